@@ -1,0 +1,217 @@
+//! The case (售后单): its state, its deadline and what it remembers of the negotiation.
+//! A case is only ever changed by `lifecycle::apply` of an event.
+
+use crate::actor::Party;
+use crate::ids::{CaseId, MerchantId, OrderId, UserId};
+use crate::money::Money;
+use crate::vocabulary::{Reason, RejectReason, RemedyKind, RequestKind, vocabulary};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+vocabulary!(
+    /// The canonical states of DESIGN.md.
+    CaseState {
+        AwaitingMerchant = "awaiting_merchant", "待商家处理", "Awaiting merchant";
+        AwaitingBuyer = "awaiting_buyer", "待买家处理", "Awaiting buyer";
+        MerchantRejected = "merchant_rejected", "商家已拒绝", "Merchant rejected";
+        AwaitingReturnShipment = "awaiting_return_shipment", "待买家退货", "Awaiting return shipment";
+        ReturnInTransit = "return_in_transit", "待商家收货", "Return in transit";
+        AwaitingMerchantShipment = "awaiting_merchant_shipment", "待商家发货", "Awaiting merchant shipment";
+        AwaitingBuyerReceipt = "awaiting_buyer_receipt", "待买家确认收货", "Awaiting buyer receipt";
+        PlatformReview = "platform_review", "平台介入中", "Platform review";
+        AwaitingEvidence = "awaiting_evidence", "待补充举证", "Awaiting evidence";
+        AwaitingMediation = "awaiting_mediation", "待双方确认调解方案", "Awaiting mediation";
+        Refunding = "refunding", "退款中", "Refunding";
+        Closed = "closed", "已关闭", "Closed";
+    }
+);
+
+vocabulary!(
+    /// Who is handling the case.
+    Stage {
+        Negotiation = "negotiation", "协商中", "Negotiation";
+        Platform = "platform", "平台介入", "Platform";
+        Closed = "closed", "已关闭", "Closed";
+    }
+);
+
+vocabulary!(
+    /// How a closed case ended.
+    Outcome {
+        Refunded = "refunded", "已退款", "Refunded";
+        PartiallyRefunded = "partially_refunded", "已部分退款", "Partially refunded";
+        Exchanged = "exchanged", "已换货", "Exchanged";
+        Reissued = "reissued", "已补寄", "Reissued";
+        Repaired = "repaired", "已维修", "Repaired";
+        Compensated = "compensated", "已赔偿", "Compensated";
+        Rejected = "rejected", "已驳回", "Rejected";
+        Withdrawn = "withdrawn", "已撤销", "Withdrawn";
+        Expired = "expired", "已超时关闭", "Expired";
+        Cancelled = "cancelled", "已取消", "Cancelled";
+    }
+);
+
+/// What happens when a deadline passes unanswered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnTimeout {
+    AutoApprove,
+    Close(Outcome),
+    AutoRefund,
+    EscalateToPlatform,
+    BackToPlatformReview,
+    /// The payment gateway did not confirm in time: the merchant must refund offline.
+    RequireOfflineRefund,
+    FlagFirstActionSla,
+    FlagDecisionSla,
+    /// Nothing more fires; the deadline stays visible as overdue.
+    Overdue,
+}
+
+impl OnTimeout {
+    pub fn fires(self) -> bool {
+        self != OnTimeout::Overdue
+    }
+}
+
+/// Every waiting state has exactly one deadline, naming whom it waits for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadline {
+    pub due: Timestamp,
+    pub waits_for: Vec<Party>,
+    pub on_timeout: OnTimeout,
+}
+
+/// A remedy with its amount (zero for remedies that pay nothing).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Remedy {
+    pub kind: RemedyKind,
+    pub amount: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shipment {
+    pub carrier: String,
+    pub tracking_no: String,
+    pub shipped_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MerchantRejection {
+    pub reason: RejectReason,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceRequest {
+    pub party: Party,
+    pub what: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mediation {
+    pub remedy: Remedy,
+    pub note: String,
+    pub buyer_accepted: Option<bool>,
+    pub merchant_accepted: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub agent: UserId,
+    /// `None`: the buyer's claim is rejected.
+    pub remedy: Option<Remedy>,
+    pub liable: Option<Party>,
+    pub rationale: String,
+    pub cited_rule: String,
+    pub decided_at: Timestamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appeal {
+    pub party: Party,
+    /// The outcome the appeal contests, restored if the decision is upheld.
+    pub appealed_outcome: Option<Outcome>,
+    pub reason: String,
+    pub filed_at: Timestamp,
+    pub reviewed: bool,
+}
+
+/// The refund the case is executing: `refund_id` makes the gateway call idempotent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingRefund {
+    pub refund_id: String,
+    pub amount: Money,
+    pub outcome: Outcome,
+    pub failed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemRef {
+    pub sku: String,
+    pub quantity: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub id: CaseId,
+    pub order_id: OrderId,
+    pub buyer_id: UserId,
+    pub merchant_id: MerchantId,
+    pub kind: RequestKind,
+    pub reason: Reason,
+    pub items: Vec<ItemRef>,
+    /// What the buyer asks for in money (zero for exchange, reissue, repair).
+    pub amount: Money,
+    /// What the order still allowed to refund when the case was filed.
+    pub refundable: Money,
+    pub description: String,
+    pub policy_version: i64,
+    pub is_repeat: bool,
+    pub filed_at: Timestamp,
+    pub state: CaseState,
+    pub stage: Stage,
+    pub outcome: Option<Outcome>,
+    pub deadline: Option<Deadline>,
+    /// The remedy agreed or ordered, being carried out.
+    pub remedy: Option<Remedy>,
+    pub offers_made: u32,
+    pub pending_offer: Option<Remedy>,
+    pub pending_question: Option<String>,
+    pub rejection: Option<MerchantRejection>,
+    pub return_shipment: Option<Shipment>,
+    pub replacement_shipment: Option<Shipment>,
+    pub escalated_at: Option<Timestamp>,
+    pub assigned_agent: Option<UserId>,
+    pub agent_acted: bool,
+    pub evidence_request: Option<EvidenceRequest>,
+    pub mediation: Option<Mediation>,
+    pub decision: Option<Decision>,
+    pub appeals: Vec<Appeal>,
+    pub refund: Option<PendingRefund>,
+    pub refunds_started: u32,
+    pub refunded_total: Money,
+    pub rating: Option<u8>,
+    pub sla_breaches: u32,
+    pub closed_at: Option<Timestamp>,
+}
+
+impl Case {
+    pub fn is_open(&self) -> bool {
+        self.state != CaseState::Closed
+    }
+
+    /// The parties the case waits for now (empty when closed).
+    pub fn waiting_for(&self) -> &[Party] {
+        self.deadline.as_ref().map(|d| d.waits_for.as_slice()).unwrap_or(&[])
+    }
+
+    /// When the deadline sweeper must look at this case next, if ever.
+    pub fn sweep_at(&self) -> Option<Timestamp> {
+        self.deadline.as_ref().filter(|d| d.on_timeout.fires()).map(|d| d.due)
+    }
+
+    pub fn pending_appeal(&self) -> Option<&Appeal> {
+        self.appeals.iter().find(|a| !a.reviewed)
+    }
+}

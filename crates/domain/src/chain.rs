@@ -1,0 +1,111 @@
+//! The hash chain over a case's events: each event's hash covers its predecessor's hash, its
+//! position and its canonical content, so altering, removing, inserting or reordering any
+//! event breaks every hash after it, and a check names the first event that does not fit.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The `prev_hash` of a case's first event.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One stored link: `content` is the event's canonical JSON exactly as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub seq: i64,
+    pub content: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// SHA-256 (hex) of the predecessor's hash, the sequence number and the canonical content.
+pub fn link_hash(prev_hash: &str, seq: i64, content: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(prev_hash.as_bytes());
+    h.update(b"\n");
+    h.update(seq.to_string().as_bytes());
+    h.update(b"\n");
+    h.update(content.as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// SHA-256 (hex) of some bytes: evidence files are fixed in the chain by this.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum ChainBreak {
+    #[error("event #{seq}: its content does not match its hash (altered)")]
+    ContentAltered { seq: i64 },
+    #[error("event #{seq}: it does not follow the event before it (an event was removed, inserted or reordered)")]
+    LinkBroken { seq: i64 },
+    #[error("event #{found}: expected event #{expected} (an event is missing)")]
+    SequenceGap { expected: i64, found: i64 },
+}
+
+/// Checks a whole chain, first event first.
+pub fn verify(links: &[Link]) -> Result<(), ChainBreak> {
+    let mut prev = GENESIS;
+    for (i, link) in links.iter().enumerate() {
+        let expected = i as i64 + 1;
+        if link.seq != expected {
+            return Err(ChainBreak::SequenceGap { expected, found: link.seq });
+        }
+        if link.prev_hash != prev {
+            return Err(ChainBreak::LinkBroken { seq: link.seq });
+        }
+        if link_hash(&link.prev_hash, link.seq, &link.content) != link.hash {
+            return Err(ChainBreak::ContentAltered { seq: link.seq });
+        }
+        prev = &link.hash;
+    }
+    Ok(())
+}
+
+/// Appends content to a chain whose last hash is `prev` (GENESIS for none).
+pub fn next_link(prev: &str, seq: i64, content: String) -> Link {
+    let hash = link_hash(prev, seq, &content);
+    Link { seq, content, prev_hash: prev.to_owned(), hash }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> Vec<Link> {
+        let mut links: Vec<Link> = Vec::new();
+        for seq in 1..=n {
+            let prev = links.last().map_or(GENESIS.to_owned(), |l| l.hash.clone());
+            links.push(next_link(&prev, seq, format!("{{\"n\":{seq}}}")));
+        }
+        links
+    }
+
+    #[test]
+    fn intact_chain_verifies() {
+        assert_eq!(verify(&chain(5)), Ok(()));
+    }
+
+    #[test]
+    fn altered_content_is_named() {
+        let mut links = chain(5);
+        links[2].content = "{\"n\":99}".into();
+        assert_eq!(verify(&links), Err(ChainBreak::ContentAltered { seq: 3 }));
+    }
+
+    #[test]
+    fn removed_event_is_named() {
+        let mut links = chain(5);
+        links.remove(2);
+        assert_eq!(verify(&links), Err(ChainBreak::SequenceGap { expected: 3, found: 4 }));
+    }
+
+    #[test]
+    fn rehashed_forgery_breaks_the_next_link() {
+        let mut links = chain(5);
+        links[1].content = "{\"n\":42}".into();
+        links[1].hash = link_hash(&links[1].prev_hash, 2, &links[1].content);
+        assert_eq!(verify(&links), Err(ChainBreak::LinkBroken { seq: 3 }));
+    }
+}

@@ -1,0 +1,26 @@
+//! The pure rules of an after-sales case (售后单): money, orders, the case lifecycle
+//! (`decide` / `apply`), policy and the hash chain. No I/O, no async, no clocks: time is an
+//! argument, so every rule can be tested as a function.
+
+pub mod actor;
+pub mod case;
+pub mod chain;
+pub mod command;
+pub mod event;
+pub mod ids;
+pub mod lifecycle;
+pub mod money;
+pub mod order;
+pub mod policy;
+pub mod rejection;
+pub mod vocabulary;
+
+pub use actor::{Actor, Party};
+pub use case::{Case, CaseState, Deadline, OnTimeout, Outcome, Stage};
+pub use command::Command;
+pub use event::{Event, EventBody};
+pub use ids::{CaseId, MerchantId, OrderId, TokenId, UserId};
+pub use lifecycle::{Env, WorkingCalendar, apply, decide, decide_filing};
+pub use money::Money;
+pub use policy::Policy;
+pub use rejection::{Lang, Rejection, RejectionCode};

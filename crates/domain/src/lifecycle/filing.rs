@@ -1,0 +1,100 @@
+//! Filing a case (买家申请售后): the checks on the order and the buyer's demand.
+
+use super::Env;
+use super::deadlines::enter;
+use crate::actor::Actor;
+use crate::case::{Case, CaseState, Stage};
+use crate::command::FileCase;
+use crate::event::{Event, EventBody, Filed};
+use crate::ids::CaseId;
+use crate::money::Money;
+use crate::order::{Order, OrderHistory};
+use crate::rejection::{Rejection, RejectionCode};
+use std::collections::HashSet;
+
+pub const MAX_TEXT: usize = 5000;
+
+/// Checks a filing and returns its `Filed` event. `case_id` is minted by the caller.
+pub fn decide_filing(
+    case_id: CaseId,
+    request: &FileCase,
+    order: &Order,
+    history: &OrderHistory,
+    policy_version: i64,
+    actor: Actor,
+    env: &Env,
+) -> Result<Event, Rejection> {
+    match actor {
+        Actor::Buyer { user } if user == order.buyer_id => {}
+        _ => return Err(Rejection::new(RejectionCode::NotYourOrder)),
+    }
+    if order.paid_at.is_none() {
+        return Err(Rejection::new(RejectionCode::OrderNotPaid));
+    }
+    if request.items.is_empty() {
+        return Err(Rejection::invalid("items: choose at least one item of the order"));
+    }
+    let mut seen = HashSet::new();
+    for item in &request.items {
+        let ordered = order.item(&item.sku);
+        if !seen.insert(item.sku.as_str()) || item.quantity == 0 || ordered.is_none_or(|o| item.quantity > o.quantity) {
+            return Err(Rejection::with(RejectionCode::ItemsNotInOrder, item.sku.clone()));
+        }
+        if history.skus_with_open_case.iter().any(|s| s == &item.sku) {
+            return Err(Rejection::with(RejectionCode::ItemsHaveOpenCase, item.sku.clone()));
+        }
+        if history.applications(&item.sku) >= env.policy.max_applications_per_item {
+            return Err(Rejection::with(RejectionCode::MaxApplicationsReached, item.sku.clone()));
+        }
+    }
+    check_text("description", &request.description)?;
+    let refundable = order.amount_paid.saturating_remaining(history.committed_refunds);
+    check_demand(request.kind.remedy_kind().pays_money(), request.amount, refundable)?;
+
+    let filed = Filed {
+        case_id,
+        order_id: order.id,
+        buyer_id: order.buyer_id,
+        merchant_id: order.merchant_id,
+        kind: request.kind,
+        reason: request.reason,
+        items: request.items.clone(),
+        amount: request.amount,
+        refundable,
+        description: request.description.trim().to_owned(),
+        policy_version,
+        is_repeat: history.prior_cases > 0,
+    };
+    let case = Case::opened(&filed, env.now);
+    let transition = enter(&case, CaseState::AwaitingMerchant, Stage::Negotiation, env)?;
+    Ok(Event { at: env.now, actor, body: EventBody::Filed(Box::new(filed)), transition: Some(transition) })
+}
+
+/// A money demand is positive and within what is refundable; other demands carry no money.
+pub(super) fn check_demand(pays_money: bool, amount: Money, refundable: Money) -> Result<(), Rejection> {
+    if pays_money {
+        if !amount.is_positive() {
+            return Err(Rejection::new(RejectionCode::AmountNotPositive));
+        }
+        if amount > refundable {
+            return Err(Rejection::with(RejectionCode::AmountExceedsRefundable, format!("{amount} > {refundable}")));
+        }
+    } else if amount != Money::ZERO {
+        return Err(Rejection::invalid("amount: this kind of request carries no amount"));
+    }
+    Ok(())
+}
+
+pub(super) fn check_text(field: &str, text: &str) -> Result<(), Rejection> {
+    if text.chars().count() > MAX_TEXT {
+        return Err(Rejection::invalid(format!("{field}: at most {MAX_TEXT} characters")));
+    }
+    Ok(())
+}
+
+pub(super) fn require_text(field: &str, text: &str) -> Result<(), Rejection> {
+    if text.trim().is_empty() {
+        return Err(Rejection::invalid(format!("{field}: must not be empty")));
+    }
+    check_text(field, text)
+}

@@ -1,0 +1,36 @@
+//! `decide(case, command, actor, env) -> events` and `apply(case, event) -> case`: the whole
+//! lifecycle of DESIGN.md as two pure functions. The store appends what `decide` returns; the
+//! sweeper fires deadlines through the same `decide` as `Actor::System`.
+
+mod apply;
+mod deadlines;
+mod decide;
+mod filing;
+#[cfg(test)]
+mod tests;
+
+pub use apply::apply;
+pub use decide::decide;
+pub use filing::decide_filing;
+
+use crate::policy::Policy;
+use jiff::Timestamp;
+
+/// A year the business calendar has no data for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CalendarGap {
+    pub year: i16,
+}
+
+/// Working-day arithmetic (Asia/Shanghai, with public holidays and 调休), provided by the caller.
+pub trait WorkingCalendar {
+    /// The end of the `days`-th working day after the day of `from`.
+    fn add_working_days(&self, from: Timestamp, days: u32) -> Result<Timestamp, CalendarGap>;
+}
+
+/// What a decision may depend on besides the case and the command.
+pub struct Env<'a> {
+    pub now: Timestamp,
+    pub policy: &'a Policy,
+    pub calendar: &'a dyn WorkingCalendar,
+}

@@ -1,0 +1,387 @@
+//! The Asia/Shanghai business calendar: which days are working days.
+//!
+//! Platform SLAs and the regulator's clocks count working days (工作日). In China a working day is
+//! not simply Monday–Friday: the State Council publishes every year which days are public holidays
+//! (放假) and which weekend days become make-up workdays (调休上班). That list is data, reviewed
+//! and imported by an admin, so it lives in a file ([`BusinessCalendar::embedded`] ships 2025 and
+//! 2026) and can be replaced by any JSON text of the same shape ([`BusinessCalendar::from_json`]).
+//!
+//! A date in a year the calendar does not cover is an error ([`CalendarError::YearNotCovered`]):
+//! guessing Monday–Friday would silently move a legal deadline across a holiday.
+//!
+//! Time zone: mainland China has kept UTC+08:00 without daylight saving since 1991, so the
+//! "Asia/Shanghai" wall clock is computed with a fixed +08:00 offset. That keeps this crate pure
+//! (no time zone database is read from disk) and exact for every year the calendar can cover.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::{Date, Time, Weekday};
+use jiff::tz::Offset;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// The offset of Asia/Shanghai (UTC+08:00, no daylight saving since 1991).
+pub const SHANGHAI_OFFSET: Offset = Offset::constant(8);
+
+/// The embedded, reviewed calendar file (2025 and 2026).
+pub const EMBEDDED_CALENDAR_JSON: &str = include_str!("../data/calendar-cn.json");
+
+/// The calendar date in Asia/Shanghai of an instant.
+pub fn shanghai_date(at: Timestamp) -> Date {
+    SHANGHAI_OFFSET.to_datetime(at).date()
+}
+
+/// 00:00 Asia/Shanghai at the start of `date`, or `None` past the end of representable time.
+pub fn start_of_shanghai_day(date: Date) -> Option<Timestamp> {
+    SHANGHAI_OFFSET
+        .to_timestamp(date.to_datetime(Time::midnight()))
+        .ok()
+}
+
+/// 24:00 Asia/Shanghai at the end of `date` (= 00:00 of the next day).
+pub fn end_of_shanghai_day(date: Date) -> Option<Timestamp> {
+    start_of_shanghai_day(date.tomorrow().ok()?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarError {
+    /// Loud on purpose: never fall back to a Monday–Friday guess.
+    #[error("the business calendar does not cover the year {0}; import that year's holiday notice first")]
+    YearNotCovered(i16),
+    #[error("calendar file is not valid JSON of the expected shape: {0}")]
+    Malformed(String),
+    #[error("the year {0} is declared twice")]
+    DuplicateYear(i16),
+    #[error("{date} is listed in year {year} but belongs to another year")]
+    DateOutsideYear { year: i16, date: Date },
+    #[error("holiday period {name} ends ({end}) before it starts ({start})")]
+    InvertedPeriod { name: String, start: Date, end: Date },
+    #[error("{0} is listed both as a public holiday and as a make-up workday")]
+    HolidayAndWorkday(Date),
+    #[error("{0} is listed twice")]
+    DuplicateDate(Date),
+    #[error("make-up workday {0} is not a Saturday or Sunday (weekdays are working days anyway)")]
+    MakeUpWorkdayNotWeekend(Date),
+    #[error("year {0} has no source; cite the State Council notice it was transcribed from")]
+    MissingSource(i16),
+    #[error("date arithmetic went past the representable range")]
+    OutOfRange,
+}
+
+/// The file shape (JSON), as shipped in `data/calendar-cn.json` and accepted by the import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarFile {
+    /// Documentation only: always Asia/Shanghai.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub years: Vec<CalendarYear>,
+}
+
+/// One year as published in one State Council notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarYear {
+    pub year: i16,
+    /// The notice this year was transcribed from (required: the data must be reviewable).
+    pub source: String,
+    pub holidays: Vec<HolidayPeriod>,
+    #[serde(default)]
+    pub make_up_workdays: Vec<MakeUpWorkday>,
+}
+
+/// A run of public holiday days, `start..=end`. A period crossing New Year is split per year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HolidayPeriod {
+    pub name: String,
+    pub start: Date,
+    /// Inclusive; omitted for a one-day holiday.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<Date>,
+}
+
+/// A Saturday or Sunday that is worked to make up for a holiday (调休上班).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MakeUpWorkday {
+    pub date: Date,
+    #[serde(default)]
+    pub name: String,
+}
+
+/// What kind of day a date is, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DayKind {
+    Workday,
+    /// A Saturday or Sunday worked by 调休.
+    MakeUpWorkday { name: String },
+    Weekend,
+    PublicHoliday { name: String },
+}
+
+impl DayKind {
+    pub fn is_working(&self) -> bool {
+        matches!(self, DayKind::Workday | DayKind::MakeUpWorkday { .. })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct YearDays {
+    source: String,
+    holidays: BTreeMap<Date, String>,
+    make_up_workdays: BTreeMap<Date, String>,
+}
+
+/// A validated business calendar covering a known set of years.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BusinessCalendar {
+    years: BTreeMap<i16, YearDays>,
+}
+
+impl BusinessCalendar {
+    /// The reviewed calendar shipped with the crate (2025 and 2026).
+    pub fn embedded() -> Self {
+        Self::from_json(EMBEDDED_CALENDAR_JSON).expect("the embedded calendar file is valid")
+    }
+
+    /// Parses and validates a calendar file (the admin import path).
+    pub fn from_json(text: &str) -> Result<Self, CalendarError> {
+        let file: CalendarFile =
+            serde_json::from_str(text).map_err(|e| CalendarError::Malformed(e.to_string()))?;
+        Self::from_file(file)
+    }
+
+    /// Validates a calendar file: every date in its declared year, no date listed twice, no date
+    /// both holiday and workday, make-up workdays on weekends, a source cited.
+    pub fn from_file(file: CalendarFile) -> Result<Self, CalendarError> {
+        let mut years = BTreeMap::new();
+        for y in file.years {
+            if years.contains_key(&y.year) {
+                return Err(CalendarError::DuplicateYear(y.year));
+            }
+            if y.source.trim().is_empty() {
+                return Err(CalendarError::MissingSource(y.year));
+            }
+            let in_year = |date: Date| {
+                if date.year() == y.year {
+                    Ok(())
+                } else {
+                    Err(CalendarError::DateOutsideYear { year: y.year, date })
+                }
+            };
+            let mut holidays = BTreeMap::new();
+            for period in &y.holidays {
+                let end = period.end.unwrap_or(period.start);
+                in_year(period.start)?;
+                in_year(end)?;
+                if end < period.start {
+                    return Err(CalendarError::InvertedPeriod {
+                        name: period.name.clone(),
+                        start: period.start,
+                        end,
+                    });
+                }
+                let mut day = period.start;
+                while day <= end {
+                    if holidays.insert(day, period.name.clone()).is_some() {
+                        return Err(CalendarError::DuplicateDate(day));
+                    }
+                    day = day.tomorrow().map_err(|_| CalendarError::OutOfRange)?;
+                }
+            }
+            let mut make_up_workdays = BTreeMap::new();
+            for w in &y.make_up_workdays {
+                in_year(w.date)?;
+                if holidays.contains_key(&w.date) {
+                    return Err(CalendarError::HolidayAndWorkday(w.date));
+                }
+                if !is_weekend(w.date) {
+                    return Err(CalendarError::MakeUpWorkdayNotWeekend(w.date));
+                }
+                if make_up_workdays.insert(w.date, w.name.clone()).is_some() {
+                    return Err(CalendarError::DuplicateDate(w.date));
+                }
+            }
+            years.insert(
+                y.year,
+                YearDays {
+                    source: y.source,
+                    holidays,
+                    make_up_workdays,
+                },
+            );
+        }
+        Ok(Self { years })
+    }
+
+    /// The calendar back in file form (for export and admin editing).
+    pub fn to_file(&self) -> CalendarFile {
+        let years = self
+            .years
+            .iter()
+            .map(|(&year, days)| CalendarYear {
+                year,
+                source: days.source.clone(),
+                holidays: days
+                    .holidays
+                    .iter()
+                    .map(|(&d, name)| HolidayPeriod {
+                        name: name.clone(),
+                        start: d,
+                        end: None,
+                    })
+                    .collect(),
+                make_up_workdays: days
+                    .make_up_workdays
+                    .iter()
+                    .map(|(&date, name)| MakeUpWorkday {
+                        date,
+                        name: name.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        CalendarFile {
+            time_zone: Some("Asia/Shanghai".into()),
+            note: None,
+            years,
+        }
+    }
+
+    /// The years this calendar covers, ascending.
+    pub fn covered_years(&self) -> Vec<i16> {
+        self.years.keys().copied().collect()
+    }
+
+    /// The notice a covered year was transcribed from.
+    pub fn source(&self, year: i16) -> Option<&str> {
+        self.years.get(&year).map(|y| y.source.as_str())
+    }
+
+    /// Classifies a date; errors for a year the calendar does not cover.
+    pub fn day_kind(&self, date: Date) -> Result<DayKind, CalendarError> {
+        let days = self
+            .years
+            .get(&date.year())
+            .ok_or(CalendarError::YearNotCovered(date.year()))?;
+        Ok(if let Some(name) = days.holidays.get(&date) {
+            DayKind::PublicHoliday { name: name.clone() }
+        } else if let Some(name) = days.make_up_workdays.get(&date) {
+            DayKind::MakeUpWorkday { name: name.clone() }
+        } else if is_weekend(date) {
+            DayKind::Weekend
+        } else {
+            DayKind::Workday
+        })
+    }
+
+    pub fn is_working_day(&self, date: Date) -> Result<bool, CalendarError> {
+        Ok(self.day_kind(date)?.is_working())
+    }
+
+    /// The first working day strictly after `date`.
+    pub fn next_working_day(&self, date: Date) -> Result<Date, CalendarError> {
+        let mut day = date;
+        loop {
+            day = day.tomorrow().map_err(|_| CalendarError::OutOfRange)?;
+            if self.is_working_day(day)? {
+                return Ok(day);
+            }
+        }
+    }
+
+    /// A working-day deadline.
+    ///
+    /// Rule: the day of `start` (in Asia/Shanghai) is day zero and is never counted, whatever the
+    /// hour; the deadline is the end (24:00 Asia/Shanghai, i.e. 00:00 of the following day) of the
+    /// `n`-th working day after it. So a case filed on Friday 2025-03-07 at 09:00 with `n = 3` is
+    /// due at the end of Wednesday 2025-03-12. With `n = 0` the deadline is the end of the day of
+    /// `start` itself. This follows the civil-law rule that a period counted in days starts on
+    /// the following day and ends at 24:00 of its last day (民法典第二百零一条、第二百零三条).
+    ///
+    /// Errors with [`CalendarError::YearNotCovered`] if the day of `start` or any day counted lies
+    /// in a year the calendar does not cover.
+    pub fn add_working_days(&self, start: Timestamp, n: u32) -> Result<Timestamp, CalendarError> {
+        let mut day = shanghai_date(start);
+        // Day zero must be covered too: a deadline from an uncovered year is a data gap.
+        self.day_kind(day)?;
+        for _ in 0..n {
+            day = self.next_working_day(day)?;
+        }
+        end_of_shanghai_day(day).ok_or(CalendarError::OutOfRange)
+    }
+
+    /// The number of working days in `(from, to]`: the days after `from` up to and including
+    /// `to` (0 if `to <= from`). Consistent with [`Self::add_working_days`]: if the deadline of
+    /// `n` working days after a day `d` is the end of day `e`, then `working_days_between(d, e)`
+    /// is `n`.
+    pub fn working_days_between(&self, from: Date, to: Date) -> Result<u32, CalendarError> {
+        let mut count = 0u32;
+        let mut day = from;
+        while day < to {
+            day = day.tomorrow().map_err(|_| CalendarError::OutOfRange)?;
+            if self.is_working_day(day)? {
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
+    /// Whether the calendar covers the year of `date`.
+    pub fn covers(&self, date: Date) -> bool {
+        self.years.contains_key(&date.year())
+    }
+}
+
+fn is_weekend(date: Date) -> bool {
+    matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday)
+}
+
+/// `date + days` natural days (used by the natural-day windows of consumer law).
+pub(crate) fn add_days(date: Date, days: i64) -> Option<Date> {
+    // `try_days`, not `days()`: the latter panics on spans jiff cannot represent.
+    let span = jiff::Span::new().try_days(days).ok()?;
+    date.checked_add(span).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn embedded_calendar_loads_and_cites_its_sources() {
+        let cal = BusinessCalendar::embedded();
+        assert_eq!(cal.covered_years(), vec![2025, 2026]);
+        assert!(cal.source(2025).unwrap().contains("国办发明电〔2024〕12号"));
+        assert!(cal.source(2026).unwrap().contains("国办发明电〔2025〕7号"));
+    }
+
+    #[test]
+    fn round_trips_through_file_form() {
+        let cal = BusinessCalendar::embedded();
+        let again = BusinessCalendar::from_file(cal.to_file()).unwrap();
+        assert_eq!(cal, again);
+        let json = serde_json::to_string(&cal.to_file()).unwrap();
+        assert_eq!(BusinessCalendar::from_json(&json).unwrap(), cal);
+    }
+
+    #[test]
+    fn day_kinds() {
+        let cal = BusinessCalendar::embedded();
+        assert!(matches!(
+            cal.day_kind(date(2025, 1, 29)).unwrap(),
+            DayKind::PublicHoliday { .. }
+        ));
+        assert!(matches!(
+            cal.day_kind(date(2025, 2, 8)).unwrap(),
+            DayKind::MakeUpWorkday { .. }
+        ));
+        assert_eq!(cal.day_kind(date(2025, 3, 8)).unwrap(), DayKind::Weekend);
+        assert_eq!(cal.day_kind(date(2025, 3, 10)).unwrap(), DayKind::Workday);
+    }
+}

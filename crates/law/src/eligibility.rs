@@ -1,0 +1,506 @@
+//! What the law gives a buyer on one item: the 7-day no-reason return (and why not), the
+//! Art. 24 window for non-conforming goods, the 三包 windows, and who pays the return freight.
+//!
+//! All windows here run in natural time (自然日), never working days: a holiday inside a window
+//! does not extend it. Each window starts at 00:00 Asia/Shanghai of the day after the buyer signed
+//! for the goods (a period counted in days starts on the following day) and lasts whole days of
+//! 24 h, so a 7-day window ends at 24:00 of the 7th day. A request made on the day of signing,
+//! before the counting starts, is inside the window.
+
+use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{shanghai_date, start_of_shanghai_day};
+use crate::citation::{Article, Citation};
+
+/// Natural days of the no-reason window (消费者权益保护法第二十五条).
+pub const NO_REASON_DAYS: i64 = 7;
+/// Natural days of the Art. 24 window for goods that do not meet quality requirements.
+pub const NON_CONFORMING_DAYS: i64 = 7;
+/// 三包: return, exchange or repair within 7 days of sale.
+pub const SANBAO_RETURN_DAYS: i64 = 7;
+/// 三包: exchange or repair within 15 days of sale.
+pub const SANBAO_EXCHANGE_DAYS: i64 = 15;
+
+/// The nature of an item, as the merchant lists it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ItemFlags {
+    /// 消费者定作的 (made to the buyer's specification).
+    pub custom_made: bool,
+    /// 鲜活易腐的 (fresh and perishable).
+    pub perishable: bool,
+    /// 在线下载的数字化商品 (downloaded software, audio, video, e-books...).
+    pub digital_download: bool,
+    /// 消费者拆封的音像制品、计算机软件 (media or software the buyer unsealed).
+    pub unsealed_media: bool,
+    /// 交付的报纸、期刊 (delivered newspapers and periodicals).
+    pub periodical: bool,
+    /// Food: not excluded from no-reason return by itself (only perishable food is), but it makes
+    /// 食品安全法第一百四十八条 available for damages.
+    pub food: bool,
+}
+
+/// Natures of goods the buyer may agree at checkout to exclude (暂行办法第七条); such an exclusion
+/// only counts if the buyer confirmed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfirmedExclusion {
+    /// 拆封后易影响人身安全或者生命健康的商品，或者拆封后易导致商品品质发生改变的商品.
+    RiskyOnceUnsealed,
+    /// 一经激活或者试用后价值贬损较大的商品.
+    ValueLostOnActivation,
+    /// 销售时已明示的临近保质期的商品、有瑕疵的商品.
+    DisclosedNearExpiryOrFlawed,
+}
+
+/// Why an item has no 7-day no-reason return.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoReasonExclusion {
+    CustomMade,
+    Perishable,
+    DigitalDownload,
+    UnsealedMedia,
+    Periodical,
+    ConfirmedRiskyOnceUnsealed,
+    ConfirmedValueLostOnActivation,
+    ConfirmedNearExpiryOrFlawed,
+}
+
+impl NoReasonExclusion {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::CustomMade => "custom_made",
+            Self::Perishable => "perishable",
+            Self::DigitalDownload => "digital_download",
+            Self::UnsealedMedia => "unsealed_media",
+            Self::Periodical => "periodical",
+            Self::ConfirmedRiskyOnceUnsealed => "confirmed_risky_once_unsealed",
+            Self::ConfirmedValueLostOnActivation => "confirmed_value_lost_on_activation",
+            Self::ConfirmedNearExpiryOrFlawed => "confirmed_near_expiry_or_flawed",
+        }
+    }
+
+    pub const fn label_zh(self) -> &'static str {
+        match self {
+            Self::CustomMade => "消费者定作的商品",
+            Self::Perishable => "鲜活易腐的商品",
+            Self::DigitalDownload => "在线下载的数字化商品",
+            Self::UnsealedMedia => "消费者拆封的音像制品、计算机软件等数字化商品",
+            Self::Periodical => "交付的报纸、期刊",
+            Self::ConfirmedRiskyOnceUnsealed => {
+                "拆封后易影响人身安全、生命健康或易导致品质改变的商品（购买时已确认）"
+            }
+            Self::ConfirmedValueLostOnActivation => {
+                "一经激活或试用后价值贬损较大的商品（购买时已确认）"
+            }
+            Self::ConfirmedNearExpiryOrFlawed => {
+                "销售时已明示的临近保质期或有瑕疵的商品（购买时已确认）"
+            }
+        }
+    }
+
+    pub const fn label_en(self) -> &'static str {
+        match self {
+            Self::CustomMade => "goods made to the buyer's order",
+            Self::Perishable => "fresh and perishable goods",
+            Self::DigitalDownload => "digital goods downloaded online",
+            Self::UnsealedMedia => "audio-visual products or software unsealed by the buyer",
+            Self::Periodical => "delivered newspapers and periodicals",
+            Self::ConfirmedRiskyOnceUnsealed => {
+                "goods unsafe or changed in quality once unsealed (confirmed at purchase)"
+            }
+            Self::ConfirmedValueLostOnActivation => {
+                "goods losing much value once activated or tried (confirmed at purchase)"
+            }
+            Self::ConfirmedNearExpiryOrFlawed => {
+                "goods disclosed as near expiry or flawed (confirmed at purchase)"
+            }
+        }
+    }
+
+    /// The statutory exclusions are in 消法第二十五条 and 暂行办法第六条; the confirmed ones rest on
+    /// 消法第二十五条第二款 and 暂行办法第七条.
+    pub fn citations(self) -> Vec<Citation> {
+        let measures = match self {
+            Self::ConfirmedRiskyOnceUnsealed
+            | Self::ConfirmedValueLostOnActivation
+            | Self::ConfirmedNearExpiryOrFlawed => Article::NoReasonMeasures7,
+            _ => Article::NoReasonMeasures6,
+        };
+        vec![Article::ConsumerLaw25.citation(), measures.citation()]
+    }
+}
+
+impl From<ConfirmedExclusion> for NoReasonExclusion {
+    fn from(c: ConfirmedExclusion) -> Self {
+        match c {
+            ConfirmedExclusion::RiskyOnceUnsealed => Self::ConfirmedRiskyOnceUnsealed,
+            ConfirmedExclusion::ValueLostOnActivation => Self::ConfirmedValueLostOnActivation,
+            ConfirmedExclusion::DisclosedNearExpiryOrFlawed => Self::ConfirmedNearExpiryOrFlawed,
+        }
+    }
+}
+
+/// A warranty period (保修期/三包有效期).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Warranty {
+    Days(u32),
+    /// Calendar months; a month without the corresponding day ends on its last day
+    /// (民法典第二百零二条), e.g. signed 01-31 with one month runs to the end of 02-28.
+    Months(u32),
+}
+
+/// One item of an order, as far as the law cares.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ItemFacts {
+    pub flags: ItemFlags,
+    /// Exclusions of 暂行办法第七条 the buyer confirmed at checkout.
+    pub confirmed_exclusions: Vec<ConfirmedExclusion>,
+    /// The merchant agreed to pay no-reason return freight (包邮退/运费险 promised by the shop).
+    pub merchant_pays_no_reason_freight: bool,
+    /// The 三包 warranty, if the item has one.
+    pub warranty: Option<Warranty>,
+}
+
+impl ItemFacts {
+    /// Every reason this item has no no-reason return, statutory ones first.
+    pub fn no_reason_exclusions(&self) -> Vec<NoReasonExclusion> {
+        let f = &self.flags;
+        let mut out: Vec<NoReasonExclusion> = [
+            (f.custom_made, NoReasonExclusion::CustomMade),
+            (f.perishable, NoReasonExclusion::Perishable),
+            (f.digital_download, NoReasonExclusion::DigitalDownload),
+            (f.unsealed_media, NoReasonExclusion::UnsealedMedia),
+            (f.periodical, NoReasonExclusion::Periodical),
+        ]
+        .into_iter()
+        .filter_map(|(on, e)| on.then_some(e))
+        .collect();
+        for c in &self.confirmed_exclusions {
+            let e = NoReasonExclusion::from(*c);
+            if !out.contains(&e) {
+                out.push(e);
+            }
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FreightPayer {
+    Buyer,
+    Merchant,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowStatus {
+    Open,
+    Closed,
+}
+
+/// A window in natural time: `[starts_at, ends_at)`; `status` is as of the `now` asked about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    /// When the counting starts (00:00 Asia/Shanghai of the day after signing).
+    pub starts_at: Timestamp,
+    /// The first instant outside the window (24:00 Asia/Shanghai of its last day).
+    pub ends_at: Timestamp,
+    pub status: WindowStatus,
+    pub freight_payer: FreightPayer,
+    pub citations: Vec<Citation>,
+}
+
+/// The 7-day no-reason return of one item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoReasonRights {
+    /// A no-reason return may be filed now.
+    pub allowed: bool,
+    /// Present when the item is not excluded and was signed for.
+    pub window: Option<Window>,
+    pub exclusions: Vec<NoReasonExclusion>,
+    /// Why it is not allowed now, as the filing would be refused.
+    pub refusal: Option<Refusal>,
+}
+
+/// The 三包 windows of one item (for goods under the 三包 rules with a performance failure).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SanbaoWindows {
+    /// Return, exchange or repair, at the buyer's choice (7 days).
+    pub return_exchange_or_repair: Window,
+    /// Exchange or repair (15 days).
+    pub exchange_or_repair: Window,
+    /// Free repair within the warranty, if one is given.
+    pub repair: Option<Window>,
+}
+
+/// Everything the law gives the buyer on one item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemRights {
+    pub no_reason: NoReasonRights,
+    /// 消法第二十四条: return of non-conforming goods; `None` until signed for.
+    pub non_conforming: Option<Window>,
+    /// `None` until signed for.
+    pub sanbao: Option<SanbaoWindows>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalCode {
+    NoReasonWindowClosed,
+    NoReasonExcludedItem,
+    NotSignedFor,
+}
+
+impl RefusalCode {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::NoReasonWindowClosed => "no_reason_window_closed",
+            Self::NoReasonExcludedItem => "no_reason_excluded_item",
+            Self::NotSignedFor => "not_signed_for",
+        }
+    }
+}
+
+/// A filing the rules do not allow, with the rule that says so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub code: RefusalCode,
+    pub message_zh: String,
+    pub message_en: String,
+    pub citations: Vec<Citation>,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message_en)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+/// 00:00 Asia/Shanghai of the day after the day of `signed_at`: where every window starts.
+pub fn window_start(signed_at: Timestamp) -> Timestamp {
+    day_start(add_days(shanghai_date(signed_at), 1))
+}
+
+/// The no-reason window: from [`window_start`], 7 × 24 h; freight on the buyer unless the
+/// merchant agreed to pay it.
+pub fn no_reason_window(item: &ItemFacts, signed_at: Timestamp, now: Timestamp) -> Window {
+    let payer = if item.merchant_pays_no_reason_freight {
+        FreightPayer::Merchant
+    } else {
+        FreightPayer::Buyer
+    };
+    natural_window(
+        signed_at,
+        NO_REASON_DAYS,
+        now,
+        payer,
+        vec![
+            Article::ConsumerLaw25.citation(),
+            Article::NoReasonMeasures.citation(),
+        ],
+    )
+}
+
+/// Art. 24: non-conforming goods may be returned within 7 days of receipt, the merchant paying
+/// transport.
+pub fn non_conforming_window(signed_at: Timestamp, now: Timestamp) -> Window {
+    natural_window(
+        signed_at,
+        NON_CONFORMING_DAYS,
+        now,
+        FreightPayer::Merchant,
+        vec![Article::ConsumerLaw24.citation()],
+    )
+}
+
+/// The 三包 windows; the seller bears the cost of 三包 returns, exchanges and repairs.
+pub fn sanbao_windows(
+    warranty: Option<Warranty>,
+    signed_at: Timestamp,
+    now: Timestamp,
+) -> SanbaoWindows {
+    let cite = || vec![Article::Sanbao.citation()];
+    let window = |days| natural_window(signed_at, days, now, FreightPayer::Merchant, cite());
+    let repair = warranty.map(|w| {
+        let signed = shanghai_date(signed_at);
+        let last_day = match w {
+            Warranty::Days(d) => add_days(signed, i64::from(d)),
+            Warranty::Months(m) => jiff::Span::new()
+                .try_months(i64::from(m))
+                .and_then(|span| signed.checked_add(span))
+                .unwrap_or(Date::MAX),
+        };
+        let ends_at = day_start(add_days(last_day, 1));
+        Window {
+            starts_at: window_start(signed_at),
+            ends_at,
+            status: status(now, ends_at),
+            freight_payer: FreightPayer::Merchant,
+            citations: cite(),
+        }
+    });
+    SanbaoWindows {
+        return_exchange_or_repair: window(SANBAO_RETURN_DAYS),
+        exchange_or_repair: window(SANBAO_EXCHANGE_DAYS),
+        repair,
+    }
+}
+
+/// Whether a `no_reason_7_day` case may be filed for this item now.
+///
+/// Checked in this order, so the most lasting reason is given: an excluded item is refused
+/// whatever the dates; goods not yet signed for have no window yet; then the window must be open
+/// (`now < ends_at`, to the second).
+pub fn check_no_reason_filing(
+    item: &ItemFacts,
+    signed_at: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<(), Refusal> {
+    if let Some(&first) = item.no_reason_exclusions().first() {
+        return Err(Refusal {
+            code: RefusalCode::NoReasonExcludedItem,
+            message_zh: format!(
+                "该商品属于「{}」，依据{}，不适用七日无理由退货。如商品有质量问题，可按质量问题申请售后。",
+                first.label_zh(),
+                cite_all_zh(&first.citations())
+            ),
+            message_en: format!(
+                "This item is one of the {}; under {} the 7-day no-reason return does not apply. \
+                 If the goods are defective, file a quality case instead.",
+                first.label_en(),
+                cite_all_en(&first.citations())
+            ),
+            citations: first.citations(),
+        });
+    }
+    let Some(signed_at) = signed_at else {
+        return Err(Refusal {
+            code: RefusalCode::NotSignedFor,
+            message_zh: "商品尚未签收。七日无理由退货期自签收次日起算，签收后方可申请；未收到货请选择「未收到货」。依据《网络购买商品七日无理由退货暂行办法》。".into(),
+            message_en: "The goods have not been signed for. The 7-day no-reason period runs from the day after signing, so it can only be used after delivery; if the goods never arrived, choose \"not delivered\". Under the Interim Measures for the Seven-Day No-Reason Return of Goods Purchased Online.".into(),
+            citations: vec![Article::NoReasonMeasures.citation()],
+        });
+    };
+    let window = no_reason_window(item, signed_at, now);
+    if window.status == WindowStatus::Closed {
+        return Err(Refusal {
+            code: RefusalCode::NoReasonWindowClosed,
+            message_zh: format!(
+                "七日无理由退货期已于{}届满（自签收次日零时起算满7日，节假日不顺延），依据{}。如商品有质量问题，仍可按质量问题申请售后。",
+                deadline_zh(window.ends_at),
+                cite_all_zh(&window.citations)
+            ),
+            message_en: format!(
+                "The 7-day no-reason return period ended at {} (7 days from 00:00 of the day after signing, not extended by holidays), under {}. If the goods are defective you can still file a quality case.",
+                deadline_en(window.ends_at),
+                cite_all_en(&window.citations)
+            ),
+            citations: window.citations,
+        });
+    }
+    Ok(())
+}
+
+/// Everything the law gives the buyer on one item, as of `now`.
+pub fn item_rights(item: &ItemFacts, signed_at: Option<Timestamp>, now: Timestamp) -> ItemRights {
+    let refusal = check_no_reason_filing(item, signed_at, now).err();
+    let exclusions = item.no_reason_exclusions();
+    let window = match (exclusions.is_empty(), signed_at) {
+        (true, Some(at)) => Some(no_reason_window(item, at, now)),
+        _ => None,
+    };
+    ItemRights {
+        no_reason: NoReasonRights {
+            allowed: refusal.is_none(),
+            window,
+            exclusions,
+            refusal,
+        },
+        non_conforming: signed_at.map(|at| non_conforming_window(at, now)),
+        sanbao: signed_at.map(|at| sanbao_windows(item.warranty, at, now)),
+    }
+}
+
+/// "2025-03-17 24:00（北京时间）": a window's end named by its last day, as people say it.
+pub fn deadline_zh(ends_at: Timestamp) -> String {
+    let (day, time) = deadline_parts(ends_at);
+    format!("{day} {time}（北京时间）")
+}
+
+/// "24:00 on 2025-03-17 (UTC+8)".
+pub fn deadline_en(ends_at: Timestamp) -> String {
+    let (day, time) = deadline_parts(ends_at);
+    format!("{time} on {day} (UTC+8)")
+}
+
+fn deadline_parts(ends_at: Timestamp) -> (Date, String) {
+    let dt = crate::calendar::SHANGHAI_OFFSET.to_datetime(ends_at);
+    if dt.time() == jiff::civil::Time::midnight() {
+        (dt.date().yesterday().unwrap_or(dt.date()), "24:00".into())
+    } else {
+        (dt.date(), dt.time().strftime("%H:%M:%S").to_string())
+    }
+}
+
+fn cite_all_zh(citations: &[Citation]) -> String {
+    citations
+        .iter()
+        .map(|c| c.zh.as_str())
+        .collect::<Vec<_>>()
+        .join("及")
+}
+
+fn cite_all_en(citations: &[Citation]) -> String {
+    citations
+        .iter()
+        .map(|c| c.en.as_str())
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+fn natural_window(
+    signed_at: Timestamp,
+    days: i64,
+    now: Timestamp,
+    freight_payer: FreightPayer,
+    citations: Vec<Citation>,
+) -> Window {
+    let starts_at = window_start(signed_at);
+    // Whole 24-hour days from the start; exact because Asia/Shanghai has no DST.
+    let ends_at = starts_at
+        .checked_add(SignedDuration::from_hours(24 * days))
+        .unwrap_or(Timestamp::MAX);
+    Window {
+        starts_at,
+        ends_at,
+        status: status(now, ends_at),
+        freight_payer,
+        citations,
+    }
+}
+
+fn status(now: Timestamp, ends_at: Timestamp) -> WindowStatus {
+    if now < ends_at {
+        WindowStatus::Open
+    } else {
+        WindowStatus::Closed
+    }
+}
+
+fn add_days(date: Date, days: i64) -> Date {
+    crate::calendar::add_days(date, days).unwrap_or(Date::MAX)
+}
+
+/// Saturates at the end of representable time (year 9999): no real window reaches it.
+fn day_start(date: Date) -> Timestamp {
+    start_of_shanghai_day(date).unwrap_or(Timestamp::MAX)
+}
