@@ -1,1 +1,26 @@
+//! Use cases of Redress and the ports they need. The HTTP layer and the worker call these; the
+//! store adapters implement the ports. Authorization lives here, once, for every caller.
 
+pub mod access;
+pub mod auth;
+pub mod cases;
+pub mod clock;
+pub mod error;
+pub mod orders;
+pub mod ports;
+
+pub use access::{Principal, Role};
+pub use error::AppError;
+pub use ports::{Store, StoreError};
+
+use redress_domain::WorkingCalendar;
+use std::sync::Arc;
+
+/// Everything a use case needs, shared by the web server and the worker.
+#[derive(Clone)]
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn clock::Clock>,
+    pub calendar: Arc<dyn WorkingCalendar + Send + Sync>,
+    pub gateway: Arc<dyn ports::PaymentGateway>,
+}

@@ -1,0 +1,40 @@
+//! Errors of the use cases. What the caller can fix (a refused command, bad input, a missing or
+//! foreign resource) is separated from what they cannot (`Internal`), which is logged and
+//! answered without detail.
+
+use redress_domain::Rejection;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The domain refused the command (409 for state, 422 for input).
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
+    /// Not there, or not the caller's to see: the two are indistinguishable on purpose.
+    #[error("not found")]
+    NotFound,
+    #[error("authentication required")]
+    Unauthenticated,
+    /// Known who, but the role may not do this at all.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    #[error("invalid input: {0}")]
+    Invalid(String),
+    /// A unique fact already exists (order number, login).
+    #[error("already exists: {0}")]
+    Duplicate(String),
+    /// Another change to the same case won repeatedly.
+    #[error("the case is busy, retry")]
+    Contended,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<crate::ports::StoreError> for AppError {
+    fn from(e: crate::ports::StoreError) -> AppError {
+        match e {
+            crate::ports::StoreError::Conflict => AppError::Contended,
+            crate::ports::StoreError::Duplicate(what) => AppError::Duplicate(what),
+            crate::ports::StoreError::Other(e) => AppError::Internal(e),
+        }
+    }
+}

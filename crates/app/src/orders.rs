@@ -1,0 +1,112 @@
+//! Orders: created by admins or by a merchant's own system, read by their parties.
+
+use crate::error::AppError;
+use crate::ports::{OrderFilter, User};
+use crate::{App, Principal, Role};
+use jiff::Timestamp;
+use redress_domain::order::{LineItem, Merchant, Order};
+use redress_domain::vocabulary::SalesChannel;
+use redress_domain::{MerchantId, Money, OrderId, UserId};
+use serde::Deserialize;
+
+pub const MAX_PAGE: i64 = 100;
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct NewOrder {
+    pub number: String,
+    pub merchant_id: MerchantId,
+    pub buyer_id: UserId,
+    pub channel: SalesChannel,
+    pub items: Vec<LineItem>,
+    pub amount_paid: Money,
+    pub payment_transaction_id: Option<String>,
+    pub paid_at: Option<Timestamp>,
+    pub shipped_at: Option<Timestamp>,
+    pub signed_at: Option<Timestamp>,
+}
+
+impl App {
+    pub async fn create_order(&self, principal: &Principal, new: NewOrder) -> Result<Order, AppError> {
+        match principal.role() {
+            Role::Admin => {}
+            Role::Merchant if principal.merchant_id() == Some(new.merchant_id) => {}
+            Role::Merchant => return Err(AppError::Forbidden("a merchant creates orders of its own shop only")),
+            _ => return Err(AppError::Forbidden("only admins and merchant systems create orders")),
+        }
+        let number = new.number.trim();
+        if number.is_empty() || number.len() > 64 {
+            return Err(AppError::Invalid("number: 1 to 64 characters".into()));
+        }
+        if new.items.is_empty() || new.items.len() > 100 {
+            return Err(AppError::Invalid("items: 1 to 100 line items".into()));
+        }
+        for item in &new.items {
+            if item.sku.trim().is_empty() || item.quantity == 0 || item.unit_price.fen() < 0 {
+                return Err(AppError::Invalid(format!("items: sku `{}` needs a sku, a quantity and a price of at least 0", item.sku)));
+            }
+        }
+        if new.items.iter().map(|i| i.sku.as_str()).collect::<std::collections::HashSet<_>>().len() != new.items.len() {
+            return Err(AppError::Invalid("items: each sku once".into()));
+        }
+        if new.amount_paid.fen() < 0 {
+            return Err(AppError::Invalid("amount_paid: at least 0".into()));
+        }
+        if self.store.merchant(new.merchant_id).await?.is_none() {
+            return Err(AppError::Invalid("merchant_id: no such merchant".into()));
+        }
+        match self.store.user(new.buyer_id).await? {
+            Some(User { role: Role::Buyer, .. }) => {}
+            _ => return Err(AppError::Invalid("buyer_id: no such buyer".into())),
+        }
+        let order = Order {
+            id: OrderId(uuid::Uuid::now_v7()),
+            number: number.to_owned(),
+            merchant_id: new.merchant_id,
+            buyer_id: new.buyer_id,
+            channel: new.channel,
+            items: new.items,
+            amount_paid: new.amount_paid,
+            payment_transaction_id: new.payment_transaction_id,
+            paid_at: new.paid_at,
+            shipped_at: new.shipped_at,
+            signed_at: new.signed_at,
+            created_at: self.clock.now(),
+        };
+        self.store.insert_order(&order).await?;
+        Ok(order)
+    }
+
+    pub async fn order(&self, principal: &Principal, id: OrderId) -> Result<Order, AppError> {
+        let order = self.store.order(id).await?.ok_or(AppError::NotFound)?;
+        if !principal.can_see_order(&order) {
+            return Err(AppError::NotFound);
+        }
+        Ok(order)
+    }
+
+    pub async fn list_orders(&self, principal: &Principal, before: Option<OrderId>, limit: Option<i64>) -> Result<Vec<Order>, AppError> {
+        let mut filter = OrderFilter { before, limit: page_size(limit)?, ..Default::default() };
+        match principal.role() {
+            Role::Buyer => filter.buyer_id = principal.user_id(),
+            Role::Merchant => filter.merchant_id = principal.merchant_id(),
+            Role::Agent | Role::Admin => {}
+        }
+        Ok(self.store.list_orders(&filter).await?)
+    }
+
+    pub async fn create_merchant(&self, principal: &Principal, merchant: Merchant) -> Result<Merchant, AppError> {
+        if principal.role() != Role::Admin {
+            return Err(AppError::Forbidden("only admins create merchants"));
+        }
+        self.store.insert_merchant(&merchant, self.clock.now()).await?;
+        Ok(merchant)
+    }
+}
+
+pub fn page_size(limit: Option<i64>) -> Result<i64, AppError> {
+    match limit {
+        None => Ok(20),
+        Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+        Some(_) => Err(AppError::Invalid(format!("limit: from 1 to {MAX_PAGE}"))),
+    }
+}

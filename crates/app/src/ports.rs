@@ -1,0 +1,192 @@
+//! The ports: what the use cases need from storage and payment. One `Store` trait, one adapter
+//! per database, one contract suite that every adapter passes.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use redress_domain::order::{Merchant, Order, OrderHistory};
+use redress_domain::{Case, CaseId, Event, MerchantId, Money, OrderId, Policy, TokenId, UserId};
+use serde::{Deserialize, Serialize};
+
+use crate::access::Role;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The case changed since it was read (optimistic version check failed).
+    #[error("concurrent change")]
+    Conflict,
+    #[error("duplicate {0}")]
+    Duplicate(String),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: UserId,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub merchant_id: Option<MerchantId>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ApiToken {
+    pub id: TokenId,
+    pub merchant_id: MerchantId,
+    pub name: String,
+    pub created_at: Timestamp,
+}
+
+/// One stored event with its place in the case's hash chain.
+#[derive(Clone, Debug)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub event: Event,
+    pub link: redress_domain::chain::Link,
+}
+
+/// A case as stored: the folded case plus its optimistic version.
+#[derive(Clone, Debug)]
+pub struct CaseRecord {
+    pub case: Case,
+    pub version: i64,
+    pub last_hash: String,
+}
+
+/// A piece of work written in the same transaction as the change that caused it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxItem {
+    pub topic: String,
+    pub case_id: Option<CaseId>,
+    pub payload: serde_json::Value,
+}
+
+#[derive(Clone, Debug)]
+pub struct ClaimedJob {
+    pub id: uuid::Uuid,
+    pub topic: String,
+    pub case_id: Option<CaseId>,
+    pub payload: serde_json::Value,
+    pub attempts: i64,
+}
+
+/// A case whose deadline has passed, leased to one sweeper.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DueCase {
+    pub case_id: CaseId,
+    pub due: Timestamp,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CaseFilter {
+    pub buyer_id: Option<UserId>,
+    pub merchant_id: Option<MerchantId>,
+    pub state: Option<String>,
+    pub stage: Option<String>,
+    pub order_id: Option<OrderId>,
+    pub assigned_agent: Option<UserId>,
+    /// Return cases with ids below this one (ids are time-ordered: newest first).
+    pub before: Option<CaseId>,
+    pub limit: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct OrderFilter {
+    pub buyer_id: Option<UserId>,
+    pub merchant_id: Option<MerchantId>,
+    pub before: Option<OrderId>,
+    pub limit: i64,
+}
+
+/// A stored answer to an idempotent request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IdempotencyState {
+    /// First time this key is seen: the caller now owns it.
+    Started,
+    /// Another request with this key is still running.
+    InProgress,
+    /// Done before: replay this answer.
+    Completed { request_hash: String, status: u16, body: String },
+}
+
+/// The result of a refund in the ledger.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LedgerRefund {
+    Executed,
+    /// Refused for good (the refunds on the order would exceed what was paid).
+    Refused(String),
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    // People and access.
+    async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()>;
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
+    async fn user_by_login(&self, login: &str) -> StoreResult<Option<(User, String)>>;
+    async fn insert_session(&self, token_hash: &str, user: UserId, expires_at: Timestamp, at: Timestamp) -> StoreResult<()>;
+    async fn session_user(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<User>>;
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    async fn insert_api_token(&self, token: &ApiToken, token_hash: &str) -> StoreResult<()>;
+    async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiToken>>;
+
+    // Merchants and orders.
+    async fn insert_merchant(&self, merchant: &Merchant, at: Timestamp) -> StoreResult<()>;
+    async fn merchant(&self, id: MerchantId) -> StoreResult<Option<Merchant>>;
+    async fn insert_order(&self, order: &Order) -> StoreResult<()>;
+    async fn order(&self, id: OrderId) -> StoreResult<Option<Order>>;
+    async fn list_orders(&self, filter: &OrderFilter) -> StoreResult<Vec<Order>>;
+    async fn order_history(&self, order: &Order) -> StoreResult<OrderHistory>;
+
+    // Policy.
+    async fn insert_policy(&self, version: i64, policy: &Policy, published_at: Timestamp, effective_at: Timestamp) -> StoreResult<()>;
+    /// The newest version in effect at `now`.
+    async fn policy_in_force(&self, now: Timestamp) -> StoreResult<Option<(i64, Policy)>>;
+    async fn policy(&self, version: i64) -> StoreResult<Option<Policy>>;
+
+    // Cases: one transaction per change (events, case row, deadline, outbox).
+    async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem]) -> StoreResult<()>;
+    /// Appends `events` if the case is still at `expected_version`, storing `case` as the new fold.
+    async fn append(&self, case: &Case, expected_version: i64, events: &[Event], outbox: &[OutboxItem]) -> StoreResult<()>;
+    async fn case(&self, id: CaseId) -> StoreResult<Option<CaseRecord>>;
+    async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<Vec<Case>>;
+    async fn events(&self, id: CaseId) -> StoreResult<Vec<StoredEvent>>;
+
+    // Background work: leases, so any number of workers can run side by side.
+    async fn claim_due_cases(&self, now: Timestamp, lease_until: Timestamp, owner: &str, limit: i64) -> StoreResult<Vec<DueCase>>;
+    async fn claim_jobs(&self, topic: &str, now: Timestamp, lease_until: Timestamp, owner: &str, limit: i64) -> StoreResult<Vec<ClaimedJob>>;
+    async fn complete_job(&self, id: uuid::Uuid, at: Timestamp) -> StoreResult<()>;
+    async fn retry_job(&self, id: uuid::Uuid, available_at: Timestamp, error: &str) -> StoreResult<()>;
+
+    // Idempotency keys.
+    async fn idempotency_start(&self, scope: &str, key: &str, request_hash: &str, now: Timestamp) -> StoreResult<IdempotencyState>;
+    async fn idempotency_complete(&self, scope: &str, key: &str, status: u16, body: &str, now: Timestamp) -> StoreResult<()>;
+    async fn idempotency_abandon(&self, scope: &str, key: &str) -> StoreResult<()>;
+
+    // The built-in payment ledger.
+    async fn ledger_refund(&self, order: &Order, refund_id: &str, amount: Money, at: Timestamp) -> StoreResult<LedgerRefund>;
+    async fn ledger_total(&self, order_id: OrderId) -> StoreResult<Money>;
+}
+
+/// Where refunds are executed. `Err` is a transient failure: the job is retried.
+#[async_trait]
+pub trait PaymentGateway: Send + Sync + 'static {
+    async fn refund(&self, order: &Order, refund_id: &str, amount: Money) -> anyhow::Result<LedgerRefund>;
+}
+
+/// The built-in gateway: a ledger in the database, idempotent per refund id, that never lets the
+/// refunds on an order exceed what was paid.
+pub struct LedgerGateway {
+    pub store: std::sync::Arc<dyn Store>,
+    pub clock: std::sync::Arc<dyn crate::clock::Clock>,
+}
+
+#[async_trait]
+impl PaymentGateway for LedgerGateway {
+    async fn refund(&self, order: &Order, refund_id: &str, amount: Money) -> anyhow::Result<LedgerRefund> {
+        Ok(self.store.ledger_refund(order, refund_id, amount, self.clock.now()).await.map_err(|e| anyhow::anyhow!(e))?)
+    }
+}
