@@ -1,1 +1,34 @@
+//! Storage adapters: SQLite (embedded default) and PostgreSQL (scale-out), one `Store`
+//! implementation written once (`shared_store!`) and instantiated for each database, each with
+//! its own migrations.
 
+mod codec;
+mod postgres;
+mod shared;
+mod sqlite;
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+use redress_app::Store;
+use std::sync::Arc;
+
+/// Opens the store a URL names (`sqlite://PATH` or `postgres://...`), without migrating.
+pub async fn connect(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect(url).await?))
+    } else if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else {
+        anyhow::bail!("unsupported database URL `{url}`: use sqlite://PATH or postgres://...")
+    }
+}
+
+/// Applies the migrations of the database a URL names.
+pub async fn migrate(url: &str) -> anyhow::Result<()> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        PgStore::connect(url).await?.migrate().await
+    } else {
+        SqliteStore::connect(url).await?.migrate().await
+    }
+}

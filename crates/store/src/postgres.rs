@@ -1,0 +1,43 @@
+//! PostgreSQL: the scale-out backend. Any number of servers and workers share it; background
+//! work is claimed with `FOR UPDATE SKIP LOCKED` plus a lease, so no advisory locks or
+//! LISTEN/NOTIFY are assumed (PostgreSQL-compatible distributed databases work too).
+
+use crate::codec::*;
+use crate::shared::{other, shared_store, unique_or};
+use jiff::Timestamp;
+use redress_app::Role;
+use redress_app::ports::*;
+use redress_domain::chain::Link;
+use redress_domain::order::{Merchant, Order, OrderHistory};
+use redress_domain::{Case, CaseId, Event, MerchantId, Money, OrderId, Policy, UserId};
+use sqlx::Row;
+use sqlx::postgres::PgPoolOptions;
+use std::time::Duration;
+
+pub struct PgStore {
+    pool: sqlx::PgPool,
+}
+
+impl PgStore {
+    pub async fn connect(url: &str) -> anyhow::Result<PgStore> {
+        let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect(url).await?;
+        Ok(PgStore { pool })
+    }
+
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        sqlx::migrate!("migrations/postgres").run(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
+}
+
+shared_store!(
+    PgStore,
+    sqlx::Postgres,
+    claim_cases: "UPDATE cases SET lease_until = $2, lease_owner = $3 WHERE id IN (SELECT id FROM cases WHERE sweep_at <= $1 AND (lease_until IS NULL OR lease_until < $1) ORDER BY sweep_at LIMIT $4 FOR UPDATE SKIP LOCKED) AND sweep_at <= $1 AND (lease_until IS NULL OR lease_until < $1) RETURNING id, sweep_at",
+    claim_jobs: "UPDATE outbox SET lease_until = $3, lease_owner = $4, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE topic = $1 AND done_at IS NULL AND available_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY available_at LIMIT $5 FOR UPDATE SKIP LOCKED) AND done_at IS NULL AND (lease_until IS NULL OR lease_until < $2) RETURNING id, topic, case_id, payload, attempts",
+    lock_order: "SELECT id FROM orders WHERE id = $1 FOR UPDATE"
+);

@@ -1,0 +1,612 @@
+//! The one `Store` implementation, written against the SQL both databases accept (`$N`
+//! parameters, TEXT and BIGINT columns, `ON CONFLICT`, `RETURNING`) and instantiated per
+//! database by `shared_store!`. What differs (locking clauses, how a write transaction begins)
+//! comes in as arguments.
+
+/// Implements `redress_app::Store` for `$store` (a struct with `pool: sqlx::Pool<$db>` and an
+/// async `begin_write`), using the given SQL for the statements that differ per database.
+macro_rules! shared_store {
+    ($store:ty, $db:ty, claim_cases: $claim_cases:expr, claim_jobs: $claim_jobs:expr, lock_order: $lock_order:expr) => {
+        #[async_trait::async_trait]
+        impl redress_app::Store for $store {
+            async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()> {
+                sqlx::query("INSERT INTO users (id, login, display_name, role, merchant_id, phone, address, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                    .bind(user.id.to_string())
+                    .bind(&user.login)
+                    .bind(&user.display_name)
+                    .bind(user.role.as_str())
+                    .bind(user.merchant_id.map(|m| m.to_string()))
+                    .bind(&user.phone)
+                    .bind(&user.address)
+                    .bind(password_hash)
+                    .bind(micros(at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(|e| unique_or("login", e))?;
+                Ok(())
+            }
+
+            async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+                let row = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address FROM users WHERE id = $1")
+                    .bind(id.to_string())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)?;
+                row.map(|r| user_from(&r)).transpose().map_err(StoreError::Other)
+            }
+
+            async fn user_by_login(&self, login: &str) -> StoreResult<Option<(User, String)>> {
+                let row = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address, password_hash FROM users WHERE login = $1")
+                    .bind(login)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)?;
+                match row {
+                    None => Ok(None),
+                    Some(r) => Ok(Some((user_from(&r)?, r.try_get("password_hash").map_err(other)?))),
+                }
+            }
+
+            async fn insert_session(&self, token_hash: &str, user: UserId, expires_at: Timestamp, at: Timestamp) -> StoreResult<()> {
+                sqlx::query("INSERT INTO sessions (token_hash, user_id, expires_at, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(token_hash)
+                    .bind(user.to_string())
+                    .bind(micros(expires_at))
+                    .bind(micros(at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(())
+            }
+
+            async fn session_user(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<User>> {
+                let row = sqlx::query("SELECT u.id, u.login, u.display_name, u.role, u.merchant_id, u.phone, u.address FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2")
+                    .bind(token_hash)
+                    .bind(micros(now))
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)?;
+                row.map(|r| user_from(&r)).transpose().map_err(StoreError::Other)
+            }
+
+            async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+                sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await.map_err(other)?;
+                Ok(())
+            }
+
+            async fn insert_api_token(&self, token: &ApiToken, token_hash: &str) -> StoreResult<()> {
+                sqlx::query("INSERT INTO api_tokens (id, merchant_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(token.id.to_string())
+                    .bind(token.merchant_id.to_string())
+                    .bind(&token.name)
+                    .bind(token_hash)
+                    .bind(micros(token.created_at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(())
+            }
+
+            async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
+                let row = sqlx::query("SELECT id, merchant_id, name, created_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
+                    .bind(token_hash)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let Some(r) = row else { return Ok(None) };
+                let token = (|| -> anyhow::Result<ApiToken> {
+                    Ok(ApiToken {
+                        id: parse_id(&r.try_get::<String, _>("id")?)?,
+                        merchant_id: parse_id(&r.try_get::<String, _>("merchant_id")?)?,
+                        name: r.try_get("name")?,
+                        created_at: timestamp(r.try_get("created_at")?)?,
+                    })
+                })()?;
+                Ok(Some(token))
+            }
+
+            async fn insert_merchant(&self, merchant: &Merchant, at: Timestamp) -> StoreResult<()> {
+                sqlx::query("INSERT INTO merchants (id, name, credit_code, address, phone, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(merchant.id.to_string())
+                    .bind(&merchant.name)
+                    .bind(&merchant.credit_code)
+                    .bind(&merchant.address)
+                    .bind(&merchant.phone)
+                    .bind(micros(at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(|e| unique_or("merchant", e))?;
+                Ok(())
+            }
+
+            async fn merchant(&self, id: MerchantId) -> StoreResult<Option<Merchant>> {
+                let row = sqlx::query("SELECT id, name, credit_code, address, phone FROM merchants WHERE id = $1")
+                    .bind(id.to_string())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let Some(r) = row else { return Ok(None) };
+                let merchant = (|| -> anyhow::Result<Merchant> {
+                    Ok(Merchant {
+                        id: parse_id(&r.try_get::<String, _>("id")?)?,
+                        name: r.try_get("name")?,
+                        credit_code: r.try_get("credit_code")?,
+                        address: r.try_get("address")?,
+                        phone: r.try_get("phone")?,
+                    })
+                })()?;
+                Ok(Some(merchant))
+            }
+
+            async fn insert_order(&self, order: &Order) -> StoreResult<()> {
+                sqlx::query("INSERT INTO orders (id, number, merchant_id, buyer_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(order.id.to_string())
+                    .bind(&order.number)
+                    .bind(order.merchant_id.to_string())
+                    .bind(order.buyer_id.to_string())
+                    .bind(to_json(order)?)
+                    .bind(micros(order.created_at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(|e| unique_or("order number", e))?;
+                Ok(())
+            }
+
+            async fn order(&self, id: OrderId) -> StoreResult<Option<Order>> {
+                let body: Option<String> = sqlx::query_scalar("SELECT body FROM orders WHERE id = $1")
+                    .bind(id.to_string())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(body.map(|b| from_json(&b)).transpose()?)
+            }
+
+            async fn list_orders(&self, filter: &OrderFilter) -> StoreResult<Vec<Order>> {
+                let bodies: Vec<String> = sqlx::query_scalar(
+                    "SELECT body FROM orders WHERE (CAST($1 AS TEXT) IS NULL OR buyer_id = $1) AND (CAST($2 AS TEXT) IS NULL OR merchant_id = $2) AND (CAST($3 AS TEXT) IS NULL OR id < $3) ORDER BY id DESC LIMIT $4",
+                )
+                .bind(filter.buyer_id.map(|v| v.to_string()))
+                .bind(filter.merchant_id.map(|v| v.to_string()))
+                .bind(filter.before.map(|v| v.to_string()))
+                .bind(filter.limit)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(other)?;
+                Ok(bodies.iter().map(|b| from_json(b)).collect::<anyhow::Result<_>>()?)
+            }
+
+            async fn order_history(&self, order: &Order) -> StoreResult<OrderHistory> {
+                let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM cases WHERE order_id = $1")
+                    .bind(order.id.to_string())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let cases = bodies.iter().map(|b| from_json::<Case>(b)).collect::<anyhow::Result<Vec<_>>>()?;
+                Ok(crate::shared::history(&cases))
+            }
+
+            async fn insert_policy(&self, version: i64, policy: &Policy, published_at: Timestamp, effective_at: Timestamp) -> StoreResult<()> {
+                sqlx::query("INSERT INTO policy_versions (version, body, published_at, effective_at) VALUES ($1, $2, $3, $4)")
+                    .bind(version)
+                    .bind(to_json(policy)?)
+                    .bind(micros(published_at))
+                    .bind(micros(effective_at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(|e| unique_or("policy version", e))?;
+                Ok(())
+            }
+
+            async fn policy_in_force(&self, now: Timestamp) -> StoreResult<Option<(i64, Policy)>> {
+                let row = sqlx::query("SELECT version, body FROM policy_versions WHERE effective_at <= $1 ORDER BY version DESC LIMIT 1")
+                    .bind(micros(now))
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let Some(r) = row else { return Ok(None) };
+                let body: String = r.try_get("body").map_err(other)?;
+                Ok(Some((r.try_get("version").map_err(other)?, from_json(&body)?)))
+            }
+
+            async fn policy(&self, version: i64) -> StoreResult<Option<Policy>> {
+                let body: Option<String> = sqlx::query_scalar("SELECT body FROM policy_versions WHERE version = $1")
+                    .bind(version)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(body.map(|b| from_json(&b)).transpose()?)
+            }
+
+            async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem]) -> StoreResult<()> {
+                let mut tx = self.begin_write().await.map_err(other)?;
+                let link = redress_domain::chain::next_link(redress_domain::chain::GENESIS, 1, to_json(filed)?);
+                sqlx::query("INSERT INTO cases (id, order_id, buyer_id, merchant_id, state, stage, outcome, assigned_agent, deadline_due, sweep_at, filed_at, updated_at, version, last_hash, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14)")
+                    .bind(case.id.to_string())
+                    .bind(case.order_id.to_string())
+                    .bind(case.buyer_id.to_string())
+                    .bind(case.merchant_id.to_string())
+                    .bind(case.state.as_str())
+                    .bind(case.stage.as_str())
+                    .bind(case.outcome.map(|o| o.as_str()))
+                    .bind(case.assigned_agent.map(|a| a.to_string()))
+                    .bind(case.deadline.as_ref().map(|d| micros(d.due)))
+                    .bind(case.sweep_at().map(micros))
+                    .bind(micros(case.filed_at))
+                    .bind(micros(filed.at))
+                    .bind(&link.hash)
+                    .bind(to_json(case)?)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| unique_or("case", e))?;
+                insert_link(&mut tx, case.id, filed, &link).await?;
+                insert_outbox(&mut tx, outbox, filed.at).await?;
+                tx.commit().await.map_err(other)?;
+                Ok(())
+            }
+
+            async fn append(&self, case: &Case, expected_version: i64, events: &[Event], outbox: &[OutboxItem]) -> StoreResult<()> {
+                let Some(last) = events.last() else { return Ok(()) };
+                let mut tx = self.begin_write().await.map_err(other)?;
+                let row = sqlx::query("SELECT version, last_hash FROM cases WHERE id = $1")
+                    .bind(case.id.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(other)?
+                    .ok_or(StoreError::Conflict)?;
+                let (version, mut prev): (i64, String) = (row.try_get("version").map_err(other)?, row.try_get("last_hash").map_err(other)?);
+                if version != expected_version {
+                    return Err(StoreError::Conflict);
+                }
+                let mut links = Vec::with_capacity(events.len());
+                for (i, event) in events.iter().enumerate() {
+                    let link = redress_domain::chain::next_link(&prev, expected_version + 1 + i as i64, to_json(event)?);
+                    prev = link.hash.clone();
+                    links.push(link);
+                }
+                let new_version = expected_version + events.len() as i64;
+                let updated = sqlx::query("UPDATE cases SET state = $1, stage = $2, outcome = $3, assigned_agent = $4, deadline_due = $5, sweep_at = $6, lease_until = NULL, lease_owner = NULL, updated_at = $7, version = $8, last_hash = $9, body = $10 WHERE id = $11 AND version = $12")
+                    .bind(case.state.as_str())
+                    .bind(case.stage.as_str())
+                    .bind(case.outcome.map(|o| o.as_str()))
+                    .bind(case.assigned_agent.map(|a| a.to_string()))
+                    .bind(case.deadline.as_ref().map(|d| micros(d.due)))
+                    .bind(case.sweep_at().map(micros))
+                    .bind(micros(last.at))
+                    .bind(new_version)
+                    .bind(&prev)
+                    .bind(to_json(case)?)
+                    .bind(case.id.to_string())
+                    .bind(expected_version)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                if updated.rows_affected() != 1 {
+                    return Err(StoreError::Conflict);
+                }
+                for (event, link) in events.iter().zip(&links) {
+                    insert_link(&mut tx, case.id, event, link).await.map_err(|e| match e {
+                        StoreError::Duplicate(_) => StoreError::Conflict,
+                        e => e,
+                    })?;
+                }
+                insert_outbox(&mut tx, outbox, last.at).await?;
+                tx.commit().await.map_err(other)?;
+                Ok(())
+            }
+
+            async fn case(&self, id: CaseId) -> StoreResult<Option<CaseRecord>> {
+                let row = sqlx::query("SELECT body, version, last_hash FROM cases WHERE id = $1")
+                    .bind(id.to_string())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let Some(r) = row else { return Ok(None) };
+                let body: String = r.try_get("body").map_err(other)?;
+                Ok(Some(CaseRecord { case: from_json(&body)?, version: r.try_get("version").map_err(other)?, last_hash: r.try_get("last_hash").map_err(other)? }))
+            }
+
+            async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<Vec<Case>> {
+                let bodies: Vec<String> = sqlx::query_scalar(
+                    "SELECT body FROM cases WHERE (CAST($1 AS TEXT) IS NULL OR buyer_id = $1) AND (CAST($2 AS TEXT) IS NULL OR merchant_id = $2) AND (CAST($3 AS TEXT) IS NULL OR state = $3) AND (CAST($4 AS TEXT) IS NULL OR stage = $4) AND (CAST($5 AS TEXT) IS NULL OR order_id = $5) AND (CAST($6 AS TEXT) IS NULL OR assigned_agent = $6) AND (CAST($7 AS TEXT) IS NULL OR id < $7) ORDER BY id DESC LIMIT $8",
+                )
+                .bind(filter.buyer_id.map(|v| v.to_string()))
+                .bind(filter.merchant_id.map(|v| v.to_string()))
+                .bind(filter.state.clone())
+                .bind(filter.stage.clone())
+                .bind(filter.order_id.map(|v| v.to_string()))
+                .bind(filter.assigned_agent.map(|v| v.to_string()))
+                .bind(filter.before.map(|v| v.to_string()))
+                .bind(filter.limit)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(other)?;
+                Ok(bodies.iter().map(|b| from_json(b)).collect::<anyhow::Result<_>>()?)
+            }
+
+            async fn events(&self, id: CaseId) -> StoreResult<Vec<StoredEvent>> {
+                let rows = sqlx::query("SELECT seq, content, prev_hash, hash FROM case_events WHERE case_id = $1 ORDER BY seq")
+                    .bind(id.to_string())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    let link = Link {
+                        seq: r.try_get("seq").map_err(other)?,
+                        content: r.try_get("content").map_err(other)?,
+                        prev_hash: r.try_get("prev_hash").map_err(other)?,
+                        hash: r.try_get("hash").map_err(other)?,
+                    };
+                    out.push(StoredEvent { seq: link.seq, event: from_json(&link.content)?, link });
+                }
+                Ok(out)
+            }
+
+            async fn claim_due_cases(&self, now: Timestamp, lease_until: Timestamp, owner: &str, limit: i64) -> StoreResult<Vec<DueCase>> {
+                let rows = sqlx::query($claim_cases)
+                    .bind(micros(now))
+                    .bind(micros(lease_until))
+                    .bind(owner)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let mut due = Vec::with_capacity(rows.len());
+                for r in rows {
+                    due.push(DueCase { case_id: parse_id(&r.try_get::<String, _>("id").map_err(other)?)?, due: timestamp(r.try_get("sweep_at").map_err(other)?)? });
+                }
+                due.sort_by_key(|d| d.due);
+                Ok(due)
+            }
+
+            async fn claim_jobs(&self, topic: &str, now: Timestamp, lease_until: Timestamp, owner: &str, limit: i64) -> StoreResult<Vec<ClaimedJob>> {
+                let rows = sqlx::query($claim_jobs)
+                    .bind(topic)
+                    .bind(micros(now))
+                    .bind(micros(lease_until))
+                    .bind(owner)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let mut jobs = Vec::with_capacity(rows.len());
+                for r in rows {
+                    let case_id: Option<String> = r.try_get("case_id").map_err(other)?;
+                    jobs.push(ClaimedJob {
+                        id: parse_id(&r.try_get::<String, _>("id").map_err(other)?)?,
+                        topic: r.try_get("topic").map_err(other)?,
+                        case_id: case_id.map(|c| parse_id(&c)).transpose()?,
+                        payload: from_json(&r.try_get::<String, _>("payload").map_err(other)?)?,
+                        attempts: r.try_get("attempts").map_err(other)?,
+                    });
+                }
+                Ok(jobs)
+            }
+
+            async fn complete_job(&self, id: uuid::Uuid, at: Timestamp) -> StoreResult<()> {
+                sqlx::query("UPDATE outbox SET done_at = $1, lease_until = NULL, lease_owner = NULL WHERE id = $2")
+                    .bind(micros(at))
+                    .bind(id.to_string())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(())
+            }
+
+            async fn retry_job(&self, id: uuid::Uuid, available_at: Timestamp, error: &str) -> StoreResult<()> {
+                sqlx::query("UPDATE outbox SET available_at = $1, last_error = $2, lease_until = NULL, lease_owner = NULL WHERE id = $3")
+                    .bind(micros(available_at))
+                    .bind(error)
+                    .bind(id.to_string())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(())
+            }
+
+            async fn idempotency_start(&self, scope: &str, key: &str, request_hash: &str, now: Timestamp) -> StoreResult<IdempotencyState> {
+                let inserted = sqlx::query("INSERT INTO idempotency_keys (scope, key, request_hash, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (scope, key) DO NOTHING")
+                    .bind(scope)
+                    .bind(key)
+                    .bind(request_hash)
+                    .bind(micros(now))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                if inserted.rows_affected() == 1 {
+                    return Ok(IdempotencyState::Started);
+                }
+                let r = sqlx::query("SELECT request_hash, status, body, created_at FROM idempotency_keys WHERE scope = $1 AND key = $2")
+                    .bind(scope)
+                    .bind(key)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let status: Option<i64> = r.try_get("status").map_err(other)?;
+                let stored_hash: String = r.try_get("request_hash").map_err(other)?;
+                match status {
+                    Some(status) => Ok(IdempotencyState::Completed {
+                        request_hash: stored_hash,
+                        status: u16::try_from(status).unwrap_or(500),
+                        body: r.try_get::<Option<String>, _>("body").map_err(other)?.unwrap_or_default(),
+                    }),
+                    None => {
+                        // A request that died mid-way leaves its key unfinished: after a while a
+                        // retry may take it over (the domain refuses a repeated transition anyway).
+                        let created: i64 = r.try_get("created_at").map_err(other)?;
+                        let stale = micros(now) - created > crate::shared::ABANDONED_AFTER_MICROS;
+                        let taken = stale
+                            && sqlx::query("UPDATE idempotency_keys SET created_at = $1, request_hash = $2 WHERE scope = $3 AND key = $4 AND status IS NULL AND created_at = $5")
+                                .bind(micros(now))
+                                .bind(request_hash)
+                                .bind(scope)
+                                .bind(key)
+                                .bind(created)
+                                .execute(&self.pool)
+                                .await
+                                .map_err(other)?
+                                .rows_affected()
+                                == 1;
+                        Ok(if taken { IdempotencyState::Started } else { IdempotencyState::InProgress })
+                    }
+                }
+            }
+
+            async fn idempotency_complete(&self, scope: &str, key: &str, status: u16, body: &str, now: Timestamp) -> StoreResult<()> {
+                sqlx::query("UPDATE idempotency_keys SET status = $1, body = $2, completed_at = $3 WHERE scope = $4 AND key = $5")
+                    .bind(i64::from(status))
+                    .bind(body)
+                    .bind(micros(now))
+                    .bind(scope)
+                    .bind(key)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(())
+            }
+
+            async fn idempotency_abandon(&self, scope: &str, key: &str) -> StoreResult<()> {
+                sqlx::query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status IS NULL")
+                    .bind(scope)
+                    .bind(key)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(())
+            }
+
+            async fn ledger_refund(&self, order: &Order, refund_id: &str, amount: Money, at: Timestamp) -> StoreResult<LedgerRefund> {
+                let mut tx = self.begin_write().await.map_err(other)?;
+                sqlx::query($lock_order).bind(order.id.to_string()).fetch_optional(&mut *tx).await.map_err(other)?;
+                let existing: Option<i64> = sqlx::query_scalar("SELECT amount FROM refund_ledger WHERE refund_id = $1")
+                    .bind(refund_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                if existing.is_some() {
+                    return Ok(LedgerRefund::Executed);
+                }
+                let total: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM refund_ledger WHERE order_id = $1")
+                    .bind(order.id.to_string())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                if !amount.is_positive() || total + amount.fen() > order.amount_paid.fen() {
+                    return Ok(LedgerRefund::Refused(format!(
+                        "refunds on order {} would reach {} of {} paid",
+                        order.number,
+                        Money::from_fen(total + amount.fen()),
+                        order.amount_paid
+                    )));
+                }
+                sqlx::query("INSERT INTO refund_ledger (refund_id, order_id, amount, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(refund_id)
+                    .bind(order.id.to_string())
+                    .bind(amount.fen())
+                    .bind(micros(at))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                tx.commit().await.map_err(other)?;
+                Ok(LedgerRefund::Executed)
+            }
+
+            async fn ledger_total(&self, order_id: OrderId) -> StoreResult<Money> {
+                let total: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM refund_ledger WHERE order_id = $1")
+                    .bind(order_id.to_string())
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(Money::from_fen(total))
+            }
+        }
+
+        fn user_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<User> {
+            let role: String = r.try_get("role")?;
+            let merchant_id: Option<String> = r.try_get("merchant_id")?;
+            Ok(User {
+                id: parse_id(&r.try_get::<String, _>("id")?)?,
+                login: r.try_get("login")?,
+                display_name: r.try_get("display_name")?,
+                role: Role::parse(&role).ok_or_else(|| anyhow::anyhow!("stored role `{role}`"))?,
+                merchant_id: merchant_id.map(|m| parse_id(&m)).transpose()?,
+                phone: r.try_get("phone")?,
+                address: r.try_get("address")?,
+            })
+        }
+
+        async fn insert_link(tx: &mut sqlx::Transaction<'static, $db>, case_id: CaseId, event: &Event, link: &Link) -> StoreResult<()> {
+            sqlx::query("INSERT INTO case_events (case_id, seq, at, event_type, content, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(case_id.to_string())
+                .bind(link.seq)
+                .bind(micros(event.at))
+                .bind(event.body.type_name())
+                .bind(&link.content)
+                .bind(&link.prev_hash)
+                .bind(&link.hash)
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| unique_or("event", e))?;
+            Ok(())
+        }
+
+        async fn insert_outbox(tx: &mut sqlx::Transaction<'static, $db>, items: &[OutboxItem], at: Timestamp) -> StoreResult<()> {
+            for item in items {
+                sqlx::query("INSERT INTO outbox (id, topic, case_id, payload, created_at, available_at) VALUES ($1, $2, $3, $4, $5, $5)")
+                    .bind(uuid::Uuid::now_v7().to_string())
+                    .bind(&item.topic)
+                    .bind(item.case_id.map(|c| c.to_string()))
+                    .bind(to_json(&item.payload)?)
+                    .bind(micros(at))
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(other)?;
+            }
+            Ok(())
+        }
+    };
+}
+pub(crate) use shared_store;
+
+use redress_domain::order::OrderHistory;
+use redress_domain::{Case, Money};
+
+/// An unfinished idempotency key older than this may be taken over by a retry.
+pub const ABANDONED_AFTER_MICROS: i64 = 5 * 60 * 1_000_000;
+
+/// What the other cases on an order mean for a new one.
+pub fn history(cases: &[Case]) -> OrderHistory {
+    let mut history = OrderHistory { prior_cases: cases.len() as u32, ..Default::default() };
+    let mut committed = Money::ZERO;
+    for case in cases {
+        let held = if case.is_open() {
+            let remedy = case.remedy.map_or(Money::ZERO, |r| r.amount);
+            case.amount.max(remedy).max(case.refunded_total)
+        } else {
+            case.refunded_total
+        };
+        committed = committed.checked_add(held).unwrap_or(committed);
+        for item in &case.items {
+            if case.is_open() {
+                history.skus_with_open_case.push(item.sku.clone());
+            }
+            match history.applications_per_sku.iter_mut().find(|(s, _)| s == &item.sku) {
+                Some((_, n)) => *n += 1,
+                None => history.applications_per_sku.push((item.sku.clone(), 1)),
+            }
+        }
+    }
+    history.committed_refunds = committed;
+    history
+}
+
+pub fn other(e: sqlx::Error) -> redress_app::StoreError {
+    redress_app::StoreError::Other(e.into())
+}
+
+pub fn unique_or(what: &str, e: sqlx::Error) -> redress_app::StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => redress_app::StoreError::Duplicate(what.to_owned()),
+        _ => other(e),
+    }
+}
