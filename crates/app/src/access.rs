@@ -26,7 +26,9 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::Buyer, Role::Merchant, Role::Agent, Role::Admin].into_iter().find(|r| r.as_str() == s)
+        [Role::Buyer, Role::Merchant, Role::Agent, Role::Admin]
+            .into_iter()
+            .find(|r| r.as_str() == s)
     }
 }
 
@@ -34,7 +36,10 @@ impl Role {
 #[derive(Clone, Debug)]
 pub enum Principal {
     User(User),
-    MerchantToken { token: TokenId, merchant: MerchantId },
+    MerchantToken {
+        token: TokenId,
+        merchant: MerchantId,
+    },
 }
 
 impl Principal {
@@ -70,13 +75,21 @@ impl Principal {
             Principal::User(u) => match u.role {
                 Role::Buyer => Actor::Buyer { user: u.id },
                 Role::Merchant => match u.merchant_id {
-                    Some(merchant) => Actor::Merchant { merchant, user: Some(u.id), token: None },
+                    Some(merchant) => Actor::Merchant {
+                        merchant,
+                        user: Some(u.id),
+                        token: None,
+                    },
                     None => Actor::Buyer { user: u.id },
                 },
                 Role::Agent => Actor::Agent { user: u.id },
                 Role::Admin => Actor::Admin { user: u.id },
             },
-            Principal::MerchantToken { token, merchant } => Actor::Merchant { merchant: *merchant, user: None, token: Some(*token) },
+            Principal::MerchantToken { token, merchant } => Actor::Merchant {
+                merchant: *merchant,
+                user: None,
+                token: Some(*token),
+            },
         }
     }
 

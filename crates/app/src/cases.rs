@@ -8,7 +8,10 @@ use crate::{App, Principal, Role};
 use redress_domain::command::FileCase;
 use redress_domain::event::EventBody;
 use redress_domain::lifecycle::Env;
-use redress_domain::{Actor, Case, CaseId, Command, Event, Policy, Rejection, RejectionCode, apply, decide, decide_filing};
+use redress_domain::{
+    Actor, Case, CaseId, Command, Event, Policy, Rejection, RejectionCode, apply, decide,
+    decide_filing,
+};
 use serde::Serialize;
 
 const ATTEMPTS: usize = 5;
@@ -34,39 +37,79 @@ pub struct TimelineEntry {
 impl App {
     async fn policy_of(&self, case: &Case) -> Result<Policy, AppError> {
         let policy = self.store.policy(case.policy_version).await?;
-        Ok(policy.ok_or_else(|| anyhow::anyhow!("policy version {} missing", case.policy_version))?)
+        Ok(policy
+            .ok_or_else(|| anyhow::anyhow!("policy version {} missing", case.policy_version))?)
     }
 
     /// Makes sure a policy is in force: version 1 with the defaults on a new database.
     pub async fn ensure_policy(&self) -> Result<(), AppError> {
         if self.store.policy(1).await?.is_none() {
             let epoch = jiff::Timestamp::UNIX_EPOCH;
-            self.store.insert_policy(1, &Policy::default(), epoch, epoch).await?;
+            self.store
+                .insert_policy(1, &Policy::default(), epoch, epoch)
+                .await?;
         }
         Ok(())
     }
 
-    pub async fn file_case(&self, principal: &Principal, request: FileCase, order_id: redress_domain::OrderId) -> Result<Case, AppError> {
+    pub async fn file_case(
+        &self,
+        principal: &Principal,
+        request: FileCase,
+        order_id: redress_domain::OrderId,
+    ) -> Result<Case, AppError> {
         if principal.role() != Role::Buyer {
             return Err(AppError::Forbidden("only buyers file cases"));
         }
         let order = self.order(principal, order_id).await?;
         let now = self.clock.now();
-        let (version, policy) = self.store.policy_in_force(now).await?.ok_or_else(|| anyhow::anyhow!("no policy in force"))?;
+        let (version, policy) = self
+            .store
+            .policy_in_force(now)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no policy in force"))?;
         let history = self.store.order_history(&order).await?;
-        let env = Env { now, policy: &policy, calendar: self.calendar.as_ref() };
+        let env = Env {
+            now,
+            policy: &policy,
+            calendar: self.calendar.as_ref(),
+        };
         let case_id = CaseId(uuid::Uuid::now_v7());
-        let filed = decide_filing(case_id, &request, &order, &history, version, principal.actor(), &env)?;
-        let EventBody::Filed(f) = &filed.body else { unreachable!("decide_filing returns Filed") };
+        let filed = decide_filing(
+            case_id,
+            &request,
+            &order,
+            &history,
+            version,
+            principal.actor(),
+            &env,
+        )?;
+        let EventBody::Filed(f) = &filed.body else {
+            unreachable!("decide_filing returns Filed")
+        };
         let case = apply(Case::opened(f, now), &filed);
-        self.store.create_case(&case, &filed, &outbox(&case, std::slice::from_ref(&filed))).await?;
+        self.store
+            .create_case(&case, &filed, &outbox(&case, std::slice::from_ref(&filed)))
+            .await?;
         Ok(case)
     }
 
     /// Runs a command from a person or merchant system on a case they can see.
-    pub async fn act(&self, principal: &Principal, case_id: CaseId, command: Command) -> Result<Case, AppError> {
-        if matches!(command, Command::Timeout { .. } | Command::RefundSucceeded { .. } | Command::RefundFailed { .. }) {
-            return Err(AppError::Forbidden("system actions are not available through the API"));
+    pub async fn act(
+        &self,
+        principal: &Principal,
+        case_id: CaseId,
+        command: Command,
+    ) -> Result<Case, AppError> {
+        if matches!(
+            command,
+            Command::Timeout { .. }
+                | Command::RefundSucceeded { .. }
+                | Command::RefundFailed { .. }
+        ) {
+            return Err(AppError::Forbidden(
+                "system actions are not available through the API",
+            ));
         }
         let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
         if !principal.can_see_case(&record.case) {
@@ -80,17 +123,30 @@ impl App {
         self.run(case_id, &command, Actor::System).await
     }
 
-    async fn run(&self, case_id: CaseId, command: &Command, actor: Actor) -> Result<Case, AppError> {
+    async fn run(
+        &self,
+        case_id: CaseId,
+        command: &Command,
+        actor: Actor,
+    ) -> Result<Case, AppError> {
         for _ in 0..ATTEMPTS {
             let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
             let policy = self.policy_of(&record.case).await?;
-            let env = Env { now: self.clock.now(), policy: &policy, calendar: self.calendar.as_ref() };
+            let env = Env {
+                now: self.clock.now(),
+                policy: &policy,
+                calendar: self.calendar.as_ref(),
+            };
             let events = decide(&record.case, command, actor, &env)?;
             if events.is_empty() {
                 return Ok(record.case);
             }
             let case = events.iter().fold(record.case, apply);
-            match self.store.append(&case, record.version, &events, &outbox(&case, &events)).await {
+            match self
+                .store
+                .append(&case, record.version, &events, &outbox(&case, &events))
+                .await
+            {
                 Ok(()) => return Ok(case),
                 Err(StoreError::Conflict) => continue,
                 Err(e) => return Err(e.into()),
@@ -99,19 +155,49 @@ impl App {
         Err(AppError::Contended)
     }
 
-    pub async fn case_detail(&self, principal: &Principal, case_id: CaseId) -> Result<CaseDetail, AppError> {
+    pub async fn case_detail(
+        &self,
+        principal: &Principal,
+        case_id: CaseId,
+    ) -> Result<CaseDetail, AppError> {
         let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
         if !principal.can_see_case(&record.case) {
             return Err(AppError::NotFound);
         }
         let policy = self.policy_of(&record.case).await?;
         let events = self.store.events(case_id).await?;
-        let allowed_actions = allowed_actions(&record.case, principal.actor(), &Env { now: self.clock.now(), policy: &policy, calendar: self.calendar.as_ref() });
-        let timeline = events.into_iter().map(|StoredEvent { seq, event, link }| TimelineEntry { seq, event, prev_hash: link.prev_hash, hash: link.hash }).collect();
-        Ok(CaseDetail { case: record.case, version: record.version, timeline, allowed_actions })
+        let allowed_actions = allowed_actions(
+            &record.case,
+            principal.actor(),
+            &Env {
+                now: self.clock.now(),
+                policy: &policy,
+                calendar: self.calendar.as_ref(),
+            },
+        );
+        let timeline = events
+            .into_iter()
+            .map(|StoredEvent { seq, event, link }| TimelineEntry {
+                seq,
+                event,
+                prev_hash: link.prev_hash,
+                hash: link.hash,
+            })
+            .collect();
+        Ok(CaseDetail {
+            case: record.case,
+            version: record.version,
+            timeline,
+            allowed_actions,
+        })
     }
 
-    pub async fn list_cases(&self, principal: &Principal, mut filter: CaseFilter, limit: Option<i64>) -> Result<Vec<Case>, AppError> {
+    pub async fn list_cases(
+        &self,
+        principal: &Principal,
+        mut filter: CaseFilter,
+        limit: Option<i64>,
+    ) -> Result<Vec<Case>, AppError> {
         filter.limit = page_size(limit)?;
         match principal.role() {
             Role::Buyer => filter.buyer_id = principal.user_id(),
@@ -122,7 +208,10 @@ impl App {
     }
 
     /// Recomputes a case's hash chain from the stored events.
-    pub async fn verify_chain(&self, case_id: CaseId) -> Result<Result<usize, redress_domain::chain::ChainBreak>, AppError> {
+    pub async fn verify_chain(
+        &self,
+        case_id: CaseId,
+    ) -> Result<Result<usize, redress_domain::chain::ChainBreak>, AppError> {
         let events = self.store.events(case_id).await?;
         let links: Vec<_> = events.into_iter().map(|e| e.link).collect();
         Ok(redress_domain::chain::verify(&links).map(|()| links.len()))
@@ -152,35 +241,74 @@ pub fn allowed_actions(case: &Case, actor: Actor, env: &Env) -> Vec<&'static str
     use redress_domain::case::Remedy;
     use redress_domain::vocabulary::{RejectReason, RemedyKind};
     let text = || "-".to_owned();
-    let remedy = Remedy { kind: RemedyKind::Refund, amount: redress_domain::Money::from_fen(1) };
+    let remedy = Remedy {
+        kind: RemedyKind::Refund,
+        amount: redress_domain::Money::from_fen(1),
+    };
     let probes = [
         Command::Message { text: text() },
-        Command::Revise { kind: None, amount: None, description: None },
+        Command::Revise {
+            kind: None,
+            amount: None,
+            description: None,
+        },
         Command::Withdraw,
         Command::AcceptOffer,
         Command::DeclineOffer,
         Command::Answer { text: text() },
-        Command::ShipReturn { carrier: text(), tracking_no: text() },
+        Command::ShipReturn {
+            carrier: text(),
+            tracking_no: text(),
+        },
         Command::ConfirmReplacement,
         Command::Escalate { text: text() },
-        Command::Rate { stars: 5, comment: String::new() },
+        Command::Rate {
+            stars: 5,
+            comment: String::new(),
+        },
         Command::Approve,
-        Command::Reject { reason: RejectReason::Other, text: text() },
-        Command::Offer { remedy, note: String::new() },
+        Command::Reject {
+            reason: RejectReason::Other,
+            text: text(),
+        },
+        Command::Offer {
+            remedy,
+            note: String::new(),
+        },
         Command::Ask { question: text() },
         Command::ConfirmReceipt,
         Command::DisputeReceipt { text: text() },
-        Command::ShipReplacement { carrier: text(), tracking_no: text() },
+        Command::ShipReplacement {
+            carrier: text(),
+            tracking_no: text(),
+        },
         Command::ProveOfflineRefund { note: text() },
         Command::AcceptMediation,
         Command::DeclineMediation,
         Command::SubmitEvidence { text: text() },
         Command::Appeal { reason: text() },
         Command::Take,
-        Command::RequestEvidence { party: Party::Buyer, what: text(), due_in_hours: None },
-        Command::ProposeMediation { remedy, note: String::new() },
-        Command::Decide { remedy: None, liable: None, rationale: text(), cited_rule: text() },
-        Command::ReviewAppeal { uphold: true, remedy: None, rationale: text(), cited_rule: text() },
+        Command::RequestEvidence {
+            party: Party::Buyer,
+            what: text(),
+            due_in_hours: None,
+        },
+        Command::ProposeMediation {
+            remedy,
+            note: String::new(),
+        },
+        Command::Decide {
+            remedy: None,
+            liable: None,
+            rationale: text(),
+            cited_rule: text(),
+        },
+        Command::ReviewAppeal {
+            uphold: true,
+            remedy: None,
+            rationale: text(),
+            cited_rule: text(),
+        },
     ];
     probes
         .iter()
@@ -188,7 +316,9 @@ pub fn allowed_actions(case: &Case, actor: Actor, env: &Env) -> Vec<&'static str
             Ok(events) => !events.is_empty(),
             Err(Rejection { code, .. }) => matches!(
                 code,
-                RejectionCode::InvalidInput | RejectionCode::AmountExceedsRefundable | RejectionCode::AmountNotPositive
+                RejectionCode::InvalidInput
+                    | RejectionCode::AmountExceedsRefundable
+                    | RejectionCode::AmountNotPositive
             ),
         })
         .map(Command::action_name)

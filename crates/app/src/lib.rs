@@ -21,6 +21,6 @@ use std::sync::Arc;
 pub struct App {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn clock::Clock>,
-    pub calendar: Arc<dyn WorkingCalendar + Send + Sync>,
+    pub calendar: Arc<dyn WorkingCalendar>,
     pub gateway: Arc<dyn ports::PaymentGateway>,
 }

@@ -26,12 +26,24 @@ pub struct NewOrder {
 }
 
 impl App {
-    pub async fn create_order(&self, principal: &Principal, new: NewOrder) -> Result<Order, AppError> {
+    pub async fn create_order(
+        &self,
+        principal: &Principal,
+        new: NewOrder,
+    ) -> Result<Order, AppError> {
         match principal.role() {
             Role::Admin => {}
             Role::Merchant if principal.merchant_id() == Some(new.merchant_id) => {}
-            Role::Merchant => return Err(AppError::Forbidden("a merchant creates orders of its own shop only")),
-            _ => return Err(AppError::Forbidden("only admins and merchant systems create orders")),
+            Role::Merchant => {
+                return Err(AppError::Forbidden(
+                    "a merchant creates orders of its own shop only",
+                ));
+            }
+            _ => {
+                return Err(AppError::Forbidden(
+                    "only admins and merchant systems create orders",
+                ));
+            }
         }
         let number = new.number.trim();
         if number.is_empty() || number.len() > 64 {
@@ -42,10 +54,20 @@ impl App {
         }
         for item in &new.items {
             if item.sku.trim().is_empty() || item.quantity == 0 || item.unit_price.fen() < 0 {
-                return Err(AppError::Invalid(format!("items: sku `{}` needs a sku, a quantity and a price of at least 0", item.sku)));
+                return Err(AppError::Invalid(format!(
+                    "items: sku `{}` needs a sku, a quantity and a price of at least 0",
+                    item.sku
+                )));
             }
         }
-        if new.items.iter().map(|i| i.sku.as_str()).collect::<std::collections::HashSet<_>>().len() != new.items.len() {
+        if new
+            .items
+            .iter()
+            .map(|i| i.sku.as_str())
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+            != new.items.len()
+        {
             return Err(AppError::Invalid("items: each sku once".into()));
         }
         if new.amount_paid.fen() < 0 {
@@ -55,7 +77,9 @@ impl App {
             return Err(AppError::Invalid("merchant_id: no such merchant".into()));
         }
         match self.store.user(new.buyer_id).await? {
-            Some(User { role: Role::Buyer, .. }) => {}
+            Some(User {
+                role: Role::Buyer, ..
+            }) => {}
             _ => return Err(AppError::Invalid("buyer_id: no such buyer".into())),
         }
         let order = Order {
@@ -84,8 +108,17 @@ impl App {
         Ok(order)
     }
 
-    pub async fn list_orders(&self, principal: &Principal, before: Option<OrderId>, limit: Option<i64>) -> Result<Vec<Order>, AppError> {
-        let mut filter = OrderFilter { before, limit: page_size(limit)?, ..Default::default() };
+    pub async fn list_orders(
+        &self,
+        principal: &Principal,
+        before: Option<OrderId>,
+        limit: Option<i64>,
+    ) -> Result<Vec<Order>, AppError> {
+        let mut filter = OrderFilter {
+            before,
+            limit: page_size(limit)?,
+            ..Default::default()
+        };
         match principal.role() {
             Role::Buyer => filter.buyer_id = principal.user_id(),
             Role::Merchant => filter.merchant_id = principal.merchant_id(),
@@ -94,11 +127,17 @@ impl App {
         Ok(self.store.list_orders(&filter).await?)
     }
 
-    pub async fn create_merchant(&self, principal: &Principal, merchant: Merchant) -> Result<Merchant, AppError> {
+    pub async fn create_merchant(
+        &self,
+        principal: &Principal,
+        merchant: Merchant,
+    ) -> Result<Merchant, AppError> {
         if principal.role() != Role::Admin {
             return Err(AppError::Forbidden("only admins create merchants"));
         }
-        self.store.insert_merchant(&merchant, self.clock.now()).await?;
+        self.store
+            .insert_merchant(&merchant, self.clock.now())
+            .await?;
         Ok(merchant)
     }
 }

@@ -110,7 +110,11 @@ pub enum IdempotencyState {
     /// Another request with this key is still running.
     InProgress,
     /// Done before: replay this answer.
-    Completed { request_hash: String, status: u16, body: String },
+    Completed {
+        request_hash: String,
+        status: u16,
+        body: String,
+    },
 }
 
 /// The result of a refund in the ledger.
@@ -124,10 +128,17 @@ pub enum LedgerRefund {
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     // People and access.
-    async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()>;
+    async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp)
+    -> StoreResult<()>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
     async fn user_by_login(&self, login: &str) -> StoreResult<Option<(User, String)>>;
-    async fn insert_session(&self, token_hash: &str, user: UserId, expires_at: Timestamp, at: Timestamp) -> StoreResult<()>;
+    async fn insert_session(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        expires_at: Timestamp,
+        at: Timestamp,
+    ) -> StoreResult<()>;
     async fn session_user(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<User>>;
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
     async fn insert_api_token(&self, token: &ApiToken, token_hash: &str) -> StoreResult<()>;
@@ -142,39 +153,98 @@ pub trait Store: Send + Sync + 'static {
     async fn order_history(&self, order: &Order) -> StoreResult<OrderHistory>;
 
     // Policy.
-    async fn insert_policy(&self, version: i64, policy: &Policy, published_at: Timestamp, effective_at: Timestamp) -> StoreResult<()>;
+    async fn insert_policy(
+        &self,
+        version: i64,
+        policy: &Policy,
+        published_at: Timestamp,
+        effective_at: Timestamp,
+    ) -> StoreResult<()>;
     /// The newest version in effect at `now`.
     async fn policy_in_force(&self, now: Timestamp) -> StoreResult<Option<(i64, Policy)>>;
     async fn policy(&self, version: i64) -> StoreResult<Option<Policy>>;
 
     // Cases: one transaction per change (events, case row, deadline, outbox).
-    async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem]) -> StoreResult<()>;
+    async fn create_case(
+        &self,
+        case: &Case,
+        filed: &Event,
+        outbox: &[OutboxItem],
+    ) -> StoreResult<()>;
     /// Appends `events` if the case is still at `expected_version`, storing `case` as the new fold.
-    async fn append(&self, case: &Case, expected_version: i64, events: &[Event], outbox: &[OutboxItem]) -> StoreResult<()>;
+    async fn append(
+        &self,
+        case: &Case,
+        expected_version: i64,
+        events: &[Event],
+        outbox: &[OutboxItem],
+    ) -> StoreResult<()>;
     async fn case(&self, id: CaseId) -> StoreResult<Option<CaseRecord>>;
     async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<Vec<Case>>;
     async fn events(&self, id: CaseId) -> StoreResult<Vec<StoredEvent>>;
 
     // Background work: leases, so any number of workers can run side by side.
-    async fn claim_due_cases(&self, now: Timestamp, lease_until: Timestamp, owner: &str, limit: i64) -> StoreResult<Vec<DueCase>>;
-    async fn claim_jobs(&self, topic: &str, now: Timestamp, lease_until: Timestamp, owner: &str, limit: i64) -> StoreResult<Vec<ClaimedJob>>;
+    async fn claim_due_cases(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        owner: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<DueCase>>;
+    async fn claim_jobs(
+        &self,
+        topic: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+        owner: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<ClaimedJob>>;
     async fn complete_job(&self, id: uuid::Uuid, at: Timestamp) -> StoreResult<()>;
-    async fn retry_job(&self, id: uuid::Uuid, available_at: Timestamp, error: &str) -> StoreResult<()>;
+    async fn retry_job(
+        &self,
+        id: uuid::Uuid,
+        available_at: Timestamp,
+        error: &str,
+    ) -> StoreResult<()>;
 
     // Idempotency keys.
-    async fn idempotency_start(&self, scope: &str, key: &str, request_hash: &str, now: Timestamp) -> StoreResult<IdempotencyState>;
-    async fn idempotency_complete(&self, scope: &str, key: &str, status: u16, body: &str, now: Timestamp) -> StoreResult<()>;
+    async fn idempotency_start(
+        &self,
+        scope: &str,
+        key: &str,
+        request_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<IdempotencyState>;
+    async fn idempotency_complete(
+        &self,
+        scope: &str,
+        key: &str,
+        status: u16,
+        body: &str,
+        now: Timestamp,
+    ) -> StoreResult<()>;
     async fn idempotency_abandon(&self, scope: &str, key: &str) -> StoreResult<()>;
 
     // The built-in payment ledger.
-    async fn ledger_refund(&self, order: &Order, refund_id: &str, amount: Money, at: Timestamp) -> StoreResult<LedgerRefund>;
+    async fn ledger_refund(
+        &self,
+        order: &Order,
+        refund_id: &str,
+        amount: Money,
+        at: Timestamp,
+    ) -> StoreResult<LedgerRefund>;
     async fn ledger_total(&self, order_id: OrderId) -> StoreResult<Money>;
 }
 
 /// Where refunds are executed. `Err` is a transient failure: the job is retried.
 #[async_trait]
 pub trait PaymentGateway: Send + Sync + 'static {
-    async fn refund(&self, order: &Order, refund_id: &str, amount: Money) -> anyhow::Result<LedgerRefund>;
+    async fn refund(
+        &self,
+        order: &Order,
+        refund_id: &str,
+        amount: Money,
+    ) -> anyhow::Result<LedgerRefund>;
 }
 
 /// The built-in gateway: a ledger in the database, idempotent per refund id, that never lets the
@@ -186,7 +256,16 @@ pub struct LedgerGateway {
 
 #[async_trait]
 impl PaymentGateway for LedgerGateway {
-    async fn refund(&self, order: &Order, refund_id: &str, amount: Money) -> anyhow::Result<LedgerRefund> {
-        Ok(self.store.ledger_refund(order, refund_id, amount, self.clock.now()).await.map_err(|e| anyhow::anyhow!(e))?)
+    async fn refund(
+        &self,
+        order: &Order,
+        refund_id: &str,
+        amount: Money,
+    ) -> anyhow::Result<LedgerRefund> {
+        Ok(self
+            .store
+            .ledger_refund(order, refund_id, amount, self.clock.now())
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?)
     }
 }

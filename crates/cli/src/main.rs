@@ -1,1 +1,155 @@
-fn main() {}
+//! `redress`: the after-sales dispute platform in one binary.
+
+mod config;
+mod demo;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use config::Settings;
+use redress_app::App;
+use redress_app::clock::SystemClock;
+use redress_app::ports::LedgerGateway;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "redress",
+    version,
+    about = "Redress: after-sales disputes (售后维权), done right."
+)]
+struct Cli {
+    #[command(flatten)]
+    settings: config::Flags,
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve the API (and run the background worker in the same process). The default command.
+    Serve {
+        /// Seed demo data (merchants, buyers, an agent, an admin, orders, cases) into an empty database.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Run the background work (deadline sweeper, refund executor) without serving.
+    Worker,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Seed demo data into the database (skipped when it is already there).
+    Demo,
+    /// Recompute the hash chain of a case's events and say whether it is intact.
+    VerifyChain {
+        /// The case id.
+        case_id: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    rustls::crypto::ring::default_provider()
+        .install_default()
+        .ok();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let settings = Settings::resolve(cli.settings)?;
+    match cli.command.unwrap_or(Cmd::Serve { demo: false }) {
+        Cmd::Migrate => {
+            redress_store::migrate(&settings.database_url).await?;
+            println!("migrations applied to {}", settings.database_url_redacted());
+        }
+        Cmd::Serve { demo } => serve(&settings, demo).await?,
+        Cmd::Worker => {
+            let app = open(&settings).await?;
+            println!(
+                "redress worker running against {} (Ctrl-C to stop)",
+                settings.database_url_redacted()
+            );
+            redress_worker::Worker::new(app)
+                .run(settings.worker_interval, shutdown_signal())
+                .await;
+        }
+        Cmd::Demo => {
+            let app = open(&settings).await?;
+            demo::seed(&app).await?;
+            demo::print_logins();
+        }
+        Cmd::VerifyChain { case_id } => {
+            let app = open(&settings).await?;
+            let id = case_id.parse().context("not a case id")?;
+            match app.verify_chain(id).await? {
+                Ok(n) => println!("case {id}: chain intact ({n} events)"),
+                Err(broken) => {
+                    println!("case {id}: chain BROKEN: {broken}");
+                    std::process::exit(1);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Opens the database (migrating an embedded SQLite database on first run) and builds the app.
+async fn open(settings: &Settings) -> anyhow::Result<App> {
+    if settings.is_sqlite() {
+        settings.ensure_data_dir()?;
+        redress_store::migrate(&settings.database_url)
+            .await
+            .context("migrate the embedded database")?;
+    }
+    let store = redress_store::connect(&settings.database_url)
+        .await
+        .with_context(|| format!("open {}", settings.database_url_redacted()))?;
+    let clock = Arc::new(SystemClock);
+    let app = App {
+        gateway: Arc::new(LedgerGateway {
+            store: store.clone(),
+            clock: clock.clone(),
+        }),
+        store,
+        clock,
+        calendar: Arc::new(redress_law::BusinessCalendar::embedded()),
+    };
+    app.ensure_policy()
+        .await
+        .context("the database is not migrated: run `redress migrate`")?;
+    Ok(app)
+}
+
+async fn serve(settings: &Settings, demo: bool) -> anyhow::Result<()> {
+    let app = open(settings).await?;
+    if demo {
+        demo::seed(&app).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| format!("listen on {}", settings.listen))?;
+    let address = listener.local_addr()?;
+    println!("Redress is serving on http://{address}/");
+    println!("  database: {}", settings.database_url_redacted());
+    println!("  API:      http://{address}/api/v1/  (health: http://{address}/health)");
+    if demo {
+        demo::print_logins();
+    }
+    let worker = redress_worker::Worker::new(app.clone());
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut worker_stop = stop_rx.clone();
+    let worker = tokio::spawn(worker.run(settings.worker_interval, async move {
+        let _ = worker_stop.wait_for(|s| *s).await;
+    }));
+    redress_web::serve(listener, app, shutdown_signal()).await?;
+    let _ = stop_tx.send(true);
+    let _ = worker.await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+    eprintln!("shutting down");
+}

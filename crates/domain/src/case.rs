@@ -193,6 +193,9 @@ pub struct Case {
     pub refunded_total: Money,
     pub rating: Option<u8>,
     pub sla_breaches: u32,
+    /// The decision SLA of the current platform stage has been flagged: nothing more fires.
+    #[serde(default)]
+    pub decision_sla_flagged: bool,
     pub closed_at: Option<Timestamp>,
 }
 
@@ -203,12 +206,18 @@ impl Case {
 
     /// The parties the case waits for now (empty when closed).
     pub fn waiting_for(&self) -> &[Party] {
-        self.deadline.as_ref().map(|d| d.waits_for.as_slice()).unwrap_or(&[])
+        self.deadline
+            .as_ref()
+            .map(|d| d.waits_for.as_slice())
+            .unwrap_or(&[])
     }
 
     /// When the deadline sweeper must look at this case next, if ever.
     pub fn sweep_at(&self) -> Option<Timestamp> {
-        self.deadline.as_ref().filter(|d| d.on_timeout.fires()).map(|d| d.due)
+        self.deadline
+            .as_ref()
+            .filter(|d| d.on_timeout.fires())
+            .map(|d| d.due)
     }
 
     pub fn pending_appeal(&self) -> Option<&Appeal> {

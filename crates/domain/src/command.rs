@@ -20,43 +20,102 @@ pub struct FileCase {
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Command {
     // Any party in an open case.
-    Message { text: String },
+    Message {
+        text: String,
+    },
     // Buyer.
-    Revise { kind: Option<RequestKind>, amount: Option<Money>, description: Option<String> },
+    Revise {
+        kind: Option<RequestKind>,
+        amount: Option<Money>,
+        description: Option<String>,
+    },
     Withdraw,
     AcceptOffer,
     DeclineOffer,
-    Answer { text: String },
-    ShipReturn { carrier: String, tracking_no: String },
+    Answer {
+        text: String,
+    },
+    ShipReturn {
+        carrier: String,
+        tracking_no: String,
+    },
     ConfirmReplacement,
-    Escalate { text: String },
-    Rate { stars: u8, comment: String },
+    Escalate {
+        text: String,
+    },
+    Rate {
+        stars: u8,
+        comment: String,
+    },
     // Merchant.
     Approve,
-    Reject { reason: RejectReason, text: String },
-    Offer { remedy: Remedy, note: String },
-    Ask { question: String },
+    Reject {
+        reason: RejectReason,
+        text: String,
+    },
+    Offer {
+        remedy: Remedy,
+        note: String,
+    },
+    Ask {
+        question: String,
+    },
     ConfirmReceipt,
-    DisputeReceipt { text: String },
-    ShipReplacement { carrier: String, tracking_no: String },
+    DisputeReceipt {
+        text: String,
+    },
+    ShipReplacement {
+        carrier: String,
+        tracking_no: String,
+    },
     /// After the gateway failed for good: the merchant proves an offline refund.
-    ProveOfflineRefund { note: String },
+    ProveOfflineRefund {
+        note: String,
+    },
     // Buyer and merchant.
     AcceptMediation,
     DeclineMediation,
-    SubmitEvidence { text: String },
-    Appeal { reason: String },
+    SubmitEvidence {
+        text: String,
+    },
+    Appeal {
+        reason: String,
+    },
     // Agent.
     Take,
-    RequestEvidence { party: Party, what: String, due_in_hours: Option<i64> },
-    ProposeMediation { remedy: Remedy, note: String },
-    Decide { remedy: Option<Remedy>, liable: Option<Party>, rationale: String, cited_rule: String },
-    ReviewAppeal { uphold: bool, remedy: Option<Remedy>, rationale: String, cited_rule: String },
+    RequestEvidence {
+        party: Party,
+        what: String,
+        due_in_hours: Option<i64>,
+    },
+    ProposeMediation {
+        remedy: Remedy,
+        note: String,
+    },
+    Decide {
+        remedy: Option<Remedy>,
+        liable: Option<Party>,
+        rationale: String,
+        cited_rule: String,
+    },
+    ReviewAppeal {
+        uphold: bool,
+        remedy: Option<Remedy>,
+        rationale: String,
+        cited_rule: String,
+    },
     // System.
     /// Fires the case's deadline that was due at `due`; a stale or repeated timeout is refused.
-    Timeout { due: jiff::Timestamp },
-    RefundSucceeded { refund_id: String },
-    RefundFailed { refund_id: String, reason: String },
+    Timeout {
+        due: jiff::Timestamp,
+    },
+    RefundSucceeded {
+        refund_id: String,
+    },
+    RefundFailed {
+        refund_id: String,
+        reason: String,
+    },
 }
 
 impl Command {
@@ -99,10 +158,32 @@ impl Command {
     /// Actions a person or merchant system can request through the API (system commands are
     /// issued by the worker only).
     pub const PUBLIC_ACTIONS: &'static [&'static str] = &[
-        "message", "revise", "withdraw", "accept-offer", "decline-offer", "answer", "ship-return",
-        "confirm-replacement", "escalate", "rate", "approve", "reject", "offer", "ask",
-        "confirm-receipt", "dispute-receipt", "ship-replacement", "prove-offline-refund",
-        "accept-mediation", "decline-mediation", "submit-evidence", "appeal", "take",
-        "request-evidence", "propose-mediation", "decide", "review-appeal",
+        "message",
+        "revise",
+        "withdraw",
+        "accept-offer",
+        "decline-offer",
+        "answer",
+        "ship-return",
+        "confirm-replacement",
+        "escalate",
+        "rate",
+        "approve",
+        "reject",
+        "offer",
+        "ask",
+        "confirm-receipt",
+        "dispute-receipt",
+        "ship-replacement",
+        "prove-offline-refund",
+        "accept-mediation",
+        "decline-mediation",
+        "submit-evidence",
+        "appeal",
+        "take",
+        "request-evidence",
+        "propose-mediation",
+        "decide",
+        "review-appeal",
     ];
 }

@@ -3,8 +3,8 @@
 
 use crate::actor::{Actor, Party};
 use crate::case::{
-    CaseState, Deadline, EvidenceRequest, ItemRef, MerchantRejection, Outcome, PendingRefund, Remedy,
-    Shipment, Stage,
+    CaseState, Deadline, EvidenceRequest, ItemRef, MerchantRejection, Outcome, PendingRefund,
+    Remedy, Shipment, Stage,
 };
 use crate::ids::{CaseId, MerchantId, OrderId, UserId};
 use crate::money::Money;
@@ -49,38 +49,109 @@ pub struct Filed {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventBody {
     Filed(Box<Filed>),
-    MessagePosted { text: String },
-    Revised { kind: RequestKind, amount: Money, description: String },
+    MessagePosted {
+        text: String,
+    },
+    Revised {
+        kind: RequestKind,
+        amount: Money,
+        description: String,
+    },
     Withdrawn,
-    OfferMade { remedy: Remedy, note: String },
-    OfferAccepted { remedy: Remedy },
+    OfferMade {
+        remedy: Remedy,
+        note: String,
+    },
+    OfferAccepted {
+        remedy: Remedy,
+    },
     OfferDeclined,
-    QuestionAsked { question: String },
-    QuestionAnswered { text: String },
-    Approved { remedy: Remedy },
-    Rejected { rejection: MerchantRejection },
-    ReturnShipped { shipment: Shipment },
+    QuestionAsked {
+        question: String,
+    },
+    QuestionAnswered {
+        text: String,
+    },
+    Approved {
+        remedy: Remedy,
+    },
+    Rejected {
+        rejection: MerchantRejection,
+    },
+    ReturnShipped {
+        shipment: Shipment,
+    },
     ReturnReceived,
-    ReturnDisputed { text: String },
-    ReplacementShipped { shipment: Shipment },
+    ReturnDisputed {
+        text: String,
+    },
+    ReplacementShipped {
+        shipment: Shipment,
+    },
     ReplacementConfirmed,
-    Escalated { text: String },
-    Taken { agent: UserId },
-    EvidenceRequested { request: EvidenceRequest },
-    EvidenceSubmitted { party: Party, text: String },
-    MediationProposed { remedy: Remedy, note: String },
-    MediationAnswered { party: Party, accepted: bool },
-    Decided { remedy: Option<Remedy>, liable: Option<Party>, rationale: String, cited_rule: String },
-    AppealFiled { party: Party, reason: String },
-    AppealReviewed { uphold: bool, remedy: Option<Remedy>, rationale: String, cited_rule: String },
-    Rated { stars: u8, comment: String },
-    RefundStarted { refund: PendingRefund },
-    RefundSucceeded { refund_id: String, amount: Money },
-    RefundFailed { refund_id: String, reason: String },
-    OfflineRefundProved { note: String, amount: Money },
+    Escalated {
+        text: String,
+    },
+    Taken {
+        agent: UserId,
+    },
+    EvidenceRequested {
+        request: EvidenceRequest,
+    },
+    EvidenceSubmitted {
+        party: Party,
+        text: String,
+    },
+    MediationProposed {
+        remedy: Remedy,
+        note: String,
+    },
+    MediationAnswered {
+        party: Party,
+        accepted: bool,
+    },
+    Decided {
+        remedy: Option<Remedy>,
+        liable: Option<Party>,
+        rationale: String,
+        cited_rule: String,
+    },
+    AppealFiled {
+        party: Party,
+        reason: String,
+    },
+    AppealReviewed {
+        uphold: bool,
+        remedy: Option<Remedy>,
+        rationale: String,
+        cited_rule: String,
+    },
+    Rated {
+        stars: u8,
+        comment: String,
+    },
+    RefundStarted {
+        refund: PendingRefund,
+    },
+    RefundSucceeded {
+        refund_id: String,
+        amount: Money,
+    },
+    RefundFailed {
+        refund_id: String,
+        reason: String,
+    },
+    OfflineRefundProved {
+        note: String,
+        amount: Money,
+    },
     /// A deadline passed; `what` is the rule that fired.
-    TimedOut { what: crate::case::OnTimeout },
-    SlaBreached { which: String },
+    TimedOut {
+        what: crate::case::OnTimeout,
+    },
+    SlaBreached {
+        which: String,
+    },
 }
 
 impl EventBody {

@@ -43,7 +43,9 @@ pub struct LineItem {
 
 impl LineItem {
     pub fn total(&self) -> Money {
-        self.unit_price.checked_mul(i64::from(self.quantity)).unwrap_or(Money::ZERO)
+        self.unit_price
+            .checked_mul(i64::from(self.quantity))
+            .unwrap_or(Money::ZERO)
     }
 }
 
@@ -86,6 +88,10 @@ pub struct OrderHistory {
 
 impl OrderHistory {
     pub fn applications(&self, sku: &str) -> u32 {
-        self.applications_per_sku.iter().find(|(s, _)| s == sku).map(|(_, n)| *n).unwrap_or(0)
+        self.applications_per_sku
+            .iter()
+            .find(|(s, _)| s == sku)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
     }
 }

@@ -16,9 +16,16 @@ impl Lang {
     /// Picks the language from an `Accept-Language` header: English only when it is preferred
     /// over Chinese, zh-CN otherwise.
     pub fn from_accept_language(header: Option<&str>) -> Lang {
-        let Some(header) = header else { return Lang::Zh };
+        let Some(header) = header else {
+            return Lang::Zh;
+        };
         for range in header.split(',') {
-            let tag = range.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            let tag = range
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
             if tag.starts_with("zh") {
                 return Lang::Zh;
             }
@@ -92,7 +99,10 @@ impl Rejection {
     }
 
     pub fn with(code: RejectionCode, detail: impl Into<String>) -> Rejection {
-        Rejection { code, detail: Some(detail.into()) }
+        Rejection {
+            code,
+            detail: Some(detail.into()),
+        }
     }
 
     pub fn invalid(detail: impl Into<String>) -> Rejection {
@@ -108,7 +118,10 @@ mod tests {
     fn accept_language_prefers_first_known() {
         assert_eq!(Lang::from_accept_language(None), Lang::Zh);
         assert_eq!(Lang::from_accept_language(Some("en-US,en;q=0.9")), Lang::En);
-        assert_eq!(Lang::from_accept_language(Some("zh-CN,zh;q=0.9,en;q=0.8")), Lang::Zh);
+        assert_eq!(
+            Lang::from_accept_language(Some("zh-CN,zh;q=0.9,en;q=0.8")),
+            Lang::Zh
+        );
         assert_eq!(Lang::from_accept_language(Some("fr, en;q=0.5")), Lang::En);
     }
 }

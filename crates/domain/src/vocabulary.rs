@@ -1,8 +1,6 @@
 //! The closed vocabularies of the domain, each with its canonical snake_case name (used in code,
 //! API, database and UI keys) and its zh-CN and English labels.
 
-
-
 /// Declares an enum whose variants have a canonical name and two labels.
 macro_rules! vocabulary {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $key:literal, $zh:literal, $en:literal;)+ }) => {
@@ -134,11 +132,17 @@ impl RequestKind {
 impl RemedyKind {
     /// Remedies that pay money to the buyer (and so must carry a positive amount).
     pub fn pays_money(self) -> bool {
-        matches!(self, RemedyKind::Refund | RemedyKind::ReturnAndRefund | RemedyKind::Compensation)
+        matches!(
+            self,
+            RemedyKind::Refund | RemedyKind::ReturnAndRefund | RemedyKind::Compensation
+        )
     }
 
     /// Remedies that need the goods sent back to the merchant first.
     pub fn needs_return(self) -> bool {
-        matches!(self, RemedyKind::ReturnAndRefund | RemedyKind::Exchange | RemedyKind::Repair)
+        matches!(
+            self,
+            RemedyKind::ReturnAndRefund | RemedyKind::Exchange | RemedyKind::Repair
+        )
     }
 }

@@ -15,9 +15,9 @@
 
 use std::collections::BTreeMap;
 
+use jiff::Timestamp;
 use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::Offset;
-use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// The offset of Asia/Shanghai (UTC+08:00, no daylight saving since 1991).
@@ -46,7 +46,9 @@ pub fn end_of_shanghai_day(date: Date) -> Option<Timestamp> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
     /// Loud on purpose: never fall back to a Monday–Friday guess.
-    #[error("the business calendar does not cover the year {0}; import that year's holiday notice first")]
+    #[error(
+        "the business calendar does not cover the year {0}; import that year's holiday notice first"
+    )]
     YearNotCovered(i16),
     #[error("calendar file is not valid JSON of the expected shape: {0}")]
     Malformed(String),
@@ -55,7 +57,11 @@ pub enum CalendarError {
     #[error("{date} is listed in year {year} but belongs to another year")]
     DateOutsideYear { year: i16, date: Date },
     #[error("holiday period {name} ends ({end}) before it starts ({start})")]
-    InvertedPeriod { name: String, start: Date, end: Date },
+    InvertedPeriod {
+        name: String,
+        start: Date,
+        end: Date,
+    },
     #[error("{0} is listed both as a public holiday and as a make-up workday")]
     HolidayAndWorkday(Date),
     #[error("{0} is listed twice")]
@@ -118,9 +124,13 @@ pub struct MakeUpWorkday {
 pub enum DayKind {
     Workday,
     /// A Saturday or Sunday worked by 调休.
-    MakeUpWorkday { name: String },
+    MakeUpWorkday {
+        name: String,
+    },
     Weekend,
-    PublicHoliday { name: String },
+    PublicHoliday {
+        name: String,
+    },
 }
 
 impl DayKind {
@@ -226,15 +236,7 @@ impl BusinessCalendar {
             .map(|(&year, days)| CalendarYear {
                 year,
                 source: days.source.clone(),
-                holidays: days
-                    .holidays
-                    .iter()
-                    .map(|(&d, name)| HolidayPeriod {
-                        name: name.clone(),
-                        start: d,
-                        end: None,
-                    })
-                    .collect(),
+                holidays: merge_into_periods(&days.holidays),
                 make_up_workdays: days
                     .make_up_workdays
                     .iter()
@@ -301,7 +303,7 @@ impl BusinessCalendar {
     /// `n`-th working day after it. So a case filed on Friday 2025-03-07 at 09:00 with `n = 3` is
     /// due at the end of Wednesday 2025-03-12. With `n = 0` the deadline is the end of the day of
     /// `start` itself. This follows the civil-law rule that a period counted in days starts on
-    /// the following day and ends at 24:00 of its last day (民法典第二百零一条、第二百零三条).
+    /// the following day (民法典第二百零一条) and ends at 24:00 of its last day (第二百零三条).
     ///
     /// Errors with [`CalendarError::YearNotCovered`] if the day of `start` or any day counted lies
     /// in a year the calendar does not cover.
@@ -337,6 +339,26 @@ impl BusinessCalendar {
     }
 }
 
+/// Consecutive days of the same holiday become one period again (the file's natural shape).
+fn merge_into_periods(days: &BTreeMap<Date, String>) -> Vec<HolidayPeriod> {
+    let mut periods: Vec<HolidayPeriod> = Vec::new();
+    for (&day, name) in days {
+        if let Some(last) = periods.last_mut() {
+            let last_end = last.end.unwrap_or(last.start);
+            if &last.name == name && last_end.tomorrow().ok() == Some(day) {
+                last.end = Some(day);
+                continue;
+            }
+        }
+        periods.push(HolidayPeriod {
+            name: name.clone(),
+            start: day,
+            end: None,
+        });
+    }
+    periods
+}
+
 fn is_weekend(date: Date) -> bool {
     matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday)
 }
@@ -368,6 +390,15 @@ mod tests {
         assert_eq!(cal, again);
         let json = serde_json::to_string(&cal.to_file()).unwrap();
         assert_eq!(BusinessCalendar::from_json(&json).unwrap(), cal);
+    }
+
+    #[test]
+    fn export_merges_holiday_runs_back_into_periods() {
+        let file = BusinessCalendar::embedded().to_file();
+        let y2025 = &file.years[0];
+        assert_eq!(y2025.holidays.len(), 6);
+        assert_eq!(y2025.holidays[1].start, date(2025, 1, 28));
+        assert_eq!(y2025.holidays[1].end, Some(date(2025, 2, 4)));
     }
 
     #[test]

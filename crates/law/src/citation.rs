@@ -7,25 +7,33 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+// Numbered variants are renamed by hand: serde's snake_case would write `consumer_law55`.
 #[serde(rename_all = "snake_case")]
 pub enum Article {
     /// 消费者权益保护法第二十四条: non-conforming goods, 7 days from receipt, freight on the merchant.
+    #[serde(rename = "consumer_law_24")]
     ConsumerLaw24,
     /// 消费者权益保护法第二十五条: 7-day no-reason return for distance sales, and its exclusions.
+    #[serde(rename = "consumer_law_25")]
     ConsumerLaw25,
     /// 消费者权益保护法第五十五条: fraud, price + 3× price, at least ¥500.
+    #[serde(rename = "consumer_law_55")]
     ConsumerLaw55,
     /// 网络购买商品七日无理由退货暂行办法 as a whole (the window starts the day after signing).
     NoReasonMeasures,
     /// 暂行办法第六条: goods to which no-reason return does not apply.
+    #[serde(rename = "no_reason_measures_6")]
     NoReasonMeasures6,
     /// 暂行办法第七条: goods excluded only when the buyer confirmed it at purchase.
+    #[serde(rename = "no_reason_measures_7")]
     NoReasonMeasures7,
     /// 食品安全法第一百四十八条: 10× price or 3× loss, at least ¥1000.
+    #[serde(rename = "food_safety_law_148")]
     FoodSafetyLaw148,
     /// 部分商品修理更换退货责任规定 (三包规定).
     Sanbao,
     /// 民法典第二百零一条: a period in days starts on the following day.
+    #[serde(rename = "civil_code_201")]
     CivilCode201,
     /// 市场监督管理投诉举报处理暂行办法: what a complaint to the regulator must contain.
     ComplaintMeasures,
@@ -92,5 +100,22 @@ pub struct Citation {
 impl From<Article> for Citation {
     fn from(a: Article) -> Self {
         a.citation()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_readable_snake_case() {
+        assert_eq!(
+            serde_json::to_string(&Article::ConsumerLaw55).unwrap(),
+            "\"consumer_law_55\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Article::NoReasonMeasures).unwrap(),
+            "\"no_reason_measures\""
+        );
     }
 }

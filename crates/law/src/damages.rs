@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 use crate::citation::{Article, Citation};
 
 /// ¥500: the floor of the Art. 55 punitive part.
-pub const CONSUMER_FRAUD_MINIMUM_FEN: i64 = 500_00;
+pub const CONSUMER_FRAUD_MINIMUM_FEN: i64 = 50_000; // fen
 /// ¥1000: the floor of the Art. 148 punitive part.
-pub const FOOD_SAFETY_MINIMUM_FEN: i64 = 1000_00;
+pub const FOOD_SAFETY_MINIMUM_FEN: i64 = 100_000; // fen
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DamagesError {
@@ -70,13 +70,14 @@ pub fn consumer_fraud_damages(price_fen: i64) -> Result<DamagesBreakdown, Damage
         amount_fen: three_times,
     }];
     let (punitive, basis) = with_floor(&candidates, CONSUMER_FRAUD_MINIMUM_FEN);
-    let total = price_fen.checked_add(punitive).ok_or(DamagesError::Overflow)?;
+    let total = price_fen
+        .checked_add(punitive)
+        .ok_or(DamagesError::Overflow)?;
     let citation = Article::ConsumerLaw55.citation();
     let rule_zh = match basis {
-        PunitiveBasis::StatutoryMinimum => format!(
-            "价款三倍为{}，不足五百元，按五百元计",
-            yuan(three_times)
-        ),
+        PunitiveBasis::StatutoryMinimum => {
+            format!("价款三倍为{}，不足五百元，按五百元计", yuan(three_times))
+        }
         _ => format!("增加赔偿为价款的三倍即{}", yuan(punitive)),
     };
     let rule_en = match basis {
@@ -116,7 +117,10 @@ pub fn consumer_fraud_damages(price_fen: i64) -> Result<DamagesBreakdown, Damage
 /// 食品安全法第一百四十八条: refund of the price, compensation of the loss (`loss_fen`: losses
 /// beyond the price, e.g. medical costs), and a punitive part of the higher of 10× the price and
 /// 3× the loss, at least ¥1000. On a tie 10× the price is named.
-pub fn food_safety_damages(price_fen: i64, loss_fen: i64) -> Result<DamagesBreakdown, DamagesError> {
+pub fn food_safety_damages(
+    price_fen: i64,
+    loss_fen: i64,
+) -> Result<DamagesBreakdown, DamagesError> {
     non_negative("price_fen", price_fen)?;
     non_negative("loss_fen", loss_fen)?;
     let candidates = vec![

@@ -6,6 +6,11 @@
 //! for the goods (a period counted in days starts on the following day) and lasts whole days of
 //! 24 h, so a 7-day window ends at 24:00 of the 7th day. A request made on the day of signing,
 //! before the counting starts, is inside the window.
+//!
+//! Deliberately not applied: 民法典第二百零三条 moves the last day of a civil-law period that
+//! falls on a public holiday to the day after the holiday. Platform practice and this project's
+//! design count the no-reason window in plain natural days; if legal review decides otherwise,
+//! the change belongs in `natural_window` alone.
 
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};

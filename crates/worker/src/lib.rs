@@ -1,1 +1,170 @@
+//! Background work: the deadline sweeper and the refund executor. Both claim rows with a lease,
+//! so any number of workers may run side by side; both act through the same use cases (and so
+//! the same `decide`) as everyone else, as `Actor::System`.
 
+use jiff::SignedDuration;
+use redress_app::ports::{ClaimedJob, LedgerRefund};
+use redress_app::{App, AppError};
+use redress_domain::{Command, Money, RejectionCode};
+use std::time::Duration;
+
+/// How long a claimed row stays with its worker before another may take it over.
+const LEASE: SignedDuration = SignedDuration::from_secs(60);
+const BATCH: i64 = 100;
+/// Passes per tick: a case whose timeout leads straight into another overdue deadline (after
+/// downtime) is fired again on the next pass.
+const MAX_PASSES: usize = 50;
+
+pub struct Worker {
+    app: App,
+    owner: String,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct TickReport {
+    pub timeouts_fired: usize,
+    pub refunds_settled: usize,
+}
+
+impl Worker {
+    pub fn new(app: App) -> Worker {
+        let owner = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7());
+        Worker { app, owner }
+    }
+
+    /// Does all the work that is due now, then returns.
+    pub async fn tick(&self) -> anyhow::Result<TickReport> {
+        let mut report = TickReport::default();
+        for _ in 0..MAX_PASSES {
+            let fired = self.sweep_deadlines().await?;
+            let settled = self.execute_refunds().await?;
+            report.timeouts_fired += fired;
+            report.refunds_settled += settled;
+            if fired == 0 && settled == 0 {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Runs `tick` every `interval` until `shutdown` resolves.
+    pub async fn run(self, interval: Duration, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            match self.tick().await {
+                Ok(r) if r != TickReport::default() => tracing::info!(
+                    timeouts = r.timeouts_fired,
+                    refunds = r.refunds_settled,
+                    "worker tick"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "worker tick failed"),
+            }
+            tokio::select! {
+                _ = &mut shutdown => return,
+                _ = tokio::time::sleep(interval) => {}
+            }
+        }
+    }
+
+    /// Fires every passed deadline once. A timeout that lost a race (the case moved on, or
+    /// another worker fired it) is refused by `decide` as stale and skipped.
+    pub async fn sweep_deadlines(&self) -> anyhow::Result<usize> {
+        let now = self.app.clock.now();
+        let due = self
+            .app
+            .store
+            .claim_due_cases(now, now.checked_add(LEASE)?, &self.owner, BATCH)
+            .await?;
+        let mut fired = 0;
+        for d in due {
+            match self
+                .app
+                .act_as_system(d.case_id, Command::Timeout { due: d.due })
+                .await
+            {
+                Ok(_) => fired += 1,
+                Err(AppError::Rejected(r)) if r.code == RejectionCode::NotDue => {}
+                Err(e) => tracing::error!(case = %d.case_id, error = %e, "deadline not fired"),
+            }
+        }
+        Ok(fired)
+    }
+
+    /// Executes the refunds cases asked for, through the payment gateway (idempotent per refund
+    /// id, so a retry after a crash never pays twice).
+    pub async fn execute_refunds(&self) -> anyhow::Result<usize> {
+        let now = self.app.clock.now();
+        let jobs = self
+            .app
+            .store
+            .claim_jobs("refund", now, now.checked_add(LEASE)?, &self.owner, BATCH)
+            .await?;
+        let mut settled = 0;
+        for job in jobs {
+            match self.execute_refund(&job).await {
+                Ok(()) => {
+                    self.app
+                        .store
+                        .complete_job(job.id, self.app.clock.now())
+                        .await?;
+                    settled += 1;
+                }
+                Err(e) => {
+                    let backoff = SignedDuration::from_secs(30 * job.attempts.clamp(1, 120));
+                    tracing::warn!(job = %job.id, error = %e, "refund will be retried");
+                    self.app
+                        .store
+                        .retry_job(
+                            job.id,
+                            self.app.clock.now().checked_add(backoff)?,
+                            &e.to_string(),
+                        )
+                        .await?;
+                }
+            }
+        }
+        Ok(settled)
+    }
+
+    async fn execute_refund(&self, job: &ClaimedJob) -> anyhow::Result<()> {
+        let case_id = job
+            .case_id
+            .ok_or_else(|| anyhow::anyhow!("refund job without a case"))?;
+        let refund_id = job.payload["refund_id"]
+            .as_str()
+            .ok_or_else(|| anyhow::anyhow!("refund job without refund_id"))?
+            .to_owned();
+        let amount = Money::from_fen(
+            job.payload["amount"]
+                .as_i64()
+                .ok_or_else(|| anyhow::anyhow!("refund job without amount"))?,
+        );
+        let record = self
+            .app
+            .store
+            .case(case_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("case {case_id} missing"))?;
+        let order = self
+            .app
+            .store
+            .order(record.case.order_id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("order missing"))?;
+        let command = match self.app.gateway.refund(&order, &refund_id, amount).await? {
+            LedgerRefund::Executed => Command::RefundSucceeded { refund_id },
+            LedgerRefund::Refused(reason) => Command::RefundFailed { refund_id, reason },
+        };
+        match self.app.act_as_system(case_id, command).await {
+            Ok(_) => Ok(()),
+            // The case has already moved on (settled by an earlier attempt, or withdrawn by law of
+            // another path): nothing is left to do for this job.
+            Err(AppError::Rejected(r)) => {
+                tracing::info!(case = %case_id, code = r.code.as_str(), "refund result not applied");
+                Ok(())
+            }
+            Err(e) => Err(anyhow::anyhow!(e)),
+        }
+    }
+}

@@ -1,8 +1,8 @@
 //! `apply`: folds one event into the case. Total: it never fails and never looks at the clock.
 
+use crate::actor::Actor;
 use crate::case::{Appeal, Case, CaseState, Decision, Mediation, Stage};
 use crate::event::{Event, EventBody, Filed};
-use crate::actor::Actor;
 use crate::money::Money;
 use jiff::Timestamp;
 
@@ -46,6 +46,7 @@ impl Case {
             refunded_total: Money::ZERO,
             rating: None,
             sla_breaches: 0,
+            decision_sla_flagged: false,
             closed_at: None,
         }
     }
@@ -54,7 +55,9 @@ impl Case {
     pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Option<Case> {
         let mut events = events.into_iter();
         let first = events.next()?;
-        let EventBody::Filed(filed) = &first.body else { return None };
+        let EventBody::Filed(filed) = &first.body else {
+            return None;
+        };
         let mut case = apply(Case::opened(filed, first.at), first);
         for event in events {
             case = apply(case, event);
@@ -63,12 +66,23 @@ impl Case {
     }
 }
 
-const PLATFORM: &[CaseState] = &[CaseState::PlatformReview, CaseState::AwaitingEvidence, CaseState::AwaitingMediation];
+const PLATFORM: &[CaseState] = &[
+    CaseState::PlatformReview,
+    CaseState::AwaitingEvidence,
+    CaseState::AwaitingMediation,
+];
 
 pub fn apply(mut case: Case, event: &Event) -> Case {
     match &event.body {
-        EventBody::Filed(_) | EventBody::MessagePosted { .. } | EventBody::Escalated { .. } | EventBody::ReturnDisputed { .. } => {}
-        EventBody::Revised { kind, amount, description } => {
+        EventBody::Filed(_)
+        | EventBody::MessagePosted { .. }
+        | EventBody::Escalated { .. }
+        | EventBody::ReturnDisputed { .. } => {}
+        EventBody::Revised {
+            kind,
+            amount,
+            description,
+        } => {
             case.kind = *kind;
             case.amount = *amount;
             case.description = description.clone();
@@ -90,7 +104,9 @@ pub fn apply(mut case: Case, event: &Event) -> Case {
         EventBody::Rejected { rejection } => case.rejection = Some(rejection.clone()),
         EventBody::ReturnShipped { shipment } => case.return_shipment = Some(shipment.clone()),
         EventBody::ReturnReceived | EventBody::ReplacementConfirmed => {}
-        EventBody::ReplacementShipped { shipment } => case.replacement_shipment = Some(shipment.clone()),
+        EventBody::ReplacementShipped { shipment } => {
+            case.replacement_shipment = Some(shipment.clone())
+        }
         EventBody::Taken { agent } => {
             case.assigned_agent = Some(*agent);
             case.agent_acted = true;
@@ -98,7 +114,12 @@ pub fn apply(mut case: Case, event: &Event) -> Case {
         EventBody::EvidenceRequested { request } => case.evidence_request = Some(request.clone()),
         EventBody::EvidenceSubmitted { .. } => {}
         EventBody::MediationProposed { remedy, note } => {
-            case.mediation = Some(Mediation { remedy: *remedy, note: note.clone(), buyer_accepted: None, merchant_accepted: None });
+            case.mediation = Some(Mediation {
+                remedy: *remedy,
+                note: note.clone(),
+                buyer_accepted: None,
+                merchant_accepted: None,
+            });
         }
         EventBody::MediationAnswered { party, accepted } => {
             if let Some(m) = case.mediation.as_mut() {
@@ -111,7 +132,12 @@ pub fn apply(mut case: Case, event: &Event) -> Case {
                 }
             }
         }
-        EventBody::Decided { remedy, liable, rationale, cited_rule } => {
+        EventBody::Decided {
+            remedy,
+            liable,
+            rationale,
+            cited_rule,
+        } => {
             let agent = match event.actor {
                 Actor::Agent { user } => user,
                 _ => case.assigned_agent.unwrap_or(case.buyer_id),
@@ -135,12 +161,29 @@ pub fn apply(mut case: Case, event: &Event) -> Case {
                 reviewed: false,
             });
         }
-        EventBody::AppealReviewed { uphold, remedy, .. } => {
+        EventBody::AppealReviewed {
+            uphold,
+            remedy,
+            rationale,
+            cited_rule,
+        } => {
             if let Some(a) = case.appeals.iter_mut().find(|a| !a.reviewed) {
                 a.reviewed = true;
             }
             if !uphold {
                 case.remedy = *remedy;
+                // Overturning is a new decision, by the reviewing agent: an appeal of it is
+                // never reviewed by them.
+                if let Actor::Agent { user } = event.actor {
+                    case.decision = Some(Decision {
+                        agent: user,
+                        remedy: *remedy,
+                        liable: None,
+                        rationale: rationale.clone(),
+                        cited_rule: cited_rule.clone(),
+                        decided_at: event.at,
+                    });
+                }
             }
         }
         EventBody::Rated { stars, .. } => case.rating = Some(*stars),
@@ -148,8 +191,12 @@ pub fn apply(mut case: Case, event: &Event) -> Case {
             case.refunds_started += 1;
             case.refund = Some(refund.clone());
         }
-        EventBody::RefundSucceeded { amount, .. } | EventBody::OfflineRefundProved { amount, .. } => {
-            case.refunded_total = case.refunded_total.checked_add(*amount).unwrap_or(case.refunded_total);
+        EventBody::RefundSucceeded { amount, .. }
+        | EventBody::OfflineRefundProved { amount, .. } => {
+            case.refunded_total = case
+                .refunded_total
+                .checked_add(*amount)
+                .unwrap_or(case.refunded_total);
         }
         EventBody::RefundFailed { .. } => {
             if let Some(r) = case.refund.as_mut() {
@@ -157,15 +204,20 @@ pub fn apply(mut case: Case, event: &Event) -> Case {
             }
         }
         EventBody::TimedOut { .. } => {}
-        EventBody::SlaBreached { .. } => case.sla_breaches += 1,
+        EventBody::SlaBreached { which } => {
+            case.sla_breaches += 1;
+            case.decision_sla_flagged |= which == "decision";
+        }
     }
     if let Some(t) = &event.transition {
-        let entering_platform = t.to == CaseState::PlatformReview && !PLATFORM.contains(&case.state);
+        let entering_platform =
+            t.to == CaseState::PlatformReview && !PLATFORM.contains(&case.state);
         if entering_platform {
             case.escalated_at = Some(event.at);
             case.assigned_agent = None;
             case.agent_acted = false;
             case.sla_breaches = 0;
+            case.decision_sla_flagged = false;
         }
         if t.to != CaseState::AwaitingEvidence {
             case.evidence_request = None;

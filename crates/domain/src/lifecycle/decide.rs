@@ -4,7 +4,10 @@ use super::Env;
 use super::deadlines::{self, calendar_rejection, close, enter};
 use super::filing::{check_demand, check_text, require_text};
 use crate::actor::{Actor, Party};
-use crate::case::{Case, CaseState, EvidenceRequest, MerchantRejection, OnTimeout, Outcome, PendingRefund, Remedy, Shipment, Stage};
+use crate::case::{
+    Case, CaseState, EvidenceRequest, MerchantRejection, OnTimeout, Outcome, PendingRefund, Remedy,
+    Shipment, Stage,
+};
 use crate::command::Command;
 use crate::event::{Event, EventBody, Transition};
 use crate::ids::UserId;
@@ -14,8 +17,13 @@ use crate::vocabulary::{RejectReason, RemedyKind};
 use CaseState::*;
 
 const NEGOTIATION: &[CaseState] = &[
-    AwaitingMerchant, AwaitingBuyer, MerchantRejected, AwaitingReturnShipment, ReturnInTransit,
-    AwaitingMerchantShipment, AwaitingBuyerReceipt,
+    AwaitingMerchant,
+    AwaitingBuyer,
+    MerchantRejected,
+    AwaitingReturnShipment,
+    ReturnInTransit,
+    AwaitingMerchantShipment,
+    AwaitingBuyerReceipt,
 ];
 const PLATFORM: &[CaseState] = &[PlatformReview, AwaitingEvidence, AwaitingMediation];
 
@@ -28,16 +36,35 @@ struct Plan<'a> {
 
 impl Plan<'_> {
     fn note(&mut self, body: EventBody) {
-        self.events.push(Event { at: self.env.now, actor: self.actor, body, transition: None });
+        self.events.push(Event {
+            at: self.env.now,
+            actor: self.actor,
+            body,
+            transition: None,
+        });
     }
 
     fn moving(&mut self, body: EventBody, transition: Transition) {
-        self.events.push(Event { at: self.env.now, actor: self.actor, body, transition: Some(transition) });
+        self.events.push(Event {
+            at: self.env.now,
+            actor: self.actor,
+            body,
+            transition: Some(transition),
+        });
     }
 }
 
-pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<Event>, Rejection> {
-    let mut plan = Plan { actor, env, events: Vec::new() };
+pub fn decide(
+    case: &Case,
+    command: &Command,
+    actor: Actor,
+    env: &Env,
+) -> Result<Vec<Event>, Rejection> {
+    let mut plan = Plan {
+        actor,
+        env,
+        events: Vec::new(),
+    };
     if case.state == Closed && !matches!(command, Command::Appeal { .. } | Command::Rate { .. }) {
         return Err(Rejection::new(RejectionCode::CaseClosed));
     }
@@ -51,29 +78,59 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
                 Party::Platform => {}
                 Party::System => return Err(Rejection::new(RejectionCode::NotYourTurn)),
             }
-            plan.note(EventBody::MessagePosted { text: text.trim().to_owned() });
+            plan.note(EventBody::MessagePosted {
+                text: text.trim().to_owned(),
+            });
         }
-        Command::Revise { kind, amount, description } => {
+        Command::Revise {
+            kind,
+            amount,
+            description,
+        } => {
             as_buyer(case, actor)?;
             in_state(case, &[AwaitingMerchant, MerchantRejected])?;
             let kind = kind.unwrap_or(case.kind);
-            let amount = amount.unwrap_or(if kind.remedy_kind().pays_money() { case.amount } else { Default::default() });
-            let description = description.clone().unwrap_or_else(|| case.description.clone());
+            let amount = amount.unwrap_or(if kind.remedy_kind().pays_money() {
+                case.amount
+            } else {
+                Default::default()
+            });
+            let description = description
+                .clone()
+                .unwrap_or_else(|| case.description.clone());
             check_text("description", &description)?;
             check_demand(kind.remedy_kind().pays_money(), amount, remaining(case))?;
-            plan.moving(EventBody::Revised { kind, amount, description }, enter(case, AwaitingMerchant, stage, env)?);
+            if case.state == AwaitingMerchant
+                && (kind, amount, &description) == (case.kind, case.amount, &case.description)
+            {
+                // Nothing is revised: a repeated revision has the effect of once.
+                return Ok(Vec::new());
+            }
+            plan.moving(
+                EventBody::Revised {
+                    kind,
+                    amount,
+                    description,
+                },
+                enter(case, AwaitingMerchant, stage, env)?,
+            );
         }
         Command::Withdraw => {
             as_buyer(case, actor)?;
             if case.state == Refunding {
-                return Err(Rejection::with(RejectionCode::NotAllowedInState, "refunding"));
+                return Err(Rejection::with(
+                    RejectionCode::NotAllowedInState,
+                    "refunding",
+                ));
             }
             plan.moving(EventBody::Withdrawn, close(Outcome::Withdrawn));
         }
         Command::AcceptOffer => {
             as_buyer(case, actor)?;
             in_state(case, &[AwaitingBuyer])?;
-            let remedy = case.pending_offer.ok_or(Rejection::new(RejectionCode::NoPendingOffer))?;
+            let remedy = case
+                .pending_offer
+                .ok_or(Rejection::new(RejectionCode::NoPendingOffer))?;
             plan.note(EventBody::OfferAccepted { remedy });
             execute(case, remedy, stage, &mut plan)?;
         }
@@ -83,7 +140,10 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             if case.pending_offer.is_none() {
                 return Err(Rejection::new(RejectionCode::NoPendingOffer));
             }
-            plan.moving(EventBody::OfferDeclined, enter(case, AwaitingMerchant, stage, env)?);
+            plan.moving(
+                EventBody::OfferDeclined,
+                enter(case, AwaitingMerchant, stage, env)?,
+            );
         }
         Command::Answer { text } => {
             as_buyer(case, actor)?;
@@ -92,13 +152,24 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             if case.pending_question.is_none() {
                 return Err(Rejection::new(RejectionCode::NoPendingQuestion));
             }
-            plan.moving(EventBody::QuestionAnswered { text: text.trim().to_owned() }, enter(case, AwaitingMerchant, stage, env)?);
+            plan.moving(
+                EventBody::QuestionAnswered {
+                    text: text.trim().to_owned(),
+                },
+                enter(case, AwaitingMerchant, stage, env)?,
+            );
         }
-        Command::ShipReturn { carrier, tracking_no } => {
+        Command::ShipReturn {
+            carrier,
+            tracking_no,
+        } => {
             as_buyer(case, actor)?;
             in_state(case, &[AwaitingReturnShipment])?;
             let shipment = shipment(carrier, tracking_no, env)?;
-            plan.moving(EventBody::ReturnShipped { shipment }, enter(case, ReturnInTransit, stage, env)?);
+            plan.moving(
+                EventBody::ReturnShipped { shipment },
+                enter(case, ReturnInTransit, stage, env)?,
+            );
         }
         Command::ConfirmReplacement => {
             as_buyer(case, actor)?;
@@ -116,10 +187,19 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
                     .add_working_days(case.filed_at, env.policy.negotiation_min_working_days)
                     .map_err(calendar_rejection)?;
                 if env.now < earliest {
-                    return Err(Rejection::with(RejectionCode::EscalationTooEarly, earliest.to_string()));
+                    return Err(Rejection::with(
+                        RejectionCode::EscalationTooEarly,
+                        earliest.to_string(),
+                    ));
                 }
             }
-            escalate(case, EventBody::Escalated { text: text.trim().to_owned() }, &mut plan)?;
+            escalate(
+                case,
+                EventBody::Escalated {
+                    text: text.trim().to_owned(),
+                },
+                &mut plan,
+            )?;
         }
         Command::Rate { stars, comment } => {
             as_buyer(case, actor)?;
@@ -131,7 +211,10 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
                 return Err(Rejection::invalid("stars: from 1 to 5"));
             }
             check_text("comment", comment)?;
-            plan.note(EventBody::Rated { stars: *stars, comment: comment.trim().to_owned() });
+            plan.note(EventBody::Rated {
+                stars: *stars,
+                comment: comment.trim().to_owned(),
+            });
         }
         Command::Approve => {
             as_merchant(case, actor)?;
@@ -146,8 +229,14 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             } else {
                 check_text("text", text)?;
             }
-            let rejection = MerchantRejection { reason: *reason, text: text.trim().to_owned() };
-            plan.moving(EventBody::Rejected { rejection }, enter(case, MerchantRejected, stage, env)?);
+            let rejection = MerchantRejection {
+                reason: *reason,
+                text: text.trim().to_owned(),
+            };
+            plan.moving(
+                EventBody::Rejected { rejection },
+                enter(case, MerchantRejected, stage, env)?,
+            );
         }
         Command::Offer { remedy, note } => {
             as_merchant(case, actor)?;
@@ -157,13 +246,24 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             }
             check_remedy(case, remedy)?;
             check_text("note", note)?;
-            plan.moving(EventBody::OfferMade { remedy: *remedy, note: note.trim().to_owned() }, enter(case, AwaitingBuyer, stage, env)?);
+            plan.moving(
+                EventBody::OfferMade {
+                    remedy: *remedy,
+                    note: note.trim().to_owned(),
+                },
+                enter(case, AwaitingBuyer, stage, env)?,
+            );
         }
         Command::Ask { question } => {
             as_merchant(case, actor)?;
             in_state(case, &[AwaitingMerchant])?;
             require_text("question", question)?;
-            plan.moving(EventBody::QuestionAsked { question: question.trim().to_owned() }, enter(case, AwaitingBuyer, stage, env)?);
+            plan.moving(
+                EventBody::QuestionAsked {
+                    question: question.trim().to_owned(),
+                },
+                enter(case, AwaitingBuyer, stage, env)?,
+            );
         }
         Command::ConfirmReceipt => {
             as_merchant(case, actor)?;
@@ -176,25 +276,51 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             in_state(case, &[ReturnInTransit])?;
             require_text("text", text)?;
             // The goods are with the merchant: the platform decides, the buyer's silence never does.
-            escalate(case, EventBody::ReturnDisputed { text: text.trim().to_owned() }, &mut plan)?;
+            escalate(
+                case,
+                EventBody::ReturnDisputed {
+                    text: text.trim().to_owned(),
+                },
+                &mut plan,
+            )?;
         }
-        Command::ShipReplacement { carrier, tracking_no } => {
+        Command::ShipReplacement {
+            carrier,
+            tracking_no,
+        } => {
             as_merchant(case, actor)?;
             in_state(case, &[AwaitingMerchantShipment])?;
             let shipment = shipment(carrier, tracking_no, env)?;
-            plan.moving(EventBody::ReplacementShipped { shipment }, enter(case, AwaitingBuyerReceipt, stage, env)?);
+            plan.moving(
+                EventBody::ReplacementShipped { shipment },
+                enter(case, AwaitingBuyerReceipt, stage, env)?,
+            );
         }
         Command::ProveOfflineRefund { note } => {
             as_merchant(case, actor)?;
             in_state(case, &[Refunding])?;
             require_text("note", note)?;
-            let refund = case.refund.as_ref().filter(|r| r.failed).ok_or_else(|| Rejection::with(RejectionCode::NotAllowedInState, "the refund has not failed"))?;
-            plan.moving(EventBody::OfflineRefundProved { note: note.trim().to_owned(), amount: refund.amount }, close(refund.outcome));
+            let refund = case.refund.as_ref().filter(|r| r.failed).ok_or_else(|| {
+                Rejection::with(
+                    RejectionCode::NotAllowedInState,
+                    "the refund has not failed",
+                )
+            })?;
+            plan.moving(
+                EventBody::OfflineRefundProved {
+                    note: note.trim().to_owned(),
+                    amount: refund.amount,
+                },
+                close(refund.outcome),
+            );
         }
         Command::AcceptMediation | Command::DeclineMediation => {
             let party = as_party(case, actor)?;
             in_state(case, &[AwaitingMediation])?;
-            let mediation = case.mediation.as_ref().ok_or(Rejection::new(RejectionCode::NotAllowedInState))?;
+            let mediation = case
+                .mediation
+                .as_ref()
+                .ok_or(Rejection::new(RejectionCode::NotAllowedInState))?;
             let (mine, theirs) = match party {
                 Party::Buyer => (mediation.buyer_accepted, mediation.merchant_accepted),
                 _ => (mediation.merchant_accepted, mediation.buyer_accepted),
@@ -216,7 +342,10 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
         Command::SubmitEvidence { text } => {
             let party = as_party(case, actor)?;
             require_text("text", text)?;
-            let body = EventBody::EvidenceSubmitted { party, text: text.trim().to_owned() };
+            let body = EventBody::EvidenceSubmitted {
+                party,
+                text: text.trim().to_owned(),
+            };
             match case.state {
                 AwaitingEvidence => {
                     if case.evidence_request.as_ref().map(|r| r.party) != Some(party) {
@@ -239,16 +368,28 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
                 return Err(Rejection::new(RejectionCode::AlreadyAppealed));
             }
             let closed_at = case.closed_at.unwrap_or(case.filed_at);
-            let window_end = closed_at.saturating_add(crate::policy::Policy::hours(env.policy.appeal_window_hours)).expect("in range");
+            let window_end = closed_at
+                .saturating_add(crate::policy::Policy::hours(env.policy.appeal_window_hours))
+                .expect("in range");
             if env.now > window_end {
-                return Err(Rejection::with(RejectionCode::AppealWindowClosed, window_end.to_string()));
+                return Err(Rejection::with(
+                    RejectionCode::AppealWindowClosed,
+                    window_end.to_string(),
+                ));
             }
             let mut reopened = case.clone();
             reopened.escalated_at = Some(env.now);
             reopened.agent_acted = false;
             reopened.sla_breaches = 0;
+            reopened.decision_sla_flagged = false;
             let transition = enter(&reopened, PlatformReview, Stage::Platform, env)?;
-            plan.moving(EventBody::AppealFiled { party, reason: reason.trim().to_owned() }, transition);
+            plan.moving(
+                EventBody::AppealFiled {
+                    party,
+                    reason: reason.trim().to_owned(),
+                },
+                transition,
+            );
         }
         Command::Take => {
             let agent = as_agent(actor)?;
@@ -259,7 +400,11 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             }
             take(case, agent, &mut plan)?;
         }
-        Command::RequestEvidence { party, what, due_in_hours } => {
+        Command::RequestEvidence {
+            party,
+            what,
+            due_in_hours,
+        } => {
             let agent = as_agent(actor)?;
             in_state(case, &[PlatformReview])?;
             ensure_assigned(case, agent, &mut plan)?;
@@ -277,7 +422,10 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
                 deadline: Some(deadlines::evidence(env, *party, hours)),
                 outcome: None,
             };
-            let request = EvidenceRequest { party: *party, what: what.trim().to_owned() };
+            let request = EvidenceRequest {
+                party: *party,
+                what: what.trim().to_owned(),
+            };
             plan.moving(EventBody::EvidenceRequested { request }, transition);
         }
         Command::ProposeMediation { remedy, note } => {
@@ -286,13 +434,27 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             ensure_assigned(case, agent, &mut plan)?;
             check_remedy(case, remedy)?;
             check_text("note", note)?;
-            plan.moving(EventBody::MediationProposed { remedy: *remedy, note: note.trim().to_owned() }, enter(case, AwaitingMediation, Stage::Platform, env)?);
+            plan.moving(
+                EventBody::MediationProposed {
+                    remedy: *remedy,
+                    note: note.trim().to_owned(),
+                },
+                enter(case, AwaitingMediation, Stage::Platform, env)?,
+            );
         }
-        Command::Decide { remedy, liable, rationale, cited_rule } => {
+        Command::Decide {
+            remedy,
+            liable,
+            rationale,
+            cited_rule,
+        } => {
             let agent = as_agent(actor)?;
             in_state(case, &[PlatformReview])?;
             if case.pending_appeal().is_some() {
-                return Err(Rejection::with(RejectionCode::NotAllowedInState, "an appeal is pending: use review-appeal"));
+                return Err(Rejection::with(
+                    RejectionCode::NotAllowedInState,
+                    "an appeal is pending: use review-appeal",
+                ));
             }
             ensure_assigned(case, agent, &mut plan)?;
             require_text("rationale", rationale)?;
@@ -300,18 +462,35 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             if let Some(remedy) = remedy {
                 check_remedy(case, remedy)?;
             }
-            let body = EventBody::Decided { remedy: *remedy, liable: *liable, rationale: rationale.trim().to_owned(), cited_rule: cited_rule.trim().to_owned() };
+            let body = EventBody::Decided {
+                remedy: *remedy,
+                liable: *liable,
+                rationale: rationale.trim().to_owned(),
+                cited_rule: cited_rule.trim().to_owned(),
+            };
             rule(case, *remedy, body, &mut plan)?;
         }
-        Command::ReviewAppeal { uphold, remedy, rationale, cited_rule } => {
+        Command::ReviewAppeal {
+            uphold,
+            remedy,
+            rationale,
+            cited_rule,
+        } => {
             let agent = as_agent(actor)?;
             in_state(case, &[PlatformReview])?;
-            let appeal = case.pending_appeal().ok_or_else(|| Rejection::with(RejectionCode::NotAllowedInState, "no pending appeal"))?;
+            let appeal = case.pending_appeal().ok_or_else(|| {
+                Rejection::with(RejectionCode::NotAllowedInState, "no pending appeal")
+            })?;
             check_not_own_appeal(case, agent)?;
             ensure_assigned(case, agent, &mut plan)?;
             require_text("rationale", rationale)?;
             require_text("cited_rule", cited_rule)?;
-            let body = EventBody::AppealReviewed { uphold: *uphold, remedy: *remedy, rationale: rationale.trim().to_owned(), cited_rule: cited_rule.trim().to_owned() };
+            let body = EventBody::AppealReviewed {
+                uphold: *uphold,
+                remedy: *remedy,
+                rationale: rationale.trim().to_owned(),
+                cited_rule: cited_rule.trim().to_owned(),
+            };
             if *uphold {
                 let outcome = appeal.appealed_outcome.unwrap_or(Outcome::Rejected);
                 plan.moving(body, close(outcome));
@@ -326,7 +505,10 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             if actor != Actor::System {
                 return Err(Rejection::new(RejectionCode::NotYourTurn));
             }
-            let deadline = case.deadline.as_ref().filter(|d| d.due == *due && d.on_timeout.fires());
+            let deadline = case
+                .deadline
+                .as_ref()
+                .filter(|d| d.due == *due && d.on_timeout.fires());
             let Some(deadline) = deadline else {
                 return Err(Rejection::with(RejectionCode::NotDue, "stale timeout"));
             };
@@ -340,10 +522,17 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
                 return Err(Rejection::new(RejectionCode::NotYourTurn));
             }
             in_state(case, &[Refunding])?;
-            let refund = case.refund.as_ref().filter(|r| &r.refund_id == refund_id).ok_or_else(|| Rejection::invalid("unknown refund id"))?;
+            let refund = case
+                .refund
+                .as_ref()
+                .filter(|r| &r.refund_id == refund_id)
+                .ok_or_else(|| Rejection::invalid("unknown refund id"))?;
             match command {
                 Command::RefundSucceeded { .. } => plan.moving(
-                    EventBody::RefundSucceeded { refund_id: refund_id.clone(), amount: refund.amount },
+                    EventBody::RefundSucceeded {
+                        refund_id: refund_id.clone(),
+                        amount: refund.amount,
+                    },
                     close(refund.outcome),
                 ),
                 Command::RefundFailed { reason, .. } => {
@@ -374,7 +563,9 @@ fn as_merchant(case: &Case, actor: Actor) -> Result<(), Rejection> {
 }
 
 fn as_party(case: &Case, actor: Actor) -> Result<Party, Rejection> {
-    as_buyer(case, actor).map(|_| Party::Buyer).or_else(|_| as_merchant(case, actor).map(|_| Party::Merchant))
+    as_buyer(case, actor)
+        .map(|_| Party::Buyer)
+        .or_else(|_| as_merchant(case, actor).map(|_| Party::Merchant))
 }
 
 fn as_agent(actor: Actor) -> Result<UserId, Rejection> {
@@ -390,7 +581,10 @@ fn in_state(case: &Case, allowed: &[CaseState]) -> Result<(), Rejection> {
     } else if case.state == Closed {
         Err(Rejection::new(RejectionCode::CaseClosed))
     } else {
-        Err(Rejection::with(RejectionCode::NotAllowedInState, case.state.as_str()))
+        Err(Rejection::with(
+            RejectionCode::NotAllowedInState,
+            case.state.as_str(),
+        ))
     }
 }
 
@@ -407,9 +601,15 @@ fn shipment(carrier: &str, tracking_no: &str, env: &Env) -> Result<Shipment, Rej
     require_text("carrier", carrier)?;
     require_text("tracking_no", tracking_no)?;
     if tracking_no.trim().len() > 64 || carrier.trim().chars().count() > 64 {
-        return Err(Rejection::invalid("carrier and tracking_no: at most 64 characters"));
+        return Err(Rejection::invalid(
+            "carrier and tracking_no: at most 64 characters",
+        ));
     }
-    Ok(Shipment { carrier: carrier.trim().to_owned(), tracking_no: tracking_no.trim().to_owned(), shipped_at: env.now })
+    Ok(Shipment {
+        carrier: carrier.trim().to_owned(),
+        tracking_no: tracking_no.trim().to_owned(),
+        shipped_at: env.now,
+    })
 }
 
 fn check_not_own_appeal(case: &Case, agent: UserId) -> Result<(), Rejection> {
@@ -431,9 +631,19 @@ fn ensure_assigned(case: &Case, agent: UserId, plan: &mut Plan) -> Result<(), Re
 /// Taking a case is the agent's first action: the SLA clock moves on to the decision.
 fn take(case: &Case, agent: UserId, plan: &mut Plan) -> Result<(), Rejection> {
     let escalated_at = case.escalated_at.unwrap_or(case.filed_at);
-    let mut transition = Transition { to: case.state, stage: Stage::Platform, deadline: case.deadline.clone(), outcome: None };
+    let mut transition = Transition {
+        to: case.state,
+        stage: Stage::Platform,
+        deadline: case.deadline.clone(),
+        outcome: None,
+    };
     if case.state == PlatformReview {
-        transition.deadline = Some(deadlines::platform_review(case, plan.env, escalated_at, true)?);
+        transition.deadline = Some(deadlines::platform_review(
+            case,
+            plan.env,
+            escalated_at,
+            true,
+        )?);
     }
     plan.moving(EventBody::Taken { agent }, transition);
     Ok(())
@@ -444,6 +654,7 @@ fn escalate(case: &Case, body: EventBody, plan: &mut Plan) -> Result<(), Rejecti
     escalated.escalated_at = Some(plan.env.now);
     escalated.agent_acted = false;
     escalated.sla_breaches = 0;
+    escalated.decision_sla_flagged = false;
     let transition = enter(&escalated, PlatformReview, Stage::Platform, plan.env)?;
     plan.moving(body, transition);
     Ok(())
@@ -454,13 +665,21 @@ fn back_to_review(case: &Case, env: &Env) -> Result<Transition, Rejection> {
 }
 
 fn approve(case: &Case, plan: &mut Plan) -> Result<(), Rejection> {
-    let remedy = Remedy { kind: case.kind.remedy_kind(), amount: case.amount };
+    let remedy = Remedy {
+        kind: case.kind.remedy_kind(),
+        amount: case.amount,
+    };
     plan.note(EventBody::Approved { remedy });
     execute(case, remedy, case.stage, plan)
 }
 
 /// A platform ruling: a remedy to execute, or the claim rejected.
-fn rule(case: &Case, remedy: Option<Remedy>, body: EventBody, plan: &mut Plan) -> Result<(), Rejection> {
+fn rule(
+    case: &Case,
+    remedy: Option<Remedy>,
+    body: EventBody,
+    plan: &mut Plan,
+) -> Result<(), Rejection> {
     match remedy {
         None => plan.moving(body, close(Outcome::Rejected)),
         Some(remedy) => {
@@ -477,13 +696,21 @@ fn execute(case: &Case, remedy: Remedy, stage: Stage, plan: &mut Plan) -> Result
     let mut with_remedy = case.clone();
     with_remedy.remedy = Some(remedy);
     match remedy.kind {
-        RemedyKind::Refund | RemedyKind::Compensation => start_refund(&with_remedy, remedy, stage, plan),
+        RemedyKind::Refund | RemedyKind::Compensation => {
+            start_refund(&with_remedy, remedy, stage, plan)
+        }
         RemedyKind::ReturnAndRefund | RemedyKind::Exchange | RemedyKind::Repair => {
-            set_last_transition(plan, enter(&with_remedy, AwaitingReturnShipment, stage, env)?);
+            set_last_transition(
+                plan,
+                enter(&with_remedy, AwaitingReturnShipment, stage, env)?,
+            );
             Ok(())
         }
         RemedyKind::Reissue => {
-            set_last_transition(plan, enter(&with_remedy, AwaitingMerchantShipment, stage, env)?);
+            set_last_transition(
+                plan,
+                enter(&with_remedy, AwaitingMerchantShipment, stage, env)?,
+            );
             Ok(())
         }
     }
@@ -495,10 +722,21 @@ fn set_last_transition(plan: &mut Plan, transition: Transition) {
     }
 }
 
-fn start_refund(case: &Case, remedy: Remedy, stage: Stage, plan: &mut Plan) -> Result<(), Rejection> {
+fn start_refund(
+    case: &Case,
+    remedy: Remedy,
+    stage: Stage,
+    plan: &mut Plan,
+) -> Result<(), Rejection> {
     let outcome = match remedy.kind {
         RemedyKind::Compensation => Outcome::Compensated,
-        _ if remedy.amount.checked_add(case.refunded_total).is_some_and(|total| total >= case.amount) => Outcome::Refunded,
+        _ if remedy
+            .amount
+            .checked_add(case.refunded_total)
+            .is_some_and(|total| total >= case.amount) =>
+        {
+            Outcome::Refunded
+        }
         _ => Outcome::PartiallyRefunded,
     };
     let refund = PendingRefund {
@@ -513,16 +751,27 @@ fn start_refund(case: &Case, remedy: Remedy, stage: Stage, plan: &mut Plan) -> R
 }
 
 fn refund_failed(case: &Case, refund_id: String, reason: String, plan: &mut Plan) {
-    let transition = Transition { to: Refunding, stage: case.stage, deadline: Some(deadlines::offline_refund(plan.env)), outcome: None };
+    let transition = Transition {
+        to: Refunding,
+        stage: case.stage,
+        deadline: Some(deadlines::offline_refund(plan.env)),
+        outcome: None,
+    };
     plan.moving(EventBody::RefundFailed { refund_id, reason }, transition);
 }
 
 fn after_return_received(case: &Case, plan: &mut Plan) -> Result<(), Rejection> {
-    let remedy = case.remedy.unwrap_or(Remedy { kind: RemedyKind::ReturnAndRefund, amount: case.amount });
+    let remedy = case.remedy.unwrap_or(Remedy {
+        kind: RemedyKind::ReturnAndRefund,
+        amount: case.amount,
+    });
     match remedy.kind {
         RemedyKind::ReturnAndRefund => start_refund(case, remedy, case.stage, plan),
         _ => {
-            set_last_transition(plan, enter(case, AwaitingMerchantShipment, case.stage, plan.env)?);
+            set_last_transition(
+                plan,
+                enter(case, AwaitingMerchantShipment, case.stage, plan.env)?,
+            );
             Ok(())
         }
     }
@@ -544,18 +793,43 @@ fn timeout(case: &Case, on_timeout: OnTimeout, plan: &mut Plan) -> Result<(), Re
         OnTimeout::EscalateToPlatform => escalate(case, fired, plan)?,
         OnTimeout::BackToPlatformReview => plan.moving(fired, back_to_review(case, env)?),
         OnTimeout::RequireOfflineRefund => {
-            let refund_id = case.refund.as_ref().map(|r| r.refund_id.clone()).unwrap_or_default();
+            let refund_id = case
+                .refund
+                .as_ref()
+                .map(|r| r.refund_id.clone())
+                .unwrap_or_default();
             plan.note(fired);
-            refund_failed(case, refund_id, "the payment gateway did not confirm in time".into(), plan);
+            refund_failed(
+                case,
+                refund_id,
+                "the payment gateway did not confirm in time".into(),
+                plan,
+            );
         }
         OnTimeout::FlagFirstActionSla | OnTimeout::FlagDecisionSla => {
-            let which = if on_timeout == OnTimeout::FlagFirstActionSla { "first_action" } else { "decision" };
+            let which = if on_timeout == OnTimeout::FlagFirstActionSla {
+                "first_action"
+            } else {
+                "decision"
+            };
             let mut flagged = case.clone();
             flagged.sla_breaches += 1;
+            flagged.decision_sla_flagged |= on_timeout == OnTimeout::FlagDecisionSla;
             let escalated_at = case.escalated_at.unwrap_or(case.filed_at);
-            let deadline = deadlines::platform_review(&flagged, env, escalated_at, case.agent_acted)?;
-            let transition = Transition { to: case.state, stage: case.stage, deadline: Some(deadline), outcome: None };
-            plan.moving(EventBody::SlaBreached { which: which.into() }, transition);
+            let deadline =
+                deadlines::platform_review(&flagged, env, escalated_at, case.agent_acted)?;
+            let transition = Transition {
+                to: case.state,
+                stage: case.stage,
+                deadline: Some(deadline),
+                outcome: None,
+            };
+            plan.moving(
+                EventBody::SlaBreached {
+                    which: which.into(),
+                },
+                transition,
+            );
         }
         OnTimeout::Overdue => unreachable!("an overdue deadline never fires"),
     }

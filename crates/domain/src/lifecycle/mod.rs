@@ -23,7 +23,7 @@ pub struct CalendarGap {
 }
 
 /// Working-day arithmetic (Asia/Shanghai, with public holidays and 调休), provided by the caller.
-pub trait WorkingCalendar {
+pub trait WorkingCalendar: Send + Sync {
     /// The end of the `days`-th working day after the day of `from`.
     fn add_working_days(&self, from: Timestamp, days: u32) -> Result<Timestamp, CalendarGap>;
 }
@@ -33,4 +33,19 @@ pub struct Env<'a> {
     pub now: Timestamp,
     pub policy: &'a Policy,
     pub calendar: &'a dyn WorkingCalendar,
+}
+
+/// The business calendar of `redress-law` (Asia/Shanghai, holidays and 调休 as data).
+impl WorkingCalendar for redress_law::calendar::BusinessCalendar {
+    fn add_working_days(&self, from: Timestamp, days: u32) -> Result<Timestamp, CalendarGap> {
+        redress_law::calendar::BusinessCalendar::add_working_days(self, from, days).map_err(|e| {
+            match e {
+                redress_law::calendar::CalendarError::YearNotCovered(year) => CalendarGap { year },
+                // Any other failure is also a date the calendar cannot answer for: refuse loudly.
+                _ => CalendarGap {
+                    year: redress_law::calendar::shanghai_date(from).year(),
+                },
+            }
+        })
+    }
 }

@@ -1,0 +1,449 @@
+//! A believable demo data set, made by driving the real use cases (so every demo case has a
+//! genuine, hash-chained history): two shops, buyers, agents, an admin, orders of several
+//! categories and cases in several states.
+
+use anyhow::Context;
+use jiff::SignedDuration;
+use redress_app::auth::hash_password;
+use redress_app::orders::NewOrder;
+use redress_app::ports::User;
+use redress_app::{App, Principal, Role};
+use redress_domain::case::{ItemRef, Remedy};
+use redress_domain::command::FileCase;
+use redress_domain::order::{ItemFlags, LineItem, Merchant};
+use redress_domain::vocabulary::{Reason, RejectReason, RemedyKind, RequestKind, SalesChannel};
+use redress_domain::{CaseId, Command, MerchantId, Money, Party, UserId};
+
+/// (login, password, role, display name)
+pub const LOGINS: &[(&str, &str, &str, &str)] = &[
+    ("buyer", "buyer-pass", "买家 buyer", "张小满"),
+    ("buyer2", "buyer-pass", "买家 buyer", "李思远"),
+    ("shop", "shop-pass", "商家 merchant", "山海数码旗舰店 客服"),
+    ("shop2", "shop-pass", "商家 merchant", "鲜果时光 客服"),
+    ("agent", "agent-pass", "平台客服 agent", "王仲裁"),
+    ("agent2", "agent-pass", "平台客服 agent", "赵复核"),
+    ("admin", "admin-pass", "管理员 admin", "系统管理员"),
+];
+
+pub fn print_logins() {
+    println!("  demo logins (POST /api/v1/auth/login with {{\"login\", \"password\"}}):");
+    for (login, password, role, name) in LOGINS {
+        println!("    {login:<8} / {password:<12} {role:<16} {name}");
+    }
+}
+
+/// A 统一社会信用代码 with a correct check character for the given first 17 characters.
+fn credit_code(first17: &str) -> String {
+    let check =
+        redress_law::uscc::compute_check_character(first17).expect("valid demo code prefix");
+    format!("{first17}{check}")
+}
+
+struct People {
+    buyer: Principal,
+    buyer2: Principal,
+    shop: Principal,
+    shop2: Principal,
+    agent: Principal,
+    admin: Principal,
+    shop_id: MerchantId,
+    shop2_id: MerchantId,
+}
+
+pub async fn seed(app: &App) -> anyhow::Result<()> {
+    if app.store.user_by_login("admin").await?.is_some() {
+        println!("  demo data already present: not seeded again");
+        return Ok(());
+    }
+    let now = app.clock.now();
+    let shop_id = MerchantId(uuid::Uuid::now_v7());
+    let shop2_id = MerchantId(uuid::Uuid::now_v7());
+    for (id, name, prefix, address, phone) in [
+        (
+            shop_id,
+            "杭州山海数码科技有限公司(山海数码旗舰店)",
+            "91330106MA2H3K5Q0",
+            "浙江省杭州市西湖区文三路 90 号 6 楼",
+            "0571-8888 6666",
+        ),
+        (
+            shop2_id,
+            "深圳鲜果时光农业发展有限公司(鲜果时光小程序)",
+            "91440300MA5G7Y2K1",
+            "广东省深圳市南山区科技园南区 3 栋",
+            "0755-2666 1234",
+        ),
+    ] {
+        let merchant = Merchant {
+            id,
+            name: name.into(),
+            credit_code: credit_code(prefix),
+            address: address.into(),
+            phone: Some(phone.into()),
+        };
+        app.store.insert_merchant(&merchant, now).await?;
+    }
+    let mut users = Vec::new();
+    for (i, (login, password, _, name)) in LOGINS.iter().enumerate() {
+        let (role, merchant_id, phone, address) = match *login {
+            "buyer" => (
+                Role::Buyer,
+                None,
+                Some("13812341234"),
+                Some("上海市浦东新区世纪大道 100 号 2 号楼 1203 室"),
+            ),
+            "buyer2" => (
+                Role::Buyer,
+                None,
+                Some("13987654321"),
+                Some("北京市朝阳区建国路 88 号 5 单元 402"),
+            ),
+            "shop" => (Role::Merchant, Some(shop_id), None, None),
+            "shop2" => (Role::Merchant, Some(shop2_id), None, None),
+            "agent" | "agent2" => (Role::Agent, None, None, None),
+            _ => (Role::Admin, None, None, None),
+        };
+        let user = User {
+            id: UserId(uuid::Uuid::now_v7()),
+            login: (*login).into(),
+            display_name: (*name).into(),
+            role,
+            merchant_id,
+            phone: phone.map(Into::into),
+            address: address.map(Into::into),
+        };
+        app.store
+            .insert_user(&user, &hash_password(password)?, now)
+            .await
+            .with_context(|| format!("demo user {i}"))?;
+        users.push(Principal::User(user));
+    }
+    let [buyer, buyer2, shop, shop2, agent, _agent2, admin] =
+        <[Principal; 7]>::try_from(users).expect("seven demo users");
+    let people = People {
+        buyer,
+        buyer2,
+        shop,
+        shop2,
+        agent,
+        admin,
+        shop_id,
+        shop2_id,
+    };
+    seed_cases(app, &people).await.context("demo cases")?;
+    redress_worker::Worker::new(app.clone()).tick().await?;
+    println!("  demo data seeded: 2 merchants, 7 people, 6 orders, 5 cases");
+    Ok(())
+}
+
+fn item(sku: &str, title: &str, quantity: u32, yuan: i64, flags: ItemFlags) -> LineItem {
+    LineItem {
+        sku: sku.into(),
+        title: title.into(),
+        quantity,
+        unit_price: Money::from_fen(yuan * 100),
+        flags,
+    }
+}
+
+async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
+    let now = app.clock.now();
+    let days_ago = |d: i64| {
+        now.checked_sub(SignedDuration::from_hours(24 * d))
+            .expect("in range")
+    };
+    let order =
+        |number: &str, merchant, buyer: &Principal, channel, items: Vec<LineItem>, signed: i64| {
+            let paid: i64 = items.iter().map(|i| i.total().fen()).sum();
+            NewOrder {
+                number: number.into(),
+                merchant_id: merchant,
+                buyer_id: buyer.user_id().expect("demo buyer"),
+                channel,
+                amount_paid: Money::from_fen(paid),
+                payment_transaction_id: Some(format!("4200001{number}")),
+                paid_at: Some(days_ago(signed + 3)),
+                shipped_at: Some(days_ago(signed + 2)),
+                signed_at: Some(days_ago(signed)),
+                items,
+            }
+        };
+    let none = ItemFlags::default;
+    let earbuds = app
+        .create_order(
+            &p.admin,
+            order(
+                "SH20261101001",
+                p.shop_id,
+                &p.buyer,
+                SalesChannel::ChannelsShop,
+                vec![item("EB-PRO-2", "山海 Pro 2 降噪蓝牙耳机", 1, 399, none())],
+                2,
+            ),
+        )
+        .await?;
+    let coat = app
+        .create_order(
+            &p.admin,
+            order(
+                "SH20261028017",
+                p.shop_id,
+                &p.buyer,
+                SalesChannel::ChannelsShop,
+                vec![item("COAT-W-L", "双面羊毛大衣 驼色 L", 1, 899, none())],
+                4,
+            ),
+        )
+        .await?;
+    let tee = app
+        .create_order(
+            &p.admin,
+            order(
+                "SH20261030033",
+                p.shop_id,
+                &p.buyer2,
+                SalesChannel::MiniProgram,
+                vec![
+                    item(
+                        "TEE-CUSTOM",
+                        "定制印字T恤",
+                        2,
+                        89,
+                        ItemFlags {
+                            custom_made: true,
+                            ..none()
+                        },
+                    ),
+                    item("CASE-15", "手机壳 15 寸", 1, 49, none()),
+                ],
+                5,
+            ),
+        )
+        .await?;
+    let cream = app
+        .create_order(
+            &p.admin,
+            order(
+                "SH20261025120",
+                p.shop_id,
+                &p.buyer2,
+                SalesChannel::ChannelsShop,
+                vec![item("SERUM-30", "修护精华液 30ml", 1, 268, none())],
+                6,
+            ),
+        )
+        .await?;
+    let cherries = app
+        .create_order(
+            &p.admin,
+            order(
+                "XG20261105008",
+                p.shop2_id,
+                &p.buyer2,
+                SalesChannel::MiniProgram,
+                vec![item(
+                    "CHERRY-2KG",
+                    "智利车厘子 JJ 级 2kg",
+                    1,
+                    159,
+                    ItemFlags {
+                        perishable: true,
+                        food: true,
+                        ..none()
+                    },
+                )],
+                1,
+            ),
+        )
+        .await?;
+    app.create_order(
+        &p.admin,
+        order(
+            "XG20261110019",
+            p.shop2_id,
+            &p.buyer,
+            SalesChannel::MiniProgram,
+            vec![item(
+                "MANGO-5KG",
+                "攀枝花凯特芒果 5kg",
+                1,
+                69,
+                ItemFlags {
+                    perishable: true,
+                    food: true,
+                    ..none()
+                },
+            )],
+            1,
+        ),
+    )
+    .await?;
+
+    let file = |buyer: &Principal, order_id, kind, reason, sku: &str, fen: i64, text: &str| {
+        let request = FileCase {
+            kind,
+            reason,
+            items: vec![ItemRef {
+                sku: sku.into(),
+                quantity: 1,
+            }],
+            amount: Money::from_fen(fen),
+            description: text.into(),
+        };
+        let buyer = buyer.clone();
+        async move { app.file_case(&buyer, request, order_id).await }
+    };
+    let act = |who: &Principal, case: CaseId, command: Command| {
+        let who = who.clone();
+        async move { app.act(&who, case, command).await }
+    };
+    let msg = |text: &str| Command::Message { text: text.into() };
+
+    // 1. Waiting for the merchant.
+    let c1 = file(
+        &p.buyer,
+        earbuds.id,
+        RequestKind::RefundOnly,
+        Reason::QualityDefect,
+        "EB-PRO-2",
+        39900,
+        "11月20日签收,当天使用发现左耳无声,重置配对后仍然无声,已拍视频。要求全额退款 399 元。",
+    )
+    .await?;
+    act(
+        &p.buyer,
+        c1.id,
+        msg("您好,左耳完全没有声音,视频已上传,请尽快处理。"),
+    )
+    .await?;
+
+    // 2. Approved return, waiting for the buyer to ship it.
+    let c2 = file(
+        &p.buyer,
+        coat.id,
+        RequestKind::ReturnRefund,
+        Reason::NotAsDescribed,
+        "COAT-W-L",
+        89900,
+        "商品页写 90% 羊毛,收到的洗标为 50% 羊毛 50% 聚酯纤维,与描述不符,申请退货退款。",
+    )
+    .await?;
+    act(&p.shop, c2.id, Command::Approve).await?;
+
+    // 3. Merchant offered a partial refund; the buyer must answer.
+    let c3 = file(
+        &p.buyer2,
+        tee.id,
+        RequestKind::RefundOnly,
+        Reason::QualityDefect,
+        "CASE-15",
+        4900,
+        "手机壳边缘开裂,无法正常使用,要求退款 49 元。",
+    )
+    .await?;
+    act(
+        &p.shop,
+        c3.id,
+        Command::Offer {
+            remedy: Remedy {
+                kind: RemedyKind::Refund,
+                amount: Money::from_fen(2000),
+            },
+            note: "给您补偿 20 元,壳可以继续使用,您看可以吗?".into(),
+        },
+    )
+    .await?;
+
+    // 4. Rejected by the merchant, escalated: on the platform's queue.
+    let c4 = file(
+        &p.buyer2,
+        cream.id,
+        RequestKind::ReturnRefund,
+        Reason::Counterfeit,
+        "SERUM-30",
+        26800,
+        "精华液批号在品牌官网查询不到,气味和质地与专柜不同,怀疑假货。要求退货退款。",
+    )
+    .await?;
+    act(
+        &p.shop,
+        c4.id,
+        Command::Reject {
+            reason: RejectReason::EvidenceInsufficient,
+            text: "我司商品均为正品,有进货凭证,买家未提供鉴定报告。".into(),
+        },
+    )
+    .await?;
+    act(
+        &p.buyer2,
+        c4.id,
+        Command::Escalate {
+            text: "商家拒绝退款,申请平台介入。".into(),
+        },
+    )
+    .await?;
+
+    // 5. The seeds' whole path: rejected, escalated, evidence requested and given, decided, refunded.
+    let c5 = file(
+        &p.buyer2,
+        cherries.id,
+        RequestKind::RefundOnly,
+        Reason::DamagedInTransit,
+        "CHERRY-2KG",
+        15900,
+        "11月21日签收,开箱约三分之一车厘子压烂发霉,已拍开箱视频。要求全额退款。",
+    )
+    .await?;
+    act(
+        &p.shop2,
+        c5.id,
+        Command::Reject {
+            reason: RejectReason::UsedOrDamagedByBuyer,
+            text: "生鲜商品签收后不支持退款。".into(),
+        },
+    )
+    .await?;
+    act(
+        &p.buyer2,
+        c5.id,
+        Command::Escalate {
+            text: "开箱即坏,商家拒绝,申请平台介入。".into(),
+        },
+    )
+    .await?;
+    act(&p.agent, c5.id, Command::Take).await?;
+    act(
+        &p.agent,
+        c5.id,
+        Command::RequestEvidence {
+            party: Party::Buyer,
+            what: "请补充完整的开箱视频和快递面单照片。".into(),
+            due_in_hours: None,
+        },
+    )
+    .await?;
+    act(
+        &p.buyer2,
+        c5.id,
+        Command::SubmitEvidence {
+            text: "已上传开箱视频(含面单)和 6 张照片。".into(),
+        },
+    )
+    .await?;
+    act(
+        &p.agent,
+        c5.id,
+        Command::Decide {
+            remedy: Some(Remedy {
+                kind: RemedyKind::Refund,
+                amount: Money::from_fen(15900),
+            }),
+            liable: Some(Party::Merchant),
+            rationale: "开箱视频连续完整,显示签收时商品已腐坏,属于运输损坏,由商家承担。".into(),
+            cited_rule: "《消费者权益保护法》第二十四条;平台生鲜商品售后规则".into(),
+        },
+    )
+    .await?;
+    let _ = (&p.shop2_id, &p.buyer);
+    Ok(())
+}

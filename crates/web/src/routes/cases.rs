@@ -1,0 +1,172 @@
+use crate::extract::{Body, Caller};
+use crate::problem::Problem;
+use crate::routes::path_id;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use redress_app::App;
+use redress_app::cases::CaseDetail;
+use redress_app::ports::CaseFilter;
+use redress_domain::command::FileCase;
+use redress_domain::{CaseId, Command, OrderId};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+pub struct Filing {
+    order_id: OrderId,
+    #[serde(flatten)]
+    request: FileCase,
+}
+
+pub async fn file(
+    State(app): State<App>,
+    caller: Caller,
+    Body(body): Body<Filing>,
+) -> Result<(StatusCode, Json<CaseDetail>), Problem> {
+    let err = |e| Problem::from_app(e, caller.lang);
+    let case = app
+        .file_case(&caller.principal, body.request, body.order_id)
+        .await
+        .map_err(err)?;
+    let detail = app
+        .case_detail(&caller.principal, case.id)
+        .await
+        .map_err(err)?;
+    Ok((StatusCode::CREATED, Json(detail)))
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    state: Option<String>,
+    stage: Option<String>,
+    order_id: Option<String>,
+    assigned_to_me: Option<bool>,
+    before: Option<String>,
+    limit: Option<i64>,
+}
+
+pub async fn list(
+    State(app): State<App>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let lang = caller.lang;
+    let invalid = |what: &str| {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            lang,
+            Some(what.to_owned()),
+        )
+    };
+    if let Some(state) = &q.state {
+        state
+            .parse::<redress_domain::CaseState>()
+            .map_err(|e| invalid(&e.to_string()))?;
+    }
+    if let Some(stage) = &q.stage {
+        stage
+            .parse::<redress_domain::Stage>()
+            .map_err(|e| invalid(&e.to_string()))?;
+    }
+    let filter = CaseFilter {
+        state: q.state,
+        stage: q.stage,
+        order_id: q
+            .order_id
+            .as_deref()
+            .map(|o| o.parse())
+            .transpose()
+            .map_err(|_| invalid("order_id: not an id"))?,
+        assigned_agent: if q.assigned_to_me == Some(true) {
+            caller.principal.user_id()
+        } else {
+            None
+        },
+        before: q
+            .before
+            .as_deref()
+            .map(|b| b.parse())
+            .transpose()
+            .map_err(|_| invalid("before: not an id"))?,
+        ..Default::default()
+    };
+    let cases = app
+        .list_cases(&caller.principal, filter, q.limit)
+        .await
+        .map_err(|e| Problem::from_app(e, lang))?;
+    let next = cases.last().map(|c| c.id);
+    Ok(Json(json!({ "items": cases, "next_before": next })))
+}
+
+pub async fn read(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<CaseDetail>, Problem> {
+    let id: CaseId = path_id(&id, caller.lang)?;
+    Ok(Json(
+        app.case_detail(&caller.principal, id)
+            .await
+            .map_err(|e| Problem::from_app(e, caller.lang))?,
+    ))
+}
+
+/// `POST /cases/{id}/actions/{action}`: the action name (kebab-case) and the JSON body make the
+/// command.
+pub async fn act(
+    State(app): State<App>,
+    caller: Caller,
+    Path((id, action)): Path<(String, String)>,
+    Body(body): Body<serde_json::Value>,
+) -> Result<Json<CaseDetail>, Problem> {
+    let lang = caller.lang;
+    let id: CaseId = path_id(&id, lang)?;
+    if !Command::PUBLIC_ACTIONS.contains(&action.as_str()) {
+        return Err(Problem::new(
+            StatusCode::NOT_FOUND,
+            "unknown_action",
+            lang,
+            Some(action),
+        ));
+    }
+    let serde_json::Value::Object(mut fields) = body else {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_json",
+            lang,
+            Some("the body must be a JSON object".into()),
+        ));
+    };
+    fields.insert("action".into(), action.replace('-', "_").into());
+    let command: Command =
+        serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| {
+            Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_json",
+                lang,
+                Some(e.to_string()),
+            )
+        })?;
+    let err = |e| Problem::from_app(e, lang);
+    app.act(&caller.principal, id, command).await.map_err(err)?;
+    Ok(Json(
+        app.case_detail(&caller.principal, id).await.map_err(err)?,
+    ))
+}
+
+/// Recomputes the case's hash chain: `intact`, or the first event that does not fit.
+pub async fn chain(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let id: CaseId = path_id(&id, caller.lang)?;
+    let err = |e| Problem::from_app(e, caller.lang);
+    app.case_detail(&caller.principal, id).await.map_err(err)?;
+    Ok(Json(match app.verify_chain(id).await.map_err(err)? {
+        Ok(events) => json!({ "intact": true, "events": events }),
+        Err(broken) => json!({ "intact": false, "problem": broken, "message": broken.to_string() }),
+    }))
+}

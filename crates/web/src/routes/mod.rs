@@ -1,0 +1,35 @@
+//! The `/api/v1` routes.
+
+mod auth;
+mod cases;
+mod orders;
+
+use axum::Router;
+use axum::routing::{get, post};
+use redress_app::App;
+
+pub fn api(_app: App) -> Router<App> {
+    Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .route("/api/v1/auth/login", post(auth::login))
+        .route("/api/v1/auth/logout", post(auth::logout))
+        .route("/api/v1/me", get(auth::me))
+        .route("/api/v1/tokens", post(auth::issue_token))
+        .route("/api/v1/merchants", post(orders::create_merchant))
+        .route("/api/v1/orders", post(orders::create).get(orders::list))
+        .route("/api/v1/orders/{id}", get(orders::read))
+        .route("/api/v1/cases", post(cases::file).get(cases::list))
+        .route("/api/v1/cases/{id}", get(cases::read))
+        .route("/api/v1/cases/{id}/actions/{action}", post(cases::act))
+        .route("/api/v1/cases/{id}/chain", get(cases::chain))
+}
+
+/// Parses a path id; a malformed one is simply not found.
+pub(crate) fn path_id<T: std::str::FromStr>(
+    raw: &str,
+    lang: redress_domain::Lang,
+) -> Result<T, crate::Problem> {
+    raw.parse().map_err(|_| {
+        crate::Problem::new(axum::http::StatusCode::NOT_FOUND, "not_found", lang, None)
+    })
+}
