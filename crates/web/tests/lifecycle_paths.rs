@@ -1,0 +1,169 @@
+//! The seeds' paths end to end over real HTTP, with the clock moved by hand and the real worker
+//! firing deadlines and executing refunds.
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::TestApp;
+
+fn types(detail: &Value) -> Vec<String> {
+    detail["timeline"].as_array().unwrap().iter().map(|e| e["body"]["type"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn seeds_main_path_from_message_to_refund() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "SH-MAIN-1").await;
+    let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
+
+    // The buyer talks to the merchant through the platform first.
+    f.buyer.ok(&case, "message", json!({ "text": "左耳没有声音,请处理" })).await;
+    let detail = f.shop.ok(&case, "reject", json!({ "reason": "used_or_damaged_by_buyer", "text": "耳机有进水痕迹" })).await;
+    assert_eq!(detail["case"]["state"], "merchant_rejected");
+    assert_eq!(detail["case"]["deadline"]["waits_for"], json!(["buyer"]));
+
+    let detail = f.buyer.ok(&case, "escalate", json!({ "text": "商家拒绝,申请平台介入" })).await;
+    assert_eq!(detail["case"]["state"], "platform_review");
+    assert_eq!(detail["case"]["stage"], "platform");
+    // SLA: first action within 3 working days of Monday 09:00 → end of Thursday (Shanghai).
+    assert_eq!(detail["case"]["deadline"]["due"], "2026-03-05T16:00:00Z");
+
+    let detail = f.agent.ok(&case, "request-evidence", json!({ "party": "buyer", "what": "请上传开箱视频" })).await;
+    assert_eq!(detail["case"]["state"], "awaiting_evidence");
+    assert_eq!(detail["case"]["deadline"]["waits_for"], json!(["buyer"]));
+    let detail = f.buyer.ok(&case, "submit-evidence", json!({ "text": "已上传开箱视频和照片" })).await;
+    assert_eq!(detail["case"]["state"], "platform_review");
+
+    let detail = f
+        .agent
+        .ok(
+            &case,
+            "decide",
+            json!({
+                "remedy": { "kind": "refund", "amount": 39900 },
+                "liable": "merchant",
+                "rationale": "视频显示开箱即无声,非人为损坏",
+                "cited_rule": "《消费者权益保护法》第二十四条"
+            }),
+        )
+        .await;
+    assert_eq!(detail["case"]["state"], "refunding");
+
+    let report = t.tick().await;
+    assert_eq!(report.refunds_settled, 1);
+    let detail = f.buyer.case(&case).await;
+    assert_eq!(detail["case"]["state"], "closed");
+    assert_eq!(detail["case"]["outcome"], "refunded");
+    assert_eq!(detail["case"]["refunded_total"], 39900);
+    assert_eq!(
+        types(&detail),
+        [
+            "filed", "message_posted", "rejected", "escalated", "taken", "evidence_requested", "evidence_submitted", "decided",
+            "refund_started", "refund_succeeded"
+        ]
+    );
+    // Every step names its actor and its time.
+    for entry in detail["timeline"].as_array().unwrap() {
+        assert!(entry["actor"]["role"].is_string(), "{entry}");
+        assert!(entry["at"].is_string(), "{entry}");
+        assert_eq!(entry["hash"].as_str().unwrap().len(), 64);
+    }
+    let roles: Vec<&str> = detail["timeline"].as_array().unwrap().iter().map(|e| e["actor"]["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, ["buyer", "buyer", "merchant", "buyer", "agent", "agent", "buyer", "agent", "agent", "system"]);
+    let (_, chain) = f.buyer.get(&format!("/api/v1/cases/{case}/chain")).await;
+    assert_eq!(chain["intact"], true);
+    // The ledger paid exactly once.
+    let order_id = order.parse().unwrap();
+    assert_eq!(t.app.store.ledger_total(order_id).await.unwrap().fen(), 39900);
+}
+
+#[tokio::test]
+async fn silent_merchant_is_auto_approved_after_48_hours() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "SH-SILENT-1").await;
+    let case = f.file(&order, "refund_only", "not_delivered", 39900).await;
+    let detail = f.buyer.case(&case).await;
+    assert_eq!(detail["case"]["deadline"]["due"], "2026-03-04T01:00:00Z");
+    assert_eq!(detail["case"]["deadline"]["waits_for"], json!(["merchant"]));
+
+    t.advance_hours(47);
+    assert_eq!(t.tick().await.timeouts_fired, 0);
+    assert_eq!(f.buyer.case(&case).await["case"]["state"], "awaiting_merchant");
+
+    t.advance_hours(1);
+    let report = t.tick().await;
+    assert_eq!(report.timeouts_fired, 1);
+    assert_eq!(report.refunds_settled, 1);
+    let detail = f.buyer.case(&case).await;
+    assert_eq!(detail["case"]["outcome"], "refunded");
+    assert_eq!(types(&detail), ["filed", "timed_out", "approved", "refund_started", "refund_succeeded"]);
+    assert_eq!(detail["timeline"][1]["actor"]["role"], "system");
+    // A second pass finds nothing more to do: the timeout fired once.
+    assert_eq!(t.tick().await, Default::default());
+}
+
+#[tokio::test]
+async fn unconfirmed_return_is_refunded_after_10_days() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "SH-RETURN-1").await;
+    let case = f.file(&order, "return_refund", "not_as_described", 39900).await;
+    let detail = f.shop.ok(&case, "approve", json!({})).await;
+    assert_eq!(detail["case"]["state"], "awaiting_return_shipment");
+    let detail = f.buyer.ok(&case, "ship-return", json!({ "carrier": "顺丰速运", "tracking_no": "SF1234567890" })).await;
+    assert_eq!(detail["case"]["state"], "return_in_transit");
+    assert_eq!(detail["case"]["deadline"]["waits_for"], json!(["merchant"]));
+
+    t.advance_hours(10 * 24 - 1);
+    assert_eq!(t.tick().await.timeouts_fired, 0);
+    t.advance_hours(1);
+    let report = t.tick().await;
+    assert_eq!((report.timeouts_fired, report.refunds_settled), (1, 1));
+    // Sessions last 7 days: the buyer signs in again to look.
+    let detail = t.login("buyer").await.case(&case).await;
+    assert_eq!(detail["case"]["outcome"], "refunded");
+    assert_eq!(types(&detail), ["filed", "approved", "return_shipped", "timed_out", "refund_started", "refund_succeeded"]);
+}
+
+#[tokio::test]
+async fn worker_catches_up_after_downtime() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "SH-DOWN-1").await;
+    let case = f.file(&order, "return_refund", "quality_defect", 39900).await;
+    f.shop.ok(&case, "approve", json!({})).await;
+    // Nobody ran the worker for 30 days: the buyer never shipped, so the case is cancelled once.
+    t.advance_hours(30 * 24);
+    let report = t.tick().await;
+    assert_eq!(report.timeouts_fired, 1);
+    let detail = t.login("buyer").await.case(&case).await;
+    assert_eq!(detail["case"]["outcome"], "cancelled");
+    assert_eq!(detail["case"]["deadline"], Value::Null);
+}
+
+#[tokio::test]
+async fn refused_commands_say_why() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "SH-REFUSE-1").await;
+    let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
+    // Not allowed in this state: 409 with a code.
+    let (status, problem) = f.buyer.act(&case, "ship-return", json!({ "carrier": "顺丰", "tracking_no": "SF1" })).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(problem["code"], "not_allowed_in_state");
+    assert_eq!(problem["title"], "当前售后状态下不能进行此操作");
+    // Escalating before 3 working days of negotiation.
+    let (status, problem) = f.buyer.act(&case, "escalate", json!({ "text": "" })).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(problem["code"], "escalation_too_early");
+    // Another open case on the same item.
+    let (status, problem) = f
+        .buyer
+        .post("/api/v1/cases", json!({ "order_id": order, "kind": "refund_only", "reason": "other", "items": [{ "sku": "EB-PRO-2", "quantity": 1 }], "amount": 100, "description": "" }))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(problem["code"], "items_have_open_case");
+}

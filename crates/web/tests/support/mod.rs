@@ -1,0 +1,230 @@
+//! The test harness: the real router on an ephemeral port over a fresh SQLite database, a
+//! manual clock, the real worker, and a fixture of people, shops and an order.
+#![allow(dead_code)]
+
+use jiff::{SignedDuration, Timestamp};
+use redress_app::auth::hash_password;
+use redress_app::clock::ManualClock;
+use redress_app::ports::{LedgerGateway, User};
+use redress_app::{App, Role};
+use redress_domain::order::Merchant;
+use redress_domain::{MerchantId, UserId};
+use redress_worker::{TickReport, Worker};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// Monday 2026-03-02 09:00 in Shanghai: a working day well inside the calendar.
+pub const START: &str = "2026-03-02T01:00:00Z";
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub base: String,
+    pub app: App,
+    pub clock: Arc<ManualClock>,
+    worker: Worker,
+    client: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Fixture {
+    pub buyer: Session,
+    pub other_buyer: Session,
+    pub shop: Session,
+    pub other_shop: Session,
+    pub agent: Session,
+    pub other_agent: Session,
+    pub admin: Session,
+    pub shop_id: MerchantId,
+    pub other_shop_id: MerchantId,
+    pub buyer_id: UserId,
+    pub other_buyer_id: UserId,
+}
+
+#[derive(Clone)]
+pub struct Session {
+    pub base: String,
+    pub token: Option<String>,
+    client: reqwest::Client,
+}
+
+impl TestApp {
+    pub async fn start() -> TestApp {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("redress.db").display());
+        redress_store::migrate(&url).await.expect("migrate");
+        let store = redress_store::connect(&url).await.expect("connect");
+        let clock = Arc::new(ManualClock::new(START.parse().unwrap()));
+        let app = App {
+            gateway: Arc::new(LedgerGateway { store: store.clone(), clock: clock.clone() }),
+            store,
+            clock: clock.clone(),
+            calendar: Arc::new(redress_law::BusinessCalendar::embedded()),
+        };
+        app.ensure_policy().await.expect("policy");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(redress_web::serve(listener, app.clone(), std::future::pending()));
+        TestApp { base, worker: Worker::new(app.clone()), app, clock, client: reqwest::Client::new(), _dir: dir }
+    }
+
+    pub fn anonymous(&self) -> Session {
+        Session { base: self.base.clone(), token: None, client: self.client.clone() }
+    }
+
+    pub fn advance_hours(&self, hours: i64) {
+        self.clock.advance(SignedDuration::from_hours(hours));
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.app.clock.now()
+    }
+
+    /// Runs the background worker once, as `redress worker` would on its next pass.
+    pub async fn tick(&self) -> TickReport {
+        self.worker.tick().await.expect("worker tick")
+    }
+
+    pub async fn add_merchant(&self, name: &str) -> MerchantId {
+        let id = MerchantId(uuid::Uuid::now_v7());
+        let merchant = Merchant { id, name: name.into(), credit_code: "91330106MA2H3K5Q0X".into(), address: "杭州市西湖区".into(), phone: None };
+        self.app.store.insert_merchant(&merchant, self.now()).await.unwrap();
+        id
+    }
+
+    pub async fn add_user(&self, login: &str, role: Role, merchant: Option<MerchantId>) -> UserId {
+        let user = User {
+            id: UserId(uuid::Uuid::now_v7()),
+            login: login.into(),
+            display_name: login.into(),
+            role,
+            merchant_id: merchant,
+            phone: Some("13812341234".into()),
+            address: Some("上海市浦东新区".into()),
+        };
+        self.app.store.insert_user(&user, &hash_password(PASSWORD).unwrap(), self.now()).await.unwrap();
+        user.id
+    }
+
+    pub async fn login(&self, login: &str) -> Session {
+        let (status, body) = self.anonymous().post("/api/v1/auth/login", json!({ "login": login, "password": PASSWORD })).await;
+        assert_eq!(status, StatusCode::OK, "login {login}: {body}");
+        Session { base: self.base.clone(), token: Some(body["token"].as_str().unwrap().to_owned()), client: self.client.clone() }
+    }
+
+    /// Two shops with staff, two buyers, two agents and an admin, all logged in.
+    pub async fn fixture(&self) -> Fixture {
+        let shop_id = self.add_merchant("山海数码旗舰店").await;
+        let other_shop_id = self.add_merchant("别家小店").await;
+        let buyer_id = self.add_user("buyer", Role::Buyer, None).await;
+        let other_buyer_id = self.add_user("other-buyer", Role::Buyer, None).await;
+        self.add_user("shop", Role::Merchant, Some(shop_id)).await;
+        self.add_user("other-shop", Role::Merchant, Some(other_shop_id)).await;
+        self.add_user("agent", Role::Agent, None).await;
+        self.add_user("other-agent", Role::Agent, None).await;
+        self.add_user("admin", Role::Admin, None).await;
+        Fixture {
+            buyer: self.login("buyer").await,
+            other_buyer: self.login("other-buyer").await,
+            shop: self.login("shop").await,
+            other_shop: self.login("other-shop").await,
+            agent: self.login("agent").await,
+            other_agent: self.login("other-agent").await,
+            admin: self.login("admin").await,
+            shop_id,
+            other_shop_id,
+            buyer_id,
+            other_buyer_id,
+        }
+    }
+}
+
+impl Fixture {
+    /// An order of `buyer` at `shop`: one pair of earbuds at ¥399, paid and signed for.
+    pub async fn order(&self, app: &TestApp, number: &str) -> String {
+        let signed = app.now().checked_sub(SignedDuration::from_hours(24)).unwrap();
+        let (status, body) = self
+            .admin
+            .post(
+                "/api/v1/orders",
+                json!({
+                    "number": number,
+                    "merchant_id": self.shop_id,
+                    "buyer_id": self.buyer_id,
+                    "channel": "channels_shop",
+                    "items": [{ "sku": "EB-PRO-2", "title": "降噪蓝牙耳机", "quantity": 1, "unit_price": 39900 }],
+                    "amount_paid": 39900,
+                    "payment_transaction_id": "4200001234",
+                    "paid_at": signed, "shipped_at": signed, "signed_at": signed
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Files a case on `order` as the buyer and returns its id.
+    pub async fn file(&self, order: &str, kind: &str, reason: &str, amount: i64) -> String {
+        let (status, body) = self
+            .buyer
+            .post(
+                "/api/v1/cases",
+                json!({
+                    "order_id": order, "kind": kind, "reason": reason,
+                    "items": [{ "sku": "EB-PRO-2", "quantity": 1 }],
+                    "amount": amount,
+                    "description": "3月1日签收,当天发现左耳无声,要求退款。"
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["case"]["id"].as_str().unwrap().to_owned()
+    }
+}
+
+impl Session {
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        request
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        read(self.request(reqwest::Method::GET, path).send().await.expect("GET")).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        read(self.request(reqwest::Method::POST, path).json(&body).send().await.expect("POST")).await
+    }
+
+    pub async fn post_with_key(&self, path: &str, key: &str, body: Value) -> (StatusCode, Value) {
+        read(self.request(reqwest::Method::POST, path).header("Idempotency-Key", key).json(&body).send().await.expect("POST")).await
+    }
+
+    /// `POST /api/v1/cases/{case}/actions/{action}`.
+    pub async fn act(&self, case: &str, action: &str, body: Value) -> (StatusCode, Value) {
+        self.post(&format!("/api/v1/cases/{case}/actions/{action}"), body).await
+    }
+
+    /// Acts and insists it worked; returns the case detail.
+    pub async fn ok(&self, case: &str, action: &str, body: Value) -> Value {
+        let (status, detail) = self.act(case, action, body).await;
+        assert_eq!(status, StatusCode::OK, "{action}: {detail}");
+        detail
+    }
+
+    pub async fn case(&self, case: &str) -> Value {
+        let (status, body) = self.get(&format!("/api/v1/cases/{case}")).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+}
+
+async fn read(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
