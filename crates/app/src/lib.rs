@@ -7,6 +7,7 @@ pub mod cases;
 pub mod clock;
 pub mod error;
 pub mod orders;
+pub mod policy;
 pub mod ports;
 
 pub use access::{Principal, Role};

@@ -33,6 +33,14 @@ pub struct User {
     pub address: Option<String>,
 }
 
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PolicyVersion {
+    pub version: i64,
+    pub published_at: Timestamp,
+    pub effective_at: Timestamp,
+    pub policy: Policy,
+}
+
 #[derive(Clone, Debug)]
 pub struct ApiToken {
     pub id: TokenId,
@@ -163,6 +171,8 @@ pub trait Store: Send + Sync + 'static {
     /// The newest version in effect at `now`.
     async fn policy_in_force(&self, now: Timestamp) -> StoreResult<Option<(i64, Policy)>>;
     async fn policy(&self, version: i64) -> StoreResult<Option<Policy>>;
+    /// Every version with its publication and effective times, oldest first.
+    async fn policy_versions(&self) -> StoreResult<Vec<PolicyVersion>>;
 
     // Cases: one transaction per change (events, case row, deadline, outbox).
     async fn create_case(

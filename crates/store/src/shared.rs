@@ -217,6 +217,23 @@ macro_rules! shared_store {
                 Ok(body.map(|b| from_json(&b)).transpose()?)
             }
 
+            async fn policy_versions(&self) -> StoreResult<Vec<PolicyVersion>> {
+                let rows = sqlx::query("SELECT version, body, published_at, effective_at FROM policy_versions ORDER BY version")
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let mut versions = Vec::with_capacity(rows.len());
+                for r in rows {
+                    versions.push(PolicyVersion {
+                        version: r.try_get("version").map_err(other)?,
+                        policy: from_json(&r.try_get::<String, _>("body").map_err(other)?)?,
+                        published_at: timestamp(r.try_get("published_at").map_err(other)?)?,
+                        effective_at: timestamp(r.try_get("effective_at").map_err(other)?)?,
+                    });
+                }
+                Ok(versions)
+            }
+
             async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem]) -> StoreResult<()> {
                 let mut tx = self.begin_write().await.map_err(other)?;
                 let link = redress_domain::chain::next_link(redress_domain::chain::GENESIS, 1, to_json(filed)?);

@@ -1,5 +1,6 @@
 //! The `/api/v1` routes.
 
+mod admin;
 mod auth;
 mod cases;
 mod orders;
@@ -15,7 +16,8 @@ pub fn api(_app: App) -> Router<App> {
         .route("/api/v1/auth/logout", post(auth::logout))
         .route("/api/v1/me", get(auth::me))
         .route("/api/v1/tokens", post(auth::issue_token))
-        .route("/api/v1/merchants", post(orders::create_merchant))
+        .route("/api/v1/merchants", post(admin::create_merchant))
+        .route("/api/v1/policies", post(admin::publish_policy).get(admin::policies))
         .route("/api/v1/orders", post(orders::create).get(orders::list))
         .route("/api/v1/orders/{id}", get(orders::read))
         .route("/api/v1/cases", post(cases::file).get(cases::list))

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use redress_app::App;
 use redress_app::orders::NewOrder;
 use redress_domain::OrderId;
-use redress_domain::order::{Merchant, Order};
+use redress_domain::order::Order;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -58,31 +58,4 @@ pub async fn read(
             .await
             .map_err(|e| Problem::from_app(e, caller.lang))?,
     ))
-}
-
-#[derive(Deserialize)]
-pub struct NewMerchant {
-    name: String,
-    credit_code: String,
-    address: String,
-    phone: Option<String>,
-}
-
-pub async fn create_merchant(
-    State(app): State<App>,
-    caller: Caller,
-    Body(body): Body<NewMerchant>,
-) -> Result<(StatusCode, Json<Merchant>), Problem> {
-    let merchant = Merchant {
-        id: redress_domain::MerchantId(uuid::Uuid::now_v7()),
-        name: body.name,
-        credit_code: body.credit_code,
-        address: body.address,
-        phone: body.phone,
-    };
-    let merchant = app
-        .create_merchant(&caller.principal, merchant)
-        .await
-        .map_err(|e| Problem::from_app(e, caller.lang))?;
-    Ok((StatusCode::CREATED, Json(merchant)))
 }

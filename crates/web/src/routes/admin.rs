@@ -1,0 +1,55 @@
+//! Admin: merchants and platform policy.
+
+use crate::extract::{Body, Caller};
+use crate::problem::Problem;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use redress_app::App;
+use redress_domain::order::Merchant;
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+pub struct NewMerchant {
+    name: String,
+    credit_code: String,
+    address: String,
+    phone: Option<String>,
+}
+
+pub async fn create_merchant(
+    State(app): State<App>,
+    caller: Caller,
+    Body(body): Body<NewMerchant>,
+) -> Result<(StatusCode, Json<Merchant>), Problem> {
+    let merchant = Merchant {
+        id: redress_domain::MerchantId(uuid::Uuid::now_v7()),
+        name: body.name,
+        credit_code: body.credit_code,
+        address: body.address,
+        phone: body.phone,
+    };
+    let merchant = app
+        .create_merchant(&caller.principal, merchant)
+        .await
+        .map_err(|e| Problem::from_app(e, caller.lang))?;
+    Ok((StatusCode::CREATED, Json(merchant)))
+}
+
+#[derive(Deserialize)]
+pub struct NewPolicy {
+    policy: redress_domain::Policy,
+    effective_at: jiff::Timestamp,
+}
+
+/// `GET /api/v1/policies`: every version, so anyone can see what changes and when.
+pub async fn policies(State(app): State<App>, caller: Caller) -> Result<Json<serde_json::Value>, Problem> {
+    let versions = app.policy_versions().await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    Ok(Json(json!({ "items": versions })))
+}
+
+pub async fn publish_policy(State(app): State<App>, caller: Caller, Body(body): Body<NewPolicy>) -> Result<(StatusCode, Json<redress_app::ports::PolicyVersion>), Problem> {
+    let version = app.publish_policy(&caller.principal, body.policy, body.effective_at).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    Ok((StatusCode::CREATED, Json(version)))
+}
