@@ -140,6 +140,22 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// The same people signed in again (sessions last 7 days).
+    pub async fn fixture_again(&self, f: &Fixture) -> Fixture {
+        Fixture {
+            buyer: self.login("buyer").await,
+            other_buyer: self.login("other-buyer").await,
+            shop: self.login("shop").await,
+            other_shop: self.login("other-shop").await,
+            agent: self.login("agent").await,
+            other_agent: self.login("other-agent").await,
+            admin: self.login("admin").await,
+            ..*f
+        }
+    }
+}
+
 impl Fixture {
     /// An order of `buyer` at `shop`: one pair of earbuds at ¥399, paid and signed for.
     pub async fn order(&self, app: &TestApp, number: &str) -> String {
