@@ -6,8 +6,7 @@ macro_rules! vocabulary {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $key:literal, $zh:literal, $en:literal;)+ }) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant,)+ }
+        pub enum $name { $(#[serde(rename = $key)] $variant,)+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant,)+];
@@ -49,35 +48,8 @@ pub struct UnknownName {
     pub name: String,
 }
 
-vocabulary!(
-    /// What the buyer asks for.
-    RequestKind {
-        RefundOnly = "refund_only", "仅退款", "Refund only";
-        ReturnRefund = "return_refund", "退货退款", "Return and refund";
-        Exchange = "exchange", "换货", "Exchange";
-        Reissue = "reissue", "补寄", "Reissue";
-        Repair = "repair", "维修", "Repair";
-        PriceDifference = "price_difference", "补差价", "Price difference";
-        Compensation = "compensation", "赔偿", "Compensation";
-    }
-);
-
-vocabulary!(
-    /// Why the buyer asks.
-    Reason {
-        NotAsDescribed = "not_as_described", "与描述不符", "Not as described";
-        QualityDefect = "quality_defect", "质量问题", "Quality defect";
-        Counterfeit = "counterfeit", "假冒伪劣", "Counterfeit";
-        WrongOrMissingItem = "wrong_or_missing_item", "错发漏发", "Wrong or missing item";
-        NotDelivered = "not_delivered", "未收到货", "Not delivered";
-        LateShipment = "late_shipment", "逾期未发货", "Late shipment";
-        DamagedInTransit = "damaged_in_transit", "物流损坏", "Damaged in transit";
-        FalseAdvertising = "false_advertising", "虚假宣传", "False advertising";
-        ServiceNotFulfilled = "service_not_fulfilled", "服务未履行", "Service not fulfilled";
-        NoReason7Day = "no_reason_7_day", "七天无理由", "7-day no-reason return";
-        Other = "other", "其他", "Other";
-    }
-);
+/// What the buyer asks for and why: defined once, in the consumer-law crate.
+pub use redress_law::{EvidenceKind, Reason, RequestKind};
 
 vocabulary!(
     /// Why a merchant rejects a request.
@@ -115,10 +87,10 @@ vocabulary!(
     }
 );
 
-impl RequestKind {
-    /// The remedy that approving this request "as requested" executes.
-    pub fn remedy_kind(self) -> RemedyKind {
-        match self {
+impl RemedyKind {
+    /// The remedy that approving a request "as requested" executes.
+    pub fn requested(kind: RequestKind) -> RemedyKind {
+        match kind {
             RequestKind::RefundOnly | RequestKind::PriceDifference => RemedyKind::Refund,
             RequestKind::ReturnRefund => RemedyKind::ReturnAndRefund,
             RequestKind::Exchange => RemedyKind::Exchange,
@@ -127,9 +99,7 @@ impl RequestKind {
             RequestKind::Compensation => RemedyKind::Compensation,
         }
     }
-}
 
-impl RemedyKind {
     /// Remedies that pay money to the buyer (and so must carry a positive amount).
     pub fn pays_money(self) -> bool {
         matches!(

@@ -90,7 +90,7 @@ pub fn decide(
             as_buyer(case, actor)?;
             in_state(case, &[AwaitingMerchant, MerchantRejected])?;
             let kind = kind.unwrap_or(case.kind);
-            let amount = amount.unwrap_or(if kind.remedy_kind().pays_money() {
+            let amount = amount.unwrap_or(if RemedyKind::requested(kind).pays_money() {
                 case.amount
             } else {
                 Default::default()
@@ -99,7 +99,11 @@ pub fn decide(
                 .clone()
                 .unwrap_or_else(|| case.description.clone());
             check_text("description", &description)?;
-            check_demand(kind.remedy_kind().pays_money(), amount, remaining(case))?;
+            check_demand(
+                RemedyKind::requested(kind).pays_money(),
+                amount,
+                remaining(case),
+            )?;
             if case.state == AwaitingMerchant
                 && (kind, amount, &description) == (case.kind, case.amount, &case.description)
             {
@@ -666,7 +670,7 @@ fn back_to_review(case: &Case, env: &Env) -> Result<Transition, Rejection> {
 
 fn approve(case: &Case, plan: &mut Plan) -> Result<(), Rejection> {
     let remedy = Remedy {
-        kind: case.kind.remedy_kind(),
+        kind: RemedyKind::requested(case.kind),
         amount: case.amount,
     };
     plan.note(EventBody::Approved { remedy });

@@ -10,6 +10,7 @@ use crate::ids::CaseId;
 use crate::money::Money;
 use crate::order::{Order, OrderHistory};
 use crate::rejection::{Rejection, RejectionCode};
+use crate::vocabulary::RemedyKind;
 use std::collections::HashSet;
 
 pub const MAX_TEXT: usize = 5000;
@@ -66,7 +67,7 @@ pub fn decide_filing(
         .amount_paid
         .saturating_remaining(history.committed_refunds);
     check_demand(
-        request.kind.remedy_kind().pays_money(),
+        RemedyKind::requested(request.kind).pays_money(),
         request.amount,
         refundable,
     )?;
