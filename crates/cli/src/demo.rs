@@ -10,7 +10,7 @@ use redress_app::ports::User;
 use redress_app::{App, Principal, Role};
 use redress_domain::case::{ItemRef, Remedy};
 use redress_domain::command::FileCase;
-use redress_domain::order::{ItemFlags, LineItem, Merchant};
+use redress_domain::order::{ItemFacts, ItemFlags, LineItem, Merchant};
 use redress_domain::vocabulary::{Reason, RejectReason, RemedyKind, RequestKind, SalesChannel};
 use redress_domain::{CaseId, Command, MerchantId, Money, Party, UserId};
 
@@ -142,7 +142,7 @@ fn item(sku: &str, title: &str, quantity: u32, yuan: i64, flags: ItemFlags) -> L
         title: title.into(),
         quantity,
         unit_price: Money::from_fen(yuan * 100),
-        flags,
+        law: ItemFacts { flags, ..Default::default() },
     }
 }
 

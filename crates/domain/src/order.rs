@@ -17,19 +17,7 @@ pub struct Merchant {
     pub phone: Option<String>,
 }
 
-/// Properties of an item that decide which consumer-law rules apply to it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ItemFlags {
-    pub custom_made: bool,
-    pub perishable: bool,
-    pub digital_download: bool,
-    pub unsealed_media: bool,
-    pub periodical: bool,
-    pub food: bool,
-    /// The buyer confirmed at checkout that this item is excluded from no-reason returns.
-    pub no_reason_excluded_at_checkout: bool,
-}
+pub use redress_law::eligibility::{ConfirmedExclusion, ItemFacts, ItemFlags, Warranty};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineItem {
@@ -37,8 +25,10 @@ pub struct LineItem {
     pub title: String,
     pub quantity: u32,
     pub unit_price: Money,
-    #[serde(default)]
-    pub flags: ItemFlags,
+    /// What consumer law needs to know of the item: category flags, exclusions the buyer
+    /// confirmed at checkout, freight promise, warranty.
+    #[serde(flatten)]
+    pub law: ItemFacts,
 }
 
 impl LineItem {

@@ -82,6 +82,9 @@ rejection_codes! {
     NotNamedForEvidence = "not_named_for_evidence", "平台未要求您补充举证", "The platform has not asked you for evidence";
     AlreadyAnsweredMediation = "already_answered_mediation", "您已答复过调解方案", "You have already answered the mediation proposal";
     NotDue = "not_due", "期限尚未到达", "The deadline has not passed yet";
+    NoReasonWindowClosed = "no_reason_window_closed", "七日无理由退货期已届满(《消费者权益保护法》第二十五条)", "The 7-day no-reason return period has ended (Consumer Rights Protection Law, Art. 25)";
+    NoReasonExcludedItem = "no_reason_excluded_item", "该商品不适用七日无理由退货(《消费者权益保护法》第二十五条)", "This item is excluded from 7-day no-reason returns (Consumer Rights Protection Law, Art. 25)";
+    NotSignedFor = "not_signed_for", "商品尚未签收,七日无理由退货期尚未开始", "The goods have not been signed for; the no-reason period has not started";
     CalendarNotCovered = "calendar_not_covered", "工作日历未覆盖该年份,无法计算工作日期限", "The business calendar does not cover that year; a working-day deadline cannot be computed";
 }
 
@@ -91,17 +94,31 @@ rejection_codes! {
 pub struct Rejection {
     pub code: RejectionCode,
     pub detail: Option<String>,
+    /// The specifics in both languages, where the rule that refused has its own wording.
+    pub explanation: Option<Explanation>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Explanation {
+    pub zh: String,
+    pub en: String,
 }
 
 impl Rejection {
     pub fn new(code: RejectionCode) -> Rejection {
-        Rejection { code, detail: None }
+        Rejection { code, detail: None, explanation: None }
     }
 
     pub fn with(code: RejectionCode, detail: impl Into<String>) -> Rejection {
-        Rejection {
-            code,
-            detail: Some(detail.into()),
+        Rejection { code, detail: Some(detail.into()), explanation: None }
+    }
+
+    /// The detail for a reader of `lang`.
+    pub fn detail_in(&self, lang: Lang) -> Option<String> {
+        match (&self.explanation, lang) {
+            (Some(e), Lang::Zh) => Some(e.zh.clone()),
+            (Some(e), Lang::En) => Some(e.en.clone()),
+            (None, _) => self.detail.clone(),
         }
     }
 

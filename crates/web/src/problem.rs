@@ -115,7 +115,7 @@ impl Problem {
 
     pub fn from_app(error: AppError, lang: Lang) -> Problem {
         match error {
-            AppError::Rejected(r) => Problem::rejection(r.code, lang, r.detail),
+            AppError::Rejected(r) => Problem::rejection(r.code, lang, r.detail_in(lang)),
             AppError::NotFound => Problem::new(StatusCode::NOT_FOUND, "not_found", lang, None),
             AppError::Unauthenticated => {
                 Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", lang, None)

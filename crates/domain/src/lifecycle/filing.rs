@@ -62,6 +62,12 @@ pub fn decide_filing(
             ));
         }
     }
+    if request.reason == crate::vocabulary::Reason::NoReason7Day {
+        for item in &request.items {
+            let facts = &order.item(&item.sku).expect("checked above").law;
+            redress_law::eligibility::check_no_reason_filing(facts, order.signed_at, env.now).map_err(refusal)?;
+        }
+    }
     check_text("description", &request.description)?;
     let refundable = order
         .amount_paid
@@ -134,4 +140,19 @@ pub(super) fn require_text(field: &str, text: &str) -> Result<(), Rejection> {
         return Err(Rejection::invalid(format!("{field}: must not be empty")));
     }
     check_text(field, text)
+}
+
+/// The law crate's refusal as a rejection, keeping its wording and the article it cites.
+fn refusal(r: redress_law::eligibility::Refusal) -> Rejection {
+    use redress_law::eligibility::RefusalCode;
+    let code = match r.code {
+        RefusalCode::NoReasonWindowClosed => RejectionCode::NoReasonWindowClosed,
+        RefusalCode::NoReasonExcludedItem => RejectionCode::NoReasonExcludedItem,
+        RefusalCode::NotSignedFor => RejectionCode::NotSignedFor,
+    };
+    Rejection {
+        code,
+        detail: Some(r.message_en.clone()),
+        explanation: Some(crate::rejection::Explanation { zh: r.message_zh, en: r.message_en }),
+    }
 }
