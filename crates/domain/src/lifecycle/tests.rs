@@ -133,7 +133,7 @@ fn order() -> Order {
         title: format!("{sku} title"),
         quantity,
         unit_price: Money::from_fen(fen),
-        flags: Default::default(),
+        law: Default::default(),
     };
     Order {
         id: OrderId(Uuid::from_u128(20)),
