@@ -106,11 +106,19 @@ pub struct Explanation {
 
 impl Rejection {
     pub fn new(code: RejectionCode) -> Rejection {
-        Rejection { code, detail: None, explanation: None }
+        Rejection {
+            code,
+            detail: None,
+            explanation: None,
+        }
     }
 
     pub fn with(code: RejectionCode, detail: impl Into<String>) -> Rejection {
-        Rejection { code, detail: Some(detail.into()), explanation: None }
+        Rejection {
+            code,
+            detail: Some(detail.into()),
+            explanation: None,
+        }
     }
 
     /// The detail for a reader of `lang`.

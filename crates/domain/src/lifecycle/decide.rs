@@ -127,6 +127,8 @@ pub fn decide(
                     "refunding",
                 ));
             }
+            // An appeal reopens a decided case; withdrawing would rewrite its outcome.
+            no_pending_appeal(case)?;
             plan.moving(EventBody::Withdrawn, close(Outcome::Withdrawn));
         }
         Command::AcceptOffer => {
@@ -399,8 +401,13 @@ pub fn decide(
             let agent = as_agent(actor)?;
             in_state(case, PLATFORM)?;
             check_not_own_appeal(case, agent)?;
-            if case.assigned_agent == Some(agent) {
-                return Ok(Vec::new());
+            match case.assigned_agent {
+                Some(a) if a == agent => return Ok(Vec::new()),
+                // Another agent's case may be taken over only once its SLA is breached.
+                Some(_) if case.sla_breaches == 0 => {
+                    return Err(Rejection::new(RejectionCode::NotAssigned));
+                }
+                _ => {}
             }
             take(case, agent, &mut plan)?;
         }
@@ -435,6 +442,7 @@ pub fn decide(
         Command::ProposeMediation { remedy, note } => {
             let agent = as_agent(actor)?;
             in_state(case, &[PlatformReview])?;
+            no_pending_appeal(case)?;
             ensure_assigned(case, agent, &mut plan)?;
             check_remedy(case, remedy)?;
             check_text("note", note)?;
@@ -614,6 +622,16 @@ fn shipment(carrier: &str, tracking_no: &str, env: &Env) -> Result<Shipment, Rej
         tracking_no: tracking_no.trim().to_owned(),
         shipped_at: env.now,
     })
+}
+
+fn no_pending_appeal(case: &Case) -> Result<(), Rejection> {
+    match case.pending_appeal() {
+        Some(_) => Err(Rejection::with(
+            RejectionCode::NotAllowedInState,
+            "an appeal is pending: use review-appeal",
+        )),
+        None => Ok(()),
+    }
 }
 
 fn check_not_own_appeal(case: &Case, agent: UserId) -> Result<(), Rejection> {

@@ -65,7 +65,8 @@ pub fn decide_filing(
     if request.reason == crate::vocabulary::Reason::NoReason7Day {
         for item in &request.items {
             let facts = &order.item(&item.sku).expect("checked above").law;
-            redress_law::eligibility::check_no_reason_filing(facts, order.signed_at, env.now).map_err(refusal)?;
+            redress_law::eligibility::check_no_reason_filing(facts, order.signed_at, env.now)
+                .map_err(refusal)?;
         }
     }
     check_text("description", &request.description)?;
@@ -153,6 +154,9 @@ fn refusal(r: redress_law::eligibility::Refusal) -> Rejection {
     Rejection {
         code,
         detail: Some(r.message_en.clone()),
-        explanation: Some(crate::rejection::Explanation { zh: r.message_zh, en: r.message_en }),
+        explanation: Some(crate::rejection::Explanation {
+            zh: r.message_zh,
+            en: r.message_en,
+        }),
     }
 }

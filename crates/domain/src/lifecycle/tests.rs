@@ -1354,3 +1354,21 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn another_agents_case_is_taken_over_only_after_an_sla_breach() {
+    let mut s = escalated();
+    s.later(1).act(agent_a(), Command::Take, &["taken"]);
+    s.refuses(agent_b(), Command::Take, Code::NotAssigned);
+    s.fire(&["sla_breached"]);
+    s.later(1).act(agent_b(), Command::Take, &["taken"]);
+    assert_eq!(s.case.assigned_agent, Some(AGENT_B));
+}
+
+#[test]
+fn a_pending_appeal_is_neither_withdrawn_nor_mediated_around() {
+    let mut s = decided_rejected();
+    s.later(1).act(buyer(), appeal(), &["appeal_filed"]);
+    s.refuses(buyer(), Command::Withdraw, Code::NotAllowedInState);
+    s.refuses(agent_b(), propose(100), Code::NotAllowedInState);
+}
