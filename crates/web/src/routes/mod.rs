@@ -4,6 +4,7 @@ mod admin;
 mod auth;
 mod cases;
 mod orders;
+mod rights;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -20,10 +21,13 @@ pub fn api(_app: App) -> Router<App> {
         .route("/api/v1/policies", post(admin::publish_policy).get(admin::policies))
         .route("/api/v1/orders", post(orders::create).get(orders::list))
         .route("/api/v1/orders/{id}", get(orders::read))
+        .route("/api/v1/orders/{id}/rights", get(rights::order))
+        .route("/api/v1/complaint-check", post(rights::complaint_check))
         .route("/api/v1/cases", post(cases::file).get(cases::list))
         .route("/api/v1/cases/{id}", get(cases::read))
         .route("/api/v1/cases/{id}/actions/{action}", post(cases::act))
         .route("/api/v1/cases/{id}/chain", get(cases::chain))
+        .route("/api/v1/cases/{id}/rights", get(rights::case))
 }
 
 /// Parses a path id; a malformed one is simply not found.

@@ -1,0 +1,25 @@
+//! The consumer-law views: rights on an order or a case, and the complaint checker.
+
+use crate::extract::{Body, Caller};
+use crate::problem::Problem;
+use crate::routes::path_id;
+use axum::Json;
+use axum::extract::{Path, State};
+use redress_app::App;
+use redress_app::rights::{Draft, RightsView};
+use redress_law::complaint_check::CheckReport;
+
+pub async fn order(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<RightsView>, Problem> {
+    let id = path_id(&id, caller.lang)?;
+    Ok(Json(app.order_rights(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?))
+}
+
+pub async fn case(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<RightsView>, Problem> {
+    let id = path_id(&id, caller.lang)?;
+    Ok(Json(app.case_rights(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?))
+}
+
+/// `POST /api/v1/complaint-check`: findings on a draft before it is filed.
+pub async fn complaint_check(State(app): State<App>, caller: Caller, Body(draft): Body<Draft>) -> Result<Json<CheckReport>, Problem> {
+    Ok(Json(app.complaint_check(&caller.principal, &draft).await.map_err(|e| Problem::from_app(e, caller.lang))?))
+}
