@@ -14,7 +14,9 @@ use redress_domain::{
 };
 use serde::Serialize;
 
-const ATTEMPTS: usize = 5;
+/// A command loses the optimistic race only to another change that then lands, so a few
+/// retries with jittered backoff let any burst of writers on one case through.
+const ATTEMPTS: u32 = 30;
 
 /// A case as its reader sees it: the case, its timeline and what the reader may do now.
 #[derive(Debug, Serialize)]
@@ -129,7 +131,7 @@ impl App {
         command: &Command,
         actor: Actor,
     ) -> Result<Case, AppError> {
-        for _ in 0..ATTEMPTS {
+        for attempt in 0..ATTEMPTS {
             let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
             let policy = self.policy_of(&record.case).await?;
             let env = Env {
@@ -148,7 +150,10 @@ impl App {
                 .await
             {
                 Ok(()) => return Ok(case),
-                Err(StoreError::Conflict) => continue,
+                Err(StoreError::Conflict) => {
+                    let jitter = rand::random_range(1..=(4 * (attempt + 1)).min(50));
+                    tokio::time::sleep(std::time::Duration::from_millis(u64::from(jitter))).await;
+                }
                 Err(e) => return Err(e.into()),
             }
         }
@@ -201,7 +206,12 @@ impl App {
         filter.limit = page_size(limit)?;
         match principal.role() {
             Role::Buyer => filter.buyer_id = principal.user_id(),
-            Role::Merchant => filter.merchant_id = principal.merchant_id(),
+            // A merchant account without a shop sees no shop's, never every shop's.
+            Role::Merchant => {
+                filter.merchant_id = Some(principal.merchant_id().ok_or(AppError::Forbidden(
+                    "this merchant account belongs to no shop",
+                ))?)
+            }
             Role::Agent | Role::Admin => {}
         }
         Ok(self.store.list_cases(&filter).await?)

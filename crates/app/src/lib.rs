@@ -9,6 +9,7 @@ pub mod error;
 pub mod orders;
 pub mod policy;
 pub mod ports;
+pub mod regulator;
 pub mod rights;
 
 pub use access::{Principal, Role};

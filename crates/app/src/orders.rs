@@ -121,7 +121,12 @@ impl App {
         };
         match principal.role() {
             Role::Buyer => filter.buyer_id = principal.user_id(),
-            Role::Merchant => filter.merchant_id = principal.merchant_id(),
+            // A merchant account without a shop sees no shop's, never every shop's.
+            Role::Merchant => {
+                filter.merchant_id = Some(principal.merchant_id().ok_or(AppError::Forbidden(
+                    "this merchant account belongs to no shop",
+                ))?)
+            }
             Role::Agent | Role::Admin => {}
         }
         Ok(self.store.list_orders(&filter).await?)
@@ -135,6 +140,12 @@ impl App {
         if principal.role() != Role::Admin {
             return Err(AppError::Forbidden("only admins create merchants"));
         }
+        if merchant.name.trim().is_empty() || merchant.address.trim().is_empty() {
+            return Err(AppError::Invalid("name and address are required: a regulator complaint names them".into()));
+        }
+        let credit_code = redress_law::Uscc::parse(&merchant.credit_code)
+            .map_err(|e| AppError::Invalid(format!("credit_code: not a valid 统一社会信用代码 ({e})")))?;
+        let merchant = Merchant { credit_code: credit_code.as_str().to_owned(), ..merchant };
         self.store
             .insert_merchant(&merchant, self.clock.now())
             .await?;

@@ -8,8 +8,8 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use redress_app::App;
 use redress_app::ports::IdempotencyState;
+use redress_app::{App, Principal};
 use sha2::{Digest, Sha256};
 
 /// The largest JSON body the API accepts.
@@ -37,6 +37,17 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
             .into_response();
         }
     };
+    // Scoped per caller (the user or the API token), not per credential: a client that signs in
+    // again between retries still gets its first answer. A request without a valid credential
+    // is refused by its handler and leaves nothing to remember.
+    let scope = match credential(&parts.headers) {
+        Some(credential) => match app.authenticate(&credential).await {
+            Ok(Principal::User(user)) => format!("user:{}", user.id),
+            Ok(Principal::MerchantToken { token, .. }) => format!("token:{token}"),
+            Err(_) => return next.run(Request::from_parts(parts, body)).await,
+        },
+        None => return next.run(Request::from_parts(parts, body)).await,
+    };
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
         return Problem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -46,10 +57,6 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
         )
         .into_response();
     };
-    let scope = credential(&parts.headers).map_or_else(
-        || "anonymous".to_owned(),
-        |c| redress_app::auth::token_hash(&c),
-    );
     let request_hash = {
         let mut h = Sha256::new();
         h.update(parts.method.as_str());

@@ -24,6 +24,7 @@ pub fn router(app: App) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             idempotency::MAX_BODY,
         ))
+        .layer(axum::middleware::from_fn(problem::ensure))
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves.

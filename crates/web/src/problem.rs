@@ -97,7 +97,8 @@ impl Problem {
     pub fn rejection(code: RejectionCode, lang: Lang, detail: Option<String>) -> Problem {
         use RejectionCode::*;
         let status = match code {
-            InvalidInput | AmountNotPositive | AmountExceedsRefundable | ItemsNotInOrder => {
+            InvalidInput | AmountNotPositive | AmountExceedsRefundable | ItemsNotInOrder | NoReasonWindowClosed
+            | NoReasonExcludedItem | NotSignedFor => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             NotYourTurn => StatusCode::FORBIDDEN,
@@ -155,4 +156,50 @@ impl IntoResponse for Problem {
 
 pub async fn not_found(lang: crate::extract::AcceptLang) -> Problem {
     Problem::new(StatusCode::NOT_FOUND, "not_found", lang.0, None)
+}
+
+/// The last word on errors: an error answered below the handlers (axum's 405, the body limit's
+/// 413, an extractor's plain-text rejection) becomes a problem in the caller's language too, so
+/// that clients can always match on `code`.
+pub async fn ensure(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let lang = Lang::from_accept_language(
+        request
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v == "application/problem+json");
+    if is_problem || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let code = match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNAUTHORIZED => "unauthenticated",
+        StatusCode::FORBIDDEN => "forbidden",
+        s if s.is_server_error() => "internal",
+        _ => "invalid_input",
+    };
+    let (parts, body) = response.into_parts();
+    // A client error's text says what was wrong; a server error's stays in the log.
+    let detail = if status.is_client_error() {
+        axum::body::to_bytes(body, 4096)
+            .await
+            .ok()
+            .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+            .filter(|d| !d.is_empty())
+    } else {
+        None
+    };
+    let mut problem = Problem::new(status, code, lang, detail).into_response();
+    if let Some(allow) = parts.headers.get(header::ALLOW) {
+        problem.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    problem
 }

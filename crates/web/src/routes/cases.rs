@@ -1,8 +1,8 @@
-use crate::extract::{Body, Caller};
+use crate::extract::{Body, Caller, Query};
 use crate::problem::Problem;
 use crate::routes::path_id;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use redress_app::App;
 use redress_app::cases::CaseDetail;
@@ -17,23 +17,37 @@ pub struct Filing {
     order_id: OrderId,
     #[serde(flatten)]
     request: FileCase,
+    /// What the buyer has to show, for the complaint checker's reading of the filing.
+    #[serde(default)]
+    evidence_kinds: Vec<redress_domain::vocabulary::EvidenceKind>,
+    #[serde(default)]
+    contacted_merchant: bool,
 }
 
-pub async fn file(
-    State(app): State<App>,
-    caller: Caller,
-    Body(body): Body<Filing>,
-) -> Result<(StatusCode, Json<CaseDetail>), Problem> {
+/// A filed case with the complaint checker's findings on it.
+#[derive(serde::Serialize)]
+pub struct Filed {
+    #[serde(flatten)]
+    detail: CaseDetail,
+    findings: Vec<redress_law::complaint_check::Finding>,
+}
+
+pub async fn file(State(app): State<App>, caller: Caller, Body(body): Body<Filing>) -> Result<(StatusCode, Json<Filed>), Problem> {
     let err = |e| Problem::from_app(e, caller.lang);
-    let case = app
-        .file_case(&caller.principal, body.request, body.order_id)
-        .await
-        .map_err(err)?;
-    let detail = app
-        .case_detail(&caller.principal, case.id)
-        .await
-        .map_err(err)?;
-    Ok((StatusCode::CREATED, Json(detail)))
+    let draft = redress_app::rights::Draft {
+        order_id: Some(body.order_id),
+        items: Some(body.request.items.clone()),
+        kind: body.request.kind,
+        reason: body.request.reason,
+        demanded_amount: Some(body.request.amount).filter(|a| a.is_positive()),
+        description: body.request.description.clone(),
+        evidence_kinds: body.evidence_kinds,
+        contacted_merchant: body.contacted_merchant,
+    };
+    let case = app.file_case(&caller.principal, body.request, body.order_id).await.map_err(err)?;
+    let findings = app.complaint_check(&caller.principal, &draft).await.map_err(err)?.findings;
+    let detail = app.case_detail(&caller.principal, case.id).await.map_err(err)?;
+    Ok((StatusCode::CREATED, Json(Filed { detail, findings })))
 }
 
 #[derive(Deserialize)]

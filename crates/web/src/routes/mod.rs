@@ -28,6 +28,7 @@ pub fn api(_app: App) -> Router<App> {
         .route("/api/v1/cases/{id}/actions/{action}", post(cases::act))
         .route("/api/v1/cases/{id}/chain", get(cases::chain))
         .route("/api/v1/cases/{id}/rights", get(rights::case))
+        .route("/api/v1/cases/{id}/complaint-12315", get(rights::regulator_complaint))
 }
 
 /// Parses a path id; a malformed one is simply not found.

@@ -1,8 +1,8 @@
-use crate::extract::{Body, Caller};
+use crate::extract::{Body, Caller, Query};
 use crate::problem::Problem;
 use crate::routes::path_id;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use redress_app::App;
 use redress_app::orders::NewOrder;
@@ -37,8 +37,16 @@ pub async fn list(
     let before = page
         .before
         .as_deref()
-        .map(|b| path_id::<OrderId>(b, caller.lang))
-        .transpose()?;
+        .map(|b| b.parse::<OrderId>())
+        .transpose()
+        .map_err(|_| {
+            Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                caller.lang,
+                Some("before: not an id".into()),
+            )
+        })?;
     let orders = app
         .list_orders(&caller.principal, before, page.limit)
         .await

@@ -88,7 +88,8 @@ impl TestApp {
 
     pub async fn add_merchant(&self, name: &str) -> MerchantId {
         let id = MerchantId(uuid::Uuid::now_v7());
-        let merchant = Merchant { id, name: name.into(), credit_code: "91330106MA2H3K5Q0X".into(), address: "杭州市西湖区".into(), phone: None };
+        let check = redress_law::uscc::compute_check_character("91330106MA2H3K5Q0").unwrap();
+        let merchant = Merchant { id, name: name.into(), credit_code: format!("91330106MA2H3K5Q0{check}"), address: "杭州市西湖区".into(), phone: None };
         self.app.store.insert_merchant(&merchant, self.now()).await.unwrap();
         id
     }

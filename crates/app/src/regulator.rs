@@ -1,0 +1,227 @@
+//! The complaint a buyer takes to the market regulator (12315), with every field
+//! 市场监督管理投诉举报处理暂行办法 requires, and the complaint form of seed 002 filled in, both
+//! generated from the case itself.
+
+use crate::error::AppError;
+use crate::{App, Principal, Role};
+use askama::Template;
+use jiff::Timestamp;
+use jiff::tz::{TimeZone, offset};
+use redress_domain::event::EventBody;
+use redress_domain::order::{Merchant, Order};
+use redress_domain::rejection::Lang;
+use redress_domain::{Actor, Case, CaseId, Event, Money};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Party {
+    pub name: String,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Respondent {
+    pub name: String,
+    pub address: String,
+    /// 统一社会信用代码, checked against its check character.
+    pub credit_code: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Fact {
+    pub at: Timestamp,
+    /// Beijing time, as the complaint prints it.
+    pub at_local: String,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EvidenceEntry {
+    pub number: usize,
+    pub description: String,
+    pub submitted_by: String,
+    pub at_local: String,
+}
+
+/// The regulator complaint: complainant, respondent, demand, facts in time order, evidence.
+#[derive(Debug, Serialize)]
+pub struct RegulatorComplaint {
+    pub case_id: CaseId,
+    pub generated_at: Timestamp,
+    pub complainant: Party,
+    pub respondent: Respondent,
+    pub order_number: String,
+    pub platform_channel: String,
+    pub payment_transaction_id: Option<String>,
+    pub products: Vec<String>,
+    pub amount_paid: String,
+    pub demand: String,
+    pub facts: Vec<Fact>,
+    pub evidence: Vec<EvidenceEntry>,
+    /// Required fields the platform does not know (the buyer completes them before filing).
+    pub missing: Vec<&'static str>,
+}
+
+/// The complaint form template of seed 002 (微信小程序订单投诉表格), filled in.
+#[derive(Debug, Serialize)]
+pub struct ComplaintForm {
+    pub order_number: String,
+    pub purchase_date: String,
+    pub product: String,
+    pub problem: String,
+    pub evidence: Vec<String>,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub email: String,
+    pub demand: String,
+}
+
+#[derive(Template)]
+#[template(path = "complaint_12315.html")]
+struct ComplaintPage<'a> {
+    complaint: &'a RegulatorComplaint,
+    form: &'a ComplaintForm,
+}
+
+fn beijing(at: Timestamp) -> String {
+    at.to_zoned(TimeZone::fixed(offset(8))).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+fn actor_zh(actor: &Actor) -> &'static str {
+    match actor {
+        Actor::Buyer { .. } => "买家",
+        Actor::Merchant { .. } => "商家",
+        Actor::Agent { .. } | Actor::Admin { .. } => "平台",
+        Actor::System => "系统",
+    }
+}
+
+/// One line of the facts in Chinese, or `None` for bookkeeping events.
+fn fact_of(event: &Event) -> Option<String> {
+    let zh = Lang::Zh;
+    Some(match &event.body {
+        EventBody::Filed(f) => format!("买家申请售后({},原因:{}),要求金额 {}。描述:{}", f.kind.label_zh(), f.reason.label_zh(), f.amount, f.description),
+        EventBody::MessagePosted { text } => format!("{}留言:{text}", actor_zh(&event.actor)),
+        EventBody::Revised { amount, description, .. } => format!("买家修改申请,金额 {amount}。{description}"),
+        EventBody::OfferMade { remedy, note } => format!("商家提出方案:{} {}。{note}", remedy.kind.label(zh), remedy.amount),
+        EventBody::OfferAccepted { .. } => "买家接受商家方案。".into(),
+        EventBody::OfferDeclined => "买家拒绝商家方案。".into(),
+        EventBody::QuestionAsked { question } => format!("商家提问:{question}"),
+        EventBody::QuestionAnswered { text } => format!("买家回复:{text}"),
+        EventBody::Approved { remedy } => format!("{}同意:{} {}。", actor_zh(&event.actor), remedy.kind.label(zh), remedy.amount),
+        EventBody::Rejected { rejection } => format!("商家拒绝,理由:{}。{}", rejection.reason.label(zh), rejection.text),
+        EventBody::ReturnShipped { shipment } => format!("买家寄回商品,{} 运单号 {}。", shipment.carrier, shipment.tracking_no),
+        EventBody::ReturnReceived => "商家确认收到退货。".into(),
+        EventBody::ReturnDisputed { text } => format!("商家对退回商品状况提出异议:{text}"),
+        EventBody::ReplacementShipped { shipment } => format!("商家发出换货/补寄商品,{} 运单号 {}。", shipment.carrier, shipment.tracking_no),
+        EventBody::ReplacementConfirmed => "买家确认收到换货/补寄商品。".into(),
+        EventBody::Escalated { text } => format!("买家申请平台介入。{text}"),
+        EventBody::EvidenceRequested { request } => format!("平台要求{}补充举证:{}", if request.party == redress_domain::Party::Buyer { "买家" } else { "商家" }, request.what),
+        EventBody::EvidenceSubmitted { text, .. } => format!("{}提交证据:{text}", actor_zh(&event.actor)),
+        EventBody::MediationProposed { remedy, note } => format!("平台提出调解方案:{} {}。{note}", remedy.kind.label(zh), remedy.amount),
+        EventBody::MediationAnswered { accepted, .. } => format!("{}{}调解方案。", actor_zh(&event.actor), if *accepted { "接受" } else { "拒绝" }),
+        EventBody::Decided { remedy, rationale, cited_rule, .. } => match remedy {
+            Some(r) => format!("平台裁决:{} {}。理由:{rationale}。依据:{cited_rule}", r.kind.label(zh), r.amount),
+            None => format!("平台裁决驳回买家申请。理由:{rationale}。依据:{cited_rule}"),
+        },
+        EventBody::AppealFiled { reason, .. } => format!("{}申诉:{reason}", actor_zh(&event.actor)),
+        EventBody::AppealReviewed { uphold, rationale, .. } => format!("平台复核{}原裁决。{rationale}", if *uphold { "维持" } else { "改变" }),
+        EventBody::RefundSucceeded { amount, .. } => format!("退款 {amount} 已到账。"),
+        EventBody::RefundFailed { reason, .. } => format!("退款失败:{reason}"),
+        EventBody::OfflineRefundProved { amount, note } => format!("商家线下退款 {amount}:{note}"),
+        EventBody::Withdrawn => "买家撤销申请。".into(),
+        EventBody::TimedOut { .. } => "处理期限届满,系统按规则自动处理。".into(),
+        EventBody::Taken { .. } | EventBody::Rated { .. } | EventBody::RefundStarted { .. } | EventBody::SlaBreached { .. } => return None,
+    })
+}
+
+/// Builds the complaint; refuses a respondent whose 统一社会信用代码 fails its check character.
+pub fn build(case: &Case, events: &[Event], order: &Order, merchant: &Merchant, buyer: &crate::ports::User, now: Timestamp) -> Result<(RegulatorComplaint, ComplaintForm), AppError> {
+    let credit_code = redress_law::Uscc::parse(&merchant.credit_code)
+        .map_err(|e| AppError::Invalid(format!("the merchant's 统一社会信用代码 `{}` is not valid: {e}", merchant.credit_code)))?;
+    let mut facts: Vec<Fact> = [(order.paid_at, "下单并付款"), (order.shipped_at, "商家发货"), (order.signed_at, "买家签收")]
+        .into_iter()
+        .filter_map(|(at, what)| at.map(|at| Fact { at, at_local: beijing(at), text: format!("{what}(订单号 {})。", order.number) }))
+        .collect();
+    facts.extend(events.iter().filter_map(|e| fact_of(e).map(|text| Fact { at: e.at, at_local: beijing(e.at), text })));
+    facts.sort_by_key(|f| f.at);
+    let evidence: Vec<EvidenceEntry> = events
+        .iter()
+        .filter_map(|e| match &e.body {
+            EventBody::EvidenceSubmitted { text, .. } => Some((e, text.clone())),
+            _ => None,
+        })
+        .enumerate()
+        .map(|(i, (e, text))| EvidenceEntry { number: i + 1, description: text, submitted_by: actor_zh(&e.actor).into(), at_local: beijing(e.at) })
+        .collect();
+    let demand = if case.amount.is_positive() {
+        format!("{}:退还 {}", case.kind.label_zh(), case.amount)
+    } else {
+        case.kind.label_zh().to_owned()
+    };
+    let products: Vec<String> = case
+        .items
+        .iter()
+        .filter_map(|r| order.item(&r.sku).map(|i| format!("{} × {}(单价 {})", i.title, r.quantity, i.unit_price)))
+        .collect();
+    let mut missing = Vec::new();
+    if buyer.phone.is_none() {
+        missing.push("complainant.phone");
+    }
+    if buyer.address.is_none() {
+        missing.push("complainant.address");
+    }
+    let complaint = RegulatorComplaint {
+        case_id: case.id,
+        generated_at: now,
+        complainant: Party { name: buyer.display_name.clone(), phone: buyer.phone.clone(), address: buyer.address.clone() },
+        respondent: Respondent { name: merchant.name.clone(), address: merchant.address.clone(), credit_code: credit_code.as_str().to_owned(), phone: merchant.phone.clone() },
+        order_number: order.number.clone(),
+        platform_channel: order.channel.label(Lang::Zh).to_owned(),
+        payment_transaction_id: order.payment_transaction_id.clone(),
+        amount_paid: Money::to_string(&order.amount_paid),
+        products: products.clone(),
+        demand: demand.clone(),
+        facts,
+        evidence,
+        missing,
+    };
+    let form = ComplaintForm {
+        order_number: order.number.clone(),
+        purchase_date: order.paid_at.map(|t| beijing(t)[..10].to_owned()).unwrap_or_default(),
+        product: products.join(";"),
+        problem: format!("{}:{}", case.reason.label_zh(), case.description),
+        evidence: complaint.evidence.iter().map(|e| e.description.clone()).collect(),
+        contact_name: buyer.display_name.clone(),
+        contact_phone: buyer.phone.clone().unwrap_or_default(),
+        email: String::new(),
+        demand,
+    };
+    Ok((complaint, form))
+}
+
+impl App {
+    /// The 12315 complaint of a case, for its buyer (and the platform).
+    pub async fn regulator_complaint(&self, principal: &Principal, case_id: CaseId) -> Result<(RegulatorComplaint, ComplaintForm), AppError> {
+        let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
+        if !principal.can_see_case(&record.case) {
+            return Err(AppError::NotFound);
+        }
+        if principal.role() == Role::Merchant {
+            return Err(AppError::Forbidden("the complaint is the buyer's document"));
+        }
+        let case = record.case;
+        let order = self.store.order(case.order_id).await?.ok_or(AppError::NotFound)?;
+        let merchant = self.store.merchant(case.merchant_id).await?.ok_or(AppError::NotFound)?;
+        let buyer = self.store.user(case.buyer_id).await?.ok_or(AppError::NotFound)?;
+        let events: Vec<Event> = self.store.events(case_id).await?.into_iter().map(|e| e.event).collect();
+        build(&case, &events, &order, &merchant, &buyer, self.clock.now())
+    }
+}
+
+/// The printable page: the regulator complaint and the filled-in form.
+pub fn render_html(complaint: &RegulatorComplaint, form: &ComplaintForm) -> Result<String, AppError> {
+    ComplaintPage { complaint, form }.render().map_err(|e| AppError::Internal(e.into()))
+}
