@@ -31,6 +31,12 @@ fn verify_password(password: &str, hash: &str) -> bool {
     })
 }
 
+/// A valid argon2 hash of a password nobody has, made once per process.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("redress: no such login").unwrap_or_default())
+}
+
 fn random_token(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
@@ -45,10 +51,12 @@ impl App {
     /// Checks a login and password and opens a session; returns the session token.
     pub async fn login(&self, login: &str, password: &str) -> Result<(String, User), AppError> {
         let found = self.store.user_by_login(login.trim()).await?;
-        let Some((user, hash)) = found.filter(|(_, hash)| verify_password(password, hash)) else {
+        // An unknown login costs the same hash as a wrong password: timing reveals no logins.
+        let hash = found.as_ref().map_or(dummy_hash(), |(_, hash)| hash.as_str());
+        let verified = verify_password(password, hash);
+        let Some((user, _)) = found.filter(|_| verified) else {
             return Err(AppError::Unauthenticated);
         };
-        let _ = hash;
         let token = random_token("");
         let now = self.clock.now();
         let expires = now.checked_add(SESSION_TTL).map_err(anyhow::Error::from)?;

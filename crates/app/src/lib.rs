@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod calendar;
 pub mod cases;
 pub mod clock;
 pub mod error;
@@ -16,7 +17,6 @@ pub use access::{Principal, Role};
 pub use error::AppError;
 pub use ports::{Store, StoreError};
 
-use redress_domain::WorkingCalendar;
 use std::sync::Arc;
 
 /// Everything a use case needs, shared by the web server and the worker.
@@ -24,6 +24,6 @@ use std::sync::Arc;
 pub struct App {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn clock::Clock>,
-    pub calendar: Arc<dyn WorkingCalendar>,
+    pub calendar: Arc<calendar::SharedCalendar>,
     pub gateway: Arc<dyn ports::PaymentGateway>,
 }

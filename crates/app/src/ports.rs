@@ -174,6 +174,11 @@ pub trait Store: Send + Sync + 'static {
     /// Every version with its publication and effective times, oldest first.
     async fn policy_versions(&self) -> StoreResult<Vec<PolicyVersion>>;
 
+    // The business calendar: one JSON `CalendarYear` per year.
+    async fn calendar_years(&self) -> StoreResult<Vec<String>>;
+    /// Inserts or replaces these years, all in one transaction.
+    async fn put_calendar_years(&self, years: &[(i16, String)], at: Timestamp) -> StoreResult<()>;
+
     // Cases: one transaction per change (events, case row, deadline, outbox).
     async fn create_case(
         &self,

@@ -38,11 +38,26 @@ enum Cmd {
     Migrate,
     /// Seed demo data into the database (skipped when it is already there).
     Demo,
+    /// The business calendar (public holidays and 调休 workdays, Asia/Shanghai).
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCmd,
+    },
     /// Recompute the hash chain of a case's events and say whether it is intact.
     VerifyChain {
         /// The case id.
         case_id: String,
     },
+}
+
+#[derive(Subcommand)]
+enum CalendarCmd {
+    /// Add or replace years from a JSON file shaped like crates/law/data/calendar-cn.json.
+    Import {
+        file: std::path::PathBuf,
+    },
+    /// Print the calendar in force as JSON.
+    Show,
 }
 
 #[tokio::main]
@@ -80,6 +95,17 @@ async fn main() -> anyhow::Result<()> {
             demo::seed(&app).await?;
             demo::print_logins();
         }
+        Cmd::Calendar { command } => {
+            let app = open(&settings).await?;
+            match command {
+                CalendarCmd::Import { file } => {
+                    let text = std::fs::read_to_string(&file).with_context(|| format!("read {}", file.display()))?;
+                    let years = app.import_calendar(None, &text).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    println!("calendar years imported: {years:?}");
+                }
+                CalendarCmd::Show => println!("{}", serde_json::to_string_pretty(&app.calendar.current().to_file())?),
+            }
+        }
         Cmd::VerifyChain { case_id } => {
             let app = open(&settings).await?;
             let id = case_id.parse().context("not a case id")?;
@@ -114,7 +140,7 @@ async fn open(settings: &Settings) -> anyhow::Result<App> {
         }),
         store,
         clock,
-        calendar: Arc::new(redress_law::BusinessCalendar::embedded()),
+        calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
     };
     app.ensure_policy()
         .await

@@ -234,6 +234,29 @@ macro_rules! shared_store {
                 Ok(versions)
             }
 
+            async fn calendar_years(&self) -> StoreResult<Vec<String>> {
+                let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM calendar_years ORDER BY year")
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(bodies)
+            }
+
+            async fn put_calendar_years(&self, years: &[(i16, String)], at: Timestamp) -> StoreResult<()> {
+                let mut tx = self.begin_write().await.map_err(other)?;
+                for (year, body) in years {
+                    sqlx::query("INSERT INTO calendar_years (year, body, updated_at) VALUES ($1, $2, $3) ON CONFLICT (year) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at")
+                        .bind(i64::from(*year))
+                        .bind(body)
+                        .bind(micros(at))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(other)?;
+                }
+                tx.commit().await.map_err(other)?;
+                Ok(())
+            }
+
             async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem]) -> StoreResult<()> {
                 let mut tx = self.begin_write().await.map_err(other)?;
                 let link = redress_domain::chain::next_link(redress_domain::chain::GENESIS, 1, to_json(filed)?);

@@ -133,7 +133,8 @@ impl Problem {
             AppError::Duplicate(what) => {
                 Problem::new(StatusCode::CONFLICT, "duplicate", lang, Some(what))
             }
-            AppError::Contended => Problem::new(StatusCode::CONFLICT, "contended", lang, None),
+            // Busy, not refused: a 503 is not stored as an idempotent answer, so a retry runs again.
+            AppError::Contended => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "contended", lang, None),
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", lang, None)

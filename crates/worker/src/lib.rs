@@ -34,6 +34,8 @@ impl Worker {
 
     /// Does all the work that is due now, then returns.
     pub async fn tick(&self) -> anyhow::Result<TickReport> {
+        // Another process may have imported calendar years since the last pass.
+        self.app.load_calendar().await?;
         let mut report = TickReport::default();
         for _ in 0..MAX_PASSES {
             let fired = self.sweep_deadlines().await?;

@@ -245,7 +245,7 @@ impl World {
             }),
             store,
             clock: clock.clone(),
-            calendar: Arc::new(redress_law::BusinessCalendar::embedded()),
+            calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
         };
         World { app, clock }
     }

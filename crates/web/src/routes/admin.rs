@@ -53,3 +53,15 @@ pub async fn publish_policy(State(app): State<App>, caller: Caller, Body(body): 
     let version = app.publish_policy(&caller.principal, body.policy, body.effective_at).await.map_err(|e| Problem::from_app(e, caller.lang))?;
     Ok((StatusCode::CREATED, Json(version)))
 }
+
+/// `GET /api/v1/calendar`: the business calendar in force.
+pub async fn calendar(State(app): State<App>, _caller: Caller) -> Json<redress_law::calendar::CalendarFile> {
+    Json(app.calendar.current().to_file())
+}
+
+/// `PUT /api/v1/calendar` (admins): adds or replaces the years of the body.
+pub async fn import_calendar(State(app): State<App>, caller: Caller, body: axum::body::Bytes) -> Result<Json<serde_json::Value>, Problem> {
+    let text = std::str::from_utf8(&body).map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", caller.lang, None))?;
+    let years = app.import_calendar(Some(&caller.principal), text).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    Ok(Json(json!({ "imported_years": years })))
+}

@@ -60,7 +60,7 @@ impl TestApp {
             gateway: Arc::new(LedgerGateway { store: store.clone(), clock: clock.clone() }),
             store,
             clock: clock.clone(),
-            calendar: Arc::new(redress_law::BusinessCalendar::embedded()),
+            calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
         };
         app.ensure_policy().await.expect("policy");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

@@ -1,0 +1,1219 @@
+//! The API's contract for what goes wrong: every error is `application/problem+json` with a
+//! stable `code` and a title in the caller's language; bad input is never a server error;
+//! `Idempotency-Key` replays; cursors page through everything once.
+
+mod support;
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde_json::{Value, json};
+use support::{Fixture, Session, TestApp};
+
+/// A whole answer: status, headers and body (JSON when it parses, else the text).
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Value,
+    text: String,
+}
+
+impl Reply {
+    fn content_type(&self) -> &str {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    fn replayed(&self) -> bool {
+        self.headers
+            .get("idempotent-replayed")
+            .is_some_and(|v| v == "true")
+    }
+
+    fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+}
+
+impl std::fmt::Display for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} [{}] {}", self.status, self.content_type(), self.text)
+    }
+}
+
+fn client() -> &'static reqwest::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(reqwest::Client::new)
+}
+
+/// A request as `session` with extra headers and a raw body.
+async fn raw(
+    session: &Session,
+    method: reqwest::Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<Vec<u8>>,
+) -> Reply {
+    let mut request = client().request(method, format!("{}{path}", session.base));
+    if let Some(token) = &session.token {
+        request = request.bearer_auth(token);
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body);
+    }
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Reply {
+        status,
+        headers,
+        body,
+        text,
+    }
+}
+
+async fn get(session: &Session, path: &str, headers: &[(&str, &str)]) -> Reply {
+    raw(session, reqwest::Method::GET, path, headers, None).await
+}
+
+async fn post(session: &Session, path: &str, headers: &[(&str, &str)], body: &Value) -> Reply {
+    raw(
+        session,
+        reqwest::Method::POST,
+        path,
+        headers,
+        Some(serde_json::to_vec(body).unwrap()),
+    )
+    .await
+}
+
+/// Asserts that `reply` is a problem with `status` and `code`, well formed.
+fn assert_problem(reply: &Reply, status: StatusCode, code: &str, what: &str) {
+    assert_eq!(
+        (reply.status, reply.code()),
+        (status, code),
+        "{what}: {reply}"
+    );
+    assert_problem_shape(reply, what);
+}
+
+fn assert_problem_shape(reply: &Reply, what: &str) {
+    assert_eq!(
+        reply.content_type(),
+        "application/problem+json",
+        "{what}: {reply}"
+    );
+    assert_eq!(
+        reply.body["status"],
+        reply.status.as_u16(),
+        "{what}: {reply}"
+    );
+    assert!(
+        reply.body["title"].as_str().is_some_and(|t| !t.is_empty()),
+        "{what}: {reply}"
+    );
+    assert!(
+        reply.body["type"]
+            .as_str()
+            .is_some_and(|t| t.ends_with(reply.code())),
+        "{what}: {reply}"
+    );
+}
+
+fn filing(order: &str, amount: Value) -> Value {
+    json!({
+        "order_id": order, "kind": "refund_only", "reason": "quality_defect",
+        "items": [{ "sku": "EB-PRO-2", "quantity": 1 }], "amount": amount,
+        "description": "3月1日签收,当天发现左耳无声,要求退款。"
+    })
+}
+
+fn event_types(detail: &Value) -> Vec<String> {
+    detail["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["body"]["type"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn count(detail: &Value, kind: &str) -> usize {
+    event_types(detail).iter().filter(|t| *t == kind).count()
+}
+
+#[tokio::test]
+async fn problems_speak_the_callers_language() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let missing = format!("/api/v1/cases/{}", uuid::Uuid::now_v7());
+
+    let zh = get(&f.buyer, &missing, &[]).await;
+    assert_problem(&zh, StatusCode::NOT_FOUND, "not_found", "default language");
+    assert_eq!(zh.body["title"], "未找到该资源");
+    let en = get(&f.buyer, &missing, &[("accept-language", "en")]).await;
+    assert_problem(&en, StatusCode::NOT_FOUND, "not_found", "English");
+    assert_eq!(en.body["title"], "Not found");
+    let en_us = get(
+        &f.buyer,
+        &missing,
+        &[("accept-language", "en-US,en;q=0.9,zh;q=0.5")],
+    )
+    .await;
+    assert_eq!(en_us.body["title"], "Not found");
+    let zh_first = get(
+        &f.buyer,
+        &missing,
+        &[("accept-language", "zh-CN,zh;q=0.9,en;q=0.8")],
+    )
+    .await;
+    assert_eq!(zh_first.body["title"], "未找到该资源");
+
+    // Unauthenticated, an unknown route, and a refusal by the lifecycle rules, in both languages.
+    let anonymous = get(&t.anonymous(), "/api/v1/cases", &[]).await;
+    assert_problem(
+        &anonymous,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "anonymous",
+    );
+    assert_eq!(anonymous.body["title"], "请先登录");
+    let anonymous = get(
+        &t.anonymous(),
+        "/api/v1/cases",
+        &[("accept-language", "en")],
+    )
+    .await;
+    assert_eq!(anonymous.body["title"], "Authentication required");
+    let nowhere = get(
+        &f.buyer,
+        "/api/v1/no-such-thing",
+        &[("accept-language", "en")],
+    )
+    .await;
+    assert_problem(
+        &nowhere,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "unknown route",
+    );
+
+    let order = f.order(&t, "LANG-1").await;
+    let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
+    let path = format!("/api/v1/cases/{case}/actions/ship-return");
+    let body = json!({ "carrier": "顺丰", "tracking_no": "SF1" });
+    let zh = post(&f.buyer, &path, &[], &body).await;
+    assert_problem(&zh, StatusCode::CONFLICT, "not_allowed_in_state", "refusal");
+    assert_eq!(zh.body["title"], "当前售后状态下不能进行此操作");
+    let en = post(&f.buyer, &path, &[("accept-language", "en")], &body).await;
+    assert_problem(
+        &en,
+        StatusCode::CONFLICT,
+        "not_allowed_in_state",
+        "refusal in English",
+    );
+    assert_eq!(
+        en.body["title"],
+        "This action is not allowed in the case's current state"
+    );
+    let fresh = f.order(&t, "LANG-2").await;
+    let en = post(
+        &f.buyer,
+        "/api/v1/cases",
+        &[("accept-language", "en")],
+        &filing(&fresh, json!(0)),
+    )
+    .await;
+    assert_problem(
+        &en,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "amount_not_positive",
+        "filing in English",
+    );
+    assert_eq!(en.body["title"], "The amount must be greater than zero");
+}
+
+#[tokio::test]
+async fn bad_input_is_a_problem_never_a_server_error() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "BAD-1").await;
+    let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
+    let other_order = f.order(&t, "BAD-2").await;
+    let act = |action: &str| format!("/api/v1/cases/{case}/actions/{action}");
+    let big = {
+        let mut text = String::from("{\"text\":\"");
+        text.push_str(&"啊".repeat(400_000));
+        text.push_str("\"}");
+        text.into_bytes()
+    };
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    let get = reqwest::Method::GET;
+    let post = reqwest::Method::POST;
+    // (what, caller, method, path, body, expected status, expected code)
+    let cases: Vec<(
+        &str,
+        &Session,
+        reqwest::Method,
+        String,
+        Option<Vec<u8>>,
+        StatusCode,
+        &str,
+    )> = vec![
+        (
+            "malformed JSON",
+            &f.buyer,
+            post.clone(),
+            "/api/v1/cases".into(),
+            Some(b"{\"order_id\": ".to_vec()),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            "not UTF-8",
+            &f.buyer,
+            post.clone(),
+            "/api/v1/cases".into(),
+            Some(vec![0xff, 0xfe, 0x7b]),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            "missing fields",
+            &f.buyer,
+            post.clone(),
+            "/api/v1/cases".into(),
+            Some(b"{}".to_vec()),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            "amount as text",
+            &f.buyer,
+            post.clone(),
+            "/api/v1/cases".into(),
+            Some(body(&filing(&other_order, json!("lots")))),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            "amount as float",
+            &f.buyer,
+            post.clone(),
+            "/api/v1/cases".into(),
+            Some(body(&filing(&other_order, json!(12.5)))),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            "amount beyond i64",
+            &f.buyer,
+            post.clone(),
+            "/api/v1/cases".into(),
+            Some(b"{\"order_id\":\"x\",\"amount\":1e30}".to_vec()),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            "order id not an id",
+            &f.buyer,
+            post.clone(),
+            "/api/v1/cases".into(),
+            Some(body(&filing("not-an-id", json!(100)))),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            "zero amount",
+            &f.buyer,
+            post.clone(),
+            "/api/v1/cases".into(),
+            Some(body(&filing(&other_order, json!(0)))),
+            unprocessable,
+            "amount_not_positive",
+        ),
+        (
+            "negative amount",
+            &f.buyer,
+            post.clone(),
+            "/api/v1/cases".into(),
+            Some(body(&filing(&other_order, json!(-100)))),
+            unprocessable,
+            "amount_not_positive",
+        ),
+        (
+            "amount above paid",
+            &f.buyer,
+            post.clone(),
+            "/api/v1/cases".into(),
+            Some(body(&filing(&other_order, json!(39901)))),
+            unprocessable,
+            "amount_exceeds_refundable",
+        ),
+        (
+            "amount i64::MAX",
+            &f.buyer,
+            post.clone(),
+            "/api/v1/cases".into(),
+            Some(body(&filing(&other_order, json!(i64::MAX)))),
+            unprocessable,
+            "amount_exceeds_refundable",
+        ),
+        (
+            "amount i64::MIN",
+            &f.buyer,
+            post.clone(),
+            "/api/v1/cases".into(),
+            Some(body(&filing(&other_order, json!(i64::MIN)))),
+            unprocessable,
+            "amount_not_positive",
+        ),
+        (
+            "unknown kind",
+            &f.buyer,
+            post.clone(),
+            "/api/v1/cases".into(),
+            Some(body(
+                &json!({ "order_id": other_order, "kind": "teleport", "reason": "other", "items": [], "amount": 1, "description": "" }),
+            )),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            "unknown reason",
+            &f.buyer,
+            post.clone(),
+            "/api/v1/cases".into(),
+            Some(body(
+                &json!({ "order_id": other_order, "kind": "refund_only", "reason": "bored", "items": [], "amount": 1, "description": "" }),
+            )),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            "item not in order",
+            &f.buyer,
+            post.clone(),
+            "/api/v1/cases".into(),
+            Some(body(
+                &json!({ "order_id": other_order, "kind": "refund_only", "reason": "other", "items": [{ "sku": "NOPE", "quantity": 1 }], "amount": 1, "description": "" }),
+            )),
+            unprocessable,
+            "items_not_in_order",
+        ),
+        (
+            "unknown action",
+            &f.buyer,
+            post.clone(),
+            act("teleport"),
+            Some(b"{}".to_vec()),
+            StatusCode::NOT_FOUND,
+            "unknown_action",
+        ),
+        (
+            "system action",
+            &f.agent,
+            post.clone(),
+            act("timeout"),
+            Some(b"{}".to_vec()),
+            StatusCode::NOT_FOUND,
+            "unknown_action",
+        ),
+        (
+            "snake_case action",
+            &f.buyer,
+            post.clone(),
+            act("accept_offer"),
+            Some(b"{}".to_vec()),
+            StatusCode::NOT_FOUND,
+            "unknown_action",
+        ),
+        (
+            "action body an array",
+            &f.buyer,
+            post.clone(),
+            act("message"),
+            Some(b"[1,2]".to_vec()),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            "action body malformed",
+            &f.buyer,
+            post.clone(),
+            act("message"),
+            Some(b"{\"text\":".to_vec()),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            "action field of wrong type",
+            &f.buyer,
+            post.clone(),
+            act("message"),
+            Some(body(&json!({ "text": 42 }))),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            "unknown reject reason",
+            &f.shop,
+            post.clone(),
+            act("reject"),
+            Some(body(&json!({ "reason": "bad_mood", "text": "" }))),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            "offer of zero",
+            &f.shop,
+            post.clone(),
+            act("offer"),
+            Some(body(
+                &json!({ "remedy": { "kind": "refund", "amount": 0 }, "note": "" }),
+            )),
+            unprocessable,
+            "amount_not_positive",
+        ),
+        (
+            "offer below zero",
+            &f.shop,
+            post.clone(),
+            act("offer"),
+            Some(body(
+                &json!({ "remedy": { "kind": "refund", "amount": -1 }, "note": "" }),
+            )),
+            unprocessable,
+            "amount_not_positive",
+        ),
+        (
+            "offer above paid",
+            &f.shop,
+            post.clone(),
+            act("offer"),
+            Some(body(
+                &json!({ "remedy": { "kind": "refund", "amount": 40000 }, "note": "" }),
+            )),
+            unprocessable,
+            "amount_exceeds_refundable",
+        ),
+        (
+            "unknown remedy",
+            &f.shop,
+            post.clone(),
+            act("offer"),
+            Some(body(
+                &json!({ "remedy": { "kind": "magic", "amount": 1 }, "note": "" }),
+            )),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            "revise to zero",
+            &f.buyer,
+            post.clone(),
+            act("revise"),
+            Some(body(&json!({ "amount": 0 }))),
+            unprocessable,
+            "amount_not_positive",
+        ),
+        (
+            "revise above paid",
+            &f.buyer,
+            post.clone(),
+            act("revise"),
+            Some(body(&json!({ "amount": 39901 }))),
+            unprocessable,
+            "amount_exceeds_refundable",
+        ),
+        (
+            "stars beyond u8",
+            &f.buyer,
+            post.clone(),
+            act("rate"),
+            Some(body(&json!({ "stars": 1000, "comment": "" }))),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            "huge action body",
+            &f.buyer,
+            post.clone(),
+            act("message"),
+            Some(big.clone()),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+        ),
+        (
+            "huge filing",
+            &f.buyer,
+            post.clone(),
+            "/api/v1/cases".into(),
+            Some(big.clone()),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+        ),
+        (
+            "order without items",
+            &f.admin,
+            post.clone(),
+            "/api/v1/orders".into(),
+            Some(body(
+                &json!({ "number": "X", "merchant_id": f.shop_id, "buyer_id": f.buyer_id, "channel": "channels_shop", "items": [], "amount_paid": 1 }),
+            )),
+            unprocessable,
+            "invalid_input",
+        ),
+        (
+            "order of a negative quantity",
+            &f.admin,
+            post.clone(),
+            "/api/v1/orders".into(),
+            Some(body(
+                &json!({ "number": "X", "merchant_id": f.shop_id, "buyer_id": f.buyer_id, "channel": "channels_shop", "items": [{ "sku": "A", "title": "A", "quantity": -1, "unit_price": 1 }], "amount_paid": 1 }),
+            )),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            "order in an unknown channel",
+            &f.admin,
+            post.clone(),
+            "/api/v1/orders".into(),
+            Some(body(
+                &json!({ "number": "X", "merchant_id": f.shop_id, "buyer_id": f.buyer_id, "channel": "carrier_pigeon", "items": [{ "sku": "A", "title": "A", "quantity": 1, "unit_price": 1 }], "amount_paid": 1 }),
+            )),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            "cases limit=0",
+            &f.buyer,
+            get.clone(),
+            "/api/v1/cases?limit=0".into(),
+            None,
+            unprocessable,
+            "invalid_input",
+        ),
+        (
+            "cases limit=1000",
+            &f.buyer,
+            get.clone(),
+            "/api/v1/cases?limit=1000".into(),
+            None,
+            unprocessable,
+            "invalid_input",
+        ),
+        (
+            "cases limit=-1",
+            &f.buyer,
+            get.clone(),
+            "/api/v1/cases?limit=-1".into(),
+            None,
+            unprocessable,
+            "invalid_input",
+        ),
+        (
+            "cases limit not a number",
+            &f.buyer,
+            get.clone(),
+            "/api/v1/cases?limit=many".into(),
+            None,
+            unprocessable,
+            "invalid_input",
+        ),
+        (
+            "orders limit=0",
+            &f.buyer,
+            get.clone(),
+            "/api/v1/orders?limit=0".into(),
+            None,
+            unprocessable,
+            "invalid_input",
+        ),
+        (
+            "orders limit=1000",
+            &f.buyer,
+            get.clone(),
+            "/api/v1/orders?limit=1000".into(),
+            None,
+            unprocessable,
+            "invalid_input",
+        ),
+        (
+            "orders limit not a number",
+            &f.buyer,
+            get.clone(),
+            "/api/v1/orders?limit=many".into(),
+            None,
+            unprocessable,
+            "invalid_input",
+        ),
+        (
+            "bad state filter",
+            &f.buyer,
+            get.clone(),
+            "/api/v1/cases?state=sleeping".into(),
+            None,
+            unprocessable,
+            "invalid_input",
+        ),
+        (
+            "bad stage filter",
+            &f.buyer,
+            get.clone(),
+            "/api/v1/cases?stage=backstage".into(),
+            None,
+            unprocessable,
+            "invalid_input",
+        ),
+        (
+            "bad order filter",
+            &f.buyer,
+            get.clone(),
+            "/api/v1/cases?order_id=42".into(),
+            None,
+            unprocessable,
+            "invalid_input",
+        ),
+        (
+            "bad cases cursor",
+            &f.buyer,
+            get.clone(),
+            "/api/v1/cases?before=yesterday".into(),
+            None,
+            unprocessable,
+            "invalid_input",
+        ),
+        (
+            "bad orders cursor",
+            &f.buyer,
+            get.clone(),
+            "/api/v1/orders?before=yesterday".into(),
+            None,
+            unprocessable,
+            "invalid_input",
+        ),
+        (
+            "bad assigned_to_me",
+            &f.agent,
+            get.clone(),
+            "/api/v1/cases?assigned_to_me=perhaps".into(),
+            None,
+            unprocessable,
+            "invalid_input",
+        ),
+        (
+            "wrong method",
+            &f.buyer,
+            reqwest::Method::DELETE,
+            format!("/api/v1/cases/{case}"),
+            None,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (what, session, method, path, payload, status, code) in cases {
+        let reply = raw(session, method.clone(), &path, &[], payload.clone()).await;
+        let shape_ok = reply.content_type() == "application/problem+json"
+            && reply.body["status"] == reply.status.as_u16()
+            && reply.body["title"].is_string();
+        if reply.status != status || reply.code() != code || !shape_ok {
+            failures.push(format!(
+                "{what}: {method} {path}: got {}, want {status} {code}",
+                short(&reply)
+            ));
+        }
+        // The same request with an Idempotency-Key goes through the key's layer: same answer.
+        if method == reqwest::Method::POST {
+            let key = format!("bad-{what}");
+            let keyed = raw(
+                session,
+                method.clone(),
+                &path,
+                &[("idempotency-key", &key)],
+                payload,
+            )
+            .await;
+            if keyed.status != status
+                || keyed.code() != code
+                || keyed.content_type() != "application/problem+json"
+            {
+                failures.push(format!(
+                    "{what} (with Idempotency-Key): {method} {path}: got {}, want {status} {code}",
+                    short(&keyed)
+                ));
+            }
+        }
+    }
+    // None of it touched the case.
+    let detail = f.buyer.case(&case).await;
+    if event_types(&detail) != ["filed"] {
+        failures.push(format!("the case changed: {:?}", event_types(&detail)));
+    }
+    assert!(
+        failures.is_empty(),
+        "{} bad answer(s):\n  {}",
+        failures.len(),
+        failures.join("\n  ")
+    );
+
+    // An Idempotency-Key that is no key at all.
+    let long = "k".repeat(256);
+    let reply = raw(
+        &f.buyer,
+        reqwest::Method::POST,
+        &act("message"),
+        &[("idempotency-key", &long)],
+        Some(body(&json!({ "text": "hi" }))),
+    )
+    .await;
+    assert_problem(
+        &reply,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+        "a 256-character key",
+    );
+}
+
+fn body(value: &Value) -> Vec<u8> {
+    serde_json::to_vec(value).unwrap()
+}
+
+fn short(reply: &Reply) -> String {
+    let text: String = reply.text.chars().take(200).collect();
+    format!("{} [{}] {text}", reply.status, reply.content_type())
+}
+
+#[tokio::test]
+async fn login_and_me() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let anonymous = t.anonymous();
+
+    let wrong = post(
+        &anonymous,
+        "/api/v1/auth/login",
+        &[],
+        &json!({ "login": "buyer", "password": "wrong" }),
+    )
+    .await;
+    assert_problem(
+        &wrong,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "wrong password",
+    );
+    assert!(wrong.headers.get("set-cookie").is_none(), "{wrong}");
+    let nobody = post(
+        &anonymous,
+        "/api/v1/auth/login",
+        &[],
+        &json!({ "login": "nobody", "password": support::PASSWORD }),
+    )
+    .await;
+    assert_problem(
+        &nobody,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "unknown login",
+    );
+    assert_eq!(
+        wrong.text, nobody.text,
+        "a wrong password and an unknown login answer alike"
+    );
+    let malformed = post(
+        &anonymous,
+        "/api/v1/auth/login",
+        &[],
+        &json!({ "login": "buyer" }),
+    )
+    .await;
+    assert_problem(
+        &malformed,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_json",
+        "login without a password",
+    );
+
+    // A session, by bearer token and by cookie.
+    let right = post(
+        &anonymous,
+        "/api/v1/auth/login",
+        &[],
+        &json!({ "login": "buyer", "password": support::PASSWORD }),
+    )
+    .await;
+    assert_eq!(right.status, StatusCode::OK, "{right}");
+    let cookie = right
+        .headers
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap()
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let me = get(&f.buyer, "/api/v1/me", &[]).await;
+    assert_eq!(me.status, StatusCode::OK, "{me}");
+    assert_eq!(me.body["kind"], "user");
+    assert_eq!(me.body["user"]["login"], "buyer");
+    assert_eq!(me.body["user"]["role"], "buyer");
+    assert!(
+        !me.text.contains("argon2") && !me.text.contains("password"),
+        "{me}"
+    );
+    let by_cookie = get(
+        &anonymous,
+        "/api/v1/me",
+        &[("cookie", cookie.split(';').next().unwrap())],
+    )
+    .await;
+    assert_eq!(by_cookie.status, StatusCode::OK, "{by_cookie}");
+    assert_eq!(by_cookie.body["user"]["login"], "buyer");
+    let shop = get(&f.shop, "/api/v1/me", &[]).await;
+    assert_eq!(
+        (
+            shop.body["user"]["role"].as_str(),
+            shop.body["user"]["merchant_id"].as_str()
+        ),
+        (Some("merchant"), Some(f.shop_id.to_string().as_str()))
+    );
+
+    // An API token.
+    let (status, issued) = f
+        .shop
+        .post("/api/v1/tokens", json!({ "name": "ERP" }))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{issued}");
+    let mut system = f.shop.clone();
+    system.token = Some(issued["token"].as_str().unwrap().to_owned());
+    let me = get(&system, "/api/v1/me", &[]).await;
+    assert_eq!(me.status, StatusCode::OK, "{me}");
+    assert_eq!(me.body["kind"], "api_token");
+    assert_eq!(me.body["merchant_id"], f.shop_id.to_string());
+    assert_eq!(me.body["token_id"], issued["id"]);
+    assert!(
+        !me.text.contains(system.token.as_deref().unwrap()),
+        "the secret is shown once only"
+    );
+    // A token cannot mint tokens, nor can a buyer or another shop's staff for this shop.
+    let (status, problem) = system
+        .post("/api/v1/tokens", json!({ "name": "more" }))
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden")),
+        "{problem}"
+    );
+    let (status, problem) = f
+        .other_shop
+        .post(
+            "/api/v1/tokens",
+            json!({ "name": "x", "merchant_id": f.shop_id }),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden")),
+        "{problem}"
+    );
+    let (status, problem) = f.buyer.post("/api/v1/tokens", json!({ "name": "x" })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+
+    // Credentials that are not.
+    for credential in ["nonsense", "rdk_0000", "", "Bearer"] {
+        let mut forged = anonymous.clone();
+        forged.token = Some(credential.to_owned());
+        let reply = get(&forged, "/api/v1/me", &[]).await;
+        assert_problem(
+            &reply,
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            credential,
+        );
+    }
+    let reply = get(
+        &anonymous,
+        "/api/v1/me",
+        &[("authorization", "Basic YnV5ZXI6eA==")],
+    )
+    .await;
+    assert_problem(
+        &reply,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "basic auth",
+    );
+
+    // Logging out ends the session, and only that one.
+    let second = t.login("buyer").await;
+    let (status, _) = f.buyer.post("/api/v1/auth/logout", json!({})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_problem(
+        &get(&f.buyer, "/api/v1/me", &[]).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "after logout",
+    );
+    assert_eq!(get(&second, "/api/v1/me", &[]).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn idempotency_key_replays_the_first_answer() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "IDEM-1").await;
+
+    // Filing twice with one key: one case, the same answer, marked as replayed.
+    let filing = filing(&order, json!(39900));
+    let key = [("idempotency-key", "file-IDEM-1")];
+    let first = post(&f.buyer, "/api/v1/cases", &key, &filing).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{first}");
+    assert!(!first.replayed());
+    let second = post(&f.buyer, "/api/v1/cases", &key, &filing).await;
+    assert_eq!((second.status, &second.text), (first.status, &first.text));
+    assert!(second.replayed(), "{second}");
+    assert_eq!(second.content_type(), "application/json");
+    let case = first.body["case"]["id"].as_str().unwrap().to_owned();
+    let (_, list) = f
+        .buyer
+        .get(&format!("/api/v1/cases?order_id={order}"))
+        .await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(count(&f.buyer.case(&case).await, "filed"), 1);
+
+    // The same key with another body is refused; so is the same body on another path.
+    let mut changed = filing.clone();
+    changed["amount"] = json!(100);
+    let reused = post(&f.buyer, "/api/v1/cases", &key, &changed).await;
+    assert_problem(
+        &reused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+        "another body",
+    );
+    let elsewhere = post(
+        &f.buyer,
+        &format!("/api/v1/cases/{case}/actions/withdraw"),
+        &key,
+        &filing,
+    )
+    .await;
+    assert_problem(
+        &elsewhere,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+        "another path",
+    );
+    assert_eq!(
+        f.buyer.case(&case).await["case"]["state"],
+        "awaiting_merchant"
+    );
+
+    // An action twice with one key: applied once.
+    let reject = format!("/api/v1/cases/{case}/actions/reject");
+    let body = json!({ "reason": "used_or_damaged_by_buyer", "text": "有进水痕迹" });
+    let key = [("idempotency-key", "reject-1")];
+    let first = post(&f.shop, &reject, &key, &body).await;
+    assert_eq!(first.status, StatusCode::OK, "{first}");
+    let second = post(&f.shop, &reject, &key, &body).await;
+    assert_eq!((second.status, &second.text), (first.status, &first.text));
+    assert!(second.replayed());
+    // Without the key the retry is judged afresh: the case is no longer awaiting the merchant.
+    let unkeyed = post(&f.shop, &reject, &[], &body).await;
+    assert_problem(
+        &unkeyed,
+        StatusCode::CONFLICT,
+        "not_allowed_in_state",
+        "a retry without a key",
+    );
+    let detail = f.shop.case(&case).await;
+    assert_eq!(count(&detail, "rejected"), 1, "{:?}", event_types(&detail));
+
+    // A message: the only action a second application would visibly repeat.
+    let message = format!("/api/v1/cases/{case}/actions/message");
+    let body = json!({ "text": "请看照片" });
+    let key = [("idempotency-key", "message-1")];
+    let first = post(&f.buyer, &message, &key, &body).await;
+    assert_eq!(first.status, StatusCode::OK, "{first}");
+    let second = post(&f.buyer, &message, &key, &body).await;
+    assert_eq!(
+        (second.status, &second.text, second.replayed()),
+        (first.status, &first.text, true)
+    );
+    assert_eq!(count(&f.buyer.case(&case).await, "message_posted"), 1);
+
+    // The same key and body from another caller is that caller's own request.
+    let theirs = post(&f.shop, &message, &key, &body).await;
+    assert_eq!(theirs.status, StatusCode::OK, "{theirs}");
+    assert!(
+        !theirs.replayed(),
+        "another caller's key must not replay the buyer's answer"
+    );
+    let detail = f.buyer.case(&case).await;
+    assert_eq!(count(&detail, "message_posted"), 2);
+    let last = detail["timeline"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["actor"]["role"], "merchant", "{last}");
+    // And the buyer's key still replays the buyer's answer.
+    let again = post(&f.buyer, &message, &key, &body).await;
+    assert_eq!(
+        (again.status, &again.text, again.replayed()),
+        (first.status, &first.text, true)
+    );
+
+    // The caller is the person, not the session: signed in again, the buyer still gets the
+    // first answer.
+    let relogged = t.login("buyer").await;
+    let again = post(&relogged, &message, &key, &body).await;
+    assert_eq!(
+        (again.status, &again.text, again.replayed()),
+        (first.status, &first.text, true)
+    );
+    assert_eq!(count(&f.buyer.case(&case).await, "message_posted"), 2);
+    // The shop's API token is a caller of its own, apart from the shop's staff.
+    let (status, issued) = f
+        .shop
+        .post("/api/v1/tokens", json!({ "name": "ERP" }))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{issued}");
+    let mut system = f.shop.clone();
+    system.token = Some(issued["token"].as_str().unwrap().to_owned());
+    let by_token = post(&system, &message, &key, &body).await;
+    assert_eq!(
+        (by_token.status, by_token.replayed()),
+        (StatusCode::OK, false),
+        "{by_token}"
+    );
+    assert_eq!(count(&f.buyer.case(&case).await, "message_posted"), 3);
+    // Nobody's key is anybody's: anonymous requests are not remembered.
+    let login = json!({ "login": "buyer", "password": support::PASSWORD });
+    let one = post(
+        &t.anonymous(),
+        "/api/v1/auth/login",
+        &[("idempotency-key", "login")],
+        &login,
+    )
+    .await;
+    let two = post(
+        &t.anonymous(),
+        "/api/v1/auth/login",
+        &[("idempotency-key", "login")],
+        &login,
+    )
+    .await;
+    assert_eq!((one.status, two.status), (StatusCode::OK, StatusCode::OK));
+    assert!(
+        !two.replayed() && one.body["token"] != two.body["token"],
+        "a session token replayed to another client"
+    );
+    let refused = post(&t.anonymous(), &message, &key, &body).await;
+    assert_problem(
+        &refused,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "anonymous with a key",
+    );
+
+    // A refusal is an answer too: replayed with its problem type.
+    let ship = format!("/api/v1/cases/{case}/actions/ship-return");
+    let body = json!({ "carrier": "顺丰", "tracking_no": "SF1" });
+    let key = [("idempotency-key", "ship-1")];
+    let first = post(&f.buyer, &ship, &key, &body).await;
+    assert_problem(
+        &first,
+        StatusCode::CONFLICT,
+        "not_allowed_in_state",
+        "refusal",
+    );
+    let second = post(&f.buyer, &ship, &key, &body).await;
+    assert_eq!(
+        (second.status, &second.text, second.replayed()),
+        (first.status, &first.text, true)
+    );
+    assert_problem_shape(&second, "replayed refusal");
+}
+
+/// Pages `path` with `limit` and `before=<next_before>` until a page comes back empty.
+async fn page_through(session: &Session, path: &str, limit: usize) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut before: Option<String> = None;
+    for _ in 0..100 {
+        let join = if path.contains('?') { '&' } else { '?' };
+        let url = match &before {
+            Some(b) => format!("{path}{join}limit={limit}&before={b}"),
+            None => format!("{path}{join}limit={limit}"),
+        };
+        let (status, page) = session.get(&url).await;
+        assert_eq!(status, StatusCode::OK, "{url}: {page}");
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= limit, "{url}: {page}");
+        if items.is_empty() {
+            return seen;
+        }
+        seen.extend(items.iter().map(|i| i["id"].as_str().unwrap().to_owned()));
+        assert_eq!(page["next_before"], *seen.last().unwrap(), "{url}");
+        before = Some(seen.last().unwrap().clone());
+    }
+    panic!("{path}: no end after 100 pages");
+}
+
+async fn orders(t: &TestApp, f: &Fixture, n: usize) -> Vec<String> {
+    let mut orders = Vec::new();
+    for i in 0..n {
+        orders.push(f.order(t, &format!("PAGE-{i}")).await);
+    }
+    orders
+}
+
+#[tokio::test]
+async fn cursors_page_through_everything_once_newest_first() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let orders = orders(&t, &f, 5).await;
+    let mut filed = Vec::new();
+    for order in &orders {
+        filed.push(f.file(order, "refund_only", "quality_defect", 39900).await);
+    }
+    let newest_first: Vec<String> = filed.iter().rev().cloned().collect();
+
+    for (who, session) in [("buyer", &f.buyer), ("shop", &f.shop), ("agent", &f.agent)] {
+        for limit in [1, 2, 3, 5, 100] {
+            assert_eq!(
+                page_through(session, "/api/v1/cases", limit).await,
+                newest_first,
+                "{who}, limit {limit}"
+            );
+        }
+    }
+    let mut newest_orders = orders.clone();
+    newest_orders.reverse();
+    assert_eq!(
+        page_through(&f.buyer, "/api/v1/orders", 2).await,
+        newest_orders
+    );
+    // Another buyer pages through nothing.
+    assert!(
+        page_through(&f.other_buyer, "/api/v1/cases", 2)
+            .await
+            .is_empty()
+    );
+    // Filters keep to the cursor too.
+    f.buyer.ok(&filed[1], "withdraw", json!({})).await;
+    f.buyer.ok(&filed[3], "withdraw", json!({})).await;
+    assert_eq!(
+        page_through(&f.buyer, "/api/v1/cases?state=closed", 1).await,
+        [filed[3].clone(), filed[1].clone()]
+    );
+    let open = page_through(&f.buyer, "/api/v1/cases?state=awaiting_merchant", 2).await;
+    assert_eq!(open, [filed[4].clone(), filed[2].clone(), filed[0].clone()]);
+}
