@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod cases;
 pub mod clock;
 pub mod error;
+pub mod escalations;
 pub mod orders;
 pub mod policy;
 pub mod ports;

@@ -179,6 +179,22 @@ pub trait Store: Send + Sync + 'static {
     /// Inserts or replaces these years, all in one transaction.
     async fn put_calendar_years(&self, years: &[(i16, String)], at: Timestamp) -> StoreResult<()>;
 
+    // Escalations outside the platform and the notifications their clocks send.
+    async fn insert_external_escalation(&self, escalation: &crate::escalations::ExternalEscalation) -> StoreResult<()>;
+    async fn external_escalations(&self, case_id: CaseId) -> StoreResult<Vec<crate::escalations::ExternalEscalation>>;
+    /// Those whose next reminder is due at `now`.
+    async fn due_external_escalations(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<crate::escalations::ExternalEscalation>>;
+    /// Stores `escalation` (and `notification`, in the same transaction) if its next reminder
+    /// time is still `expected_next`; `false` if another process advanced it first.
+    async fn update_external_escalation(
+        &self,
+        escalation: &crate::escalations::ExternalEscalation,
+        expected_next: Option<Timestamp>,
+        notification: Option<&crate::escalations::Notification>,
+    ) -> StoreResult<bool>;
+    async fn notifications(&self, user: UserId, before: Option<uuid::Uuid>, limit: i64) -> StoreResult<Vec<crate::escalations::Notification>>;
+    async fn mark_notification_read(&self, user: UserId, id: uuid::Uuid, at: Timestamp) -> StoreResult<bool>;
+
     // Cases: one transaction per change (events, case row, deadline, outbox).
     async fn create_case(
         &self,

@@ -257,6 +257,101 @@ macro_rules! shared_store {
                 Ok(())
             }
 
+            async fn insert_external_escalation(&self, escalation: &redress_app::escalations::ExternalEscalation) -> StoreResult<()> {
+                sqlx::query("INSERT INTO external_escalations (id, case_id, next_reminder_at, created_at, body) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(escalation.id.to_string())
+                    .bind(escalation.case_id.to_string())
+                    .bind(escalation.next_reminder().map(|(at, _)| micros(at)))
+                    .bind(micros(escalation.recorded_at))
+                    .bind(to_json(escalation)?)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(())
+            }
+
+            async fn external_escalations(&self, case_id: CaseId) -> StoreResult<Vec<redress_app::escalations::ExternalEscalation>> {
+                let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM external_escalations WHERE case_id = $1 ORDER BY id")
+                    .bind(case_id.to_string())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(bodies.iter().map(|b| from_json(b)).collect::<anyhow::Result<_>>()?)
+            }
+
+            async fn due_external_escalations(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<redress_app::escalations::ExternalEscalation>> {
+                let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM external_escalations WHERE next_reminder_at <= $1 ORDER BY next_reminder_at LIMIT $2")
+                    .bind(micros(now))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(bodies.iter().map(|b| from_json(b)).collect::<anyhow::Result<_>>()?)
+            }
+
+            async fn update_external_escalation(
+                &self,
+                escalation: &redress_app::escalations::ExternalEscalation,
+                expected_next: Option<Timestamp>,
+                notification: Option<&redress_app::escalations::Notification>,
+            ) -> StoreResult<bool> {
+                let mut tx = self.begin_write().await.map_err(other)?;
+                // `IS NOT DISTINCT FROM` is spelled `IS` in SQLite; compare through COALESCE instead.
+                let updated = sqlx::query("UPDATE external_escalations SET body = $1, next_reminder_at = $2 WHERE id = $3 AND COALESCE(next_reminder_at, -1) = COALESCE(CAST($4 AS BIGINT), -1)")
+                    .bind(to_json(escalation)?)
+                    .bind(escalation.next_reminder().map(|(at, _)| micros(at)))
+                    .bind(escalation.id.to_string())
+                    .bind(expected_next.map(micros))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                if updated.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                if let Some(n) = notification {
+                    sqlx::query("INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                        .bind(n.id.to_string())
+                        .bind(n.user_id.to_string())
+                        .bind(n.case_id.map(|c| c.to_string()))
+                        .bind(&n.kind)
+                        .bind(to_json(n)?)
+                        .bind(micros(n.created_at))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(other)?;
+                }
+                tx.commit().await.map_err(other)?;
+                Ok(true)
+            }
+
+            async fn notifications(&self, user: UserId, before: Option<uuid::Uuid>, limit: i64) -> StoreResult<Vec<redress_app::escalations::Notification>> {
+                let rows = sqlx::query("SELECT body, read_at FROM notifications WHERE user_id = $1 AND (CAST($2 AS TEXT) IS NULL OR id < $2) ORDER BY id DESC LIMIT $3")
+                    .bind(user.to_string())
+                    .bind(before.map(|b| b.to_string()))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in rows {
+                    let mut n: redress_app::escalations::Notification = from_json(&r.try_get::<String, _>("body").map_err(other)?)?;
+                    n.read_at = r.try_get::<Option<i64>, _>("read_at").map_err(other)?.map(timestamp).transpose()?;
+                    out.push(n);
+                }
+                Ok(out)
+            }
+
+            async fn mark_notification_read(&self, user: UserId, id: uuid::Uuid, at: Timestamp) -> StoreResult<bool> {
+                let updated = sqlx::query("UPDATE notifications SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND user_id = $3")
+                    .bind(micros(at))
+                    .bind(id.to_string())
+                    .bind(user.to_string())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(updated.rows_affected() == 1)
+            }
+
             async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem]) -> StoreResult<()> {
                 let mut tx = self.begin_write().await.map_err(other)?;
                 let link = redress_domain::chain::next_link(redress_domain::chain::GENESIS, 1, to_json(filed)?);

@@ -24,6 +24,7 @@ pub struct Worker {
 pub struct TickReport {
     pub timeouts_fired: usize,
     pub refunds_settled: usize,
+    pub reminders_sent: usize,
 }
 
 impl Worker {
@@ -42,6 +43,7 @@ impl Worker {
             let settled = self.execute_refunds().await?;
             report.timeouts_fired += fired;
             report.refunds_settled += settled;
+            report.reminders_sent += self.app.send_due_reminders().await?;
             if fired == 0 && settled == 0 {
                 break;
             }

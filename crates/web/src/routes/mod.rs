@@ -3,6 +3,7 @@
 mod admin;
 mod auth;
 mod cases;
+mod escalations;
 mod orders;
 mod rights;
 
@@ -29,6 +30,10 @@ pub fn api(_app: App) -> Router<App> {
         .route("/api/v1/cases/{id}/actions/{action}", post(cases::act))
         .route("/api/v1/cases/{id}/chain", get(cases::chain))
         .route("/api/v1/cases/{id}/rights", get(rights::case))
+        .route("/api/v1/cases/{id}/external-escalations", post(escalations::record).get(escalations::list))
+        .route("/api/v1/cases/{id}/external-escalations/{eid}/acceptance", post(escalations::accepted))
+        .route("/api/v1/notifications", get(escalations::notifications))
+        .route("/api/v1/notifications/{id}/read", post(escalations::read))
         .route("/api/v1/cases/{id}/complaint-12315", get(rights::regulator_complaint))
 }
 

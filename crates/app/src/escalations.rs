@@ -1,0 +1,240 @@
+//! Taking a case outside the platform: 12315 (the market regulator), a consumer association,
+//! arbitration or a court. Redress records where and when the buyer filed and keeps the
+//! regulator's clocks (市场监督管理投诉举报处理暂行办法: a decision on acceptance within 7
+//! working days of receipt; mediation ends 45 working days after acceptance), reminding the
+//! buyer before each passes.
+
+use crate::error::AppError;
+use crate::{App, Principal, Role};
+use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
+use redress_domain::{CaseId, UserId};
+use redress_law::calendar::start_of_shanghai_day;
+use serde::{Deserialize, Serialize};
+
+pub const ACCEPTANCE_WORKING_DAYS: u32 = 7;
+pub const MEDIATION_WORKING_DAYS: u32 = 45;
+/// How long before a clock passes the buyer is reminded.
+pub const REMINDER_LEAD: SignedDuration = SignedDuration::from_hours(24);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExternalChannel {
+    #[serde(rename = "regulator_12315")]
+    Regulator12315,
+    #[serde(rename = "consumer_association")]
+    ConsumerAssociation,
+    #[serde(rename = "arbitration")]
+    Arbitration,
+    #[serde(rename = "court")]
+    Court,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reminder {
+    AcceptanceSoon,
+    AcceptanceOverdue,
+    MediationEndsSoon,
+    MediationEnded,
+}
+
+impl Reminder {
+    fn text(self, due: Timestamp) -> (String, String) {
+        let at = due.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).strftime("%Y-%m-%d %H:%M").to_string();
+        match self {
+            Reminder::AcceptanceSoon => (
+                format!("市场监管部门应于 {at} 前决定是否受理您的投诉"),
+                format!("The regulator must decide whether to accept your complaint by {at} (Beijing time)"),
+            ),
+            Reminder::AcceptanceOverdue => (
+                format!("市场监管部门未在 {at} 前告知是否受理,可拨打 12315 或登录全国12315平台查询"),
+                format!("The regulator has not said by {at} whether it accepts your complaint; call 12315 or check the 12315 platform"),
+            ),
+            Reminder::MediationEndsSoon => (
+                format!("调解期将于 {at} 届满;调解不成的,可申请仲裁或向法院起诉"),
+                format!("Mediation ends at {at}; if it fails you may go to arbitration or court"),
+            ),
+            Reminder::MediationEnded => (
+                format!("调解期已于 {at} 届满。调解不成的,可申请仲裁或向人民法院起诉,可从本平台导出完整证据材料"),
+                format!("Mediation ended at {at}. If it failed, you may apply for arbitration or sue; export the case dossier from Redress"),
+            ),
+        }
+    }
+}
+
+/// One filing outside the platform, with its clocks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalEscalation {
+    pub id: uuid::Uuid,
+    pub case_id: CaseId,
+    pub buyer_id: UserId,
+    pub channel: ExternalChannel,
+    pub filed_on: Date,
+    pub reference: String,
+    pub recorded_at: Timestamp,
+    /// Regulator only: when the decision on acceptance is due.
+    pub acceptance_due: Option<Timestamp>,
+    pub accepted_on: Option<Date>,
+    /// Regulator only, once accepted: when mediation ends.
+    pub mediation_ends: Option<Timestamp>,
+    pub reminders_sent: Vec<Reminder>,
+}
+
+impl ExternalEscalation {
+    /// The next reminder to send, and when.
+    pub fn next_reminder(&self) -> Option<(Timestamp, Reminder)> {
+        let mut due = Vec::new();
+        if let (Some(at), None) = (self.acceptance_due, self.accepted_on) {
+            due.push((at.saturating_sub(REMINDER_LEAD).ok()?, Reminder::AcceptanceSoon));
+            due.push((at, Reminder::AcceptanceOverdue));
+        }
+        if let Some(at) = self.mediation_ends {
+            due.push((at.saturating_sub(REMINDER_LEAD).ok()?, Reminder::MediationEndsSoon));
+            due.push((at, Reminder::MediationEnded));
+        }
+        due.into_iter().filter(|(_, r)| !self.reminders_sent.contains(r)).min_by_key(|(at, _)| *at)
+    }
+}
+
+/// A message to one person, shown in their notification list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: uuid::Uuid,
+    pub user_id: UserId,
+    pub case_id: Option<CaseId>,
+    pub kind: String,
+    pub text_zh: String,
+    pub text_en: String,
+    pub created_at: Timestamp,
+    pub read_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewEscalation {
+    pub channel: ExternalChannel,
+    pub filed_on: Date,
+    #[serde(default)]
+    pub reference: String,
+}
+
+fn day_start(date: Date) -> Result<Timestamp, AppError> {
+    start_of_shanghai_day(date).ok_or_else(|| AppError::Invalid("date out of range".into()))
+}
+
+impl App {
+    async fn escalation_case(&self, principal: &Principal, case_id: CaseId) -> Result<redress_domain::Case, AppError> {
+        let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
+        if !principal.can_see_case(&record.case) {
+            return Err(AppError::NotFound);
+        }
+        if principal.role() == Role::Merchant {
+            return Err(AppError::Forbidden("external escalations are recorded by the buyer or the platform"));
+        }
+        Ok(record.case)
+    }
+
+    fn working_days(&self, from: Date, days: u32) -> Result<Timestamp, AppError> {
+        use redress_domain::WorkingCalendar;
+        self.calendar.add_working_days(day_start(from)?, days).map_err(|gap| {
+            AppError::Rejected(redress_domain::Rejection::with(redress_domain::RejectionCode::CalendarNotCovered, format!("year {}", gap.year)))
+        })
+    }
+
+    pub async fn record_external_escalation(&self, principal: &Principal, case_id: CaseId, new: NewEscalation) -> Result<ExternalEscalation, AppError> {
+        let case = self.escalation_case(principal, case_id).await?;
+        let now = self.clock.now();
+        if day_start(new.filed_on)? > now {
+            return Err(AppError::Invalid("filed_on: not in the future".into()));
+        }
+        if new.reference.chars().count() > 100 {
+            return Err(AppError::Invalid("reference: at most 100 characters".into()));
+        }
+        let acceptance_due = match new.channel {
+            ExternalChannel::Regulator12315 => Some(self.working_days(new.filed_on, ACCEPTANCE_WORKING_DAYS)?),
+            _ => None,
+        };
+        let escalation = ExternalEscalation {
+            id: uuid::Uuid::now_v7(),
+            case_id,
+            buyer_id: case.buyer_id,
+            channel: new.channel,
+            filed_on: new.filed_on,
+            reference: new.reference.trim().to_owned(),
+            recorded_at: now,
+            acceptance_due,
+            accepted_on: None,
+            mediation_ends: None,
+            reminders_sent: Vec::new(),
+        };
+        self.store.insert_external_escalation(&escalation).await?;
+        Ok(escalation)
+    }
+
+    /// The regulator accepted the complaint: its mediation clock starts.
+    pub async fn record_acceptance(&self, principal: &Principal, case_id: CaseId, id: uuid::Uuid, accepted_on: Date) -> Result<ExternalEscalation, AppError> {
+        self.escalation_case(principal, case_id).await?;
+        let mut escalation = self.store.external_escalations(case_id).await?.into_iter().find(|e| e.id == id).ok_or(AppError::NotFound)?;
+        if escalation.channel != ExternalChannel::Regulator12315 {
+            return Err(AppError::Invalid("only a 12315 complaint has an acceptance".into()));
+        }
+        if accepted_on < escalation.filed_on || day_start(accepted_on)? > self.clock.now() {
+            return Err(AppError::Invalid("accepted_on: between filed_on and today".into()));
+        }
+        let previous = escalation.next_reminder().map(|(at, _)| at);
+        escalation.accepted_on = Some(accepted_on);
+        escalation.mediation_ends = Some(self.working_days(accepted_on, MEDIATION_WORKING_DAYS)?);
+        if !self.store.update_external_escalation(&escalation, previous, None).await? {
+            return Err(AppError::Contended);
+        }
+        Ok(escalation)
+    }
+
+    pub async fn external_escalations(&self, principal: &Principal, case_id: CaseId) -> Result<Vec<ExternalEscalation>, AppError> {
+        let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
+        if !principal.can_see_case(&record.case) {
+            return Err(AppError::NotFound);
+        }
+        Ok(self.store.external_escalations(case_id).await?)
+    }
+
+    /// Sends every reminder that is due (the worker calls this each pass). Each reminder is
+    /// sent once, also with several workers: the record only advances if nobody else did.
+    pub async fn send_due_reminders(&self) -> Result<usize, AppError> {
+        let now = self.clock.now();
+        let mut sent = 0;
+        for mut escalation in self.store.due_external_escalations(now, 100).await? {
+            let Some((at, reminder)) = escalation.next_reminder().filter(|(at, _)| *at <= now) else { continue };
+            let due = match reminder {
+                Reminder::AcceptanceSoon | Reminder::AcceptanceOverdue => escalation.acceptance_due,
+                Reminder::MediationEndsSoon | Reminder::MediationEnded => escalation.mediation_ends,
+            }
+            .unwrap_or(at);
+            let (text_zh, text_en) = reminder.text(due);
+            let notification = Notification {
+                id: uuid::Uuid::now_v7(),
+                user_id: escalation.buyer_id,
+                case_id: Some(escalation.case_id),
+                kind: format!("external_{}", serde_json::to_value(reminder).map_err(anyhow::Error::from)?.as_str().unwrap_or("reminder")),
+                text_zh,
+                text_en,
+                created_at: now,
+                read_at: None,
+            };
+            escalation.reminders_sent.push(reminder);
+            if self.store.update_external_escalation(&escalation, Some(at), Some(&notification)).await? {
+                sent += 1;
+            }
+        }
+        Ok(sent)
+    }
+
+    pub async fn notifications(&self, principal: &Principal, before: Option<uuid::Uuid>, limit: Option<i64>) -> Result<Vec<Notification>, AppError> {
+        let user = principal.user_id().ok_or(AppError::Forbidden("notifications are for people, not API tokens"))?;
+        Ok(self.store.notifications(user, before, crate::orders::page_size(limit)?).await?)
+    }
+
+    pub async fn mark_notification_read(&self, principal: &Principal, id: uuid::Uuid) -> Result<(), AppError> {
+        let user = principal.user_id().ok_or(AppError::NotFound)?;
+        if self.store.mark_notification_read(user, id, self.clock.now()).await? { Ok(()) } else { Err(AppError::NotFound) }
+    }
+}
