@@ -101,6 +101,8 @@ async fn main() -> anyhow::Result<()> {
         store,
         clock,
         calendar: Arc::new(SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
+        blobs: Arc::new(redress_store::blobs::ObjectBlobs::local(&dir.path().join("evidence"))?),
+        evidence_limits: Default::default(),
     };
     app.ensure_policy().await?;
     app.load_calendar().await?;
@@ -168,7 +170,7 @@ async fn main() -> anyhow::Result<()> {
             let (app, buyers, cases, staff) = (app.clone(), buyers.clone(), cases.clone(), staff.clone());
             async move {
                 let (principal, command) = match name {
-                    "message (buyer)" => (buyers[i].clone(), Command::Message { text: "请尽快处理".into() }),
+                    "message (buyer)" => (buyers[i].clone(), Command::Message { text: "请尽快处理".into(), evidence: Vec::new() }),
                     "reject (merchant)" => (staff, Command::Reject { reason: RejectReason::EvidenceInsufficient, text: "证据不足".into() }),
                     _ => (buyers[i].clone(), Command::Escalate { text: "申请平台介入".into() }),
                 };

@@ -25,6 +25,8 @@ pub struct CaseDetail {
     pub version: i64,
     pub timeline: Vec<TimelineEntry>,
     pub allowed_actions: Vec<&'static str>,
+    /// Who is on each side and how to reach them, as far as this reader may know.
+    pub parties: crate::contacts::Parties,
 }
 
 #[derive(Debug, Serialize)]
@@ -108,6 +110,7 @@ impl App {
             Command::Timeout { .. }
                 | Command::RefundSucceeded { .. }
                 | Command::RefundFailed { .. }
+                | Command::AddEvidence { .. }
         ) {
             return Err(AppError::Forbidden(
                 "system actions are not available through the API",
@@ -131,8 +134,21 @@ impl App {
         command: &Command,
         actor: Actor,
     ) -> Result<Case, AppError> {
+        self.run_checked(case_id, command, actor, &|_| Ok(())).await
+    }
+
+    /// `run`, with a check of the case as read in each attempt (a limit the domain does not
+    /// know, such as the evidence bytes per case), so it holds under concurrent changes.
+    pub(crate) async fn run_checked(
+        &self,
+        case_id: CaseId,
+        command: &Command,
+        actor: Actor,
+        check: &(dyn Fn(&Case) -> Result<(), AppError> + Send + Sync),
+    ) -> Result<Case, AppError> {
         for attempt in 0..ATTEMPTS {
             let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
+            check(&record.case)?;
             let policy = self.policy_of(&record.case).await?;
             let env = Env {
                 now: self.clock.now(),
@@ -189,7 +205,9 @@ impl App {
                 hash: link.hash,
             })
             .collect();
+        let parties = self.parties_for(principal.actor().party(), &record.case).await?;
         Ok(CaseDetail {
+            parties,
             case: record.case,
             version: record.version,
             timeline,
@@ -256,7 +274,10 @@ pub fn allowed_actions(case: &Case, actor: Actor, env: &Env) -> Vec<&'static str
         amount: redress_domain::Money::from_fen(1),
     };
     let probes = [
-        Command::Message { text: text() },
+        Command::Message {
+            text: text(),
+            evidence: Vec::new(),
+        },
         Command::Revise {
             kind: None,
             amount: None,

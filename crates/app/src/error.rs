@@ -22,6 +22,9 @@ pub enum AppError {
     /// A unique fact already exists (order number, login).
     #[error("already exists: {0}")]
     Duplicate(String),
+    /// An uploaded file that is refused (too big, wrong type, empty, cut off, a bomb).
+    #[error(transparent)]
+    Evidence(#[from] crate::evidence::EvidenceError),
     /// Another change to the same case won repeatedly.
     #[error("the case is busy, retry")]
     Contended,

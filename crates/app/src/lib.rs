@@ -3,11 +3,15 @@
 
 pub mod access;
 pub mod auth;
+pub mod blobs;
 pub mod calendar;
 pub mod cases;
 pub mod clock;
+pub mod contacts;
+pub mod dossier;
 pub mod error;
 pub mod escalations;
+pub mod evidence;
 pub mod orders;
 pub mod policy;
 pub mod ports;
@@ -27,4 +31,7 @@ pub struct App {
     pub clock: Arc<dyn clock::Clock>,
     pub calendar: Arc<calendar::SharedCalendar>,
     pub gateway: Arc<dyn ports::PaymentGateway>,
+    /// Evidence files and their previews, keyed by content hash.
+    pub blobs: Arc<dyn blobs::Blobs>,
+    pub evidence_limits: evidence::EvidenceLimits,
 }

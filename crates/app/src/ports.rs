@@ -265,6 +265,15 @@ pub trait Store: Send + Sync + 'static {
         at: Timestamp,
     ) -> StoreResult<LedgerRefund>;
     async fn ledger_total(&self, order_id: OrderId) -> StoreResult<Money>;
+
+    // Evidence files: rows written with their `EvidenceAdded` event, in its transaction.
+    /// Every file of a case, in the order they were added.
+    async fn evidence(&self, case_id: CaseId) -> StoreResult<Vec<crate::evidence::EvidenceRecord>>;
+    async fn evidence_item(
+        &self,
+        case_id: CaseId,
+        evidence_id: redress_domain::EvidenceId,
+    ) -> StoreResult<Option<crate::evidence::EvidenceRecord>>;
 }
 
 /// Where refunds are executed. `Err` is a transient failure: the job is retried.

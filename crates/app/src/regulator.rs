@@ -103,7 +103,7 @@ fn fact_of(event: &Event) -> Option<String> {
     let zh = Lang::Zh;
     Some(match &event.body {
         EventBody::Filed(f) => format!("买家申请售后({},原因:{}),要求金额 {}。描述:{}", f.kind.label_zh(), f.reason.label_zh(), f.amount, f.description),
-        EventBody::MessagePosted { text } => format!("{}留言:{text}", actor_zh(&event.actor)),
+        EventBody::MessagePosted { text, .. } => format!("{}留言:{text}", actor_zh(&event.actor)),
         EventBody::Revised { amount, description, .. } => format!("买家修改申请,金额 {amount}。{description}"),
         EventBody::OfferMade { remedy, note } => format!("商家提出方案:{} {}。{note}", remedy.kind.label(zh), remedy.amount),
         EventBody::OfferAccepted { .. } => "买家接受商家方案。".into(),
@@ -133,6 +133,7 @@ fn fact_of(event: &Event) -> Option<String> {
         EventBody::OfflineRefundProved { amount, note } => format!("商家线下退款 {amount}:{note}"),
         EventBody::Withdrawn => "买家撤销申请。".into(),
         EventBody::TimedOut { .. } => "处理期限届满,系统按规则自动处理。".into(),
+        EventBody::EvidenceAdded { file } => format!("{}提交证据文件:{} {}", actor_zh(&event.actor), file.kind.label_zh(), file.caption),
         EventBody::Taken { .. } | EventBody::Rated { .. } | EventBody::RefundStarted { .. } | EventBody::SlaBreached { .. } => return None,
     })
 }

@@ -20,9 +20,31 @@ pub struct Flags {
     /// Seconds between background worker passes [default: 2]
     #[arg(long, global = true, env = "REDRESS_WORKER_INTERVAL")]
     worker_interval: Option<u64>,
-    /// A TOML file with any of: listen, database_url, data_dir, worker_interval
+    /// A TOML file with any of: listen, database_url, data_dir, worker_interval, s3_*, evidence_*
     #[arg(long, global = true, env = "REDRESS_CONFIG")]
     config: Option<PathBuf>,
+    /// S3-compatible endpoint for evidence files, e.g. http://127.0.0.1:9000 [default: files in <data-dir>/evidence]
+    #[arg(long, global = true, env = "REDRESS_S3_ENDPOINT")]
+    s3_endpoint: Option<String>,
+    /// S3 bucket for evidence files (setting it selects S3 storage)
+    #[arg(long, global = true, env = "REDRESS_S3_BUCKET")]
+    s3_bucket: Option<String>,
+    /// S3 region [default: us-east-1]
+    #[arg(long, global = true, env = "REDRESS_S3_REGION")]
+    s3_region: Option<String>,
+    #[arg(long, global = true, env = "REDRESS_S3_ACCESS_KEY")]
+    s3_access_key: Option<String>,
+    #[arg(long, global = true, env = "REDRESS_S3_SECRET_KEY", hide_env_values = true)]
+    s3_secret_key: Option<String>,
+    /// Largest evidence file but a video, in MiB [default: 20]
+    #[arg(long, global = true, env = "REDRESS_EVIDENCE_MAX_FILE_MIB")]
+    evidence_max_file_mib: Option<u64>,
+    /// Largest video (MP4, MOV), in MiB [default: 200]
+    #[arg(long, global = true, env = "REDRESS_EVIDENCE_MAX_VIDEO_MIB")]
+    evidence_max_video_mib: Option<u64>,
+    /// All evidence of one case together, in MiB [default: 1024]
+    #[arg(long, global = true, env = "REDRESS_EVIDENCE_MAX_CASE_MIB")]
+    evidence_max_case_mib: Option<u64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -32,6 +54,14 @@ struct File {
     database_url: Option<String>,
     data_dir: Option<PathBuf>,
     worker_interval: Option<u64>,
+    s3_endpoint: Option<String>,
+    s3_bucket: Option<String>,
+    s3_region: Option<String>,
+    s3_access_key: Option<String>,
+    s3_secret_key: Option<String>,
+    evidence_max_file_mib: Option<u64>,
+    evidence_max_video_mib: Option<u64>,
+    evidence_max_case_mib: Option<u64>,
 }
 
 pub struct Settings {
@@ -39,6 +69,9 @@ pub struct Settings {
     pub database_url: String,
     pub data_dir: PathBuf,
     pub worker_interval: Duration,
+    /// `None`: evidence files in `<data-dir>/evidence`.
+    pub s3: Option<redress_store::blobs::S3Config>,
+    pub evidence_limits: redress_app::evidence::EvidenceLimits,
 }
 
 impl Settings {
@@ -59,7 +92,29 @@ impl Settings {
             .database_url
             .or(file.database_url)
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("redress.db").display()));
+        let s3_bucket = flags.s3_bucket.or(file.s3_bucket);
+        let s3_endpoint = flags.s3_endpoint.or(file.s3_endpoint);
+        if s3_endpoint.is_some() && s3_bucket.is_none() {
+            anyhow::bail!("--s3-endpoint needs --s3-bucket (REDRESS_S3_BUCKET)");
+        }
+        let s3 = s3_bucket.map(|bucket| redress_store::blobs::S3Config {
+            endpoint: s3_endpoint,
+            bucket,
+            region: flags.s3_region.or(file.s3_region).unwrap_or_else(|| "us-east-1".into()),
+            access_key: flags.s3_access_key.or(file.s3_access_key),
+            secret_key: flags.s3_secret_key.or(file.s3_secret_key),
+        });
+        let defaults = redress_app::evidence::EvidenceLimits::default();
+        let mib = |v: Option<u64>, default: u64| v.map_or(default, |m| m.max(1) << 20);
+        let evidence_limits = redress_app::evidence::EvidenceLimits {
+            file_bytes: mib(flags.evidence_max_file_mib.or(file.evidence_max_file_mib), defaults.file_bytes),
+            video_bytes: mib(flags.evidence_max_video_mib.or(file.evidence_max_video_mib), defaults.video_bytes),
+            case_bytes: mib(flags.evidence_max_case_mib.or(file.evidence_max_case_mib), defaults.case_bytes),
+            ..defaults
+        };
         Ok(Settings {
+            s3,
+            evidence_limits,
             listen: flags
                 .listen
                 .or(file.listen)
@@ -74,6 +129,22 @@ impl Settings {
                     .max(1),
             ),
         })
+    }
+
+    /// Where evidence files are kept: the S3 bucket, or `<data-dir>/evidence`.
+    pub fn blobs(&self) -> anyhow::Result<redress_store::blobs::ObjectBlobs> {
+        match &self.s3 {
+            Some(s3) => redress_store::blobs::ObjectBlobs::s3(s3).context("configure S3 evidence storage"),
+            None => redress_store::blobs::ObjectBlobs::local(&self.data_dir.join("evidence"))
+                .with_context(|| format!("create {}", self.data_dir.join("evidence").display())),
+        }
+    }
+
+    pub fn blobs_description(&self) -> String {
+        match &self.s3 {
+            Some(s3) => format!("s3://{} at {}", s3.bucket, s3.endpoint.as_deref().unwrap_or("AWS")),
+            None => self.data_dir.join("evidence").display().to_string(),
+        }
     }
 
     pub fn is_sqlite(&self) -> bool {

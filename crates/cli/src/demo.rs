@@ -11,7 +11,7 @@ use redress_app::{App, Principal, Role};
 use redress_domain::case::{ItemRef, Remedy};
 use redress_domain::command::FileCase;
 use redress_domain::order::{ItemFacts, ItemFlags, LineItem, Merchant};
-use redress_domain::vocabulary::{Reason, RejectReason, RemedyKind, RequestKind, SalesChannel};
+use redress_domain::vocabulary::{EvidenceKind, Reason, RejectReason, RemedyKind, RequestKind, SalesChannel};
 use redress_domain::{CaseId, Command, MerchantId, Money, Party, UserId};
 
 /// (login, password, role, display name)
@@ -297,7 +297,7 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
         let who = who.clone();
         async move { app.act(&who, case, command).await }
     };
-    let msg = |text: &str| Command::Message { text: text.into() };
+    let msg = |text: &str| Command::Message { text: text.into(), evidence: Vec::new() };
 
     // 1. Waiting for the merchant.
     let c1 = file(
@@ -422,6 +422,9 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
         },
     )
     .await?;
+    upload(app, &p.buyer2, c5.id, demo_photo(), EvidenceKind::Photo, "开箱照片:果肉发黑,面单日期清晰", false).await?;
+    upload(app, &p.buyer2, c5.id, "11月20日 09:12 买家:收到的芒果全部坏了\n11月20日 09:30 商家:生鲜签收后不退\n".as_bytes().to_vec(), EvidenceKind::ChatRecord, "与商家的聊天记录", false).await?;
+    upload(app, &p.shop2, c5.id, "进货单号 JH-2026-1107,批次 B17,冷链车温度记录 2~6℃\n".as_bytes().to_vec(), EvidenceKind::OrderRecord, "进货与冷链记录(内部)", true).await?;
     act(
         &p.buyer2,
         c5.id,
@@ -445,5 +448,24 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
     )
     .await?;
     let _ = (&p.shop2_id, &p.buyer);
+    println!("  the decided case with evidence files: {}", c5.id);
     Ok(())
+}
+
+/// Adds a file through the same use cases as the upload API.
+async fn upload(app: &App, who: &Principal, case: CaseId, bytes: Vec<u8>, kind: EvidenceKind, caption: &str, confidential: bool) -> anyhow::Result<()> {
+    let room = app.evidence_room(who, case).await?;
+    let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(bytes))]);
+    let received = app.receive_evidence(body, room).await?;
+    let description = redress_app::evidence::Description { kind, caption: caption.into(), confidential };
+    app.add_evidence(who, case, received, description, None).await?;
+    Ok(())
+}
+
+/// A small photo-like PNG (a gradient), made here so the demo needs no files.
+fn demo_photo() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(96, 64, |x, y| image::Rgb([(x * 2) as u8, (y * 3) as u8, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).expect("encode demo photo");
+    out.into_inner()
 }

@@ -2,6 +2,7 @@
 
 mod config;
 mod demo;
+mod dossier;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -43,6 +44,17 @@ enum Cmd {
         #[command(subcommand)]
         command: CalendarCmd,
     },
+    /// Export a case's dossier (index.html, manifest.json, evidence files) as a ZIP.
+    Export {
+        #[command(subcommand)]
+        what: dossier::Export,
+    },
+    /// Check a dossier ZIP: the hash chain, every file's hash, files added or removed. Exit 1
+    /// and name what changed when it is not intact. Needs no database.
+    Verify {
+        /// The dossier ZIP.
+        file: std::path::PathBuf,
+    },
     /// Recompute the hash chain of a case's events and say whether it is intact.
     VerifyChain {
         /// The case id.
@@ -73,8 +85,17 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // Checking a dossier needs nothing of this installation.
+    if let Some(Cmd::Verify { file }) = &cli.command {
+        std::process::exit(dossier::verify(file)?);
+    }
     let settings = Settings::resolve(cli.settings)?;
     match cli.command.unwrap_or(Cmd::Serve { demo: false }) {
+        Cmd::Verify { .. } => unreachable!("handled above"),
+        Cmd::Export { what } => {
+            let app = open(&settings).await?;
+            dossier::export(&app, what).await?;
+        }
         Cmd::Migrate => {
             redress_store::migrate(&settings.database_url).await?;
             println!("migrations applied to {}", settings.database_url_redacted());
@@ -141,6 +162,8 @@ async fn open(settings: &Settings) -> anyhow::Result<App> {
         store,
         clock,
         calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
+        blobs: Arc::new(settings.blobs()?),
+        evidence_limits: settings.evidence_limits,
     };
     app.ensure_policy()
         .await
@@ -159,6 +182,7 @@ async fn serve(settings: &Settings, demo: bool) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     println!("Redress is serving on http://{address}/");
     println!("  database: {}", settings.database_url_redacted());
+    println!("  evidence: {}", settings.blobs_description());
     println!("  API:      http://{address}/api/v1/  (health: http://{address}/health)");
     if demo {
         demo::print_logins();

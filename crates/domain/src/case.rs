@@ -197,6 +197,12 @@ pub struct Case {
     #[serde(default)]
     pub decision_sla_flagged: bool,
     pub closed_at: Option<Timestamp>,
+    /// The files on the case, in the order they were added (absent from older case rows).
+    #[serde(default)]
+    pub evidence: Vec<crate::ids::EvidenceId>,
+    /// Their total size in bytes, for the per-case limit.
+    #[serde(default)]
+    pub evidence_bytes: u64,
 }
 
 impl Case {

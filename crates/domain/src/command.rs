@@ -22,6 +22,9 @@ pub enum Command {
     // Any party in an open case.
     Message {
         text: String,
+        /// Ids of evidence already on the case that the message refers to.
+        #[serde(default)]
+        evidence: Vec<crate::ids::EvidenceId>,
     },
     // Buyer.
     Revise {
@@ -116,6 +119,11 @@ pub enum Command {
         refund_id: String,
         reason: String,
     },
+    /// Adds a stored file. Issued by the evidence upload only (after the bytes are stored and
+    /// hashed), never through the actions API.
+    AddEvidence {
+        file: crate::evidence::EvidenceFile,
+    },
 }
 
 impl Command {
@@ -152,6 +160,7 @@ impl Command {
             Command::Timeout { .. } => "timeout",
             Command::RefundSucceeded { .. } => "refund-succeeded",
             Command::RefundFailed { .. } => "refund-failed",
+            Command::AddEvidence { .. } => "add-evidence",
         }
     }
 

@@ -51,6 +51,9 @@ pub enum EventBody {
     Filed(Box<Filed>),
     MessagePosted {
         text: String,
+        /// Evidence on the case the message refers to (absent from older events).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        evidence: Vec<crate::ids::EvidenceId>,
     },
     Revised {
         kind: RequestKind,
@@ -152,6 +155,10 @@ pub enum EventBody {
     SlaBreached {
         which: String,
     },
+    /// A file was added: its hash puts the file's content into the chain.
+    EvidenceAdded {
+        file: crate::evidence::EvidenceFile,
+    },
 }
 
 impl EventBody {
@@ -190,6 +197,7 @@ impl EventBody {
             EventBody::OfflineRefundProved { .. } => "offline_refund_proved",
             EventBody::TimedOut { .. } => "timed_out",
             EventBody::SlaBreached { .. } => "sla_breached",
+            EventBody::EvidenceAdded { .. } => "evidence_added",
         }
     }
 }

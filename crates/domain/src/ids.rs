@@ -43,3 +43,5 @@ id_type!(/// A merchant (shop) with its legal identity.
     MerchantId);
 id_type!(/// An API token of a merchant system.
     TokenId);
+id_type!(/// A piece of evidence (a file) on a case.
+    EvidenceId);

@@ -654,6 +654,25 @@ macro_rules! shared_store {
                     .map_err(other)?;
                 Ok(Money::from_fen(total))
             }
+
+            async fn evidence(&self, case_id: CaseId) -> StoreResult<Vec<redress_app::evidence::EvidenceRecord>> {
+                let rows = sqlx::query("SELECT case_id, seq, id, sha256, kind, caption, size, media_type, confidential, uploader, created_at FROM evidence WHERE case_id = $1 ORDER BY seq")
+                    .bind(case_id.to_string())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(rows.iter().map(|r| evidence_from(r)).collect::<anyhow::Result<_>>()?)
+            }
+
+            async fn evidence_item(&self, case_id: CaseId, evidence_id: redress_domain::EvidenceId) -> StoreResult<Option<redress_app::evidence::EvidenceRecord>> {
+                let row = sqlx::query("SELECT case_id, seq, id, sha256, kind, caption, size, media_type, confidential, uploader, created_at FROM evidence WHERE case_id = $1 AND id = $2")
+                    .bind(case_id.to_string())
+                    .bind(evidence_id.to_string())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(row.map(|r| evidence_from(&r)).transpose()?)
+            }
         }
 
         fn user_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<User> {
@@ -682,6 +701,7 @@ macro_rules! shared_store {
                 .execute(&mut **tx)
                 .await
                 .map_err(|e| unique_or("event", e))?;
+            insert_evidence(tx, case_id, event, link).await?;
             Ok(())
         }
 
@@ -698,6 +718,48 @@ macro_rules! shared_store {
                     .map_err(other)?;
             }
             Ok(())
+        }
+
+        /// The evidence row of an `EvidenceAdded` event, written in the event's transaction: the
+        /// table is a projection of the chain, never ahead of it.
+        async fn insert_evidence(tx: &mut sqlx::Transaction<'static, $db>, case_id: CaseId, event: &Event, link: &Link) -> StoreResult<()> {
+            let redress_domain::EventBody::EvidenceAdded { file } = &event.body else { return Ok(()) };
+            sqlx::query("INSERT INTO evidence (id, case_id, seq, sha256, kind, caption, size, media_type, confidential, uploader, uploader_party, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+                .bind(file.evidence_id.to_string())
+                .bind(case_id.to_string())
+                .bind(link.seq)
+                .bind(&file.sha256)
+                .bind(file.kind.as_str())
+                .bind(&file.caption)
+                .bind(i64::try_from(file.size).map_err(|e| StoreError::Other(e.into()))?)
+                .bind(&file.media_type)
+                .bind(i64::from(file.confidential))
+                .bind(to_json(&event.actor)?)
+                .bind(event.actor.party().as_str())
+                .bind(micros(event.at))
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| unique_or("evidence", e))?;
+            Ok(())
+        }
+
+        fn evidence_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<redress_app::evidence::EvidenceRecord> {
+            let kind: String = r.try_get("kind")?;
+            Ok(redress_app::evidence::EvidenceRecord {
+                case_id: parse_id(&r.try_get::<String, _>("case_id")?)?,
+                seq: r.try_get("seq")?,
+                file: redress_domain::evidence::EvidenceFile {
+                    evidence_id: parse_id(&r.try_get::<String, _>("id")?)?,
+                    sha256: r.try_get("sha256")?,
+                    kind: kind.parse().map_err(|e| anyhow::anyhow!("stored evidence kind: {e}"))?,
+                    caption: r.try_get("caption")?,
+                    size: u64::try_from(r.try_get::<i64, _>("size")?)?,
+                    media_type: r.try_get("media_type")?,
+                    confidential: r.try_get::<i64, _>("confidential")? != 0,
+                },
+                uploader: from_json(&r.try_get::<String, _>("uploader")?)?,
+                added_at: timestamp(r.try_get("created_at")?)?,
+            })
         }
     };
 }

@@ -72,7 +72,10 @@ fn fold(events: &[StoredEvent]) -> Case {
 }
 
 fn message(text: &str) -> Command {
-    Command::Message { text: text.into() }
+    Command::Message {
+        text: text.into(),
+        evidence: Vec::new(),
+    }
 }
 
 /// 1. People and access: users by id and login, sessions that expire, API tokens by hash.
@@ -475,6 +478,7 @@ async fn case_changes_are_one_transaction(db: TestDb) {
         actor: Actor::Buyer { user: buyer },
         body: EventBody::MessagePosted {
             text: "来晚了".into(),
+            evidence: Vec::new(),
         },
         transition: None,
     };
@@ -863,6 +867,7 @@ async fn outbox_and_ledger(db: TestDb) {
         actor: Actor::System,
         body: EventBody::MessagePosted {
             text: "通知商家".into(),
+            evidence: Vec::new(),
         },
         transition: None,
     };
@@ -1179,7 +1184,7 @@ async fn concurrent_workers_and_writers(db: TestDb) {
     let texts: HashSet<String> = events
         .iter()
         .filter_map(|e| match &e.event.body {
-            EventBody::MessagePosted { text } => Some(text.clone()),
+            EventBody::MessagePosted { text, .. } => Some(text.clone()),
             _ => None,
         })
         .collect();

@@ -17,7 +17,9 @@ pub const MAX_BODY: usize = 1 << 20;
 pub const HEADER: &str = "idempotency-key";
 
 pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Response {
-    if request.method() != Method::POST {
+    if request.method() != Method::POST
+        || crate::routes::evidence::is_upload(request.method(), request.uri().path())
+    {
         return next.run(request).await;
     }
     let Some(key) = request.headers().get(HEADER).cloned() else {

@@ -13,7 +13,13 @@ use redress_app::App;
 
 /// The whole HTTP surface of Redress.
 pub fn router(app: App) -> Router {
+    // The JSON API takes at most 1 MiB; evidence uploads have their own, larger limit, so the
+    // two are layered apart and merged.
     routes::api(app.clone())
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            idempotency::MAX_BODY,
+        ))
+        .merge(routes::evidence::routes(&app))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             idempotency::layer,
@@ -21,9 +27,6 @@ pub fn router(app: App) -> Router {
         .fallback(problem::not_found)
         .with_state(app)
         .layer(tower_http::trace::TraceLayer::new_for_http())
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            idempotency::MAX_BODY,
-        ))
         .layer(axum::middleware::from_fn(problem::ensure))
 }
 

@@ -70,6 +70,38 @@ const CODES: &[(&str, &str, &str)] = &[
         "服务器内部错误,请稍后重试",
         "Internal error; please retry later",
     ),
+    // Evidence uploads (after `internal`, whose index the fallback uses).
+    (
+        "evidence_too_large",
+        "文件超过大小上限",
+        "The file is larger than the limit",
+    ),
+    (
+        "evidence_case_full",
+        "该售后单的证据总量已达上限",
+        "The case's evidence has reached its total size limit",
+    ),
+    (
+        "evidence_unsupported_type",
+        "不支持该文件类型(仅支持 JPEG、PNG、WebP、GIF、HEIC、PDF、MP4、MOV 和纯文本)",
+        "Unsupported file type (JPEG, PNG, WebP, GIF, HEIC, PDF, MP4, MOV and plain text only)",
+    ),
+    ("evidence_empty", "文件为空", "The file is empty"),
+    (
+        "evidence_incomplete",
+        "上传不完整,请重新上传",
+        "The upload was cut off; upload the file again",
+    ),
+    (
+        "evidence_image_too_large",
+        "图片尺寸过大,无法安全处理",
+        "The image's dimensions are too large to process safely",
+    ),
+    (
+        "evidence_corrupt",
+        "图片已损坏,无法读取",
+        "The image is damaged and cannot be read",
+    ),
 ];
 
 impl Problem {
@@ -134,6 +166,16 @@ impl Problem {
                 Problem::new(StatusCode::CONFLICT, "duplicate", lang, Some(what))
             }
             // Busy, not refused: a 503 is not stored as an idempotent answer, so a retry runs again.
+            AppError::Evidence(e) => {
+                use redress_app::evidence::EvidenceError as E;
+                let status = match &e {
+                    E::TooLarge { .. } | E::CaseFull { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                    E::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    E::Incomplete(_) => StatusCode::BAD_REQUEST,
+                    E::Empty | E::ImageTooLarge(_) | E::Corrupt(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                Problem::new(status, e.code(), lang, Some(e.to_string()))
+            }
             AppError::Contended => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "contended", lang, None),
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");

@@ -48,6 +48,8 @@ impl Case {
             sla_breaches: 0,
             decision_sla_flagged: false,
             closed_at: None,
+            evidence: Vec::new(),
+            evidence_bytes: 0,
         }
     }
 
@@ -187,6 +189,10 @@ pub fn apply(mut case: Case, event: &Event) -> Case {
             }
         }
         EventBody::Rated { stars, .. } => case.rating = Some(*stars),
+        EventBody::EvidenceAdded { file } => {
+            case.evidence.push(file.evidence_id);
+            case.evidence_bytes = case.evidence_bytes.saturating_add(file.size);
+        }
         EventBody::RefundStarted { refund } => {
             case.refunds_started += 1;
             case.refund = Some(refund.clone());

@@ -65,22 +65,49 @@ pub fn decide(
         env,
         events: Vec::new(),
     };
-    if case.state == Closed && !matches!(command, Command::Appeal { .. } | Command::Rate { .. }) {
+    // The platform may still file records (a refund receipt, a regulator's letter) on a closed
+    // case: they change no state, and their hashes join the chain like any other file.
+    let platform_file = matches!(command, Command::AddEvidence { .. }) && actor.party() == Party::Platform;
+    if case.state == Closed && !matches!(command, Command::Appeal { .. } | Command::Rate { .. }) && !platform_file {
         return Err(Rejection::new(RejectionCode::CaseClosed));
     }
     let stage = case.stage;
     match command {
-        Command::Message { text } => {
+        Command::Message { text, evidence } => {
             require_text("text", text)?;
+            if let Some(unknown) = evidence.iter().find(|id| !case.evidence.contains(id)) {
+                return Err(Rejection::invalid(format!("evidence: {unknown} is not on this case")));
+            }
             match actor.party() {
                 Party::Buyer => as_buyer(case, actor)?,
                 Party::Merchant => as_merchant(case, actor)?,
                 Party::Platform => {}
                 Party::System => return Err(Rejection::new(RejectionCode::NotYourTurn)),
             }
+            let mut cited: Vec<crate::ids::EvidenceId> = Vec::new();
+            for id in evidence {
+                if !cited.contains(id) {
+                    cited.push(*id);
+                }
+            }
             plan.note(EventBody::MessagePosted {
                 text: text.trim().to_owned(),
+                evidence: cited,
             });
+        }
+        Command::AddEvidence { file } => {
+            match actor.party() {
+                Party::Buyer => as_buyer(case, actor)?,
+                Party::Merchant => as_merchant(case, actor)?,
+                Party::Platform => {}
+                Party::System => return Err(Rejection::new(RejectionCode::NotYourTurn)),
+            }
+            file.check()?;
+            if case.evidence.contains(&file.evidence_id) {
+                // The same upload applied twice has the effect of once.
+                return Ok(Vec::new());
+            }
+            plan.note(EventBody::EvidenceAdded { file: file.clone() });
         }
         Command::Revise {
             kind,

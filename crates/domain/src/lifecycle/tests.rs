@@ -957,6 +957,7 @@ fn closed_case_refuses_all_but_appeal_and_rate_once() {
     s.act(buyer(), Command::Withdraw, &["withdrawn"]);
     let message = Command::Message {
         text: says("hello?"),
+        evidence: vec![],
     };
     let timeout = Command::Timeout { due: t0() };
     for (actor, cmd) in [
@@ -1057,7 +1058,7 @@ mod properties {
     fn command() -> impl Strategy<Value = Command> {
         use Command as C;
         prop_oneof![
-            1 => text().prop_map(|text| C::Message { text }),
+            1 => text().prop_map(|text| C::Message { text, evidence: vec![] }),
             2 => (proptest::option::of(select(RequestKind::ALL)), proptest::option::of(amount()), proptest::option::of(text()))
                 .prop_map(|(kind, amount, description)| C::Revise { kind, amount, description }),
             2 => Just(C::AcceptOffer),
@@ -1137,6 +1138,7 @@ mod properties {
             }
             C::Decide { .. } | C::ReviewAppeal { .. } => [agent_a(), agent_b()][pick % 2],
             C::Timeout { .. } | C::RefundSucceeded { .. } | C::RefundFailed { .. } => SYSTEM,
+            C::AddEvidence { .. } => [buyer(), merchant(), agent_a()][pick % 3],
         }
     }
 
@@ -1371,4 +1373,69 @@ fn a_pending_appeal_is_neither_withdrawn_nor_mediated_around() {
     s.later(1).act(buyer(), appeal(), &["appeal_filed"]);
     s.refuses(buyer(), Command::Withdraw, Code::NotAllowedInState);
     s.refuses(agent_b(), propose(100), Code::NotAllowedInState);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evidence files
+// ---------------------------------------------------------------------------------------------
+
+fn file(n: u128, confidential: bool) -> Command {
+    Command::AddEvidence {
+        file: crate::evidence::EvidenceFile {
+            evidence_id: crate::ids::EvidenceId(Uuid::from_u128(500 + n)),
+            sha256: format!("{n:064x}"),
+            kind: crate::vocabulary::EvidenceKind::Photo,
+            caption: says("开箱照片"),
+            size: 1024,
+            media_type: "image/jpeg".into(),
+            confidential,
+        },
+    }
+}
+
+#[test]
+fn evidence_is_added_by_the_parties_and_the_platform_while_open() {
+    let mut s = Story::file(RequestKind::RefundOnly, Reason::QualityDefect, PAID);
+    s.act(buyer(), file(1, false), &["evidence_added"]);
+    s.act(merchant(), file(2, true), &["evidence_added"]);
+    s.act(agent_a(), file(3, false), &["evidence_added"]);
+    // Adding a file changes no state and no deadline.
+    assert_eq!(s.case.state, AwaitingMerchant);
+    assert_eq!(s.case.evidence.len(), 3);
+    assert_eq!(s.case.evidence_bytes, 3 * 1024);
+    // The same file applied twice has the effect of once.
+    let again = decide(&s.case, &file(1, false), buyer(), &env(s.now)).unwrap();
+    assert!(again.is_empty());
+    s.refuses(stranger(), file(4, false), Code::NotYourTurn);
+    s.refuses(other_merchant(), file(4, false), Code::NotYourTurn);
+    s.refuses(SYSTEM, file(4, false), Code::NotYourTurn);
+    let Command::AddEvidence { file: mut bad } = file(5, false) else { unreachable!() };
+    bad.sha256 = "not-a-hash".into();
+    s.refuses(buyer(), Command::AddEvidence { file: bad }, Code::InvalidInput);
+    // A message may cite files on the case, and only those.
+    s.act(buyer(), Command::Message { text: says("见照片"), evidence: vec![crate::ids::EvidenceId(Uuid::from_u128(501))] }, &["message_posted"]);
+    s.refuses(buyer(), Command::Message { text: says("见照片"), evidence: vec![crate::ids::EvidenceId(Uuid::from_u128(999))] }, Code::InvalidInput);
+}
+
+#[test]
+fn after_close_only_the_platform_files_evidence() {
+    let mut s = Story::file(RequestKind::RefundOnly, Reason::QualityDefect, PAID);
+    s.act(buyer(), Command::Withdraw, &["withdrawn"]);
+    s.refuses(buyer(), file(1, false), Code::CaseClosed);
+    s.refuses(merchant(), file(1, false), Code::CaseClosed);
+    s.act(agent_a(), file(1, false), &["evidence_added"]);
+    assert_eq!((s.case.state, s.case.outcome), (Closed, Some(Withdrawn)));
+}
+
+#[test]
+fn confidential_files_are_seen_by_the_platform_and_their_own_side() {
+    use crate::evidence::visible_to;
+    assert!(visible_to(P, M, true));
+    assert!(visible_to(M, M, true));
+    assert!(!visible_to(B, M, true));
+    assert!(!visible_to(M, B, true));
+    assert!(visible_to(B, M, false));
+    assert!(visible_to(P, P, true));
+    assert!(!visible_to(B, P, true));
+    assert!(!visible_to(S, B, false));
 }

@@ -226,6 +226,8 @@ pub(crate) use contract;
 pub struct World {
     pub app: App,
     pub clock: Arc<ManualClock>,
+    /// Evidence files of this world, removed with it.
+    _blobs_dir: Arc<tempfile::TempDir>,
 }
 
 impl World {
@@ -238,6 +240,7 @@ impl World {
 
     /// Another app (another process) on `store`, sharing this world's clock.
     pub fn with_clock(store: Arc<dyn Store>, clock: Arc<ManualClock>) -> World {
+        let blobs_dir = Arc::new(tempfile::tempdir().expect("blobs dir"));
         let app = App {
             gateway: Arc::new(LedgerGateway {
                 store: store.clone(),
@@ -246,8 +249,10 @@ impl World {
             store,
             clock: clock.clone(),
             calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
+            blobs: Arc::new(redress_store::blobs::ObjectBlobs::local(blobs_dir.path()).expect("local blobs")),
+            evidence_limits: Default::default(),
         };
-        World { app, clock }
+        World { app, clock, _blobs_dir: blobs_dir }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

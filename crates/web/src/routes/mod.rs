@@ -4,6 +4,7 @@ mod admin;
 mod auth;
 mod cases;
 mod escalations;
+pub(crate) mod evidence;
 mod orders;
 mod rights;
 

@@ -27,6 +27,35 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
+/// Where a test keeps evidence files.
+pub enum Storage {
+    Local,
+    S3(redress_store::blobs::S3Config),
+}
+
+/// The S3-compatible server of `REDRESS_TEST_S3_ENDPOINT` (bucket `REDRESS_TEST_S3_BUCKET`, default
+/// `redress-test`), or `None` with a note. With `REDRESS_REQUIRE_S3=1` (CI) a missing endpoint
+/// fails the test instead of skipping it.
+pub fn s3_storage(test: &str) -> Option<Storage> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    match var("REDRESS_TEST_S3_ENDPOINT") {
+        Some(endpoint) => Some(Storage::S3(redress_store::blobs::S3Config {
+            endpoint: Some(endpoint),
+            bucket: var("REDRESS_TEST_S3_BUCKET").unwrap_or_else(|| "redress-test".into()),
+            region: var("REDRESS_TEST_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+            access_key: Some(var("REDRESS_TEST_S3_ACCESS_KEY").unwrap_or_else(|| "testing".into())),
+            secret_key: Some(var("REDRESS_TEST_S3_SECRET_KEY").unwrap_or_else(|| "testing".into())),
+        })),
+        None if std::env::var("REDRESS_REQUIRE_S3").as_deref() == Ok("1") => {
+            panic!("REDRESS_REQUIRE_S3=1 but REDRESS_TEST_S3_ENDPOINT is not set: start an S3-compatible server (see .ci/run)")
+        }
+        None => {
+            eprintln!("note: {test} skipped: REDRESS_TEST_S3_ENDPOINT is not set");
+            None
+        }
+    }
+}
+
 pub struct Fixture {
     pub buyer: Session,
     pub other_buyer: Session,
@@ -50,8 +79,20 @@ pub struct Session {
 
 impl TestApp {
     pub async fn start() -> TestApp {
+        TestApp::start_with(Storage::Local, Default::default()).await
+    }
+
+    /// With evidence files in `storage` and these limits.
+    pub async fn start_with(storage: Storage, evidence_limits: redress_app::evidence::EvidenceLimits) -> TestApp {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir().expect("temp dir");
+        let blobs = match storage {
+            Storage::Local => redress_store::blobs::ObjectBlobs::local(&dir.path().join("evidence")).expect("local blobs"),
+            // Each test run writes under its own prefix of the shared bucket.
+            Storage::S3(config) => redress_store::blobs::ObjectBlobs::s3(&config)
+                .expect("s3 blobs")
+                .prefixed(&format!("test-{}", uuid::Uuid::now_v7())),
+        };
         let url = format!("sqlite://{}", dir.path().join("redress.db").display());
         redress_store::migrate(&url).await.expect("migrate");
         let store = redress_store::connect(&url).await.expect("connect");
@@ -61,6 +102,8 @@ impl TestApp {
             store,
             clock: clock.clone(),
             calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
+            blobs: Arc::new(blobs),
+            evidence_limits,
         };
         app.ensure_policy().await.expect("policy");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -207,6 +250,11 @@ impl Session {
             request = request.bearer_auth(token);
         }
         request
+    }
+
+    /// A request with this session's credential, for bodies the helpers below do not build.
+    pub fn raw(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.request(method, path)
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {

@@ -1,0 +1,672 @@
+//! The dossier (证据材料包) a party carries out of the platform: one ZIP with `index.html`
+//! (printable, Chinese), `manifest.json` (every event with its hash chain, every file with its
+//! hash) and the evidence files themselves. `verify` recomputes all of it and names exactly what
+//! was altered, added or removed, so anyone can check a dossier with one command.
+//!
+//! Which files are inside depends on who asks: a party's dossier leaves out the other side's
+//! confidential files. The chain still holds their `EvidenceAdded` events (with their hashes), so
+//! it verifies, and the manifest lists those files as withheld.
+
+use crate::error::AppError;
+use crate::evidence::EvidenceRecord;
+use crate::{App, Principal};
+use askama::Template;
+use futures_util::StreamExt;
+use jiff::Timestamp;
+use jiff::tz::{TimeZone, offset};
+use redress_domain::chain::{self, ChainBreak, Link};
+use redress_domain::event::EventBody;
+use redress_domain::rejection::Lang;
+use redress_domain::{Actor, CaseId, Event, EvidenceId, Party};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::io::{Read, Seek, Write};
+
+pub const FORMAT: &str = "redress-dossier/1";
+pub const MANIFEST: &str = "manifest.json";
+pub const INDEX: &str = "index.html";
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub case_id: CaseId,
+    pub generated_at: Timestamp,
+    /// Whose view of the case this is: `buyer`, `merchant` or `platform`.
+    pub prepared_for: Party,
+    /// How each event's hash is computed.
+    pub hash_rule: String,
+    pub event_count: usize,
+    /// The hash of the last event: compare it with the platform's (`GET /api/v1/cases/{id}/chain`).
+    pub head_hash: String,
+    pub events: Vec<Link>,
+    pub files: Vec<ManifestFile>,
+    pub withheld: Vec<Withheld>,
+    pub index_sha256: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ManifestFile {
+    pub evidence_id: EvidenceId,
+    /// The event that added it.
+    pub event_seq: i64,
+    pub path: String,
+    pub sha256: String,
+    pub size: u64,
+    pub media_type: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Withheld {
+    pub evidence_id: EvidenceId,
+    pub event_seq: i64,
+    pub sha256: String,
+    pub size: u64,
+    pub reason: String,
+}
+
+/// A finished dossier in an anonymous temporary file, rewound.
+pub struct Dossier {
+    pub file: std::fs::File,
+    pub size: u64,
+    pub file_name: String,
+}
+
+struct Row {
+    at: String,
+    who: &'static str,
+    text: String,
+    seq: i64,
+    hash: String,
+}
+
+struct EvidenceRow {
+    number: usize,
+    kind: &'static str,
+    caption: String,
+    at: String,
+    who: &'static str,
+    size: u64,
+    media_type: String,
+    sha256: String,
+    /// Where it is in the ZIP, or why it is not.
+    location: String,
+}
+
+struct DecisionRow {
+    at: String,
+    title: &'static str,
+    text: String,
+    rationale: String,
+    cited_rule: String,
+}
+
+#[derive(Template)]
+#[template(path = "dossier.html")]
+struct Page {
+    case_id: CaseId,
+    generated_at: String,
+    prepared_for: &'static str,
+    buyer: crate::contacts::Contact,
+    merchant: crate::contacts::Contact,
+    order_number: String,
+    channel: String,
+    products: Vec<String>,
+    amount_paid: String,
+    paid_at: String,
+    signed_at: String,
+    kind: String,
+    reason: String,
+    amount: String,
+    description: String,
+    state: String,
+    outcome: String,
+    timeline: Vec<Row>,
+    evidence: Vec<EvidenceRow>,
+    decisions: Vec<DecisionRow>,
+    head_hash: String,
+    event_count: usize,
+}
+
+fn beijing(at: Timestamp) -> String {
+    at.to_zoned(TimeZone::fixed(offset(8)))
+        .strftime("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+fn who(actor: &Actor) -> &'static str {
+    match actor {
+        Actor::Buyer { .. } => "买家",
+        Actor::Merchant { .. } => "商家",
+        Actor::Agent { .. } => "平台客服",
+        Actor::Admin { .. } => "平台管理员",
+        Actor::System => "系统",
+    }
+}
+
+fn party_zh(party: Party) -> &'static str {
+    match party {
+        Party::Buyer => "买家",
+        Party::Merchant => "商家",
+        Party::Platform => "平台",
+        Party::System => "系统",
+    }
+}
+
+/// Every event in one Chinese line: the dossier shows the full timeline, bookkeeping included.
+fn describe(event: &Event) -> String {
+    let zh = Lang::Zh;
+    let remedy = |r: &redress_domain::case::Remedy| format!("{} {}", r.kind.label(zh), r.amount);
+    match &event.body {
+        EventBody::Filed(f) => format!(
+            "申请售后:{},原因:{},金额 {}。{}",
+            f.kind.label_zh(),
+            f.reason.label_zh(),
+            f.amount,
+            f.description
+        ),
+        EventBody::MessagePosted { text, evidence } if evidence.is_empty() => {
+            format!("留言:{text}")
+        }
+        EventBody::MessagePosted { text, evidence } => {
+            let ids: Vec<String> = evidence.iter().map(ToString::to_string).collect();
+            format!("留言:{text}(引用证据 {})", ids.join("、"))
+        }
+        EventBody::Revised {
+            kind,
+            amount,
+            description,
+        } => format!("修改申请:{},金额 {amount}。{description}", kind.label_zh()),
+        EventBody::Withdrawn => "撤销申请。".into(),
+        EventBody::OfferMade { remedy: r, note } => format!("提出协商方案:{}。{note}", remedy(r)),
+        EventBody::OfferAccepted { remedy: r } => format!("接受方案:{}。", remedy(r)),
+        EventBody::OfferDeclined => "拒绝方案。".into(),
+        EventBody::QuestionAsked { question } => format!("提问:{question}"),
+        EventBody::QuestionAnswered { text } => format!("回复:{text}"),
+        EventBody::Approved { remedy: r } => format!("同意:{}。", remedy(r)),
+        EventBody::Rejected { rejection } => format!(
+            "拒绝,理由:{}。{}",
+            rejection.reason.label(zh),
+            rejection.text
+        ),
+        EventBody::ReturnShipped { shipment } => format!(
+            "寄回商品:{} 运单号 {}。",
+            shipment.carrier, shipment.tracking_no
+        ),
+        EventBody::ReturnReceived => "确认收到退货。".into(),
+        EventBody::ReturnDisputed { text } => format!("对退回商品状况提出异议:{text}"),
+        EventBody::ReplacementShipped { shipment } => format!(
+            "发出换货/补寄商品:{} 运单号 {}。",
+            shipment.carrier, shipment.tracking_no
+        ),
+        EventBody::ReplacementConfirmed => "确认收到换货/补寄商品。".into(),
+        EventBody::Escalated { text } => format!("申请平台介入。{text}"),
+        EventBody::Taken { .. } => "平台受理并分配处理人员。".into(),
+        EventBody::EvidenceRequested { request } => {
+            format!("要求{}补充举证:{}", party_zh(request.party), request.what)
+        }
+        EventBody::EvidenceSubmitted { text, .. } => format!("举证说明:{text}"),
+        EventBody::MediationProposed { remedy: r, note } => {
+            format!("提出调解方案:{}。{note}", remedy(r))
+        }
+        EventBody::MediationAnswered { accepted, .. } => {
+            format!("{}调解方案。", if *accepted { "接受" } else { "拒绝" })
+        }
+        EventBody::Decided {
+            remedy: Some(r),
+            rationale,
+            cited_rule,
+            ..
+        } => format!("裁决:{}。理由:{rationale}。依据:{cited_rule}", remedy(r)),
+        EventBody::Decided {
+            remedy: None,
+            rationale,
+            cited_rule,
+            ..
+        } => format!("裁决驳回申请。理由:{rationale}。依据:{cited_rule}"),
+        EventBody::AppealFiled { reason, .. } => format!("申诉:{reason}"),
+        EventBody::AppealReviewed {
+            uphold, rationale, ..
+        } => format!(
+            "复核{}原裁决。{rationale}",
+            if *uphold { "维持" } else { "改变" }
+        ),
+        EventBody::Rated { stars, comment } => format!("评价 {stars} 星。{comment}"),
+        EventBody::RefundStarted { refund } => format!("发起退款 {}。", refund.amount),
+        EventBody::RefundSucceeded { amount, .. } => format!("退款 {amount} 已到账。"),
+        EventBody::RefundFailed { reason, .. } => format!("退款失败:{reason}"),
+        EventBody::OfflineRefundProved { note, amount } => format!("线下退款 {amount}:{note}"),
+        EventBody::TimedOut { .. } => "处理期限届满,系统按规则自动处理。".into(),
+        EventBody::SlaBreached { which } => format!("平台处理时限超期({which}),已上报。"),
+        EventBody::EvidenceAdded { file } => format!(
+            "提交证据文件:{}「{}」{},SHA-256 {}",
+            file.kind.label_zh(),
+            file.caption,
+            if file.confidential { "(保密)" } else { "" },
+            file.sha256
+        ),
+    }
+}
+
+impl App {
+    /// The dossier of a case for one of its readers.
+    pub async fn dossier(
+        &self,
+        principal: &Principal,
+        case_id: CaseId,
+    ) -> Result<Dossier, AppError> {
+        let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
+        if !principal.can_see_case(&record.case) {
+            return Err(AppError::NotFound);
+        }
+        self.dossier_for(case_id, principal.actor().party()).await
+    }
+
+    /// The dossier of a case as `viewer` (buyer, merchant or platform) may see it.
+    pub async fn dossier_for(&self, case_id: CaseId, viewer: Party) -> Result<Dossier, AppError> {
+        let case = self
+            .store
+            .case(case_id)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .case;
+        let events = self.store.events(case_id).await?;
+        let evidence = self.store.evidence(case_id).await?;
+        let order = self
+            .store
+            .order(case.order_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let parties = self.parties_for(viewer, &case).await?;
+        let now = self.clock.now();
+
+        let (shown, hidden): (Vec<&EvidenceRecord>, Vec<&EvidenceRecord>) =
+            evidence.iter().partition(|e| e.visible_to(viewer));
+        let path_of = |e: &EvidenceRecord| format!("evidence/{}", e.file_name());
+        let files: Vec<ManifestFile> = shown
+            .iter()
+            .map(|e| ManifestFile {
+                evidence_id: e.file.evidence_id,
+                event_seq: e.seq,
+                path: path_of(e),
+                sha256: e.file.sha256.clone(),
+                size: e.file.size,
+                media_type: e.file.media_type.clone(),
+            })
+            .collect();
+        let withheld: Vec<Withheld> = hidden
+            .iter()
+            .map(|e| Withheld {
+                evidence_id: e.file.evidence_id,
+                event_seq: e.seq,
+                sha256: e.file.sha256.clone(),
+                size: e.file.size,
+                reason: format!(
+                    "confidential to the {} and the platform",
+                    e.uploader_party().as_str()
+                ),
+            })
+            .collect();
+
+        let links: Vec<Link> = events.iter().map(|e| e.link.clone()).collect();
+        let head_hash = links
+            .last()
+            .map_or(chain::GENESIS.to_owned(), |l| l.hash.clone());
+        let page = Page {
+            case_id,
+            generated_at: beijing(now),
+            prepared_for: party_zh(viewer),
+            buyer: parties.buyer,
+            merchant: parties.merchant,
+            order_number: order.number.clone(),
+            channel: order.channel.label(Lang::Zh).to_owned(),
+            products: order
+                .items
+                .iter()
+                .map(|i| format!("{} × {}(单价 {})", i.title, i.quantity, i.unit_price))
+                .collect(),
+            amount_paid: order.amount_paid.to_string(),
+            paid_at: order.paid_at.map(beijing).unwrap_or_else(|| "—".into()),
+            signed_at: order.signed_at.map(beijing).unwrap_or_else(|| "—".into()),
+            kind: case.kind.label_zh().to_owned(),
+            reason: case.reason.label_zh().to_owned(),
+            amount: case.amount.to_string(),
+            description: case.description.clone(),
+            state: case.state.label(Lang::Zh).to_owned(),
+            outcome: case
+                .outcome
+                .map(|o| o.label(Lang::Zh).to_owned())
+                .unwrap_or_else(|| "—".into()),
+            timeline: events
+                .iter()
+                .map(|e| Row {
+                    at: beijing(e.event.at),
+                    who: who(&e.event.actor),
+                    text: describe(&e.event),
+                    seq: e.seq,
+                    hash: e.link.hash.clone(),
+                })
+                .collect(),
+            evidence: evidence
+                .iter()
+                .enumerate()
+                .map(|(i, e)| EvidenceRow {
+                    number: i + 1,
+                    kind: e.file.kind.label_zh(),
+                    caption: e.file.caption.clone(),
+                    at: beijing(e.added_at),
+                    who: who(&e.uploader),
+                    size: e.file.size,
+                    media_type: e.file.media_type.clone(),
+                    sha256: e.file.sha256.clone(),
+                    location: if e.visible_to(viewer) {
+                        path_of(e)
+                    } else {
+                        "保密材料,仅平台可见,未随本材料包提供(哈希值已记入事件链)".into()
+                    },
+                })
+                .collect(),
+            decisions: events
+                .iter()
+                .filter_map(|e| match &e.event.body {
+                    EventBody::Decided {
+                        remedy,
+                        liable,
+                        rationale,
+                        cited_rule,
+                    } => Some(DecisionRow {
+                        at: beijing(e.event.at),
+                        title: "平台裁决",
+                        text: match (remedy, liable) {
+                            (Some(r), l) => format!(
+                                "{} {}{}",
+                                r.kind.label(Lang::Zh),
+                                r.amount,
+                                l.map(|p| format!(",责任方:{}", party_zh(p)))
+                                    .unwrap_or_default()
+                            ),
+                            (None, _) => "驳回买家申请".into(),
+                        },
+                        rationale: rationale.clone(),
+                        cited_rule: cited_rule.clone(),
+                    }),
+                    EventBody::AppealReviewed {
+                        uphold,
+                        remedy,
+                        rationale,
+                        cited_rule,
+                    } => Some(DecisionRow {
+                        at: beijing(e.event.at),
+                        title: "申诉复核",
+                        text: if *uphold {
+                            "维持原裁决".into()
+                        } else {
+                            remedy
+                                .map(|r| format!("改判:{} {}", r.kind.label(Lang::Zh), r.amount))
+                                .unwrap_or_else(|| "改判:驳回".into())
+                        },
+                        rationale: rationale.clone(),
+                        cited_rule: cited_rule.clone(),
+                    }),
+                    _ => None,
+                })
+                .collect(),
+            head_hash: head_hash.clone(),
+            event_count: links.len(),
+        };
+        let index = page.render().map_err(|e| AppError::Internal(e.into()))?;
+        let manifest = Manifest {
+            format: FORMAT.into(),
+            case_id,
+            generated_at: now,
+            prepared_for: viewer,
+            hash_rule: "hash = sha256(prev_hash + \"\\n\" + seq + \"\\n\" + content); the first prev_hash is 64 zeros".into(),
+            event_count: links.len(),
+            head_hash,
+            events: links,
+            files,
+            withheld,
+            index_sha256: hex::encode(Sha256::digest(index.as_bytes())),
+        };
+        let manifest_json =
+            serde_json::to_string_pretty(&manifest).map_err(|e| AppError::Internal(e.into()))?;
+
+        let temp = tempfile::tempfile().map_err(|e| AppError::Internal(e.into()))?;
+        let mut zip = zip::ZipWriter::new(temp);
+        let deflated = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        // Photos and videos are compressed already: stored as they are.
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .large_file(true);
+        let zerr = |e: zip::result::ZipError| AppError::Internal(e.into());
+        let ioerr = |e: std::io::Error| AppError::Internal(e.into());
+        zip.start_file(INDEX, deflated).map_err(zerr)?;
+        zip.write_all(index.as_bytes()).map_err(ioerr)?;
+        zip.start_file(MANIFEST, deflated).map_err(zerr)?;
+        zip.write_all(manifest_json.as_bytes()).map_err(ioerr)?;
+        for (e, f) in shown.iter().zip(&manifest.files) {
+            let compressible = matches!(e.file.media_type.as_str(), "application/pdf")
+                || e.file.media_type.starts_with("text/");
+            zip.start_file(
+                f.path.as_str(),
+                if compressible { deflated } else { stored },
+            )
+            .map_err(zerr)?;
+            let mut body = self
+                .blobs
+                .get(&crate::blobs::original_key(&e.file.sha256))
+                .await?
+                .ok_or_else(|| {
+                    anyhow::anyhow!("evidence {} is missing from storage", e.file.evidence_id)
+                })?;
+            while let Some(chunk) = body.next().await {
+                zip.write_all(&chunk.map_err(ioerr)?).map_err(ioerr)?;
+            }
+        }
+        let mut file = zip.finish().map_err(zerr)?;
+        let size = file.stream_position().map_err(ioerr)?;
+        file.rewind().map_err(ioerr)?;
+        Ok(Dossier {
+            file,
+            size,
+            file_name: format!("dossier-{case_id}.zip"),
+        })
+    }
+}
+
+/// One thing that does not match in a dossier.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum Finding {
+    #[error("manifest.json is missing")]
+    ManifestMissing,
+    #[error("manifest.json cannot be read: {0}")]
+    ManifestUnreadable(String),
+    #[error("{0}")]
+    Chain(ChainBreak),
+    #[error(
+        "the manifest says the chain has {expected} events ending in {head}, but it has {found} (events were removed or added at the end)"
+    )]
+    ChainLength {
+        expected: usize,
+        found: usize,
+        head: String,
+    },
+    #[error("file {path}: altered (its SHA-256 is {found}, the chain fixes {expected})")]
+    FileAltered {
+        path: String,
+        expected: String,
+        found: String,
+    },
+    #[error("file {path}: removed from the dossier")]
+    FileRemoved { path: String },
+    #[error("file {path}: added (no event of the chain names it)")]
+    FileAdded { path: String },
+    #[error("evidence {evidence_id} (event #{seq}): neither included nor listed as withheld")]
+    EvidenceUnaccounted { evidence_id: EvidenceId, seq: i64 },
+    #[error("index.html: altered (its SHA-256 is not the one the manifest records)")]
+    IndexAltered,
+}
+
+/// The result of checking a dossier.
+#[derive(Clone, Debug, Serialize)]
+pub struct Verification {
+    pub case_id: Option<CaseId>,
+    pub events: usize,
+    pub files: usize,
+    pub withheld: usize,
+    pub findings: Vec<Finding>,
+}
+
+impl Verification {
+    pub fn intact(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+/// Recomputes a dossier: the chain of events, each file's hash against the event that added it,
+/// files added or removed, and the index page. `Err` only if it is not a ZIP at all.
+pub fn verify<R: Read + Seek>(reader: R) -> anyhow::Result<Verification> {
+    let mut zip = zip::ZipArchive::new(reader)?;
+    let mut report = Verification {
+        case_id: None,
+        events: 0,
+        files: 0,
+        withheld: 0,
+        findings: Vec::new(),
+    };
+    let manifest: Manifest = match zip.by_name(MANIFEST) {
+        Err(_) => {
+            report.findings.push(Finding::ManifestMissing);
+            return Ok(report);
+        }
+        Ok(mut entry) => {
+            let mut text = String::new();
+            if let Err(e) = entry.read_to_string(&mut text) {
+                report
+                    .findings
+                    .push(Finding::ManifestUnreadable(e.to_string()));
+                return Ok(report);
+            }
+            match serde_json::from_str(&text) {
+                Ok(m) => m,
+                Err(e) => {
+                    report
+                        .findings
+                        .push(Finding::ManifestUnreadable(e.to_string()));
+                    return Ok(report);
+                }
+            }
+        }
+    };
+    report.case_id = Some(manifest.case_id);
+    report.events = manifest.events.len();
+    report.withheld = manifest.withheld.len();
+    if let Err(broken) = chain::verify(&manifest.events) {
+        report.findings.push(Finding::Chain(broken));
+    }
+    let head = manifest
+        .events
+        .last()
+        .map_or(chain::GENESIS, |l| l.hash.as_str());
+    if manifest.events.len() != manifest.event_count || head != manifest.head_hash {
+        report.findings.push(Finding::ChainLength {
+            expected: manifest.event_count,
+            found: manifest.events.len(),
+            head: manifest.head_hash.clone(),
+        });
+    }
+
+    // What the chain itself says was added: the manifest's own hashes are not trusted.
+    let added: Vec<(i64, redress_domain::evidence::EvidenceFile)> = manifest
+        .events
+        .iter()
+        .filter_map(|l| match serde_json::from_str::<Event>(&l.content) {
+            Ok(Event {
+                body: EventBody::EvidenceAdded { file },
+                ..
+            }) => Some((l.seq, file)),
+            _ => None,
+        })
+        .collect();
+    let mut listed = std::collections::HashSet::new();
+    for f in &manifest.files {
+        listed.insert(f.path.clone());
+        let Some((_, file)) = added.iter().find(|(_, a)| a.evidence_id == f.evidence_id) else {
+            report.findings.push(Finding::FileAdded {
+                path: f.path.clone(),
+            });
+            continue;
+        };
+        match zip.by_name(&f.path) {
+            Err(_) => report.findings.push(Finding::FileRemoved {
+                path: f.path.clone(),
+            }),
+            Ok(mut entry) => {
+                let mut h = Sha256::new();
+                std::io::copy(&mut entry, &mut HashWriter(&mut h))?;
+                let found = hex::encode(h.finalize());
+                if found != file.sha256 {
+                    report.findings.push(Finding::FileAltered {
+                        path: f.path.clone(),
+                        expected: file.sha256.clone(),
+                        found,
+                    });
+                } else {
+                    report.files += 1;
+                }
+            }
+        }
+    }
+    for (seq, file) in &added {
+        let included = manifest
+            .files
+            .iter()
+            .any(|f| f.evidence_id == file.evidence_id);
+        let withheld = manifest
+            .withheld
+            .iter()
+            .any(|w| w.evidence_id == file.evidence_id && w.sha256 == file.sha256);
+        if !included && !withheld {
+            report.findings.push(Finding::EvidenceUnaccounted {
+                evidence_id: file.evidence_id,
+                seq: *seq,
+            });
+        }
+    }
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.into_owned()))
+        .collect();
+    for name in names {
+        if name != MANIFEST && name != INDEX && !name.ends_with('/') && !listed.contains(&name) {
+            report.findings.push(Finding::FileAdded { path: name });
+        }
+    }
+    match zip.by_name(INDEX) {
+        Err(_) => report
+            .findings
+            .push(Finding::FileRemoved { path: INDEX.into() }),
+        Ok(mut entry) => {
+            let mut h = Sha256::new();
+            std::io::copy(&mut entry, &mut HashWriter(&mut h))?;
+            if hex::encode(h.finalize()) != manifest.index_sha256 {
+                report.findings.push(Finding::IndexAltered);
+            }
+        }
+    }
+    Ok(report)
+}
+
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,612 @@
+//! Evidence files: received as a stream, hashed and checked while they are written to a local
+//! temporary file (never held whole in memory), typed by their own bytes, stored under their
+//! SHA-256, and only then recorded on the case by an `EvidenceAdded` event through the normal
+//! decide → apply → append path. A refused or broken upload leaves no record; a stored object
+//! that no event names is never served, because files are looked up through their events.
+
+use crate::blobs::{ByteStream, original_key, preview_key};
+use crate::error::AppError;
+use crate::{App, Principal};
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use jiff::Timestamp;
+use redress_domain::evidence::{EvidenceFile, visible_to};
+use redress_domain::vocabulary::EvidenceKind;
+use redress_domain::{Actor, CaseId, Command, EvidenceId, Party, decide};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+const MIB: u64 = 1 << 20;
+/// Bytes read before the type is decided: enough for every signature `infer` knows (an ISO
+/// BMFF `ftyp` box lists its brands in its first few hundred bytes).
+const SNIFF: usize = 8 * 1024;
+/// The longest side of a preview, in pixels.
+const PREVIEW_SIDE: u32 = 1280;
+
+/// How much evidence is accepted (configurable: `--evidence-max-file-mib` and friends).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EvidenceLimits {
+    /// Any file but a video.
+    pub file_bytes: u64,
+    /// MP4 and MOV.
+    pub video_bytes: u64,
+    /// All files of one case together.
+    pub case_bytes: u64,
+    /// Decoding limits for previews: a decompression bomb declares huge dimensions.
+    pub image_side: u32,
+    pub image_alloc_bytes: u64,
+}
+
+impl Default for EvidenceLimits {
+    fn default() -> Self {
+        EvidenceLimits {
+            file_bytes: 20 * MIB,
+            video_bytes: 200 * MIB,
+            case_bytes: 1024 * MIB,
+            image_side: 12_000,
+            image_alloc_bytes: 512 * MIB,
+        }
+    }
+}
+
+impl EvidenceLimits {
+    /// The most one upload request may carry (the largest file plus multipart overhead).
+    pub fn request_bytes(&self) -> u64 {
+        self.file_bytes.max(self.video_bytes) + MIB
+    }
+}
+
+/// Why a file is refused. Each has a stable problem code.
+#[derive(Debug, thiserror::Error)]
+pub enum EvidenceError {
+    #[error("the file is larger than {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("the case's evidence would exceed {limit} bytes in total")]
+    CaseFull { limit: u64 },
+    #[error(
+        "{0}: only JPEG, PNG, WebP, GIF, HEIC, PDF, MP4, MOV and plain UTF-8 text are accepted"
+    )]
+    UnsupportedType(String),
+    #[error("the file is empty")]
+    Empty,
+    #[error("the upload ended before the file was complete: {0}")]
+    Incomplete(String),
+    #[error("the image is too large to decode safely: {0}")]
+    ImageTooLarge(String),
+    #[error("the image cannot be decoded: {0}")]
+    Corrupt(String),
+}
+
+impl EvidenceError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            EvidenceError::TooLarge { .. } => "evidence_too_large",
+            EvidenceError::CaseFull { .. } => "evidence_case_full",
+            EvidenceError::UnsupportedType(_) => "evidence_unsupported_type",
+            EvidenceError::Empty => "evidence_empty",
+            EvidenceError::Incomplete(_) => "evidence_incomplete",
+            EvidenceError::ImageTooLarge(_) => "evidence_image_too_large",
+            EvidenceError::Corrupt(_) => "evidence_corrupt",
+        }
+    }
+}
+
+/// A stored file as the case's record names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EvidenceRecord {
+    pub case_id: CaseId,
+    /// The event that added it.
+    pub seq: i64,
+    #[serde(flatten)]
+    pub file: EvidenceFile,
+    pub uploader: Actor,
+    pub added_at: Timestamp,
+}
+
+impl EvidenceRecord {
+    pub fn uploader_party(&self) -> Party {
+        self.uploader.party()
+    }
+
+    pub fn visible_to(&self, viewer: Party) -> bool {
+        visible_to(viewer, self.uploader_party(), self.file.confidential)
+    }
+
+    /// Images the preview decoder reads; HEIC, PDF, video and text have none.
+    pub fn has_preview(&self) -> bool {
+        has_preview(&self.file.media_type)
+    }
+
+    /// The file's name in a dossier and in downloads.
+    pub fn file_name(&self) -> String {
+        format!(
+            "{}.{}",
+            self.file.evidence_id,
+            extension(&self.file.media_type)
+        )
+    }
+}
+
+fn has_preview(media_type: &str) -> bool {
+    matches!(
+        media_type,
+        "image/jpeg" | "image/png" | "image/webp" | "image/gif"
+    )
+}
+
+pub fn extension(media_type: &str) -> &'static str {
+    match media_type {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/webp" => "webp",
+        "image/gif" => "gif",
+        "image/heic" => "heic",
+        "application/pdf" => "pdf",
+        "video/mp4" => "mp4",
+        "video/quicktime" => "mov",
+        "text/plain; charset=utf-8" => "txt",
+        _ => "bin",
+    }
+}
+
+/// A file received in full, hashed and typed, waiting in a temporary file to be stored.
+pub struct Received {
+    temp: tempfile::TempPath,
+    pub sha256: String,
+    pub size: u64,
+    pub media_type: &'static str,
+    preview: Option<Vec<u8>>,
+}
+
+/// What the uploader says about the file.
+#[derive(Clone, Debug)]
+pub struct Description {
+    pub kind: EvidenceKind,
+    pub caption: String,
+    pub confidential: bool,
+}
+
+/// A file and its content, for a download.
+pub struct Download {
+    pub record: EvidenceRecord,
+    pub media_type: String,
+    pub size: Option<u64>,
+    pub body: ByteStream,
+}
+
+impl App {
+    /// May `principal` add a file to this case now? Checked before a byte of the upload is
+    /// read. Answers the room left under the per-case limit.
+    pub async fn evidence_room(
+        &self,
+        principal: &Principal,
+        case_id: CaseId,
+    ) -> Result<u64, AppError> {
+        let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
+        if !principal.can_see_case(&record.case) {
+            return Err(AppError::NotFound);
+        }
+        let probe = EvidenceFile {
+            evidence_id: EvidenceId(uuid::Uuid::nil()),
+            sha256: "0".repeat(64),
+            kind: EvidenceKind::Other,
+            caption: String::new(),
+            size: 1,
+            media_type: "text/plain".into(),
+            confidential: false,
+        };
+        let policy = self
+            .store
+            .policy(record.case.policy_version)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("policy missing"))?;
+        let env = redress_domain::lifecycle::Env {
+            now: self.clock.now(),
+            policy: &policy,
+            calendar: self.calendar.as_ref(),
+        };
+        decide(
+            &record.case,
+            &Command::AddEvidence { file: probe },
+            principal.actor(),
+            &env,
+        )?;
+        let room = self
+            .evidence_limits
+            .case_bytes
+            .saturating_sub(record.case.evidence_bytes);
+        if room == 0 {
+            return Err(EvidenceError::CaseFull {
+                limit: self.evidence_limits.case_bytes,
+            }
+            .into());
+        }
+        Ok(room)
+    }
+
+    /// Reads an upload to its end into a temporary file, hashing it, deciding its type from its
+    /// first bytes, enforcing the size limits as it goes, and (for images) decoding it under
+    /// limits to make a metadata-free preview. Nothing is stored yet.
+    pub async fn receive_evidence<S, E>(&self, mut body: S, room: u64) -> Result<Received, AppError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        let limits = self.evidence_limits;
+        let temp = tempfile::NamedTempFile::new().map_err(|e| AppError::Internal(e.into()))?;
+        let (file, temp) = temp.into_parts();
+        let mut file = tokio::fs::File::from_std(file);
+        let mut hasher = Sha256::new();
+        let mut head: Vec<u8> = Vec::with_capacity(SNIFF);
+        let mut media: Option<&'static str> = None;
+        let mut text = TextCheck::default();
+        let mut size: u64 = 0;
+        let mut limit = limits.file_bytes.max(limits.video_bytes).min(room);
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| EvidenceError::Incomplete(e.to_string()))?;
+            size += chunk.len() as u64;
+            if size > limit {
+                return Err(too_large(limit, room, limits).into());
+            }
+            hasher.update(&chunk);
+            text.feed(&chunk);
+            if media.is_none() {
+                let take = (SNIFF - head.len()).min(chunk.len());
+                head.extend_from_slice(&chunk[..take]);
+                if head.len() == SNIFF {
+                    let m = sniff(&head, &text)?;
+                    limit = limit_for(m, limits).min(room);
+                    if size > limit {
+                        return Err(too_large(limit, room, limits).into());
+                    }
+                    media = Some(m);
+                }
+            }
+            file.write_all(&chunk)
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?;
+        }
+        if size == 0 {
+            return Err(EvidenceError::Empty.into());
+        }
+        let media_type = match media {
+            Some(m) => m,
+            None => sniff(&head, &text)?,
+        };
+        if media_type.starts_with("text/plain") && !text.finish() {
+            return Err(EvidenceError::UnsupportedType(
+                "binary data (not valid UTF-8 text without NUL bytes)".into(),
+            )
+            .into());
+        }
+        file.flush()
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+        drop(file);
+        let preview = if has_preview(media_type) {
+            let path = temp.to_path_buf();
+            Some(
+                tokio::task::spawn_blocking(move || make_preview(&path, limits))
+                    .await
+                    .map_err(|e| AppError::Internal(e.into()))??,
+            )
+        } else {
+            None
+        };
+        Ok(Received {
+            temp,
+            sha256: hex::encode(hasher.finalize()),
+            size,
+            media_type,
+            preview,
+        })
+    }
+
+    /// Stores a received file under its hash (once: the same bytes are stored once) and then
+    /// records it on the case. The record is the last step, so a failure anywhere before it
+    /// leaves the case as it was.
+    pub async fn add_evidence(
+        &self,
+        principal: &Principal,
+        case_id: CaseId,
+        received: Received,
+        description: Description,
+        idempotency_key: Option<&str>,
+    ) -> Result<EvidenceRecord, AppError> {
+        let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
+        if !principal.can_see_case(&record.case) {
+            return Err(AppError::NotFound);
+        }
+        // A retried upload with the same Idempotency-Key names the same evidence id, which the
+        // domain adds once; the body is never buffered to compare requests.
+        let evidence_id = match idempotency_key {
+            Some(key) => {
+                let scope = match principal {
+                    Principal::User(u) => format!("user:{}", u.id),
+                    Principal::MerchantToken { token, .. } => format!("token:{token}"),
+                };
+                let digest =
+                    Sha256::digest(format!("evidence\n{scope}\n{case_id}\n{key}").as_bytes());
+                let mut bytes = [0u8; 16];
+                bytes.copy_from_slice(&digest[..16]);
+                let id = EvidenceId(uuid::Builder::from_custom_bytes(bytes).into_uuid());
+                if let Some(existing) = self.store.evidence_item(case_id, id).await? {
+                    return if existing.file.sha256 == received.sha256 {
+                        Ok(existing)
+                    } else {
+                        Err(AppError::Invalid(
+                            "Idempotency-Key: already used for another file".into(),
+                        ))
+                    };
+                }
+                id
+            }
+            None => EvidenceId(uuid::Uuid::now_v7()),
+        };
+        let key = original_key(&received.sha256);
+        if self.blobs.size(&key).await? != Some(received.size) {
+            self.blobs.put_file(&key, &received.temp).await?;
+        }
+        if let Some(preview) = received.preview {
+            self.blobs
+                .put_bytes(&preview_key(&received.sha256), Bytes::from(preview))
+                .await?;
+        }
+        let file = EvidenceFile {
+            evidence_id,
+            sha256: received.sha256,
+            kind: description.kind,
+            caption: description.caption.trim().to_owned(),
+            size: received.size,
+            media_type: received.media_type.to_owned(),
+            confidential: description.confidential,
+        };
+        let limit = self.evidence_limits.case_bytes;
+        let size = file.size;
+        let id = file.evidence_id;
+        // The per-case limit is checked against the case read in the same optimistic
+        // transaction, so concurrent uploads cannot together overrun it.
+        self.run_checked(
+            case_id,
+            &Command::AddEvidence { file },
+            principal.actor(),
+            &|case| {
+                if case.evidence_bytes.saturating_add(size) > limit {
+                    Err(EvidenceError::CaseFull { limit }.into())
+                } else {
+                    Ok(())
+                }
+            },
+        )
+        .await?;
+        self.store
+            .evidence_item(case_id, id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("evidence {id} not recorded").into())
+    }
+
+    /// The files of a case its reader may see, in the order they were added.
+    pub async fn list_evidence(
+        &self,
+        principal: &Principal,
+        case_id: CaseId,
+    ) -> Result<Vec<EvidenceRecord>, AppError> {
+        let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
+        if !principal.can_see_case(&record.case) {
+            return Err(AppError::NotFound);
+        }
+        let viewer = principal.actor().party();
+        Ok(self
+            .store
+            .evidence(case_id)
+            .await?
+            .into_iter()
+            .filter(|e| e.visible_to(viewer))
+            .collect())
+    }
+
+    /// One file (or its preview), if the reader may see it; otherwise it does not exist.
+    pub async fn evidence_download(
+        &self,
+        principal: &Principal,
+        case_id: CaseId,
+        evidence_id: EvidenceId,
+        preview: bool,
+    ) -> Result<Download, AppError> {
+        let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
+        if !principal.can_see_case(&record.case) {
+            return Err(AppError::NotFound);
+        }
+        let item = self
+            .store
+            .evidence_item(case_id, evidence_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !item.visible_to(principal.actor().party()) {
+            return Err(AppError::NotFound);
+        }
+        let (key, media_type, size) = if preview {
+            if !item.has_preview() {
+                return Err(AppError::NotFound);
+            }
+            (
+                preview_key(&item.file.sha256),
+                "image/jpeg".to_owned(),
+                None,
+            )
+        } else {
+            (
+                original_key(&item.file.sha256),
+                item.file.media_type.clone(),
+                Some(item.file.size),
+            )
+        };
+        let body = self.blobs.get(&key).await?.ok_or_else(|| {
+            anyhow::anyhow!("evidence {evidence_id}: object {key} is missing from storage")
+        })?;
+        Ok(Download {
+            record: item,
+            media_type,
+            size,
+            body,
+        })
+    }
+}
+
+fn too_large(limit: u64, room: u64, limits: EvidenceLimits) -> EvidenceError {
+    if limit == room && room < limits.file_bytes.max(limits.video_bytes) {
+        EvidenceError::CaseFull {
+            limit: limits.case_bytes,
+        }
+    } else {
+        EvidenceError::TooLarge { limit }
+    }
+}
+
+fn limit_for(media_type: &str, limits: EvidenceLimits) -> u64 {
+    if media_type.starts_with("video/") {
+        limits.video_bytes
+    } else {
+        limits.file_bytes
+    }
+}
+
+/// The type, from the bytes only: a known signature on the allowlist, or else plain text.
+fn sniff(head: &[u8], text: &TextCheck) -> Result<&'static str, EvidenceError> {
+    if let Some(kind) = infer::get(head) {
+        return match kind.mime_type() {
+            "image/jpeg" => Ok("image/jpeg"),
+            "image/png" => Ok("image/png"),
+            "image/webp" => Ok("image/webp"),
+            "image/gif" => Ok("image/gif"),
+            // `infer` names the HEIC brands (heic, heix, mif1+heic) `image/heif`.
+            "image/heif" => Ok("image/heic"),
+            "application/pdf" => Ok("application/pdf"),
+            "video/mp4" => Ok("video/mp4"),
+            "video/quicktime" => Ok("video/quicktime"),
+            other => Err(EvidenceError::UnsupportedType(other.to_owned())),
+        };
+    }
+    if text.ok {
+        Ok("text/plain; charset=utf-8")
+    } else {
+        Err(EvidenceError::UnsupportedType(
+            "binary data of an unknown type".into(),
+        ))
+    }
+}
+
+/// Plain text is valid UTF-8 with no NUL bytes, checked chunk by chunk (a character may be
+/// split between chunks).
+struct TextCheck {
+    ok: bool,
+    pending: Vec<u8>,
+}
+
+impl Default for TextCheck {
+    fn default() -> Self {
+        TextCheck {
+            ok: true,
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl TextCheck {
+    fn feed(&mut self, chunk: &[u8]) {
+        if !self.ok {
+            return;
+        }
+        if chunk.contains(&0) {
+            self.ok = false;
+            return;
+        }
+        let mut buf = std::mem::take(&mut self.pending);
+        buf.extend_from_slice(chunk);
+        match std::str::from_utf8(&buf) {
+            Ok(_) => {}
+            Err(e) if e.error_len().is_none() => self.pending = buf[e.valid_up_to()..].to_vec(),
+            Err(_) => self.ok = false,
+        }
+    }
+
+    fn finish(&self) -> bool {
+        self.ok && self.pending.is_empty()
+    }
+}
+
+/// Decodes an image under limits (a small file declaring 100000×100000 pixels is refused before
+/// any pixel buffer is allocated) and re-encodes it as a JPEG from its pixels alone, so EXIF
+/// (GPS position, device) and every other metadata block stay behind.
+fn make_preview(path: &std::path::Path, limits: EvidenceLimits) -> Result<Vec<u8>, AppError> {
+    use image::ImageDecoder;
+    let bad = |e: image::ImageError| -> AppError {
+        match e {
+            image::ImageError::Limits(l) => EvidenceError::ImageTooLarge(l.to_string()).into(),
+            image::ImageError::IoError(e) => AppError::Internal(e.into()),
+            other => EvidenceError::Corrupt(other.to_string()).into(),
+        }
+    };
+    let mut reader = image::ImageReader::open(path).map_err(|e| AppError::Internal(e.into()))?;
+    reader = reader
+        .with_guessed_format()
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let mut l = image::Limits::default();
+    l.max_image_width = Some(limits.image_side);
+    l.max_image_height = Some(limits.image_side);
+    l.max_alloc = Some(limits.image_alloc_bytes);
+    reader.limits(l);
+    let mut decoder = reader.into_decoder().map_err(bad)?;
+    let orientation = decoder.orientation().map_err(bad)?;
+    let mut img = image::DynamicImage::from_decoder(decoder).map_err(bad)?;
+    img.apply_orientation(orientation);
+    if img.width() > PREVIEW_SIDE || img.height() > PREVIEW_SIDE {
+        img = img.thumbnail(PREVIEW_SIDE, PREVIEW_SIDE);
+    }
+    let rgb = img.to_rgb8();
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82)
+        .encode_image(&rgb)
+        .map_err(bad)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_split_inside_a_character_is_still_text() {
+        let bytes = "开箱视频说明".as_bytes();
+        let mut t = TextCheck::default();
+        t.feed(&bytes[..4]);
+        t.feed(&bytes[4..]);
+        assert!(t.finish());
+        let mut cut = TextCheck::default();
+        cut.feed(&bytes[..4]);
+        assert!(!cut.finish());
+        let mut nul = TextCheck::default();
+        nul.feed(b"abc\0def");
+        assert!(!nul.finish());
+    }
+
+    #[test]
+    fn types_come_from_signatures() {
+        let ok = TextCheck::default();
+        assert_eq!(
+            sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", &ok).unwrap(),
+            "image/png"
+        );
+        assert_eq!(sniff(b"%PDF-1.4\n", &ok).unwrap(), "application/pdf");
+        let mut elf = b"\x7fELF\x02\x01\x01".to_vec();
+        elf.resize(64, 0);
+        assert!(
+            matches!(sniff(&elf, &ok), Err(EvidenceError::UnsupportedType(t)) if t == "application/x-executable")
+        );
+        assert_eq!(
+            sniff("聊天记录".as_bytes(), &ok).unwrap(),
+            "text/plain; charset=utf-8"
+        );
+    }
+}

@@ -1,0 +1,86 @@
+//! `redress export dossier` and `redress verify`: the dossier ZIP out of the platform, and the
+//! check anyone can run on it.
+
+use anyhow::Context;
+use clap::{Subcommand, ValueEnum};
+use redress_app::App;
+use redress_domain::{CaseId, Party};
+use std::path::PathBuf;
+
+#[derive(Subcommand)]
+pub enum Export {
+    /// A case's dossier as a ZIP.
+    Dossier {
+        /// The case id.
+        case_id: String,
+        /// Where to write it [default: dossier-<case>.zip]
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Whose view: a party's dossier leaves out the other side's confidential files.
+        #[arg(long = "for", value_enum, default_value = "platform")]
+        prepared_for: Reader,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Reader {
+    Buyer,
+    Merchant,
+    Platform,
+}
+
+pub async fn export(app: &App, what: Export) -> anyhow::Result<()> {
+    let Export::Dossier {
+        case_id,
+        output,
+        prepared_for,
+    } = what;
+    let id: CaseId = case_id.parse().context("not a case id")?;
+    let viewer = match prepared_for {
+        Reader::Buyer => Party::Buyer,
+        Reader::Merchant => Party::Merchant,
+        Reader::Platform => Party::Platform,
+    };
+    let mut dossier = app
+        .dossier_for(id, viewer)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let path = output.unwrap_or_else(|| PathBuf::from(&dossier.file_name));
+    let mut out =
+        std::fs::File::create(&path).with_context(|| format!("create {}", path.display()))?;
+    std::io::copy(&mut dossier.file, &mut out)
+        .with_context(|| format!("write {}", path.display()))?;
+    println!(
+        "dossier of case {id} written to {} ({} bytes)",
+        path.display(),
+        dossier.size
+    );
+    Ok(())
+}
+
+/// Prints the verdict; the exit code is 0 when intact, 1 when not.
+pub fn verify(path: &PathBuf) -> anyhow::Result<i32> {
+    let file = std::fs::File::open(path).with_context(|| format!("open {}", path.display()))?;
+    let report = redress_app::dossier::verify(std::io::BufReader::new(file))
+        .with_context(|| format!("{} is not a dossier ZIP", path.display()))?;
+    let case = report
+        .case_id
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| "?".into());
+    if report.intact() {
+        println!(
+            "{}: intact — case {case}, {} events in an unbroken chain, {} files match their hashes, {} withheld",
+            path.display(),
+            report.events,
+            report.files,
+            report.withheld
+        );
+        Ok(0)
+    } else {
+        println!("{}: NOT intact — case {case}", path.display());
+        for finding in &report.findings {
+            println!("  - {finding}");
+        }
+        Ok(1)
+    }
+}

@@ -1,0 +1,60 @@
+//! Evidence files as the case's record knows them: what the chain fixes about each file (its
+//! SHA-256, size and type) and how it is described. The bytes live in object storage under
+//! their hash; this crate only decides who may add them and when.
+
+use crate::actor::Party;
+use crate::ids::EvidenceId;
+use crate::rejection::Rejection;
+use crate::vocabulary::EvidenceKind;
+use serde::{Deserialize, Serialize};
+
+/// Longest caption, in characters.
+pub const MAX_CAPTION: usize = 200;
+
+/// One file added to a case, as its `EvidenceAdded` event carries it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceFile {
+    pub evidence_id: EvidenceId,
+    /// Lowercase hex SHA-256 of the file's bytes: the chain fixes the content through it.
+    pub sha256: String,
+    pub kind: EvidenceKind,
+    pub caption: String,
+    pub size: u64,
+    /// Decided from the bytes at upload (`image/jpeg`, `video/mp4`, `text/plain`, ...).
+    pub media_type: String,
+    /// Seen only by the platform and the uploader's own side.
+    pub confidential: bool,
+}
+
+impl EvidenceFile {
+    pub fn check(&self) -> Result<(), Rejection> {
+        let hex =
+            |s: &str| s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        if !hex(&self.sha256) {
+            return Err(Rejection::invalid("sha256: 64 lowercase hex digits"));
+        }
+        if self.size == 0 {
+            return Err(Rejection::invalid("size: a file has at least one byte"));
+        }
+        if self.caption.chars().count() > MAX_CAPTION || self.caption.chars().any(char::is_control)
+        {
+            return Err(Rejection::invalid(format!(
+                "caption: at most {MAX_CAPTION} characters, no control characters"
+            )));
+        }
+        if self.media_type.is_empty() || self.media_type.len() > 100 {
+            return Err(Rejection::invalid("media_type"));
+        }
+        Ok(())
+    }
+}
+
+/// Who may see a file: the platform always; buyer and merchant unless it is the other side's
+/// confidential file.
+pub fn visible_to(viewer: Party, uploader: Party, confidential: bool) -> bool {
+    match viewer {
+        Party::Platform => true,
+        Party::System => false,
+        side => !confidential || side == uploader,
+    }
+}

@@ -1,0 +1,279 @@
+//! Evidence files and the dossier. The upload is the one route with a body limit above the JSON
+//! API's 1 MiB, so these routes have their own router and layers (`router` in lib.rs merges it).
+
+use crate::extract::Caller;
+use crate::problem::Problem;
+use crate::routes::path_id;
+use axum::Json;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use redress_app::App;
+use redress_app::evidence::{Description, EvidenceError, EvidenceRecord, Received};
+use redress_domain::vocabulary::EvidenceKind;
+use redress_domain::{CaseId, EvidenceId, Lang};
+use serde_json::{Value, json};
+
+/// The evidence routes, with the upload's body limit (the largest file plus multipart framing).
+pub fn routes(app: &App) -> Router<App> {
+    let limit = usize::try_from(app.evidence_limits.request_bytes()).unwrap_or(usize::MAX);
+    Router::new()
+        .route("/api/v1/cases/{id}/evidence", get(list).post(upload))
+        .route("/api/v1/cases/{id}/evidence/{eid}", get(download))
+        .route("/api/v1/cases/{id}/evidence/{eid}/preview", get(preview))
+        .route("/api/v1/cases/{id}/dossier", get(dossier))
+        .layer(DefaultBodyLimit::disable())
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(limit))
+}
+
+/// Is this the upload? The idempotency layer leaves its body unbuffered: an upload's
+/// `Idempotency-Key` is honoured by the use case itself (the key names the evidence id).
+pub fn is_upload(method: &axum::http::Method, path: &str) -> bool {
+    method == axum::http::Method::POST
+        && path.starts_with("/api/v1/cases/")
+        && path.ends_with("/evidence")
+}
+
+fn view(record: &EvidenceRecord) -> Value {
+    let mut v = serde_json::to_value(record).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut v {
+        map.insert("uploader_party".into(), json!(record.uploader_party()));
+        map.insert("has_preview".into(), json!(record.has_preview()));
+    }
+    v
+}
+
+fn invalid(lang: Lang, detail: impl Into<String>) -> Problem {
+    Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+        lang,
+        Some(detail.into()),
+    )
+}
+
+/// `POST /cases/{id}/evidence`, `multipart/form-data` with the fields `file` (the bytes; its
+/// name and Content-Type are ignored), `kind`, `caption` and `confidential` (`true`/`false`).
+pub async fn upload(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<(StatusCode, Json<Value>), Problem> {
+    let lang = caller.lang;
+    let id: CaseId = path_id(&id, lang)?;
+    let err = |e| Problem::from_app(e, lang);
+    let mut multipart = multipart.map_err(|e| {
+        invalid(
+            lang,
+            format!("a multipart/form-data body is expected: {}", e.body_text()),
+        )
+    })?;
+    let room = app
+        .evidence_room(&caller.principal, id)
+        .await
+        .map_err(err)?;
+    let read = read_form(&app, &mut multipart, room, lang).await;
+    let (received, description) = match read {
+        Ok(form) => form,
+        Err(problem) => {
+            drain(&mut multipart).await;
+            return Err(problem);
+        }
+    };
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| !k.is_empty() && k.len() <= 255);
+    let record = app
+        .add_evidence(&caller.principal, id, received, description, key)
+        .await
+        .map_err(err)?;
+    Ok((StatusCode::CREATED, Json(view(&record))))
+}
+
+async fn read_form(
+    app: &App,
+    multipart: &mut Multipart,
+    room: u64,
+    lang: Lang,
+) -> Result<(Received, Description), Problem> {
+    let incomplete = |e: axum::extract::multipart::MultipartError| {
+        Problem::from_app(EvidenceError::Incomplete(e.body_text()).into(), lang)
+    };
+    let mut received = None;
+    let (mut kind, mut caption, mut confidential) = (None, String::new(), false);
+    while let Some(field) = multipart.next_field().await.map_err(incomplete)? {
+        let name = field.name().unwrap_or("").to_owned();
+        match name.as_str() {
+            "file" if received.is_some() => return Err(invalid(lang, "one file per upload")),
+            "file" => {
+                received = Some(
+                    app.receive_evidence(field, room)
+                        .await
+                        .map_err(|e| Problem::from_app(e, lang))?,
+                )
+            }
+            "kind" | "caption" | "confidential" => {
+                let text = field.text().await.map_err(incomplete)?;
+                match name.as_str() {
+                    "kind" => {
+                        kind = Some(
+                            text.trim()
+                                .parse::<EvidenceKind>()
+                                .map_err(|e| invalid(lang, e.to_string()))?,
+                        )
+                    }
+                    "caption" => caption = text,
+                    _ => {
+                        confidential = match text.trim() {
+                            "true" | "1" | "on" => true,
+                            "false" | "0" | "" => false,
+                            other => {
+                                return Err(invalid(
+                                    lang,
+                                    format!("confidential: `{other}` is not true or false"),
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+            other => {
+                return Err(invalid(
+                    lang,
+                    format!("unknown field `{other}`: file, kind, caption, confidential"),
+                ));
+            }
+        }
+    }
+    let received = received.ok_or_else(|| invalid(lang, "file: missing"))?;
+    let kind =
+        kind.ok_or_else(|| invalid(lang, "kind: missing (photo, video, chat_record, ...)"))?;
+    Ok((
+        received,
+        Description {
+            kind,
+            caption,
+            confidential,
+        },
+    ))
+}
+
+/// Reads what is left of a refused upload (bounded by the route's body limit) so the client
+/// gets the answer instead of a reset connection while it is still sending.
+async fn drain(multipart: &mut Multipart) {
+    while let Ok(Some(mut field)) = multipart.next_field().await {
+        while let Ok(Some(_)) = field.chunk().await {}
+    }
+}
+
+pub async fn list(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Problem> {
+    let id: CaseId = path_id(&id, caller.lang)?;
+    let items = app
+        .list_evidence(&caller.principal, id)
+        .await
+        .map_err(|e| Problem::from_app(e, caller.lang))?;
+    Ok(Json(
+        json!({ "items": items.iter().map(view).collect::<Vec<_>>() }),
+    ))
+}
+
+async fn file(
+    app: App,
+    caller: Caller,
+    id: String,
+    eid: String,
+    preview: bool,
+) -> Result<Response, Problem> {
+    let lang = caller.lang;
+    let id: CaseId = path_id(&id, lang)?;
+    let eid: EvidenceId = path_id(&eid, lang)?;
+    let download = app
+        .evidence_download(&caller.principal, id, eid, preview)
+        .await
+        .map_err(|e| Problem::from_app(e, lang))?;
+    let mut response = Body::from_stream(download.body).into_response();
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&download.media_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    if let Some(size) = download.size {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    }
+    // Served as data, never rendered as a page of this site.
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'"),
+    );
+    let disposition = if preview {
+        "inline".to_owned()
+    } else {
+        format!("attachment; filename=\"{}\"", download.record.file_name())
+    };
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert(
+        "x-evidence-sha256",
+        HeaderValue::from_str(&download.record.file.sha256).expect("hex"),
+    );
+    Ok(response)
+}
+
+/// `GET /cases/{id}/evidence/{eid}`: the original, byte for byte.
+pub async fn download(
+    State(app): State<App>,
+    caller: Caller,
+    Path((id, eid)): Path<(String, String)>,
+) -> Result<Response, Problem> {
+    file(app, caller, id, eid, false).await
+}
+
+/// `GET /cases/{id}/evidence/{eid}/preview`: an image re-encoded without its metadata.
+pub async fn preview(
+    State(app): State<App>,
+    caller: Caller,
+    Path((id, eid)): Path<(String, String)>,
+) -> Result<Response, Problem> {
+    file(app, caller, id, eid, true).await
+}
+
+/// `GET /cases/{id}/dossier`: the ZIP for this reader (see `redress_app::dossier`).
+pub async fn dossier(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let id: CaseId = path_id(&id, caller.lang)?;
+    let dossier = app
+        .dossier(&caller.principal, id)
+        .await
+        .map_err(|e| Problem::from_app(e, caller.lang))?;
+    let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(dossier.file));
+    let mut response = Body::from_stream(stream).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(dossier.size));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", dossier.file_name))
+    {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
+}
