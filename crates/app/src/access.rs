@@ -93,6 +93,19 @@ impl Principal {
         }
     }
 
+    /// What a listing is limited to: a buyer's own, a shop's own, or (the platform) everything.
+    /// A merchant account without a shop sees no shop's, never every shop's.
+    pub fn list_scope(&self) -> Result<(Option<UserId>, Option<MerchantId>), crate::AppError> {
+        match self.role() {
+            Role::Buyer => Ok((self.user_id(), None)),
+            Role::Merchant => {
+                let shop = self.merchant_id().ok_or(crate::AppError::Forbidden("this merchant account belongs to no shop"))?;
+                Ok((None, Some(shop)))
+            }
+            Role::Agent | Role::Admin => Ok((None, None)),
+        }
+    }
+
     pub fn can_see_case(&self, case: &Case) -> bool {
         match self.role() {
             Role::Buyer => self.user_id() == Some(case.buyer_id),

@@ -222,16 +222,7 @@ impl App {
         limit: Option<i64>,
     ) -> Result<Vec<Case>, AppError> {
         filter.limit = page_size(limit)?;
-        match principal.role() {
-            Role::Buyer => filter.buyer_id = principal.user_id(),
-            // A merchant account without a shop sees no shop's, never every shop's.
-            Role::Merchant => {
-                filter.merchant_id = Some(principal.merchant_id().ok_or(AppError::Forbidden(
-                    "this merchant account belongs to no shop",
-                ))?)
-            }
-            Role::Agent | Role::Admin => {}
-        }
+        (filter.buyer_id, filter.merchant_id) = principal.list_scope()?;
         Ok(self.store.list_cases(&filter).await?)
     }
 
