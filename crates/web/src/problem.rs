@@ -111,11 +111,9 @@ impl Problem {
         lang: Lang,
         detail: Option<String>,
     ) -> Problem {
-        let (_, zh, en) = CODES
-            .iter()
-            .find(|(c, _, _)| *c == code)
-            .copied()
-            .unwrap_or(("internal", CODES[12].1, CODES[12].2));
+        let known = |code: &str| CODES.iter().find(|(c, _, _)| *c == code).copied();
+        debug_assert!(known(code).is_some(), "problem code `{code}` has no messages in CODES");
+        let (_, zh, en) = known(code).or_else(|| known("internal")).expect("`internal` is in CODES");
         let title = if lang == Lang::En { en } else { zh };
         Problem {
             kind: format!("https://redress.invalid/problems/{code}"),

@@ -673,7 +673,10 @@ fn ensure_assigned(case: &Case, agent: UserId, plan: &mut Plan) -> Result<(), Re
     match case.assigned_agent {
         Some(a) if a == agent => Ok(()),
         Some(_) => Err(Rejection::new(RejectionCode::NotAssigned)),
-        None => take(case, agent, plan),
+        None => {
+            check_not_own_appeal(case, agent)?;
+            take(case, agent, plan)
+        }
     }
 }
 
@@ -865,8 +868,13 @@ fn timeout(case: &Case, on_timeout: OnTimeout, plan: &mut Plan) -> Result<(), Re
             flagged.sla_breaches += 1;
             flagged.decision_sla_flagged |= on_timeout == OnTimeout::FlagDecisionSla;
             let escalated_at = case.escalated_at.unwrap_or(case.filed_at);
-            let deadline =
+            let mut deadline =
                 deadlines::platform_review(&flagged, env, escalated_at, case.agent_acted)?;
+            // A deadline fires once: should the next SLA fall at the same instant, it is
+            // already breached and is shown as overdue rather than fired again.
+            if case.deadline.as_ref().is_some_and(|d| d.due == deadline.due) {
+                deadline.on_timeout = OnTimeout::Overdue;
+            }
             let transition = Transition {
                 to: case.state,
                 stage: case.stage,

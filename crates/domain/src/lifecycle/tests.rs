@@ -1439,3 +1439,12 @@ fn confidential_files_are_seen_by_the_platform_and_their_own_side() {
     assert!(!visible_to(B, P, true));
     assert!(!visible_to(S, B, false));
 }
+
+#[test]
+fn the_deciding_agent_cannot_take_the_appeal_by_acting_on_it() {
+    let mut s = decided_rejected();
+    s.later(1).act(buyer(), appeal(), &["appeal_filed"]);
+    s.refuses(agent_a(), request_evidence(Party::Buyer, None), Code::OwnDecision);
+    s.refuses(agent_a(), Command::Take, Code::OwnDecision);
+    s.later(1).act(agent_b(), request_evidence(Party::Buyer, None), &["taken", "evidence_requested"]);
+}
