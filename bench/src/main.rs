@@ -92,7 +92,8 @@ async fn main() -> anyhow::Result<()> {
     rustls::crypto::ring::default_provider().install_default().ok();
     let args = Args::parse();
     let dir = tempfile::tempdir()?;
-    let url = args.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.db").display()));
+    let url =
+        args.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.db").display()));
     redress_store::migrate(&url).await.context("migrate")?;
     let store = redress_store::connect(&url).await?;
     let clock = Arc::new(SystemClock);
@@ -111,9 +112,23 @@ async fn main() -> anyhow::Result<()> {
     let now = app.clock.now();
     let hash = hash_password("bench-pass")?;
     let shop_id = MerchantId(uuid::Uuid::now_v7());
-    let merchant = Merchant { id: shop_id, name: "基准测试店".into(), credit_code: "91330106MA2H3K5Q0".into(), address: "杭州".into(), phone: None };
+    let merchant = Merchant {
+        id: shop_id,
+        name: "基准测试店".into(),
+        credit_code: "91330106MA2H3K5Q0".into(),
+        address: "杭州".into(),
+        phone: None,
+    };
     app.store.insert_merchant(&merchant, now).await?;
-    let user = |login: String, role, merchant_id| User { id: UserId(uuid::Uuid::now_v7()), login, display_name: "bench".into(), role, merchant_id, phone: None, address: None };
+    let user = |login: String, role, merchant_id| User {
+        id: UserId(uuid::Uuid::now_v7()),
+        login,
+        display_name: "bench".into(),
+        role,
+        merchant_id,
+        phone: None,
+        address: None,
+    };
     let staff = user("bench-shop".into(), Role::Merchant, Some(shop_id));
     let admin = user("bench-admin".into(), Role::Admin, None);
     for u in [&staff, &admin] {
@@ -126,18 +141,27 @@ async fn main() -> anyhow::Result<()> {
         let buyer = user(format!("bench-buyer-{i}"), Role::Buyer, None);
         app.store.insert_user(&buyer, &hash, now).await?;
         let order = app
-            .create_order(&admin, NewOrder {
-                number: format!("BENCH-{i}"),
-                merchant_id: shop_id,
-                buyer_id: buyer.id,
-                channel: SalesChannel::ChannelsShop,
-                items: vec![LineItem { sku: "SKU".into(), title: "耳机".into(), quantity: 1, unit_price: Money::from_fen(39900), law: Default::default() }],
-                amount_paid: Money::from_fen(39900),
-                payment_transaction_id: None,
-                paid_at: Some(now),
-                shipped_at: Some(now),
-                signed_at: Some(now),
-            })
+            .create_order(
+                &admin,
+                NewOrder {
+                    number: format!("BENCH-{i}"),
+                    merchant_id: shop_id,
+                    buyer_id: buyer.id,
+                    channel: SalesChannel::ChannelsShop,
+                    items: vec![LineItem {
+                        sku: "SKU".into(),
+                        title: "耳机".into(),
+                        quantity: 1,
+                        unit_price: Money::from_fen(39900),
+                        law: Default::default(),
+                    }],
+                    amount_paid: Money::from_fen(39900),
+                    payment_transaction_id: None,
+                    paid_at: Some(now),
+                    shipped_at: Some(now),
+                    signed_at: Some(now),
+                },
+            )
             .await?;
         orders.push(order.id);
         buyers.push(Principal::User(buyer));
@@ -146,7 +170,10 @@ async fn main() -> anyhow::Result<()> {
     let (buyers, orders) = (Arc::new(buyers), Arc::new(orders));
     let cases = Arc::new(std::sync::Mutex::new(vec![CaseId(uuid::Uuid::nil()); args.cases]));
     let (n, c) = (args.cases, args.concurrency);
-    println!("backend: {}, cases: {n}, concurrency: {c}\n", if url.starts_with("sqlite") { "SQLite" } else { "PostgreSQL" });
+    println!(
+        "backend: {}, cases: {n}, concurrency: {c}\n",
+        if url.starts_with("sqlite") { "SQLite" } else { "PostgreSQL" }
+    );
     println!("| operation                    |  count | p50 (ms)  | p95 (ms)  |  per sec  |");
     println!("|------------------------------|-------:|----------:|----------:|----------:|");
 
@@ -155,7 +182,13 @@ async fn main() -> anyhow::Result<()> {
         move |i: usize| {
             let (app, buyers, orders, cases) = (app.clone(), buyers.clone(), orders.clone(), cases.clone());
             async move {
-                let request = FileCase { kind: RequestKind::RefundOnly, reason: Reason::QualityDefect, items: vec![ItemRef { sku: "SKU".into(), quantity: 1 }], amount: Money::from_fen(39900), description: "左耳无声".into() };
+                let request = FileCase {
+                    kind: RequestKind::RefundOnly,
+                    reason: Reason::QualityDefect,
+                    items: vec![ItemRef { sku: "SKU".into(), quantity: 1 }],
+                    amount: Money::from_fen(39900),
+                    description: "左耳无声".into(),
+                };
                 let case = app.file_case(&buyers[i], request, orders[i]).await?;
                 cases.lock().unwrap()[i] = case.id;
                 Ok(())
@@ -170,8 +203,12 @@ async fn main() -> anyhow::Result<()> {
             let (app, buyers, cases, staff) = (app.clone(), buyers.clone(), cases.clone(), staff.clone());
             async move {
                 let (principal, command) = match name {
-                    "message (buyer)" => (buyers[i].clone(), Command::Message { text: "请尽快处理".into(), evidence: Vec::new() }),
-                    "reject (merchant)" => (staff, Command::Reject { reason: RejectReason::EvidenceInsufficient, text: "证据不足".into() }),
+                    "message (buyer)" => {
+                        (buyers[i].clone(), Command::Message { text: "请尽快处理".into(), evidence: Vec::new() })
+                    }
+                    "reject (merchant)" => {
+                        (staff, Command::Reject { reason: RejectReason::EvidenceInsufficient, text: "证据不足".into() })
+                    }
                     _ => (buyers[i].clone(), Command::Escalate { text: "申请平台介入".into() }),
                 };
                 let _ = who;

@@ -26,9 +26,7 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::Buyer, Role::Merchant, Role::Agent, Role::Admin]
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        [Role::Buyer, Role::Merchant, Role::Agent, Role::Admin].into_iter().find(|r| r.as_str() == s)
     }
 }
 
@@ -36,10 +34,7 @@ impl Role {
 #[derive(Clone, Debug)]
 pub enum Principal {
     User(User),
-    MerchantToken {
-        token: TokenId,
-        merchant: MerchantId,
-    },
+    MerchantToken { token: TokenId, merchant: MerchantId },
 }
 
 impl Principal {
@@ -75,21 +70,15 @@ impl Principal {
             Principal::User(u) => match u.role {
                 Role::Buyer => Actor::Buyer { user: u.id },
                 Role::Merchant => match u.merchant_id {
-                    Some(merchant) => Actor::Merchant {
-                        merchant,
-                        user: Some(u.id),
-                        token: None,
-                    },
+                    Some(merchant) => Actor::Merchant { merchant, user: Some(u.id), token: None },
                     None => Actor::Buyer { user: u.id },
                 },
                 Role::Agent => Actor::Agent { user: u.id },
                 Role::Admin => Actor::Admin { user: u.id },
             },
-            Principal::MerchantToken { token, merchant } => Actor::Merchant {
-                merchant: *merchant,
-                user: None,
-                token: Some(*token),
-            },
+            Principal::MerchantToken { token, merchant } => {
+                Actor::Merchant { merchant: *merchant, user: None, token: Some(*token) }
+            }
         }
     }
 
@@ -99,7 +88,8 @@ impl Principal {
         match self.role() {
             Role::Buyer => Ok((self.user_id(), None)),
             Role::Merchant => {
-                let shop = self.merchant_id().ok_or(crate::AppError::Forbidden("this merchant account belongs to no shop"))?;
+                let shop =
+                    self.merchant_id().ok_or(crate::AppError::Forbidden("this merchant account belongs to no shop"))?;
                 Ok((None, Some(shop)))
             }
             Role::Agent | Role::Admin => Ok((None, None)),

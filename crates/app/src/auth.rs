@@ -17,18 +17,13 @@ pub const SESSION_TTL: SignedDuration = SignedDuration::from_hours(24 * 7);
 pub const API_TOKEN_PREFIX: &str = "rdk_";
 
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let hash: PasswordHash = Argon2::default()
-        .hash_password(password.as_bytes())
-        .map_err(|e| anyhow::anyhow!("hash: {e}"))?;
+    let hash: PasswordHash =
+        Argon2::default().hash_password(password.as_bytes()).map_err(|e| anyhow::anyhow!("hash: {e}"))?;
     Ok(hash.to_string())
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
 /// A valid argon2 hash of a password nobody has, made once per process.
@@ -60,38 +55,22 @@ impl App {
         let token = random_token("");
         let now = self.clock.now();
         let expires = now.checked_add(SESSION_TTL).map_err(anyhow::Error::from)?;
-        self.store
-            .insert_session(&token_hash(&token), user.id, expires, now)
-            .await?;
+        self.store.insert_session(&token_hash(&token), user.id, expires, now).await?;
         Ok((token, user))
     }
 
     pub async fn logout(&self, session_token: &str) -> Result<(), AppError> {
-        Ok(self
-            .store
-            .delete_session(&token_hash(session_token))
-            .await?)
+        Ok(self.store.delete_session(&token_hash(session_token)).await?)
     }
 
     /// Resolves a bearer or cookie credential to its principal.
     pub async fn authenticate(&self, credential: &str) -> Result<Principal, AppError> {
         let hash = token_hash(credential);
         if credential.starts_with(API_TOKEN_PREFIX) {
-            let token = self
-                .store
-                .api_token(&hash)
-                .await?
-                .ok_or(AppError::Unauthenticated)?;
-            return Ok(Principal::MerchantToken {
-                token: token.id,
-                merchant: token.merchant_id,
-            });
+            let token = self.store.api_token(&hash).await?.ok_or(AppError::Unauthenticated)?;
+            return Ok(Principal::MerchantToken { token: token.id, merchant: token.merchant_id });
         }
-        let user = self
-            .store
-            .session_user(&hash, self.clock.now())
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
+        let user = self.store.session_user(&hash, self.clock.now()).await?.ok_or(AppError::Unauthenticated)?;
         Ok(Principal::User(user))
     }
 
@@ -104,15 +83,12 @@ impl App {
     ) -> Result<(ApiToken, String), AppError> {
         let allowed = match principal {
             Principal::User(u) => {
-                u.role == crate::Role::Admin
-                    || (u.role == crate::Role::Merchant && u.merchant_id == Some(merchant))
+                u.role == crate::Role::Admin || (u.role == crate::Role::Merchant && u.merchant_id == Some(merchant))
             }
             Principal::MerchantToken { .. } => false,
         };
         if !allowed {
-            return Err(AppError::Forbidden(
-                "only the merchant's staff or an admin issue its tokens",
-            ));
+            return Err(AppError::Forbidden("only the merchant's staff or an admin issue its tokens"));
         }
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
@@ -125,9 +101,7 @@ impl App {
             name: name.to_owned(),
             created_at: self.clock.now(),
         };
-        self.store
-            .insert_api_token(&token, &token_hash(&secret))
-            .await?;
+        self.store.insert_api_token(&token, &token_hash(&secret)).await?;
         Ok((token, secret))
     }
 }

@@ -9,8 +9,7 @@ use redress_domain::command::FileCase;
 use redress_domain::event::EventBody;
 use redress_domain::lifecycle::Env;
 use redress_domain::{
-    Actor, Case, CaseId, Command, Event, Policy, Rejection, RejectionCode, apply, decide,
-    decide_filing,
+    Actor, Case, CaseId, Command, Event, Policy, Rejection, RejectionCode, apply, decide, decide_filing,
 };
 use serde::Serialize;
 
@@ -41,17 +40,14 @@ pub struct TimelineEntry {
 impl App {
     async fn policy_of(&self, case: &Case) -> Result<Policy, AppError> {
         let policy = self.store.policy(case.policy_version).await?;
-        Ok(policy
-            .ok_or_else(|| anyhow::anyhow!("policy version {} missing", case.policy_version))?)
+        Ok(policy.ok_or_else(|| anyhow::anyhow!("policy version {} missing", case.policy_version))?)
     }
 
     /// Makes sure a policy is in force: version 1 with the defaults on a new database.
     pub async fn ensure_policy(&self) -> Result<(), AppError> {
         if self.store.policy(1).await?.is_none() {
             let epoch = jiff::Timestamp::UNIX_EPOCH;
-            self.store
-                .insert_policy(1, &Policy::default(), epoch, epoch)
-                .await?;
+            self.store.insert_policy(1, &Policy::default(), epoch, epoch).await?;
         }
         Ok(())
     }
@@ -67,44 +63,20 @@ impl App {
         }
         let order = self.order(principal, order_id).await?;
         let now = self.clock.now();
-        let (version, policy) = self
-            .store
-            .policy_in_force(now)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("no policy in force"))?;
+        let (version, policy) =
+            self.store.policy_in_force(now).await?.ok_or_else(|| anyhow::anyhow!("no policy in force"))?;
         let history = self.store.order_history(&order).await?;
-        let env = Env {
-            now,
-            policy: &policy,
-            calendar: self.calendar.as_ref(),
-        };
+        let env = Env { now, policy: &policy, calendar: self.calendar.as_ref() };
         let case_id = CaseId(uuid::Uuid::now_v7());
-        let filed = decide_filing(
-            case_id,
-            &request,
-            &order,
-            &history,
-            version,
-            principal.actor(),
-            &env,
-        )?;
-        let EventBody::Filed(f) = &filed.body else {
-            unreachable!("decide_filing returns Filed")
-        };
+        let filed = decide_filing(case_id, &request, &order, &history, version, principal.actor(), &env)?;
+        let EventBody::Filed(f) = &filed.body else { unreachable!("decide_filing returns Filed") };
         let case = apply(Case::opened(f, now), &filed);
-        self.store
-            .create_case(&case, &filed, &outbox(&case, std::slice::from_ref(&filed)))
-            .await?;
+        self.store.create_case(&case, &filed, &outbox(&case, std::slice::from_ref(&filed))).await?;
         Ok(case)
     }
 
     /// Runs a command from a person or merchant system on a case they can see.
-    pub async fn act(
-        &self,
-        principal: &Principal,
-        case_id: CaseId,
-        command: Command,
-    ) -> Result<Case, AppError> {
+    pub async fn act(&self, principal: &Principal, case_id: CaseId, command: Command) -> Result<Case, AppError> {
         if matches!(
             command,
             Command::Timeout { .. }
@@ -112,9 +84,7 @@ impl App {
                 | Command::RefundFailed { .. }
                 | Command::AddEvidence { .. }
         ) {
-            return Err(AppError::Forbidden(
-                "system actions are not available through the API",
-            ));
+            return Err(AppError::Forbidden("system actions are not available through the API"));
         }
         let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
         if !principal.can_see_case(&record.case) {
@@ -128,12 +98,7 @@ impl App {
         self.run(case_id, &command, Actor::System).await
     }
 
-    async fn run(
-        &self,
-        case_id: CaseId,
-        command: &Command,
-        actor: Actor,
-    ) -> Result<Case, AppError> {
+    async fn run(&self, case_id: CaseId, command: &Command, actor: Actor) -> Result<Case, AppError> {
         self.run_checked(case_id, command, actor, &|_| Ok(())).await
     }
 
@@ -150,21 +115,13 @@ impl App {
             let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
             check(&record.case)?;
             let policy = self.policy_of(&record.case).await?;
-            let env = Env {
-                now: self.clock.now(),
-                policy: &policy,
-                calendar: self.calendar.as_ref(),
-            };
+            let env = Env { now: self.clock.now(), policy: &policy, calendar: self.calendar.as_ref() };
             let events = decide(&record.case, command, actor, &env)?;
             if events.is_empty() {
                 return Ok(record.case);
             }
             let case = events.iter().fold(record.case, apply);
-            match self
-                .store
-                .append(&case, record.version, &events, &outbox(&case, &events))
-                .await
-            {
+            match self.store.append(&case, record.version, &events, &outbox(&case, &events)).await {
                 Ok(()) => return Ok(case),
                 Err(StoreError::Conflict) => {
                     let jitter = rand::random_range(1..=(4 * (attempt + 1)).min(50));
@@ -176,11 +133,7 @@ impl App {
         Err(AppError::Contended)
     }
 
-    pub async fn case_detail(
-        &self,
-        principal: &Principal,
-        case_id: CaseId,
-    ) -> Result<CaseDetail, AppError> {
+    pub async fn case_detail(&self, principal: &Principal, case_id: CaseId) -> Result<CaseDetail, AppError> {
         let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
         if !principal.can_see_case(&record.case) {
             return Err(AppError::NotFound);
@@ -190,11 +143,7 @@ impl App {
         let allowed_actions = allowed_actions(
             &record.case,
             principal.actor(),
-            &Env {
-                now: self.clock.now(),
-                policy: &policy,
-                calendar: self.calendar.as_ref(),
-            },
+            &Env { now: self.clock.now(), policy: &policy, calendar: self.calendar.as_ref() },
         );
         let timeline = events
             .into_iter()
@@ -206,13 +155,7 @@ impl App {
             })
             .collect();
         let parties = self.parties_for(principal.actor().party(), &record.case).await?;
-        Ok(CaseDetail {
-            parties,
-            case: record.case,
-            version: record.version,
-            timeline,
-            allowed_actions,
-        })
+        Ok(CaseDetail { parties, case: record.case, version: record.version, timeline, allowed_actions })
     }
 
     pub async fn list_cases(
@@ -260,77 +203,35 @@ pub fn allowed_actions(case: &Case, actor: Actor, env: &Env) -> Vec<&'static str
     use redress_domain::case::Remedy;
     use redress_domain::vocabulary::{RejectReason, RemedyKind};
     let text = || "-".to_owned();
-    let remedy = Remedy {
-        kind: RemedyKind::Refund,
-        amount: redress_domain::Money::from_fen(1),
-    };
+    let remedy = Remedy { kind: RemedyKind::Refund, amount: redress_domain::Money::from_fen(1) };
     let probes = [
-        Command::Message {
-            text: text(),
-            evidence: Vec::new(),
-        },
-        Command::Revise {
-            kind: None,
-            amount: None,
-            description: None,
-        },
+        Command::Message { text: text(), evidence: Vec::new() },
+        Command::Revise { kind: None, amount: None, description: None },
         Command::Withdraw,
         Command::AcceptOffer,
         Command::DeclineOffer,
         Command::Answer { text: text() },
-        Command::ShipReturn {
-            carrier: text(),
-            tracking_no: text(),
-        },
+        Command::ShipReturn { carrier: text(), tracking_no: text() },
         Command::ConfirmReplacement,
         Command::Escalate { text: text() },
-        Command::Rate {
-            stars: 5,
-            comment: String::new(),
-        },
+        Command::Rate { stars: 5, comment: String::new() },
         Command::Approve,
-        Command::Reject {
-            reason: RejectReason::Other,
-            text: text(),
-        },
-        Command::Offer {
-            remedy,
-            note: String::new(),
-        },
+        Command::Reject { reason: RejectReason::Other, text: text() },
+        Command::Offer { remedy, note: String::new() },
         Command::Ask { question: text() },
         Command::ConfirmReceipt,
         Command::DisputeReceipt { text: text() },
-        Command::ShipReplacement {
-            carrier: text(),
-            tracking_no: text(),
-        },
+        Command::ShipReplacement { carrier: text(), tracking_no: text() },
         Command::ProveOfflineRefund { note: text() },
         Command::AcceptMediation,
         Command::DeclineMediation,
         Command::SubmitEvidence { text: text() },
         Command::Appeal { reason: text() },
         Command::Take,
-        Command::RequestEvidence {
-            party: Party::Buyer,
-            what: text(),
-            due_in_hours: None,
-        },
-        Command::ProposeMediation {
-            remedy,
-            note: String::new(),
-        },
-        Command::Decide {
-            remedy: None,
-            liable: None,
-            rationale: text(),
-            cited_rule: text(),
-        },
-        Command::ReviewAppeal {
-            uphold: true,
-            remedy: None,
-            rationale: text(),
-            cited_rule: text(),
-        },
+        Command::RequestEvidence { party: Party::Buyer, what: text(), due_in_hours: None },
+        Command::ProposeMediation { remedy, note: String::new() },
+        Command::Decide { remedy: None, liable: None, rationale: text(), cited_rule: text() },
+        Command::ReviewAppeal { uphold: true, remedy: None, rationale: text(), cited_rule: text() },
     ];
     probes
         .iter()
@@ -338,9 +239,7 @@ pub fn allowed_actions(case: &Case, actor: Actor, env: &Env) -> Vec<&'static str
             Ok(events) => !events.is_empty(),
             Err(Rejection { code, .. }) => matches!(
                 code,
-                RejectionCode::InvalidInput
-                    | RejectionCode::AmountExceedsRefundable
-                    | RejectionCode::AmountNotPositive
+                RejectionCode::InvalidInput | RejectionCode::AmountExceedsRefundable | RejectionCode::AmountNotPositive
             ),
         })
         .map(Command::action_name)

@@ -26,37 +26,20 @@ pub struct Parties {
 /// (a return, an exchange, a repair, a reissue) is agreed or ordered.
 pub fn buyer_address_needed(case: &Case) -> bool {
     case.remedy.is_some_and(|r| {
-        matches!(
-            r.kind,
-            RemedyKind::ReturnAndRefund
-                | RemedyKind::Exchange
-                | RemedyKind::Repair
-                | RemedyKind::Reissue
-        )
+        matches!(r.kind, RemedyKind::ReturnAndRefund | RemedyKind::Exchange | RemedyKind::Repair | RemedyKind::Reissue)
     })
 }
 
 impl App {
-    pub(crate) async fn parties_for(
-        &self,
-        viewer: Party,
-        case: &Case,
-    ) -> Result<Parties, AppError> {
-        let buyer = self
-            .store
-            .user(case.buyer_id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("buyer of {} missing", case.id))?;
+    pub(crate) async fn parties_for(&self, viewer: Party, case: &Case) -> Result<Parties, AppError> {
+        let buyer =
+            self.store.user(case.buyer_id).await?.ok_or_else(|| anyhow::anyhow!("buyer of {} missing", case.id))?;
         let merchant = self
             .store
             .merchant(case.merchant_id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("merchant of {} missing", case.id))?;
-        let mut buyer = Contact {
-            name: buyer.display_name,
-            phone: buyer.phone,
-            address: buyer.address,
-        };
+        let mut buyer = Contact { name: buyer.display_name, phone: buyer.phone, address: buyer.address };
         if viewer == Party::Merchant {
             buyer.phone = buyer.phone.as_deref().map(mask_phone);
             if !buyer_address_needed(case) {
@@ -65,11 +48,7 @@ impl App {
         }
         Ok(Parties {
             buyer,
-            merchant: Contact {
-                name: merchant.name,
-                phone: merchant.phone,
-                address: Some(merchant.address),
-            },
+            merchant: Contact { name: merchant.name, phone: merchant.phone, address: Some(merchant.address) },
         })
     }
 }

@@ -128,9 +128,7 @@ struct Page {
 }
 
 fn beijing(at: Timestamp) -> String {
-    at.to_zoned(TimeZone::fixed(offset(8)))
-        .strftime("%Y-%m-%d %H:%M:%S")
-        .to_string()
+    at.to_zoned(TimeZone::fixed(offset(8))).strftime("%Y-%m-%d %H:%M:%S").to_string()
 }
 
 fn who(actor: &Actor) -> &'static str {
@@ -157,13 +155,9 @@ fn describe(event: &Event) -> String {
     let zh = Lang::Zh;
     let remedy = |r: &redress_domain::case::Remedy| format!("{} {}", r.kind.label(zh), r.amount);
     match &event.body {
-        EventBody::Filed(f) => format!(
-            "申请售后:{},原因:{},金额 {}。{}",
-            f.kind.label_zh(),
-            f.reason.label_zh(),
-            f.amount,
-            f.description
-        ),
+        EventBody::Filed(f) => {
+            format!("申请售后:{},原因:{},金额 {}。{}", f.kind.label_zh(), f.reason.label_zh(), f.amount, f.description)
+        }
         EventBody::MessagePosted { text, evidence } if evidence.is_empty() => {
             format!("留言:{text}")
         }
@@ -171,11 +165,9 @@ fn describe(event: &Event) -> String {
             let ids: Vec<String> = evidence.iter().map(ToString::to_string).collect();
             format!("留言:{text}(引用证据 {})", ids.join("、"))
         }
-        EventBody::Revised {
-            kind,
-            amount,
-            description,
-        } => format!("修改申请:{},金额 {amount}。{description}", kind.label_zh()),
+        EventBody::Revised { kind, amount, description } => {
+            format!("修改申请:{},金额 {amount}。{description}", kind.label_zh())
+        }
         EventBody::Withdrawn => "撤销申请。".into(),
         EventBody::OfferMade { remedy: r, note } => format!("提出协商方案:{}。{note}", remedy(r)),
         EventBody::OfferAccepted { remedy: r } => format!("接受方案:{}。", remedy(r)),
@@ -183,21 +175,15 @@ fn describe(event: &Event) -> String {
         EventBody::QuestionAsked { question } => format!("提问:{question}"),
         EventBody::QuestionAnswered { text } => format!("回复:{text}"),
         EventBody::Approved { remedy: r } => format!("同意:{}。", remedy(r)),
-        EventBody::Rejected { rejection } => format!(
-            "拒绝,理由:{}。{}",
-            rejection.reason.label(zh),
-            rejection.text
-        ),
-        EventBody::ReturnShipped { shipment } => format!(
-            "寄回商品:{} 运单号 {}。",
-            shipment.carrier, shipment.tracking_no
-        ),
+        EventBody::Rejected { rejection } => format!("拒绝,理由:{}。{}", rejection.reason.label(zh), rejection.text),
+        EventBody::ReturnShipped { shipment } => {
+            format!("寄回商品:{} 运单号 {}。", shipment.carrier, shipment.tracking_no)
+        }
         EventBody::ReturnReceived => "确认收到退货。".into(),
         EventBody::ReturnDisputed { text } => format!("对退回商品状况提出异议:{text}"),
-        EventBody::ReplacementShipped { shipment } => format!(
-            "发出换货/补寄商品:{} 运单号 {}。",
-            shipment.carrier, shipment.tracking_no
-        ),
+        EventBody::ReplacementShipped { shipment } => {
+            format!("发出换货/补寄商品:{} 运单号 {}。", shipment.carrier, shipment.tracking_no)
+        }
         EventBody::ReplacementConfirmed => "确认收到换货/补寄商品。".into(),
         EventBody::Escalated { text } => format!("申请平台介入。{text}"),
         EventBody::Taken { .. } => "平台受理并分配处理人员。".into(),
@@ -211,25 +197,16 @@ fn describe(event: &Event) -> String {
         EventBody::MediationAnswered { accepted, .. } => {
             format!("{}调解方案。", if *accepted { "接受" } else { "拒绝" })
         }
-        EventBody::Decided {
-            remedy: Some(r),
-            rationale,
-            cited_rule,
-            ..
-        } => format!("裁决:{}。理由:{rationale}。依据:{cited_rule}", remedy(r)),
-        EventBody::Decided {
-            remedy: None,
-            rationale,
-            cited_rule,
-            ..
-        } => format!("裁决驳回申请。理由:{rationale}。依据:{cited_rule}"),
+        EventBody::Decided { remedy: Some(r), rationale, cited_rule, .. } => {
+            format!("裁决:{}。理由:{rationale}。依据:{cited_rule}", remedy(r))
+        }
+        EventBody::Decided { remedy: None, rationale, cited_rule, .. } => {
+            format!("裁决驳回申请。理由:{rationale}。依据:{cited_rule}")
+        }
         EventBody::AppealFiled { reason, .. } => format!("申诉:{reason}"),
-        EventBody::AppealReviewed {
-            uphold, rationale, ..
-        } => format!(
-            "复核{}原裁决。{rationale}",
-            if *uphold { "维持" } else { "改变" }
-        ),
+        EventBody::AppealReviewed { uphold, rationale, .. } => {
+            format!("复核{}原裁决。{rationale}", if *uphold { "维持" } else { "改变" })
+        }
         EventBody::Rated { stars, comment } => format!("评价 {stars} 星。{comment}"),
         EventBody::RefundStarted { refund } => format!("发起退款 {}。", refund.amount),
         EventBody::RefundSucceeded { amount, .. } => format!("退款 {amount} 已到账。"),
@@ -249,11 +226,7 @@ fn describe(event: &Event) -> String {
 
 impl App {
     /// The dossier of a case for one of its readers.
-    pub async fn dossier(
-        &self,
-        principal: &Principal,
-        case_id: CaseId,
-    ) -> Result<Dossier, AppError> {
+    pub async fn dossier(&self, principal: &Principal, case_id: CaseId) -> Result<Dossier, AppError> {
         let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
         if !principal.can_see_case(&record.case) {
             return Err(AppError::NotFound);
@@ -263,19 +236,10 @@ impl App {
 
     /// The dossier of a case as `viewer` (buyer, merchant or platform) may see it.
     pub async fn dossier_for(&self, case_id: CaseId, viewer: Party) -> Result<Dossier, AppError> {
-        let case = self
-            .store
-            .case(case_id)
-            .await?
-            .ok_or(AppError::NotFound)?
-            .case;
+        let case = self.store.case(case_id).await?.ok_or(AppError::NotFound)?.case;
         let events = self.store.events(case_id).await?;
         let evidence = self.store.evidence(case_id).await?;
-        let order = self
-            .store
-            .order(case.order_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let order = self.store.order(case.order_id).await?.ok_or(AppError::NotFound)?;
         let parties = self.parties_for(viewer, &case).await?;
         let now = self.clock.now();
 
@@ -300,17 +264,12 @@ impl App {
                 event_seq: e.seq,
                 sha256: e.file.sha256.clone(),
                 size: e.file.size,
-                reason: format!(
-                    "confidential to the {} and the platform",
-                    e.uploader_party().as_str()
-                ),
+                reason: format!("confidential to the {} and the platform", e.uploader_party().as_str()),
             })
             .collect();
 
         let links: Vec<Link> = events.iter().map(|e| e.link.clone()).collect();
-        let head_hash = links
-            .last()
-            .map_or(chain::GENESIS.to_owned(), |l| l.hash.clone());
+        let head_hash = links.last().map_or(chain::GENESIS.to_owned(), |l| l.hash.clone());
         let page = Page {
             case_id,
             generated_at: beijing(now),
@@ -332,10 +291,7 @@ impl App {
             amount: case.amount.to_string(),
             description: case.description.clone(),
             state: case.state.label(Lang::Zh).to_owned(),
-            outcome: case
-                .outcome
-                .map(|o| o.label(Lang::Zh).to_owned())
-                .unwrap_or_else(|| "—".into()),
+            outcome: case.outcome.map(|o| o.label(Lang::Zh).to_owned()).unwrap_or_else(|| "—".into()),
             timeline: events
                 .iter()
                 .map(|e| Row {
@@ -368,12 +324,7 @@ impl App {
             decisions: events
                 .iter()
                 .filter_map(|e| match &e.event.body {
-                    EventBody::Decided {
-                        remedy,
-                        liable,
-                        rationale,
-                        cited_rule,
-                    } => Some(DecisionRow {
+                    EventBody::Decided { remedy, liable, rationale, cited_rule } => Some(DecisionRow {
                         at: beijing(e.event.at),
                         title: "平台裁决",
                         text: match (remedy, liable) {
@@ -381,20 +332,14 @@ impl App {
                                 "{} {}{}",
                                 r.kind.label(Lang::Zh),
                                 r.amount,
-                                l.map(|p| format!(",责任方:{}", party_zh(p)))
-                                    .unwrap_or_default()
+                                l.map(|p| format!(",责任方:{}", party_zh(p))).unwrap_or_default()
                             ),
                             (None, _) => "驳回买家申请".into(),
                         },
                         rationale: rationale.clone(),
                         cited_rule: cited_rule.clone(),
                     }),
-                    EventBody::AppealReviewed {
-                        uphold,
-                        remedy,
-                        rationale,
-                        cited_rule,
-                    } => Some(DecisionRow {
+                    EventBody::AppealReviewed { uphold, remedy, rationale, cited_rule } => Some(DecisionRow {
                         at: beijing(e.event.at),
                         title: "申诉复核",
                         text: if *uphold {
@@ -419,7 +364,8 @@ impl App {
             case_id,
             generated_at: now,
             prepared_for: viewer,
-            hash_rule: "hash = sha256(prev_hash + \"\\n\" + seq + \"\\n\" + content); the first prev_hash is 64 zeros".into(),
+            hash_rule: "hash = sha256(prev_hash + \"\\n\" + seq + \"\\n\" + content); the first prev_hash is 64 zeros"
+                .into(),
             event_count: links.len(),
             head_hash,
             events: links,
@@ -427,13 +373,11 @@ impl App {
             withheld,
             index_sha256: hex::encode(Sha256::digest(index.as_bytes())),
         };
-        let manifest_json =
-            serde_json::to_string_pretty(&manifest).map_err(|e| AppError::Internal(e.into()))?;
+        let manifest_json = serde_json::to_string_pretty(&manifest).map_err(|e| AppError::Internal(e.into()))?;
 
         let temp = tempfile::tempfile().map_err(|e| AppError::Internal(e.into()))?;
         let mut zip = zip::ZipWriter::new(temp);
-        let deflated = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
+        let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
         // Photos and videos are compressed already: stored as they are.
         let stored = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored)
@@ -445,20 +389,14 @@ impl App {
         zip.start_file(MANIFEST, deflated).map_err(zerr)?;
         zip.write_all(manifest_json.as_bytes()).map_err(ioerr)?;
         for (e, f) in shown.iter().zip(&manifest.files) {
-            let compressible = matches!(e.file.media_type.as_str(), "application/pdf")
-                || e.file.media_type.starts_with("text/");
-            zip.start_file(
-                f.path.as_str(),
-                if compressible { deflated } else { stored },
-            )
-            .map_err(zerr)?;
+            let compressible =
+                matches!(e.file.media_type.as_str(), "application/pdf") || e.file.media_type.starts_with("text/");
+            zip.start_file(f.path.as_str(), if compressible { deflated } else { stored }).map_err(zerr)?;
             let mut body = self
                 .blobs
                 .get(&crate::blobs::original_key(&e.file.sha256))
                 .await?
-                .ok_or_else(|| {
-                    anyhow::anyhow!("evidence {} is missing from storage", e.file.evidence_id)
-                })?;
+                .ok_or_else(|| anyhow::anyhow!("evidence {} is missing from storage", e.file.evidence_id))?;
             while let Some(chunk) = body.next().await {
                 zip.write_all(&chunk.map_err(ioerr)?).map_err(ioerr)?;
             }
@@ -466,11 +404,7 @@ impl App {
         let mut file = zip.finish().map_err(zerr)?;
         let size = file.stream_position().map_err(ioerr)?;
         file.rewind().map_err(ioerr)?;
-        Ok(Dossier {
-            file,
-            size,
-            file_name: format!("dossier-{case_id}.zip"),
-        })
+        Ok(Dossier { file, size, file_name: format!("dossier-{case_id}.zip") })
     }
 }
 
@@ -487,17 +421,9 @@ pub enum Finding {
     #[error(
         "the manifest says the chain has {expected} events ending in {head}, but it has {found} (events were removed or added at the end)"
     )]
-    ChainLength {
-        expected: usize,
-        found: usize,
-        head: String,
-    },
+    ChainLength { expected: usize, found: usize, head: String },
     #[error("file {path}: altered (its SHA-256 is {found}, the chain fixes {expected})")]
-    FileAltered {
-        path: String,
-        expected: String,
-        found: String,
-    },
+    FileAltered { path: String, expected: String, found: String },
     #[error("file {path}: removed from the dossier")]
     FileRemoved { path: String },
     #[error("file {path}: added (no event of the chain names it)")]
@@ -528,13 +454,7 @@ impl Verification {
 /// files added or removed, and the index page. `Err` only if it is not a ZIP at all.
 pub fn verify<R: Read + Seek>(reader: R) -> anyhow::Result<Verification> {
     let mut zip = zip::ZipArchive::new(reader)?;
-    let mut report = Verification {
-        case_id: None,
-        events: 0,
-        files: 0,
-        withheld: 0,
-        findings: Vec::new(),
-    };
+    let mut report = Verification { case_id: None, events: 0, files: 0, withheld: 0, findings: Vec::new() };
     let manifest: Manifest = match zip.by_name(MANIFEST) {
         Err(_) => {
             report.findings.push(Finding::ManifestMissing);
@@ -543,17 +463,13 @@ pub fn verify<R: Read + Seek>(reader: R) -> anyhow::Result<Verification> {
         Ok(mut entry) => {
             let mut text = String::new();
             if let Err(e) = entry.read_to_string(&mut text) {
-                report
-                    .findings
-                    .push(Finding::ManifestUnreadable(e.to_string()));
+                report.findings.push(Finding::ManifestUnreadable(e.to_string()));
                 return Ok(report);
             }
             match serde_json::from_str(&text) {
                 Ok(m) => m,
                 Err(e) => {
-                    report
-                        .findings
-                        .push(Finding::ManifestUnreadable(e.to_string()));
+                    report.findings.push(Finding::ManifestUnreadable(e.to_string()));
                     return Ok(report);
                 }
             }
@@ -565,10 +481,7 @@ pub fn verify<R: Read + Seek>(reader: R) -> anyhow::Result<Verification> {
     if let Err(broken) = chain::verify(&manifest.events) {
         report.findings.push(Finding::Chain(broken));
     }
-    let head = manifest
-        .events
-        .last()
-        .map_or(chain::GENESIS, |l| l.hash.as_str());
+    let head = manifest.events.last().map_or(chain::GENESIS, |l| l.hash.as_str());
     if manifest.events.len() != manifest.event_count || head != manifest.head_hash {
         report.findings.push(Finding::ChainLength {
             expected: manifest.event_count,
@@ -582,10 +495,7 @@ pub fn verify<R: Read + Seek>(reader: R) -> anyhow::Result<Verification> {
         .events
         .iter()
         .filter_map(|l| match serde_json::from_str::<Event>(&l.content) {
-            Ok(Event {
-                body: EventBody::EvidenceAdded { file },
-                ..
-            }) => Some((l.seq, file)),
+            Ok(Event { body: EventBody::EvidenceAdded { file }, .. }) => Some((l.seq, file)),
             _ => None,
         })
         .collect();
@@ -593,15 +503,11 @@ pub fn verify<R: Read + Seek>(reader: R) -> anyhow::Result<Verification> {
     for f in &manifest.files {
         listed.insert(f.path.clone());
         let Some((_, file)) = added.iter().find(|(_, a)| a.evidence_id == f.evidence_id) else {
-            report.findings.push(Finding::FileAdded {
-                path: f.path.clone(),
-            });
+            report.findings.push(Finding::FileAdded { path: f.path.clone() });
             continue;
         };
         match zip.by_name(&f.path) {
-            Err(_) => report.findings.push(Finding::FileRemoved {
-                path: f.path.clone(),
-            }),
+            Err(_) => report.findings.push(Finding::FileRemoved { path: f.path.clone() }),
             Ok(mut entry) => {
                 let mut h = Sha256::new();
                 std::io::copy(&mut entry, &mut HashWriter(&mut h))?;
@@ -619,34 +525,20 @@ pub fn verify<R: Read + Seek>(reader: R) -> anyhow::Result<Verification> {
         }
     }
     for (seq, file) in &added {
-        let included = manifest
-            .files
-            .iter()
-            .any(|f| f.evidence_id == file.evidence_id);
-        let withheld = manifest
-            .withheld
-            .iter()
-            .any(|w| w.evidence_id == file.evidence_id && w.sha256 == file.sha256);
+        let included = manifest.files.iter().any(|f| f.evidence_id == file.evidence_id);
+        let withheld = manifest.withheld.iter().any(|w| w.evidence_id == file.evidence_id && w.sha256 == file.sha256);
         if !included && !withheld {
-            report.findings.push(Finding::EvidenceUnaccounted {
-                evidence_id: file.evidence_id,
-                seq: *seq,
-            });
+            report.findings.push(Finding::EvidenceUnaccounted { evidence_id: file.evidence_id, seq: *seq });
         }
     }
-    let names: Vec<String> = zip
-        .file_names()
-        .filter_map(|n| n.ok().map(|n| n.into_owned()))
-        .collect();
+    let names: Vec<String> = zip.file_names().filter_map(|n| n.ok().map(|n| n.into_owned())).collect();
     for name in names {
         if name != MANIFEST && name != INDEX && !name.ends_with('/') && !listed.contains(&name) {
             report.findings.push(Finding::FileAdded { path: name });
         }
     }
     match zip.by_name(INDEX) {
-        Err(_) => report
-            .findings
-            .push(Finding::FileRemoved { path: INDEX.into() }),
+        Err(_) => report.findings.push(Finding::FileRemoved { path: INDEX.into() }),
         Ok(mut entry) => {
             let mut h = Sha256::new();
             std::io::copy(&mut entry, &mut HashWriter(&mut h))?;

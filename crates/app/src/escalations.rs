@@ -48,7 +48,9 @@ impl Reminder {
             ),
             Reminder::AcceptanceOverdue => (
                 format!("市场监管部门未在 {at} 前告知是否受理,可拨打 12315 或登录全国12315平台查询"),
-                format!("The regulator has not said by {at} whether it accepts your complaint; call 12315 or check the 12315 platform"),
+                format!(
+                    "The regulator has not said by {at} whether it accepts your complaint; call 12315 or check the 12315 platform"
+                ),
             ),
             Reminder::MediationEndsSoon => (
                 format!("调解期将于 {at} 届满;调解不成的,可申请仲裁或向法院起诉"),
@@ -56,7 +58,9 @@ impl Reminder {
             ),
             Reminder::MediationEnded => (
                 format!("调解期已于 {at} 届满。调解不成的,可申请仲裁或向人民法院起诉,可从本平台导出完整证据材料"),
-                format!("Mediation ended at {at}. If it failed, you may apply for arbitration or sue; export the case dossier from Redress"),
+                format!(
+                    "Mediation ended at {at}. If it failed, you may apply for arbitration or sue; export the case dossier from Redress"
+                ),
             ),
         }
     }
@@ -136,11 +140,19 @@ impl App {
     fn working_days(&self, from: Date, days: u32) -> Result<Timestamp, AppError> {
         use redress_domain::WorkingCalendar;
         self.calendar.add_working_days(day_start(from)?, days).map_err(|gap| {
-            AppError::Rejected(redress_domain::Rejection::with(redress_domain::RejectionCode::CalendarNotCovered, format!("year {}", gap.year)))
+            AppError::Rejected(redress_domain::Rejection::with(
+                redress_domain::RejectionCode::CalendarNotCovered,
+                format!("year {}", gap.year),
+            ))
         })
     }
 
-    pub async fn record_external_escalation(&self, principal: &Principal, case_id: CaseId, new: NewEscalation) -> Result<ExternalEscalation, AppError> {
+    pub async fn record_external_escalation(
+        &self,
+        principal: &Principal,
+        case_id: CaseId,
+        new: NewEscalation,
+    ) -> Result<ExternalEscalation, AppError> {
         let case = self.escalation_case(principal, case_id).await?;
         let now = self.clock.now();
         if day_start(new.filed_on)? > now {
@@ -171,9 +183,21 @@ impl App {
     }
 
     /// The regulator accepted the complaint: its mediation clock starts.
-    pub async fn record_acceptance(&self, principal: &Principal, case_id: CaseId, id: uuid::Uuid, accepted_on: Date) -> Result<ExternalEscalation, AppError> {
+    pub async fn record_acceptance(
+        &self,
+        principal: &Principal,
+        case_id: CaseId,
+        id: uuid::Uuid,
+        accepted_on: Date,
+    ) -> Result<ExternalEscalation, AppError> {
         self.escalation_case(principal, case_id).await?;
-        let mut escalation = self.store.external_escalations(case_id).await?.into_iter().find(|e| e.id == id).ok_or(AppError::NotFound)?;
+        let mut escalation = self
+            .store
+            .external_escalations(case_id)
+            .await?
+            .into_iter()
+            .find(|e| e.id == id)
+            .ok_or(AppError::NotFound)?;
         if escalation.channel != ExternalChannel::Regulator12315 {
             return Err(AppError::Invalid("only a 12315 complaint has an acceptance".into()));
         }
@@ -189,7 +213,11 @@ impl App {
         Ok(escalation)
     }
 
-    pub async fn external_escalations(&self, principal: &Principal, case_id: CaseId) -> Result<Vec<ExternalEscalation>, AppError> {
+    pub async fn external_escalations(
+        &self,
+        principal: &Principal,
+        case_id: CaseId,
+    ) -> Result<Vec<ExternalEscalation>, AppError> {
         let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
         if !principal.can_see_case(&record.case) {
             return Err(AppError::NotFound);
@@ -214,7 +242,10 @@ impl App {
                 id: uuid::Uuid::now_v7(),
                 user_id: escalation.buyer_id,
                 case_id: Some(escalation.case_id),
-                kind: format!("external_{}", serde_json::to_value(reminder).map_err(anyhow::Error::from)?.as_str().unwrap_or("reminder")),
+                kind: format!(
+                    "external_{}",
+                    serde_json::to_value(reminder).map_err(anyhow::Error::from)?.as_str().unwrap_or("reminder")
+                ),
                 text_zh,
                 text_en,
                 created_at: now,
@@ -228,13 +259,22 @@ impl App {
         Ok(sent)
     }
 
-    pub async fn notifications(&self, principal: &Principal, before: Option<uuid::Uuid>, limit: Option<i64>) -> Result<Vec<Notification>, AppError> {
+    pub async fn notifications(
+        &self,
+        principal: &Principal,
+        before: Option<uuid::Uuid>,
+        limit: Option<i64>,
+    ) -> Result<Vec<Notification>, AppError> {
         let user = principal.user_id().ok_or(AppError::Forbidden("notifications are for people, not API tokens"))?;
         Ok(self.store.notifications(user, before, crate::orders::page_size(limit)?).await?)
     }
 
     pub async fn mark_notification_read(&self, principal: &Principal, id: uuid::Uuid) -> Result<(), AppError> {
         let user = principal.user_id().ok_or(AppError::NotFound)?;
-        if self.store.mark_notification_read(user, id, self.clock.now()).await? { Ok(()) } else { Err(AppError::NotFound) }
+        if self.store.mark_notification_read(user, id, self.clock.now()).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
     }
 }

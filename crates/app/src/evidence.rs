@@ -64,9 +64,7 @@ pub enum EvidenceError {
     TooLarge { limit: u64 },
     #[error("the case's evidence would exceed {limit} bytes in total")]
     CaseFull { limit: u64 },
-    #[error(
-        "{0}: only JPEG, PNG, WebP, GIF, HEIC, PDF, MP4, MOV and plain UTF-8 text are accepted"
-    )]
+    #[error("{0}: only JPEG, PNG, WebP, GIF, HEIC, PDF, MP4, MOV and plain UTF-8 text are accepted")]
     UnsupportedType(String),
     #[error("the file is empty")]
     Empty,
@@ -120,19 +118,12 @@ impl EvidenceRecord {
 
     /// The file's name in a dossier and in downloads.
     pub fn file_name(&self) -> String {
-        format!(
-            "{}.{}",
-            self.file.evidence_id,
-            extension(&self.file.media_type)
-        )
+        format!("{}.{}", self.file.evidence_id, extension(&self.file.media_type))
     }
 }
 
 fn has_preview(media_type: &str) -> bool {
-    matches!(
-        media_type,
-        "image/jpeg" | "image/png" | "image/webp" | "image/gif"
-    )
+    matches!(media_type, "image/jpeg" | "image/png" | "image/webp" | "image/gif")
 }
 
 pub fn extension(media_type: &str) -> &'static str {
@@ -178,11 +169,7 @@ pub struct Download {
 impl App {
     /// May `principal` add a file to this case now? Checked before a byte of the upload is
     /// read. Answers the room left under the per-case limit.
-    pub async fn evidence_room(
-        &self,
-        principal: &Principal,
-        case_id: CaseId,
-    ) -> Result<u64, AppError> {
+    pub async fn evidence_room(&self, principal: &Principal, case_id: CaseId) -> Result<u64, AppError> {
         let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
         if !principal.can_see_case(&record.case) {
             return Err(AppError::NotFound);
@@ -196,31 +183,14 @@ impl App {
             media_type: "text/plain".into(),
             confidential: false,
         };
-        let policy = self
-            .store
-            .policy(record.case.policy_version)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("policy missing"))?;
-        let env = redress_domain::lifecycle::Env {
-            now: self.clock.now(),
-            policy: &policy,
-            calendar: self.calendar.as_ref(),
-        };
-        decide(
-            &record.case,
-            &Command::AddEvidence { file: probe },
-            principal.actor(),
-            &env,
-        )?;
-        let room = self
-            .evidence_limits
-            .case_bytes
-            .saturating_sub(record.case.evidence_bytes);
+        let policy =
+            self.store.policy(record.case.policy_version).await?.ok_or_else(|| anyhow::anyhow!("policy missing"))?;
+        let env =
+            redress_domain::lifecycle::Env { now: self.clock.now(), policy: &policy, calendar: self.calendar.as_ref() };
+        decide(&record.case, &Command::AddEvidence { file: probe }, principal.actor(), &env)?;
+        let room = self.evidence_limits.case_bytes.saturating_sub(record.case.evidence_bytes);
         if room == 0 {
-            return Err(EvidenceError::CaseFull {
-                limit: self.evidence_limits.case_bytes,
-            }
-            .into());
+            return Err(EvidenceError::CaseFull { limit: self.evidence_limits.case_bytes }.into());
         }
         Ok(room)
     }
@@ -263,9 +233,7 @@ impl App {
                     media = Some(m);
                 }
             }
-            file.write_all(&chunk)
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?;
+            file.write_all(&chunk).await.map_err(|e| AppError::Internal(e.into()))?;
         }
         if size == 0 {
             return Err(EvidenceError::Empty.into());
@@ -275,14 +243,11 @@ impl App {
             None => sniff(&head, &text)?,
         };
         if media_type.starts_with("text/plain") && !text.finish() {
-            return Err(EvidenceError::UnsupportedType(
-                "binary data (not valid UTF-8 text without NUL bytes)".into(),
-            )
-            .into());
+            return Err(
+                EvidenceError::UnsupportedType("binary data (not valid UTF-8 text without NUL bytes)".into()).into()
+            );
         }
-        file.flush()
-            .await
-            .map_err(|e| AppError::Internal(e.into()))?;
+        file.flush().await.map_err(|e| AppError::Internal(e.into()))?;
         drop(file);
         let preview = if has_preview(media_type) {
             let path = temp.to_path_buf();
@@ -294,13 +259,7 @@ impl App {
         } else {
             None
         };
-        Ok(Received {
-            temp,
-            sha256: hex::encode(hasher.finalize()),
-            size,
-            media_type,
-            preview,
-        })
+        Ok(Received { temp, sha256: hex::encode(hasher.finalize()), size, media_type, preview })
     }
 
     /// Stores a received file under its hash (once: the same bytes are stored once) and then
@@ -326,8 +285,7 @@ impl App {
                     Principal::User(u) => format!("user:{}", u.id),
                     Principal::MerchantToken { token, .. } => format!("token:{token}"),
                 };
-                let digest =
-                    Sha256::digest(format!("evidence\n{scope}\n{case_id}\n{key}").as_bytes());
+                let digest = Sha256::digest(format!("evidence\n{scope}\n{case_id}\n{key}").as_bytes());
                 let mut bytes = [0u8; 16];
                 bytes.copy_from_slice(&digest[..16]);
                 let id = EvidenceId(uuid::Builder::from_custom_bytes(bytes).into_uuid());
@@ -335,9 +293,7 @@ impl App {
                     return if existing.file.sha256 == received.sha256 {
                         Ok(existing)
                     } else {
-                        Err(AppError::Invalid(
-                            "Idempotency-Key: already used for another file".into(),
-                        ))
+                        Err(AppError::Invalid("Idempotency-Key: already used for another file".into()))
                     };
                 }
                 id
@@ -349,9 +305,7 @@ impl App {
             self.blobs.put_file(&key, &received.temp).await?;
         }
         if let Some(preview) = received.preview {
-            self.blobs
-                .put_bytes(&preview_key(&received.sha256), Bytes::from(preview))
-                .await?;
+            self.blobs.put_bytes(&preview_key(&received.sha256), Bytes::from(preview)).await?;
         }
         let file = EvidenceFile {
             evidence_id,
@@ -367,43 +321,25 @@ impl App {
         let id = file.evidence_id;
         // The per-case limit is checked against the case read in the same optimistic
         // transaction, so concurrent uploads cannot together overrun it.
-        self.run_checked(
-            case_id,
-            &Command::AddEvidence { file },
-            principal.actor(),
-            &|case| {
-                if case.evidence_bytes.saturating_add(size) > limit {
-                    Err(EvidenceError::CaseFull { limit }.into())
-                } else {
-                    Ok(())
-                }
-            },
-        )
+        self.run_checked(case_id, &Command::AddEvidence { file }, principal.actor(), &|case| {
+            if case.evidence_bytes.saturating_add(size) > limit {
+                Err(EvidenceError::CaseFull { limit }.into())
+            } else {
+                Ok(())
+            }
+        })
         .await?;
-        self.store
-            .evidence_item(case_id, id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("evidence {id} not recorded").into())
+        self.store.evidence_item(case_id, id).await?.ok_or_else(|| anyhow::anyhow!("evidence {id} not recorded").into())
     }
 
     /// The files of a case its reader may see, in the order they were added.
-    pub async fn list_evidence(
-        &self,
-        principal: &Principal,
-        case_id: CaseId,
-    ) -> Result<Vec<EvidenceRecord>, AppError> {
+    pub async fn list_evidence(&self, principal: &Principal, case_id: CaseId) -> Result<Vec<EvidenceRecord>, AppError> {
         let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
         if !principal.can_see_case(&record.case) {
             return Err(AppError::NotFound);
         }
         let viewer = principal.actor().party();
-        Ok(self
-            .store
-            .evidence(case_id)
-            .await?
-            .into_iter()
-            .filter(|e| e.visible_to(viewer))
-            .collect())
+        Ok(self.store.evidence(case_id).await?.into_iter().filter(|e| e.visible_to(viewer)).collect())
     }
 
     /// One file (or its preview), if the reader may see it; otherwise it does not exist.
@@ -418,11 +354,7 @@ impl App {
         if !principal.can_see_case(&record.case) {
             return Err(AppError::NotFound);
         }
-        let item = self
-            .store
-            .evidence_item(case_id, evidence_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let item = self.store.evidence_item(case_id, evidence_id).await?.ok_or(AppError::NotFound)?;
         if !item.visible_to(principal.actor().party()) {
             return Err(AppError::NotFound);
         }
@@ -430,46 +362,29 @@ impl App {
             if !item.has_preview() {
                 return Err(AppError::NotFound);
             }
-            (
-                preview_key(&item.file.sha256),
-                "image/jpeg".to_owned(),
-                None,
-            )
+            (preview_key(&item.file.sha256), "image/jpeg".to_owned(), None)
         } else {
-            (
-                original_key(&item.file.sha256),
-                item.file.media_type.clone(),
-                Some(item.file.size),
-            )
+            (original_key(&item.file.sha256), item.file.media_type.clone(), Some(item.file.size))
         };
-        let body = self.blobs.get(&key).await?.ok_or_else(|| {
-            anyhow::anyhow!("evidence {evidence_id}: object {key} is missing from storage")
-        })?;
-        Ok(Download {
-            record: item,
-            media_type,
-            size,
-            body,
-        })
+        let body = self
+            .blobs
+            .get(&key)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("evidence {evidence_id}: object {key} is missing from storage"))?;
+        Ok(Download { record: item, media_type, size, body })
     }
 }
 
 fn too_large(limit: u64, room: u64, limits: EvidenceLimits) -> EvidenceError {
     if limit == room && room < limits.file_bytes.max(limits.video_bytes) {
-        EvidenceError::CaseFull {
-            limit: limits.case_bytes,
-        }
+        EvidenceError::CaseFull { limit: limits.case_bytes }
     } else {
         EvidenceError::TooLarge { limit }
     }
 }
 
 fn limit_for(media_type: &str, limits: EvidenceLimits) -> u64 {
-    if media_type.starts_with("video/") {
-        limits.video_bytes
-    } else {
-        limits.file_bytes
-    }
+    if media_type.starts_with("video/") { limits.video_bytes } else { limits.file_bytes }
 }
 
 /// The type, from the bytes only: a known signature on the allowlist, or else plain text.
@@ -491,9 +406,7 @@ fn sniff(head: &[u8], text: &TextCheck) -> Result<&'static str, EvidenceError> {
     if text.ok {
         Ok("text/plain; charset=utf-8")
     } else {
-        Err(EvidenceError::UnsupportedType(
-            "binary data of an unknown type".into(),
-        ))
+        Err(EvidenceError::UnsupportedType("binary data of an unknown type".into()))
     }
 }
 
@@ -506,10 +419,7 @@ struct TextCheck {
 
 impl Default for TextCheck {
     fn default() -> Self {
-        TextCheck {
-            ok: true,
-            pending: Vec::new(),
-        }
+        TextCheck { ok: true, pending: Vec::new() }
     }
 }
 
@@ -549,9 +459,7 @@ fn make_preview(path: &std::path::Path, limits: EvidenceLimits) -> Result<Vec<u8
         }
     };
     let mut reader = image::ImageReader::open(path).map_err(|e| AppError::Internal(e.into()))?;
-    reader = reader
-        .with_guessed_format()
-        .map_err(|e| AppError::Internal(e.into()))?;
+    reader = reader.with_guessed_format().map_err(|e| AppError::Internal(e.into()))?;
     let mut l = image::Limits::default();
     l.max_image_width = Some(limits.image_side);
     l.max_image_height = Some(limits.image_side);
@@ -566,9 +474,7 @@ fn make_preview(path: &std::path::Path, limits: EvidenceLimits) -> Result<Vec<u8
     }
     let rgb = img.to_rgb8();
     let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82)
-        .encode_image(&rgb)
-        .map_err(bad)?;
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82).encode_image(&rgb).map_err(bad)?;
     Ok(out)
 }
 
@@ -594,19 +500,11 @@ mod tests {
     #[test]
     fn types_come_from_signatures() {
         let ok = TextCheck::default();
-        assert_eq!(
-            sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", &ok).unwrap(),
-            "image/png"
-        );
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", &ok).unwrap(), "image/png");
         assert_eq!(sniff(b"%PDF-1.4\n", &ok).unwrap(), "application/pdf");
         let mut elf = b"\x7fELF\x02\x01\x01".to_vec();
         elf.resize(64, 0);
-        assert!(
-            matches!(sniff(&elf, &ok), Err(EvidenceError::UnsupportedType(t)) if t == "application/x-executable")
-        );
-        assert_eq!(
-            sniff("聊天记录".as_bytes(), &ok).unwrap(),
-            "text/plain; charset=utf-8"
-        );
+        assert!(matches!(sniff(&elf, &ok), Err(EvidenceError::UnsupportedType(t)) if t == "application/x-executable"));
+        assert_eq!(sniff("聊天记录".as_bytes(), &ok).unwrap(), "text/plain; charset=utf-8");
     }
 }

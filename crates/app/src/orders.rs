@@ -26,23 +26,15 @@ pub struct NewOrder {
 }
 
 impl App {
-    pub async fn create_order(
-        &self,
-        principal: &Principal,
-        new: NewOrder,
-    ) -> Result<Order, AppError> {
+    pub async fn create_order(&self, principal: &Principal, new: NewOrder) -> Result<Order, AppError> {
         match principal.role() {
             Role::Admin => {}
             Role::Merchant if principal.merchant_id() == Some(new.merchant_id) => {}
             Role::Merchant => {
-                return Err(AppError::Forbidden(
-                    "a merchant creates orders of its own shop only",
-                ));
+                return Err(AppError::Forbidden("a merchant creates orders of its own shop only"));
             }
             _ => {
-                return Err(AppError::Forbidden(
-                    "only admins and merchant systems create orders",
-                ));
+                return Err(AppError::Forbidden("only admins and merchant systems create orders"));
             }
         }
         let number = new.number.trim();
@@ -60,14 +52,7 @@ impl App {
                 )));
             }
         }
-        if new
-            .items
-            .iter()
-            .map(|i| i.sku.as_str())
-            .collect::<std::collections::HashSet<_>>()
-            .len()
-            != new.items.len()
-        {
+        if new.items.iter().map(|i| i.sku.as_str()).collect::<std::collections::HashSet<_>>().len() != new.items.len() {
             return Err(AppError::Invalid("items: each sku once".into()));
         }
         if new.amount_paid.fen() < 0 {
@@ -77,9 +62,7 @@ impl App {
             return Err(AppError::Invalid("merchant_id: no such merchant".into()));
         }
         match self.store.user(new.buyer_id).await? {
-            Some(User {
-                role: Role::Buyer, ..
-            }) => {}
+            Some(User { role: Role::Buyer, .. }) => {}
             _ => return Err(AppError::Invalid("buyer_id: no such buyer".into())),
         }
         let order = Order {
@@ -114,20 +97,12 @@ impl App {
         before: Option<OrderId>,
         limit: Option<i64>,
     ) -> Result<Vec<Order>, AppError> {
-        let mut filter = OrderFilter {
-            before,
-            limit: page_size(limit)?,
-            ..Default::default()
-        };
+        let mut filter = OrderFilter { before, limit: page_size(limit)?, ..Default::default() };
         (filter.buyer_id, filter.merchant_id) = principal.list_scope()?;
         Ok(self.store.list_orders(&filter).await?)
     }
 
-    pub async fn create_merchant(
-        &self,
-        principal: &Principal,
-        merchant: Merchant,
-    ) -> Result<Merchant, AppError> {
+    pub async fn create_merchant(&self, principal: &Principal, merchant: Merchant) -> Result<Merchant, AppError> {
         if principal.role() != Role::Admin {
             return Err(AppError::Forbidden("only admins create merchants"));
         }
@@ -137,9 +112,7 @@ impl App {
         let credit_code = redress_law::Uscc::parse(&merchant.credit_code)
             .map_err(|e| AppError::Invalid(format!("credit_code: not a valid 统一社会信用代码 ({e})")))?;
         let merchant = Merchant { credit_code: credit_code.as_str().to_owned(), ..merchant };
-        self.store
-            .insert_merchant(&merchant, self.clock.now())
-            .await?;
+        self.store.insert_merchant(&merchant, self.clock.now()).await?;
         Ok(merchant)
     }
 }

@@ -12,7 +12,12 @@ impl App {
         Ok(self.store.policy_versions().await?)
     }
 
-    pub async fn publish_policy(&self, principal: &Principal, policy: Policy, effective_at: Timestamp) -> Result<PolicyVersion, AppError> {
+    pub async fn publish_policy(
+        &self,
+        principal: &Principal,
+        policy: Policy,
+        effective_at: Timestamp,
+    ) -> Result<PolicyVersion, AppError> {
         if principal.role() != Role::Admin {
             return Err(AppError::Forbidden("only admins publish policy"));
         }

@@ -118,11 +118,7 @@ pub enum IdempotencyState {
     /// Another request with this key is still running.
     InProgress,
     /// Done before: replay this answer.
-    Completed {
-        request_hash: String,
-        status: u16,
-        body: String,
-    },
+    Completed { request_hash: String, status: u16, body: String },
 }
 
 /// The result of a refund in the ledger.
@@ -136,8 +132,7 @@ pub enum LedgerRefund {
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     // People and access.
-    async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp)
-    -> StoreResult<()>;
+    async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
     async fn user_by_login(&self, login: &str) -> StoreResult<Option<(User, String)>>;
     async fn insert_session(
@@ -183,7 +178,11 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_external_escalation(&self, escalation: &crate::escalations::ExternalEscalation) -> StoreResult<()>;
     async fn external_escalations(&self, case_id: CaseId) -> StoreResult<Vec<crate::escalations::ExternalEscalation>>;
     /// Those whose next reminder is due at `now`.
-    async fn due_external_escalations(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<crate::escalations::ExternalEscalation>>;
+    async fn due_external_escalations(
+        &self,
+        now: Timestamp,
+        limit: i64,
+    ) -> StoreResult<Vec<crate::escalations::ExternalEscalation>>;
     /// Stores `escalation` (and `notification`, in the same transaction) if its next reminder
     /// time is still `expected_next`; `false` if another process advanced it first.
     async fn update_external_escalation(
@@ -192,16 +191,16 @@ pub trait Store: Send + Sync + 'static {
         expected_next: Option<Timestamp>,
         notification: Option<&crate::escalations::Notification>,
     ) -> StoreResult<bool>;
-    async fn notifications(&self, user: UserId, before: Option<uuid::Uuid>, limit: i64) -> StoreResult<Vec<crate::escalations::Notification>>;
+    async fn notifications(
+        &self,
+        user: UserId,
+        before: Option<uuid::Uuid>,
+        limit: i64,
+    ) -> StoreResult<Vec<crate::escalations::Notification>>;
     async fn mark_notification_read(&self, user: UserId, id: uuid::Uuid, at: Timestamp) -> StoreResult<bool>;
 
     // Cases: one transaction per change (events, case row, deadline, outbox).
-    async fn create_case(
-        &self,
-        case: &Case,
-        filed: &Event,
-        outbox: &[OutboxItem],
-    ) -> StoreResult<()>;
+    async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem]) -> StoreResult<()>;
     /// Appends `events` if the case is still at `expected_version`, storing `case` as the new fold.
     async fn append(
         &self,
@@ -231,12 +230,7 @@ pub trait Store: Send + Sync + 'static {
         limit: i64,
     ) -> StoreResult<Vec<ClaimedJob>>;
     async fn complete_job(&self, id: uuid::Uuid, at: Timestamp) -> StoreResult<()>;
-    async fn retry_job(
-        &self,
-        id: uuid::Uuid,
-        available_at: Timestamp,
-        error: &str,
-    ) -> StoreResult<()>;
+    async fn retry_job(&self, id: uuid::Uuid, available_at: Timestamp, error: &str) -> StoreResult<()>;
 
     // Idempotency keys.
     async fn idempotency_start(
@@ -279,12 +273,7 @@ pub trait Store: Send + Sync + 'static {
 /// Where refunds are executed. `Err` is a transient failure: the job is retried.
 #[async_trait]
 pub trait PaymentGateway: Send + Sync + 'static {
-    async fn refund(
-        &self,
-        order: &Order,
-        refund_id: &str,
-        amount: Money,
-    ) -> anyhow::Result<LedgerRefund>;
+    async fn refund(&self, order: &Order, refund_id: &str, amount: Money) -> anyhow::Result<LedgerRefund>;
 }
 
 /// The built-in gateway: a ledger in the database, idempotent per refund id, that never lets the
@@ -296,12 +285,7 @@ pub struct LedgerGateway {
 
 #[async_trait]
 impl PaymentGateway for LedgerGateway {
-    async fn refund(
-        &self,
-        order: &Order,
-        refund_id: &str,
-        amount: Money,
-    ) -> anyhow::Result<LedgerRefund> {
+    async fn refund(&self, order: &Order, refund_id: &str, amount: Money) -> anyhow::Result<LedgerRefund> {
         Ok(self
             .store
             .ledger_refund(order, refund_id, amount, self.clock.now())

@@ -102,50 +102,92 @@ fn actor_zh(actor: &Actor) -> &'static str {
 fn fact_of(event: &Event) -> Option<String> {
     let zh = Lang::Zh;
     Some(match &event.body {
-        EventBody::Filed(f) => format!("买家申请售后({},原因:{}),要求金额 {}。描述:{}", f.kind.label_zh(), f.reason.label_zh(), f.amount, f.description),
+        EventBody::Filed(f) => format!(
+            "买家申请售后({},原因:{}),要求金额 {}。描述:{}",
+            f.kind.label_zh(),
+            f.reason.label_zh(),
+            f.amount,
+            f.description
+        ),
         EventBody::MessagePosted { text, .. } => format!("{}留言:{text}", actor_zh(&event.actor)),
         EventBody::Revised { amount, description, .. } => format!("买家修改申请,金额 {amount}。{description}"),
-        EventBody::OfferMade { remedy, note } => format!("商家提出方案:{} {}。{note}", remedy.kind.label(zh), remedy.amount),
+        EventBody::OfferMade { remedy, note } => {
+            format!("商家提出方案:{} {}。{note}", remedy.kind.label(zh), remedy.amount)
+        }
         EventBody::OfferAccepted { .. } => "买家接受商家方案。".into(),
         EventBody::OfferDeclined => "买家拒绝商家方案。".into(),
         EventBody::QuestionAsked { question } => format!("商家提问:{question}"),
         EventBody::QuestionAnswered { text } => format!("买家回复:{text}"),
-        EventBody::Approved { remedy } => format!("{}同意:{} {}。", actor_zh(&event.actor), remedy.kind.label(zh), remedy.amount),
-        EventBody::Rejected { rejection } => format!("商家拒绝,理由:{}。{}", rejection.reason.label(zh), rejection.text),
-        EventBody::ReturnShipped { shipment } => format!("买家寄回商品,{} 运单号 {}。", shipment.carrier, shipment.tracking_no),
+        EventBody::Approved { remedy } => {
+            format!("{}同意:{} {}。", actor_zh(&event.actor), remedy.kind.label(zh), remedy.amount)
+        }
+        EventBody::Rejected { rejection } => {
+            format!("商家拒绝,理由:{}。{}", rejection.reason.label(zh), rejection.text)
+        }
+        EventBody::ReturnShipped { shipment } => {
+            format!("买家寄回商品,{} 运单号 {}。", shipment.carrier, shipment.tracking_no)
+        }
         EventBody::ReturnReceived => "商家确认收到退货。".into(),
         EventBody::ReturnDisputed { text } => format!("商家对退回商品状况提出异议:{text}"),
-        EventBody::ReplacementShipped { shipment } => format!("商家发出换货/补寄商品,{} 运单号 {}。", shipment.carrier, shipment.tracking_no),
+        EventBody::ReplacementShipped { shipment } => {
+            format!("商家发出换货/补寄商品,{} 运单号 {}。", shipment.carrier, shipment.tracking_no)
+        }
         EventBody::ReplacementConfirmed => "买家确认收到换货/补寄商品。".into(),
         EventBody::Escalated { text } => format!("买家申请平台介入。{text}"),
-        EventBody::EvidenceRequested { request } => format!("平台要求{}补充举证:{}", if request.party == redress_domain::Party::Buyer { "买家" } else { "商家" }, request.what),
+        EventBody::EvidenceRequested { request } => format!(
+            "平台要求{}补充举证:{}",
+            if request.party == redress_domain::Party::Buyer { "买家" } else { "商家" },
+            request.what
+        ),
         EventBody::EvidenceSubmitted { text, .. } => format!("{}提交证据:{text}", actor_zh(&event.actor)),
-        EventBody::MediationProposed { remedy, note } => format!("平台提出调解方案:{} {}。{note}", remedy.kind.label(zh), remedy.amount),
-        EventBody::MediationAnswered { accepted, .. } => format!("{}{}调解方案。", actor_zh(&event.actor), if *accepted { "接受" } else { "拒绝" }),
+        EventBody::MediationProposed { remedy, note } => {
+            format!("平台提出调解方案:{} {}。{note}", remedy.kind.label(zh), remedy.amount)
+        }
+        EventBody::MediationAnswered { accepted, .. } => {
+            format!("{}{}调解方案。", actor_zh(&event.actor), if *accepted { "接受" } else { "拒绝" })
+        }
         EventBody::Decided { remedy, rationale, cited_rule, .. } => match remedy {
             Some(r) => format!("平台裁决:{} {}。理由:{rationale}。依据:{cited_rule}", r.kind.label(zh), r.amount),
             None => format!("平台裁决驳回买家申请。理由:{rationale}。依据:{cited_rule}"),
         },
         EventBody::AppealFiled { reason, .. } => format!("{}申诉:{reason}", actor_zh(&event.actor)),
-        EventBody::AppealReviewed { uphold, rationale, .. } => format!("平台复核{}原裁决。{rationale}", if *uphold { "维持" } else { "改变" }),
+        EventBody::AppealReviewed { uphold, rationale, .. } => {
+            format!("平台复核{}原裁决。{rationale}", if *uphold { "维持" } else { "改变" })
+        }
         EventBody::RefundSucceeded { amount, .. } => format!("退款 {amount} 已到账。"),
         EventBody::RefundFailed { reason, .. } => format!("退款失败:{reason}"),
         EventBody::OfflineRefundProved { amount, note } => format!("商家线下退款 {amount}:{note}"),
         EventBody::Withdrawn => "买家撤销申请。".into(),
         EventBody::TimedOut { .. } => "处理期限届满,系统按规则自动处理。".into(),
-        EventBody::EvidenceAdded { file } => format!("{}提交证据文件:{} {}", actor_zh(&event.actor), file.kind.label_zh(), file.caption),
-        EventBody::Taken { .. } | EventBody::Rated { .. } | EventBody::RefundStarted { .. } | EventBody::SlaBreached { .. } => return None,
+        EventBody::EvidenceAdded { file } => {
+            format!("{}提交证据文件:{} {}", actor_zh(&event.actor), file.kind.label_zh(), file.caption)
+        }
+        EventBody::Taken { .. }
+        | EventBody::Rated { .. }
+        | EventBody::RefundStarted { .. }
+        | EventBody::SlaBreached { .. } => return None,
     })
 }
 
 /// Builds the complaint; refuses a respondent whose 统一社会信用代码 fails its check character.
-pub fn build(case: &Case, events: &[Event], order: &Order, merchant: &Merchant, buyer: &crate::ports::User, now: Timestamp) -> Result<(RegulatorComplaint, ComplaintForm), AppError> {
-    let credit_code = redress_law::Uscc::parse(&merchant.credit_code)
-        .map_err(|e| AppError::Invalid(format!("the merchant's 统一社会信用代码 `{}` is not valid: {e}", merchant.credit_code)))?;
-    let mut facts: Vec<Fact> = [(order.paid_at, "下单并付款"), (order.shipped_at, "商家发货"), (order.signed_at, "买家签收")]
-        .into_iter()
-        .filter_map(|(at, what)| at.map(|at| Fact { at, at_local: beijing(at), text: format!("{what}(订单号 {})。", order.number) }))
-        .collect();
+pub fn build(
+    case: &Case,
+    events: &[Event],
+    order: &Order,
+    merchant: &Merchant,
+    buyer: &crate::ports::User,
+    now: Timestamp,
+) -> Result<(RegulatorComplaint, ComplaintForm), AppError> {
+    let credit_code = redress_law::Uscc::parse(&merchant.credit_code).map_err(|e| {
+        AppError::Invalid(format!("the merchant's 统一社会信用代码 `{}` is not valid: {e}", merchant.credit_code))
+    })?;
+    let mut facts: Vec<Fact> =
+        [(order.paid_at, "下单并付款"), (order.shipped_at, "商家发货"), (order.signed_at, "买家签收")]
+            .into_iter()
+            .filter_map(|(at, what)| {
+                at.map(|at| Fact { at, at_local: beijing(at), text: format!("{what}(订单号 {})。", order.number) })
+            })
+            .collect();
     facts.extend(events.iter().filter_map(|e| fact_of(e).map(|text| Fact { at: e.at, at_local: beijing(e.at), text })));
     facts.sort_by_key(|f| f.at);
     let evidence: Vec<EvidenceEntry> = events
@@ -155,7 +197,12 @@ pub fn build(case: &Case, events: &[Event], order: &Order, merchant: &Merchant, 
             _ => None,
         })
         .enumerate()
-        .map(|(i, (e, text))| EvidenceEntry { number: i + 1, description: text, submitted_by: actor_zh(&e.actor).into(), at_local: beijing(e.at) })
+        .map(|(i, (e, text))| EvidenceEntry {
+            number: i + 1,
+            description: text,
+            submitted_by: actor_zh(&e.actor).into(),
+            at_local: beijing(e.at),
+        })
         .collect();
     let demand = if case.amount.is_positive() {
         format!("{}:退还 {}", case.kind.label_zh(), case.amount)
@@ -177,8 +224,17 @@ pub fn build(case: &Case, events: &[Event], order: &Order, merchant: &Merchant, 
     let complaint = RegulatorComplaint {
         case_id: case.id,
         generated_at: now,
-        complainant: Party { name: buyer.display_name.clone(), phone: buyer.phone.clone(), address: buyer.address.clone() },
-        respondent: Respondent { name: merchant.name.clone(), address: merchant.address.clone(), credit_code: credit_code.as_str().to_owned(), phone: merchant.phone.clone() },
+        complainant: Party {
+            name: buyer.display_name.clone(),
+            phone: buyer.phone.clone(),
+            address: buyer.address.clone(),
+        },
+        respondent: Respondent {
+            name: merchant.name.clone(),
+            address: merchant.address.clone(),
+            credit_code: credit_code.as_str().to_owned(),
+            phone: merchant.phone.clone(),
+        },
         order_number: order.number.clone(),
         platform_channel: order.channel.label(Lang::Zh).to_owned(),
         payment_transaction_id: order.payment_transaction_id.clone(),
@@ -205,7 +261,11 @@ pub fn build(case: &Case, events: &[Event], order: &Order, merchant: &Merchant, 
 
 impl App {
     /// The 12315 complaint of a case, for its buyer (and the platform).
-    pub async fn regulator_complaint(&self, principal: &Principal, case_id: CaseId) -> Result<(RegulatorComplaint, ComplaintForm), AppError> {
+    pub async fn regulator_complaint(
+        &self,
+        principal: &Principal,
+        case_id: CaseId,
+    ) -> Result<(RegulatorComplaint, ComplaintForm), AppError> {
         let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
         if !principal.can_see_case(&record.case) {
             return Err(AppError::NotFound);

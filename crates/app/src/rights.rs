@@ -59,7 +59,11 @@ pub fn rights(order: &Order, items: Option<&[ItemRef]>, reason: Option<Reason>, 
         .items
         .iter()
         .filter(|i| chosen(&i.sku))
-        .map(|i| ItemRightsView { sku: i.sku.clone(), title: i.title.clone(), rights: eligibility::item_rights(&i.law, order.signed_at, now) })
+        .map(|i| ItemRightsView {
+            sku: i.sku.clone(),
+            title: i.title.clone(),
+            rights: eligibility::item_rights(&i.law, order.signed_at, now),
+        })
         .collect();
     let price = price_of(order, items).fen();
     let food = order.items.iter().any(|i| chosen(&i.sku) && i.law.flags.food);
@@ -108,7 +112,8 @@ pub fn check_draft(draft: &Draft, order: Option<&Order>, now: Timestamp) -> Chec
     let items = draft.items.as_deref();
     let (paid, facts) = match order {
         Some(order) => {
-            let chosen: Vec<_> = order.items.iter().filter(|i| items.is_none_or(|r| r.iter().any(|r| r.sku == i.sku))).collect();
+            let chosen: Vec<_> =
+                order.items.iter().filter(|i| items.is_none_or(|r| r.iter().any(|r| r.sku == i.sku))).collect();
             let no_reason = chosen
                 .iter()
                 .map(|i| NoReasonStatus::from_check(&eligibility::check_no_reason_filing(&i.law, order.signed_at, now)))

@@ -78,16 +78,12 @@ impl Settings {
     pub fn resolve(flags: Flags) -> anyhow::Result<Settings> {
         let file: File = match &flags.config {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("read config {}", path.display()))?;
+                let text = std::fs::read_to_string(path).with_context(|| format!("read config {}", path.display()))?;
                 toml::from_str(&text).with_context(|| format!("parse config {}", path.display()))?
             }
             None => File::default(),
         };
-        let data_dir = flags
-            .data_dir
-            .or(file.data_dir)
-            .unwrap_or_else(|| PathBuf::from("redress-data"));
+        let data_dir = flags.data_dir.or(file.data_dir).unwrap_or_else(|| PathBuf::from("redress-data"));
         let database_url = flags
             .database_url
             .or(file.database_url)
@@ -115,19 +111,10 @@ impl Settings {
         Ok(Settings {
             s3,
             evidence_limits,
-            listen: flags
-                .listen
-                .or(file.listen)
-                .unwrap_or_else(|| "127.0.0.1:8080".into()),
+            listen: flags.listen.or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".into()),
             database_url,
             data_dir,
-            worker_interval: Duration::from_secs(
-                flags
-                    .worker_interval
-                    .or(file.worker_interval)
-                    .unwrap_or(2)
-                    .max(1),
-            ),
+            worker_interval: Duration::from_secs(flags.worker_interval.or(file.worker_interval).unwrap_or(2).max(1)),
         })
     }
 
@@ -152,8 +139,7 @@ impl Settings {
     }
 
     pub fn ensure_data_dir(&self) -> anyhow::Result<()> {
-        std::fs::create_dir_all(&self.data_dir)
-            .with_context(|| format!("create {}", self.data_dir.display()))
+        std::fs::create_dir_all(&self.data_dir).with_context(|| format!("create {}", self.data_dir.display()))
     }
 
     /// The URL without its password, for printing.
@@ -162,17 +148,8 @@ impl Settings {
             (Some(scheme), Some(at)) if at > scheme => {
                 let userinfo = &self.database_url[scheme + 3..at];
                 let user = userinfo.split(':').next().unwrap_or("");
-                let masked = if userinfo.contains(':') {
-                    format!("{user}:***")
-                } else {
-                    user.to_owned()
-                };
-                format!(
-                    "{}{}{}",
-                    &self.database_url[..scheme + 3],
-                    masked,
-                    &self.database_url[at..]
-                )
+                let masked = if userinfo.contains(':') { format!("{user}:***") } else { user.to_owned() };
+                format!("{}{}{}", &self.database_url[..scheme + 3], masked, &self.database_url[at..])
             }
             _ => self.database_url.clone(),
         }

@@ -34,8 +34,7 @@ pub fn print_logins() {
 
 /// A 统一社会信用代码 with a correct check character for the given first 17 characters.
 fn credit_code(first17: &str) -> String {
-    let check =
-        redress_law::uscc::compute_check_character(first17).expect("valid demo code prefix");
+    let check = redress_law::uscc::compute_check_character(first17).expect("valid demo code prefix");
     format!("{first17}{check}")
 }
 
@@ -86,18 +85,8 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
     let mut users = Vec::new();
     for (i, (login, password, _, name)) in LOGINS.iter().enumerate() {
         let (role, merchant_id, phone, address) = match *login {
-            "buyer" => (
-                Role::Buyer,
-                None,
-                Some("13812341234"),
-                Some("上海市浦东新区世纪大道 100 号 2 号楼 1203 室"),
-            ),
-            "buyer2" => (
-                Role::Buyer,
-                None,
-                Some("13987654321"),
-                Some("北京市朝阳区建国路 88 号 5 单元 402"),
-            ),
+            "buyer" => (Role::Buyer, None, Some("13812341234"), Some("上海市浦东新区世纪大道 100 号 2 号楼 1203 室")),
+            "buyer2" => (Role::Buyer, None, Some("13987654321"), Some("北京市朝阳区建国路 88 号 5 单元 402")),
             "shop" => (Role::Merchant, Some(shop_id), None, None),
             "shop2" => (Role::Merchant, Some(shop2_id), None, None),
             "agent" | "agent2" => (Role::Agent, None, None, None),
@@ -112,24 +101,12 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
             phone: phone.map(Into::into),
             address: address.map(Into::into),
         };
-        app.store
-            .insert_user(&user, &hash_password(password)?, now)
-            .await
-            .with_context(|| format!("demo user {i}"))?;
+        app.store.insert_user(&user, &hash_password(password)?, now).await.with_context(|| format!("demo user {i}"))?;
         users.push(Principal::User(user));
     }
     let [buyer, buyer2, shop, shop2, agent, _agent2, admin] =
         <[Principal; 7]>::try_from(users).expect("seven demo users");
-    let people = People {
-        buyer,
-        buyer2,
-        shop,
-        shop2,
-        agent,
-        admin,
-        shop_id,
-        shop2_id,
-    };
+    let people = People { buyer, buyer2, shop, shop2, agent, admin, shop_id, shop2_id };
     seed_cases(app, &people).await.context("demo cases")?;
     redress_worker::Worker::new(app.clone()).tick().await?;
     println!("  demo data seeded: 2 merchants, 7 people, 6 orders, 5 cases");
@@ -148,26 +125,22 @@ fn item(sku: &str, title: &str, quantity: u32, yuan: i64, flags: ItemFlags) -> L
 
 async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
     let now = app.clock.now();
-    let days_ago = |d: i64| {
-        now.checked_sub(SignedDuration::from_hours(24 * d))
-            .expect("in range")
+    let days_ago = |d: i64| now.checked_sub(SignedDuration::from_hours(24 * d)).expect("in range");
+    let order = |number: &str, merchant, buyer: &Principal, channel, items: Vec<LineItem>, signed: i64| {
+        let paid: i64 = items.iter().map(|i| i.total().fen()).sum();
+        NewOrder {
+            number: number.into(),
+            merchant_id: merchant,
+            buyer_id: buyer.user_id().expect("demo buyer"),
+            channel,
+            amount_paid: Money::from_fen(paid),
+            payment_transaction_id: Some(format!("4200001{number}")),
+            paid_at: Some(days_ago(signed + 3)),
+            shipped_at: Some(days_ago(signed + 2)),
+            signed_at: Some(days_ago(signed)),
+            items,
+        }
     };
-    let order =
-        |number: &str, merchant, buyer: &Principal, channel, items: Vec<LineItem>, signed: i64| {
-            let paid: i64 = items.iter().map(|i| i.total().fen()).sum();
-            NewOrder {
-                number: number.into(),
-                merchant_id: merchant,
-                buyer_id: buyer.user_id().expect("demo buyer"),
-                channel,
-                amount_paid: Money::from_fen(paid),
-                payment_transaction_id: Some(format!("4200001{number}")),
-                paid_at: Some(days_ago(signed + 3)),
-                shipped_at: Some(days_ago(signed + 2)),
-                signed_at: Some(days_ago(signed)),
-                items,
-            }
-        };
     let none = ItemFlags::default;
     let earbuds = app
         .create_order(
@@ -204,16 +177,7 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
                 &p.buyer2,
                 SalesChannel::MiniProgram,
                 vec![
-                    item(
-                        "TEE-CUSTOM",
-                        "定制印字T恤",
-                        2,
-                        89,
-                        ItemFlags {
-                            custom_made: true,
-                            ..none()
-                        },
-                    ),
+                    item("TEE-CUSTOM", "定制印字T恤", 2, 89, ItemFlags { custom_made: true, ..none() }),
                     item("CASE-15", "手机壳 15 寸", 1, 49, none()),
                 ],
                 5,
@@ -246,11 +210,7 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
                     "智利车厘子 JJ 级 2kg",
                     1,
                     159,
-                    ItemFlags {
-                        perishable: true,
-                        food: true,
-                        ..none()
-                    },
+                    ItemFlags { perishable: true, food: true, ..none() },
                 )],
                 1,
             ),
@@ -263,17 +223,7 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
             p.shop2_id,
             &p.buyer,
             SalesChannel::MiniProgram,
-            vec![item(
-                "MANGO-5KG",
-                "攀枝花凯特芒果 5kg",
-                1,
-                69,
-                ItemFlags {
-                    perishable: true,
-                    food: true,
-                    ..none()
-                },
-            )],
+            vec![item("MANGO-5KG", "攀枝花凯特芒果 5kg", 1, 69, ItemFlags { perishable: true, food: true, ..none() })],
             1,
         ),
     )
@@ -283,10 +233,7 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
         let request = FileCase {
             kind,
             reason,
-            items: vec![ItemRef {
-                sku: sku.into(),
-                quantity: 1,
-            }],
+            items: vec![ItemRef { sku: sku.into(), quantity: 1 }],
             amount: Money::from_fen(fen),
             description: text.into(),
         };
@@ -310,12 +257,7 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
         "11月20日签收,当天使用发现左耳无声,重置配对后仍然无声,已拍视频。要求全额退款 399 元。",
     )
     .await?;
-    act(
-        &p.buyer,
-        c1.id,
-        msg("您好,左耳完全没有声音,视频已上传,请尽快处理。"),
-    )
-    .await?;
+    act(&p.buyer, c1.id, msg("您好,左耳完全没有声音,视频已上传,请尽快处理。")).await?;
 
     // 2. Approved return, waiting for the buyer to ship it.
     let c2 = file(
@@ -345,10 +287,7 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
         &p.shop,
         c3.id,
         Command::Offer {
-            remedy: Remedy {
-                kind: RemedyKind::Refund,
-                amount: Money::from_fen(2000),
-            },
+            remedy: Remedy { kind: RemedyKind::Refund, amount: Money::from_fen(2000) },
             note: "给您补偿 20 元,壳可以继续使用,您看可以吗?".into(),
         },
     )
@@ -374,14 +313,7 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
         },
     )
     .await?;
-    act(
-        &p.buyer2,
-        c4.id,
-        Command::Escalate {
-            text: "商家拒绝退款,申请平台介入。".into(),
-        },
-    )
-    .await?;
+    act(&p.buyer2, c4.id, Command::Escalate { text: "商家拒绝退款,申请平台介入。".into() }).await?;
 
     // 5. The seeds' whole path: rejected, escalated, evidence requested and given, decided, refunded.
     let c5 = file(
@@ -398,19 +330,11 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
         &p.shop2,
         c5.id,
         Command::Reject {
-            reason: RejectReason::UsedOrDamagedByBuyer,
-            text: "生鲜商品签收后不支持退款。".into(),
+            reason: RejectReason::UsedOrDamagedByBuyer, text: "生鲜商品签收后不支持退款。".into()
         },
     )
     .await?;
-    act(
-        &p.buyer2,
-        c5.id,
-        Command::Escalate {
-            text: "开箱即坏,商家拒绝,申请平台介入。".into(),
-        },
-    )
-    .await?;
+    act(&p.buyer2, c5.id, Command::Escalate { text: "开箱即坏,商家拒绝,申请平台介入。".into() }).await?;
     act(&p.agent, c5.id, Command::Take).await?;
     act(
         &p.agent,
@@ -423,24 +347,32 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
     )
     .await?;
     upload(app, &p.buyer2, c5.id, demo_photo(), EvidenceKind::Photo, "开箱照片:果肉发黑,面单日期清晰", false).await?;
-    upload(app, &p.buyer2, c5.id, "11月20日 09:12 买家:收到的芒果全部坏了\n11月20日 09:30 商家:生鲜签收后不退\n".as_bytes().to_vec(), EvidenceKind::ChatRecord, "与商家的聊天记录", false).await?;
-    upload(app, &p.shop2, c5.id, "进货单号 JH-2026-1107,批次 B17,冷链车温度记录 2~6℃\n".as_bytes().to_vec(), EvidenceKind::OrderRecord, "进货与冷链记录(内部)", true).await?;
-    act(
+    upload(
+        app,
         &p.buyer2,
         c5.id,
-        Command::SubmitEvidence {
-            text: "已上传开箱视频(含面单)和 6 张照片。".into(),
-        },
+        "11月20日 09:12 买家:收到的芒果全部坏了\n11月20日 09:30 商家:生鲜签收后不退\n".as_bytes().to_vec(),
+        EvidenceKind::ChatRecord,
+        "与商家的聊天记录",
+        false,
     )
     .await?;
+    upload(
+        app,
+        &p.shop2,
+        c5.id,
+        "进货单号 JH-2026-1107,批次 B17,冷链车温度记录 2~6℃\n".as_bytes().to_vec(),
+        EvidenceKind::OrderRecord,
+        "进货与冷链记录(内部)",
+        true,
+    )
+    .await?;
+    act(&p.buyer2, c5.id, Command::SubmitEvidence { text: "已上传开箱视频(含面单)和 6 张照片。".into() }).await?;
     act(
         &p.agent,
         c5.id,
         Command::Decide {
-            remedy: Some(Remedy {
-                kind: RemedyKind::Refund,
-                amount: Money::from_fen(15900),
-            }),
+            remedy: Some(Remedy { kind: RemedyKind::Refund, amount: Money::from_fen(15900) }),
             liable: Some(Party::Merchant),
             rationale: "开箱视频连续完整,显示签收时商品已腐坏,属于运输损坏,由商家承担。".into(),
             cited_rule: "《消费者权益保护法》第二十四条;平台生鲜商品售后规则".into(),
@@ -453,7 +385,15 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
 }
 
 /// Adds a file through the same use cases as the upload API.
-async fn upload(app: &App, who: &Principal, case: CaseId, bytes: Vec<u8>, kind: EvidenceKind, caption: &str, confidential: bool) -> anyhow::Result<()> {
+async fn upload(
+    app: &App,
+    who: &Principal,
+    case: CaseId,
+    bytes: Vec<u8>,
+    kind: EvidenceKind,
+    caption: &str,
+    confidential: bool,
+) -> anyhow::Result<()> {
     let room = app.evidence_room(who, case).await?;
     let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(bytes))]);
     let received = app.receive_evidence(body, room).await?;

@@ -30,31 +30,18 @@ pub enum Reader {
 }
 
 pub async fn export(app: &App, what: Export) -> anyhow::Result<()> {
-    let Export::Dossier {
-        case_id,
-        output,
-        prepared_for,
-    } = what;
+    let Export::Dossier { case_id, output, prepared_for } = what;
     let id: CaseId = case_id.parse().context("not a case id")?;
     let viewer = match prepared_for {
         Reader::Buyer => Party::Buyer,
         Reader::Merchant => Party::Merchant,
         Reader::Platform => Party::Platform,
     };
-    let mut dossier = app
-        .dossier_for(id, viewer)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut dossier = app.dossier_for(id, viewer).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let path = output.unwrap_or_else(|| PathBuf::from(&dossier.file_name));
-    let mut out =
-        std::fs::File::create(&path).with_context(|| format!("create {}", path.display()))?;
-    std::io::copy(&mut dossier.file, &mut out)
-        .with_context(|| format!("write {}", path.display()))?;
-    println!(
-        "dossier of case {id} written to {} ({} bytes)",
-        path.display(),
-        dossier.size
-    );
+    let mut out = std::fs::File::create(&path).with_context(|| format!("create {}", path.display()))?;
+    std::io::copy(&mut dossier.file, &mut out).with_context(|| format!("write {}", path.display()))?;
+    println!("dossier of case {id} written to {} ({} bytes)", path.display(), dossier.size);
     Ok(())
 }
 
@@ -63,10 +50,7 @@ pub fn verify(path: &PathBuf) -> anyhow::Result<i32> {
     let file = std::fs::File::open(path).with_context(|| format!("open {}", path.display()))?;
     let report = redress_app::dossier::verify(std::io::BufReader::new(file))
         .with_context(|| format!("{} is not a dossier ZIP", path.display()))?;
-    let case = report
-        .case_id
-        .map(|c| c.to_string())
-        .unwrap_or_else(|| "?".into());
+    let case = report.case_id.map(|c| c.to_string()).unwrap_or_else(|| "?".into());
     if report.intact() {
         println!(
             "{}: intact — case {case}, {} events in an unbroken chain, {} files match their hashes, {} withheld",

@@ -13,11 +13,7 @@ use redress_app::ports::LedgerGateway;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(
-    name = "redress",
-    version,
-    about = "Redress: after-sales disputes (售后维权), done right."
-)]
+#[command(name = "redress", version, about = "Redress: after-sales disputes (售后维权), done right.")]
 struct Cli {
     #[command(flatten)]
     settings: config::Flags,
@@ -65,22 +61,17 @@ enum Cmd {
 #[derive(Subcommand)]
 enum CalendarCmd {
     /// Add or replace years from a JSON file shaped like crates/law/data/calendar-cn.json.
-    Import {
-        file: std::path::PathBuf,
-    },
+    Import { file: std::path::PathBuf },
     /// Print the calendar in force as JSON.
     Show,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    rustls::crypto::ring::default_provider()
-        .install_default()
-        .ok();
+    rustls::crypto::ring::default_provider().install_default().ok();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -103,13 +94,8 @@ async fn main() -> anyhow::Result<()> {
         Cmd::Serve { demo } => serve(&settings, demo).await?,
         Cmd::Worker => {
             let app = open(&settings).await?;
-            println!(
-                "redress worker running against {} (Ctrl-C to stop)",
-                settings.database_url_redacted()
-            );
-            redress_worker::Worker::new(app)
-                .run(settings.worker_interval, shutdown_signal())
-                .await;
+            println!("redress worker running against {} (Ctrl-C to stop)", settings.database_url_redacted());
+            redress_worker::Worker::new(app).run(settings.worker_interval, shutdown_signal()).await;
         }
         Cmd::Demo => {
             let app = open(&settings).await?;
@@ -146,28 +132,21 @@ async fn main() -> anyhow::Result<()> {
 async fn open(settings: &Settings) -> anyhow::Result<App> {
     if settings.is_sqlite() {
         settings.ensure_data_dir()?;
-        redress_store::migrate(&settings.database_url)
-            .await
-            .context("migrate the embedded database")?;
+        redress_store::migrate(&settings.database_url).await.context("migrate the embedded database")?;
     }
     let store = redress_store::connect(&settings.database_url)
         .await
         .with_context(|| format!("open {}", settings.database_url_redacted()))?;
     let clock = Arc::new(SystemClock);
     let app = App {
-        gateway: Arc::new(LedgerGateway {
-            store: store.clone(),
-            clock: clock.clone(),
-        }),
+        gateway: Arc::new(LedgerGateway { store: store.clone(), clock: clock.clone() }),
         store,
         clock,
         calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
         blobs: Arc::new(settings.blobs()?),
         evidence_limits: settings.evidence_limits,
     };
-    app.ensure_policy()
-        .await
-        .context("the database is not migrated: run `redress migrate`")?;
+    app.ensure_policy().await.context("the database is not migrated: run `redress migrate`")?;
     Ok(app)
 }
 

@@ -61,7 +61,8 @@ async fn serve_demo_prints_logins_and_its_cases_make_complete_12315_complaints()
         .await
         .unwrap();
     let token = login["token"].as_str().expect("demo login works");
-    let cases: Value = client.get(format!("{base}/api/v1/cases")).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+    let cases: Value =
+        client.get(format!("{base}/api/v1/cases")).bearer_auth(token).send().await.unwrap().json().await.unwrap();
     let cases = cases["items"].as_array().unwrap();
     assert!(cases.len() >= 3, "the demo buyer has cases");
     assert!(cases.iter().any(|c| c["outcome"] == "refunded"), "one demo case went the whole way");

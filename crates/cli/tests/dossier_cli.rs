@@ -38,8 +38,7 @@ fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
 fn write_zip(path: &Path, entries: &[(String, Vec<u8>)]) {
     let mut w = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
     for (name, data) in entries {
-        w.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
-            .unwrap();
+        w.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
         w.write_all(data).unwrap();
     }
     w.finish().unwrap();
@@ -50,55 +49,23 @@ fn exported_demo_dossier_verifies_and_alterations_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let seeded = redress(&data, &["demo"]);
-    assert!(
-        seeded.status.success(),
-        "{}",
-        String::from_utf8_lossy(&seeded.stderr)
-    );
+    assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
     let case = stdout(&seeded)
         .lines()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("the decided case with evidence files: ")
-                .map(str::to_owned)
-        })
+        .find_map(|l| l.trim().strip_prefix("the decided case with evidence files: ").map(str::to_owned))
         .expect("the demo names its decided case");
 
     let zip_path = dir.path().join("dossier.zip");
-    let export = redress(
-        &data,
-        &[
-            "export",
-            "dossier",
-            &case,
-            "-o",
-            zip_path.to_str().unwrap(),
-            "--for",
-            "buyer",
-        ],
-    );
-    assert!(
-        export.status.success(),
-        "{}",
-        String::from_utf8_lossy(&export.stderr)
-    );
+    let export = redress(&data, &["export", "dossier", &case, "-o", zip_path.to_str().unwrap(), "--for", "buyer"]);
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
 
     let ok = redress(&data, &["verify", zip_path.to_str().unwrap()]);
     assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
     assert!(stdout(&ok).contains("intact"), "{}", stdout(&ok));
-    assert!(
-        stdout(&ok).contains("2 files match their hashes, 1 withheld"),
-        "{}",
-        stdout(&ok)
-    );
+    assert!(stdout(&ok).contains("2 files match their hashes, 1 withheld"), "{}", stdout(&ok));
 
     let original = entries(&std::fs::read(&zip_path).unwrap());
-    let photo = original
-        .iter()
-        .find(|(n, _)| n.ends_with(".png"))
-        .unwrap()
-        .0
-        .clone();
+    let photo = original.iter().find(|(n, _)| n.ends_with(".png")).unwrap().0.clone();
 
     // One byte of the photo flipped.
     let mut flipped = original.clone();
@@ -107,19 +74,11 @@ fn exported_demo_dossier_verifies_and_alterations_are_named() {
     write_zip(&altered, &flipped);
     let out = redress(&data, &["verify", altered.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stdout(&out).contains(&format!("file {photo}: altered")),
-        "{}",
-        stdout(&out)
-    );
+    assert!(stdout(&out).contains(&format!("file {photo}: altered")), "{}", stdout(&out));
 
     // One event removed from the manifest.
     let mut cut = original.clone();
-    let manifest = &mut cut
-        .iter_mut()
-        .find(|(n, _)| n == "manifest.json")
-        .unwrap()
-        .1;
+    let manifest = &mut cut.iter_mut().find(|(n, _)| n == "manifest.json").unwrap().1;
     let mut m: serde_json::Value = serde_json::from_slice(manifest).unwrap();
     m["events"].as_array_mut().unwrap().remove(3);
     *manifest = serde_json::to_vec(&m).unwrap();
@@ -127,32 +86,17 @@ fn exported_demo_dossier_verifies_and_alterations_are_named() {
     write_zip(&removed, &cut);
     let out = redress(&data, &["verify", removed.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stdout(&out).contains("event #5: expected event #4 (an event is missing)"),
-        "{}",
-        stdout(&out)
-    );
+    assert!(stdout(&out).contains("event #5: expected event #4 (an event is missing)"), "{}", stdout(&out));
 
     // A message's words changed in the manifest.
     let mut edited = original.clone();
-    let manifest = &mut edited
-        .iter_mut()
-        .find(|(n, _)| n == "manifest.json")
-        .unwrap()
-        .1;
+    let manifest = &mut edited.iter_mut().find(|(n, _)| n == "manifest.json").unwrap().1;
     let text = String::from_utf8(manifest.clone()).unwrap();
-    assert!(
-        text.contains("开箱即坏"),
-        "the escalation text is in the manifest"
-    );
+    assert!(text.contains("开箱即坏"), "the escalation text is in the manifest");
     *manifest = text.replacen("开箱即坏", "完好无损", 1).into_bytes();
     let changed = dir.path().join("edited.zip");
     write_zip(&changed, &edited);
     let out = redress(&data, &["verify", changed.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stdout(&out).contains("its content does not match its hash (altered)"),
-        "{}",
-        stdout(&out)
-    );
+    assert!(stdout(&out).contains("its content does not match its hash (altered)"), "{}", stdout(&out));
 }

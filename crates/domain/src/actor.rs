@@ -8,20 +8,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "role", rename_all = "snake_case")]
 pub enum Actor {
-    Buyer {
-        user: UserId,
-    },
-    Merchant {
-        merchant: MerchantId,
-        user: Option<UserId>,
-        token: Option<TokenId>,
-    },
-    Agent {
-        user: UserId,
-    },
-    Admin {
-        user: UserId,
-    },
+    Buyer { user: UserId },
+    Merchant { merchant: MerchantId, user: Option<UserId>, token: Option<TokenId> },
+    Agent { user: UserId },
+    Admin { user: UserId },
     System,
 }
 

@@ -212,18 +212,12 @@ impl Case {
 
     /// The parties the case waits for now (empty when closed).
     pub fn waiting_for(&self) -> &[Party] {
-        self.deadline
-            .as_ref()
-            .map(|d| d.waits_for.as_slice())
-            .unwrap_or(&[])
+        self.deadline.as_ref().map(|d| d.waits_for.as_slice()).unwrap_or(&[])
     }
 
     /// When the deadline sweeper must look at this case next, if ever.
     pub fn sweep_at(&self) -> Option<Timestamp> {
-        self.deadline
-            .as_ref()
-            .filter(|d| d.on_timeout.fires())
-            .map(|d| d.due)
+        self.deadline.as_ref().filter(|d| d.on_timeout.fires()).map(|d| d.due)
     }
 
     pub fn pending_appeal(&self) -> Option<&Appeal> {

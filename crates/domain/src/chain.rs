@@ -38,9 +38,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub enum ChainBreak {
     #[error("event #{seq}: its content does not match its hash (altered)")]
     ContentAltered { seq: i64 },
-    #[error(
-        "event #{seq}: it does not follow the event before it (an event was removed, inserted or reordered)"
-    )]
+    #[error("event #{seq}: it does not follow the event before it (an event was removed, inserted or reordered)")]
     LinkBroken { seq: i64 },
     #[error("event #{found}: expected event #{expected} (an event is missing)")]
     SequenceGap { expected: i64, found: i64 },
@@ -52,10 +50,7 @@ pub fn verify(links: &[Link]) -> Result<(), ChainBreak> {
     for (i, link) in links.iter().enumerate() {
         let expected = i as i64 + 1;
         if link.seq != expected {
-            return Err(ChainBreak::SequenceGap {
-                expected,
-                found: link.seq,
-            });
+            return Err(ChainBreak::SequenceGap { expected, found: link.seq });
         }
         if link.prev_hash != prev {
             return Err(ChainBreak::LinkBroken { seq: link.seq });
@@ -71,12 +66,7 @@ pub fn verify(links: &[Link]) -> Result<(), ChainBreak> {
 /// Appends content to a chain whose last hash is `prev` (GENESIS for none).
 pub fn next_link(prev: &str, seq: i64, content: String) -> Link {
     let hash = link_hash(prev, seq, &content);
-    Link {
-        seq,
-        content,
-        prev_hash: prev.to_owned(),
-        hash,
-    }
+    Link { seq, content, prev_hash: prev.to_owned(), hash }
 }
 
 #[cfg(test)]
@@ -108,13 +98,7 @@ mod tests {
     fn removed_event_is_named() {
         let mut links = chain(5);
         links.remove(2);
-        assert_eq!(
-            verify(&links),
-            Err(ChainBreak::SequenceGap {
-                expected: 3,
-                found: 4
-            })
-        );
+        assert_eq!(verify(&links), Err(ChainBreak::SequenceGap { expected: 3, found: 4 }));
     }
 
     #[test]

@@ -3,8 +3,7 @@
 
 use crate::actor::{Actor, Party};
 use crate::case::{
-    CaseState, Deadline, EvidenceRequest, ItemRef, MerchantRejection, Outcome, PendingRefund,
-    Remedy, Shipment, Stage,
+    CaseState, Deadline, EvidenceRequest, ItemRef, MerchantRejection, Outcome, PendingRefund, Remedy, Shipment, Stage,
 };
 use crate::ids::{CaseId, MerchantId, OrderId, UserId};
 use crate::money::Money;

@@ -28,16 +28,14 @@ pub struct EvidenceFile {
 
 impl EvidenceFile {
     pub fn check(&self) -> Result<(), Rejection> {
-        let hex =
-            |s: &str| s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let hex = |s: &str| s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         if !hex(&self.sha256) {
             return Err(Rejection::invalid("sha256: 64 lowercase hex digits"));
         }
         if self.size == 0 {
             return Err(Rejection::invalid("size: a file has at least one byte"));
         }
-        if self.caption.chars().count() > MAX_CAPTION || self.caption.chars().any(char::is_control)
-        {
+        if self.caption.chars().count() > MAX_CAPTION || self.caption.chars().any(char::is_control) {
             return Err(Rejection::invalid(format!(
                 "caption: at most {MAX_CAPTION} characters, no control characters"
             )));

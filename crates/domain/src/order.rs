@@ -33,9 +33,7 @@ pub struct LineItem {
 
 impl LineItem {
     pub fn total(&self) -> Money {
-        self.unit_price
-            .checked_mul(i64::from(self.quantity))
-            .unwrap_or(Money::ZERO)
+        self.unit_price.checked_mul(i64::from(self.quantity)).unwrap_or(Money::ZERO)
     }
 }
 
@@ -78,10 +76,6 @@ pub struct OrderHistory {
 
 impl OrderHistory {
     pub fn applications(&self, sku: &str) -> u32 {
-        self.applications_per_sku
-            .iter()
-            .find(|(s, _)| s == sku)
-            .map(|(_, n)| *n)
-            .unwrap_or(0)
+        self.applications_per_sku.iter().find(|(s, _)| s == sku).map(|(_, n)| *n).unwrap_or(0)
     }
 }

@@ -60,9 +60,7 @@ pub const MIN_NOTICE: SignedDuration = SignedDuration::from_hours(7 * 24);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
-    #[error(
-        "a policy takes effect no sooner than 7 days after it is published (电子商务法第三十四条)"
-    )]
+    #[error("a policy takes effect no sooner than 7 days after it is published (电子商务法第三十四条)")]
     NoticeTooShort,
     #[error("policy value `{0}` must be positive")]
     NotPositive(&'static str),
@@ -85,10 +83,7 @@ impl Policy {
             ("evidence_hours", self.evidence_hours),
             ("mediation_hours", self.mediation_hours),
             ("refund_confirmation_hours", self.refund_confirmation_hours),
-            (
-                "offline_refund_proof_hours",
-                self.offline_refund_proof_hours,
-            ),
+            ("offline_refund_proof_hours", self.offline_refund_proof_hours),
             ("appeal_window_hours", self.appeal_window_hours),
         ];
         for (name, value) in hours {
@@ -106,10 +101,7 @@ impl Policy {
     }
 
     /// Checks a new version's schedule: effective at least 7 days after publication.
-    pub fn check_schedule(
-        published_at: Timestamp,
-        effective_at: Timestamp,
-    ) -> Result<(), PolicyError> {
+    pub fn check_schedule(published_at: Timestamp, effective_at: Timestamp) -> Result<(), PolicyError> {
         if effective_at.duration_since(published_at) < MIN_NOTICE {
             return Err(PolicyError::NoticeTooShort);
         }
@@ -134,10 +126,7 @@ mod tests {
         let t: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
         let six = t.checked_add(SignedDuration::from_hours(6 * 24)).unwrap();
         let seven = t.checked_add(SignedDuration::from_hours(7 * 24)).unwrap();
-        assert_eq!(
-            Policy::check_schedule(t, six),
-            Err(PolicyError::NoticeTooShort)
-        );
+        assert_eq!(Policy::check_schedule(t, six), Err(PolicyError::NoticeTooShort));
         assert_eq!(Policy::check_schedule(t, seven), Ok(()));
     }
 }

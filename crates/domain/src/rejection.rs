@@ -20,12 +20,7 @@ impl Lang {
             return Lang::Zh;
         };
         for range in header.split(',') {
-            let tag = range
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
+            let tag = range.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
             if tag.starts_with("zh") {
                 return Lang::Zh;
             }
@@ -106,19 +101,11 @@ pub struct Explanation {
 
 impl Rejection {
     pub fn new(code: RejectionCode) -> Rejection {
-        Rejection {
-            code,
-            detail: None,
-            explanation: None,
-        }
+        Rejection { code, detail: None, explanation: None }
     }
 
     pub fn with(code: RejectionCode, detail: impl Into<String>) -> Rejection {
-        Rejection {
-            code,
-            detail: Some(detail.into()),
-            explanation: None,
-        }
+        Rejection { code, detail: Some(detail.into()), explanation: None }
     }
 
     /// The detail for a reader of `lang`.
@@ -143,10 +130,7 @@ mod tests {
     fn accept_language_prefers_first_known() {
         assert_eq!(Lang::from_accept_language(None), Lang::Zh);
         assert_eq!(Lang::from_accept_language(Some("en-US,en;q=0.9")), Lang::En);
-        assert_eq!(
-            Lang::from_accept_language(Some("zh-CN,zh;q=0.9,en;q=0.8")),
-            Lang::Zh
-        );
+        assert_eq!(Lang::from_accept_language(Some("zh-CN,zh;q=0.9,en;q=0.8")), Lang::Zh);
         assert_eq!(Lang::from_accept_language(Some("fr, en;q=0.5")), Lang::En);
     }
 }

@@ -102,17 +102,11 @@ impl RemedyKind {
 
     /// Remedies that pay money to the buyer (and so must carry a positive amount).
     pub fn pays_money(self) -> bool {
-        matches!(
-            self,
-            RemedyKind::Refund | RemedyKind::ReturnAndRefund | RemedyKind::Compensation
-        )
+        matches!(self, RemedyKind::Refund | RemedyKind::ReturnAndRefund | RemedyKind::Compensation)
     }
 
     /// Remedies that need the goods sent back to the merchant first.
     pub fn needs_return(self) -> bool {
-        matches!(
-            self,
-            RemedyKind::ReturnAndRefund | RemedyKind::Exchange | RemedyKind::Repair
-        )
+        matches!(self, RemedyKind::ReturnAndRefund | RemedyKind::Exchange | RemedyKind::Repair)
     }
 }

@@ -33,9 +33,7 @@ pub fn shanghai_date(at: Timestamp) -> Date {
 
 /// 00:00 Asia/Shanghai at the start of `date`, or `None` past the end of representable time.
 pub fn start_of_shanghai_day(date: Date) -> Option<Timestamp> {
-    SHANGHAI_OFFSET
-        .to_timestamp(date.to_datetime(Time::midnight()))
-        .ok()
+    SHANGHAI_OFFSET.to_timestamp(date.to_datetime(Time::midnight())).ok()
 }
 
 /// 24:00 Asia/Shanghai at the end of `date` (= 00:00 of the next day).
@@ -46,9 +44,7 @@ pub fn end_of_shanghai_day(date: Date) -> Option<Timestamp> {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
     /// Loud on purpose: never fall back to a Monday–Friday guess.
-    #[error(
-        "the business calendar does not cover the year {0}; import that year's holiday notice first"
-    )]
+    #[error("the business calendar does not cover the year {0}; import that year's holiday notice first")]
     YearNotCovered(i16),
     #[error("calendar file is not valid JSON of the expected shape: {0}")]
     Malformed(String),
@@ -57,11 +53,7 @@ pub enum CalendarError {
     #[error("{date} is listed in year {year} but belongs to another year")]
     DateOutsideYear { year: i16, date: Date },
     #[error("holiday period {name} ends ({end}) before it starts ({start})")]
-    InvertedPeriod {
-        name: String,
-        start: Date,
-        end: Date,
-    },
+    InvertedPeriod { name: String, start: Date, end: Date },
     #[error("{0} is listed both as a public holiday and as a make-up workday")]
     HolidayAndWorkday(Date),
     #[error("{0} is listed twice")]
@@ -160,8 +152,7 @@ impl BusinessCalendar {
 
     /// Parses and validates a calendar file (the admin import path).
     pub fn from_json(text: &str) -> Result<Self, CalendarError> {
-        let file: CalendarFile =
-            serde_json::from_str(text).map_err(|e| CalendarError::Malformed(e.to_string()))?;
+        let file: CalendarFile = serde_json::from_str(text).map_err(|e| CalendarError::Malformed(e.to_string()))?;
         Self::from_file(file)
     }
 
@@ -177,11 +168,7 @@ impl BusinessCalendar {
                 return Err(CalendarError::MissingSource(y.year));
             }
             let in_year = |date: Date| {
-                if date.year() == y.year {
-                    Ok(())
-                } else {
-                    Err(CalendarError::DateOutsideYear { year: y.year, date })
-                }
+                if date.year() == y.year { Ok(()) } else { Err(CalendarError::DateOutsideYear { year: y.year, date }) }
             };
             let mut holidays = BTreeMap::new();
             for period in &y.holidays {
@@ -189,11 +176,7 @@ impl BusinessCalendar {
                 in_year(period.start)?;
                 in_year(end)?;
                 if end < period.start {
-                    return Err(CalendarError::InvertedPeriod {
-                        name: period.name.clone(),
-                        start: period.start,
-                        end,
-                    });
+                    return Err(CalendarError::InvertedPeriod { name: period.name.clone(), start: period.start, end });
                 }
                 let mut day = period.start;
                 while day <= end {
@@ -216,14 +199,7 @@ impl BusinessCalendar {
                     return Err(CalendarError::DuplicateDate(w.date));
                 }
             }
-            years.insert(
-                y.year,
-                YearDays {
-                    source: y.source,
-                    holidays,
-                    make_up_workdays,
-                },
-            );
+            years.insert(y.year, YearDays { source: y.source, holidays, make_up_workdays });
         }
         Ok(Self { years })
     }
@@ -240,18 +216,11 @@ impl BusinessCalendar {
                 make_up_workdays: days
                     .make_up_workdays
                     .iter()
-                    .map(|(&date, name)| MakeUpWorkday {
-                        date,
-                        name: name.clone(),
-                    })
+                    .map(|(&date, name)| MakeUpWorkday { date, name: name.clone() })
                     .collect(),
             })
             .collect();
-        CalendarFile {
-            time_zone: Some("Asia/Shanghai".into()),
-            note: None,
-            years,
-        }
+        CalendarFile { time_zone: Some("Asia/Shanghai".into()), note: None, years }
     }
 
     /// The years this calendar covers, ascending.
@@ -266,10 +235,7 @@ impl BusinessCalendar {
 
     /// Classifies a date; errors for a year the calendar does not cover.
     pub fn day_kind(&self, date: Date) -> Result<DayKind, CalendarError> {
-        let days = self
-            .years
-            .get(&date.year())
-            .ok_or(CalendarError::YearNotCovered(date.year()))?;
+        let days = self.years.get(&date.year()).ok_or(CalendarError::YearNotCovered(date.year()))?;
         Ok(if let Some(name) = days.holidays.get(&date) {
             DayKind::PublicHoliday { name: name.clone() }
         } else if let Some(name) = days.make_up_workdays.get(&date) {
@@ -350,11 +316,7 @@ fn merge_into_periods(days: &BTreeMap<Date, String>) -> Vec<HolidayPeriod> {
                 continue;
             }
         }
-        periods.push(HolidayPeriod {
-            name: name.clone(),
-            start: day,
-            end: None,
-        });
+        periods.push(HolidayPeriod { name: name.clone(), start: day, end: None });
     }
     periods
 }
@@ -404,14 +366,8 @@ mod tests {
     #[test]
     fn day_kinds() {
         let cal = BusinessCalendar::embedded();
-        assert!(matches!(
-            cal.day_kind(date(2025, 1, 29)).unwrap(),
-            DayKind::PublicHoliday { .. }
-        ));
-        assert!(matches!(
-            cal.day_kind(date(2025, 2, 8)).unwrap(),
-            DayKind::MakeUpWorkday { .. }
-        ));
+        assert!(matches!(cal.day_kind(date(2025, 1, 29)).unwrap(), DayKind::PublicHoliday { .. }));
+        assert!(matches!(cal.day_kind(date(2025, 2, 8)).unwrap(), DayKind::MakeUpWorkday { .. }));
         assert_eq!(cal.day_kind(date(2025, 3, 8)).unwrap(), DayKind::Weekend);
         assert_eq!(cal.day_kind(date(2025, 3, 10)).unwrap(), DayKind::Workday);
     }

@@ -74,18 +74,12 @@ impl Article {
                 "Provisions on Liability for Repair, Replacement and Return of Certain Goods (\"three guarantees\")"
             }
             Article::CivilCode201 => "Civil Code of the PRC, Art. 201",
-            Article::ComplaintMeasures => {
-                "Interim Measures for Handling Complaints and Reports in Market Regulation"
-            }
+            Article::ComplaintMeasures => "Interim Measures for Handling Complaints and Reports in Market Regulation",
         }
     }
 
     pub fn citation(self) -> Citation {
-        Citation {
-            article: self,
-            zh: self.cite_zh().to_owned(),
-            en: self.cite_en().to_owned(),
-        }
+        Citation { article: self, zh: self.cite_zh().to_owned(), en: self.cite_en().to_owned() }
     }
 }
 
@@ -109,13 +103,7 @@ mod tests {
 
     #[test]
     fn keys_are_readable_snake_case() {
-        assert_eq!(
-            serde_json::to_string(&Article::ConsumerLaw55).unwrap(),
-            "\"consumer_law_55\""
-        );
-        assert_eq!(
-            serde_json::to_string(&Article::NoReasonMeasures).unwrap(),
-            "\"no_reason_measures\""
-        );
+        assert_eq!(serde_json::to_string(&Article::ConsumerLaw55).unwrap(), "\"consumer_law_55\"");
+        assert_eq!(serde_json::to_string(&Article::NoReasonMeasures).unwrap(), "\"no_reason_measures\"");
     }
 }

@@ -65,14 +65,9 @@ pub struct DamagesBreakdown {
 pub fn consumer_fraud_damages(price_fen: i64) -> Result<DamagesBreakdown, DamagesError> {
     non_negative("price_fen", price_fen)?;
     let three_times = times(price_fen, 3)?;
-    let candidates = vec![PunitiveCandidate {
-        basis: PunitiveBasis::ThreeTimesPrice,
-        amount_fen: three_times,
-    }];
+    let candidates = vec![PunitiveCandidate { basis: PunitiveBasis::ThreeTimesPrice, amount_fen: three_times }];
     let (punitive, basis) = with_floor(&candidates, CONSUMER_FRAUD_MINIMUM_FEN);
-    let total = price_fen
-        .checked_add(punitive)
-        .ok_or(DamagesError::Overflow)?;
+    let total = price_fen.checked_add(punitive).ok_or(DamagesError::Overflow)?;
     let citation = Article::ConsumerLaw55.citation();
     let rule_zh = match basis {
         PunitiveBasis::StatutoryMinimum => {
@@ -81,10 +76,9 @@ pub fn consumer_fraud_damages(price_fen: i64) -> Result<DamagesBreakdown, Damage
         _ => format!("增加赔偿为价款的三倍即{}", yuan(punitive)),
     };
     let rule_en = match basis {
-        PunitiveBasis::StatutoryMinimum => format!(
-            "3× the price is {}, below the ¥500 floor, so ¥500 applies",
-            yuan(three_times)
-        ),
+        PunitiveBasis::StatutoryMinimum => {
+            format!("3× the price is {}, below the ¥500 floor, so ¥500 applies", yuan(three_times))
+        }
         _ => format!("the punitive part is 3× the price, {}", yuan(punitive)),
     };
     Ok(DamagesBreakdown {
@@ -117,27 +111,15 @@ pub fn consumer_fraud_damages(price_fen: i64) -> Result<DamagesBreakdown, Damage
 /// 食品安全法第一百四十八条: refund of the price, compensation of the loss (`loss_fen`: losses
 /// beyond the price, e.g. medical costs), and a punitive part of the higher of 10× the price and
 /// 3× the loss, at least ¥1000. On a tie 10× the price is named.
-pub fn food_safety_damages(
-    price_fen: i64,
-    loss_fen: i64,
-) -> Result<DamagesBreakdown, DamagesError> {
+pub fn food_safety_damages(price_fen: i64, loss_fen: i64) -> Result<DamagesBreakdown, DamagesError> {
     non_negative("price_fen", price_fen)?;
     non_negative("loss_fen", loss_fen)?;
     let candidates = vec![
-        PunitiveCandidate {
-            basis: PunitiveBasis::TenTimesPrice,
-            amount_fen: times(price_fen, 10)?,
-        },
-        PunitiveCandidate {
-            basis: PunitiveBasis::ThreeTimesLoss,
-            amount_fen: times(loss_fen, 3)?,
-        },
+        PunitiveCandidate { basis: PunitiveBasis::TenTimesPrice, amount_fen: times(price_fen, 10)? },
+        PunitiveCandidate { basis: PunitiveBasis::ThreeTimesLoss, amount_fen: times(loss_fen, 3)? },
     ];
     let (punitive, basis) = with_floor(&candidates, FOOD_SAFETY_MINIMUM_FEN);
-    let total = price_fen
-        .checked_add(loss_fen)
-        .and_then(|t| t.checked_add(punitive))
-        .ok_or(DamagesError::Overflow)?;
+    let total = price_fen.checked_add(loss_fen).and_then(|t| t.checked_add(punitive)).ok_or(DamagesError::Overflow)?;
     let citation = Article::FoodSafetyLaw148.citation();
     let (rule_zh, rule_en) = match basis {
         PunitiveBasis::StatutoryMinimum => (
@@ -154,10 +136,7 @@ pub fn food_safety_damages(
         ),
         PunitiveBasis::ThreeTimesLoss => (
             format!("赔偿金按损失三倍计（高于价款十倍），为{}", yuan(punitive)),
-            format!(
-                "the punitive part is 3× the loss (higher than 10× the price), {}",
-                yuan(punitive)
-            ),
+            format!("the punitive part is 3× the loss (higher than 10× the price), {}", yuan(punitive)),
         ),
         _ => (
             format!("赔偿金按价款十倍计，为{}", yuan(punitive)),
@@ -207,11 +186,7 @@ fn with_floor(candidates: &[PunitiveCandidate], floor: i64) -> (i64, PunitiveBas
         .copied()
         .reduce(|a, b| if b.amount_fen > a.amount_fen { b } else { a })
         .expect("at least one candidate");
-    if best.amount_fen < floor {
-        (floor, PunitiveBasis::StatutoryMinimum)
-    } else {
-        (best.amount_fen, best.basis)
-    }
+    if best.amount_fen < floor { (floor, PunitiveBasis::StatutoryMinimum) } else { (best.amount_fen, best.basis) }
 }
 
 fn times(fen: i64, k: i64) -> Result<i64, DamagesError> {
@@ -219,9 +194,5 @@ fn times(fen: i64, k: i64) -> Result<i64, DamagesError> {
 }
 
 fn non_negative(field: &'static str, value: i64) -> Result<(), DamagesError> {
-    if value < 0 {
-        Err(DamagesError::Negative { field, value })
-    } else {
-        Ok(())
-    }
+    if value < 0 { Err(DamagesError::Negative { field, value }) } else { Ok(()) }
 }

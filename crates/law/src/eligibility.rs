@@ -95,15 +95,9 @@ impl NoReasonExclusion {
             Self::DigitalDownload => "在线下载的数字化商品",
             Self::UnsealedMedia => "消费者拆封的音像制品、计算机软件等数字化商品",
             Self::Periodical => "交付的报纸、期刊",
-            Self::ConfirmedRiskyOnceUnsealed => {
-                "拆封后易影响人身安全、生命健康或易导致品质改变的商品（购买时已确认）"
-            }
-            Self::ConfirmedValueLostOnActivation => {
-                "一经激活或试用后价值贬损较大的商品（购买时已确认）"
-            }
-            Self::ConfirmedNearExpiryOrFlawed => {
-                "销售时已明示的临近保质期或有瑕疵的商品（购买时已确认）"
-            }
+            Self::ConfirmedRiskyOnceUnsealed => "拆封后易影响人身安全、生命健康或易导致品质改变的商品（购买时已确认）",
+            Self::ConfirmedValueLostOnActivation => "一经激活或试用后价值贬损较大的商品（购买时已确认）",
+            Self::ConfirmedNearExpiryOrFlawed => "销售时已明示的临近保质期或有瑕疵的商品（购买时已确认）",
         }
     }
 
@@ -120,9 +114,7 @@ impl NoReasonExclusion {
             Self::ConfirmedValueLostOnActivation => {
                 "goods losing much value once activated or tried (confirmed at purchase)"
             }
-            Self::ConfirmedNearExpiryOrFlawed => {
-                "goods disclosed as near expiry or flawed (confirmed at purchase)"
-            }
+            Self::ConfirmedNearExpiryOrFlawed => "goods disclosed as near expiry or flawed (confirmed at purchase)",
         }
     }
 
@@ -298,41 +290,24 @@ pub fn window_start(signed_at: Timestamp) -> Timestamp {
 /// The no-reason window: from [`window_start`], 7 × 24 h; freight on the buyer unless the
 /// merchant agreed to pay it.
 pub fn no_reason_window(item: &ItemFacts, signed_at: Timestamp, now: Timestamp) -> Window {
-    let payer = if item.merchant_pays_no_reason_freight {
-        FreightPayer::Merchant
-    } else {
-        FreightPayer::Buyer
-    };
+    let payer = if item.merchant_pays_no_reason_freight { FreightPayer::Merchant } else { FreightPayer::Buyer };
     natural_window(
         signed_at,
         NO_REASON_DAYS,
         now,
         payer,
-        vec![
-            Article::ConsumerLaw25.citation(),
-            Article::NoReasonMeasures.citation(),
-        ],
+        vec![Article::ConsumerLaw25.citation(), Article::NoReasonMeasures.citation()],
     )
 }
 
 /// Art. 24: non-conforming goods may be returned within 7 days of receipt, the merchant paying
 /// transport.
 pub fn non_conforming_window(signed_at: Timestamp, now: Timestamp) -> Window {
-    natural_window(
-        signed_at,
-        NON_CONFORMING_DAYS,
-        now,
-        FreightPayer::Merchant,
-        vec![Article::ConsumerLaw24.citation()],
-    )
+    natural_window(signed_at, NON_CONFORMING_DAYS, now, FreightPayer::Merchant, vec![Article::ConsumerLaw24.citation()])
 }
 
 /// The 三包 windows; the seller bears the cost of 三包 returns, exchanges and repairs.
-pub fn sanbao_windows(
-    warranty: Option<Warranty>,
-    signed_at: Timestamp,
-    now: Timestamp,
-) -> SanbaoWindows {
+pub fn sanbao_windows(warranty: Option<Warranty>, signed_at: Timestamp, now: Timestamp) -> SanbaoWindows {
     let cite = || vec![Article::Sanbao.citation()];
     let window = |days| natural_window(signed_at, days, now, FreightPayer::Merchant, cite());
     let repair = warranty.map(|w| {
@@ -365,11 +340,7 @@ pub fn sanbao_windows(
 /// Checked in this order, so the most lasting reason is given: an excluded item is refused
 /// whatever the dates; goods not yet signed for have no window yet; then the window must be open
 /// (`now < ends_at`, to the second).
-pub fn check_no_reason_filing(
-    item: &ItemFacts,
-    signed_at: Option<Timestamp>,
-    now: Timestamp,
-) -> Result<(), Refusal> {
+pub fn check_no_reason_filing(item: &ItemFacts, signed_at: Option<Timestamp>, now: Timestamp) -> Result<(), Refusal> {
     if let Some(&first) = item.no_reason_exclusions().first() {
         return Err(Refusal {
             code: RefusalCode::NoReasonExcludedItem,
@@ -424,12 +395,7 @@ pub fn item_rights(item: &ItemFacts, signed_at: Option<Timestamp>, now: Timestam
         _ => None,
     };
     ItemRights {
-        no_reason: NoReasonRights {
-            allowed: refusal.is_none(),
-            window,
-            exclusions,
-            refusal,
-        },
+        no_reason: NoReasonRights { allowed: refusal.is_none(), window, exclusions, refusal },
         non_conforming: signed_at.map(|at| non_conforming_window(at, now)),
         sanbao: signed_at.map(|at| sanbao_windows(item.warranty, at, now)),
     }
@@ -457,19 +423,11 @@ fn deadline_parts(ends_at: Timestamp) -> (Date, String) {
 }
 
 fn cite_all_zh(citations: &[Citation]) -> String {
-    citations
-        .iter()
-        .map(|c| c.zh.as_str())
-        .collect::<Vec<_>>()
-        .join("及")
+    citations.iter().map(|c| c.zh.as_str()).collect::<Vec<_>>().join("及")
 }
 
 fn cite_all_en(citations: &[Citation]) -> String {
-    citations
-        .iter()
-        .map(|c| c.en.as_str())
-        .collect::<Vec<_>>()
-        .join(" and ")
+    citations.iter().map(|c| c.en.as_str()).collect::<Vec<_>>().join(" and ")
 }
 
 fn natural_window(
@@ -481,24 +439,12 @@ fn natural_window(
 ) -> Window {
     let starts_at = window_start(signed_at);
     // Whole 24-hour days from the start; exact because Asia/Shanghai has no DST.
-    let ends_at = starts_at
-        .checked_add(SignedDuration::from_hours(24 * days))
-        .unwrap_or(Timestamp::MAX);
-    Window {
-        starts_at,
-        ends_at,
-        status: status(now, ends_at),
-        freight_payer,
-        citations,
-    }
+    let ends_at = starts_at.checked_add(SignedDuration::from_hours(24 * days)).unwrap_or(Timestamp::MAX);
+    Window { starts_at, ends_at, status: status(now, ends_at), freight_payer, citations }
 }
 
 fn status(now: Timestamp, ends_at: Timestamp) -> WindowStatus {
-    if now < ends_at {
-        WindowStatus::Open
-    } else {
-        WindowStatus::Closed
-    }
+    if now < ends_at { WindowStatus::Open } else { WindowStatus::Closed }
 }
 
 fn add_days(date: Date, days: i64) -> Date {

@@ -122,24 +122,15 @@ mod tests {
     fn names_round_trip_through_str_and_serde() {
         for k in RequestKind::ALL {
             assert_eq!(k.as_str().parse::<RequestKind>().unwrap(), *k);
-            assert_eq!(
-                serde_json::to_string(k).unwrap(),
-                format!("\"{}\"", k.as_str())
-            );
+            assert_eq!(serde_json::to_string(k).unwrap(), format!("\"{}\"", k.as_str()));
         }
         for r in Reason::ALL {
             assert_eq!(r.as_str().parse::<Reason>().unwrap(), *r);
-            assert_eq!(
-                serde_json::to_string(r).unwrap(),
-                format!("\"{}\"", r.as_str())
-            );
+            assert_eq!(serde_json::to_string(r).unwrap(), format!("\"{}\"", r.as_str()));
         }
         for e in EvidenceKind::ALL {
             assert_eq!(e.as_str().parse::<EvidenceKind>().unwrap(), *e);
-            assert_eq!(
-                serde_json::to_string(e).unwrap(),
-                format!("\"{}\"", e.as_str())
-            );
+            assert_eq!(serde_json::to_string(e).unwrap(), format!("\"{}\"", e.as_str()));
         }
         assert_eq!(Reason::ALL.len(), 11);
         assert_eq!(RequestKind::ALL.len(), 7);

@@ -15,9 +15,7 @@ use serde::{Deserialize, Serialize};
 pub const CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 
 /// 3^i mod 31 for the 17 positions before the check character.
-const WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UsccError {
@@ -45,17 +43,11 @@ impl Uscc {
         }
         let mut values = [0u32; 18];
         for (i, &c) in chars.iter().enumerate() {
-            values[i] = value_of(c).ok_or(UsccError::BadCharacter {
-                position: i + 1,
-                character: c,
-            })?;
+            values[i] = value_of(c).ok_or(UsccError::BadCharacter { position: i + 1, character: c })?;
         }
         let expected = check_character(&values[..17]);
         if chars[17] != expected {
-            return Err(UsccError::CheckDigitMismatch {
-                expected,
-                found: chars[17],
-            });
+            return Err(UsccError::CheckDigitMismatch { expected, found: chars[17] });
         }
         Ok(Self(code))
     }

@@ -23,54 +23,26 @@ fn working_days_table() {
         (date(2025, 1, 28), false, "Spring Festival eve (Tue)"),
         (date(2025, 2, 3), false, "Spring Festival Monday"),
         (date(2025, 2, 4), false, "last day of Spring Festival (Tue)"),
-        (
-            date(2025, 2, 5),
-            true,
-            "first working day after Spring Festival",
-        ),
-        (
-            date(2025, 2, 8),
-            true,
-            "Saturday worked for Spring Festival",
-        ),
+        (date(2025, 2, 5), true, "first working day after Spring Festival"),
+        (date(2025, 2, 8), true, "Saturday worked for Spring Festival"),
         (date(2025, 2, 9), false, "ordinary Sunday"),
         (date(2025, 4, 4), false, "Qingming (Fri)"),
         (date(2025, 4, 27), true, "Sunday worked for Labour Day"),
         (date(2025, 5, 5), false, "Labour Day holiday Monday"),
         (date(2025, 6, 2), false, "Dragon Boat Monday"),
         (date(2025, 9, 28), true, "Sunday worked for National Day"),
-        (
-            date(2025, 10, 8),
-            false,
-            "last day of National Day + Mid-Autumn (Wed)",
-        ),
+        (date(2025, 10, 8), false, "last day of National Day + Mid-Autumn (Wed)"),
         (date(2025, 10, 11), true, "Saturday worked for National Day"),
         (date(2025, 10, 12), false, "ordinary Sunday"),
         (date(2025, 12, 31), true, "ordinary Wednesday"),
         // 2026
         (date(2026, 1, 2), false, "New Year holiday (Fri)"),
         (date(2026, 1, 4), true, "Sunday worked for New Year"),
-        (
-            date(2026, 2, 14),
-            true,
-            "Saturday worked before Spring Festival",
-        ),
+        (date(2026, 2, 14), true, "Saturday worked before Spring Festival"),
         (date(2026, 2, 16), false, "Spring Festival eve (Mon)"),
-        (
-            date(2026, 2, 23),
-            false,
-            "last day of Spring Festival (Mon)",
-        ),
-        (
-            date(2026, 2, 24),
-            true,
-            "first working day after Spring Festival",
-        ),
-        (
-            date(2026, 2, 28),
-            true,
-            "Saturday worked after Spring Festival",
-        ),
+        (date(2026, 2, 23), false, "last day of Spring Festival (Mon)"),
+        (date(2026, 2, 24), true, "first working day after Spring Festival"),
+        (date(2026, 2, 28), true, "Saturday worked after Spring Festival"),
         (date(2026, 4, 6), false, "Qingming Monday"),
         (date(2026, 5, 5), false, "Labour Day holiday Tuesday"),
         (date(2026, 5, 9), true, "Saturday worked for Labour Day"),
@@ -92,121 +64,50 @@ fn add_working_days_table() {
     // (start, n, deadline): the deadline is 24:00 Asia/Shanghai of the n-th working day after
     // the day of start, written here as 00:00 of the following day.
     let table: &[(&str, u32, &str, &str)] = &[
-        (
-            "2025-03-07T09:00:00+08:00",
-            3,
-            "2025-03-13T00:00:00+08:00",
-            "Fri + 3 = end of Wed",
-        ),
-        (
-            "2025-03-07T09:00:00+08:00",
-            0,
-            "2025-03-08T00:00:00+08:00",
-            "n = 0 is the end of the day itself",
-        ),
-        (
-            "2025-01-24T10:00:00+08:00",
-            1,
-            "2025-01-27T00:00:00+08:00",
-            "make-up Sunday 01-26 is the first working day",
-        ),
-        (
-            "2025-01-24T10:00:00+08:00",
-            2,
-            "2025-01-28T00:00:00+08:00",
-            "Mon 01-27",
-        ),
-        (
-            "2025-01-24T10:00:00+08:00",
-            3,
-            "2025-02-06T00:00:00+08:00",
-            "jumps the whole Spring Festival to 02-05",
-        ),
+        ("2025-03-07T09:00:00+08:00", 3, "2025-03-13T00:00:00+08:00", "Fri + 3 = end of Wed"),
+        ("2025-03-07T09:00:00+08:00", 0, "2025-03-08T00:00:00+08:00", "n = 0 is the end of the day itself"),
+        ("2025-01-24T10:00:00+08:00", 1, "2025-01-27T00:00:00+08:00", "make-up Sunday 01-26 is the first working day"),
+        ("2025-01-24T10:00:00+08:00", 2, "2025-01-28T00:00:00+08:00", "Mon 01-27"),
+        ("2025-01-24T10:00:00+08:00", 3, "2025-02-06T00:00:00+08:00", "jumps the whole Spring Festival to 02-05"),
         (
             "2025-01-27T18:00:00+08:00",
             3,
             "2025-02-08T00:00:00+08:00",
             "first-action SLA filed the day before the festival",
         ),
-        (
-            "2025-01-27T18:00:00+08:00",
-            4,
-            "2025-02-09T00:00:00+08:00",
-            "make-up Saturday 02-08 counts",
-        ),
+        ("2025-01-27T18:00:00+08:00", 4, "2025-02-09T00:00:00+08:00", "make-up Saturday 02-08 counts"),
         (
             "2025-09-26T15:00:00+08:00",
             15,
             "2025-10-24T00:00:00+08:00",
             "15-working-day decision SLA across National Day",
         ),
-        (
-            "2025-12-30T11:00:00+08:00",
-            3,
-            "2026-01-06T00:00:00+08:00",
-            "across the year: 12-31, make-up 01-04, 01-05",
-        ),
-        (
-            "2026-02-13T12:00:00+08:00",
-            1,
-            "2026-02-15T00:00:00+08:00",
-            "make-up Saturday 02-14",
-        ),
-        (
-            "2026-02-13T12:00:00+08:00",
-            2,
-            "2026-02-25T00:00:00+08:00",
-            "2026 Spring Festival 02-15..02-23 skipped",
-        ),
-        (
-            "2026-04-30T20:00:00+08:00",
-            2,
-            "2026-05-08T00:00:00+08:00",
-            "Labour Day 05-01..05-05 skipped: 05-06, 05-07",
-        ),
+        ("2025-12-30T11:00:00+08:00", 3, "2026-01-06T00:00:00+08:00", "across the year: 12-31, make-up 01-04, 01-05"),
+        ("2026-02-13T12:00:00+08:00", 1, "2026-02-15T00:00:00+08:00", "make-up Saturday 02-14"),
+        ("2026-02-13T12:00:00+08:00", 2, "2026-02-25T00:00:00+08:00", "2026 Spring Festival 02-15..02-23 skipped"),
+        ("2026-04-30T20:00:00+08:00", 2, "2026-05-08T00:00:00+08:00", "Labour Day 05-01..05-05 skipped: 05-06, 05-07"),
         (
             "2025-01-24T17:00:00Z",
             1,
             "2025-01-27T00:00:00+08:00",
             "the day is taken in Shanghai: 17:00Z is already Saturday 01:00 there",
         ),
-        (
-            "2026-12-30T09:00:00+08:00",
-            1,
-            "2027-01-01T00:00:00+08:00",
-            "ends exactly at the end of the covered range",
-        ),
+        ("2026-12-30T09:00:00+08:00", 1, "2027-01-01T00:00:00+08:00", "ends exactly at the end of the covered range"),
     ];
     for &(start, n, want, why) in table {
-        assert_eq!(
-            cal.add_working_days(ts(start), n),
-            Ok(ts(want)),
-            "{start} + {n}: {why}"
-        );
+        assert_eq!(cal.add_working_days(ts(start), n), Ok(ts(want)), "{start} + {n}: {why}");
     }
 }
 
 #[test]
 fn uncovered_years_fail_loudly() {
     let cal = cal();
-    assert_eq!(
-        cal.is_working_day(date(2024, 6, 3)),
-        Err(CalendarError::YearNotCovered(2024))
-    );
-    assert_eq!(
-        cal.is_working_day(date(2027, 1, 4)),
-        Err(CalendarError::YearNotCovered(2027))
-    );
+    assert_eq!(cal.is_working_day(date(2024, 6, 3)), Err(CalendarError::YearNotCovered(2024)));
+    assert_eq!(cal.is_working_day(date(2027, 1, 4)), Err(CalendarError::YearNotCovered(2027)));
     // A start in 2024 is an error even though the days counted are in 2025.
-    assert_eq!(
-        cal.add_working_days(ts("2024-12-31T10:00:00+08:00"), 1),
-        Err(CalendarError::YearNotCovered(2024))
-    );
+    assert_eq!(cal.add_working_days(ts("2024-12-31T10:00:00+08:00"), 1), Err(CalendarError::YearNotCovered(2024)));
     // Counting into 2027 is an error, not a Monday–Friday guess.
-    assert_eq!(
-        cal.add_working_days(ts("2026-12-30T09:00:00+08:00"), 2),
-        Err(CalendarError::YearNotCovered(2027))
-    );
+    assert_eq!(cal.add_working_days(ts("2026-12-30T09:00:00+08:00"), 2), Err(CalendarError::YearNotCovered(2027)));
     assert_eq!(
         cal.working_days_between(date(2026, 12, 1), date(2027, 1, 10)),
         Err(CalendarError::YearNotCovered(2027))
@@ -223,14 +124,8 @@ fn working_days_between_matches_add_working_days() {
         Ok(5),
         "01-26, 01-27, 02-05, 02-06, 02-07"
     );
-    assert_eq!(
-        cal.working_days_between(date(2025, 2, 7), date(2025, 1, 24)),
-        Ok(0)
-    );
-    assert_eq!(
-        cal.working_days_between(date(2025, 9, 26), date(2025, 10, 23)),
-        Ok(15)
-    );
+    assert_eq!(cal.working_days_between(date(2025, 2, 7), date(2025, 1, 24)), Ok(0));
+    assert_eq!(cal.working_days_between(date(2025, 9, 26), date(2025, 10, 23)), Ok(15));
 }
 
 #[test]
@@ -238,14 +133,8 @@ fn whole_years_have_the_expected_number_of_working_days() {
     // 2025: 261 weekdays − 18 holiday weekdays + 5 make-up weekend days = 248.
     // 2026: 261 weekdays − 19 holiday weekdays + 6 make-up weekend days = 248.
     let cal = cal();
-    assert_eq!(
-        cal.working_days_between(date(2024, 12, 31), date(2025, 12, 31)),
-        Ok(248)
-    );
-    assert_eq!(
-        cal.working_days_between(date(2025, 12, 31), date(2026, 12, 31)),
-        Ok(248)
-    );
+    assert_eq!(cal.working_days_between(date(2024, 12, 31), date(2025, 12, 31)), Ok(248));
+    assert_eq!(cal.working_days_between(date(2025, 12, 31), date(2026, 12, 31)), Ok(248));
 }
 
 #[test]
@@ -278,10 +167,7 @@ fn imports_validate_their_data() {
     assert_eq!(ok.covered_years(), vec![2030]);
     assert_eq!(ok.is_working_day(date(2030, 1, 1)), Ok(false));
     assert_eq!(ok.is_working_day(date(2030, 1, 5)), Ok(true));
-    assert_eq!(
-        ok.is_working_day(date(2025, 1, 2)),
-        Err(CalendarError::YearNotCovered(2025))
-    );
+    assert_eq!(ok.is_working_day(date(2025, 1, 2)), Err(CalendarError::YearNotCovered(2025)));
 
     let cases: &[(String, CalendarError)] = &[
         (
@@ -337,11 +223,7 @@ fn imports_validate_their_data() {
         ),
     ];
     for (json, want) in cases {
-        assert_eq!(
-            BusinessCalendar::from_json(json).as_ref(),
-            Err(want),
-            "{json}"
-        );
+        assert_eq!(BusinessCalendar::from_json(json).as_ref(), Err(want), "{json}");
     }
 
     for bad in [
@@ -350,12 +232,6 @@ fn imports_validate_their_data() {
         r#"{"years": [{"year": 2030, "source": "s", "holidays": [], "extra": 1}]}"#,
         r#"{"years": [{"year": 2030, "source": "s", "holidays": [{"name": "x", "start": "2030-02-30"}]}]}"#,
     ] {
-        assert!(
-            matches!(
-                BusinessCalendar::from_json(bad),
-                Err(CalendarError::Malformed(_))
-            ),
-            "{bad}"
-        );
+        assert!(matches!(BusinessCalendar::from_json(bad), Err(CalendarError::Malformed(_))), "{bad}");
     }
 }

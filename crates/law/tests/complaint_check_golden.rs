@@ -21,19 +21,10 @@ struct Golden {
     expected: &'static [&'static str],
 }
 
-const NONE: EligibilityFacts = EligibilityFacts {
-    no_reason: None,
-    food: false,
-};
-const FOOD: EligibilityFacts = EligibilityFacts {
-    no_reason: None,
-    food: true,
-};
+const NONE: EligibilityFacts = EligibilityFacts { no_reason: None, food: false };
+const FOOD: EligibilityFacts = EligibilityFacts { no_reason: None, food: true };
 const fn no_reason(s: NoReasonStatus) -> EligibilityFacts {
-    EligibilityFacts {
-        no_reason: Some(s),
-        food: false,
-    }
+    EligibilityFacts { no_reason: Some(s), food: false }
 }
 
 fn goldens() -> Vec<Golden> {
@@ -106,12 +97,7 @@ fn goldens() -> Vec<Golden> {
             demanded_fen: Some(359_600),
             paid_fen: 89_900,
             contacted: true,
-            evidence: &[
-                E::InspectionReport,
-                E::ProductPage,
-                E::ChatRecord,
-                E::OrderRecord,
-            ],
+            evidence: &[E::InspectionReport, E::ProductPage, E::ChatRecord, E::OrderRecord],
             facts: NONE,
             description: "2025年6月1日在该店购买一瓶标称“正品保证”的香水，6月10日送到品牌专柜鉴定后发现是假货，防伪码也查询不到。6月11日联系客服，对方不承认售假并拒绝退款。依据消费者权益保护法第五十五条，要求退一赔三，共计3596元。",
             expected: &[],
@@ -495,10 +481,7 @@ fn codes(report: &CheckReport) -> BTreeSet<&'static str> {
 #[test]
 fn golden_drafts_give_exactly_the_expected_findings() {
     let goldens = goldens();
-    assert!(
-        goldens.len() >= 30,
-        "the acceptance asks for at least 30 drafts"
-    );
+    assert!(goldens.len() >= 30, "the acceptance asks for at least 30 drafts");
     let mut failures = Vec::new();
     for g in &goldens {
         let report = check(&draft(g));
@@ -513,10 +496,7 @@ fn golden_drafts_give_exactly_the_expected_findings() {
 
 #[test]
 fn every_finding_code_is_exercised_by_some_golden() {
-    let seen: BTreeSet<&str> = goldens()
-        .iter()
-        .flat_map(|g| g.expected.iter().copied())
-        .collect();
+    let seen: BTreeSet<&str> = goldens().iter().flat_map(|g| g.expected.iter().copied()).collect();
     let all = [
         FindingCode::DemandNotPositive,
         FindingCode::DemandExceedsPaid,
@@ -536,20 +516,13 @@ fn every_finding_code_is_exercised_by_some_golden() {
         FindingCode::StatutoryDamagesAvailable,
     ];
     for code in all {
-        assert!(
-            seen.contains(code.as_str()),
-            "{} never exercised",
-            code.as_str()
-        );
+        assert!(seen.contains(code.as_str()), "{} never exercised", code.as_str());
     }
 }
 
 #[test]
 fn clean_drafts_are_clean_and_several_exist() {
-    let clean: Vec<_> = goldens()
-        .into_iter()
-        .filter(|g| check(&draft(g)).is_clean())
-        .collect();
+    let clean: Vec<_> = goldens().into_iter().filter(|g| check(&draft(g)).is_clean()).collect();
     assert!(clean.len() >= 10, "only {} clean drafts", clean.len());
 }
 
@@ -562,26 +535,15 @@ fn findings_are_ordered_by_severity_and_carry_both_languages() {
         sorted.sort();
         assert_eq!(severities, sorted, "{}", g.name);
         for f in &report.findings {
-            assert!(
-                !f.message_zh.is_empty() && !f.message_en.is_empty(),
-                "{}",
-                g.name
-            );
-            assert!(
-                !f.suggestion_zh.is_empty() && !f.suggestion_en.is_empty(),
-                "{}",
-                g.name
-            );
+            assert!(!f.message_zh.is_empty() && !f.message_en.is_empty(), "{}", g.name);
+            assert!(!f.suggestion_zh.is_empty() && !f.suggestion_en.is_empty(), "{}", g.name);
         }
     }
 }
 
 #[test]
 fn timeline_findings_say_which_moment_is_missing() {
-    let g = goldens()
-        .into_iter()
-        .find(|g| g.expected == ["timeline_incomplete"])
-        .unwrap();
+    let g = goldens().into_iter().find(|g| g.expected == ["timeline_incomplete"]).unwrap();
     let report = check(&draft(&g));
     let f = &report.findings[0];
     assert!(f.message_zh.contains("联系商家的时间"), "{}", f.message_zh);
@@ -599,11 +561,7 @@ fn timeline_findings_say_which_moment_is_missing() {
         facts: NONE,
     };
     let report = check(&undated);
-    let f = report
-        .findings
-        .iter()
-        .find(|f| f.code == FindingCode::NoTimeline)
-        .unwrap();
+    let f = report.findings.iter().find(|f| f.code == FindingCode::NoTimeline).unwrap();
     assert!(f.message_zh.contains("购买时间、发现问题的时间"));
     // Not contacted yet: that moment is not asked for (merchant_not_contacted says it).
     assert!(!f.message_zh.contains("联系商家的时间"));

@@ -2,8 +2,8 @@
 
 use redress_law::citation::Article;
 use redress_law::damages::{
-    CONSUMER_FRAUD_MINIMUM_FEN, DamagesError, FOOD_SAFETY_MINIMUM_FEN, PunitiveBasis,
-    consumer_fraud_damages, food_safety_damages,
+    CONSUMER_FRAUD_MINIMUM_FEN, DamagesError, FOOD_SAFETY_MINIMUM_FEN, PunitiveBasis, consumer_fraud_damages,
+    food_safety_damages,
 };
 
 #[test]
@@ -28,19 +28,11 @@ fn consumer_fraud_around_the_500_yuan_floor() {
         assert_eq!(b.total_fen, total, "{price}");
         assert_eq!(b.minimum_fen, CONSUMER_FRAUD_MINIMUM_FEN);
         assert_eq!(b.citation.article, Article::ConsumerLaw55);
-        assert!(
-            b.explanation_zh.contains("第五十五条"),
-            "{}",
-            b.explanation_zh
-        );
+        assert!(b.explanation_zh.contains("第五十五条"), "{}", b.explanation_zh);
         assert!(b.explanation_en.contains("Art. 55"), "{}", b.explanation_en);
     }
     let b = consumer_fraud_damages(16_666).unwrap();
-    assert!(
-        b.explanation_zh.contains("不足五百元"),
-        "{}",
-        b.explanation_zh
-    );
+    assert!(b.explanation_zh.contains("不足五百元"), "{}", b.explanation_zh);
     assert!(b.explanation_zh.contains("¥666.66"), "{}", b.explanation_zh);
 }
 
@@ -70,46 +62,18 @@ fn food_safety_around_the_1000_yuan_floor() {
         assert!(b.explanation_en.contains("Art. 148"));
     }
     let b = food_safety_damages(5_000, 40_000).unwrap();
-    assert!(
-        b.explanation_zh.contains("损失三倍"),
-        "{}",
-        b.explanation_zh
-    );
+    assert!(b.explanation_zh.contains("损失三倍"), "{}", b.explanation_zh);
     assert_eq!(b.candidates.len(), 2);
 }
 
 #[test]
 fn bad_inputs_are_errors_not_wrong_numbers() {
-    assert_eq!(
-        consumer_fraud_damages(-1),
-        Err(DamagesError::Negative {
-            field: "price_fen",
-            value: -1
-        })
-    );
-    assert!(matches!(
-        food_safety_damages(100, -5),
-        Err(DamagesError::Negative {
-            field: "loss_fen",
-            ..
-        })
-    ));
-    assert_eq!(
-        consumer_fraud_damages(i64::MAX / 3 + 1),
-        Err(DamagesError::Overflow)
-    );
-    assert_eq!(
-        consumer_fraud_damages(i64::MAX / 3),
-        Err(DamagesError::Overflow)
-    ); // total overflows
-    assert_eq!(
-        food_safety_damages(i64::MAX / 10 + 1, 0),
-        Err(DamagesError::Overflow)
-    );
-    assert_eq!(
-        food_safety_damages(0, i64::MAX / 3 + 1),
-        Err(DamagesError::Overflow)
-    );
+    assert_eq!(consumer_fraud_damages(-1), Err(DamagesError::Negative { field: "price_fen", value: -1 }));
+    assert!(matches!(food_safety_damages(100, -5), Err(DamagesError::Negative { field: "loss_fen", .. })));
+    assert_eq!(consumer_fraud_damages(i64::MAX / 3 + 1), Err(DamagesError::Overflow));
+    assert_eq!(consumer_fraud_damages(i64::MAX / 3), Err(DamagesError::Overflow)); // total overflows
+    assert_eq!(food_safety_damages(i64::MAX / 10 + 1, 0), Err(DamagesError::Overflow));
+    assert_eq!(food_safety_damages(0, i64::MAX / 3 + 1), Err(DamagesError::Overflow));
 }
 
 #[test]

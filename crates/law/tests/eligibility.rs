@@ -5,9 +5,8 @@ use jiff::Timestamp;
 use redress_law::calendar::BusinessCalendar;
 use redress_law::citation::Article;
 use redress_law::eligibility::{
-    ConfirmedExclusion, FreightPayer, ItemFacts, ItemFlags, NoReasonExclusion, RefusalCode,
-    Warranty, WindowStatus, check_no_reason_filing, item_rights, no_reason_window,
-    non_conforming_window, sanbao_windows, window_start,
+    ConfirmedExclusion, FreightPayer, ItemFacts, ItemFlags, NoReasonExclusion, RefusalCode, Warranty, WindowStatus,
+    check_no_reason_filing, item_rights, no_reason_window, non_conforming_window, sanbao_windows, window_start,
 };
 
 fn ts(s: &str) -> Timestamp {
@@ -25,10 +24,7 @@ fn flagged(f: impl Fn(&mut ItemFlags)) -> ItemFacts {
 }
 
 fn confirmed(c: ConfirmedExclusion) -> ItemFacts {
-    ItemFacts {
-        confirmed_exclusions: vec![c],
-        ..ItemFacts::default()
-    }
+    ItemFacts { confirmed_exclusions: vec![c], ..ItemFacts::default() }
 }
 
 #[test]
@@ -36,31 +32,11 @@ fn every_exclusion_is_refused_with_its_article() {
     let signed = Some(ts("2025-03-10T14:00:00+08:00"));
     let now = ts("2025-03-11T10:00:00+08:00");
     let table: Vec<(ItemFacts, NoReasonExclusion, Article)> = vec![
-        (
-            flagged(|f| f.custom_made = true),
-            NoReasonExclusion::CustomMade,
-            Article::NoReasonMeasures6,
-        ),
-        (
-            flagged(|f| f.perishable = true),
-            NoReasonExclusion::Perishable,
-            Article::NoReasonMeasures6,
-        ),
-        (
-            flagged(|f| f.digital_download = true),
-            NoReasonExclusion::DigitalDownload,
-            Article::NoReasonMeasures6,
-        ),
-        (
-            flagged(|f| f.unsealed_media = true),
-            NoReasonExclusion::UnsealedMedia,
-            Article::NoReasonMeasures6,
-        ),
-        (
-            flagged(|f| f.periodical = true),
-            NoReasonExclusion::Periodical,
-            Article::NoReasonMeasures6,
-        ),
+        (flagged(|f| f.custom_made = true), NoReasonExclusion::CustomMade, Article::NoReasonMeasures6),
+        (flagged(|f| f.perishable = true), NoReasonExclusion::Perishable, Article::NoReasonMeasures6),
+        (flagged(|f| f.digital_download = true), NoReasonExclusion::DigitalDownload, Article::NoReasonMeasures6),
+        (flagged(|f| f.unsealed_media = true), NoReasonExclusion::UnsealedMedia, Article::NoReasonMeasures6),
+        (flagged(|f| f.periodical = true), NoReasonExclusion::Periodical, Article::NoReasonMeasures6),
         (
             confirmed(ConfirmedExclusion::RiskyOnceUnsealed),
             NoReasonExclusion::ConfirmedRiskyOnceUnsealed,
@@ -79,33 +55,13 @@ fn every_exclusion_is_refused_with_its_article() {
     ];
     for (item, exclusion, article) in table {
         let refusal = check_no_reason_filing(&item, signed, now).unwrap_err();
-        assert_eq!(
-            refusal.code,
-            RefusalCode::NoReasonExcludedItem,
-            "{exclusion:?}"
-        );
+        assert_eq!(refusal.code, RefusalCode::NoReasonExcludedItem, "{exclusion:?}");
         assert_eq!(refusal.code.as_str(), "no_reason_excluded_item");
         let articles: Vec<Article> = refusal.citations.iter().map(|c| c.article).collect();
-        assert_eq!(
-            articles,
-            vec![Article::ConsumerLaw25, article],
-            "{exclusion:?}"
-        );
-        assert!(
-            refusal.message_zh.contains(exclusion.label_zh()),
-            "{}",
-            refusal.message_zh
-        );
-        assert!(
-            refusal.message_zh.contains("第二十五条"),
-            "{}",
-            refusal.message_zh
-        );
-        assert!(
-            refusal.message_en.contains("Art. 25"),
-            "{}",
-            refusal.message_en
-        );
+        assert_eq!(articles, vec![Article::ConsumerLaw25, article], "{exclusion:?}");
+        assert!(refusal.message_zh.contains(exclusion.label_zh()), "{}", refusal.message_zh);
+        assert!(refusal.message_zh.contains("第二十五条"), "{}", refusal.message_zh);
+        assert!(refusal.message_en.contains("Art. 25"), "{}", refusal.message_en);
 
         let rights = item_rights(&item, signed, now);
         assert!(!rights.no_reason.allowed);
@@ -120,10 +76,7 @@ fn every_exclusion_is_refused_with_its_article() {
 fn food_alone_is_not_excluded_and_exclusions_are_all_reported() {
     let signed = Some(ts("2025-03-10T14:00:00+08:00"));
     let now = ts("2025-03-11T10:00:00+08:00");
-    assert_eq!(
-        check_no_reason_filing(&flagged(|f| f.food = true), signed, now),
-        Ok(())
-    );
+    assert_eq!(check_no_reason_filing(&flagged(|f| f.food = true), signed, now), Ok(()));
     let mut item = flagged(|f| {
         f.food = true;
         f.perishable = true;
@@ -146,10 +99,7 @@ fn window_edges_to_the_second() {
     let w = no_reason_window(&plain(), signed, signed);
     assert_eq!(w.starts_at, ts("2025-03-11T00:00:00+08:00"));
     assert_eq!(w.ends_at, ts("2025-03-18T00:00:00+08:00"));
-    assert_eq!(
-        w.ends_at.duration_since(w.starts_at),
-        jiff::SignedDuration::from_hours(7 * 24)
-    );
+    assert_eq!(w.ends_at.duration_since(w.starts_at), jiff::SignedDuration::from_hours(7 * 24));
 
     // (now, allowed)
     let table = [
@@ -166,11 +116,7 @@ fn window_edges_to_the_second() {
         if !allowed {
             let refusal = result.unwrap_err();
             assert_eq!(refusal.code.as_str(), "no_reason_window_closed");
-            assert!(
-                refusal.message_zh.contains("2025-03-17 24:00"),
-                "{}",
-                refusal.message_zh
-            );
+            assert!(refusal.message_zh.contains("2025-03-17 24:00"), "{}", refusal.message_zh);
             assert!(refusal.message_en.contains("24:00 on 2025-03-17"));
         }
     }
@@ -178,30 +124,16 @@ fn window_edges_to_the_second() {
 
 #[test]
 fn signing_just_before_midnight_starts_the_window_one_second_later() {
-    let w = no_reason_window(
-        &plain(),
-        ts("2025-03-10T23:59:59+08:00"),
-        ts("2025-03-11T00:00:00+08:00"),
-    );
+    let w = no_reason_window(&plain(), ts("2025-03-10T23:59:59+08:00"), ts("2025-03-11T00:00:00+08:00"));
     assert_eq!(w.starts_at, ts("2025-03-11T00:00:00+08:00"));
     assert_eq!(w.ends_at, ts("2025-03-18T00:00:00+08:00"));
     // One second later it is the next day: the whole window moves by a day.
-    let w = no_reason_window(
-        &plain(),
-        ts("2025-03-11T00:00:00+08:00"),
-        ts("2025-03-11T00:00:00+08:00"),
-    );
+    let w = no_reason_window(&plain(), ts("2025-03-11T00:00:00+08:00"), ts("2025-03-11T00:00:00+08:00"));
     assert_eq!(w.starts_at, ts("2025-03-12T00:00:00+08:00"));
     assert_eq!(w.ends_at, ts("2025-03-19T00:00:00+08:00"));
     // Days are Shanghai days, whatever zone the timestamp was written in: 16:30Z is 00:30 next day.
-    assert_eq!(
-        window_start(ts("2025-03-10T16:30:00Z")),
-        ts("2025-03-12T00:00:00+08:00")
-    );
-    assert_eq!(
-        window_start(ts("2025-03-10T15:59:59Z")),
-        ts("2025-03-11T00:00:00+08:00")
-    );
+    assert_eq!(window_start(ts("2025-03-10T16:30:00Z")), ts("2025-03-12T00:00:00+08:00"));
+    assert_eq!(window_start(ts("2025-03-10T15:59:59Z")), ts("2025-03-11T00:00:00+08:00"));
 }
 
 #[test]
@@ -210,22 +142,13 @@ fn spring_festival_does_not_extend_the_window_but_does_extend_working_days() {
     // 2025: signed Sunday 01-26, the festival runs 01-28..02-04.
     let signed = ts("2025-01-26T10:00:00+08:00");
     let w = no_reason_window(&plain(), signed, signed);
+    assert_eq!(w.ends_at, ts("2025-02-03T00:00:00+08:00"), "ends inside the holiday");
     assert_eq!(
-        w.ends_at,
-        ts("2025-02-03T00:00:00+08:00"),
-        "ends inside the holiday"
-    );
-    assert_eq!(
-        check_no_reason_filing(&plain(), Some(signed), ts("2025-02-03T00:00:00+08:00"))
-            .unwrap_err()
-            .code,
+        check_no_reason_filing(&plain(), Some(signed), ts("2025-02-03T00:00:00+08:00")).unwrap_err().code,
         RefusalCode::NoReasonWindowClosed
     );
     // The same 7 counted as working days lands well after the festival.
-    assert_eq!(
-        cal.add_working_days(signed, 7),
-        Ok(ts("2025-02-12T00:00:00+08:00"))
-    );
+    assert_eq!(cal.add_working_days(signed, 7), Ok(ts("2025-02-12T00:00:00+08:00")));
 
     // 2026: signed Friday 02-13, the festival runs 02-15..02-23.
     let signed = ts("2026-02-13T12:00:00+08:00");
@@ -256,18 +179,9 @@ fn not_signed_for_is_refused_unless_excluded() {
 fn freight_payer_per_case() {
     let signed = ts("2025-03-10T14:00:00+08:00");
     let now = signed;
-    assert_eq!(
-        no_reason_window(&plain(), signed, now).freight_payer,
-        FreightPayer::Buyer
-    );
-    let agreed = ItemFacts {
-        merchant_pays_no_reason_freight: true,
-        ..plain()
-    };
-    assert_eq!(
-        no_reason_window(&agreed, signed, now).freight_payer,
-        FreightPayer::Merchant
-    );
+    assert_eq!(no_reason_window(&plain(), signed, now).freight_payer, FreightPayer::Buyer);
+    let agreed = ItemFacts { merchant_pays_no_reason_freight: true, ..plain() };
+    assert_eq!(no_reason_window(&agreed, signed, now).freight_payer, FreightPayer::Merchant);
     let nc = non_conforming_window(signed, now);
     assert_eq!(nc.freight_payer, FreightPayer::Merchant);
     assert_eq!(nc.citations[0].article, Article::ConsumerLaw24);
@@ -276,10 +190,7 @@ fn freight_payer_per_case() {
 #[test]
 fn article_24_window_edges() {
     let signed = ts("2025-03-10T14:00:00+08:00");
-    assert_eq!(
-        non_conforming_window(signed, ts("2025-03-17T23:59:59+08:00")).status,
-        WindowStatus::Open
-    );
+    assert_eq!(non_conforming_window(signed, ts("2025-03-17T23:59:59+08:00")).status, WindowStatus::Open);
     let closed = non_conforming_window(signed, ts("2025-03-18T00:00:00+08:00"));
     assert_eq!(closed.status, WindowStatus::Closed);
     assert_eq!(closed.ends_at, ts("2025-03-18T00:00:00+08:00"));
@@ -290,33 +201,19 @@ fn sanbao_windows_and_warranty() {
     let signed = ts("2025-03-10T14:00:00+08:00");
     let now = ts("2025-03-20T09:00:00+08:00");
     let s = sanbao_windows(Some(Warranty::Months(12)), signed, now);
-    assert_eq!(
-        s.return_exchange_or_repair.ends_at,
-        ts("2025-03-18T00:00:00+08:00")
-    );
+    assert_eq!(s.return_exchange_or_repair.ends_at, ts("2025-03-18T00:00:00+08:00"));
     assert_eq!(s.return_exchange_or_repair.status, WindowStatus::Closed);
-    assert_eq!(
-        s.exchange_or_repair.ends_at,
-        ts("2025-03-26T00:00:00+08:00")
-    );
+    assert_eq!(s.exchange_or_repair.ends_at, ts("2025-03-26T00:00:00+08:00"));
     assert_eq!(s.exchange_or_repair.status, WindowStatus::Open);
     let repair = s.repair.unwrap();
-    assert_eq!(
-        repair.ends_at,
-        ts("2026-03-11T00:00:00+08:00"),
-        "end of 2026-03-10"
-    );
+    assert_eq!(repair.ends_at, ts("2026-03-11T00:00:00+08:00"), "end of 2026-03-10");
     assert_eq!(repair.freight_payer, FreightPayer::Merchant);
 
     let s = sanbao_windows(Some(Warranty::Days(90)), signed, now);
     assert_eq!(s.repair.unwrap().ends_at, ts("2025-06-09T00:00:00+08:00"));
 
     // A month without the corresponding day ends on its last day.
-    let s = sanbao_windows(
-        Some(Warranty::Months(1)),
-        ts("2025-01-31T09:00:00+08:00"),
-        now,
-    );
+    let s = sanbao_windows(Some(Warranty::Months(1)), ts("2025-01-31T09:00:00+08:00"), now);
     assert_eq!(s.repair.unwrap().ends_at, ts("2025-03-01T00:00:00+08:00"));
 
     assert!(sanbao_windows(None, signed, now).repair.is_none());
@@ -333,10 +230,7 @@ fn item_rights_serialize_for_the_api() {
     let json = serde_json::to_value(&rights).unwrap();
     assert_eq!(json["no_reason"]["window"]["freight_payer"], "buyer");
     assert_eq!(json["no_reason"]["window"]["status"], "open");
-    assert_eq!(
-        json["non_conforming"]["citations"][0]["article"],
-        "consumer_law_24"
-    );
+    assert_eq!(json["non_conforming"]["citations"][0]["article"], "consumer_law_24");
     let item: ItemFacts = serde_json::from_str(
         r#"{"flags": {"perishable": true}, "confirmed_exclusions": ["value_lost_on_activation"], "warranty": {"months": 12}}"#,
     )

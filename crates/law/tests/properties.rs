@@ -5,8 +5,7 @@ use proptest::prelude::*;
 use redress_law::calendar::{BusinessCalendar, shanghai_date};
 use redress_law::complaint_check::{ComplaintDraft, EligibilityFacts, check};
 use redress_law::damages::{
-    CONSUMER_FRAUD_MINIMUM_FEN, FOOD_SAFETY_MINIMUM_FEN, consumer_fraud_damages,
-    food_safety_damages,
+    CONSUMER_FRAUD_MINIMUM_FEN, FOOD_SAFETY_MINIMUM_FEN, consumer_fraud_damages, food_safety_damages,
 };
 use redress_law::eligibility::{ItemFacts, no_reason_window};
 use redress_law::uscc::{CHARSET, Uscc, compute_check_character};
@@ -15,14 +14,8 @@ use redress_law::{EvidenceKind, Reason, RequestKind};
 /// Any instant from 2025-01-01 00:00 to 2026-10-31 23:59:59 Asia/Shanghai: far enough from the
 /// end of 2026 that 40 working days stay inside the covered years.
 fn covered_instant() -> impl Strategy<Value = Timestamp> {
-    let from = "2025-01-01T00:00:00+08:00"
-        .parse::<Timestamp>()
-        .unwrap()
-        .as_second();
-    let to = "2026-10-31T23:59:59+08:00"
-        .parse::<Timestamp>()
-        .unwrap()
-        .as_second();
+    let from = "2025-01-01T00:00:00+08:00".parse::<Timestamp>().unwrap().as_second();
+    let to = "2026-10-31T23:59:59+08:00".parse::<Timestamp>().unwrap().as_second();
     (from..=to).prop_map(|s| Timestamp::from_second(s).unwrap())
 }
 

@@ -33,36 +33,20 @@ fn codes_computed_by_hand_verify() {
         "93440300MA5FXYWK10", // Σ mod 31 = 0, so 31 − 0 = 31 becomes check "0"
     ] {
         assert!(Uscc::parse(code).is_ok(), "{code}");
-        assert_eq!(
-            compute_check_character(&code[..17]),
-            code.chars().last(),
-            "{code}"
-        );
+        assert_eq!(compute_check_character(&code[..17]), code.chars().last(), "{code}");
     }
 }
 
 #[test]
 fn normalises_case_and_whitespace() {
-    assert_eq!(
-        Uscc::parse("  9144030071526726xg\n").unwrap().as_str(),
-        "9144030071526726XG"
-    );
+    assert_eq!(Uscc::parse("  9144030071526726xg\n").unwrap().as_str(), "9144030071526726XG");
 }
 
 #[test]
 fn wrong_check_character_is_refused() {
-    assert_eq!(
-        Uscc::parse("91110000802100433A"),
-        Err(UsccError::CheckDigitMismatch {
-            expected: 'B',
-            found: 'A'
-        })
-    );
+    assert_eq!(Uscc::parse("91110000802100433A"), Err(UsccError::CheckDigitMismatch { expected: 'B', found: 'A' }));
     // Two swapped neighbours are caught too (weights differ).
-    assert!(matches!(
-        Uscc::parse("91110000820100433B"),
-        Err(UsccError::CheckDigitMismatch { .. })
-    ));
+    assert!(matches!(Uscc::parse("91110000820100433B"), Err(UsccError::CheckDigitMismatch { .. })));
 }
 
 #[test]
@@ -76,41 +60,22 @@ fn bad_characters_are_refused() {
         ("9111000080210-433B", 14, '-'),
         ("9111000080210０433B", 14, '０'),
     ] {
-        assert_eq!(
-            Uscc::parse(code),
-            Err(UsccError::BadCharacter {
-                position,
-                character
-            }),
-            "{code}"
-        );
+        assert_eq!(Uscc::parse(code), Err(UsccError::BadCharacter { position, character }), "{code}");
     }
 }
 
 #[test]
 fn wrong_length_is_refused() {
     assert_eq!(Uscc::parse(""), Err(UsccError::WrongLength(0)));
-    assert_eq!(
-        Uscc::parse("91110000802100433"),
-        Err(UsccError::WrongLength(17))
-    );
-    assert_eq!(
-        Uscc::parse("91110000802100433BB"),
-        Err(UsccError::WrongLength(19))
-    );
+    assert_eq!(Uscc::parse("91110000802100433"), Err(UsccError::WrongLength(17)));
+    assert_eq!(Uscc::parse("91110000802100433BB"), Err(UsccError::WrongLength(19)));
     // The old 15-digit business registration number is not a USCC.
-    assert_eq!(
-        Uscc::parse("110000001234567"),
-        Err(UsccError::WrongLength(15))
-    );
+    assert_eq!(Uscc::parse("110000001234567"), Err(UsccError::WrongLength(15)));
 }
 
 #[test]
 fn serde_refuses_invalid_codes() {
     let ok: Uscc = serde_json::from_str("\"91110000802100433B\"").unwrap();
-    assert_eq!(
-        serde_json::to_string(&ok).unwrap(),
-        "\"91110000802100433B\""
-    );
+    assert_eq!(serde_json::to_string(&ok).unwrap(), "\"91110000802100433B\"");
     assert!(serde_json::from_str::<Uscc>("\"91110000802100433A\"").is_err());
 }

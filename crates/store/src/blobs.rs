@@ -44,9 +44,8 @@ impl ObjectBlobs {
     /// An S3-compatible bucket, path-style (what MinIO, moto, s3s and Ceph expect); plain
     /// HTTP is allowed only when the endpoint says `http://`.
     pub fn s3(config: &S3Config) -> anyhow::Result<ObjectBlobs> {
-        let mut builder = object_store::aws::AmazonS3Builder::new()
-            .with_bucket_name(&config.bucket)
-            .with_region(&config.region);
+        let mut builder =
+            object_store::aws::AmazonS3Builder::new().with_bucket_name(&config.bucket).with_region(&config.region);
         if let Some(endpoint) = &config.endpoint {
             builder = builder
                 .with_endpoint(endpoint)
@@ -54,18 +53,14 @@ impl ObjectBlobs {
                 .with_virtual_hosted_style_request(false);
         }
         if let (Some(key), Some(secret)) = (&config.access_key, &config.secret_key) {
-            builder = builder
-                .with_access_key_id(key)
-                .with_secret_access_key(secret);
+            builder = builder.with_access_key_id(key).with_secret_access_key(secret);
         }
         Ok(ObjectBlobs::new(Arc::new(builder.build()?)))
     }
 
     /// The same storage under a key prefix (tests give each run its own).
     pub fn prefixed(self, prefix: &str) -> ObjectBlobs {
-        ObjectBlobs::new(Arc::new(object_store::prefix::PrefixStore::new(
-            self.store, prefix,
-        )))
+        ObjectBlobs::new(Arc::new(object_store::prefix::PrefixStore::new(self.store, prefix)))
     }
 }
 
@@ -116,19 +111,13 @@ impl Blobs for ObjectBlobs {
     }
 
     async fn put_bytes(&self, key: &str, bytes: Bytes) -> anyhow::Result<()> {
-        self.store
-            .put(&Key::parse(key)?, PutPayload::from(bytes))
-            .await?;
+        self.store.put(&Key::parse(key)?, PutPayload::from(bytes)).await?;
         Ok(())
     }
 
     async fn get(&self, key: &str) -> anyhow::Result<Option<ByteStream>> {
         match self.store.get(&Key::parse(key)?).await {
-            Ok(result) => Ok(Some(Box::pin(
-                result
-                    .into_stream()
-                    .map(|chunk| chunk.map_err(std::io::Error::other)),
-            ))),
+            Ok(result) => Ok(Some(Box::pin(result.into_stream().map(|chunk| chunk.map_err(std::io::Error::other))))),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(e.into()),
         }

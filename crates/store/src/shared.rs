@@ -773,10 +773,7 @@ pub const ABANDONED_AFTER_MICROS: i64 = 5 * 60 * 1_000_000;
 
 /// What the other cases on an order mean for a new one.
 pub fn history(cases: &[Case]) -> OrderHistory {
-    let mut history = OrderHistory {
-        prior_cases: cases.len() as u32,
-        ..Default::default()
-    };
+    let mut history = OrderHistory { prior_cases: cases.len() as u32, ..Default::default() };
     let mut committed = Money::ZERO;
     for case in cases {
         let held = if case.is_open() {
@@ -790,11 +787,7 @@ pub fn history(cases: &[Case]) -> OrderHistory {
             if case.is_open() {
                 history.skus_with_open_case.push(item.sku.clone());
             }
-            match history
-                .applications_per_sku
-                .iter_mut()
-                .find(|(s, _)| s == &item.sku)
-            {
+            match history.applications_per_sku.iter_mut().find(|(s, _)| s == &item.sku) {
                 Some((_, n)) => *n += 1,
                 None => history.applications_per_sku.push((item.sku.clone(), 1)),
             }
@@ -810,9 +803,7 @@ pub fn other(e: sqlx::Error) -> redress_app::StoreError {
 
 pub fn unique_or(what: &str, e: sqlx::Error) -> redress_app::StoreError {
     match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            redress_app::StoreError::Duplicate(what.to_owned())
-        }
+        sqlx::Error::Database(db) if db.is_unique_violation() => redress_app::StoreError::Duplicate(what.to_owned()),
         _ => other(e),
     }
 }

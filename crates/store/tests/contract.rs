@@ -9,17 +9,13 @@
 mod support;
 
 use jiff::{SignedDuration, Timestamp};
-use redress_app::ports::{
-    ApiToken, CaseFilter, IdempotencyState, LedgerRefund, OrderFilter, OutboxItem, StoredEvent,
-};
+use redress_app::ports::{ApiToken, CaseFilter, IdempotencyState, LedgerRefund, OrderFilter, OutboxItem, StoredEvent};
 use redress_app::{AppError, Principal, Role, StoreError};
 use redress_domain::chain::{self, ChainBreak};
 use redress_domain::event::EventBody;
 use redress_domain::order::Order;
 use redress_domain::vocabulary::RejectReason;
-use redress_domain::{
-    Actor, Case, CaseId, CaseState, Command, Event, Money, Outcome, Policy, TokenId, apply,
-};
+use redress_domain::{Actor, Case, CaseId, CaseState, Command, Event, Money, Outcome, Policy, TokenId, apply};
 use redress_worker::{TickReport, Worker};
 use std::collections::HashSet;
 use support::{Cast, START, TestDb, World, refund_request};
@@ -49,10 +45,7 @@ fn types(events: &[StoredEvent]) -> Vec<&'static str> {
 }
 
 fn count_type(events: &[StoredEvent], name: &str) -> usize {
-    events
-        .iter()
-        .filter(|e| e.event.body.type_name() == name)
-        .count()
+    events.iter().filter(|e| e.event.body.type_name() == name).count()
 }
 
 fn links(events: &[StoredEvent]) -> Vec<chain::Link> {
@@ -64,18 +57,11 @@ fn fold(events: &[StoredEvent]) -> Case {
     let EventBody::Filed(filed) = &events[0].event.body else {
         panic!("first event is {}", events[0].event.body.type_name())
     };
-    events
-        .iter()
-        .fold(Case::opened(filed, events[0].event.at), |case, e| {
-            apply(case, &e.event)
-        })
+    events.iter().fold(Case::opened(filed, events[0].event.at), |case, e| apply(case, &e.event))
 }
 
 fn message(text: &str) -> Command {
-    Command::Message {
-        text: text.into(),
-        evidence: Vec::new(),
-    }
+    Command::Message { text: text.into(), evidence: Vec::new() }
 }
 
 /// 1. People and access: users by id and login, sessions that expire, API tokens by hash.
@@ -99,68 +85,36 @@ async fn users_sessions_and_tokens(db: TestDb) {
 
     // A second account with a taken login is refused, and nothing of it is stored.
     let twin = support::user("buyer", Role::Agent, None);
-    let err = store
-        .insert_user(&twin, "hash-twin", now)
-        .await
-        .unwrap_err();
+    let err = store.insert_user(&twin, "hash-twin", now).await.unwrap_err();
     assert!(matches!(err, StoreError::Duplicate(_)), "{err:?}");
     assert!(store.user(twin.id).await.unwrap().is_none());
-    assert_eq!(
-        store.user_by_login("buyer").await.unwrap().unwrap().0.id,
-        buyer.id
-    );
+    assert_eq!(store.user_by_login("buyer").await.unwrap().unwrap().0.id, buyer.id);
 
     // A session is valid until (not at) its expiry.
     let expires = now.checked_add(hours(7 * 24)).unwrap();
-    store
-        .insert_session("session-hash", buyer.id, expires, now)
-        .await
-        .unwrap();
-    assert_eq!(
-        store.session_user("session-hash", now).await.unwrap(),
-        Some(buyer.clone())
-    );
+    store.insert_session("session-hash", buyer.id, expires, now).await.unwrap();
+    assert_eq!(store.session_user("session-hash", now).await.unwrap(), Some(buyer.clone()));
     let just_before = expires.checked_sub(SignedDuration::from_micros(1)).unwrap();
-    assert_eq!(
-        store
-            .session_user("session-hash", just_before)
-            .await
-            .unwrap(),
-        Some(buyer.clone())
-    );
-    assert_eq!(
-        store.session_user("session-hash", expires).await.unwrap(),
-        None
-    );
+    assert_eq!(store.session_user("session-hash", just_before).await.unwrap(), Some(buyer.clone()));
+    assert_eq!(store.session_user("session-hash", expires).await.unwrap(), None);
     assert_eq!(store.session_user("other-hash", now).await.unwrap(), None);
     store.delete_session("session-hash").await.unwrap();
     assert_eq!(store.session_user("session-hash", now).await.unwrap(), None);
 
     // API tokens are found by the hash of their secret, until revoked.
-    let token = ApiToken {
-        id: TokenId(uuid::Uuid::now_v7()),
-        merchant_id: shop.id,
-        name: "ERP 对接".into(),
-        created_at: now,
-    };
+    let token =
+        ApiToken {
+            id: TokenId(uuid::Uuid::now_v7()), merchant_id: shop.id, name: "ERP 对接".into(), created_at: now
+        };
     store.insert_api_token(&token, "token-hash").await.unwrap();
     let found = store.api_token("token-hash").await.unwrap().expect("token");
     assert_eq!(
-        (
-            found.id,
-            found.merchant_id,
-            found.name.as_str(),
-            found.created_at
-        ),
+        (found.id, found.merchant_id, found.name.as_str(), found.created_at),
         (token.id, shop.id, "ERP 对接", now)
     );
     assert!(store.api_token("other-hash").await.unwrap().is_none());
-    let revoked = db
-        .execute(
-            "UPDATE api_tokens SET revoked_at = created_at WHERE token_hash = $1",
-            &["token-hash"],
-        )
-        .await;
+    let revoked =
+        db.execute("UPDATE api_tokens SET revoked_at = created_at WHERE token_hash = $1", &["token-hash"]).await;
     assert_eq!(revoked, 1);
     assert!(store.api_token("token-hash").await.unwrap().is_none());
 }
@@ -175,13 +129,7 @@ async fn merchants_and_orders(db: TestDb) {
         store.insert_merchant(m, now).await.unwrap();
     }
     assert_eq!(store.merchant(shop.id).await.unwrap(), Some(shop.clone()));
-    assert!(
-        store
-            .merchant(support::merchant("x").id)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(store.merchant(support::merchant("x").id).await.unwrap().is_none());
     let err = store.insert_merchant(&shop, now).await.unwrap_err();
     assert!(matches!(err, StoreError::Duplicate(_)), "{err:?}");
 
@@ -202,9 +150,7 @@ async fn merchants_and_orders(db: TestDb) {
     ];
     let mut orders: Vec<Order> = Vec::new();
     for (i, (number, merchant, buyer)) in plan.into_iter().enumerate() {
-        let created = now
-            .checked_add(SignedDuration::from_mins(i as i64))
-            .unwrap();
+        let created = now.checked_add(SignedDuration::from_mins(i as i64)).unwrap();
         let order = support::order(number, merchant, buyer, created);
         store.insert_order(&order).await.unwrap();
         orders.push(order);
@@ -216,28 +162,11 @@ async fn merchants_and_orders(db: TestDb) {
     let numbers = |list: &[Order]| list.iter().map(|o| o.number.clone()).collect::<Vec<_>>();
     let list = |filter: OrderFilter| async move { store.list_orders(&filter).await.unwrap() };
 
-    let all = list(OrderFilter {
-        limit: 100,
-        ..Default::default()
-    })
-    .await;
-    assert_eq!(
-        numbers(&all),
-        ["SH-6", "SH-5", "SH-4", "SH-3", "SH-2", "SH-1"]
-    );
-    let mine = list(OrderFilter {
-        buyer_id: Some(buyer.id),
-        limit: 100,
-        ..Default::default()
-    })
-    .await;
+    let all = list(OrderFilter { limit: 100, ..Default::default() }).await;
+    assert_eq!(numbers(&all), ["SH-6", "SH-5", "SH-4", "SH-3", "SH-2", "SH-1"]);
+    let mine = list(OrderFilter { buyer_id: Some(buyer.id), limit: 100, ..Default::default() }).await;
     assert_eq!(numbers(&mine), ["SH-6", "SH-4", "SH-3", "SH-1"]);
-    let shops = list(OrderFilter {
-        merchant_id: Some(shop.id),
-        limit: 100,
-        ..Default::default()
-    })
-    .await;
+    let shops = list(OrderFilter { merchant_id: Some(shop.id), limit: 100, ..Default::default() }).await;
     assert_eq!(numbers(&shops), ["SH-6", "SH-4", "SH-2", "SH-1"]);
     let both = list(OrderFilter {
         buyer_id: Some(buyer.id),
@@ -252,13 +181,7 @@ async fn merchants_and_orders(db: TestDb) {
     let mut pages = Vec::new();
     let mut before = None;
     loop {
-        let page = list(OrderFilter {
-            buyer_id: Some(buyer.id),
-            before,
-            limit: 3,
-            ..Default::default()
-        })
-        .await;
+        let page = list(OrderFilter { buyer_id: Some(buyer.id), before, limit: 3, ..Default::default() }).await;
         if page.is_empty() {
             break;
         }
@@ -267,8 +190,7 @@ async fn merchants_and_orders(db: TestDb) {
     }
     assert_eq!(
         pages,
-        [vec!["SH-6", "SH-4", "SH-3"], vec!["SH-1"]]
-            .map(|p| p.into_iter().map(String::from).collect::<Vec<_>>())
+        [vec!["SH-6", "SH-4", "SH-3"], vec!["SH-1"]].map(|p| p.into_iter().map(String::from).collect::<Vec<_>>())
     );
 
     // A taken order number is refused, and nothing of the order is stored.
@@ -289,68 +211,26 @@ async fn policy_in_force_is_the_newest_effective(db: TestDb) {
     let now = start();
     let epoch = Timestamp::UNIX_EPOCH;
     let v1 = Policy::default();
-    let v2 = Policy {
-        merchant_response_hours: 72,
-        ..Policy::default()
-    };
-    let v3 = Policy {
-        merchant_response_hours: 24,
-        ..Policy::default()
-    };
+    let v2 = Policy { merchant_response_hours: 72, ..Policy::default() };
+    let v3 = Policy { merchant_response_hours: 24, ..Policy::default() };
     assert_eq!(store.policy_in_force(now).await.unwrap(), None);
     store.insert_policy(1, &v1, epoch, epoch).await.unwrap();
-    assert_eq!(
-        store.policy_in_force(now).await.unwrap(),
-        Some((1, v1.clone()))
-    );
+    assert_eq!(store.policy_in_force(now).await.unwrap(), Some((1, v1.clone())));
 
     let v2_effective = now.checked_sub(hours(1)).unwrap();
     let v3_effective = now.checked_add(hours(24)).unwrap();
-    store
-        .insert_policy(
-            2,
-            &v2,
-            now.checked_sub(hours(30 * 24)).unwrap(),
-            v2_effective,
-        )
-        .await
-        .unwrap();
+    store.insert_policy(2, &v2, now.checked_sub(hours(30 * 24)).unwrap(), v2_effective).await.unwrap();
     // Published now, effective tomorrow: announced, not yet in force.
-    store
-        .insert_policy(3, &v3, now, v3_effective)
-        .await
-        .unwrap();
+    store.insert_policy(3, &v3, now, v3_effective).await.unwrap();
 
+    assert_eq!(store.policy_in_force(now).await.unwrap(), Some((2, v2.clone())));
     assert_eq!(
-        store.policy_in_force(now).await.unwrap(),
-        Some((2, v2.clone()))
-    );
-    assert_eq!(
-        store
-            .policy_in_force(
-                v2_effective
-                    .checked_sub(SignedDuration::from_micros(1))
-                    .unwrap()
-            )
-            .await
-            .unwrap(),
+        store.policy_in_force(v2_effective.checked_sub(SignedDuration::from_micros(1)).unwrap()).await.unwrap(),
         Some((1, v1.clone()))
     );
-    assert_eq!(
-        store.policy_in_force(v2_effective).await.unwrap(),
-        Some((2, v2.clone()))
-    );
-    assert_eq!(
-        store.policy_in_force(v3_effective).await.unwrap(),
-        Some((3, v3.clone()))
-    );
-    assert_eq!(
-        store
-            .policy_in_force(epoch.checked_sub(hours(1)).unwrap())
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(store.policy_in_force(v2_effective).await.unwrap(), Some((2, v2.clone())));
+    assert_eq!(store.policy_in_force(v3_effective).await.unwrap(), Some((3, v3.clone())));
+    assert_eq!(store.policy_in_force(epoch.checked_sub(hours(1)).unwrap()).await.unwrap(), None);
     assert_eq!(store.policy(3).await.unwrap(), Some(v3));
     assert_eq!(store.policy(9).await.unwrap(), None);
     let err = store.insert_policy(2, &v1, now, now).await.unwrap_err();
@@ -361,11 +241,7 @@ async fn policy_in_force_is_the_newest_effective(db: TestDb) {
     let world = World::new(db.store.clone()).await;
     let cast = Cast::new(&world).await;
     let order = world.order("SH-POLICY", cast.shop, cast.buyer_id()).await;
-    let case = world
-        .app
-        .file_case(&cast.buyer, refund_request(39900), order.id)
-        .await
-        .unwrap();
+    let case = world.app.file_case(&cast.buyer, refund_request(39900), order.id).await.unwrap();
     assert_eq!(case.policy_version, 2);
 }
 
@@ -376,55 +252,24 @@ async fn case_changes_are_one_transaction(db: TestDb) {
     let store = world.store();
     let cast = Cast::new(&world).await;
     let order = world.order("SH-TX-1", cast.shop, cast.buyer_id()).await;
-    let case = world
-        .app
-        .file_case(&cast.buyer, refund_request(39900), order.id)
-        .await
-        .unwrap();
+    let case = world.app.file_case(&cast.buyer, refund_request(39900), order.id).await.unwrap();
     let app = &world.app;
-    app.act(&cast.buyer, case.id, message("左耳没有声音,请处理"))
-        .await
-        .unwrap();
+    app.act(&cast.buyer, case.id, message("左耳没有声音,请处理")).await.unwrap();
     world.advance_hours(1);
-    app.act(&cast.staff, case.id, message("请提供照片"))
-        .await
-        .unwrap();
+    app.act(&cast.staff, case.id, message("请提供照片")).await.unwrap();
     app.act(
         &cast.staff,
         case.id,
-        Command::Reject {
-            reason: RejectReason::UsedOrDamagedByBuyer,
-            text: "耳机有进水痕迹".into(),
-        },
+        Command::Reject { reason: RejectReason::UsedOrDamagedByBuyer, text: "耳机有进水痕迹".into() },
     )
     .await
     .unwrap();
     world.advance_hours(2);
-    app.act(
-        &cast.buyer,
-        case.id,
-        Command::Escalate {
-            text: "商家拒绝,申请平台介入".into(),
-        },
-    )
-    .await
-    .unwrap();
+    app.act(&cast.buyer, case.id, Command::Escalate { text: "商家拒绝,申请平台介入".into() }).await.unwrap();
 
     let events = store.events(case.id).await.unwrap();
-    assert_eq!(
-        types(&events),
-        [
-            "filed",
-            "message_posted",
-            "message_posted",
-            "rejected",
-            "escalated"
-        ]
-    );
-    assert_eq!(
-        events.iter().map(|e| e.seq).collect::<Vec<_>>(),
-        (1..=5).collect::<Vec<_>>()
-    );
+    assert_eq!(types(&events), ["filed", "message_posted", "message_posted", "rejected", "escalated"]);
+    assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=5).collect::<Vec<_>>());
     assert_eq!(chain::verify(&links(&events)), Ok(()));
     assert_eq!(app.verify_chain(case.id).await.unwrap(), Ok(5));
     let record = store.case(case.id).await.unwrap().expect("case");
@@ -432,13 +277,7 @@ async fn case_changes_are_one_transaction(db: TestDb) {
     assert_eq!(record.last_hash, events[4].link.hash);
     assert_eq!(record.case.state, CaseState::PlatformReview);
     assert_eq!(fold(&events), record.case);
-    assert!(
-        store
-            .case(CaseId(uuid::Uuid::now_v7()))
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(store.case(CaseId(uuid::Uuid::now_v7())).await.unwrap().is_none());
 
     // The case row's columns serve the filters.
     let listed = store
@@ -465,10 +304,7 @@ async fn case_changes_are_one_transaction(db: TestDb) {
     assert_eq!(history.prior_cases, 1);
 
     // Filing the same case twice is refused.
-    let err = store
-        .create_case(&record.case, &events[0].event, &[])
-        .await
-        .unwrap_err();
+    let err = store.create_case(&record.case, &events[0].event, &[]).await.unwrap_err();
     assert!(matches!(err, StoreError::Duplicate(_)), "{err:?}");
 
     // A writer that read an older version loses, and writes nothing: no event, no outbox row.
@@ -476,10 +312,7 @@ async fn case_changes_are_one_transaction(db: TestDb) {
     let late = Event {
         at: world.now(),
         actor: Actor::Buyer { user: buyer },
-        body: EventBody::MessagePosted {
-            text: "来晚了".into(),
-            evidence: Vec::new(),
-        },
+        body: EventBody::MessagePosted { text: "来晚了".into(), evidence: Vec::new() },
         transition: None,
     };
     let after = apply(record.case.clone(), &late);
@@ -489,27 +322,12 @@ async fn case_changes_are_one_transaction(db: TestDb) {
         payload: serde_json::json!({ "refund_id": "stale" }),
     };
     for stale in [record.version - 1, 1, record.version + 1] {
-        let err = store
-            .append(
-                &after,
-                stale,
-                std::slice::from_ref(&late),
-                std::slice::from_ref(&job),
-            )
-            .await
-            .unwrap_err();
+        let err =
+            store.append(&after, stale, std::slice::from_ref(&late), std::slice::from_ref(&job)).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict), "{stale}: {err:?}");
     }
     let err = store
-        .append(
-            &Case {
-                id: CaseId(uuid::Uuid::now_v7()),
-                ..after.clone()
-            },
-            1,
-            std::slice::from_ref(&late),
-            &[],
-        )
+        .append(&Case { id: CaseId(uuid::Uuid::now_v7()), ..after.clone() }, 1, std::slice::from_ref(&late), &[])
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict), "{err:?}");
@@ -520,15 +338,7 @@ async fn case_changes_are_one_transaction(db: TestDb) {
     assert_eq!(db.count("SELECT COUNT(*) FROM outbox", &[]).await, 0);
 
     // The current version is accepted, with its outbox row.
-    store
-        .append(
-            &after,
-            record.version,
-            std::slice::from_ref(&late),
-            std::slice::from_ref(&job),
-        )
-        .await
-        .unwrap();
+    store.append(&after, record.version, std::slice::from_ref(&late), std::slice::from_ref(&job)).await.unwrap();
     let events = store.events(case.id).await.unwrap();
     assert_eq!(events.len(), 6);
     assert_eq!(events[5].seq, 6);
@@ -536,14 +346,7 @@ async fn case_changes_are_one_transaction(db: TestDb) {
     let record = store.case(case.id).await.unwrap().unwrap();
     assert_eq!((record.version, &record.case), (6, &after));
     assert_eq!(fold(&events), after);
-    assert_eq!(
-        db.count(
-            "SELECT COUNT(*) FROM outbox WHERE case_id = $1",
-            &[&case.id.to_string()]
-        )
-        .await,
-        1
-    );
+    assert_eq!(db.count("SELECT COUNT(*) FROM outbox WHERE case_id = $1", &[&case.id.to_string()]).await, 1);
 }
 
 /// 5. Tampering with stored events is detected and names the event.
@@ -551,16 +354,9 @@ async fn tampering_is_named(db: TestDb) {
     let world = World::new(db.store.clone()).await;
     let cast = Cast::new(&world).await;
     let order = world.order("SH-TAMPER-1", cast.shop, cast.buyer_id()).await;
-    let case = world
-        .app
-        .file_case(&cast.buyer, refund_request(39900), order.id)
-        .await
-        .unwrap();
-    for (who, text) in [
-        (&cast.buyer, "左耳没有声音"),
-        (&cast.staff, "请提供照片"),
-        (&cast.buyer, "照片已上传"),
-    ] {
+    let case = world.app.file_case(&cast.buyer, refund_request(39900), order.id).await.unwrap();
+    for (who, text) in [(&cast.buyer, "左耳没有声音"), (&cast.staff, "请提供照片"), (&cast.buyer, "照片已上传")]
+    {
         world.app.act(who, case.id, message(text)).await.unwrap();
     }
     let app = &world.app;
@@ -572,29 +368,14 @@ async fn tampering_is_named(db: TestDb) {
     let forged = original.content.replace("左耳没有声音", "耳机完好无损");
 
     // Someone with database access rewrites what the buyer said.
-    let n = db
-        .execute(
-            "UPDATE case_events SET content = $1 WHERE case_id = $2 AND seq = 2",
-            &[&forged, &id],
-        )
-        .await;
+    let n = db.execute("UPDATE case_events SET content = $1 WHERE case_id = $2 AND seq = 2", &[&forged, &id]).await;
     assert_eq!(n, 1);
-    assert_eq!(
-        app.verify_chain(case.id).await.unwrap(),
-        Err(ChainBreak::ContentAltered { seq: 2 })
-    );
+    assert_eq!(app.verify_chain(case.id).await.unwrap(), Err(ChainBreak::ContentAltered { seq: 2 }));
 
     // ... and recomputes that event's hash: the next event no longer follows it.
     let rehashed = chain::link_hash(&original.prev_hash, 2, &forged);
-    db.execute(
-        "UPDATE case_events SET hash = $1 WHERE case_id = $2 AND seq = 2",
-        &[&rehashed, &id],
-    )
-    .await;
-    assert_eq!(
-        app.verify_chain(case.id).await.unwrap(),
-        Err(ChainBreak::LinkBroken { seq: 3 })
-    );
+    db.execute("UPDATE case_events SET hash = $1 WHERE case_id = $2 AND seq = 2", &[&rehashed, &id]).await;
+    assert_eq!(app.verify_chain(case.id).await.unwrap(), Err(ChainBreak::LinkBroken { seq: 3 }));
 
     // Put back, the chain is whole again.
     db.execute(
@@ -605,20 +386,9 @@ async fn tampering_is_named(db: TestDb) {
     assert_eq!(app.verify_chain(case.id).await.unwrap(), Ok(4));
 
     // An event removed is named by the gap it leaves.
-    let n = db
-        .execute(
-            "DELETE FROM case_events WHERE case_id = $1 AND seq = 3",
-            &[&id],
-        )
-        .await;
+    let n = db.execute("DELETE FROM case_events WHERE case_id = $1 AND seq = 3", &[&id]).await;
     assert_eq!(n, 1);
-    assert_eq!(
-        app.verify_chain(case.id).await.unwrap(),
-        Err(ChainBreak::SequenceGap {
-            expected: 3,
-            found: 4
-        })
-    );
+    assert_eq!(app.verify_chain(case.id).await.unwrap(), Err(ChainBreak::SequenceGap { expected: 3, found: 4 }));
 }
 
 /// 6. The outbox and the ledger: the refund job is written with the change that asks for it,
@@ -628,45 +398,23 @@ async fn outbox_and_ledger(db: TestDb) {
     let store = world.store().clone();
     let cast = Cast::new(&world).await;
     let order = world.order("SH-REFUND-1", cast.shop, cast.buyer_id()).await;
-    let case = world
-        .app
-        .file_case(&cast.buyer, refund_request(39900), order.id)
-        .await
-        .unwrap();
+    let case = world.app.file_case(&cast.buyer, refund_request(39900), order.id).await.unwrap();
     let now = world.now();
     let lease = now.checked_add(SignedDuration::from_secs(60)).unwrap();
-    assert!(
-        store
-            .claim_jobs("refund", now, lease, "w1", 10)
-            .await
-            .unwrap()
-            .is_empty(),
-        "filing asks for no refund"
-    );
+    assert!(store.claim_jobs("refund", now, lease, "w1", 10).await.unwrap().is_empty(), "filing asks for no refund");
 
-    let approved = world
-        .app
-        .act(&cast.staff, case.id, Command::Approve)
-        .await
-        .unwrap();
+    let approved = world.app.act(&cast.staff, case.id, Command::Approve).await.unwrap();
     assert_eq!(approved.state, CaseState::Refunding);
     let refund = approved.refund.clone().expect("pending refund");
     let events = store.events(case.id).await.unwrap();
     assert_eq!(types(&events)[1..], ["approved", "refund_started"]);
     assert_eq!(
-        db.count(
-            "SELECT COUNT(*) FROM outbox WHERE case_id = $1 AND topic = 'refund'",
-            &[&case.id.to_string()]
-        )
-        .await,
+        db.count("SELECT COUNT(*) FROM outbox WHERE case_id = $1 AND topic = 'refund'", &[&case.id.to_string()]).await,
         1
     );
 
     // Claimed by one worker; nobody else gets it while the lease runs.
-    let jobs = store
-        .claim_jobs("refund", now, lease, "w1", 10)
-        .await
-        .unwrap();
+    let jobs = store.claim_jobs("refund", now, lease, "w1", 10).await.unwrap();
     assert_eq!(jobs.len(), 1);
     let job = &jobs[0];
     assert_eq!(job.topic, "refund");
@@ -674,201 +422,89 @@ async fn outbox_and_ledger(db: TestDb) {
     assert_eq!(job.payload["refund_id"], refund.refund_id.as_str());
     assert_eq!(job.payload["amount"], 39900);
     assert_eq!(job.attempts, 1);
-    assert!(
-        store
-            .claim_jobs("webhook", now, lease, "w2", 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert!(
-        store
-            .claim_jobs("refund", now, lease, "w2", 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(store.claim_jobs("webhook", now, lease, "w2", 10).await.unwrap().is_empty());
+    assert!(store.claim_jobs("refund", now, lease, "w2", 10).await.unwrap().is_empty());
     let mid_lease = now.checked_add(SignedDuration::from_secs(30)).unwrap();
-    assert!(
-        store
-            .claim_jobs("refund", mid_lease, lease, "w2", 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(store.claim_jobs("refund", mid_lease, lease, "w2", 10).await.unwrap().is_empty());
     // The first worker died: after its lease the job is claimed again.
     let later = lease.checked_add(SignedDuration::from_secs(1)).unwrap();
     let later_lease = later.checked_add(SignedDuration::from_secs(60)).unwrap();
-    let again = store
-        .claim_jobs("refund", later, later_lease, "w2", 10)
-        .await
-        .unwrap();
+    let again = store.claim_jobs("refund", later, later_lease, "w2", 10).await.unwrap();
     assert_eq!(again.len(), 1);
     assert_eq!(again[0].id, job.id);
     assert_eq!(again[0].attempts, 2);
 
     // The ledger: idempotent per refund id, never beyond what was paid.
     let amount = Money::from_fen(39900);
-    assert_eq!(
-        store
-            .ledger_refund(&order, &refund.refund_id, amount, now)
-            .await
-            .unwrap(),
-        LedgerRefund::Executed
-    );
-    assert_eq!(
-        store
-            .ledger_refund(&order, &refund.refund_id, amount, now)
-            .await
-            .unwrap(),
-        LedgerRefund::Executed
-    );
+    assert_eq!(store.ledger_refund(&order, &refund.refund_id, amount, now).await.unwrap(), LedgerRefund::Executed);
+    assert_eq!(store.ledger_refund(&order, &refund.refund_id, amount, now).await.unwrap(), LedgerRefund::Executed);
     assert_eq!(store.ledger_total(order.id).await.unwrap(), amount);
-    let refused = store
-        .ledger_refund(&order, "another-refund", Money::from_fen(1), now)
-        .await
-        .unwrap();
+    let refused = store.ledger_refund(&order, "another-refund", Money::from_fen(1), now).await.unwrap();
     assert!(matches!(refused, LedgerRefund::Refused(_)), "{refused:?}");
-    let refused = store
-        .ledger_refund(&order, "nothing", Money::ZERO, now)
-        .await
-        .unwrap();
+    let refused = store.ledger_refund(&order, "nothing", Money::ZERO, now).await.unwrap();
     assert!(matches!(refused, LedgerRefund::Refused(_)), "{refused:?}");
     assert_eq!(store.ledger_total(order.id).await.unwrap(), amount);
 
     // Partial refunds add up to what was paid, and not a fen more.
     let split = world.order("SH-REFUND-2", cast.shop, cast.buyer_id()).await;
-    for (id, fen, executed) in [
-        ("part-a", 20000, true),
-        ("part-b", 19900, true),
-        ("part-c", 1, false),
-    ] {
-        let result = store
-            .ledger_refund(&split, id, Money::from_fen(fen), now)
-            .await
-            .unwrap();
-        assert_eq!(
-            result == LedgerRefund::Executed,
-            executed,
-            "{id}: {result:?}"
-        );
+    for (id, fen, executed) in [("part-a", 20000, true), ("part-b", 19900, true), ("part-c", 1, false)] {
+        let result = store.ledger_refund(&split, id, Money::from_fen(fen), now).await.unwrap();
+        assert_eq!(result == LedgerRefund::Executed, executed, "{id}: {result:?}");
     }
     assert_eq!(store.ledger_total(split.id).await.unwrap(), amount);
     assert_eq!(
-        store
-            .ledger_total(support::order("none", cast.shop, cast.buyer_id(), now).id)
-            .await
-            .unwrap(),
+        store.ledger_total(support::order("none", cast.shop, cast.buyer_id(), now).id).await.unwrap(),
         Money::ZERO
     );
 
     // A job put back for later is not claimed before its time.
     let other_order = world.order("SH-REFUND-3", cast.shop, cast.buyer_id()).await;
-    let other = world
-        .app
-        .file_case(&cast.buyer, refund_request(10000), other_order.id)
-        .await
-        .unwrap();
-    world
-        .app
-        .act(&cast.staff, other.id, Command::Approve)
-        .await
-        .unwrap();
-    let claimed = store
-        .claim_jobs("refund", now, lease, "w3", 10)
-        .await
-        .unwrap();
+    let other = world.app.file_case(&cast.buyer, refund_request(10000), other_order.id).await.unwrap();
+    world.app.act(&cast.staff, other.id, Command::Approve).await.unwrap();
+    let claimed = store.claim_jobs("refund", now, lease, "w3", 10).await.unwrap();
     assert_eq!(claimed.len(), 1);
     assert_eq!(claimed[0].case_id, Some(other.id));
     let retry_at = now.checked_add(SignedDuration::from_mins(10)).unwrap();
-    store
-        .retry_job(claimed[0].id, retry_at, "gateway timed out")
-        .await
-        .unwrap();
-    assert_eq!(
-        db.count(
-            "SELECT COUNT(*) FROM outbox WHERE last_error = $1",
-            &["gateway timed out"]
-        )
-        .await,
-        1
-    );
+    store.retry_job(claimed[0].id, retry_at, "gateway timed out").await.unwrap();
+    assert_eq!(db.count("SELECT COUNT(*) FROM outbox WHERE last_error = $1", &["gateway timed out"]).await, 1);
     let before_retry = retry_at.checked_sub(SignedDuration::from_secs(1)).unwrap();
-    let claimed_early = store
-        .claim_jobs("refund", before_retry, retry_at, "w3", 10)
-        .await
-        .unwrap();
-    assert!(
-        claimed_early.iter().all(|j| j.id != claimed[0].id),
-        "{claimed_early:?}"
-    );
+    let claimed_early = store.claim_jobs("refund", before_retry, retry_at, "w3", 10).await.unwrap();
+    assert!(claimed_early.iter().all(|j| j.id != claimed[0].id), "{claimed_early:?}");
 
     // Refunds racing on one order from two processes: the ledger never pays beyond the order.
     let second_store = db.another_store().await;
     let contested = world.order("SH-REFUND-4", cast.shop, cast.buyer_id()).await;
     let mut racers = tokio::task::JoinSet::new();
     for i in 0..10 {
-        let store = if i % 2 == 0 {
-            store.clone()
-        } else {
-            second_store.clone()
-        };
+        let store = if i % 2 == 0 { store.clone() } else { second_store.clone() };
         let order = contested.clone();
         racers.spawn(async move {
-            store
-                .ledger_refund(&order, &format!("race-{i}"), Money::from_fen(10000), now)
-                .await
-                .unwrap()
+            store.ledger_refund(&order, &format!("race-{i}"), Money::from_fen(10000), now).await.unwrap()
         });
     }
     let results = racers.join_all().await;
-    let executed = results
-        .iter()
-        .filter(|r| **r == LedgerRefund::Executed)
-        .count();
+    let executed = results.iter().filter(|r| **r == LedgerRefund::Executed).count();
     assert_eq!(executed, 3, "{results:?}");
-    assert_eq!(
-        store.ledger_total(contested.id).await.unwrap(),
-        Money::from_fen(30000)
-    );
+    assert_eq!(store.ledger_total(contested.id).await.unwrap(), Money::from_fen(30000));
     // One refund id sent many times at once is paid once.
     let repeated = world.order("SH-REFUND-5", cast.shop, cast.buyer_id()).await;
     let mut racers = tokio::task::JoinSet::new();
     for i in 0..6 {
-        let store = if i % 2 == 0 {
-            store.clone()
-        } else {
-            second_store.clone()
-        };
+        let store = if i % 2 == 0 { store.clone() } else { second_store.clone() };
         let order = repeated.clone();
-        racers.spawn(async move {
-            store
-                .ledger_refund(&order, "same-refund", Money::from_fen(39900), now)
-                .await
-                .unwrap()
-        });
+        racers.spawn(
+            async move { store.ledger_refund(&order, "same-refund", Money::from_fen(39900), now).await.unwrap() },
+        );
     }
-    assert!(
-        racers
-            .join_all()
-            .await
-            .iter()
-            .all(|r| *r == LedgerRefund::Executed)
-    );
-    assert_eq!(
-        store.ledger_total(repeated.id).await.unwrap(),
-        Money::from_fen(39900)
-    );
+    assert!(racers.join_all().await.iter().all(|r| *r == LedgerRefund::Executed));
+    assert_eq!(store.ledger_total(repeated.id).await.unwrap(), Money::from_fen(39900));
 
     // Jobs claimed by racing workers in two processes: each job goes to exactly one of them.
     let record = store.case(other.id).await.unwrap().unwrap();
     let note = Event {
         at: now,
         actor: Actor::System,
-        body: EventBody::MessagePosted {
-            text: "通知商家".into(),
-            evidence: Vec::new(),
-        },
+        body: EventBody::MessagePosted { text: "通知商家".into(), evidence: Vec::new() },
         transition: None,
     };
     let hooks: Vec<OutboxItem> = (0..12)
@@ -879,39 +515,23 @@ async fn outbox_and_ledger(db: TestDb) {
         })
         .collect();
     store
-        .append(
-            &apply(record.case.clone(), &note),
-            record.version,
-            std::slice::from_ref(&note),
-            &hooks,
-        )
+        .append(&apply(record.case.clone(), &note), record.version, std::slice::from_ref(&note), &hooks)
         .await
         .unwrap();
     let mut seen = Vec::new();
     for round in 0..5 {
         let mut claimers = tokio::task::JoinSet::new();
         for i in 0..4 {
-            let store = if i % 2 == 0 {
-                store.clone()
-            } else {
-                second_store.clone()
-            };
+            let store = if i % 2 == 0 { store.clone() } else { second_store.clone() };
             claimers.spawn(async move {
-                store
-                    .claim_jobs("webhook", now, lease, &format!("hook-{round}-{i}"), 5)
-                    .await
-                    .unwrap()
+                store.claim_jobs("webhook", now, lease, &format!("hook-{round}-{i}"), 5).await.unwrap()
             });
         }
         let claimed: Vec<_> = claimers.join_all().await.into_iter().flatten().collect();
         if claimed.is_empty() {
             break;
         }
-        seen.extend(
-            claimed
-                .into_iter()
-                .map(|j| j.payload["n"].as_i64().unwrap()),
-        );
+        seen.extend(claimed.into_iter().map(|j| j.payload["n"].as_i64().unwrap()));
     }
     seen.sort();
     assert_eq!(seen, (0..12).collect::<Vec<_>>());
@@ -921,10 +541,7 @@ async fn outbox_and_ledger(db: TestDb) {
     let report = Worker::new(world.app.clone()).tick().await.unwrap();
     assert_eq!(report.refunds_settled, 2);
     assert_eq!(store.ledger_total(order.id).await.unwrap(), amount);
-    assert_eq!(
-        store.ledger_total(other_order.id).await.unwrap(),
-        Money::from_fen(10000)
-    );
+    assert_eq!(store.ledger_total(other_order.id).await.unwrap(), Money::from_fen(10000));
     for id in [case.id, other.id] {
         let record = store.case(id).await.unwrap().unwrap();
         assert_eq!(record.case.state, CaseState::Closed);
@@ -932,13 +549,7 @@ async fn outbox_and_ledger(db: TestDb) {
     }
     // Completed jobs are never claimed again.
     let far = world.now().checked_add(hours(24 * 365)).unwrap();
-    assert!(
-        store
-            .claim_jobs("refund", far, far, "w4", 10)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(store.claim_jobs("refund", far, far, "w4", 10).await.unwrap().is_empty());
 }
 
 /// 7. Deadlines: only cases whose sweep time has come are claimed, oldest first, each by one
@@ -949,17 +560,9 @@ async fn deadlines_are_claimed_with_a_lease(db: TestDb) {
     let cast = Cast::new(&world).await;
     let first_order = world.order("SH-DUE-1", cast.shop, cast.buyer_id()).await;
     let second_order = world.order("SH-DUE-2", cast.shop, cast.buyer_id()).await;
-    let first = world
-        .app
-        .file_case(&cast.buyer, refund_request(39900), first_order.id)
-        .await
-        .unwrap();
+    let first = world.app.file_case(&cast.buyer, refund_request(39900), first_order.id).await.unwrap();
     world.advance_hours(10);
-    let second = world
-        .app
-        .file_case(&cast.buyer, refund_request(39900), second_order.id)
-        .await
-        .unwrap();
+    let second = world.app.file_case(&cast.buyer, refund_request(39900), second_order.id).await.unwrap();
     let due1 = first.sweep_at().expect("merchant deadline");
     let due2 = second.sweep_at().expect("merchant deadline");
     assert_eq!(due1, start().checked_add(hours(48)).unwrap());
@@ -987,9 +590,7 @@ async fn deadlines_are_claimed_with_a_lease(db: TestDb) {
     assert!(claim(due1, "b", 10).await.is_empty());
     let mid = due1.checked_add(SignedDuration::from_secs(30)).unwrap();
     assert!(claim(mid, "b", 10).await.is_empty());
-    let expired = lease(due1)
-        .checked_add(SignedDuration::from_secs(1))
-        .unwrap();
+    let expired = lease(due1).checked_add(SignedDuration::from_secs(1)).unwrap();
     assert_eq!(claim(expired, "b", 10).await, [(first.id, due1)]);
 
     // Both due, oldest first, split between claimers by the limit.
@@ -1000,20 +601,13 @@ async fn deadlines_are_claimed_with_a_lease(db: TestDb) {
     assert!(claim(both, "e", 10).await.is_empty());
 
     // A change to the case releases the lease and moves (or clears) its sweep time.
-    world
-        .app
-        .act(&cast.buyer, second.id, Command::Withdraw)
-        .await
-        .unwrap();
+    world.app.act(&cast.buyer, second.id, Command::Withdraw).await.unwrap();
     let rejected = world
         .app
         .act(
             &cast.staff,
             first.id,
-            Command::Reject {
-                reason: RejectReason::UsedOrDamagedByBuyer,
-                text: "耳机有进水痕迹".into(),
-            },
+            Command::Reject { reason: RejectReason::UsedOrDamagedByBuyer, text: "耳机有进水痕迹".into() },
         )
         .await
         .unwrap();
@@ -1035,14 +629,8 @@ async fn concurrent_workers_and_writers(db: TestDb) {
 
     let mut cases = Vec::new();
     for i in 0..CASES {
-        let order = world
-            .order(&format!("SH-RACE-{i}"), cast.shop, cast.buyer_id())
-            .await;
-        let case = world
-            .app
-            .file_case(&cast.buyer, refund_request(39900), order.id)
-            .await
-            .unwrap();
+        let order = world.order(&format!("SH-RACE-{i}"), cast.shop, cast.buyer_id()).await;
+        let case = world.app.file_case(&cast.buyer, refund_request(39900), order.id).await.unwrap();
         cases.push((case.id, order.id));
     }
     world.advance_hours(48);
@@ -1054,16 +642,9 @@ async fn concurrent_workers_and_writers(db: TestDb) {
     for round in 0..5 {
         let mut claimers = tokio::task::JoinSet::new();
         for i in 0..4 {
-            let store = if i % 2 == 0 {
-                store.clone()
-            } else {
-                other_store.clone()
-            };
+            let store = if i % 2 == 0 { store.clone() } else { other_store.clone() };
             claimers.spawn(async move {
-                store
-                    .claim_due_cases(now, lease, &format!("sweeper-{round}-{i}"), 10)
-                    .await
-                    .unwrap()
+                store.claim_due_cases(now, lease, &format!("sweeper-{round}-{i}"), 10).await.unwrap()
             });
         }
         let due: Vec<_> = claimers.join_all().await.into_iter().flatten().collect();
@@ -1101,12 +682,7 @@ async fn concurrent_workers_and_writers(db: TestDb) {
         }
         approved
     });
-    let (r1, r2, r3, r4) = tokio::join!(
-        workers[0].tick(),
-        workers[1].tick(),
-        workers[2].tick(),
-        workers[3].tick()
-    );
+    let (r1, r2, r3, r4) = tokio::join!(workers[0].tick(), workers[1].tick(), workers[2].tick(), workers[3].tick());
     let by_merchant = merchant.await.unwrap();
     let reports = [r1.unwrap(), r2.unwrap(), r3.unwrap(), r4.unwrap()];
     let fired: usize = reports.iter().map(|r| r.timeouts_fired).sum();
@@ -1120,11 +696,7 @@ async fn concurrent_workers_and_writers(db: TestDb) {
     }
     assert_eq!(late.timeouts_fired, 0);
     assert_eq!(fired + by_merchant, CASES, "{reports:?} + {by_merchant}");
-    assert_eq!(
-        settled + late.refunds_settled,
-        CASES,
-        "{reports:?} {late:?}"
-    );
+    assert_eq!(settled + late.refunds_settled, CASES, "{reports:?} {late:?}");
 
     for (case_id, order_id) in &cases {
         let events = store.events(*case_id).await.unwrap();
@@ -1134,11 +706,7 @@ async fn concurrent_workers_and_writers(db: TestDb) {
         let swept = events[1].event.actor == Actor::System;
         let first = if swept { "timed_out" } else { "approved" };
         assert_eq!(kinds[1], first, "{case_id}: {kinds:?}");
-        assert_eq!(
-            count_type(&events, "timed_out"),
-            usize::from(swept),
-            "{case_id}: {kinds:?}"
-        );
+        assert_eq!(count_type(&events, "timed_out"), usize::from(swept), "{case_id}: {kinds:?}");
         for once in ["approved", "refund_started", "refund_succeeded"] {
             assert_eq!(count_type(&events, once), 1, "{case_id} {once}: {kinds:?}");
         }
@@ -1146,29 +714,15 @@ async fn concurrent_workers_and_writers(db: TestDb) {
         let record = store.case(*case_id).await.unwrap().unwrap();
         assert_eq!(record.version, events.len() as i64);
         assert_eq!(record.case.outcome, Some(Outcome::Refunded), "{kinds:?}");
-        assert_eq!(
-            store.ledger_total(*order_id).await.unwrap(),
-            Money::from_fen(39900)
-        );
+        assert_eq!(store.ledger_total(*order_id).await.unwrap(), Money::from_fen(39900));
     }
-    assert_eq!(
-        db.count("SELECT COUNT(*) FROM refund_ledger", &[]).await,
-        CASES as i64
-    );
-    assert_eq!(
-        db.count("SELECT COUNT(*) FROM outbox WHERE done_at IS NULL", &[])
-            .await,
-        0
-    );
+    assert_eq!(db.count("SELECT COUNT(*) FROM refund_ledger", &[]).await, CASES as i64);
+    assert_eq!(db.count("SELECT COUNT(*) FROM outbox WHERE done_at IS NULL", &[]).await, 0);
 
     // Writers racing on one case, through both pools: the app retries a lost race with
     // jittered backoff, so every one of a burst of writers lands.
     let order = world.order("SH-CHAT-1", cast.shop, cast.buyer_id()).await;
-    let chat = world
-        .app
-        .file_case(&cast.buyer, refund_request(39900), order.id)
-        .await
-        .unwrap();
+    let chat = world.app.file_case(&cast.buyer, refund_request(39900), order.id).await.unwrap();
     let apps = [world.app.clone(), other.app.clone()];
     let (landed, contended) = burst(&apps, &cast, chat.id, 5, "甲").await;
     assert_eq!((landed.len(), contended), (5, 0));
@@ -1176,10 +730,7 @@ async fn concurrent_workers_and_writers(db: TestDb) {
     assert_eq!((more.len(), contended), (10, 0));
     let events = store.events(chat.id).await.unwrap();
     let n = 1 + landed.len() + more.len();
-    assert_eq!(
-        events.iter().map(|e| e.seq).collect::<Vec<_>>(),
-        (1..=n as i64).collect::<Vec<_>>()
-    );
+    assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=n as i64).collect::<Vec<_>>());
     assert_eq!(chain::verify(&links(&events)), Ok(()));
     let texts: HashSet<String> = events
         .iter()
@@ -1206,11 +757,7 @@ async fn burst(
     let mut writers = tokio::task::JoinSet::new();
     for i in 0..n {
         let app = apps[i % 2].clone();
-        let who: Principal = if i % 3 == 0 {
-            cast.staff.clone()
-        } else {
-            cast.buyer.clone()
-        };
+        let who: Principal = if i % 3 == 0 { cast.staff.clone() } else { cast.buyer.clone() };
         let text = format!("消息 {tag}{i}");
         writers.spawn(async move {
             let result = app.act(&who, case, message(&text)).await;
@@ -1236,112 +783,33 @@ async fn idempotency_keys(db: TestDb) {
     let store = &db.store;
     let now = start();
     let scope = "user:1";
-    assert_eq!(
-        store
-            .idempotency_start(scope, "k1", "h1", now)
-            .await
-            .unwrap(),
-        IdempotencyState::Started
-    );
-    assert_eq!(
-        store
-            .idempotency_start(scope, "k1", "h1", now)
-            .await
-            .unwrap(),
-        IdempotencyState::InProgress
-    );
+    assert_eq!(store.idempotency_start(scope, "k1", "h1", now).await.unwrap(), IdempotencyState::Started);
+    assert_eq!(store.idempotency_start(scope, "k1", "h1", now).await.unwrap(), IdempotencyState::InProgress);
     // Keys are per scope.
-    assert_eq!(
-        store
-            .idempotency_start("user:2", "k1", "h1", now)
-            .await
-            .unwrap(),
-        IdempotencyState::Started
-    );
+    assert_eq!(store.idempotency_start("user:2", "k1", "h1", now).await.unwrap(), IdempotencyState::Started);
     let body = r#"{"case":{"id":"c-1"}}"#;
-    store
-        .idempotency_complete(scope, "k1", 201, body, now)
-        .await
-        .unwrap();
-    let completed = IdempotencyState::Completed {
-        request_hash: "h1".into(),
-        status: 201,
-        body: body.into(),
-    };
-    assert_eq!(
-        store
-            .idempotency_start(scope, "k1", "h1", now)
-            .await
-            .unwrap(),
-        completed
-    );
+    store.idempotency_complete(scope, "k1", 201, body, now).await.unwrap();
+    let completed = IdempotencyState::Completed { request_hash: "h1".into(), status: 201, body: body.into() };
+    assert_eq!(store.idempotency_start(scope, "k1", "h1", now).await.unwrap(), completed);
     // Another request under the same key gets the stored hash to compare with.
-    assert_eq!(
-        store
-            .idempotency_start(scope, "k1", "h2", now)
-            .await
-            .unwrap(),
-        completed
-    );
+    assert_eq!(store.idempotency_start(scope, "k1", "h2", now).await.unwrap(), completed);
     // Much later, still the same answer; abandoning a completed key changes nothing.
     let later = now.checked_add(hours(1)).unwrap();
     store.idempotency_abandon(scope, "k1").await.unwrap();
-    assert_eq!(
-        store
-            .idempotency_start(scope, "k1", "h1", later)
-            .await
-            .unwrap(),
-        completed
-    );
+    assert_eq!(store.idempotency_start(scope, "k1", "h1", later).await.unwrap(), completed);
 
     // A request that failed releases its key for the retry.
-    assert_eq!(
-        store
-            .idempotency_start(scope, "k2", "h1", now)
-            .await
-            .unwrap(),
-        IdempotencyState::Started
-    );
+    assert_eq!(store.idempotency_start(scope, "k2", "h1", now).await.unwrap(), IdempotencyState::Started);
     store.idempotency_abandon(scope, "k2").await.unwrap();
-    assert_eq!(
-        store
-            .idempotency_start(scope, "k2", "h1", now)
-            .await
-            .unwrap(),
-        IdempotencyState::Started
-    );
+    assert_eq!(store.idempotency_start(scope, "k2", "h1", now).await.unwrap(), IdempotencyState::Started);
 
     // A request that died mid-way: its key is taken over once stale, by one retry only.
-    assert_eq!(
-        store
-            .idempotency_start(scope, "k3", "h1", now)
-            .await
-            .unwrap(),
-        IdempotencyState::Started
-    );
+    assert_eq!(store.idempotency_start(scope, "k3", "h1", now).await.unwrap(), IdempotencyState::Started);
     let soon = now.checked_add(SignedDuration::from_mins(1)).unwrap();
-    assert_eq!(
-        store
-            .idempotency_start(scope, "k3", "h1", soon)
-            .await
-            .unwrap(),
-        IdempotencyState::InProgress
-    );
+    assert_eq!(store.idempotency_start(scope, "k3", "h1", soon).await.unwrap(), IdempotencyState::InProgress);
     let stale = now.checked_add(SignedDuration::from_mins(6)).unwrap();
-    assert_eq!(
-        store
-            .idempotency_start(scope, "k3", "h1", stale)
-            .await
-            .unwrap(),
-        IdempotencyState::Started
-    );
-    assert_eq!(
-        store
-            .idempotency_start(scope, "k3", "h1", stale)
-            .await
-            .unwrap(),
-        IdempotencyState::InProgress
-    );
+    assert_eq!(store.idempotency_start(scope, "k3", "h1", stale).await.unwrap(), IdempotencyState::Started);
+    assert_eq!(store.idempotency_start(scope, "k3", "h1", stale).await.unwrap(), IdempotencyState::InProgress);
 
     // Racing requests with one key: exactly one starts.
     let mut racers = tokio::task::JoinSet::new();

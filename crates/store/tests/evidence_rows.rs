@@ -33,11 +33,7 @@ async fn evidence_rows_follow_their_events(db: TestDb) {
     let world = World::new(db.store.clone()).await;
     let cast = Cast::new(&world).await;
     let order = world.order("SH-EV-1", cast.shop, cast.buyer_id()).await;
-    let case = world
-        .app
-        .file_case(&cast.buyer, refund_request(39900), order.id)
-        .await
-        .unwrap();
+    let case = world.app.file_case(&cast.buyer, refund_request(39900), order.id).await.unwrap();
     let store = world.store();
     assert!(store.evidence(case.id).await.unwrap().is_empty());
 
@@ -47,43 +43,18 @@ async fn evidence_rows_follow_their_events(db: TestDb) {
     let event = Event {
         at: world.now(),
         actor: cast.buyer.actor(),
-        body: EventBody::EvidenceAdded {
-            file: first.clone(),
-        },
+        body: EventBody::EvidenceAdded { file: first.clone() },
         transition: None,
     };
     let folded = apply(record.case.clone(), &event);
-    store
-        .append(&folded, record.version, std::slice::from_ref(&event), &[])
-        .await
-        .unwrap();
+    store.append(&folded, record.version, std::slice::from_ref(&event), &[]).await.unwrap();
 
     // A stale append (same expected version) is refused, and its evidence row with it.
     let second = file(2, true);
-    let stale = Event {
-        body: EventBody::EvidenceAdded {
-            file: second.clone(),
-        },
-        ..event.clone()
-    };
-    let err = store
-        .append(
-            &apply(record.case.clone(), &stale),
-            record.version,
-            &[stale],
-            &[],
-        )
-        .await
-        .unwrap_err();
+    let stale = Event { body: EventBody::EvidenceAdded { file: second.clone() }, ..event.clone() };
+    let err = store.append(&apply(record.case.clone(), &stale), record.version, &[stale], &[]).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict), "{err:?}");
-    assert_eq!(
-        db.count(
-            "SELECT COUNT(*) FROM evidence WHERE id = $1",
-            &[&second.evidence_id.to_string()]
-        )
-        .await,
-        0
-    );
+    assert_eq!(db.count("SELECT COUNT(*) FROM evidence WHERE id = $1", &[&second.evidence_id.to_string()]).await, 0);
 
     let rows = store.evidence(case.id).await.unwrap();
     assert_eq!(rows.len(), 1);
@@ -91,83 +62,29 @@ async fn evidence_rows_follow_their_events(db: TestDb) {
     assert_eq!(rows[0].seq, 2);
     assert_eq!(rows[0].uploader, cast.buyer.actor());
     assert_eq!(rows[0].added_at, world.now());
-    assert_eq!(
-        store
-            .evidence_item(case.id, first.evidence_id)
-            .await
-            .unwrap()
-            .as_ref(),
-        Some(&rows[0])
-    );
-    assert_eq!(
-        store
-            .evidence_item(case.id, second.evidence_id)
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(store.evidence_item(case.id, first.evidence_id).await.unwrap().as_ref(), Some(&rows[0]));
+    assert_eq!(store.evidence_item(case.id, second.evidence_id).await.unwrap(), None);
 
     // The merchant's confidential file, added through the app's command path.
     world
         .app
-        .act(
-            &cast.staff,
-            case.id,
-            Command::Message {
-                text: "请看".into(),
-                evidence: vec![first.evidence_id],
-            },
-        )
+        .act(&cast.staff, case.id, Command::Message { text: "请看".into(), evidence: vec![first.evidence_id] })
         .await
         .unwrap();
     let record = store.case(case.id).await.unwrap().unwrap();
     let event = Event {
         at: world.now(),
         actor: cast.staff.actor(),
-        body: EventBody::EvidenceAdded {
-            file: second.clone(),
-        },
+        body: EventBody::EvidenceAdded { file: second.clone() },
         transition: None,
     };
-    store
-        .append(
-            &apply(record.case.clone(), &event),
-            record.version,
-            &[event],
-            &[],
-        )
-        .await
-        .unwrap();
+    store.append(&apply(record.case.clone(), &event), record.version, &[event], &[]).await.unwrap();
     let rows = store.evidence(case.id).await.unwrap();
-    assert_eq!(
-        rows.iter()
-            .map(|r| (r.seq, r.file.confidential))
-            .collect::<Vec<_>>(),
-        [(2, false), (4, true)]
-    );
-    assert_eq!(
-        store
-            .case(case.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .case
-            .evidence_bytes,
-        first.size + second.size
-    );
+    assert_eq!(rows.iter().map(|r| (r.seq, r.file.confidential)).collect::<Vec<_>>(), [(2, false), (4, true)]);
+    assert_eq!(store.case(case.id).await.unwrap().unwrap().case.evidence_bytes, first.size + second.size);
     // Another case's id finds nothing.
     let other = world.order("SH-EV-2", cast.shop, cast.buyer_id()).await;
-    let other_case = world
-        .app
-        .file_case(&cast.buyer, refund_request(100), other.id)
-        .await
-        .unwrap();
-    assert_eq!(
-        store
-            .evidence_item(other_case.id, first.evidence_id)
-            .await
-            .unwrap(),
-        None
-    );
+    let other_case = world.app.file_case(&cast.buyer, refund_request(100), other.id).await.unwrap();
+    assert_eq!(store.evidence_item(other_case.id, first.evidence_id).await.unwrap(), None);
     assert_eq!(world.app.verify_chain(case.id).await.unwrap(), Ok(4));
 }

@@ -22,20 +22,12 @@ impl<S: Send + Sync> FromRequestParts<S> for AcceptLang {
 }
 
 pub fn lang_of(parts: &Parts) -> Lang {
-    Lang::from_accept_language(
-        parts
-            .headers
-            .get(axum::http::header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    )
+    Lang::from_accept_language(parts.headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
 }
 
 /// The credential a request carries: `Authorization: Bearer …` first, else the session cookie.
 pub fn credential(headers: &axum::http::HeaderMap) -> Option<String> {
-    if let Some(auth) = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(auth) = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         return auth.strip_prefix("Bearer ").map(|t| t.trim().to_owned());
     }
     headers
@@ -59,8 +51,7 @@ impl FromRequestParts<App> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let lang = lang_of(parts);
-        let unauthenticated =
-            || Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", lang, None);
+        let unauthenticated = || Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", lang, None);
         let credential = credential(&parts.headers).ok_or_else(unauthenticated)?;
         match app.authenticate(&credential).await {
             Ok(principal) => Ok(Caller { principal, lang }),
@@ -82,27 +73,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
         let lang = lang_of(&parts);
         let bytes = axum::body::Bytes::from_request(Request::from_parts(parts, body), state)
             .await
-            .map_err(|_| {
-                Problem::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
-                    lang,
-                    None,
-                )
-            })?;
-        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
-        } else {
-            &bytes
-        };
-        serde_json::from_slice(bytes).map(Body).map_err(|e| {
-            Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_json",
-                lang,
-                Some(e.to_string()),
-            )
-        })
+            .map_err(|_| Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", lang, None))?;
+        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
+        serde_json::from_slice(bytes)
+            .map(Body)
+            .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", lang, Some(e.to_string())))
     }
 }
 
@@ -118,12 +93,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
             .await
             .map(|axum::extract::Query(q)| Query(q))
             .map_err(|e| {
-                Problem::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_input",
-                    lang_of(parts),
-                    Some(e.body_text()),
-                )
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", lang_of(parts), Some(e.body_text()))
             })
     }
 }

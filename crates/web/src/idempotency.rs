@@ -17,9 +17,7 @@ pub const MAX_BODY: usize = 1 << 20;
 pub const HEADER: &str = "idempotency-key";
 
 pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Response {
-    if request.method() != Method::POST
-        || crate::routes::evidence::is_upload(request.method(), request.uri().path())
-    {
+    if request.method() != Method::POST || crate::routes::evidence::is_upload(request.method(), request.uri().path()) {
         return next.run(request).await;
     }
     let Some(key) = request.headers().get(HEADER).cloned() else {
@@ -51,13 +49,7 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
         None => return next.run(Request::from_parts(parts, body)).await,
     };
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            lang,
-            None,
-        )
-        .into_response();
+        return Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", lang, None).into_response();
     };
     let request_hash = {
         let mut h = Sha256::new();
@@ -69,11 +61,7 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
         hex::encode(h.finalize())
     };
     let now = app.clock.now();
-    let state = match app
-        .store
-        .idempotency_start(&scope, &key, &request_hash, now)
-        .await
-    {
+    let state = match app.store.idempotency_start(&scope, &key, &request_hash, now).await {
         Ok(state) => state,
         Err(e) => return Problem::from_app(e.into(), lang).into_response(),
     };
@@ -81,41 +69,23 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
         IdempotencyState::InProgress => {
             Problem::new(StatusCode::CONFLICT, "request_in_progress", lang, None).into_response()
         }
-        IdempotencyState::Completed {
-            request_hash: stored,
-            ..
-        } if stored != request_hash => Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
-            lang,
-            None,
-        )
-        .into_response(),
+        IdempotencyState::Completed { request_hash: stored, .. } if stored != request_hash => {
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", lang, None).into_response()
+        }
         IdempotencyState::Completed { status, body, .. } => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            let content_type = if status.is_success() {
-                "application/json"
-            } else {
-                "application/problem+json"
-            };
+            let content_type = if status.is_success() { "application/json" } else { "application/problem+json" };
             let mut response = (status, body).into_response();
-            response
-                .headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-            response
-                .headers_mut()
-                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+            response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
             response
         }
         IdempotencyState::Started => {
-            let response = next
-                .run(Request::from_parts(parts, Body::from(bytes)))
-                .await;
+            let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
             let (parts, body) = response.into_parts();
             let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
                 let _ = app.store.idempotency_abandon(&scope, &key).await;
-                return Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", lang, None)
-                    .into_response();
+                return Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", lang, None).into_response();
             };
             // Server errors are not answers: the key is released so a retry runs again.
             let saved = if parts.status.is_server_error() {

@@ -16,14 +16,9 @@ pub fn router(app: App) -> Router {
     // The JSON API takes at most 1 MiB; evidence uploads have their own, larger limit, so the
     // two are layered apart and merged.
     routes::api(app.clone())
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(
-            idempotency::MAX_BODY,
-        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(idempotency::MAX_BODY))
         .merge(routes::evidence::routes(&app))
-        .layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            idempotency::layer,
-        ))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), idempotency::layer))
         .fallback(problem::not_found)
         .with_state(app)
         .layer(tower_http::trace::TraceLayer::new_for_http())
@@ -36,7 +31,5 @@ pub async fn serve(
     app: App,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await
 }

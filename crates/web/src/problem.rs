@@ -23,94 +23,33 @@ pub struct Problem {
 const CODES: &[(&str, &str, &str)] = &[
     ("not_found", "未找到该资源", "Not found"),
     ("unauthenticated", "请先登录", "Authentication required"),
-    (
-        "forbidden",
-        "您没有权限进行此操作",
-        "You are not allowed to do this",
-    ),
-    (
-        "invalid_input",
-        "提交的内容不符合要求",
-        "The request is not valid",
-    ),
-    (
-        "invalid_json",
-        "请求体不是有效的 JSON 或字段不符合要求",
-        "The request body is not valid JSON for this endpoint",
-    ),
+    ("forbidden", "您没有权限进行此操作", "You are not allowed to do this"),
+    ("invalid_input", "提交的内容不符合要求", "The request is not valid"),
+    ("invalid_json", "请求体不是有效的 JSON 或字段不符合要求", "The request body is not valid JSON for this endpoint"),
     ("duplicate", "该记录已存在", "This already exists"),
-    (
-        "contended",
-        "该售后单正在被其他操作修改,请重试",
-        "The case is being changed by another request; retry",
-    ),
+    ("contended", "该售后单正在被其他操作修改,请重试", "The case is being changed by another request; retry"),
     ("unknown_action", "不支持该操作", "Unknown action"),
-    (
-        "idempotency_key_reused",
-        "该幂等键已用于另一个请求",
-        "This Idempotency-Key was used for a different request",
-    ),
-    (
-        "request_in_progress",
-        "相同幂等键的请求正在处理中",
-        "A request with this Idempotency-Key is still in progress",
-    ),
-    (
-        "payload_too_large",
-        "请求体过大",
-        "The request body is too large",
-    ),
-    (
-        "method_not_allowed",
-        "不支持该请求方法",
-        "Method not allowed",
-    ),
-    (
-        "internal",
-        "服务器内部错误,请稍后重试",
-        "Internal error; please retry later",
-    ),
+    ("idempotency_key_reused", "该幂等键已用于另一个请求", "This Idempotency-Key was used for a different request"),
+    ("request_in_progress", "相同幂等键的请求正在处理中", "A request with this Idempotency-Key is still in progress"),
+    ("payload_too_large", "请求体过大", "The request body is too large"),
+    ("method_not_allowed", "不支持该请求方法", "Method not allowed"),
+    ("internal", "服务器内部错误,请稍后重试", "Internal error; please retry later"),
     // Evidence uploads (after `internal`, whose index the fallback uses).
-    (
-        "evidence_too_large",
-        "文件超过大小上限",
-        "The file is larger than the limit",
-    ),
-    (
-        "evidence_case_full",
-        "该售后单的证据总量已达上限",
-        "The case's evidence has reached its total size limit",
-    ),
+    ("evidence_too_large", "文件超过大小上限", "The file is larger than the limit"),
+    ("evidence_case_full", "该售后单的证据总量已达上限", "The case's evidence has reached its total size limit"),
     (
         "evidence_unsupported_type",
         "不支持该文件类型(仅支持 JPEG、PNG、WebP、GIF、HEIC、PDF、MP4、MOV 和纯文本)",
         "Unsupported file type (JPEG, PNG, WebP, GIF, HEIC, PDF, MP4, MOV and plain text only)",
     ),
     ("evidence_empty", "文件为空", "The file is empty"),
-    (
-        "evidence_incomplete",
-        "上传不完整,请重新上传",
-        "The upload was cut off; upload the file again",
-    ),
-    (
-        "evidence_image_too_large",
-        "图片尺寸过大,无法安全处理",
-        "The image's dimensions are too large to process safely",
-    ),
-    (
-        "evidence_corrupt",
-        "图片已损坏,无法读取",
-        "The image is damaged and cannot be read",
-    ),
+    ("evidence_incomplete", "上传不完整,请重新上传", "The upload was cut off; upload the file again"),
+    ("evidence_image_too_large", "图片尺寸过大,无法安全处理", "The image's dimensions are too large to process safely"),
+    ("evidence_corrupt", "图片已损坏,无法读取", "The image is damaged and cannot be read"),
 ];
 
 impl Problem {
-    pub fn new(
-        status: StatusCode,
-        code: &'static str,
-        lang: Lang,
-        detail: Option<String>,
-    ) -> Problem {
+    pub fn new(status: StatusCode, code: &'static str, lang: Lang, detail: Option<String>) -> Problem {
         let known = |code: &str| CODES.iter().find(|(c, _, _)| *c == code).copied();
         debug_assert!(known(code).is_some(), "problem code `{code}` has no messages in CODES");
         let (_, zh, en) = known(code).or_else(|| known("internal")).expect("`internal` is in CODES");
@@ -127,10 +66,13 @@ impl Problem {
     pub fn rejection(code: RejectionCode, lang: Lang, detail: Option<String>) -> Problem {
         use RejectionCode::*;
         let status = match code {
-            InvalidInput | AmountNotPositive | AmountExceedsRefundable | ItemsNotInOrder | NoReasonWindowClosed
-            | NoReasonExcludedItem | NotSignedFor => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            InvalidInput
+            | AmountNotPositive
+            | AmountExceedsRefundable
+            | ItemsNotInOrder
+            | NoReasonWindowClosed
+            | NoReasonExcludedItem
+            | NotSignedFor => StatusCode::UNPROCESSABLE_ENTITY,
             NotYourTurn => StatusCode::FORBIDDEN,
             NotYourOrder => StatusCode::NOT_FOUND,
             _ => StatusCode::CONFLICT,
@@ -148,21 +90,12 @@ impl Problem {
         match error {
             AppError::Rejected(r) => Problem::rejection(r.code, lang, r.detail_in(lang)),
             AppError::NotFound => Problem::new(StatusCode::NOT_FOUND, "not_found", lang, None),
-            AppError::Unauthenticated => {
-                Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", lang, None)
+            AppError::Unauthenticated => Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", lang, None),
+            AppError::Forbidden(why) => Problem::new(StatusCode::FORBIDDEN, "forbidden", lang, Some(why.into())),
+            AppError::Invalid(detail) => {
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", lang, Some(detail))
             }
-            AppError::Forbidden(why) => {
-                Problem::new(StatusCode::FORBIDDEN, "forbidden", lang, Some(why.into()))
-            }
-            AppError::Invalid(detail) => Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_input",
-                lang,
-                Some(detail),
-            ),
-            AppError::Duplicate(what) => {
-                Problem::new(StatusCode::CONFLICT, "duplicate", lang, Some(what))
-            }
+            AppError::Duplicate(what) => Problem::new(StatusCode::CONFLICT, "duplicate", lang, Some(what)),
             // Busy, not refused: a 503 is not stored as an idempotent answer, so a retry runs again.
             AppError::Evidence(e) => {
                 use redress_app::evidence::EvidenceError as E;
@@ -187,10 +120,7 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, axum::Json(&self)).into_response();
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         response
     }
 }
@@ -203,18 +133,10 @@ pub async fn not_found(lang: crate::extract::AcceptLang) -> Problem {
 /// 413, an extractor's plain-text rejection) becomes a problem in the caller's language too, so
 /// that clients can always match on `code`.
 pub async fn ensure(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let lang = Lang::from_accept_language(
-        request
-            .headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
+    let lang = Lang::from_accept_language(request.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
     let response = next.run(request).await;
     let status = response.status();
-    let is_problem = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v == "application/problem+json");
+    let is_problem = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "application/problem+json");
     if is_problem || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }

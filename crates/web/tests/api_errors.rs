@@ -19,16 +19,11 @@ struct Reply {
 
 impl Reply {
     fn content_type(&self) -> &str {
-        self.headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
+        self.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("")
     }
 
     fn replayed(&self) -> bool {
-        self.headers
-            .get("idempotent-replayed")
-            .is_some_and(|v| v == "true")
+        self.headers.get("idempotent-replayed").is_some_and(|v| v == "true")
     }
 
     fn code(&self) -> &str {
@@ -63,21 +58,14 @@ async fn raw(
         request = request.header(*name, *value);
     }
     if let Some(body) = body {
-        request = request
-            .header("content-type", "application/json")
-            .body(body);
+        request = request.header("content-type", "application/json").body(body);
     }
     let response = request.send().await.expect("request");
     let status = response.status();
     let headers = response.headers().clone();
     let text = response.text().await.expect("body");
     let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply {
-        status,
-        headers,
-        body,
-        text,
-    }
+    Reply { status, headers, body, text }
 }
 
 async fn get(session: &Session, path: &str, headers: &[(&str, &str)]) -> Reply {
@@ -85,47 +73,20 @@ async fn get(session: &Session, path: &str, headers: &[(&str, &str)]) -> Reply {
 }
 
 async fn post(session: &Session, path: &str, headers: &[(&str, &str)], body: &Value) -> Reply {
-    raw(
-        session,
-        reqwest::Method::POST,
-        path,
-        headers,
-        Some(serde_json::to_vec(body).unwrap()),
-    )
-    .await
+    raw(session, reqwest::Method::POST, path, headers, Some(serde_json::to_vec(body).unwrap())).await
 }
 
 /// Asserts that `reply` is a problem with `status` and `code`, well formed.
 fn assert_problem(reply: &Reply, status: StatusCode, code: &str, what: &str) {
-    assert_eq!(
-        (reply.status, reply.code()),
-        (status, code),
-        "{what}: {reply}"
-    );
+    assert_eq!((reply.status, reply.code()), (status, code), "{what}: {reply}");
     assert_problem_shape(reply, what);
 }
 
 fn assert_problem_shape(reply: &Reply, what: &str) {
-    assert_eq!(
-        reply.content_type(),
-        "application/problem+json",
-        "{what}: {reply}"
-    );
-    assert_eq!(
-        reply.body["status"],
-        reply.status.as_u16(),
-        "{what}: {reply}"
-    );
-    assert!(
-        reply.body["title"].as_str().is_some_and(|t| !t.is_empty()),
-        "{what}: {reply}"
-    );
-    assert!(
-        reply.body["type"]
-            .as_str()
-            .is_some_and(|t| t.ends_with(reply.code())),
-        "{what}: {reply}"
-    );
+    assert_eq!(reply.content_type(), "application/problem+json", "{what}: {reply}");
+    assert_eq!(reply.body["status"], reply.status.as_u16(), "{what}: {reply}");
+    assert!(reply.body["title"].as_str().is_some_and(|t| !t.is_empty()), "{what}: {reply}");
+    assert!(reply.body["type"].as_str().is_some_and(|t| t.ends_with(reply.code())), "{what}: {reply}");
 }
 
 fn filing(order: &str, amount: Value) -> Value {
@@ -137,12 +98,7 @@ fn filing(order: &str, amount: Value) -> Value {
 }
 
 fn event_types(detail: &Value) -> Vec<String> {
-    detail["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["body"]["type"].as_str().unwrap().to_owned())
-        .collect()
+    detail["timeline"].as_array().unwrap().iter().map(|e| e["body"]["type"].as_str().unwrap().to_owned()).collect()
 }
 
 fn count(detail: &Value, kind: &str) -> usize {
@@ -161,49 +117,19 @@ async fn problems_speak_the_callers_language() {
     let en = get(&f.buyer, &missing, &[("accept-language", "en")]).await;
     assert_problem(&en, StatusCode::NOT_FOUND, "not_found", "English");
     assert_eq!(en.body["title"], "Not found");
-    let en_us = get(
-        &f.buyer,
-        &missing,
-        &[("accept-language", "en-US,en;q=0.9,zh;q=0.5")],
-    )
-    .await;
+    let en_us = get(&f.buyer, &missing, &[("accept-language", "en-US,en;q=0.9,zh;q=0.5")]).await;
     assert_eq!(en_us.body["title"], "Not found");
-    let zh_first = get(
-        &f.buyer,
-        &missing,
-        &[("accept-language", "zh-CN,zh;q=0.9,en;q=0.8")],
-    )
-    .await;
+    let zh_first = get(&f.buyer, &missing, &[("accept-language", "zh-CN,zh;q=0.9,en;q=0.8")]).await;
     assert_eq!(zh_first.body["title"], "未找到该资源");
 
     // Unauthenticated, an unknown route, and a refusal by the lifecycle rules, in both languages.
     let anonymous = get(&t.anonymous(), "/api/v1/cases", &[]).await;
-    assert_problem(
-        &anonymous,
-        StatusCode::UNAUTHORIZED,
-        "unauthenticated",
-        "anonymous",
-    );
+    assert_problem(&anonymous, StatusCode::UNAUTHORIZED, "unauthenticated", "anonymous");
     assert_eq!(anonymous.body["title"], "请先登录");
-    let anonymous = get(
-        &t.anonymous(),
-        "/api/v1/cases",
-        &[("accept-language", "en")],
-    )
-    .await;
+    let anonymous = get(&t.anonymous(), "/api/v1/cases", &[("accept-language", "en")]).await;
     assert_eq!(anonymous.body["title"], "Authentication required");
-    let nowhere = get(
-        &f.buyer,
-        "/api/v1/no-such-thing",
-        &[("accept-language", "en")],
-    )
-    .await;
-    assert_problem(
-        &nowhere,
-        StatusCode::NOT_FOUND,
-        "not_found",
-        "unknown route",
-    );
+    let nowhere = get(&f.buyer, "/api/v1/no-such-thing", &[("accept-language", "en")]).await;
+    assert_problem(&nowhere, StatusCode::NOT_FOUND, "not_found", "unknown route");
 
     let order = f.order(&t, "LANG-1").await;
     let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
@@ -213,30 +139,11 @@ async fn problems_speak_the_callers_language() {
     assert_problem(&zh, StatusCode::CONFLICT, "not_allowed_in_state", "refusal");
     assert_eq!(zh.body["title"], "当前售后状态下不能进行此操作");
     let en = post(&f.buyer, &path, &[("accept-language", "en")], &body).await;
-    assert_problem(
-        &en,
-        StatusCode::CONFLICT,
-        "not_allowed_in_state",
-        "refusal in English",
-    );
-    assert_eq!(
-        en.body["title"],
-        "This action is not allowed in the case's current state"
-    );
+    assert_problem(&en, StatusCode::CONFLICT, "not_allowed_in_state", "refusal in English");
+    assert_eq!(en.body["title"], "This action is not allowed in the case's current state");
     let fresh = f.order(&t, "LANG-2").await;
-    let en = post(
-        &f.buyer,
-        "/api/v1/cases",
-        &[("accept-language", "en")],
-        &filing(&fresh, json!(0)),
-    )
-    .await;
-    assert_problem(
-        &en,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "amount_not_positive",
-        "filing in English",
-    );
+    let en = post(&f.buyer, "/api/v1/cases", &[("accept-language", "en")], &filing(&fresh, json!(0))).await;
+    assert_problem(&en, StatusCode::UNPROCESSABLE_ENTITY, "amount_not_positive", "filing in English");
     assert_eq!(en.body["title"], "The amount must be greater than zero");
 }
 
@@ -258,15 +165,7 @@ async fn bad_input_is_a_problem_never_a_server_error() {
     let get = reqwest::Method::GET;
     let post = reqwest::Method::POST;
     // (what, caller, method, path, body, expected status, expected code)
-    let cases: Vec<(
-        &str,
-        &Session,
-        reqwest::Method,
-        String,
-        Option<Vec<u8>>,
-        StatusCode,
-        &str,
-    )> = vec![
+    let cases: Vec<(&str, &Session, reqwest::Method, String, Option<Vec<u8>>, StatusCode, &str)> = vec![
         (
             "malformed JSON",
             &f.buyer,
@@ -476,9 +375,7 @@ async fn bad_input_is_a_problem_never_a_server_error() {
             &f.shop,
             post.clone(),
             act("offer"),
-            Some(body(
-                &json!({ "remedy": { "kind": "refund", "amount": 0 }, "note": "" }),
-            )),
+            Some(body(&json!({ "remedy": { "kind": "refund", "amount": 0 }, "note": "" }))),
             unprocessable,
             "amount_not_positive",
         ),
@@ -487,9 +384,7 @@ async fn bad_input_is_a_problem_never_a_server_error() {
             &f.shop,
             post.clone(),
             act("offer"),
-            Some(body(
-                &json!({ "remedy": { "kind": "refund", "amount": -1 }, "note": "" }),
-            )),
+            Some(body(&json!({ "remedy": { "kind": "refund", "amount": -1 }, "note": "" }))),
             unprocessable,
             "amount_not_positive",
         ),
@@ -498,9 +393,7 @@ async fn bad_input_is_a_problem_never_a_server_error() {
             &f.shop,
             post.clone(),
             act("offer"),
-            Some(body(
-                &json!({ "remedy": { "kind": "refund", "amount": 40000 }, "note": "" }),
-            )),
+            Some(body(&json!({ "remedy": { "kind": "refund", "amount": 40000 }, "note": "" }))),
             unprocessable,
             "amount_exceeds_refundable",
         ),
@@ -509,9 +402,7 @@ async fn bad_input_is_a_problem_never_a_server_error() {
             &f.shop,
             post.clone(),
             act("offer"),
-            Some(body(
-                &json!({ "remedy": { "kind": "magic", "amount": 1 }, "note": "" }),
-            )),
+            Some(body(&json!({ "remedy": { "kind": "magic", "amount": 1 }, "note": "" }))),
             unprocessable,
             "invalid_json",
         ),
@@ -593,15 +484,7 @@ async fn bad_input_is_a_problem_never_a_server_error() {
             unprocessable,
             "invalid_json",
         ),
-        (
-            "cases limit=0",
-            &f.buyer,
-            get.clone(),
-            "/api/v1/cases?limit=0".into(),
-            None,
-            unprocessable,
-            "invalid_input",
-        ),
+        ("cases limit=0", &f.buyer, get.clone(), "/api/v1/cases?limit=0".into(), None, unprocessable, "invalid_input"),
         (
             "cases limit=1000",
             &f.buyer,
@@ -727,26 +610,13 @@ async fn bad_input_is_a_problem_never_a_server_error() {
             && reply.body["status"] == reply.status.as_u16()
             && reply.body["title"].is_string();
         if reply.status != status || reply.code() != code || !shape_ok {
-            failures.push(format!(
-                "{what}: {method} {path}: got {}, want {status} {code}",
-                short(&reply)
-            ));
+            failures.push(format!("{what}: {method} {path}: got {}, want {status} {code}", short(&reply)));
         }
         // The same request with an Idempotency-Key goes through the key's layer: same answer.
         if method == reqwest::Method::POST {
             let key = format!("bad-{what}");
-            let keyed = raw(
-                session,
-                method.clone(),
-                &path,
-                &[("idempotency-key", &key)],
-                payload,
-            )
-            .await;
-            if keyed.status != status
-                || keyed.code() != code
-                || keyed.content_type() != "application/problem+json"
-            {
+            let keyed = raw(session, method.clone(), &path, &[("idempotency-key", &key)], payload).await;
+            if keyed.status != status || keyed.code() != code || keyed.content_type() != "application/problem+json" {
                 failures.push(format!(
                     "{what} (with Idempotency-Key): {method} {path}: got {}, want {status} {code}",
                     short(&keyed)
@@ -759,12 +629,7 @@ async fn bad_input_is_a_problem_never_a_server_error() {
     if event_types(&detail) != ["filed"] {
         failures.push(format!("the case changed: {:?}", event_types(&detail)));
     }
-    assert!(
-        failures.is_empty(),
-        "{} bad answer(s):\n  {}",
-        failures.len(),
-        failures.join("\n  ")
-    );
+    assert!(failures.is_empty(), "{} bad answer(s):\n  {}", failures.len(), failures.join("\n  "));
 
     // An Idempotency-Key that is no key at all.
     let long = "k".repeat(256);
@@ -776,12 +641,7 @@ async fn bad_input_is_a_problem_never_a_server_error() {
         Some(body(&json!({ "text": "hi" }))),
     )
     .await;
-    assert_problem(
-        &reply,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_input",
-        "a 256-character key",
-    );
+    assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", "a 256-character key");
 }
 
 fn body(value: &Value) -> Vec<u8> {
@@ -799,101 +659,39 @@ async fn login_and_me() {
     let f = t.fixture().await;
     let anonymous = t.anonymous();
 
-    let wrong = post(
-        &anonymous,
-        "/api/v1/auth/login",
-        &[],
-        &json!({ "login": "buyer", "password": "wrong" }),
-    )
-    .await;
-    assert_problem(
-        &wrong,
-        StatusCode::UNAUTHORIZED,
-        "unauthenticated",
-        "wrong password",
-    );
+    let wrong = post(&anonymous, "/api/v1/auth/login", &[], &json!({ "login": "buyer", "password": "wrong" })).await;
+    assert_problem(&wrong, StatusCode::UNAUTHORIZED, "unauthenticated", "wrong password");
     assert!(wrong.headers.get("set-cookie").is_none(), "{wrong}");
-    let nobody = post(
-        &anonymous,
-        "/api/v1/auth/login",
-        &[],
-        &json!({ "login": "nobody", "password": support::PASSWORD }),
-    )
-    .await;
-    assert_problem(
-        &nobody,
-        StatusCode::UNAUTHORIZED,
-        "unauthenticated",
-        "unknown login",
-    );
-    assert_eq!(
-        wrong.text, nobody.text,
-        "a wrong password and an unknown login answer alike"
-    );
-    let malformed = post(
-        &anonymous,
-        "/api/v1/auth/login",
-        &[],
-        &json!({ "login": "buyer" }),
-    )
-    .await;
-    assert_problem(
-        &malformed,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_json",
-        "login without a password",
-    );
+    let nobody =
+        post(&anonymous, "/api/v1/auth/login", &[], &json!({ "login": "nobody", "password": support::PASSWORD })).await;
+    assert_problem(&nobody, StatusCode::UNAUTHORIZED, "unauthenticated", "unknown login");
+    assert_eq!(wrong.text, nobody.text, "a wrong password and an unknown login answer alike");
+    let malformed = post(&anonymous, "/api/v1/auth/login", &[], &json!({ "login": "buyer" })).await;
+    assert_problem(&malformed, StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", "login without a password");
 
     // A session, by bearer token and by cookie.
-    let right = post(
-        &anonymous,
-        "/api/v1/auth/login",
-        &[],
-        &json!({ "login": "buyer", "password": support::PASSWORD }),
-    )
-    .await;
+    let right =
+        post(&anonymous, "/api/v1/auth/login", &[], &json!({ "login": "buyer", "password": support::PASSWORD })).await;
     assert_eq!(right.status, StatusCode::OK, "{right}");
-    let cookie = right
-        .headers
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .unwrap()
-        .to_owned();
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
-        "{cookie}"
-    );
+    let cookie = right.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
     let me = get(&f.buyer, "/api/v1/me", &[]).await;
     assert_eq!(me.status, StatusCode::OK, "{me}");
     assert_eq!(me.body["kind"], "user");
     assert_eq!(me.body["user"]["login"], "buyer");
     assert_eq!(me.body["user"]["role"], "buyer");
-    assert!(
-        !me.text.contains("argon2") && !me.text.contains("password"),
-        "{me}"
-    );
-    let by_cookie = get(
-        &anonymous,
-        "/api/v1/me",
-        &[("cookie", cookie.split(';').next().unwrap())],
-    )
-    .await;
+    assert!(!me.text.contains("argon2") && !me.text.contains("password"), "{me}");
+    let by_cookie = get(&anonymous, "/api/v1/me", &[("cookie", cookie.split(';').next().unwrap())]).await;
     assert_eq!(by_cookie.status, StatusCode::OK, "{by_cookie}");
     assert_eq!(by_cookie.body["user"]["login"], "buyer");
     let shop = get(&f.shop, "/api/v1/me", &[]).await;
     assert_eq!(
-        (
-            shop.body["user"]["role"].as_str(),
-            shop.body["user"]["merchant_id"].as_str()
-        ),
+        (shop.body["user"]["role"].as_str(), shop.body["user"]["merchant_id"].as_str()),
         (Some("merchant"), Some(f.shop_id.to_string().as_str()))
     );
 
     // An API token.
-    let (status, issued) = f
-        .shop
-        .post("/api/v1/tokens", json!({ "name": "ERP" }))
-        .await;
+    let (status, issued) = f.shop.post("/api/v1/tokens", json!({ "name": "ERP" })).await;
     assert_eq!(status, StatusCode::CREATED, "{issued}");
     let mut system = f.shop.clone();
     system.token = Some(issued["token"].as_str().unwrap().to_owned());
@@ -902,31 +700,12 @@ async fn login_and_me() {
     assert_eq!(me.body["kind"], "api_token");
     assert_eq!(me.body["merchant_id"], f.shop_id.to_string());
     assert_eq!(me.body["token_id"], issued["id"]);
-    assert!(
-        !me.text.contains(system.token.as_deref().unwrap()),
-        "the secret is shown once only"
-    );
+    assert!(!me.text.contains(system.token.as_deref().unwrap()), "the secret is shown once only");
     // A token cannot mint tokens, nor can a buyer or another shop's staff for this shop.
-    let (status, problem) = system
-        .post("/api/v1/tokens", json!({ "name": "more" }))
-        .await;
-    assert_eq!(
-        (status, problem["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("forbidden")),
-        "{problem}"
-    );
-    let (status, problem) = f
-        .other_shop
-        .post(
-            "/api/v1/tokens",
-            json!({ "name": "x", "merchant_id": f.shop_id }),
-        )
-        .await;
-    assert_eq!(
-        (status, problem["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("forbidden")),
-        "{problem}"
-    );
+    let (status, problem) = system.post("/api/v1/tokens", json!({ "name": "more" })).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{problem}");
+    let (status, problem) = f.other_shop.post("/api/v1/tokens", json!({ "name": "x", "merchant_id": f.shop_id })).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{problem}");
     let (status, problem) = f.buyer.post("/api/v1/tokens", json!({ "name": "x" })).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
 
@@ -935,25 +714,10 @@ async fn login_and_me() {
         let mut forged = anonymous.clone();
         forged.token = Some(credential.to_owned());
         let reply = get(&forged, "/api/v1/me", &[]).await;
-        assert_problem(
-            &reply,
-            StatusCode::UNAUTHORIZED,
-            "unauthenticated",
-            credential,
-        );
+        assert_problem(&reply, StatusCode::UNAUTHORIZED, "unauthenticated", credential);
     }
-    let reply = get(
-        &anonymous,
-        "/api/v1/me",
-        &[("authorization", "Basic YnV5ZXI6eA==")],
-    )
-    .await;
-    assert_problem(
-        &reply,
-        StatusCode::UNAUTHORIZED,
-        "unauthenticated",
-        "basic auth",
-    );
+    let reply = get(&anonymous, "/api/v1/me", &[("authorization", "Basic YnV5ZXI6eA==")]).await;
+    assert_problem(&reply, StatusCode::UNAUTHORIZED, "unauthenticated", "basic auth");
 
     // Logging out ends the session, and only that one.
     let second = t.login("buyer").await;
@@ -985,10 +749,7 @@ async fn idempotency_key_replays_the_first_answer() {
     assert!(second.replayed(), "{second}");
     assert_eq!(second.content_type(), "application/json");
     let case = first.body["case"]["id"].as_str().unwrap().to_owned();
-    let (_, list) = f
-        .buyer
-        .get(&format!("/api/v1/cases?order_id={order}"))
-        .await;
+    let (_, list) = f.buyer.get(&format!("/api/v1/cases?order_id={order}")).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
     assert_eq!(count(&f.buyer.case(&case).await, "filed"), 1);
 
@@ -996,29 +757,10 @@ async fn idempotency_key_replays_the_first_answer() {
     let mut changed = filing.clone();
     changed["amount"] = json!(100);
     let reused = post(&f.buyer, "/api/v1/cases", &key, &changed).await;
-    assert_problem(
-        &reused,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "idempotency_key_reused",
-        "another body",
-    );
-    let elsewhere = post(
-        &f.buyer,
-        &format!("/api/v1/cases/{case}/actions/withdraw"),
-        &key,
-        &filing,
-    )
-    .await;
-    assert_problem(
-        &elsewhere,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "idempotency_key_reused",
-        "another path",
-    );
-    assert_eq!(
-        f.buyer.case(&case).await["case"]["state"],
-        "awaiting_merchant"
-    );
+    assert_problem(&reused, StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", "another body");
+    let elsewhere = post(&f.buyer, &format!("/api/v1/cases/{case}/actions/withdraw"), &key, &filing).await;
+    assert_problem(&elsewhere, StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", "another path");
+    assert_eq!(f.buyer.case(&case).await["case"]["state"], "awaiting_merchant");
 
     // An action twice with one key: applied once.
     let reject = format!("/api/v1/cases/{case}/actions/reject");
@@ -1031,12 +773,7 @@ async fn idempotency_key_replays_the_first_answer() {
     assert!(second.replayed());
     // Without the key the retry is judged afresh: the case is no longer awaiting the merchant.
     let unkeyed = post(&f.shop, &reject, &[], &body).await;
-    assert_problem(
-        &unkeyed,
-        StatusCode::CONFLICT,
-        "not_allowed_in_state",
-        "a retry without a key",
-    );
+    assert_problem(&unkeyed, StatusCode::CONFLICT, "not_allowed_in_state", "a retry without a key");
     let detail = f.shop.case(&case).await;
     assert_eq!(count(&detail, "rejected"), 1, "{:?}", event_types(&detail));
 
@@ -1047,99 +784,52 @@ async fn idempotency_key_replays_the_first_answer() {
     let first = post(&f.buyer, &message, &key, &body).await;
     assert_eq!(first.status, StatusCode::OK, "{first}");
     let second = post(&f.buyer, &message, &key, &body).await;
-    assert_eq!(
-        (second.status, &second.text, second.replayed()),
-        (first.status, &first.text, true)
-    );
+    assert_eq!((second.status, &second.text, second.replayed()), (first.status, &first.text, true));
     assert_eq!(count(&f.buyer.case(&case).await, "message_posted"), 1);
 
     // The same key and body from another caller is that caller's own request.
     let theirs = post(&f.shop, &message, &key, &body).await;
     assert_eq!(theirs.status, StatusCode::OK, "{theirs}");
-    assert!(
-        !theirs.replayed(),
-        "another caller's key must not replay the buyer's answer"
-    );
+    assert!(!theirs.replayed(), "another caller's key must not replay the buyer's answer");
     let detail = f.buyer.case(&case).await;
     assert_eq!(count(&detail, "message_posted"), 2);
     let last = detail["timeline"].as_array().unwrap().last().unwrap();
     assert_eq!(last["actor"]["role"], "merchant", "{last}");
     // And the buyer's key still replays the buyer's answer.
     let again = post(&f.buyer, &message, &key, &body).await;
-    assert_eq!(
-        (again.status, &again.text, again.replayed()),
-        (first.status, &first.text, true)
-    );
+    assert_eq!((again.status, &again.text, again.replayed()), (first.status, &first.text, true));
 
     // The caller is the person, not the session: signed in again, the buyer still gets the
     // first answer.
     let relogged = t.login("buyer").await;
     let again = post(&relogged, &message, &key, &body).await;
-    assert_eq!(
-        (again.status, &again.text, again.replayed()),
-        (first.status, &first.text, true)
-    );
+    assert_eq!((again.status, &again.text, again.replayed()), (first.status, &first.text, true));
     assert_eq!(count(&f.buyer.case(&case).await, "message_posted"), 2);
     // The shop's API token is a caller of its own, apart from the shop's staff.
-    let (status, issued) = f
-        .shop
-        .post("/api/v1/tokens", json!({ "name": "ERP" }))
-        .await;
+    let (status, issued) = f.shop.post("/api/v1/tokens", json!({ "name": "ERP" })).await;
     assert_eq!(status, StatusCode::CREATED, "{issued}");
     let mut system = f.shop.clone();
     system.token = Some(issued["token"].as_str().unwrap().to_owned());
     let by_token = post(&system, &message, &key, &body).await;
-    assert_eq!(
-        (by_token.status, by_token.replayed()),
-        (StatusCode::OK, false),
-        "{by_token}"
-    );
+    assert_eq!((by_token.status, by_token.replayed()), (StatusCode::OK, false), "{by_token}");
     assert_eq!(count(&f.buyer.case(&case).await, "message_posted"), 3);
     // Nobody's key is anybody's: anonymous requests are not remembered.
     let login = json!({ "login": "buyer", "password": support::PASSWORD });
-    let one = post(
-        &t.anonymous(),
-        "/api/v1/auth/login",
-        &[("idempotency-key", "login")],
-        &login,
-    )
-    .await;
-    let two = post(
-        &t.anonymous(),
-        "/api/v1/auth/login",
-        &[("idempotency-key", "login")],
-        &login,
-    )
-    .await;
+    let one = post(&t.anonymous(), "/api/v1/auth/login", &[("idempotency-key", "login")], &login).await;
+    let two = post(&t.anonymous(), "/api/v1/auth/login", &[("idempotency-key", "login")], &login).await;
     assert_eq!((one.status, two.status), (StatusCode::OK, StatusCode::OK));
-    assert!(
-        !two.replayed() && one.body["token"] != two.body["token"],
-        "a session token replayed to another client"
-    );
+    assert!(!two.replayed() && one.body["token"] != two.body["token"], "a session token replayed to another client");
     let refused = post(&t.anonymous(), &message, &key, &body).await;
-    assert_problem(
-        &refused,
-        StatusCode::UNAUTHORIZED,
-        "unauthenticated",
-        "anonymous with a key",
-    );
+    assert_problem(&refused, StatusCode::UNAUTHORIZED, "unauthenticated", "anonymous with a key");
 
     // A refusal is an answer too: replayed with its problem type.
     let ship = format!("/api/v1/cases/{case}/actions/ship-return");
     let body = json!({ "carrier": "顺丰", "tracking_no": "SF1" });
     let key = [("idempotency-key", "ship-1")];
     let first = post(&f.buyer, &ship, &key, &body).await;
-    assert_problem(
-        &first,
-        StatusCode::CONFLICT,
-        "not_allowed_in_state",
-        "refusal",
-    );
+    assert_problem(&first, StatusCode::CONFLICT, "not_allowed_in_state", "refusal");
     let second = post(&f.buyer, &ship, &key, &body).await;
-    assert_eq!(
-        (second.status, &second.text, second.replayed()),
-        (first.status, &first.text, true)
-    );
+    assert_eq!((second.status, &second.text, second.replayed()), (first.status, &first.text, true));
     assert_problem_shape(&second, "replayed refusal");
 }
 
@@ -1188,32 +878,18 @@ async fn cursors_page_through_everything_once_newest_first() {
 
     for (who, session) in [("buyer", &f.buyer), ("shop", &f.shop), ("agent", &f.agent)] {
         for limit in [1, 2, 3, 5, 100] {
-            assert_eq!(
-                page_through(session, "/api/v1/cases", limit).await,
-                newest_first,
-                "{who}, limit {limit}"
-            );
+            assert_eq!(page_through(session, "/api/v1/cases", limit).await, newest_first, "{who}, limit {limit}");
         }
     }
     let mut newest_orders = orders.clone();
     newest_orders.reverse();
-    assert_eq!(
-        page_through(&f.buyer, "/api/v1/orders", 2).await,
-        newest_orders
-    );
+    assert_eq!(page_through(&f.buyer, "/api/v1/orders", 2).await, newest_orders);
     // Another buyer pages through nothing.
-    assert!(
-        page_through(&f.other_buyer, "/api/v1/cases", 2)
-            .await
-            .is_empty()
-    );
+    assert!(page_through(&f.other_buyer, "/api/v1/cases", 2).await.is_empty());
     // Filters keep to the cursor too.
     f.buyer.ok(&filed[1], "withdraw", json!({})).await;
     f.buyer.ok(&filed[3], "withdraw", json!({})).await;
-    assert_eq!(
-        page_through(&f.buyer, "/api/v1/cases?state=closed", 1).await,
-        [filed[3].clone(), filed[1].clone()]
-    );
+    assert_eq!(page_through(&f.buyer, "/api/v1/cases?state=closed", 1).await, [filed[3].clone(), filed[1].clone()]);
     let open = page_through(&f.buyer, "/api/v1/cases?state=awaiting_merchant", 2).await;
     assert_eq!(open, [filed[4].clone(), filed[2].clone(), filed[0].clone()]);
 }

@@ -34,11 +34,7 @@ struct Caller {
 async fn callers(t: &TestApp, f: &Fixture) -> Vec<Caller> {
     let shop_token = api_token(&f.shop).await;
     let other_shop_token = api_token(&f.other_shop).await;
-    let caller = |name, relation, session: &Session| Caller {
-        name,
-        relation,
-        session: session.clone(),
-    };
+    let caller = |name, relation, session: &Session| Caller { name, relation, session: session.clone() };
     vec![
         caller("buyer", Relation::Party, &f.buyer),
         caller("other_buyer", Relation::Stranger, &f.other_buyer),
@@ -54,9 +50,7 @@ async fn callers(t: &TestApp, f: &Fixture) -> Vec<Caller> {
 
 /// Issues an API token as `staff` (`POST /api/v1/tokens`) and returns a session that uses it.
 async fn api_token(staff: &Session) -> Session {
-    let (status, body) = staff
-        .post("/api/v1/tokens", json!({ "name": "ERP 对接" }))
-        .await;
+    let (status, body) = staff.post("/api/v1/tokens", json!({ "name": "ERP 对接" })).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let secret = body["token"].as_str().expect("token secret").to_owned();
     assert!(secret.starts_with("rdk_"), "{secret}");
@@ -85,20 +79,12 @@ impl Maker {
             shop: f.shop.clone(),
             buyer_id: f.buyer_id,
             shop_id: f.shop_id,
-            signed: t
-                .now()
-                .checked_sub(jiff::SignedDuration::from_hours(24))
-                .unwrap(),
+            signed: t.now().checked_sub(jiff::SignedDuration::from_hours(24)).unwrap(),
         }
     }
 
     /// An order of `buyer` at `shop`: one item at ¥399, signed for yesterday.
-    async fn order(
-        &self,
-        number: &str,
-        buyer: redress_domain::UserId,
-        shop: redress_domain::MerchantId,
-    ) -> String {
+    async fn order(&self, number: &str, buyer: redress_domain::UserId, shop: redress_domain::MerchantId) -> String {
         let signed = self.signed;
         let (status, body) = self
             .admin
@@ -118,23 +104,15 @@ impl Maker {
 
     /// A fresh case of the fixture's buyer at the fixture's shop, brought into `state`.
     async fn case_in(&self, state: &str, n: usize) -> String {
-        let order = self
-            .order(&format!("AUTH-{state}-{n}"), self.buyer_id, self.shop_id)
-            .await;
+        let order = self.order(&format!("AUTH-{state}-{n}"), self.buyer_id, self.shop_id).await;
         let case = file_as(&self.buyer, &order).await;
         let detail = match state {
             "awaiting_merchant" => return case,
             "platform_review" => {
                 self.shop
-                    .ok(
-                        &case,
-                        "reject",
-                        json!({ "reason": "used_or_damaged_by_buyer", "text": "有进水痕迹" }),
-                    )
+                    .ok(&case, "reject", json!({ "reason": "used_or_damaged_by_buyer", "text": "有进水痕迹" }))
                     .await;
-                self.buyer
-                    .ok(&case, "escalate", json!({ "text": "申请平台介入" }))
-                    .await
+                self.buyer.ok(&case, "escalate", json!({ "text": "申请平台介入" })).await
             }
             "closed" => self.buyer.ok(&case, "withdraw", json!({})).await,
             other => panic!("no recipe for {other}"),
@@ -209,12 +187,7 @@ async fn send(
     }
     let response = request.send().await.expect("request");
     let status = response.status();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     (status, content_type, response.text().await.expect("body"))
 }
 
@@ -228,21 +201,12 @@ impl Failures {
     }
 
     fn assert_none(self) {
-        assert!(
-            self.0.is_empty(),
-            "{} authorization violation(s):\n  {}",
-            self.0.len(),
-            self.0.join("\n  ")
-        );
+        assert!(self.0.is_empty(), "{} authorization violation(s):\n  {}", self.0.len(), self.0.join("\n  "));
     }
 }
 
 fn code_of(text: &str) -> Option<String> {
-    serde_json::from_str::<Value>(text)
-        .ok()?
-        .get("code")?
-        .as_str()
-        .map(str::to_owned)
+    serde_json::from_str::<Value>(text).ok()?.get("code")?.as_str().map(str::to_owned)
 }
 
 /// The checks every answer to a case endpoint gets: `read` says whether a party may expect 200.
@@ -260,45 +224,32 @@ fn judge(
         failures.check(content_type == "application/problem+json", || {
             format!("{} (content-type {content_type:?})", here())
         });
-        failures.check(code.as_deref().is_some_and(|c| !c.is_empty()), || {
-            format!("{} (no code)", here())
-        });
+        failures.check(code.as_deref().is_some_and(|c| !c.is_empty()), || format!("{} (no code)", here()));
     }
     match who.relation {
         Relation::Anonymous => {
-            failures.check(
-                status == StatusCode::UNAUTHORIZED && code.as_deref() == Some("unauthenticated"),
-                || format!("{} (want 401 unauthenticated)", here()),
-            );
-        }
-        Relation::Stranger => {
-            failures.check(
-                status == StatusCode::NOT_FOUND && code.as_deref() == Some("not_found"),
-                || format!("{} (want 404 not_found)", here()),
-            );
-        }
-        Relation::Party | Relation::Platform if read => {
-            failures.check(status == StatusCode::OK, || {
-                format!("{} (want 200)", here())
+            failures.check(status == StatusCode::UNAUTHORIZED && code.as_deref() == Some("unauthenticated"), || {
+                format!("{} (want 401 unauthenticated)", here())
             });
         }
+        Relation::Stranger => {
+            failures.check(status == StatusCode::NOT_FOUND && code.as_deref() == Some("not_found"), || {
+                format!("{} (want 404 not_found)", here())
+            });
+        }
+        Relation::Party | Relation::Platform if read => {
+            failures.check(status == StatusCode::OK, || format!("{} (want 200)", here()));
+        }
         Relation::Party | Relation::Platform => {
-            let refused = [
-                StatusCode::FORBIDDEN,
-                StatusCode::CONFLICT,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            ]
-            .contains(&status);
-            failures.check(
-                status == StatusCode::OK || (refused && code.is_some()),
-                || format!("{} (want 200, or 403/409/422 with a code)", here()),
-            );
+            let refused =
+                [StatusCode::FORBIDDEN, StatusCode::CONFLICT, StatusCode::UNPROCESSABLE_ENTITY].contains(&status);
+            failures.check(status == StatusCode::OK || (refused && code.is_some()), || {
+                format!("{} (want 200, or 403/409/422 with a code)", here())
+            });
         }
     }
     if matches!(who.relation, Relation::Stranger | Relation::Anonymous) {
-        failures.check(!text.contains(case), || {
-            format!("{} (the answer names the case)", here())
-        });
+        failures.check(!text.contains(case), || format!("{} (the answer names the case)", here()));
     }
 }
 
@@ -318,27 +269,15 @@ async fn every_case_endpoint_as_every_role() {
         for who in &callers {
             for suffix in ["", "/chain", "/rights"] {
                 let label = format!("GET /cases/{{{state}}}{suffix}");
-                let answer = send(
-                    &who.session,
-                    reqwest::Method::GET,
-                    &format!("/api/v1/cases/{case}{suffix}"),
-                    None,
-                )
-                .await;
+                let answer =
+                    send(&who.session, reqwest::Method::GET, &format!("/api/v1/cases/{case}{suffix}"), None).await;
                 if who.relation == Relation::Stranger {
                     // Exactly what a case that does not exist gets.
-                    let absent = send(
-                        &who.session,
-                        reqwest::Method::GET,
-                        &format!("/api/v1/cases/{missing}{suffix}"),
-                        None,
-                    )
-                    .await;
+                    let absent =
+                        send(&who.session, reqwest::Method::GET, &format!("/api/v1/cases/{missing}{suffix}"), None)
+                            .await;
                     failures.check(answer == absent, || {
-                        format!(
-                            "{} {label}: {answer:?} differs from a missing case's {absent:?}",
-                            who.name
-                        )
+                        format!("{} {label}: {answer:?} differs from a missing case's {absent:?}", who.name)
                     });
                 }
                 if who.relation == Relation::Party || who.relation == Relation::Platform {
@@ -358,8 +297,7 @@ async fn every_case_endpoint_as_every_role() {
                 for action in Command::PUBLIC_ACTIONS {
                     let body = body_for(action);
                     let path = format!("/api/v1/cases/{case}/actions/{action}");
-                    let answer =
-                        send(&who.session, reqwest::Method::POST, &path, Some(&body)).await;
+                    let answer = send(&who.session, reqwest::Method::POST, &path, Some(&body)).await;
                     if who.relation == Relation::Stranger {
                         let absent = send(
                             &who.session,
@@ -368,7 +306,12 @@ async fn every_case_endpoint_as_every_role() {
                             Some(&body),
                         )
                         .await;
-                        failures.check(answer == absent, || format!("{} POST {action} on {state}: {answer:?} differs from a missing case's {absent:?}", who.name));
+                        failures.check(answer == absent, || {
+                            format!(
+                                "{} POST {action} on {state}: {answer:?} differs from a missing case's {absent:?}",
+                                who.name
+                            )
+                        });
                     }
                     judge(
                         &mut failures,
@@ -382,15 +325,12 @@ async fn every_case_endpoint_as_every_role() {
             }
         }
         let after = f.admin.case(&case).await;
-        failures.check(
-            before["version"] == after["version"] && before["timeline"] == after["timeline"],
-            || {
-                format!(
-                    "strangers or anonymous changed the {state} case: version {} → {}",
-                    before["version"], after["version"]
-                )
-            },
-        );
+        failures.check(before["version"] == after["version"] && before["timeline"] == after["timeline"], || {
+            format!(
+                "strangers or anonymous changed the {state} case: version {} → {}",
+                before["version"], after["version"]
+            )
+        });
     }
 
     // Every action as each party and the platform on a case in each state. A refused action
@@ -398,19 +338,11 @@ async fn every_case_endpoint_as_every_role() {
     // caller's success does not decide what the next action meets. One task per (state, caller).
     let mut tasks = tokio::task::JoinSet::new();
     for (s, state) in STATES.iter().enumerate() {
-        for (c, who) in callers
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| matches!(c.relation, Relation::Party | Relation::Platform))
+        for (c, who) in
+            callers.iter().enumerate().filter(|(_, c)| matches!(c.relation, Relation::Party | Relation::Platform))
         {
-            let (maker, who) = (
-                maker.clone(),
-                Caller {
-                    name: who.name,
-                    relation: who.relation,
-                    session: who.session.clone(),
-                },
-            );
+            let (maker, who) =
+                (maker.clone(), Caller { name: who.name, relation: who.relation, session: who.session.clone() });
             tasks.spawn(async move {
                 let mut failures = Failures(Vec::new());
                 let mut current = None;
@@ -420,20 +352,11 @@ async fn every_case_endpoint_as_every_role() {
                         None => maker.case_in(state, 1000 * (s + 1) + 100 * c + a).await,
                     };
                     let path = format!("/api/v1/cases/{case}/actions/{action}");
-                    let answer = send(
-                        &who.session,
-                        reqwest::Method::POST,
-                        &path,
-                        Some(&body_for(action)),
-                    )
-                    .await;
+                    let answer = send(&who.session, reqwest::Method::POST, &path, Some(&body_for(action))).await;
                     if answer.0 == StatusCode::OK {
                         let body: Value = serde_json::from_str(&answer.2).unwrap_or_default();
                         failures.check(body["case"]["id"] == case.as_str(), || {
-                            format!(
-                                "{} {action} on {state}: 200 without the case: {}",
-                                who.name, answer.2
-                            )
+                            format!("{} {action} on {state}: 200 without the case: {}", who.name, answer.2)
                         });
                     }
                     let succeeded = answer.0 == StatusCode::OK;
@@ -468,35 +391,33 @@ async fn a_malformed_id_is_not_found_for_everyone() {
     let requests = [
         (reqwest::Method::GET, "/api/v1/cases/not-a-uuid"),
         (reqwest::Method::GET, "/api/v1/cases/not-a-uuid/chain"),
-        (
-            reqwest::Method::POST,
-            "/api/v1/cases/not-a-uuid/actions/message",
-        ),
+        (reqwest::Method::POST, "/api/v1/cases/not-a-uuid/actions/message"),
         (reqwest::Method::GET, "/api/v1/orders/not-a-uuid"),
         (reqwest::Method::GET, "/api/v1/cases/not-a-uuid/rights"),
         (reqwest::Method::GET, "/api/v1/orders/not-a-uuid/rights"),
-        (
-            reqwest::Method::GET,
-            "/api/v1/cases/00000000-0000-0000-0000-000000000000",
-        ),
-        (
-            reqwest::Method::GET,
-            "/api/v1/orders/00000000-0000-0000-0000-000000000000",
-        ),
+        (reqwest::Method::GET, "/api/v1/cases/00000000-0000-0000-0000-000000000000"),
+        (reqwest::Method::GET, "/api/v1/orders/00000000-0000-0000-0000-000000000000"),
     ];
     for who in &callers {
         for (method, path) in &requests {
             let body = (method == reqwest::Method::POST).then(|| json!({ "text": "hi" }));
-            let (status, content_type, text) =
-                send(&who.session, method.clone(), path, body.as_ref()).await;
+            let (status, content_type, text) = send(&who.session, method.clone(), path, body.as_ref()).await;
             let (want_status, want_code) = if who.relation == Relation::Anonymous {
                 (StatusCode::UNAUTHORIZED, "unauthenticated")
             } else {
                 (StatusCode::NOT_FOUND, "not_found")
             };
-            failures.check(status == want_status && code_of(&text).as_deref() == Some(want_code) && content_type == "application/problem+json", || {
-                format!("{} {method} {path}: {status} {content_type} {text} (want {want_status} {want_code})", who.name)
-            });
+            failures.check(
+                status == want_status
+                    && code_of(&text).as_deref() == Some(want_code)
+                    && content_type == "application/problem+json",
+                || {
+                    format!(
+                        "{} {method} {path}: {status} {content_type} {text} (want {want_status} {want_code})",
+                        who.name
+                    )
+                },
+            );
         }
     }
     failures.assert_none();
@@ -519,11 +440,7 @@ async fn list_all(session: &Session, path: &str) -> Result<Vec<String>, String> 
         if items.is_empty() {
             return Ok(ids);
         }
-        ids.extend(
-            items
-                .iter()
-                .map(|i| i["id"].as_str().unwrap_or_default().to_owned()),
-        );
+        ids.extend(items.iter().map(|i| i["id"].as_str().unwrap_or_default().to_owned()));
         before = body["next_before"].as_str().map(str::to_owned);
         if before.is_none() {
             return Ok(ids);
@@ -541,53 +458,34 @@ async fn lists_and_orders_show_only_the_callers_own() {
     // Two cases of the buyer at the shop, one of the other buyer at the other shop, and an order
     // of the other buyer at the shop with no case on it.
     let maker = Maker::new(&t, &f);
-    let mine_orders = [
-        maker.order("LIST-1", f.buyer_id, f.shop_id).await,
-        maker.order("LIST-2", f.buyer_id, f.shop_id).await,
-    ];
-    let theirs_order = maker
-        .order("LIST-3", f.other_buyer_id, f.other_shop_id)
-        .await;
+    let mine_orders =
+        [maker.order("LIST-1", f.buyer_id, f.shop_id).await, maker.order("LIST-2", f.buyer_id, f.shop_id).await];
+    let theirs_order = maker.order("LIST-3", f.other_buyer_id, f.other_shop_id).await;
     let cross_order = maker.order("LIST-4", f.other_buyer_id, f.shop_id).await;
-    let mine: BTreeSet<String> = [
-        file_as(&f.buyer, &mine_orders[0]).await,
-        file_as(&f.buyer, &mine_orders[1]).await,
-    ]
-    .into();
+    let mine: BTreeSet<String> =
+        [file_as(&f.buyer, &mine_orders[0]).await, file_as(&f.buyer, &mine_orders[1]).await].into();
     let theirs: BTreeSet<String> = [file_as(&f.other_buyer, &theirs_order).await].into();
     let all: BTreeSet<String> = mine.union(&theirs).cloned().collect();
 
-    let set = |ids: &[&String]| {
-        ids.iter()
-            .map(|s| s.to_string())
-            .collect::<BTreeSet<String>>()
-    };
+    let set = |ids: &[&String]| ids.iter().map(|s| s.to_string()).collect::<BTreeSet<String>>();
     let orders_of_buyer = set(&[&mine_orders[0], &mine_orders[1]]);
     let orders_of_other_buyer = set(&[&theirs_order, &cross_order]);
     let orders_of_shop = set(&[&mine_orders[0], &mine_orders[1], &cross_order]);
     let orders_of_other_shop = set(&[&theirs_order]);
-    let all_orders = set(&[
-        &mine_orders[0],
-        &mine_orders[1],
-        &theirs_order,
-        &cross_order,
-    ]);
+    let all_orders = set(&[&mine_orders[0], &mine_orders[1], &theirs_order, &cross_order]);
 
     for who in &callers {
         let (cases, orders) = match who.name {
             "buyer" => (mine.clone(), orders_of_buyer.clone()),
             "other_buyer" => (theirs.clone(), orders_of_other_buyer.clone()),
             "shop_staff" | "shop_token" => (mine.clone(), orders_of_shop.clone()),
-            "other_shop_staff" | "other_shop_token" => {
-                (theirs.clone(), orders_of_other_shop.clone())
-            }
+            "other_shop_staff" | "other_shop_token" => (theirs.clone(), orders_of_other_shop.clone()),
             "agent" | "admin" => (all.clone(), all_orders.clone()),
             _ => (BTreeSet::new(), BTreeSet::new()),
         };
         if who.relation == Relation::Anonymous {
             for path in ["/api/v1/cases", "/api/v1/orders"] {
-                let (status, content_type, text) =
-                    send(&who.session, reqwest::Method::GET, path, None).await;
+                let (status, content_type, text) = send(&who.session, reqwest::Method::GET, path, None).await;
                 failures.check(
                     status == StatusCode::UNAUTHORIZED
                         && content_type == "application/problem+json"
@@ -615,24 +513,16 @@ async fn lists_and_orders_show_only_the_callers_own() {
         // Each order and its rights read alone: its parties and the platform see them; anyone
         // else gets 404.
         for (id, suffix) in all_orders.iter().flat_map(|id| [(id, ""), (id, "/rights")]) {
-            let answer = send(
-                &who.session,
-                reqwest::Method::GET,
-                &format!("/api/v1/orders/{id}{suffix}"),
-                None,
-            )
-            .await;
+            let answer = send(&who.session, reqwest::Method::GET, &format!("/api/v1/orders/{id}{suffix}"), None).await;
             let (status, _, text) = &answer;
             let label = format!("GET /orders/{id}{suffix}");
             match who.relation {
                 Relation::Anonymous => failures.check(
-                    *status == StatusCode::UNAUTHORIZED
-                        && code_of(text).as_deref() == Some("unauthenticated"),
+                    *status == StatusCode::UNAUTHORIZED && code_of(text).as_deref() == Some("unauthenticated"),
                     || format!("{} {label}: {status} {text} (want 401)", who.name),
                 ),
-                _ if orders.contains(id) => failures.check(*status == StatusCode::OK, || {
-                    format!("{} {label}: {status} {text} (want 200)", who.name)
-                }),
+                _ if orders.contains(id) => failures
+                    .check(*status == StatusCode::OK, || format!("{} {label}: {status} {text} (want 200)", who.name)),
                 _ => failures.check(
                     *status == StatusCode::NOT_FOUND
                         && code_of(text).as_deref() == Some("not_found")
@@ -645,30 +535,17 @@ async fn lists_and_orders_show_only_the_callers_own() {
 
     // Filing needs the order to be the buyer's own; others do not learn that it exists.
     let filing = |order: &str| json!({ "order_id": order, "kind": "refund_only", "reason": "other", "items": [{ "sku": "EB-PRO-2", "quantity": 1 }], "amount": 100, "description": "" });
-    let (status, body) = f
-        .other_buyer
-        .post("/api/v1/cases", filing(&mine_orders[0]))
-        .await;
-    failures.check(
-        status == StatusCode::NOT_FOUND && body["code"] == "not_found",
-        || format!("other_buyer files on the buyer's order: {status} {body}"),
-    );
-    for who in callers.iter().filter(|c| {
-        c.name != "buyer" && c.name != "other_buyer" && c.relation != Relation::Anonymous
-    }) {
-        let (status, body) = who
-            .session
-            .post("/api/v1/cases", filing(&cross_order))
-            .await;
-        failures.check(
-            status == StatusCode::FORBIDDEN && body["code"] == "forbidden",
-            || {
-                format!(
-                    "{} files a case: {status} {body} (want 403 forbidden)",
-                    who.name
-                )
-            },
-        );
+    let (status, body) = f.other_buyer.post("/api/v1/cases", filing(&mine_orders[0])).await;
+    failures.check(status == StatusCode::NOT_FOUND && body["code"] == "not_found", || {
+        format!("other_buyer files on the buyer's order: {status} {body}")
+    });
+    for who in
+        callers.iter().filter(|c| c.name != "buyer" && c.name != "other_buyer" && c.relation != Relation::Anonymous)
+    {
+        let (status, body) = who.session.post("/api/v1/cases", filing(&cross_order)).await;
+        failures.check(status == StatusCode::FORBIDDEN && body["code"] == "forbidden", || {
+            format!("{} files a case: {status} {body} (want 403 forbidden)", who.name)
+        });
     }
     failures.assert_none();
 }
@@ -682,8 +559,7 @@ async fn a_merchant_account_without_a_shop_sees_nothing() {
     let maker = Maker::new(&t, &f);
     let order = maker.order("LOOSE-1", f.buyer_id, f.shop_id).await;
     let case = file_as(&f.buyer, &order).await;
-    t.add_user("loose-merchant", redress_app::Role::Merchant, None)
-        .await;
+    t.add_user("loose-merchant", redress_app::Role::Merchant, None).await;
     let loose = t.login("loose-merchant").await;
     let mut failures = Failures(Vec::new());
     for path in ["/api/v1/cases", "/api/v1/orders"] {
@@ -692,23 +568,15 @@ async fn a_merchant_account_without_a_shop_sees_nothing() {
         failures.check(!(status == StatusCode::OK && listed > 0), || {
             format!("GET {path}: {status} lists {listed}: {body}")
         });
-        failures.check(status.is_success() || status.is_client_error(), || {
-            format!("GET {path}: {status} {body}")
-        });
+        failures.check(status.is_success() || status.is_client_error(), || format!("GET {path}: {status} {body}"));
     }
-    for path in [
-        format!("/api/v1/cases/{case}"),
-        format!("/api/v1/cases/{case}/chain"),
-        format!("/api/v1/orders/{order}"),
-    ] {
+    for path in
+        [format!("/api/v1/cases/{case}"), format!("/api/v1/cases/{case}/chain"), format!("/api/v1/orders/{order}")]
+    {
         let (status, body) = loose.get(&path).await;
-        failures.check(status == StatusCode::NOT_FOUND, || {
-            format!("GET {path}: {status} {body}")
-        });
+        failures.check(status == StatusCode::NOT_FOUND, || format!("GET {path}: {status} {body}"));
     }
     let (status, body) = loose.act(&case, "approve", json!({})).await;
-    failures.check(status == StatusCode::NOT_FOUND, || {
-        format!("approve: {status} {body}")
-    });
+    failures.check(status == StatusCode::NOT_FOUND, || format!("approve: {status} {body}"));
     failures.assert_none();
 }

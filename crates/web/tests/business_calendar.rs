@@ -37,7 +37,11 @@ async fn an_uncovered_year_is_an_error_until_imported() {
 
     let client = reqwest::Client::new();
     let put = |session: &support::Session| {
-        client.put(format!("{}/api/v1/calendar", t.base)).bearer_auth(session.token.clone().unwrap()).json(&year_2027()).send()
+        client
+            .put(format!("{}/api/v1/calendar", t.base))
+            .bearer_auth(session.token.clone().unwrap())
+            .json(&year_2027())
+            .send()
     };
     assert_eq!(put(&f.agent).await.unwrap().status(), StatusCode::FORBIDDEN);
     let bad = client

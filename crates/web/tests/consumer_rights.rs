@@ -72,11 +72,16 @@ async fn complaint_checker_reads_a_draft() {
     let order = order(&t, &f, "CC-1").await;
     let (status, report) = f
         .buyer
-        .post("/api/v1/complaint-check", json!({ "order_id": order, "kind": "refund_only", "reason": "quality_defect", "description": "东西不好" }))
+        .post(
+            "/api/v1/complaint-check",
+            json!({ "order_id": order, "kind": "refund_only", "reason": "quality_defect", "description": "东西不好" }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{report}");
     let codes: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
-    for expected in ["no_timeline", "vague_problem", "no_explicit_demand", "evidence_not_fitting_reason", "merchant_not_contacted"] {
+    for expected in
+        ["no_timeline", "vague_problem", "no_explicit_demand", "evidence_not_fitting_reason", "merchant_not_contacted"]
+    {
         assert!(codes.contains(&expected), "{expected} missing from {codes:?}");
     }
     let good = json!({
@@ -85,10 +90,17 @@ async fn complaint_checker_reads_a_draft() {
         "evidence_kinds": ["photo", "chat_record"], "contacted_merchant": true
     });
     let (_, report) = f.buyer.post("/api/v1/complaint-check", good).await;
-    let serious: Vec<&Value> = report["findings"].as_array().unwrap().iter().filter(|f| f["severity"] != "info").collect();
+    let serious: Vec<&Value> =
+        report["findings"].as_array().unwrap().iter().filter(|f| f["severity"] != "info").collect();
     assert!(serious.is_empty(), "{serious:?}");
     // Someone else's order is not found.
-    let (status, _) = f.other_buyer.post("/api/v1/complaint-check", json!({ "order_id": order, "kind": "refund_only", "reason": "other", "description": "" })).await;
+    let (status, _) = f
+        .other_buyer
+        .post(
+            "/api/v1/complaint-check",
+            json!({ "order_id": order, "kind": "refund_only", "reason": "other", "description": "" }),
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -152,13 +164,19 @@ async fn an_invalid_credit_code_is_refused() {
     let wrong = if check == '0' { '1' } else { '0' };
     let (status, problem) = f
         .admin
-        .post("/api/v1/merchants", json!({ "name": "某某商行", "credit_code": format!("91330106MA2H3K5Q0{wrong}"), "address": "杭州市" }))
+        .post(
+            "/api/v1/merchants",
+            json!({ "name": "某某商行", "credit_code": format!("91330106MA2H3K5Q0{wrong}"), "address": "杭州市" }),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["code"], "invalid_input");
     let (status, created) = f
         .admin
-        .post("/api/v1/merchants", json!({ "name": "某某商行", "credit_code": format!("91330106MA2H3K5Q0{check}"), "address": "杭州市" }))
+        .post(
+            "/api/v1/merchants",
+            json!({ "name": "某某商行", "credit_code": format!("91330106MA2H3K5Q0{check}"), "address": "杭州市" }),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
 }

@@ -43,12 +43,7 @@ on_local_and_s3! {
 
 /// Small limits, so "too big" is quick to show: 64 KiB per file, 20 MiB per video, 21 MiB per case.
 fn limits() -> EvidenceLimits {
-    EvidenceLimits {
-        file_bytes: 64 << 10,
-        video_bytes: 20 << 20,
-        case_bytes: 21 << 20,
-        ..Default::default()
-    }
+    EvidenceLimits { file_bytes: 64 << 10, video_bytes: 20 << 20, case_bytes: 21 << 20, ..Default::default() }
 }
 
 fn sha256(bytes: &[u8]) -> String {
@@ -112,11 +107,7 @@ fn crc32(bytes: &[u8]) -> u32 {
     for &b in bytes {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
         }
     }
     !crc
@@ -139,12 +130,7 @@ fn png_bomb() -> Vec<u8> {
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
     out.extend(png_chunk(b"IHDR", &ihdr));
     // A valid zlib stream of zeros (stored block), far too short for the declared size.
-    out.extend(png_chunk(
-        b"IDAT",
-        &[
-            0x78, 0x01, 0x01, 0x04, 0x00, 0xFB, 0xFF, 0, 0, 0, 0, 0, 0x04, 0x00, 0x01,
-        ],
-    ));
+    out.extend(png_chunk(b"IDAT", &[0x78, 0x01, 0x01, 0x04, 0x00, 0xFB, 0xFF, 0, 0, 0, 0, 0, 0x04, 0x00, 0x01]));
     out.extend(png_chunk(b"IEND", &[]));
     out
 }
@@ -175,21 +161,10 @@ fn multipart(fields: &[(&str, Option<(&str, &str)>, &[u8])]) -> Vec<u8> {
     body
 }
 
-async fn post_raw(
-    who: &Session,
-    case: &str,
-    body: Vec<u8>,
-    key: Option<&str>,
-) -> (StatusCode, Value) {
+async fn post_raw(who: &Session, case: &str, body: Vec<u8>, key: Option<&str>) -> (StatusCode, Value) {
     let mut request = who
-        .raw(
-            reqwest::Method::POST,
-            &format!("/api/v1/cases/{case}/evidence"),
-        )
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
+        .raw(reqwest::Method::POST, &format!("/api/v1/cases/{case}/evidence"))
+        .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
         .body(body);
     if let Some(key) = key {
         request = request.header("idempotency-key", key);
@@ -197,10 +172,7 @@ async fn post_raw(
     let response = request.send().await.expect("upload");
     let status = response.status();
     let text = response.text().await.expect("body");
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
 }
 
 /// Uploads `bytes` under a misleading name and Content-Type: only the bytes decide the type.
@@ -217,46 +189,22 @@ async fn upload(
         ("kind", None, kind.as_bytes()),
         ("caption", None, caption.as_bytes()),
         ("confidential", None, confidential.as_bytes()),
-        (
-            "file",
-            Some(("证据.exe", "application/octet-stream")),
-            bytes,
-        ),
+        ("file", Some(("证据.exe", "application/octet-stream")), bytes),
     ]);
     post_raw(who, case, body, None).await
 }
 
-async fn uploaded(
-    who: &Session,
-    case: &str,
-    bytes: &[u8],
-    kind: &str,
-    caption: &str,
-    confidential: bool,
-) -> Value {
+async fn uploaded(who: &Session, case: &str, bytes: &[u8], kind: &str, caption: &str, confidential: bool) -> Value {
     let (status, body) = upload(who, case, bytes, kind, caption, confidential).await;
     assert_eq!(status, StatusCode::CREATED, "{caption}: {body}");
     body
 }
 
 async fn fetch(who: &Session, path: &str) -> (StatusCode, Vec<u8>, String) {
-    let response = who
-        .raw(reqwest::Method::GET, path)
-        .send()
-        .await
-        .expect("GET");
+    let response = who.raw(reqwest::Method::GET, path).send().await.expect("GET");
     let status = response.status();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    (
-        status,
-        response.bytes().await.expect("body").to_vec(),
-        content_type,
-    )
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    (status, response.bytes().await.expect("body").to_vec(), content_type)
 }
 
 async fn setup(storage: Storage) -> (TestApp, Fixture, String) {
@@ -268,12 +216,7 @@ async fn setup(storage: Storage) -> (TestApp, Fixture, String) {
 }
 
 fn types(detail: &Value) -> Vec<String> {
-    detail["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["body"]["type"].as_str().unwrap().to_owned())
-        .collect()
+    detail["timeline"].as_array().unwrap().iter().map(|e| e["body"]["type"].as_str().unwrap().to_owned()).collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -284,43 +227,16 @@ async fn every_allowed_type_is_typed_by_its_bytes(storage: Storage) {
     let (t, f, case) = setup(storage).await;
     let samples: Vec<(&str, Vec<u8>, &str, bool)> = vec![
         ("jpeg", jpeg_with_gps(), "image/jpeg", true),
-        (
-            "png",
-            encode(picture(), image::ImageFormat::Png),
-            "image/png",
-            true,
-        ),
-        (
-            "webp",
-            encode(picture(), image::ImageFormat::WebP),
-            "image/webp",
-            true,
-        ),
-        (
-            "gif",
-            encode(picture(), image::ImageFormat::Gif),
-            "image/gif",
-            true,
-        ),
-        (
-            "heic",
-            bmff(b"heic", &[b"mif1", b"heic"]),
-            "image/heic",
-            false,
-        ),
+        ("png", encode(picture(), image::ImageFormat::Png), "image/png", true),
+        ("webp", encode(picture(), image::ImageFormat::WebP), "image/webp", true),
+        ("gif", encode(picture(), image::ImageFormat::Gif), "image/gif", true),
+        ("heic", bmff(b"heic", &[b"mif1", b"heic"]), "image/heic", false),
         ("pdf", PDF.to_vec(), "application/pdf", false),
-        (
-            "mp4",
-            bmff(b"isom", &[b"isom", b"iso2", b"mp41"]),
-            "video/mp4",
-            false,
-        ),
+        ("mp4", bmff(b"isom", &[b"isom", b"iso2", b"mp41"]), "video/mp4", false),
         ("mov", bmff(b"qt  ", &[b"qt  "]), "video/quicktime", false),
         (
             "text",
-            "11月20日 09:12 买家:耳机左耳无声\n11月20日 09:30 商家:请寄回检测\n"
-                .as_bytes()
-                .to_vec(),
+            "11月20日 09:12 买家:耳机左耳无声\n11月20日 09:30 商家:请寄回检测\n".as_bytes().to_vec(),
             "text/plain; charset=utf-8",
             false,
         ),
@@ -341,20 +257,15 @@ async fn every_allowed_type_is_typed_by_its_bytes(storage: Storage) {
         assert_eq!(body["has_preview"], *has_preview, "{name}");
         let id = body["evidence_id"].as_str().unwrap();
         // The original comes back byte for byte, to the merchant as well.
-        let (status, original, content_type) =
-            fetch(&f.shop, &format!("/api/v1/cases/{case}/evidence/{id}")).await;
+        let (status, original, content_type) = fetch(&f.shop, &format!("/api/v1/cases/{case}/evidence/{id}")).await;
         assert_eq!(status, StatusCode::OK, "{name}");
         assert_eq!(&original, bytes, "{name}: original unchanged");
         assert_eq!(content_type, *media_type, "{name}");
-        let (status, preview, _) = fetch(
-            &f.shop,
-            &format!("/api/v1/cases/{case}/evidence/{id}/preview"),
-        )
-        .await;
+        let (status, preview, _) = fetch(&f.shop, &format!("/api/v1/cases/{case}/evidence/{id}/preview")).await;
         if *has_preview {
             assert_eq!(status, StatusCode::OK, "{name}");
-            let img = image::load_from_memory_with_format(&preview, image::ImageFormat::Jpeg)
-                .expect("preview is a JPEG");
+            let img =
+                image::load_from_memory_with_format(&preview, image::ImageFormat::Jpeg).expect("preview is a JPEG");
             assert_eq!((img.width(), img.height()), (40, 30), "{name}");
             assert!(
                 !contains(&preview, b"Exif") && !contains(&preview, b"GPS"),
@@ -368,12 +279,8 @@ async fn every_allowed_type_is_typed_by_its_bytes(storage: Storage) {
     assert!(contains(&samples[0].1, b"GPSLatitude"));
     // Each file is fixed in the chain by an event carrying its hash.
     let detail = f.buyer.case(&case).await;
-    let added: Vec<&Value> = detail["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["body"]["type"] == "evidence_added")
-        .collect();
+    let added: Vec<&Value> =
+        detail["timeline"].as_array().unwrap().iter().filter(|e| e["body"]["type"] == "evidence_added").collect();
     assert_eq!(added.len(), samples.len());
     for (entry, (_, bytes, _, _)) in added.iter().zip(&samples) {
         assert_eq!(entry["body"]["file"]["sha256"], sha256(bytes));
@@ -383,47 +290,18 @@ async fn every_allowed_type_is_typed_by_its_bytes(storage: Storage) {
 
     // A message may cite files of the case.
     let first = added[0]["body"]["file"]["evidence_id"].clone();
-    let detail = f
-        .buyer
-        .ok(
-            &case,
-            "message",
-            json!({ "text": "见第一张照片", "evidence": [first] }),
-        )
-        .await;
-    assert_eq!(
-        detail["timeline"].as_array().unwrap().last().unwrap()["body"]["evidence"],
-        json!([first])
-    );
-    let (status, body) = f
-        .buyer
-        .act(
-            &case,
-            "message",
-            json!({ "text": "见附件", "evidence": [uuid::Uuid::now_v7()] }),
-        )
-        .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")),
-        "{body}"
-    );
+    let detail = f.buyer.ok(&case, "message", json!({ "text": "见第一张照片", "evidence": [first] })).await;
+    assert_eq!(detail["timeline"].as_array().unwrap().last().unwrap()["body"]["evidence"], json!([first]));
+    let (status, body) =
+        f.buyer.act(&case, "message", json!({ "text": "见附件", "evidence": [uuid::Uuid::now_v7()] })).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")), "{body}");
 
     // The same upload retried with its Idempotency-Key is added once.
     let text = b"retried upload".to_vec();
-    let form = || {
-        multipart(&[
-            ("kind", None, b"other"),
-            ("file", Some(("a.txt", "text/plain")), &text),
-        ])
-    };
+    let form = || multipart(&[("kind", None, b"other"), ("file", Some(("a.txt", "text/plain")), &text)]);
     let (s1, b1) = post_raw(&f.buyer, &case, form(), Some("upload-1")).await;
     let (s2, b2) = post_raw(&f.buyer, &case, form(), Some("upload-1")).await;
-    assert_eq!(
-        (s1, s2),
-        (StatusCode::CREATED, StatusCode::CREATED),
-        "{b1} {b2}"
-    );
+    assert_eq!((s1, s2), (StatusCode::CREATED, StatusCode::CREATED), "{b1} {b2}");
     assert_eq!(b1["evidence_id"], b2["evidence_id"]);
     let (_, list) = f.buyer.get(&format!("/api/v1/cases/{case}/evidence")).await;
     assert_eq!(list["items"].as_array().unwrap().len(), samples.len() + 1);
@@ -436,8 +314,7 @@ async fn bad_input_is_refused_and_nothing_is_half_stored(storage: Storage) {
     elf.resize(256, 0);
     let zip = {
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        w.start_file("a.txt", zip::write::SimpleFileOptions::default())
-            .unwrap();
+        w.start_file("a.txt", zip::write::SimpleFileOptions::default()).unwrap();
         w.write_all(b"hello").unwrap();
         w.finish().unwrap().into_inner()
     };
@@ -446,74 +323,22 @@ async fn bad_input_is_refused_and_nothing_is_half_stored(storage: Storage) {
     corrupt_jpeg.truncate(40);
     let too_big = vec![b'a'; (64 << 10) + 1];
     let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
-        (
-            "too big",
-            too_big,
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "evidence_too_large",
-        ),
-        (
-            "ELF program",
-            elf,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "evidence_unsupported_type",
-        ),
-        (
-            "ZIP archive",
-            zip,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "evidence_unsupported_type",
-        ),
-        (
-            "HTML page",
-            html,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "evidence_unsupported_type",
-        ),
-        (
-            "text with NUL",
-            b"abc\0def".to_vec(),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "evidence_unsupported_type",
-        ),
-        (
-            "empty",
-            Vec::new(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "evidence_empty",
-        ),
-        (
-            "decompression bomb",
-            png_bomb(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "evidence_image_too_large",
-        ),
-        (
-            "corrupt JPEG",
-            corrupt_jpeg,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "evidence_corrupt",
-        ),
+        ("too big", too_big, StatusCode::PAYLOAD_TOO_LARGE, "evidence_too_large"),
+        ("ELF program", elf, StatusCode::UNSUPPORTED_MEDIA_TYPE, "evidence_unsupported_type"),
+        ("ZIP archive", zip, StatusCode::UNSUPPORTED_MEDIA_TYPE, "evidence_unsupported_type"),
+        ("HTML page", html, StatusCode::UNSUPPORTED_MEDIA_TYPE, "evidence_unsupported_type"),
+        ("text with NUL", b"abc\0def".to_vec(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "evidence_unsupported_type"),
+        ("empty", Vec::new(), StatusCode::UNPROCESSABLE_ENTITY, "evidence_empty"),
+        ("decompression bomb", png_bomb(), StatusCode::UNPROCESSABLE_ENTITY, "evidence_image_too_large"),
+        ("corrupt JPEG", corrupt_jpeg, StatusCode::UNPROCESSABLE_ENTITY, "evidence_corrupt"),
     ];
     for (name, bytes, status, code) in &cases {
         let (got, body) = upload(&f.buyer, &case, bytes, "photo", name, false).await;
-        assert_eq!(
-            (got, body["code"].as_str()),
-            (*status, Some(*code)),
-            "{name}: {body}"
-        );
+        assert_eq!((got, body["code"].as_str()), (*status, Some(*code)), "{name}: {body}");
         assert_eq!(body["status"], status.as_u16(), "{name}");
-        assert!(
-            body["title"].is_string() && body["detail"].is_string(),
-            "{name}: {body}"
-        );
+        assert!(body["title"].is_string() && body["detail"].is_string(), "{name}: {body}");
         if !bytes.is_empty() {
-            let stored = t
-                .app
-                .blobs
-                .size(&original_key(&sha256(bytes)))
-                .await
-                .unwrap();
+            let stored = t.app.blobs.size(&original_key(&sha256(bytes))).await.unwrap();
             assert_eq!(stored, None, "{name}: nothing stored");
         }
     }
@@ -526,59 +351,26 @@ async fn bad_input_is_refused_and_nothing_is_half_stored(storage: Storage) {
     // An upload cut off before the end of the multipart body.
     let mut truncated = multipart(&[
         ("kind", None, b"photo"),
-        (
-            "file",
-            Some(("a.txt", "text/plain")),
-            b"the beginning of a long chat record",
-        ),
+        ("file", Some(("a.txt", "text/plain")), b"the beginning of a long chat record"),
     ]);
     truncated.truncate(truncated.len() - 30);
     let (status, body) = post_raw(&f.buyer, &case, truncated, None).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("evidence_incomplete")),
-        "{body}"
-    );
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("evidence_incomplete")), "{body}");
     // Form mistakes.
+    let (status, body) =
+        post_raw(&f.buyer, &case, multipart(&[("file", Some(("a.txt", "text/plain")), b"no kind")]), None).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")), "{body}");
     let (status, body) = post_raw(
         &f.buyer,
         &case,
-        multipart(&[("file", Some(("a.txt", "text/plain")), b"no kind")]),
+        multipart(&[("kind", None, b"selfie"), ("file", Some(("a.txt", "text/plain")), b"x")]),
         None,
     )
     .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")),
-        "{body}"
-    );
-    let (status, body) = post_raw(
-        &f.buyer,
-        &case,
-        multipart(&[
-            ("kind", None, b"selfie"),
-            ("file", Some(("a.txt", "text/plain")), b"x"),
-        ]),
-        None,
-    )
-    .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")),
-        "{body}"
-    );
-    let (status, body) = f
-        .buyer
-        .post(
-            &format!("/api/v1/cases/{case}/evidence"),
-            json!({ "file": "not multipart" }),
-        )
-        .await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")),
-        "{body}"
-    );
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")), "{body}");
+    let (status, body) =
+        f.buyer.post(&format!("/api/v1/cases/{case}/evidence"), json!({ "file": "not multipart" })).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")), "{body}");
 
     // Only the accepted video left a trace in the case.
     let detail = f.buyer.case(&case).await;
@@ -591,74 +383,26 @@ async fn bad_input_is_refused_and_nothing_is_half_stored(storage: Storage) {
     let mut more = bmff(b"mp42", &[b"mp42"]);
     more.resize(2 << 20, 4);
     let (status, body) = upload(&f.buyer, &case, &more, "video", "再来一段", false).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (StatusCode::PAYLOAD_TOO_LARGE, Some("evidence_case_full")),
-        "{body}"
-    );
-    assert_eq!(
-        t.app
-            .blobs
-            .size(&original_key(&sha256(&more)))
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!((status, body["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("evidence_case_full")), "{body}");
+    assert_eq!(t.app.blobs.size(&original_key(&sha256(&more))).await.unwrap(), None);
     // A stranger's upload never reaches the case; a closed case takes files from the platform only.
     let (status, _) = upload(&f.other_buyer, &case, b"hello", "other", "x", false).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     f.buyer.ok(&case, "withdraw", json!({})).await;
     let (status, body) = upload(&f.buyer, &case, b"after close", "other", "x", false).await;
-    assert_eq!(
-        (status, body["code"].as_str()),
-        (StatusCode::CONFLICT, Some("case_closed")),
-        "{body}"
-    );
-    uploaded(
-        &f.agent,
-        &case,
-        b"refund receipt",
-        "payment_record",
-        "平台补充:退款凭证",
-        false,
-    )
-    .await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("case_closed")), "{body}");
+    uploaded(&f.agent, &case, b"refund receipt", "payment_record", "平台补充:退款凭证", false).await;
 }
 
 async fn confidential_files_and_strangers(storage: Storage) {
     let (t, f, case) = setup(storage).await;
-    let open = uploaded(
-        &f.buyer,
-        &case,
-        &encode(picture(), image::ImageFormat::Png),
-        "photo",
-        "破损照片",
-        false,
-    )
-    .await;
-    let medical = uploaded(
-        &f.buyer,
-        &case,
-        b"Outpatient record: allergic rash",
-        "medical_record",
-        "门诊病历",
-        true,
-    )
-    .await;
+    let open = uploaded(&f.buyer, &case, &encode(picture(), image::ImageFormat::Png), "photo", "破损照片", false).await;
+    let medical =
+        uploaded(&f.buyer, &case, b"Outpatient record: allergic rash", "medical_record", "门诊病历", true).await;
     let invoice = uploaded(&f.shop, &case, PDF, "invoice", "进货发票", true).await;
-    let url = |e: &Value| {
-        format!(
-            "/api/v1/cases/{case}/evidence/{}",
-            e["evidence_id"].as_str().unwrap()
-        )
-    };
+    let url = |e: &Value| format!("/api/v1/cases/{case}/evidence/{}", e["evidence_id"].as_str().unwrap());
     let ids = |list: &Value| -> Vec<String> {
-        list["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["evidence_id"].as_str().unwrap().to_owned())
-            .collect()
+        list["items"].as_array().unwrap().iter().map(|e| e["evidence_id"].as_str().unwrap().to_owned()).collect()
     };
     let id = |e: &Value| e["evidence_id"].as_str().unwrap().to_owned();
 
@@ -667,19 +411,10 @@ async fn confidential_files_and_strangers(storage: Storage) {
     assert_eq!(ids(&list), [id(&open), id(&medical)]);
     let (_, list) = f.shop.get(&format!("/api/v1/cases/{case}/evidence")).await;
     assert_eq!(ids(&list), [id(&open), id(&invoice)]);
-    let (_, list) = f
-        .other_agent
-        .get(&format!("/api/v1/cases/{case}/evidence"))
-        .await;
+    let (_, list) = f.other_agent.get(&format!("/api/v1/cases/{case}/evidence")).await;
     assert_eq!(ids(&list), [id(&open), id(&medical), id(&invoice)]);
-    assert_eq!(
-        fetch(&f.buyer, &url(&invoice)).await.0,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        fetch(&f.shop, &url(&medical)).await.0,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(fetch(&f.buyer, &url(&invoice)).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(fetch(&f.shop, &url(&medical)).await.0, StatusCode::NOT_FOUND);
     assert_eq!(fetch(&f.buyer, &url(&medical)).await.0, StatusCode::OK);
     assert_eq!(fetch(&f.shop, &url(&invoice)).await.0, StatusCode::OK);
     assert_eq!(fetch(&f.agent, &url(&invoice)).await.0, StatusCode::OK);
@@ -688,27 +423,16 @@ async fn confidential_files_and_strangers(storage: Storage) {
     for who in [&f.other_buyer, &f.other_shop, &t.anonymous()] {
         for e in [&open, &medical, &invoice] {
             let (status, body, _) = fetch(who, &url(e)).await;
-            assert!(
-                matches!(status, StatusCode::NOT_FOUND | StatusCode::UNAUTHORIZED),
-                "{status}"
-            );
+            assert!(matches!(status, StatusCode::NOT_FOUND | StatusCode::UNAUTHORIZED), "{status}");
             assert!(!contains(&body, b"Outpatient") && !contains(&body, b"%PDF"));
             assert_eq!(fetch(who, &format!("{}/preview", url(e))).await.0, status);
         }
         let (status, _) = who.get(&format!("/api/v1/cases/{case}/evidence")).await;
-        assert!(matches!(
-            status,
-            StatusCode::NOT_FOUND | StatusCode::UNAUTHORIZED
-        ));
+        assert!(matches!(status, StatusCode::NOT_FOUND | StatusCode::UNAUTHORIZED));
     }
     // An id that is not on the case is simply not found.
     assert_eq!(
-        fetch(
-            &f.agent,
-            &format!("/api/v1/cases/{case}/evidence/{}", uuid::Uuid::now_v7())
-        )
-        .await
-        .0,
+        fetch(&f.agent, &format!("/api/v1/cases/{case}/evidence/{}", uuid::Uuid::now_v7())).await.0,
         StatusCode::NOT_FOUND
     );
 
@@ -720,98 +444,29 @@ async fn confidential_files_and_strangers(storage: Storage) {
     assert!(report.intact(), "{:?}", report.findings);
     assert_eq!((report.files, report.withheld), (2, 1));
     let names = entry_names(&buyer_zip.1);
-    assert!(
-        !names.iter().any(|n| n.contains(&id(&invoice))),
-        "{names:?}"
-    );
+    assert!(!names.iter().any(|n| n.contains(&id(&invoice))), "{names:?}");
     assert!(names.iter().any(|n| n.contains(&id(&medical))), "{names:?}");
     let shop_zip = fetch(&f.shop, &format!("/api/v1/cases/{case}/dossier")).await;
     let report = verify(Cursor::new(&shop_zip.1)).unwrap();
     assert!(report.intact(), "{:?}", report.findings);
-    assert!(
-        !entry_names(&shop_zip.1)
-            .iter()
-            .any(|n| n.contains(&id(&medical)))
-    );
+    assert!(!entry_names(&shop_zip.1).iter().any(|n| n.contains(&id(&medical))));
     let agent_zip = fetch(&f.agent, &format!("/api/v1/cases/{case}/dossier")).await;
     let report = verify(Cursor::new(&agent_zip.1)).unwrap();
-    assert_eq!(
-        (report.intact(), report.files, report.withheld),
-        (true, 3, 0)
-    );
-    assert_eq!(
-        fetch(&f.other_buyer, &format!("/api/v1/cases/{case}/dossier"))
-            .await
-            .0,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!((report.intact(), report.files, report.withheld), (true, 3, 0));
+    assert_eq!(fetch(&f.other_buyer, &format!("/api/v1/cases/{case}/dossier")).await.0, StatusCode::NOT_FOUND);
 }
 
 async fn dossier_verifies_and_names_every_alteration(storage: Storage) {
     let (t, f, case) = setup(storage).await;
     // The demo's whole path: messages, rejection, escalation, evidence on request, decision, refund.
-    let photo = uploaded(
-        &f.buyer,
-        &case,
-        &jpeg_with_gps(),
-        "photo",
-        "左耳无声的耳机",
-        false,
-    )
-    .await;
-    f.buyer
-        .ok(
-            &case,
-            "message",
-            json!({ "text": "左耳没有声音,见照片", "evidence": [photo["evidence_id"]] }),
-        )
-        .await;
-    f.shop
-        .ok(
-            &case,
-            "reject",
-            json!({ "reason": "used_or_damaged_by_buyer", "text": "耳机有进水痕迹" }),
-        )
-        .await;
-    f.buyer
-        .ok(
-            &case,
-            "escalate",
-            json!({ "text": "商家拒绝,申请平台介入" }),
-        )
-        .await;
-    f.agent
-        .ok(
-            &case,
-            "request-evidence",
-            json!({ "party": "buyer", "what": "请上传开箱视频" }),
-        )
-        .await;
-    let video = uploaded(
-        &f.buyer,
-        &case,
-        &bmff(b"isom", &[b"isom"]),
-        "video",
-        "开箱视频",
-        false,
-    )
-    .await;
-    f.buyer
-        .ok(
-            &case,
-            "submit-evidence",
-            json!({ "text": "已上传开箱视频" }),
-        )
-        .await;
-    uploaded(
-        &f.shop,
-        &case,
-        b"internal QA log: batch B17 passed",
-        "inspection_report",
-        "出厂检测记录",
-        true,
-    )
-    .await;
+    let photo = uploaded(&f.buyer, &case, &jpeg_with_gps(), "photo", "左耳无声的耳机", false).await;
+    f.buyer.ok(&case, "message", json!({ "text": "左耳没有声音,见照片", "evidence": [photo["evidence_id"]] })).await;
+    f.shop.ok(&case, "reject", json!({ "reason": "used_or_damaged_by_buyer", "text": "耳机有进水痕迹" })).await;
+    f.buyer.ok(&case, "escalate", json!({ "text": "商家拒绝,申请平台介入" })).await;
+    f.agent.ok(&case, "request-evidence", json!({ "party": "buyer", "what": "请上传开箱视频" })).await;
+    let video = uploaded(&f.buyer, &case, &bmff(b"isom", &[b"isom"]), "video", "开箱视频", false).await;
+    f.buyer.ok(&case, "submit-evidence", json!({ "text": "已上传开箱视频" })).await;
+    uploaded(&f.shop, &case, b"internal QA log: batch B17 passed", "inspection_report", "出厂检测记录", true).await;
     f.agent
         .ok(&case, "decide", json!({ "remedy": { "kind": "refund", "amount": 39900 }, "liable": "merchant", "rationale": "视频显示开箱即无声,非人为损坏", "cited_rule": "《消费者权益保护法》第二十四条" }))
         .await;
@@ -824,15 +479,7 @@ async fn dossier_verifies_and_names_every_alteration(storage: Storage) {
     assert!(report.intact(), "{:?}", report.findings);
     assert_eq!((report.files, report.withheld), (2, 1));
     let entries = read_zip(&zip_bytes);
-    let index = String::from_utf8(
-        entries
-            .iter()
-            .find(|(n, _)| n == "index.html")
-            .unwrap()
-            .1
-            .clone(),
-    )
-    .unwrap();
+    let index = String::from_utf8(entries.iter().find(|(n, _)| n == "index.html").unwrap().1.clone()).unwrap();
     for expected in [
         "证据清单",
         "左耳无声的耳机",
@@ -845,11 +492,7 @@ async fn dossier_verifies_and_names_every_alteration(storage: Storage) {
         assert!(index.contains(expected), "index.html lacks {expected}");
     }
     let photo_path = format!("evidence/{}.jpg", photo["evidence_id"].as_str().unwrap());
-    assert!(
-        entries
-            .iter()
-            .any(|(n, b)| *n == photo_path && *b == jpeg_with_gps())
-    );
+    assert!(entries.iter().any(|(n, b)| *n == photo_path && *b == jpeg_with_gps()));
 
     // One byte of one evidence file flipped.
     let altered = rewrite(&entries, |name, bytes| {
@@ -870,24 +513,11 @@ async fn dossier_verifies_and_names_every_alteration(storage: Storage) {
     });
     let report = verify(Cursor::new(&removed)).unwrap();
     assert!(
-        report
-            .findings
-            .contains(&Finding::Chain(ChainBreak::SequenceGap {
-                expected: 10,
-                found: 11
-            })),
+        report.findings.contains(&Finding::Chain(ChainBreak::SequenceGap { expected: 10, found: 11 })),
         "{:?}",
         report.findings
     );
-    println!(
-        "{}",
-        report
-            .findings
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; ")
-    );
+    println!("{}", report.findings.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
 
     // A message edited in the manifest.
     let edited = edit_manifest(&entries, |m| {
@@ -897,17 +527,11 @@ async fn dossier_verifies_and_names_every_alteration(storage: Storage) {
             .iter_mut()
             .find(|e| e["content"].as_str().unwrap().contains("左耳没有声音"))
             .unwrap();
-        let content = event["content"]
-            .as_str()
-            .unwrap()
-            .replace("左耳没有声音", "耳机一切正常");
+        let content = event["content"].as_str().unwrap().replace("左耳没有声音", "耳机一切正常");
         event["content"] = content.into();
     });
     let report = verify(Cursor::new(&edited)).unwrap();
-    assert_eq!(
-        report.findings,
-        [Finding::Chain(ChainBreak::ContentAltered { seq: 3 })]
-    );
+    assert_eq!(report.findings, [Finding::Chain(ChainBreak::ContentAltered { seq: 3 })]);
 
     // A file slipped in, a file taken out, the page rewritten.
     let added = {
@@ -916,34 +540,18 @@ async fn dossier_verifies_and_names_every_alteration(storage: Storage) {
         zip_of(&e)
     };
     let report = verify(Cursor::new(&added)).unwrap();
-    assert_eq!(
-        report.findings,
-        [Finding::FileAdded {
-            path: "evidence/forged.jpg".into()
-        }]
-    );
+    assert_eq!(report.findings, [Finding::FileAdded { path: "evidence/forged.jpg".into() }]);
     let video_path = format!("evidence/{}.mp4", video["evidence_id"].as_str().unwrap());
-    let taken = zip_of(
-        &entries
-            .iter()
-            .filter(|(n, _)| *n != video_path)
-            .cloned()
-            .collect::<Vec<_>>(),
-    );
+    let taken = zip_of(&entries.iter().filter(|(n, _)| *n != video_path).cloned().collect::<Vec<_>>());
     let report = verify(Cursor::new(&taken)).unwrap();
     assert_eq!(report.findings, [Finding::FileRemoved { path: video_path }]);
     let page = rewrite(&entries, |name, bytes| {
         if name == "index.html" {
-            *bytes = String::from_utf8(bytes.clone())
-                .unwrap()
-                .replace("视频显示开箱即无声", "买家自行损坏")
-                .into_bytes();
+            *bytes =
+                String::from_utf8(bytes.clone()).unwrap().replace("视频显示开箱即无声", "买家自行损坏").into_bytes();
         }
     });
-    assert_eq!(
-        verify(Cursor::new(&page)).unwrap().findings,
-        [Finding::IndexAltered]
-    );
+    assert_eq!(verify(Cursor::new(&page)).unwrap().findings, [Finding::IndexAltered]);
 }
 
 /// A video above the single-request size goes up as a multipart upload and comes back whole.
@@ -953,14 +561,8 @@ async fn large_video_goes_up_in_parts(storage: Storage) {
     video.extend((0..(19u32 << 20)).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
     let body = uploaded(&f.buyer, &case, &video, "video", "完整开箱视频", false).await;
     assert_eq!(body["sha256"], sha256(&video));
-    let (status, original, _) = fetch(
-        &f.agent,
-        &format!(
-            "/api/v1/cases/{case}/evidence/{}",
-            body["evidence_id"].as_str().unwrap()
-        ),
-    )
-    .await;
+    let (status, original, _) =
+        fetch(&f.agent, &format!("/api/v1/cases/{case}/evidence/{}", body["evidence_id"].as_str().unwrap())).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(original.len(), video.len());
     assert!(original == video);
@@ -971,9 +573,7 @@ async fn merchants_see_a_masked_phone_and_the_address_once_goods_travel() {
     let t = TestApp::start().await;
     let f = t.fixture().await;
     let order = f.order(&t, "SH-PRIVACY-1").await;
-    let case = f
-        .file(&order, "return_refund", "quality_defect", 39900)
-        .await;
+    let case = f.file(&order, "return_refund", "quality_defect", 39900).await;
     let detail = f.shop.case(&case).await;
     assert_eq!(detail["parties"]["buyer"]["phone"], "138****1234");
     assert_eq!(detail["parties"]["buyer"]["address"], Value::Null);
@@ -987,10 +587,7 @@ async fn merchants_see_a_masked_phone_and_the_address_once_goods_travel() {
     assert_eq!(detail["case"]["state"], "awaiting_return_shipment");
     assert_eq!(detail["parties"]["buyer"]["address"], "上海市浦东新区");
     assert_eq!(detail["parties"]["buyer"]["phone"], "138****1234");
-    assert_eq!(
-        f.agent.case(&case).await["parties"]["buyer"]["phone"],
-        "13812341234"
-    );
+    assert_eq!(f.agent.case(&case).await["parties"]["buyer"]["phone"], "13812341234");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1016,8 +613,7 @@ fn entry_names(bytes: &[u8]) -> Vec<String> {
 fn zip_of(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
     for (name, data) in entries {
-        w.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
-            .unwrap();
+        w.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
         w.write_all(data).unwrap();
     }
     w.finish().unwrap().into_inner()

@@ -19,10 +19,14 @@ async fn regulator_clocks_and_reminders() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a filing date in the future");
     let (status, _) = f.shop.post(&path, json!({ "channel": "regulator_12315", "filed_on": "2026-03-02" })).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = f.other_buyer.post(&path, json!({ "channel": "regulator_12315", "filed_on": "2026-03-02" })).await;
+    let (status, _) =
+        f.other_buyer.post(&path, json!({ "channel": "regulator_12315", "filed_on": "2026-03-02" })).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    let (status, filed) = f.buyer.post(&path, json!({ "channel": "regulator_12315", "filed_on": "2026-03-02", "reference": "1234567" })).await;
+    let (status, filed) = f
+        .buyer
+        .post(&path, json!({ "channel": "regulator_12315", "filed_on": "2026-03-02", "reference": "1234567" }))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{filed}");
     // Monday 2 March + 7 working days → end of Wednesday 11 March, Beijing time.
     assert_eq!(filed["acceptance_due"], "2026-03-11T16:00:00Z");
@@ -41,12 +45,14 @@ async fn regulator_clocks_and_reminders() {
     assert_eq!(items[0]["kind"], "external_acceptance_soon");
     assert!(items[0]["text_zh"].as_str().unwrap().contains("受理"));
     let note_id = items[0]["id"].as_str().unwrap();
-    let (status, _) = t.login("other-buyer").await.post(&format!("/api/v1/notifications/{note_id}/read"), json!({})).await;
+    let (status, _) =
+        t.login("other-buyer").await.post(&format!("/api/v1/notifications/{note_id}/read"), json!({})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // Accepted on 10 March: the mediation clock starts, and no overdue reminder follows.
     let eid = filed["id"].as_str().unwrap();
-    let (status, accepted) = buyer.post(&format!("{path}/{eid}/acceptance"), json!({ "accepted_on": "2026-03-10" })).await;
+    let (status, accepted) =
+        buyer.post(&format!("{path}/{eid}/acceptance"), json!({ "accepted_on": "2026-03-10" })).await;
     assert_eq!(status, StatusCode::OK, "{accepted}");
     let from = redress_law::calendar::start_of_shanghai_day("2026-03-10".parse().unwrap()).unwrap();
     let expected = t.app.calendar.current().add_working_days(from, 45).unwrap();

@@ -20,7 +20,8 @@ async fn seeds_main_path_from_message_to_refund() {
 
     // The buyer talks to the merchant through the platform first.
     f.buyer.ok(&case, "message", json!({ "text": "左耳没有声音,请处理" })).await;
-    let detail = f.shop.ok(&case, "reject", json!({ "reason": "used_or_damaged_by_buyer", "text": "耳机有进水痕迹" })).await;
+    let detail =
+        f.shop.ok(&case, "reject", json!({ "reason": "used_or_damaged_by_buyer", "text": "耳机有进水痕迹" })).await;
     assert_eq!(detail["case"]["state"], "merchant_rejected");
     assert_eq!(detail["case"]["deadline"]["waits_for"], json!(["buyer"]));
 
@@ -60,8 +61,16 @@ async fn seeds_main_path_from_message_to_refund() {
     assert_eq!(
         types(&detail),
         [
-            "filed", "message_posted", "rejected", "escalated", "taken", "evidence_requested", "evidence_submitted", "decided",
-            "refund_started", "refund_succeeded"
+            "filed",
+            "message_posted",
+            "rejected",
+            "escalated",
+            "taken",
+            "evidence_requested",
+            "evidence_submitted",
+            "decided",
+            "refund_started",
+            "refund_succeeded"
         ]
     );
     // Every step names its actor and its time.
@@ -70,7 +79,8 @@ async fn seeds_main_path_from_message_to_refund() {
         assert!(entry["at"].is_string(), "{entry}");
         assert_eq!(entry["hash"].as_str().unwrap().len(), 64);
     }
-    let roles: Vec<&str> = detail["timeline"].as_array().unwrap().iter().map(|e| e["actor"]["role"].as_str().unwrap()).collect();
+    let roles: Vec<&str> =
+        detail["timeline"].as_array().unwrap().iter().map(|e| e["actor"]["role"].as_str().unwrap()).collect();
     assert_eq!(roles, ["buyer", "buyer", "merchant", "buyer", "agent", "agent", "buyer", "agent", "agent", "system"]);
     let (_, chain) = f.buyer.get(&format!("/api/v1/cases/{case}/chain")).await;
     assert_eq!(chain["intact"], true);
@@ -113,7 +123,8 @@ async fn unconfirmed_return_is_refunded_after_10_days() {
     let case = f.file(&order, "return_refund", "not_as_described", 39900).await;
     let detail = f.shop.ok(&case, "approve", json!({})).await;
     assert_eq!(detail["case"]["state"], "awaiting_return_shipment");
-    let detail = f.buyer.ok(&case, "ship-return", json!({ "carrier": "顺丰速运", "tracking_no": "SF1234567890" })).await;
+    let detail =
+        f.buyer.ok(&case, "ship-return", json!({ "carrier": "顺丰速运", "tracking_no": "SF1234567890" })).await;
     assert_eq!(detail["case"]["state"], "return_in_transit");
     assert_eq!(detail["case"]["deadline"]["waits_for"], json!(["merchant"]));
 
@@ -125,7 +136,10 @@ async fn unconfirmed_return_is_refunded_after_10_days() {
     // Sessions last 7 days: the buyer signs in again to look.
     let detail = t.login("buyer").await.case(&case).await;
     assert_eq!(detail["case"]["outcome"], "refunded");
-    assert_eq!(types(&detail), ["filed", "approved", "return_shipped", "timed_out", "refund_started", "refund_succeeded"]);
+    assert_eq!(
+        types(&detail),
+        ["filed", "approved", "return_shipped", "timed_out", "refund_started", "refund_succeeded"]
+    );
 }
 
 #[tokio::test]

@@ -16,13 +16,15 @@ async fn a_new_policy_waits_seven_days_and_old_cases_keep_theirs() {
     policy["merchant_response_hours"] = json!(24);
 
     let too_soon = t.now().checked_add(SignedDuration::from_hours(6 * 24)).unwrap();
-    let (status, problem) = f.admin.post("/api/v1/policies", json!({ "policy": policy, "effective_at": too_soon })).await;
+    let (status, problem) =
+        f.admin.post("/api/v1/policies", json!({ "policy": policy, "effective_at": too_soon })).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     let (status, _) = f.shop.post("/api/v1/policies", json!({ "policy": policy, "effective_at": too_soon })).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     let in_a_week = t.now().checked_add(SignedDuration::from_hours(7 * 24)).unwrap();
-    let (status, published) = f.admin.post("/api/v1/policies", json!({ "policy": policy, "effective_at": in_a_week })).await;
+    let (status, published) =
+        f.admin.post("/api/v1/policies", json!({ "policy": policy, "effective_at": in_a_week })).await;
     assert_eq!(status, StatusCode::CREATED, "{published}");
     assert_eq!(published["version"], 2);
 

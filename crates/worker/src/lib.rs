@@ -56,11 +56,9 @@ impl Worker {
         tokio::pin!(shutdown);
         loop {
             match self.tick().await {
-                Ok(r) if r != TickReport::default() => tracing::info!(
-                    timeouts = r.timeouts_fired,
-                    refunds = r.refunds_settled,
-                    "worker tick"
-                ),
+                Ok(r) if r != TickReport::default() => {
+                    tracing::info!(timeouts = r.timeouts_fired, refunds = r.refunds_settled, "worker tick")
+                }
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "worker tick failed"),
             }
@@ -75,18 +73,10 @@ impl Worker {
     /// another worker fired it) is refused by `decide` as stale and skipped.
     pub async fn sweep_deadlines(&self) -> anyhow::Result<usize> {
         let now = self.app.clock.now();
-        let due = self
-            .app
-            .store
-            .claim_due_cases(now, now.checked_add(LEASE)?, &self.owner, BATCH)
-            .await?;
+        let due = self.app.store.claim_due_cases(now, now.checked_add(LEASE)?, &self.owner, BATCH).await?;
         let mut fired = 0;
         for d in due {
-            match self
-                .app
-                .act_as_system(d.case_id, Command::Timeout { due: d.due })
-                .await
-            {
+            match self.app.act_as_system(d.case_id, Command::Timeout { due: d.due }).await {
                 Ok(_) => fired += 1,
                 Err(AppError::Rejected(r)) if r.code == RejectionCode::NotDue => {}
                 Err(e) => tracing::error!(case = %d.case_id, error = %e, "deadline not fired"),
@@ -99,19 +89,12 @@ impl Worker {
     /// id, so a retry after a crash never pays twice).
     pub async fn execute_refunds(&self) -> anyhow::Result<usize> {
         let now = self.app.clock.now();
-        let jobs = self
-            .app
-            .store
-            .claim_jobs("refund", now, now.checked_add(LEASE)?, &self.owner, BATCH)
-            .await?;
+        let jobs = self.app.store.claim_jobs("refund", now, now.checked_add(LEASE)?, &self.owner, BATCH).await?;
         let mut settled = 0;
         for job in jobs {
             match self.execute_refund(&job).await {
                 Ok(()) => {
-                    self.app
-                        .store
-                        .complete_job(job.id, self.app.clock.now())
-                        .await?;
+                    self.app.store.complete_job(job.id, self.app.clock.now()).await?;
                     settled += 1;
                 }
                 Err(e) => {
@@ -119,11 +102,7 @@ impl Worker {
                     tracing::warn!(job = %job.id, error = %e, "refund will be retried");
                     self.app
                         .store
-                        .retry_job(
-                            job.id,
-                            self.app.clock.now().checked_add(backoff)?,
-                            &e.to_string(),
-                        )
+                        .retry_job(job.id, self.app.clock.now().checked_add(backoff)?, &e.to_string())
                         .await?;
                 }
             }
@@ -132,30 +111,17 @@ impl Worker {
     }
 
     async fn execute_refund(&self, job: &ClaimedJob) -> anyhow::Result<()> {
-        let case_id = job
-            .case_id
-            .ok_or_else(|| anyhow::anyhow!("refund job without a case"))?;
+        let case_id = job.case_id.ok_or_else(|| anyhow::anyhow!("refund job without a case"))?;
         let refund_id = job.payload["refund_id"]
             .as_str()
             .ok_or_else(|| anyhow::anyhow!("refund job without refund_id"))?
             .to_owned();
         let amount = Money::from_fen(
-            job.payload["amount"]
-                .as_i64()
-                .ok_or_else(|| anyhow::anyhow!("refund job without amount"))?,
+            job.payload["amount"].as_i64().ok_or_else(|| anyhow::anyhow!("refund job without amount"))?,
         );
-        let record = self
-            .app
-            .store
-            .case(case_id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("case {case_id} missing"))?;
-        let order = self
-            .app
-            .store
-            .order(record.case.order_id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("order missing"))?;
+        let record = self.app.store.case(case_id).await?.ok_or_else(|| anyhow::anyhow!("case {case_id} missing"))?;
+        let order =
+            self.app.store.order(record.case.order_id).await?.ok_or_else(|| anyhow::anyhow!("order missing"))?;
         let command = match self.app.gateway.refund(&order, &refund_id, amount).await? {
             LedgerRefund::Executed => Command::RefundSucceeded { refund_id },
             LedgerRefund::Refused(reason) => Command::RefundFailed { refund_id, reason },

@@ -68,11 +68,7 @@ impl Case {
     }
 }
 
-const PLATFORM: &[CaseState] = &[
-    CaseState::PlatformReview,
-    CaseState::AwaitingEvidence,
-    CaseState::AwaitingMediation,
-];
+const PLATFORM: &[CaseState] = &[CaseState::PlatformReview, CaseState::AwaitingEvidence, CaseState::AwaitingMediation];
 
 pub fn apply(mut case: Case, event: &Event) -> Case {
     match &event.body {
@@ -80,11 +76,7 @@ pub fn apply(mut case: Case, event: &Event) -> Case {
         | EventBody::MessagePosted { .. }
         | EventBody::Escalated { .. }
         | EventBody::ReturnDisputed { .. } => {}
-        EventBody::Revised {
-            kind,
-            amount,
-            description,
-        } => {
+        EventBody::Revised { kind, amount, description } => {
             case.kind = *kind;
             case.amount = *amount;
             case.description = description.clone();
@@ -106,9 +98,7 @@ pub fn apply(mut case: Case, event: &Event) -> Case {
         EventBody::Rejected { rejection } => case.rejection = Some(rejection.clone()),
         EventBody::ReturnShipped { shipment } => case.return_shipment = Some(shipment.clone()),
         EventBody::ReturnReceived | EventBody::ReplacementConfirmed => {}
-        EventBody::ReplacementShipped { shipment } => {
-            case.replacement_shipment = Some(shipment.clone())
-        }
+        EventBody::ReplacementShipped { shipment } => case.replacement_shipment = Some(shipment.clone()),
         EventBody::Taken { agent } => {
             case.assigned_agent = Some(*agent);
             case.agent_acted = true;
@@ -116,12 +106,8 @@ pub fn apply(mut case: Case, event: &Event) -> Case {
         EventBody::EvidenceRequested { request } => case.evidence_request = Some(request.clone()),
         EventBody::EvidenceSubmitted { .. } => {}
         EventBody::MediationProposed { remedy, note } => {
-            case.mediation = Some(Mediation {
-                remedy: *remedy,
-                note: note.clone(),
-                buyer_accepted: None,
-                merchant_accepted: None,
-            });
+            case.mediation =
+                Some(Mediation { remedy: *remedy, note: note.clone(), buyer_accepted: None, merchant_accepted: None });
         }
         EventBody::MediationAnswered { party, accepted } => {
             if let Some(m) = case.mediation.as_mut() {
@@ -134,12 +120,7 @@ pub fn apply(mut case: Case, event: &Event) -> Case {
                 }
             }
         }
-        EventBody::Decided {
-            remedy,
-            liable,
-            rationale,
-            cited_rule,
-        } => {
+        EventBody::Decided { remedy, liable, rationale, cited_rule } => {
             let agent = match event.actor {
                 Actor::Agent { user } => user,
                 _ => case.assigned_agent.unwrap_or(case.buyer_id),
@@ -163,12 +144,7 @@ pub fn apply(mut case: Case, event: &Event) -> Case {
                 reviewed: false,
             });
         }
-        EventBody::AppealReviewed {
-            uphold,
-            remedy,
-            rationale,
-            cited_rule,
-        } => {
+        EventBody::AppealReviewed { uphold, remedy, rationale, cited_rule } => {
             if let Some(a) = case.appeals.iter_mut().find(|a| !a.reviewed) {
                 a.reviewed = true;
             }
@@ -197,12 +173,8 @@ pub fn apply(mut case: Case, event: &Event) -> Case {
             case.refunds_started += 1;
             case.refund = Some(refund.clone());
         }
-        EventBody::RefundSucceeded { amount, .. }
-        | EventBody::OfflineRefundProved { amount, .. } => {
-            case.refunded_total = case
-                .refunded_total
-                .checked_add(*amount)
-                .unwrap_or(case.refunded_total);
+        EventBody::RefundSucceeded { amount, .. } | EventBody::OfflineRefundProved { amount, .. } => {
+            case.refunded_total = case.refunded_total.checked_add(*amount).unwrap_or(case.refunded_total);
         }
         EventBody::RefundFailed { .. } => {
             if let Some(r) = case.refund.as_mut() {
@@ -216,8 +188,7 @@ pub fn apply(mut case: Case, event: &Event) -> Case {
         }
     }
     if let Some(t) = &event.transition {
-        let entering_platform =
-            t.to == CaseState::PlatformReview && !PLATFORM.contains(&case.state);
+        let entering_platform = t.to == CaseState::PlatformReview && !PLATFORM.contains(&case.state);
         if entering_platform {
             case.escalated_at = Some(event.at);
             case.assigned_agent = None;

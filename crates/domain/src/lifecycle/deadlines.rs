@@ -10,22 +10,12 @@ use crate::vocabulary::RemedyKind;
 use jiff::Timestamp;
 
 fn natural(env: &Env, hours: i64, waits_for: Vec<Party>, on_timeout: OnTimeout) -> Deadline {
-    let due = env
-        .now
-        .saturating_add(Policy::hours(hours))
-        .expect("deadline in range");
-    Deadline {
-        due,
-        waits_for,
-        on_timeout,
-    }
+    let due = env.now.saturating_add(Policy::hours(hours)).expect("deadline in range");
+    Deadline { due, waits_for, on_timeout }
 }
 
 pub(super) fn calendar_rejection(gap: CalendarGap) -> Rejection {
-    Rejection::with(
-        RejectionCode::CalendarNotCovered,
-        format!("year {}", gap.year),
-    )
+    Rejection::with(RejectionCode::CalendarNotCovered, format!("year {}", gap.year))
 }
 
 /// The platform's SLA deadline: first action within N working days of escalation, then the
@@ -37,12 +27,10 @@ pub(super) fn platform_review(
     agent_acted: bool,
 ) -> Result<Deadline, Rejection> {
     let cal = env.calendar;
-    let first = cal
-        .add_working_days(escalated_at, env.policy.first_action_sla_working_days)
-        .map_err(calendar_rejection)?;
-    let decision = cal
-        .add_working_days(escalated_at, env.policy.decision_sla_working_days)
-        .map_err(calendar_rejection)?;
+    let first =
+        cal.add_working_days(escalated_at, env.policy.first_action_sla_working_days).map_err(calendar_rejection)?;
+    let decision =
+        cal.add_working_days(escalated_at, env.policy.decision_sla_working_days).map_err(calendar_rejection)?;
     let on_timeout = if !agent_acted && case.sla_breaches == 0 {
         return Ok(Deadline {
             due: first,
@@ -54,103 +42,53 @@ pub(super) fn platform_review(
     } else {
         OnTimeout::FlagDecisionSla
     };
-    Ok(Deadline {
-        due: decision,
-        waits_for: vec![Party::Platform],
-        on_timeout,
-    })
+    Ok(Deadline { due: decision, waits_for: vec![Party::Platform], on_timeout })
 }
 
 /// The transition into `to`, with its deadline. `case` is the case before the change;
 /// `remedy` is the remedy in force after it (it decides what closing a receipt means).
-pub(super) fn enter(
-    case: &Case,
-    to: CaseState,
-    stage: Stage,
-    env: &Env,
-) -> Result<Transition, Rejection> {
+pub(super) fn enter(case: &Case, to: CaseState, stage: Stage, env: &Env) -> Result<Transition, Rejection> {
     let p = env.policy;
     let deadline = match to {
-        CaseState::AwaitingMerchant => Some(natural(
-            env,
-            p.merchant_response_hours,
-            vec![Party::Merchant],
-            OnTimeout::AutoApprove,
-        )),
-        CaseState::AwaitingBuyer => Some(natural(
-            env,
-            p.buyer_response_hours,
-            vec![Party::Buyer],
-            OnTimeout::Close(Outcome::Expired),
-        )),
-        CaseState::MerchantRejected => Some(natural(
-            env,
-            p.rejected_escalation_hours,
-            vec![Party::Buyer],
-            OnTimeout::Close(Outcome::Expired),
-        )),
-        CaseState::AwaitingReturnShipment => Some(natural(
-            env,
-            p.return_shipment_hours,
-            vec![Party::Buyer],
-            OnTimeout::Close(Outcome::Cancelled),
-        )),
-        CaseState::ReturnInTransit => Some(natural(
-            env,
-            p.return_receipt_hours,
-            vec![Party::Merchant],
-            OnTimeout::AutoRefund,
-        )),
-        CaseState::AwaitingMerchantShipment => Some(natural(
-            env,
-            p.merchant_shipment_hours,
-            vec![Party::Merchant],
-            OnTimeout::EscalateToPlatform,
-        )),
+        CaseState::AwaitingMerchant => {
+            Some(natural(env, p.merchant_response_hours, vec![Party::Merchant], OnTimeout::AutoApprove))
+        }
+        CaseState::AwaitingBuyer => {
+            Some(natural(env, p.buyer_response_hours, vec![Party::Buyer], OnTimeout::Close(Outcome::Expired)))
+        }
+        CaseState::MerchantRejected => {
+            Some(natural(env, p.rejected_escalation_hours, vec![Party::Buyer], OnTimeout::Close(Outcome::Expired)))
+        }
+        CaseState::AwaitingReturnShipment => {
+            Some(natural(env, p.return_shipment_hours, vec![Party::Buyer], OnTimeout::Close(Outcome::Cancelled)))
+        }
+        CaseState::ReturnInTransit => {
+            Some(natural(env, p.return_receipt_hours, vec![Party::Merchant], OnTimeout::AutoRefund))
+        }
+        CaseState::AwaitingMerchantShipment => {
+            Some(natural(env, p.merchant_shipment_hours, vec![Party::Merchant], OnTimeout::EscalateToPlatform))
+        }
         CaseState::AwaitingBuyerReceipt => {
             let outcome = replacement_outcome(case.remedy.map(|r| r.kind));
-            Some(natural(
-                env,
-                p.replacement_receipt_hours,
-                vec![Party::Buyer],
-                OnTimeout::Close(outcome),
-            ))
+            Some(natural(env, p.replacement_receipt_hours, vec![Party::Buyer], OnTimeout::Close(outcome)))
         }
         CaseState::PlatformReview => {
             let escalated_at = case.escalated_at.unwrap_or(env.now);
             Some(platform_review(case, env, escalated_at, case.agent_acted)?)
         }
         CaseState::AwaitingEvidence => {
-            let party = case
-                .evidence_request
-                .as_ref()
-                .map_or(Party::Buyer, |r| r.party);
+            let party = case.evidence_request.as_ref().map_or(Party::Buyer, |r| r.party);
             Some(evidence(env, party, p.evidence_hours))
         }
-        CaseState::AwaitingMediation => Some(natural(
-            env,
-            p.mediation_hours,
-            vec![Party::Buyer, Party::Merchant],
-            OnTimeout::BackToPlatformReview,
-        )),
-        CaseState::Refunding => Some(natural(
-            env,
-            p.refund_confirmation_hours,
-            vec![Party::System],
-            OnTimeout::RequireOfflineRefund,
-        )),
+        CaseState::AwaitingMediation => {
+            Some(natural(env, p.mediation_hours, vec![Party::Buyer, Party::Merchant], OnTimeout::BackToPlatformReview))
+        }
+        CaseState::Refunding => {
+            Some(natural(env, p.refund_confirmation_hours, vec![Party::System], OnTimeout::RequireOfflineRefund))
+        }
         CaseState::Closed => None,
     };
-    Ok(Transition {
-        to,
-        stage: if to == CaseState::Closed {
-            Stage::Closed
-        } else {
-            stage
-        },
-        deadline,
-        outcome: None,
-    })
+    Ok(Transition { to, stage: if to == CaseState::Closed { Stage::Closed } else { stage }, deadline, outcome: None })
 }
 
 /// The deadline for the named party to submit evidence.
@@ -160,21 +98,11 @@ pub(super) fn evidence(env: &Env, party: Party, hours: i64) -> Deadline {
 
 /// After the gateway failed for good: the merchant must prove an offline refund.
 pub(super) fn offline_refund(env: &Env) -> Deadline {
-    natural(
-        env,
-        env.policy.offline_refund_proof_hours,
-        vec![Party::Merchant],
-        OnTimeout::EscalateToPlatform,
-    )
+    natural(env, env.policy.offline_refund_proof_hours, vec![Party::Merchant], OnTimeout::EscalateToPlatform)
 }
 
 pub(super) fn close(outcome: Outcome) -> Transition {
-    Transition {
-        to: CaseState::Closed,
-        stage: Stage::Closed,
-        deadline: None,
-        outcome: Some(outcome),
-    }
+    Transition { to: CaseState::Closed, stage: Stage::Closed, deadline: None, outcome: Some(outcome) }
 }
 
 pub(super) fn replacement_outcome(kind: Option<RemedyKind>) -> Outcome {

@@ -5,8 +5,7 @@ use super::deadlines::{self, calendar_rejection, close, enter};
 use super::filing::{check_demand, check_text, require_text};
 use crate::actor::{Actor, Party};
 use crate::case::{
-    Case, CaseState, EvidenceRequest, MerchantRejection, OnTimeout, Outcome, PendingRefund, Remedy,
-    Shipment, Stage,
+    Case, CaseState, EvidenceRequest, MerchantRejection, OnTimeout, Outcome, PendingRefund, Remedy, Shipment, Stage,
 };
 use crate::command::Command;
 use crate::event::{Event, EventBody, Transition};
@@ -36,35 +35,16 @@ struct Plan<'a> {
 
 impl Plan<'_> {
     fn note(&mut self, body: EventBody) {
-        self.events.push(Event {
-            at: self.env.now,
-            actor: self.actor,
-            body,
-            transition: None,
-        });
+        self.events.push(Event { at: self.env.now, actor: self.actor, body, transition: None });
     }
 
     fn moving(&mut self, body: EventBody, transition: Transition) {
-        self.events.push(Event {
-            at: self.env.now,
-            actor: self.actor,
-            body,
-            transition: Some(transition),
-        });
+        self.events.push(Event { at: self.env.now, actor: self.actor, body, transition: Some(transition) });
     }
 }
 
-pub fn decide(
-    case: &Case,
-    command: &Command,
-    actor: Actor,
-    env: &Env,
-) -> Result<Vec<Event>, Rejection> {
-    let mut plan = Plan {
-        actor,
-        env,
-        events: Vec::new(),
-    };
+pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<Event>, Rejection> {
+    let mut plan = Plan { actor, env, events: Vec::new() };
     // The platform may still file records (a refund receipt, a regulator's letter) on a closed
     // case: they change no state, and their hashes join the chain like any other file.
     let platform_file = matches!(command, Command::AddEvidence { .. }) && actor.party() == Party::Platform;
@@ -90,10 +70,7 @@ pub fn decide(
                     cited.push(*id);
                 }
             }
-            plan.note(EventBody::MessagePosted {
-                text: text.trim().to_owned(),
-                evidence: cited,
-            });
+            plan.note(EventBody::MessagePosted { text: text.trim().to_owned(), evidence: cited });
         }
         Command::AddEvidence { file } => {
             match actor.party() {
@@ -109,11 +86,7 @@ pub fn decide(
             }
             plan.note(EventBody::EvidenceAdded { file: file.clone() });
         }
-        Command::Revise {
-            kind,
-            amount,
-            description,
-        } => {
+        Command::Revise { kind, amount, description } => {
             as_buyer(case, actor)?;
             in_state(case, &[AwaitingMerchant, MerchantRejected])?;
             let kind = kind.unwrap_or(case.kind);
@@ -122,37 +95,21 @@ pub fn decide(
             } else {
                 Default::default()
             });
-            let description = description
-                .clone()
-                .unwrap_or_else(|| case.description.clone());
+            let description = description.clone().unwrap_or_else(|| case.description.clone());
             check_text("description", &description)?;
-            check_demand(
-                RemedyKind::requested(kind).pays_money(),
-                amount,
-                remaining(case),
-            )?;
+            check_demand(RemedyKind::requested(kind).pays_money(), amount, remaining(case))?;
             if case.state == AwaitingMerchant
                 && (kind, amount, &description) == (case.kind, case.amount, &case.description)
             {
                 // Nothing is revised: a repeated revision has the effect of once.
                 return Ok(Vec::new());
             }
-            plan.moving(
-                EventBody::Revised {
-                    kind,
-                    amount,
-                    description,
-                },
-                enter(case, AwaitingMerchant, stage, env)?,
-            );
+            plan.moving(EventBody::Revised { kind, amount, description }, enter(case, AwaitingMerchant, stage, env)?);
         }
         Command::Withdraw => {
             as_buyer(case, actor)?;
             if case.state == Refunding {
-                return Err(Rejection::with(
-                    RejectionCode::NotAllowedInState,
-                    "refunding",
-                ));
+                return Err(Rejection::with(RejectionCode::NotAllowedInState, "refunding"));
             }
             // An appeal reopens a decided case; withdrawing would rewrite its outcome.
             no_pending_appeal(case)?;
@@ -161,9 +118,7 @@ pub fn decide(
         Command::AcceptOffer => {
             as_buyer(case, actor)?;
             in_state(case, &[AwaitingBuyer])?;
-            let remedy = case
-                .pending_offer
-                .ok_or(Rejection::new(RejectionCode::NoPendingOffer))?;
+            let remedy = case.pending_offer.ok_or(Rejection::new(RejectionCode::NoPendingOffer))?;
             plan.note(EventBody::OfferAccepted { remedy });
             execute(case, remedy, stage, &mut plan)?;
         }
@@ -173,10 +128,7 @@ pub fn decide(
             if case.pending_offer.is_none() {
                 return Err(Rejection::new(RejectionCode::NoPendingOffer));
             }
-            plan.moving(
-                EventBody::OfferDeclined,
-                enter(case, AwaitingMerchant, stage, env)?,
-            );
+            plan.moving(EventBody::OfferDeclined, enter(case, AwaitingMerchant, stage, env)?);
         }
         Command::Answer { text } => {
             as_buyer(case, actor)?;
@@ -186,23 +138,15 @@ pub fn decide(
                 return Err(Rejection::new(RejectionCode::NoPendingQuestion));
             }
             plan.moving(
-                EventBody::QuestionAnswered {
-                    text: text.trim().to_owned(),
-                },
+                EventBody::QuestionAnswered { text: text.trim().to_owned() },
                 enter(case, AwaitingMerchant, stage, env)?,
             );
         }
-        Command::ShipReturn {
-            carrier,
-            tracking_no,
-        } => {
+        Command::ShipReturn { carrier, tracking_no } => {
             as_buyer(case, actor)?;
             in_state(case, &[AwaitingReturnShipment])?;
             let shipment = shipment(carrier, tracking_no, env)?;
-            plan.moving(
-                EventBody::ReturnShipped { shipment },
-                enter(case, ReturnInTransit, stage, env)?,
-            );
+            plan.moving(EventBody::ReturnShipped { shipment }, enter(case, ReturnInTransit, stage, env)?);
         }
         Command::ConfirmReplacement => {
             as_buyer(case, actor)?;
@@ -220,19 +164,10 @@ pub fn decide(
                     .add_working_days(case.filed_at, env.policy.negotiation_min_working_days)
                     .map_err(calendar_rejection)?;
                 if env.now < earliest {
-                    return Err(Rejection::with(
-                        RejectionCode::EscalationTooEarly,
-                        earliest.to_string(),
-                    ));
+                    return Err(Rejection::with(RejectionCode::EscalationTooEarly, earliest.to_string()));
                 }
             }
-            escalate(
-                case,
-                EventBody::Escalated {
-                    text: text.trim().to_owned(),
-                },
-                &mut plan,
-            )?;
+            escalate(case, EventBody::Escalated { text: text.trim().to_owned() }, &mut plan)?;
         }
         Command::Rate { stars, comment } => {
             as_buyer(case, actor)?;
@@ -244,10 +179,7 @@ pub fn decide(
                 return Err(Rejection::invalid("stars: from 1 to 5"));
             }
             check_text("comment", comment)?;
-            plan.note(EventBody::Rated {
-                stars: *stars,
-                comment: comment.trim().to_owned(),
-            });
+            plan.note(EventBody::Rated { stars: *stars, comment: comment.trim().to_owned() });
         }
         Command::Approve => {
             as_merchant(case, actor)?;
@@ -262,14 +194,8 @@ pub fn decide(
             } else {
                 check_text("text", text)?;
             }
-            let rejection = MerchantRejection {
-                reason: *reason,
-                text: text.trim().to_owned(),
-            };
-            plan.moving(
-                EventBody::Rejected { rejection },
-                enter(case, MerchantRejected, stage, env)?,
-            );
+            let rejection = MerchantRejection { reason: *reason, text: text.trim().to_owned() };
+            plan.moving(EventBody::Rejected { rejection }, enter(case, MerchantRejected, stage, env)?);
         }
         Command::Offer { remedy, note } => {
             as_merchant(case, actor)?;
@@ -280,10 +206,7 @@ pub fn decide(
             check_remedy(case, remedy)?;
             check_text("note", note)?;
             plan.moving(
-                EventBody::OfferMade {
-                    remedy: *remedy,
-                    note: note.trim().to_owned(),
-                },
+                EventBody::OfferMade { remedy: *remedy, note: note.trim().to_owned() },
                 enter(case, AwaitingBuyer, stage, env)?,
             );
         }
@@ -292,9 +215,7 @@ pub fn decide(
             in_state(case, &[AwaitingMerchant])?;
             require_text("question", question)?;
             plan.moving(
-                EventBody::QuestionAsked {
-                    question: question.trim().to_owned(),
-                },
+                EventBody::QuestionAsked { question: question.trim().to_owned() },
                 enter(case, AwaitingBuyer, stage, env)?,
             );
         }
@@ -309,51 +230,32 @@ pub fn decide(
             in_state(case, &[ReturnInTransit])?;
             require_text("text", text)?;
             // The goods are with the merchant: the platform decides, the buyer's silence never does.
-            escalate(
-                case,
-                EventBody::ReturnDisputed {
-                    text: text.trim().to_owned(),
-                },
-                &mut plan,
-            )?;
+            escalate(case, EventBody::ReturnDisputed { text: text.trim().to_owned() }, &mut plan)?;
         }
-        Command::ShipReplacement {
-            carrier,
-            tracking_no,
-        } => {
+        Command::ShipReplacement { carrier, tracking_no } => {
             as_merchant(case, actor)?;
             in_state(case, &[AwaitingMerchantShipment])?;
             let shipment = shipment(carrier, tracking_no, env)?;
-            plan.moving(
-                EventBody::ReplacementShipped { shipment },
-                enter(case, AwaitingBuyerReceipt, stage, env)?,
-            );
+            plan.moving(EventBody::ReplacementShipped { shipment }, enter(case, AwaitingBuyerReceipt, stage, env)?);
         }
         Command::ProveOfflineRefund { note } => {
             as_merchant(case, actor)?;
             in_state(case, &[Refunding])?;
             require_text("note", note)?;
-            let refund = case.refund.as_ref().filter(|r| r.failed).ok_or_else(|| {
-                Rejection::with(
-                    RejectionCode::NotAllowedInState,
-                    "the refund has not failed",
-                )
-            })?;
+            let refund = case
+                .refund
+                .as_ref()
+                .filter(|r| r.failed)
+                .ok_or_else(|| Rejection::with(RejectionCode::NotAllowedInState, "the refund has not failed"))?;
             plan.moving(
-                EventBody::OfflineRefundProved {
-                    note: note.trim().to_owned(),
-                    amount: refund.amount,
-                },
+                EventBody::OfflineRefundProved { note: note.trim().to_owned(), amount: refund.amount },
                 close(refund.outcome),
             );
         }
         Command::AcceptMediation | Command::DeclineMediation => {
             let party = as_party(case, actor)?;
             in_state(case, &[AwaitingMediation])?;
-            let mediation = case
-                .mediation
-                .as_ref()
-                .ok_or(Rejection::new(RejectionCode::NotAllowedInState))?;
+            let mediation = case.mediation.as_ref().ok_or(Rejection::new(RejectionCode::NotAllowedInState))?;
             let (mine, theirs) = match party {
                 Party::Buyer => (mediation.buyer_accepted, mediation.merchant_accepted),
                 _ => (mediation.merchant_accepted, mediation.buyer_accepted),
@@ -375,10 +277,7 @@ pub fn decide(
         Command::SubmitEvidence { text } => {
             let party = as_party(case, actor)?;
             require_text("text", text)?;
-            let body = EventBody::EvidenceSubmitted {
-                party,
-                text: text.trim().to_owned(),
-            };
+            let body = EventBody::EvidenceSubmitted { party, text: text.trim().to_owned() };
             match case.state {
                 AwaitingEvidence => {
                     if case.evidence_request.as_ref().map(|r| r.party) != Some(party) {
@@ -405,10 +304,7 @@ pub fn decide(
                 .saturating_add(crate::policy::Policy::hours(env.policy.appeal_window_hours))
                 .expect("in range");
             if env.now > window_end {
-                return Err(Rejection::with(
-                    RejectionCode::AppealWindowClosed,
-                    window_end.to_string(),
-                ));
+                return Err(Rejection::with(RejectionCode::AppealWindowClosed, window_end.to_string()));
             }
             let mut reopened = case.clone();
             reopened.escalated_at = Some(env.now);
@@ -416,13 +312,7 @@ pub fn decide(
             reopened.sla_breaches = 0;
             reopened.decision_sla_flagged = false;
             let transition = enter(&reopened, PlatformReview, Stage::Platform, env)?;
-            plan.moving(
-                EventBody::AppealFiled {
-                    party,
-                    reason: reason.trim().to_owned(),
-                },
-                transition,
-            );
+            plan.moving(EventBody::AppealFiled { party, reason: reason.trim().to_owned() }, transition);
         }
         Command::Take => {
             let agent = as_agent(actor)?;
@@ -438,11 +328,7 @@ pub fn decide(
             }
             take(case, agent, &mut plan)?;
         }
-        Command::RequestEvidence {
-            party,
-            what,
-            due_in_hours,
-        } => {
+        Command::RequestEvidence { party, what, due_in_hours } => {
             let agent = as_agent(actor)?;
             in_state(case, &[PlatformReview])?;
             ensure_assigned(case, agent, &mut plan)?;
@@ -460,10 +346,7 @@ pub fn decide(
                 deadline: Some(deadlines::evidence(env, *party, hours)),
                 outcome: None,
             };
-            let request = EvidenceRequest {
-                party: *party,
-                what: what.trim().to_owned(),
-            };
+            let request = EvidenceRequest { party: *party, what: what.trim().to_owned() };
             plan.moving(EventBody::EvidenceRequested { request }, transition);
         }
         Command::ProposeMediation { remedy, note } => {
@@ -474,19 +357,11 @@ pub fn decide(
             check_remedy(case, remedy)?;
             check_text("note", note)?;
             plan.moving(
-                EventBody::MediationProposed {
-                    remedy: *remedy,
-                    note: note.trim().to_owned(),
-                },
+                EventBody::MediationProposed { remedy: *remedy, note: note.trim().to_owned() },
                 enter(case, AwaitingMediation, Stage::Platform, env)?,
             );
         }
-        Command::Decide {
-            remedy,
-            liable,
-            rationale,
-            cited_rule,
-        } => {
+        Command::Decide { remedy, liable, rationale, cited_rule } => {
             let agent = as_agent(actor)?;
             in_state(case, &[PlatformReview])?;
             if case.pending_appeal().is_some() {
@@ -509,17 +384,12 @@ pub fn decide(
             };
             rule(case, *remedy, body, &mut plan)?;
         }
-        Command::ReviewAppeal {
-            uphold,
-            remedy,
-            rationale,
-            cited_rule,
-        } => {
+        Command::ReviewAppeal { uphold, remedy, rationale, cited_rule } => {
             let agent = as_agent(actor)?;
             in_state(case, &[PlatformReview])?;
-            let appeal = case.pending_appeal().ok_or_else(|| {
-                Rejection::with(RejectionCode::NotAllowedInState, "no pending appeal")
-            })?;
+            let appeal = case
+                .pending_appeal()
+                .ok_or_else(|| Rejection::with(RejectionCode::NotAllowedInState, "no pending appeal"))?;
             check_not_own_appeal(case, agent)?;
             ensure_assigned(case, agent, &mut plan)?;
             require_text("rationale", rationale)?;
@@ -544,10 +414,7 @@ pub fn decide(
             if actor != Actor::System {
                 return Err(Rejection::new(RejectionCode::NotYourTurn));
             }
-            let deadline = case
-                .deadline
-                .as_ref()
-                .filter(|d| d.due == *due && d.on_timeout.fires());
+            let deadline = case.deadline.as_ref().filter(|d| d.due == *due && d.on_timeout.fires());
             let Some(deadline) = deadline else {
                 return Err(Rejection::with(RejectionCode::NotDue, "stale timeout"));
             };
@@ -568,10 +435,7 @@ pub fn decide(
                 .ok_or_else(|| Rejection::invalid("unknown refund id"))?;
             match command {
                 Command::RefundSucceeded { .. } => plan.moving(
-                    EventBody::RefundSucceeded {
-                        refund_id: refund_id.clone(),
-                        amount: refund.amount,
-                    },
+                    EventBody::RefundSucceeded { refund_id: refund_id.clone(), amount: refund.amount },
                     close(refund.outcome),
                 ),
                 Command::RefundFailed { reason, .. } => {
@@ -602,9 +466,7 @@ fn as_merchant(case: &Case, actor: Actor) -> Result<(), Rejection> {
 }
 
 fn as_party(case: &Case, actor: Actor) -> Result<Party, Rejection> {
-    as_buyer(case, actor)
-        .map(|_| Party::Buyer)
-        .or_else(|_| as_merchant(case, actor).map(|_| Party::Merchant))
+    as_buyer(case, actor).map(|_| Party::Buyer).or_else(|_| as_merchant(case, actor).map(|_| Party::Merchant))
 }
 
 fn as_agent(actor: Actor) -> Result<UserId, Rejection> {
@@ -620,10 +482,7 @@ fn in_state(case: &Case, allowed: &[CaseState]) -> Result<(), Rejection> {
     } else if case.state == Closed {
         Err(Rejection::new(RejectionCode::CaseClosed))
     } else {
-        Err(Rejection::with(
-            RejectionCode::NotAllowedInState,
-            case.state.as_str(),
-        ))
+        Err(Rejection::with(RejectionCode::NotAllowedInState, case.state.as_str()))
     }
 }
 
@@ -640,23 +499,14 @@ fn shipment(carrier: &str, tracking_no: &str, env: &Env) -> Result<Shipment, Rej
     require_text("carrier", carrier)?;
     require_text("tracking_no", tracking_no)?;
     if tracking_no.trim().len() > 64 || carrier.trim().chars().count() > 64 {
-        return Err(Rejection::invalid(
-            "carrier and tracking_no: at most 64 characters",
-        ));
+        return Err(Rejection::invalid("carrier and tracking_no: at most 64 characters"));
     }
-    Ok(Shipment {
-        carrier: carrier.trim().to_owned(),
-        tracking_no: tracking_no.trim().to_owned(),
-        shipped_at: env.now,
-    })
+    Ok(Shipment { carrier: carrier.trim().to_owned(), tracking_no: tracking_no.trim().to_owned(), shipped_at: env.now })
 }
 
 fn no_pending_appeal(case: &Case) -> Result<(), Rejection> {
     match case.pending_appeal() {
-        Some(_) => Err(Rejection::with(
-            RejectionCode::NotAllowedInState,
-            "an appeal is pending: use review-appeal",
-        )),
+        Some(_) => Err(Rejection::with(RejectionCode::NotAllowedInState, "an appeal is pending: use review-appeal")),
         None => Ok(()),
     }
 }
@@ -683,19 +533,10 @@ fn ensure_assigned(case: &Case, agent: UserId, plan: &mut Plan) -> Result<(), Re
 /// Taking a case is the agent's first action: the SLA clock moves on to the decision.
 fn take(case: &Case, agent: UserId, plan: &mut Plan) -> Result<(), Rejection> {
     let escalated_at = case.escalated_at.unwrap_or(case.filed_at);
-    let mut transition = Transition {
-        to: case.state,
-        stage: Stage::Platform,
-        deadline: case.deadline.clone(),
-        outcome: None,
-    };
+    let mut transition =
+        Transition { to: case.state, stage: Stage::Platform, deadline: case.deadline.clone(), outcome: None };
     if case.state == PlatformReview {
-        transition.deadline = Some(deadlines::platform_review(
-            case,
-            plan.env,
-            escalated_at,
-            true,
-        )?);
+        transition.deadline = Some(deadlines::platform_review(case, plan.env, escalated_at, true)?);
     }
     plan.moving(EventBody::Taken { agent }, transition);
     Ok(())
@@ -717,21 +558,13 @@ fn back_to_review(case: &Case, env: &Env) -> Result<Transition, Rejection> {
 }
 
 fn approve(case: &Case, plan: &mut Plan) -> Result<(), Rejection> {
-    let remedy = Remedy {
-        kind: RemedyKind::requested(case.kind),
-        amount: case.amount,
-    };
+    let remedy = Remedy { kind: RemedyKind::requested(case.kind), amount: case.amount };
     plan.note(EventBody::Approved { remedy });
     execute(case, remedy, case.stage, plan)
 }
 
 /// A platform ruling: a remedy to execute, or the claim rejected.
-fn rule(
-    case: &Case,
-    remedy: Option<Remedy>,
-    body: EventBody,
-    plan: &mut Plan,
-) -> Result<(), Rejection> {
+fn rule(case: &Case, remedy: Option<Remedy>, body: EventBody, plan: &mut Plan) -> Result<(), Rejection> {
     match remedy {
         None => plan.moving(body, close(Outcome::Rejected)),
         Some(remedy) => {
@@ -748,21 +581,13 @@ fn execute(case: &Case, remedy: Remedy, stage: Stage, plan: &mut Plan) -> Result
     let mut with_remedy = case.clone();
     with_remedy.remedy = Some(remedy);
     match remedy.kind {
-        RemedyKind::Refund | RemedyKind::Compensation => {
-            start_refund(&with_remedy, remedy, stage, plan)
-        }
+        RemedyKind::Refund | RemedyKind::Compensation => start_refund(&with_remedy, remedy, stage, plan),
         RemedyKind::ReturnAndRefund | RemedyKind::Exchange | RemedyKind::Repair => {
-            set_last_transition(
-                plan,
-                enter(&with_remedy, AwaitingReturnShipment, stage, env)?,
-            );
+            set_last_transition(plan, enter(&with_remedy, AwaitingReturnShipment, stage, env)?);
             Ok(())
         }
         RemedyKind::Reissue => {
-            set_last_transition(
-                plan,
-                enter(&with_remedy, AwaitingMerchantShipment, stage, env)?,
-            );
+            set_last_transition(plan, enter(&with_remedy, AwaitingMerchantShipment, stage, env)?);
             Ok(())
         }
     }
@@ -774,19 +599,10 @@ fn set_last_transition(plan: &mut Plan, transition: Transition) {
     }
 }
 
-fn start_refund(
-    case: &Case,
-    remedy: Remedy,
-    stage: Stage,
-    plan: &mut Plan,
-) -> Result<(), Rejection> {
+fn start_refund(case: &Case, remedy: Remedy, stage: Stage, plan: &mut Plan) -> Result<(), Rejection> {
     let outcome = match remedy.kind {
         RemedyKind::Compensation => Outcome::Compensated,
-        _ if remedy
-            .amount
-            .checked_add(case.refunded_total)
-            .is_some_and(|total| total >= case.amount) =>
-        {
+        _ if remedy.amount.checked_add(case.refunded_total).is_some_and(|total| total >= case.amount) => {
             Outcome::Refunded
         }
         _ => Outcome::PartiallyRefunded,
@@ -813,17 +629,11 @@ fn refund_failed(case: &Case, refund_id: String, reason: String, plan: &mut Plan
 }
 
 fn after_return_received(case: &Case, plan: &mut Plan) -> Result<(), Rejection> {
-    let remedy = case.remedy.unwrap_or(Remedy {
-        kind: RemedyKind::ReturnAndRefund,
-        amount: case.amount,
-    });
+    let remedy = case.remedy.unwrap_or(Remedy { kind: RemedyKind::ReturnAndRefund, amount: case.amount });
     match remedy.kind {
         RemedyKind::ReturnAndRefund => start_refund(case, remedy, case.stage, plan),
         _ => {
-            set_last_transition(
-                plan,
-                enter(case, AwaitingMerchantShipment, case.stage, plan.env)?,
-            );
+            set_last_transition(plan, enter(case, AwaitingMerchantShipment, case.stage, plan.env)?);
             Ok(())
         }
     }
@@ -845,48 +655,24 @@ fn timeout(case: &Case, on_timeout: OnTimeout, plan: &mut Plan) -> Result<(), Re
         OnTimeout::EscalateToPlatform => escalate(case, fired, plan)?,
         OnTimeout::BackToPlatformReview => plan.moving(fired, back_to_review(case, env)?),
         OnTimeout::RequireOfflineRefund => {
-            let refund_id = case
-                .refund
-                .as_ref()
-                .map(|r| r.refund_id.clone())
-                .unwrap_or_default();
+            let refund_id = case.refund.as_ref().map(|r| r.refund_id.clone()).unwrap_or_default();
             plan.note(fired);
-            refund_failed(
-                case,
-                refund_id,
-                "the payment gateway did not confirm in time".into(),
-                plan,
-            );
+            refund_failed(case, refund_id, "the payment gateway did not confirm in time".into(), plan);
         }
         OnTimeout::FlagFirstActionSla | OnTimeout::FlagDecisionSla => {
-            let which = if on_timeout == OnTimeout::FlagFirstActionSla {
-                "first_action"
-            } else {
-                "decision"
-            };
+            let which = if on_timeout == OnTimeout::FlagFirstActionSla { "first_action" } else { "decision" };
             let mut flagged = case.clone();
             flagged.sla_breaches += 1;
             flagged.decision_sla_flagged |= on_timeout == OnTimeout::FlagDecisionSla;
             let escalated_at = case.escalated_at.unwrap_or(case.filed_at);
-            let mut deadline =
-                deadlines::platform_review(&flagged, env, escalated_at, case.agent_acted)?;
+            let mut deadline = deadlines::platform_review(&flagged, env, escalated_at, case.agent_acted)?;
             // A deadline fires once: should the next SLA fall at the same instant, it is
             // already breached and is shown as overdue rather than fired again.
             if case.deadline.as_ref().is_some_and(|d| d.due == deadline.due) {
                 deadline.on_timeout = OnTimeout::Overdue;
             }
-            let transition = Transition {
-                to: case.state,
-                stage: case.stage,
-                deadline: Some(deadline),
-                outcome: None,
-            };
-            plan.moving(
-                EventBody::SlaBreached {
-                    which: which.into(),
-                },
-                transition,
-            );
+            let transition = Transition { to: case.state, stage: case.stage, deadline: Some(deadline), outcome: None };
+            plan.moving(EventBody::SlaBreached { which: which.into() }, transition);
         }
         OnTimeout::Overdue => unreachable!("an overdue deadline never fires"),
     }

@@ -33,51 +33,30 @@ pub fn decide_filing(
         return Err(Rejection::new(RejectionCode::OrderNotPaid));
     }
     if request.items.is_empty() {
-        return Err(Rejection::invalid(
-            "items: choose at least one item of the order",
-        ));
+        return Err(Rejection::invalid("items: choose at least one item of the order"));
     }
     let mut seen = HashSet::new();
     for item in &request.items {
         let ordered = order.item(&item.sku);
-        if !seen.insert(item.sku.as_str())
-            || item.quantity == 0
-            || ordered.is_none_or(|o| item.quantity > o.quantity)
-        {
-            return Err(Rejection::with(
-                RejectionCode::ItemsNotInOrder,
-                item.sku.clone(),
-            ));
+        if !seen.insert(item.sku.as_str()) || item.quantity == 0 || ordered.is_none_or(|o| item.quantity > o.quantity) {
+            return Err(Rejection::with(RejectionCode::ItemsNotInOrder, item.sku.clone()));
         }
         if history.skus_with_open_case.iter().any(|s| s == &item.sku) {
-            return Err(Rejection::with(
-                RejectionCode::ItemsHaveOpenCase,
-                item.sku.clone(),
-            ));
+            return Err(Rejection::with(RejectionCode::ItemsHaveOpenCase, item.sku.clone()));
         }
         if history.applications(&item.sku) >= env.policy.max_applications_per_item {
-            return Err(Rejection::with(
-                RejectionCode::MaxApplicationsReached,
-                item.sku.clone(),
-            ));
+            return Err(Rejection::with(RejectionCode::MaxApplicationsReached, item.sku.clone()));
         }
     }
     if request.reason == crate::vocabulary::Reason::NoReason7Day {
         for item in &request.items {
             let facts = &order.item(&item.sku).expect("checked above").law;
-            redress_law::eligibility::check_no_reason_filing(facts, order.signed_at, env.now)
-                .map_err(refusal)?;
+            redress_law::eligibility::check_no_reason_filing(facts, order.signed_at, env.now).map_err(refusal)?;
         }
     }
     check_text("description", &request.description)?;
-    let refundable = order
-        .amount_paid
-        .saturating_remaining(history.committed_refunds);
-    check_demand(
-        RemedyKind::requested(request.kind).pays_money(),
-        request.amount,
-        refundable,
-    )?;
+    let refundable = order.amount_paid.saturating_remaining(history.committed_refunds);
+    check_demand(RemedyKind::requested(request.kind).pays_money(), request.amount, refundable)?;
 
     let filed = Filed {
         case_id,
@@ -95,43 +74,27 @@ pub fn decide_filing(
     };
     let case = Case::opened(&filed, env.now);
     let transition = enter(&case, CaseState::AwaitingMerchant, Stage::Negotiation, env)?;
-    Ok(Event {
-        at: env.now,
-        actor,
-        body: EventBody::Filed(Box::new(filed)),
-        transition: Some(transition),
-    })
+    Ok(Event { at: env.now, actor, body: EventBody::Filed(Box::new(filed)), transition: Some(transition) })
 }
 
 /// A money demand is positive and within what is refundable; other demands carry no money.
-pub(super) fn check_demand(
-    pays_money: bool,
-    amount: Money,
-    refundable: Money,
-) -> Result<(), Rejection> {
+pub(super) fn check_demand(pays_money: bool, amount: Money, refundable: Money) -> Result<(), Rejection> {
     if pays_money {
         if !amount.is_positive() {
             return Err(Rejection::new(RejectionCode::AmountNotPositive));
         }
         if amount > refundable {
-            return Err(Rejection::with(
-                RejectionCode::AmountExceedsRefundable,
-                format!("{amount} > {refundable}"),
-            ));
+            return Err(Rejection::with(RejectionCode::AmountExceedsRefundable, format!("{amount} > {refundable}")));
         }
     } else if amount != Money::ZERO {
-        return Err(Rejection::invalid(
-            "amount: this kind of request carries no amount",
-        ));
+        return Err(Rejection::invalid("amount: this kind of request carries no amount"));
     }
     Ok(())
 }
 
 pub(super) fn check_text(field: &str, text: &str) -> Result<(), Rejection> {
     if text.chars().count() > MAX_TEXT {
-        return Err(Rejection::invalid(format!(
-            "{field}: at most {MAX_TEXT} characters"
-        )));
+        return Err(Rejection::invalid(format!("{field}: at most {MAX_TEXT} characters")));
     }
     Ok(())
 }
@@ -154,9 +117,6 @@ fn refusal(r: redress_law::eligibility::Refusal) -> Rejection {
     Rejection {
         code,
         detail: Some(r.message_en.clone()),
-        explanation: Some(crate::rejection::Explanation {
-            zh: r.message_zh,
-            en: r.message_en,
-        }),
+        explanation: Some(crate::rejection::Explanation { zh: r.message_zh, en: r.message_en }),
     }
 }

@@ -42,9 +42,7 @@ impl WorkingCalendar for redress_law::calendar::BusinessCalendar {
             match e {
                 redress_law::calendar::CalendarError::YearNotCovered(year) => CalendarGap { year },
                 // Any other failure is also a date the calendar cannot answer for: refuse loudly.
-                _ => CalendarGap {
-                    year: redress_law::calendar::shanghai_date(from).year(),
-                },
+                _ => CalendarGap { year: redress_law::calendar::shanghai_date(from).year() },
             }
         })
     }

@@ -73,11 +73,7 @@ fn shanghai() -> TimeZone {
 
 fn env(now: Timestamp) -> Env<'static> {
     let calendar = &MondayToFriday;
-    Env {
-        now,
-        policy: &POLICY,
-        calendar,
-    }
+    Env { now, policy: &POLICY, calendar }
 }
 
 fn cst(y: i16, m: i8, d: i8, h: i8) -> Timestamp {
@@ -106,18 +102,10 @@ fn stranger() -> Actor {
 }
 fn merchant() -> Actor {
     let user = Some(UserId(Uuid::from_u128(12)));
-    Actor::Merchant {
-        merchant: MERCHANT,
-        user,
-        token: None,
-    }
+    Actor::Merchant { merchant: MERCHANT, user, token: None }
 }
 fn other_merchant() -> Actor {
-    Actor::Merchant {
-        merchant: OTHER_MERCHANT,
-        user: None,
-        token: None,
-    }
+    Actor::Merchant { merchant: OTHER_MERCHANT, user: None, token: None }
 }
 fn agent_a() -> Actor {
     Actor::Agent { user: AGENT_A }
@@ -155,10 +143,7 @@ fn request(kind: RequestKind, reason: Reason, amount: i64) -> FileCase {
     FileCase {
         kind,
         reason,
-        items: vec![ItemRef {
-            sku: "MUG".into(),
-            quantity: 1,
-        }],
+        items: vec![ItemRef { sku: "MUG".into(), quantity: 1 }],
         amount: Money::from_fen(amount),
         description: "  The mug arrived cracked along the handle.  ".into(),
     }
@@ -168,10 +153,7 @@ fn fen(amount: i64) -> Money {
     Money::from_fen(amount)
 }
 fn refund(amount: i64) -> Remedy {
-    Remedy {
-        kind: RemedyKind::Refund,
-        amount: fen(amount),
-    }
+    Remedy { kind: RemedyKind::Refund, amount: fen(amount) }
 }
 fn says(s: &str) -> String {
     s.to_owned()
@@ -180,26 +162,16 @@ fn says(s: &str) -> String {
 // Commands with plausible arguments.
 fn reject() -> Command {
     let reason = RejectReason::UsedOrDamagedByBuyer;
-    Command::Reject {
-        reason,
-        text: says("scratches from use"),
-    }
+    Command::Reject { reason, text: says("scratches from use") }
 }
 fn escalate() -> Command {
-    Command::Escalate {
-        text: says("the merchant will not refund"),
-    }
+    Command::Escalate { text: says("the merchant will not refund") }
 }
 fn offer(amount: i64) -> Command {
-    Command::Offer {
-        remedy: refund(amount),
-        note: says("keep the mug"),
-    }
+    Command::Offer { remedy: refund(amount), note: says("keep the mug") }
 }
 fn ask(question: &str) -> Command {
-    Command::Ask {
-        question: says(question),
-    }
+    Command::Ask { question: says(question) }
 }
 fn answer(text: &str) -> Command {
     Command::Answer { text: says(text) }
@@ -209,31 +181,18 @@ fn evidence(text: &str) -> Command {
 }
 fn request_evidence(party: Party, due_in_hours: Option<i64>) -> Command {
     let what = says("photos of the defect");
-    Command::RequestEvidence {
-        party,
-        what,
-        due_in_hours,
-    }
+    Command::RequestEvidence { party, what, due_in_hours }
 }
 fn propose(amount: i64) -> Command {
-    Command::ProposeMediation {
-        remedy: refund(amount),
-        note: says("split"),
-    }
+    Command::ProposeMediation { remedy: refund(amount), note: says("split") }
 }
 fn ship_return(tracking_no: &str) -> Command {
     let tracking_no = says(tracking_no);
-    Command::ShipReturn {
-        carrier: says("SF Express"),
-        tracking_no,
-    }
+    Command::ShipReturn { carrier: says("SF Express"), tracking_no }
 }
 fn ship_replacement(tracking_no: &str) -> Command {
     let tracking_no = says(tracking_no);
-    Command::ShipReplacement {
-        carrier: says("YTO"),
-        tracking_no,
-    }
+    Command::ShipReplacement { carrier: says("YTO"), tracking_no }
 }
 fn ruling(remedy: Option<Remedy>) -> Command {
     Command::Decide {
@@ -246,40 +205,21 @@ fn ruling(remedy: Option<Remedy>) -> Command {
 fn review(uphold: bool, remedy: Option<Remedy>) -> Command {
     let rationale = says("reviewed the file");
     let cited_rule = says("平台争议处理规则");
-    Command::ReviewAppeal {
-        uphold,
-        remedy,
-        rationale,
-        cited_rule,
-    }
+    Command::ReviewAppeal { uphold, remedy, rationale, cited_rule }
 }
 fn appeal() -> Command {
-    Command::Appeal {
-        reason: says("the decision ignores my evidence"),
-    }
+    Command::Appeal { reason: says("the decision ignores my evidence") }
 }
 fn rate(stars: u8) -> Command {
-    Command::Rate {
-        stars,
-        comment: says("fast"),
-    }
+    Command::Rate { stars, comment: says("fast") }
 }
 fn revise(kind: Option<RequestKind>, amount: Option<i64>) -> Command {
     let amount = amount.map(fen);
-    Command::Revise {
-        kind,
-        amount,
-        description: None,
-    }
+    Command::Revise { kind, amount, description: None }
 }
 
 /// `decide`, then the events folded with `apply`.
-fn step(
-    case: &Case,
-    cmd: &Command,
-    actor: Actor,
-    now: Timestamp,
-) -> Result<(Case, Vec<Event>), Rejection> {
+fn step(case: &Case, cmd: &Command, actor: Actor, now: Timestamp) -> Result<(Case, Vec<Event>), Rejection> {
     let events = decide(case, cmd, actor, &env(now))?;
     Ok((events.iter().fold(case.clone(), apply), events))
 }
@@ -310,11 +250,7 @@ impl Story {
         let filed = decide_filing(CASE, &request, &order(), &history, 1, buyer(), &env(now));
         let filed = filed.expect("filing accepted");
         let case = Case::replay([&filed]).expect("starts with filed");
-        Story {
-            case,
-            log: vec![filed],
-            now,
-        }
+        Story { case, log: vec![filed], now }
     }
 
     fn later(&mut self, hours: i64) -> &mut Story {
@@ -325,8 +261,7 @@ impl Story {
     /// Runs a command that must be accepted with events of these types.
     fn act(&mut self, actor: Actor, cmd: Command, expected: &[&str]) {
         let name = cmd.action_name();
-        let (case, events) = step(&self.case, &cmd, actor, self.now)
-            .unwrap_or_else(|r| panic!("{name} refused: {r}"));
+        let (case, events) = step(&self.case, &cmd, actor, self.now).unwrap_or_else(|r| panic!("{name} refused: {r}"));
         assert_eq!(types(&events), expected, "events of {name}");
         self.case = case;
         self.log.extend(events);
@@ -358,25 +293,14 @@ impl Story {
 
     /// The payment gateway confirms the pending refund.
     fn refund_succeeds(&mut self) {
-        let cmd = Command::RefundSucceeded {
-            refund_id: self.refund_id(),
-        };
+        let cmd = Command::RefundSucceeded { refund_id: self.refund_id() };
         self.act(SYSTEM, cmd, &["refund_succeeded"]);
     }
 
     /// The case waits in `state` for `waits` until `due`, then `on_timeout`.
     fn wait_until(&self, state: CaseState, due: Timestamp, waits: &[Party], on: OnTimeout) {
-        let deadline = self
-            .case
-            .deadline
-            .as_ref()
-            .expect("an open case has a deadline");
-        let found = (
-            self.case.state,
-            deadline.due,
-            &deadline.waits_for[..],
-            deadline.on_timeout,
-        );
+        let deadline = self.case.deadline.as_ref().expect("an open case has a deadline");
+        let found = (self.case.state, deadline.due, &deadline.waits_for[..], deadline.on_timeout);
         assert_eq!(found, (state, due, waits, on));
         assert_eq!(self.case.outcome, None);
     }
@@ -388,10 +312,7 @@ impl Story {
 
     fn closed(&self, outcome: Outcome) {
         let c = &self.case;
-        assert_eq!(
-            (c.state, c.stage, c.outcome),
-            (Closed, Stage::Closed, Some(outcome))
-        );
+        assert_eq!((c.state, c.stage, c.outcome), (Closed, Stage::Closed, Some(outcome)));
         assert_eq!((&c.deadline, c.closed_at), (&None, Some(self.now)));
     }
 }
@@ -407,8 +328,7 @@ fn escalated() -> Story {
 /// `escalated()`, then agent A rejects the claim: closed `rejected` at T0 + 4 h.
 fn decided_rejected() -> Story {
     let mut s = escalated();
-    s.later(2)
-        .act(agent_a(), ruling(None), &["taken", "decided"]);
+    s.later(2).act(agent_a(), ruling(None), &["taken", "decided"]);
     s.closed(Rejected);
     s
 }
@@ -421,10 +341,7 @@ fn decided_rejected() -> Story {
 fn seeds_main_path_reject_escalate_evidence_decide_refunded() {
     let mut s = Story::file(RequestKind::RefundOnly, Reason::QualityDefect, PAID);
     assert_eq!(types(&s.log), ["filed"]);
-    assert_eq!(
-        s.case.description,
-        "The mug arrived cracked along the handle."
-    );
+    assert_eq!(s.case.description, "The mug arrived cracked along the handle.");
     assert_eq!(s.case.stage, Stage::Negotiation);
     s.wait(AwaitingMerchant, 48, &[M], AutoApprove);
 
@@ -434,34 +351,24 @@ fn seeds_main_path_reject_escalate_evidence_decide_refunded() {
     s.later(2).act(buyer(), escalate(), &["escalated"]);
     // First action within 3 working days of Monday: by the end of Thursday.
     s.wait_until(PlatformReview, end(3, 5), &[P], FlagFirstActionSla);
-    assert_eq!(
-        (s.case.stage, s.case.escalated_at),
-        (Stage::Platform, Some(s.now))
-    );
+    assert_eq!((s.case.stage, s.case.escalated_at), (Stage::Platform, Some(s.now)));
 
     let asked = ["taken", "evidence_requested"];
     s.later(3).act(agent_a(), request_evidence(B, None), &asked);
     s.wait(AwaitingEvidence, DAYS3, &[B], BackToPlatformReview);
     s.refuses(merchant(), evidence("x"), Code::NotNamedForEvidence);
 
-    s.later(20)
-        .act(buyer(), evidence("3 photos"), &["evidence_submitted"]);
+    s.later(20).act(buyer(), evidence("3 photos"), &["evidence_submitted"]);
     // The decision within 15 working days of the escalation: by the end of Monday 03-23.
     s.wait_until(PlatformReview, end(3, 23), &[P], FlagDecisionSla);
 
     let decided = ["decided", "refund_started"];
-    s.later(4)
-        .act(agent_a(), ruling(Some(refund(PAID))), &decided);
+    s.later(4).act(agent_a(), ruling(Some(refund(PAID))), &decided);
     s.wait(Refunding, 24, &[S], RequireOfflineRefund);
     let decision = s.case.decision.as_ref().expect("decided");
-    assert_eq!(
-        (decision.agent, &decision.cited_rule[..]),
-        (AGENT_A, "消费者权益保护法第二十四条")
-    );
+    assert_eq!((decision.agent, &decision.cited_rule[..]), (AGENT_A, "消费者权益保护法第二十四条"));
 
-    let succeeded = Command::RefundSucceeded {
-        refund_id: s.refund_id(),
-    };
+    let succeeded = Command::RefundSucceeded { refund_id: s.refund_id() };
     s.refuses(merchant(), succeeded, Code::NotYourTurn);
     s.later(1).refund_succeeds();
     s.closed(Refunded);
@@ -482,8 +389,7 @@ fn return_never_confirmed_is_auto_refunded_after_10_days() {
     let mut s = Story::file(RequestKind::ReturnRefund, Reason::NotAsDescribed, PAID);
     s.later(3).act(merchant(), Command::Approve, &["approved"]);
     s.wait(AwaitingReturnShipment, WEEK, &[B], Close(Cancelled));
-    s.later(24)
-        .act(buyer(), ship_return("SF100"), &["return_shipped"]);
+    s.later(24).act(buyer(), ship_return("SF100"), &["return_shipped"]);
     s.wait(ReturnInTransit, DAYS10, &[M], AutoRefund);
     let shipment = s.case.return_shipment.as_ref().expect("shipped");
     assert_eq!(shipment.tracking_no, "SF100");
@@ -501,8 +407,7 @@ fn offers_are_limited_to_max_offers_rounds() {
         s.later(1).act(merchant(), offer(5_000), &["offer_made"]);
         s.wait(AwaitingBuyer, WEEK, &[B], Close(Expired));
         assert_eq!(s.case.offers_made, round);
-        s.later(1)
-            .act(buyer(), Command::DeclineOffer, &["offer_declined"]);
+        s.later(1).act(buyer(), Command::DeclineOffer, &["offer_declined"]);
         s.wait(AwaitingMerchant, 48, &[M], AutoApprove);
     }
     s.refuses(merchant(), offer(5_000), Code::MaxOffersReached);
@@ -533,8 +438,7 @@ fn merchant_asks_and_buyer_answers() {
     s.wait(AwaitingBuyer, WEEK, &[B], Close(Expired));
     s.refuses(buyer(), Command::AcceptOffer, Code::NoPendingOffer);
     s.refuses(buyer(), answer(" "), Code::InvalidInput);
-    s.later(2)
-        .act(buyer(), answer("The left one"), &["question_answered"]);
+    s.later(2).act(buyer(), answer("The left one"), &["question_answered"]);
     s.wait(AwaitingMerchant, 48, &[M], AutoApprove);
     assert_eq!(s.case.pending_question, None);
 }
@@ -544,18 +448,14 @@ fn exchange_shipped_and_confirmed_ends_exchanged() {
     let mut s = Story::file(RequestKind::Exchange, Reason::WrongOrMissingItem, 0);
     s.act(merchant(), Command::Approve, &["approved"]);
     s.wait(AwaitingReturnShipment, WEEK, &[B], Close(Cancelled));
-    s.later(10)
-        .act(buyer(), ship_return("SF1"), &["return_shipped"]);
-    s.later(48)
-        .act(merchant(), Command::ConfirmReceipt, &["return_received"]);
+    s.later(10).act(buyer(), ship_return("SF1"), &["return_shipped"]);
+    s.later(48).act(merchant(), Command::ConfirmReceipt, &["return_received"]);
     s.wait(AwaitingMerchantShipment, DAYS3, &[M], EscalateToPlatform);
     let shipped = ["replacement_shipped"];
-    s.later(5)
-        .act(merchant(), ship_replacement("YT2"), &shipped);
+    s.later(5).act(merchant(), ship_replacement("YT2"), &shipped);
     s.wait(AwaitingBuyerReceipt, DAYS10, &[B], Close(Exchanged));
     let confirmed = ["replacement_confirmed"];
-    s.later(30)
-        .act(buyer(), Command::ConfirmReplacement, &confirmed);
+    s.later(30).act(buyer(), Command::ConfirmReplacement, &confirmed);
     s.closed(Exchanged);
 }
 
@@ -564,11 +464,7 @@ fn reissue_closes_reissued_when_the_buyer_stays_silent() {
     let mut s = Story::file(RequestKind::Reissue, Reason::WrongOrMissingItem, 0);
     s.act(merchant(), Command::Approve, &["approved"]);
     s.wait(AwaitingMerchantShipment, DAYS3, &[M], EscalateToPlatform);
-    s.later(1).act(
-        merchant(),
-        ship_replacement("YT9"),
-        &["replacement_shipped"],
-    );
+    s.later(1).act(merchant(), ship_replacement("YT9"), &["replacement_shipped"]);
     s.wait(AwaitingBuyerReceipt, DAYS10, &[B], Close(Reissued));
     s.fire(&["timed_out"]);
     s.closed(Reissued);
@@ -579,10 +475,7 @@ fn merchant_that_never_ships_a_reissue_is_escalated() {
     let mut s = Story::file(RequestKind::Reissue, Reason::WrongOrMissingItem, 0);
     s.act(merchant(), Command::Approve, &["approved"]);
     s.fire(&["timed_out"]);
-    assert_eq!(
-        (s.case.state, s.case.escalated_at),
-        (PlatformReview, Some(s.now))
-    );
+    assert_eq!((s.case.state, s.case.escalated_at), (PlatformReview, Some(s.now)));
 }
 
 #[test]
@@ -599,8 +492,7 @@ fn escalation_waits_three_working_days_unless_rejected() {
 
     // From merchant_rejected at once.
     let mut s = Story::file(RequestKind::RefundOnly, Reason::QualityDefect, PAID);
-    s.later(1)
-        .refuses(buyer(), escalate(), Code::EscalationTooEarly);
+    s.later(1).refuses(buyer(), escalate(), Code::EscalationTooEarly);
     s.act(merchant(), reject(), &["rejected"]);
     s.later(1).act(buyer(), escalate(), &["escalated"]);
 }
@@ -608,30 +500,19 @@ fn escalation_waits_three_working_days_unless_rejected() {
 #[test]
 fn escalation_outside_the_calendar_is_an_error_not_a_guess() {
     let in_2031 = cst(2031, 3, 3, 10);
-    let mut s = Story::file_at(
-        in_2031,
-        RequestKind::RefundOnly,
-        Reason::QualityDefect,
-        PAID,
-    );
-    s.later(30 * 24)
-        .refuses(buyer(), escalate(), Code::CalendarNotCovered);
+    let mut s = Story::file_at(in_2031, RequestKind::RefundOnly, Reason::QualityDefect, PAID);
+    s.later(30 * 24).refuses(buyer(), escalate(), Code::CalendarNotCovered);
 }
 
 #[test]
 fn mediation_accepted_by_both_executes_the_remedy() {
     let mut s = escalated();
-    s.later(2)
-        .act(agent_a(), propose(10_000), &["taken", "mediation_proposed"]);
+    s.later(2).act(agent_a(), propose(10_000), &["taken", "mediation_proposed"]);
     s.wait(AwaitingMediation, DAYS3, &[B, M], BackToPlatformReview);
     s.refuses(agent_b(), Command::AcceptMediation, Code::NotYourTurn);
     s.act(buyer(), Command::AcceptMediation, &["mediation_answered"]);
     assert_eq!(s.case.state, AwaitingMediation);
-    s.refuses(
-        buyer(),
-        Command::AcceptMediation,
-        Code::AlreadyAnsweredMediation,
-    );
+    s.refuses(buyer(), Command::AcceptMediation, Code::AlreadyAnsweredMediation);
     let both = ["mediation_answered", "refund_started"];
     s.later(1).act(merchant(), Command::AcceptMediation, &both);
     s.wait(Refunding, 24, &[S], RequireOfflineRefund);
@@ -643,16 +524,9 @@ fn mediation_accepted_by_both_executes_the_remedy() {
 fn mediation_declined_or_unanswered_goes_back_to_review() {
     let mut s = escalated();
     s.act(agent_a(), propose(10_000), &["taken", "mediation_proposed"]);
-    s.later(1).act(
-        merchant(),
-        Command::DeclineMediation,
-        &["mediation_answered"],
-    );
+    s.later(1).act(merchant(), Command::DeclineMediation, &["mediation_answered"]);
     s.wait_until(PlatformReview, end(3, 23), &[P], FlagDecisionSla);
-    assert_eq!(
-        (&s.case.mediation, s.case.assigned_agent),
-        (&None, Some(AGENT_A))
-    );
+    assert_eq!((&s.case.mediation, s.case.assigned_agent), (&None, Some(AGENT_A)));
 
     s.refuses(agent_b(), propose(10_000), Code::NotAssigned);
     s.act(agent_a(), propose(10_000), &["mediation_proposed"]);
@@ -664,15 +538,10 @@ fn mediation_declined_or_unanswered_goes_back_to_review() {
 fn disputed_receipt_goes_to_the_platform() {
     let mut s = Story::file(RequestKind::ReturnRefund, Reason::NotAsDescribed, PAID);
     s.act(merchant(), Command::Approve, &["approved"]);
-    s.later(20)
-        .act(buyer(), ship_return("SF3"), &["return_shipped"]);
+    s.later(20).act(buyer(), ship_return("SF3"), &["return_shipped"]);
     let dispute = |text: &str| Command::DisputeReceipt { text: says(text) };
     s.refuses(merchant(), dispute(""), Code::InvalidInput);
-    s.later(40).act(
-        merchant(),
-        dispute("a different model came back"),
-        &["return_disputed"],
-    );
+    s.later(40).act(merchant(), dispute("a different model came back"), &["return_disputed"]);
     // Escalated Wednesday 22:00: the first action is due by the end of the next Monday.
     s.wait_until(PlatformReview, end(3, 9), &[P], FlagFirstActionSla);
     assert_eq!(s.case.escalated_at, Some(s.now));
@@ -681,32 +550,19 @@ fn disputed_receipt_goes_to_the_platform() {
 #[test]
 fn failed_refund_needs_offline_proof_within_48_hours() {
     let mut s = Story::file(RequestKind::RefundOnly, Reason::QualityDefect, PAID);
-    s.act(
-        merchant(),
-        Command::Approve,
-        &["approved", "refund_started"],
-    );
+    s.act(merchant(), Command::Approve, &["approved", "refund_started"]);
     let prove = |note: &str| Command::ProveOfflineRefund { note: says(note) };
     s.refuses(merchant(), prove("paid in cash"), Code::NotAllowedInState);
     s.refuses(buyer(), Command::Withdraw, Code::NotAllowedInState);
     let reason = says("account closed");
-    let failed = Command::RefundFailed {
-        refund_id: s.refund_id(),
-        reason,
-    };
+    let failed = Command::RefundFailed { refund_id: s.refund_id(), reason };
     s.later(2).act(SYSTEM, failed.clone(), &["refund_failed"]);
     s.wait(Refunding, 48, &[M], EscalateToPlatform);
     assert_eq!(decide(&s.case, &failed, SYSTEM, &env(s.now)), Ok(vec![]));
-    let unknown = Command::RefundSucceeded {
-        refund_id: says("other"),
-    };
+    let unknown = Command::RefundSucceeded { refund_id: says("other") };
     s.refuses(SYSTEM, unknown, Code::InvalidInput);
 
-    s.later(30).act(
-        merchant(),
-        prove("bank transfer 0042"),
-        &["offline_refund_proved"],
-    );
+    s.later(30).act(merchant(), prove("bank transfer 0042"), &["offline_refund_proved"]);
     s.closed(Refunded);
     assert_eq!(s.case.refunded_total, fen(PAID));
 }
@@ -714,19 +570,12 @@ fn failed_refund_needs_offline_proof_within_48_hours() {
 #[test]
 fn unconfirmed_refund_then_no_offline_proof_goes_to_the_platform() {
     let mut s = Story::file(RequestKind::RefundOnly, Reason::QualityDefect, PAID);
-    s.act(
-        merchant(),
-        Command::Approve,
-        &["approved", "refund_started"],
-    );
+    s.act(merchant(), Command::Approve, &["approved", "refund_started"]);
     s.fire(&["timed_out", "refund_failed"]);
     s.wait(Refunding, 48, &[M], EscalateToPlatform);
     s.fire(&["timed_out"]);
     let c = &s.case;
-    assert_eq!(
-        (c.state, &c.refund, c.refunded_total),
-        (PlatformReview, &None, Money::ZERO)
-    );
+    assert_eq!((c.state, &c.refund, c.refunded_total), (PlatformReview, &None, Money::ZERO));
 }
 
 #[test]
@@ -734,18 +583,14 @@ fn appeal_is_reviewed_by_another_agent_who_may_uphold() {
     let mut s = decided_rejected();
     s.refuses(stranger(), appeal(), Code::NotYourTurn);
     s.later(6 * 24).act(buyer(), appeal(), &["appeal_filed"]);
-    assert_eq!(
-        (s.case.stage, s.case.assigned_agent),
-        (Stage::Platform, None)
-    );
+    assert_eq!((s.case.stage, s.case.assigned_agent), (Stage::Platform, None));
     // Appealed on Sunday: the first action is due by the end of Wednesday.
     s.wait_until(PlatformReview, end(3, 11), &[P], FlagFirstActionSla);
 
     s.refuses(agent_a(), review(true, None), Code::OwnDecision);
     s.refuses(agent_a(), Command::Take, Code::OwnDecision);
     s.refuses(agent_b(), ruling(None), Code::NotAllowedInState);
-    s.later(1)
-        .act(agent_b(), review(true, None), &["taken", "appeal_reviewed"]);
+    s.later(1).act(agent_b(), review(true, None), &["taken", "appeal_reviewed"]);
     s.closed(Rejected);
     assert_eq!(s.case.pending_appeal(), None);
     s.refuses(buyer(), appeal(), Code::AlreadyAppealed);
@@ -757,8 +602,7 @@ fn appeal_overturned_by_another_agent_executes_the_new_remedy() {
     // A party may appeal even a ruling in its favour.
     s.later(24).act(merchant(), appeal(), &["appeal_filed"]);
     let overturned = ["taken", "appeal_reviewed", "refund_started"];
-    s.later(1)
-        .act(agent_b(), review(false, Some(refund(PAID))), &overturned);
+    s.later(1).act(agent_b(), review(false, Some(refund(PAID))), &overturned);
     s.wait(Refunding, 24, &[S], RequireOfflineRefund);
     assert_eq!(s.case.decision.as_ref().map(|d| d.agent), Some(AGENT_B));
 }
@@ -766,8 +610,7 @@ fn appeal_overturned_by_another_agent_executes_the_new_remedy() {
 #[test]
 fn appeal_window_is_seven_days_and_needs_a_decision() {
     let mut s = decided_rejected();
-    s.later(WEEK + 1)
-        .refuses(buyer(), appeal(), Code::AppealWindowClosed);
+    s.later(WEEK + 1).refuses(buyer(), appeal(), Code::AppealWindowClosed);
 
     let mut s = Story::file(RequestKind::RefundOnly, Reason::QualityDefect, PAID);
     s.act(buyer(), Command::Withdraw, &["withdrawn"]);
@@ -779,8 +622,7 @@ fn the_agent_who_overturned_never_reviews_the_appeal_of_the_overturn() {
     let mut s = decided_rejected();
     s.later(24).act(buyer(), appeal(), &["appeal_filed"]);
     let overturned = ["taken", "appeal_reviewed", "refund_started"];
-    s.later(1)
-        .act(agent_b(), review(false, Some(refund(PAID))), &overturned);
+    s.later(1).act(agent_b(), review(false, Some(refund(PAID))), &overturned);
     s.later(1).refund_succeeds();
     s.later(24).act(merchant(), appeal(), &["appeal_filed"]);
     // The ruling under appeal is now agent B's, not agent A's.
@@ -799,10 +641,7 @@ fn platform_sla_is_flagged_never_decided() {
     s.fire(&["sla_breached"]);
     s.wait_until(PlatformReview, end(3, 23), &[P], Overdue);
     let c = &s.case;
-    assert_eq!(
-        (c.sla_breaches, c.sweep_at(), &c.decision),
-        (2, None, &None)
-    );
+    assert_eq!((c.sla_breaches, c.sweep_at(), &c.decision), (2, None, &None));
     s.refuses(SYSTEM, Command::Timeout { due: end(3, 23) }, Code::NotDue);
 }
 
@@ -810,24 +649,13 @@ fn platform_sla_is_flagged_never_decided() {
 fn decision_sla_is_flagged_once_when_the_case_was_taken_in_time() {
     let mut s = escalated();
     s.later(1).act(agent_a(), Command::Take, &["taken"]);
-    assert_eq!(
-        decide(&s.case, &Command::Take, agent_a(), &env(s.now)),
-        Ok(vec![])
-    );
+    assert_eq!(decide(&s.case, &Command::Take, agent_a(), &env(s.now)), Ok(vec![]));
     s.wait_until(PlatformReview, end(3, 23), &[P], FlagDecisionSla);
     s.fire(&["sla_breached"]);
     s.wait_until(PlatformReview, end(3, 23), &[P], Overdue);
     // Evidence and back: still overdue, not flagged again.
-    s.act(
-        agent_a(),
-        request_evidence(M, Some(24)),
-        &["evidence_requested"],
-    );
-    s.later(2).act(
-        merchant(),
-        evidence("qc-report.pdf"),
-        &["evidence_submitted"],
-    );
+    s.act(agent_a(), request_evidence(M, Some(24)), &["evidence_requested"]);
+    s.later(2).act(merchant(), evidence("qc-report.pdf"), &["evidence_submitted"]);
     s.wait_until(PlatformReview, end(3, 23), &[P], Overdue);
     assert_eq!(s.case.sla_breaches, 1);
 }
@@ -840,11 +668,7 @@ fn stale_early_or_foreign_timeouts_are_refused() {
     s.later(47).refuses(SYSTEM, timeout(), Code::NotDue);
     s.later(1).refuses(buyer(), timeout(), Code::NotYourTurn);
     s.refuses(merchant(), timeout(), Code::NotYourTurn);
-    s.act(
-        SYSTEM,
-        timeout(),
-        &["timed_out", "approved", "refund_started"],
-    );
+    s.act(SYSTEM, timeout(), &["timed_out", "approved", "refund_started"]);
     s.refuses(SYSTEM, timeout(), Code::NotDue);
     s.later(100).refuses(SYSTEM, timeout(), Code::NotDue);
 }
@@ -853,38 +677,16 @@ fn stale_early_or_foreign_timeouts_are_refused() {
 fn filing_refusals() {
     let refund = |amount| request(RequestKind::RefundOnly, Reason::QualityDefect, amount);
     let items = |items: &[(&str, u32)]| FileCase {
-        items: items
-            .iter()
-            .map(|&(sku, quantity)| ItemRef {
-                sku: says(sku),
-                quantity,
-            })
-            .collect(),
+        items: items.iter().map(|&(sku, quantity)| ItemRef { sku: says(sku), quantity }).collect(),
         ..refund(100)
     };
     let none = OrderHistory::default;
-    let open = OrderHistory {
-        skus_with_open_case: vec![says("MUG")],
-        ..none()
-    };
+    let open = OrderHistory { skus_with_open_case: vec![says("MUG")], ..none() };
     let limit = vec![(says("MUG"), POLICY.max_applications_per_item)];
-    let many = OrderHistory {
-        applications_per_sku: limit,
-        ..none()
-    };
-    let earlier = OrderHistory {
-        committed_refunds: fen(8_000),
-        prior_cases: 1,
-        ..none()
-    };
+    let many = OrderHistory { applications_per_sku: limit, ..none() };
+    let earlier = OrderHistory { committed_refunds: fen(8_000), prior_cases: 1, ..none() };
     let exchange = request(RequestKind::Exchange, Reason::WrongOrMissingItem, 100);
-    let (paid, unpaid) = (
-        order(),
-        Order {
-            paid_at: None,
-            ..order()
-        },
-    );
+    let (paid, unpaid) = (order(), Order { paid_at: None, ..order() });
     let left = PAID - 8_000;
     #[rustfmt::skip]
     let table: Vec<(FileCase, &Order, OrderHistory, Actor, Option<Code>)> = vec![
@@ -906,11 +708,7 @@ fn filing_refusals() {
     ];
     for (request, order, history, actor, refused) in table {
         let filed = decide_filing(CASE, &request, order, &history, 1, actor, &env(t0()));
-        assert_eq!(
-            filed.err().map(|r| r.code),
-            refused,
-            "{request:?} {history:?}"
-        );
+        assert_eq!(filed.err().map(|r| r.code), refused, "{request:?} {history:?}");
     }
     // A prior case on the order marks a repeat.
     let filed = decide_filing(CASE, &refund(left), &paid, &earlier, 1, buyer(), &env(t0()));
@@ -922,20 +720,10 @@ fn filing_refusals() {
 #[test]
 fn withdraw_in_any_open_state_but_refunding() {
     let refund_only = || Story::file(RequestKind::RefundOnly, Reason::QualityDefect, PAID);
-    let mut samples = vec![
-        refund_only(),
-        refund_only(),
-        refund_only(),
-        escalated(),
-        escalated(),
-    ];
+    let mut samples = vec![refund_only(), refund_only(), refund_only(), escalated(), escalated()];
     samples[1].act(merchant(), reject(), &["rejected"]);
     samples[2].act(merchant(), offer(100), &["offer_made"]);
-    samples[4].act(
-        agent_a(),
-        request_evidence(B, Some(5)),
-        &["taken", "evidence_requested"],
-    );
+    samples[4].act(agent_a(), request_evidence(B, Some(5)), &["taken", "evidence_requested"]);
     let mut returning = Story::file(RequestKind::ReturnRefund, Reason::QualityDefect, PAID);
     returning.act(merchant(), Command::Approve, &["approved"]);
     samples.push(returning);
@@ -943,11 +731,7 @@ fn withdraw_in_any_open_state_but_refunding() {
         let from = s.case.state;
         s.refuses(stranger(), Command::Withdraw, Code::NotYourTurn);
         let case = run(s.case, Command::Withdraw, buyer(), s.now).expect("withdrawn");
-        assert_eq!(
-            (case.state, case.outcome),
-            (Closed, Some(Withdrawn)),
-            "from {from}"
-        );
+        assert_eq!((case.state, case.outcome), (Closed, Some(Withdrawn)), "from {from}");
     }
 }
 
@@ -955,10 +739,7 @@ fn withdraw_in_any_open_state_but_refunding() {
 fn closed_case_refuses_all_but_appeal_and_rate_once() {
     let mut s = Story::file(RequestKind::RefundOnly, Reason::QualityDefect, PAID);
     s.act(buyer(), Command::Withdraw, &["withdrawn"]);
-    let message = Command::Message {
-        text: says("hello?"),
-        evidence: vec![],
-    };
+    let message = Command::Message { text: says("hello?"), evidence: vec![] };
     let timeout = Command::Timeout { due: t0() };
     for (actor, cmd) in [
         (buyer(), Command::Withdraw),
@@ -985,19 +766,9 @@ fn revise_gives_a_fresh_deadline_and_a_duplicate_changes_nothing() {
     s.later(1).act(buyer(), to_return.clone(), &["revised"]);
     s.wait(AwaitingMerchant, 48, &[M], AutoApprove);
     let c = &s.case;
-    assert_eq!(
-        (c.kind, c.amount, &c.rejection),
-        (RequestKind::ReturnRefund, fen(9_000), &None)
-    );
-    assert_eq!(
-        decide(&s.case, &to_return, buyer(), &env(s.now)),
-        Ok(vec![])
-    );
-    s.act(
-        buyer(),
-        revise(Some(RequestKind::Exchange), None),
-        &["revised"],
-    );
+    assert_eq!((c.kind, c.amount, &c.rejection), (RequestKind::ReturnRefund, fen(9_000), &None));
+    assert_eq!(decide(&s.case, &to_return, buyer(), &env(s.now)), Ok(vec![]));
+    s.act(buyer(), revise(Some(RequestKind::Exchange), None), &["revised"]);
     assert_eq!(s.case.amount, Money::ZERO);
     let too_much = revise(Some(RequestKind::RefundOnly), Some(PAID + 1));
     s.refuses(buyer(), too_much, Code::AmountExceedsRefundable);
@@ -1015,14 +786,7 @@ mod properties {
     const ACTORS: usize = 7;
 
     fn actor(i: usize) -> Actor {
-        let actors = [
-            buyer(),
-            stranger(),
-            merchant(),
-            other_merchant(),
-            agent_a(),
-            agent_b(),
-        ];
+        let actors = [buyer(), stranger(), merchant(), other_merchant(), agent_a(), agent_b()];
         actors.get(i).copied().unwrap_or(SYSTEM)
     }
 
@@ -1039,8 +803,7 @@ mod properties {
     }
 
     fn text() -> impl Strategy<Value = String> {
-        prop_oneof![1 => Just(""), 1 => Just("  "), 6 => Just("see the attached photos")]
-            .prop_map(String::from)
+        prop_oneof![1 => Just(""), 1 => Just("  "), 6 => Just("see the attached photos")].prop_map(String::from)
     }
 
     fn amount() -> impl Strategy<Value = Money> {
@@ -1129,13 +892,9 @@ mod properties {
             C::Approve | C::Reject { .. } | C::Offer { .. } | C::Ask { .. } => merchant(),
             C::ConfirmReceipt | C::DisputeReceipt { .. } | C::ShipReplacement { .. } => merchant(),
             C::ProveOfflineRefund { .. } => merchant(),
-            C::Message { .. } | C::AcceptMediation | C::DeclineMediation => {
-                [buyer(), merchant()][pick % 2]
-            }
+            C::Message { .. } | C::AcceptMediation | C::DeclineMediation => [buyer(), merchant()][pick % 2],
             C::SubmitEvidence { .. } | C::Appeal { .. } => [buyer(), merchant()][pick % 2],
-            C::Take | C::RequestEvidence { .. } | C::ProposeMediation { .. } => {
-                [agent_a(), agent_b()][pick % 2]
-            }
+            C::Take | C::RequestEvidence { .. } | C::ProposeMediation { .. } => [agent_a(), agent_b()][pick % 2],
             C::Decide { .. } | C::ReviewAppeal { .. } => [agent_a(), agent_b()][pick % 2],
             C::Timeout { .. } | C::RefundSucceeded { .. } | C::RefundFailed { .. } => SYSTEM,
             C::AddEvidence { .. } => [buyer(), merchant(), agent_a()][pick % 3],
@@ -1154,47 +913,27 @@ mod properties {
                 *now = (*now).max(due);
                 Command::Timeout { due }
             }
-            Move::TimeoutWrong(h) => Command::Timeout {
-                due: plus(due, if *h == 0 { 1 } else { *h }),
-            },
-            Move::RefundSucceeded(current) => Command::RefundSucceeded {
-                refund_id: refund_id(*current),
-            },
+            Move::TimeoutWrong(h) => Command::Timeout { due: plus(due, if *h == 0 { 1 } else { *h }) },
+            Move::RefundSucceeded(current) => Command::RefundSucceeded { refund_id: refund_id(*current) },
             Move::RefundFailed(current) => {
                 let reason = says("gateway error");
-                Command::RefundFailed {
-                    refund_id: refund_id(*current),
-                    reason,
-                }
+                Command::RefundFailed { refund_id: refund_id(*current), reason }
             }
         }
     }
 
     fn invariants(case: &Case) -> Result<(), TestCaseError> {
         let (refunded, refundable) = (case.refunded_total, case.refundable);
-        prop_assert!(
-            Money::ZERO <= refunded && refunded <= refundable,
-            "refunded {refunded}"
-        );
-        prop_assert!(
-            refundable <= fen(PAID),
-            "refundable {refundable} above paid"
-        );
+        prop_assert!(Money::ZERO <= refunded && refunded <= refundable, "refunded {refunded}");
+        prop_assert!(refundable <= fen(PAID), "refundable {refundable} above paid");
         if let Some(r) = &case.refund {
             let total = r.amount.checked_add(refunded);
-            prop_assert!(
-                total.is_some_and(|t| t <= refundable),
-                "pending refund too large"
-            );
+            prop_assert!(total.is_some_and(|t| t <= refundable), "pending refund too large");
         }
         if case.is_open() {
             let deadline = case.deadline.as_ref();
             let waits = deadline.is_some_and(|d| !d.waits_for.is_empty());
-            prop_assert!(
-                waits,
-                "{} without a deadline naming whom it waits for",
-                case.state
-            );
+            prop_assert!(waits, "{} without a deadline naming whom it waits for", case.state);
             prop_assert!(case.outcome.is_none() && case.stage != Stage::Closed);
         } else {
             prop_assert!(case.deadline.is_none(), "closed with a deadline");
@@ -1236,11 +975,7 @@ mod properties {
     /// Where a sequence starts: a fresh filing, or deep in the lifecycle (so that appeals and
     /// their reviews are reached often).
     fn opening(which: usize, kind: RequestKind, amount: i64, start: i64) -> Story {
-        let amount = if RemedyKind::requested(kind).pays_money() {
-            amount
-        } else {
-            0
-        };
+        let amount = if RemedyKind::requested(kind).pays_money() { amount } else { 0 };
         let mut s = match which {
             0..=3 => return Story::file_at(plus(t0(), start), kind, Reason::Other, amount),
             4 | 7 => escalated(),
@@ -1248,11 +983,7 @@ mod properties {
         };
         match which {
             6 => s.later(1).act(buyer(), appeal(), &["appeal_filed"]),
-            7 => s.act(
-                agent_a(),
-                ruling(Some(refund(amount.max(1)))),
-                &["taken", "decided", "refund_started"],
-            ),
+            7 => s.act(agent_a(), ruling(Some(refund(amount.max(1)))), &["taken", "decided", "refund_started"]),
             _ => {}
         }
         s
@@ -1260,11 +991,7 @@ mod properties {
 
     /// Plays the steps from the opening, checking every rule after every accepted command.
     fn play(opening: Story, steps: Vec<(Vec<Candidate>, i64)>) -> Result<(), TestCaseError> {
-        let Story {
-            mut case,
-            mut log,
-            mut now,
-        } = opening;
+        let Story { mut case, mut log, mut now } = opening;
         let mut rulings = Rulings::default();
         for event in &log {
             rulings.see(event)?;
@@ -1275,11 +1002,7 @@ mod properties {
             let accepted = candidates.iter().find_map(|(mv, meant, pick)| {
                 let mut at = now;
                 let cmd = resolve(mv, &case, &mut at);
-                let actor = if *meant {
-                    meant_for(&cmd, *pick)
-                } else {
-                    actor(*pick)
-                };
+                let actor = if *meant { meant_for(&cmd, *pick) } else { actor(*pick) };
                 let events = decide(&case, &cmd, actor, &env(at)).ok()?;
                 Some((cmd, actor, events, at))
             });
@@ -1297,11 +1020,7 @@ mod properties {
                 log.push(event.clone());
             }
             let replayed = Case::replay(&log);
-            prop_assert_eq!(
-                replayed.as_ref(),
-                Some(&case),
-                "replay differs from the fold"
-            );
+            prop_assert_eq!(replayed.as_ref(), Some(&case), "replay differs from the fold");
             invariants(&case)?;
 
             // A closed case changes only by an appeal; a rating only adds the rating.
@@ -1313,27 +1032,16 @@ mod properties {
                 };
                 prop_assert!(events.iter().all(|e| is(e, false)), "a closed case moved");
                 if !events.iter().any(|e| is(e, true)) {
-                    let rated = Case {
-                        rating: case.rating,
-                        ..before.clone()
-                    };
+                    let rated = Case { rating: case.rating, ..before.clone() };
                     prop_assert_eq!(&case, &rated, "a closed case changed");
                 }
             }
 
             // The same command again, at the same instant, has no further effect. Message and
             // SubmitEvidence are excluded: each is a new statement, recorded every time.
-            let statement = matches!(
-                cmd,
-                Command::Message { .. } | Command::SubmitEvidence { .. }
-            );
+            let statement = matches!(cmd, Command::Message { .. } | Command::SubmitEvidence { .. });
             if !statement && let Ok(again) = decide(&case, &cmd, actor, &env(now)) {
-                prop_assert!(
-                    again.is_empty(),
-                    "{} twice: {:?}",
-                    cmd.action_name(),
-                    types(&again)
-                );
+                prop_assert!(again.is_empty(), "{} twice: {:?}", cmd.action_name(), types(&again));
             }
         }
         Ok(())
@@ -1413,8 +1121,16 @@ fn evidence_is_added_by_the_parties_and_the_platform_while_open() {
     bad.sha256 = "not-a-hash".into();
     s.refuses(buyer(), Command::AddEvidence { file: bad }, Code::InvalidInput);
     // A message may cite files on the case, and only those.
-    s.act(buyer(), Command::Message { text: says("见照片"), evidence: vec![crate::ids::EvidenceId(Uuid::from_u128(501))] }, &["message_posted"]);
-    s.refuses(buyer(), Command::Message { text: says("见照片"), evidence: vec![crate::ids::EvidenceId(Uuid::from_u128(999))] }, Code::InvalidInput);
+    s.act(
+        buyer(),
+        Command::Message { text: says("见照片"), evidence: vec![crate::ids::EvidenceId(Uuid::from_u128(501))] },
+        &["message_posted"],
+    );
+    s.refuses(
+        buyer(),
+        Command::Message { text: says("见照片"), evidence: vec![crate::ids::EvidenceId(Uuid::from_u128(999))] },
+        Code::InvalidInput,
+    );
 }
 
 #[test]

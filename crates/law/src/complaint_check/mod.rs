@@ -265,11 +265,7 @@ fn check_compensation_cap(draft: &ComplaintDraft, amount: i64, out: &mut Vec<Fin
             finding(
                 FindingCode::DemandExceedsStatutoryDamages,
                 Severity::Warning,
-                format!(
-                    "要求的赔偿{}超过了法定标准：{}",
-                    yuan(amount),
-                    cap.explanation_zh
-                ),
+                format!("要求的赔偿{}超过了法定标准：{}", yuan(amount), cap.explanation_zh),
                 format!(
                     "The compensation demanded, {}, is more than the law provides: {}",
                     yuan(amount),
@@ -293,8 +289,7 @@ fn check_no_reason(draft: &ComplaintDraft, out: &mut Vec<Finding>) {
         return;
     }
     let quality_hint_zh = "如商品有质量问题，请改选「质量问题」并附照片或视频。";
-    let quality_hint_en =
-        "If the goods are defective, choose \"quality defect\" and attach a photo or video.";
+    let quality_hint_en = "If the goods are defective, choose \"quality defect\" and attach a photo or video.";
     let f = match draft.facts.no_reason {
         Some(NoReasonStatus::WindowClosed) => finding(
             FindingCode::NoReasonWindowClosed,
@@ -332,29 +327,13 @@ fn check_no_reason(draft: &ComplaintDraft, out: &mut Vec<Finding>) {
 
 fn check_timeline(draft: &ComplaintDraft, s: &TextSignals, out: &mut Vec<Finding>) {
     // A no-reason return has no problem to find; only the purchase (and contact) need dates.
-    let expected = Moments {
-        bought: true,
-        found: draft.reason != Reason::NoReason7Day,
-        contacted: draft.contacted_merchant,
-    };
-    let dated = if s.has_time {
-        s.dated
-    } else {
-        Moments::default()
-    };
+    let expected =
+        Moments { bought: true, found: draft.reason != Reason::NoReason7Day, contacted: draft.contacted_merchant };
+    let dated = if s.has_time { s.dated } else { Moments::default() };
     let missing: Vec<(&str, &str)> = [
-        (
-            expected.bought && !dated.bought,
-            ("购买时间", "when you bought it"),
-        ),
-        (
-            expected.found && !dated.found,
-            ("发现问题的时间", "when you found the problem"),
-        ),
-        (
-            expected.contacted && !dated.contacted,
-            ("联系商家的时间", "when you contacted the merchant"),
-        ),
+        (expected.bought && !dated.bought, ("购买时间", "when you bought it")),
+        (expected.found && !dated.found, ("发现问题的时间", "when you found the problem")),
+        (expected.contacted && !dated.contacted, ("联系商家的时间", "when you contacted the merchant")),
     ]
     .into_iter()
     .filter_map(|(m, names)| m.then_some(names))
@@ -390,10 +369,7 @@ fn check_timeline(draft: &ComplaintDraft, s: &TextSignals, out: &mut Vec<Finding
 
 fn check_problem(s: &TextSignals, out: &mut Vec<Finding>) {
     let (zh, en) = if s.substance < MIN_SUBSTANCE {
-        (
-            "问题描述过短，平台无法据此判断发生了什么。",
-            "The description is too short to tell what happened.",
-        )
+        ("问题描述过短，平台无法据此判断发生了什么。", "The description is too short to tell what happened.")
     } else if !s.has_detail {
         (
             "问题描述没有具体细节（哪里坏了、与页面哪一项不符、少了什么），只有笼统的评价。",
@@ -419,14 +395,11 @@ fn check_demand(draft: &ComplaintDraft, s: &TextSignals, out: &mut Vec<Finding>)
             FindingCode::NoExplicitDemand,
             Severity::Warning,
             "没有写明诉求：希望全额退款、部分退款、换货、补寄还是赔偿？".into(),
-            "No explicit demand: do you want a full refund, a partial refund, an exchange, a reissue or compensation?".into(),
+            "No explicit demand: do you want a full refund, a partial refund, an exchange, a reissue or compensation?"
+                .into(),
         )
         .suggest(
-            format!(
-                "写明诉求和金额，例如「要求{}，退款{}」。",
-                draft.kind.label_zh(),
-                yuan(draft.paid_fen)
-            ),
+            format!("写明诉求和金额，例如「要求{}，退款{}」。", draft.kind.label_zh(), yuan(draft.paid_fen)),
             format!(
                 "State the remedy and amount, e.g. \"I ask for: {}, {}\".",
                 draft.kind.label_en().to_lowercase(),
@@ -446,10 +419,7 @@ pub fn evidence_needed(reason: Reason) -> &'static [&'static [EvidenceKind]] {
         Reason::NotDelivered => &[&[LogisticsRecord]],
         Reason::LateShipment => &[&[ProductPage, ChatRecord], &[OrderRecord, LogisticsRecord]],
         Reason::DamagedInTransit => &[&[Photo, Video], &[LogisticsRecord]],
-        Reason::FalseAdvertising => &[
-            &[ProductPage, ChatRecord],
-            &[Photo, Video, InspectionReport],
-        ],
+        Reason::FalseAdvertising => &[&[ProductPage, ChatRecord], &[Photo, Video, InspectionReport]],
         Reason::ServiceNotFulfilled => &[&[ChatRecord, ProductPage, OrderRecord]],
         Reason::NoReason7Day | Reason::Other => &[],
     }
@@ -500,30 +470,17 @@ fn evidence_advice(reason: Reason) -> (&'static str, &'static str) {
 
 fn check_evidence(draft: &ComplaintDraft, s: &TextSignals, out: &mut Vec<Finding>) {
     let has = |k: &EvidenceKind| draft.evidence.contains(k);
-    let missing: Vec<&[EvidenceKind]> = evidence_needed(draft.reason)
-        .iter()
-        .copied()
-        .filter(|group| !group.iter().any(has))
-        .collect();
+    let missing: Vec<&[EvidenceKind]> =
+        evidence_needed(draft.reason).iter().copied().filter(|group| !group.iter().any(has)).collect();
     if !missing.is_empty() {
         let zh = missing
             .iter()
-            .map(|g| {
-                g.iter()
-                    .map(|k| k.label_zh())
-                    .collect::<Vec<_>>()
-                    .join("或")
-            })
+            .map(|g| g.iter().map(|k| k.label_zh()).collect::<Vec<_>>().join("或"))
             .collect::<Vec<_>>()
             .join("，以及");
         let en = missing
             .iter()
-            .map(|g| {
-                g.iter()
-                    .map(|k| k.label_en().to_lowercase())
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            })
+            .map(|g| g.iter().map(|k| k.label_en().to_lowercase()).collect::<Vec<_>>().join(" or "))
             .collect::<Vec<_>>()
             .join(", and ");
         let (advice_zh, advice_en) = evidence_advice(draft.reason);
@@ -531,11 +488,7 @@ fn check_evidence(draft: &ComplaintDraft, s: &TextSignals, out: &mut Vec<Finding
             finding(
                 FindingCode::EvidenceNotFittingReason,
                 Severity::Warning,
-                format!(
-                    "所附证据不足以支持「{}」：缺少{}。",
-                    draft.reason.label_zh(),
-                    zh
-                ),
+                format!("所附证据不足以支持「{}」：缺少{}。", draft.reason.label_zh(), zh),
                 format!(
                     "The evidence attached does not support \"{}\": missing {}.",
                     draft.reason.label_en().to_lowercase(),
@@ -594,35 +547,20 @@ fn check_kind(draft: &ComplaintDraft, out: &mut Vec<Finding>) {
     if fits.contains(&draft.kind) {
         return;
     }
-    let names_zh = fits
-        .iter()
-        .map(|k| k.label_zh())
-        .collect::<Vec<_>>()
-        .join("、");
-    let names_en = fits
-        .iter()
-        .map(|k| k.label_en().to_lowercase())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let names_zh = fits.iter().map(|k| k.label_zh()).collect::<Vec<_>>().join("、");
+    let names_en = fits.iter().map(|k| k.label_en().to_lowercase()).collect::<Vec<_>>().join(", ");
     out.push(
         finding(
             FindingCode::KindDoesNotFitReason,
             Severity::Warning,
-            format!(
-                "售后类型「{}」与原因「{}」不符：{zh}",
-                draft.kind.label_zh(),
-                draft.reason.label_zh()
-            ),
+            format!("售后类型「{}」与原因「{}」不符：{zh}", draft.kind.label_zh(), draft.reason.label_zh()),
             format!(
                 "The request \"{}\" does not fit the reason \"{}\": {en}",
                 draft.kind.label_en().to_lowercase(),
                 draft.reason.label_en().to_lowercase()
             ),
         )
-        .suggest(
-            format!("改选：{names_zh}。"),
-            format!("Choose one of: {names_en}."),
-        ),
+        .suggest(format!("改选：{names_zh}。"), format!("Choose one of: {names_en}.")),
     );
 }
 
@@ -650,10 +588,7 @@ fn offer_statutory_damages(draft: &ComplaintDraft, out: &mut Vec<Finding>) {
     }
     let food_reason = matches!(
         draft.reason,
-        Reason::QualityDefect
-            | Reason::Counterfeit
-            | Reason::FalseAdvertising
-            | Reason::NotAsDescribed
+        Reason::QualityDefect | Reason::Counterfeit | Reason::FalseAdvertising | Reason::NotAsDescribed
     );
     let (breakdown, article, if_zh, if_en) = if draft.facts.food && food_reason {
         (

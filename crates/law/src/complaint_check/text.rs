@@ -138,9 +138,7 @@ pub(crate) fn analyse(description: &str) -> TextSignals {
 /// Clauses: split on Chinese punctuation (including the comma, since Chinese narrates one event
 /// per comma clause) and on English sentence ends (not the English comma: "On March 3, I...").
 fn clauses(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| "。！？；，、\n!?;".contains(c))
-        .flat_map(|s| s.split(". "))
-        .filter(|s| !s.trim().is_empty())
+    text.split(|c: char| "。！？；，、\n!?;".contains(c)).flat_map(|s| s.split(". ")).filter(|s| !s.trim().is_empty())
 }
 
 fn contains_any(text: &str, words: &[&str]) -> bool {
@@ -168,9 +166,7 @@ fn has_time_expression(clause: &str) -> bool {
         }
     }
     // "May 3": the month name alone is too often the verb.
-    clause
-        .match_indices("may ")
-        .any(|(i, m)| clause[i + m.len()..].starts_with(|c: char| c.is_ascii_digit()))
+    clause.match_indices("may ").any(|(i, m)| clause[i + m.len()..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
 fn is_numeral(c: char) -> bool {
@@ -192,14 +188,8 @@ fn has_measured_number(text: &str) -> bool {
 }
 
 fn substance(text: &str) -> usize {
-    let cjk = text
-        .chars()
-        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
-        .count();
-    let words = text
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .filter(|w| w.len() >= 2)
-        .count();
+    let cjk = text.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count();
+    let words = text.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 2).count();
     cjk + 2 * words
 }
 
@@ -231,14 +221,7 @@ mod tests {
     #[test]
     fn moments_are_dated_per_clause() {
         let s = analyse("3月1日下单，收到后发现屏幕有裂痕，3月5日联系客服");
-        assert_eq!(
-            s.dated,
-            Moments {
-                bought: true,
-                found: false,
-                contacted: true
-            }
-        );
+        assert_eq!(s.dated, Moments { bought: true, found: false, contacted: true });
     }
 
     #[test]

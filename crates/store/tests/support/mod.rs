@@ -39,9 +39,7 @@ impl TestDb {
     /// A second, independent store (its own connection pool) on the same database: what a
     /// second server or worker process would have.
     pub async fn another_store(&self) -> Arc<dyn Store> {
-        redress_store::connect(&self.url)
-            .await
-            .expect("second store")
+        redress_store::connect(&self.url).await.expect("second store")
     }
 
     /// Runs a statement with text parameters outside the store; returns the rows it touched.
@@ -102,13 +100,7 @@ where
     )
     .await
     .expect("raw sqlite pool");
-    let db = TestDb {
-        backend: "sqlite",
-        url,
-        store,
-        raw: Raw::Sqlite(raw),
-        _dir: Some(dir),
-    };
+    let db = TestDb { backend: "sqlite", url, store, raw: Raw::Sqlite(raw), _dir: Some(dir) };
     finish(tokio::spawn(story(db)).await);
 }
 
@@ -127,34 +119,15 @@ where
     let mut admin = sqlx::PgConnection::connect(&admin_url)
         .await
         .unwrap_or_else(|e| panic!("connect to {PG_URL_VAR}={admin_url}: {e}"));
-    admin
-        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db_name}")))
-        .await
-        .expect("create test database");
+    admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db_name}"))).await.expect("create test database");
     let url = with_database(&admin_url, &db_name);
-    redress_store::migrate(&url)
-        .await
-        .expect("migrate postgres");
-    let store: Arc<dyn Store> = Arc::new(
-        redress_store::PgStore::connect(&url)
-            .await
-            .expect("connect postgres"),
-    );
-    let raw = sqlx::PgPool::connect(&url)
-        .await
-        .expect("raw postgres pool");
-    let db = TestDb {
-        backend: "postgres",
-        url,
-        store,
-        raw: Raw::Postgres(raw),
-        _dir: None,
-    };
+    redress_store::migrate(&url).await.expect("migrate postgres");
+    let store: Arc<dyn Store> = Arc::new(redress_store::PgStore::connect(&url).await.expect("connect postgres"));
+    let raw = sqlx::PgPool::connect(&url).await.expect("raw postgres pool");
+    let db = TestDb { backend: "postgres", url, store, raw: Raw::Postgres(raw), _dir: None };
     let result = tokio::spawn(story(db)).await;
     admin
-        .execute(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"
-        )))
+        .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")))
         .await
         .expect("drop test database");
     finish(result);
@@ -173,8 +146,8 @@ fn postgres_url(test: &str) -> Option<String> {
     match std::env::var(PG_URL_VAR) {
         Ok(url) if !url.trim().is_empty() => Some(url),
         _ => {
-            let required = std::env::var_os("CI").is_some()
-                || std::env::var("REDRESS_REQUIRE_POSTGRES").as_deref() == Ok("1");
+            let required =
+                std::env::var_os("CI").is_some() || std::env::var("REDRESS_REQUIRE_POSTGRES").as_deref() == Ok("1");
             if required {
                 panic!(
                     "CI asked for the PostgreSQL contract tests (CI or REDRESS_REQUIRE_POSTGRES=1 is set) \
@@ -242,10 +215,7 @@ impl World {
     pub fn with_clock(store: Arc<dyn Store>, clock: Arc<ManualClock>) -> World {
         let blobs_dir = Arc::new(tempfile::tempdir().expect("blobs dir"));
         let app = App {
-            gateway: Arc::new(LedgerGateway {
-                store: store.clone(),
-                clock: clock.clone(),
-            }),
+            gateway: Arc::new(LedgerGateway { store: store.clone(), clock: clock.clone() }),
             store,
             clock: clock.clone(),
             calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
@@ -269,19 +239,13 @@ impl World {
 
     pub async fn merchant(&self, name: &str) -> MerchantId {
         let merchant = merchant(name);
-        self.store()
-            .insert_merchant(&merchant, self.now())
-            .await
-            .unwrap();
+        self.store().insert_merchant(&merchant, self.now()).await.unwrap();
         merchant.id
     }
 
     pub async fn user(&self, login: &str, role: Role, merchant: Option<MerchantId>) -> Principal {
         let user = user(login, role, merchant);
-        self.store()
-            .insert_user(&user, "not-a-real-hash", self.now())
-            .await
-            .unwrap();
+        self.store().insert_user(&user, "not-a-real-hash", self.now()).await.unwrap();
         Principal::User(user)
     }
 
@@ -368,10 +332,7 @@ pub fn refund_request(amount: i64) -> redress_domain::command::FileCase {
     redress_domain::command::FileCase {
         kind: RequestKind::RefundOnly,
         reason: Reason::QualityDefect,
-        items: vec![ItemRef {
-            sku: "EB-PRO-2".into(),
-            quantity: 1,
-        }],
+        items: vec![ItemRef { sku: "EB-PRO-2".into(), quantity: 1 }],
         amount: Money::from_fen(amount),
         description: "3月1日签收,当天发现左耳无声,要求退款。".into(),
     }

@@ -30,10 +30,8 @@ pub async fn create_merchant(
         address: body.address,
         phone: body.phone,
     };
-    let merchant = app
-        .create_merchant(&caller.principal, merchant)
-        .await
-        .map_err(|e| Problem::from_app(e, caller.lang))?;
+    let merchant =
+        app.create_merchant(&caller.principal, merchant).await.map_err(|e| Problem::from_app(e, caller.lang))?;
     Ok((StatusCode::CREATED, Json(merchant)))
 }
 
@@ -49,8 +47,15 @@ pub async fn policies(State(app): State<App>, caller: Caller) -> Result<Json<ser
     Ok(Json(json!({ "items": versions })))
 }
 
-pub async fn publish_policy(State(app): State<App>, caller: Caller, Body(body): Body<NewPolicy>) -> Result<(StatusCode, Json<redress_app::ports::PolicyVersion>), Problem> {
-    let version = app.publish_policy(&caller.principal, body.policy, body.effective_at).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+pub async fn publish_policy(
+    State(app): State<App>,
+    caller: Caller,
+    Body(body): Body<NewPolicy>,
+) -> Result<(StatusCode, Json<redress_app::ports::PolicyVersion>), Problem> {
+    let version = app
+        .publish_policy(&caller.principal, body.policy, body.effective_at)
+        .await
+        .map_err(|e| Problem::from_app(e, caller.lang))?;
     Ok((StatusCode::CREATED, Json(version)))
 }
 
@@ -60,8 +65,14 @@ pub async fn calendar(State(app): State<App>, _caller: Caller) -> Json<redress_l
 }
 
 /// `PUT /api/v1/calendar` (admins): adds or replaces the years of the body.
-pub async fn import_calendar(State(app): State<App>, caller: Caller, body: axum::body::Bytes) -> Result<Json<serde_json::Value>, Problem> {
-    let text = std::str::from_utf8(&body).map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", caller.lang, None))?;
-    let years = app.import_calendar(Some(&caller.principal), text).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+pub async fn import_calendar(
+    State(app): State<App>,
+    caller: Caller,
+    body: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", caller.lang, None))?;
+    let years =
+        app.import_calendar(Some(&caller.principal), text).await.map_err(|e| Problem::from_app(e, caller.lang))?;
     Ok(Json(json!({ "imported_years": years })))
 }

@@ -20,19 +20,13 @@ pub async fn login(
     AcceptLang(lang): AcceptLang,
     Body(body): Body<Login>,
 ) -> Result<Response, Problem> {
-    let (token, user) = app
-        .login(&body.login, &body.password)
-        .await
-        .map_err(|e| Problem::from_app(e, lang))?;
+    let (token, user) = app.login(&body.login, &body.password).await.map_err(|e| Problem::from_app(e, lang))?;
     let cookie = format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
         redress_app::auth::SESSION_TTL.as_secs()
     );
     let mut response = Json(json!({ "token": token, "user": user })).into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).expect("cookie is ASCII"),
-    );
+    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("cookie is ASCII"));
     Ok(response)
 }
 
@@ -41,12 +35,8 @@ pub async fn logout(
     caller: Caller,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, Problem> {
-    if let (Principal::User(_), Some(credential)) =
-        (&caller.principal, crate::extract::credential(&headers))
-    {
-        app.logout(&credential)
-            .await
-            .map_err(|e| Problem::from_app(e, caller.lang))?;
+    if let (Principal::User(_), Some(credential)) = (&caller.principal, crate::extract::credential(&headers)) {
+        app.logout(&credential).await.map_err(|e| Problem::from_app(e, caller.lang))?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(
@@ -59,9 +49,9 @@ pub async fn logout(
 pub async fn me(caller: Caller) -> Json<serde_json::Value> {
     match caller.principal {
         Principal::User(user) => Json(json!({ "kind": "user", "user": user })),
-        Principal::MerchantToken { token, merchant } => Json(
-            json!({ "kind": "api_token", "token_id": token, "merchant_id": merchant, "role": "merchant" }),
-        ),
+        Principal::MerchantToken { token, merchant } => {
+            Json(json!({ "kind": "api_token", "token_id": token, "merchant_id": merchant, "role": "merchant" }))
+        }
     }
 }
 
@@ -76,17 +66,14 @@ pub async fn issue_token(
     caller: Caller,
     Body(body): Body<NewToken>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), Problem> {
-    let merchant = body
-        .merchant_id
-        .or(caller.principal.merchant_id())
-        .ok_or_else(|| {
-            Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_input",
-                caller.lang,
-                Some("merchant_id is required".into()),
-            )
-        })?;
+    let merchant = body.merchant_id.or(caller.principal.merchant_id()).ok_or_else(|| {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            caller.lang,
+            Some("merchant_id is required".into()),
+        )
+    })?;
     let (token, secret) = app
         .issue_api_token(&caller.principal, merchant, &body.name)
         .await

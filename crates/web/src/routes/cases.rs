@@ -32,7 +32,11 @@ pub struct Filed {
     findings: Vec<redress_law::complaint_check::Finding>,
 }
 
-pub async fn file(State(app): State<App>, caller: Caller, Body(body): Body<Filing>) -> Result<(StatusCode, Json<Filed>), Problem> {
+pub async fn file(
+    State(app): State<App>,
+    caller: Caller,
+    Body(body): Body<Filing>,
+) -> Result<(StatusCode, Json<Filed>), Problem> {
     let err = |e| Problem::from_app(e, caller.lang);
     let draft = redress_app::rights::Draft {
         order_id: Some(body.order_id),
@@ -66,65 +70,30 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Json<serde_json::Value>, Problem> {
     let lang = caller.lang;
-    let invalid = |what: &str| {
-        Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_input",
-            lang,
-            Some(what.to_owned()),
-        )
-    };
+    let invalid =
+        |what: &str| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", lang, Some(what.to_owned()));
     if let Some(state) = &q.state {
-        state
-            .parse::<redress_domain::CaseState>()
-            .map_err(|e| invalid(&e.to_string()))?;
+        state.parse::<redress_domain::CaseState>().map_err(|e| invalid(&e.to_string()))?;
     }
     if let Some(stage) = &q.stage {
-        stage
-            .parse::<redress_domain::Stage>()
-            .map_err(|e| invalid(&e.to_string()))?;
+        stage.parse::<redress_domain::Stage>().map_err(|e| invalid(&e.to_string()))?;
     }
     let filter = CaseFilter {
         state: q.state,
         stage: q.stage,
-        order_id: q
-            .order_id
-            .as_deref()
-            .map(|o| o.parse())
-            .transpose()
-            .map_err(|_| invalid("order_id: not an id"))?,
-        assigned_agent: if q.assigned_to_me == Some(true) {
-            caller.principal.user_id()
-        } else {
-            None
-        },
-        before: q
-            .before
-            .as_deref()
-            .map(|b| b.parse())
-            .transpose()
-            .map_err(|_| invalid("before: not an id"))?,
+        order_id: q.order_id.as_deref().map(|o| o.parse()).transpose().map_err(|_| invalid("order_id: not an id"))?,
+        assigned_agent: if q.assigned_to_me == Some(true) { caller.principal.user_id() } else { None },
+        before: q.before.as_deref().map(|b| b.parse()).transpose().map_err(|_| invalid("before: not an id"))?,
         ..Default::default()
     };
-    let cases = app
-        .list_cases(&caller.principal, filter, q.limit)
-        .await
-        .map_err(|e| Problem::from_app(e, lang))?;
+    let cases = app.list_cases(&caller.principal, filter, q.limit).await.map_err(|e| Problem::from_app(e, lang))?;
     let next = cases.last().map(|c| c.id);
     Ok(Json(json!({ "items": cases, "next_before": next })))
 }
 
-pub async fn read(
-    State(app): State<App>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<Json<CaseDetail>, Problem> {
+pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<CaseDetail>, Problem> {
     let id: CaseId = path_id(&id, caller.lang)?;
-    Ok(Json(
-        app.case_detail(&caller.principal, id)
-            .await
-            .map_err(|e| Problem::from_app(e, caller.lang))?,
-    ))
+    Ok(Json(app.case_detail(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?))
 }
 
 /// `POST /cases/{id}/actions/{action}`: the action name (kebab-case) and the JSON body make the
@@ -138,12 +107,7 @@ pub async fn act(
     let lang = caller.lang;
     let id: CaseId = path_id(&id, lang)?;
     if !Command::PUBLIC_ACTIONS.contains(&action.as_str()) {
-        return Err(Problem::new(
-            StatusCode::NOT_FOUND,
-            "unknown_action",
-            lang,
-            Some(action),
-        ));
+        return Err(Problem::new(StatusCode::NOT_FOUND, "unknown_action", lang, Some(action)));
     }
     let serde_json::Value::Object(mut fields) = body else {
         return Err(Problem::new(
@@ -154,20 +118,11 @@ pub async fn act(
         ));
     };
     fields.insert("action".into(), action.replace('-', "_").into());
-    let command: Command =
-        serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| {
-            Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_json",
-                lang,
-                Some(e.to_string()),
-            )
-        })?;
+    let command: Command = serde_json::from_value(serde_json::Value::Object(fields))
+        .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", lang, Some(e.to_string())))?;
     let err = |e| Problem::from_app(e, lang);
     app.act(&caller.principal, id, command).await.map_err(err)?;
-    Ok(Json(
-        app.case_detail(&caller.principal, id).await.map_err(err)?,
-    ))
+    Ok(Json(app.case_detail(&caller.principal, id).await.map_err(err)?))
 }
 
 /// Recomputes the case's hash chain: `intact`, or the first event that does not fit.

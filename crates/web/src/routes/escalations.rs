@@ -11,13 +11,25 @@ use redress_app::escalations::{ExternalEscalation, NewEscalation};
 use serde::Deserialize;
 use serde_json::json;
 
-pub async fn record(State(app): State<App>, caller: Caller, Path(id): Path<String>, Body(body): Body<NewEscalation>) -> Result<(StatusCode, Json<ExternalEscalation>), Problem> {
+pub async fn record(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Body(body): Body<NewEscalation>,
+) -> Result<(StatusCode, Json<ExternalEscalation>), Problem> {
     let id = path_id(&id, caller.lang)?;
-    let escalation = app.record_external_escalation(&caller.principal, id, body).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    let escalation = app
+        .record_external_escalation(&caller.principal, id, body)
+        .await
+        .map_err(|e| Problem::from_app(e, caller.lang))?;
     Ok((StatusCode::CREATED, Json(escalation)))
 }
 
-pub async fn list(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<serde_json::Value>, Problem> {
+pub async fn list(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, Problem> {
     let id = path_id(&id, caller.lang)?;
     let items = app.external_escalations(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?;
     Ok(Json(json!({ "items": items })))
@@ -28,9 +40,17 @@ pub struct Acceptance {
     accepted_on: jiff::civil::Date,
 }
 
-pub async fn accepted(State(app): State<App>, caller: Caller, Path((id, eid)): Path<(String, String)>, Body(body): Body<Acceptance>) -> Result<Json<ExternalEscalation>, Problem> {
+pub async fn accepted(
+    State(app): State<App>,
+    caller: Caller,
+    Path((id, eid)): Path<(String, String)>,
+    Body(body): Body<Acceptance>,
+) -> Result<Json<ExternalEscalation>, Problem> {
     let (id, eid) = (path_id(&id, caller.lang)?, path_id(&eid, caller.lang)?);
-    let escalation = app.record_acceptance(&caller.principal, id, eid, body.accepted_on).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    let escalation = app
+        .record_acceptance(&caller.principal, id, eid, body.accepted_on)
+        .await
+        .map_err(|e| Problem::from_app(e, caller.lang))?;
     Ok(Json(escalation))
 }
 
@@ -40,8 +60,15 @@ pub struct Page {
     limit: Option<i64>,
 }
 
-pub async fn notifications(State(app): State<App>, caller: Caller, Query(page): Query<Page>) -> Result<Json<serde_json::Value>, Problem> {
-    let items = app.notifications(&caller.principal, page.before, page.limit).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+pub async fn notifications(
+    State(app): State<App>,
+    caller: Caller,
+    Query(page): Query<Page>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let items = app
+        .notifications(&caller.principal, page.before, page.limit)
+        .await
+        .map_err(|e| Problem::from_app(e, caller.lang))?;
     let next = items.last().map(|n| n.id);
     Ok(Json(json!({ "items": items, "next_before": next })))
 }

@@ -33,9 +33,7 @@ pub fn routes(app: &App) -> Router<App> {
 /// Is this the upload? The idempotency layer leaves its body unbuffered: an upload's
 /// `Idempotency-Key` is honoured by the use case itself (the key names the evidence id).
 pub fn is_upload(method: &axum::http::Method, path: &str) -> bool {
-    method == axum::http::Method::POST
-        && path.starts_with("/api/v1/cases/")
-        && path.ends_with("/evidence")
+    method == axum::http::Method::POST && path.starts_with("/api/v1/cases/") && path.ends_with("/evidence")
 }
 
 fn view(record: &EvidenceRecord) -> Value {
@@ -48,12 +46,7 @@ fn view(record: &EvidenceRecord) -> Value {
 }
 
 fn invalid(lang: Lang, detail: impl Into<String>) -> Problem {
-    Problem::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_input",
-        lang,
-        Some(detail.into()),
-    )
+    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", lang, Some(detail.into()))
 }
 
 /// `POST /cases/{id}/evidence`, `multipart/form-data` with the fields `file` (the bytes; its
@@ -68,16 +61,9 @@ pub async fn upload(
     let lang = caller.lang;
     let id: CaseId = path_id(&id, lang)?;
     let err = |e| Problem::from_app(e, lang);
-    let mut multipart = multipart.map_err(|e| {
-        invalid(
-            lang,
-            format!("a multipart/form-data body is expected: {}", e.body_text()),
-        )
-    })?;
-    let room = app
-        .evidence_room(&caller.principal, id)
-        .await
-        .map_err(err)?;
+    let mut multipart =
+        multipart.map_err(|e| invalid(lang, format!("a multipart/form-data body is expected: {}", e.body_text())))?;
+    let room = app.evidence_room(&caller.principal, id).await.map_err(err)?;
     let read = read_form(&app, &mut multipart, room, lang).await;
     let (received, description) = match read {
         Ok(form) => form,
@@ -86,14 +72,8 @@ pub async fn upload(
             return Err(problem);
         }
     };
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .filter(|k| !k.is_empty() && k.len() <= 255);
-    let record = app
-        .add_evidence(&caller.principal, id, received, description, key)
-        .await
-        .map_err(err)?;
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty() && k.len() <= 255);
+    let record = app.add_evidence(&caller.principal, id, received, description, key).await.map_err(err)?;
     Ok((StatusCode::CREATED, Json(view(&record))))
 }
 
@@ -112,22 +92,12 @@ async fn read_form(
         let name = field.name().unwrap_or("").to_owned();
         match name.as_str() {
             "file" if received.is_some() => return Err(invalid(lang, "one file per upload")),
-            "file" => {
-                received = Some(
-                    app.receive_evidence(field, room)
-                        .await
-                        .map_err(|e| Problem::from_app(e, lang))?,
-                )
-            }
+            "file" => received = Some(app.receive_evidence(field, room).await.map_err(|e| Problem::from_app(e, lang))?),
             "kind" | "caption" | "confidential" => {
                 let text = field.text().await.map_err(incomplete)?;
                 match name.as_str() {
                     "kind" => {
-                        kind = Some(
-                            text.trim()
-                                .parse::<EvidenceKind>()
-                                .map_err(|e| invalid(lang, e.to_string()))?,
-                        )
+                        kind = Some(text.trim().parse::<EvidenceKind>().map_err(|e| invalid(lang, e.to_string()))?)
                     }
                     "caption" => caption = text,
                     _ => {
@@ -135,34 +105,20 @@ async fn read_form(
                             "true" | "1" | "on" => true,
                             "false" | "0" | "" => false,
                             other => {
-                                return Err(invalid(
-                                    lang,
-                                    format!("confidential: `{other}` is not true or false"),
-                                ));
+                                return Err(invalid(lang, format!("confidential: `{other}` is not true or false")));
                             }
                         }
                     }
                 }
             }
             other => {
-                return Err(invalid(
-                    lang,
-                    format!("unknown field `{other}`: file, kind, caption, confidential"),
-                ));
+                return Err(invalid(lang, format!("unknown field `{other}`: file, kind, caption, confidential")));
             }
         }
     }
     let received = received.ok_or_else(|| invalid(lang, "file: missing"))?;
-    let kind =
-        kind.ok_or_else(|| invalid(lang, "kind: missing (photo, video, chat_record, ...)"))?;
-    Ok((
-        received,
-        Description {
-            kind,
-            caption,
-            confidential,
-        },
-    ))
+    let kind = kind.ok_or_else(|| invalid(lang, "kind: missing (photo, video, chat_record, ...)"))?;
+    Ok((received, Description { kind, caption, confidential }))
 }
 
 /// Reads what is left of a refused upload (bounded by the route's body limit) so the client
@@ -173,35 +129,18 @@ async fn drain(multipart: &mut Multipart) {
     }
 }
 
-pub async fn list(
-    State(app): State<App>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, Problem> {
+pub async fn list(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, Problem> {
     let id: CaseId = path_id(&id, caller.lang)?;
-    let items = app
-        .list_evidence(&caller.principal, id)
-        .await
-        .map_err(|e| Problem::from_app(e, caller.lang))?;
-    Ok(Json(
-        json!({ "items": items.iter().map(view).collect::<Vec<_>>() }),
-    ))
+    let items = app.list_evidence(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    Ok(Json(json!({ "items": items.iter().map(view).collect::<Vec<_>>() })))
 }
 
-async fn file(
-    app: App,
-    caller: Caller,
-    id: String,
-    eid: String,
-    preview: bool,
-) -> Result<Response, Problem> {
+async fn file(app: App, caller: Caller, id: String, eid: String, preview: bool) -> Result<Response, Problem> {
     let lang = caller.lang;
     let id: CaseId = path_id(&id, lang)?;
     let eid: EvidenceId = path_id(&eid, lang)?;
-    let download = app
-        .evidence_download(&caller.principal, id, eid, preview)
-        .await
-        .map_err(|e| Problem::from_app(e, lang))?;
+    let download =
+        app.evidence_download(&caller.principal, id, eid, preview).await.map_err(|e| Problem::from_app(e, lang))?;
     let mut response = Body::from_stream(download.body).into_response();
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&download.media_type) {
@@ -211,26 +150,14 @@ async fn file(
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
     }
     // Served as data, never rendered as a page of this site.
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("sandbox; default-src 'none'"),
-    );
-    let disposition = if preview {
-        "inline".to_owned()
-    } else {
-        format!("attachment; filename=\"{}\"", download.record.file_name())
-    };
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));
+    let disposition =
+        if preview { "inline".to_owned() } else { format!("attachment; filename=\"{}\"", download.record.file_name()) };
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
-    headers.insert(
-        "x-evidence-sha256",
-        HeaderValue::from_str(&download.record.file.sha256).expect("hex"),
-    );
+    headers.insert("x-evidence-sha256", HeaderValue::from_str(&download.record.file.sha256).expect("hex"));
     Ok(response)
 }
 
@@ -253,26 +180,15 @@ pub async fn preview(
 }
 
 /// `GET /cases/{id}/dossier`: the ZIP for this reader (see `redress_app::dossier`).
-pub async fn dossier(
-    State(app): State<App>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<Response, Problem> {
+pub async fn dossier(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Response, Problem> {
     let id: CaseId = path_id(&id, caller.lang)?;
-    let dossier = app
-        .dossier(&caller.principal, id)
-        .await
-        .map_err(|e| Problem::from_app(e, caller.lang))?;
+    let dossier = app.dossier(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?;
     let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(dossier.file));
     let mut response = Body::from_stream(stream).into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/zip"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(dossier.size));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", dossier.file_name))
-    {
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", dossier.file_name)) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(response)

@@ -39,11 +39,6 @@ pub fn api(_app: App) -> Router<App> {
 }
 
 /// Parses a path id; a malformed one is simply not found.
-pub(crate) fn path_id<T: std::str::FromStr>(
-    raw: &str,
-    lang: redress_domain::Lang,
-) -> Result<T, crate::Problem> {
-    raw.parse().map_err(|_| {
-        crate::Problem::new(axum::http::StatusCode::NOT_FOUND, "not_found", lang, None)
-    })
+pub(crate) fn path_id<T: std::str::FromStr>(raw: &str, lang: redress_domain::Lang) -> Result<T, crate::Problem> {
+    raw.parse().map_err(|_| crate::Problem::new(axum::http::StatusCode::NOT_FOUND, "not_found", lang, None))
 }

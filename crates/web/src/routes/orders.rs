@@ -16,10 +16,7 @@ pub async fn create(
     caller: Caller,
     Body(body): Body<NewOrder>,
 ) -> Result<(StatusCode, Json<Order>), Problem> {
-    let order = app
-        .create_order(&caller.principal, body)
-        .await
-        .map_err(|e| Problem::from_app(e, caller.lang))?;
+    let order = app.create_order(&caller.principal, body).await.map_err(|e| Problem::from_app(e, caller.lang))?;
     Ok((StatusCode::CREATED, Json(order)))
 }
 
@@ -34,36 +31,16 @@ pub async fn list(
     caller: Caller,
     Query(page): Query<Page>,
 ) -> Result<Json<serde_json::Value>, Problem> {
-    let before = page
-        .before
-        .as_deref()
-        .map(|b| b.parse::<OrderId>())
-        .transpose()
-        .map_err(|_| {
-            Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_input",
-                caller.lang,
-                Some("before: not an id".into()),
-            )
-        })?;
-    let orders = app
-        .list_orders(&caller.principal, before, page.limit)
-        .await
-        .map_err(|e| Problem::from_app(e, caller.lang))?;
+    let before = page.before.as_deref().map(|b| b.parse::<OrderId>()).transpose().map_err(|_| {
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", caller.lang, Some("before: not an id".into()))
+    })?;
+    let orders =
+        app.list_orders(&caller.principal, before, page.limit).await.map_err(|e| Problem::from_app(e, caller.lang))?;
     let next = orders.last().map(|o| o.id);
     Ok(Json(json!({ "items": orders, "next_before": next })))
 }
 
-pub async fn read(
-    State(app): State<App>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<Json<Order>, Problem> {
+pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<Order>, Problem> {
     let id = path_id(&id, caller.lang)?;
-    Ok(Json(
-        app.order(&caller.principal, id)
-            .await
-            .map_err(|e| Problem::from_app(e, caller.lang))?,
-    ))
+    Ok(Json(app.order(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?))
 }

@@ -9,7 +9,11 @@ use redress_app::App;
 use redress_app::rights::{Draft, RightsView};
 use redress_law::complaint_check::CheckReport;
 
-pub async fn order(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<RightsView>, Problem> {
+pub async fn order(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<RightsView>, Problem> {
     let id = path_id(&id, caller.lang)?;
     Ok(Json(app.order_rights(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?))
 }
@@ -20,7 +24,11 @@ pub async fn case(State(app): State<App>, caller: Caller, Path(id): Path<String>
 }
 
 /// `POST /api/v1/complaint-check`: findings on a draft before it is filed.
-pub async fn complaint_check(State(app): State<App>, caller: Caller, Body(draft): Body<Draft>) -> Result<Json<CheckReport>, Problem> {
+pub async fn complaint_check(
+    State(app): State<App>,
+    caller: Caller,
+    Body(draft): Body<Draft>,
+) -> Result<Json<CheckReport>, Problem> {
     Ok(Json(app.complaint_check(&caller.principal, &draft).await.map_err(|e| Problem::from_app(e, caller.lang))?))
 }
 
@@ -42,7 +50,9 @@ pub async fn regulator_complaint(
     let err = |e| Problem::from_app(e, caller.lang);
     let (complaint, form) = app.regulator_complaint(&caller.principal, id).await.map_err(err)?;
     Ok(match q.format.as_deref() {
-        Some("html") => axum::response::Html(redress_app::regulator::render_html(&complaint, &form).map_err(err)?).into_response(),
+        Some("html") => {
+            axum::response::Html(redress_app::regulator::render_html(&complaint, &form).map_err(err)?).into_response()
+        }
         _ => Json(serde_json::json!({ "complaint": complaint, "form": form })).into_response(),
     })
 }

@@ -47,7 +47,9 @@ pub fn s3_storage(test: &str) -> Option<Storage> {
             secret_key: Some(var("REDRESS_TEST_S3_SECRET_KEY").unwrap_or_else(|| "testing".into())),
         })),
         None if std::env::var("REDRESS_REQUIRE_S3").as_deref() == Ok("1") => {
-            panic!("REDRESS_REQUIRE_S3=1 but REDRESS_TEST_S3_ENDPOINT is not set: start an S3-compatible server (see .ci/run)")
+            panic!(
+                "REDRESS_REQUIRE_S3=1 but REDRESS_TEST_S3_ENDPOINT is not set: start an S3-compatible server (see .ci/run)"
+            )
         }
         None => {
             eprintln!("note: {test} skipped: REDRESS_TEST_S3_ENDPOINT is not set");
@@ -87,7 +89,9 @@ impl TestApp {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir().expect("temp dir");
         let blobs = match storage {
-            Storage::Local => redress_store::blobs::ObjectBlobs::local(&dir.path().join("evidence")).expect("local blobs"),
+            Storage::Local => {
+                redress_store::blobs::ObjectBlobs::local(&dir.path().join("evidence")).expect("local blobs")
+            }
             // Each test run writes under its own prefix of the shared bucket.
             Storage::S3(config) => redress_store::blobs::ObjectBlobs::s3(&config)
                 .expect("s3 blobs")
@@ -132,7 +136,13 @@ impl TestApp {
     pub async fn add_merchant(&self, name: &str) -> MerchantId {
         let id = MerchantId(uuid::Uuid::now_v7());
         let check = redress_law::uscc::compute_check_character("91330106MA2H3K5Q0").unwrap();
-        let merchant = Merchant { id, name: name.into(), credit_code: format!("91330106MA2H3K5Q0{check}"), address: "杭州市西湖区".into(), phone: None };
+        let merchant = Merchant {
+            id,
+            name: name.into(),
+            credit_code: format!("91330106MA2H3K5Q0{check}"),
+            address: "杭州市西湖区".into(),
+            phone: None,
+        };
         self.app.store.insert_merchant(&merchant, self.now()).await.unwrap();
         id
     }
@@ -152,9 +162,14 @@ impl TestApp {
     }
 
     pub async fn login(&self, login: &str) -> Session {
-        let (status, body) = self.anonymous().post("/api/v1/auth/login", json!({ "login": login, "password": PASSWORD })).await;
+        let (status, body) =
+            self.anonymous().post("/api/v1/auth/login", json!({ "login": login, "password": PASSWORD })).await;
         assert_eq!(status, StatusCode::OK, "login {login}: {body}");
-        Session { base: self.base.clone(), token: Some(body["token"].as_str().unwrap().to_owned()), client: self.client.clone() }
+        Session {
+            base: self.base.clone(),
+            token: Some(body["token"].as_str().unwrap().to_owned()),
+            client: self.client.clone(),
+        }
     }
 
     /// Two shops with staff, two buyers, two agents and an admin, all logged in.
@@ -266,7 +281,15 @@ impl Session {
     }
 
     pub async fn post_with_key(&self, path: &str, key: &str, body: Value) -> (StatusCode, Value) {
-        read(self.request(reqwest::Method::POST, path).header("Idempotency-Key", key).json(&body).send().await.expect("POST")).await
+        read(
+            self.request(reqwest::Method::POST, path)
+                .header("Idempotency-Key", key)
+                .json(&body)
+                .send()
+                .await
+                .expect("POST"),
+        )
+        .await
     }
 
     /// `POST /api/v1/cases/{case}/actions/{action}`.
