@@ -188,7 +188,16 @@ fn outbox(case: &Case, events: &[Event]) -> Vec<OutboxItem> {
             EventBody::RefundStarted { refund } => Some(OutboxItem {
                 topic: "refund".into(),
                 case_id: Some(case.id),
-                payload: serde_json::json!({ "refund_id": refund.refund_id, "amount": refund.amount, "order_id": case.order_id }),
+                payload: serde_json::json!({
+                    "refund_id": refund.refund_id,
+                    "amount": refund.amount,
+                    "order_id": case.order_id,
+                    "kind": if refund.outcome == redress_domain::Outcome::Compensated {
+                        crate::ports::PayoutKind::Compensation
+                    } else {
+                        crate::ports::PayoutKind::Refund
+                    },
+                }),
             }),
             _ => None,
         })

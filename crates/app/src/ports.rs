@@ -251,13 +251,16 @@ pub trait Store: Send + Sync + 'static {
     async fn idempotency_abandon(&self, scope: &str, key: &str) -> StoreResult<()>;
 
     // The built-in payment ledger.
+    /// Pays `amount` once per `refund_id`; refunds (not compensation) never exceed what was paid.
     async fn ledger_refund(
         &self,
         order: &Order,
         refund_id: &str,
         amount: Money,
+        kind: PayoutKind,
         at: Timestamp,
     ) -> StoreResult<LedgerRefund>;
+    /// The refunds paid on an order (compensation not included).
     async fn ledger_total(&self, order_id: OrderId) -> StoreResult<Money>;
 
     // Evidence files: rows written with their `EvidenceAdded` event, in its transaction.
@@ -270,10 +273,33 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<crate::evidence::EvidenceRecord>>;
 }
 
+/// What a payout to the buyer is: money back for the goods, or statutory compensation beyond it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PayoutKind {
+    Refund,
+    Compensation,
+}
+
+impl PayoutKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PayoutKind::Refund => "refund",
+            PayoutKind::Compensation => "compensation",
+        }
+    }
+}
+
 /// Where refunds are executed. `Err` is a transient failure: the job is retried.
 #[async_trait]
 pub trait PaymentGateway: Send + Sync + 'static {
-    async fn refund(&self, order: &Order, refund_id: &str, amount: Money) -> anyhow::Result<LedgerRefund>;
+    async fn refund(
+        &self,
+        order: &Order,
+        refund_id: &str,
+        amount: Money,
+        kind: PayoutKind,
+    ) -> anyhow::Result<LedgerRefund>;
 }
 
 /// The built-in gateway: a ledger in the database, idempotent per refund id, that never lets the
@@ -285,10 +311,16 @@ pub struct LedgerGateway {
 
 #[async_trait]
 impl PaymentGateway for LedgerGateway {
-    async fn refund(&self, order: &Order, refund_id: &str, amount: Money) -> anyhow::Result<LedgerRefund> {
+    async fn refund(
+        &self,
+        order: &Order,
+        refund_id: &str,
+        amount: Money,
+        kind: PayoutKind,
+    ) -> anyhow::Result<LedgerRefund> {
         Ok(self
             .store
-            .ledger_refund(order, refund_id, amount, self.clock.now())
+            .ledger_refund(order, refund_id, amount, kind, self.clock.now())
             .await
             .map_err(|e| anyhow::anyhow!(e))?)
     }

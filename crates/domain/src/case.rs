@@ -165,6 +165,11 @@ pub struct Case {
     pub amount: Money,
     /// What the order still allowed to refund when the case was filed.
     pub refundable: Money,
+    /// The price of the claimed items: the base of statutory damages.
+    #[serde(default)]
+    pub price: Money,
+    #[serde(default)]
+    pub food: bool,
     pub description: String,
     pub policy_version: i64,
     pub is_repeat: bool,
@@ -191,6 +196,10 @@ pub struct Case {
     pub refund: Option<PendingRefund>,
     pub refunds_started: u32,
     pub refunded_total: Money,
+    /// Statutory compensation paid (消法第五十五条, 食品安全法第一百四十八条): not a refund, so
+    /// not bounded by the price, but by the damages the law gives.
+    #[serde(default)]
+    pub compensated_total: Money,
     pub rating: Option<u8>,
     pub sla_breaches: u32,
     /// The decision SLA of the current platform stage has been flagged: nothing more fires.

@@ -39,6 +39,12 @@ pub struct Filed {
     pub items: Vec<ItemRef>,
     pub amount: Money,
     pub refundable: Money,
+    /// The price of the claimed items (never more than was paid): the base of statutory damages.
+    #[serde(default)]
+    pub price: Money,
+    /// A claimed item is food (食品安全法 applies).
+    #[serde(default)]
+    pub food: bool,
     pub description: String,
     pub policy_version: i64,
     pub is_repeat: bool,

@@ -610,7 +610,7 @@ macro_rules! shared_store {
                 Ok(())
             }
 
-            async fn ledger_refund(&self, order: &Order, refund_id: &str, amount: Money, at: Timestamp) -> StoreResult<LedgerRefund> {
+            async fn ledger_refund(&self, order: &Order, refund_id: &str, amount: Money, kind: redress_app::ports::PayoutKind, at: Timestamp) -> StoreResult<LedgerRefund> {
                 let mut tx = self.begin_write().await.map_err(other)?;
                 sqlx::query($lock_order).bind(order.id.to_string()).fetch_optional(&mut *tx).await.map_err(other)?;
                 let existing: Option<i64> = sqlx::query_scalar("SELECT amount FROM refund_ledger WHERE refund_id = $1")
@@ -621,12 +621,13 @@ macro_rules! shared_store {
                 if existing.is_some() {
                     return Ok(LedgerRefund::Executed);
                 }
-                let total: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM refund_ledger WHERE order_id = $1")
+                let total: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM refund_ledger WHERE order_id = $1 AND kind = 'refund'")
                     .bind(order.id.to_string())
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(other)?;
-                if !amount.is_positive() || total + amount.fen() > order.amount_paid.fen() {
+                let is_refund = kind == redress_app::ports::PayoutKind::Refund;
+                if !amount.is_positive() || (is_refund && total + amount.fen() > order.amount_paid.fen()) {
                     return Ok(LedgerRefund::Refused(format!(
                         "refunds on order {} would reach {} of {} paid",
                         order.number,
@@ -634,11 +635,12 @@ macro_rules! shared_store {
                         order.amount_paid
                     )));
                 }
-                sqlx::query("INSERT INTO refund_ledger (refund_id, order_id, amount, created_at) VALUES ($1, $2, $3, $4)")
+                sqlx::query("INSERT INTO refund_ledger (refund_id, order_id, amount, created_at, kind) VALUES ($1, $2, $3, $4, $5)")
                     .bind(refund_id)
                     .bind(order.id.to_string())
                     .bind(amount.fen())
                     .bind(micros(at))
+                    .bind(kind.as_str())
                     .execute(&mut *tx)
                     .await
                     .map_err(other)?;
@@ -647,7 +649,7 @@ macro_rules! shared_store {
             }
 
             async fn ledger_total(&self, order_id: OrderId) -> StoreResult<Money> {
-                let total: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM refund_ledger WHERE order_id = $1")
+                let total: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM refund_ledger WHERE order_id = $1 AND kind = 'refund'")
                     .bind(order_id.to_string())
                     .fetch_one(&self.pool)
                     .await

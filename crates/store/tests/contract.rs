@@ -9,7 +9,9 @@
 mod support;
 
 use jiff::{SignedDuration, Timestamp};
-use redress_app::ports::{ApiToken, CaseFilter, IdempotencyState, LedgerRefund, OrderFilter, OutboxItem, StoredEvent};
+use redress_app::ports::{
+    ApiToken, CaseFilter, IdempotencyState, LedgerRefund, OrderFilter, OutboxItem, PayoutKind, StoredEvent,
+};
 use redress_app::{AppError, Principal, Role, StoreError};
 use redress_domain::chain::{self, ChainBreak};
 use redress_domain::event::EventBody;
@@ -436,19 +438,33 @@ async fn outbox_and_ledger(db: TestDb) {
 
     // The ledger: idempotent per refund id, never beyond what was paid.
     let amount = Money::from_fen(39900);
-    assert_eq!(store.ledger_refund(&order, &refund.refund_id, amount, now).await.unwrap(), LedgerRefund::Executed);
-    assert_eq!(store.ledger_refund(&order, &refund.refund_id, amount, now).await.unwrap(), LedgerRefund::Executed);
+    assert_eq!(
+        store.ledger_refund(&order, &refund.refund_id, amount, PayoutKind::Refund, now).await.unwrap(),
+        LedgerRefund::Executed
+    );
+    assert_eq!(
+        store.ledger_refund(&order, &refund.refund_id, amount, PayoutKind::Refund, now).await.unwrap(),
+        LedgerRefund::Executed
+    );
     assert_eq!(store.ledger_total(order.id).await.unwrap(), amount);
-    let refused = store.ledger_refund(&order, "another-refund", Money::from_fen(1), now).await.unwrap();
+    let refused =
+        store.ledger_refund(&order, "another-refund", Money::from_fen(1), PayoutKind::Refund, now).await.unwrap();
     assert!(matches!(refused, LedgerRefund::Refused(_)), "{refused:?}");
-    let refused = store.ledger_refund(&order, "nothing", Money::ZERO, now).await.unwrap();
+    let refused = store.ledger_refund(&order, "nothing", Money::ZERO, PayoutKind::Refund, now).await.unwrap();
     assert!(matches!(refused, LedgerRefund::Refused(_)), "{refused:?}");
     assert_eq!(store.ledger_total(order.id).await.unwrap(), amount);
+    // Statutory compensation is not a refund: it may go beyond the price, once per id.
+    let damages = Money::from_fen(3 * 39900 + 39900);
+    for _ in 0..2 {
+        let paid = store.ledger_refund(&order, "damages-1", damages, PayoutKind::Compensation, now).await.unwrap();
+        assert_eq!(paid, LedgerRefund::Executed);
+    }
+    assert_eq!(store.ledger_total(order.id).await.unwrap(), amount, "refunds alone are still capped");
 
     // Partial refunds add up to what was paid, and not a fen more.
     let split = world.order("SH-REFUND-2", cast.shop, cast.buyer_id()).await;
     for (id, fen, executed) in [("part-a", 20000, true), ("part-b", 19900, true), ("part-c", 1, false)] {
-        let result = store.ledger_refund(&split, id, Money::from_fen(fen), now).await.unwrap();
+        let result = store.ledger_refund(&split, id, Money::from_fen(fen), PayoutKind::Refund, now).await.unwrap();
         assert_eq!(result == LedgerRefund::Executed, executed, "{id}: {result:?}");
     }
     assert_eq!(store.ledger_total(split.id).await.unwrap(), amount);
@@ -479,7 +495,10 @@ async fn outbox_and_ledger(db: TestDb) {
         let store = if i % 2 == 0 { store.clone() } else { second_store.clone() };
         let order = contested.clone();
         racers.spawn(async move {
-            store.ledger_refund(&order, &format!("race-{i}"), Money::from_fen(10000), now).await.unwrap()
+            store
+                .ledger_refund(&order, &format!("race-{i}"), Money::from_fen(10000), PayoutKind::Refund, now)
+                .await
+                .unwrap()
         });
     }
     let results = racers.join_all().await;
@@ -492,9 +511,9 @@ async fn outbox_and_ledger(db: TestDb) {
     for i in 0..6 {
         let store = if i % 2 == 0 { store.clone() } else { second_store.clone() };
         let order = repeated.clone();
-        racers.spawn(
-            async move { store.ledger_refund(&order, "same-refund", Money::from_fen(39900), now).await.unwrap() },
-        );
+        racers.spawn(async move {
+            store.ledger_refund(&order, "same-refund", Money::from_fen(39900), PayoutKind::Refund, now).await.unwrap()
+        });
     }
     assert!(racers.join_all().await.iter().all(|r| *r == LedgerRefund::Executed));
     assert_eq!(store.ledger_total(repeated.id).await.unwrap(), Money::from_fen(39900));

@@ -180,3 +180,35 @@ async fn an_invalid_credit_code_is_refused() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
 }
+
+#[tokio::test]
+async fn an_agent_may_award_statutory_damages_beyond_the_price() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "FAKE-1").await;
+    let case = f.file(&order, "refund_only", "counterfeit", 39900).await;
+    f.shop.ok(&case, "reject", json!({ "reason": "evidence_insufficient", "text": "正品" })).await;
+    f.buyer.ok(&case, "escalate", json!({ "text": "鉴定为假货" })).await;
+
+    let (_, rights) = f.buyer.get(&format!("/api/v1/cases/{case}/rights")).await;
+    let fraud = rights["statutory_damages"].as_array().unwrap().iter().find(|d| d["rule"] == "consumer_fraud").unwrap();
+    assert_eq!(fraud["applicable"], true);
+    // ¥399 back plus 3 × ¥399 = ¥1197 (above the ¥500 floor).
+    assert_eq!(fraud["breakdown"]["total_fen"], 159600);
+
+    let decide = |amount: i64| {
+        json!({ "remedy": { "kind": "compensation", "amount": amount }, "liable": "merchant",
+                "rationale": "检测报告认定为假冒商品,构成欺诈", "cited_rule": "《消费者权益保护法》第五十五条" })
+    };
+    let (status, problem) = f.agent.act(&case, "decide", decide(159601)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["code"], "amount_exceeds_refundable");
+    f.agent.ok(&case, "decide", decide(159600)).await;
+    assert_eq!(t.tick().await.refunds_settled, 1);
+    let detail = f.buyer.case(&case).await;
+    assert_eq!(detail["case"]["outcome"], "compensated");
+    assert_eq!(detail["case"]["compensated_total"], 159600);
+    assert_eq!(detail["case"]["refunded_total"], 0);
+    // The ledger's refunds stay within what was paid; the compensation is booked apart.
+    assert_eq!(t.app.store.ledger_total(order.parse().unwrap()).await.unwrap().fen(), 0);
+}

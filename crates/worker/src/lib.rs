@@ -3,7 +3,7 @@
 //! the same `decide`) as everyone else, as `Actor::System`.
 
 use jiff::SignedDuration;
-use redress_app::ports::{ClaimedJob, LedgerRefund};
+use redress_app::ports::{ClaimedJob, LedgerRefund, PayoutKind};
 use redress_app::{App, AppError};
 use redress_domain::{Command, Money, RejectionCode};
 use std::time::Duration;
@@ -122,7 +122,9 @@ impl Worker {
         let record = self.app.store.case(case_id).await?.ok_or_else(|| anyhow::anyhow!("case {case_id} missing"))?;
         let order =
             self.app.store.order(record.case.order_id).await?.ok_or_else(|| anyhow::anyhow!("order missing"))?;
-        let command = match self.app.gateway.refund(&order, &refund_id, amount).await? {
+        // Jobs written before payouts had kinds are refunds.
+        let kind = serde_json::from_value(job.payload["kind"].clone()).unwrap_or(PayoutKind::Refund);
+        let command = match self.app.gateway.refund(&order, &refund_id, amount, kind).await? {
             LedgerRefund::Executed => Command::RefundSucceeded { refund_id },
             LedgerRefund::Refused(reason) => Command::RefundFailed { refund_id, reason },
         };

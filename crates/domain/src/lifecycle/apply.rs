@@ -1,7 +1,7 @@
 //! `apply`: folds one event into the case. Total: it never fails and never looks at the clock.
 
 use crate::actor::Actor;
-use crate::case::{Appeal, Case, CaseState, Decision, Mediation, Stage};
+use crate::case::{Appeal, Case, CaseState, Decision, Mediation, Outcome, Stage};
 use crate::event::{Event, EventBody, Filed};
 use crate::money::Money;
 use jiff::Timestamp;
@@ -19,6 +19,8 @@ impl Case {
             items: filed.items.clone(),
             amount: filed.amount,
             refundable: filed.refundable,
+            price: filed.price,
+            food: filed.food,
             description: filed.description.clone(),
             policy_version: filed.policy_version,
             is_repeat: filed.is_repeat,
@@ -44,6 +46,7 @@ impl Case {
             refund: None,
             refunds_started: 0,
             refunded_total: Money::ZERO,
+            compensated_total: Money::ZERO,
             rating: None,
             sla_breaches: 0,
             decision_sla_flagged: false,
@@ -174,7 +177,12 @@ pub fn apply(mut case: Case, event: &Event) -> Case {
             case.refund = Some(refund.clone());
         }
         EventBody::RefundSucceeded { amount, .. } | EventBody::OfflineRefundProved { amount, .. } => {
-            case.refunded_total = case.refunded_total.checked_add(*amount).unwrap_or(case.refunded_total);
+            let total = if case.refund.as_ref().is_some_and(|r| r.outcome == Outcome::Compensated) {
+                &mut case.compensated_total
+            } else {
+                &mut case.refunded_total
+            };
+            *total = total.checked_add(*amount).unwrap_or(*total);
         }
         EventBody::RefundFailed { .. } => {
             if let Some(r) = case.refund.as_mut() {

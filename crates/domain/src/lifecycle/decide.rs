@@ -97,7 +97,7 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             });
             let description = description.clone().unwrap_or_else(|| case.description.clone());
             check_text("description", &description)?;
-            check_demand(RemedyKind::requested(kind).pays_money(), amount, remaining(case))?;
+            check_remedy(case, &Remedy { kind: RemedyKind::requested(kind), amount })?;
             if case.state == AwaitingMerchant
                 && (kind, amount, &description) == (case.kind, case.amount, &case.description)
             {
@@ -492,6 +492,12 @@ fn remaining(case: &Case) -> crate::money::Money {
 }
 
 fn check_remedy(case: &Case, remedy: &Remedy) -> Result<(), Rejection> {
+    if remedy.kind == RemedyKind::Compensation {
+        // All payouts together stay within the larger of the refundable price and the damages.
+        let statutory = super::filing::statutory_ceiling(case.reason, case.food, case.price);
+        let paid_out = case.refunded_total.checked_add(case.compensated_total).unwrap_or(crate::Money::ZERO);
+        return check_demand(true, remedy.amount, case.refundable.max(statutory).saturating_remaining(paid_out));
+    }
     check_demand(remedy.kind.pays_money(), remedy.amount, remaining(case))
 }
 

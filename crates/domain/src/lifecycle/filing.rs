@@ -56,7 +56,15 @@ pub fn decide_filing(
     }
     check_text("description", &request.description)?;
     let refundable = order.amount_paid.saturating_remaining(history.committed_refunds);
-    check_demand(RemedyKind::requested(request.kind).pays_money(), request.amount, refundable)?;
+    let claimed = || request.items.iter().filter_map(|r| order.item(&r.sku).map(|i| (r, i)));
+    let price: i64 = claimed().map(|(r, i)| i.unit_price.fen().saturating_mul(i64::from(r.quantity))).sum();
+    let price = Money::from_fen(price.min(order.amount_paid.fen()));
+    let food = claimed().any(|(_, i)| i.law.flags.food);
+    let ceiling = match RemedyKind::requested(request.kind) {
+        RemedyKind::Compensation => refundable.max(statutory_ceiling(request.reason, food, price)),
+        _ => refundable,
+    };
+    check_demand(RemedyKind::requested(request.kind).pays_money(), request.amount, ceiling)?;
 
     let filed = Filed {
         case_id,
@@ -68,6 +76,8 @@ pub fn decide_filing(
         items: request.items.clone(),
         amount: request.amount,
         refundable,
+        price,
+        food,
         description: request.description.trim().to_owned(),
         policy_version,
         is_repeat: history.prior_cases > 0,
@@ -75,6 +85,18 @@ pub fn decide_filing(
     let case = Case::opened(&filed, env.now);
     let transition = enter(&case, CaseState::AwaitingMerchant, Stage::Negotiation, env)?;
     Ok(Event { at: env.now, actor, body: EventBody::Filed(Box::new(filed)), transition: Some(transition) })
+}
+
+/// The most the law gives on top of a refund for this reason: 消法第五十五条 (fraud: price + 3×,
+/// the punitive part at least ¥500) and 食品安全法第一百四十八条 (food: 10× the price, at least
+/// ¥1000; a larger 3× loss is for the agent to weigh). Zero where neither applies.
+pub fn statutory_ceiling(reason: crate::vocabulary::Reason, food: bool, price: Money) -> Money {
+    use crate::vocabulary::Reason::{Counterfeit, FalseAdvertising};
+    use redress_law::damages::{consumer_fraud_damages, food_safety_damages};
+    let fraud =
+        matches!(reason, Counterfeit | FalseAdvertising).then(|| consumer_fraud_damages(price.fen()).ok()).flatten();
+    let food = food.then(|| food_safety_damages(price.fen(), 0).ok()).flatten();
+    [fraud, food].into_iter().flatten().map(|d| Money::from_fen(d.total_fen)).max().unwrap_or(Money::ZERO)
 }
 
 /// A money demand is positive and within what is refundable; other demands carry no money.
