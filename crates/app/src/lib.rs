@@ -17,6 +17,7 @@ pub mod policy;
 pub mod ports;
 pub mod regulator;
 pub mod rights;
+pub mod users;
 
 pub use access::{Principal, Role};
 pub use error::AppError;

@@ -35,6 +35,25 @@ enum Cmd {
     Migrate,
     /// Seed demo data into the database (skipped when it is already there).
     Demo,
+    /// Create an account (buyer, merchant staff, agent or admin). The password is read from the
+    /// first line of standard input, so it never shows in the process list or shell history.
+    CreateUser {
+        #[arg(long)]
+        login: String,
+        /// Name shown to other parties.
+        #[arg(long)]
+        name: String,
+        /// buyer | merchant | agent | admin
+        #[arg(long)]
+        role: String,
+        /// The shop of a merchant account.
+        #[arg(long)]
+        merchant: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+    },
     /// The business calendar (public holidays and 调休 workdays, Asia/Shanghai).
     Calendar {
         #[command(subcommand)]
@@ -67,7 +86,18 @@ enum CalendarCmd {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // The chain of causes, one line: what failed and why, without a backtrace.
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     rustls::crypto::ring::default_provider().install_default().ok();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -101,6 +131,18 @@ async fn main() -> anyhow::Result<()> {
             let app = open(&settings).await?;
             demo::seed(&app).await?;
             demo::print_logins();
+        }
+        Cmd::CreateUser { login, name, role, merchant, phone, address } => {
+            let role = redress_app::Role::parse(&role).context("--role: buyer, merchant, agent or admin")?;
+            let merchant_id = merchant.map(|m| m.parse()).transpose().context("--merchant: not an id")?;
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).context("read the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            let app = open(&settings).await?;
+            let new =
+                redress_app::users::NewUser { login, password, display_name: name, role, merchant_id, phone, address };
+            let user = app.create_user(None, new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("created {} {} ({})", user.role.as_str(), user.login, user.id);
         }
         Cmd::Calendar { command } => {
             let app = open(&settings).await?;

@@ -76,3 +76,13 @@ pub async fn import_calendar(
         app.import_calendar(Some(&caller.principal), text).await.map_err(|e| Problem::from_app(e, caller.lang))?;
     Ok(Json(json!({ "imported_years": years })))
 }
+
+/// `POST /api/v1/users` (admins): creates an account.
+pub async fn create_user(
+    State(app): State<App>,
+    caller: Caller,
+    Body(body): Body<redress_app::users::NewUser>,
+) -> Result<(StatusCode, Json<redress_app::ports::User>), Problem> {
+    let user = app.create_user(Some(&caller.principal), body).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    Ok((StatusCode::CREATED, Json(user)))
+}

@@ -20,6 +20,7 @@ pub fn api(_app: App) -> Router<App> {
         .route("/api/v1/me", get(auth::me))
         .route("/api/v1/tokens", post(auth::issue_token))
         .route("/api/v1/merchants", post(admin::create_merchant))
+        .route("/api/v1/users", post(admin::create_user))
         .route("/api/v1/calendar", get(admin::calendar).put(admin::import_calendar))
         .route("/api/v1/policies", post(admin::publish_policy).get(admin::policies))
         .route("/api/v1/orders", post(orders::create).get(orders::list))

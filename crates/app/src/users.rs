@@ -1,0 +1,70 @@
+//! People: admins (or the operator, from the command line) create accounts.
+
+use crate::auth::hash_password;
+use crate::error::AppError;
+use crate::ports::User;
+use crate::{App, Principal, Role};
+use redress_domain::{MerchantId, UserId};
+use serde::Deserialize;
+
+pub const MIN_PASSWORD: usize = 8;
+
+#[derive(Debug, Deserialize)]
+pub struct NewUser {
+    pub login: String,
+    pub password: String,
+    pub display_name: String,
+    pub role: Role,
+    #[serde(default)]
+    pub merchant_id: Option<MerchantId>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+impl App {
+    /// Creates an account. `None` acts as the operator (the CLI); over the API only admins may.
+    pub async fn create_user(&self, principal: Option<&Principal>, new: NewUser) -> Result<User, AppError> {
+        if principal.is_some_and(|p| p.role() != Role::Admin) {
+            return Err(AppError::Forbidden("only admins create accounts"));
+        }
+        let login = new.login.trim();
+        let login_ok =
+            (3..=64).contains(&login.len()) && login.chars().all(|c| c.is_ascii_alphanumeric() || "._@-".contains(c));
+        if !login_ok {
+            return Err(AppError::Invalid("login: 3 to 64 of a-z, 0-9, '.', '_', '@', '-'".into()));
+        }
+        if new.password.chars().count() < MIN_PASSWORD {
+            return Err(AppError::Invalid(format!("password: at least {MIN_PASSWORD} characters")));
+        }
+        let display_name = new.display_name.trim();
+        if display_name.is_empty() || display_name.chars().count() > 100 {
+            return Err(AppError::Invalid("display_name: 1 to 100 characters".into()));
+        }
+        match (new.role, new.merchant_id) {
+            (Role::Merchant, Some(shop)) => {
+                if self.store.merchant(shop).await?.is_none() {
+                    return Err(AppError::Invalid("merchant_id: no such merchant".into()));
+                }
+            }
+            (Role::Merchant, None) => {
+                return Err(AppError::Invalid("merchant_id: merchant staff belong to a shop".into()));
+            }
+            (_, Some(_)) => return Err(AppError::Invalid("merchant_id: only merchant staff belong to a shop".into())),
+            (_, None) => {}
+        }
+        let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let user = User {
+            id: UserId(uuid::Uuid::now_v7()),
+            login: login.to_owned(),
+            display_name: display_name.to_owned(),
+            role: new.role,
+            merchant_id: new.merchant_id,
+            phone: clean(new.phone),
+            address: clean(new.address),
+        };
+        self.store.insert_user(&user, &hash_password(&new.password)?, self.clock.now()).await?;
+        Ok(user)
+    }
+}
