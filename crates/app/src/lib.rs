@@ -16,6 +16,7 @@ pub mod orders;
 pub mod policy;
 pub mod ports;
 pub mod regulator;
+pub mod reminders;
 pub mod rights;
 pub mod users;
 

@@ -199,6 +199,21 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<crate::escalations::Notification>>;
     async fn mark_notification_read(&self, user: UserId, id: uuid::Uuid, at: Timestamp) -> StoreResult<bool>;
 
+    // Reminders of natural-time deadlines.
+    /// Cases whose next reminder is due at `now`, with that reminder's time.
+    async fn due_reminders(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<(Case, Timestamp)>>;
+    /// Moves a case's reminder from `expected` to `next` and writes the notifications, in one
+    /// transaction; `false` if the case changed or another worker sent it first.
+    async fn advance_reminder(
+        &self,
+        case_id: CaseId,
+        expected: Timestamp,
+        next: Option<Timestamp>,
+        notifications: &[crate::escalations::Notification],
+    ) -> StoreResult<bool>;
+    /// The staff accounts of a shop.
+    async fn merchant_staff(&self, merchant: MerchantId) -> StoreResult<Vec<UserId>>;
+
     // Cases: one transaction per change (events, case row, deadline, outbox).
     async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem]) -> StoreResult<()>;
     /// Appends `events` if the case is still at `expected_version`, storing `case` as the new fold.

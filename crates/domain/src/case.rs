@@ -80,6 +80,10 @@ pub struct Deadline {
     pub due: Timestamp,
     pub waits_for: Vec<Party>,
     pub on_timeout: OnTimeout,
+    /// When the waiting party is reminded (policy `reminder_hours` before a natural-time
+    /// deadline, those still ahead when it was set), earliest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reminders: Vec<Timestamp>,
 }
 
 /// A remedy with its amount (zero for remedies that pay nothing).
@@ -227,6 +231,11 @@ impl Case {
     /// When the deadline sweeper must look at this case next, if ever.
     pub fn sweep_at(&self) -> Option<Timestamp> {
         self.deadline.as_ref().filter(|d| d.on_timeout.fires()).map(|d| d.due)
+    }
+
+    /// The first reminder of the current deadline strictly after `after`, if any.
+    pub fn reminder_after(&self, after: Timestamp) -> Option<Timestamp> {
+        self.deadline.as_ref()?.reminders.iter().copied().find(|r| *r > after)
     }
 
     pub fn pending_appeal(&self) -> Option<&Appeal> {

@@ -309,16 +309,7 @@ macro_rules! shared_store {
                     return Ok(false);
                 }
                 if let Some(n) = notification {
-                    sqlx::query("INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                        .bind(n.id.to_string())
-                        .bind(n.user_id.to_string())
-                        .bind(n.case_id.map(|c| c.to_string()))
-                        .bind(&n.kind)
-                        .bind(to_json(n)?)
-                        .bind(micros(n.created_at))
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(other)?;
+                    insert_notification(&mut tx, n).await?;
                 }
                 tx.commit().await.map_err(other)?;
                 Ok(true)
@@ -352,10 +343,59 @@ macro_rules! shared_store {
                 Ok(updated.rows_affected() == 1)
             }
 
+            async fn due_reminders(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<(Case, Timestamp)>> {
+                let rows = sqlx::query("SELECT body, remind_at FROM cases WHERE remind_at <= $1 ORDER BY remind_at LIMIT $2")
+                    .bind(micros(now))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let mut due = Vec::with_capacity(rows.len());
+                for r in rows {
+                    let case: Case = from_json(&r.try_get::<String, _>("body").map_err(other)?)?;
+                    due.push((case, timestamp(r.try_get("remind_at").map_err(other)?)?));
+                }
+                Ok(due)
+            }
+
+            async fn advance_reminder(
+                &self,
+                case_id: CaseId,
+                expected: Timestamp,
+                next: Option<Timestamp>,
+                notifications: &[redress_app::escalations::Notification],
+            ) -> StoreResult<bool> {
+                let mut tx = self.begin_write().await.map_err(other)?;
+                let updated = sqlx::query("UPDATE cases SET remind_at = $1 WHERE id = $2 AND remind_at = $3")
+                    .bind(next.map(micros))
+                    .bind(case_id.to_string())
+                    .bind(micros(expected))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                if updated.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                for n in notifications {
+                    insert_notification(&mut tx, n).await?;
+                }
+                tx.commit().await.map_err(other)?;
+                Ok(true)
+            }
+
+            async fn merchant_staff(&self, merchant: MerchantId) -> StoreResult<Vec<UserId>> {
+                let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM users WHERE merchant_id = $1 AND role = 'merchant'")
+                    .bind(merchant.to_string())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(ids.iter().map(|id| parse_id(id)).collect::<anyhow::Result<_>>()?)
+            }
+
             async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem]) -> StoreResult<()> {
                 let mut tx = self.begin_write().await.map_err(other)?;
                 let link = redress_domain::chain::next_link(redress_domain::chain::GENESIS, 1, to_json(filed)?);
-                sqlx::query("INSERT INTO cases (id, order_id, buyer_id, merchant_id, state, stage, outcome, assigned_agent, deadline_due, sweep_at, filed_at, updated_at, version, last_hash, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14)")
+                sqlx::query("INSERT INTO cases (id, order_id, buyer_id, merchant_id, state, stage, outcome, assigned_agent, deadline_due, sweep_at, filed_at, updated_at, version, last_hash, body, remind_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $15)")
                     .bind(case.id.to_string())
                     .bind(case.order_id.to_string())
                     .bind(case.buyer_id.to_string())
@@ -370,6 +410,7 @@ macro_rules! shared_store {
                     .bind(micros(filed.at))
                     .bind(&link.hash)
                     .bind(to_json(case)?)
+                    .bind(case.reminder_after(filed.at).map(micros))
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| unique_or("case", e))?;
@@ -399,7 +440,7 @@ macro_rules! shared_store {
                     links.push(link);
                 }
                 let new_version = expected_version + events.len() as i64;
-                let updated = sqlx::query("UPDATE cases SET state = $1, stage = $2, outcome = $3, assigned_agent = $4, deadline_due = $5, sweep_at = $6, lease_until = NULL, lease_owner = NULL, updated_at = $7, version = $8, last_hash = $9, body = $10 WHERE id = $11 AND version = $12")
+                let updated = sqlx::query("UPDATE cases SET state = $1, stage = $2, outcome = $3, assigned_agent = $4, deadline_due = $5, sweep_at = $6, lease_until = NULL, lease_owner = NULL, updated_at = $7, version = $8, last_hash = $9, body = $10, remind_at = $13 WHERE id = $11 AND version = $12")
                     .bind(case.state.as_str())
                     .bind(case.stage.as_str())
                     .bind(case.outcome.map(|o| o.as_str()))
@@ -412,6 +453,7 @@ macro_rules! shared_store {
                     .bind(to_json(case)?)
                     .bind(case.id.to_string())
                     .bind(expected_version)
+                    .bind(case.reminder_after(last.at).map(micros))
                     .execute(&mut *tx)
                     .await
                     .map_err(other)?;
@@ -704,6 +746,20 @@ macro_rules! shared_store {
                 .await
                 .map_err(|e| unique_or("event", e))?;
             insert_evidence(tx, case_id, event, link).await?;
+            Ok(())
+        }
+
+        async fn insert_notification(tx: &mut sqlx::Transaction<'static, $db>, n: &redress_app::escalations::Notification) -> StoreResult<()> {
+            sqlx::query("INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(n.id.to_string())
+                .bind(n.user_id.to_string())
+                .bind(n.case_id.map(|c| c.to_string()))
+                .bind(&n.kind)
+                .bind(to_json(n)?)
+                .bind(micros(n.created_at))
+                .execute(&mut **tx)
+                .await
+                .map_err(other)?;
             Ok(())
         }
 

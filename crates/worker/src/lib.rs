@@ -43,7 +43,7 @@ impl Worker {
             let settled = self.execute_refunds().await?;
             report.timeouts_fired += fired;
             report.refunds_settled += settled;
-            report.reminders_sent += self.app.send_due_reminders().await?;
+            report.reminders_sent += self.app.send_due_reminders().await? + self.app.send_deadline_reminders().await?;
             if fired == 0 && settled == 0 {
                 break;
             }

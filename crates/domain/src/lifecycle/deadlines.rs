@@ -11,7 +11,22 @@ use jiff::Timestamp;
 
 fn natural(env: &Env, hours: i64, waits_for: Vec<Party>, on_timeout: OnTimeout) -> Deadline {
     let due = env.now.saturating_add(Policy::hours(hours)).expect("deadline in range");
-    Deadline { due, waits_for, on_timeout }
+    // Only people are reminded; the payment gateway is not.
+    let reminders = if waits_for.iter().any(|p| matches!(p, Party::Buyer | Party::Merchant)) {
+        let mut at: Vec<Timestamp> = env
+            .policy
+            .reminder_hours
+            .iter()
+            .filter_map(|h| due.checked_sub(Policy::hours(*h)).ok())
+            .filter(|at| *at > env.now && *at < due)
+            .collect();
+        at.sort();
+        at.dedup();
+        at
+    } else {
+        Vec::new()
+    };
+    Deadline { due, waits_for, on_timeout, reminders }
 }
 
 pub(super) fn calendar_rejection(gap: CalendarGap) -> Rejection {
@@ -36,13 +51,14 @@ pub(super) fn platform_review(
             due: first,
             waits_for: vec![Party::Platform],
             on_timeout: OnTimeout::FlagFirstActionSla,
+            reminders: Vec::new(),
         });
     } else if case.sla_breaches >= 2 || case.decision_sla_flagged {
         OnTimeout::Overdue
     } else {
         OnTimeout::FlagDecisionSla
     };
-    Ok(Deadline { due: decision, waits_for: vec![Party::Platform], on_timeout })
+    Ok(Deadline { due: decision, waits_for: vec![Party::Platform], on_timeout, reminders: Vec::new() })
 }
 
 /// The transition into `to`, with its deadline. `case` is the case before the change;
