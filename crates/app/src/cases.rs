@@ -65,14 +65,23 @@ impl App {
         let now = self.clock.now();
         let (version, policy) =
             self.store.policy_in_force(now).await?.ok_or_else(|| anyhow::anyhow!("no policy in force"))?;
-        let history = self.store.order_history(&order).await?;
         let env = Env { now, policy: &policy, calendar: self.calendar.as_ref() };
-        let case_id = CaseId(uuid::Uuid::now_v7());
-        let filed = decide_filing(case_id, &request, &order, &history, version, principal.actor(), &env)?;
-        let EventBody::Filed(f) = &filed.body else { unreachable!("decide_filing returns Filed") };
-        let case = apply(Case::opened(f, now), &filed);
-        self.store.create_case(&case, &filed, &outbox(&case, std::slice::from_ref(&filed))).await?;
-        Ok(case)
+        // The filing is decided on the order's other cases as read; the store refuses it if any
+        // case was filed on the order meanwhile, and it is decided again on the fresh history.
+        for attempt in 0..ATTEMPTS {
+            let history = self.store.order_history(&order).await?;
+            let case_id = CaseId(uuid::Uuid::now_v7());
+            let filed = decide_filing(case_id, &request, &order, &history, version, principal.actor(), &env)?;
+            let EventBody::Filed(f) = &filed.body else { unreachable!("decide_filing returns Filed") };
+            let case = apply(Case::opened(f, now), &filed);
+            let outbox = outbox(&case, std::slice::from_ref(&filed));
+            match self.store.create_case(&case, &filed, &outbox, history.prior_cases).await {
+                Ok(()) => return Ok(case),
+                Err(StoreError::Conflict) => backoff(attempt).await,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(AppError::Contended)
     }
 
     /// Runs a command from a person or merchant system on a case they can see.
@@ -123,10 +132,7 @@ impl App {
             let case = events.iter().fold(record.case, apply);
             match self.store.append(&case, record.version, &events, &outbox(&case, &events)).await {
                 Ok(()) => return Ok(case),
-                Err(StoreError::Conflict) => {
-                    let jitter = rand::random_range(1..=(4 * (attempt + 1)).min(50));
-                    tokio::time::sleep(std::time::Duration::from_millis(u64::from(jitter))).await;
-                }
+                Err(StoreError::Conflict) => backoff(attempt).await,
                 Err(e) => return Err(e.into()),
             }
         }
@@ -174,10 +180,17 @@ impl App {
         &self,
         case_id: CaseId,
     ) -> Result<Result<usize, redress_domain::chain::ChainBreak>, AppError> {
+        let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
         let events = self.store.events(case_id).await?;
         let links: Vec<_> = events.into_iter().map(|e| e.link).collect();
-        Ok(redress_domain::chain::verify(&links).map(|()| links.len()))
+        Ok(redress_domain::chain::verify_with_head(&links, record.version, &record.last_hash).map(|()| links.len()))
     }
+}
+
+/// A short, growing, jittered pause before retrying a change that lost a race.
+async fn backoff(attempt: u32) {
+    let jitter = rand::random_range(1..=(4 * (attempt + 1)).min(50));
+    tokio::time::sleep(std::time::Duration::from_millis(u64::from(jitter))).await;
 }
 
 /// The work a change leaves behind, written in its transaction: a refund to execute.

@@ -215,7 +215,10 @@ pub trait Store: Send + Sync + 'static {
     async fn merchant_staff(&self, merchant: MerchantId) -> StoreResult<Vec<UserId>>;
 
     // Cases: one transaction per change (events, case row, deadline, outbox).
-    async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem]) -> StoreResult<()>;
+    /// Creates a case with its first event, if the order still has `prior_cases` cases (another
+    /// filing on the order meanwhile is a `Conflict`: the filing must be decided again).
+    async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem], prior_cases: u32)
+    -> StoreResult<()>;
     /// Appends `events` if the case is still at `expected_version`, storing `case` as the new fold.
     async fn append(
         &self,

@@ -80,7 +80,10 @@ pub fn rights(order: &Order, items: Option<&[ItemRef]>, reason: Option<Reason>, 
     if food && let Ok(breakdown) = damages::food_safety_damages(price, 0) {
         statutory_damages.push(StatutoryDamages {
             rule: "food_safety",
-            applicable: reason.is_some_and(|r| r != Reason::NoReason7Day),
+            applicable: matches!(
+                reason,
+                Some(Reason::QualityDefect | Reason::Counterfeit | Reason::NotAsDescribed | Reason::FalseAdvertising)
+            ),
             applies_when_zh: "食品不符合食品安全标准",
             applies_when_en: "The food does not meet food-safety standards",
             breakdown,

@@ -42,6 +42,20 @@ pub enum ChainBreak {
     LinkBroken { seq: i64 },
     #[error("event #{found}: expected event #{expected} (an event is missing)")]
     SequenceGap { expected: i64, found: i64 },
+    /// The chain is intact but shorter than the case says it is: its last events are gone.
+    #[error("the chain ends at event #{found} but the case has {expected} events (the last events were removed)")]
+    Truncated { expected: i64, found: i64 },
+}
+
+/// Checks a chain against the head the case records (its event count and last hash), so that
+/// cutting events off the end is caught too.
+pub fn verify_with_head(links: &[Link], count: i64, head_hash: &str) -> Result<(), ChainBreak> {
+    verify(links)?;
+    let found = links.last().map_or(0, |l| l.seq);
+    if found != count || links.last().is_some_and(|l| l.hash != head_hash) {
+        return Err(ChainBreak::Truncated { expected: count, found });
+    }
+    Ok(())
 }
 
 /// Checks a whole chain, first event first.

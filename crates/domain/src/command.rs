@@ -118,6 +118,10 @@ pub enum Command {
     RefundFailed {
         refund_id: String,
         reason: String,
+        /// The gateway refused because refunds would exceed what was paid: not a payment
+        /// failure the merchant can settle offline, but something for the platform to look at.
+        #[serde(default)]
+        over_limit: bool,
     },
     /// Adds a stored file. Issued by the evidence upload only (after the bytes are stored and
     /// hashed), never through the actions API.

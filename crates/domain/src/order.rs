@@ -59,6 +59,24 @@ impl Order {
     pub fn item(&self, sku: &str) -> Option<&LineItem> {
         self.items.iter().find(|i| i.sku == sku)
     }
+
+    /// What the buyer paid for these items: the amount paid is shared out over the lines in
+    /// proportion to their prices (so order discounts are shared too), never more than a line's
+    /// own price, then over the units of a line. Unknown SKUs count nothing.
+    pub fn paid_for(&self, items: &[crate::case::ItemRef]) -> Money {
+        let line_totals: Vec<i64> = self.items.iter().map(|i| i.total().fen()).collect();
+        let shares = self.amount_paid.split(&line_totals);
+        let mut paid = Money::ZERO;
+        for claim in items {
+            let Some(index) = self.items.iter().position(|i| i.sku == claim.sku) else { continue };
+            let line = &self.items[index];
+            let share = shares[index].min(line.total());
+            let units = share.split(&vec![1; line.quantity as usize]);
+            let claimed: i64 = units.iter().take(claim.quantity as usize).map(|m| m.fen()).sum();
+            paid = paid.checked_add(Money::from_fen(claimed)).unwrap_or(paid);
+        }
+        paid
+    }
 }
 
 /// What the store knows about an order's other cases and refunds when a new case is filed.
@@ -75,7 +93,88 @@ pub struct OrderHistory {
 }
 
 impl OrderHistory {
+    /// What the other cases on an order mean for a new one. Each case holds, of what was paid,
+    /// the most it may still take (open) or took (closed), never more than its own items' price:
+    /// compensation beyond the price is not taken from the order.
+    pub fn of(cases: &[crate::Case]) -> OrderHistory {
+        let mut history = OrderHistory { prior_cases: cases.len() as u32, ..Default::default() };
+        for case in cases {
+            let paid_out = case.refunded_total.checked_add(case.compensated_total).unwrap_or(case.refundable);
+            let held = if case.is_open() {
+                let remedy = case.remedy.map_or(Money::ZERO, |r| r.amount);
+                case.amount.max(remedy).max(paid_out)
+            } else {
+                paid_out
+            };
+            let held = held.min(case.refundable);
+            history.committed_refunds =
+                history.committed_refunds.checked_add(held).unwrap_or(history.committed_refunds);
+            for item in &case.items {
+                if case.is_open() {
+                    history.skus_with_open_case.push(item.sku.clone());
+                }
+                match history.applications_per_sku.iter_mut().find(|(s, _)| s == &item.sku) {
+                    Some((_, n)) => *n += 1,
+                    None => history.applications_per_sku.push((item.sku.clone(), 1)),
+                }
+            }
+        }
+        history
+    }
+
     pub fn applications(&self, sku: &str) -> u32 {
         self.applications_per_sku.iter().find(|(s, _)| s == sku).map(|(_, n)| *n).unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::ItemRef;
+
+    fn order(paid: i64) -> Order {
+        let line = |sku: &str, quantity, fen| LineItem {
+            sku: sku.into(),
+            title: sku.into(),
+            quantity,
+            unit_price: Money::from_fen(fen),
+            law: Default::default(),
+        };
+        Order {
+            id: OrderId(uuid::Uuid::nil()),
+            number: "N".into(),
+            merchant_id: MerchantId(uuid::Uuid::nil()),
+            buyer_id: UserId(uuid::Uuid::nil()),
+            channel: SalesChannel::Web,
+            items: vec![line("TEE", 2, 8900), line("CASE", 1, 4900)],
+            amount_paid: Money::from_fen(paid),
+            payment_transaction_id: None,
+            paid_at: None,
+            shipped_at: None,
+            signed_at: None,
+            created_at: jiff::Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    fn claim(sku: &str, quantity: u32) -> ItemRef {
+        ItemRef { sku: sku.into(), quantity }
+    }
+
+    #[test]
+    fn an_item_is_worth_its_share_of_what_was_paid() {
+        // Paid in full: one of two shirts is one shirt's price, not the order's.
+        assert_eq!(order(22700).paid_for(&[claim("TEE", 1)]), Money::from_fen(8900));
+        assert_eq!(order(22700).paid_for(&[claim("TEE", 2), claim("CASE", 1)]), Money::from_fen(22700));
+        // A ¥27 order discount is shared in proportion: the shirts carry 178/227 of it.
+        let discounted = order(20000);
+        let all = discounted.paid_for(&[claim("TEE", 2), claim("CASE", 1)]);
+        assert_eq!(all, Money::from_fen(20000));
+        assert_eq!(
+            discounted.paid_for(&[claim("TEE", 2)]).fen() + discounted.paid_for(&[claim("CASE", 1)]).fen(),
+            20000
+        );
+        // Freight paid on top is not an item's price.
+        assert_eq!(order(23700).paid_for(&[claim("CASE", 1)]), Money::from_fen(4900));
+        assert_eq!(order(22700).paid_for(&[claim("NOPE", 1)]), Money::ZERO);
     }
 }

@@ -182,7 +182,7 @@ macro_rules! shared_store {
                     .await
                     .map_err(other)?;
                 let cases = bodies.iter().map(|b| from_json::<Case>(b)).collect::<anyhow::Result<Vec<_>>>()?;
-                Ok(crate::shared::history(&cases))
+                Ok(OrderHistory::of(&cases))
             }
 
             async fn insert_policy(&self, version: i64, policy: &Policy, published_at: Timestamp, effective_at: Timestamp) -> StoreResult<()> {
@@ -392,8 +392,18 @@ macro_rules! shared_store {
                 Ok(ids.iter().map(|id| parse_id(id)).collect::<anyhow::Result<_>>()?)
             }
 
-            async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem]) -> StoreResult<()> {
+            async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem], prior_cases: u32) -> StoreResult<()> {
                 let mut tx = self.begin_write().await.map_err(other)?;
+                // One filing at a time per order, decided on the cases it saw.
+                sqlx::query($lock_order).bind(case.order_id.to_string()).fetch_optional(&mut *tx).await.map_err(other)?;
+                let filed_meanwhile: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE order_id = $1")
+                    .bind(case.order_id.to_string())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                if filed_meanwhile != i64::from(prior_cases) {
+                    return Err(StoreError::Conflict);
+                }
                 let link = redress_domain::chain::next_link(redress_domain::chain::GENESIS, 1, to_json(filed)?);
                 sqlx::query("INSERT INTO cases (id, order_id, buyer_id, merchant_id, state, stage, outcome, assigned_agent, deadline_due, sweep_at, filed_at, updated_at, version, last_hash, body, remind_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $15)")
                     .bind(case.id.to_string())
@@ -823,37 +833,8 @@ macro_rules! shared_store {
 }
 pub(crate) use shared_store;
 
-use redress_domain::order::OrderHistory;
-use redress_domain::{Case, Money};
-
 /// An unfinished idempotency key older than this may be taken over by a retry.
 pub const ABANDONED_AFTER_MICROS: i64 = 5 * 60 * 1_000_000;
-
-/// What the other cases on an order mean for a new one.
-pub fn history(cases: &[Case]) -> OrderHistory {
-    let mut history = OrderHistory { prior_cases: cases.len() as u32, ..Default::default() };
-    let mut committed = Money::ZERO;
-    for case in cases {
-        let held = if case.is_open() {
-            let remedy = case.remedy.map_or(Money::ZERO, |r| r.amount);
-            case.amount.max(remedy).max(case.refunded_total)
-        } else {
-            case.refunded_total
-        };
-        committed = committed.checked_add(held).unwrap_or(committed);
-        for item in &case.items {
-            if case.is_open() {
-                history.skus_with_open_case.push(item.sku.clone());
-            }
-            match history.applications_per_sku.iter_mut().find(|(s, _)| s == &item.sku) {
-                Some((_, n)) => *n += 1,
-                None => history.applications_per_sku.push((item.sku.clone(), 1)),
-            }
-        }
-    }
-    history.committed_refunds = committed;
-    history
-}
 
 pub fn other(e: sqlx::Error) -> redress_app::StoreError {
     redress_app::StoreError::Other(e.into())

@@ -32,6 +32,32 @@ support::contract! {
     deadlines_are_claimed_with_a_lease => sqlite_deadlines_are_claimed_with_a_lease, postgres_deadlines_are_claimed_with_a_lease;
     concurrent_workers_and_writers => sqlite_concurrent_workers_and_writers, postgres_concurrent_workers_and_writers;
     idempotency_keys => sqlite_idempotency_keys, postgres_idempotency_keys;
+    concurrent_filings_on_one_item => sqlite_concurrent_filings_on_one_item, postgres_concurrent_filings_on_one_item;
+}
+
+/// Eight filings on the same item at once, through two pools: exactly one case opens, and the
+/// others are told the item already has an open case.
+async fn concurrent_filings_on_one_item(db: TestDb) {
+    let world = World::new(db.store.clone()).await;
+    let other = World::with_clock(db.another_store().await, world.clock.clone());
+    let cast = Cast::new(&world).await;
+    let order = world.order("SH-TWICE-1", cast.shop, cast.buyer_id()).await;
+    let mut filings = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let app = if i % 2 == 0 { world.app.clone() } else { other.app.clone() };
+        let buyer = cast.buyer.clone();
+        filings.spawn(async move { app.file_case(&buyer, refund_request(39900), order.id).await });
+    }
+    let (mut opened, mut refused) = (0, 0);
+    while let Some(result) = filings.join_next().await {
+        match result.unwrap() {
+            Ok(_) => opened += 1,
+            Err(AppError::Rejected(r)) if r.code == redress_domain::RejectionCode::ItemsHaveOpenCase => refused += 1,
+            Err(e) => panic!("unexpected: {e:?}"),
+        }
+    }
+    assert_eq!((opened, refused), (1, 7));
+    assert_eq!(db.count("SELECT COUNT(*) FROM cases", &[]).await, 1);
 }
 
 fn start() -> Timestamp {
@@ -306,7 +332,7 @@ async fn case_changes_are_one_transaction(db: TestDb) {
     assert_eq!(history.prior_cases, 1);
 
     // Filing the same case twice is refused.
-    let err = store.create_case(&record.case, &events[0].event, &[]).await.unwrap_err();
+    let err = store.create_case(&record.case, &events[0].event, &[], 1).await.unwrap_err();
     assert!(matches!(err, StoreError::Duplicate(_)), "{err:?}");
 
     // A writer that read an older version loses, and writes nothing: no event, no outbox row.

@@ -120,20 +120,27 @@ impl Worker {
             job.payload["amount"].as_i64().ok_or_else(|| anyhow::anyhow!("refund job without amount"))?,
         );
         let record = self.app.store.case(case_id).await?.ok_or_else(|| anyhow::anyhow!("case {case_id} missing"))?;
+        // Pay only what the case still waits for: a refund the case has moved past (proved
+        // offline, replaced by a platform ruling) is never paid late.
+        let pending = record.case.refund.as_ref().is_some_and(|r| r.refund_id == refund_id);
+        if record.case.state != redress_domain::CaseState::Refunding || !pending {
+            tracing::info!(case = %case_id, refund = %refund_id, "refund no longer pending: not paid");
+            return Ok(());
+        }
         let order =
             self.app.store.order(record.case.order_id).await?.ok_or_else(|| anyhow::anyhow!("order missing"))?;
         // Jobs written before payouts had kinds are refunds.
         let kind = serde_json::from_value(job.payload["kind"].clone()).unwrap_or(PayoutKind::Refund);
         let command = match self.app.gateway.refund(&order, &refund_id, amount, kind).await? {
             LedgerRefund::Executed => Command::RefundSucceeded { refund_id },
-            LedgerRefund::Refused(reason) => Command::RefundFailed { refund_id, reason },
+            LedgerRefund::Refused(reason) => Command::RefundFailed { refund_id, reason, over_limit: true },
         };
         match self.app.act_as_system(case_id, command).await {
             Ok(_) => Ok(()),
-            // The case has already moved on (settled by an earlier attempt, or withdrawn by law of
-            // another path): nothing is left to do for this job.
+            // Settled by an earlier attempt of this job: nothing is left to do. (Any other refusal
+            // after money moved is a race with another change; it is logged loudly.)
             Err(AppError::Rejected(r)) => {
-                tracing::info!(case = %case_id, code = r.code.as_str(), "refund result not applied");
+                tracing::error!(case = %case_id, refund = %job.payload["refund_id"], code = r.code.as_str(), "refund result not applied to the case");
                 Ok(())
             }
             Err(e) => Err(anyhow::anyhow!(e)),

@@ -157,6 +157,13 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
         Command::Escalate { text } => {
             as_buyer(case, actor)?;
             in_state(case, NEGOTIATION)?;
+            if stage == Stage::Platform {
+                // The platform has ruled: its remedy is being carried out; an appeal is the way back.
+                return Err(Rejection::with(
+                    RejectionCode::NotAllowedInState,
+                    "the platform has already ruled: appeal instead",
+                ));
+            }
             check_text("text", text)?;
             if case.state != MerchantRejected && stage == Stage::Negotiation {
                 let earliest = env
@@ -371,6 +378,9 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
                 ));
             }
             ensure_assigned(case, agent, &mut plan)?;
+            if liable.is_some_and(|p| !matches!(p, Party::Buyer | Party::Merchant)) {
+                return Err(Rejection::invalid("liable: buyer or merchant"));
+            }
             require_text("rationale", rationale)?;
             require_text("cited_rule", cited_rule)?;
             if let Some(remedy) = remedy {
@@ -438,6 +448,10 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
                     EventBody::RefundSucceeded { refund_id: refund_id.clone(), amount: refund.amount },
                     close(refund.outcome),
                 ),
+                Command::RefundFailed { reason, over_limit: true, .. } => {
+                    let body = EventBody::RefundFailed { refund_id: refund_id.clone(), reason: reason.clone() };
+                    escalate(case, body, &mut plan)?;
+                }
                 Command::RefundFailed { reason, .. } => {
                     if refund.failed {
                         return Ok(Vec::new());
@@ -487,16 +501,21 @@ fn in_state(case: &Case, allowed: &[CaseState]) -> Result<(), Rejection> {
 }
 
 /// What the case may still pay out.
+/// What the case may still refund: refunds and compensation together never exceed what was
+/// paid for its items, except where statutory damages allow more (see `check_remedy`).
 fn remaining(case: &Case) -> crate::money::Money {
-    case.refundable.saturating_remaining(case.refunded_total)
+    case.refundable.saturating_remaining(paid_out(case))
+}
+
+fn paid_out(case: &Case) -> crate::money::Money {
+    case.refunded_total.checked_add(case.compensated_total).unwrap_or(crate::money::Money::from_fen(i64::MAX))
 }
 
 fn check_remedy(case: &Case, remedy: &Remedy) -> Result<(), Rejection> {
     if remedy.kind == RemedyKind::Compensation {
         // All payouts together stay within the larger of the refundable price and the damages.
         let statutory = super::filing::statutory_ceiling(case.reason, case.food, case.price);
-        let paid_out = case.refunded_total.checked_add(case.compensated_total).unwrap_or(crate::Money::ZERO);
-        return check_demand(true, remedy.amount, case.refundable.max(statutory).saturating_remaining(paid_out));
+        return check_demand(true, remedy.amount, case.refundable.max(statutory).saturating_remaining(paid_out(case)));
     }
     check_demand(remedy.kind.pays_money(), remedy.amount, remaining(case))
 }
@@ -649,6 +668,8 @@ fn timeout(case: &Case, on_timeout: OnTimeout, plan: &mut Plan) -> Result<(), Re
     let env = plan.env;
     let fired = EventBody::TimedOut { what: on_timeout };
     match on_timeout {
+        // Silence approves what the price bounds; damages beyond the price need a person.
+        OnTimeout::AutoApprove if case.amount > case.refundable => escalate(case, fired, plan)?,
         OnTimeout::AutoApprove => {
             plan.note(fired);
             approve(case, plan)?;
@@ -661,7 +682,11 @@ fn timeout(case: &Case, on_timeout: OnTimeout, plan: &mut Plan) -> Result<(), Re
         OnTimeout::EscalateToPlatform => escalate(case, fired, plan)?,
         OnTimeout::BackToPlatformReview => plan.moving(fired, back_to_review(case, env)?),
         OnTimeout::RequireOfflineRefund => {
-            let refund_id = case.refund.as_ref().map(|r| r.refund_id.clone()).unwrap_or_default();
+            let refund_id = case
+                .refund
+                .as_ref()
+                .map(|r| r.refund_id.clone())
+                .ok_or_else(|| Rejection::invalid("no refund is pending"))?;
             plan.note(fired);
             refund_failed(case, refund_id, "the payment gateway did not confirm in time".into(), plan);
         }

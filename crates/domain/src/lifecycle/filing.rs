@@ -55,11 +55,10 @@ pub fn decide_filing(
         }
     }
     check_text("description", &request.description)?;
-    let refundable = order.amount_paid.saturating_remaining(history.committed_refunds);
-    let claimed = || request.items.iter().filter_map(|r| order.item(&r.sku).map(|i| (r, i)));
-    let price: i64 = claimed().map(|(r, i)| i.unit_price.fen().saturating_mul(i64::from(r.quantity))).sum();
-    let price = Money::from_fen(price.min(order.amount_paid.fen()));
-    let food = claimed().any(|(_, i)| i.law.flags.food);
+    // A case refunds at most what was paid for its items, and never what other cases took.
+    let price = order.paid_for(&request.items);
+    let refundable = price.min(order.amount_paid.saturating_remaining(history.committed_refunds));
+    let food = request.items.iter().filter_map(|r| order.item(&r.sku)).any(|i| i.law.flags.food);
     let ceiling = match RemedyKind::requested(request.kind) {
         RemedyKind::Compensation => refundable.max(statutory_ceiling(request.reason, food, price)),
         _ => refundable,
@@ -91,7 +90,9 @@ pub fn decide_filing(
 /// the punitive part at least ¥500) and 食品安全法第一百四十八条 (food: 10× the price, at least
 /// ¥1000; a larger 3× loss is for the agent to weigh). Zero where neither applies.
 pub fn statutory_ceiling(reason: crate::vocabulary::Reason, food: bool, price: Money) -> Money {
-    use crate::vocabulary::Reason::{Counterfeit, FalseAdvertising};
+    use crate::vocabulary::Reason::{Counterfeit, FalseAdvertising, NotAsDescribed, QualityDefect};
+    // Food-safety damages are for unsafe food, not for a late parcel of it.
+    let food = food && matches!(reason, QualityDefect | Counterfeit | NotAsDescribed | FalseAdvertising);
     use redress_law::damages::{consumer_fraud_damages, food_safety_damages};
     let fraud =
         matches!(reason, Counterfeit | FalseAdvertising).then(|| consumer_fraud_damages(price.fen()).ok()).flatten();

@@ -5,7 +5,7 @@
 mod apply;
 mod deadlines;
 mod decide;
-mod filing;
+pub(crate) mod filing;
 #[cfg(test)]
 mod tests;
 

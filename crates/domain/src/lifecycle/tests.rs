@@ -143,7 +143,8 @@ fn request(kind: RequestKind, reason: Reason, amount: i64) -> FileCase {
     FileCase {
         kind,
         reason,
-        items: vec![ItemRef { sku: "MUG".into(), quantity: 1 }],
+        // The whole order, so the whole amount paid is at stake.
+        items: vec![ItemRef { sku: "MUG".into(), quantity: 2 }, ItemRef { sku: "LAMP".into(), quantity: 1 }],
         amount: Money::from_fen(amount),
         description: "  The mug arrived cracked along the handle.  ".into(),
     }
@@ -555,7 +556,7 @@ fn failed_refund_needs_offline_proof_within_48_hours() {
     s.refuses(merchant(), prove("paid in cash"), Code::NotAllowedInState);
     s.refuses(buyer(), Command::Withdraw, Code::NotAllowedInState);
     let reason = says("account closed");
-    let failed = Command::RefundFailed { refund_id: s.refund_id(), reason };
+    let failed = Command::RefundFailed { refund_id: s.refund_id(), reason, over_limit: false };
     s.later(2).act(SYSTEM, failed.clone(), &["refund_failed"]);
     s.wait(Refunding, 48, &[M], EscalateToPlatform);
     assert_eq!(decide(&s.case, &failed, SYSTEM, &env(s.now)), Ok(vec![]));
@@ -917,7 +918,7 @@ mod properties {
             Move::RefundSucceeded(current) => Command::RefundSucceeded { refund_id: refund_id(*current) },
             Move::RefundFailed(current) => {
                 let reason = says("gateway error");
-                Command::RefundFailed { refund_id: refund_id(*current), reason }
+                Command::RefundFailed { refund_id: refund_id(*current), reason, over_limit: false }
             }
         }
     }
@@ -926,9 +927,20 @@ mod properties {
         let (refunded, refundable) = (case.refunded_total, case.refundable);
         prop_assert!(Money::ZERO <= refunded && refunded <= refundable, "refunded {refunded}");
         prop_assert!(refundable <= fen(PAID), "refundable {refundable} above paid");
+        // Refunds and compensation together: within the price, or the statutory damages.
+        let statutory = crate::lifecycle::filing::statutory_ceiling(case.reason, case.food, case.price);
+        let ceiling = refundable.max(statutory);
+        let paid_out = refunded.checked_add(case.compensated_total);
+        prop_assert!(paid_out.is_some_and(|p| p <= ceiling), "paid out {paid_out:?} above {ceiling}");
         if let Some(r) = &case.refund {
-            let total = r.amount.checked_add(refunded);
-            prop_assert!(total.is_some_and(|t| t <= refundable), "pending refund too large");
+            let total = paid_out.and_then(|p| p.checked_add(r.amount));
+            prop_assert!(total.is_some_and(|t| t <= ceiling), "pending payout too large");
+            if r.outcome != Outcome::Compensated {
+                prop_assert!(
+                    r.amount.checked_add(refunded).is_some_and(|t| t <= refundable),
+                    "pending refund too large"
+                );
+            }
         }
         if case.is_open() {
             let deadline = case.deadline.as_ref();
@@ -977,7 +989,9 @@ mod properties {
     fn opening(which: usize, kind: RequestKind, amount: i64, start: i64) -> Story {
         let amount = if RemedyKind::requested(kind).pays_money() { amount } else { 0 };
         let mut s = match which {
-            0..=3 => return Story::file_at(plus(t0(), start), kind, Reason::Other, amount),
+            // A counterfeit claim opens statutory damages beyond the price.
+            0 => return Story::file_at(plus(t0(), start), kind, Reason::Counterfeit, amount),
+            1..=3 => return Story::file_at(plus(t0(), start), kind, Reason::Other, amount),
             4 | 7 => escalated(),
             _ => decided_rejected(),
         };
@@ -1163,4 +1177,23 @@ fn the_deciding_agent_cannot_take_the_appeal_by_acting_on_it() {
     s.refuses(agent_a(), request_evidence(Party::Buyer, None), Code::OwnDecision);
     s.refuses(agent_a(), Command::Take, Code::OwnDecision);
     s.later(1).act(agent_b(), request_evidence(Party::Buyer, None), &["taken", "evidence_requested"]);
+}
+
+#[test]
+fn a_refund_refused_as_over_the_price_goes_to_the_platform_not_to_the_merchant() {
+    let mut s = Story::file(RequestKind::RefundOnly, Reason::QualityDefect, PAID);
+    s.act(merchant(), Command::Approve, &["approved", "refund_started"]);
+    let refused =
+        Command::RefundFailed { refund_id: s.refund_id(), reason: says("over what was paid"), over_limit: true };
+    s.later(1).act(SYSTEM, refused, &["refund_failed"]);
+    assert_eq!((s.case.state, s.case.stage, s.case.refund.clone()), (PlatformReview, Stage::Platform, None));
+}
+
+#[test]
+fn a_platform_ruling_is_not_escalated_again() {
+    let mut s = escalated();
+    let order_return = Remedy { kind: RemedyKind::ReturnAndRefund, amount: fen(PAID) };
+    s.later(1).act(agent_a(), ruling(Some(order_return)), &["taken", "decided"]);
+    assert_eq!((s.case.state, s.case.stage), (AwaitingReturnShipment, Stage::Platform));
+    s.refuses(buyer(), escalate(), Code::NotAllowedInState);
 }
