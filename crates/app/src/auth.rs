@@ -50,7 +50,7 @@ impl App {
         let hash = found.as_ref().map_or(dummy_hash(), |(_, hash)| hash.as_str());
         let verified = verify_password(password, hash);
         let Some((user, _)) = found.filter(|_| verified) else {
-            return Err(AppError::Unauthenticated);
+            return Err(AppError::InvalidCredentials);
         };
         let token = random_token("");
         let now = self.clock.now();
@@ -75,21 +75,35 @@ impl App {
     }
 
     /// Issues an API token for a merchant system; the secret is returned once and never stored.
+    /// The shop whose tokens `principal` manages: its own shop for staff, any named shop for an
+    /// admin. Tokens never manage tokens.
+    async fn token_shop(&self, principal: &Principal, merchant: Option<MerchantId>) -> Result<MerchantId, AppError> {
+        let shop = match principal {
+            Principal::User(u) if u.role == crate::Role::Admin => {
+                merchant.ok_or_else(|| AppError::Invalid("merchant_id: which shop's tokens".into()))?
+            }
+            Principal::User(u) if u.role == crate::Role::Merchant && u.merchant_id.is_some() => {
+                let own = u.merchant_id.expect("checked");
+                if merchant.is_some_and(|m| m != own) {
+                    return Err(AppError::Forbidden("staff manage the tokens of their own shop only"));
+                }
+                own
+            }
+            _ => return Err(AppError::Forbidden("only the merchant's staff or an admin manage its tokens")),
+        };
+        if self.store.merchant(shop).await?.is_none() {
+            return Err(AppError::Invalid("merchant_id: no such merchant".into()));
+        }
+        Ok(shop)
+    }
+
     pub async fn issue_api_token(
         &self,
         principal: &Principal,
-        merchant: MerchantId,
+        merchant: Option<MerchantId>,
         name: &str,
     ) -> Result<(ApiToken, String), AppError> {
-        let allowed = match principal {
-            Principal::User(u) => {
-                u.role == crate::Role::Admin || (u.role == crate::Role::Merchant && u.merchant_id == Some(merchant))
-            }
-            Principal::MerchantToken { .. } => false,
-        };
-        if !allowed {
-            return Err(AppError::Forbidden("only the merchant's staff or an admin issue its tokens"));
-        }
+        let merchant = self.token_shop(principal, merchant).await?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(AppError::Invalid("name: 1 to 100 characters".into()));
@@ -103,5 +117,25 @@ impl App {
         };
         self.store.insert_api_token(&token, &token_hash(&secret)).await?;
         Ok((token, secret))
+    }
+
+    pub async fn api_tokens(
+        &self,
+        principal: &Principal,
+        merchant: Option<MerchantId>,
+    ) -> Result<Vec<ApiToken>, AppError> {
+        let shop = self.token_shop(principal, merchant).await?;
+        Ok(self.store.api_tokens(shop).await?)
+    }
+
+    /// Revokes a token at once: its next request is unauthenticated.
+    pub async fn revoke_api_token(
+        &self,
+        principal: &Principal,
+        merchant: Option<MerchantId>,
+        id: TokenId,
+    ) -> Result<(), AppError> {
+        let shop = self.token_shop(principal, merchant).await?;
+        if self.store.revoke_api_token(shop, id, self.clock.now()).await? { Ok(()) } else { Err(AppError::NotFound) }
     }
 }

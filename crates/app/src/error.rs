@@ -14,6 +14,9 @@ pub enum AppError {
     NotFound,
     #[error("authentication required")]
     Unauthenticated,
+    /// A login with a wrong login name or password (the two are not told apart).
+    #[error("wrong login or password")]
+    InvalidCredentials,
     /// Known who, but the role may not do this at all.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),

@@ -146,6 +146,10 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
     async fn insert_api_token(&self, token: &ApiToken, token_hash: &str) -> StoreResult<()>;
     async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiToken>>;
+    /// A shop's tokens that are not revoked, newest first.
+    async fn api_tokens(&self, merchant: MerchantId) -> StoreResult<Vec<ApiToken>>;
+    /// `false` if the shop has no such live token.
+    async fn revoke_api_token(&self, merchant: MerchantId, id: TokenId, at: Timestamp) -> StoreResult<bool>;
 
     // Merchants and orders.
     async fn insert_merchant(&self, merchant: &Merchant, at: Timestamp) -> StoreResult<()>;

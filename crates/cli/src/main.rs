@@ -189,6 +189,7 @@ async fn open(settings: &Settings) -> anyhow::Result<App> {
         evidence_limits: settings.evidence_limits,
     };
     app.ensure_policy().await.context("the database is not migrated: run `redress migrate`")?;
+    app.load_calendar().await.context("load the business calendar")?;
     Ok(app)
 }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Natural-time durations are in hours; platform SLAs are in working days.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Policy {
     pub merchant_response_hours: i64,
     pub buyer_response_hours: i64,
@@ -55,6 +55,10 @@ impl Default for Policy {
     }
 }
 
+/// A year: the longest any deadline of the policy may be.
+pub const MAX_HOURS: i64 = 365 * 24;
+pub const MAX_WORKING_DAYS: u32 = 365;
+
 /// The minimum notice between publishing a policy version and its taking effect.
 pub const MIN_NOTICE: SignedDuration = SignedDuration::from_hours(7 * 24);
 
@@ -62,8 +66,8 @@ pub const MIN_NOTICE: SignedDuration = SignedDuration::from_hours(7 * 24);
 pub enum PolicyError {
     #[error("a policy takes effect no sooner than 7 days after it is published (电子商务法第三十四条)")]
     NoticeTooShort,
-    #[error("policy value `{0}` must be positive")]
-    NotPositive(&'static str),
+    #[error("policy value `{0}` is out of range (hours 1 to 8760, working days up to 365)")]
+    OutOfRange(&'static str),
 }
 
 impl Policy {
@@ -87,15 +91,25 @@ impl Policy {
             ("appeal_window_hours", self.appeal_window_hours),
         ];
         for (name, value) in hours {
-            if value <= 0 {
-                return Err(PolicyError::NotPositive(name));
+            if !(1..=MAX_HOURS).contains(&value) {
+                return Err(PolicyError::OutOfRange(name));
             }
         }
-        if self.first_action_sla_working_days == 0 || self.decision_sla_working_days == 0 {
-            return Err(PolicyError::NotPositive("sla_working_days"));
+        let days = [
+            ("first_action_sla_working_days", self.first_action_sla_working_days),
+            ("decision_sla_working_days", self.decision_sla_working_days),
+            ("negotiation_min_working_days", self.negotiation_min_working_days),
+        ];
+        for (name, value) in days {
+            if value > MAX_WORKING_DAYS || (value == 0 && name != "negotiation_min_working_days") {
+                return Err(PolicyError::OutOfRange(name));
+            }
         }
-        if self.max_offers == 0 || self.max_applications_per_item == 0 {
-            return Err(PolicyError::NotPositive("max_offers"));
+        if !(1..=20).contains(&self.max_offers) || !(1..=100).contains(&self.max_applications_per_item) {
+            return Err(PolicyError::OutOfRange("max_offers / max_applications_per_item"));
+        }
+        if self.reminder_hours.len() > 5 || self.reminder_hours.iter().any(|h| !(1..=MAX_HOURS).contains(h)) {
+            return Err(PolicyError::OutOfRange("reminder_hours"));
         }
         Ok(())
     }

@@ -19,16 +19,27 @@ impl Lang {
         let Some(header) = header else {
             return Lang::Zh;
         };
+        // The known language with the highest q-value; on a tie, the one listed first.
+        let mut best: Option<(Lang, f32)> = None;
         for range in header.split(',') {
-            let tag = range.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-            if tag.starts_with("zh") {
-                return Lang::Zh;
-            }
-            if tag.starts_with("en") {
-                return Lang::En;
+            let mut parts = range.split(';');
+            let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let lang = if tag.starts_with("zh") {
+                Lang::Zh
+            } else if tag.starts_with("en") {
+                Lang::En
+            } else {
+                continue;
+            };
+            if q > 0.0 && best.is_none_or(|(_, b)| q > b) {
+                best = Some((lang, q));
             }
         }
-        Lang::Zh
+        best.map_or(Lang::Zh, |(lang, _)| lang)
     }
 }
 
@@ -132,5 +143,7 @@ mod tests {
         assert_eq!(Lang::from_accept_language(Some("en-US,en;q=0.9")), Lang::En);
         assert_eq!(Lang::from_accept_language(Some("zh-CN,zh;q=0.9,en;q=0.8")), Lang::Zh);
         assert_eq!(Lang::from_accept_language(Some("fr, en;q=0.5")), Lang::En);
+        assert_eq!(Lang::from_accept_language(Some("zh;q=0.5,en;q=0.9")), Lang::En);
+        assert_eq!(Lang::from_accept_language(Some("en;q=0,zh")), Lang::Zh);
     }
 }

@@ -105,6 +105,35 @@ macro_rules! shared_store {
                 Ok(Some(token))
             }
 
+            async fn api_tokens(&self, merchant: MerchantId) -> StoreResult<Vec<ApiToken>> {
+                let rows = sqlx::query("SELECT id, merchant_id, name, created_at FROM api_tokens WHERE merchant_id = $1 AND revoked_at IS NULL ORDER BY id DESC")
+                    .bind(merchant.to_string())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let mut tokens = Vec::with_capacity(rows.len());
+                for r in rows {
+                    tokens.push(ApiToken {
+                        id: parse_id(&r.try_get::<String, _>("id").map_err(other)?)?,
+                        merchant_id: parse_id(&r.try_get::<String, _>("merchant_id").map_err(other)?)?,
+                        name: r.try_get("name").map_err(other)?,
+                        created_at: timestamp(r.try_get("created_at").map_err(other)?)?,
+                    });
+                }
+                Ok(tokens)
+            }
+
+            async fn revoke_api_token(&self, merchant: MerchantId, id: redress_domain::TokenId, at: Timestamp) -> StoreResult<bool> {
+                let updated = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND merchant_id = $3 AND revoked_at IS NULL")
+                    .bind(micros(at))
+                    .bind(id.to_string())
+                    .bind(merchant.to_string())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(updated.rows_affected() == 1)
+            }
+
             async fn insert_merchant(&self, merchant: &Merchant, at: Timestamp) -> StoreResult<()> {
                 sqlx::query("INSERT INTO merchants (id, name, credit_code, address, phone, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
                     .bind(merchant.id.to_string())

@@ -23,6 +23,12 @@ pub struct Problem {
 const CODES: &[(&str, &str, &str)] = &[
     ("not_found", "未找到该资源", "Not found"),
     ("unauthenticated", "请先登录", "Authentication required"),
+    ("invalid_credentials", "登录名或密码错误", "Wrong login or password"),
+    (
+        "unsupported_media_type",
+        "请求体须为 JSON(Content-Type: application/json)",
+        "The request body must be JSON (Content-Type: application/json)",
+    ),
     ("forbidden", "您没有权限进行此操作", "You are not allowed to do this"),
     ("invalid_input", "提交的内容不符合要求", "The request is not valid"),
     ("invalid_json", "请求体不是有效的 JSON 或字段不符合要求", "The request body is not valid JSON for this endpoint"),
@@ -91,6 +97,7 @@ impl Problem {
             AppError::Rejected(r) => Problem::rejection(r.code, lang, r.detail_in(lang)),
             AppError::NotFound => Problem::new(StatusCode::NOT_FOUND, "not_found", lang, None),
             AppError::Unauthenticated => Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", lang, None),
+            AppError::InvalidCredentials => Problem::new(StatusCode::UNAUTHORIZED, "invalid_credentials", lang, None),
             AppError::Forbidden(why) => Problem::new(StatusCode::FORBIDDEN, "forbidden", lang, Some(why.into())),
             AppError::Invalid(detail) => {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", lang, Some(detail))

@@ -54,3 +54,40 @@ async fn admins_create_accounts_that_work() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK, "the new staff acts for their shop");
 }
+
+#[tokio::test]
+async fn merchant_tokens_are_listed_and_revoked() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let (status, _) = f.buyer.post("/api/v1/tokens", json!({ "name": "x" })).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = f.admin.post("/api/v1/tokens", json!({ "name": "x", "merchant_id": uuid::Uuid::now_v7() })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "an unknown shop");
+    let (status, issued) = f.shop.post("/api/v1/tokens", json!({ "name": "ERP 对接" })).await;
+    assert_eq!(status, StatusCode::CREATED, "{issued}");
+    let secret = issued["token"].as_str().unwrap().to_owned();
+    let me = |secret: String| {
+        let base = t.base.clone();
+        async move {
+            reqwest::Client::new().get(format!("{base}/api/v1/me")).bearer_auth(secret).send().await.unwrap().status()
+        }
+    };
+    assert_eq!(me(secret.clone()).await, StatusCode::OK);
+
+    let (_, listed) = f.shop.get("/api/v1/tokens").await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    assert!(!listed.to_string().contains(&secret), "secrets are shown once, at issue");
+    let (_, others) = f.other_shop.get("/api/v1/tokens").await;
+    assert_eq!(others["items"].as_array().unwrap().len(), 0);
+
+    let id = issued["id"].as_str().unwrap();
+    let delete = |session: &support::Session| {
+        reqwest::Client::new()
+            .delete(format!("{}/api/v1/tokens/{id}", t.base))
+            .bearer_auth(session.token.clone().unwrap())
+            .send()
+    };
+    assert_eq!(delete(&f.other_shop).await.unwrap().status(), StatusCode::NOT_FOUND, "not their shop's token");
+    assert_eq!(delete(&f.shop).await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(me(secret).await, StatusCode::UNAUTHORIZED, "revoked at once");
+}

@@ -15,6 +15,7 @@ const BATCH: i64 = 100;
 /// downtime) is fired again on the next pass.
 const MAX_PASSES: usize = 50;
 
+#[derive(Clone)]
 pub struct Worker {
     app: App,
     owner: String,
@@ -55,12 +56,20 @@ impl Worker {
     pub async fn run(self, interval: Duration, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
-            match self.tick().await {
-                Ok(r) if r != TickReport::default() => {
-                    tracing::info!(timeouts = r.timeouts_fired, refunds = r.refunds_settled, "worker tick")
+            // Each pass runs as its own task: a panic in one is logged, and the next pass runs.
+            let worker = self.clone();
+            match tokio::spawn(async move { worker.tick().await }).await {
+                Ok(Ok(r)) if r != TickReport::default() => {
+                    tracing::info!(
+                        timeouts = r.timeouts_fired,
+                        refunds = r.refunds_settled,
+                        reminders = r.reminders_sent,
+                        "worker tick"
+                    )
                 }
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "worker tick failed"),
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::error!(error = %e, "worker tick failed"),
+                Err(panic) => tracing::error!(error = %panic, "worker tick panicked"),
             }
             tokio::select! {
                 _ = &mut shutdown => return,

@@ -66,16 +66,8 @@ pub async fn issue_token(
     caller: Caller,
     Body(body): Body<NewToken>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), Problem> {
-    let merchant = body.merchant_id.or(caller.principal.merchant_id()).ok_or_else(|| {
-        Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_input",
-            caller.lang,
-            Some("merchant_id is required".into()),
-        )
-    })?;
     let (token, secret) = app
-        .issue_api_token(&caller.principal, merchant, &body.name)
+        .issue_api_token(&caller.principal, body.merchant_id, &body.name)
         .await
         .map_err(|e| Problem::from_app(e, caller.lang))?;
     Ok((
@@ -84,4 +76,38 @@ pub async fn issue_token(
             json!({ "id": token.id, "merchant_id": token.merchant_id, "name": token.name, "created_at": token.created_at, "token": secret }),
         ),
     ))
+}
+
+#[derive(Deserialize)]
+pub struct Shop {
+    merchant_id: Option<MerchantId>,
+}
+
+/// `GET /api/v1/tokens[?merchant_id=]`: a shop's live tokens (never their secrets).
+pub async fn tokens(
+    State(app): State<App>,
+    caller: Caller,
+    crate::extract::Query(shop): crate::extract::Query<Shop>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let tokens =
+        app.api_tokens(&caller.principal, shop.merchant_id).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    let items: Vec<_> = tokens
+        .iter()
+        .map(|t| json!({ "id": t.id, "merchant_id": t.merchant_id, "name": t.name, "created_at": t.created_at }))
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+/// `DELETE /api/v1/tokens/{id}[?merchant_id=]`: revokes a token at once.
+pub async fn revoke_token(
+    State(app): State<App>,
+    caller: Caller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    crate::extract::Query(shop): crate::extract::Query<Shop>,
+) -> Result<StatusCode, Problem> {
+    let id = crate::routes::path_id(&id, caller.lang)?;
+    app.revoke_api_token(&caller.principal, shop.merchant_id, id)
+        .await
+        .map_err(|e| Problem::from_app(e, caller.lang))?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -87,7 +87,7 @@ pub async fn list(
         ..Default::default()
     };
     let cases = app.list_cases(&caller.principal, filter, q.limit).await.map_err(|e| Problem::from_app(e, lang))?;
-    let next = cases.last().map(|c| c.id);
+    let next = crate::routes::next_before(&cases, q.limit, |c| c.id);
     Ok(Json(json!({ "items": cases, "next_before": next })))
 }
 

@@ -69,7 +69,7 @@ pub async fn notifications(
         .notifications(&caller.principal, page.before, page.limit)
         .await
         .map_err(|e| Problem::from_app(e, caller.lang))?;
-    let next = items.last().map(|n| n.id);
+    let next = crate::routes::next_before(&items, page.limit, |n| n.id);
     Ok(Json(json!({ "items": items, "next_before": next })))
 }
 

@@ -18,7 +18,8 @@ pub fn api(_app: App) -> Router<App> {
         .route("/api/v1/auth/login", post(auth::login))
         .route("/api/v1/auth/logout", post(auth::logout))
         .route("/api/v1/me", get(auth::me))
-        .route("/api/v1/tokens", post(auth::issue_token))
+        .route("/api/v1/tokens", post(auth::issue_token).get(auth::tokens))
+        .route("/api/v1/tokens/{id}", axum::routing::delete(auth::revoke_token))
         .route("/api/v1/merchants", post(admin::create_merchant))
         .route("/api/v1/users", post(admin::create_user))
         .route("/api/v1/calendar", get(admin::calendar).put(admin::import_calendar))
@@ -37,6 +38,12 @@ pub fn api(_app: App) -> Router<App> {
         .route("/api/v1/notifications", get(escalations::notifications))
         .route("/api/v1/notifications/{id}/read", post(escalations::read))
         .route("/api/v1/cases/{id}/complaint-12315", get(rights::regulator_complaint))
+}
+
+/// The cursor of the next page: the last item's id when the page is full, otherwise none.
+pub(crate) fn next_before<T, Id>(items: &[T], limit: Option<i64>, id: impl Fn(&T) -> Id) -> Option<Id> {
+    let full = redress_app::orders::page_size(limit).is_ok_and(|size| items.len() as i64 == size);
+    items.last().filter(|_| full).map(id)
 }
 
 /// Parses a path id; a malformed one is simply not found.

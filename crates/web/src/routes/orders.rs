@@ -36,7 +36,7 @@ pub async fn list(
     })?;
     let orders =
         app.list_orders(&caller.principal, before, page.limit).await.map_err(|e| Problem::from_app(e, caller.lang))?;
-    let next = orders.last().map(|o| o.id);
+    let next = crate::routes::next_before(&orders, page.limit, |o| o.id);
     Ok(Json(json!({ "items": orders, "next_before": next })))
 }
 
