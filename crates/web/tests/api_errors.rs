@@ -660,11 +660,11 @@ async fn login_and_me() {
     let anonymous = t.anonymous();
 
     let wrong = post(&anonymous, "/api/v1/auth/login", &[], &json!({ "login": "buyer", "password": "wrong" })).await;
-    assert_problem(&wrong, StatusCode::UNAUTHORIZED, "unauthenticated", "wrong password");
+    assert_problem(&wrong, StatusCode::UNAUTHORIZED, "invalid_credentials", "wrong password");
     assert!(wrong.headers.get("set-cookie").is_none(), "{wrong}");
     let nobody =
         post(&anonymous, "/api/v1/auth/login", &[], &json!({ "login": "nobody", "password": support::PASSWORD })).await;
-    assert_problem(&nobody, StatusCode::UNAUTHORIZED, "unauthenticated", "unknown login");
+    assert_problem(&nobody, StatusCode::UNAUTHORIZED, "invalid_credentials", "unknown login");
     assert_eq!(wrong.text, nobody.text, "a wrong password and an unknown login answer alike");
     let malformed = post(&anonymous, "/api/v1/auth/login", &[], &json!({ "login": "buyer" })).await;
     assert_problem(&malformed, StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", "login without a password");
@@ -833,7 +833,8 @@ async fn idempotency_key_replays_the_first_answer() {
     assert_problem_shape(&second, "replayed refusal");
 }
 
-/// Pages `path` with `limit` and `before=<next_before>` until a page comes back empty.
+/// Pages `path` with `limit` and `before=<next_before>` until there is no next page: a full page
+/// names its last id as the cursor, a short one names none.
 async fn page_through(session: &Session, path: &str, limit: usize) -> Vec<String> {
     let mut seen = Vec::new();
     let mut before: Option<String> = None;
@@ -851,6 +852,10 @@ async fn page_through(session: &Session, path: &str, limit: usize) -> Vec<String
             return seen;
         }
         seen.extend(items.iter().map(|i| i["id"].as_str().unwrap().to_owned()));
+        if items.len() < limit {
+            assert_eq!(page["next_before"], Value::Null, "{url}: a short page is the last");
+            return seen;
+        }
         assert_eq!(page["next_before"], *seen.last().unwrap(), "{url}");
         before = Some(seen.last().unwrap().clone());
     }
