@@ -707,7 +707,7 @@ async fn login_and_me() {
     let (status, problem) = f.other_shop.post("/api/v1/tokens", json!({ "name": "x", "merchant_id": f.shop_id })).await;
     assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{problem}");
     let (status, problem) = f.buyer.post("/api/v1/tokens", json!({ "name": "x" })).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
 
     // Credentials that are not.
     for credential in ["nonsense", "rdk_0000", "", "Bearer"] {
