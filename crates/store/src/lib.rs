@@ -21,7 +21,9 @@ pub async fn connect(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     } else if url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteStore::connect(url).await?))
     } else {
-        anyhow::bail!("unsupported database URL `{url}`: use sqlite://PATH or postgres://...")
+        // Only the scheme is repeated: the rest of a URL may hold a password.
+        let scheme = url.split("://").next().unwrap_or("");
+        anyhow::bail!("unsupported database URL scheme `{scheme}`: use sqlite://PATH or postgres://...")
     }
 }
 

@@ -71,6 +71,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (parts, body) = req.into_parts();
         let lang = lang_of(&parts);
+        // A body of another declared type (an HTML form, text/plain) is refused: browsers send
+        // those cross-site without asking, so this is also the API's guard against CSRF.
+        let content_type = parts.headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        if content_type.is_some_and(|ct| !ct.trim_start().to_ascii_lowercase().starts_with("application/json")) {
+            return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", lang, None));
+        }
         let bytes = axum::body::Bytes::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(|_| Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", lang, None))?;

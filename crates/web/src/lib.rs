@@ -23,6 +23,8 @@ pub fn router(app: App) -> Router {
         .with_state(app)
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(problem::ensure))
+        // A handler that panics answers `internal`; the connection and the server live on.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(problem::panicked))
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves.

@@ -173,3 +173,10 @@ pub async fn ensure(request: axum::extract::Request, next: axum::middleware::Nex
     }
     problem
 }
+
+/// The answer to a request whose handler panicked: logged, and `internal` to the client.
+pub fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned());
+    tracing::error!(panic = what.as_deref().unwrap_or("?"), "handler panicked");
+    Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", Lang::Zh, None).into_response()
+}

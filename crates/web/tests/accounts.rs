@@ -91,3 +91,24 @@ async fn merchant_tokens_are_listed_and_revoked() {
     assert_eq!(delete(&f.shop).await.unwrap().status(), StatusCode::NO_CONTENT);
     assert_eq!(me(secret).await, StatusCode::UNAUTHORIZED, "revoked at once");
 }
+
+#[tokio::test]
+async fn a_cross_site_form_cannot_act_with_the_session_cookie() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "CSRF-1").await;
+    let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
+    let cookie = format!("redress_session={}", f.shop.token.clone().unwrap());
+    for content_type in ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x"] {
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/v1/cases/{case}/actions/approve", t.base))
+            .header("cookie", &cookie)
+            .header("content-type", content_type)
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "{content_type}");
+    }
+    assert_eq!(f.buyer.case(&case).await["case"]["state"], "awaiting_merchant");
+}
