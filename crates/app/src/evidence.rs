@@ -454,6 +454,13 @@ fn make_preview(path: &std::path::Path, limits: EvidenceLimits) -> Result<Vec<u8
     let bad = |e: image::ImageError| -> AppError {
         match e {
             image::ImageError::Limits(l) => EvidenceError::ImageTooLarge(l.to_string()).into(),
+            // The file is whole on local disk: a decoder running out of bytes means the image is
+            // truncated, not that the disk failed.
+            image::ImageError::IoError(e)
+                if matches!(e.kind(), std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::InvalidData) =>
+            {
+                EvidenceError::Corrupt(e.to_string()).into()
+            }
             image::ImageError::IoError(e) => AppError::Internal(e.into()),
             other => EvidenceError::Corrupt(other.to_string()).into(),
         }

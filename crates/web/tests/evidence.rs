@@ -321,6 +321,9 @@ async fn bad_input_is_refused_and_nothing_is_half_stored(storage: Storage) {
     let html = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>".to_vec();
     let mut corrupt_jpeg = encode(picture(), image::ImageFormat::Jpeg);
     corrupt_jpeg.truncate(40);
+    let mut truncated_png = encode(picture(), image::ImageFormat::Png);
+    truncated_png.truncate(100);
+    let png_signature_only = [b"\x89PNG\r\n\x1a\n".as_slice(), b"hello"].concat();
     let too_big = vec![b'a'; (64 << 10) + 1];
     let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
         ("too big", too_big, StatusCode::PAYLOAD_TOO_LARGE, "evidence_too_large"),
@@ -331,6 +334,8 @@ async fn bad_input_is_refused_and_nothing_is_half_stored(storage: Storage) {
         ("empty", Vec::new(), StatusCode::UNPROCESSABLE_ENTITY, "evidence_empty"),
         ("decompression bomb", png_bomb(), StatusCode::UNPROCESSABLE_ENTITY, "evidence_image_too_large"),
         ("corrupt JPEG", corrupt_jpeg, StatusCode::UNPROCESSABLE_ENTITY, "evidence_corrupt"),
+        ("truncated PNG", truncated_png, StatusCode::UNPROCESSABLE_ENTITY, "evidence_corrupt"),
+        ("PNG signature only", png_signature_only, StatusCode::UNPROCESSABLE_ENTITY, "evidence_corrupt"),
     ];
     for (name, bytes, status, code) in &cases {
         let (got, body) = upload(&f.buyer, &case, bytes, "photo", name, false).await;

@@ -94,7 +94,7 @@ async fn read_form(
             "file" if received.is_some() => return Err(invalid(lang, "one file per upload")),
             "file" => received = Some(app.receive_evidence(field, room).await.map_err(|e| Problem::from_app(e, lang))?),
             "kind" | "caption" | "confidential" => {
-                let text = field.text().await.map_err(incomplete)?;
+                let text = small_field(field, lang).await?;
                 match name.as_str() {
                     "kind" => {
                         kind = Some(text.trim().parse::<EvidenceKind>().map_err(|e| invalid(lang, e.to_string()))?)
@@ -119,6 +119,24 @@ async fn read_form(
     let received = received.ok_or_else(|| invalid(lang, "file: missing"))?;
     let kind = kind.ok_or_else(|| invalid(lang, "kind: missing (photo, video, chat_record, ...)"))?;
     Ok((received, Description { kind, caption, confidential }))
+}
+
+/// The longest text field an upload form may carry (a caption is at most 500 characters).
+const MAX_TEXT_FIELD: usize = 4096;
+
+/// Reads a text field chunk by chunk, refusing it as soon as it is longer than a caption can be:
+/// the upload route's large body limit is for the file, never for a text field.
+async fn small_field(mut field: axum::extract::multipart::Field<'_>, lang: Lang) -> Result<String, Problem> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) =
+        field.chunk().await.map_err(|e| Problem::from_app(EvidenceError::Incomplete(e.body_text()).into(), lang))?
+    {
+        if bytes.len() + chunk.len() > MAX_TEXT_FIELD {
+            return Err(invalid(lang, format!("text fields: at most {MAX_TEXT_FIELD} bytes")));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    String::from_utf8(bytes).map_err(|_| invalid(lang, "text fields must be UTF-8"))
 }
 
 /// Reads what is left of a refused upload (bounded by the route's body limit) so the client
