@@ -151,11 +151,12 @@ impl App {
             principal.actor(),
             &Env { now: self.clock.now(), policy: &policy, calendar: self.calendar.as_ref() },
         );
+        let viewer = principal.actor().party();
         let timeline = events
             .into_iter()
             .map(|StoredEvent { seq, event, link }| TimelineEntry {
                 seq,
-                event,
+                event: redress_domain::evidence::redacted_for(&event, viewer),
                 prev_hash: link.prev_hash,
                 hash: link.hash,
             })

@@ -7,7 +7,9 @@ use crate::{App, Principal, Role};
 use askama::Template;
 use jiff::Timestamp;
 use jiff::tz::{TimeZone, offset};
+use redress_domain::Party as Side;
 use redress_domain::event::EventBody;
+use redress_domain::evidence::visible_to;
 use redress_domain::order::{Merchant, Order};
 use redress_domain::rejection::Lang;
 use redress_domain::{Actor, Case, CaseId, Event, Money};
@@ -50,6 +52,8 @@ pub struct EvidenceEntry {
 pub struct RegulatorComplaint {
     pub case_id: CaseId,
     pub generated_at: Timestamp,
+    /// Beijing time, as the complaint prints it.
+    pub generated_at_local: String,
     pub complainant: Party,
     pub respondent: Respondent,
     pub order_number: String,
@@ -146,10 +150,13 @@ fn fact_of(event: &Event) -> Option<String> {
         EventBody::MediationAnswered { accepted, .. } => {
             format!("{}{}调解方案。", actor_zh(&event.actor), if *accepted { "接受" } else { "拒绝" })
         }
-        EventBody::Decided { remedy, rationale, cited_rule, .. } => match remedy {
-            Some(r) => format!("平台裁决:{} {}。理由:{rationale}。依据:{cited_rule}", r.kind.label(zh), r.amount),
-            None => format!("平台裁决驳回买家申请。理由:{rationale}。依据:{cited_rule}"),
-        },
+        EventBody::Decided { remedy, rationale, cited_rule, .. } => {
+            let rationale = rationale.trim_end_matches(['。', '.', ' ']);
+            match remedy {
+                Some(r) => format!("平台裁决:{} {}。理由:{rationale}。依据:{cited_rule}", r.kind.label(zh), r.amount),
+                None => format!("平台裁决驳回买家申请。理由:{rationale}。依据:{cited_rule}"),
+            }
+        }
         EventBody::AppealFiled { reason, .. } => format!("{}申诉:{reason}", actor_zh(&event.actor)),
         EventBody::AppealReviewed { uphold, rationale, .. } => {
             format!("平台复核{}原裁决。{rationale}", if *uphold { "维持" } else { "改变" })
@@ -159,6 +166,10 @@ fn fact_of(event: &Event) -> Option<String> {
         EventBody::OfflineRefundProved { amount, note } => format!("商家线下退款 {amount}:{note}"),
         EventBody::Withdrawn => "买家撤销申请。".into(),
         EventBody::TimedOut { .. } => "处理期限届满,系统按规则自动处理。".into(),
+        // The complaint is the buyer's: the merchant's confidential files are not theirs to cite.
+        EventBody::EvidenceAdded { file } if !visible_to(Side::Buyer, event.actor.party(), file.confidential) => {
+            return None;
+        }
         EventBody::EvidenceAdded { file } => {
             format!("{}提交证据文件:{} {}", actor_zh(&event.actor), file.kind.label_zh(), file.caption)
         }
@@ -194,6 +205,19 @@ pub fn build(
         .iter()
         .filter_map(|e| match &e.body {
             EventBody::EvidenceSubmitted { text, .. } => Some((e, text.clone())),
+            // Files, each named with the start of its SHA-256 so the copy handed in can be checked.
+            EventBody::EvidenceAdded { file } if visible_to(Side::Buyer, e.actor.party(), file.confidential) => {
+                let caption = if file.caption.is_empty() { String::new() } else { format!(":{}", file.caption) };
+                Some((
+                    e,
+                    format!(
+                        "{}{caption}(文件 {},SHA-256 {}…)",
+                        file.kind.label_zh(),
+                        file.media_type,
+                        &file.sha256[..12]
+                    ),
+                ))
+            }
             _ => None,
         })
         .enumerate()
@@ -224,6 +248,7 @@ pub fn build(
     let complaint = RegulatorComplaint {
         case_id: case.id,
         generated_at: now,
+        generated_at_local: beijing(now),
         complainant: Party {
             name: buyer.display_name.clone(),
             phone: buyer.phone.clone(),

@@ -90,6 +90,11 @@ async fn serve_demo_prints_logins_and_its_cases_make_complete_12315_complaints()
             assert!(path.as_str().is_some_and(|s| !s.is_empty()), "case {id}: {body}");
         }
         assert!(!c["facts"].as_array().unwrap().is_empty());
+        if case["outcome"] == "refunded" {
+            // The case that went the whole way cites its evidence files, each by hash.
+            let evidence = c["evidence"].to_string();
+            assert!(evidence.matches("SHA-256").count() >= 2, "{evidence}");
+        }
         assert_eq!(c["missing"], serde_json::json!([]));
     }
 }

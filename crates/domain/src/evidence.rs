@@ -47,6 +47,20 @@ impl EvidenceFile {
     }
 }
 
+/// An event as `viewer` may read it: the other side's confidential file keeps its hash and size
+/// (the chain fixes them) but not its caption or kind, which can say more than the file's
+/// existence should.
+pub fn redacted_for(event: &crate::Event, viewer: Party) -> crate::Event {
+    let mut event = event.clone();
+    if let crate::EventBody::EvidenceAdded { file } = &mut event.body
+        && !visible_to(viewer, event.actor.party(), file.confidential)
+    {
+        file.caption = String::new();
+        file.kind = crate::vocabulary::EvidenceKind::Other;
+    }
+    event
+}
+
 /// Who may see a file: the platform always; buyer and merchant unless it is the other side's
 /// confidential file.
 pub fn visible_to(viewer: Party, uploader: Party, confidential: bool) -> bool {

@@ -435,6 +435,13 @@ async fn confidential_files_and_strangers(storage: Storage) {
         let (status, _) = who.get(&format!("/api/v1/cases/{case}/evidence")).await;
         assert!(matches!(status, StatusCode::NOT_FOUND | StatusCode::UNAUTHORIZED));
     }
+    // The timeline fixes every file by hash, but the other side's confidential caption and kind
+    // are not shown: the shop never reads "门诊病历", the buyer never reads "进货发票".
+    let shop_view = f.shop.case(&case).await["timeline"].to_string();
+    assert!(!shop_view.contains("门诊病历") && !shop_view.contains("medical_record"), "{shop_view}");
+    let buyer_view = f.buyer.case(&case).await["timeline"].to_string();
+    assert!(!buyer_view.contains("进货发票") && buyer_view.contains("门诊病历"));
+    assert!(f.agent.case(&case).await["timeline"].to_string().contains("进货发票"));
     // An id that is not on the case is simply not found.
     assert_eq!(
         fetch(&f.agent, &format!("/api/v1/cases/{case}/evidence/{}", uuid::Uuid::now_v7())).await.0,

@@ -53,6 +53,15 @@ pub async fn regulator_complaint(
         Some("html") => {
             axum::response::Html(redress_app::regulator::render_html(&complaint, &form).map_err(err)?).into_response()
         }
-        _ => Json(serde_json::json!({ "complaint": complaint, "form": form })).into_response(),
+        None | Some("json") => Json(serde_json::json!({ "complaint": complaint, "form": form })).into_response(),
+        Some(other) => {
+            let detail = format!("format `{other}`: json or html");
+            return Err(Problem::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                caller.lang,
+                Some(detail),
+            ));
+        }
     })
 }
