@@ -26,6 +26,33 @@ fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
+/// Failed logins allowed per login name within `THROTTLE_WINDOW` before further attempts are
+/// refused until the window passes (each attempt costs an argon2 hash, so this also bounds the
+/// CPU an attacker can make the server spend on one account).
+pub const MAX_FAILED_LOGINS: u32 = 5;
+pub const THROTTLE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
+
+/// Failed logins per login name, in this process.
+#[derive(Default)]
+pub struct LoginThrottle(std::sync::Mutex<std::collections::HashMap<String, (u32, jiff::Timestamp)>>);
+
+impl LoginThrottle {
+    fn blocked(&self, login: &str, now: jiff::Timestamp) -> bool {
+        let mut failures = self.0.lock().expect("throttle lock");
+        failures.retain(|_, (_, since)| now.duration_since(*since) < THROTTLE_WINDOW);
+        failures.get(login).is_some_and(|(n, _)| *n >= MAX_FAILED_LOGINS)
+    }
+
+    fn failed(&self, login: &str, now: jiff::Timestamp) {
+        let mut failures = self.0.lock().expect("throttle lock");
+        failures.entry(login.to_owned()).or_insert((0, now)).0 += 1;
+    }
+
+    fn succeeded(&self, login: &str) {
+        self.0.lock().expect("throttle lock").remove(login);
+    }
+}
+
 /// A valid argon2 hash of a password nobody has, made once per process.
 fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -45,13 +72,20 @@ pub fn token_hash(token: &str) -> String {
 impl App {
     /// Checks a login and password and opens a session; returns the session token.
     pub async fn login(&self, login: &str, password: &str) -> Result<(String, User), AppError> {
-        let found = self.store.user_by_login(login.trim()).await?;
+        let login = login.trim();
+        let now = self.clock.now();
+        if self.login_throttle.blocked(login, now) {
+            return Err(AppError::TooManyAttempts);
+        }
+        let found = self.store.user_by_login(login).await?;
         // An unknown login costs the same hash as a wrong password: timing reveals no logins.
         let hash = found.as_ref().map_or(dummy_hash(), |(_, hash)| hash.as_str());
         let verified = verify_password(password, hash);
         let Some((user, _)) = found.filter(|_| verified) else {
+            self.login_throttle.failed(login, now);
             return Err(AppError::InvalidCredentials);
         };
+        self.login_throttle.succeeded(login);
         let token = random_token("");
         let now = self.clock.now();
         let expires = now.checked_add(SESSION_TTL).map_err(anyhow::Error::from)?;

@@ -17,6 +17,9 @@ pub enum AppError {
     /// A login with a wrong login name or password (the two are not told apart).
     #[error("wrong login or password")]
     InvalidCredentials,
+    /// Too many failed logins for this login name lately.
+    #[error("too many failed logins; try again later")]
+    TooManyAttempts,
     /// Known who, but the role may not do this at all.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),

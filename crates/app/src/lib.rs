@@ -36,4 +36,6 @@ pub struct App {
     /// Evidence files and their previews, keyed by content hash.
     pub blobs: Arc<dyn blobs::Blobs>,
     pub evidence_limits: evidence::EvidenceLimits,
+    /// Failed logins per login name, to slow password guessing down.
+    pub login_throttle: Arc<auth::LoginThrottle>,
 }

@@ -187,6 +187,7 @@ async fn open(settings: &Settings) -> anyhow::Result<App> {
         calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
         blobs: Arc::new(settings.blobs()?),
         evidence_limits: settings.evidence_limits,
+        login_throttle: Default::default(),
     };
     app.ensure_policy().await.context("the database is not migrated: run `redress migrate`")?;
     app.load_calendar().await.context("load the business calendar")?;

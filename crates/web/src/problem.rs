@@ -24,6 +24,7 @@ const CODES: &[(&str, &str, &str)] = &[
     ("not_found", "未找到该资源", "Not found"),
     ("unauthenticated", "请先登录", "Authentication required"),
     ("invalid_credentials", "登录名或密码错误", "Wrong login or password"),
+    ("too_many_attempts", "登录失败次数过多,请 15 分钟后再试", "Too many failed logins; try again in 15 minutes"),
     (
         "unsupported_media_type",
         "请求体须为 JSON(Content-Type: application/json)",
@@ -98,6 +99,7 @@ impl Problem {
             AppError::NotFound => Problem::new(StatusCode::NOT_FOUND, "not_found", lang, None),
             AppError::Unauthenticated => Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", lang, None),
             AppError::InvalidCredentials => Problem::new(StatusCode::UNAUTHORIZED, "invalid_credentials", lang, None),
+            AppError::TooManyAttempts => Problem::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", lang, None),
             AppError::Forbidden(why) => Problem::new(StatusCode::FORBIDDEN, "forbidden", lang, Some(why.into())),
             AppError::Invalid(detail) => {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", lang, Some(detail))

@@ -112,3 +112,20 @@ async fn a_cross_site_form_cannot_act_with_the_session_cookie() {
     }
     assert_eq!(f.buyer.case(&case).await["case"]["state"], "awaiting_merchant");
 }
+
+#[tokio::test]
+async fn password_guessing_is_slowed_down() {
+    let t = TestApp::start().await;
+    t.fixture().await;
+    let attempt = |password: &'static str| {
+        let anonymous = t.anonymous();
+        async move { anonymous.post("/api/v1/auth/login", json!({ "login": "buyer", "password": password })).await }
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("guess").await.0, StatusCode::UNAUTHORIZED);
+    }
+    let (status, problem) = attempt(support::PASSWORD).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts")));
+    t.advance_hours(1);
+    assert_eq!(attempt(support::PASSWORD).await.0, StatusCode::OK, "the window passes");
+}

@@ -108,6 +108,7 @@ impl TestApp {
             calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
             blobs: Arc::new(blobs),
             evidence_limits,
+            login_throttle: Default::default(),
         };
         app.ensure_policy().await.expect("policy");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
