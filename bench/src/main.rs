@@ -157,6 +157,7 @@ async fn main() -> anyhow::Result<()> {
                         law: Default::default(),
                     }],
                     amount_paid: Money::from_fen(39900),
+                    freight: Money::ZERO,
                     payment_transaction_id: None,
                     paid_at: Some(now),
                     shipped_at: Some(now),

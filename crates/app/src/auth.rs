@@ -105,6 +105,10 @@ impl App {
             return Ok(Principal::MerchantToken { token: token.id, merchant: token.merchant_id });
         }
         let user = self.store.session_user(&hash, self.clock.now()).await?.ok_or(AppError::Unauthenticated)?;
+        if user.role == crate::Role::Merchant && user.merchant_id.is_none() {
+            // Staff of no shop may act for none: never as a buyer, never for every shop.
+            return Err(AppError::Forbidden("this merchant account belongs to no shop"));
+        }
         Ok(Principal::User(user))
     }
 

@@ -10,6 +10,9 @@ use redress_domain::{MerchantId, Money, OrderId, UserId};
 use serde::Deserialize;
 
 pub const MAX_PAGE: i64 = 100;
+/// ¥100,000,000: no single price or freight is larger, so totals never overflow.
+pub const MAX_FEN: i64 = 10_000_000_000;
+pub const MAX_QUANTITY: u32 = 100_000;
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct NewOrder {
@@ -19,6 +22,9 @@ pub struct NewOrder {
     pub channel: SalesChannel,
     pub items: Vec<LineItem>,
     pub amount_paid: Money,
+    /// Shipping charged, if any (included in `amount_paid`).
+    #[serde(default)]
+    pub freight: Money,
     pub payment_transaction_id: Option<String>,
     pub paid_at: Option<Timestamp>,
     pub shipped_at: Option<Timestamp>,
@@ -45,12 +51,33 @@ impl App {
             return Err(AppError::Invalid("items: 1 to 100 line items".into()));
         }
         for item in &new.items {
-            if item.sku.trim().is_empty() || item.quantity == 0 || item.unit_price.fen() < 0 {
+            let sane = !item.sku.trim().is_empty()
+                && item.sku.len() <= 64
+                && item.title.chars().count() <= 200
+                && (1..=MAX_QUANTITY).contains(&item.quantity)
+                && (0..=MAX_FEN).contains(&item.unit_price.fen());
+            if !sane {
                 return Err(AppError::Invalid(format!(
-                    "items: sku `{}` needs a sku, a quantity and a price of at least 0",
-                    item.sku
+                    "items: sku `{}` needs a sku (≤ 64), a title (≤ 200), a quantity of 1 to {MAX_QUANTITY} and a price of 0 to {}",
+                    item.sku,
+                    Money::from_fen(MAX_FEN)
                 )));
             }
+        }
+        let items_total: i64 = new.items.iter().map(|i| i.unit_price.fen() * i64::from(i.quantity)).sum();
+        if !(0..=MAX_FEN).contains(&new.freight.fen()) || new.amount_paid.fen() > items_total + new.freight.fen() {
+            return Err(AppError::Invalid(format!(
+                "amount_paid: at most the items ({}) plus freight ({})",
+                Money::from_fen(items_total),
+                new.freight
+            )));
+        }
+        let times = [new.paid_at, new.shipped_at, new.signed_at];
+        if times.iter().flatten().zip(times.iter().flatten().skip(1)).any(|(a, b)| a > b) {
+            return Err(AppError::Invalid("times: paid_at ≤ shipped_at ≤ signed_at".into()));
+        }
+        if new.payment_transaction_id.as_ref().is_some_and(|t| t.len() > 64) {
+            return Err(AppError::Invalid("payment_transaction_id: at most 64 characters".into()));
         }
         if new.items.iter().map(|i| i.sku.as_str()).collect::<std::collections::HashSet<_>>().len() != new.items.len() {
             return Err(AppError::Invalid("items: each sku once".into()));
@@ -73,6 +100,7 @@ impl App {
             channel: new.channel,
             items: new.items,
             amount_paid: new.amount_paid,
+            freight: new.freight,
             payment_transaction_id: new.payment_transaction_id,
             paid_at: new.paid_at,
             shipped_at: new.shipped_at,

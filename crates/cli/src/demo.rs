@@ -134,6 +134,7 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
             buyer_id: buyer.user_id().expect("demo buyer"),
             channel,
             amount_paid: Money::from_fen(paid),
+            freight: Money::ZERO,
             payment_transaction_id: Some(format!("4200001{number}")),
             paid_at: Some(days_ago(signed + 3)),
             shipped_at: Some(days_ago(signed + 2)),

@@ -48,6 +48,9 @@ pub struct Order {
     pub items: Vec<LineItem>,
     /// What the buyer actually paid (after discounts, with freight): the ceiling of all refunds.
     pub amount_paid: Money,
+    /// The shipping charged (运费), part of `amount_paid` but no item's price.
+    #[serde(default)]
+    pub freight: Money,
     pub payment_transaction_id: Option<String>,
     pub paid_at: Option<Timestamp>,
     pub shipped_at: Option<Timestamp>,
@@ -148,6 +151,7 @@ mod tests {
             channel: SalesChannel::Web,
             items: vec![line("TEE", 2, 8900), line("CASE", 1, 4900)],
             amount_paid: Money::from_fen(paid),
+            freight: Money::ZERO,
             payment_transaction_id: None,
             paid_at: None,
             shipped_at: None,

@@ -129,3 +129,25 @@ async fn password_guessing_is_slowed_down() {
     t.advance_hours(1);
     assert_eq!(attempt(support::PASSWORD).await.0, StatusCode::OK, "the window passes");
 }
+
+#[tokio::test]
+async fn orders_must_add_up() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = |number: &str, paid: i64, freight: i64, paid_at: &str, signed_at: &str| {
+        json!({ "number": number, "merchant_id": f.shop_id, "buyer_id": f.buyer_id, "channel": "web",
+                "items": [{ "sku": "A", "title": "耳机", "quantity": 1, "unit_price": 19900 }],
+                "amount_paid": paid, "freight": freight, "paid_at": paid_at, "signed_at": signed_at })
+    };
+    let (early, late) = ("2026-03-01T01:00:00Z", "2026-03-02T01:00:00Z");
+    for (body, why) in [
+        (order("O-1", 99_999_999, 0, early, late), "paid far more than the items"),
+        (order("O-2", 20_900, 0, early, late), "paid more than the items without freight"),
+        (order("O-3", 19_900, 0, late, early), "signed for before it was paid"),
+    ] {
+        let (status, problem) = f.admin.post("/api/v1/orders", body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{why}: {problem}");
+    }
+    let (status, created) = f.admin.post("/api/v1/orders", order("O-4", 20_900, 1_000, early, late)).await;
+    assert_eq!(status, StatusCode::CREATED, "freight makes it add up: {created}");
+}

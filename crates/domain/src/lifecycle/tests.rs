@@ -131,6 +131,7 @@ fn order() -> Order {
         channel: SalesChannel::ChannelsShop,
         items: vec![item("MUG", 2, 5_950), item("LAMP", 1, 8_000)],
         amount_paid: Money::from_fen(PAID),
+        freight: Money::ZERO,
         payment_transaction_id: Some("wx-4200001".into()),
         paid_at: Some(cst(2026, 2, 25, 9)),
         shipped_at: Some(cst(2026, 2, 26, 9)),

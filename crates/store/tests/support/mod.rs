@@ -318,6 +318,7 @@ pub fn order(number: &str, merchant: MerchantId, buyer: UserId, now: Timestamp) 
             law: Default::default(),
         }],
         amount_paid: Money::from_fen(39900),
+        freight: Money::ZERO,
         payment_transaction_id: Some("4200001234".into()),
         paid_at: Some(signed),
         shipped_at: Some(signed),
