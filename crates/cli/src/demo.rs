@@ -107,9 +107,10 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
     let [buyer, buyer2, shop, shop2, agent, _agent2, admin] =
         <[Principal; 7]>::try_from(users).expect("seven demo users");
     let people = People { buyer, buyer2, shop, shop2, agent, admin, shop_id, shop2_id };
-    seed_cases(app, &people).await.context("demo cases")?;
+    let decided = seed_cases(app, &people).await.context("demo cases")?;
     redress_worker::Worker::new(app.clone()).tick().await?;
     println!("  demo data seeded: 2 merchants, 7 people, 6 orders, 5 cases");
+    println!("  the case that went the whole way (evidence, decision, refund): {decided}");
     Ok(())
 }
 
@@ -123,7 +124,8 @@ fn item(sku: &str, title: &str, quantity: u32, yuan: i64, flags: ItemFlags) -> L
     }
 }
 
-async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
+/// Returns the case that went the whole way (with evidence files and a decision).
+async fn seed_cases(app: &App, p: &People) -> anyhow::Result<CaseId> {
     let now = app.clock.now();
     let days_ago = |d: i64| now.checked_sub(SignedDuration::from_hours(24 * d)).expect("in range");
     let order = |number: &str, merchant, buyer: &Principal, channel, items: Vec<LineItem>, signed: i64| {
@@ -380,9 +382,7 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
         },
     )
     .await?;
-    let _ = (&p.shop2_id, &p.buyer);
-    println!("  the decided case with evidence files: {}", c5.id);
-    Ok(())
+    Ok(c5.id)
 }
 
 /// Adds a file through the same use cases as the upload API.

@@ -133,9 +133,11 @@ pub async fn chain(
 ) -> Result<Json<serde_json::Value>, Problem> {
     let id: CaseId = path_id(&id, caller.lang)?;
     let err = |e| Problem::from_app(e, caller.lang);
-    app.case_detail(&caller.principal, id).await.map_err(err)?;
+    let detail = app.case_detail(&caller.principal, id).await.map_err(err)?;
+    // The head hash is what a dossier's manifest is compared with.
+    let head_hash = detail.timeline.last().map(|e| e.hash.clone());
     Ok(Json(match app.verify_chain(id).await.map_err(err)? {
-        Ok(events) => json!({ "intact": true, "events": events }),
+        Ok(events) => json!({ "intact": true, "events": events, "head_hash": head_hash }),
         Err(broken) => json!({ "intact": false, "problem": broken, "message": broken.to_string() }),
     }))
 }

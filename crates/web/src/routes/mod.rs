@@ -15,6 +15,8 @@ use redress_app::App;
 pub fn api(_app: App) -> Router<App> {
     Router::new()
         .route("/health", get(|| async { "ok" }))
+        .route("/api/v1", get(index))
+        .route("/api/v1/", get(index))
         .route("/api/v1/auth/login", post(auth::login))
         .route("/api/v1/auth/logout", post(auth::logout))
         .route("/api/v1/me", get(auth::me))
@@ -49,4 +51,14 @@ pub(crate) fn next_before<T, Id>(items: &[T], limit: Option<i64>, id: impl Fn(&T
 /// Parses a path id; a malformed one is simply not found.
 pub(crate) fn path_id<T: std::str::FromStr>(raw: &str, lang: redress_domain::Lang) -> Result<T, crate::Problem> {
     raw.parse().map_err(|_| crate::Problem::new(axum::http::StatusCode::NOT_FOUND, "not_found", lang, None))
+}
+
+/// `GET /api/v1`: where things are, for someone who opens the printed URL.
+async fn index() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({
+        "name": "redress",
+        "version": env!("CARGO_PKG_VERSION"),
+        "guide": "README.md, section 'API guide'",
+        "start": { "login": "POST /api/v1/auth/login", "me": "GET /api/v1/me", "cases": "GET /api/v1/cases", "orders": "GET /api/v1/orders" }
+    }))
 }
