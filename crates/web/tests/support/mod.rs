@@ -184,24 +184,24 @@ impl TestApp {
         self.add_user("agent", Role::Agent, None).await;
         self.add_user("other-agent", Role::Agent, None).await;
         self.add_user("admin", Role::Admin, None).await;
-        Fixture {
-            buyer: self.login("buyer").await,
-            other_buyer: self.login("other-buyer").await,
-            shop: self.login("shop").await,
-            other_shop: self.login("other-shop").await,
-            agent: self.login("agent").await,
-            other_agent: self.login("other-agent").await,
-            admin: self.login("admin").await,
+        let anonymous = || self.anonymous();
+        let ids = Fixture {
+            buyer: anonymous(),
+            other_buyer: anonymous(),
+            shop: anonymous(),
+            other_shop: anonymous(),
+            agent: anonymous(),
+            other_agent: anonymous(),
+            admin: anonymous(),
             shop_id,
             other_shop_id,
             buyer_id,
             other_buyer_id,
-        }
+        };
+        self.fixture_again(&ids).await
     }
-}
 
-impl TestApp {
-    /// The same people signed in again (sessions last 7 days).
+    /// The same people signed in (again: sessions last 7 days).
     pub async fn fixture_again(&self, f: &Fixture) -> Fixture {
         Fixture {
             buyer: self.login("buyer").await,
