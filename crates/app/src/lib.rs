@@ -12,6 +12,7 @@ pub mod dossier;
 pub mod error;
 pub mod escalations;
 pub mod evidence;
+pub mod narrative;
 pub mod orders;
 pub mod policy;
 pub mod ports;

@@ -3,6 +3,7 @@
 //! generated from the case itself.
 
 use crate::error::AppError;
+use crate::narrative::{describe, who};
 use crate::{App, Principal, Role};
 use askama::Template;
 use jiff::Timestamp;
@@ -12,7 +13,7 @@ use redress_domain::event::EventBody;
 use redress_domain::evidence::visible_to;
 use redress_domain::order::{Merchant, Order};
 use redress_domain::rejection::Lang;
-use redress_domain::{Actor, Case, CaseId, Event, Money};
+use redress_domain::{Case, CaseId, Event, Money};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -93,91 +94,17 @@ fn beijing(at: Timestamp) -> String {
     at.to_zoned(TimeZone::fixed(offset(8))).strftime("%Y-%m-%d %H:%M").to_string()
 }
 
-fn actor_zh(actor: &Actor) -> &'static str {
-    match actor {
-        Actor::Buyer { .. } => "买家",
-        Actor::Merchant { .. } => "商家",
-        Actor::Agent { .. } | Actor::Admin { .. } => "平台",
-        Actor::System => "系统",
-    }
-}
-
-/// One line of the facts in Chinese, or `None` for bookkeeping events.
+/// One line of the facts, or `None` for bookkeeping and for what the buyer may not cite (the
+/// complaint is the buyer's: the merchant's confidential files are not theirs to cite).
 fn fact_of(event: &Event) -> Option<String> {
-    let zh = Lang::Zh;
-    Some(match &event.body {
-        EventBody::Filed(f) => format!(
-            "买家申请售后({},原因:{}),要求金额 {}。描述:{}",
-            f.kind.label_zh(),
-            f.reason.label_zh(),
-            f.amount,
-            f.description
-        ),
-        EventBody::MessagePosted { text, .. } => format!("{}留言:{text}", actor_zh(&event.actor)),
-        EventBody::Revised { amount, description, .. } => format!("买家修改申请,金额 {amount}。{description}"),
-        EventBody::OfferMade { remedy, note } => {
-            format!("商家提出方案:{} {}。{note}", remedy.kind.label(zh), remedy.amount)
-        }
-        EventBody::OfferAccepted { .. } => "买家接受商家方案。".into(),
-        EventBody::OfferDeclined => "买家拒绝商家方案。".into(),
-        EventBody::QuestionAsked { question } => format!("商家提问:{question}"),
-        EventBody::QuestionAnswered { text } => format!("买家回复:{text}"),
-        EventBody::Approved { remedy } => {
-            format!("{}同意:{} {}。", actor_zh(&event.actor), remedy.kind.label(zh), remedy.amount)
-        }
-        EventBody::Rejected { rejection } => {
-            format!("商家拒绝,理由:{}。{}", rejection.reason.label(zh), rejection.text)
-        }
-        EventBody::ReturnShipped { shipment } => {
-            format!("买家寄回商品,{} 运单号 {}。", shipment.carrier, shipment.tracking_no)
-        }
-        EventBody::ReturnReceived => "商家确认收到退货。".into(),
-        EventBody::ReturnDisputed { text } => format!("商家对退回商品状况提出异议:{text}"),
-        EventBody::ReplacementShipped { shipment } => {
-            format!("商家发出换货/补寄商品,{} 运单号 {}。", shipment.carrier, shipment.tracking_no)
-        }
-        EventBody::ReplacementConfirmed => "买家确认收到换货/补寄商品。".into(),
-        EventBody::Escalated { text } => format!("买家申请平台介入。{text}"),
-        EventBody::EvidenceRequested { request } => format!(
-            "平台要求{}补充举证:{}",
-            if request.party == redress_domain::Party::Buyer { "买家" } else { "商家" },
-            request.what
-        ),
-        EventBody::EvidenceSubmitted { text, .. } => format!("{}提交证据:{text}", actor_zh(&event.actor)),
-        EventBody::MediationProposed { remedy, note } => {
-            format!("平台提出调解方案:{} {}。{note}", remedy.kind.label(zh), remedy.amount)
-        }
-        EventBody::MediationAnswered { accepted, .. } => {
-            format!("{}{}调解方案。", actor_zh(&event.actor), if *accepted { "接受" } else { "拒绝" })
-        }
-        EventBody::Decided { remedy, rationale, cited_rule, .. } => {
-            let rationale = rationale.trim_end_matches(['。', '.', ' ']);
-            match remedy {
-                Some(r) => format!("平台裁决:{} {}。理由:{rationale}。依据:{cited_rule}", r.kind.label(zh), r.amount),
-                None => format!("平台裁决驳回买家申请。理由:{rationale}。依据:{cited_rule}"),
-            }
-        }
-        EventBody::AppealFiled { reason, .. } => format!("{}申诉:{reason}", actor_zh(&event.actor)),
-        EventBody::AppealReviewed { uphold, rationale, .. } => {
-            format!("平台复核{}原裁决。{rationale}", if *uphold { "维持" } else { "改变" })
-        }
-        EventBody::RefundSucceeded { amount, .. } => format!("退款 {amount} 已到账。"),
-        EventBody::RefundFailed { reason, .. } => format!("退款失败:{reason}"),
-        EventBody::OfflineRefundProved { amount, note } => format!("商家线下退款 {amount}:{note}"),
-        EventBody::Withdrawn => "买家撤销申请。".into(),
-        EventBody::TimedOut { .. } => "处理期限届满,系统按规则自动处理。".into(),
-        // The complaint is the buyer's: the merchant's confidential files are not theirs to cite.
-        EventBody::EvidenceAdded { file } if !visible_to(Side::Buyer, event.actor.party(), file.confidential) => {
-            return None;
-        }
-        EventBody::EvidenceAdded { file } => {
-            format!("{}提交证据文件:{} {}", actor_zh(&event.actor), file.kind.label_zh(), file.caption)
-        }
+    match &event.body {
         EventBody::Taken { .. }
         | EventBody::Rated { .. }
         | EventBody::RefundStarted { .. }
-        | EventBody::SlaBreached { .. } => return None,
-    })
+        | EventBody::SlaBreached { .. } => None,
+        EventBody::EvidenceAdded { file } if !visible_to(Side::Buyer, event.actor.party(), file.confidential) => None,
+        _ => Some(format!("{}{}", who(&event.actor), describe(event))),
+    }
 }
 
 /// Builds the complaint; refuses a respondent whose 统一社会信用代码 fails its check character.
@@ -224,7 +151,7 @@ pub fn build(
         .map(|(i, (e, text))| EvidenceEntry {
             number: i + 1,
             description: text,
-            submitted_by: actor_zh(&e.actor).into(),
+            submitted_by: who(&e.actor).into(),
             at_local: beijing(e.at),
         })
         .collect();
