@@ -5,7 +5,8 @@ use super::deadlines::{self, calendar_rejection, close, enter};
 use super::filing::{check_demand, check_text, require_text};
 use crate::actor::{Actor, Party};
 use crate::case::{
-    Case, CaseState, EvidenceRequest, MerchantRejection, OnTimeout, Outcome, PendingRefund, Remedy, Shipment, Stage,
+    Case, CaseState, Deadline, EvidenceRequest, MerchantRejection, OnTimeout, Outcome, PendingRefund, Remedy, Shipment,
+    Stage,
 };
 use crate::command::Command;
 use crate::event::{Event, EventBody, Transition};
@@ -278,7 +279,10 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
                 plan.note(body);
                 execute(case, mediation.remedy, stage, &mut plan)?;
             } else {
-                plan.note(body);
+                // One side has answered: the same deadline now waits for the other side only.
+                let other = if party == Party::Buyer { Party::Merchant } else { Party::Buyer };
+                let deadline = case.deadline.clone().map(|d| Deadline { waits_for: vec![other], ..d });
+                plan.moving(body, Transition { to: case.state, stage, deadline, outcome: None });
             }
         }
         Command::SubmitEvidence { text } => {

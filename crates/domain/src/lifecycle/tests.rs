@@ -512,8 +512,10 @@ fn mediation_accepted_by_both_executes_the_remedy() {
     s.later(2).act(agent_a(), propose(10_000), &["taken", "mediation_proposed"]);
     s.wait(AwaitingMediation, DAYS3, &[B, M], BackToPlatformReview);
     s.refuses(agent_b(), Command::AcceptMediation, Code::NotYourTurn);
+    let due = s.due();
     s.act(buyer(), Command::AcceptMediation, &["mediation_answered"]);
-    assert_eq!(s.case.state, AwaitingMediation);
+    // The same deadline, now waiting for the merchant only.
+    s.wait_until(AwaitingMediation, due, &[M], BackToPlatformReview);
     s.refuses(buyer(), Command::AcceptMediation, Code::AlreadyAnsweredMediation);
     let both = ["mediation_answered", "refund_started"];
     s.later(1).act(merchant(), Command::AcceptMediation, &both);
