@@ -283,37 +283,64 @@ impl App {
         };
         let manifest_json = serde_json::to_string_pretty(&manifest).map_err(|e| AppError::Internal(e.into()))?;
 
-        let temp = tempfile::tempfile().map_err(|e| AppError::Internal(e.into()))?;
-        let mut zip = zip::ZipWriter::new(temp);
-        let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-        // Photos and videos are compressed already: stored as they are.
-        let stored = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored)
-            .large_file(true);
-        let zerr = |e: zip::result::ZipError| AppError::Internal(e.into());
+        // The ZIP (deflate, file writes) is built on a blocking thread; this task only streams
+        // the files out of storage to it, so a large dossier never stalls the async runtime.
+        let (tx, rx) = tokio::sync::mpsc::channel::<ZipPart>(8);
+        let writer = tokio::task::spawn_blocking(move || write_zip(rx));
         let ioerr = |e: std::io::Error| AppError::Internal(e.into());
-        zip.start_file(INDEX, deflated).map_err(zerr)?;
-        zip.write_all(index.as_bytes()).map_err(ioerr)?;
-        zip.start_file(MANIFEST, deflated).map_err(zerr)?;
-        zip.write_all(manifest_json.as_bytes()).map_err(ioerr)?;
+        let send = |part: ZipPart| {
+            let tx = tx.clone();
+            async move { tx.send(part).await.map_err(|_| AppError::Internal(anyhow::anyhow!("the dossier writer stopped"))) }
+        };
+        send(ZipPart::File { path: INDEX.into(), compress: true }).await?;
+        send(ZipPart::Bytes(index.into_bytes())).await?;
+        send(ZipPart::File { path: MANIFEST.into(), compress: true }).await?;
+        send(ZipPart::Bytes(manifest_json.into_bytes())).await?;
         for (e, f) in shown.iter().zip(&manifest.files) {
-            let compressible =
-                matches!(e.file.media_type.as_str(), "application/pdf") || e.file.media_type.starts_with("text/");
-            zip.start_file(f.path.as_str(), if compressible { deflated } else { stored }).map_err(zerr)?;
+            // Photos and videos are compressed already: stored as they are.
+            let compress = e.file.media_type == "application/pdf" || e.file.media_type.starts_with("text/");
+            send(ZipPart::File { path: f.path.clone(), compress }).await?;
             let mut body = self
                 .blobs
                 .get(&crate::blobs::original_key(&e.file.sha256))
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("evidence {} is missing from storage", e.file.evidence_id))?;
             while let Some(chunk) = body.next().await {
-                zip.write_all(&chunk.map_err(ioerr)?).map_err(ioerr)?;
+                send(ZipPart::Bytes(chunk.map_err(ioerr)?.to_vec())).await?;
             }
         }
-        let mut file = zip.finish().map_err(zerr)?;
-        let size = file.stream_position().map_err(ioerr)?;
-        file.rewind().map_err(ioerr)?;
+        drop(tx);
+        let (file, size) = writer.await.map_err(|e| AppError::Internal(e.into()))??;
         Ok(Dossier { file, size, file_name: format!("dossier-{case_id}.zip") })
     }
+}
+
+/// What the dossier writer is sent: the start of an entry, or bytes of the current entry.
+enum ZipPart {
+    File { path: String, compress: bool },
+    Bytes(Vec<u8>),
+}
+
+/// Writes the parts it receives into a ZIP in a temporary file, until the sender is dropped.
+fn write_zip(mut parts: tokio::sync::mpsc::Receiver<ZipPart>) -> Result<(std::fs::File, u64), AppError> {
+    let zerr = |e: zip::result::ZipError| AppError::Internal(e.into());
+    let ioerr = |e: std::io::Error| AppError::Internal(e.into());
+    let mut zip = zip::ZipWriter::new(tempfile::tempfile().map_err(ioerr)?);
+    let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored).large_file(true);
+    while let Some(part) = parts.blocking_recv() {
+        match part {
+            ZipPart::File { path, compress } => {
+                zip.start_file(path.as_str(), if compress { deflated } else { stored }).map_err(zerr)?
+            }
+            ZipPart::Bytes(bytes) => zip.write_all(&bytes).map_err(ioerr)?,
+        }
+    }
+    let mut file = zip.finish().map_err(zerr)?;
+    let size = file.stream_position().map_err(ioerr)?;
+    file.rewind().map_err(ioerr)?;
+    Ok((file, size))
 }
 
 /// One thing that does not match in a dossier.
