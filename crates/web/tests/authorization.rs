@@ -293,6 +293,19 @@ async fn every_case_endpoint_as_every_role() {
                 }
                 judge(&mut failures, who, &label, &case, true, answer);
             }
+            // The case's documents and records: to a stranger exactly as absent as the case.
+            if who.relation == Relation::Stranger {
+                for suffix in ["/evidence", "/dossier", "/complaint-12315", "/external-escalations"] {
+                    let answer =
+                        send(&who.session, reqwest::Method::GET, &format!("/api/v1/cases/{case}{suffix}"), None).await;
+                    let absent =
+                        send(&who.session, reqwest::Method::GET, &format!("/api/v1/cases/{missing}{suffix}"), None)
+                            .await;
+                    failures.check(answer == absent && answer.0 == StatusCode::NOT_FOUND, || {
+                        format!("{} GET /cases/{{{state}}}{suffix}: {answer:?} vs missing {absent:?}", who.name)
+                    });
+                }
+            }
             if matches!(who.relation, Relation::Stranger | Relation::Anonymous) {
                 for action in Command::PUBLIC_ACTIONS {
                     let body = body_for(action);
