@@ -93,16 +93,7 @@ macro_rules! shared_store {
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(other)?;
-                let Some(r) = row else { return Ok(None) };
-                let token = (|| -> anyhow::Result<ApiToken> {
-                    Ok(ApiToken {
-                        id: parse_id(&r.try_get::<String, _>("id")?)?,
-                        merchant_id: parse_id(&r.try_get::<String, _>("merchant_id")?)?,
-                        name: r.try_get("name")?,
-                        created_at: timestamp(r.try_get("created_at")?)?,
-                    })
-                })()?;
-                Ok(Some(token))
+                Ok(row.map(|r| token_from(&r)).transpose()?)
             }
 
             async fn api_tokens(&self, merchant: MerchantId) -> StoreResult<Vec<ApiToken>> {
@@ -111,16 +102,7 @@ macro_rules! shared_store {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
-                let mut tokens = Vec::with_capacity(rows.len());
-                for r in rows {
-                    tokens.push(ApiToken {
-                        id: parse_id(&r.try_get::<String, _>("id").map_err(other)?)?,
-                        merchant_id: parse_id(&r.try_get::<String, _>("merchant_id").map_err(other)?)?,
-                        name: r.try_get("name").map_err(other)?,
-                        created_at: timestamp(r.try_get("created_at").map_err(other)?)?,
-                    });
-                }
-                Ok(tokens)
+                Ok(rows.iter().map(token_from).collect::<anyhow::Result<_>>()?)
             }
 
             async fn revoke_api_token(&self, merchant: MerchantId, id: redress_domain::TokenId, at: Timestamp) -> StoreResult<bool> {
@@ -756,6 +738,15 @@ macro_rules! shared_store {
                     .map_err(other)?;
                 Ok(row.map(|r| evidence_from(&r)).transpose()?)
             }
+        }
+
+        fn token_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<ApiToken> {
+            Ok(ApiToken {
+                id: parse_id(&r.try_get::<String, _>("id")?)?,
+                merchant_id: parse_id(&r.try_get::<String, _>("merchant_id")?)?,
+                name: r.try_get("name")?,
+                created_at: timestamp(r.try_get("created_at")?)?,
+            })
         }
 
         fn user_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<User> {
