@@ -6,8 +6,13 @@
 //! and imported by an admin, so it lives in a file ([`BusinessCalendar::embedded`] ships 2025 and
 //! 2026) and can be replaced by any JSON text of the same shape ([`BusinessCalendar::from_json`]).
 //!
-//! A date in a year the calendar does not cover is an error ([`CalendarError::YearNotCovered`]):
-//! guessing Monday–Friday would silently move a legal deadline across a holiday.
+//! A year without an imported notice is *provisional*: its public holidays are derived from the
+//! law itself ([`crate::provisional`]), it has no 调休, and every working-day deadline counted
+//! over it says so ([`WorkingDeadline::provisional_year`]) so it can be recomputed when the notice
+//! is imported. Only a date before the data begins (before the first imported year and before
+//! the 2024 revision of the holiday rules took effect) is an error
+//! ([`CalendarError::YearNotCovered`]): guessing Monday–Friday there would silently move a legal
+//! deadline across a holiday.
 //!
 //! Time zone: mainland China has kept UTC+08:00 without daylight saving since 1991, so the
 //! "Asia/Shanghai" wall clock is computed with a fixed +08:00 offset. That keeps this crate pure
@@ -43,8 +48,9 @@ pub fn end_of_shanghai_day(date: Date) -> Option<Timestamp> {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
-    /// Loud on purpose: never fall back to a Monday–Friday guess.
-    #[error("the business calendar does not cover the year {0}; import that year's holiday notice first")]
+    /// Before the data begins (no notice imported, and before the rule that provisional years
+    /// follow): loud on purpose, never a Monday–Friday guess.
+    #[error("the business calendar has no data for the year {0}: import that year's holiday notice")]
     YearNotCovered(i16),
     #[error("calendar file is not valid JSON of the expected shape: {0}")]
     Malformed(String),
@@ -137,6 +143,30 @@ struct YearDays {
     holidays: BTreeMap<Date, String>,
     make_up_workdays: BTreeMap<Date, String>,
 }
+
+/// A working-day deadline, and whether a provisional year was counted to reach it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkingDeadline {
+    pub due: Timestamp,
+    /// The first year without an imported notice among the days counted (day zero included):
+    /// the deadline may move when that year's notice is imported.
+    pub provisional_year: Option<i16>,
+}
+
+/// Where a year's days come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum YearSource {
+    /// Transcribed from the State Council's notice.
+    Notice,
+    /// Derived from 《全国年节及纪念日放假办法》 alone, without 调休.
+    Provisional,
+    /// Before the data begins.
+    None,
+}
+
+/// How many days before a provisional year starts operators are warned to import its notice.
+pub const WARN_DAYS_AHEAD: i64 = 60;
 
 /// A validated business calendar covering a known set of years.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,12 +263,49 @@ impl BusinessCalendar {
         self.years.get(&year).map(|y| y.source.as_str())
     }
 
-    /// Classifies a date; errors for a year the calendar does not cover.
+    /// Where the days of `year` come from: an imported notice, the provisional rule, or nothing
+    /// (before the data begins).
+    pub fn year_source(&self, year: i16) -> YearSource {
+        if self.years.contains_key(&year) {
+            YearSource::Notice
+        } else if crate::provisional::derivable(year) && self.years.keys().next().is_none_or(|&first| year > first) {
+            YearSource::Provisional
+        } else {
+            YearSource::None
+        }
+    }
+
+    /// The provisional years operators must hear about on `today`: the current year and, from
+    /// [`WARN_DAYS_AHEAD`] days before it starts, the next one, when their notice is missing.
+    pub fn provisional_years_to_warn(&self, today: Date) -> Vec<i16> {
+        let next = today.year().saturating_add(1);
+        let warn_next = Date::new(next, 1, 1)
+            .ok()
+            .and_then(|start| add_days(start, -WARN_DAYS_AHEAD))
+            .is_some_and(|from| today >= from);
+        let mut years = vec![today.year()];
+        if warn_next {
+            years.push(next);
+        }
+        years.retain(|&y| self.year_source(y) == YearSource::Provisional);
+        years
+    }
+
+    /// Classifies a date: from the year's notice, else from the provisional rule; errors before
+    /// the data begins.
     pub fn day_kind(&self, date: Date) -> Result<DayKind, CalendarError> {
-        let days = self.years.get(&date.year()).ok_or(CalendarError::YearNotCovered(date.year()))?;
-        Ok(if let Some(name) = days.holidays.get(&date) {
+        let provisional;
+        let (holidays, make_up) = match self.years.get(&date.year()) {
+            Some(days) => (&days.holidays, Some(&days.make_up_workdays)),
+            None if self.year_source(date.year()) == YearSource::Provisional => {
+                provisional = crate::provisional::holidays(date.year()).ok_or(CalendarError::OutOfRange)?;
+                (provisional.as_ref(), None)
+            }
+            None => return Err(CalendarError::YearNotCovered(date.year())),
+        };
+        Ok(if let Some(name) = holidays.get(&date) {
             DayKind::PublicHoliday { name: name.clone() }
-        } else if let Some(name) = days.make_up_workdays.get(&date) {
+        } else if let Some(name) = make_up.and_then(|m| m.get(&date)) {
             DayKind::MakeUpWorkday { name: name.clone() }
         } else if is_weekend(date) {
             DayKind::Weekend
@@ -271,16 +338,34 @@ impl BusinessCalendar {
     /// `start` itself. This follows the civil-law rule that a period counted in days starts on
     /// the following day (民法典第二百零一条) and ends at 24:00 of its last day (第二百零三条).
     ///
-    /// Errors with [`CalendarError::YearNotCovered`] if the day of `start` or any day counted lies
-    /// in a year the calendar does not cover.
+    /// Errors with [`CalendarError::YearNotCovered`] if the day of `start` lies before the data
+    /// begins. Years without a notice are counted provisionally (see [`Self::working_deadline`]).
     pub fn add_working_days(&self, start: Timestamp, n: u32) -> Result<Timestamp, CalendarError> {
+        Ok(self.working_deadline(start, n)?.due)
+    }
+
+    /// [`Self::add_working_days`], saying whether a provisional year was counted.
+    pub fn working_deadline(&self, start: Timestamp, n: u32) -> Result<WorkingDeadline, CalendarError> {
         let mut day = shanghai_date(start);
-        // Day zero must be covered too: a deadline from an uncovered year is a data gap.
+        // Day zero must have data too: a deadline from before the data begins is a data gap.
         self.day_kind(day)?;
+        let mut provisional_year = None;
+        let mut note = |day: Date| {
+            if provisional_year.is_none() && self.year_source(day.year()) == YearSource::Provisional {
+                provisional_year = Some(day.year());
+            }
+        };
+        note(day);
         for _ in 0..n {
-            day = self.next_working_day(day)?;
+            let next = self.next_working_day(day)?;
+            // Every day passed over was classified, from its year's data.
+            if next.year() != day.year() {
+                note(next);
+            }
+            day = next;
         }
-        end_of_shanghai_day(day).ok_or(CalendarError::OutOfRange)
+        let due = end_of_shanghai_day(day).ok_or(CalendarError::OutOfRange)?;
+        Ok(WorkingDeadline { due, provisional_year })
     }
 
     /// The number of working days in `(from, to]`: the days after `from` up to and including
@@ -299,7 +384,7 @@ impl BusinessCalendar {
         Ok(count)
     }
 
-    /// Whether the calendar covers the year of `date`.
+    /// Whether an imported notice covers the year of `date`.
     pub fn covers(&self, date: Date) -> bool {
         self.years.contains_key(&date.year())
     }

@@ -2,6 +2,7 @@
 //! (every function that needs "now" takes it as an argument).
 //!
 //! - [`calendar`]: the Asia/Shanghai business calendar (public holidays and 调休 as data).
+//! - [`provisional`]: the public holidays of a year without a notice, from the law itself.
 //! - [`eligibility`]: 7-day no-reason return, Art. 24 and 三包 windows, return freight.
 //! - [`damages`]: statutory damages (消法第五十五条, 食品安全法第一百四十八条), in fen.
 //! - [`uscc`]: 统一社会信用代码 validation (GB 32100-2015).
@@ -14,10 +15,11 @@ pub mod citation;
 pub mod complaint_check;
 pub mod damages;
 pub mod eligibility;
+pub mod provisional;
 pub mod terms;
 pub mod uscc;
 
-pub use calendar::{BusinessCalendar, CalendarError, DayKind};
+pub use calendar::{BusinessCalendar, CalendarError, DayKind, WorkingDeadline, YearSource};
 pub use citation::{Article, Citation};
 pub use terms::{EvidenceKind, Reason, RequestKind, UnknownTerm};
 pub use uscc::{Uscc, UsccError};

@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
-use redress_law::calendar::{BusinessCalendar, CalendarError, DayKind};
+use redress_law::calendar::{BusinessCalendar, CalendarError, DayKind, YearSource};
 
 fn ts(s: &str) -> Timestamp {
     s.parse().unwrap()
@@ -100,20 +100,93 @@ fn add_working_days_table() {
 }
 
 #[test]
-fn uncovered_years_fail_loudly() {
+fn only_dates_before_the_data_begin_fail() {
     let cal = cal();
     assert_eq!(cal.is_working_day(date(2024, 6, 3)), Err(CalendarError::YearNotCovered(2024)));
-    assert_eq!(cal.is_working_day(date(2027, 1, 4)), Err(CalendarError::YearNotCovered(2027)));
     // A start in 2024 is an error even though the days counted are in 2025.
     assert_eq!(cal.add_working_days(ts("2024-12-31T10:00:00+08:00"), 1), Err(CalendarError::YearNotCovered(2024)));
-    // Counting into 2027 is an error, not a Monday–Friday guess.
-    assert_eq!(cal.add_working_days(ts("2026-12-30T09:00:00+08:00"), 2), Err(CalendarError::YearNotCovered(2027)));
     assert_eq!(
-        cal.working_days_between(date(2026, 12, 1), date(2027, 1, 10)),
-        Err(CalendarError::YearNotCovered(2027))
+        cal.working_days_between(date(2024, 12, 1), date(2025, 1, 10)),
+        Err(CalendarError::YearNotCovered(2024))
     );
-    let msg = CalendarError::YearNotCovered(2027).to_string();
-    assert!(msg.contains("2027"), "{msg}");
+    let msg = CalendarError::YearNotCovered(2024).to_string();
+    assert!(msg.contains("2024"), "{msg}");
+    // A calendar whose data begin in 2026 has nothing for 2025 either.
+    let from_2026 = BusinessCalendar::from_json(&only_year(2026)).unwrap();
+    assert_eq!(from_2026.is_working_day(date(2025, 3, 3)), Err(CalendarError::YearNotCovered(2025)));
+}
+
+fn only_year(year: i16) -> String {
+    let mut file = cal().to_file();
+    file.years.retain(|y| y.year == year);
+    serde_json::to_string(&file).unwrap()
+}
+
+#[test]
+fn a_year_without_a_notice_is_provisional_not_refused() {
+    let cal = cal();
+    assert_eq!(cal.year_source(2026), YearSource::Notice);
+    assert_eq!(cal.year_source(2027), YearSource::Provisional);
+    assert_eq!(cal.year_source(2024), YearSource::None);
+    // 2026-12-30 (Wed) + 2: Thu 31st is day 1; Fri 2027-01-01 is 元旦; the weekend; Mon 4th is day 2.
+    let d = cal.working_deadline(ts("2026-12-30T09:00:00+08:00"), 2).unwrap();
+    assert_eq!(d.due, ts("2027-01-05T00:00:00+08:00"));
+    assert_eq!(d.provisional_year, Some(2027));
+    // Within 2026 nothing is provisional, even when 2027 is.
+    let d = cal.working_deadline(ts("2026-12-28T09:00:00+08:00"), 3).unwrap();
+    assert_eq!((d.due, d.provisional_year), (ts("2027-01-01T00:00:00+08:00"), None));
+    assert_eq!(cal.working_days_between(date(2026, 12, 1), date(2027, 1, 10)), Ok(27));
+    // A provisional year has no 调休: every Saturday rests.
+    assert_eq!(cal.day_kind(date(2027, 2, 20)), Ok(DayKind::Weekend));
+    assert!(matches!(cal.day_kind(date(2027, 2, 9)), Ok(DayKind::PublicHoliday { .. })));
+}
+
+#[test]
+fn operators_are_warned_sixty_days_ahead() {
+    let cal = cal();
+    assert_eq!(cal.provisional_years_to_warn(date(2026, 11, 1)), Vec::<i16>::new());
+    assert_eq!(cal.provisional_years_to_warn(date(2026, 11, 2)), vec![2027]);
+    assert_eq!(cal.provisional_years_to_warn(date(2027, 6, 1)), vec![2027]);
+    assert_eq!(cal.provisional_years_to_warn(date(2027, 12, 31)), vec![2027, 2028]);
+}
+
+/// Every statutory day the provisional rule derives for 2025 and 2026 (with its 补假) is a
+/// holiday of that year's notice: the rule and the crate's lunar tables agree with the source.
+#[test]
+fn the_provisional_rule_reproduces_the_shipped_notices() {
+    let official = cal();
+    for year in [2025i16, 2026] {
+        let statutory = redress_law::provisional::statutory_days(year);
+        assert_eq!(statutory.len(), 13, "{year}: 13 statutory days (2024 revision)");
+        let derived = redress_law::provisional::holidays(year).unwrap();
+        for (day, name) in derived.iter() {
+            assert!(
+                matches!(official.day_kind(*day), Ok(DayKind::PublicHoliday { .. })),
+                "{year}: provisional {name} on {day} is not a holiday of the notice"
+            );
+        }
+        // And every holiday period of the notice contains a statutory day (nothing is missed).
+        for period in &official.to_file().years.iter().find(|y| y.year == year).unwrap().holidays {
+            let end = period.end.unwrap_or(period.start);
+            assert!(statutory.iter().any(|(d, _)| (period.start..=end).contains(d)), "{year}: {}", period.name);
+        }
+    }
+    // Spot checks against the notices' text: 除夕 2025-01-28 and 2026-02-16, 清明 2025-04-04 and
+    // 2026-04-05, 端午 2025-05-31 and 2026-06-19, 中秋 2025-10-06 and 2026-09-25.
+    let days: Vec<Date> =
+        [2025, 2026].into_iter().flat_map(redress_law::provisional::statutory_days).map(|(d, _)| d).collect();
+    for d in [
+        date(2025, 1, 28),
+        date(2026, 2, 16),
+        date(2025, 4, 4),
+        date(2026, 4, 5),
+        date(2025, 5, 31),
+        date(2026, 6, 19),
+        date(2025, 10, 6),
+        date(2026, 9, 25),
+    ] {
+        assert!(days.contains(&d), "{d}");
+    }
 }
 
 #[test]

@@ -19,6 +19,13 @@ fn covered_instant() -> impl Strategy<Value = Timestamp> {
     (from..=to).prop_map(|s| Timestamp::from_second(s).unwrap())
 }
 
+/// Any instant from 2027 (no notice shipped) to the end of 2150.
+fn provisional_instant() -> impl Strategy<Value = Timestamp> {
+    let from = "2027-01-01T00:00:00+08:00".parse::<Timestamp>().unwrap().as_second();
+    let to = "2150-12-31T23:59:59+08:00".parse::<Timestamp>().unwrap().as_second();
+    (from..=to).prop_map(|s| Timestamp::from_second(s).unwrap())
+}
+
 fn any_instant() -> impl Strategy<Value = Timestamp> {
     // 2000..2100: wide, and far from jiff's representable limits.
     (946_684_800i64..4_102_444_800).prop_map(|s| Timestamp::from_second(s).unwrap())
@@ -52,6 +59,22 @@ proptest! {
         prop_assert!(cal.is_working_day(last_day).unwrap());
         prop_assert_eq!(shanghai_date(deadline), last_day.tomorrow().unwrap());
         prop_assert_eq!(cal.working_days_between(shanghai_date(start), last_day).unwrap(), n);
+    }
+
+    /// Beyond the imported years nothing is refused: deadlines still count working days, and
+    /// say which provisional year they counted.
+    #[test]
+    fn provisional_deadlines_count_and_say_so(start in provisional_instant(), n in 1u32..60) {
+        let cal = BusinessCalendar::embedded();
+        let deadline = cal.working_deadline(start, n).unwrap();
+        prop_assert_eq!(deadline.provisional_year, Some(shanghai_date(start).year()));
+        let last_day = shanghai_date(deadline.due - SignedDuration::from_secs(1));
+        prop_assert!(cal.is_working_day(last_day).unwrap());
+        prop_assert_eq!(cal.working_days_between(shanghai_date(start), last_day).unwrap(), n);
+        // The 13 statutory days of each provisional year are never working days.
+        for (day, _) in redress_law::provisional::statutory_days(last_day.year()) {
+            prop_assert!(!cal.is_working_day(day).unwrap());
+        }
     }
 
     #[test]
