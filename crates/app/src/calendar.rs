@@ -27,8 +27,12 @@ impl SharedCalendar {
 }
 
 impl WorkingCalendar for SharedCalendar {
-    fn add_working_days(&self, from: Timestamp, days: u32) -> Result<Timestamp, CalendarGap> {
-        WorkingCalendar::add_working_days(self.current().as_ref(), from, days)
+    fn working_deadline(
+        &self,
+        from: Timestamp,
+        days: u32,
+    ) -> Result<redress_domain::lifecycle::WorkingDeadline, CalendarGap> {
+        WorkingCalendar::working_deadline(self.current().as_ref(), from, days)
     }
 }
 

@@ -101,7 +101,8 @@ fn fact_of(event: &Event) -> Option<String> {
         EventBody::Taken { .. }
         | EventBody::Rated { .. }
         | EventBody::RefundStarted { .. }
-        | EventBody::SlaBreached { .. } => None,
+        | EventBody::SlaBreached { .. }
+        | EventBody::DeadlineRecounted { .. } => None,
         EventBody::EvidenceAdded { file } if !visible_to(Side::Buyer, event.actor.party(), file.confidential) => None,
         _ => Some(format!("{}{}", who(&event.actor), describe(event))),
     }

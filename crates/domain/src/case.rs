@@ -84,6 +84,12 @@ pub struct Deadline {
     /// deadline, those still ahead when it was set), earliest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reminders: Vec<Timestamp>,
+    /// A working-day deadline counted over a year whose holiday notice is not imported yet: it
+    /// may move when the notice is imported (`provisional_year` says which year).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub provisional: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisional_year: Option<i16>,
 }
 
 /// A remedy with its amount (zero for remedies that pay nothing).

@@ -123,6 +123,21 @@ pub enum Command {
         #[serde(default)]
         over_limit: bool,
     },
+    /// A year's holiday notice was imported: the case's working-day deadline, counted
+    /// provisionally over that `year`, is counted again from its original start. A deadline that
+    /// already fired (or was not provisional for that year) is left alone.
+    RecountDeadline {
+        year: i16,
+    },
+    /// Records that a clock kept outside the case (a regulator's, 12315) was counted again for
+    /// an imported notice, so the chain and the timeline show it. Changes no state; allowed on
+    /// closed cases (a complaint outlives the case).
+    RecordClockRecount {
+        clock: String,
+        year: i16,
+        old_due: jiff::Timestamp,
+        new_due: jiff::Timestamp,
+    },
     /// Adds a stored file. Issued by the evidence upload only (after the bytes are stored and
     /// hashed), never through the actions API.
     AddEvidence {
@@ -165,6 +180,8 @@ impl Command {
             Command::RefundSucceeded { .. } => "refund-succeeded",
             Command::RefundFailed { .. } => "refund-failed",
             Command::AddEvidence { .. } => "add-evidence",
+            Command::RecountDeadline { .. } => "recount-deadline",
+            Command::RecordClockRecount { .. } => "record-clock-recount",
         }
     }
 

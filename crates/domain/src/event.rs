@@ -160,6 +160,14 @@ pub enum EventBody {
     SlaBreached {
         which: String,
     },
+    /// A deadline (`clock`) counted over a provisional `year` was counted again when that year's
+    /// notice was imported.
+    DeadlineRecounted {
+        clock: String,
+        year: i16,
+        old_due: jiff::Timestamp,
+        new_due: jiff::Timestamp,
+    },
     /// A file was added: its hash puts the file's content into the chain.
     EvidenceAdded {
         file: crate::evidence::EvidenceFile,
@@ -202,6 +210,7 @@ impl EventBody {
             EventBody::OfflineRefundProved { .. } => "offline_refund_proved",
             EventBody::TimedOut { .. } => "timed_out",
             EventBody::SlaBreached { .. } => "sla_breached",
+            EventBody::DeadlineRecounted { .. } => "deadline_recounted",
             EventBody::EvidenceAdded { .. } => "evidence_added",
         }
     }

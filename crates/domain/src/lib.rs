@@ -14,6 +14,7 @@ pub mod money;
 pub mod order;
 pub mod policy;
 pub mod rejection;
+pub mod time;
 pub mod vocabulary;
 
 pub use actor::{Actor, Party};

@@ -28,6 +28,11 @@ pub struct Policy {
     pub max_applications_per_item: u32,
     /// Hours before a natural-time deadline at which the waiting party is reminded.
     pub reminder_hours: Vec<i64>,
+    /// Rehearsals only (training, a staging walk-through, the end-to-end tests): how many
+    /// seconds one policy hour of a natural-time deadline lasts, so a whole case runs in
+    /// minutes. Absent in production (an hour is 3600 s). Working-day SLAs are not scaled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rehearsal_hour_seconds: Option<u32>,
 }
 
 impl Default for Policy {
@@ -51,6 +56,7 @@ impl Default for Policy {
             max_offers: 3,
             max_applications_per_item: 5,
             reminder_hours: vec![24, 2],
+            rehearsal_hour_seconds: None,
         }
     }
 }
@@ -73,6 +79,14 @@ pub enum PolicyError {
 impl Policy {
     pub fn hours(h: i64) -> SignedDuration {
         SignedDuration::from_hours(h)
+    }
+
+    /// `h` policy hours of natural time (shorter only in a rehearsal policy).
+    pub fn duration(&self, h: i64) -> SignedDuration {
+        match self.rehearsal_hour_seconds {
+            Some(seconds) => SignedDuration::from_secs(h.saturating_mul(i64::from(seconds))),
+            None => Policy::hours(h),
+        }
     }
 
     pub fn validate(&self) -> Result<(), PolicyError> {
@@ -107,6 +121,9 @@ impl Policy {
         }
         if !(1..=20).contains(&self.max_offers) || !(1..=100).contains(&self.max_applications_per_item) {
             return Err(PolicyError::OutOfRange("max_offers / max_applications_per_item"));
+        }
+        if self.rehearsal_hour_seconds.is_some_and(|s| !(1..=3600).contains(&s)) {
+            return Err(PolicyError::OutOfRange("rehearsal_hour_seconds"));
         }
         if self.reminder_hours.len() > 5 || self.reminder_hours.iter().any(|h| !(1..=MAX_HOURS).contains(h)) {
             return Err(PolicyError::OutOfRange("reminder_hours"));

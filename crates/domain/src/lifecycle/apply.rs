@@ -189,7 +189,7 @@ pub fn apply(mut case: Case, event: &Event) -> Case {
                 r.failed = true;
             }
         }
-        EventBody::TimedOut { .. } => {}
+        EventBody::TimedOut { .. } | EventBody::DeadlineRecounted { .. } => {}
         EventBody::SlaBreached { which } => {
             case.sla_breaches += 1;
             case.decision_sla_flagged |= which == "decision";

@@ -1,23 +1,24 @@
 //! The deadline of each waiting state (DESIGN.md's table), from the case's policy.
 
-use super::{CalendarGap, Env};
+use super::{CalendarGap, Env, WorkingDeadline};
 use crate::actor::Party;
 use crate::case::{Case, CaseState, Deadline, OnTimeout, Outcome, Stage};
-use crate::event::Transition;
-use crate::policy::Policy;
+use crate::event::{EventBody, Transition};
 use crate::rejection::{Rejection, RejectionCode};
+use crate::time::micros;
 use crate::vocabulary::RemedyKind;
 use jiff::Timestamp;
 
 fn natural(env: &Env, hours: i64, waits_for: Vec<Party>, on_timeout: OnTimeout) -> Deadline {
-    let due = env.now.saturating_add(Policy::hours(hours)).expect("deadline in range");
+    // Kept at the stores' precision, so the sweep finds exactly this due time (crate::time).
+    let due = micros(env.now.saturating_add(env.policy.duration(hours)).expect("deadline in range"));
     // Only people are reminded; the payment gateway is not.
     let reminders = if waits_for.iter().any(|p| matches!(p, Party::Buyer | Party::Merchant)) {
         let mut at: Vec<Timestamp> = env
             .policy
             .reminder_hours
             .iter()
-            .filter_map(|h| due.checked_sub(Policy::hours(*h)).ok())
+            .filter_map(|h| due.checked_sub(env.policy.duration(*h)).ok())
             .filter(|at| *at > env.now && *at < due)
             .collect();
         at.sort();
@@ -26,7 +27,20 @@ fn natural(env: &Env, hours: i64, waits_for: Vec<Party>, on_timeout: OnTimeout) 
     } else {
         Vec::new()
     };
-    Deadline { due, waits_for, on_timeout, reminders }
+    Deadline { due, waits_for, on_timeout, reminders, provisional: false, provisional_year: None }
+}
+
+/// A platform deadline at the end of a working day, saying whether it was counted over a
+/// provisional year.
+fn working(due: WorkingDeadline, on_timeout: OnTimeout) -> Deadline {
+    Deadline {
+        due: due.due,
+        waits_for: vec![Party::Platform],
+        on_timeout,
+        reminders: Vec::new(),
+        provisional: due.provisional_year.is_some(),
+        provisional_year: due.provisional_year,
+    }
 }
 
 pub(super) fn calendar_rejection(gap: CalendarGap) -> Rejection {
@@ -41,24 +55,42 @@ pub(super) fn platform_review(
     escalated_at: Timestamp,
     agent_acted: bool,
 ) -> Result<Deadline, Rejection> {
-    let cal = env.calendar;
-    let first =
-        cal.add_working_days(escalated_at, env.policy.first_action_sla_working_days).map_err(calendar_rejection)?;
-    let decision =
-        cal.add_working_days(escalated_at, env.policy.decision_sla_working_days).map_err(calendar_rejection)?;
     let on_timeout = if !agent_acted && case.sla_breaches == 0 {
-        return Ok(Deadline {
-            due: first,
-            waits_for: vec![Party::Platform],
-            on_timeout: OnTimeout::FlagFirstActionSla,
-            reminders: Vec::new(),
-        });
+        OnTimeout::FlagFirstActionSla
     } else if case.sla_breaches >= 2 || case.decision_sla_flagged {
         OnTimeout::Overdue
     } else {
         OnTimeout::FlagDecisionSla
     };
-    Ok(Deadline { due: decision, waits_for: vec![Party::Platform], on_timeout, reminders: Vec::new() })
+    sla(env, escalated_at, on_timeout)
+}
+
+/// The SLA deadline that `on_timeout` belongs to, counted from the escalation.
+fn sla(env: &Env, escalated_at: Timestamp, on_timeout: OnTimeout) -> Result<Deadline, Rejection> {
+    let days = if on_timeout == OnTimeout::FlagFirstActionSla {
+        env.policy.first_action_sla_working_days
+    } else {
+        env.policy.decision_sla_working_days
+    };
+    let due = env.calendar.working_deadline(escalated_at, days).map_err(calendar_rejection)?;
+    Ok(working(due, on_timeout))
+}
+
+/// The case's working-day deadline counted again from its original start, after `year`'s notice
+/// was imported: the event recording the old and new due time, with the transition that sets
+/// it. Only a deadline counted provisionally over `year` that has not fired yet is recounted.
+pub(super) fn recount(case: &Case, year: i16, env: &Env) -> Result<(EventBody, Transition), Rejection> {
+    let not_provisional = || Rejection::with(RejectionCode::NotDue, format!("no deadline provisional for {year}"));
+    let old = case.deadline.as_ref().filter(|d| d.provisional_year == Some(year)).ok_or_else(not_provisional)?;
+    // Overdue: the SLA already fired, and a fired deadline stays fired.
+    if !matches!(old.on_timeout, OnTimeout::FlagFirstActionSla | OnTimeout::FlagDecisionSla) {
+        return Err(not_provisional());
+    }
+    let escalated_at = case.escalated_at.unwrap_or(case.filed_at);
+    let new = sla(env, escalated_at, old.on_timeout)?;
+    let clock = if old.on_timeout == OnTimeout::FlagFirstActionSla { "first_action_sla" } else { "decision_sla" };
+    let body = EventBody::DeadlineRecounted { clock: clock.into(), year, old_due: old.due, new_due: new.due };
+    Ok((body, Transition { to: case.state, stage: case.stage, deadline: Some(new), outcome: None }))
 }
 
 /// The transition into `to`, with its deadline. `case` is the case before the change;

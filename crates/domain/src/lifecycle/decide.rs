@@ -12,6 +12,7 @@ use crate::command::Command;
 use crate::event::{Event, EventBody, Transition};
 use crate::ids::UserId;
 use crate::rejection::{Rejection, RejectionCode};
+use crate::time::{micros, same_micros};
 use crate::vocabulary::{RejectReason, RemedyKind};
 
 use CaseState::*;
@@ -48,7 +49,8 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
     let mut plan = Plan { actor, env, events: Vec::new() };
     // The platform may still file records (a refund receipt, a regulator's letter) on a closed
     // case: they change no state, and their hashes join the chain like any other file.
-    let platform_file = matches!(command, Command::AddEvidence { .. }) && actor.party() == Party::Platform;
+    let platform_file = matches!(command, Command::AddEvidence { .. }) && actor.party() == Party::Platform
+        || matches!(command, Command::RecordClockRecount { .. });
     if case.state == Closed && !matches!(command, Command::Appeal { .. } | Command::Rate { .. }) && !platform_file {
         return Err(Rejection::new(RejectionCode::CaseClosed));
     }
@@ -311,9 +313,8 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
                 return Err(Rejection::new(RejectionCode::AlreadyAppealed));
             }
             let closed_at = case.closed_at.unwrap_or(case.filed_at);
-            let window_end = closed_at
-                .saturating_add(crate::policy::Policy::hours(env.policy.appeal_window_hours))
-                .expect("in range");
+            let window_end =
+                closed_at.saturating_add(env.policy.duration(env.policy.appeal_window_hours)).expect("in range");
             if env.now > window_end {
                 return Err(Rejection::with(RejectionCode::AppealWindowClosed, window_end.to_string()));
             }
@@ -428,14 +429,25 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             if actor != Actor::System {
                 return Err(Rejection::new(RejectionCode::NotYourTurn));
             }
-            let deadline = case.deadline.as_ref().filter(|d| d.due == *due && d.on_timeout.fires());
+            // Compared at the stores' precision: the swept due time has microseconds only.
+            let deadline = case.deadline.as_ref().filter(|d| same_micros(d.due, *due) && d.on_timeout.fires());
             let Some(deadline) = deadline else {
                 return Err(Rejection::with(RejectionCode::NotDue, "stale timeout"));
             };
-            if env.now < deadline.due {
+            if micros(env.now) < micros(deadline.due) {
                 return Err(Rejection::new(RejectionCode::NotDue));
             }
             timeout(case, deadline.on_timeout, &mut plan)?;
+        }
+        Command::RecountDeadline { year } => {
+            as_system(actor)?;
+            let (body, transition) = deadlines::recount(case, *year, env)?;
+            plan.moving(body, transition);
+        }
+        Command::RecordClockRecount { clock, year, old_due, new_due } => {
+            as_system(actor)?;
+            let (clock, year, old_due, new_due) = (clock.clone(), *year, *old_due, *new_due);
+            plan.note(EventBody::DeadlineRecounted { clock, year, old_due, new_due });
         }
         Command::RefundSucceeded { refund_id } | Command::RefundFailed { refund_id, .. } => {
             if actor != Actor::System {
@@ -710,6 +722,13 @@ fn timeout(case: &Case, on_timeout: OnTimeout, plan: &mut Plan) -> Result<(), Re
             plan.moving(EventBody::SlaBreached { which: which.into() }, transition);
         }
         OnTimeout::Overdue => unreachable!("an overdue deadline never fires"),
+    }
+    Ok(())
+}
+
+fn as_system(actor: Actor) -> Result<(), Rejection> {
+    if actor != Actor::System {
+        return Err(Rejection::new(RejectionCode::NotYourTurn));
     }
     Ok(())
 }

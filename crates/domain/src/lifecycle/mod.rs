@@ -16,7 +16,10 @@ pub use filing::decide_filing;
 use crate::policy::Policy;
 use jiff::Timestamp;
 
-/// A year the business calendar has no data for.
+pub use redress_law::calendar::WorkingDeadline;
+
+/// A year the business calendar has no data for: before its data begin (a year without a notice
+/// is provisional, never a gap).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CalendarGap {
     pub year: i16,
@@ -24,8 +27,14 @@ pub struct CalendarGap {
 
 /// Working-day arithmetic (Asia/Shanghai, with public holidays and 调休), provided by the caller.
 pub trait WorkingCalendar: Send + Sync {
+    /// The end of the `days`-th working day after the day of `from`, and whether a provisional
+    /// year was counted.
+    fn working_deadline(&self, from: Timestamp, days: u32) -> Result<WorkingDeadline, CalendarGap>;
+
     /// The end of the `days`-th working day after the day of `from`.
-    fn add_working_days(&self, from: Timestamp, days: u32) -> Result<Timestamp, CalendarGap>;
+    fn add_working_days(&self, from: Timestamp, days: u32) -> Result<Timestamp, CalendarGap> {
+        self.working_deadline(from, days).map(|d| d.due)
+    }
 }
 
 /// What a decision may depend on besides the case and the command.
@@ -37,8 +46,8 @@ pub struct Env<'a> {
 
 /// The business calendar of `redress-law` (Asia/Shanghai, holidays and 调休 as data).
 impl WorkingCalendar for redress_law::calendar::BusinessCalendar {
-    fn add_working_days(&self, from: Timestamp, days: u32) -> Result<Timestamp, CalendarGap> {
-        redress_law::calendar::BusinessCalendar::add_working_days(self, from, days).map_err(|e| {
+    fn working_deadline(&self, from: Timestamp, days: u32) -> Result<WorkingDeadline, CalendarGap> {
+        redress_law::calendar::BusinessCalendar::working_deadline(self, from, days).map_err(|e| {
             match e {
                 redress_law::calendar::CalendarError::YearNotCovered(year) => CalendarGap { year },
                 // Any other failure is also a date the calendar cannot answer for: refuse loudly.

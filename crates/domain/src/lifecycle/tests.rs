@@ -2,9 +2,11 @@
 //! then the "Rules that always hold" as properties over random command sequences.
 //!
 //! The clock is Asia/Shanghai (fixed +08:00); the test business calendar is Monday–Friday and
-//! covers 2025–2030 only, so a gap is an error as in production. T0 is Monday 2026-03-02 10:00.
+//! has notices for 2025–2030 and is provisional for 2031–2040; earlier years are before its data
+//! begin (an error, as in production). T0 is Monday 2026-03-02 10:00:00.123456789: the clock has
+//! sub-microsecond parts, as a real one does.
 
-use super::{CalendarGap, Env, WorkingCalendar, apply, decide, decide_filing};
+use super::{CalendarGap, Env, WorkingCalendar, WorkingDeadline, apply, decide, decide_filing};
 use crate::actor::{Actor, Party};
 use crate::case::{Case, CaseState, ItemRef, OnTimeout, Outcome, Remedy, Stage};
 use crate::command::{Command, FileCase};
@@ -14,6 +16,7 @@ use crate::money::Money;
 use crate::order::{LineItem, Order, OrderHistory};
 use crate::policy::Policy;
 use crate::rejection::{Rejection, RejectionCode as Code};
+use crate::time::micros;
 use crate::vocabulary::{Reason, RejectReason, RemedyKind, RequestKind, SalesChannel};
 use jiff::civil::{Date, Weekday, date};
 use jiff::tz::{self, TimeZone};
@@ -45,13 +48,18 @@ const DAYS10: i64 = 10 * 24;
 
 static POLICY: LazyLock<Policy> = LazyLock::new(Policy::default);
 
-/// Monday–Friday working days in Asia/Shanghai, covering 2025–2030.
+/// Monday–Friday working days in Asia/Shanghai: notices for 2025–2030, provisional 2031–2040.
 struct MondayToFriday;
 
 impl WorkingCalendar for MondayToFriday {
-    fn add_working_days(&self, from: Timestamp, days: u32) -> Result<Timestamp, CalendarGap> {
-        let covered = |d: Date| match d.year() {
+    fn working_deadline(&self, from: Timestamp, days: u32) -> Result<WorkingDeadline, CalendarGap> {
+        let mut provisional_year = None;
+        let mut covered = |d: Date| match d.year() {
             2025..=2030 => Ok(d),
+            year @ 2031..=2040 => {
+                provisional_year = provisional_year.or(Some(year));
+                Ok(d)
+            }
             year => Err(CalendarGap { year }),
         };
         let mut day = covered(from.to_zoned(shanghai()).date())?;
@@ -63,7 +71,7 @@ impl WorkingCalendar for MondayToFriday {
             }
         }
         let next = day.tomorrow().expect("in range");
-        Ok(next.to_zoned(shanghai()).expect("in range").timestamp())
+        Ok(WorkingDeadline { due: next.to_zoned(shanghai()).expect("in range").timestamp(), provisional_year })
     }
 }
 
@@ -87,7 +95,7 @@ fn end(m: i8, d: i8) -> Timestamp {
 }
 
 fn t0() -> Timestamp {
-    cst(2026, 3, 2, 10)
+    cst(2026, 3, 2, 10).checked_add(SignedDuration::from_nanos(123_456_789)).unwrap()
 }
 
 fn plus(t: Timestamp, hours: i64) -> Timestamp {
@@ -309,7 +317,8 @@ impl Story {
 
     /// Like `wait_until`, with a natural-time deadline `hours` from now.
     fn wait(&self, state: CaseState, hours: i64, waits: &[Party], on: OnTimeout) {
-        self.wait_until(state, plus(self.now, hours), waits, on);
+        // Natural-time deadlines are kept to the microsecond, as the stores keep them.
+        self.wait_until(state, micros(plus(self.now, hours)), waits, on);
     }
 
     fn closed(&self, outcome: Outcome) {
@@ -381,7 +390,7 @@ fn seeds_main_path_reject_escalate_evidence_decide_refunded() {
 fn silent_merchant_is_auto_approved_after_48_hours() {
     let mut s = Story::file(RequestKind::RefundOnly, Reason::QualityDefect, 12_000);
     s.fire(&["timed_out", "approved", "refund_started"]);
-    assert_eq!(s.now, plus(t0(), 48));
+    assert_eq!(s.now, micros(plus(t0(), 48)));
     s.wait(Refunding, 24, &[S], RequireOfflineRefund);
     assert_eq!(s.case.remedy, Some(refund(12_000)));
 }
@@ -500,10 +509,64 @@ fn escalation_waits_three_working_days_unless_rejected() {
 }
 
 #[test]
-fn escalation_outside_the_calendar_is_an_error_not_a_guess() {
+fn escalation_before_the_calendar_data_begin_is_an_error_not_a_guess() {
+    let in_2024 = cst(2024, 3, 4, 10);
+    let mut s = Story::file_at(in_2024, RequestKind::RefundOnly, Reason::QualityDefect, PAID);
+    s.later(30 * 24).refuses(buyer(), escalate(), Code::CalendarNotCovered);
+}
+
+#[test]
+fn escalation_into_a_provisional_year_is_accepted_and_says_so() {
     let in_2031 = cst(2031, 3, 3, 10);
     let mut s = Story::file_at(in_2031, RequestKind::RefundOnly, Reason::QualityDefect, PAID);
-    s.later(30 * 24).refuses(buyer(), escalate(), Code::CalendarNotCovered);
+    s.later(30 * 24).act(buyer(), escalate(), &["escalated"]);
+    let deadline = s.case.deadline.clone().unwrap();
+    assert!(deadline.provisional);
+    assert_eq!(deadline.provisional_year, Some(2031));
+    // A natural-time deadline never is.
+    let mut n = Story::file_at(in_2031, RequestKind::RefundOnly, Reason::QualityDefect, PAID);
+    n.later(1).act(merchant(), reject(), &["rejected"]);
+    assert!(!n.case.deadline.unwrap().provisional);
+}
+
+/// The store keeps microseconds; a clock may give nanoseconds. A due time kept with nanoseconds
+/// is still fired by the sweep that read it back cut to microseconds (it used to be refused as
+/// stale forever).
+#[test]
+fn a_timeout_fires_at_the_stores_precision() {
+    let mut s = Story::file(RequestKind::RefundOnly, Reason::QualityDefect, PAID);
+    let mut deadline = s.case.deadline.clone().unwrap();
+    deadline.due = micros(deadline.due).checked_add(SignedDuration::from_nanos(789)).unwrap();
+    s.case.deadline = Some(deadline.clone());
+    let swept = micros(deadline.due);
+    s.now = swept;
+    s.act(SYSTEM, Command::Timeout { due: swept }, &["timed_out", "approved", "refund_started"]);
+}
+
+/// A deadline counted provisionally is counted again when the notice is imported; one that is
+/// not provisional for that year, or has fired, is left alone.
+#[test]
+fn recounting_a_provisional_sla() {
+    let in_2031 = cst(2031, 3, 3, 10);
+    let mut s = Story::file_at(in_2031, RequestKind::RefundOnly, Reason::QualityDefect, PAID);
+    s.later(1).act(merchant(), reject(), &["rejected"]);
+    s.later(1).act(buyer(), escalate(), &["escalated"]);
+    s.refuses(SYSTEM, Command::RecountDeadline { year: 2032 }, Code::NotDue);
+    s.refuses(agent_a(), Command::RecountDeadline { year: 2031 }, Code::NotYourTurn);
+    let before = s.due();
+    s.act(SYSTEM, Command::RecountDeadline { year: 2031 }, &["deadline_recounted"]);
+    // Same (test) calendar: the same due time, recorded with both.
+    assert_eq!(s.due(), before);
+    let last = s.log.last().unwrap();
+    assert_eq!(
+        last.body,
+        EventBody::DeadlineRecounted { clock: "first_action_sla".into(), year: 2031, old_due: before, new_due: before }
+    );
+    // Once both SLAs fired, the deadline is overdue and stays so.
+    s.fire(&["sla_breached"]);
+    s.fire(&["sla_breached"]);
+    assert_eq!(s.case.deadline.as_ref().unwrap().on_timeout, Overdue);
+    s.refuses(SYSTEM, Command::RecountDeadline { year: 2031 }, Code::NotDue);
 }
 
 #[test]
@@ -901,6 +964,7 @@ mod properties {
             C::Take | C::RequestEvidence { .. } | C::ProposeMediation { .. } => [agent_a(), agent_b()][pick % 2],
             C::Decide { .. } | C::ReviewAppeal { .. } => [agent_a(), agent_b()][pick % 2],
             C::Timeout { .. } | C::RefundSucceeded { .. } | C::RefundFailed { .. } => SYSTEM,
+            C::RecountDeadline { .. } | C::RecordClockRecount { .. } => SYSTEM,
             C::AddEvidence { .. } => [buyer(), merchant(), agent_a()][pick % 3],
         }
     }
