@@ -6,7 +6,10 @@ use crate::{App, Principal, Role};
 use jiff::Timestamp;
 use redress_domain::WorkingCalendar;
 use redress_domain::lifecycle::CalendarGap;
-use redress_law::calendar::{BusinessCalendar, CalendarFile, CalendarYear};
+use crate::escalations::Notification;
+use crate::narrative::beijing;
+use redress_domain::{Case, Command};
+use redress_law::calendar::{BusinessCalendar, CalendarFile, CalendarYear, shanghai_date, start_of_shanghai_day};
 use std::sync::{Arc, RwLock};
 
 /// The calendar the rules read, swappable while the process runs.
@@ -59,15 +62,26 @@ impl App {
             .map(|body| serde_json::from_str::<CalendarYear>(body))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| anyhow::anyhow!("stored calendar year: {e}"))?;
-        let calendar = BusinessCalendar::from_file(CalendarFile { time_zone: None, note: None, years })
+        let file = CalendarFile { time_zone: None, note: None, years, provisional_years: Vec::new() };
+        let calendar = BusinessCalendar::from_file(file)
             .map_err(|e| anyhow::anyhow!("stored calendar: {e}"))?;
         self.calendar.replace(calendar);
         Ok(())
     }
 
+    /// The calendar in force in file form, with the provisional years operators must act on now.
+    pub fn calendar_file(&self) -> CalendarFile {
+        let calendar = self.calendar.current();
+        let mut file = calendar.to_file();
+        file.provisional_years = calendar.warnings(shanghai_date(self.clock.now()));
+        file
+    }
+
     /// Adds or replaces the years of a calendar file (JSON of the embedded file's shape), after
-    /// validating them together with the years already kept. `None` acts as the operator (CLI).
-    pub async fn import_calendar(&self, principal: Option<&Principal>, text: &str) -> Result<Vec<i16>, AppError> {
+    /// validating them together with the years already kept, then recounts every open deadline
+    /// and regulator clock that was counted provisionally over an imported year. `None` acts as
+    /// the operator (CLI).
+    pub async fn import_calendar(&self, principal: Option<&Principal>, text: &str) -> Result<Imported, AppError> {
         if principal.is_some_and(|p| p.role() != Role::Admin) {
             return Err(AppError::Forbidden("only admins edit the business calendar"));
         }
@@ -80,6 +94,84 @@ impl App {
         let rows = incoming.years.iter().map(year_json).collect::<Result<Vec<_>, _>>()?;
         self.store.put_calendar_years(&rows, self.clock.now()).await?;
         self.calendar.replace(calendar);
-        Ok(incoming.years.iter().map(|y| y.year).collect())
+        let mut imported = Imported { years: incoming.years.iter().map(|y| y.year).collect(), ..Imported::default() };
+        for &year in &imported.years {
+            imported.recounted_deadlines += self.recount_case_deadlines(year).await?;
+            imported.recounted_regulator_clocks += self.recount_regulator_clocks(year).await?;
+        }
+        Ok(imported)
     }
+
+    /// Recounts, through `decide`, every open case deadline counted provisionally over `year`;
+    /// the parties are told when it moved.
+    async fn recount_case_deadlines(&self, year: i16) -> Result<usize, AppError> {
+        let from = year_start(year)?;
+        let mut after = None;
+        let mut recounted = 0;
+        loop {
+            let page = self.store.cases_due_from(from, after, 100).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.id);
+            for case in page.into_iter().filter(|c| c.deadline.as_ref().is_some_and(|d| d.provisional_year == Some(year))) {
+                let old = case.deadline.as_ref().map(|d| d.due);
+                match self.act_as_system(case.id, Command::RecountDeadline { year }).await {
+                    Ok(updated) => {
+                        recounted += 1;
+                        let new = updated.deadline.as_ref().map(|d| d.due);
+                        if let (Some(old), Some(new)) = (old, new)
+                            && old != new
+                        {
+                            self.notify_moved(&updated, old, new).await?;
+                        }
+                    }
+                    // Fired or moved on meanwhile: a fired deadline stays fired.
+                    Err(AppError::Rejected(r)) => {
+                        tracing::info!(case = %case.id, year, reason = %r, "deadline not recounted")
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(recounted)
+    }
+
+    async fn notify_moved(&self, case: &Case, old: Timestamp, new: Timestamp) -> Result<(), AppError> {
+        let mut users = vec![case.buyer_id];
+        users.extend(self.store.merchant_staff(case.merchant_id).await?);
+        users.extend(case.assigned_agent);
+        let (old_at, new_at) = (beijing(old), beijing(new));
+        let now = self.clock.now();
+        let notifications: Vec<Notification> = users
+            .into_iter()
+            .map(|user_id| Notification {
+                id: uuid::Uuid::now_v7(),
+                user_id,
+                case_id: Some(case.id),
+                kind: "deadline_recounted".into(),
+                text_zh: format!("节假日安排已公布,平台处理期限由 {old_at} 调整为 {new_at}(北京时间)。"),
+                text_en: format!(
+                    "The holiday notice is out: the platform's deadline moved from {old_at} to {new_at} (Beijing time)."
+                ),
+                created_at: now,
+                read_at: None,
+            })
+            .collect();
+        Ok(self.store.insert_notifications(&notifications).await?)
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Imported {
+    pub years: Vec<i16>,
+    pub recounted_deadlines: usize,
+    pub recounted_regulator_clocks: usize,
+}
+
+/// 00:00 Asia/Shanghai on 1 January of `year`: every deadline counted over `year` is due after it.
+pub(crate) fn year_start(year: i16) -> Result<Timestamp, AppError> {
+    jiff::civil::Date::new(year, 1, 1)
+        .ok()
+        .and_then(start_of_shanghai_day)
+        .ok_or_else(|| AppError::Invalid(format!("year {year} out of range")))
 }

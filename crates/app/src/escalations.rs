@@ -9,6 +9,7 @@ use crate::{App, Principal, Role};
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use redress_domain::{CaseId, UserId};
+use redress_domain::lifecycle::WorkingDeadline;
 use redress_law::calendar::start_of_shanghai_day;
 use serde::{Deserialize, Serialize};
 
@@ -78,9 +79,15 @@ pub struct ExternalEscalation {
     pub recorded_at: Timestamp,
     /// Regulator only: when the decision on acceptance is due.
     pub acceptance_due: Option<Timestamp>,
+    /// Set while `acceptance_due` was counted over a year without an imported holiday notice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acceptance_provisional_year: Option<i16>,
     pub accepted_on: Option<Date>,
     /// Regulator only, once accepted: when mediation ends.
     pub mediation_ends: Option<Timestamp>,
+    /// Set while `mediation_ends` was counted over a year without an imported holiday notice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mediation_provisional_year: Option<i16>,
     pub reminders_sent: Vec<Reminder>,
 }
 
@@ -137,9 +144,9 @@ impl App {
         Ok(record.case)
     }
 
-    fn working_days(&self, from: Date, days: u32) -> Result<Timestamp, AppError> {
+    fn working_days(&self, from: Date, days: u32) -> Result<WorkingDeadline, AppError> {
         use redress_domain::WorkingCalendar;
-        self.calendar.add_working_days(day_start(from)?, days).map_err(|gap| {
+        self.calendar.working_deadline(day_start(from)?, days).map_err(|gap| {
             AppError::Rejected(redress_domain::Rejection::with(
                 redress_domain::RejectionCode::CalendarNotCovered,
                 format!("year {}", gap.year),
@@ -161,7 +168,7 @@ impl App {
         if new.reference.chars().count() > 100 {
             return Err(AppError::Invalid("reference: at most 100 characters".into()));
         }
-        let acceptance_due = match new.channel {
+        let acceptance = match new.channel {
             ExternalChannel::Regulator12315 => Some(self.working_days(new.filed_on, ACCEPTANCE_WORKING_DAYS)?),
             _ => None,
         };
@@ -173,9 +180,11 @@ impl App {
             filed_on: new.filed_on,
             reference: new.reference.trim().to_owned(),
             recorded_at: now,
-            acceptance_due,
+            acceptance_due: acceptance.map(|d| d.due),
+            acceptance_provisional_year: acceptance.and_then(|d| d.provisional_year),
             accepted_on: None,
             mediation_ends: None,
+            mediation_provisional_year: None,
             reminders_sent: Vec::new(),
         };
         self.store.insert_external_escalation(&escalation).await?;
@@ -206,11 +215,71 @@ impl App {
         }
         let previous = escalation.next_reminder().map(|(at, _)| at);
         escalation.accepted_on = Some(accepted_on);
-        escalation.mediation_ends = Some(self.working_days(accepted_on, MEDIATION_WORKING_DAYS)?);
+        let ends = self.working_days(accepted_on, MEDIATION_WORKING_DAYS)?;
+        escalation.mediation_ends = Some(ends.due);
+        escalation.mediation_provisional_year = ends.provisional_year;
         if !self.store.update_external_escalation(&escalation, previous, None).await? {
             return Err(AppError::Contended);
         }
         Ok(escalation)
+    }
+
+    /// Recounts the regulator clocks counted provisionally over `year` (a clock whose final
+    /// reminder went out has fired and stays so). The case's chain records each change through
+    /// `decide`, and the buyer is told.
+    pub(crate) async fn recount_regulator_clocks(&self, year: i16) -> Result<usize, AppError> {
+        let from = crate::calendar::year_start(year)?.saturating_sub(REMINDER_LEAD).map_err(anyhow::Error::from)?;
+        let mut recounted = 0;
+        for mut escalation in self.store.external_escalations_due_from(from).await? {
+            let previous = escalation.next_reminder().map(|(at, _)| at);
+            let mut changes = Vec::new();
+            if escalation.acceptance_provisional_year == Some(year)
+                && escalation.accepted_on.is_none()
+                && !escalation.reminders_sent.contains(&Reminder::AcceptanceOverdue)
+                && let Some(old) = escalation.acceptance_due
+            {
+                let new = self.working_days(escalation.filed_on, ACCEPTANCE_WORKING_DAYS)?;
+                (escalation.acceptance_due, escalation.acceptance_provisional_year) = (Some(new.due), new.provisional_year);
+                changes.push(("regulator_acceptance", old, new.due));
+            }
+            if escalation.mediation_provisional_year == Some(year)
+                && !escalation.reminders_sent.contains(&Reminder::MediationEnded)
+                && let (Some(old), Some(accepted_on)) = (escalation.mediation_ends, escalation.accepted_on)
+            {
+                let new = self.working_days(accepted_on, MEDIATION_WORKING_DAYS)?;
+                (escalation.mediation_ends, escalation.mediation_provisional_year) = (Some(new.due), new.provisional_year);
+                changes.push(("regulator_mediation", old, new.due));
+            }
+            if changes.is_empty() {
+                continue;
+            }
+            for &(clock, old_due, new_due) in &changes {
+                let command = redress_domain::Command::RecordClockRecount { clock: clock.into(), year, old_due, new_due };
+                self.act_as_system(escalation.case_id, command).await?;
+            }
+            let moved: Vec<String> = changes
+                .iter()
+                .filter(|(_, old, new)| old != new)
+                .map(|(_, old, new)| format!("{} → {}", crate::narrative::beijing(*old), crate::narrative::beijing(*new)))
+                .collect();
+            let notification = (!moved.is_empty()).then(|| Notification {
+                id: uuid::Uuid::now_v7(),
+                user_id: escalation.buyer_id,
+                case_id: Some(escalation.case_id),
+                kind: "external_clock_recounted".into(),
+                text_zh: format!("节假日安排已公布,12315 投诉的法定期限已重新计算:{}(北京时间)。", moved.join(";")),
+                text_en: format!(
+                    "The holiday notice is out: your 12315 complaint's time limits were recounted: {} (Beijing time).",
+                    moved.join("; ")
+                ),
+                created_at: self.clock.now(),
+                read_at: None,
+            });
+            if self.store.update_external_escalation(&escalation, previous, notification.as_ref()).await? {
+                recounted += changes.len();
+            }
+        }
+        Ok(recounted)
     }
 
     pub async fn external_escalations(

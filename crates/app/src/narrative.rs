@@ -88,6 +88,11 @@ pub fn describe(event: &Event) -> String {
         EventBody::OfflineRefundProved { note, amount } => format!("线下退款 {amount}:{note}"),
         EventBody::TimedOut { .. } => "处理期限届满,系统按规则自动处理。".into(),
         EventBody::SlaBreached { which } => format!("平台处理时限超期({which}),已上报。"),
+        EventBody::DeadlineRecounted { clock, year, old_due, new_due } => format!(
+            "{year} 年放假安排已导入,期限({clock})重新计算:{} → {}(北京时间)。",
+            beijing(*old_due),
+            beijing(*new_due)
+        ),
         EventBody::EvidenceAdded { file } => format!(
             "提交证据文件:{}「{}」{},SHA-256 {}",
             file.kind.label_zh(),
@@ -96,4 +101,9 @@ pub fn describe(event: &Event) -> String {
             file.sha256
         ),
     }
+}
+
+/// Beijing time, as the narrative prints it.
+pub fn beijing(at: jiff::Timestamp) -> String {
+    at.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).strftime("%Y-%m-%d %H:%M").to_string()
 }

@@ -189,6 +189,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<crate::escalations::ExternalEscalation>>;
     /// Stores `escalation` (and `notification`, in the same transaction) if its next reminder
     /// time is still `expected_next`; `false` if another process advanced it first.
+    /// Escalations with a reminder still to send at or after `from` (their clocks have not fired).
+    async fn external_escalations_due_from(
+        &self,
+        from: Timestamp,
+    ) -> StoreResult<Vec<crate::escalations::ExternalEscalation>>;
+    /// Stores notifications (each once: a repeated id is ignored).
+    async fn insert_notifications(&self, notifications: &[crate::escalations::Notification]) -> StoreResult<()>;
     async fn update_external_escalation(
         &self,
         escalation: &crate::escalations::ExternalEscalation,
@@ -232,6 +239,9 @@ pub trait Store: Send + Sync + 'static {
         outbox: &[OutboxItem],
     ) -> StoreResult<()>;
     async fn case(&self, id: CaseId) -> StoreResult<Option<CaseRecord>>;
+    /// Open cases whose deadline is due at or after `from`, by id after `after` (a page of the
+    /// candidates for a recount when a year's holiday notice is imported).
+    async fn cases_due_from(&self, from: Timestamp, after: Option<CaseId>, limit: i64) -> StoreResult<Vec<Case>>;
     async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<Vec<Case>>;
     async fn events(&self, id: CaseId) -> StoreResult<Vec<StoredEvent>>;
 

@@ -3,11 +3,10 @@
 //! generated from the case itself.
 
 use crate::error::AppError;
-use crate::narrative::{describe, who};
+use crate::narrative::{beijing, describe, who};
 use crate::{App, Principal, Role};
 use askama::Template;
 use jiff::Timestamp;
-use jiff::tz::{TimeZone, offset};
 use redress_domain::Party as Side;
 use redress_domain::event::EventBody;
 use redress_domain::evidence::visible_to;
@@ -88,10 +87,6 @@ pub struct ComplaintForm {
 struct ComplaintPage<'a> {
     complaint: &'a RegulatorComplaint,
     form: &'a ComplaintForm,
-}
-
-fn beijing(at: Timestamp) -> String {
-    at.to_zoned(TimeZone::fixed(offset(8))).strftime("%Y-%m-%d %H:%M").to_string()
 }
 
 /// One line of the facts, or `None` for bookkeeping and for what the buyer may not cite (the

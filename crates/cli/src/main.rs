@@ -149,10 +149,20 @@ async fn run() -> anyhow::Result<()> {
             match command {
                 CalendarCmd::Import { file } => {
                     let text = std::fs::read_to_string(&file).with_context(|| format!("read {}", file.display()))?;
-                    let years = app.import_calendar(None, &text).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-                    println!("calendar years imported: {years:?}");
+                    let imported = app.import_calendar(None, &text).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                    println!(
+                        "calendar years imported: {:?}; deadlines recounted: {}; regulator clocks recounted: {}",
+                        imported.years, imported.recounted_deadlines, imported.recounted_regulator_clocks
+                    );
                 }
-                CalendarCmd::Show => println!("{}", serde_json::to_string_pretty(&app.calendar.current().to_file())?),
+                CalendarCmd::Show => {
+                    let file = app.calendar_file();
+                    // On standard error: standard output stays a file `calendar import` accepts.
+                    for w in &file.provisional_years {
+                        eprintln!("warning: calendar year {} is provisional: {}\n         {}", w.year, w.en, w.zh);
+                    }
+                    println!("{}", serde_json::to_string_pretty(&file)?)
+                }
             }
         }
         Cmd::VerifyChain { case_id } => {

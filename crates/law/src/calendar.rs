@@ -82,6 +82,32 @@ pub struct CalendarFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     pub years: Vec<CalendarYear>,
+    /// Output only (ignored on import): the years deadlines are counted over provisionally that
+    /// operators should import a notice for now, and what to do ([`BusinessCalendar::warnings`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provisional_years: Vec<ProvisionalWarning>,
+}
+
+/// A year without an imported notice that operators should act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvisionalWarning {
+    pub year: i16,
+    pub zh: String,
+    pub en: String,
+}
+
+impl ProvisionalWarning {
+    fn new(year: i16) -> ProvisionalWarning {
+        ProvisionalWarning {
+            year,
+            zh: format!(
+                "{year} 年的国务院办公厅节假日安排通知尚未导入:该年的工作日期限按《全国年节及纪念日放假办法》暂定计算(无调休),标记为 provisional,导入后自动重算。通知发布后请导入:redress calendar import <文件> 或 PUT /api/v1/calendar。"
+            ),
+            en: format!(
+                "No State Council holiday notice is imported for {year}: working-day deadlines over it are provisional (the statutory holidays of the national holiday rules, no make-up workdays) and are recomputed on import. Import the notice once published: `redress calendar import FILE` or PUT /api/v1/calendar."
+            ),
+        }
+    }
 }
 
 /// One year as published in one State Council notice.
@@ -250,7 +276,7 @@ impl BusinessCalendar {
                     .collect(),
             })
             .collect();
-        CalendarFile { time_zone: Some("Asia/Shanghai".into()), note: None, years }
+        CalendarFile { time_zone: Some("Asia/Shanghai".into()), note: None, years, provisional_years: Vec::new() }
     }
 
     /// The years this calendar covers, ascending.
@@ -289,6 +315,11 @@ impl BusinessCalendar {
         }
         years.retain(|&y| self.year_source(y) == YearSource::Provisional);
         years
+    }
+
+    /// [`Self::provisional_years_to_warn`] with what to do, in both languages.
+    pub fn warnings(&self, today: Date) -> Vec<ProvisionalWarning> {
+        self.provisional_years_to_warn(today).into_iter().map(ProvisionalWarning::new).collect()
     }
 
     /// Classifies a date: from the year's notice, else from the provisional rule; errors before

@@ -19,7 +19,7 @@ pub mod provisional;
 pub mod terms;
 pub mod uscc;
 
-pub use calendar::{BusinessCalendar, CalendarError, DayKind, WorkingDeadline, YearSource};
+pub use calendar::{BusinessCalendar, CalendarError, DayKind, ProvisionalWarning, WorkingDeadline, YearSource};
 pub use citation::{Article, Citation};
 pub use terms::{EvidenceKind, Reason, RequestKind, UnknownTerm};
 pub use uscc::{Uscc, UsccError};

@@ -300,6 +300,24 @@ macro_rules! shared_store {
                 Ok(bodies.iter().map(|b| from_json(b)).collect::<anyhow::Result<_>>()?)
             }
 
+            async fn external_escalations_due_from(&self, from: Timestamp) -> StoreResult<Vec<redress_app::escalations::ExternalEscalation>> {
+                let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM external_escalations WHERE next_reminder_at >= $1 ORDER BY id")
+                    .bind(micros(from))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(bodies.iter().map(|b| from_json(b)).collect::<anyhow::Result<_>>()?)
+            }
+
+            async fn insert_notifications(&self, notifications: &[redress_app::escalations::Notification]) -> StoreResult<()> {
+                let mut tx = self.begin_write().await.map_err(other)?;
+                for n in notifications {
+                    insert_notification(&mut tx, n).await?;
+                }
+                tx.commit().await.map_err(other)?;
+                Ok(())
+            }
+
             async fn update_external_escalation(
                 &self,
                 escalation: &redress_app::escalations::ExternalEscalation,
@@ -501,6 +519,17 @@ macro_rules! shared_store {
                 let Some(r) = row else { return Ok(None) };
                 let body: String = r.try_get("body").map_err(other)?;
                 Ok(Some(CaseRecord { case: from_json(&body)?, version: r.try_get("version").map_err(other)?, last_hash: r.try_get("last_hash").map_err(other)? }))
+            }
+
+            async fn cases_due_from(&self, from: Timestamp, after: Option<CaseId>, limit: i64) -> StoreResult<Vec<Case>> {
+                let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM cases WHERE deadline_due >= $1 AND state <> 'closed' AND (CAST($2 AS TEXT) IS NULL OR id > $2) ORDER BY id LIMIT $3")
+                    .bind(micros(from))
+                    .bind(after.map(|a| a.to_string()))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(bodies.iter().map(|b| from_json(b)).collect::<anyhow::Result<_>>()?)
             }
 
             async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<Vec<Case>> {
@@ -780,7 +809,7 @@ macro_rules! shared_store {
         }
 
         async fn insert_notification(tx: &mut sqlx::Transaction<'static, $db>, n: &redress_app::escalations::Notification) -> StoreResult<()> {
-            sqlx::query("INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            sqlx::query("INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING")
                 .bind(n.id.to_string())
                 .bind(n.user_id.to_string())
                 .bind(n.case_id.map(|c| c.to_string()))

@@ -5,7 +5,7 @@
 use jiff::SignedDuration;
 use redress_app::ports::{ClaimedJob, LedgerRefund, PayoutKind};
 use redress_app::{App, AppError};
-use redress_domain::{Command, Money, RejectionCode};
+use redress_domain::{Command, Money};
 use std::time::Duration;
 
 /// How long a claimed row stays with its worker before another may take it over.
@@ -24,6 +24,9 @@ pub struct Worker {
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct TickReport {
     pub timeouts_fired: usize,
+    /// Timeouts `decide` refused (lost a race, or a due time that does not match): each is
+    /// logged with its case and reason.
+    pub timeouts_refused: usize,
     pub refunds_settled: usize,
     pub reminders_sent: usize,
 }
@@ -40,9 +43,10 @@ impl Worker {
         self.app.load_calendar().await?;
         let mut report = TickReport::default();
         for _ in 0..MAX_PASSES {
-            let fired = self.sweep_deadlines().await?;
+            let (fired, refused) = self.sweep_deadlines().await?;
             let settled = self.execute_refunds().await?;
             report.timeouts_fired += fired;
+            report.timeouts_refused += refused;
             report.refunds_settled += settled;
             report.reminders_sent += self.app.send_due_reminders().await? + self.app.send_deadline_reminders().await?;
             if fired == 0 && settled == 0 {
@@ -52,16 +56,26 @@ impl Worker {
         Ok(report)
     }
 
-    /// Runs `tick` every `interval` until `shutdown` resolves.
+    /// Runs `tick` every `interval` until `shutdown` resolves. At start-up and once a day it
+    /// logs the provisional calendar years operators must import a notice for.
     pub async fn run(self, interval: Duration, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
+        let mut warned_on = None;
         loop {
+            let today = self.app.clock.now().to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).date();
+            if warned_on != Some(today) {
+                warned_on = Some(today);
+                for w in self.app.calendar_file().provisional_years {
+                    tracing::warn!(year = w.year, "calendar year is provisional: {} {}", w.en, w.zh);
+                }
+            }
             // Each pass runs as its own task: a panic in one is logged, and the next pass runs.
             let worker = self.clone();
             match tokio::spawn(async move { worker.tick().await }).await {
                 Ok(Ok(r)) if r != TickReport::default() => {
                     tracing::info!(
                         timeouts = r.timeouts_fired,
+                        timeouts_refused = r.timeouts_refused,
                         refunds = r.refunds_settled,
                         reminders = r.reminders_sent,
                         "worker tick"
@@ -78,20 +92,24 @@ impl Worker {
         }
     }
 
-    /// Fires every passed deadline once. A timeout that lost a race (the case moved on, or
-    /// another worker fired it) is refused by `decide` as stale and skipped.
-    pub async fn sweep_deadlines(&self) -> anyhow::Result<usize> {
+    /// Fires every passed deadline once: (fired, refused). A timeout that lost a race (the case
+    /// moved on, or another worker fired it) is refused by `decide` as stale; never silently:
+    /// each refusal is logged with the case and the reason, and counted.
+    pub async fn sweep_deadlines(&self) -> anyhow::Result<(usize, usize)> {
         let now = self.app.clock.now();
         let due = self.app.store.claim_due_cases(now, now.checked_add(LEASE)?, &self.owner, BATCH).await?;
-        let mut fired = 0;
+        let (mut fired, mut refused) = (0, 0);
         for d in due {
             match self.app.act_as_system(d.case_id, Command::Timeout { due: d.due }).await {
                 Ok(_) => fired += 1,
-                Err(AppError::Rejected(r)) if r.code == RejectionCode::NotDue => {}
+                Err(AppError::Rejected(r)) => {
+                    refused += 1;
+                    tracing::warn!(case = %d.case_id, due = %d.due, code = r.code.as_str(), reason = %r, "timeout refused");
+                }
                 Err(e) => tracing::error!(case = %d.case_id, error = %e, "deadline not fired"),
             }
         }
-        Ok(fired)
+        Ok((fired, refused))
     }
 
     /// Executes the refunds cases asked for, through the payment gateway (idempotent per refund

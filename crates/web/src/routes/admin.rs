@@ -59,9 +59,10 @@ pub async fn publish_policy(
     Ok((StatusCode::CREATED, Json(version)))
 }
 
-/// `GET /api/v1/calendar`: the business calendar in force.
+/// `GET /api/v1/calendar`: the business calendar in force, with `provisional_years`: the years
+/// without an imported notice that operators must act on now (and what to import).
 pub async fn calendar(State(app): State<App>, _caller: Caller) -> Json<redress_law::calendar::CalendarFile> {
-    Json(app.calendar.current().to_file())
+    Json(app.calendar_file())
 }
 
 /// `PUT /api/v1/calendar` (admins): adds or replaces the years of the body.
@@ -72,9 +73,13 @@ pub async fn import_calendar(
 ) -> Result<Json<serde_json::Value>, Problem> {
     let text = std::str::from_utf8(&body)
         .map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", caller.lang, None))?;
-    let years =
+    let imported =
         app.import_calendar(Some(&caller.principal), text).await.map_err(|e| Problem::from_app(e, caller.lang))?;
-    Ok(Json(json!({ "imported_years": years })))
+    Ok(Json(json!({
+        "imported_years": imported.years,
+        "recounted_deadlines": imported.recounted_deadlines,
+        "recounted_regulator_clocks": imported.recounted_regulator_clocks,
+    })))
 }
 
 /// `POST /api/v1/users` (admins): creates an account.

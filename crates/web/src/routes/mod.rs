@@ -14,7 +14,7 @@ use redress_app::App;
 
 pub fn api(_app: App) -> Router<App> {
     Router::new()
-        .route("/health", get(|| async { "ok" }))
+        .route("/health", get(health))
         .route("/api/v1", get(index))
         .route("/api/v1/", get(index))
         .route("/api/v1/auth/login", post(auth::login))
@@ -51,6 +51,16 @@ pub(crate) fn next_before<T, Id>(items: &[T], limit: Option<i64>, id: impl Fn(&T
 /// Parses a path id; a malformed one is simply not found.
 pub(crate) fn path_id<T: std::str::FromStr>(raw: &str, lang: redress_domain::Lang) -> Result<T, crate::Problem> {
     raw.parse().map_err(|_| crate::Problem::new(axum::http::StatusCode::NOT_FOUND, "not_found", lang, None))
+}
+
+/// `GET /health`: `ok`, then one line per provisional year operators must import a notice for
+/// (the status stays 200: the platform works; the line says how sure its deadlines are).
+async fn health(axum::extract::State(app): axum::extract::State<App>) -> String {
+    let mut body = String::from("ok\n");
+    for w in app.calendar_file().provisional_years {
+        body.push_str(&format!("warning: calendar year {} is provisional: {}\n", w.year, w.en));
+    }
+    body
 }
 
 /// `GET /api/v1`: where things are, for someone who opens the printed URL.
