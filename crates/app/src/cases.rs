@@ -45,9 +45,14 @@ impl App {
 
     /// Makes sure a policy is in force: version 1 with the defaults on a new database.
     pub async fn ensure_policy(&self) -> Result<(), AppError> {
+        self.ensure_policy_with(&Policy::default()).await
+    }
+
+    /// Makes sure a policy is in force: version 1 is `initial` on a new database.
+    pub async fn ensure_policy_with(&self, initial: &Policy) -> Result<(), AppError> {
         if self.store.policy(1).await?.is_none() {
             let epoch = jiff::Timestamp::UNIX_EPOCH;
-            self.store.insert_policy(1, &Policy::default(), epoch, epoch).await?;
+            self.store.insert_policy(1, initial, epoch, epoch).await?;
         }
         Ok(())
     }

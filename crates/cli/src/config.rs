@@ -36,6 +36,15 @@ pub struct Flags {
     s3_access_key: Option<String>,
     #[arg(long, global = true, env = "REDRESS_S3_SECRET_KEY", hide_env_values = true)]
     s3_secret_key: Option<String>,
+    /// The policy (JSON, the shape of `GET /api/v1/policies` items' `policy`) of version 1 when a
+    /// new database is created [default: the defaults of DESIGN.md]. Later changes go through
+    /// `POST /api/v1/policies` with their 7 days' notice.
+    #[arg(long, global = true, env = "REDRESS_INITIAL_POLICY")]
+    initial_policy: Option<PathBuf>,
+    /// Testing and rehearsals only: start the clock at this instant (RFC 3339) and let it run in
+    /// real time from there.
+    #[arg(long, global = true, env = "REDRESS_CLOCK_START", hide = true)]
+    clock_start: Option<jiff::Timestamp>,
     /// Largest evidence file but a video, in MiB [default: 20]
     #[arg(long, global = true, env = "REDRESS_EVIDENCE_MAX_FILE_MIB")]
     evidence_max_file_mib: Option<u64>,
@@ -72,6 +81,10 @@ pub struct Settings {
     /// `None`: evidence files in `<data-dir>/evidence`.
     pub s3: Option<redress_store::blobs::S3Config>,
     pub evidence_limits: redress_app::evidence::EvidenceLimits,
+    /// Version 1 of the policy for a new database.
+    pub initial_policy: redress_domain::Policy,
+    /// A shifted clock (testing, rehearsals); `None`: the system clock.
+    pub clock_start: Option<jiff::Timestamp>,
 }
 
 impl Settings {
@@ -108,7 +121,19 @@ impl Settings {
             case_bytes: mib(flags.evidence_max_case_mib.or(file.evidence_max_case_mib), defaults.case_bytes),
             ..defaults
         };
+        let initial_policy = match &flags.initial_policy {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| format!("read {}", path.display()))?;
+                let policy: redress_domain::Policy =
+                    serde_json::from_str(&text).with_context(|| format!("parse the policy {}", path.display()))?;
+                policy.validate().with_context(|| format!("the policy {}", path.display()))?;
+                policy
+            }
+            None => redress_domain::Policy::default(),
+        };
         Ok(Settings {
+            initial_policy,
+            clock_start: flags.clock_start,
             s3,
             evidence_limits,
             listen: flags.listen.or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".into()),

@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use config::Settings;
 use redress_app::App;
-use redress_app::clock::SystemClock;
+use redress_app::clock::{ShiftedClock, SystemClock};
 use redress_app::ports::LedgerGateway;
 use std::sync::Arc;
 
@@ -189,7 +189,13 @@ async fn open(settings: &Settings) -> anyhow::Result<App> {
     let store = redress_store::connect(&settings.database_url)
         .await
         .with_context(|| format!("open {}", settings.database_url_redacted()))?;
-    let clock = Arc::new(SystemClock);
+    let clock: Arc<dyn redress_app::clock::Clock> = match settings.clock_start {
+        Some(start) => {
+            tracing::warn!(%start, "the clock is shifted (--clock-start): testing and rehearsals only");
+            Arc::new(ShiftedClock::starting_at(start))
+        }
+        None => Arc::new(SystemClock),
+    };
     let app = App {
         gateway: Arc::new(LedgerGateway { store: store.clone(), clock: clock.clone() }),
         store,
@@ -199,7 +205,7 @@ async fn open(settings: &Settings) -> anyhow::Result<App> {
         evidence_limits: settings.evidence_limits,
         login_throttle: Default::default(),
     };
-    app.ensure_policy().await.context("the database is not migrated: run `redress migrate`")?;
+    app.ensure_policy_with(&settings.initial_policy).await.context("the database is not migrated: run `redress migrate`")?;
     app.load_calendar().await.context("load the business calendar")?;
     Ok(app)
 }

@@ -96,7 +96,7 @@ async fn silent_merchant_is_auto_approved_after_48_hours() {
     let order = f.order(&t, "SH-SILENT-1").await;
     let case = f.file(&order, "refund_only", "not_delivered", 39900).await;
     let detail = f.buyer.case(&case).await;
-    assert_eq!(detail["case"]["deadline"]["due"], "2026-03-04T01:00:00Z");
+    assert_eq!(detail["case"]["deadline"]["due"], "2026-03-04T01:00:00.123456Z");
     assert_eq!(detail["case"]["deadline"]["waits_for"], json!(["merchant"]));
 
     t.advance_hours(47);

@@ -32,7 +32,7 @@ async fn a_new_policy_waits_seven_days_and_old_cases_keep_theirs() {
     let before = f.file(&first, "refund_only", "quality_defect", 39900).await;
     let detail = f.buyer.case(&before).await;
     assert_eq!(detail["case"]["policy_version"], 1);
-    assert_eq!(detail["case"]["deadline"]["due"], "2026-03-04T01:00:00Z"); // 48 h
+    assert_eq!(detail["case"]["deadline"]["due"], "2026-03-04T01:00:00.123456Z"); // 48 h, to the microsecond
 
     t.advance_hours(7 * 24);
     let f = t.fixture_again(&f).await;
@@ -40,7 +40,7 @@ async fn a_new_policy_waits_seven_days_and_old_cases_keep_theirs() {
     let after = f.file(&second, "refund_only", "quality_defect", 39900).await;
     let detail = f.buyer.case(&after).await;
     assert_eq!(detail["case"]["policy_version"], 2);
-    assert_eq!(detail["case"]["deadline"]["due"], "2026-03-10T01:00:00Z"); // 24 h under version 2
+    assert_eq!(detail["case"]["deadline"]["due"], "2026-03-10T01:00:00.123456Z"); // 24 h under version 2
 
     let (_, versions) = f.buyer.get("/api/v1/policies").await;
     assert_eq!(versions["items"].as_array().unwrap().len(), 2);

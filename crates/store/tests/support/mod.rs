@@ -16,7 +16,8 @@ use std::future::Future;
 use std::sync::Arc;
 
 /// Monday 2026-03-02 09:00 in Shanghai: a working day well inside the embedded calendar.
-pub const START: &str = "2026-03-02T01:00:00Z";
+/// Sub-microsecond parts on purpose: a real clock has them, and whole seconds hide precision bugs.
+pub const START: &str = "2026-03-02T01:00:00.123456789Z";
 
 const PG_URL_VAR: &str = "REDRESS_TEST_POSTGRES_URL";
 

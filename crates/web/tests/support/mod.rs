@@ -15,7 +15,8 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// Monday 2026-03-02 09:00 in Shanghai: a working day well inside the calendar.
-pub const START: &str = "2026-03-02T01:00:00Z";
+/// Sub-microsecond parts on purpose: a real clock has them, and whole seconds hide precision bugs.
+pub const START: &str = "2026-03-02T01:00:00.123456789Z";
 pub const PASSWORD: &str = "correct horse battery";
 
 pub struct TestApp {
