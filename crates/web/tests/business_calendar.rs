@@ -46,7 +46,7 @@ async fn escalated_and_taken(t: &TestApp, f: &Fixture, number: &str) -> String {
 }
 
 fn timeline_types(detail: &Value) -> Vec<String> {
-    detail["timeline"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap().to_owned()).collect()
+    detail["timeline"].as_array().unwrap().iter().map(|e| e["body"]["type"].as_str().unwrap().to_owned()).collect()
 }
 
 #[tokio::test]
@@ -146,7 +146,8 @@ async fn importing_2027_recounts_open_deadlines_and_12315_clocks_but_not_fired_o
     let deadline = &detail["case"]["deadline"];
     assert_eq!(deadline["due"], "2027-03-01T16:00:00Z", "{detail}");
     assert_eq!(deadline["provisional"], Value::Null, "no longer provisional");
-    let recount = detail["timeline"].as_array().unwrap().iter().find(|e| e["type"] == "deadline_recounted").unwrap();
+    let timeline = detail["timeline"].as_array().unwrap();
+    let recount = &timeline.iter().find(|e| e["body"]["type"] == "deadline_recounted").unwrap()["body"];
     assert_eq!((recount["old_due"].as_str(), recount["new_due"].as_str()), (Some("2027-02-26T16:00:00Z"), Some("2027-03-01T16:00:00Z")));
     let (_, chain) = f.buyer.get(&format!("/api/v1/cases/{open}/chain")).await;
     assert_eq!(chain["intact"], true, "{chain}");
