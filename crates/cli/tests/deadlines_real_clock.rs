@@ -47,7 +47,7 @@ async fn until(client: &Client, case: &str, what: &str, done: impl Fn(&Value) ->
 }
 
 fn types(detail: &Value) -> Vec<&str> {
-    detail["timeline"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect()
+    detail["timeline"].as_array().unwrap().iter().map(|e| e["body"]["type"].as_str().unwrap()).collect()
 }
 
 #[tokio::test]
@@ -80,7 +80,7 @@ async fn natural_deadlines_fire_on_the_system_clock() {
     let agent = Client::login(&base, "agent", "pass-word-1").await;
 
     let signed = jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_hours(24)).unwrap();
-    let mut file = async |number: &str, kind: &str| -> String {
+    let file = async |number: &str, kind: &str| -> String {
         let order = admin
             .post(
                 "/api/v1/orders",

@@ -33,6 +33,59 @@ support::contract! {
     concurrent_workers_and_writers => sqlite_concurrent_workers_and_writers, postgres_concurrent_workers_and_writers;
     idempotency_keys => sqlite_idempotency_keys, postgres_idempotency_keys;
     concurrent_filings_on_one_item => sqlite_concurrent_filings_on_one_item, postgres_concurrent_filings_on_one_item;
+    recount_candidates_and_notifications => sqlite_recount_candidates_and_notifications, postgres_recount_candidates_and_notifications;
+}
+
+/// 11. What a calendar import recounts: open cases due from an instant (paged by id), 12315
+/// escalations whose clocks have not fired, and notifications stored once per id.
+async fn recount_candidates_and_notifications(db: TestDb) {
+    let world = World::new(db.store.clone()).await;
+    let store = world.store().clone();
+    let cast = Cast::new(&world).await;
+    let first = world.order("SH-RC-1", cast.shop, cast.buyer_id()).await;
+    let second = world.order("SH-RC-2", cast.shop, cast.buyer_id()).await;
+    let open = world.app.file_case(&cast.buyer, refund_request(39900), first.id).await.unwrap();
+    let closed = world.app.file_case(&cast.buyer, refund_request(39900), second.id).await.unwrap();
+    world.app.act(&cast.buyer, closed.id, Command::Withdraw).await.unwrap();
+    let due = open.deadline.as_ref().unwrap().due;
+    let ids = |cases: Vec<Case>| cases.into_iter().map(|c| c.id).collect::<Vec<_>>();
+    assert_eq!(ids(store.cases_due_from(start(), None, 10).await.unwrap()), [open.id]);
+    assert_eq!(ids(store.cases_due_from(due, None, 10).await.unwrap()), [open.id]);
+    let after_due = due.checked_add(SignedDuration::from_micros(1)).unwrap();
+    assert!(store.cases_due_from(after_due, None, 10).await.unwrap().is_empty());
+    assert!(store.cases_due_from(start(), Some(open.id), 10).await.unwrap().is_empty());
+
+    let new = redress_app::escalations::NewEscalation {
+        channel: redress_app::escalations::ExternalChannel::Regulator12315,
+        filed_on: redress_law::calendar::shanghai_date(world.now()),
+        reference: String::new(),
+    };
+    let filed = world.app.record_external_escalation(&cast.buyer, open.id, new).await.unwrap();
+    let (reminder, _) = filed.next_reminder().unwrap();
+    assert_eq!(store.external_escalations_due_from(reminder).await.unwrap(), [filed.clone()]);
+    let later = reminder.checked_add(SignedDuration::from_micros(1)).unwrap();
+    assert!(store.external_escalations_due_from(later).await.unwrap().is_empty());
+
+    let note = redress_app::escalations::Notification {
+        id: uuid::Uuid::now_v7(),
+        user_id: cast.buyer_id(),
+        case_id: Some(open.id),
+        kind: "deadline_recounted".into(),
+        text_zh: "期限已重新计算".into(),
+        text_en: "deadline recounted".into(),
+        created_at: world.now(),
+        read_at: None,
+    };
+    store.insert_notifications(std::slice::from_ref(&note)).await.unwrap();
+    store.insert_notifications(std::slice::from_ref(&note)).await.unwrap();
+    assert_eq!(store.notifications(cast.buyer_id(), None, 10).await.unwrap(), [note]);
+
+    // A sweep whose due time does not match the case's is refused: counted and logged, never
+    // dropped silently (and never fired).
+    db.execute("UPDATE cases SET sweep_at = sweep_at - 1 WHERE id = $1", &[&open.id.to_string()]).await;
+    world.advance_hours(49);
+    let report = Worker::new(world.app.clone()).tick().await.unwrap();
+    assert_eq!((report.timeouts_fired, report.timeouts_refused), (0, 1));
 }
 
 /// Eight filings on the same item at once, through two pools: exactly one case opens, and the
@@ -610,7 +663,8 @@ async fn deadlines_are_claimed_with_a_lease(db: TestDb) {
     let second = world.app.file_case(&cast.buyer, refund_request(39900), second_order.id).await.unwrap();
     let due1 = first.sweep_at().expect("merchant deadline");
     let due2 = second.sweep_at().expect("merchant deadline");
-    assert_eq!(due1, start().checked_add(hours(48)).unwrap());
+    // Kept to the microsecond: the clock's sub-microsecond part never reaches the store.
+    assert_eq!(due1, redress_domain::time::micros(start().checked_add(hours(48)).unwrap()));
     assert!(due1 < due2);
 
     let lease = |at: Timestamp| at.checked_add(SignedDuration::from_secs(60)).unwrap();
