@@ -148,7 +148,8 @@ fn message(text: &str) -> Command {
 /// 1. People and access: users by id and login, sessions that expire, API tokens by hash.
 async fn users_sessions_and_tokens(db: TestDb) {
     let store = &db.store;
-    let now = start();
+    // Times reach the store from a clock, which gives microseconds.
+    let now = redress_domain::time::micros(start());
     let shop = support::merchant("山海数码旗舰店");
     store.insert_merchant(&shop, now).await.unwrap();
 
