@@ -2,12 +2,12 @@
 //! import or edit years), held in memory for the pure rules, reloaded by the worker each pass.
 
 use crate::error::AppError;
+use crate::escalations::Notification;
+use crate::narrative::beijing;
 use crate::{App, Principal, Role};
 use jiff::Timestamp;
 use redress_domain::WorkingCalendar;
 use redress_domain::lifecycle::CalendarGap;
-use crate::escalations::Notification;
-use crate::narrative::beijing;
 use redress_domain::{Case, Command};
 use redress_law::calendar::{BusinessCalendar, CalendarFile, CalendarYear, shanghai_date, start_of_shanghai_day};
 use std::sync::{Arc, RwLock};
@@ -63,8 +63,7 @@ impl App {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| anyhow::anyhow!("stored calendar year: {e}"))?;
         let file = CalendarFile { time_zone: None, note: None, years, provisional_years: Vec::new() };
-        let calendar = BusinessCalendar::from_file(file)
-            .map_err(|e| anyhow::anyhow!("stored calendar: {e}"))?;
+        let calendar = BusinessCalendar::from_file(file).map_err(|e| anyhow::anyhow!("stored calendar: {e}"))?;
         self.calendar.replace(calendar);
         Ok(())
     }
@@ -112,7 +111,9 @@ impl App {
             let page = self.store.cases_due_from(from, after, 100).await?;
             let Some(last) = page.last() else { break };
             after = Some(last.id);
-            for case in page.into_iter().filter(|c| c.deadline.as_ref().is_some_and(|d| d.provisional_year == Some(year))) {
+            for case in
+                page.into_iter().filter(|c| c.deadline.as_ref().is_some_and(|d| d.provisional_year == Some(year)))
+            {
                 let old = case.deadline.as_ref().map(|d| d.due);
                 match self.act_as_system(case.id, Command::RecountDeadline { year }).await {
                     Ok(updated) => {

@@ -73,6 +73,8 @@ mod tests {
         assert_eq!(SystemClock.now().subsec_nanosecond() % 1000, 0);
         let shifted = ShiftedClock::starting_at(start);
         assert_eq!(shifted.now().subsec_nanosecond() % 1000, 0);
-        assert!(shifted.now() >= manual.now() && shifted.now() < start.checked_add(SignedDuration::from_secs(60)).unwrap());
+        assert!(
+            shifted.now() >= manual.now() && shifted.now() < start.checked_add(SignedDuration::from_secs(60)).unwrap()
+        );
     }
 }

@@ -8,8 +8,8 @@ use crate::error::AppError;
 use crate::{App, Principal, Role};
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
-use redress_domain::{CaseId, UserId};
 use redress_domain::lifecycle::WorkingDeadline;
+use redress_domain::{CaseId, UserId};
 use redress_law::calendar::start_of_shanghai_day;
 use serde::{Deserialize, Serialize};
 
@@ -239,7 +239,8 @@ impl App {
                 && let Some(old) = escalation.acceptance_due
             {
                 let new = self.working_days(escalation.filed_on, ACCEPTANCE_WORKING_DAYS)?;
-                (escalation.acceptance_due, escalation.acceptance_provisional_year) = (Some(new.due), new.provisional_year);
+                (escalation.acceptance_due, escalation.acceptance_provisional_year) =
+                    (Some(new.due), new.provisional_year);
                 changes.push(("regulator_acceptance", old, new.due));
             }
             if escalation.mediation_provisional_year == Some(year)
@@ -247,20 +248,24 @@ impl App {
                 && let (Some(old), Some(accepted_on)) = (escalation.mediation_ends, escalation.accepted_on)
             {
                 let new = self.working_days(accepted_on, MEDIATION_WORKING_DAYS)?;
-                (escalation.mediation_ends, escalation.mediation_provisional_year) = (Some(new.due), new.provisional_year);
+                (escalation.mediation_ends, escalation.mediation_provisional_year) =
+                    (Some(new.due), new.provisional_year);
                 changes.push(("regulator_mediation", old, new.due));
             }
             if changes.is_empty() {
                 continue;
             }
             for &(clock, old_due, new_due) in &changes {
-                let command = redress_domain::Command::RecordClockRecount { clock: clock.into(), year, old_due, new_due };
+                let command =
+                    redress_domain::Command::RecordClockRecount { clock: clock.into(), year, old_due, new_due };
                 self.act_as_system(escalation.case_id, command).await?;
             }
             let moved: Vec<String> = changes
                 .iter()
                 .filter(|(_, old, new)| old != new)
-                .map(|(_, old, new)| format!("{} → {}", crate::narrative::beijing(*old), crate::narrative::beijing(*new)))
+                .map(|(_, old, new)| {
+                    format!("{} → {}", crate::narrative::beijing(*old), crate::narrative::beijing(*new))
+                })
                 .collect();
             let notification = (!moved.is_empty()).then(|| Notification {
                 id: uuid::Uuid::now_v7(),

@@ -205,7 +205,9 @@ async fn open(settings: &Settings) -> anyhow::Result<App> {
         evidence_limits: settings.evidence_limits,
         login_throttle: Default::default(),
     };
-    app.ensure_policy_with(&settings.initial_policy).await.context("the database is not migrated: run `redress migrate`")?;
+    app.ensure_policy_with(&settings.initial_policy)
+        .await
+        .context("the database is not migrated: run `redress migrate`")?;
     app.load_calendar().await.context("load the business calendar")?;
     Ok(app)
 }

@@ -108,11 +108,16 @@ async fn natural_deadlines_fire_on_the_system_clock() {
     let returned = file("RT-2", "return_refund").await;
     merchant.post(&format!("/api/v1/cases/{returned}/actions/approve"), json!({})).await;
     buyer
-        .post(&format!("/api/v1/cases/{returned}/actions/ship-return"), json!({ "carrier": "顺丰", "tracking_no": "SF1" }))
+        .post(
+            &format!("/api/v1/cases/{returned}/actions/ship-return"),
+            json!({ "carrier": "顺丰", "tracking_no": "SF1" }),
+        )
         .await;
     // 3. The platform asks the buyer for evidence that never comes.
     let asked = file("RT-3", "refund_only").await;
-    merchant.post(&format!("/api/v1/cases/{asked}/actions/reject"), json!({ "reason": "other", "text": "不同意" })).await;
+    merchant
+        .post(&format!("/api/v1/cases/{asked}/actions/reject"), json!({ "reason": "other", "text": "不同意" }))
+        .await;
     buyer.post(&format!("/api/v1/cases/{asked}/actions/escalate"), json!({ "text": "申请平台介入" })).await;
     agent
         .post(

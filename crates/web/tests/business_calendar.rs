@@ -123,7 +123,10 @@ async fn importing_2027_recounts_open_deadlines_and_12315_clocks_but_not_fired_o
     // Friday 26 February.
     let open = escalated_and_taken(&t, &f, "CAL-OPEN").await;
     let deadline = f.buyer.case(&open).await["case"]["deadline"].clone();
-    assert_eq!((deadline["due"].as_str(), deadline["provisional"].as_bool()), (Some("2027-02-26T16:00:00Z"), Some(true)));
+    assert_eq!(
+        (deadline["due"].as_str(), deadline["provisional"].as_bool()),
+        (Some("2027-02-26T16:00:00Z"), Some(true))
+    );
 
     // Open: a 12315 complaint filed on 1 February. Provisionally 7 working days: 2, 3, 4, 11, 12,
     // 15, 16 → the end of Tuesday 16 February.
@@ -148,7 +151,10 @@ async fn importing_2027_recounts_open_deadlines_and_12315_clocks_but_not_fired_o
     assert_eq!(deadline["provisional"], Value::Null, "no longer provisional");
     let timeline = detail["timeline"].as_array().unwrap();
     let recount = &timeline.iter().find(|e| e["body"]["type"] == "deadline_recounted").unwrap()["body"];
-    assert_eq!((recount["old_due"].as_str(), recount["new_due"].as_str()), (Some("2027-02-26T16:00:00Z"), Some("2027-03-01T16:00:00Z")));
+    assert_eq!(
+        (recount["old_due"].as_str(), recount["new_due"].as_str()),
+        (Some("2027-02-26T16:00:00Z"), Some("2027-03-01T16:00:00Z"))
+    );
     let (_, chain) = f.buyer.get(&format!("/api/v1/cases/{open}/chain")).await;
     assert_eq!(chain["intact"], true, "{chain}");
 
@@ -173,10 +179,14 @@ async fn importing_2027_recounts_open_deadlines_and_12315_clocks_but_not_fired_o
     let (_, calendar) = f.admin.get("/api/v1/calendar").await;
     assert_eq!(calendar["provisional_years"], Value::Null, "{calendar}");
     let (_, again) = put_calendar(&t, &f.admin, &notice_2027()).await;
-    assert_eq!((again["recounted_deadlines"].as_i64(), again["recounted_regulator_clocks"].as_i64()), (Some(0), Some(0)));
+    assert_eq!(
+        (again["recounted_deadlines"].as_i64(), again["recounted_regulator_clocks"].as_i64()),
+        (Some(0), Some(0))
+    );
     // Only admins import, and only valid notices.
     assert_eq!(put_calendar(&t, &f.agent, &notice_2027()).await.0, StatusCode::FORBIDDEN);
-    let bad = json!({ "years": [{ "year": 2027, "source": "x", "holidays": [{ "name": "x", "start": "2028-01-01" }] }] });
+    let bad =
+        json!({ "years": [{ "year": 2027, "source": "x", "holidays": [{ "name": "x", "start": "2028-01-01" }] }] });
     assert_eq!(put_calendar(&t, &f.admin, &bad).await.0, StatusCode::UNPROCESSABLE_ENTITY);
     // The import is kept: a fresh load from the database sees 2027 too.
     t.app.load_calendar().await.unwrap();
