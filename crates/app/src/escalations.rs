@@ -311,7 +311,17 @@ impl App {
                 Reminder::MediationEndsSoon | Reminder::MediationEnded => escalation.mediation_ends,
             }
             .unwrap_or(at);
-            let (text_zh, text_en) = reminder.text(due);
+            let (mut text_zh, mut text_en) = reminder.text(due);
+            let provisional = match reminder {
+                Reminder::AcceptanceSoon | Reminder::AcceptanceOverdue => escalation.acceptance_provisional_year,
+                Reminder::MediationEndsSoon | Reminder::MediationEnded => escalation.mediation_provisional_year,
+            };
+            if let Some(year) = provisional {
+                text_zh.push_str(&format!("(该期限按 {year} 年法定节假日暂定计算,放假通知导入后可能调整)"));
+                text_en.push_str(&format!(
+                    " (provisional: counted over {year}'s statutory holidays until its notice is imported)"
+                ));
+            }
             let notification = Notification {
                 id: uuid::Uuid::now_v7(),
                 user_id: escalation.buyer_id,

@@ -192,3 +192,29 @@ async fn importing_2027_recounts_open_deadlines_and_12315_clocks_but_not_fired_o
     t.app.load_calendar().await.unwrap();
     assert!(t.app.calendar.current().covered_years().contains(&2027));
 }
+
+#[tokio::test]
+async fn a_provisional_12315_clock_says_so_in_its_reminder() {
+    let t = TestApp::start().await;
+    t.app.load_calendar().await.unwrap();
+    let f = t.fixture().await;
+    // Saturday 2026-12-26, 10:00 Beijing time.
+    t.clock.set("2026-12-26T02:00:00.123456789Z".parse().unwrap());
+    let f = t.fixture_again(&f).await;
+    let order = f.order(&t, "CAL-REMIND").await;
+    let case = f.file(&order, "refund_only", "counterfeit", 39900).await;
+    let path = format!("/api/v1/cases/{case}/external-escalations");
+    let (status, filed) = f.buyer.post(&path, json!({ "channel": "regulator_12315", "filed_on": "2026-12-26" })).await;
+    assert_eq!(status, StatusCode::CREATED, "{filed}");
+    // 7 working days: 28, 29, 30, 31 December; 1 January is 元旦; 4, 5, 6 January → the end of
+    // Wednesday 2027-01-06, counted over provisional 2027.
+    assert_eq!(filed["acceptance_due"], "2027-01-06T16:00:00Z");
+    assert_eq!(filed["acceptance_provisional_year"], 2027);
+    t.clock.set("2027-01-05T16:00:00.5Z".parse().unwrap());
+    assert_eq!(t.tick().await.reminders_sent, 1);
+    let (_, notes) = t.login("buyer").await.get("/api/v1/notifications").await;
+    let note = &notes["items"][0];
+    assert_eq!(note["kind"], "external_acceptance_soon");
+    assert!(note["text_en"].as_str().unwrap().contains("provisional"), "{note}");
+    assert!(note["text_zh"].as_str().unwrap().contains("暂定"), "{note}");
+}
