@@ -4,8 +4,12 @@
 //! was altered, added or removed, so anyone can check a dossier with one command.
 //!
 //! Which files are inside depends on who asks: a party's dossier leaves out the other side's
-//! confidential files. The chain still holds their `EvidenceAdded` events (with their hashes), so
-//! it verifies, and the manifest lists those files as withheld.
+//! confidential files, and their caption and kind too (they can say more than the file's
+//! existence should). Their `EvidenceAdded` events are carried redacted (caption and kind
+//! blanked) under their original hashes, listed in `redacted`: the chain still links through
+//! them and the file's id, hash and size stay listed as withheld, but a reader who may not see
+//! the original content cannot recompute those events' own hashes. Every other event is
+//! recomputed in full, and the head hash is the platform's.
 
 use crate::error::AppError;
 use crate::evidence::EvidenceRecord;
@@ -40,6 +44,10 @@ pub struct Manifest {
     /// The hash of the last event: compare it with the platform's (`GET /api/v1/cases/{id}/chain`).
     pub head_hash: String,
     pub events: Vec<Link>,
+    /// The events whose `content` was redacted for this reader (the other side's confidential
+    /// files): their hash is the original content's. Absent in dossiers made before redaction.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redacted: Vec<i64>,
     pub files: Vec<ManifestFile>,
     pub withheld: Vec<Withheld>,
     pub index_sha256: String,
@@ -176,7 +184,19 @@ impl App {
             })
             .collect();
 
-        let links: Vec<Link> = events.iter().map(|e| e.link.clone()).collect();
+        // The other side's confidential files travel as redacted events under their own hashes.
+        let mut redacted = Vec::new();
+        let mut links = Vec::with_capacity(events.len());
+        for e in &events {
+            let shown = redress_domain::evidence::redacted_for(&e.event, viewer);
+            if shown == e.event {
+                links.push(e.link.clone());
+            } else {
+                let content = serde_json::to_string(&shown).map_err(|e| AppError::Internal(e.into()))?;
+                redacted.push(e.seq);
+                links.push(Link { content, ..e.link.clone() });
+            }
+        }
         let head_hash = links.last().map_or(chain::GENESIS.to_owned(), |l| l.hash.clone());
         let page = Page {
             case_id,
@@ -215,8 +235,8 @@ impl App {
                 .enumerate()
                 .map(|(i, e)| EvidenceRow {
                     number: i + 1,
-                    kind: e.file.kind.label_zh(),
-                    caption: e.file.caption.clone(),
+                    kind: if e.visible_to(viewer) { e.file.kind.label_zh() } else { "保密材料" },
+                    caption: if e.visible_to(viewer) { e.file.caption.clone() } else { "—".into() },
                     at: beijing(e.added_at),
                     who: who(&e.uploader),
                     size: e.file.size,
@@ -272,11 +292,14 @@ impl App {
             case_id,
             generated_at: now,
             prepared_for: viewer,
-            hash_rule: "hash = sha256(prev_hash + \"\\n\" + seq + \"\\n\" + content); the first prev_hash is 64 zeros"
-                .into(),
+            hash_rule:
+                "hash = sha256(prev_hash + \"\\n\" + seq + \"\\n\" + content); the first prev_hash is 64 zeros; \
+                        the events listed in `redacted` carry redacted content under their original hash"
+                    .into(),
             event_count: links.len(),
             head_hash,
             events: links,
+            redacted,
             files,
             withheld,
             index_sha256: hex::encode(Sha256::digest(index.as_bytes())),
@@ -367,6 +390,8 @@ pub enum Finding {
     EvidenceUnaccounted { evidence_id: EvidenceId, seq: i64 },
     #[error("index.html: altered (its SHA-256 is not the one the manifest records)")]
     IndexAltered,
+    #[error("event #{seq}: marked redacted, but it is not another side's withheld confidential file")]
+    RedactionUnexpected { seq: i64 },
 }
 
 /// The result of checking a dossier.
@@ -376,6 +401,8 @@ pub struct Verification {
     pub events: usize,
     pub files: usize,
     pub withheld: usize,
+    /// Events carried redacted (the other side's confidential files).
+    pub redacted: usize,
     pub findings: Vec<Finding>,
 }
 
@@ -389,7 +416,8 @@ impl Verification {
 /// files added or removed, and the index page. `Err` only if it is not a ZIP at all.
 pub fn verify<R: Read + Seek>(reader: R) -> anyhow::Result<Verification> {
     let mut zip = zip::ZipArchive::new(reader)?;
-    let mut report = Verification { case_id: None, events: 0, files: 0, withheld: 0, findings: Vec::new() };
+    let mut report =
+        Verification { case_id: None, events: 0, files: 0, withheld: 0, redacted: 0, findings: Vec::new() };
     let manifest: Manifest = match zip.by_name(MANIFEST) {
         Err(_) => {
             report.findings.push(Finding::ManifestMissing);
@@ -413,8 +441,26 @@ pub fn verify<R: Read + Seek>(reader: R) -> anyhow::Result<Verification> {
     report.case_id = Some(manifest.case_id);
     report.events = manifest.events.len();
     report.withheld = manifest.withheld.len();
-    if let Err(broken) = chain::verify(&manifest.events) {
+    report.redacted = manifest.redacted.len();
+    if let Err(broken) = chain::verify_redacted(&manifest.events, |seq| manifest.redacted.contains(&seq)) {
         report.findings.push(Finding::Chain(broken));
+    }
+    // Only what a redaction may hide is accepted as redacted: another side's confidential file,
+    // listed as withheld with the same hash.
+    for &seq in &manifest.redacted {
+        let link = manifest.events.iter().find(|l| l.seq == seq);
+        let event = link.and_then(|l| serde_json::from_str::<Event>(&l.content).ok());
+        let fits = event.is_some_and(|e| match e.body {
+            EventBody::EvidenceAdded { file } => {
+                file.confidential
+                    && e.actor.party() != manifest.prepared_for
+                    && manifest.withheld.iter().any(|w| w.evidence_id == file.evidence_id && w.sha256 == file.sha256)
+            }
+            _ => false,
+        });
+        if !fits {
+            report.findings.push(Finding::RedactionUnexpected { seq });
+        }
     }
     let head = manifest.events.last().map_or(chain::GENESIS, |l| l.hash.as_str());
     if manifest.events.len() != manifest.event_count || head != manifest.head_hash {

@@ -462,9 +462,33 @@ async fn confidential_files_and_strangers(storage: Storage) {
     let report = verify(Cursor::new(&shop_zip.1)).unwrap();
     assert!(report.intact(), "{:?}", report.findings);
     assert!(!entry_names(&shop_zip.1).iter().any(|n| n.contains(&id(&medical))));
+    // No entry of a party's dossier (index.html, manifest.json, the files) carries the other
+    // side's confidential caption or kind: only that a file with this hash was withheld.
+    let leaks = |zip: &[u8], secrets: &[&str]| -> Vec<String> {
+        read_zip(zip)
+            .into_iter()
+            .flat_map(|(name, data)| {
+                secrets
+                    .iter()
+                    .filter(|s| contains(&data, s.as_bytes()))
+                    .map(move |s| format!("{name}: {s}"))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    assert_eq!(leaks(&buyer_zip.1, &["进货发票", "\"invoice\"", "发票"]), Vec::<String>::new());
+    assert_eq!(leaks(&shop_zip.1, &["门诊病历", "medical_record", "医疗记录", "allergic"]), Vec::<String>::new());
+    assert!(leaks(&buyer_zip.1, &["门诊病历"]).len() >= 2, "the buyer's own confidential file stays described");
+    assert_eq!((report.files, report.withheld, report.redacted), (2, 1, 1));
+    // A redaction may hide only the other side's withheld confidential file.
+    let entries = read_zip(&buyer_zip.1);
+    let forged = edit_manifest(&entries, |m| m["redacted"] = json!([1]));
+    let report = verify(Cursor::new(forged)).unwrap();
+    assert!(report.findings.contains(&Finding::RedactionUnexpected { seq: 1 }), "{:?}", report.findings);
     let agent_zip = fetch(&f.agent, &format!("/api/v1/cases/{case}/dossier")).await;
     let report = verify(Cursor::new(&agent_zip.1)).unwrap();
-    assert_eq!((report.intact(), report.files, report.withheld), (true, 3, 0));
+    assert_eq!((report.intact(), report.files, report.withheld, report.redacted), (true, 3, 0, 0));
+    assert_eq!(leaks(&agent_zip.1, &["进货发票", "门诊病历"]).len(), 4, "the platform's dossier has everything");
     assert_eq!(fetch(&f.other_buyer, &format!("/api/v1/cases/{case}/dossier")).await.0, StatusCode::NOT_FOUND);
 }
 
