@@ -33,7 +33,9 @@ pub struct EvidenceLimits {
     pub video_bytes: u64,
     /// All files of one case together.
     pub case_bytes: u64,
-    /// Decoding limits for previews: a decompression bomb declares huge dimensions.
+    /// Decoding limits for previews: a decompression bomb declares huge dimensions, or modest
+    /// ones at many bytes per pixel (11999×11999 RGBA16 is 1.15 GB from a 1 MB file), so the
+    /// decoded size (width × height × bytes per pixel) is bounded too.
     pub image_side: u32,
     pub image_alloc_bytes: u64,
 }
@@ -45,7 +47,8 @@ impl Default for EvidenceLimits {
             video_bytes: 200 * MIB,
             case_bytes: 1024 * MIB,
             image_side: 12_000,
-            image_alloc_bytes: 512 * MIB,
+            // A 48-megapixel phone photo decodes to 144 MB (RGB8) or 192 MB (RGBA8).
+            image_alloc_bytes: 256 * MIB,
         }
     }
 }
@@ -251,6 +254,8 @@ impl App {
         drop(file);
         let preview = if has_preview(media_type) {
             let path = temp.to_path_buf();
+            // Decoding holds up to `image_alloc_bytes`: only a few previews are decoded at once.
+            let _turn = self.gates.previews.acquire().await.map_err(|e| AppError::Internal(e.into()))?;
             Some(
                 tokio::task::spawn_blocking(move || make_preview(&path, limits))
                     .await
@@ -471,14 +476,18 @@ fn make_preview(path: &std::path::Path, limits: EvidenceLimits) -> Result<Vec<u8
     l.max_image_width = Some(limits.image_side);
     l.max_image_height = Some(limits.image_side);
     l.max_alloc = Some(limits.image_alloc_bytes);
-    reader.limits(l);
+    reader.limits(l.clone());
     let mut decoder = reader.into_decoder().map_err(bad)?;
+    // `into_decoder` passes the limits on but does not charge the pixel buffer against
+    // `max_alloc` (only `decode` does): charge it here, before it is allocated.
+    l.reserve(decoder.total_bytes()).map_err(bad)?;
     let orientation = decoder.orientation().map_err(bad)?;
     let mut img = image::DynamicImage::from_decoder(decoder).map_err(bad)?;
-    img.apply_orientation(orientation);
+    // Shrunk before it is turned or converted, so no second full-size copy is ever made.
     if img.width() > PREVIEW_SIDE || img.height() > PREVIEW_SIDE {
         img = img.thumbnail(PREVIEW_SIDE, PREVIEW_SIDE);
     }
+    img.apply_orientation(orientation);
     let rgb = img.to_rgb8();
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82).encode_image(&rgb).map_err(bad)?;

@@ -12,6 +12,7 @@ pub mod dossier;
 pub mod error;
 pub mod escalations;
 pub mod evidence;
+pub mod gates;
 pub mod narrative;
 pub mod orders;
 pub mod policy;
@@ -39,4 +40,6 @@ pub struct App {
     pub evidence_limits: evidence::EvidenceLimits,
     /// Failed logins per login name, to slow password guessing down.
     pub login_throttle: Arc<auth::LoginThrottle>,
+    /// Bounds on previews decoded and dossiers exported at once.
+    pub gates: Arc<gates::Gates>,
 }

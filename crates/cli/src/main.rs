@@ -204,6 +204,7 @@ async fn open(settings: &Settings) -> anyhow::Result<App> {
         blobs: Arc::new(settings.blobs()?),
         evidence_limits: settings.evidence_limits,
         login_throttle: Default::default(),
+        gates: Default::default(),
     };
     app.ensure_policy_with(&settings.initial_policy)
         .await

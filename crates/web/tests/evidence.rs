@@ -135,6 +135,37 @@ fn png_bomb() -> Vec<u8> {
     out
 }
 
+/// A well-formed `side`×`side` RGBA16 PNG of zeros (8 bytes a pixel): at 11999 it is about a
+/// megabyte and decodes to 1.15 GB. Its IDAT repeats one fully flushed deflate block of zeros.
+fn png_rgba16(side: u32) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress};
+    let raw = u64::from(side) * (1 + u64::from(side) * 8);
+    let deflate = |input: &[u8], flush: FlushCompress| -> Vec<u8> {
+        let mut c = Compress::new(Compression::best(), false);
+        let mut out = Vec::with_capacity(input.len() / 100 + 1024);
+        c.compress_vec(input, &mut out, flush).unwrap();
+        out
+    };
+    const BLOCK: u64 = 1 << 20;
+    let zeros = vec![0u8; BLOCK as usize];
+    let block = deflate(&zeros, FlushCompress::Full);
+    let mut idat = vec![0x78, 0xDA];
+    for _ in 0..raw / BLOCK {
+        idat.extend_from_slice(&block);
+    }
+    idat.extend(deflate(&zeros[..(raw % BLOCK) as usize], FlushCompress::Finish));
+    // Adler-32 of `raw` zero bytes: a = 1, b = raw mod 65521.
+    idat.extend_from_slice(&((((raw % 65521) as u32) << 16) | 1).to_be_bytes());
+    let mut ihdr = side.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&side.to_be_bytes());
+    ihdr.extend_from_slice(&[16, 6, 0, 0, 0]);
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    out.extend(png_chunk(b"IHDR", &ihdr));
+    out.extend(png_chunk(b"IDAT", &idat));
+    out.extend(png_chunk(b"IEND", &[]));
+    out
+}
+
 // ---------------------------------------------------------------------------------------------
 // Uploading
 // ---------------------------------------------------------------------------------------------
@@ -208,7 +239,11 @@ async fn fetch(who: &Session, path: &str) -> (StatusCode, Vec<u8>, String) {
 }
 
 async fn setup(storage: Storage) -> (TestApp, Fixture, String) {
-    let t = TestApp::start_with(storage, limits()).await;
+    setup_with(storage, limits()).await
+}
+
+async fn setup_with(storage: Storage, limits: EvidenceLimits) -> (TestApp, Fixture, String) {
+    let t = TestApp::start_with(storage, limits).await;
     let f = t.fixture().await;
     let order = f.order(&t, "SH-EVIDENCE-1").await;
     let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
@@ -602,6 +637,24 @@ async fn large_video_goes_up_in_parts(storage: Storage) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(original.len(), video.len());
     assert!(original == video);
+}
+
+/// Within the side limit, but 1.15 GB once decoded: refused by its decoded size, before any
+/// pixel buffer is allocated, and nothing is stored. A small 16-bit image still goes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn local_a_bomb_of_many_bytes_per_pixel_is_refused_by_its_decoded_size() {
+    let (t, f, case) = setup_with(Storage::Local, EvidenceLimits::default()).await;
+    let bomb = png_rgba16(11_999);
+    assert!(bomb.len() < 2 << 20, "{} bytes", bomb.len());
+    let (status, body) = upload(&f.buyer, &case, &bomb, "photo", "16 位图片", false).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("evidence_image_too_large")),
+        "{body}"
+    );
+    assert_eq!(t.app.blobs.size(&original_key(&sha256(&bomb))).await.unwrap(), None);
+    let small = uploaded(&f.buyer, &case, &png_rgba16(64), "photo", "小图", false).await;
+    assert_eq!(small["media_type"], "image/png");
 }
 
 #[tokio::test]

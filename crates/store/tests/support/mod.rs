@@ -223,6 +223,7 @@ impl World {
             blobs: Arc::new(redress_store::blobs::ObjectBlobs::local(blobs_dir.path()).expect("local blobs")),
             evidence_limits: Default::default(),
             login_throttle: Default::default(),
+            gates: Default::default(),
         };
         World { app, clock, _blobs_dir: blobs_dir }
     }

@@ -110,6 +110,7 @@ impl TestApp {
             blobs: Arc::new(blobs),
             evidence_limits,
             login_throttle: Default::default(),
+            gates: Default::default(),
         };
         app.ensure_policy().await.expect("policy");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
