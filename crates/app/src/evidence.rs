@@ -1,8 +1,17 @@
 //! Evidence files: received as a stream, hashed and checked while they are written to a local
 //! temporary file (never held whole in memory), typed by their own bytes, stored under their
 //! SHA-256, and only then recorded on the case by an `EvidenceAdded` event through the normal
-//! decide → apply → append path. A refused or broken upload leaves no record; a stored object
-//! that no event names is never served, because files are looked up through their events.
+//! decide → apply → append path. A refused or broken upload leaves no record and no bytes:
+//! what can be checked (who, when, the caption, the room left) is checked before the file is
+//! stored, and a change refused after it was stored (a race for the case's last room) deletes
+//! the object again unless another file of the same bytes is on record. Objects orphaned by a
+//! crash between storing and recording are deleted by the worker's collector
+//! (`collect_unreferenced_blobs`) once older than a grace period. A stored object that no event
+//! names is never served, because files are looked up through their events.
+//!
+//! Deleting is check-then-delete (object stores have no conditional delete): an identical file
+//! recorded in the instant between the check and the delete would lose its object, so a
+//! recorded upload checks its object is still there afterwards and stores it again if not.
 
 use crate::blobs::{ByteStream, original_key, preview_key};
 use crate::error::AppError;
@@ -186,16 +195,56 @@ impl App {
             media_type: "text/plain".into(),
             confidential: false,
         };
-        let policy =
-            self.store.policy(record.case.policy_version).await?.ok_or_else(|| anyhow::anyhow!("policy missing"))?;
+        self.admissible(&record.case, probe, principal.actor()).await?;
+        Ok(self.evidence_limits.case_bytes.saturating_sub(record.case.evidence_bytes))
+    }
+
+    /// Would the case take this file from `actor` now (the domain's rules and the room left)?
+    async fn admissible(&self, case: &redress_domain::Case, file: EvidenceFile, actor: Actor) -> Result<(), AppError> {
+        let limit = self.evidence_limits.case_bytes;
+        if case.evidence_bytes.saturating_add(file.size) > limit {
+            return Err(EvidenceError::CaseFull { limit }.into());
+        }
+        let policy = self.store.policy(case.policy_version).await?.ok_or_else(|| anyhow::anyhow!("policy missing"))?;
         let env =
             redress_domain::lifecycle::Env { now: self.clock.now(), policy: &policy, calendar: self.calendar.as_ref() };
-        decide(&record.case, &Command::AddEvidence { file: probe }, principal.actor(), &env)?;
-        let room = self.evidence_limits.case_bytes.saturating_sub(record.case.evidence_bytes);
-        if room == 0 {
-            return Err(EvidenceError::CaseFull { limit: self.evidence_limits.case_bytes }.into());
+        decide(case, &Command::AddEvidence { file }, actor, &env)?;
+        Ok(())
+    }
+
+    /// Deletes a file's object and preview unless some case's evidence names them. Failures are
+    /// left to the collector.
+    async fn release_blob(&self, sha256: &str) {
+        match self.store.evidence_hash_referenced(sha256).await {
+            Ok(true) => {}
+            Ok(false) => {
+                for key in [original_key(sha256), preview_key(sha256)] {
+                    if let Err(e) = self.blobs.delete(&key).await {
+                        tracing::warn!(key, error = %e, "refused upload's object not deleted; the collector will");
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(sha256, error = %e, "refused upload's object kept; the collector will delete it"),
         }
-        Ok(room)
+    }
+
+    /// Deletes the stored objects (files and previews) that no evidence names and that were last
+    /// written before `older_than`: what a crash between storing and recording left behind. The
+    /// grace period protects uploads in flight, which (re)write their object before recording it.
+    pub async fn collect_unreferenced_blobs(&self, older_than: Timestamp) -> Result<usize, AppError> {
+        let mut deleted = 0;
+        for prefix in ["sha256/", "preview/"] {
+            let mut listing = self.blobs.list(prefix);
+            while let Some(object) = listing.next().await {
+                let object = object?;
+                let Some(hash) = crate::blobs::hash_of_key(&object.key) else { continue };
+                if object.modified < older_than && !self.store.evidence_hash_referenced(hash).await? {
+                    self.blobs.delete(&object.key).await?;
+                    deleted += 1;
+                }
+            }
+        }
+        Ok(deleted)
     }
 
     /// Reads an upload to its end into a temporary file, hashing it, deciding its type from its
@@ -305,35 +354,49 @@ impl App {
             }
             None => EvidenceId(uuid::Uuid::now_v7()),
         };
-        let key = original_key(&received.sha256);
-        if self.blobs.size(&key).await? != Some(received.size) {
-            self.blobs.put_file(&key, &received.temp).await?;
-        }
-        if let Some(preview) = received.preview {
-            self.blobs.put_bytes(&preview_key(&received.sha256), Bytes::from(preview)).await?;
-        }
         let file = EvidenceFile {
             evidence_id,
-            sha256: received.sha256,
+            sha256: received.sha256.clone(),
             kind: description.kind,
             caption: description.caption.trim().to_owned(),
             size: received.size,
             media_type: received.media_type.to_owned(),
             confidential: description.confidential,
         };
+        // Refused now (a caption too long, a case full or closed meanwhile) stores nothing.
+        self.admissible(&record.case, file.clone(), principal.actor()).await?;
+        // Always written, even if the same bytes are stored already: that renews the object's
+        // time, so the collector's grace period runs from this upload.
+        let key = original_key(&received.sha256);
+        self.blobs.put_file(&key, &received.temp).await?;
+        if let Some(preview) = &received.preview {
+            self.blobs.put_bytes(&preview_key(&received.sha256), Bytes::from(preview.clone())).await?;
+        }
         let limit = self.evidence_limits.case_bytes;
         let size = file.size;
         let id = file.evidence_id;
         // The per-case limit is checked against the case read in the same optimistic
         // transaction, so concurrent uploads cannot together overrun it.
-        self.run_checked(case_id, &Command::AddEvidence { file }, principal.actor(), &|case| {
-            if case.evidence_bytes.saturating_add(size) > limit {
-                Err(EvidenceError::CaseFull { limit }.into())
-            } else {
-                Ok(())
+        let recorded = self
+            .run_checked(case_id, &Command::AddEvidence { file }, principal.actor(), &|case| {
+                if case.evidence_bytes.saturating_add(size) > limit {
+                    Err(EvidenceError::CaseFull { limit }.into())
+                } else {
+                    Ok(())
+                }
+            })
+            .await;
+        if let Err(e) = recorded {
+            self.release_blob(&received.sha256).await;
+            return Err(e);
+        }
+        // An identical upload refused meanwhile may have released the object: store it again.
+        if self.blobs.size(&key).await? != Some(size) {
+            self.blobs.put_file(&key, &received.temp).await?;
+            if let Some(preview) = received.preview {
+                self.blobs.put_bytes(&preview_key(&received.sha256), Bytes::from(preview)).await?;
             }
-        })
-        .await?;
+        }
         self.store.evidence_item(case_id, id).await?.ok_or_else(|| anyhow::anyhow!("evidence {id} not recorded").into())
     }
 

@@ -303,6 +303,24 @@ pub trait Store: Send + Sync + 'static {
         case_id: CaseId,
         evidence_id: redress_domain::EvidenceId,
     ) -> StoreResult<Option<crate::evidence::EvidenceRecord>>;
+    /// Does any case's evidence name this file? Identical files share one stored object.
+    async fn evidence_hash_referenced(&self, sha256: &str) -> StoreResult<bool>;
+
+    /// A page of a case's events, newest first: those before `before_seq` (all when `None`),
+    /// at most `limit`.
+    async fn events_page(&self, id: CaseId, before_seq: Option<i64>, limit: i64) -> StoreResult<Vec<StoredEvent>>;
+
+    // Housekeeping (the worker).
+    /// Deletes at most `limit` sessions expired by `now` and at most `limit` finished outbox rows
+    /// done before `done_before`.
+    async fn purge_expired(&self, now: Timestamp, done_before: Timestamp, limit: i64) -> StoreResult<Purged>;
+}
+
+/// What one purge deleted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub sessions: u64,
+    pub outbox: u64,
 }
 
 /// What a payout to the buyer is: money back for the goods, or statutory compensation beyond it.

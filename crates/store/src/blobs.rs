@@ -7,7 +7,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use object_store::path::Path as Key;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
-use redress_app::blobs::{Blobs, ByteStream};
+use redress_app::blobs::{Blobs, ByteStream, Listing, StoredObject};
 use std::path::Path;
 use std::sync::Arc;
 use tokio::io::AsyncReadExt;
@@ -121,5 +121,24 @@ impl Blobs for ObjectBlobs {
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+
+    async fn delete(&self, key: &str) -> anyhow::Result<()> {
+        match self.store.delete(&Key::parse(key)?).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn list(&self, prefix: &str) -> Listing {
+        let prefix = match Key::parse(prefix.trim_end_matches('/')) {
+            Ok(p) => p,
+            Err(e) => return Box::pin(futures_util::stream::once(async move { Err(e.into()) })),
+        };
+        Box::pin(self.store.list(Some(&prefix)).map(|meta| {
+            let meta = meta?;
+            let modified = jiff::Timestamp::from_microsecond(meta.last_modified.timestamp_micros())?;
+            Ok(StoredObject { key: meta.location.to_string(), modified })
+        }))
     }
 }

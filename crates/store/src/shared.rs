@@ -556,17 +556,7 @@ macro_rules! shared_store {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
-                let mut out = Vec::with_capacity(rows.len());
-                for r in rows {
-                    let link = Link {
-                        seq: r.try_get("seq").map_err(other)?,
-                        content: r.try_get("content").map_err(other)?,
-                        prev_hash: r.try_get("prev_hash").map_err(other)?,
-                        hash: r.try_get("hash").map_err(other)?,
-                    };
-                    out.push(StoredEvent { seq: link.seq, event: from_json(&link.content)?, link });
-                }
-                Ok(out)
+                rows.iter().map(|r| stored_event_from(r)).collect()
             }
 
             async fn claim_due_cases(&self, now: Timestamp, lease_until: Timestamp, owner: &str, limit: i64) -> StoreResult<Vec<DueCase>> {
@@ -767,6 +757,54 @@ macro_rules! shared_store {
                     .map_err(other)?;
                 Ok(row.map(|r| evidence_from(&r)).transpose()?)
             }
+
+            async fn evidence_hash_referenced(&self, sha256: &str) -> StoreResult<bool> {
+                let row = sqlx::query("SELECT 1 FROM evidence WHERE sha256 = $1 LIMIT 1")
+                    .bind(sha256)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(row.is_some())
+            }
+
+            async fn events_page(&self, id: CaseId, before_seq: Option<i64>, limit: i64) -> StoreResult<Vec<StoredEvent>> {
+                let rows = sqlx::query("SELECT seq, content, prev_hash, hash FROM case_events WHERE case_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3")
+                    .bind(id.to_string())
+                    .bind(before_seq.unwrap_or(i64::MAX))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                rows.iter().map(|r| stored_event_from(r)).collect()
+            }
+
+            async fn purge_expired(&self, now: Timestamp, done_before: Timestamp, limit: i64) -> StoreResult<Purged> {
+                let sessions = sqlx::query("DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at <= $1 LIMIT $2)")
+                    .bind(micros(now))
+                    .bind(limit)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?
+                    .rows_affected();
+                let outbox = sqlx::query("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE done_at IS NOT NULL AND done_at < $1 LIMIT $2)")
+                    .bind(micros(done_before))
+                    .bind(limit)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?
+                    .rows_affected();
+                Ok(Purged { sessions, outbox })
+            }
+        }
+
+        fn stored_event_from(r: &<$db as sqlx::Database>::Row) -> StoreResult<StoredEvent> {
+            let link = Link {
+                seq: r.try_get("seq").map_err(other)?,
+                content: r.try_get("content").map_err(other)?,
+                prev_hash: r.try_get("prev_hash").map_err(other)?,
+                hash: r.try_get("hash").map_err(other)?,
+            };
+            Ok(StoredEvent { seq: link.seq, event: from_json(&link.content)?, link })
         }
 
         fn token_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<ApiToken> {

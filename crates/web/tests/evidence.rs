@@ -39,6 +39,8 @@ on_local_and_s3! {
     confidential_files_and_strangers => local_confidential_files_and_strangers, s3_confidential_files_and_strangers;
     dossier_verifies_and_names_every_alteration => local_dossier_verifies_and_names_every_alteration, s3_dossier_verifies_and_names_every_alteration;
     large_video_goes_up_in_parts => local_large_video_goes_up_in_parts, s3_large_video_goes_up_in_parts;
+    refused_uploads_keep_no_bytes => local_refused_uploads_keep_no_bytes, s3_refused_uploads_keep_no_bytes;
+    orphaned_objects_are_collected_after_a_grace_period => local_orphaned_objects_are_collected_after_a_grace_period, s3_orphaned_objects_are_collected_after_a_grace_period;
 }
 
 /// Small limits, so "too big" is quick to show: 64 KiB per file, 20 MiB per video, 21 MiB per case.
@@ -637,6 +639,84 @@ async fn large_video_goes_up_in_parts(storage: Storage) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(original.len(), video.len());
     assert!(original == video);
+}
+
+/// An upload refused after its bytes arrived leaves nothing in storage: a caption too long, a
+/// case already full, and uploads racing for a case's last room (whichever lose).
+async fn refused_uploads_keep_no_bytes(storage: Storage) {
+    let small = EvidenceLimits { file_bytes: 64 << 10, case_bytes: 100 << 10, ..limits() };
+    let (t, f, case) = setup_with(storage, small).await;
+    let stored = |bytes: &[u8]| {
+        let key = original_key(&sha256(bytes));
+        let blobs = t.app.blobs.clone();
+        async move { blobs.size(&key).await.unwrap() }
+    };
+    let text = vec![b'a'; 1000];
+    let (status, body) = upload(&f.buyer, &case, &text, "other", &"长".repeat(300), false).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")), "{body}");
+    assert_eq!(stored(&text).await, None, "a caption too long stores nothing");
+    let picture = encode(picture(), image::ImageFormat::Png);
+    let (status, _) = upload(&f.buyer, &case, &picture, "photo", &"长".repeat(300), false).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(t.app.blobs.size(&redress_app::blobs::preview_key(&sha256(&picture))).await.unwrap(), None);
+
+    // Five uploads of 30 KiB race for 100 KiB: three fit, and the two refused leave no bytes.
+    let files: Vec<Vec<u8>> = (0..5u8).map(|i| vec![b'b' + i; 30 << 10]).collect();
+    let answers = futures_util::future::join_all(
+        files
+            .iter()
+            .enumerate()
+            .map(|(i, bytes)| upload(&f.buyer, &case, bytes, "other", ["一", "二", "三", "四", "五"][i], false)),
+    )
+    .await;
+    let mut kept = 0;
+    for ((status, body), bytes) in answers.iter().zip(&files) {
+        match *status {
+            StatusCode::CREATED => {
+                kept += 1;
+                assert_eq!(stored(bytes).await, Some(30 << 10));
+            }
+            _ => {
+                assert_eq!(body["code"], "evidence_case_full", "{body}");
+                assert_eq!(stored(bytes).await, None, "a refused upload keeps no bytes");
+            }
+        }
+    }
+    assert_eq!(kept, 3);
+    // A refused copy of a file on record leaves the recorded one's object alone.
+    let (status, _) = upload(&f.buyer, &case, &files[0], "other", "再传一次", false).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let recorded: Vec<Vec<u8>> =
+        files.iter().zip(&answers).filter(|(_, (s, _))| *s == StatusCode::CREATED).map(|(b, _)| b.clone()).collect();
+    for bytes in &recorded {
+        assert_eq!(stored(bytes).await, Some(30 << 10));
+    }
+}
+
+/// What a crash between storing and recording leaves (an object no evidence names) is deleted by
+/// the collector once older than the grace period; files on record and recent objects stay.
+async fn orphaned_objects_are_collected_after_a_grace_period(storage: Storage) {
+    let (t, f, case) = setup(storage).await;
+    let kept = encode(picture(), image::ImageFormat::Png);
+    uploaded(&f.buyer, &case, &kept, "photo", "留存", false).await;
+    let orphan = b"bytes stored before a crash".to_vec();
+    let orphan_key = original_key(&sha256(&orphan));
+    let orphan_preview = redress_app::blobs::preview_key(&sha256(&orphan));
+    t.app.blobs.put_bytes(&orphan_key, orphan.clone().into()).await.unwrap();
+    t.app.blobs.put_bytes(&orphan_preview, b"jpeg".to_vec().into()).await.unwrap();
+    // Within the grace period (an upload may be in flight): kept.
+    let an_hour_ago = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+    assert_eq!(t.app.collect_unreferenced_blobs(an_hour_ago).await.unwrap(), 0);
+    assert!(t.app.blobs.size(&orphan_key).await.unwrap().is_some());
+    // Past it: the orphan and its preview go, the recorded file and its preview stay.
+    let later = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(1);
+    assert_eq!(t.app.collect_unreferenced_blobs(later).await.unwrap(), 2);
+    assert_eq!(t.app.blobs.size(&orphan_key).await.unwrap(), None);
+    assert_eq!(t.app.blobs.size(&orphan_preview).await.unwrap(), None);
+    assert!(t.app.blobs.size(&original_key(&sha256(&kept))).await.unwrap().is_some());
+    assert!(t.app.blobs.size(&redress_app::blobs::preview_key(&sha256(&kept))).await.unwrap().is_some());
+    let (status, _, _) = fetch(&f.buyer, &format!("/api/v1/cases/{case}/evidence")).await;
+    assert_eq!(status, StatusCode::OK);
 }
 
 /// Within the side limit, but 1.15 GB once decoded: refused by its decoded size, before any
