@@ -1,6 +1,9 @@
 //! Background work: the deadline sweeper and the refund executor. Both claim rows with a lease,
 //! so any number of workers may run side by side; both act through the same use cases (and so
-//! the same `decide`) as everyone else, as `Actor::System`.
+//! the same `decide`) as everyone else, as `Actor::System`. Housekeeping (at most hourly per
+//! worker) deletes what expires: sessions, finished outbox rows, and stored evidence objects no
+//! case names. Case records (events, evidence rows, the refund ledger) are never purged: the
+//! 电子商务法第三十一条 keeps them at least three years.
 
 use jiff::SignedDuration;
 use redress_app::ports::{ClaimedJob, LedgerRefund, PayoutKind};
@@ -14,11 +17,21 @@ const BATCH: i64 = 100;
 /// Passes per tick: a case whose timeout leads straight into another overdue deadline (after
 /// downtime) is fired again on the next pass.
 const MAX_PASSES: usize = 50;
+/// Finished outbox rows (refunds executed, notices sent) are kept this long for inspection.
+pub const FINISHED_JOB_RETENTION: SignedDuration = SignedDuration::from_hours(30 * 24);
+/// Stored objects no evidence names are deleted once this old: an upload in flight (which
+/// writes its object before recording it) is far younger.
+pub const ORPHAN_GRACE: SignedDuration = SignedDuration::from_hours(24);
+/// How often one worker does housekeeping.
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3600);
+/// Rows deleted per statement, so a purge never holds a long lock.
+const PURGE_BATCH: i64 = 1000;
 
 #[derive(Clone)]
 pub struct Worker {
     app: App,
     owner: String,
+    last_housekeeping: std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -29,12 +42,15 @@ pub struct TickReport {
     pub timeouts_refused: usize,
     pub refunds_settled: usize,
     pub reminders_sent: usize,
+    pub sessions_purged: u64,
+    pub jobs_purged: u64,
+    pub blobs_collected: usize,
 }
 
 impl Worker {
     pub fn new(app: App) -> Worker {
         let owner = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7());
-        Worker { app, owner }
+        Worker { app, owner, last_housekeeping: Default::default() }
     }
 
     /// Does all the work that is due now, then returns.
@@ -53,6 +69,41 @@ impl Worker {
                 break;
             }
         }
+        let due = {
+            let mut last = self.last_housekeeping.lock().unwrap_or_else(|p| p.into_inner());
+            let due = last.is_none_or(|t| t.elapsed() >= HOUSEKEEPING_EVERY);
+            if due {
+                *last = Some(std::time::Instant::now());
+            }
+            due
+        };
+        if due {
+            let done = self.housekeep().await?;
+            report.sessions_purged = done.sessions_purged;
+            report.jobs_purged = done.jobs_purged;
+            report.blobs_collected = done.blobs_collected;
+        }
+        Ok(report)
+    }
+
+    /// Deletes expired sessions, outbox rows finished more than `FINISHED_JOB_RETENTION` ago,
+    /// and evidence objects no case names that are older than `ORPHAN_GRACE` (by the storage's
+    /// clock, which wrote their times).
+    pub async fn housekeep(&self) -> anyhow::Result<TickReport> {
+        let mut report = TickReport::default();
+        let now = self.app.clock.now();
+        let done_before = now.checked_sub(FINISHED_JOB_RETENTION)?;
+        loop {
+            let purged = self.app.store.purge_expired(now, done_before, PURGE_BATCH).await?;
+            report.sessions_purged += purged.sessions;
+            report.jobs_purged += purged.outbox;
+            if purged.sessions < PURGE_BATCH as u64 && purged.outbox < PURGE_BATCH as u64 {
+                break;
+            }
+        }
+        let older_than = jiff::Timestamp::now().checked_sub(ORPHAN_GRACE)?;
+        report.blobs_collected =
+            self.app.collect_unreferenced_blobs(older_than).await.map_err(|e| anyhow::anyhow!(e))?;
         Ok(report)
     }
 
@@ -78,6 +129,9 @@ impl Worker {
                         timeouts_refused = r.timeouts_refused,
                         refunds = r.refunds_settled,
                         reminders = r.reminders_sent,
+                        sessions_purged = r.sessions_purged,
+                        jobs_purged = r.jobs_purged,
+                        blobs_collected = r.blobs_collected,
                         "worker tick"
                     )
                 }
