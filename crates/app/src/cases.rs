@@ -17,15 +17,31 @@ use serde::Serialize;
 /// retries with jittered backoff let any burst of writers on one case through.
 const ATTEMPTS: u32 = 30;
 
-/// A case as its reader sees it: the case, its timeline and what the reader may do now.
+/// Timeline entries in a case's detail (the default page of every list).
+pub const TIMELINE_PAGE: i64 = 20;
+
+/// A case as its reader sees it: the case, its latest timeline entries and what the reader may
+/// do now. A case with a long history answers in bounded size: older entries are read a page
+/// at a time (`case_timeline`), from `timeline_before`.
 #[derive(Debug, Serialize)]
 pub struct CaseDetail {
     pub case: Case,
+    /// The number of events on the case (the last one's `seq`).
     pub version: i64,
+    /// The latest `TIMELINE_PAGE` events, oldest first.
     pub timeline: Vec<TimelineEntry>,
+    /// When older events exist: the `before` of the next page (`GET …/timeline?before=`).
+    pub timeline_before: Option<i64>,
     pub allowed_actions: Vec<&'static str>,
     /// Who is on each side and how to reach them, as far as this reader may know.
     pub parties: crate::contacts::Parties,
+}
+
+/// A page of a case's timeline, oldest first, and the cursor of the page before it.
+#[derive(Debug, Serialize)]
+pub struct TimelinePage {
+    pub items: Vec<TimelineEntry>,
+    pub next_before: Option<i64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -150,14 +166,53 @@ impl App {
             return Err(AppError::NotFound);
         }
         let policy = self.policy_of(&record.case).await?;
-        let events = self.store.events(case_id).await?;
         let allowed_actions = allowed_actions(
             &record.case,
             principal.actor(),
             &Env { now: self.clock.now(), policy: &policy, calendar: self.calendar.as_ref() },
         );
+        let page = self.timeline_page(principal, case_id, None, TIMELINE_PAGE).await?;
+        let parties = self.parties_for(principal.actor().party(), &record.case).await?;
+        Ok(CaseDetail {
+            parties,
+            case: record.case,
+            version: record.version,
+            timeline: page.items,
+            timeline_before: page.next_before,
+            allowed_actions,
+        })
+    }
+
+    /// A page of a case's timeline as its reader may see it: the `limit` (as every list: 1 to
+    /// 100, default 20) events before `before` (the newest when `None`), oldest first.
+    pub async fn case_timeline(
+        &self,
+        principal: &Principal,
+        case_id: CaseId,
+        before: Option<i64>,
+        limit: Option<i64>,
+    ) -> Result<TimelinePage, AppError> {
+        let limit = page_size(limit)?;
+        let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
+        if !principal.can_see_case(&record.case) {
+            return Err(AppError::NotFound);
+        }
+        self.timeline_page(principal, case_id, before, limit).await
+    }
+
+    async fn timeline_page(
+        &self,
+        principal: &Principal,
+        case_id: CaseId,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<TimelinePage, AppError> {
+        let mut events = self.store.events_page(case_id, before, limit).await?;
+        events.reverse();
         let viewer = principal.actor().party();
-        let timeline = events
+        // Sequence numbers start at 1 without gaps: anything above 1 has older events before it.
+        let next_before = events.first().map(|e| e.seq).filter(|&seq| seq > 1);
+        let items = events
             .into_iter()
             .map(|StoredEvent { seq, event, link }| TimelineEntry {
                 seq,
@@ -166,8 +221,7 @@ impl App {
                 hash: link.hash,
             })
             .collect();
-        let parties = self.parties_for(principal.actor().party(), &record.case).await?;
-        Ok(CaseDetail { parties, case: record.case, version: record.version, timeline, allowed_actions })
+        Ok(TimelinePage { items, next_before })
     }
 
     pub async fn list_cases(

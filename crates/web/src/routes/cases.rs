@@ -96,6 +96,24 @@ pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>
     Ok(Json(app.case_detail(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?))
 }
 
+#[derive(Deserialize)]
+pub struct TimelineQuery {
+    before: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// `GET /cases/{id}/timeline?before=&limit=`: older timeline entries, a page at a time.
+pub async fn timeline(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(q): Query<TimelineQuery>,
+) -> Result<Json<redress_app::cases::TimelinePage>, Problem> {
+    let id: CaseId = path_id(&id, caller.lang)?;
+    let page = app.case_timeline(&caller.principal, id, q.before, q.limit).await;
+    Ok(Json(page.map_err(|e| Problem::from_app(e, caller.lang))?))
+}
+
 /// `POST /cases/{id}/actions/{action}`: the action name (kebab-case) and the JSON body make the
 /// command.
 pub async fn act(
