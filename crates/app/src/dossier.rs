@@ -73,11 +73,13 @@ pub struct Withheld {
     pub reason: String,
 }
 
-/// A finished dossier in an anonymous temporary file, rewound.
+/// A finished dossier in an anonymous temporary file, rewound. Its place among the exports
+/// (`permit`) is held until it is dropped: keep it until the file has been sent.
 pub struct Dossier {
     pub file: std::fs::File,
     pub size: u64,
     pub file_name: String,
+    pub permit: crate::gates::DossierPermit,
 }
 
 struct Row {
@@ -184,6 +186,12 @@ impl App {
             })
             .collect();
 
+        // Bounded in number and in temporary disk (about the files' size, plus the index and
+        // manifest): beyond the bound the export is refused as busy, not queued.
+        let estimate = shown.iter().map(|e| e.file.size).sum::<u64>()
+            + 2 * events.iter().map(|e| e.link.content.len() as u64).sum::<u64>()
+            + (1 << 20);
+        let permit = self.gates.dossier(estimate).ok_or(AppError::Busy("too many dossier exports at once"))?;
         // The other side's confidential files travel as redacted events under their own hashes.
         let mut redacted = Vec::new();
         let mut links = Vec::with_capacity(events.len());
@@ -334,7 +342,7 @@ impl App {
         }
         drop(tx);
         let (file, size) = writer.await.map_err(|e| AppError::Internal(e.into()))??;
-        Ok(Dossier { file, size, file_name: format!("dossier-{case_id}.zip") })
+        Ok(Dossier { file, size, file_name: format!("dossier-{case_id}.zip"), permit })
     }
 }
 

@@ -34,6 +34,9 @@ pub enum AppError {
     /// Another change to the same case won repeatedly.
     #[error("the case is busy, retry")]
     Contended,
+    /// A bounded resource (dossier exports, their temporary space) is in full use: retry later.
+    #[error("busy: {0}; retry later")]
+    Busy(&'static str),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }

@@ -35,6 +35,7 @@ const CODES: &[(&str, &str, &str)] = &[
     ("invalid_json", "请求体不是有效的 JSON 或字段不符合要求", "The request body is not valid JSON for this endpoint"),
     ("duplicate", "该记录已存在", "This already exists"),
     ("contended", "该售后单正在被其他操作修改,请重试", "The case is being changed by another request; retry"),
+    ("busy", "服务器繁忙,请稍后重试", "The server is busy; retry later"),
     ("unknown_action", "不支持该操作", "Unknown action"),
     ("idempotency_key_reused", "该幂等键已用于另一个请求", "This Idempotency-Key was used for a different request"),
     ("request_in_progress", "相同幂等键的请求正在处理中", "A request with this Idempotency-Key is still in progress"),
@@ -117,6 +118,7 @@ impl Problem {
                 Problem::new(status, e.code(), lang, Some(e.to_string()))
             }
             AppError::Contended => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "contended", lang, None),
+            AppError::Busy(what) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", lang, Some(what.into())),
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", lang, None)

@@ -56,3 +56,57 @@ async fn a_long_case_answers_in_bounded_pages() {
     let (status, _) = t.anonymous().get(&format!("/api/v1/cases/{case}/timeline")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+/// Exports beyond the bound (in number, or in temporary disk) are refused as busy with
+/// `Retry-After`, and run again once there is room.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dossier_exports_are_bounded_in_number_and_space() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "SH-EXPORT-1").await;
+    let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
+    let url = format!("/api/v1/cases/{case}/dossier");
+    let get = |who: &support::Session| {
+        let request = who.raw(reqwest::Method::GET, &url);
+        async move {
+            let response = request.send().await.unwrap();
+            let retry = response.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+            let status = response.status();
+            let body = response.bytes().await.unwrap();
+            (status, retry, serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null))
+        }
+    };
+    let gates = t.app.gates.clone();
+    // Every export place taken.
+    let all = gates.dossiers.available_permits() as u32;
+    let held = gates.dossiers.clone().acquire_many_owned(all).await.unwrap();
+    let (status, retry, body) = get(&f.buyer).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("busy")), "{body}");
+    assert_eq!(retry.as_deref(), Some("10"));
+    drop(held);
+    assert_eq!(get(&f.buyer).await.0, StatusCode::OK);
+    // All the temporary space but 1 KiB taken: an export needs more (about 1 MiB here).
+    let space = gates.dossier_space_kib.available_permits() as u32;
+    let held = gates.dossier_space_kib.clone().acquire_many_owned(space - 1).await.unwrap();
+    let (status, _, body) = get(&f.agent).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::SERVICE_UNAVAILABLE, Some("busy")), "{body}");
+    drop(held);
+    assert_eq!(get(&f.agent).await.0, StatusCode::OK);
+}
+
+/// The worker purges expired sessions (a logged-in token stops working and its row is gone);
+/// the case itself is untouched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_purges_expired_sessions() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "SH-PURGE-1").await;
+    let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
+    t.advance_hours(8 * 24);
+    let report = t.tick().await;
+    assert!(report.sessions_purged >= 7, "{report:?}");
+    let (status, _) = f.buyer.get(&format!("/api/v1/cases/{case}")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let again = t.login("buyer").await;
+    assert_eq!(again.case(&case).await["case"]["id"], case.as_str());
+}

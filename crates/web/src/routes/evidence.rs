@@ -200,8 +200,24 @@ pub async fn preview(
 /// `GET /cases/{id}/dossier`: the ZIP for this reader (see `redress_app::dossier`).
 pub async fn dossier(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Response, Problem> {
     let id: CaseId = path_id(&id, caller.lang)?;
-    let dossier = app.dossier(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?;
-    let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(dossier.file));
+    let dossier = match app.dossier(&caller.principal, id).await {
+        Ok(dossier) => dossier,
+        Err(e @ redress_app::AppError::Busy(_)) => {
+            let mut response = Problem::from_app(e, caller.lang).into_response();
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
+            return Ok(response);
+        }
+        Err(e) => return Err(Problem::from_app(e, caller.lang)),
+    };
+    // The export's place is held by the stream until the last byte is sent (or the client goes).
+    let permit = dossier.permit;
+    let stream = futures_util::StreamExt::map(
+        tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(dossier.file)),
+        move |chunk| {
+            let _held = &permit;
+            chunk
+        },
+    );
     let mut response = Body::from_stream(stream).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
