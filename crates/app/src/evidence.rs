@@ -576,6 +576,34 @@ mod tests {
         assert!(!nul.finish());
     }
 
+    proptest::proptest! {
+        /// Fuzzing the type sniffing: any bytes, fed in any chunks, are typed or refused without
+        /// a panic, and the chunked text check agrees with checking the whole at once.
+        #[test]
+        fn any_bytes_in_any_chunks_are_typed_or_refused(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048),
+            text in ".{0,300}",
+            cuts in proptest::collection::vec(0usize..2048, 0..8),
+        ) {
+            for bytes in [bytes, text.into_bytes()] {
+                let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
+                cuts.sort_unstable();
+                let mut check = TextCheck::default();
+                let mut from = 0;
+                for &cut in cuts.iter().chain([bytes.len()].iter()) {
+                    check.feed(&bytes[from..cut]);
+                    from = cut;
+                }
+                let whole = std::str::from_utf8(&bytes).is_ok() && !bytes.contains(&0);
+                proptest::prop_assert_eq!(check.finish(), whole);
+                let head = &bytes[..bytes.len().min(SNIFF)];
+                if let Ok(media) = sniff(head, &check) {
+                    proptest::prop_assert!(!extension(media).is_empty());
+                }
+            }
+        }
+    }
+
     #[test]
     fn types_come_from_signatures() {
         let ok = TextCheck::default();

@@ -1,0 +1,324 @@
+//! Fuzzing the domain's command handling as an ordinary test: arbitrary command JSON (known and
+//! unknown actions, wrong, missing, extreme and hostile field values) from every kind of actor,
+//! at random times, applied in sequence to a filed case. Parsing and `decide` never panic, and
+//! every event they produce survives its JSON round trip (events are stored as JSON).
+//! Longer run: `PROPTEST_CASES=100000 cargo test -p redress-domain --test fuzz` (docs/reliability.md).
+
+use jiff::civil::Weekday;
+use jiff::tz::{self, TimeZone};
+use jiff::{SignedDuration, Timestamp};
+use proptest::prelude::*;
+use redress_domain::case::ItemRef;
+use redress_domain::command::FileCase;
+use redress_domain::lifecycle::CalendarGap;
+use redress_domain::order::{LineItem, Order, OrderHistory};
+use redress_domain::vocabulary::{Reason, RequestKind, SalesChannel};
+use redress_domain::{
+    Actor, Case, CaseId, Command, Env, Event, EventBody, MerchantId, Money, OrderId, Policy, UserId, WorkingCalendar,
+    apply, decide, decide_filing,
+};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+const BUYER: UserId = UserId(Uuid::from_u128(1));
+const MERCHANT: MerchantId = MerchantId(Uuid::from_u128(10));
+
+/// Monday to Friday in Asia/Shanghai, for any year jiff can hold.
+struct Weekdays;
+
+impl WorkingCalendar for Weekdays {
+    fn add_working_days(&self, from: Timestamp, days: u32) -> Result<Timestamp, CalendarGap> {
+        let shanghai = TimeZone::fixed(tz::offset(8));
+        let gap = || CalendarGap { year: 0 };
+        let mut day = from.to_zoned(shanghai.clone()).date();
+        let mut left = days;
+        while left > 0 {
+            day = day.tomorrow().map_err(|_| gap())?;
+            if !matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday) {
+                left -= 1;
+            }
+        }
+        Ok(day.tomorrow().map_err(|_| gap())?.to_zoned(shanghai).map_err(|_| gap())?.timestamp())
+    }
+}
+
+fn t0() -> Timestamp {
+    "2026-03-02T02:00:00Z".parse().unwrap()
+}
+
+fn order() -> Order {
+    let item = |sku: &str, quantity, fen| LineItem {
+        sku: sku.into(),
+        title: format!("{sku} 商品"),
+        quantity,
+        unit_price: Money::from_fen(fen),
+        law: Default::default(),
+    };
+    Order {
+        id: OrderId(Uuid::from_u128(20)),
+        number: "R2026022500001".into(),
+        merchant_id: MERCHANT,
+        buyer_id: BUYER,
+        channel: SalesChannel::ChannelsShop,
+        items: vec![item("MUG", 2, 5_950), item("LAMP", 1, 8_000)],
+        amount_paid: Money::from_fen(19_900),
+        freight: Money::ZERO,
+        payment_transaction_id: None,
+        paid_at: Some("2026-02-25T01:00:00Z".parse().unwrap()),
+        shipped_at: Some("2026-02-26T01:00:00Z".parse().unwrap()),
+        signed_at: Some("2026-02-28T07:00:00Z".parse().unwrap()),
+        created_at: "2026-02-25T01:00:00Z".parse().unwrap(),
+    }
+}
+
+fn actors() -> Vec<Actor> {
+    vec![
+        Actor::Buyer { user: BUYER },
+        Actor::Buyer { user: UserId(Uuid::from_u128(2)) },
+        Actor::Merchant { merchant: MERCHANT, user: Some(UserId(Uuid::from_u128(12))), token: None },
+        Actor::Merchant { merchant: MerchantId(Uuid::from_u128(11)), user: None, token: None },
+        Actor::Agent { user: UserId(Uuid::from_u128(3)) },
+        Actor::Agent { user: UserId(Uuid::from_u128(4)) },
+        Actor::System,
+    ]
+}
+
+const ACTIONS: &[&str] = &[
+    "message",
+    "revise",
+    "withdraw",
+    "accept_offer",
+    "decline_offer",
+    "answer",
+    "ship_return",
+    "confirm_replacement",
+    "escalate",
+    "rate",
+    "approve",
+    "reject",
+    "offer",
+    "ask",
+    "confirm_receipt",
+    "dispute_receipt",
+    "ship_replacement",
+    "prove_offline_refund",
+    "accept_mediation",
+    "decline_mediation",
+    "submit_evidence",
+    "appeal",
+    "take",
+    "request_evidence",
+    "propose_mediation",
+    "decide",
+    "review_appeal",
+    "timeout",
+    "refund_succeeded",
+    "refund_failed",
+    "add_evidence",
+    "accept-offer",
+    "",
+    "file",
+    "delete",
+];
+
+const FIELDS: &[&str] = &[
+    "text",
+    "evidence",
+    "kind",
+    "amount",
+    "description",
+    "carrier",
+    "tracking_no",
+    "stars",
+    "comment",
+    "reason",
+    "remedy",
+    "note",
+    "question",
+    "party",
+    "what",
+    "due_in_hours",
+    "liable",
+    "rationale",
+    "cited_rule",
+    "uphold",
+    "due",
+    "refund_id",
+    "over_limit",
+    "file",
+    "unknown",
+];
+
+/// Words the fields expect, and some they do not.
+const WORDS: &[&str] = &[
+    "refund",
+    "return_refund",
+    "exchange",
+    "partial_refund",
+    "compensation",
+    "buyer",
+    "merchant",
+    "platform",
+    "system",
+    "other",
+    "used_or_damaged_by_buyer",
+    "quality_defect",
+    "SF1234567890",
+    "顺丰速运",
+    "2026-03-05T01:00:00Z",
+    "2026-03-02T02:00:00Z",
+    "9999-12-31T23:59:59Z",
+    "0000-01-01",
+    "ab",
+    "",
+    "\u{0}\u{7}\u{202e}",
+    "01890a5d-ac96-774b-bcce-b302099a8057",
+];
+
+fn leaf() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        prop_oneof![Just(0i64), Just(1), Just(-1), Just(19_900), Just(19_901), Just(i64::MAX), Just(i64::MIN)]
+            .prop_map(|n| json!(n)),
+        any::<f64>().prop_map(|f| json!(f)),
+        prop::sample::select(WORDS).prop_map(|w| json!(w)),
+        ".{0,40}".prop_map(Value::String),
+        (1usize..6000).prop_map(|n| json!("长".repeat(n))),
+    ]
+}
+
+fn value() -> impl Strategy<Value = Value> {
+    leaf().prop_recursive(2, 12, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec((prop::sample::select(FIELDS), inner), 0..4)
+                .prop_map(|fields| Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
+        ]
+    })
+}
+
+/// The fields each action takes, so that a good share of the commands parse and reach `decide`.
+const SHAPES: &[(&str, &[&str])] = &[
+    ("message", &["text"]),
+    ("revise", &["kind", "amount", "description"]),
+    ("answer", &["text"]),
+    ("ship_return", &["carrier", "tracking_no"]),
+    ("escalate", &["text"]),
+    ("rate", &["stars", "comment"]),
+    ("reject", &["reason", "text"]),
+    ("offer", &["remedy", "note"]),
+    ("ask", &["question"]),
+    ("dispute_receipt", &["text"]),
+    ("ship_replacement", &["carrier", "tracking_no"]),
+    ("prove_offline_refund", &["note"]),
+    ("submit_evidence", &["text"]),
+    ("appeal", &["reason"]),
+    ("request_evidence", &["party", "what", "due_in_hours"]),
+    ("propose_mediation", &["remedy", "note"]),
+    ("decide", &["remedy", "liable", "rationale", "cited_rule"]),
+    ("review_appeal", &["uphold", "remedy", "rationale", "cited_rule"]),
+    ("timeout", &["due"]),
+    ("refund_succeeded", &["refund_id"]),
+    ("refund_failed", &["refund_id", "reason", "over_limit"]),
+];
+
+/// A remedy-shaped value: a remedy kind (or not) and any amount.
+fn remedy() -> impl Strategy<Value = Value> {
+    (prop::sample::select(WORDS), prop_oneof![any::<i64>(), 0i64..30_000])
+        .prop_map(|(kind, amount)| json!({ "kind": kind, "amount": amount }))
+}
+
+fn command_json() -> impl Strategy<Value = Value> {
+    let free = (prop::sample::select(ACTIONS), prop::collection::vec((prop::sample::select(FIELDS), value()), 0..6))
+        .prop_map(|(action, fields)| {
+            let mut map: Map<String, Value> = fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            map.insert("action".into(), json!(action));
+            Value::Object(map)
+        });
+    let shaped = (prop::sample::select(SHAPES), prop::collection::vec(prop_oneof![leaf(), remedy()], 4)).prop_map(
+        |((action, fields), values)| {
+            let mut map = Map::new();
+            map.insert("action".into(), json!(action));
+            for (field, value) in fields.iter().zip(values) {
+                let value = match (*field, value) {
+                    ("remedy", v) if !v.is_object() => json!({ "kind": "refund", "amount": v }),
+                    (_, v) => v,
+                };
+                map.insert((*field).to_owned(), value);
+            }
+            Value::Object(map)
+        },
+    );
+    prop_oneof![free, shaped]
+}
+
+fn filed_case() -> Case {
+    let policy = Policy::default();
+    let env = Env { now: t0(), policy: &policy, calendar: &Weekdays };
+    let request = FileCase {
+        kind: RequestKind::ReturnRefund,
+        reason: Reason::QualityDefect,
+        items: vec![ItemRef { sku: "MUG".into(), quantity: 2 }, ItemRef { sku: "LAMP".into(), quantity: 1 }],
+        amount: Money::from_fen(19_900),
+        description: "杯子把手开裂".into(),
+    };
+    let filed = decide_filing(
+        CaseId(Uuid::from_u128(30)),
+        &request,
+        &order(),
+        &OrderHistory::default(),
+        1,
+        Actor::Buyer { user: BUYER },
+        &env,
+    )
+    .expect("the fixture files");
+    let EventBody::Filed(f) = &filed.body else { unreachable!() };
+    apply(Case::opened(f, t0()), &filed)
+}
+
+proptest! {
+    // 256 cases by default; PROPTEST_CASES sets more.
+    /// Any text at all: parsing a command never panics.
+    #[test]
+    fn any_text_parses_or_is_refused(text in ".{0,200}") {
+        let _ = serde_json::from_str::<Command>(&text);
+    }
+
+    /// Sequences of arbitrary command JSON, from every actor, at random times.
+    #[test]
+    fn arbitrary_commands_never_panic(
+        steps in prop::collection::vec((0usize..7, command_json(), 0i64..400), 1..30)
+    ) {
+        let policy = Policy::default();
+        let actors = actors();
+        let mut case = filed_case();
+        let mut now = t0();
+        for (who, raw, hours) in steps {
+            now = now.checked_add(SignedDuration::from_hours(hours)).unwrap();
+            let Ok(command) = serde_json::from_value::<Command>(raw) else { continue };
+            let env = Env { now, policy: &policy, calendar: &Weekdays };
+            if let Ok(events) = decide(&case, &command, actors[who], &env) {
+                for event in &events {
+                    let text = serde_json::to_string(event).unwrap();
+                    prop_assert_eq!(&serde_json::from_str::<Event>(&text).unwrap(), event);
+                }
+                case = events.iter().fold(case, apply);
+            }
+        }
+    }
+}
+
+/// The generator reaches `decide`: a fair share of its commands parse (otherwise the fuzzing
+/// above would test only the parser).
+#[test]
+fn the_generator_makes_commands_that_parse() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = command_json();
+    let parsed = (0..1000)
+        .filter(|_| serde_json::from_value::<Command>(strategy.new_tree(&mut runner).unwrap().current()).is_ok())
+        .count();
+    assert!(parsed >= 150, "{parsed} of 1000 parse");
+}
