@@ -53,11 +53,12 @@ pub fn verify(path: &PathBuf) -> anyhow::Result<i32> {
     let case = report.case_id.map(|c| c.to_string()).unwrap_or_else(|| "?".into());
     if report.intact() {
         println!(
-            "{}: intact — case {case}, {} events in an unbroken chain, {} files match their hashes, {} withheld",
+            "{}: intact — case {case}, {} events in an unbroken chain, {} files match their hashes, {} withheld, {} events redacted",
             path.display(),
             report.events,
             report.files,
-            report.withheld
+            report.withheld,
+            report.redacted
         );
         Ok(0)
     } else {
