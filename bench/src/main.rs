@@ -105,6 +105,7 @@ async fn main() -> anyhow::Result<()> {
         blobs: Arc::new(redress_store::blobs::ObjectBlobs::local(&dir.path().join("evidence"))?),
         evidence_limits: Default::default(),
         login_throttle: Default::default(),
+        gates: Default::default(),
     };
     app.ensure_policy().await?;
     app.load_calendar().await?;
