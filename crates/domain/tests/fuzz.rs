@@ -4,43 +4,25 @@
 //! every event they produce survives its JSON round trip (events are stored as JSON).
 //! Longer run: `PROPTEST_CASES=100000 cargo test -p redress-domain --test fuzz` (docs/reliability.md).
 
-use jiff::civil::Weekday;
-use jiff::tz::{self, TimeZone};
 use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 use redress_domain::case::ItemRef;
 use redress_domain::command::FileCase;
-use redress_domain::lifecycle::CalendarGap;
 use redress_domain::order::{Order, OrderHistory};
 use redress_domain::vocabulary::{Reason, RequestKind};
 use redress_domain::{
-    Actor, Case, CaseId, Command, Env, Event, EventBody, MerchantId, Money, Policy, UserId, WorkingCalendar, apply,
-    decide, decide_filing,
+    Actor, Case, CaseId, Command, Env, Event, EventBody, MerchantId, Money, Policy, UserId, apply, decide,
+    decide_filing,
 };
+use redress_law::calendar::BusinessCalendar;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 const BUYER: UserId = UserId(Uuid::from_u128(1));
 const MERCHANT: MerchantId = MerchantId(Uuid::from_u128(10));
 
-/// Monday to Friday in Asia/Shanghai, for any year jiff can hold.
-struct Weekdays;
-
-impl WorkingCalendar for Weekdays {
-    fn add_working_days(&self, from: Timestamp, days: u32) -> Result<Timestamp, CalendarGap> {
-        let shanghai = TimeZone::fixed(tz::offset(8));
-        let gap = || CalendarGap { year: 0 };
-        let mut day = from.to_zoned(shanghai.clone()).date();
-        let mut left = days;
-        while left > 0 {
-            day = day.tomorrow().map_err(|_| gap())?;
-            if !matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday) {
-                left -= 1;
-            }
-        }
-        Ok(day.tomorrow().map_err(|_| gap())?.to_zoned(shanghai).map_err(|_| gap())?.timestamp())
-    }
-}
+/// The real business calendar (official and provisional years), parsed once.
+static CALENDAR: std::sync::LazyLock<BusinessCalendar> = std::sync::LazyLock::new(BusinessCalendar::embedded);
 
 fn t0() -> Timestamp {
     "2026-03-02T02:00:00Z".parse().unwrap()
@@ -227,7 +209,7 @@ fn command_json() -> impl Strategy<Value = Value> {
 
 fn filed_case() -> Case {
     let policy = Policy::default();
-    let env = Env { now: t0(), policy: &policy, calendar: &Weekdays };
+    let env = Env { now: t0(), policy: &policy, calendar: &*CALENDAR };
     let request = FileCase {
         kind: RequestKind::ReturnRefund,
         reason: Reason::QualityDefect,
@@ -269,7 +251,7 @@ proptest! {
         for (who, raw, hours) in steps {
             now = now.checked_add(SignedDuration::from_hours(hours)).unwrap();
             let Ok(command) = serde_json::from_value::<Command>(raw) else { continue };
-            let env = Env { now, policy: &policy, calendar: &Weekdays };
+            let env = Env { now, policy: &policy, calendar: &*CALENDAR };
             if let Ok(events) = decide(&case, &command, actors[who], &env) {
                 for event in &events {
                     let text = serde_json::to_string(event).unwrap();
