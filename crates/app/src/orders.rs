@@ -1,7 +1,7 @@
 //! Orders: created by admins or by a merchant's own system, read by their parties.
 
 use crate::error::AppError;
-use crate::ports::{OrderFilter, User};
+use crate::ports::{OrderFilter, OrderInsert, User};
 use crate::{App, Principal, Role};
 use jiff::Timestamp;
 use redress_domain::order::{LineItem, Merchant, Order};
@@ -31,70 +31,133 @@ pub struct NewOrder {
     pub signed_at: Option<Timestamp>,
 }
 
+/// The most orders one import call takes (the batch endpoint's limit; the CLI sends its file in
+/// calls of this size, each one transaction).
+pub const MAX_BATCH: usize = 500;
+
+/// Why one order is refused: the field at fault (when one is) and the error a single creation
+/// would have answered.
+#[derive(Debug)]
+pub struct OrderRefusal {
+    pub field: Option<&'static str>,
+    pub error: AppError,
+}
+
+impl OrderRefusal {
+    fn invalid(field: &'static str, reason: impl std::fmt::Display) -> OrderRefusal {
+        OrderRefusal { field: Some(field), error: AppError::Invalid(format!("{field}: {reason}")) }
+    }
+}
+
+impl From<AppError> for OrderRefusal {
+    fn from(error: AppError) -> OrderRefusal {
+        OrderRefusal { field: None, error }
+    }
+}
+
+/// What became of one order of an import.
+#[derive(Debug)]
+pub enum Imported {
+    Created(Order),
+    /// The shop already had this order (same number, same contents): nothing was written.
+    AlreadyPresent(Order),
+    Refused(OrderRefusal),
+}
+
+/// Merchants and buyers already looked up during one import, so a file of 10,000 orders from a
+/// few shops asks the store a few times, not 10,000.
+#[derive(Default)]
+struct Known {
+    merchants: std::collections::HashMap<MerchantId, bool>,
+    buyers: std::collections::HashMap<UserId, bool>,
+}
+
 impl App {
     pub async fn create_order(&self, principal: &Principal, new: NewOrder) -> Result<Order, AppError> {
-        match principal.role() {
-            Role::Admin => {}
-            Role::Merchant if principal.merchant_id() == Some(new.merchant_id) => {}
-            Role::Merchant => {
-                return Err(AppError::Forbidden("a merchant creates orders of its own shop only"));
+        may_create_orders(Some(principal))?;
+        let order = self.admit_order(Some(principal), new, &mut Known::default()).await.map_err(|r| r.error)?;
+        self.store.insert_order(&order).await?;
+        Ok(order)
+    }
+
+    /// Creates many orders at once, each checked as `create_order` checks one; idempotent on
+    /// (shop, number), so a re-run of the same file creates nothing twice. Good orders are
+    /// created even when others are refused; the answer has one entry per order, in order.
+    /// `None` is the operator on the command line.
+    pub async fn import_orders(
+        &self,
+        principal: Option<&Principal>,
+        batch: Vec<NewOrder>,
+    ) -> Result<Vec<Imported>, AppError> {
+        may_create_orders(principal)?;
+        if batch.len() > MAX_BATCH {
+            return Err(AppError::Invalid(format!("orders: at most {MAX_BATCH} per call, not {}", batch.len())));
+        }
+        let mut known = Known::default();
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut admitted = Vec::new();
+        for new in batch {
+            match self.admit_order(principal, new, &mut known).await {
+                Ok(order) => {
+                    admitted.push(order);
+                    outcomes.push(None);
+                }
+                Err(refusal) => outcomes.push(Some(Imported::Refused(refusal))),
             }
-            _ => {
-                return Err(AppError::Forbidden("only admins and merchant systems create orders"));
+        }
+        let stored = self.store.insert_orders(&admitted).await?;
+        let mut results = admitted.into_iter().zip(stored).map(|(order, stored)| match stored {
+            OrderInsert::Inserted => Imported::Created(order),
+            OrderInsert::Existing(existing) if same_order(&existing, &order) => Imported::AlreadyPresent(existing),
+            OrderInsert::Existing(existing) => Imported::Refused(OrderRefusal::from_duplicate(&existing)),
+        });
+        Ok(outcomes.into_iter().map(|o| o.unwrap_or_else(|| results.next().expect("one result per admitted order"))).collect())
+    }
+
+    /// Checks a new order (the caller's shop, every field, the shop and the buyer exist) and
+    /// makes it an order, not yet stored.
+    async fn admit_order(
+        &self,
+        principal: Option<&Principal>,
+        new: NewOrder,
+        known: &mut Known,
+    ) -> Result<Order, OrderRefusal> {
+        if let Some(principal) = principal
+            && principal.role() == Role::Merchant
+            && principal.merchant_id() != Some(new.merchant_id)
+        {
+            return Err(OrderRefusal {
+                field: Some("merchant_id"),
+                error: AppError::Forbidden("a merchant creates orders of its own shop only"),
+            });
+        }
+        check_new_order(&new)?;
+        let merchant_exists = match known.merchants.get(&new.merchant_id) {
+            Some(&exists) => exists,
+            None => {
+                let exists = self.store.merchant(new.merchant_id).await.map_err(AppError::from)?.is_some();
+                known.merchants.insert(new.merchant_id, exists);
+                exists
             }
+        };
+        if !merchant_exists {
+            return Err(OrderRefusal::invalid("merchant_id", "no such merchant"));
         }
-        let number = new.number.trim();
-        if number.is_empty() || number.len() > 64 {
-            return Err(AppError::Invalid("number: 1 to 64 characters".into()));
-        }
-        if new.items.is_empty() || new.items.len() > 100 {
-            return Err(AppError::Invalid("items: 1 to 100 line items".into()));
-        }
-        for item in &new.items {
-            let sane = !item.sku.trim().is_empty()
-                && item.sku.len() <= 64
-                && item.title.chars().count() <= 200
-                && (1..=MAX_QUANTITY).contains(&item.quantity)
-                && (0..=MAX_FEN).contains(&item.unit_price.fen());
-            if !sane {
-                return Err(AppError::Invalid(format!(
-                    "items: sku `{}` needs a sku (≤ 64), a title (≤ 200), a quantity of 1 to {MAX_QUANTITY} and a price of 0 to {}",
-                    item.sku,
-                    Money::from_fen(MAX_FEN)
-                )));
+        let buyer_exists = match known.buyers.get(&new.buyer_id) {
+            Some(&exists) => exists,
+            None => {
+                let user = self.store.user(new.buyer_id).await.map_err(AppError::from)?;
+                let exists = matches!(user, Some(User { role: Role::Buyer, .. }));
+                known.buyers.insert(new.buyer_id, exists);
+                exists
             }
+        };
+        if !buyer_exists {
+            return Err(OrderRefusal::invalid("buyer_id", "no such buyer"));
         }
-        let items_total: i64 = new.items.iter().map(|i| i.unit_price.fen() * i64::from(i.quantity)).sum();
-        if !(0..=MAX_FEN).contains(&new.freight.fen()) || new.amount_paid.fen() > items_total + new.freight.fen() {
-            return Err(AppError::Invalid(format!(
-                "amount_paid: at most the items ({}) plus freight ({})",
-                Money::from_fen(items_total),
-                new.freight
-            )));
-        }
-        let times = [new.paid_at, new.shipped_at, new.signed_at];
-        if times.iter().flatten().zip(times.iter().flatten().skip(1)).any(|(a, b)| a > b) {
-            return Err(AppError::Invalid("times: paid_at ≤ shipped_at ≤ signed_at".into()));
-        }
-        if new.payment_transaction_id.as_ref().is_some_and(|t| t.len() > 64) {
-            return Err(AppError::Invalid("payment_transaction_id: at most 64 characters".into()));
-        }
-        if new.items.iter().map(|i| i.sku.as_str()).collect::<std::collections::HashSet<_>>().len() != new.items.len() {
-            return Err(AppError::Invalid("items: each sku once".into()));
-        }
-        if new.amount_paid.fen() < 0 {
-            return Err(AppError::Invalid("amount_paid: at least 0".into()));
-        }
-        if self.store.merchant(new.merchant_id).await?.is_none() {
-            return Err(AppError::Invalid("merchant_id: no such merchant".into()));
-        }
-        match self.store.user(new.buyer_id).await? {
-            Some(User { role: Role::Buyer, .. }) => {}
-            _ => return Err(AppError::Invalid("buyer_id: no such buyer".into())),
-        }
-        let order = Order {
+        Ok(Order {
             id: OrderId(uuid::Uuid::now_v7()),
-            number: number.to_owned(),
+            number: new.number.trim().to_owned(),
             merchant_id: new.merchant_id,
             buyer_id: new.buyer_id,
             channel: new.channel,
@@ -106,9 +169,7 @@ impl App {
             shipped_at: new.shipped_at,
             signed_at: new.signed_at,
             created_at: self.clock.now(),
-        };
-        self.store.insert_order(&order).await?;
-        Ok(order)
+        })
     }
 
     pub async fn order(&self, principal: &Principal, id: OrderId) -> Result<Order, AppError> {
@@ -142,6 +203,84 @@ impl App {
         let merchant = Merchant { credit_code: credit_code.as_str().to_owned(), ..merchant };
         self.store.insert_merchant(&merchant, self.clock.now()).await?;
         Ok(merchant)
+    }
+}
+
+/// Who may create orders at all: admins, merchant staff and shop tokens (each for its own
+/// shop, checked per order), and the operator on the command line (`None`).
+fn may_create_orders(principal: Option<&Principal>) -> Result<(), AppError> {
+    match principal.map(Principal::role) {
+        None | Some(Role::Admin | Role::Merchant) => Ok(()),
+        Some(_) => Err(AppError::Forbidden("only admins and merchant systems create orders")),
+    }
+}
+
+/// The checks of a new order that need nothing but the order itself.
+fn check_new_order(new: &NewOrder) -> Result<(), OrderRefusal> {
+    let number = new.number.trim();
+    if number.is_empty() || number.len() > 64 {
+        return Err(OrderRefusal::invalid("number", "1 to 64 characters"));
+    }
+    if new.items.is_empty() || new.items.len() > 100 {
+        return Err(OrderRefusal::invalid("items", "1 to 100 line items"));
+    }
+    for item in &new.items {
+        let sane = !item.sku.trim().is_empty()
+            && item.sku.len() <= 64
+            && item.title.chars().count() <= 200
+            && (1..=MAX_QUANTITY).contains(&item.quantity)
+            && (0..=MAX_FEN).contains(&item.unit_price.fen());
+        if !sane {
+            return Err(OrderRefusal::invalid(
+                "items",
+                format!(
+                    "sku `{}` needs a sku (≤ 64), a title (≤ 200), a quantity of 1 to {MAX_QUANTITY} and a price of 0 to {}",
+                    item.sku,
+                    Money::from_fen(MAX_FEN)
+                ),
+            ));
+        }
+    }
+    let items_total: i64 = new.items.iter().map(|i| i.unit_price.fen() * i64::from(i.quantity)).sum();
+    if !(0..=MAX_FEN).contains(&new.freight.fen()) || new.amount_paid.fen() > items_total + new.freight.fen() {
+        return Err(OrderRefusal::invalid(
+            "amount_paid",
+            format!("at most the items ({}) plus freight ({})", Money::from_fen(items_total), new.freight),
+        ));
+    }
+    let times = [new.paid_at, new.shipped_at, new.signed_at];
+    if times.iter().flatten().zip(times.iter().flatten().skip(1)).any(|(a, b)| a > b) {
+        return Err(OrderRefusal::invalid("times", "paid_at ≤ shipped_at ≤ signed_at"));
+    }
+    if new.payment_transaction_id.as_ref().is_some_and(|t| t.len() > 64) {
+        return Err(OrderRefusal::invalid("payment_transaction_id", "at most 64 characters"));
+    }
+    if new.items.iter().map(|i| i.sku.as_str()).collect::<std::collections::HashSet<_>>().len() != new.items.len() {
+        return Err(OrderRefusal::invalid("items", "each sku once"));
+    }
+    if new.amount_paid.fen() < 0 {
+        return Err(OrderRefusal::invalid("amount_paid", "at least 0"));
+    }
+    Ok(())
+}
+
+/// Whether an order already stored is the one being imported again (all but its id and the
+/// time it was created).
+fn same_order(stored: &Order, new: &Order) -> bool {
+    *stored == Order { id: stored.id, created_at: stored.created_at, ..new.clone() }
+}
+
+impl OrderRefusal {
+    /// The shop has an order with this number that says something else: orders are facts cases
+    /// are filed against, so an import never rewrites one.
+    fn from_duplicate(stored: &Order) -> OrderRefusal {
+        OrderRefusal {
+            field: Some("number"),
+            error: AppError::Duplicate(format!(
+                "number: the shop already has order {} ({}) with other contents; an import never changes an order",
+                stored.number, stored.id
+            )),
+        }
     }
 }
 

@@ -122,6 +122,14 @@ pub enum IdempotencyState {
 }
 
 /// The result of a refund in the ledger.
+/// What became of one order of a batch insert.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OrderInsert {
+    Inserted,
+    /// The shop already had an order with this number: this one, untouched.
+    Existing(Order),
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LedgerRefund {
     Executed,
@@ -155,6 +163,9 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_merchant(&self, merchant: &Merchant, at: Timestamp) -> StoreResult<()>;
     async fn merchant(&self, id: MerchantId) -> StoreResult<Option<Merchant>>;
     async fn insert_order(&self, order: &Order) -> StoreResult<()>;
+    /// Inserts orders in one transaction, idempotent on the natural key (shop, number): an order
+    /// whose shop already has its number is not inserted, and the stored one is returned.
+    async fn insert_orders(&self, orders: &[Order]) -> StoreResult<Vec<OrderInsert>>;
     async fn order(&self, id: OrderId) -> StoreResult<Option<Order>>;
     async fn list_orders(&self, filter: &OrderFilter) -> StoreResult<Vec<Order>>;
     async fn order_history(&self, order: &Order) -> StoreResult<OrderHistory>;

@@ -163,6 +163,36 @@ macro_rules! shared_store {
                 Ok(())
             }
 
+            async fn insert_orders(&self, orders: &[Order]) -> StoreResult<Vec<OrderInsert>> {
+                let mut tx = self.begin_write().await.map_err(other)?;
+                let mut outcomes = Vec::with_capacity(orders.len());
+                for order in orders {
+                    let inserted = sqlx::query("INSERT INTO orders (id, number, merchant_id, buyer_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (merchant_id, number) DO NOTHING")
+                        .bind(order.id.to_string())
+                        .bind(&order.number)
+                        .bind(order.merchant_id.to_string())
+                        .bind(order.buyer_id.to_string())
+                        .bind(to_json(order)?)
+                        .bind(micros(order.created_at))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| unique_or("order id", e))?;
+                    if inserted.rows_affected() == 1 {
+                        outcomes.push(OrderInsert::Inserted);
+                        continue;
+                    }
+                    let body: String = sqlx::query_scalar("SELECT body FROM orders WHERE merchant_id = $1 AND number = $2")
+                        .bind(order.merchant_id.to_string())
+                        .bind(&order.number)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(other)?;
+                    outcomes.push(OrderInsert::Existing(from_json(&body)?));
+                }
+                tx.commit().await.map_err(other)?;
+                Ok(outcomes)
+            }
+
             async fn order(&self, id: OrderId) -> StoreResult<Option<Order>> {
                 let body: Option<String> = sqlx::query_scalar("SELECT body FROM orders WHERE id = $1")
                     .bind(id.to_string())
