@@ -39,13 +39,33 @@ pub const MAX_BATCH: usize = 500;
 /// would have answered.
 #[derive(Debug)]
 pub struct OrderRefusal {
-    pub field: Option<&'static str>,
+    /// Where in the order: `number`, `items[2].quantity`, ...
+    pub field: Option<String>,
     pub error: AppError,
 }
 
 impl OrderRefusal {
     fn invalid(field: &'static str, reason: impl std::fmt::Display) -> OrderRefusal {
-        OrderRefusal { field: Some(field), error: AppError::Invalid(format!("{field}: {reason}")) }
+        OrderRefusal { field: Some(field.to_owned()), error: AppError::Invalid(format!("{field}: {reason}")) }
+    }
+
+    /// A JSON order that does not read as one, with the path of the field at fault.
+    pub fn unreadable(error: serde_path_to_error::Error<serde_json::Error>) -> OrderRefusal {
+        let path = error.path().to_string();
+        let field = (path != ".").then_some(path);
+        let reason = error.into_inner();
+        let detail = match &field {
+            Some(field) => format!("{field}: {reason}"),
+            None => reason.to_string(),
+        };
+        OrderRefusal { field, error: AppError::Invalid(detail) }
+    }
+}
+
+impl NewOrder {
+    /// Reads one order of the JSON shape `POST /api/v1/orders` takes; a refusal names the field.
+    pub fn from_json(value: serde_json::Value) -> Result<NewOrder, OrderRefusal> {
+        serde_path_to_error::deserialize(value).map_err(OrderRefusal::unreadable)
     }
 }
 
@@ -84,10 +104,12 @@ impl App {
     /// (shop, number), so a re-run of the same file creates nothing twice. Good orders are
     /// created even when others are refused; the answer has one entry per order, in order.
     /// `None` is the operator on the command line.
+    /// The batch is the orders as read: each one, or why it could not be read (its answer is
+    /// that refusal).
     pub async fn import_orders(
         &self,
         principal: Option<&Principal>,
-        batch: Vec<NewOrder>,
+        batch: Vec<Result<NewOrder, OrderRefusal>>,
     ) -> Result<Vec<Imported>, AppError> {
         may_create_orders(principal)?;
         if batch.len() > MAX_BATCH {
@@ -97,10 +119,18 @@ impl App {
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut admitted = Vec::new();
         for new in batch {
-            match self.admit_order(principal, new, &mut known).await {
+            let admission = match new {
+                Ok(new) => self.admit_order(principal, new, &mut known).await,
+                Err(unreadable) => Err(unreadable),
+            };
+            match admission {
                 Ok(order) => {
                     admitted.push(order);
                     outcomes.push(None);
+                }
+                // The store failing is no answer about this order: the whole call fails, to be retried.
+                Err(OrderRefusal { error: error @ (AppError::Internal(_) | AppError::Contended), .. }) => {
+                    return Err(error);
                 }
                 Err(refusal) => outcomes.push(Some(Imported::Refused(refusal))),
             }
@@ -111,7 +141,10 @@ impl App {
             OrderInsert::Existing(existing) if same_order(&existing, &order) => Imported::AlreadyPresent(existing),
             OrderInsert::Existing(existing) => Imported::Refused(OrderRefusal::from_duplicate(&existing)),
         });
-        Ok(outcomes.into_iter().map(|o| o.unwrap_or_else(|| results.next().expect("one result per admitted order"))).collect())
+        Ok(outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or_else(|| results.next().expect("one result per admitted order")))
+            .collect())
     }
 
     /// Checks a new order (the caller's shop, every field, the shop and the buyer exist) and
@@ -127,7 +160,7 @@ impl App {
             && principal.merchant_id() != Some(new.merchant_id)
         {
             return Err(OrderRefusal {
-                field: Some("merchant_id"),
+                field: Some("merchant_id".into()),
                 error: AppError::Forbidden("a merchant creates orders of its own shop only"),
             });
         }
@@ -275,7 +308,7 @@ impl OrderRefusal {
     /// are filed against, so an import never rewrites one.
     fn from_duplicate(stored: &Order) -> OrderRefusal {
         OrderRefusal {
-            field: Some("number"),
+            field: Some("number".into()),
             error: AppError::Duplicate(format!(
                 "number: the shop already has order {} ({}) with other contents; an import never changes an order",
                 stored.number, stored.id

@@ -27,6 +27,7 @@ pub fn api(_app: App) -> Router<App> {
         .route("/api/v1/calendar", get(admin::calendar).put(admin::import_calendar))
         .route("/api/v1/policies", post(admin::publish_policy).get(admin::policies))
         .route("/api/v1/orders", post(orders::create).get(orders::list))
+        .route("/api/v1/orders:batch", post(orders::batch))
         .route("/api/v1/orders/{id}", get(orders::read))
         .route("/api/v1/orders/{id}/rights", get(rights::order))
         .route("/api/v1/complaint-check", post(rights::complaint_check))

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use redress_app::App;
-use redress_app::orders::NewOrder;
+use redress_app::orders::{Imported, NewOrder};
 use redress_domain::OrderId;
 use redress_domain::order::Order;
 use serde::Deserialize;
@@ -43,4 +43,49 @@ pub async fn list(
 pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<Order>, Problem> {
     let id = path_id(&id, caller.lang)?;
     Ok(Json(app.order(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?))
+}
+
+#[derive(Deserialize)]
+pub struct Batch {
+    /// Read one by one, so that an order that is not valid JSON for an order is refused alone.
+    orders: Vec<serde_json::Value>,
+}
+
+/// `POST /api/v1/orders:batch`: up to `MAX_BATCH` orders at once, idempotent on (shop, number).
+/// Answers 200 with one result per order, in order: `created`, `already_present` or `refused`
+/// (with a problem in the caller's language and the field at fault).
+pub async fn batch(
+    State(app): State<App>,
+    caller: Caller,
+    Body(body): Body<Batch>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let batch = body.orders.into_iter().map(NewOrder::from_json).collect();
+    let outcomes =
+        app.import_orders(Some(&caller.principal), batch).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    let mut counts = [0usize; 3];
+    let results: Vec<_> = outcomes
+        .into_iter()
+        .enumerate()
+        .map(|(index, outcome)| match outcome {
+            Imported::Created(order) => {
+                counts[0] += 1;
+                json!({ "index": index, "status": "created", "id": order.id, "number": order.number })
+            }
+            Imported::AlreadyPresent(order) => {
+                counts[1] += 1;
+                json!({ "index": index, "status": "already_present", "id": order.id, "number": order.number })
+            }
+            Imported::Refused(refusal) => {
+                counts[2] += 1;
+                let problem = Problem::from_app(refusal.error, caller.lang);
+                json!({ "index": index, "status": "refused", "field": refusal.field, "problem": problem })
+            }
+        })
+        .collect();
+    Ok(Json(json!({
+        "created": counts[0],
+        "already_present": counts[1],
+        "refused": counts[2],
+        "results": results,
+    })))
 }

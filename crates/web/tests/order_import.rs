@@ -1,0 +1,126 @@
+//! `POST /api/v1/orders:batch`: merchant systems send many orders at once; each is checked as a
+//! single creation is, good ones are created even when others are refused, and sending the same
+//! orders again creates nothing twice.
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::{Fixture, TestApp};
+
+const BATCH: &str = "/api/v1/orders:batch";
+
+fn order(f: &Fixture, number: &str, quantity: Value) -> Value {
+    json!({ "number": number, "merchant_id": f.shop_id, "buyer_id": f.buyer_id, "channel": "web",
+            "items": [{ "sku": "EB-1", "title": "降噪蓝牙耳机", "quantity": quantity, "unit_price": 39900 }],
+            "amount_paid": 39900, "paid_at": "2026-03-01T01:00:00Z" })
+}
+
+fn statuses(answer: &Value) -> Vec<&str> {
+    answer["results"].as_array().unwrap().iter().map(|r| r["status"].as_str().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn a_batch_creates_the_good_orders_refuses_each_bad_one_and_is_idempotent() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let foreign = json!({ "number": "B-F", "merchant_id": f.other_shop_id, "buyer_id": f.buyer_id, "channel": "web",
+        "items": [{ "sku": "X", "title": "x", "quantity": 1, "unit_price": 100 }], "amount_paid": 100 });
+    let batch = json!({ "orders": [
+        order(&f, "B-1", json!(1)),
+        order(&f, "B-2", json!(0)),
+        order(&f, "B-3", json!("two")),
+        foreign,
+        order(&f, "B-4", json!(2)),
+        order(&f, "B-1", json!(1)),
+    ]});
+    let (status, first) = f.shop.post(BATCH, batch.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(statuses(&first), ["created", "refused", "refused", "refused", "created", "already_present"]);
+    assert_eq!(
+        (first["created"].as_u64(), first["already_present"].as_u64(), first["refused"].as_u64()),
+        (Some(2), Some(1), Some(3))
+    );
+    let results = &first["results"];
+    assert_eq!(results[1]["field"], "items");
+    assert_eq!(results[1]["problem"]["code"], "invalid_input");
+    assert!(results[1]["problem"]["detail"].as_str().unwrap().contains("quantity of 1 to"), "{}", results[1]);
+    // An order that does not read as one is refused alone, with the path of the field.
+    assert_eq!(results[2]["field"], "items[0].quantity");
+    assert_eq!(results[2]["problem"]["code"], "invalid_input");
+    // A shop imports its own orders only; the problem is in the caller's language (zh-CN here).
+    assert_eq!(results[3]["field"], "merchant_id");
+    assert_eq!(results[3]["problem"]["code"], "forbidden");
+    assert_eq!(results[3]["problem"]["title"], "您没有权限进行此操作");
+    assert_eq!(results[5]["id"], results[0]["id"], "the same number twice is one order");
+
+    // Sent again: nothing is created twice, the refused stay refused (in English when asked).
+    let again: Value = f
+        .shop
+        .raw(reqwest::Method::POST, BATCH)
+        .header("Accept-Language", "en")
+        .json(&batch)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        statuses(&again),
+        ["already_present", "refused", "refused", "refused", "already_present", "already_present"]
+    );
+    assert_eq!(again["results"][0]["id"], first["results"][0]["id"]);
+    assert_eq!(again["results"][3]["problem"]["title"], "You are not allowed to do this");
+    let (_, listed) = f.shop.get("/api/v1/orders?limit=100").await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2);
+
+    // The same number with other contents is not an update: refused, the order stays as it was.
+    let (_, changed) = f.shop.post(BATCH, json!({ "orders": [order(&f, "B-4", json!(3))] })).await;
+    assert_eq!(statuses(&changed), ["refused"]);
+    assert_eq!(changed["results"][0]["problem"]["code"], "duplicate");
+    assert_eq!(changed["results"][0]["field"], "number");
+    let (_, stored) = f.shop.get(&format!("/api/v1/orders/{}", first["results"][4]["id"].as_str().unwrap())).await;
+    assert_eq!(stored["items"][0]["quantity"], 2);
+}
+
+#[tokio::test]
+async fn an_order_number_is_unique_per_shop_not_across_shops() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let (_, mine) = f.shop.post(BATCH, json!({ "orders": [order(&f, "1001", json!(1))] })).await;
+    let mut theirs = order(&f, "1001", json!(1));
+    theirs["merchant_id"] = json!(f.other_shop_id);
+    let (_, other) = f.other_shop.post(BATCH, json!({ "orders": [theirs] })).await;
+    assert_eq!((statuses(&mine), statuses(&other)), (vec!["created"], vec!["created"]), "{other}");
+    // The single creation keeps refusing a number its shop already has.
+    let (status, problem) = f.admin.post("/api/v1/orders", order(&f, "1001", json!(1))).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("duplicate")));
+}
+
+#[tokio::test]
+async fn a_batch_is_authorized_bounded_and_replayed_by_its_idempotency_key() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let one = json!({ "orders": [order(&f, "K-1", json!(1))] });
+    for (who, session) in [("buyer", &f.buyer), ("agent", &f.agent)] {
+        let (status, problem) = session.post(BATCH, one.clone()).await;
+        assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{who}");
+    }
+    let (status, problem) = t.anonymous().post(BATCH, one.clone()).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
+    let too_many: Vec<Value> =
+        (0..=redress_app::orders::MAX_BATCH).map(|i| order(&f, &format!("M-{i}"), json!(1))).collect();
+    let (status, problem) = f.admin.post(BATCH, json!({ "orders": too_many })).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")));
+    let (_, listed) = f.admin.get("/api/v1/orders").await;
+    assert!(listed["items"].as_array().unwrap().is_empty(), "a refused batch creates nothing");
+
+    // A retry with the same key gets the first answer (`created`), not a second run's.
+    let (_, first) = f.shop.post_with_key(BATCH, "batch-1", one.clone()).await;
+    let (_, retry) = f.shop.post_with_key(BATCH, "batch-1", one.clone()).await;
+    assert_eq!(statuses(&first), ["created"]);
+    assert_eq!(retry, first);
+    let (_, fresh) = f.shop.post_with_key(BATCH, "batch-2", one).await;
+    assert_eq!(statuses(&fresh), ["already_present"]);
+}
