@@ -45,7 +45,7 @@ pub struct OrderRefusal {
 }
 
 impl OrderRefusal {
-    fn invalid(field: &'static str, reason: impl std::fmt::Display) -> OrderRefusal {
+    pub fn invalid(field: &'static str, reason: impl std::fmt::Display) -> OrderRefusal {
         OrderRefusal { field: Some(field.to_owned()), error: AppError::Invalid(format!("{field}: {reason}")) }
     }
 

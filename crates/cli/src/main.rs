@@ -3,6 +3,7 @@
 mod config;
 mod demo;
 mod dossier;
+mod import;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -64,6 +65,11 @@ enum Cmd {
         #[command(subcommand)]
         what: dossier::Export,
     },
+    /// Import data from files (orders from a merchant's own system).
+    Import {
+        #[command(subcommand)]
+        what: import::Import,
+    },
     /// Check a dossier ZIP: the hash chain, every file's hash, files added or removed. Exit 1
     /// and name what changed when it is not intact. Needs no database.
     Verify {
@@ -116,6 +122,13 @@ async fn run() -> anyhow::Result<()> {
         Cmd::Export { what } => {
             let app = open(&settings).await?;
             dossier::export(&app, what).await?;
+        }
+        Cmd::Import { what } => {
+            let app = open(&settings).await?;
+            let code = import::run(&app, what).await?;
+            if code != 0 {
+                std::process::exit(code);
+            }
         }
         Cmd::Migrate => {
             redress_store::migrate(&settings.database_url).await?;
