@@ -45,8 +45,9 @@ pub struct OrderRefusal {
 }
 
 impl OrderRefusal {
-    pub fn invalid(field: &'static str, reason: impl std::fmt::Display) -> OrderRefusal {
-        OrderRefusal { field: Some(field.to_owned()), error: AppError::Invalid(format!("{field}: {reason}")) }
+    pub fn invalid(field: impl Into<String>, reason: impl std::fmt::Display) -> OrderRefusal {
+        let field = field.into();
+        OrderRefusal { error: AppError::Invalid(format!("{field}: {reason}")), field: Some(field) }
     }
 
     /// A JSON order that does not read as one, with the path of the field at fault.
@@ -257,7 +258,7 @@ fn check_new_order(new: &NewOrder) -> Result<(), OrderRefusal> {
     if new.items.is_empty() || new.items.len() > 100 {
         return Err(OrderRefusal::invalid("items", "1 to 100 line items"));
     }
-    for item in &new.items {
+    for (index, item) in new.items.iter().enumerate() {
         let sane = !item.sku.trim().is_empty()
             && item.sku.len() <= 64
             && item.title.chars().count() <= 200
@@ -265,7 +266,7 @@ fn check_new_order(new: &NewOrder) -> Result<(), OrderRefusal> {
             && (0..=MAX_FEN).contains(&item.unit_price.fen());
         if !sane {
             return Err(OrderRefusal::invalid(
-                "items",
+                format!("items[{index}]"),
                 format!(
                     "sku `{}` needs a sku (≤ 64), a title (≤ 200), a quantity of 1 to {MAX_QUANTITY} and a price of 0 to {}",
                     item.sku,

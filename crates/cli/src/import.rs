@@ -39,6 +39,8 @@ pub const SOME_REFUSED: i32 = 2;
 /// order or why it could not be read.
 struct Record {
     lines: Vec<u64>,
+    /// Read from CSV: a field at fault is named as its column.
+    csv: bool,
     order: Result<NewOrder, Refused>,
 }
 
@@ -136,47 +138,50 @@ async fn import(app: &App, batch: Vec<Record>, tally: &mut Tally) -> anyhow::Res
     for record in batch {
         match record.order {
             Ok(order) => {
-                places.push((record.lines, None));
+                places.push((record.lines, record.csv, None));
                 orders.push(Ok(order));
             }
             Err(Refused { line, refusal }) => {
-                places.push((record.lines, line));
+                places.push((record.lines, record.csv, line));
                 orders.push(Err(refusal));
             }
         }
     }
     let outcomes = app.import_orders(None, orders).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    for ((lines, line), outcome) in places.into_iter().zip(outcomes) {
+    for ((lines, csv, line), outcome) in places.into_iter().zip(outcomes) {
         match outcome {
             Imported::Created(_) => tally.imported += 1,
             Imported::AlreadyPresent(_) => tally.present += 1,
             Imported::Refused(refusal) => {
                 tally.refused += 1;
-                println!("{}", report(&lines, line, &refusal));
+                println!("{}", report(&lines, csv, line, &refusal));
             }
         }
     }
     Ok(())
 }
 
-/// `line 7, field items[0].quantity: reason`. The line is that of the item at fault when the
-/// field names one, else the order's first.
-fn report(lines: &[u64], line: Option<u64>, refusal: &OrderRefusal) -> String {
-    let item_line = refusal.field.as_deref().and_then(|f| {
-        let index = f.strip_prefix("items[")?.split(']').next()?.parse::<usize>().ok()?;
-        lines.get(index).copied()
+/// `line 7, field items[0].quantity: reason` (JSON Lines) or `line 8, column quantity: reason`
+/// (CSV, where each item is a row). The line is that of the item at fault when the field names
+/// one, else the order's first.
+fn report(lines: &[u64], csv: bool, line: Option<u64>, refusal: &OrderRefusal) -> String {
+    let item = refusal.field.as_deref().and_then(|f| {
+        let (index, rest) = f.strip_prefix("items[")?.split_once(']')?;
+        Some((index.parse::<usize>().ok()?, rest.trim_start_matches('.')))
     });
+    let item_line = item.and_then(|(index, _)| lines.get(index).copied());
     let line = line.or(item_line).or(lines.first().copied()).unwrap_or(0);
     let detail = match &refusal.error {
         redress_app::AppError::Invalid(detail) | redress_app::AppError::Duplicate(detail) => detail.clone(),
         other => other.to_string(),
     };
-    match &refusal.field {
-        Some(field) => {
-            let reason = detail.strip_prefix(&format!("{field}: ")).unwrap_or(&detail);
-            format!("line {line}, field {field}: {reason}")
-        }
-        None => format!("line {line}: {detail}"),
+    let Some(field) = &refusal.field else { return format!("line {line}: {detail}") };
+    let reason = detail.strip_prefix(&format!("{field}: ")).unwrap_or(&detail);
+    match item {
+        Some((_, "")) if csv => format!("line {line}: {reason}"),
+        Some((_, column)) if csv => format!("line {line}, column {column}: {reason}"),
+        _ if csv => format!("line {line}, column {field}: {reason}"),
+        _ => format!("line {line}, field {field}: {reason}"),
     }
 }
 
@@ -185,7 +190,7 @@ fn json_line(line: u64, text: &str) -> Record {
         .map_err(|e| OrderRefusal::from(redress_app::AppError::Invalid(format!("not a JSON object: {e}"))))
         .and_then(NewOrder::from_json)
         .map_err(Refused::from);
-    Record { lines: vec![line], order }
+    Record { lines: vec![line], csv: false, order }
 }
 
 /// Columns of an order, taken from the first row of its items.
@@ -262,7 +267,7 @@ impl CsvOrders {
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
                 let refusal = OrderRefusal::from(redress_app::AppError::Invalid(format!("not a CSV row: {e}")));
-                Some(Err(Record { lines: vec![line], order: Err(refusal.into()) }))
+                Some(Err(Record { lines: vec![line], csv: true, order: Err(refusal.into()) }))
             }
         }
     }
@@ -299,7 +304,7 @@ impl CsvOrders {
                 if self.get(row, column).is_some_and(|v| Some(v) != self.get(first, column)) {
                     let why = format!("differs from the order's first row (line {first_line})");
                     let refused = Refused { line: Some(*line), refusal: OrderRefusal::invalid(column, why) };
-                    return Record { lines, order: Err(refused) };
+                    return Record { lines, csv: true, order: Err(refused) };
                 }
             }
         }
@@ -316,7 +321,7 @@ impl CsvOrders {
         let mut order = fields(first, ORDER_COLUMNS);
         let items = rows.iter().map(|(_, row)| Value::Object(fields(row, ITEM_COLUMNS))).collect();
         order.insert("items".into(), Value::Array(items));
-        Record { lines, order: NewOrder::from_json(Value::Object(order)).map_err(Refused::from) }
+        Record { lines, csv: true, order: NewOrder::from_json(Value::Object(order)).map_err(Refused::from) }
     }
 }
 
