@@ -2,6 +2,7 @@
 //! (events, case row, deadline, outbox), retried when another change to the case won.
 
 use crate::error::AppError;
+use crate::idempotency::{Answered, IdempotencyKey, StoredAnswer};
 use crate::orders::page_size;
 use crate::ports::{CaseFilter, OutboxItem, StoreError, StoredEvent};
 use crate::{App, Principal, Role};
@@ -79,13 +80,66 @@ impl App {
         request: FileCase,
         order_id: redress_domain::OrderId,
     ) -> Result<Case, AppError> {
+        match self.file_recorded(principal, request, order_id, None).await? {
+            Ran::Done(change) => Ok(change.case),
+            Ran::Replayed(_) => unreachable!("only a keyed filing is replayed"),
+        }
+    }
+
+    /// Files a case and answers with `render` of its detail (status 201). With a key, the
+    /// answer is recorded with the new case in one transaction, and a retry gets it back.
+    pub async fn file_case_answered(
+        &self,
+        principal: &Principal,
+        request: FileCase,
+        order_id: redress_domain::OrderId,
+        key: Option<&IdempotencyKey>,
+        render: &(dyn Fn(CaseDetail) -> Result<String, AppError> + Send + Sync),
+    ) -> Result<Answered, AppError> {
+        let policy = self.policy_in_force().await?.1;
+        let actor = principal.actor();
+        // The detail of a case just filed is known before it is stored: its one event, and the
+        // parties (the same for every attempt: the order's buyer and shop).
+        let order = self.order(principal, order_id).await?;
+        // A new case has no remedy yet, so no address is revealed.
+        let parties = self.parties_of(actor.party(), order.buyer_id, order.merchant_id, false).await?;
+        let now = self.clock.now();
+        let detail = |change: &Change| -> Result<String, AppError> {
+            let env = Env { now, policy: &policy, calendar: self.calendar.as_ref() };
+            render(CaseDetail {
+                case: change.case.clone(),
+                version: change.version,
+                timeline: change.entries_for(actor),
+                // A new case has its one event: nothing older.
+                timeline_before: None,
+                allowed_actions: allowed_actions(&change.case, actor, &env),
+                parties: parties.clone(),
+            })
+        };
+        let recorder = key.map(|key| Recorder { key, status: 201, render: &detail });
+        Ok(match self.file_recorded(principal, request, order_id, recorder.as_ref()).await? {
+            Ran::Done(change) => Answered::Fresh { status: 201, body: detail(&change)? },
+            Ran::Replayed(answer) => Answered::Replayed(answer),
+        })
+    }
+
+    async fn policy_in_force(&self) -> Result<(i64, Policy), AppError> {
+        Ok(self.store.policy_in_force(self.clock.now()).await?.ok_or_else(|| anyhow::anyhow!("no policy in force"))?)
+    }
+
+    async fn file_recorded(
+        &self,
+        principal: &Principal,
+        request: FileCase,
+        order_id: redress_domain::OrderId,
+        recorder: Option<&Recorder<'_>>,
+    ) -> Result<Ran, AppError> {
         if principal.role() != Role::Buyer {
             return Err(AppError::Forbidden("only buyers file cases"));
         }
         let order = self.order(principal, order_id).await?;
         let now = self.clock.now();
-        let (version, policy) =
-            self.store.policy_in_force(now).await?.ok_or_else(|| anyhow::anyhow!("no policy in force"))?;
+        let (version, policy) = self.policy_in_force().await?;
         let env = Env { now, policy: &policy, calendar: self.calendar.as_ref() };
         // The filing is decided on the order's other cases as read; the store refuses it if any
         // case was filed on the order meanwhile, and it is decided again on the fresh history.
@@ -96,9 +150,12 @@ impl App {
             let EventBody::Filed(f) = &filed.body else { unreachable!("decide_filing returns Filed") };
             let case = apply(Case::opened(f, now), &filed);
             let outbox = outbox(&case, std::slice::from_ref(&filed));
-            match self.store.create_case(&case, &filed, &outbox, history.prior_cases).await {
-                Ok(()) => return Ok(case),
+            let change = Change::new(case, 0, redress_domain::chain::GENESIS, vec![filed.clone()]);
+            let answer = recorder.map(|r| r.record(&change, now)).transpose()?;
+            match self.store.create_case(&change.case, &filed, &outbox, history.prior_cases, answer.as_ref()).await {
+                Ok(()) => return Ok(Ran::Done(change)),
                 Err(StoreError::Conflict) => backoff(attempt).await,
+                Err(StoreError::AlreadyAnswered) => return self.replay(recorder).await,
                 Err(e) => return Err(e.into()),
             }
         }
@@ -107,6 +164,44 @@ impl App {
 
     /// Runs a command from a person or merchant system on a case they can see.
     pub async fn act(&self, principal: &Principal, case_id: CaseId, command: Command) -> Result<Case, AppError> {
+        self.check_public(&command)?;
+        self.visible_case(principal, case_id).await?;
+        self.run(case_id, &command, principal.actor()).await
+    }
+
+    /// `act`, answered with what changed (`ActionAnswer`, status 200). With a key, the answer
+    /// is recorded with the change in one transaction, and a retry gets it back.
+    pub async fn act_answered(
+        &self,
+        principal: &Principal,
+        case_id: CaseId,
+        command: Command,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<Answered, AppError> {
+        self.check_public(&command)?;
+        let record = self.visible_case(principal, case_id).await?;
+        // A case keeps the policy it was filed under, so the answer's `allowed_actions` can be
+        // worked out before the change commits.
+        let policy = self.policy_of(&record.case).await?;
+        let actor = principal.actor();
+        let render = |change: &Change| -> Result<String, AppError> {
+            let env = Env { now: self.clock.now(), policy: &policy, calendar: self.calendar.as_ref() };
+            let answer = ActionAnswer {
+                case: change.case.clone(),
+                version: change.version,
+                events: change.entries_for(actor),
+                allowed_actions: allowed_actions(&change.case, actor, &env),
+            };
+            Ok(serde_json::to_string(&answer).map_err(anyhow::Error::from)?)
+        };
+        let recorder = key.map(|key| Recorder { key, status: 200, render: &render });
+        Ok(match self.run_recorded(case_id, &command, actor, &|_| Ok(()), recorder.as_ref()).await? {
+            Ran::Done(change) => Answered::Fresh { status: 200, body: render(&change)? },
+            Ran::Replayed(answer) => Answered::Replayed(answer),
+        })
+    }
+
+    fn check_public(&self, command: &Command) -> Result<(), AppError> {
         if matches!(
             command,
             Command::Timeout { .. }
@@ -116,11 +211,15 @@ impl App {
         ) {
             return Err(AppError::Forbidden("system actions are not available through the API"));
         }
+        Ok(())
+    }
+
+    async fn visible_case(&self, principal: &Principal, case_id: CaseId) -> Result<crate::ports::CaseRecord, AppError> {
         let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
         if !principal.can_see_case(&record.case) {
             return Err(AppError::NotFound);
         }
-        self.run(case_id, &command, principal.actor()).await
+        Ok(record)
     }
 
     /// Runs a command as `Actor::System` (deadlines, refund results).
@@ -129,35 +228,56 @@ impl App {
     }
 
     async fn run(&self, case_id: CaseId, command: &Command, actor: Actor) -> Result<Case, AppError> {
-        self.run_checked(case_id, command, actor, &|_| Ok(())).await
+        match self.run_recorded(case_id, command, actor, &|_| Ok(()), None).await? {
+            Ran::Done(change) => Ok(change.case),
+            Ran::Replayed(_) => unreachable!("only a keyed command is replayed"),
+        }
     }
 
-    /// `run`, with a check of the case as read in each attempt (a limit the domain does not
-    /// know, such as the evidence bytes per case), so it holds under concurrent changes.
-    pub(crate) async fn run_checked(
+    /// Runs a command, with a check of the case as read in each attempt (a limit the domain
+    /// does not know, such as the evidence bytes per case, so it holds under concurrent
+    /// changes) and, for a keyed request, its answer recorded in the change's transaction.
+    pub(crate) async fn run_recorded(
         &self,
         case_id: CaseId,
         command: &Command,
         actor: Actor,
         check: &(dyn Fn(&Case) -> Result<(), AppError> + Send + Sync),
-    ) -> Result<Case, AppError> {
+        recorder: Option<&Recorder<'_>>,
+    ) -> Result<Ran, AppError> {
         for attempt in 0..ATTEMPTS {
             let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
             check(&record.case)?;
             let policy = self.policy_of(&record.case).await?;
-            let env = Env { now: self.clock.now(), policy: &policy, calendar: self.calendar.as_ref() };
+            let now = self.clock.now();
+            let env = Env { now, policy: &policy, calendar: self.calendar.as_ref() };
             let events = decide(&record.case, command, actor, &env)?;
-            if events.is_empty() {
-                return Ok(record.case);
-            }
             let case = events.iter().fold(record.case, apply);
-            match self.store.append(&case, record.version, &events, &outbox(&case, &events)).await {
-                Ok(()) => return Ok(case),
+            let outbox = outbox(&case, &events);
+            let change = Change::new(case, record.version, &record.last_hash, events.clone());
+            let answer = recorder.map(|r| r.record(&change, now)).transpose()?;
+            if events.is_empty() {
+                // Nothing to commit (the command was already in effect): the answer alone.
+                return match &answer {
+                    Some(a) if !self.store.idempotency_record(a, now).await? => self.replay(recorder).await,
+                    _ => Ok(Ran::Done(change)),
+                };
+            }
+            match self.store.append(&change.case, record.version, &events, &outbox, answer.as_ref()).await {
+                Ok(()) => return Ok(Ran::Done(change)),
                 Err(StoreError::Conflict) => backoff(attempt).await,
+                Err(StoreError::AlreadyAnswered) => return self.replay(recorder).await,
                 Err(e) => return Err(e.into()),
             }
         }
         Err(AppError::Contended)
+    }
+
+    /// The answer a twin request (or an earlier attempt) recorded under the key first.
+    async fn replay(&self, recorder: Option<&Recorder<'_>>) -> Result<Ran, AppError> {
+        let key = recorder.ok_or_else(|| anyhow::anyhow!("an unkeyed change was answered"))?.key;
+        let answer = self.recorded_answer(key).await?;
+        Ok(Ran::Replayed(answer.ok_or_else(|| anyhow::anyhow!("the recorded answer of key {} vanished", key.key))?))
     }
 
     pub async fn case_detail(&self, principal: &Principal, case_id: CaseId) -> Result<CaseDetail, AppError> {
@@ -245,6 +365,72 @@ impl App {
         let links: Vec<_> = events.into_iter().map(|e| e.link).collect();
         Ok(redress_domain::chain::verify_with_head(&links, record.version, &record.last_hash).map(|()| links.len()))
     }
+}
+
+/// What an action answers: the case as it is now and the events this action appended, never
+/// the whole timeline (which grows without bound; `GET /cases/{id}` pages through it).
+#[derive(Debug, Serialize)]
+pub struct ActionAnswer {
+    pub case: Case,
+    pub version: i64,
+    pub events: Vec<TimelineEntry>,
+    pub allowed_actions: Vec<&'static str>,
+}
+
+/// A change to a case as it is committed: the new fold, its version, and the events it appends
+/// with their links in the case's hash chain (the very links the store writes).
+pub struct Change {
+    pub case: Case,
+    pub version: i64,
+    pub events: Vec<StoredEvent>,
+}
+
+impl Change {
+    fn new(case: Case, version: i64, last_hash: &str, events: Vec<Event>) -> Change {
+        let mut prev = last_hash.to_owned();
+        let mut stored = Vec::with_capacity(events.len());
+        for (i, event) in events.into_iter().enumerate() {
+            let seq = version + 1 + i as i64;
+            let content = serde_json::to_string(&event).unwrap_or_default();
+            let link = redress_domain::chain::next_link(&prev, seq, content);
+            prev = link.hash.clone();
+            stored.push(StoredEvent { seq, event, link });
+        }
+        Change { case, version: version + stored.len() as i64, events: stored }
+    }
+
+    /// The appended events as `actor` may see them.
+    fn entries_for(&self, actor: Actor) -> Vec<TimelineEntry> {
+        let viewer = actor.party();
+        self.events
+            .iter()
+            .map(|e| TimelineEntry {
+                seq: e.seq,
+                event: redress_domain::evidence::redacted_for(&e.event, viewer),
+                prev_hash: e.link.prev_hash.clone(),
+                hash: e.link.hash.clone(),
+            })
+            .collect()
+    }
+}
+
+/// How a keyed request's answer is made from its change before the change commits.
+pub(crate) struct Recorder<'a> {
+    pub key: &'a IdempotencyKey,
+    pub status: u16,
+    pub render: &'a (dyn Fn(&Change) -> Result<String, AppError> + Send + Sync),
+}
+
+impl Recorder<'_> {
+    fn record(&self, change: &Change, now: jiff::Timestamp) -> Result<crate::ports::IdempotencyRecord, AppError> {
+        Ok(self.key.record(self.status, (self.render)(change)?, now))
+    }
+}
+
+/// How a change ended: committed, or answered before under its key.
+pub(crate) enum Ran {
+    Done(Change),
+    Replayed(StoredAnswer),
 }
 
 /// A short, growing, jittered pause before retrying a change that lost a race.

@@ -32,17 +32,24 @@ pub fn buyer_address_needed(case: &Case) -> bool {
 
 impl App {
     pub(crate) async fn parties_for(&self, viewer: Party, case: &Case) -> Result<Parties, AppError> {
-        let buyer =
-            self.store.user(case.buyer_id).await?.ok_or_else(|| anyhow::anyhow!("buyer of {} missing", case.id))?;
-        let merchant = self
-            .store
-            .merchant(case.merchant_id)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("merchant of {} missing", case.id))?;
+        self.parties_of(viewer, case.buyer_id, case.merchant_id, buyer_address_needed(case)).await
+    }
+
+    /// The parties of a case between `buyer_id` and `merchant_id`, as `viewer` sees them.
+    pub(crate) async fn parties_of(
+        &self,
+        viewer: Party,
+        buyer_id: redress_domain::UserId,
+        merchant_id: redress_domain::MerchantId,
+        address_needed: bool,
+    ) -> Result<Parties, AppError> {
+        let buyer = self.store.user(buyer_id).await?.ok_or_else(|| anyhow::anyhow!("buyer {buyer_id} missing"))?;
+        let merchant =
+            self.store.merchant(merchant_id).await?.ok_or_else(|| anyhow::anyhow!("merchant {merchant_id} missing"))?;
         let mut buyer = Contact { name: buyer.display_name, phone: buyer.phone, address: buyer.address };
         if viewer == Party::Merchant {
             buyer.phone = buyer.phone.as_deref().map(mask_phone);
-            if !buyer_address_needed(case) {
+            if !address_needed {
                 buyer.address = None;
             }
         }

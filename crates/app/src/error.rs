@@ -47,6 +47,10 @@ impl From<crate::ports::StoreError> for AppError {
             crate::ports::StoreError::Conflict => AppError::Contended,
             crate::ports::StoreError::Duplicate(what) => AppError::Duplicate(what),
             crate::ports::StoreError::Other(e) => AppError::Internal(e),
+            // The use cases answer it with the recorded answer; reaching here is a bug.
+            crate::ports::StoreError::AlreadyAnswered => {
+                AppError::Internal(anyhow::anyhow!("idempotency key answered by another request"))
+            }
         }
     }
 }

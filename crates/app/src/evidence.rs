@@ -14,14 +14,16 @@
 //! recorded upload checks its object is still there afterwards and stores it again if not.
 
 use crate::blobs::{ByteStream, original_key, preview_key};
+use crate::cases::{Change, Ran, Recorder};
 use crate::error::AppError;
+use crate::idempotency::{Answered, IdempotencyKey};
 use crate::{App, Principal};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use jiff::Timestamp;
 use redress_domain::evidence::{EvidenceFile, visible_to};
 use redress_domain::vocabulary::EvidenceKind;
-use redress_domain::{Actor, CaseId, Command, EvidenceId, Party, decide};
+use redress_domain::{Actor, CaseId, Command, EventBody, EvidenceId, Party, decide};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
@@ -317,35 +319,39 @@ impl App {
     }
 
     /// Stores a received file under its hash (once: the same bytes are stored once) and then
-    /// records it on the case. The record is the last step, so a failure anywhere before it
-    /// leaves the case as it was.
+    /// records it on the case, answering with `render` of its record (status 201). The record
+    /// is the last step, so a failure anywhere before it leaves the case as it was. With a key,
+    /// the answer is recorded with the file's event in one transaction: a retry gets it back.
     pub async fn add_evidence(
         &self,
         principal: &Principal,
         case_id: CaseId,
         received: Received,
         description: Description,
-        idempotency_key: Option<&str>,
-    ) -> Result<EvidenceRecord, AppError> {
+        key: Option<&IdempotencyKey>,
+        render: &(dyn Fn(&EvidenceRecord) -> Result<String, AppError> + Send + Sync),
+    ) -> Result<Answered, AppError> {
         let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
         if !principal.can_see_case(&record.case) {
             return Err(AppError::NotFound);
         }
+        if let Some(key) = key
+            && let Some(answer) = self.recorded_answer(key).await?
+        {
+            return Ok(Answered::Replayed(answer));
+        }
         // A retried upload with the same Idempotency-Key names the same evidence id, which the
-        // domain adds once; the body is never buffered to compare requests.
-        let evidence_id = match idempotency_key {
+        // domain adds once even after its recorded answer has expired; the body is never
+        // buffered to compare requests.
+        let evidence_id = match key {
             Some(key) => {
-                let scope = match principal {
-                    Principal::User(u) => format!("user:{}", u.id),
-                    Principal::MerchantToken { token, .. } => format!("token:{token}"),
-                };
-                let digest = Sha256::digest(format!("evidence\n{scope}\n{case_id}\n{key}").as_bytes());
+                let digest = Sha256::digest(format!("evidence\n{}\n{case_id}\n{}", key.scope, key.key).as_bytes());
                 let mut bytes = [0u8; 16];
                 bytes.copy_from_slice(&digest[..16]);
                 let id = EvidenceId(uuid::Builder::from_custom_bytes(bytes).into_uuid());
                 if let Some(existing) = self.store.evidence_item(case_id, id).await? {
                     return if existing.file.sha256 == received.sha256 {
-                        Ok(existing)
+                        Ok(Answered::Fresh { status: 201, body: render(&existing)? })
                     } else {
                         Err(AppError::Invalid("Idempotency-Key: already used for another file".into()))
                     };
@@ -367,37 +373,66 @@ impl App {
         self.admissible(&record.case, file.clone(), principal.actor()).await?;
         // Always written, even if the same bytes are stored already: that renews the object's
         // time, so the collector's grace period runs from this upload.
-        let key = original_key(&received.sha256);
-        self.blobs.put_file(&key, &received.temp).await?;
+        let blob = original_key(&received.sha256);
+        self.blobs.put_file(&blob, &received.temp).await?;
         if let Some(preview) = &received.preview {
             self.blobs.put_bytes(&preview_key(&received.sha256), Bytes::from(preview.clone())).await?;
         }
         let limit = self.evidence_limits.case_bytes;
         let size = file.size;
-        let id = file.evidence_id;
+        // The record as the store will hold it, known before the change commits.
+        let added = |change: &Change| -> Result<EvidenceRecord, AppError> {
+            let stored = change
+                .events
+                .iter()
+                .find(|e| matches!(&e.event.body, EventBody::EvidenceAdded { file } if file.evidence_id == evidence_id))
+                .ok_or_else(|| anyhow::anyhow!("evidence {evidence_id} not added by its change"))?;
+            let EventBody::EvidenceAdded { file } = &stored.event.body else { unreachable!("matched above") };
+            Ok(EvidenceRecord {
+                case_id,
+                seq: stored.seq,
+                file: file.clone(),
+                uploader: stored.event.actor,
+                added_at: stored.event.at,
+            })
+        };
+        let answer = |change: &Change| render(&added(change)?);
+        let recorder = key.map(|key| Recorder { key, status: 201, render: &answer });
         // The per-case limit is checked against the case read in the same optimistic
         // transaction, so concurrent uploads cannot together overrun it.
-        let recorded = self
-            .run_checked(case_id, &Command::AddEvidence { file }, principal.actor(), &|case| {
-                if case.evidence_bytes.saturating_add(size) > limit {
-                    Err(EvidenceError::CaseFull { limit }.into())
-                } else {
-                    Ok(())
-                }
-            })
+        let ran = self
+            .run_recorded(
+                case_id,
+                &Command::AddEvidence { file },
+                principal.actor(),
+                &|case| {
+                    if case.evidence_bytes.saturating_add(size) > limit {
+                        Err(EvidenceError::CaseFull { limit }.into())
+                    } else {
+                        Ok(())
+                    }
+                },
+                recorder.as_ref(),
+            )
             .await;
-        if let Err(e) = recorded {
-            self.release_blob(&received.sha256).await;
-            return Err(e);
-        }
+        let ran = match ran {
+            Ok(ran) => ran,
+            Err(e) => {
+                self.release_blob(&received.sha256).await;
+                return Err(e);
+            }
+        };
         // An identical upload refused meanwhile may have released the object: store it again.
-        if self.blobs.size(&key).await? != Some(size) {
-            self.blobs.put_file(&key, &received.temp).await?;
+        if self.blobs.size(&blob).await? != Some(size) {
+            self.blobs.put_file(&blob, &received.temp).await?;
             if let Some(preview) = received.preview {
                 self.blobs.put_bytes(&preview_key(&received.sha256), Bytes::from(preview)).await?;
             }
         }
-        self.store.evidence_item(case_id, id).await?.ok_or_else(|| anyhow::anyhow!("evidence {id} not recorded").into())
+        Ok(match ran {
+            Ran::Done(change) => Answered::Fresh { status: 201, body: answer(&change)? },
+            Ran::Replayed(answer) => Answered::Replayed(answer),
+        })
     }
 
     /// The files of a case its reader may see, in the order they were added.

@@ -13,6 +13,7 @@ pub mod error;
 pub mod escalations;
 pub mod evidence;
 pub mod gates;
+pub mod idempotency;
 pub mod narrative;
 pub mod orders;
 pub mod policy;

@@ -8,6 +8,7 @@ use redress_domain::{Case, CaseId, Event, MerchantId, Money, OrderId, Policy, To
 use serde::{Deserialize, Serialize};
 
 use crate::access::Role;
+pub use crate::idempotency::{IdempotencyRecord, StoredAnswer};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -16,6 +17,10 @@ pub enum StoreError {
     Conflict,
     #[error("duplicate {0}")]
     Duplicate(String),
+    /// The change carried an idempotency record whose key was answered first (by a retry or a
+    /// twin request): nothing was written; the recorded answer is the answer.
+    #[error("idempotency key already answered")]
+    AlreadyAnswered,
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }
@@ -108,17 +113,6 @@ pub struct OrderFilter {
     pub merchant_id: Option<MerchantId>,
     pub before: Option<OrderId>,
     pub limit: i64,
-}
-
-/// A stored answer to an idempotent request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum IdempotencyState {
-    /// First time this key is seen: the caller now owns it.
-    Started,
-    /// Another request with this key is still running.
-    InProgress,
-    /// Done before: replay this answer.
-    Completed { request_hash: String, status: u16, body: String },
 }
 
 /// The result of a refund in the ledger.
@@ -236,11 +230,19 @@ pub trait Store: Send + Sync + 'static {
     /// The staff accounts of a shop.
     async fn merchant_staff(&self, merchant: MerchantId) -> StoreResult<Vec<UserId>>;
 
-    // Cases: one transaction per change (events, case row, deadline, outbox).
+    // Cases: one transaction per change (events, case row, deadline, outbox, and the answer to
+    // the request's Idempotency-Key: a live answer under the same key is `AlreadyAnswered` and
+    // nothing is written).
     /// Creates a case with its first event, if the order still has `prior_cases` cases (another
     /// filing on the order meanwhile is a `Conflict`: the filing must be decided again).
-    async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem], prior_cases: u32)
-    -> StoreResult<()>;
+    async fn create_case(
+        &self,
+        case: &Case,
+        filed: &Event,
+        outbox: &[OutboxItem],
+        prior_cases: u32,
+        answer: Option<&IdempotencyRecord>,
+    ) -> StoreResult<()>;
     /// Appends `events` if the case is still at `expected_version`, storing `case` as the new fold.
     async fn append(
         &self,
@@ -248,6 +250,7 @@ pub trait Store: Send + Sync + 'static {
         expected_version: i64,
         events: &[Event],
         outbox: &[OutboxItem],
+        answer: Option<&IdempotencyRecord>,
     ) -> StoreResult<()>;
     async fn case(&self, id: CaseId) -> StoreResult<Option<CaseRecord>>;
     /// Open cases whose deadline is due at or after `from`, by id after `after` (a page of the
@@ -275,23 +278,13 @@ pub trait Store: Send + Sync + 'static {
     async fn complete_job(&self, id: uuid::Uuid, at: Timestamp) -> StoreResult<()>;
     async fn retry_job(&self, id: uuid::Uuid, available_at: Timestamp, error: &str) -> StoreResult<()>;
 
-    // Idempotency keys.
-    async fn idempotency_start(
-        &self,
-        scope: &str,
-        key: &str,
-        request_hash: &str,
-        now: Timestamp,
-    ) -> StoreResult<IdempotencyState>;
-    async fn idempotency_complete(
-        &self,
-        scope: &str,
-        key: &str,
-        status: u16,
-        body: &str,
-        now: Timestamp,
-    ) -> StoreResult<()>;
-    async fn idempotency_abandon(&self, scope: &str, key: &str) -> StoreResult<()>;
+    // Idempotency keys: answers recorded with their change (`append`, `create_case`) or alone.
+    /// The answer under `key` that has not expired at `now`.
+    async fn idempotency_answer(&self, scope: &str, key: &str, now: Timestamp) -> StoreResult<Option<StoredAnswer>>;
+    /// Records an answer that carries no change; `false` if a live answer has the key already.
+    async fn idempotency_record(&self, answer: &IdempotencyRecord, now: Timestamp) -> StoreResult<bool>;
+    /// Deletes the answers expired at `now`; how many.
+    async fn purge_idempotency(&self, now: Timestamp) -> StoreResult<u64>;
 
     // The built-in payment ledger.
     /// Pays `amount` once per `refund_id`; refunds (not compensation) never exceed what was paid.

@@ -451,8 +451,11 @@ macro_rules! shared_store {
                 Ok(ids.iter().map(|id| parse_id(id)).collect::<anyhow::Result<_>>()?)
             }
 
-            async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem], prior_cases: u32) -> StoreResult<()> {
+            async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem], prior_cases: u32, answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
                 let mut tx = self.begin_write().await.map_err(other)?;
+                if let Some(answer) = answer {
+                    insert_answer(&mut tx, answer).await?;
+                }
                 // One filing at a time per order, decided on the cases it saw.
                 sqlx::query($lock_order).bind(case.order_id.to_string()).fetch_optional(&mut *tx).await.map_err(other)?;
                 let filed_meanwhile: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE order_id = $1")
@@ -489,9 +492,13 @@ macro_rules! shared_store {
                 Ok(())
             }
 
-            async fn append(&self, case: &Case, expected_version: i64, events: &[Event], outbox: &[OutboxItem]) -> StoreResult<()> {
+            async fn append(&self, case: &Case, expected_version: i64, events: &[Event], outbox: &[OutboxItem], answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
                 let Some(last) = events.last() else { return Ok(()) };
                 let mut tx = self.begin_write().await.map_err(other)?;
+                // The answer first: a key answered meanwhile stops the change before anything else.
+                if let Some(answer) = answer {
+                    insert_answer(&mut tx, answer).await?;
+                }
                 let row = sqlx::query("SELECT version, last_hash FROM cases WHERE id = $1")
                     .bind(case.id.to_string())
                     .fetch_optional(&mut *tx)
@@ -651,75 +658,41 @@ macro_rules! shared_store {
                 Ok(())
             }
 
-            async fn idempotency_start(&self, scope: &str, key: &str, request_hash: &str, now: Timestamp) -> StoreResult<IdempotencyState> {
-                let inserted = sqlx::query("INSERT INTO idempotency_keys (scope, key, request_hash, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (scope, key) DO NOTHING")
+            async fn idempotency_answer(&self, scope: &str, key: &str, now: Timestamp) -> StoreResult<Option<StoredAnswer>> {
+                let row = sqlx::query("SELECT request_hash, status, body FROM idempotency_keys WHERE scope = $1 AND key = $2 AND expires_at > $3 AND status IS NOT NULL")
                     .bind(scope)
                     .bind(key)
-                    .bind(request_hash)
                     .bind(micros(now))
-                    .execute(&self.pool)
+                    .fetch_optional(&self.pool)
                     .await
                     .map_err(other)?;
-                if inserted.rows_affected() == 1 {
-                    return Ok(IdempotencyState::Started);
-                }
-                let r = sqlx::query("SELECT request_hash, status, body, created_at FROM idempotency_keys WHERE scope = $1 AND key = $2")
-                    .bind(scope)
-                    .bind(key)
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(other)?;
-                let status: Option<i64> = r.try_get("status").map_err(other)?;
-                let stored_hash: String = r.try_get("request_hash").map_err(other)?;
-                match status {
-                    Some(status) => Ok(IdempotencyState::Completed {
-                        request_hash: stored_hash,
-                        status: u16::try_from(status).unwrap_or(500),
-                        body: r.try_get::<Option<String>, _>("body").map_err(other)?.unwrap_or_default(),
-                    }),
-                    None => {
-                        // A request that died mid-way leaves its key unfinished: after a while a
-                        // retry may take it over (the domain refuses a repeated transition anyway).
-                        let created: i64 = r.try_get("created_at").map_err(other)?;
-                        let stale = micros(now) - created > crate::shared::ABANDONED_AFTER_MICROS;
-                        let taken = stale
-                            && sqlx::query("UPDATE idempotency_keys SET created_at = $1, request_hash = $2 WHERE scope = $3 AND key = $4 AND status IS NULL AND created_at = $5")
-                                .bind(micros(now))
-                                .bind(request_hash)
-                                .bind(scope)
-                                .bind(key)
-                                .bind(created)
-                                .execute(&self.pool)
-                                .await
-                                .map_err(other)?
-                                .rows_affected()
-                                == 1;
-                        Ok(if taken { IdempotencyState::Started } else { IdempotencyState::InProgress })
+                let Some(r) = row else { return Ok(None) };
+                Ok(Some(StoredAnswer {
+                    request_hash: r.try_get("request_hash").map_err(other)?,
+                    status: u16::try_from(r.try_get::<i64, _>("status").map_err(other)?).unwrap_or(500),
+                    body: r.try_get::<Option<String>, _>("body").map_err(other)?.unwrap_or_default(),
+                }))
+            }
+
+            async fn idempotency_record(&self, answer: &IdempotencyRecord, _now: Timestamp) -> StoreResult<bool> {
+                let mut tx = self.begin_write().await.map_err(other)?;
+                match insert_answer(&mut tx, answer).await {
+                    Ok(()) => {
+                        tx.commit().await.map_err(other)?;
+                        Ok(true)
                     }
+                    Err(StoreError::AlreadyAnswered) => Ok(false),
+                    Err(e) => Err(e),
                 }
             }
 
-            async fn idempotency_complete(&self, scope: &str, key: &str, status: u16, body: &str, now: Timestamp) -> StoreResult<()> {
-                sqlx::query("UPDATE idempotency_keys SET status = $1, body = $2, completed_at = $3 WHERE scope = $4 AND key = $5")
-                    .bind(i64::from(status))
-                    .bind(body)
+            async fn purge_idempotency(&self, now: Timestamp) -> StoreResult<u64> {
+                let deleted = sqlx::query("DELETE FROM idempotency_keys WHERE expires_at <= $1")
                     .bind(micros(now))
-                    .bind(scope)
-                    .bind(key)
                     .execute(&self.pool)
                     .await
                     .map_err(other)?;
-                Ok(())
-            }
-
-            async fn idempotency_abandon(&self, scope: &str, key: &str) -> StoreResult<()> {
-                sqlx::query("DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status IS NULL")
-                    .bind(scope)
-                    .bind(key)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(())
+                Ok(deleted.rows_affected())
             }
 
             async fn ledger_refund(&self, order: &Order, refund_id: &str, amount: Money, kind: redress_app::ports::PayoutKind, at: Timestamp) -> StoreResult<LedgerRefund> {
@@ -876,6 +849,23 @@ macro_rules! shared_store {
             Ok(())
         }
 
+        /// Records the answer to an Idempotency-Key in `tx`; a live answer under the key already
+        /// is `AlreadyAnswered` (an expired one is replaced).
+        async fn insert_answer(tx: &mut sqlx::Transaction<'static, $db>, answer: &IdempotencyRecord) -> StoreResult<()> {
+            let written = sqlx::query("INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at, completed_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7) ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status, body = excluded.body, created_at = excluded.created_at, completed_at = excluded.completed_at, expires_at = excluded.expires_at WHERE idempotency_keys.expires_at <= excluded.created_at")
+                .bind(&answer.scope)
+                .bind(&answer.key)
+                .bind(&answer.request_hash)
+                .bind(i64::from(answer.status))
+                .bind(&answer.body)
+                .bind(micros(answer.created_at))
+                .bind(micros(answer.expires_at))
+                .execute(&mut **tx)
+                .await
+                .map_err(other)?;
+            if written.rows_affected() == 1 { Ok(()) } else { Err(StoreError::AlreadyAnswered) }
+        }
+
         async fn insert_notification(tx: &mut sqlx::Transaction<'static, $db>, n: &redress_app::escalations::Notification) -> StoreResult<()> {
             sqlx::query("INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING")
                 .bind(n.id.to_string())
@@ -949,9 +939,6 @@ macro_rules! shared_store {
     };
 }
 pub(crate) use shared_store;
-
-/// An unfinished idempotency key older than this may be taken over by a retry.
-pub const ABANDONED_AFTER_MICROS: i64 = 5 * 60 * 1_000_000;
 
 pub fn other(e: sqlx::Error) -> redress_app::StoreError {
     redress_app::StoreError::Other(e.into())

@@ -10,7 +10,7 @@ mod support;
 
 use jiff::{SignedDuration, Timestamp};
 use redress_app::ports::{
-    ApiToken, CaseFilter, IdempotencyState, LedgerRefund, OrderFilter, OutboxItem, PayoutKind, StoredEvent,
+    ApiToken, CaseFilter, IdempotencyRecord, LedgerRefund, OrderFilter, OutboxItem, PayoutKind, StoredEvent,
 };
 use redress_app::{AppError, Principal, Role, StoreError};
 use redress_domain::chain::{self, ChainBreak};
@@ -386,7 +386,7 @@ async fn case_changes_are_one_transaction(db: TestDb) {
     assert_eq!(history.prior_cases, 1);
 
     // Filing the same case twice is refused.
-    let err = store.create_case(&record.case, &events[0].event, &[], 1).await.unwrap_err();
+    let err = store.create_case(&record.case, &events[0].event, &[], 1, None).await.unwrap_err();
     assert!(matches!(err, StoreError::Duplicate(_)), "{err:?}");
 
     // A writer that read an older version loses, and writes nothing: no event, no outbox row.
@@ -404,12 +404,14 @@ async fn case_changes_are_one_transaction(db: TestDb) {
         payload: serde_json::json!({ "refund_id": "stale" }),
     };
     for stale in [record.version - 1, 1, record.version + 1] {
-        let err =
-            store.append(&after, stale, std::slice::from_ref(&late), std::slice::from_ref(&job)).await.unwrap_err();
+        let err = store
+            .append(&after, stale, std::slice::from_ref(&late), std::slice::from_ref(&job), None)
+            .await
+            .unwrap_err();
         assert!(matches!(err, StoreError::Conflict), "{stale}: {err:?}");
     }
     let err = store
-        .append(&Case { id: CaseId(uuid::Uuid::now_v7()), ..after.clone() }, 1, std::slice::from_ref(&late), &[])
+        .append(&Case { id: CaseId(uuid::Uuid::now_v7()), ..after.clone() }, 1, std::slice::from_ref(&late), &[], None)
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict), "{err:?}");
@@ -420,7 +422,7 @@ async fn case_changes_are_one_transaction(db: TestDb) {
     assert_eq!(db.count("SELECT COUNT(*) FROM outbox", &[]).await, 0);
 
     // The current version is accepted, with its outbox row.
-    store.append(&after, record.version, std::slice::from_ref(&late), std::slice::from_ref(&job)).await.unwrap();
+    store.append(&after, record.version, std::slice::from_ref(&late), std::slice::from_ref(&job), None).await.unwrap();
     let events = store.events(case.id).await.unwrap();
     assert_eq!(events.len(), 6);
     assert_eq!(events[5].seq, 6);
@@ -614,7 +616,7 @@ async fn outbox_and_ledger(db: TestDb) {
         })
         .collect();
     store
-        .append(&apply(record.case.clone(), &note), record.version, std::slice::from_ref(&note), &hooks)
+        .append(&apply(record.case.clone(), &note), record.version, std::slice::from_ref(&note), &hooks, None)
         .await
         .unwrap();
     let mut seen = Vec::new();
@@ -877,53 +879,114 @@ async fn burst(
     (landed, contended)
 }
 
-/// 9. Idempotency keys: the first request owns its key, a concurrent repeat is told to wait, a
-/// later repeat gets the stored answer, and an abandoned key is free again.
+/// 9. Idempotency keys: an answer is recorded in the transaction of the change it answers; a
+/// second change under a live key is refused whole (`AlreadyAnswered`, nothing written), keys
+/// are per scope, answers expire and are purged, and of racing changes under one key one lands.
 async fn idempotency_keys(db: TestDb) {
+    let world = World::new(db.store.clone()).await;
+    let cast = Cast::new(&world).await;
     let store = &db.store;
-    let now = start();
-    let scope = "user:1";
-    assert_eq!(store.idempotency_start(scope, "k1", "h1", now).await.unwrap(), IdempotencyState::Started);
-    assert_eq!(store.idempotency_start(scope, "k1", "h1", now).await.unwrap(), IdempotencyState::InProgress);
-    // Keys are per scope.
-    assert_eq!(store.idempotency_start("user:2", "k1", "h1", now).await.unwrap(), IdempotencyState::Started);
-    let body = r#"{"case":{"id":"c-1"}}"#;
-    store.idempotency_complete(scope, "k1", 201, body, now).await.unwrap();
-    let completed = IdempotencyState::Completed { request_hash: "h1".into(), status: 201, body: body.into() };
-    assert_eq!(store.idempotency_start(scope, "k1", "h1", now).await.unwrap(), completed);
-    // Another request under the same key gets the stored hash to compare with.
-    assert_eq!(store.idempotency_start(scope, "k1", "h2", now).await.unwrap(), completed);
-    // Much later, still the same answer; abandoning a completed key changes nothing.
-    let later = now.checked_add(hours(1)).unwrap();
-    store.idempotency_abandon(scope, "k1").await.unwrap();
-    assert_eq!(store.idempotency_start(scope, "k1", "h1", later).await.unwrap(), completed);
+    let now = world.now();
+    let key = |scope: &str, key: &str, status: u16, body: &str| {
+        redress_app::idempotency::IdempotencyKey { scope: scope.into(), key: key.into(), request_hash: "h1".into() }
+            .record(status, body.into(), now)
+    };
+    let order = world.order("SH-IDEM-1", cast.shop, cast.buyer_id()).await;
+    let case = world.app.file_case(&cast.buyer, refund_request(39900), order.id).await.unwrap();
+    assert_eq!(store.idempotency_answer("user:1", "k1", now).await.unwrap(), None);
 
-    // A request that failed releases its key for the retry.
-    assert_eq!(store.idempotency_start(scope, "k2", "h1", now).await.unwrap(), IdempotencyState::Started);
-    store.idempotency_abandon(scope, "k2").await.unwrap();
-    assert_eq!(store.idempotency_start(scope, "k2", "h1", now).await.unwrap(), IdempotencyState::Started);
+    // The answer lands with the change.
+    let posted = |text: &str| Event {
+        at: now,
+        actor: cast.buyer.actor(),
+        body: EventBody::MessagePosted { text: text.into(), evidence: Vec::new() },
+        transition: None,
+    };
+    let record = store.case(case.id).await.unwrap().unwrap();
+    let first = posted("一");
+    let answer = key("user:1", "k1", 200, r#"{"version":2}"#);
+    store
+        .append(&apply(record.case.clone(), &first), record.version, &[first.clone()], &[], Some(&answer))
+        .await
+        .unwrap();
+    let stored = store.idempotency_answer("user:1", "k1", now).await.unwrap().expect("recorded with the change");
+    assert_eq!((stored.status, stored.body.as_str(), stored.request_hash.as_str()), (200, r#"{"version":2}"#, "h1"));
 
-    // A request that died mid-way: its key is taken over once stale, by one retry only.
-    assert_eq!(store.idempotency_start(scope, "k3", "h1", now).await.unwrap(), IdempotencyState::Started);
-    let soon = now.checked_add(SignedDuration::from_mins(1)).unwrap();
-    assert_eq!(store.idempotency_start(scope, "k3", "h1", soon).await.unwrap(), IdempotencyState::InProgress);
-    let stale = now.checked_add(SignedDuration::from_mins(6)).unwrap();
-    assert_eq!(store.idempotency_start(scope, "k3", "h1", stale).await.unwrap(), IdempotencyState::Started);
-    assert_eq!(store.idempotency_start(scope, "k3", "h1", stale).await.unwrap(), IdempotencyState::InProgress);
+    // The same key again, on a fresh version: refused whole, the message is not stored twice.
+    let record = store.case(case.id).await.unwrap().unwrap();
+    let again = posted("一");
+    let err = store
+        .append(
+            &apply(record.case.clone(), &again),
+            record.version,
+            &[again],
+            &[],
+            Some(&key("user:1", "k1", 200, "x")),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::AlreadyAnswered), "{err:?}");
+    assert_eq!(store.case(case.id).await.unwrap().unwrap().version, record.version);
+    assert_eq!(store.idempotency_answer("user:1", "k1", now).await.unwrap(), Some(stored.clone()));
+    // A filing under an answered key is refused whole too.
+    let other = world.order("SH-IDEM-2", cast.shop, cast.buyer_id()).await;
+    let filed = world.app.file_case(&cast.buyer, refund_request(100), other.id).await.unwrap();
+    let events = store.events(filed.id).await.unwrap();
+    let twin = Case { id: CaseId(uuid::Uuid::now_v7()), ..filed.clone() };
+    let err =
+        store.create_case(&twin, &events[0].event, &[], 1, Some(&key("user:1", "k1", 201, "x"))).await.unwrap_err();
+    assert!(matches!(err, StoreError::AlreadyAnswered), "{err:?}");
+    assert!(store.case(twin.id).await.unwrap().is_none());
 
-    // Racing requests with one key: exactly one starts.
+    // Keys are per scope; an answer without a change is recorded once.
+    assert!(store.idempotency_record(&key("user:2", "k1", 409, "refused"), now).await.unwrap());
+    assert!(!store.idempotency_record(&key("user:2", "k1", 200, "other"), now).await.unwrap());
+    assert_eq!(store.idempotency_answer("user:2", "k1", now).await.unwrap().unwrap().body, "refused");
+
+    // Answers expire (and free their key), and the expired are purged.
+    let expiry = answer.expires_at;
+    let just_before = expiry.checked_sub(SignedDuration::from_micros(1)).unwrap();
+    assert!(store.idempotency_answer("user:1", "k1", just_before).await.unwrap().is_some());
+    assert_eq!(store.idempotency_answer("user:1", "k1", expiry).await.unwrap(), None);
+    let renewed = IdempotencyRecord {
+        created_at: expiry,
+        expires_at: expiry.checked_add(hours(24)).unwrap(),
+        body: "renewed".into(),
+        ..key("user:1", "k1", 200, "")
+    };
+    assert!(store.idempotency_record(&renewed, expiry).await.unwrap());
+    assert_eq!(store.purge_idempotency(expiry).await.unwrap(), 1, "user:2's answer expired");
+    assert_eq!(store.idempotency_answer("user:1", "k1", expiry).await.unwrap().unwrap().body, "renewed");
+
+    // Racing changes under one key, each on the version it read: exactly one lands.
     let mut racers = tokio::task::JoinSet::new();
     for _ in 0..8 {
-        let store = store.clone();
-        racers.spawn(async move { store.idempotency_start(scope, "k4", "h1", now).await });
+        let app = world.app.clone();
+        let buyer = cast.buyer.clone();
+        let case_id = case.id;
+        racers.spawn(async move {
+            let key = redress_app::idempotency::IdempotencyKey {
+                scope: "user:1".into(),
+                key: "k4".into(),
+                request_hash: "h1".into(),
+            };
+            app.act_answered(&buyer, case_id, message("同一条"), Some(&key)).await
+        });
     }
-    let mut started = 0;
+    let (mut fresh, mut replayed) = (0, 0);
     while let Some(result) = racers.join_next().await {
         match result.unwrap().unwrap() {
-            IdempotencyState::Started => started += 1,
-            IdempotencyState::InProgress => {}
-            other => panic!("{other:?}"),
+            redress_app::idempotency::Answered::Fresh { .. } => fresh += 1,
+            redress_app::idempotency::Answered::Replayed(_) => replayed += 1,
         }
     }
-    assert_eq!(started, 1);
+    assert_eq!((fresh, replayed), (1, 7));
+    let events = store.events(case.id).await.unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.event.body == EventBody::MessagePosted { text: "同一条".into(), evidence: Vec::new() })
+            .count(),
+        1
+    );
 }

@@ -1,5 +1,10 @@
-//! `Idempotency-Key` on POST: the first answer to a key is stored and replayed to every retry
-//! with the same request; a key reused for a different request is refused. Scoped per caller.
+//! `Idempotency-Key` on POST: the first answer to a key is replayed to every retry with the same
+//! request; a key reused for a different request is refused. Scoped per caller.
+//!
+//! The answer to a change of a case (filing, actions, evidence) is recorded by the use case in
+//! the change's own transaction (see `redress_app::idempotency`): this layer hands the handler
+//! the claimed key and replays what is recorded. Other answers (refusals, requests that change
+//! no case) are recorded here after the handler, when they are small enough to keep.
 
 use crate::extract::{credential, lang_of};
 use crate::problem::Problem;
@@ -8,13 +13,18 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use redress_app::ports::IdempotencyState;
+use redress_app::idempotency::{Answered, IdempotencyKey, MAX_RECORDED_ANSWER, StoredAnswer};
 use redress_app::{App, Principal};
+use redress_domain::Lang;
 use sha2::{Digest, Sha256};
 
 /// The largest JSON body the API accepts.
 pub const MAX_BODY: usize = 1 << 20;
 pub const HEADER: &str = "idempotency-key";
+
+/// Marks a response whose answer the use case recorded (or replayed) itself.
+#[derive(Clone, Copy)]
+struct Recorded;
 
 pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST || crate::routes::evidence::is_upload(request.method(), request.uri().path()) {
@@ -23,30 +33,15 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
     let Some(key) = request.headers().get(HEADER).cloned() else {
         return next.run(request).await;
     };
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let lang = lang_of(&parts);
-    let key = match key.to_str() {
-        Ok(k) if !k.is_empty() && k.len() <= 255 => k.to_owned(),
-        _ => {
-            return Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_input",
-                lang,
-                Some("Idempotency-Key: 1 to 255 visible ASCII characters".into()),
-            )
-            .into_response();
-        }
+    let Some(key) = valid_key(&key) else {
+        return invalid_key(lang);
     };
-    // Scoped per caller (the user or the API token), not per credential: a client that signs in
-    // again between retries still gets its first answer. A request without a valid credential
-    // is refused by its handler and leaves nothing to remember.
-    let scope = match credential(&parts.headers) {
-        Some(credential) => match app.authenticate(&credential).await {
-            Ok(Principal::User(user)) => format!("user:{}", user.id),
-            Ok(Principal::MerchantToken { token, .. }) => format!("token:{token}"),
-            Err(_) => return next.run(Request::from_parts(parts, body)).await,
-        },
-        None => return next.run(Request::from_parts(parts, body)).await,
+    // A request without a valid credential is refused by its handler and leaves nothing to
+    // remember.
+    let Some(scope) = scope(&app, &parts.headers).await else {
+        return next.run(Request::from_parts(parts, body)).await;
     };
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
         return Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", lang, None).into_response();
@@ -60,51 +55,109 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
         h.update(&bytes);
         hex::encode(h.finalize())
     };
-    let now = app.clock.now();
-    let state = match app.store.idempotency_start(&scope, &key, &request_hash, now).await {
-        Ok(state) => state,
-        Err(e) => return Problem::from_app(e.into(), lang).into_response(),
+    let key = IdempotencyKey { scope, key, request_hash };
+    match app.recorded_answer(&key).await {
+        Ok(Some(answer)) => return replay(&answer, &key, lang),
+        Ok(None) => {}
+        Err(e) => return Problem::from_app(e, lang).into_response(),
+    }
+    parts.extensions.insert(key.clone());
+    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    if response.extensions().get::<Recorded>().is_some() {
+        return response;
+    }
+    // Server errors and rate limits are not answers: a retry runs again.
+    let status = response.status();
+    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+        return response;
+    }
+    let small =
+        axum::body::HttpBody::size_hint(response.body()).upper().is_some_and(|n| n <= MAX_RECORDED_ANSWER as u64);
+    if !small {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_RECORDED_ANSWER).await else {
+        return Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", lang, None).into_response();
     };
-    match state {
-        IdempotencyState::InProgress => {
-            Problem::new(StatusCode::CONFLICT, "request_in_progress", lang, None).into_response()
-        }
-        IdempotencyState::Completed { request_hash: stored, .. } if stored != request_hash => {
-            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", lang, None).into_response()
-        }
-        IdempotencyState::Completed { status, body, .. } => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            let content_type = if status.is_success() { "application/json" } else { "application/problem+json" };
-            let mut response = (status, body).into_response();
-            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-            response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
-            response
-        }
-        IdempotencyState::Started => {
-            let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
-            let (parts, body) = response.into_parts();
-            let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-                let _ = app.store.idempotency_abandon(&scope, &key).await;
-                return Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", lang, None).into_response();
-            };
-            // Server errors are not answers: the key is released so a retry runs again.
-            let saved = if parts.status.is_server_error() {
-                app.store.idempotency_abandon(&scope, &key).await
-            } else {
-                app.store
-                    .idempotency_complete(
-                        &scope,
-                        &key,
-                        parts.status.as_u16(),
-                        &String::from_utf8_lossy(&bytes),
-                        app.clock.now(),
-                    )
-                    .await
-            };
-            if let Err(e) = saved {
-                tracing::error!(error = %e, "idempotency key not saved");
-            }
+    match app.record_answer(&key, parts.status.as_u16(), String::from_utf8_lossy(&bytes).into_owned()).await {
+        Ok(None) => Response::from_parts(parts, Body::from(bytes)),
+        // A twin request with this key committed its change first (which is likely why this
+        // one was refused): its answer is the answer.
+        Ok(Some(first)) => replay(&first, &key, lang),
+        Err(e) => {
+            tracing::error!(error = %e, "idempotency answer not recorded");
             Response::from_parts(parts, Body::from(bytes))
         }
+    }
+}
+
+fn valid_key(key: &HeaderValue) -> Option<String> {
+    key.to_str().ok().filter(|k| !k.is_empty() && k.len() <= 255).map(str::to_owned)
+}
+
+fn invalid_key(lang: Lang) -> Response {
+    Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_input",
+        lang,
+        Some("Idempotency-Key: 1 to 255 visible ASCII characters".into()),
+    )
+    .into_response()
+}
+
+/// Scoped per caller (the user or the API token), not per credential: a client that signs in
+/// again between retries still gets its first answer.
+async fn scope(app: &App, headers: &axum::http::HeaderMap) -> Option<String> {
+    let principal: Principal = app.authenticate(&credential(headers)?).await.ok()?;
+    Some(IdempotencyKey::scope_of(&principal))
+}
+
+/// The key of an upload, whose body is never buffered here: it names the request by its path
+/// (the use case checks the file itself).
+pub fn upload_key(principal: &Principal, headers: &axum::http::HeaderMap, path: &str) -> Option<IdempotencyKey> {
+    let key = valid_key(headers.get(HEADER)?)?;
+    let request_hash = hex::encode(Sha256::digest(format!("POST {path}\n(upload)").as_bytes()));
+    Some(IdempotencyKey { scope: IdempotencyKey::scope_of(principal), key, request_hash })
+}
+
+/// The response to a change's answer: fresh, or replayed from its record.
+pub fn respond(answered: Answered, key: Option<&IdempotencyKey>, lang: Lang) -> Response {
+    let mut response = match answered {
+        Answered::Fresh { status, body } => json(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body),
+        Answered::Replayed(answer) => match key {
+            Some(key) => replay(&answer, key, lang),
+            None => json(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK), answer.body),
+        },
+    };
+    response.extensions_mut().insert(Recorded);
+    response
+}
+
+fn json(status: StatusCode, body: String) -> Response {
+    let content_type = if status.is_success() { "application/json" } else { "application/problem+json" };
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+/// The recorded answer, if it answered this very request; a key reused for another is refused.
+fn replay(answer: &StoredAnswer, key: &IdempotencyKey, lang: Lang) -> Response {
+    if answer.request_hash != key.request_hash {
+        return Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", lang, None).into_response();
+    }
+    let mut response = json(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK), answer.body.clone());
+    response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    response
+}
+
+/// The key the idempotency layer claimed for this request, if it had one.
+pub struct Claimed(pub Option<IdempotencyKey>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Claimed {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Claimed(parts.extensions.get::<IdempotencyKey>().cloned()))
     }
 }

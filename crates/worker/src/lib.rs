@@ -45,6 +45,7 @@ pub struct TickReport {
     pub sessions_purged: u64,
     pub jobs_purged: u64,
     pub blobs_collected: usize,
+    pub answers_purged: u64,
 }
 
 impl Worker {
@@ -104,6 +105,8 @@ impl Worker {
         let older_than = jiff::Timestamp::now().checked_sub(ORPHAN_GRACE)?;
         report.blobs_collected =
             self.app.collect_unreferenced_blobs(older_than).await.map_err(|e| anyhow::anyhow!(e))?;
+        // Idempotency answers are kept `KEEP_ANSWERS` (24 h) for retries.
+        report.answers_purged = self.app.purge_expired_answers().await?;
         Ok(report)
     }
 

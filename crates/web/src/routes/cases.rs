@@ -1,12 +1,14 @@
 use crate::extract::{Body, Caller, Query};
+use crate::idempotency::{self, Claimed};
 use crate::problem::Problem;
 use crate::routes::path_id;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use redress_app::App;
+use axum::response::Response;
 use redress_app::cases::CaseDetail;
 use redress_app::ports::CaseFilter;
+use redress_app::{App, AppError};
 use redress_domain::command::FileCase;
 use redress_domain::{CaseId, Command, OrderId};
 use serde::Deserialize;
@@ -35,8 +37,9 @@ pub struct Filed {
 pub async fn file(
     State(app): State<App>,
     caller: Caller,
+    Claimed(key): Claimed,
     Body(body): Body<Filing>,
-) -> Result<(StatusCode, Json<Filed>), Problem> {
+) -> Result<Response, Problem> {
     let err = |e| Problem::from_app(e, caller.lang);
     let draft = redress_app::rights::Draft {
         order_id: Some(body.order_id),
@@ -48,10 +51,17 @@ pub async fn file(
         evidence_kinds: body.evidence_kinds,
         contacted_merchant: body.contacted_merchant,
     };
-    let case = app.file_case(&caller.principal, body.request, body.order_id).await.map_err(err)?;
+    // The checker reads the draft, not the stored case: its findings are part of the answer
+    // recorded with the filing.
     let findings = app.complaint_check(&caller.principal, &draft).await.map_err(err)?.findings;
-    let detail = app.case_detail(&caller.principal, case.id).await.map_err(err)?;
-    Ok((StatusCode::CREATED, Json(Filed { detail, findings })))
+    let render = |detail: CaseDetail| -> Result<String, AppError> {
+        Ok(serde_json::to_string(&Filed { detail, findings: findings.clone() }).map_err(anyhow::Error::from)?)
+    };
+    let answered = app
+        .file_case_answered(&caller.principal, body.request, body.order_id, key.as_ref(), &render)
+        .await
+        .map_err(err)?;
+    Ok(idempotency::respond(answered, key.as_ref(), caller.lang))
 }
 
 #[derive(Deserialize)]
@@ -115,13 +125,14 @@ pub async fn timeline(
 }
 
 /// `POST /cases/{id}/actions/{action}`: the action name (kebab-case) and the JSON body make the
-/// command.
+/// command. The answer is what changed: the case now and the events this action appended.
 pub async fn act(
     State(app): State<App>,
     caller: Caller,
+    Claimed(key): Claimed,
     Path((id, action)): Path<(String, String)>,
     Body(body): Body<serde_json::Value>,
-) -> Result<Json<CaseDetail>, Problem> {
+) -> Result<Response, Problem> {
     let lang = caller.lang;
     let id: CaseId = path_id(&id, lang)?;
     if !Command::PUBLIC_ACTIONS.contains(&action.as_str()) {
@@ -138,9 +149,9 @@ pub async fn act(
     fields.insert("action".into(), action.replace('-', "_").into());
     let command: Command = serde_json::from_value(serde_json::Value::Object(fields))
         .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", lang, Some(e.to_string())))?;
-    let err = |e| Problem::from_app(e, lang);
-    app.act(&caller.principal, id, command).await.map_err(err)?;
-    Ok(Json(app.case_detail(&caller.principal, id).await.map_err(err)?))
+    let answered =
+        app.act_answered(&caller.principal, id, command, key.as_ref()).await.map_err(|e| Problem::from_app(e, lang))?;
+    Ok(idempotency::respond(answered, key.as_ref(), lang))
 }
 
 /// Recomputes the case's hash chain: `intact`, or the first event that does not fit.

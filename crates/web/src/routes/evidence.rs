@@ -57,7 +57,7 @@ pub async fn upload(
     Path(id): Path<String>,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
-) -> Result<(StatusCode, Json<Value>), Problem> {
+) -> Result<Response, Problem> {
     let lang = caller.lang;
     let id: CaseId = path_id(&id, lang)?;
     let err = |e| Problem::from_app(e, lang);
@@ -72,9 +72,13 @@ pub async fn upload(
             return Err(problem);
         }
     };
-    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).filter(|k| !k.is_empty() && k.len() <= 255);
-    let record = app.add_evidence(&caller.principal, id, received, description, key).await.map_err(err)?;
-    Ok((StatusCode::CREATED, Json(view(&record))))
+    let key = crate::idempotency::upload_key(&caller.principal, &headers, &format!("/api/v1/cases/{id}/evidence"));
+    let render = |record: &EvidenceRecord| -> Result<String, redress_app::AppError> {
+        Ok(serde_json::to_string(&view(record)).map_err(anyhow::Error::from)?)
+    };
+    let answered =
+        app.add_evidence(&caller.principal, id, received, description, key.as_ref(), &render).await.map_err(err)?;
+    Ok(crate::idempotency::respond(answered, key.as_ref(), lang))
 }
 
 async fn read_form(
