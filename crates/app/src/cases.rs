@@ -96,6 +96,7 @@ impl App {
         key: Option<&IdempotencyKey>,
         render: &(dyn Fn(CaseDetail) -> Result<String, AppError> + Send + Sync),
     ) -> Result<Answered, AppError> {
+        Self::may_file(principal)?;
         let policy = self.policy_in_force().await?.1;
         let actor = principal.actor();
         // The detail of a case just filed is known before it is stored: its one event, and the
@@ -123,6 +124,14 @@ impl App {
         })
     }
 
+    /// Who may file at all (before anything of the order is read).
+    pub fn may_file(principal: &Principal) -> Result<(), AppError> {
+        if principal.role() != Role::Buyer {
+            return Err(AppError::Forbidden("only buyers file cases"));
+        }
+        Ok(())
+    }
+
     async fn policy_in_force(&self) -> Result<(i64, Policy), AppError> {
         Ok(self.store.policy_in_force(self.clock.now()).await?.ok_or_else(|| anyhow::anyhow!("no policy in force"))?)
     }
@@ -134,9 +143,7 @@ impl App {
         order_id: redress_domain::OrderId,
         recorder: Option<&Recorder<'_>>,
     ) -> Result<Ran, AppError> {
-        if principal.role() != Role::Buyer {
-            return Err(AppError::Forbidden("only buyers file cases"));
-        }
+        Self::may_file(principal)?;
         let order = self.order(principal, order_id).await?;
         let now = self.clock.now();
         let (version, policy) = self.policy_in_force().await?;

@@ -898,3 +898,44 @@ async fn cursors_page_through_everything_once_newest_first() {
     let open = page_through(&f.buyer, "/api/v1/cases?state=awaiting_merchant", 2).await;
     assert_eq!(open, [filed[4].clone(), filed[2].clone(), filed[0].clone()]);
 }
+
+/// An action answers with what changed: the case now and the events it appended, never the
+/// whole timeline, so the answer (and the idempotency record that keeps it) stays the same size
+/// however long the case grows.
+#[tokio::test]
+async fn an_action_answers_with_what_changed_not_the_whole_case() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "BOUNDED-1").await;
+    let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
+    let text = "左耳无声,附上检测报告的说明文字。".repeat(20);
+    let mut sizes = Vec::new();
+    for i in 0..60 {
+        let key = format!("bounded-{i}");
+        let reply = post(
+            &f.buyer,
+            &format!("/api/v1/cases/{case}/actions/message"),
+            &[("idempotency-key", &key)],
+            &json!({ "text": text }),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK, "{reply}");
+        let events = reply.body["events"].as_array().expect("events");
+        assert_eq!(events.len(), 1, "{reply}");
+        assert_eq!(events[0]["body"]["type"], "message_posted");
+        assert_eq!(events[0]["seq"], reply.body["version"]);
+        assert!(reply.body.get("timeline").is_none(), "the whole timeline is not the answer");
+        assert_eq!(reply.body["case"]["state"], "awaiting_merchant");
+        assert!(reply.body["allowed_actions"].as_array().unwrap().iter().any(|a| a == "withdraw"));
+        sizes.push(reply.text.len());
+    }
+    // Only the version's digits may differ.
+    assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 4, "{sizes:?}");
+    // The events' hashes are the chain's: the answer names exactly what was stored.
+    let (_, before) = f.buyer.get(&format!("/api/v1/cases/{case}/chain")).await;
+    let last =
+        post(&f.buyer, &format!("/api/v1/cases/{case}/actions/message"), &[], &json!({ "text": "再问一次" })).await;
+    let (_, after) = f.buyer.get(&format!("/api/v1/cases/{case}/chain")).await;
+    assert_eq!(after["head_hash"], last.body["events"][0]["hash"], "{after}");
+    assert_eq!(before["head_hash"], last.body["events"][0]["prev_hash"], "{before}");
+}

@@ -328,7 +328,7 @@ async fn every_allowed_type_is_typed_by_its_bytes(storage: Storage) {
     // A message may cite files of the case.
     let first = added[0]["body"]["file"]["evidence_id"].clone();
     let detail = f.buyer.ok(&case, "message", json!({ "text": "见第一张照片", "evidence": [first] })).await;
-    assert_eq!(detail["timeline"].as_array().unwrap().last().unwrap()["body"]["evidence"], json!([first]));
+    assert_eq!(detail["events"].as_array().unwrap().last().unwrap()["body"]["evidence"], json!([first]));
     let (status, body) =
         f.buyer.act(&case, "message", json!({ "text": "见附件", "evidence": [uuid::Uuid::now_v7()] })).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")), "{body}");

@@ -41,6 +41,7 @@ pub async fn file(
     Body(body): Body<Filing>,
 ) -> Result<Response, Problem> {
     let err = |e| Problem::from_app(e, caller.lang);
+    App::may_file(&caller.principal).map_err(err)?;
     let draft = redress_app::rights::Draft {
         order_id: Some(body.order_id),
         items: Some(body.request.items.clone()),

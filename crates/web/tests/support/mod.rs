@@ -300,7 +300,8 @@ impl Session {
         self.post(&format!("/api/v1/cases/{case}/actions/{action}"), body).await
     }
 
-    /// Acts and insists it worked; returns the case detail.
+    /// Acts and insists it worked; returns the answer: the case now (`case`, `version`,
+    /// `allowed_actions`) and the `events` the action appended.
     pub async fn ok(&self, case: &str, action: &str, body: Value) -> Value {
         let (status, detail) = self.act(case, action, body).await;
         assert_eq!(status, StatusCode::OK, "{action}: {detail}");
