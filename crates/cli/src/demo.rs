@@ -399,7 +399,8 @@ async fn upload(
     let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(bytes))]);
     let received = app.receive_evidence(body, room).await?;
     let description = redress_app::evidence::Description { kind, caption: caption.into(), confidential };
-    app.add_evidence(who, case, received, description, None).await?;
+    // The demo needs no answer to show anyone.
+    app.add_evidence(who, case, received, description, None, &|_| Ok(String::new())).await?;
     Ok(())
 }
 

@@ -1,0 +1,630 @@
+//! Crash safety, on the real binary: clients drive load against `redress serve` (filings,
+//! messages, evidence uploads, merchant and platform decisions, all with Idempotency-Keys)
+//! while the processes are killed with SIGKILL at random moments and restarted. Every request
+//! that got no answer (connection refused or cut, 5xx) is retried with its key until answered.
+//! Then, from the database: every acknowledged action is there exactly once, every hash chain
+//! verifies, every passed deadline fired once, and every refund was paid once (the ledger).
+//!
+//! The short drill runs in `cargo test` (so in `.ci/run`): SQLite, one `serve`, a dozen kills.
+//! The long drill is the same test with more of everything (see docs/reliability.md):
+//!
+//! ```sh
+//! REDRESS_DRILL_KILLS=300 REDRESS_DRILL_CASES=600 REDRESS_DRILL_BACKEND=postgres \
+//!   cargo test --release -p redress-cli --test crash_safety -- --nocapture
+//! ```
+//!
+//! With `postgres` (URL from `REDRESS_TEST_POSTGRES_URL`) it runs two `serve` and two `redress
+//! worker` processes on one database and kills any of them, or all at once.
+
+use redress_app::Store;
+use redress_app::ports::CaseFilter;
+use redress_domain::EventBody;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+const PRICE: i64 = 39900;
+/// Phase B runs the servers this far ahead, past the merchants' 48-hour deadline.
+const AHEAD_SECS: i64 = 50 * 3600;
+
+struct Drill {
+    kills: usize,
+    cases: usize,
+    clients: usize,
+    postgres: Option<String>,
+}
+
+impl Drill {
+    fn from_env() -> Drill {
+        let var = |name: &str, default: usize| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+        let postgres = match std::env::var("REDRESS_DRILL_BACKEND").as_deref() {
+            Ok("postgres") => Some(
+                std::env::var("REDRESS_TEST_POSTGRES_URL")
+                    .expect("REDRESS_DRILL_BACKEND=postgres needs REDRESS_TEST_POSTGRES_URL"),
+            ),
+            _ => None,
+        };
+        Drill {
+            kills: var("REDRESS_DRILL_KILLS", 12),
+            cases: var("REDRESS_DRILL_CASES", 36),
+            clients: var("REDRESS_DRILL_CLIENTS", 8),
+            postgres,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Role {
+    Serve,
+    Worker,
+}
+
+struct Proc {
+    role: Role,
+    port: u16,
+    child: Option<Child>,
+}
+
+/// The processes of one installation, restarted after each kill with the same ports.
+struct Cluster {
+    data_dir: std::path::PathBuf,
+    database_url: String,
+    offset_secs: i64,
+    procs: Vec<Proc>,
+}
+
+impl Cluster {
+    fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_redress"));
+        command
+            .args(["--data-dir", self.data_dir.to_str().unwrap(), "--database-url", &self.database_url])
+            .args(["--worker-interval", "1"])
+            .env("RUST_LOG", "error")
+            .env("REDRESS_DRILL_CLOCK_OFFSET_SECS", self.offset_secs.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        command
+    }
+
+    fn run(&self, args: &[&str]) {
+        let status = self.command().args(args).status().expect("run redress");
+        assert!(status.success(), "redress {args:?} failed");
+    }
+
+    async fn spawn(&mut self, i: usize) {
+        let mut command = self.command();
+        match self.procs[i].role {
+            Role::Serve => command.args(["--listen", &format!("127.0.0.1:{}", self.procs[i].port), "serve"]),
+            Role::Worker => command.arg("worker"),
+        };
+        self.procs[i].child = Some(command.spawn().expect("start redress"));
+        if self.procs[i].role == Role::Serve {
+            wait_healthy(&base(self.procs[i].port)).await;
+        }
+    }
+
+    /// SIGKILL, then the same process again.
+    async fn kill(&mut self, i: usize) {
+        if let Some(mut child) = self.procs[i].child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        self.spawn(i).await;
+    }
+
+    fn bases(&self) -> Vec<String> {
+        self.procs.iter().filter(|p| p.role == Role::Serve).map(|p| base(p.port)).collect()
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for p in &mut self.procs {
+            if let Some(mut child) = p.child.take() {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+}
+
+fn base(port: u16) -> String {
+    format!("http://127.0.0.1:{port}")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn wait_healthy(base: &str) {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(r) = client.get(format!("{base}/health")).timeout(Duration::from_secs(2)).send().await
+            && r.status().is_success()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("{base} did not come up");
+}
+
+#[derive(Default)]
+struct Stats {
+    acknowledged: AtomicUsize,
+    unanswered: AtomicUsize,
+    replayed: AtomicUsize,
+}
+
+#[derive(Clone)]
+struct Client {
+    http: reqwest::Client,
+    bases: Arc<Vec<String>>,
+    stats: Arc<Stats>,
+}
+
+enum Payload {
+    Json(Value),
+    Upload(Vec<u8>),
+}
+
+const BOUNDARY: &str = "drill-boundary-7d1f";
+
+impl Client {
+    /// POSTs until answered (anything but no answer or a 5xx), always with the same key.
+    async fn post(&self, token: &str, path: &str, key: &str, payload: &Payload) -> (u16, Value) {
+        for attempt in 0..5000 {
+            let base = &self.bases[rand::random_range(0..self.bases.len())];
+            let request = self
+                .http
+                .post(format!("{base}{path}"))
+                .bearer_auth(token)
+                .header("idempotency-key", key)
+                .timeout(Duration::from_secs(20));
+            let request = match payload {
+                Payload::Json(v) => request.json(v),
+                Payload::Upload(bytes) => request
+                    .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+                    .body(bytes.clone()),
+            };
+            let answer = async {
+                let r = request.send().await.ok()?;
+                let status = r.status().as_u16();
+                let replayed = r.headers().get("idempotent-replayed").is_some();
+                let text = r.text().await.ok()?;
+                Some((status, replayed, text))
+            }
+            .await;
+            match answer {
+                Some((status, replayed, text)) if status < 500 => {
+                    if replayed {
+                        self.stats.replayed.fetch_add(1, Ordering::Relaxed);
+                    }
+                    if (200..300).contains(&status) {
+                        self.stats.acknowledged.fetch_add(1, Ordering::Relaxed);
+                    }
+                    return (status, serde_json::from_str(&text).unwrap_or(Value::String(text)));
+                }
+                _ => {
+                    if attempt == 0 {
+                        self.stats.unanswered.fetch_add(1, Ordering::Relaxed);
+                    }
+                    tokio::time::sleep(Duration::from_millis(30)).await;
+                }
+            }
+        }
+        panic!("POST {path} (key {key}) never answered");
+    }
+
+    async fn ok(&self, token: &str, path: &str, key: &str, payload: Payload) -> Value {
+        let (status, body) = self.post(token, path, key, &payload).await;
+        assert!((200..300).contains(&status), "POST {path} (key {key}): {status} {body}");
+        body
+    }
+}
+
+struct Tokens {
+    buyer: String,
+    shop: String,
+    agent: String,
+}
+
+/// What one scripted case sent and was acknowledged for.
+#[derive(Debug, Default, Clone)]
+struct Script {
+    order_id: String,
+    case_id: String,
+    messages: Vec<String>,
+    evidence_sha256: String,
+    /// 0: the merchant approves; 1: rejects, the buyer escalates, an agent takes and decides;
+    /// 2: nobody answers, so the merchant's deadline fires (auto-approve).
+    path: usize,
+}
+
+async fn run_script(client: &Client, tokens: &Tokens, i: usize, order_id: String) -> Script {
+    let mut s = Script { order_id, path: i % 3, ..Default::default() };
+    let filed = client
+        .ok(
+            &tokens.buyer,
+            "/api/v1/cases",
+            &format!("file-{i}"),
+            Payload::Json(json!({
+                "order_id": s.order_id, "kind": "refund_only", "reason": "quality_defect",
+                "items": [{ "sku": "DRILL", "quantity": 1 }], "amount": PRICE,
+                "description": format!("演练 {i}:签收当天发现无法开机,要求退款。")
+            })),
+        )
+        .await;
+    s.case_id = filed["case"]["id"].as_str().expect("filed case id").to_owned();
+    let case = format!("/api/v1/cases/{}", s.case_id);
+    let message = |n: usize| format!("drill {i} message {n} {}", uuid::Uuid::now_v7());
+    for n in 0..2 {
+        let text = message(n);
+        client
+            .ok(
+                &tokens.buyer,
+                &format!("{case}/actions/message"),
+                &format!("msg-{i}-{n}"),
+                Payload::Json(json!({ "text": text })),
+            )
+            .await;
+        s.messages.push(text);
+        if n == 0 {
+            let content = format!("drill evidence {i} {}", uuid::Uuid::now_v7());
+            let mut form = Vec::new();
+            for (name, head, value) in [
+                ("kind", String::new(), "other".as_bytes()),
+                ("file", "; filename=\"e.txt\"\r\nContent-Type: text/plain".to_owned(), content.as_bytes()),
+            ] {
+                form.extend_from_slice(
+                    format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"{head}\r\n\r\n").as_bytes(),
+                );
+                form.extend_from_slice(value);
+                form.extend_from_slice(b"\r\n");
+            }
+            form.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+            let added =
+                client.ok(&tokens.buyer, &format!("{case}/evidence"), &format!("up-{i}"), Payload::Upload(form)).await;
+            s.evidence_sha256 = added["sha256"].as_str().expect("sha256").to_owned();
+        }
+    }
+    let act = |who: &str, action: &str| (who.to_owned(), format!("{case}/actions/{action}"), format!("{action}-{i}"));
+    let steps: Vec<((String, String, String), Value)> = match s.path {
+        0 => vec![(act(&tokens.shop, "approve"), json!({}))],
+        1 => vec![
+            (act(&tokens.shop, "reject"), json!({ "reason": "evidence_insufficient", "text": "请补充检测报告" })),
+            (act(&tokens.buyer, "escalate"), json!({ "text": "商家拒绝,申请平台介入" })),
+            (act(&tokens.agent, "take"), json!({})),
+            (
+                act(&tokens.agent, "decide"),
+                json!({ "remedy": { "kind": "refund", "amount": PRICE }, "rationale": "质量问题属实", "cited_rule": "消法第二十四条" }),
+            ),
+        ],
+        _ => vec![],
+    };
+    for ((who, path, key), body) in steps {
+        client.ok(&who, &path, &key, Payload::Json(body)).await;
+    }
+    s
+}
+
+async fn login(http: &reqwest::Client, base: &str, login: &str, password: &str) -> String {
+    let r: Value = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({ "login": login, "password": password }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    r["token"].as_str().unwrap_or_else(|| panic!("login {login}: {r}")).to_owned()
+}
+
+#[derive(Debug, Default, PartialEq)]
+struct Findings {
+    lost: usize,
+    doubled: usize,
+    chains_broken: usize,
+    deadlines_lost: usize,
+    deadlines_fired_twice: usize,
+    refunds_wrong: usize,
+    notes: Vec<String>,
+}
+
+impl Findings {
+    fn note(&mut self, what: String) {
+        if self.notes.len() < 20 {
+            self.notes.push(what);
+        }
+    }
+}
+
+async fn check(store: &Arc<dyn Store>, scripts: &[Script], now: jiff::Timestamp) -> Findings {
+    let mut f = Findings::default();
+    for s in scripts {
+        let id: redress_domain::CaseId = s.case_id.parse().unwrap();
+        let record = store.case(id).await.unwrap().expect("acknowledged case");
+        let events = store.events(id).await.unwrap();
+        let order: redress_domain::OrderId = s.order_id.parse().unwrap();
+        let filings =
+            store.list_cases(&CaseFilter { order_id: Some(order), limit: 10, ..Default::default() }).await.unwrap();
+        if filings.len() != 1 {
+            f.doubled += 1;
+            f.note(format!("order {order}: {} cases", filings.len()));
+        }
+        let mut types: HashMap<&str, usize> = HashMap::new();
+        for e in &events {
+            *types.entry(e.event.body.type_name()).or_default() += 1;
+        }
+        for text in &s.messages {
+            let n = events
+                .iter()
+                .filter(|e| matches!(&e.event.body, EventBody::MessagePosted { text: t, .. } if t == text))
+                .count();
+            match n {
+                1 => {}
+                0 => {
+                    f.lost += 1;
+                    f.note(format!("case {id}: message lost"));
+                }
+                _ => {
+                    f.doubled += 1;
+                    f.note(format!("case {id}: message stored {n} times"));
+                }
+            }
+        }
+        let files = events
+            .iter()
+            .filter(|e| matches!(&e.event.body, EventBody::EvidenceAdded { file } if file.sha256 == s.evidence_sha256))
+            .count();
+        if files != 1 {
+            if files == 0 {
+                f.lost += 1
+            } else {
+                f.doubled += 1
+            }
+            f.note(format!("case {id}: evidence stored {files} times"));
+        }
+        let expected: &[&str] = match s.path {
+            0 => &["filed", "approved", "refund_started", "refund_succeeded"],
+            1 => &["filed", "rejected", "escalated", "taken", "decided", "refund_started", "refund_succeeded"],
+            _ => &["filed", "timed_out", "refund_started", "refund_succeeded"],
+        };
+        for (name, n) in &types {
+            if *name == "message_posted" || *name == "evidence_added" {
+                continue;
+            }
+            if *n > 1 {
+                if *name == "timed_out" {
+                    f.deadlines_fired_twice += 1
+                } else {
+                    f.doubled += 1
+                }
+                f.note(format!("case {id}: {name} ×{n}"));
+            }
+        }
+        for name in expected {
+            if !types.contains_key(name) {
+                if *name == "timed_out" {
+                    f.deadlines_lost += 1
+                } else {
+                    f.lost += 1
+                }
+                f.note(format!("case {id}: no {name}"));
+            }
+        }
+        // The ledger paid this order once, exactly what the case says it refunded.
+        let paid = store.ledger_total(order).await.unwrap();
+        if paid.fen() != PRICE || record.case.refunded_total.fen() != PRICE {
+            f.refunds_wrong += 1;
+            f.note(format!("case {id}: ledger {paid}, case refunded {}", record.case.refunded_total));
+        }
+    }
+    // Every case of the installation (the demo's too): chain intact, no passed deadline unfired.
+    let mut before = None;
+    loop {
+        let page = store.list_cases(&CaseFilter { before, limit: 200, ..Default::default() }).await.unwrap();
+        for case in &page {
+            let record = store.case(case.id).await.unwrap().unwrap();
+            let links: Vec<_> = store.events(case.id).await.unwrap().into_iter().map(|e| e.link).collect();
+            if let Err(broken) = redress_domain::chain::verify_with_head(&links, record.version, &record.last_hash) {
+                f.chains_broken += 1;
+                f.note(format!("case {}: chain broken: {broken}", case.id));
+            }
+            if let Some(deadline) = &record.case.deadline
+                && deadline.due < now
+            {
+                f.deadlines_lost += 1;
+                f.note(format!(
+                    "case {}: deadline {} not fired ({})",
+                    case.id,
+                    deadline.due,
+                    record.case.state.as_str()
+                ));
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() == 200 => before = Some(last.id),
+            _ => break,
+        }
+    }
+    f
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_under_load_loses_nothing_acknowledged_and_does_nothing_twice() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let drill = Drill::from_env();
+    let dir = tempfile::tempdir().unwrap();
+    let (database_url, roles) = match &drill.postgres {
+        Some(url) => {
+            let admin = sqlx::PgPool::connect(url).await.expect("PostgreSQL");
+            let name = format!("redress_drill_{}", uuid::Uuid::now_v7().simple());
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
+            let (prefix, _) = url.rsplit_once('/').unwrap();
+            (format!("{prefix}/{name}"), vec![Role::Serve, Role::Serve, Role::Worker, Role::Worker])
+        }
+        None => (format!("sqlite://{}", dir.path().join("redress.db").display()), vec![Role::Serve]),
+    };
+    let mut cluster = Cluster {
+        data_dir: dir.path().to_owned(),
+        database_url: database_url.clone(),
+        offset_secs: 0,
+        procs: roles.into_iter().map(|role| Proc { role, port: free_port(), child: None }).collect(),
+    };
+    cluster.run(&["migrate"]);
+    cluster.run(&["demo"]);
+    for i in 0..cluster.procs.len() {
+        cluster.spawn(i).await;
+    }
+    let bases = Arc::new(cluster.bases());
+    let http = reqwest::Client::new();
+    let tokens = Arc::new(Tokens {
+        buyer: login(&http, &bases[0], "buyer", "buyer-pass").await,
+        shop: login(&http, &bases[0], "shop", "shop-pass").await,
+        agent: login(&http, &bases[0], "agent", "agent-pass").await,
+    });
+    let admin = login(&http, &bases[0], "admin", "admin-pass").await;
+    let me = |token: String| {
+        let http = http.clone();
+        let base = bases[0].clone();
+        async move {
+            let r: Value =
+                http.get(format!("{base}/api/v1/me")).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+            r["user"].clone()
+        }
+    };
+    let buyer_id = me(tokens.buyer.clone()).await["id"].as_str().unwrap().to_owned();
+    let shop_id = me(tokens.shop.clone()).await["merchant_id"].as_str().unwrap().to_owned();
+    let client = Client { http: http.clone(), bases: bases.clone(), stats: Arc::default() };
+    // The orders first, without kills: an order is created once by its number.
+    let signed = jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_hours(24)).unwrap();
+    let mut orders = Vec::new();
+    for i in 0..drill.cases {
+        let order = client
+            .ok(
+                &admin,
+                "/api/v1/orders",
+                &format!("order-{i}"),
+                Payload::Json(json!({
+                    "number": format!("DRILL-{i:05}"), "merchant_id": shop_id, "buyer_id": buyer_id,
+                    "channel": "channels_shop",
+                    "items": [{ "sku": "DRILL", "title": "演练商品", "quantity": 1, "unit_price": PRICE }],
+                    "amount_paid": PRICE, "payment_transaction_id": format!("42000{i:05}"),
+                    "paid_at": signed, "shipped_at": signed, "signed_at": signed
+                })),
+            )
+            .await;
+        orders.push(order["id"].as_str().unwrap().to_owned());
+    }
+    let started = Instant::now();
+
+    // Phase A: the scripts run while processes are killed.
+    let queue = Arc::new(Mutex::new(orders.into_iter().enumerate().collect::<Vec<_>>()));
+    let done = Arc::new(Mutex::new(Vec::new()));
+    let mut clients = tokio::task::JoinSet::new();
+    for _ in 0..drill.clients {
+        let (queue, done, client, tokens) = (queue.clone(), done.clone(), client.clone(), tokens.clone());
+        clients.spawn(async move {
+            loop {
+                let Some((i, order)) = queue.lock().await.pop() else { return };
+                let script = run_script(&client, &tokens, i, order).await;
+                done.lock().await.push(script);
+            }
+        });
+    }
+    let phase_a = drill.kills * 2 / 3;
+    let mut kills = 0;
+    while kills < phase_a && !clients.is_empty() {
+        tokio::time::sleep(Duration::from_millis(rand::random_range(50..400))).await;
+        kills += kill_some(&mut cluster).await;
+        while clients.try_join_next().is_some() {}
+    }
+    while let Some(r) = clients.join_next().await {
+        r.expect("a client failed");
+    }
+    let scripts = done.lock().await.clone();
+    assert_eq!(scripts.len(), drill.cases);
+
+    // Phase B: two days later, the merchants' deadlines pass; the sweeper and the refund
+    // executor work through them while processes are killed again.
+    cluster.offset_secs = AHEAD_SECS;
+    for i in 0..cluster.procs.len() {
+        cluster.kill(i).await;
+        kills += 1;
+    }
+    let store = redress_store::connect(&database_url).await.unwrap();
+    while kills < drill.kills {
+        tokio::time::sleep(Duration::from_millis(rand::random_range(50..400))).await;
+        kills += kill_some(&mut cluster).await;
+    }
+    // Quiet: wait until the work is done (nothing of ours waits for a merchant or a refund).
+    let settle = Instant::now();
+    loop {
+        let mut busy = Vec::new();
+        for s in &scripts {
+            let case = store.case(s.case_id.parse().unwrap()).await.unwrap().unwrap().case;
+            if case.state != redress_domain::CaseState::Closed {
+                busy.push((s.path, case.state.as_str()));
+            }
+        }
+        if busy.is_empty() {
+            break;
+        }
+        assert!(settle.elapsed() < Duration::from_secs(120), "still open after 120 s (path, state): {busy:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Every passed deadline has fired by now (the servers run `AHEAD_SECS` ahead; a minute of
+    // margin for deadlines that passed during the last pass).
+    let now = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_secs(AHEAD_SECS))
+        .unwrap()
+        .checked_sub(jiff::SignedDuration::from_secs(60))
+        .unwrap();
+    let findings = check(&store, &scripts, now).await;
+    drop(cluster);
+    let stats = &client.stats;
+    println!(
+        "crash drill: backend={} kills={} acknowledged={} unanswered_then_retried={} replayed={} cases={} lost={} doubled={} chains_broken={} deadlines_lost={} deadlines_fired_twice={} refunds_wrong={} elapsed={:.0?}",
+        if drill.postgres.is_some() { "postgres (2 serve + 2 worker)" } else { "sqlite (1 serve)" },
+        kills,
+        stats.acknowledged.load(Ordering::Relaxed),
+        stats.unanswered.load(Ordering::Relaxed),
+        stats.replayed.load(Ordering::Relaxed),
+        scripts.len(),
+        findings.lost,
+        findings.doubled,
+        findings.chains_broken,
+        findings.deadlines_lost,
+        findings.deadlines_fired_twice,
+        findings.refunds_wrong,
+        started.elapsed(),
+    );
+    assert_eq!(findings, Findings::default(), "{:#?}", findings.notes);
+    assert!(kills >= drill.kills, "only {kills} kills");
+}
+
+/// Kills one process at random, or (one time in five) all of them at once; how many.
+async fn kill_some(cluster: &mut Cluster) -> usize {
+    let n = cluster.procs.len();
+    if n > 1 && rand::random_range(0..5) == 0 {
+        for i in 0..n {
+            if let Some(child) = cluster.procs[i].child.as_mut() {
+                let _ = child.kill();
+            }
+        }
+        for i in 0..n {
+            cluster.kill(i).await;
+        }
+        n
+    } else {
+        cluster.kill(rand::random_range(0..n)).await;
+        1
+    }
+}
