@@ -138,7 +138,7 @@ async fn run() -> anyhow::Result<()> {
         Cmd::Worker => {
             let app = open(&settings).await?;
             println!("redress worker running against {} (Ctrl-C to stop)", settings.database_url_redacted());
-            redress_worker::Worker::new(app).run(settings.worker_interval, shutdown_signal()).await;
+            drill_lease(redress_worker::Worker::new(app))?.run(settings.worker_interval, shutdown_signal()).await;
         }
         Cmd::Demo => {
             let app = open(&settings).await?;
@@ -226,6 +226,17 @@ async fn open(settings: &Settings) -> anyhow::Result<App> {
     Ok(app)
 }
 
+/// `REDRESS_DRILL_LEASE_SECS`: for crash drills only, a shorter lease on claimed work.
+fn drill_lease(worker: redress_worker::Worker) -> anyhow::Result<redress_worker::Worker> {
+    match std::env::var("REDRESS_DRILL_LEASE_SECS") {
+        Ok(secs) => {
+            let secs: i64 = secs.trim().parse().context("REDRESS_DRILL_LEASE_SECS: whole seconds")?;
+            Ok(worker.with_lease(jiff::SignedDuration::from_secs(secs)))
+        }
+        Err(_) => Ok(worker),
+    }
+}
+
 async fn serve(settings: &Settings, demo: bool) -> anyhow::Result<()> {
     let app = open(settings).await?;
     if demo {
@@ -242,7 +253,7 @@ async fn serve(settings: &Settings, demo: bool) -> anyhow::Result<()> {
     if demo {
         demo::print_logins();
     }
-    let worker = redress_worker::Worker::new(app.clone());
+    let worker = drill_lease(redress_worker::Worker::new(app.clone()))?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut worker_stop = stop_rx.clone();
     let worker = tokio::spawn(worker.run(settings.worker_interval, async move {

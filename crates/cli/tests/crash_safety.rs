@@ -49,8 +49,8 @@ impl Drill {
             _ => None,
         };
         Drill {
-            kills: var("REDRESS_DRILL_KILLS", 12),
-            cases: var("REDRESS_DRILL_CASES", 36),
+            kills: var("REDRESS_DRILL_KILLS", 30),
+            cases: var("REDRESS_DRILL_CASES", 160),
             clients: var("REDRESS_DRILL_CLIENTS", 8),
             postgres,
         }
@@ -85,6 +85,8 @@ impl Cluster {
             .args(["--worker-interval", "1"])
             .env("RUST_LOG", "error")
             .env("REDRESS_DRILL_CLOCK_OFFSET_SECS", self.offset_secs.to_string())
+            // A killed worker's claims are taken over after 3 s, not the minute of production.
+            .env("REDRESS_DRILL_LEASE_SECS", "3")
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         command
@@ -542,7 +544,7 @@ async fn sigkill_under_load_loses_nothing_acknowledged_and_does_nothing_twice() 
     let phase_a = drill.kills * 2 / 3;
     let mut kills = 0;
     while kills < phase_a && !clients.is_empty() {
-        tokio::time::sleep(Duration::from_millis(rand::random_range(50..400))).await;
+        tokio::time::sleep(Duration::from_millis(rand::random_range(20..250))).await;
         kills += kill_some(&mut cluster).await;
         while clients.try_join_next().is_some() {}
     }
@@ -551,6 +553,7 @@ async fn sigkill_under_load_loses_nothing_acknowledged_and_does_nothing_twice() 
     }
     let scripts = done.lock().await.clone();
     assert_eq!(scripts.len(), drill.cases);
+    let phase_a_took = started.elapsed();
 
     // Phase B: two days later, the merchants' deadlines pass; the sweeper and the refund
     // executor work through them while processes are killed again.
@@ -561,7 +564,7 @@ async fn sigkill_under_load_loses_nothing_acknowledged_and_does_nothing_twice() 
     }
     let store = redress_store::connect(&database_url).await.unwrap();
     while kills < drill.kills {
-        tokio::time::sleep(Duration::from_millis(rand::random_range(50..400))).await;
+        tokio::time::sleep(Duration::from_millis(rand::random_range(20..250))).await;
         kills += kill_some(&mut cluster).await;
     }
     // Quiet: wait until the work is done (nothing of ours waits for a merchant or a refund).
@@ -577,7 +580,7 @@ async fn sigkill_under_load_loses_nothing_acknowledged_and_does_nothing_twice() 
         if busy.is_empty() {
             break;
         }
-        assert!(settle.elapsed() < Duration::from_secs(120), "still open after 120 s (path, state): {busy:?}");
+        assert!(settle.elapsed() < Duration::from_secs(180), "still open after 180 s (path, state): {busy:?}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // Every passed deadline has fired by now (the servers run `AHEAD_SECS` ahead; a minute of
@@ -587,7 +590,9 @@ async fn sigkill_under_load_loses_nothing_acknowledged_and_does_nothing_twice() 
         .unwrap()
         .checked_sub(jiff::SignedDuration::from_secs(60))
         .unwrap();
+    let settled_after = started.elapsed();
     let findings = check(&store, &scripts, now).await;
+    println!("crash drill phases: load {phase_a_took:.1?}, deadlines and refunds settled at {settled_after:.1?}");
     drop(cluster);
     let stats = &client.stats;
     println!(

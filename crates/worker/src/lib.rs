@@ -32,6 +32,7 @@ pub struct Worker {
     app: App,
     owner: String,
     last_housekeeping: std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>,
+    lease: SignedDuration,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +52,13 @@ pub struct TickReport {
 impl Worker {
     pub fn new(app: App) -> Worker {
         let owner = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7());
-        Worker { app, owner, last_housekeeping: Default::default() }
+        Worker { app, owner, last_housekeeping: Default::default(), lease: LEASE }
+    }
+
+    /// How long this worker's claims last (crash drills shorten it so a killed worker's rows
+    /// are taken over within their run).
+    pub fn with_lease(self, lease: SignedDuration) -> Worker {
+        Worker { lease, ..self }
     }
 
     /// Does all the work that is due now, then returns.
@@ -154,7 +161,7 @@ impl Worker {
     /// each refusal is logged with the case and the reason, and counted.
     pub async fn sweep_deadlines(&self) -> anyhow::Result<(usize, usize)> {
         let now = self.app.clock.now();
-        let due = self.app.store.claim_due_cases(now, now.checked_add(LEASE)?, &self.owner, BATCH).await?;
+        let due = self.app.store.claim_due_cases(now, now.checked_add(self.lease)?, &self.owner, BATCH).await?;
         let (mut fired, mut refused) = (0, 0);
         for d in due {
             match self.app.act_as_system(d.case_id, Command::Timeout { due: d.due }).await {
@@ -173,7 +180,7 @@ impl Worker {
     /// id, so a retry after a crash never pays twice).
     pub async fn execute_refunds(&self) -> anyhow::Result<usize> {
         let now = self.app.clock.now();
-        let jobs = self.app.store.claim_jobs("refund", now, now.checked_add(LEASE)?, &self.owner, BATCH).await?;
+        let jobs = self.app.store.claim_jobs("refund", now, now.checked_add(self.lease)?, &self.owner, BATCH).await?;
         let mut settled = 0;
         for job in jobs {
             match self.execute_refund(&job).await {
