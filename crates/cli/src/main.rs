@@ -1,5 +1,6 @@
 //! `redress`: the after-sales dispute platform in one binary.
 
+mod backup;
 mod config;
 mod demo;
 mod dossier;
@@ -76,6 +77,16 @@ enum Cmd {
         /// The dossier ZIP.
         file: std::path::PathBuf,
     },
+    /// Copy the embedded SQLite database and the local evidence files into DEST (a new or empty
+    /// directory), consistently, while the server runs.
+    Backup { dest: std::path::PathBuf },
+    /// Bring a backup made by `redress backup` back into the data directory. Refuses to replace
+    /// an existing database unless --force (stop every `redress` process using it first).
+    Restore {
+        src: std::path::PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
     /// Recompute the hash chain of a case's events and say whether it is intact.
     VerifyChain {
         /// The case id.
@@ -130,6 +141,8 @@ async fn run() -> anyhow::Result<()> {
                 std::process::exit(code);
             }
         }
+        Cmd::Backup { dest } => backup::backup(&settings, &dest).await?,
+        Cmd::Restore { src, force } => backup::restore(&settings, &src, force).await?,
         Cmd::Migrate => {
             redress_store::migrate(&settings.database_url).await?;
             println!("migrations applied to {}", settings.database_url_redacted());

@@ -79,7 +79,10 @@ struct Cluster {
 
 impl Cluster {
     fn command(&self) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_redress"));
+        // `REDRESS_DRILL_BIN`: another build of `redress` to drill (for example a copy, so that
+        // a long drill is not disturbed by rebuilding the workspace).
+        let bin = std::env::var("REDRESS_DRILL_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_redress").to_owned());
+        let mut command = Command::new(bin);
         command
             .args(["--data-dir", self.data_dir.to_str().unwrap(), "--database-url", &self.database_url])
             .args(["--worker-interval", "1"])
@@ -429,42 +432,58 @@ async fn check(store: &Arc<dyn Store>, scripts: &[Script], now: jiff::Timestamp)
         }
     }
     // Every case of the installation (the demo's too): chain intact, no passed deadline unfired.
-    let mut before = None;
-    loop {
-        let page = store.list_cases(&CaseFilter { before, limit: 200, ..Default::default() }).await.unwrap();
-        for case in &page {
-            let record = store.case(case.id).await.unwrap().unwrap();
-            let links: Vec<_> = store.events(case.id).await.unwrap().into_iter().map(|e| e.link).collect();
-            if let Err(broken) = redress_domain::chain::verify_with_head(&links, record.version, &record.last_hash) {
-                f.chains_broken += 1;
-                f.note(format!("case {}: chain broken: {broken}", case.id));
-            }
-            if let Some(deadline) = &record.case.deadline
-                && deadline.due < now
-            {
-                f.deadlines_lost += 1;
-                f.note(format!(
-                    "case {}: deadline {} not fired ({})",
-                    case.id,
-                    deadline.due,
-                    record.case.state.as_str()
-                ));
-            }
+    for case in all_cases(store).await {
+        let record = store.case(case.id).await.unwrap().unwrap();
+        if let Err(broken) = verify_chain(store, &record).await {
+            f.chains_broken += 1;
+            f.note(format!("case {}: chain broken: {broken}", case.id));
         }
-        match page.last() {
-            Some(last) if page.len() == 200 => before = Some(last.id),
-            _ => break,
+        if let Some(deadline) = &record.case.deadline
+            && deadline.due < now
+        {
+            f.deadlines_lost += 1;
+            f.note(format!("case {}: deadline {} not fired ({})", case.id, deadline.due, record.case.state.as_str()));
         }
     }
     f
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sigkill_under_load_loses_nothing_acknowledged_and_does_nothing_twice() {
+async fn all_cases(store: &Arc<dyn Store>) -> Vec<redress_domain::Case> {
+    let (mut all, mut before) = (Vec::new(), None);
+    loop {
+        let page = store.list_cases(&CaseFilter { before, limit: 100, ..Default::default() }).await.unwrap();
+        let full = page.len() == 100;
+        before = page.last().map(|c| c.id);
+        all.extend(page);
+        if !full {
+            return all;
+        }
+    }
+}
+
+async fn verify_chain(
+    store: &Arc<dyn Store>,
+    record: &redress_app::ports::CaseRecord,
+) -> Result<(), redress_domain::chain::ChainBreak> {
+    let links: Vec<_> = store.events(record.case.id).await.unwrap().into_iter().map(|e| e.link).collect();
+    redress_domain::chain::verify_with_head(&links, record.version, &record.last_hash)
+}
+
+/// A fresh installation (migrated, with the demo data) whose processes run, with `cases`
+/// orders of the demo buyer at the demo shop.
+struct Installation {
+    dir: tempfile::TempDir,
+    cluster: Cluster,
+    database_url: String,
+    client: Client,
+    tokens: Arc<Tokens>,
+    orders: Vec<String>,
+}
+
+async fn install(postgres: Option<&str>, cases: usize) -> Installation {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let drill = Drill::from_env();
     let dir = tempfile::tempdir().unwrap();
-    let (database_url, roles) = match &drill.postgres {
+    let (database_url, roles) = match postgres {
         Some(url) => {
             let admin = sqlx::PgPool::connect(url).await.expect("PostgreSQL");
             let name = format!("redress_drill_{}", uuid::Uuid::now_v7().simple());
@@ -508,7 +527,7 @@ async fn sigkill_under_load_loses_nothing_acknowledged_and_does_nothing_twice() 
     // The orders first, without kills: an order is created once by its number.
     let signed = jiff::Timestamp::now().checked_sub(jiff::SignedDuration::from_hours(24)).unwrap();
     let mut orders = Vec::new();
-    for i in 0..drill.cases {
+    for i in 0..cases {
         let order = client
             .ok(
                 &admin,
@@ -525,6 +544,14 @@ async fn sigkill_under_load_loses_nothing_acknowledged_and_does_nothing_twice() 
             .await;
         orders.push(order["id"].as_str().unwrap().to_owned());
     }
+    Installation { dir, cluster, database_url, client, tokens, orders }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_under_load_loses_nothing_acknowledged_and_does_nothing_twice() {
+    let drill = Drill::from_env();
+    let Installation { dir: _dir, mut cluster, database_url, client, tokens, orders } =
+        install(drill.postgres.as_deref(), drill.cases).await;
     let started = Instant::now();
 
     // Phase A: the scripts run while processes are killed.
@@ -632,4 +659,90 @@ async fn kill_some(cluster: &mut Cluster) -> usize {
         cluster.kill(rand::random_range(0..n)).await;
         1
     }
+}
+
+/// `redress backup` while clients file cases, post messages and upload evidence; then
+/// `redress restore` into an empty data directory (and refused over a live one without
+/// `--force`): every restored chain verifies and every restored file has its recorded hash.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_backup_taken_under_load_restores_with_every_chain_and_file_intact() {
+    use sha2::Digest;
+    let Installation { dir, cluster, client, tokens, orders, .. } = install(None, 60).await;
+    let orders_created = client.stats.acknowledged.load(Ordering::Relaxed);
+    let load = {
+        let (client, tokens) = (client.clone(), tokens.clone());
+        tokio::spawn(async move {
+            let mut scripts = tokio::task::JoinSet::new();
+            for (i, order) in orders.into_iter().enumerate() {
+                let (client, tokens) = (client.clone(), tokens.clone());
+                scripts.spawn(async move { run_script(&client, &tokens, i, order).await });
+                if i % 4 == 3 {
+                    while let Some(r) = scripts.join_next().await {
+                        r.unwrap();
+                    }
+                }
+            }
+            while let Some(r) = scripts.join_next().await {
+                r.unwrap();
+            }
+        })
+    };
+    // Once the load is under way, back up while it runs.
+    while client.stats.acknowledged.load(Ordering::Relaxed) < orders_created + 60 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let backup = dir.path().join("backup");
+    cluster.run(&["backup", backup.to_str().unwrap()]);
+    let acknowledged_at_backup = client.stats.acknowledged.load(Ordering::Relaxed);
+    load.await.unwrap();
+    assert!(
+        client.stats.acknowledged.load(Ordering::Relaxed) > acknowledged_at_backup,
+        "the backup was taken while the load ran"
+    );
+    drop(cluster);
+
+    // Restore into an empty data directory, then (refused) over it again.
+    let restored = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", restored.path().join("redress.db").display());
+    let restore = |force: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_redress"));
+        command.args(["--data-dir", restored.path().to_str().unwrap(), "--database-url", &url, "restore"]);
+        command.arg(&backup);
+        if force {
+            command.arg("--force");
+        }
+        command.output().expect("run redress restore")
+    };
+    let first = restore(false);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let again = restore(false);
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        !again.status.success() && stderr.contains("--force") && stderr.contains("already holds a database"),
+        "{stderr}"
+    );
+    let forced = restore(true);
+    assert!(forced.status.success(), "{}", String::from_utf8_lossy(&forced.stderr));
+
+    let store = redress_store::connect(&url).await.unwrap();
+    let cases = all_cases(&store).await;
+    assert!(cases.len() > 5, "the backup holds cases filed under load, not only the demo's");
+    let (mut files, mut broken) = (0, Vec::new());
+    for case in &cases {
+        let record = store.case(case.id).await.unwrap().unwrap();
+        if let Err(e) = verify_chain(&store, &record).await {
+            broken.push(format!("case {}: {e}", case.id));
+        }
+        for item in store.evidence(case.id).await.unwrap() {
+            let path = restored.path().join("evidence").join(redress_app::blobs::original_key(&item.file.sha256));
+            let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            if hex::encode(sha2::Sha256::digest(&bytes)) != item.file.sha256 {
+                broken.push(format!("file {} does not hash to its record", path.display()));
+            }
+            files += 1;
+        }
+    }
+    assert!(files > 0, "the backup holds evidence files");
+    assert!(broken.is_empty(), "{broken:#?}");
+    println!("backup under load: {} cases and {files} evidence files restored intact", cases.len());
 }

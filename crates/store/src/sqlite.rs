@@ -37,6 +37,15 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// A consistent copy of the whole database at `dest` (a new file), taken while the server
+    /// runs: `VACUUM INTO` reads one snapshot and writes a compact database from it.
+    pub async fn backup_into(&self, dest: &std::path::Path) -> anyhow::Result<()> {
+        anyhow::ensure!(!dest.exists(), "{} exists already", dest.display());
+        let path = dest.to_str().ok_or_else(|| anyhow::anyhow!("{}: not UTF-8", dest.display()))?;
+        sqlx::query("VACUUM INTO $1").bind(path).execute(&self.pool).await?;
+        Ok(())
+    }
+
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
