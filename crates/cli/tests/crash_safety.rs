@@ -57,7 +57,7 @@ impl Drill {
     }
 }
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy, PartialEq, Debug)]
 enum Role {
     Serve,
     Worker,
@@ -480,7 +480,7 @@ struct Installation {
     orders: Vec<String>,
 }
 
-async fn install(postgres: Option<&str>, cases: usize) -> Installation {
+async fn install(postgres: Option<&str>, cases: usize, sqlite_serves: usize) -> Installation {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let (database_url, roles) = match postgres {
@@ -491,7 +491,7 @@ async fn install(postgres: Option<&str>, cases: usize) -> Installation {
             let (prefix, _) = url.rsplit_once('/').unwrap();
             (format!("{prefix}/{name}"), vec![Role::Serve, Role::Serve, Role::Worker, Role::Worker])
         }
-        None => (format!("sqlite://{}", dir.path().join("redress.db").display()), vec![Role::Serve]),
+        None => (format!("sqlite://{}", dir.path().join("redress.db").display()), vec![Role::Serve; sqlite_serves]),
     };
     let mut cluster = Cluster {
         data_dir: dir.path().to_owned(),
@@ -551,7 +551,7 @@ async fn install(postgres: Option<&str>, cases: usize) -> Installation {
 async fn sigkill_under_load_loses_nothing_acknowledged_and_does_nothing_twice() {
     let drill = Drill::from_env();
     let Installation { dir: _dir, mut cluster, database_url, client, tokens, orders } =
-        install(drill.postgres.as_deref(), drill.cases).await;
+        install(drill.postgres.as_deref(), drill.cases, 1).await;
     let started = Instant::now();
 
     // Phase A: the scripts run while processes are killed.
@@ -667,7 +667,7 @@ async fn kill_some(cluster: &mut Cluster) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_backup_taken_under_load_restores_with_every_chain_and_file_intact() {
     use sha2::Digest;
-    let Installation { dir, cluster, client, tokens, orders, .. } = install(None, 60).await;
+    let Installation { dir, cluster, client, tokens, orders, .. } = install(None, 60, 1).await;
     let orders_created = client.stats.acknowledged.load(Ordering::Relaxed);
     let load = {
         let (client, tokens) = (client.clone(), tokens.clone());
@@ -745,4 +745,158 @@ async fn a_backup_taken_under_load_restores_with_every_chain_and_file_intact() {
     assert!(files > 0, "the backup holds evidence files");
     assert!(broken.is_empty(), "{broken:#?}");
     println!("backup under load: {} cases and {files} evidence files restored intact", cases.len());
+}
+
+/// Races between parties and processes, with two `serve` processes on one database (and, on
+/// PostgreSQL, two `redress worker`s besides): the merchant approves while the buyer withdraws
+/// while the sweeper times the case out; two agents take one case; several workers could pay one
+/// refund. Each race has one winner, the losers get a 409 with a code, nobody gets a 5xx.
+async fn races_have_one_winner(postgres: Option<&str>) {
+    const CASES: usize = 24;
+    let Installation { dir: _dir, mut cluster, client, tokens, orders, .. } = install(postgres, CASES * 2, 2).await;
+    let serve = |i: usize| Client { bases: Arc::new(vec![cluster.bases()[i].clone()]), ..client.clone() };
+    let (one, two) = (serve(0), serve(1));
+    let agent2 = login(&client.http, &cluster.bases()[0], "agent2", "agent-pass").await;
+    let file = |i: usize, order: &str| {
+        let client = client.clone();
+        let (buyer, order) = (tokens.buyer.clone(), order.to_owned());
+        async move {
+            let filed = client
+                .ok(
+                    &buyer,
+                    "/api/v1/cases",
+                    &format!("race-file-{i}"),
+                    Payload::Json(json!({
+                        "order_id": order, "kind": "refund_only", "reason": "quality_defect",
+                        "items": [{ "sku": "DRILL", "quantity": 1 }], "amount": PRICE, "description": "竞争测试"
+                    })),
+                )
+                .await;
+            filed["case"]["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let mut deadline_cases = Vec::new();
+    for (i, order) in orders[..CASES].iter().enumerate() {
+        deadline_cases.push(file(i, order).await);
+    }
+    // Two agents, one case each time, through different servers.
+    let mut take_cases = Vec::new();
+    for (i, order) in orders[CASES..].iter().enumerate() {
+        let case = file(CASES + i, order).await;
+        let path = |a: &str| format!("/api/v1/cases/{case}/actions/{a}");
+        let reject = json!({ "reason": "evidence_insufficient", "text": "证据不足" });
+        client.ok(&tokens.shop, &path("reject"), &format!("race-reject-{i}"), Payload::Json(reject)).await;
+        client
+            .ok(
+                &tokens.buyer,
+                &path("escalate"),
+                &format!("race-esc-{i}"),
+                Payload::Json(json!({ "text": "申请介入" })),
+            )
+            .await;
+        take_cases.push(case);
+    }
+    let mut outcomes: Vec<Vec<u16>> = Vec::new();
+    let mut races = tokio::task::JoinSet::new();
+    for (i, case) in take_cases.iter().enumerate() {
+        let path = format!("/api/v1/cases/{case}/actions/take");
+        let (a, b) = ((one.clone(), tokens.agent.clone()), (two.clone(), agent2.clone()));
+        let (pa, pb) = (path.clone(), path);
+        races.spawn(async move {
+            let (empty, ka, kb) = (Payload::Json(json!({})), format!("take-a-{i}"), format!("take-b-{i}"));
+            let (x, y) = tokio::join!(a.0.post(&a.1, &pa, &ka, &empty), b.0.post(&b.1, &pb, &kb, &empty));
+            vec![check_loser(&x), check_loser(&y)]
+        });
+    }
+    while let Some(r) = races.join_next().await {
+        outcomes.push(r.unwrap());
+    }
+    // Two days later the merchants' deadlines have passed: the sweepers of every process fire
+    // them while the merchant approves and the buyer withdraws, through different servers.
+    cluster.offset_secs = AHEAD_SECS;
+    for i in 0..cluster.procs.len() {
+        cluster.kill(i).await;
+    }
+    for (i, case) in deadline_cases.iter().enumerate() {
+        let approve = (one.clone(), tokens.shop.clone(), format!("/api/v1/cases/{case}/actions/approve"));
+        let withdraw = (two.clone(), tokens.buyer.clone(), format!("/api/v1/cases/{case}/actions/withdraw"));
+        races.spawn(async move {
+            let (empty, ka, kw) = (Payload::Json(json!({})), format!("approve-{i}"), format!("withdraw-{i}"));
+            let (x, y) = tokio::join!(
+                approve.0.post(&approve.1, &approve.2, &ka, &empty),
+                withdraw.0.post(&withdraw.1, &withdraw.2, &kw, &empty)
+            );
+            vec![check_loser(&x), check_loser(&y)]
+        });
+    }
+    let mut deadline_outcomes = Vec::new();
+    while let Some(r) = races.join_next().await {
+        deadline_outcomes.push(r.unwrap());
+    }
+    let store = redress_store::connect(&cluster.database_url).await.unwrap();
+    let settle = Instant::now();
+    let mut winners: HashMap<&str, usize> = HashMap::new();
+    for case in &deadline_cases {
+        let id: redress_domain::CaseId = case.parse().unwrap();
+        // Approved or timed out cases are refunded by the workers; withdrawn ones are closed.
+        loop {
+            let record = store.case(id).await.unwrap().unwrap();
+            if record.case.state == redress_domain::CaseState::Closed {
+                break;
+            }
+            assert!(settle.elapsed() < Duration::from_secs(120), "case {id} still {}", record.case.state.as_str());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let events = store.events(id).await.unwrap();
+        // The timeout approves as requested, as the system: its `approved` is part of its win.
+        let won: Vec<_> = events
+            .iter()
+            .filter(|e| e.event.actor != redress_domain::Actor::System)
+            .map(|e| e.event.body.type_name())
+            .chain(events.iter().map(|e| e.event.body.type_name()).filter(|t| *t == "timed_out"))
+            .filter(|t| ["approved", "withdrawn", "timed_out"].contains(t))
+            .collect();
+        assert_eq!(won.len(), 1, "case {id}: {won:?}");
+        *winners.entry(won[0]).or_default() += 1;
+        let record = store.case(id).await.unwrap().unwrap();
+        let paid = store.ledger_total(record.case.order_id).await.unwrap().fen();
+        let refunds = events.iter().filter(|e| e.event.body.type_name() == "refund_succeeded").count();
+        let expected = if won[0] == "withdrawn" { (0, 0) } else { (PRICE, 1) };
+        assert_eq!((paid, refunds), expected, "case {id}: won by {}", won[0]);
+        assert!(verify_chain(&store, &record).await.is_ok(), "case {id}: chain");
+    }
+    for case in &take_cases {
+        let events = store.events(case.parse().unwrap()).await.unwrap();
+        assert_eq!(events.iter().filter(|e| e.event.body.type_name() == "taken").count(), 1, "case {case}");
+    }
+    for o in &outcomes {
+        assert_eq!(o.iter().filter(|s| **s == 200).count(), 1, "two agents took one case: {o:?}");
+    }
+    for o in &deadline_outcomes {
+        assert!(o.iter().filter(|s| **s == 200).count() <= 1, "approve and withdraw both won: {o:?}");
+    }
+    println!("races ({}): deadline races won by {winners:?}", if postgres.is_some() { "postgres" } else { "sqlite" });
+}
+
+/// A race's answer: a win (200) or a clear refusal (409 with a code); never a 5xx (which `post`
+/// would retry forever) or anything else.
+fn check_loser((status, body): &(u16, Value)) -> u16 {
+    assert!(*status == 200 || (*status == 409 && body["code"].is_string()), "a race answered {status} {body}");
+    *status
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_races_have_one_winner() {
+    races_have_one_winner(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_races_have_one_winner() {
+    match std::env::var("REDRESS_TEST_POSTGRES_URL") {
+        Ok(url) => races_have_one_winner(Some(&url)).await,
+        Err(_) if std::env::var("REDRESS_REQUIRE_POSTGRES").as_deref() == Ok("1") => {
+            panic!("REDRESS_REQUIRE_POSTGRES=1 but REDRESS_TEST_POSTGRES_URL is not set")
+        }
+        Err(_) => eprintln!("note: postgres_races_have_one_winner skipped: REDRESS_TEST_POSTGRES_URL is not set"),
+    }
 }
