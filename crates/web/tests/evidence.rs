@@ -339,7 +339,19 @@ async fn every_allowed_type_is_typed_by_its_bytes(storage: Storage) {
     let (s1, b1) = post_raw(&f.buyer, &case, form(), Some("upload-1")).await;
     let (s2, b2) = post_raw(&f.buyer, &case, form(), Some("upload-1")).await;
     assert_eq!((s1, s2), (StatusCode::CREATED, StatusCode::CREATED), "{b1} {b2}");
-    assert_eq!(b1["evidence_id"], b2["evidence_id"]);
+    assert_eq!(b1, b2, "the retry gets the first answer");
+    // ... marked as replayed, like every other keyed retry.
+    let retry = f
+        .buyer
+        .raw(reqwest::Method::POST, &format!("/api/v1/cases/{case}/evidence"))
+        .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+        .header("idempotency-key", "upload-1")
+        .body(form())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(retry.status(), StatusCode::CREATED);
+    assert_eq!(retry.headers().get("idempotent-replayed").map(|v| v.as_bytes()), Some(&b"true"[..]));
     let (_, list) = f.buyer.get(&format!("/api/v1/cases/{case}/evidence")).await;
     assert_eq!(list["items"].as_array().unwrap().len(), samples.len() + 1);
     drop(t);
