@@ -160,7 +160,7 @@ impl App {
             let change = Change::new(case, 0, redress_domain::chain::GENESIS, vec![filed.clone()]);
             let answer = recorder.map(|r| r.record(&change, now)).transpose()?;
             match self.store.create_case(&change.case, &filed, &outbox, history.prior_cases, answer.as_ref()).await {
-                Ok(()) => return Ok(Ran::Done(change)),
+                Ok(()) => return Ok(Ran::Done(Box::new(change))),
                 Err(StoreError::Conflict) => backoff(attempt).await,
                 Err(StoreError::AlreadyAnswered) => return self.replay(recorder).await,
                 Err(e) => return Err(e.into()),
@@ -267,11 +267,11 @@ impl App {
                 // Nothing to commit (the command was already in effect): the answer alone.
                 return match &answer {
                     Some(a) if !self.store.idempotency_record(a, now).await? => self.replay(recorder).await,
-                    _ => Ok(Ran::Done(change)),
+                    _ => Ok(Ran::Done(Box::new(change))),
                 };
             }
             match self.store.append(&change.case, record.version, &events, &outbox, answer.as_ref()).await {
-                Ok(()) => return Ok(Ran::Done(change)),
+                Ok(()) => return Ok(Ran::Done(Box::new(change))),
                 Err(StoreError::Conflict) => backoff(attempt).await,
                 Err(StoreError::AlreadyAnswered) => return self.replay(recorder).await,
                 Err(e) => return Err(e.into()),
@@ -436,7 +436,7 @@ impl Recorder<'_> {
 
 /// How a change ended: committed, or answered before under its key.
 pub(crate) enum Ran {
-    Done(Change),
+    Done(Box<Change>),
     Replayed(StoredAnswer),
 }
 
