@@ -87,7 +87,15 @@ impl Cluster {
             .args(["--data-dir", self.data_dir.to_str().unwrap(), "--database-url", &self.database_url])
             .args(["--worker-interval", "1"])
             .env("RUST_LOG", "error")
-            .env("REDRESS_DRILL_CLOCK_OFFSET_SECS", self.offset_secs.to_string())
+            // The clock runs `offset_secs` ahead (the binary's rehearsal clock, `--clock-start`),
+            // from each start on: restarts never turn it back.
+            .env(
+                "REDRESS_CLOCK_START",
+                jiff::Timestamp::now()
+                    .checked_add(jiff::SignedDuration::from_secs(self.offset_secs))
+                    .unwrap()
+                    .to_string(),
+            )
             // A killed worker's claims are taken over after 3 s, not the minute of production.
             .env("REDRESS_DRILL_LEASE_SECS", "3")
             .stdout(Stdio::null())
