@@ -481,6 +481,7 @@ async fn verify_chain(
 /// orders of the demo buyer at the demo shop.
 struct Installation {
     dir: tempfile::TempDir,
+    _database: Option<PgDatabase>,
     cluster: Cluster,
     database_url: String,
     client: Client,
@@ -491,11 +492,13 @@ struct Installation {
 async fn install(postgres: Option<&str>, cases: usize, sqlite_serves: usize) -> Installation {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
+    let mut database = None;
     let (database_url, roles) = match postgres {
         Some(url) => {
             let admin = sqlx::PgPool::connect(url).await.expect("PostgreSQL");
             let name = format!("redress_drill_{}", uuid::Uuid::now_v7().simple());
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
+            database = Some(PgDatabase { admin_url: url.to_owned(), name: name.clone() });
             let (prefix, _) = url.rsplit_once('/').unwrap();
             (format!("{prefix}/{name}"), vec![Role::Serve, Role::Serve, Role::Worker, Role::Worker])
         }
@@ -552,13 +555,36 @@ async fn install(postgres: Option<&str>, cases: usize, sqlite_serves: usize) -> 
             .await;
         orders.push(order["id"].as_str().unwrap().to_owned());
     }
-    Installation { dir, cluster, database_url, client, tokens, orders }
+    Installation { dir, _database: database, cluster, database_url, client, tokens, orders }
+}
+
+/// A drill's PostgreSQL database, dropped when the drill ends (`WITH (FORCE)`: a process of the
+/// drill may still hold a connection).
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop runs inside the test's runtime: the statement runs on a runtime of its own.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async {
+                let admin = sqlx::PgPool::connect(&url).await.ok()?;
+                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&admin).await.ok()
+            })
+        })
+        .join();
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigkill_under_load_loses_nothing_acknowledged_and_does_nothing_twice() {
     let drill = Drill::from_env();
-    let Installation { dir: _dir, mut cluster, database_url, client, tokens, orders } =
+    let Installation { dir: _dir, _database: _db, mut cluster, database_url, client, tokens, orders } =
         install(drill.postgres.as_deref(), drill.cases, 1).await;
     let started = Instant::now();
 
@@ -761,7 +787,8 @@ async fn a_backup_taken_under_load_restores_with_every_chain_and_file_intact() {
 /// refund. Each race has one winner, the losers get a 409 with a code, nobody gets a 5xx.
 async fn races_have_one_winner(postgres: Option<&str>) {
     const CASES: usize = 24;
-    let Installation { dir: _dir, mut cluster, client, tokens, orders, .. } = install(postgres, CASES * 2, 2).await;
+    let Installation { dir: _dir, _database: _db, mut cluster, client, tokens, orders, .. } =
+        install(postgres, CASES * 2, 2).await;
     let serve = |i: usize| Client { bases: Arc::new(vec![cluster.bases()[i].clone()]), ..client.clone() };
     let (one, two) = (serve(0), serve(1));
     let agent2 = login(&client.http, &cluster.bases()[0], "agent2", "agent-pass").await;
