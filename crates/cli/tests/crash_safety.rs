@@ -16,6 +16,8 @@
 //! With `postgres` (URL from `REDRESS_TEST_POSTGRES_URL`) it runs two `serve` and two `redress
 //! worker` processes on one database and kills any of them, or all at once.
 
+mod support;
+
 use redress_app::Store;
 use redress_app::ports::CaseFilter;
 use redress_domain::EventBody;
@@ -326,17 +328,8 @@ async fn run_script(client: &Client, tokens: &Tokens, i: usize, order_id: String
     s
 }
 
-async fn login(http: &reqwest::Client, base: &str, login: &str, password: &str) -> String {
-    let r: Value = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({ "login": login, "password": password }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    r["token"].as_str().unwrap_or_else(|| panic!("login {login}: {r}")).to_owned()
+async fn login(base: &str, login: &str, password: &str) -> String {
+    support::Client::login(base, login, password).await.token
 }
 
 #[derive(Debug, Default, PartialEq)]
@@ -518,11 +511,11 @@ async fn install(postgres: Option<&str>, cases: usize, sqlite_serves: usize) -> 
     let bases = Arc::new(cluster.bases());
     let http = reqwest::Client::new();
     let tokens = Arc::new(Tokens {
-        buyer: login(&http, &bases[0], "buyer", "buyer-pass").await,
-        shop: login(&http, &bases[0], "shop", "shop-pass").await,
-        agent: login(&http, &bases[0], "agent", "agent-pass").await,
+        buyer: login(&bases[0], "buyer", "buyer-pass").await,
+        shop: login(&bases[0], "shop", "shop-pass").await,
+        agent: login(&bases[0], "agent", "agent-pass").await,
     });
-    let admin = login(&http, &bases[0], "admin", "admin-pass").await;
+    let admin = login(&bases[0], "admin", "admin-pass").await;
     let me = |token: String| {
         let http = http.clone();
         let base = bases[0].clone();
@@ -791,7 +784,7 @@ async fn races_have_one_winner(postgres: Option<&str>) {
         install(postgres, CASES * 2, 2).await;
     let serve = |i: usize| Client { bases: Arc::new(vec![cluster.bases()[i].clone()]), ..client.clone() };
     let (one, two) = (serve(0), serve(1));
-    let agent2 = login(&client.http, &cluster.bases()[0], "agent2", "agent-pass").await;
+    let agent2 = login(&cluster.bases()[0], "agent2", "agent-pass").await;
     let file = |i: usize, order: &str| {
         let client = client.clone();
         let (buyer, order) = (tokens.buyer.clone(), order.to_owned());
