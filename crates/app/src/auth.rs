@@ -2,7 +2,7 @@
 //! only as their SHA-256.
 
 use crate::error::AppError;
-use crate::ports::{ApiToken, User};
+use crate::ports::{ApiToken, LoginAttempts, Store, User};
 use crate::{App, Principal};
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -11,6 +11,7 @@ use jiff::SignedDuration;
 use rand::RngCore;
 use redress_domain::{MerchantId, TokenId};
 use sha2::{Digest, Sha256};
+use std::net::IpAddr;
 
 pub const SESSION_TTL: SignedDuration = SignedDuration::from_hours(24 * 7);
 /// API tokens carry this prefix so a leaked one is easy to recognise.
@@ -26,30 +27,142 @@ fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
-/// Failed logins allowed per login name within `THROTTLE_WINDOW` before further attempts are
-/// refused until the window passes (each attempt costs an argon2 hash, so this also bounds the
-/// CPU an attacker can make the server spend on one account).
-pub const MAX_FAILED_LOGINS: u32 = 5;
-pub const THROTTLE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
+/// How login attempts are slowed down. Every attempt is counted before its password is checked
+/// (atomically, in the store, so concurrent guesses are counted one by one and every server
+/// process on one database sees the same count) under three keys: the login name at the client's
+/// address, the address over every name, and the login name over addresses it never signed in
+/// from. Past a key's free attempts, each attempt makes the next wait, twice as long each time.
+/// A stranger's guesses slow down the stranger: the owner signs in from an address of their own
+/// (and, under a guess spread over many addresses, from an address they signed in from before).
+#[derive(Clone, Copy, Debug)]
+pub struct ThrottlePolicy {
+    /// Attempts at one login name from one address before each next one waits.
+    pub free_per_login_at_address: u32,
+    /// Attempts from one address over all login names (a spray of common passwords).
+    pub free_per_address: u32,
+    /// Attempts at one login name from addresses it never signed in from (a distributed guess).
+    pub free_per_login: u32,
+    pub first_delay: SignedDuration,
+    pub max_delay: SignedDuration,
+    /// A key quiet for this long starts over.
+    pub memory: SignedDuration,
+    /// Password hashes computed at once, each on a blocking thread of its own.
+    pub hashing_threads: usize,
+    /// Logins waiting for a hashing thread at most; one more is answered `busy` at once.
+    pub hashing_queue: usize,
+}
 
-/// Failed logins per login name, in this process.
-#[derive(Default)]
-pub struct LoginThrottle(std::sync::Mutex<std::collections::HashMap<String, (u32, jiff::Timestamp)>>);
+impl Default for ThrottlePolicy {
+    fn default() -> ThrottlePolicy {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        ThrottlePolicy {
+            free_per_login_at_address: 5,
+            free_per_address: 20,
+            free_per_login: 100,
+            first_delay: SignedDuration::from_secs(1),
+            max_delay: SignedDuration::from_mins(15),
+            memory: SignedDuration::from_hours(1),
+            // Half the cores at most: a storm of logins leaves the rest to everyone else.
+            hashing_threads: cores.div_ceil(2),
+            hashing_queue: 64,
+        }
+    }
+}
+
+impl ThrottlePolicy {
+    /// How long a key waits after its `attempts`-th attempt when `free` are free: nothing, then
+    /// `first_delay` doubling up to `max_delay`.
+    pub fn delay(&self, attempts: u32, free: u32) -> SignedDuration {
+        if attempts < free {
+            return SignedDuration::ZERO;
+        }
+        let doublings = (attempts - free).min(30);
+        let delay = self.first_delay.checked_mul(1 << doublings).unwrap_or(self.max_delay);
+        delay.min(self.max_delay)
+    }
+}
+
+/// How long an address an account signed in from lets it past a distributed guess.
+pub const KNOWN_ADDRESS_MEMORY: SignedDuration = SignedDuration::from_hours(24 * 30);
+
+/// The login throttle and the bounded pool of threads that compute password hashes (argon2 takes
+/// a core for tens of milliseconds: on the async threads it would stall every other request).
+pub struct LoginThrottle {
+    pub policy: ThrottlePolicy,
+    queue: tokio::sync::Semaphore,
+    threads: tokio::sync::Semaphore,
+}
+
+impl Default for LoginThrottle {
+    fn default() -> LoginThrottle {
+        LoginThrottle::new(ThrottlePolicy::default())
+    }
+}
 
 impl LoginThrottle {
-    fn blocked(&self, login: &str, now: jiff::Timestamp) -> bool {
-        let mut failures = self.0.lock().expect("throttle lock");
-        failures.retain(|_, (_, since)| now.duration_since(*since) < THROTTLE_WINDOW);
-        failures.get(login).is_some_and(|(n, _)| *n >= MAX_FAILED_LOGINS)
+    pub fn new(policy: ThrottlePolicy) -> LoginThrottle {
+        LoginThrottle {
+            queue: tokio::sync::Semaphore::new(policy.hashing_queue.max(1) + policy.hashing_threads.max(1)),
+            threads: tokio::sync::Semaphore::new(policy.hashing_threads.max(1)),
+            policy,
+        }
     }
 
-    fn failed(&self, login: &str, now: jiff::Timestamp) {
-        let mut failures = self.0.lock().expect("throttle lock");
-        failures.entry(login.to_owned()).or_insert((0, now)).0 += 1;
+    /// Runs password hashing `work` on a blocking thread, or answers `Busy` at once when the
+    /// queue is full.
+    pub async fn hashing<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+        let _queued = self.queue.try_acquire().map_err(|_| AppError::Busy)?;
+        let _thread = self.threads.acquire().await.map_err(|_| AppError::Busy)?;
+        tokio::task::spawn_blocking(work).await.map_err(|e| AppError::Internal(anyhow::anyhow!("hashing: {e}")))
     }
 
-    fn succeeded(&self, login: &str) {
-        self.0.lock().expect("throttle lock").remove(login);
+    /// Counts one attempt under `key`, or says how long it must wait.
+    async fn admit(&self, store: &dyn Store, key: &str, free: u32, now: jiff::Timestamp) -> Result<(), AppError> {
+        for _ in 0..100 {
+            let old = store.login_attempts(key).await?;
+            let recent = old.filter(|o| now.duration_since(o.last_at) < self.policy.memory);
+            if let Some(o) = recent.filter(|o| o.not_before > now) {
+                return Err(AppError::TooManyAttempts { retry_after: o.not_before.duration_since(now) });
+            }
+            let attempts = recent.map_or(0, |o| o.attempts).saturating_add(1);
+            let not_before = now.saturating_add(self.policy.delay(attempts, free)).map_err(anyhow::Error::from)?;
+            let new = LoginAttempts { attempts, not_before, last_at: now };
+            if store.swap_login_attempts(key, old.as_ref(), &new).await? {
+                return Ok(());
+            }
+        }
+        Err(AppError::Contended)
+    }
+}
+
+/// The part of a client's address that names the client: an IPv6 client controls its whole /64.
+pub fn client_address(address: IpAddr) -> IpAddr {
+    match address.to_canonical() {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        v4 => v4,
+    }
+}
+
+/// The throttle's keys for one attempt ('|' is in no address).
+struct Keys {
+    address: String,
+    login_at_address: String,
+    login: String,
+    known: String,
+}
+
+impl Keys {
+    fn new(login: &str, from: IpAddr) -> Keys {
+        let address = client_address(from);
+        Keys {
+            login_at_address: format!("login@address|{address}|{login}"),
+            known: format!("known|{address}|{login}"),
+            login: format!("login|{login}"),
+            address: format!("address|{address}"),
+        }
     }
 }
 
@@ -70,27 +183,57 @@ pub fn token_hash(token: &str) -> String {
 }
 
 impl App {
-    /// Checks a login and password and opens a session; returns the session token.
-    pub async fn login(&self, login: &str, password: &str) -> Result<(String, User), AppError> {
+    /// Checks a login and password from a client at `from` and opens a session; returns the
+    /// session token. Throttled as `ThrottlePolicy` says.
+    pub async fn login(&self, login: &str, password: &str, from: IpAddr) -> Result<(String, User), AppError> {
         let login = login.trim();
         let now = self.clock.now();
-        if self.login_throttle.blocked(login, now) {
-            return Err(AppError::TooManyAttempts);
+        let throttle = &self.login_throttle;
+        let (store, policy) = (self.store.as_ref(), throttle.policy);
+        let keys = Keys::new(login, from);
+        throttle.admit(store, &keys.address, policy.free_per_address, now).await?;
+        throttle.admit(store, &keys.login_at_address, policy.free_per_login_at_address, now).await?;
+        let known = store.login_attempts(&keys.known).await?.is_some_and(|k| k.not_before > now);
+        if !known {
+            throttle.admit(store, &keys.login, policy.free_per_login, now).await?;
         }
-        let found = self.store.user_by_login(login).await?;
+        let found = store.user_by_login(login).await?;
         // An unknown login costs the same hash as a wrong password: timing reveals no logins.
-        let hash = found.as_ref().map_or(dummy_hash(), |(_, hash)| hash.as_str());
-        let verified = verify_password(password, hash);
+        let hash = found.as_ref().map_or(dummy_hash(), |(_, hash)| hash.as_str()).to_owned();
+        let password = password.to_owned();
+        let verified = throttle.hashing(move || verify_password(&password, &hash)).await?;
         let Some((user, _)) = found.filter(|_| verified) else {
-            self.login_throttle.failed(login, now);
             return Err(AppError::InvalidCredentials);
         };
-        self.login_throttle.succeeded(login);
+        // The owner's attempt was no guess: it leaves the address and the name as they were.
+        store.forget_login_attempts(&keys.login_at_address).await?;
+        store.refund_login_attempt(&keys.address).await?;
+        if !known {
+            store.refund_login_attempt(&keys.login).await?;
+        }
+        // The address is known to this account for a while (`not_before`: until when).
+        let until = now.checked_add(KNOWN_ADDRESS_MEMORY).map_err(anyhow::Error::from)?;
+        let mark = LoginAttempts { attempts: 0, not_before: until, last_at: now };
+        let old = store.login_attempts(&keys.known).await?;
+        store.swap_login_attempts(&keys.known, old.as_ref(), &mark).await?;
         let token = random_token("");
-        let now = self.clock.now();
         let expires = now.checked_add(SESSION_TTL).map_err(anyhow::Error::from)?;
         self.store.insert_session(&token_hash(&token), user.id, expires, now).await?;
         Ok((token, user))
+    }
+
+    /// Forgets the throttle keys quiet for longer than the throttle remembers, and the addresses
+    /// an account signed in from once `KNOWN_ADDRESS_MEMORY` has passed; returns how many.
+    pub async fn forget_quiet_login_attempts(&self) -> Result<u64, AppError> {
+        let now = self.clock.now();
+        let quiet_before = now.checked_sub(self.login_throttle.policy.memory).map_err(anyhow::Error::from)?;
+        Ok(self.store.purge_login_attempts(now, quiet_before).await?)
+    }
+
+    /// Hashes a new password on the hashing pool.
+    pub async fn hash_new_password(&self, password: &str) -> Result<String, AppError> {
+        let password = password.to_owned();
+        Ok(self.login_throttle.hashing(move || hash_password(&password)).await??)
     }
 
     pub async fn logout(&self, session_token: &str) -> Result<(), AppError> {

@@ -17,9 +17,12 @@ pub enum AppError {
     /// A login with a wrong login name or password (the two are not told apart).
     #[error("wrong login or password")]
     InvalidCredentials,
-    /// Too many failed logins for this login name lately.
-    #[error("too many failed logins; try again later")]
-    TooManyAttempts,
+    /// Too many login attempts lately from this address or at this login name.
+    #[error("too many login attempts; try again in {retry_after}")]
+    TooManyAttempts { retry_after: jiff::SignedDuration },
+    /// Too much work waiting (password hashing): try again in a moment.
+    #[error("busy, retry")]
+    Busy,
     /// Known who, but the role may not do this at all.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),

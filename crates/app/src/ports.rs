@@ -131,8 +131,37 @@ pub enum LedgerRefund {
     Refused(String),
 }
 
+/// A throttle key's record: how many login attempts it made lately, when it may try again, and
+/// when it last tried (also the record's version for `swap_login_attempts`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoginAttempts {
+    pub attempts: u32,
+    pub not_before: Timestamp,
+    pub last_at: Timestamp,
+}
+
+/// Login attempts per throttle key, shared by every server process on the database.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait LoginAttemptStore: Send + Sync {
+    async fn login_attempts(&self, key: &str) -> StoreResult<Option<LoginAttempts>>;
+    /// Replaces `key`'s record if it is still `expected` (`None`: there is none); false when
+    /// another attempt changed it first.
+    async fn swap_login_attempts(
+        &self,
+        key: &str,
+        expected: Option<&LoginAttempts>,
+        new: &LoginAttempts,
+    ) -> StoreResult<bool>;
+    /// Takes back one counted attempt of `key` (a login that succeeded was no guess).
+    async fn refund_login_attempt(&self, key: &str) -> StoreResult<()>;
+    async fn forget_login_attempts(&self, key: &str) -> StoreResult<()>;
+    /// Removes the records that may try again by `now` and were last used before `quiet_before`;
+    /// returns how many.
+    async fn purge_login_attempts(&self, now: Timestamp, quiet_before: Timestamp) -> StoreResult<u64>;
+}
+
+#[async_trait]
+pub trait Store: LoginAttemptStore + Send + Sync + 'static {
     // People and access.
     async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;

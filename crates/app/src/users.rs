@@ -1,6 +1,5 @@
 //! People: admins (or the operator, from the command line) create accounts.
 
-use crate::auth::hash_password;
 use crate::error::AppError;
 use crate::ports::User;
 use crate::{App, Principal, Role};
@@ -64,7 +63,8 @@ impl App {
             phone: clean(new.phone),
             address: clean(new.address),
         };
-        self.store.insert_user(&user, &hash_password(&new.password)?, self.clock.now()).await?;
+        let hash = self.hash_new_password(&new.password).await?;
+        self.store.insert_user(&user, &hash, self.clock.now()).await?;
         Ok(user)
     }
 }

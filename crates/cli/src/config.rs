@@ -20,7 +20,8 @@ pub struct Flags {
     /// Seconds between background worker passes [default: 2]
     #[arg(long, global = true, env = "REDRESS_WORKER_INTERVAL")]
     worker_interval: Option<u64>,
-    /// A TOML file with any of: listen, database_url, data_dir, worker_interval, s3_*, evidence_*
+    /// A TOML file with any of: listen, database_url, data_dir, worker_interval, s3_*, evidence_*,
+    /// header_read_timeout_secs, body_read_timeout_secs, max_connections, rate_*
     #[arg(long, global = true, env = "REDRESS_CONFIG")]
     config: Option<PathBuf>,
     /// S3-compatible endpoint for evidence files, e.g. http://127.0.0.1:9000 [default: files in <data-dir>/evidence]
@@ -54,6 +55,30 @@ pub struct Flags {
     /// All evidence of one case together, in MiB [default: 1024]
     #[arg(long, global = true, env = "REDRESS_EVIDENCE_MAX_CASE_MIB")]
     evidence_max_case_mib: Option<u64>,
+    /// Seconds a client has to send a request's headers [default: 10]
+    #[arg(long, global = true, env = "REDRESS_HEADER_READ_TIMEOUT_SECS")]
+    header_read_timeout_secs: Option<u64>,
+    /// Longest wait, in seconds, for the next piece of a request body [default: 30]
+    #[arg(long, global = true, env = "REDRESS_BODY_READ_TIMEOUT_SECS")]
+    body_read_timeout_secs: Option<u64>,
+    /// Open connections at most [default: 512]
+    #[arg(long, global = true, env = "REDRESS_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+    /// Logins from one address, as PER_MINUTE/BURST (0: no limit) [default: 30/10]
+    #[arg(long, global = true, env = "REDRESS_RATE_LOGINS_PER_ADDRESS")]
+    rate_logins_per_address: Option<String>,
+    /// Changes (POST, PUT, DELETE) from one address, PER_MINUTE/BURST [default: 3000/300]
+    #[arg(long, global = true, env = "REDRESS_RATE_WRITES_PER_ADDRESS")]
+    rate_writes_per_address: Option<String>,
+    /// Changes by one account, PER_MINUTE/BURST [default: 120/30]
+    #[arg(long, global = true, env = "REDRESS_RATE_WRITES_PER_ACCOUNT")]
+    rate_writes_per_account: Option<String>,
+    /// Cases filed by one account, PER_MINUTE/BURST [default: 10/5]
+    #[arg(long, global = true, env = "REDRESS_RATE_FILINGS_PER_ACCOUNT")]
+    rate_filings_per_account: Option<String>,
+    /// Evidence uploads by one account, PER_MINUTE/BURST [default: 30/10]
+    #[arg(long, global = true, env = "REDRESS_RATE_UPLOADS_PER_ACCOUNT")]
+    rate_uploads_per_account: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -71,6 +96,14 @@ struct File {
     evidence_max_file_mib: Option<u64>,
     evidence_max_video_mib: Option<u64>,
     evidence_max_case_mib: Option<u64>,
+    header_read_timeout_secs: Option<u64>,
+    body_read_timeout_secs: Option<u64>,
+    max_connections: Option<usize>,
+    rate_logins_per_address: Option<String>,
+    rate_writes_per_address: Option<String>,
+    rate_writes_per_account: Option<String>,
+    rate_filings_per_account: Option<String>,
+    rate_uploads_per_account: Option<String>,
 }
 
 pub struct Settings {
@@ -85,6 +118,15 @@ pub struct Settings {
     pub initial_policy: redress_domain::Policy,
     /// A shifted clock (testing, rehearsals); `None`: the system clock.
     pub clock_start: Option<jiff::Timestamp>,
+    /// Timeouts, the connection cap and rate limits of `serve`.
+    pub limits: redress_web::Limits,
+}
+
+/// A rate as `PER_MINUTE/BURST` (`PER_MINUTE` alone: a burst of as many).
+fn parse_rate(name: &str, text: &str) -> anyhow::Result<redress_web::Rate> {
+    let (per_minute, burst) = text.split_once('/').unwrap_or((text, text));
+    let number = |s: &str| s.trim().parse::<u32>().with_context(|| format!("{name}: `{text}` is not PER_MINUTE/BURST"));
+    Ok(redress_web::Rate { per_minute: number(per_minute)?, burst: number(burst)? })
 }
 
 impl Settings {
@@ -131,10 +173,57 @@ impl Settings {
             }
             None => redress_domain::Policy::default(),
         };
+        let defaults = redress_web::Limits::default();
+        let rate = |name: &str, flag: Option<String>, file: Option<String>, default| -> anyhow::Result<_> {
+            flag.or(file).map_or(Ok(default), |text| parse_rate(name, &text))
+        };
+        let secs = |v: Option<u64>, default: Duration| v.map_or(default, |s| Duration::from_secs(s.max(1)));
+        let limits = redress_web::Limits {
+            header_read_timeout: secs(
+                flags.header_read_timeout_secs.or(file.header_read_timeout_secs),
+                defaults.header_read_timeout,
+            ),
+            body_read_timeout: secs(
+                flags.body_read_timeout_secs.or(file.body_read_timeout_secs),
+                defaults.body_read_timeout,
+            ),
+            max_connections: flags.max_connections.or(file.max_connections).unwrap_or(defaults.max_connections).max(1),
+            logins_per_address: rate(
+                "rate_logins_per_address",
+                flags.rate_logins_per_address,
+                file.rate_logins_per_address,
+                defaults.logins_per_address,
+            )?,
+            writes_per_address: rate(
+                "rate_writes_per_address",
+                flags.rate_writes_per_address,
+                file.rate_writes_per_address,
+                defaults.writes_per_address,
+            )?,
+            writes_per_account: rate(
+                "rate_writes_per_account",
+                flags.rate_writes_per_account,
+                file.rate_writes_per_account,
+                defaults.writes_per_account,
+            )?,
+            filings_per_account: rate(
+                "rate_filings_per_account",
+                flags.rate_filings_per_account,
+                file.rate_filings_per_account,
+                defaults.filings_per_account,
+            )?,
+            uploads_per_account: rate(
+                "rate_uploads_per_account",
+                flags.rate_uploads_per_account,
+                file.rate_uploads_per_account,
+                defaults.uploads_per_account,
+            )?,
+        };
         Ok(Settings {
             initial_policy,
             clock_start: flags.clock_start,
             s3,
+            limits,
             evidence_limits,
             listen: flags.listen.or(file.listen).unwrap_or_else(|| "127.0.0.1:8080".into()),
             database_url,

@@ -272,7 +272,7 @@ async fn serve(settings: &Settings, demo: bool) -> anyhow::Result<()> {
     let worker = tokio::spawn(worker.run(settings.worker_interval, async move {
         let _ = worker_stop.wait_for(|s| *s).await;
     }));
-    redress_web::serve(listener, app, shutdown_signal()).await?;
+    redress_web::serve_with(listener, app, settings.limits.clone(), shutdown_signal()).await?;
     let _ = stop_tx.send(true);
     let _ = worker.await;
     Ok(())

@@ -7,6 +7,7 @@ mod codec;
 mod postgres;
 mod shared;
 mod sqlite;
+mod throttle;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;

@@ -15,7 +15,7 @@ use sqlx::postgres::PgPoolOptions;
 use std::time::Duration;
 
 pub struct PgStore {
-    pool: sqlx::PgPool,
+    pub(crate) pool: sqlx::PgPool,
 }
 
 impl PgStore {

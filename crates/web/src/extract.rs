@@ -22,7 +22,22 @@ impl<S: Send + Sync> FromRequestParts<S> for AcceptLang {
 }
 
 pub fn lang_of(parts: &Parts) -> Lang {
-    Lang::from_accept_language(parts.headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
+    lang_of_headers(&parts.headers)
+}
+
+pub fn lang_of_headers(headers: &axum::http::HeaderMap) -> Lang {
+    Lang::from_accept_language(headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
+}
+
+/// The client's address (see `limits::client_address`).
+pub struct ClientAddress(pub std::net::IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(crate::limits::client_address(&parts.extensions)))
+    }
 }
 
 /// The credential a request carries: `Authorization: Bearer …` first, else the session cookie.
@@ -54,7 +69,16 @@ impl FromRequestParts<App> for Caller {
         let unauthenticated = || Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", lang, None);
         let credential = credential(&parts.headers).ok_or_else(unauthenticated)?;
         match app.authenticate(&credential).await {
-            Ok(principal) => Ok(Caller { principal, lang }),
+            Ok(principal) => {
+                // A change counts against the caller's account: one account's flood waits alone.
+                let limiters = parts.extensions.get::<std::sync::Arc<crate::limits::Limiters>>();
+                if let Some(limiters) = limiters {
+                    limiters
+                        .take_account(&principal, &parts.method, parts.uri.path())
+                        .map_err(|wait| crate::limits::rate_limited(wait, lang))?;
+                }
+                Ok(Caller { principal, lang })
+            }
             Err(redress_app::AppError::Unauthenticated) => Err(unauthenticated()),
             Err(e) => Err(Problem::from_app(e, lang)),
         }
@@ -73,18 +97,36 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
         let lang = lang_of(&parts);
         // A body of another declared type (an HTML form, text/plain) is refused: browsers send
         // those cross-site without asking, so this is also the API's guard against CSRF.
-        let content_type = parts.headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-        if content_type.is_some_and(|ct| !ct.trim_start().to_ascii_lowercase().starts_with("application/json")) {
-            return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", lang, None));
+        let content_type = parts.headers.get(axum::http::header::CONTENT_TYPE).cloned();
+        let unsupported = || Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", lang, None);
+        if content_type.as_ref().is_some_and(|ct| !is_json(ct)) {
+            return Err(unsupported());
         }
-        let bytes = axum::body::Bytes::from_request(Request::from_parts(parts, body), state)
-            .await
-            .map_err(|_| Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", lang, None))?;
-        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
+        let bytes = axum::body::Bytes::from_request(Request::from_parts(parts, body), state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", lang, None)
+            } else {
+                // The body stopped coming (the read timeout) or the client went away.
+                Problem::new(StatusCode::REQUEST_TIMEOUT, "request_timeout", lang, None)
+            }
+        })?;
+        let empty = bytes.iter().all(u8::is_ascii_whitespace);
+        // A body must say it is JSON; an action without fields may send none.
+        if !empty && content_type.is_none() {
+            return Err(unsupported());
+        }
+        let bytes: &[u8] = if empty { b"{}" } else { &bytes };
         serde_json::from_slice(bytes)
             .map(Body)
             .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", lang, Some(e.to_string())))
     }
+}
+
+/// Is this `application/json`, with parameters or without (`application/jsonp` is not)?
+fn is_json(content_type: &axum::http::HeaderValue) -> bool {
+    let Ok(value) = content_type.to_str() else { return false };
+    let essence = value.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/json")
 }
 
 /// A query string; one that does not parse (`limit=many`) is a 422 problem like any other bad

@@ -3,35 +3,91 @@
 
 mod extract;
 mod idempotency;
+mod limits;
 mod problem;
 mod routes;
+mod serve;
 
+pub use limits::{Limits, Rate};
 pub use problem::Problem;
 
 use axum::Router;
 use redress_app::App;
+use std::sync::Arc;
 
-/// The whole HTTP surface of Redress.
+/// The whole HTTP surface of Redress, with the default limits.
 pub fn router(app: App) -> Router {
+    router_with(app, &Limits::default())
+}
+
+/// The whole HTTP surface of Redress, with these rate limits and body read timeout.
+pub fn router_with(app: App, limits: &Limits) -> Router {
+    router_and_limiters(app, limits).0
+}
+
+fn router_and_limiters(app: App, limits: &Limits) -> (Router, Arc<limits::Limiters>) {
+    let limiters = Arc::new(limits::Limiters::new(limits));
     // The JSON API takes at most 1 MiB; evidence uploads have their own, larger limit, so the
     // two are layered apart and merged.
-    routes::api(app.clone())
+    let router = routes::api(app.clone())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(idempotency::MAX_BODY))
         .merge(routes::evidence::routes(&app))
         .layer(axum::middleware::from_fn_with_state(app.clone(), idempotency::layer))
         .fallback(problem::not_found)
         .with_state(app)
+        .layer(axum::middleware::from_fn_with_state(limiters.clone(), limits::per_address))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_read_timeout))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(limits::request_size))
         .layer(axum::middleware::from_fn(problem::ensure))
+        .layer(axum::middleware::from_fn(secure_headers))
         // A handler that panics answers `internal`; the connection and the server live on.
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(problem::panicked))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(problem::panicked));
+    (router, limiters)
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves.
+/// Every answer: never sniffed into another type; a document may load nothing but its own
+/// inline styles and images (the 12315 complaint and dossier pages need no more).
+async fn secure_headers(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    ));
+    response
+}
+
+/// Serves Redress on `listener` with the default limits until `shutdown` resolves.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: App,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await
+    serve_with(listener, app, Limits::default(), shutdown).await
+}
+
+/// Serves Redress on `listener` with `limits` until `shutdown` resolves.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    app: App,
+    limits: Limits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (router, limiters) = router_and_limiters(app.clone(), &limits);
+    // The rate limiters and the login throttle remember every client; forget the quiet ones.
+    let forget = tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            limiters.forget_idle();
+            if let Err(e) = app.forget_quiet_login_attempts().await {
+                tracing::warn!(error = %e, "purging old login attempts failed");
+            }
+        }
+    });
+    let served = serve::serve(listener, router, &limits, shutdown).await;
+    forget.abort();
+    served
 }

@@ -17,6 +17,9 @@ pub struct Problem {
     pub status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Seconds until a retry may succeed, sent as `Retry-After`.
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 /// Codes of the HTTP layer itself, with their messages.
@@ -24,7 +27,16 @@ const CODES: &[(&str, &str, &str)] = &[
     ("not_found", "未找到该资源", "Not found"),
     ("unauthenticated", "请先登录", "Authentication required"),
     ("invalid_credentials", "登录名或密码错误", "Wrong login or password"),
-    ("too_many_attempts", "登录失败次数过多,请 15 分钟后再试", "Too many failed logins; try again in 15 minutes"),
+    (
+        "too_many_attempts",
+        "登录尝试过于频繁,请在 Retry-After 所示的秒数后再试",
+        "Too many login attempts; try again after the seconds in Retry-After",
+    ),
+    ("rate_limited", "请求过于频繁,请稍后再试", "Too many requests; try again later"),
+    ("busy", "服务器繁忙,请稍后重试", "The server is busy; retry in a moment"),
+    ("request_timeout", "请求未能在时限内发送完毕", "The request was not sent in time"),
+    ("uri_too_long", "请求地址过长", "The request URI is too long"),
+    ("headers_too_large", "请求头过大或过多", "The request headers are too large or too many"),
     (
         "unsupported_media_type",
         "请求体须为 JSON(Content-Type: application/json)",
@@ -68,7 +80,12 @@ impl Problem {
             title,
             status: status.as_u16(),
             detail,
+            retry_after: None,
         }
+    }
+
+    pub fn retry_after(self, seconds: u64) -> Problem {
+        Problem { retry_after: Some(seconds), ..self }
     }
 
     pub fn rejection(code: RejectionCode, lang: Lang, detail: Option<String>) -> Problem {
@@ -91,6 +108,7 @@ impl Problem {
             title: code.message(lang),
             status: status.as_u16(),
             detail,
+            retry_after: None,
         }
     }
 
@@ -100,7 +118,12 @@ impl Problem {
             AppError::NotFound => Problem::new(StatusCode::NOT_FOUND, "not_found", lang, None),
             AppError::Unauthenticated => Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", lang, None),
             AppError::InvalidCredentials => Problem::new(StatusCode::UNAUTHORIZED, "invalid_credentials", lang, None),
-            AppError::TooManyAttempts => Problem::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", lang, None),
+            AppError::TooManyAttempts { retry_after } => {
+                let seconds = retry_after.as_secs() + i64::from(retry_after.subsec_nanos() > 0);
+                Problem::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", lang, None)
+                    .retry_after(u64::try_from(seconds).unwrap_or(0).max(1))
+            }
+            AppError::Busy => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", lang, None).retry_after(1),
             AppError::Forbidden(why) => Problem::new(StatusCode::FORBIDDEN, "forbidden", lang, Some(why.into())),
             AppError::Invalid(detail) => {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", lang, Some(detail))
@@ -132,6 +155,9 @@ impl IntoResponse for Problem {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, axum::Json(&self)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }
@@ -144,7 +170,7 @@ pub async fn not_found(lang: crate::extract::AcceptLang) -> Problem {
 /// 413, an extractor's plain-text rejection) becomes a problem in the caller's language too, so
 /// that clients can always match on `code`.
 pub async fn ensure(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let lang = Lang::from_accept_language(request.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()));
+    let lang = crate::extract::lang_of_headers(request.headers());
     let response = next.run(request).await;
     let status = response.status();
     let is_problem = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "application/problem+json");
@@ -157,6 +183,11 @@ pub async fn ensure(request: axum::extract::Request, next: axum::middleware::Nex
         StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
         StatusCode::UNAUTHORIZED => "unauthenticated",
         StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::REQUEST_TIMEOUT => "request_timeout",
+        StatusCode::URI_TOO_LONG => "uri_too_long",
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "headers_too_large",
+        StatusCode::TOO_MANY_REQUESTS => "rate_limited",
         s if s.is_server_error() => "internal",
         _ => "invalid_input",
     };
@@ -172,8 +203,10 @@ pub async fn ensure(request: axum::extract::Request, next: axum::middleware::Nex
         None
     };
     let mut problem = Problem::new(status, code, lang, detail).into_response();
-    if let Some(allow) = parts.headers.get(header::ALLOW) {
-        problem.headers_mut().insert(header::ALLOW, allow.clone());
+    for kept in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(value) = parts.headers.get(&kept) {
+            problem.headers_mut().insert(kept, value.clone());
+        }
     }
     problem
 }

@@ -1,4 +1,4 @@
-use crate::extract::{AcceptLang, Body, Caller, SESSION_COOKIE};
+use crate::extract::{AcceptLang, Body, Caller, ClientAddress, SESSION_COOKIE};
 use crate::problem::Problem;
 use axum::Json;
 use axum::extract::State;
@@ -18,9 +18,10 @@ pub struct Login {
 pub async fn login(
     State(app): State<App>,
     AcceptLang(lang): AcceptLang,
+    ClientAddress(from): ClientAddress,
     Body(body): Body<Login>,
 ) -> Result<Response, Problem> {
-    let (token, user) = app.login(&body.login, &body.password).await.map_err(|e| Problem::from_app(e, lang))?;
+    let (token, user) = app.login(&body.login, &body.password, from).await.map_err(|e| Problem::from_app(e, lang))?;
     let cookie = format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
         redress_app::auth::SESSION_TTL.as_secs()

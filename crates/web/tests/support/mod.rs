@@ -87,6 +87,20 @@ impl TestApp {
 
     /// With evidence files in `storage` and these limits.
     pub async fn start_with(storage: Storage, evidence_limits: redress_app::evidence::EvidenceLimits) -> TestApp {
+        // Tests send far faster than people: rate limits are tested where they are set.
+        TestApp::start_serving(storage, evidence_limits, redress_web::Limits::default().without_rates()).await
+    }
+
+    /// With these timeouts, connection cap and rate limits.
+    pub async fn start_limited(limits: redress_web::Limits) -> TestApp {
+        TestApp::start_serving(Storage::Local, Default::default(), limits).await
+    }
+
+    async fn start_serving(
+        storage: Storage,
+        evidence_limits: redress_app::evidence::EvidenceLimits,
+        limits: redress_web::Limits,
+    ) -> TestApp {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir().expect("temp dir");
         let blobs = match storage {
@@ -115,7 +129,7 @@ impl TestApp {
         app.ensure_policy().await.expect("policy");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(redress_web::serve(listener, app.clone(), std::future::pending()));
+        tokio::spawn(redress_web::serve_with(listener, app.clone(), limits, std::future::pending()));
         TestApp { base, worker: Worker::new(app.clone()), app, clock, client: reqwest::Client::new(), _dir: dir }
     }
 
