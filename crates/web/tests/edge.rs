@@ -1,0 +1,284 @@
+//! The edge never lets one party hurt the rest: password guessing slows the guesser, not the
+//! account's owner; slow clients are cut off; one account's flood is refused alone; protocol
+//! errors are problems; documents cannot run anything.
+
+mod support;
+
+use redress_web::{Limits, Rate};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::net::IpAddr;
+use std::time::Duration;
+use support::{PASSWORD, TestApp};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A client whose connections come from 127.0.0.`last` (all of 127/8 is loopback).
+fn client_from(address: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder().local_address(IpAddr::from(address)).build().unwrap()
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: reqwest::header::HeaderMap,
+    body: Value,
+}
+
+impl Reply {
+    fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+
+    fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+}
+
+async fn reply(response: reqwest::Response) -> Reply {
+    let (status, headers) = (response.status(), response.headers().clone());
+    let text = response.text().await.unwrap();
+    Reply { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::String(text)) }
+}
+
+async fn login(t: &TestApp, client: &reqwest::Client, login: &str, password: &str) -> Reply {
+    let url = format!("{}/api/v1/auth/login", t.base);
+    reply(client.post(url).json(&json!({ "login": login, "password": password })).send().await.unwrap()).await
+}
+
+fn assert_throttled(reply: &Reply, code: &str) {
+    assert_eq!((reply.status, reply.code()), (StatusCode::TOO_MANY_REQUESTS, code), "{}", reply.body);
+    assert_eq!(reply.header("content-type"), "application/problem+json");
+    let seconds: u64 = reply.header("retry-after").parse().expect("Retry-After in seconds");
+    assert!(seconds >= 1, "Retry-After {seconds}");
+}
+
+#[tokio::test]
+async fn a_stranger_cannot_lock_the_owner_out() {
+    let t = TestApp::start().await;
+    t.fixture().await;
+    let stranger = client_from([127, 0, 0, 2]);
+    for _ in 0..40 {
+        let guess = login(&t, &stranger, "admin", "letmein").await;
+        assert!(matches!(guess.status, StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS), "{}", guess.body);
+    }
+    assert_throttled(&login(&t, &stranger, "admin", "letmein").await, "too_many_attempts");
+    // The owner, from an address the account never used, signs in at once.
+    let owner = login(&t, &client_from([127, 0, 0, 3]), "admin", PASSWORD).await;
+    assert_eq!(owner.status, StatusCode::OK, "{}", owner.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_guesses_are_counted_one_by_one() {
+    let t = TestApp::start().await;
+    t.fixture().await;
+    let guesser = client_from([127, 0, 0, 4]);
+    let guesses = (0..40).map(|_| login(&t, &guesser, "buyer", "guess"));
+    let replies = futures_util::future::join_all(guesses).await;
+    let checked = replies.iter().filter(|r| r.status == StatusCode::UNAUTHORIZED).count();
+    let free = redress_app::auth::ThrottlePolicy::default().free_per_login_at_address as usize;
+    assert_eq!(checked, free, "only the free attempts reach the password check");
+    for refused in replies.iter().filter(|r| r.status != StatusCode::UNAUTHORIZED) {
+        assert_throttled(refused, "too_many_attempts");
+    }
+}
+
+#[tokio::test]
+async fn a_guess_spread_over_addresses_slows_new_addresses_only() {
+    let t = TestApp::start().await;
+    t.fixture().await; // `shop` signed in from 127.0.0.1
+    let policy = redress_app::auth::ThrottlePolicy::default();
+    let addresses = policy.free_per_login.div_ceil(policy.free_per_login_at_address) as u8 + 1;
+    for host in 0..addresses {
+        let guesser = client_from([127, 0, 1, host + 1]);
+        for _ in 0..policy.free_per_login_at_address {
+            login(&t, &guesser, "shop", "guess").await;
+        }
+    }
+    let newcomer = login(&t, &client_from([127, 0, 2, 1]), "shop", PASSWORD).await;
+    assert_throttled(&newcomer, "too_many_attempts");
+    let owner = login(&t, &reqwest::Client::new(), "shop", PASSWORD).await;
+    assert_eq!(owner.status, StatusCode::OK, "from an address the account used: {}", owner.body);
+    t.advance_hours(1);
+    let later = login(&t, &client_from([127, 0, 2, 1]), "shop", PASSWORD).await;
+    assert_eq!(later.status, StatusCode::OK, "the delay passes: {}", later.body);
+}
+
+fn quick_timeouts() -> Limits {
+    Limits {
+        header_read_timeout: Duration::from_millis(500),
+        body_read_timeout: Duration::from_millis(500),
+        max_connections: 16,
+        ..Limits::default().without_rates()
+    }
+}
+
+/// Reads until the server closes the connection; panics if it does not within a minute (a
+/// guard against hanging the suite, not a measurement).
+async fn read_until_closed(stream: &mut tokio::net::TcpStream) -> String {
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(60), stream.read_to_end(&mut answer))
+        .await
+        .expect("the server never closed the connection")
+        .ok();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+async fn connect(t: &TestApp) -> tokio::net::TcpStream {
+    tokio::net::TcpStream::connect(t.base.trim_start_matches("http://")).await.unwrap()
+}
+
+#[tokio::test]
+async fn slow_requests_are_closed_after_the_timeouts() {
+    let t = TestApp::start_limited(quick_timeouts()).await;
+    let mut silent = connect(&t).await;
+    let mut half_sent = connect(&t).await;
+    half_sent.write_all(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: redress\r\nContent-Ty").await.unwrap();
+    assert_eq!(read_until_closed(&mut silent).await, "", "a connection that sends nothing is closed");
+    assert_eq!(read_until_closed(&mut half_sent).await, "", "a request without the end of its headers is closed");
+
+    let mut slow_body = connect(&t).await;
+    let head = "POST /api/v1/auth/login HTTP/1.1\r\nHost: redress\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n";
+    slow_body.write_all(format!("{head}{{\"login\":").as_bytes()).await.unwrap();
+    let answer = read_until_closed(&mut slow_body).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("application/problem+json") && answer.contains("request_timeout"), "{answer}");
+}
+
+#[tokio::test]
+async fn half_sent_requests_do_not_keep_others_out() {
+    let t = TestApp::start_limited(quick_timeouts()).await;
+    let mut stalled = Vec::new();
+    for _ in 0..64 {
+        let mut stream = connect(&t).await;
+        stream.write_all(b"GET /health HTTP/1.1\r\nHost: redress\r\n").await.unwrap();
+        stalled.push(stream);
+    }
+    let (status, body) = t.anonymous().get("/api/v1").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for stream in &mut stalled {
+        assert_eq!(read_until_closed(stream).await, "");
+    }
+}
+
+#[tokio::test]
+async fn one_accounts_flood_is_refused_alone() {
+    let limits = Limits { writes_per_account: Rate { per_minute: 60, burst: 5 }, ..Limits::default() };
+    let t = TestApp::start_limited(limits).await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "FLOOD-1").await;
+    let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
+    let path = format!("/api/v1/cases/{case}/actions/message");
+    let mut refused = None;
+    for _ in 0..20 {
+        let response = f.buyer.raw(reqwest::Method::POST, &path).json(&json!({ "text": "在吗" })).send().await.unwrap();
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(reply(response).await);
+            break;
+        }
+    }
+    let refused = refused.expect("the flood is refused");
+    assert_throttled(&refused, "rate_limited");
+    assert_eq!(refused.body["title"], "请求过于频繁,请稍后再试");
+    let english = f.buyer.raw(reqwest::Method::POST, &path).header("accept-language", "en").json(&json!({ "text": "hi" }));
+    let english = reply(english.send().await.unwrap()).await;
+    assert_eq!(english.body["title"], "Too many requests; try again later");
+    // Another account on the same case, from the same address, is not held back.
+    let (status, body) = f.shop.act(&case, "message", json!({ "text": "您好,请说明问题" })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = f.buyer.get(&format!("/api/v1/cases/{case}")).await;
+    assert_eq!(status, StatusCode::OK, "reading is not a change");
+}
+
+#[tokio::test]
+async fn logins_from_one_address_are_rate_limited() {
+    let limits = Limits { logins_per_address: Rate { per_minute: 6, burst: 3 }, ..Limits::default() };
+    let t = TestApp::start_limited(limits).await;
+    t.add_user("buyer", redress_app::Role::Buyer, None).await;
+    let client = client_from([127, 0, 0, 5]);
+    for _ in 0..3 {
+        assert_eq!(login(&t, &client, "buyer", PASSWORD).await.status, StatusCode::OK);
+    }
+    assert_throttled(&login(&t, &client, "buyer", PASSWORD).await, "rate_limited");
+    let elsewhere = login(&t, &client_from([127, 0, 0, 6]), "buyer", PASSWORD).await;
+    assert_eq!(elsewhere.status, StatusCode::OK, "{}", elsewhere.body);
+}
+
+async fn send(request: reqwest::RequestBuilder) -> Reply {
+    reply(request.send().await.unwrap()).await
+}
+
+fn assert_problem(reply: &Reply, status: StatusCode, code: &str) {
+    assert_eq!((reply.status, reply.code()), (status, code), "{}", reply.body);
+    assert_eq!(reply.header("content-type"), "application/problem+json");
+    assert_eq!(reply.header("x-content-type-options"), "nosniff");
+}
+
+#[tokio::test]
+async fn protocol_errors_are_problems() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let http = reqwest::Client::new();
+    let long = format!("{}/api/v1/cases?q={}", t.base, "x".repeat(9000));
+    assert_problem(&send(http.get(long)).await, StatusCode::URI_TOO_LONG, "uri_too_long");
+    let mut many = http.get(format!("{}/api/v1", t.base));
+    for i in 0..150 {
+        many = many.header(format!("x-filler-{i}"), "1");
+    }
+    assert_problem(&send(many).await, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large");
+    let big = http.get(format!("{}/api/v1", t.base)).header("x-big", "y".repeat(40_000));
+    assert_problem(&send(big).await, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large");
+    let wrong_method = http.delete(format!("{}/api/v1/cases", t.base));
+    assert_problem(&send(wrong_method).await, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    assert_problem(&send(http.get(format!("{}/nowhere", t.base))).await, StatusCode::NOT_FOUND, "not_found");
+
+    let login = format!("{}/api/v1/auth/login", t.base);
+    let body = json!({ "login": "buyer", "password": PASSWORD }).to_string();
+    for content_type in ["application/jsonp", "application/json-seq", "text/json", "application/x-json"] {
+        let request = http.post(&login).header("content-type", content_type).body(body.clone());
+        assert_problem(&send(request).await, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+    }
+    let untyped = http.post(&login).body(body.clone());
+    assert_problem(&send(untyped).await, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+    for content_type in ["application/json", "Application/JSON; charset=utf-8"] {
+        let request = http.post(&login).header("content-type", content_type).body(body.clone());
+        assert_eq!(send(request).await.status, StatusCode::OK, "{content_type}");
+    }
+    let token = f.shop.token.as_deref().unwrap();
+    let no_body = http.post(format!("{}/api/v1/auth/logout", t.base)).bearer_auth(token);
+    assert_eq!(send(no_body).await.status, StatusCode::NO_CONTENT, "an action without fields needs no body");
+
+    // Ids in their one written form only: another form of a real id is not found (in a path) or
+    // invalid (in a body), never the resource.
+    let order = f.order(&t, "CANON-1").await;
+    let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
+    let uuid = uuid::Uuid::parse_str(&case).unwrap();
+    for other in [case.to_uppercase(), uuid.simple().to_string(), format!("{{{case}}}"), uuid.urn().to_string()] {
+        let (status, body) = f.buyer.get(&format!("/api/v1/cases/{other}")).await;
+        assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{other}");
+    }
+    let filing = json!({
+        "order_id": order.to_uppercase(), "kind": "refund_only", "reason": "quality_defect",
+        "items": [{ "sku": "EB-PRO-2", "quantity": 1 }], "amount": 100, "description": "左耳无声"
+    });
+    let (status, body) = f.buyer.post("/api/v1/cases", filing).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_json")), "{body}");
+}
+
+#[tokio::test]
+async fn documents_run_nothing_and_nothing_is_sniffed() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "CSP-1").await;
+    let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
+    let html = f.buyer.raw(reqwest::Method::GET, &format!("/api/v1/cases/{case}/complaint-12315?format=html"));
+    let html = reply(html.send().await.unwrap()).await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(html.header("content-type").starts_with("text/html"), "{}", html.header("content-type"));
+    let policy = html.header("content-security-policy");
+    for directive in ["default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'"] {
+        assert!(policy.contains(directive), "{policy}");
+    }
+    assert!(!policy.contains("script-src"), "no script may run: {policy}");
+    assert_eq!(html.header("x-content-type-options"), "nosniff");
+    let json = reply(f.buyer.raw(reqwest::Method::GET, &format!("/api/v1/cases/{case}")).send().await.unwrap()).await;
+    assert_eq!(json.header("x-content-type-options"), "nosniff");
+}
