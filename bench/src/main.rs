@@ -1,8 +1,10 @@
-//! `cargo run --release -p redress-bench -- [--cases N] [--concurrency C] [--database-url URL]`
+//! `cargo run --release -p redress-bench -- [--cases N] [--concurrency C] [--database-url URL] [--flood F]`
 //!
 //! Measures, on a fresh database: filing cases, acting on them (message, reject, escalate) through
 //! the use cases, and reading and messaging over real HTTP on loopback. Prints medians, p95 and
 //! throughput; docs/performance.md records the figures and the command.
+
+mod flood;
 
 use anyhow::Context;
 use clap::Parser;
@@ -31,6 +33,13 @@ struct Args {
     /// A PostgreSQL URL (an empty database); default: a fresh SQLite file.
     #[arg(long)]
     database_url: Option<String>,
+    /// Then the flood figure: one account floods changes over this many connections while another
+    /// account's latency is measured, quiet and under the flood (0: skip).
+    #[arg(long, default_value_t = 0)]
+    flood: usize,
+    /// Requests of the other account in each phase of the flood figure.
+    #[arg(long, default_value_t = 1000)]
+    flood_requests: usize,
 }
 
 struct Stats {
@@ -274,5 +283,9 @@ async fn main() -> anyhow::Result<()> {
         }
     };
     measure("HTTP POST message", n, c, post).await?.print();
+    if args.flood > 0 {
+        anyhow::ensure!(n >= 2, "the flood figure needs --cases 2 or more");
+        flood::run(app, &cases, args.flood_requests, args.flood).await?;
+    }
     Ok(())
 }

@@ -320,3 +320,79 @@ impl App {
         if self.store.revoke_api_token(shop, id, self.clock.now()).await? { Ok(()) } else { Err(AppError::NotFound) }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Free attempts wait for nothing; then each attempt waits at least as long as the one
+        /// before, from the first delay up to the cap and never beyond.
+        #[test]
+        fn delays_grow_to_the_cap(free in 1u32..50, attempts in 0u32..200) {
+            let policy = ThrottlePolicy::default();
+            let delay = policy.delay(attempts, free);
+            prop_assert!(delay <= policy.max_delay);
+            prop_assert!(delay <= policy.delay(attempts + 1, free));
+            if attempts < free {
+                prop_assert_eq!(delay, SignedDuration::ZERO);
+            } else {
+                prop_assert!(delay >= policy.first_delay);
+            }
+            prop_assert_eq!(policy.delay(free, free), policy.first_delay);
+            prop_assert_eq!(policy.delay(free + 40, free), policy.max_delay);
+        }
+    }
+
+    fn small_pool() -> LoginThrottle {
+        LoginThrottle::new(ThrottlePolicy { hashing_threads: 1, hashing_queue: 1, ..ThrottlePolicy::default() })
+    }
+
+    /// On the only async thread, a hash that waits for that thread's next task still finishes:
+    /// it runs elsewhere (inline, this would never end: the guard fails the test instead).
+    #[tokio::test(flavor = "current_thread")]
+    async fn hashing_leaves_the_async_thread_free() {
+        let throttle = small_pool();
+        let (tx, rx) = std::sync::mpsc::channel::<u32>();
+        let hash = throttle.hashing(move || rx.recv().expect("sent"));
+        let other_work = async move {
+            tokio::task::yield_now().await;
+            tx.send(7).expect("receiver alive");
+        };
+        let guard = std::time::Duration::from_secs(60);
+        let (hashed, ()) =
+            tokio::time::timeout(guard, async { tokio::join!(hash, other_work) }).await.expect("no deadlock");
+        assert_eq!(hashed.expect("hashed"), 7);
+    }
+
+    /// One hash running and one waiting fill a pool of one thread and a queue of one: the next
+    /// is answered `Busy` at once, and once they are done there is room again.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_hashing_queue_answers_busy() {
+        let throttle = std::sync::Arc::new(small_pool());
+        let (release, wait) = tokio::sync::watch::channel(false);
+        let mut jobs = Vec::new();
+        for _ in 0..2 {
+            let (throttle, mut wait) = (throttle.clone(), wait.clone());
+            jobs.push(tokio::spawn(async move {
+                throttle
+                    .hashing(move || {
+                        tokio::runtime::Handle::current().block_on(wait.wait_for(|go| *go)).map(|_| ()).ok();
+                    })
+                    .await
+            }));
+        }
+        // Both are admitted (one running, one queued) before the third arrives.
+        while throttle.queue.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        assert!(matches!(throttle.hashing(|| ()).await, Err(AppError::Busy)));
+        release.send(true).expect("jobs wait");
+        drop(wait);
+        for job in jobs {
+            job.await.expect("joined").expect("hashed");
+        }
+        assert!(throttle.hashing(|| ()).await.is_ok());
+    }
+}
