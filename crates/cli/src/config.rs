@@ -269,3 +269,19 @@ impl Settings {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_rate;
+    use redress_web::Rate;
+
+    #[test]
+    fn rates_read_as_per_minute_and_burst() {
+        assert_eq!(parse_rate("r", "120/30").unwrap(), Rate { per_minute: 120, burst: 30 });
+        assert_eq!(parse_rate("r", " 60 ").unwrap(), Rate { per_minute: 60, burst: 60 });
+        assert_eq!(parse_rate("r", "0").unwrap(), Rate::OFF);
+        for bad in ["", "fast", "10/", "-1/2", "1/2/3"] {
+            assert!(parse_rate("r", bad).is_err(), "{bad}");
+        }
+    }
+}

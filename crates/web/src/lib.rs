@@ -40,9 +40,9 @@ fn router_and_limiters(app: App, limits: &Limits) -> (Router, Arc<limits::Limite
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(limits::request_size))
         .layer(axum::middleware::from_fn(problem::ensure))
-        .layer(axum::middleware::from_fn(secure_headers))
         // A handler that panics answers `internal`; the connection and the server live on.
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(problem::panicked));
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(problem::panicked))
+        .layer(axum::middleware::from_fn(secure_headers));
     (router, limiters)
 }
 

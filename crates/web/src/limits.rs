@@ -199,7 +199,8 @@ pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 /// Refuses a request whose URI or headers are too large, with a problem like any other.
 pub(crate) async fn request_size(request: Request, next: Next) -> Response {
     let lang = crate::extract::lang_of_headers(request.headers());
-    if request.uri().to_string().len() > MAX_URI_BYTES {
+    let uri = request.uri();
+    if uri.path().len() + uri.query().map_or(0, str::len) > MAX_URI_BYTES {
         return Problem::new(StatusCode::URI_TOO_LONG, "uri_too_long", lang, None).into_response();
     }
     let headers = request.headers();
