@@ -201,8 +201,9 @@ impl App {
         // An unknown login costs the same hash as a wrong password: timing reveals no logins.
         let hash = found.as_ref().map(|(_, hash)| hash.clone());
         let password = password.to_owned();
-        let verified =
-            throttle.hashing(move || verify_password(&password, hash.as_deref().unwrap_or_else(dummy_hash))).await?;
+        let verified = throttle
+            .hashing(move || verify_password(&password, hash.as_deref().unwrap_or_else(|| dummy_hash())))
+            .await?;
         let Some((user, _)) = found.filter(|_| verified) else {
             return Err(AppError::InvalidCredentials);
         };
