@@ -120,7 +120,8 @@ impl LoginThrottle {
     async fn admit(&self, store: &dyn Store, key: &str, free: u32, now: jiff::Timestamp) -> Result<(), AppError> {
         for _ in 0..100 {
             let old = store.login_attempts(key).await?;
-            let recent = old.filter(|o| now.duration_since(o.last_at) < self.policy.memory);
+            // A record from the future (the clock was set back) is as stale as an old one.
+            let recent = old.filter(|o| o.last_at <= now && now.duration_since(o.last_at) < self.policy.memory);
             if let Some(o) = recent.filter(|o| o.not_before > now) {
                 return Err(AppError::TooManyAttempts { retry_after: o.not_before.duration_since(now) });
             }
