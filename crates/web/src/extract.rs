@@ -72,10 +72,9 @@ impl FromRequestParts<App> for Caller {
             Ok(principal) => {
                 // A change counts against the caller's account: one account's flood waits alone.
                 let limiters = parts.extensions.get::<std::sync::Arc<crate::limits::Limiters>>();
-                if let Some(limiters) = limiters {
-                    limiters
-                        .take_account(&principal, &parts.method, parts.uri.path())
-                        .map_err(|wait| crate::limits::rate_limited(wait, lang))?;
+                let taken = limiters.map_or(Ok(()), |l| l.take_account(&principal, &parts.method, parts.uri.path()));
+                if let Err(wait) = taken {
+                    return Err(crate::limits::rate_limited(wait, lang).await);
                 }
                 Ok(Caller { principal, lang })
             }
