@@ -155,15 +155,15 @@ fn is_change(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// Longest a refused request's answer is held back.
+/// How long a refused request's answer is held back.
 const HOLD: Duration = Duration::from_secs(1);
 
-/// The 429 answer: `rate_limited`, and when to come back. It is sent once the client could have
-/// come back (at most `HOLD` later): a client that ignores `Retry-After` then gets one answer a
-/// second per connection, instead of thousands of refusals a second taken from the CPU that
-/// every other client shares.
+/// The 429 answer: `rate_limited`, and when to come back (`Retry-After`, at least 1 s). It is
+/// sent after `HOLD`: a client that ignores `Retry-After` then gets one answer a second per
+/// connection, instead of thousands of refusals a second taken from the CPU that every other
+/// client shares (connections are capped, so held answers cannot pile up).
 pub(crate) async fn rate_limited(wait: Duration, lang: Lang) -> Problem {
-    tokio::time::sleep(wait.min(HOLD)).await;
+    tokio::time::sleep(HOLD).await;
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", lang, None).retry_after(seconds.max(1))
 }
