@@ -13,8 +13,10 @@ support::contract! {
     two_processes_count_one_guess_at_a_time => sqlite_two_processes_count_one_guess_at_a_time, postgres_two_processes_count_one_guess_at_a_time;
 }
 
+/// `seconds` after the start, at the store's precision (microseconds).
 fn at(seconds: i64) -> Timestamp {
-    START.parse::<Timestamp>().unwrap().checked_add(SignedDuration::from_secs(seconds)).unwrap()
+    let start = START.parse::<Timestamp>().unwrap().checked_add(SignedDuration::from_secs(seconds)).unwrap();
+    Timestamp::from_microsecond(start.as_microsecond()).unwrap()
 }
 
 fn record(attempts: u32, not_before: i64, last_at: i64) -> LoginAttempts {

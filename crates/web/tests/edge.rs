@@ -161,7 +161,7 @@ async fn half_sent_requests_do_not_keep_others_out() {
 
 #[tokio::test]
 async fn one_accounts_flood_is_refused_alone() {
-    let limits = Limits { writes_per_account: Rate { per_minute: 60, burst: 5 }, ..Limits::default() };
+    let limits = Limits { writes_per_account: Rate { per_minute: 6, burst: 5 }, ..Limits::default() };
     let t = TestApp::start_limited(limits).await;
     let f = t.fixture().await;
     let order = f.order(&t, "FLOOD-1").await;
