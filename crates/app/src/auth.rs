@@ -111,8 +111,11 @@ impl LoginThrottle {
     /// Runs password hashing `work` on a blocking thread, or answers `Busy` at once when the
     /// queue is full.
     pub async fn hashing<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-        let _queued = self.queue.try_acquire().map_err(|_| AppError::Busy)?;
-        let _thread = self.threads.acquire().await.map_err(|_| AppError::Busy)?;
+        fn busy<E>(_: E) -> AppError {
+            AppError::Busy("too many password checks waiting")
+        }
+        let _queued = self.queue.try_acquire().map_err(busy)?;
+        let _thread = self.threads.acquire().await.map_err(busy)?;
         tokio::task::spawn_blocking(work).await.map_err(|e| AppError::Internal(anyhow::anyhow!("hashing: {e}")))
     }
 
@@ -390,7 +393,7 @@ mod tests {
         while throttle.queue.available_permits() > 0 {
             tokio::task::yield_now().await;
         }
-        assert!(matches!(throttle.hashing(|| ()).await, Err(AppError::Busy)));
+        assert!(matches!(throttle.hashing(|| ()).await, Err(AppError::Busy(_))));
         release.send(true).expect("jobs wait");
         drop(wait);
         for job in jobs {

@@ -20,9 +20,6 @@ pub enum AppError {
     /// Too many login attempts lately from this address or at this login name.
     #[error("too many login attempts; try again in {retry_after}")]
     TooManyAttempts { retry_after: jiff::SignedDuration },
-    /// Too much work waiting (password hashing): try again in a moment.
-    #[error("busy, retry")]
-    Busy,
     /// Known who, but the role may not do this at all.
     #[error("forbidden: {0}")]
     Forbidden(&'static str),

@@ -33,7 +33,6 @@ const CODES: &[(&str, &str, &str)] = &[
         "Too many login attempts; try again after the seconds in Retry-After",
     ),
     ("rate_limited", "请求过于频繁,请稍后再试", "Too many requests; try again later"),
-    ("busy", "服务器繁忙,请稍后重试", "The server is busy; retry in a moment"),
     ("request_timeout", "请求未能在时限内发送完毕", "The request was not sent in time"),
     ("uri_too_long", "请求地址过长", "The request URI is too long"),
     ("headers_too_large", "请求头过大或过多", "The request headers are too large or too many"),
@@ -123,7 +122,6 @@ impl Problem {
                 Problem::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", lang, None)
                     .retry_after(u64::try_from(seconds).unwrap_or(0).max(1))
             }
-            AppError::Busy => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", lang, None).retry_after(1),
             AppError::Forbidden(why) => Problem::new(StatusCode::FORBIDDEN, "forbidden", lang, Some(why.into())),
             AppError::Invalid(detail) => {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", lang, Some(detail))
@@ -141,7 +139,9 @@ impl Problem {
                 Problem::new(status, e.code(), lang, Some(e.to_string()))
             }
             AppError::Contended => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "contended", lang, None),
-            AppError::Busy(what) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", lang, Some(what.into())),
+            AppError::Busy(what) => {
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", lang, Some(what.into())).retry_after(1)
+            }
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", lang, None)
