@@ -79,6 +79,14 @@ struct Cluster {
     procs: Vec<Proc>,
 }
 
+const RATE_LIMITS_OFF: [(&str, &str); 5] = [
+    ("REDRESS_RATE_LOGINS_PER_ADDRESS", "0"),
+    ("REDRESS_RATE_WRITES_PER_ADDRESS", "0"),
+    ("REDRESS_RATE_WRITES_PER_ACCOUNT", "0"),
+    ("REDRESS_RATE_FILINGS_PER_ACCOUNT", "0"),
+    ("REDRESS_RATE_UPLOADS_PER_ACCOUNT", "0"),
+];
+
 impl Cluster {
     fn command(&self) -> Command {
         // `REDRESS_DRILL_BIN`: another build of `redress` to drill (for example a copy, so that
@@ -100,6 +108,8 @@ impl Cluster {
             )
             // A killed worker's claims are taken over after 3 s, not the minute of production.
             .env("REDRESS_DRILL_LEASE_SECS", "3")
+            // The drill's few accounts act far faster than people: no rate limits.
+            .envs(RATE_LIMITS_OFF)
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         command
