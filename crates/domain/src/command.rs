@@ -1,5 +1,6 @@
 //! Every move a party can make on an existing case. Filing is `lifecycle::decide_filing`.
-//! The API action names are the kebab-case of the variant names (`accept-offer`, ...).
+//! The API action names are the kebab-case of the variant names (`accept-offer`, ...): the
+//! serde tag of `Command` and the names of `CommandKind` are the same by construction.
 
 use crate::actor::Party;
 use crate::case::Remedy;
@@ -16,8 +17,16 @@ pub struct FileCase {
     pub description: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+/// The variants are the one catalogue of actions: `CommandKind` (derived) names them, and the
+/// API route, the system-only filter, `allowed_actions` and the authorization walk all read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, strum::EnumDiscriminants)]
+#[serde(tag = "action", rename_all = "kebab-case", deny_unknown_fields)]
+#[strum_discriminants(
+    name(CommandKind),
+    derive(Hash, PartialOrd, Ord, Serialize, Deserialize, strum::EnumIter, strum::EnumString, strum::IntoStaticStr),
+    serde(rename_all = "kebab-case"),
+    strum(serialize_all = "kebab-case")
+)]
 pub enum Command {
     // Any party in an open case.
     Message {
@@ -146,74 +155,94 @@ pub enum Command {
 }
 
 impl Command {
-    /// The action's API name.
-    pub fn action_name(&self) -> &'static str {
-        match self {
-            Command::Message { .. } => "message",
-            Command::Revise { .. } => "revise",
-            Command::Withdraw => "withdraw",
-            Command::AcceptOffer => "accept-offer",
-            Command::DeclineOffer => "decline-offer",
-            Command::Answer { .. } => "answer",
-            Command::ShipReturn { .. } => "ship-return",
-            Command::ConfirmReplacement => "confirm-replacement",
-            Command::Escalate { .. } => "escalate",
-            Command::Rate { .. } => "rate",
-            Command::Approve => "approve",
-            Command::Reject { .. } => "reject",
-            Command::Offer { .. } => "offer",
-            Command::Ask { .. } => "ask",
-            Command::ConfirmReceipt => "confirm-receipt",
-            Command::DisputeReceipt { .. } => "dispute-receipt",
-            Command::ShipReplacement { .. } => "ship-replacement",
-            Command::ProveOfflineRefund { .. } => "prove-offline-refund",
-            Command::AcceptMediation => "accept-mediation",
-            Command::DeclineMediation => "decline-mediation",
-            Command::SubmitEvidence { .. } => "submit-evidence",
-            Command::Appeal { .. } => "appeal",
-            Command::Take => "take",
-            Command::RequestEvidence { .. } => "request-evidence",
-            Command::ProposeMediation { .. } => "propose-mediation",
-            Command::Decide { .. } => "decide",
-            Command::ReviewAppeal { .. } => "review-appeal",
-            Command::Timeout { .. } => "timeout",
-            Command::RefundSucceeded { .. } => "refund-succeeded",
-            Command::RefundFailed { .. } => "refund-failed",
-            Command::AddEvidence { .. } => "add-evidence",
-            Command::RecountDeadline { .. } => "recount-deadline",
-            Command::RecordClockRecount { .. } => "record-clock-recount",
-        }
+    /// Which action this is, without its arguments.
+    pub fn kind(&self) -> CommandKind {
+        self.into()
     }
 
-    /// Actions a person or merchant system can request through the API (system commands are
-    /// issued by the worker only).
-    pub const PUBLIC_ACTIONS: &'static [&'static str] = &[
-        "message",
-        "revise",
-        "withdraw",
-        "accept-offer",
-        "decline-offer",
-        "answer",
-        "ship-return",
-        "confirm-replacement",
-        "escalate",
-        "rate",
-        "approve",
-        "reject",
-        "offer",
-        "ask",
-        "confirm-receipt",
-        "dispute-receipt",
-        "ship-replacement",
-        "prove-offline-refund",
-        "accept-mediation",
-        "decline-mediation",
-        "submit-evidence",
-        "appeal",
-        "take",
-        "request-evidence",
-        "propose-mediation",
-        "decide",
-        "review-appeal",
-    ];
+    /// The action's API name.
+    pub fn action_name(&self) -> &'static str {
+        self.kind().name()
+    }
+
+    /// The command of an API action: `kind` with its arguments, a JSON object without `action`.
+    pub fn from_action(
+        kind: CommandKind,
+        mut arguments: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Command, serde_json::Error> {
+        arguments.insert("action".into(), kind.name().into());
+        serde_json::from_value(serde_json::Value::Object(arguments))
+    }
+}
+
+impl CommandKind {
+    /// The action's API name (kebab-case).
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    /// Issued by the platform itself (the deadline sweeper, the payment gateway's answer, a
+    /// calendar import's recount, the evidence upload after the bytes are stored), never through
+    /// the actions API.
+    pub fn is_system(self) -> bool {
+        matches!(
+            self,
+            CommandKind::Timeout
+                | CommandKind::RefundSucceeded
+                | CommandKind::RefundFailed
+                | CommandKind::RecountDeadline
+                | CommandKind::RecordClockRecount
+                | CommandKind::AddEvidence
+        )
+    }
+
+    /// Every kind, in catalogue order.
+    pub fn all() -> impl Iterator<Item = CommandKind> {
+        <CommandKind as strum::IntoEnumIterator>::iter()
+    }
+
+    /// The kinds a person or a merchant system may request through the API.
+    pub fn public() -> impl Iterator<Item = CommandKind> {
+        CommandKind::all().filter(|k| !k.is_system())
+    }
+
+    /// The public kind of an API action name; `None` for an unknown or a system action.
+    pub fn public_named(name: &str) -> Option<CommandKind> {
+        name.parse::<CommandKind>().ok().filter(|k| !k.is_system())
+    }
+}
+
+impl std::fmt::Display for CommandKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_kebab_case_and_parse_back() {
+        assert_eq!(CommandKind::AcceptOffer.name(), "accept-offer");
+        assert_eq!(CommandKind::Withdraw.to_string(), "withdraw");
+        for kind in CommandKind::all() {
+            assert_eq!(kind.name().parse::<CommandKind>(), Ok(kind));
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.name());
+        }
+        assert_eq!(CommandKind::public_named("timeout"), None);
+        assert_eq!(CommandKind::public_named("accept_offer"), None);
+        assert_eq!(CommandKind::public_named("revise"), Some(CommandKind::Revise));
+    }
+
+    #[test]
+    fn an_action_and_its_arguments_make_the_command() {
+        let fields = serde_json::json!({ "stars": 4, "comment": "ok" });
+        let serde_json::Value::Object(fields) = fields else { unreachable!() };
+        let command = Command::from_action(CommandKind::Rate, fields).unwrap();
+        assert_eq!(command, Command::Rate { stars: 4, comment: "ok".into() });
+        assert_eq!(command.kind(), CommandKind::Rate);
+        let unit = Command::from_action(CommandKind::AcceptOffer, Default::default()).unwrap();
+        assert_eq!(unit.action_name(), "accept-offer");
+    }
 }

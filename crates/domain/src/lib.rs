@@ -19,7 +19,7 @@ pub mod vocabulary;
 
 pub use actor::{Actor, Party};
 pub use case::{Case, CaseState, Deadline, OnTimeout, Outcome, Stage};
-pub use command::Command;
+pub use command::{Command, CommandKind};
 pub use event::{Event, EventBody};
 pub use ids::{CaseId, EvidenceId, MerchantId, OrderId, TokenId, UserId};
 pub use lifecycle::{Env, WorkingCalendar, apply, decide, decide_filing};

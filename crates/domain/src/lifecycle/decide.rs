@@ -1,4 +1,5 @@
-//! `decide`: may this actor do this now, and what happens if so.
+//! `decide` = `permit` (may this actor take this kind of action now: who and when) + `plan`
+//! (are the arguments acceptable, and what happens).
 
 use super::Env;
 use super::deadlines::{self, calendar_rejection, close, enter};
@@ -8,7 +9,7 @@ use crate::case::{
     Case, CaseState, Deadline, EvidenceRequest, MerchantRejection, OnTimeout, Outcome, PendingRefund, Remedy, Shipment,
     Stage,
 };
-use crate::command::Command;
+use crate::command::{Command, CommandKind};
 use crate::event::{Event, EventBody, Transition};
 use crate::ids::UserId;
 use crate::rejection::{Rejection, RejectionCode};
@@ -45,27 +46,161 @@ impl Plan<'_> {
     }
 }
 
-pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<Event>, Rejection> {
-    let mut plan = Plan { actor, env, events: Vec::new() };
+/// May `actor` take an action of `kind` on the case now, whatever its arguments? Who and when
+/// only: the same answer for every set of arguments, so the actions open to someone can be
+/// listed (`offered`). `plan` then checks the arguments and says what happens.
+pub fn permit(case: &Case, actor: Actor, kind: CommandKind, env: &Env) -> Result<(), Rejection> {
+    use CommandKind as K;
     // The platform may still file records (a refund receipt, a regulator's letter) on a closed
     // case: they change no state, and their hashes join the chain like any other file.
-    let platform_file = matches!(command, Command::AddEvidence { .. }) && actor.party() == Party::Platform
-        || matches!(command, Command::RecordClockRecount { .. });
-    if case.state == Closed && !matches!(command, Command::Appeal { .. } | Command::Rate { .. }) && !platform_file {
+    let platform_file = kind == K::AddEvidence && actor.party() == Party::Platform || kind == K::RecordClockRecount;
+    if case.state == Closed && !matches!(kind, K::Appeal | K::Rate) && !platform_file {
         return Err(Rejection::new(RejectionCode::CaseClosed));
     }
+    match kind {
+        K::Message | K::AddEvidence => match actor.party() {
+            Party::Buyer => as_buyer(case, actor),
+            Party::Merchant => as_merchant(case, actor),
+            Party::Platform => Ok(()),
+            Party::System => Err(Rejection::new(RejectionCode::NotYourTurn)),
+        },
+        K::Revise => {
+            as_buyer(case, actor)?;
+            in_state(case, &[AwaitingMerchant, MerchantRejected])
+        }
+        K::Withdraw => {
+            as_buyer(case, actor)?;
+            if case.state == Refunding {
+                return Err(Rejection::with(RejectionCode::NotAllowedInState, "refunding"));
+            }
+            // An appeal reopens a decided case; withdrawing would rewrite its outcome.
+            no_pending_appeal(case)
+        }
+        K::AcceptOffer | K::DeclineOffer => {
+            as_buyer(case, actor)?;
+            in_state(case, &[AwaitingBuyer])?;
+            case.pending_offer.map(drop).ok_or(Rejection::new(RejectionCode::NoPendingOffer))
+        }
+        K::Answer => {
+            as_buyer(case, actor)?;
+            in_state(case, &[AwaitingBuyer])?;
+            case.pending_question.as_ref().map(drop).ok_or(Rejection::new(RejectionCode::NoPendingQuestion))
+        }
+        K::ShipReturn => as_buyer(case, actor).and_then(|()| in_state(case, &[AwaitingReturnShipment])),
+        K::ConfirmReplacement => as_buyer(case, actor).and_then(|()| in_state(case, &[AwaitingBuyerReceipt])),
+        K::Escalate => {
+            as_buyer(case, actor)?;
+            may_escalate(case, env)
+        }
+        K::Rate => {
+            as_buyer(case, actor)?;
+            in_state(case, &[Closed])?;
+            match case.rating {
+                Some(_) => Err(Rejection::new(RejectionCode::AlreadyRated)),
+                None => Ok(()),
+            }
+        }
+        K::Approve | K::Reject | K::Ask => as_merchant(case, actor).and_then(|()| in_state(case, &[AwaitingMerchant])),
+        K::Offer => {
+            as_merchant(case, actor)?;
+            in_state(case, &[AwaitingMerchant])?;
+            if case.offers_made >= env.policy.max_offers {
+                return Err(Rejection::new(RejectionCode::MaxOffersReached));
+            }
+            Ok(())
+        }
+        K::ConfirmReceipt | K::DisputeReceipt => {
+            as_merchant(case, actor).and_then(|()| in_state(case, &[ReturnInTransit]))
+        }
+        K::ShipReplacement => as_merchant(case, actor).and_then(|()| in_state(case, &[AwaitingMerchantShipment])),
+        K::ProveOfflineRefund => {
+            as_merchant(case, actor)?;
+            in_state(case, &[Refunding])?;
+            failed_refund(case).map(drop)
+        }
+        K::AcceptMediation | K::DeclineMediation => mediation_answer(case, actor).map(drop),
+        K::SubmitEvidence => {
+            let party = as_party(case, actor)?;
+            match case.state {
+                AwaitingEvidence if case.evidence_request.as_ref().map(|r| r.party) == Some(party) => Ok(()),
+                PlatformReview | AwaitingMediation => Ok(()),
+                _ => Err(Rejection::new(RejectionCode::NotNamedForEvidence)),
+            }
+        }
+        K::Appeal => may_appeal(case, actor, env),
+        K::Take => {
+            let agent = as_agent(actor)?;
+            in_state(case, PLATFORM)?;
+            check_not_own_appeal(case, agent)?;
+            match case.assigned_agent {
+                Some(a) if a == agent => Err(Rejection::with(RejectionCode::NotAllowedInState, "already yours")),
+                // Another agent's case may be taken over only once its SLA is breached.
+                Some(_) if case.sla_breaches == 0 => Err(Rejection::new(RejectionCode::NotAssigned)),
+                _ => Ok(()),
+            }
+        }
+        K::RequestEvidence => as_assigned_agent(case, actor).map(drop),
+        K::ProposeMediation | K::Decide => {
+            as_agent(actor)?;
+            in_state(case, &[PlatformReview])?;
+            no_pending_appeal(case)?;
+            as_assigned_agent(case, actor).map(drop)
+        }
+        K::ReviewAppeal => {
+            let agent = as_agent(actor)?;
+            in_state(case, &[PlatformReview])?;
+            if case.pending_appeal().is_none() {
+                return Err(Rejection::with(RejectionCode::NotAllowedInState, "no pending appeal"));
+            }
+            check_not_own_appeal(case, agent)?;
+            as_assigned_agent(case, actor).map(drop)
+        }
+        K::Timeout => {
+            as_system(actor)?;
+            match case.deadline.as_ref().filter(|d| d.on_timeout.fires()) {
+                None => Err(Rejection::with(RejectionCode::NotDue, "stale timeout")),
+                // Compared at the stores' precision: the swept due time has microseconds only.
+                Some(d) if micros(env.now) < micros(d.due) => Err(Rejection::new(RejectionCode::NotDue)),
+                Some(_) => Ok(()),
+            }
+        }
+        K::RefundSucceeded | K::RefundFailed => as_system(actor).and_then(|()| in_state(case, &[Refunding])),
+        // Only a platform SLA counted over a provisional year is counted again.
+        K::RecountDeadline => {
+            as_system(actor)?;
+            let provisional = case.deadline.as_ref().filter(|d| {
+                d.provisional_year.is_some()
+                    && matches!(d.on_timeout, OnTimeout::FlagFirstActionSla | OnTimeout::FlagDecisionSla)
+            });
+            match provisional {
+                Some(_) => Ok(()),
+                None => Err(Rejection::with(RejectionCode::NotDue, "no provisional deadline")),
+            }
+        }
+        K::RecordClockRecount => as_system(actor),
+    }
+}
+
+/// What happens: `permit`, then the arguments checked and the events planned.
+pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<Event>, Rejection> {
+    permit(case, actor, command.kind(), env)?;
+    plan(case, command, actor, env)
+}
+
+/// The kinds `actor` may request through the API now: every public kind `permit` allows.
+pub fn offered(case: &Case, actor: Actor, env: &Env) -> Vec<CommandKind> {
+    CommandKind::public().filter(|kind| permit(case, actor, *kind, env).is_ok()).collect()
+}
+
+/// The events of a permitted command; refusals here are about its arguments only.
+fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<Event>, Rejection> {
+    let mut plan = Plan { actor, env, events: Vec::new() };
     let stage = case.stage;
     match command {
         Command::Message { text, evidence } => {
             require_text("text", text)?;
             if let Some(unknown) = evidence.iter().find(|id| !case.evidence.contains(id)) {
                 return Err(Rejection::invalid(format!("evidence: {unknown} is not on this case")));
-            }
-            match actor.party() {
-                Party::Buyer => as_buyer(case, actor)?,
-                Party::Merchant => as_merchant(case, actor)?,
-                Party::Platform => {}
-                Party::System => return Err(Rejection::new(RejectionCode::NotYourTurn)),
             }
             let mut cited: Vec<crate::ids::EvidenceId> = Vec::new();
             for id in evidence {
@@ -76,12 +211,6 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             plan.note(EventBody::MessagePosted { text: text.trim().to_owned(), evidence: cited });
         }
         Command::AddEvidence { file } => {
-            match actor.party() {
-                Party::Buyer => as_buyer(case, actor)?,
-                Party::Merchant => as_merchant(case, actor)?,
-                Party::Platform => {}
-                Party::System => return Err(Rejection::new(RejectionCode::NotYourTurn)),
-            }
             file.check()?;
             if case.evidence.contains(&file.evidence_id) {
                 // The same upload applied twice has the effect of once.
@@ -90,8 +219,6 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             plan.note(EventBody::EvidenceAdded { file: file.clone() });
         }
         Command::Revise { kind, amount, description } => {
-            as_buyer(case, actor)?;
-            in_state(case, &[AwaitingMerchant, MerchantRejected])?;
             let kind = kind.unwrap_or(case.kind);
             let amount = amount.unwrap_or(if RemedyKind::requested(kind).pays_money() {
                 case.amount
@@ -109,96 +236,43 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             }
             plan.moving(EventBody::Revised { kind, amount, description }, enter(case, AwaitingMerchant, stage, env)?);
         }
-        Command::Withdraw => {
-            as_buyer(case, actor)?;
-            if case.state == Refunding {
-                return Err(Rejection::with(RejectionCode::NotAllowedInState, "refunding"));
-            }
-            // An appeal reopens a decided case; withdrawing would rewrite its outcome.
-            no_pending_appeal(case)?;
-            plan.moving(EventBody::Withdrawn, close(Outcome::Withdrawn));
-        }
+        Command::Withdraw => plan.moving(EventBody::Withdrawn, close(Outcome::Withdrawn)),
         Command::AcceptOffer => {
-            as_buyer(case, actor)?;
-            in_state(case, &[AwaitingBuyer])?;
             let remedy = case.pending_offer.ok_or(Rejection::new(RejectionCode::NoPendingOffer))?;
             plan.note(EventBody::OfferAccepted { remedy });
             execute(case, remedy, stage, &mut plan)?;
         }
         Command::DeclineOffer => {
-            as_buyer(case, actor)?;
-            in_state(case, &[AwaitingBuyer])?;
-            if case.pending_offer.is_none() {
-                return Err(Rejection::new(RejectionCode::NoPendingOffer));
-            }
             plan.moving(EventBody::OfferDeclined, enter(case, AwaitingMerchant, stage, env)?);
         }
         Command::Answer { text } => {
-            as_buyer(case, actor)?;
-            in_state(case, &[AwaitingBuyer])?;
             require_text("text", text)?;
-            if case.pending_question.is_none() {
-                return Err(Rejection::new(RejectionCode::NoPendingQuestion));
-            }
             plan.moving(
                 EventBody::QuestionAnswered { text: text.trim().to_owned() },
                 enter(case, AwaitingMerchant, stage, env)?,
             );
         }
         Command::ShipReturn { carrier, tracking_no } => {
-            as_buyer(case, actor)?;
-            in_state(case, &[AwaitingReturnShipment])?;
             let shipment = shipment(carrier, tracking_no, env)?;
             plan.moving(EventBody::ReturnShipped { shipment }, enter(case, ReturnInTransit, stage, env)?);
         }
         Command::ConfirmReplacement => {
-            as_buyer(case, actor)?;
-            in_state(case, &[AwaitingBuyerReceipt])?;
             let outcome = deadlines::replacement_outcome(case.remedy.map(|r| r.kind));
             plan.moving(EventBody::ReplacementConfirmed, close(outcome));
         }
         Command::Escalate { text } => {
-            as_buyer(case, actor)?;
-            in_state(case, NEGOTIATION)?;
-            if stage == Stage::Platform {
-                // The platform has ruled: its remedy is being carried out; an appeal is the way back.
-                return Err(Rejection::with(
-                    RejectionCode::NotAllowedInState,
-                    "the platform has already ruled: appeal instead",
-                ));
-            }
             check_text("text", text)?;
-            if case.state != MerchantRejected && stage == Stage::Negotiation {
-                let earliest = env
-                    .calendar
-                    .add_working_days(case.filed_at, env.policy.negotiation_min_working_days)
-                    .map_err(calendar_rejection)?;
-                if env.now < earliest {
-                    return Err(Rejection::with(RejectionCode::EscalationTooEarly, earliest.to_string()));
-                }
-            }
             escalate(case, EventBody::Escalated { text: text.trim().to_owned() }, &mut plan)?;
         }
         Command::Rate { stars, comment } => {
-            as_buyer(case, actor)?;
-            in_state(case, &[Closed])?;
-            if case.rating.is_some() {
-                return Err(Rejection::new(RejectionCode::AlreadyRated));
-            }
             if !(1..=5).contains(stars) {
                 return Err(Rejection::invalid("stars: from 1 to 5"));
             }
             check_text("comment", comment)?;
             plan.note(EventBody::Rated { stars: *stars, comment: comment.trim().to_owned() });
         }
-        Command::Approve => {
-            as_merchant(case, actor)?;
-            in_state(case, &[AwaitingMerchant])?;
-            approve(case, &mut plan)?;
-        }
+        Command::Approve => approve(case, &mut plan)?,
         Command::Reject { reason, text } => {
-            as_merchant(case, actor)?;
-            in_state(case, &[AwaitingMerchant])?;
             if *reason == RejectReason::Other {
                 require_text("text", text)?;
             } else {
@@ -208,11 +282,6 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             plan.moving(EventBody::Rejected { rejection }, enter(case, MerchantRejected, stage, env)?);
         }
         Command::Offer { remedy, note } => {
-            as_merchant(case, actor)?;
-            in_state(case, &[AwaitingMerchant])?;
-            if case.offers_made >= env.policy.max_offers {
-                return Err(Rejection::new(RejectionCode::MaxOffersReached));
-            }
             check_remedy(case, remedy)?;
             check_text("note", note)?;
             plan.moving(
@@ -221,8 +290,6 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             );
         }
         Command::Ask { question } => {
-            as_merchant(case, actor)?;
-            in_state(case, &[AwaitingMerchant])?;
             require_text("question", question)?;
             plan.moving(
                 EventBody::QuestionAsked { question: question.trim().to_owned() },
@@ -230,49 +297,32 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             );
         }
         Command::ConfirmReceipt => {
-            as_merchant(case, actor)?;
-            in_state(case, &[ReturnInTransit])?;
             plan.note(EventBody::ReturnReceived);
             after_return_received(case, &mut plan)?;
         }
         Command::DisputeReceipt { text } => {
-            as_merchant(case, actor)?;
-            in_state(case, &[ReturnInTransit])?;
             require_text("text", text)?;
             // The goods are with the merchant: the platform decides, the buyer's silence never does.
             escalate(case, EventBody::ReturnDisputed { text: text.trim().to_owned() }, &mut plan)?;
         }
         Command::ShipReplacement { carrier, tracking_no } => {
-            as_merchant(case, actor)?;
-            in_state(case, &[AwaitingMerchantShipment])?;
             let shipment = shipment(carrier, tracking_no, env)?;
             plan.moving(EventBody::ReplacementShipped { shipment }, enter(case, AwaitingBuyerReceipt, stage, env)?);
         }
         Command::ProveOfflineRefund { note } => {
-            as_merchant(case, actor)?;
-            in_state(case, &[Refunding])?;
             require_text("note", note)?;
-            let refund = case
-                .refund
-                .as_ref()
-                .filter(|r| r.failed)
-                .ok_or_else(|| Rejection::with(RejectionCode::NotAllowedInState, "the refund has not failed"))?;
+            let refund = failed_refund(case)?;
             plan.moving(
                 EventBody::OfflineRefundProved { note: note.trim().to_owned(), amount: refund.amount },
                 close(refund.outcome),
             );
         }
         Command::AcceptMediation | Command::DeclineMediation => {
-            let party = as_party(case, actor)?;
-            in_state(case, &[AwaitingMediation])?;
-            let mediation = case.mediation.as_ref().ok_or(Rejection::new(RejectionCode::NotAllowedInState))?;
-            let (mine, theirs) = match party {
-                Party::Buyer => (mediation.buyer_accepted, mediation.merchant_accepted),
-                _ => (mediation.merchant_accepted, mediation.buyer_accepted),
+            let (party, mediation) = mediation_answer(case, actor)?;
+            let theirs = match party {
+                Party::Buyer => mediation.merchant_accepted,
+                _ => mediation.buyer_accepted,
             };
-            if mine.is_some() {
-                return Err(Rejection::new(RejectionCode::AlreadyAnsweredMediation));
-            }
             let accepted = matches!(command, Command::AcceptMediation);
             let body = EventBody::MediationAnswered { party, accepted };
             if !accepted {
@@ -292,32 +342,13 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             require_text("text", text)?;
             let body = EventBody::EvidenceSubmitted { party, text: text.trim().to_owned() };
             match case.state {
-                AwaitingEvidence => {
-                    if case.evidence_request.as_ref().map(|r| r.party) != Some(party) {
-                        return Err(Rejection::new(RejectionCode::NotNamedForEvidence));
-                    }
-                    plan.moving(body, back_to_review(case, env)?);
-                }
-                PlatformReview | AwaitingMediation => plan.note(body),
-                _ => return Err(Rejection::new(RejectionCode::NotNamedForEvidence)),
+                AwaitingEvidence => plan.moving(body, back_to_review(case, env)?),
+                _ => plan.note(body),
             }
         }
         Command::Appeal { reason } => {
             let party = as_party(case, actor)?;
-            in_state(case, &[Closed])?;
             require_text("reason", reason)?;
-            if case.decision.is_none() {
-                return Err(Rejection::new(RejectionCode::NoDecisionToAppeal));
-            }
-            if case.appeals.iter().any(|a| a.party == party) {
-                return Err(Rejection::new(RejectionCode::AlreadyAppealed));
-            }
-            let closed_at = case.closed_at.unwrap_or(case.filed_at);
-            let window_end =
-                closed_at.saturating_add(env.policy.duration(env.policy.appeal_window_hours)).expect("in range");
-            if env.now > window_end {
-                return Err(Rejection::with(RejectionCode::AppealWindowClosed, window_end.to_string()));
-            }
             let mut reopened = case.clone();
             reopened.escalated_at = Some(env.now);
             reopened.agent_acted = false;
@@ -326,24 +357,8 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             let transition = enter(&reopened, PlatformReview, Stage::Platform, env)?;
             plan.moving(EventBody::AppealFiled { party, reason: reason.trim().to_owned() }, transition);
         }
-        Command::Take => {
-            let agent = as_agent(actor)?;
-            in_state(case, PLATFORM)?;
-            check_not_own_appeal(case, agent)?;
-            match case.assigned_agent {
-                Some(a) if a == agent => return Ok(Vec::new()),
-                // Another agent's case may be taken over only once its SLA is breached.
-                Some(_) if case.sla_breaches == 0 => {
-                    return Err(Rejection::new(RejectionCode::NotAssigned));
-                }
-                _ => {}
-            }
-            take(case, agent, &mut plan)?;
-        }
+        Command::Take => take(case, as_agent(actor)?, &mut plan)?,
         Command::RequestEvidence { party, what, due_in_hours } => {
-            let agent = as_agent(actor)?;
-            in_state(case, &[PlatformReview])?;
-            ensure_assigned(case, agent, &mut plan)?;
             if !matches!(party, Party::Buyer | Party::Merchant) {
                 return Err(Rejection::invalid("party: buyer or merchant"));
             }
@@ -352,6 +367,7 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             if !(1..=30 * 24).contains(&hours) {
                 return Err(Rejection::invalid("due_in_hours: from 1 to 720"));
             }
+            take_if_unassigned(case, actor, &mut plan)?;
             let transition = Transition {
                 to: AwaitingEvidence,
                 stage: Stage::Platform,
@@ -362,27 +378,15 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             plan.moving(EventBody::EvidenceRequested { request }, transition);
         }
         Command::ProposeMediation { remedy, note } => {
-            let agent = as_agent(actor)?;
-            in_state(case, &[PlatformReview])?;
-            no_pending_appeal(case)?;
-            ensure_assigned(case, agent, &mut plan)?;
             check_remedy(case, remedy)?;
             check_text("note", note)?;
+            take_if_unassigned(case, actor, &mut plan)?;
             plan.moving(
                 EventBody::MediationProposed { remedy: *remedy, note: note.trim().to_owned() },
                 enter(case, AwaitingMediation, Stage::Platform, env)?,
             );
         }
         Command::Decide { remedy, liable, rationale, cited_rule } => {
-            let agent = as_agent(actor)?;
-            in_state(case, &[PlatformReview])?;
-            if case.pending_appeal().is_some() {
-                return Err(Rejection::with(
-                    RejectionCode::NotAllowedInState,
-                    "an appeal is pending: use review-appeal",
-                ));
-            }
-            ensure_assigned(case, agent, &mut plan)?;
             if liable.is_some_and(|p| !matches!(p, Party::Buyer | Party::Merchant)) {
                 return Err(Rejection::invalid("liable: buyer or merchant"));
             }
@@ -391,6 +395,7 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             if let Some(remedy) = remedy {
                 check_remedy(case, remedy)?;
             }
+            take_if_unassigned(case, actor, &mut plan)?;
             let body = EventBody::Decided {
                 remedy: *remedy,
                 liable: *liable,
@@ -400,15 +405,15 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
             rule(case, *remedy, body, &mut plan)?;
         }
         Command::ReviewAppeal { uphold, remedy, rationale, cited_rule } => {
-            let agent = as_agent(actor)?;
-            in_state(case, &[PlatformReview])?;
             let appeal = case
                 .pending_appeal()
                 .ok_or_else(|| Rejection::with(RejectionCode::NotAllowedInState, "no pending appeal"))?;
-            check_not_own_appeal(case, agent)?;
-            ensure_assigned(case, agent, &mut plan)?;
             require_text("rationale", rationale)?;
             require_text("cited_rule", cited_rule)?;
+            if let (false, Some(remedy)) = (uphold, remedy) {
+                check_remedy(case, remedy)?;
+            }
+            take_if_unassigned(case, actor, &mut plan)?;
             let body = EventBody::AppealReviewed {
                 uphold: *uphold,
                 remedy: *remedy,
@@ -419,41 +424,25 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
                 let outcome = appeal.appealed_outcome.unwrap_or(Outcome::Rejected);
                 plan.moving(body, close(outcome));
             } else {
-                if let Some(remedy) = remedy {
-                    check_remedy(case, remedy)?;
-                }
                 rule(case, *remedy, body, &mut plan)?;
             }
         }
         Command::Timeout { due } => {
-            if actor != Actor::System {
-                return Err(Rejection::new(RejectionCode::NotYourTurn));
-            }
-            // Compared at the stores' precision: the swept due time has microseconds only.
             let deadline = case.deadline.as_ref().filter(|d| same_micros(d.due, *due) && d.on_timeout.fires());
             let Some(deadline) = deadline else {
                 return Err(Rejection::with(RejectionCode::NotDue, "stale timeout"));
             };
-            if micros(env.now) < micros(deadline.due) {
-                return Err(Rejection::new(RejectionCode::NotDue));
-            }
             timeout(case, deadline.on_timeout, &mut plan)?;
         }
         Command::RecountDeadline { year } => {
-            as_system(actor)?;
             let (body, transition) = deadlines::recount(case, *year, env)?;
             plan.moving(body, transition);
         }
         Command::RecordClockRecount { clock, year, old_due, new_due } => {
-            as_system(actor)?;
             let (clock, year, old_due, new_due) = (clock.clone(), *year, *old_due, *new_due);
             plan.note(EventBody::DeadlineRecounted { clock, year, old_due, new_due });
         }
         Command::RefundSucceeded { refund_id } | Command::RefundFailed { refund_id, .. } => {
-            if actor != Actor::System {
-                return Err(Rejection::new(RejectionCode::NotYourTurn));
-            }
-            in_state(case, &[Refunding])?;
             let refund = case
                 .refund
                 .as_ref()
@@ -479,6 +468,106 @@ pub fn decide(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result
         }
     }
     Ok(plan.events)
+}
+
+/// The buyer may ask the platform in while negotiating, once the merchant has rejected or the
+/// negotiation period has passed, and not after the platform has ruled.
+fn may_escalate(case: &Case, env: &Env) -> Result<(), Rejection> {
+    in_state(case, NEGOTIATION)?;
+    if case.stage == Stage::Platform {
+        // The platform has ruled: its remedy is being carried out; an appeal is the way back.
+        return Err(Rejection::with(
+            RejectionCode::NotAllowedInState,
+            "the platform has already ruled: appeal instead",
+        ));
+    }
+    if case.state != MerchantRejected && case.stage == Stage::Negotiation {
+        let days = env.policy.negotiation_min_working_days;
+        let earliest = env.calendar.add_working_days(case.filed_at, days).map_err(calendar_rejection)?;
+        if env.now < earliest {
+            return Err(too_early(earliest, days));
+        }
+    }
+    Ok(())
+}
+
+/// When the buyer may escalate, in Beijing time, and why not yet.
+fn too_early(earliest: jiff::Timestamp, days: u32) -> Rejection {
+    let beijing = earliest.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).strftime("%Y-%m-%d %H:%M");
+    Rejection {
+        explanation: Some(crate::rejection::Explanation {
+            zh: format!(
+                "申请后须先与商家协商 {days} 个工作日:北京时间 {beijing} 起可申请平台介入;商家拒绝后可立即申请。"
+            ),
+            en: format!(
+                "The buyer and the merchant negotiate for {days} working days after filing: the platform can be \
+                 asked to step in from {beijing} Beijing time, or at once if the merchant rejects the claim."
+            ),
+        }),
+        ..Rejection::with(RejectionCode::EscalationTooEarly, earliest.to_string())
+    }
+}
+
+fn may_appeal(case: &Case, actor: Actor, env: &Env) -> Result<(), Rejection> {
+    let party = as_party(case, actor)?;
+    in_state(case, &[Closed])?;
+    if case.decision.is_none() {
+        return Err(Rejection::new(RejectionCode::NoDecisionToAppeal));
+    }
+    if case.appeals.iter().any(|a| a.party == party) {
+        return Err(Rejection::new(RejectionCode::AlreadyAppealed));
+    }
+    let closed_at = case.closed_at.unwrap_or(case.filed_at);
+    let window_end = closed_at.saturating_add(env.policy.duration(env.policy.appeal_window_hours)).expect("in range");
+    if env.now > window_end {
+        return Err(Rejection::with(RejectionCode::AppealWindowClosed, window_end.to_string()));
+    }
+    Ok(())
+}
+
+/// The party answering the mediation proposal and the proposal, if they have not answered yet.
+fn mediation_answer(case: &Case, actor: Actor) -> Result<(Party, &crate::case::Mediation), Rejection> {
+    let party = as_party(case, actor)?;
+    in_state(case, &[AwaitingMediation])?;
+    let mediation = case.mediation.as_ref().ok_or(Rejection::new(RejectionCode::NotAllowedInState))?;
+    let mine = if party == Party::Buyer { mediation.buyer_accepted } else { mediation.merchant_accepted };
+    if mine.is_some() {
+        return Err(Rejection::new(RejectionCode::AlreadyAnsweredMediation));
+    }
+    Ok((party, mediation))
+}
+
+fn failed_refund(case: &Case) -> Result<&PendingRefund, Rejection> {
+    case.refund
+        .as_ref()
+        .filter(|r| r.failed)
+        .ok_or_else(|| Rejection::with(RejectionCode::NotAllowedInState, "the refund has not failed"))
+}
+
+fn as_system(actor: Actor) -> Result<(), Rejection> {
+    match actor {
+        Actor::System => Ok(()),
+        _ => Err(Rejection::new(RejectionCode::NotYourTurn)),
+    }
+}
+
+/// An agent acting on a case in review: theirs, or unassigned and not their own ruling under appeal.
+fn as_assigned_agent(case: &Case, actor: Actor) -> Result<UserId, Rejection> {
+    let agent = as_agent(actor)?;
+    in_state(case, &[PlatformReview])?;
+    match case.assigned_agent {
+        Some(a) if a == agent => Ok(agent),
+        Some(_) => Err(Rejection::new(RejectionCode::NotAssigned)),
+        None => check_not_own_appeal(case, agent).map(|()| agent),
+    }
+}
+
+/// An unassigned case is taken by the first agent who acts on it.
+fn take_if_unassigned(case: &Case, actor: Actor, plan: &mut Plan) -> Result<(), Rejection> {
+    match (case.assigned_agent, actor) {
+        (None, Actor::Agent { user }) => take(case, user, plan),
+        _ => Ok(()),
+    }
 }
 
 fn as_buyer(case: &Case, actor: Actor) -> Result<(), Rejection> {
@@ -557,18 +646,6 @@ fn check_not_own_appeal(case: &Case, agent: UserId) -> Result<(), Rejection> {
         return Err(Rejection::new(RejectionCode::OwnDecision));
     }
     Ok(())
-}
-
-/// An unassigned case is taken by the first agent who acts on it; another agent's case is not.
-fn ensure_assigned(case: &Case, agent: UserId, plan: &mut Plan) -> Result<(), Rejection> {
-    match case.assigned_agent {
-        Some(a) if a == agent => Ok(()),
-        Some(_) => Err(Rejection::new(RejectionCode::NotAssigned)),
-        None => {
-            check_not_own_appeal(case, agent)?;
-            take(case, agent, plan)
-        }
-    }
 }
 
 /// Taking a case is the agent's first action: the SLA clock moves on to the decision.
@@ -722,13 +799,6 @@ fn timeout(case: &Case, on_timeout: OnTimeout, plan: &mut Plan) -> Result<(), Re
             plan.moving(EventBody::SlaBreached { which: which.into() }, transition);
         }
         OnTimeout::Overdue => unreachable!("an overdue deadline never fires"),
-    }
-    Ok(())
-}
-
-fn as_system(actor: Actor) -> Result<(), Rejection> {
-    if actor != Actor::System {
-        return Err(Rejection::new(RejectionCode::NotYourTurn));
     }
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! `decide(case, command, actor, env) -> events` and `apply(case, event) -> case`: the whole
-//! lifecycle of DESIGN.md as two pure functions. The store appends what `decide` returns; the
+//! lifecycle of DESIGN.md as two pure functions. `decide` is `permit` (who and when, by the
+//! command's kind only, so `offered` can list what someone may do) followed by the arguments'
+//! checks and the events. The store appends what `decide` returns; the
 //! sweeper fires deadlines through the same `decide` as `Actor::System`.
 
 mod apply;
@@ -10,7 +12,7 @@ pub(crate) mod filing;
 mod tests;
 
 pub use apply::apply;
-pub use decide::decide;
+pub use decide::{decide, offered, permit};
 pub use filing::decide_filing;
 
 use crate::policy::Policy;

@@ -716,7 +716,8 @@ fn platform_sla_is_flagged_never_decided() {
 fn decision_sla_is_flagged_once_when_the_case_was_taken_in_time() {
     let mut s = escalated();
     s.later(1).act(agent_a(), Command::Take, &["taken"]);
-    assert_eq!(decide(&s.case, &Command::Take, agent_a(), &env(s.now)), Ok(vec![]));
+    // Already theirs: not offered again, and taking it again changes nothing.
+    s.refuses(agent_a(), Command::Take, Code::NotAllowedInState);
     s.wait_until(PlatformReview, end(3, 23), &[P], FlagDecisionSla);
     s.fire(&["sla_breached"]);
     s.wait_until(PlatformReview, end(3, 23), &[P], Overdue);
