@@ -846,21 +846,23 @@ fn revise_gives_a_fresh_deadline_and_a_duplicate_changes_nothing() {
 // Properties: DESIGN.md "Rules that always hold", over random sequences of commands
 // ---------------------------------------------------------------------------------------------
 
+mod offered;
+
 mod properties {
     use super::*;
     use proptest::prelude::*;
     use proptest::sample::select;
 
-    const ACTORS: usize = 7;
+    pub(super) const ACTORS: usize = 7;
 
-    fn actor(i: usize) -> Actor {
+    pub(super) fn actor(i: usize) -> Actor {
         let actors = [buyer(), stranger(), merchant(), other_merchant(), agent_a(), agent_b()];
         actors.get(i).copied().unwrap_or(SYSTEM)
     }
 
     /// A command, or a system command whose arguments are taken from the case when it runs.
     #[derive(Clone, Debug)]
-    enum Move {
+    pub(super) enum Move {
         Plain(Command),
         /// Lets the clock reach the current deadline, then fires it.
         TimeoutAtDue,
@@ -940,11 +942,11 @@ mod properties {
     }
 
     /// A move, whether its actor is the one the command is meant for, which actor otherwise.
-    type Candidate = (Move, bool, usize);
+    pub(super) type Candidate = (Move, bool, usize);
 
     /// Each step advances the clock, then tries up to 4 candidates: the first that `decide`
     /// accepts is applied, so that sequences get deep into the lifecycle.
-    fn steps() -> impl Strategy<Value = Vec<(Vec<Candidate>, i64)>> {
+    pub(super) fn steps() -> impl Strategy<Value = Vec<(Vec<Candidate>, i64)>> {
         let candidate = (a_move(), proptest::bool::weighted(0.8), 0..ACTORS);
         let step = (proptest::collection::vec(candidate, 1..=4), hours());
         proptest::collection::vec(step, 0..40)
@@ -1054,7 +1056,7 @@ mod properties {
 
     /// Where a sequence starts: a fresh filing, or deep in the lifecycle (so that appeals and
     /// their reviews are reached often).
-    fn opening(which: usize, kind: RequestKind, amount: i64, start: i64) -> Story {
+    pub(super) fn opening(which: usize, kind: RequestKind, amount: i64, start: i64) -> Story {
         let amount = if RemedyKind::requested(kind).pays_money() { amount } else { 0 };
         let mut s = match which {
             // A counterfeit claim opens statutory damages beyond the price.
@@ -1073,6 +1075,18 @@ mod properties {
 
     /// Plays the steps from the opening, checking every rule after every accepted command.
     fn play(opening: Story, steps: Vec<(Vec<Candidate>, i64)>) -> Result<(), TestCaseError> {
+        play_visiting(opening, steps, &mut |_, _| Ok(()))
+    }
+
+    /// A case as reached, and the time it is looked at.
+    pub(super) type Visit<'a> = dyn FnMut(&Case, Timestamp) -> Result<(), TestCaseError> + 'a;
+
+    /// `play`, showing `visit` every case reached, at the time of each step.
+    pub(super) fn play_visiting(
+        opening: Story,
+        steps: Vec<(Vec<Candidate>, i64)>,
+        visit: &mut Visit,
+    ) -> Result<(), TestCaseError> {
         let Story { mut case, mut log, mut now } = opening;
         let mut rulings = Rulings::default();
         for event in &log {
@@ -1081,6 +1095,7 @@ mod properties {
         invariants(&case)?;
         for (candidates, hours) in steps {
             now = plus(now, hours);
+            visit(&case, now)?;
             let accepted = candidates.iter().find_map(|(mv, meant, pick)| {
                 let mut at = now;
                 let cmd = resolve(mv, &case, &mut at);
@@ -1126,7 +1141,7 @@ mod properties {
                 prop_assert!(again.is_empty(), "{} twice: {:?}", cmd.action_name(), types(&again));
             }
         }
-        Ok(())
+        visit(&case, now)
     }
 
     proptest! {
