@@ -9,9 +9,7 @@ use crate::{App, Principal, Role};
 use redress_domain::command::FileCase;
 use redress_domain::event::EventBody;
 use redress_domain::lifecycle::Env;
-use redress_domain::{
-    Actor, Case, CaseId, Command, Event, Policy, Rejection, RejectionCode, apply, decide, decide_filing,
-};
+use redress_domain::{Actor, Case, CaseId, Command, CommandKind, Event, Policy, apply, decide, decide_filing};
 use serde::Serialize;
 
 /// A command loses the optimistic race only to another change that then lands, so a few
@@ -209,13 +207,7 @@ impl App {
     }
 
     fn check_public(&self, command: &Command) -> Result<(), AppError> {
-        if matches!(
-            command,
-            Command::Timeout { .. }
-                | Command::RefundSucceeded { .. }
-                | Command::RefundFailed { .. }
-                | Command::AddEvidence { .. }
-        ) {
+        if command.kind().is_system() {
             return Err(AppError::Forbidden("system actions are not available through the API"));
         }
         Ok(())
@@ -470,53 +462,8 @@ fn outbox(case: &Case, events: &[Event]) -> Vec<OutboxItem> {
         .collect()
 }
 
-/// The actions `actor` may take now: each public action is tried on the pure `decide` with
-/// plausible arguments; it is offered unless refused for who or when (bad arguments still mean
-/// the action itself is open).
+/// The actions `actor` may take now: every public kind the rules permit them (`permit`, which
+/// depends on who asks, the case and the time, never on arguments).
 pub fn allowed_actions(case: &Case, actor: Actor, env: &Env) -> Vec<&'static str> {
-    use redress_domain::Party;
-    use redress_domain::case::Remedy;
-    use redress_domain::vocabulary::{RejectReason, RemedyKind};
-    let text = || "-".to_owned();
-    let remedy = Remedy { kind: RemedyKind::Refund, amount: redress_domain::Money::from_fen(1) };
-    let probes = [
-        Command::Message { text: text(), evidence: Vec::new() },
-        Command::Revise { kind: None, amount: None, description: None },
-        Command::Withdraw,
-        Command::AcceptOffer,
-        Command::DeclineOffer,
-        Command::Answer { text: text() },
-        Command::ShipReturn { carrier: text(), tracking_no: text() },
-        Command::ConfirmReplacement,
-        Command::Escalate { text: text() },
-        Command::Rate { stars: 5, comment: String::new() },
-        Command::Approve,
-        Command::Reject { reason: RejectReason::Other, text: text() },
-        Command::Offer { remedy, note: String::new() },
-        Command::Ask { question: text() },
-        Command::ConfirmReceipt,
-        Command::DisputeReceipt { text: text() },
-        Command::ShipReplacement { carrier: text(), tracking_no: text() },
-        Command::ProveOfflineRefund { note: text() },
-        Command::AcceptMediation,
-        Command::DeclineMediation,
-        Command::SubmitEvidence { text: text() },
-        Command::Appeal { reason: text() },
-        Command::Take,
-        Command::RequestEvidence { party: Party::Buyer, what: text(), due_in_hours: None },
-        Command::ProposeMediation { remedy, note: String::new() },
-        Command::Decide { remedy: None, liable: None, rationale: text(), cited_rule: text() },
-        Command::ReviewAppeal { uphold: true, remedy: None, rationale: text(), cited_rule: text() },
-    ];
-    probes
-        .iter()
-        .filter(|command| match decide(case, command, actor, env) {
-            Ok(events) => !events.is_empty(),
-            Err(Rejection { code, .. }) => matches!(
-                code,
-                RejectionCode::InvalidInput | RejectionCode::AmountExceedsRefundable | RejectionCode::AmountNotPositive
-            ),
-        })
-        .map(Command::action_name)
-        .collect()
+    redress_domain::lifecycle::offered(case, actor, env).into_iter().map(CommandKind::name).collect()
 }

@@ -5,7 +5,7 @@
 
 mod support;
 
-use redress_domain::Command;
+use redress_domain::CommandKind;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -141,31 +141,35 @@ async fn file_as(buyer: &Session, order: &str) -> String {
 const STATES: &[&str] = &["awaiting_merchant", "platform_review", "closed"];
 
 /// A well-formed body for each public action, so that whatever refuses it is the rules of
-/// access and of the lifecycle, not the parser.
-fn body_for(action: &str) -> Value {
+/// access and of the lifecycle, not the parser. Exhaustive: a new kind needs its body here.
+fn body_for(kind: CommandKind) -> Value {
+    use CommandKind as K;
     let remedy = json!({ "kind": "refund", "amount": 10000 });
-    match action {
-        "message" | "answer" | "escalate" | "dispute-receipt" | "submit-evidence" => {
-            json!({ "text": "说明" })
-        }
-        "revise" => json!({ "description": "补充说明" }),
-        "ship-return" | "ship-replacement" => {
-            json!({ "carrier": "顺丰速运", "tracking_no": "SF1234567890" })
-        }
-        "rate" => json!({ "stars": 5, "comment": "" }),
-        "reject" => json!({ "reason": "other", "text": "理由" }),
-        "offer" | "propose-mediation" => json!({ "remedy": remedy, "note": "部分退款" }),
-        "ask" => json!({ "question": "请提供照片" }),
-        "prove-offline-refund" => json!({ "note": "已线下退款" }),
-        "appeal" => json!({ "reason": "不服裁决" }),
-        "request-evidence" => json!({ "party": "buyer", "what": "开箱视频" }),
-        "decide" => {
+    match kind {
+        K::Message | K::Answer | K::Escalate | K::DisputeReceipt | K::SubmitEvidence => json!({ "text": "说明" }),
+        K::Revise => json!({ "description": "补充说明" }),
+        K::ShipReturn | K::ShipReplacement => json!({ "carrier": "顺丰速运", "tracking_no": "SF1234567890" }),
+        K::Rate => json!({ "stars": 5, "comment": "" }),
+        K::Reject => json!({ "reason": "other", "text": "理由" }),
+        K::Offer | K::ProposeMediation => json!({ "remedy": remedy, "note": "部分退款" }),
+        K::Ask => json!({ "question": "请提供照片" }),
+        K::ProveOfflineRefund => json!({ "note": "已线下退款" }),
+        K::Appeal => json!({ "reason": "不服裁决" }),
+        K::RequestEvidence => json!({ "party": "buyer", "what": "开箱视频" }),
+        K::Decide => {
             json!({ "remedy": remedy, "liable": "merchant", "rationale": "理由", "cited_rule": "消法第二十四条" })
         }
-        "review-appeal" => {
-            json!({ "uphold": true, "rationale": "理由", "cited_rule": "消法第二十四条" })
-        }
-        _ => json!({}),
+        K::ReviewAppeal => json!({ "uphold": true, "rationale": "理由", "cited_rule": "消法第二十四条" }),
+        K::Withdraw
+        | K::AcceptOffer
+        | K::DeclineOffer
+        | K::ConfirmReplacement
+        | K::Approve
+        | K::ConfirmReceipt
+        | K::AcceptMediation
+        | K::DeclineMediation
+        | K::Take => json!({}),
+        K::Timeout | K::RefundSucceeded | K::RefundFailed | K::AddEvidence => unreachable!("not public: {kind}"),
     }
 }
 
@@ -307,7 +311,7 @@ async fn every_case_endpoint_as_every_role() {
                 }
             }
             if matches!(who.relation, Relation::Stranger | Relation::Anonymous) {
-                for action in Command::PUBLIC_ACTIONS {
+                for action in CommandKind::public() {
                     let body = body_for(action);
                     let path = format!("/api/v1/cases/{case}/actions/{action}");
                     let answer = send(&who.session, reqwest::Method::POST, &path, Some(&body)).await;
@@ -359,13 +363,24 @@ async fn every_case_endpoint_as_every_role() {
             tasks.spawn(async move {
                 let mut failures = Failures(Vec::new());
                 let mut current = None;
-                for (a, action) in Command::PUBLIC_ACTIONS.iter().enumerate() {
+                for (a, action) in CommandKind::public().enumerate() {
                     let case = match current.take() {
                         Some(case) => case,
                         None => maker.case_in(state, 1000 * (s + 1) + 100 * c + a).await,
                     };
+                    // What the case offers this caller is what the rules then let through.
+                    let shown = send(&who.session, reqwest::Method::GET, &format!("/api/v1/cases/{case}"), None).await;
+                    let shown: Value = serde_json::from_str(&shown.2).unwrap_or_default();
+                    let offered =
+                        shown["allowed_actions"].as_array().is_some_and(|l| l.contains(&action.name().into()));
                     let path = format!("/api/v1/cases/{case}/actions/{action}");
                     let answer = send(&who.session, reqwest::Method::POST, &path, Some(&body_for(action))).await;
+                    failures.check(offered == (answer.0 == StatusCode::OK), || {
+                        format!(
+                            "{} {action} on {state}: offered {offered}, answered {}: {}",
+                            who.name, answer.0, answer.2
+                        )
+                    });
                     if answer.0 == StatusCode::OK {
                         let body: Value = serde_json::from_str(&answer.2).unwrap_or_default();
                         failures.check(body["case"]["id"] == case.as_str(), || {

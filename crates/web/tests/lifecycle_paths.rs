@@ -181,3 +181,21 @@ async fn refused_commands_say_why() {
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(problem["code"], "items_have_open_case");
 }
+
+/// Issue 9: `revise` was never offered while the case waited for the merchant, because the old
+/// probe's unchanged revision decided to no events. DESIGN.md: the buyer revises in
+/// awaiting_merchant or merchant_rejected, and the revision is then accepted.
+#[tokio::test]
+async fn revise_is_offered_while_the_merchant_has_not_answered_and_is_accepted() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "SH-REVISE-1").await;
+    let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
+    let offered = |detail: &Value| detail["allowed_actions"].as_array().unwrap().contains(&json!("revise"));
+    assert!(offered(&f.buyer.case(&case).await), "awaiting_merchant: {}", f.buyer.case(&case).await["allowed_actions"]);
+    assert!(!offered(&f.shop.case(&case).await));
+    let detail = f.buyer.ok(&case, "revise", json!({ "amount": 20000 })).await;
+    assert_eq!(detail["case"]["amount"], 20000);
+    f.shop.ok(&case, "reject", json!({ "reason": "other", "text": "不同意" })).await;
+    assert!(offered(&f.buyer.case(&case).await), "merchant_rejected");
+}

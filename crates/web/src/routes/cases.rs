@@ -10,7 +10,7 @@ use redress_app::cases::CaseDetail;
 use redress_app::ports::CaseFilter;
 use redress_app::{App, AppError};
 use redress_domain::command::FileCase;
-use redress_domain::{CaseId, Command, OrderId};
+use redress_domain::{CaseId, Command, CommandKind, OrderId};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -136,10 +136,10 @@ pub async fn act(
 ) -> Result<Response, Problem> {
     let lang = caller.lang;
     let id: CaseId = path_id(&id, lang)?;
-    if !Command::PUBLIC_ACTIONS.contains(&action.as_str()) {
+    let Some(kind) = CommandKind::public_named(&action) else {
         return Err(Problem::new(StatusCode::NOT_FOUND, "unknown_action", lang, Some(action)));
-    }
-    let serde_json::Value::Object(mut fields) = body else {
+    };
+    let serde_json::Value::Object(fields) = body else {
         return Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_json",
@@ -147,8 +147,7 @@ pub async fn act(
             Some("the body must be a JSON object".into()),
         ));
     };
-    fields.insert("action".into(), action.replace('-', "_").into());
-    let command: Command = serde_json::from_value(serde_json::Value::Object(fields))
+    let command = Command::from_action(kind, fields)
         .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", lang, Some(e.to_string())))?;
     let answered =
         app.act_answered(&caller.principal, id, command, key.as_ref()).await.map_err(|e| Problem::from_app(e, lang))?;
