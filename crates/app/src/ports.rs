@@ -102,9 +102,20 @@ pub struct CaseFilter {
     pub stage: Option<String>,
     pub order_id: Option<OrderId>,
     pub assigned_agent: Option<UserId>,
-    /// Return cases with ids below this one (ids are time-ordered: newest first).
+    /// The page cursor: newest first, cases with ids below this one (ids are time-ordered);
+    /// with `sort_by_due`, the cases whose deadline comes after this case's.
     pub before: Option<CaseId>,
     pub limit: i64,
+    /// Cases waiting for this party now.
+    pub waiting_for: Option<redress_domain::Party>,
+    /// Open cases whose deadline falls before this time (overdue: before now).
+    pub due_before: Option<Timestamp>,
+    /// Only cases filed on items that had a case before.
+    pub repeat: bool,
+    /// Only cases with an appeal not yet reviewed.
+    pub under_appeal: bool,
+    /// The soonest deadline first (cases with a deadline only).
+    pub sort_by_due: bool,
 }
 
 #[derive(Clone, Debug, Default)]

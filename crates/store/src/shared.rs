@@ -570,9 +570,15 @@ macro_rules! shared_store {
             }
 
             async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<Vec<Case>> {
-                let bodies: Vec<String> = sqlx::query_scalar(
-                    "SELECT body FROM cases WHERE (CAST($1 AS TEXT) IS NULL OR buyer_id = $1) AND (CAST($2 AS TEXT) IS NULL OR merchant_id = $2) AND (CAST($3 AS TEXT) IS NULL OR state = $3) AND (CAST($4 AS TEXT) IS NULL OR stage = $4) AND (CAST($5 AS TEXT) IS NULL OR order_id = $5) AND (CAST($6 AS TEXT) IS NULL OR assigned_agent = $6) AND (CAST($7 AS TEXT) IS NULL OR id < $7) ORDER BY id DESC LIMIT $8",
-                )
+                const FILTERS: &str = "(CAST($1 AS TEXT) IS NULL OR buyer_id = $1) AND (CAST($2 AS TEXT) IS NULL OR merchant_id = $2) AND (CAST($3 AS TEXT) IS NULL OR state = $3) AND (CAST($4 AS TEXT) IS NULL OR stage = $4) AND (CAST($5 AS TEXT) IS NULL OR order_id = $5) AND (CAST($6 AS TEXT) IS NULL OR assigned_agent = $6) AND (CAST($9 AS TEXT) IS NULL OR waiting_for LIKE $9) AND (CAST($10 AS BIGINT) IS NULL OR deadline_due < $10) AND (CAST($11 AS BIGINT) = 0 OR is_repeat = 1) AND (CAST($12 AS BIGINT) = 0 OR under_appeal = 1)";
+                // Newest first, paged by id; or the soonest deadline first, paged after a case.
+                let sql = if filter.sort_by_due {
+                    format!("SELECT body FROM cases WHERE {FILTERS} AND deadline_due IS NOT NULL AND (CAST($7 AS TEXT) IS NULL OR (deadline_due, id) > (SELECT deadline_due, id FROM cases WHERE id = $7)) ORDER BY deadline_due, id LIMIT $8")
+                } else {
+                    format!("SELECT body FROM cases WHERE {FILTERS} AND (CAST($7 AS TEXT) IS NULL OR id < $7) ORDER BY id DESC LIMIT $8")
+                };
+                // Built from the constants above only, never from input.
+                let bodies: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
                 .bind(filter.buyer_id.map(|v| v.to_string()))
                 .bind(filter.merchant_id.map(|v| v.to_string()))
                 .bind(filter.state.clone())
@@ -581,6 +587,10 @@ macro_rules! shared_store {
                 .bind(filter.assigned_agent.map(|v| v.to_string()))
                 .bind(filter.before.map(|v| v.to_string()))
                 .bind(filter.limit)
+                .bind(filter.waiting_for.map(|p| format!("%\"{}\"%", p.as_str())))
+                .bind(filter.due_before.map(micros))
+                .bind(i64::from(filter.repeat))
+                .bind(i64::from(filter.under_appeal))
                 .fetch_all(&self.pool)
                 .await
                 .map_err(other)?;

@@ -65,13 +65,29 @@ pub async fn file(
     Ok(idempotency::respond(answered, key.as_ref(), caller.lang))
 }
 
+/// `GET /cases` parameters. An unknown one is refused (422 naming it), never silently ignored.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ListQuery {
     state: Option<String>,
+    /// A stage, or `appeal`: cases with an appeal not yet reviewed.
     stage: Option<String>,
     order_id: Option<String>,
     assigned_to_me: Option<bool>,
+    /// `me`, or a party (`buyer`, `merchant`, `platform`): cases waiting for them now.
+    waiting_for: Option<String>,
+    /// Cases whose deadline falls before this time (RFC 3339).
+    due_before: Option<String>,
+    /// `true`: cases whose deadline has passed.
+    overdue: Option<bool>,
+    /// `true`: cases on items that had a case before.
+    repeat: Option<bool>,
+    /// `due` (soonest deadline first, cases with a deadline; page on with `after`) or `newest`.
+    sort: Option<String>,
+    /// Newest first: the page after the case with this id.
     before: Option<String>,
+    /// `sort=due`: the page after the case with this id.
+    after: Option<String>,
     limit: Option<i64>,
 }
 
@@ -86,20 +102,64 @@ pub async fn list(
     if let Some(state) = &q.state {
         state.parse::<redress_domain::CaseState>().map_err(|e| invalid(&e.to_string()))?;
     }
-    if let Some(stage) = &q.stage {
-        stage.parse::<redress_domain::Stage>().map_err(|e| invalid(&e.to_string()))?;
+    let under_appeal = q.stage.as_deref() == Some("appeal");
+    if let Some(stage) = q.stage.as_deref().filter(|_| !under_appeal) {
+        stage.parse::<redress_domain::Stage>().map_err(|e| invalid(&format!("stage: {e}, or appeal")))?;
+    }
+    let sort_by_due = match q.sort.as_deref() {
+        None | Some("newest") => false,
+        Some("due") => true,
+        Some(other) => return Err(invalid(&format!("sort: `{other}` is not one of newest, due"))),
+    };
+    let cursor = |name: &str, raw: &Option<String>| {
+        raw.as_deref().map(|c| c.parse::<CaseId>()).transpose().map_err(|_| invalid(&format!("{name}: not an id")))
+    };
+    let before = match (sort_by_due, cursor("before", &q.before)?, cursor("after", &q.after)?) {
+        (false, before, None) => before,
+        (true, None, after) => after,
+        (false, _, Some(_)) => return Err(invalid("after: only with sort=due (newest first pages with before)")),
+        (true, Some(_), _) => return Err(invalid("before: with sort=due, page with after")),
+    };
+    let waiting_for = match q.waiting_for.as_deref() {
+        None => None,
+        Some("me") => Some(caller.principal.actor().party()),
+        Some(party) => Some(
+            serde_json::from_value::<redress_domain::Party>(party.into())
+                .ok()
+                .filter(|p| *p != redress_domain::Party::System)
+                .ok_or_else(|| invalid("waiting_for: me, buyer, merchant or platform"))?,
+        ),
+    };
+    let mut due_before = q
+        .due_before
+        .as_deref()
+        .map(|t| t.parse::<jiff::Timestamp>())
+        .transpose()
+        .map_err(|_| invalid("due_before: an RFC 3339 time, e.g. 2026-03-05T16:00:00Z"))?;
+    if q.overdue == Some(true) {
+        let now = app.clock.now();
+        due_before = Some(due_before.map_or(now, |t| t.min(now)));
     }
     let filter = CaseFilter {
         state: q.state,
-        stage: q.stage,
+        stage: q.stage.filter(|_| !under_appeal),
         order_id: q.order_id.as_deref().map(|o| o.parse()).transpose().map_err(|_| invalid("order_id: not an id"))?,
         assigned_agent: if q.assigned_to_me == Some(true) { caller.principal.user_id() } else { None },
-        before: q.before.as_deref().map(|b| b.parse()).transpose().map_err(|_| invalid("before: not an id"))?,
+        before,
+        waiting_for,
+        due_before,
+        repeat: q.repeat == Some(true),
+        under_appeal,
+        sort_by_due,
         ..Default::default()
     };
     let cases = app.list_cases(&caller.principal, filter, q.limit).await.map_err(|e| Problem::from_app(e, lang))?;
     let next = crate::routes::next_before(&cases, q.limit, |c| c.id);
-    Ok(Json(json!({ "items": cases, "next_before": next })))
+    Ok(Json(if sort_by_due {
+        json!({ "items": cases, "next_after": next })
+    } else {
+        json!({ "items": cases, "next_before": next })
+    }))
 }
 
 pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<CaseDetail>, Problem> {

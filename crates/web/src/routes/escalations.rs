@@ -55,6 +55,7 @@ pub async fn accepted(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Page {
     before: Option<uuid::Uuid>,
     limit: Option<i64>,

@@ -21,6 +21,7 @@ pub async fn create(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Page {
     before: Option<String>,
     limit: Option<i64>,
