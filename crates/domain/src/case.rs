@@ -135,6 +135,19 @@ pub struct Decision {
     pub rationale: String,
     pub cited_rule: String,
     pub decided_at: Timestamp,
+    /// The review of an appeal against this ruling: upheld, or the review that made it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appeal_review: Option<AppealReview>,
+}
+
+/// How an appeal was answered, by whom and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppealReview {
+    pub uphold: bool,
+    pub agent: Option<UserId>,
+    pub rationale: String,
+    pub cited_rule: String,
+    pub reviewed_at: Timestamp,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,7 +1,7 @@
 //! `apply`: folds one event into the case. Total: it never fails and never looks at the clock.
 
 use crate::actor::Actor;
-use crate::case::{Appeal, Case, CaseState, Decision, Mediation, Outcome, Stage};
+use crate::case::{Appeal, AppealReview, Case, CaseState, Decision, Mediation, Outcome, Stage};
 use crate::event::{Event, EventBody, Filed};
 use crate::money::Money;
 use jiff::Timestamp;
@@ -135,6 +135,7 @@ pub fn apply(mut case: Case, event: &Event) -> Case {
                 rationale: rationale.clone(),
                 cited_rule: cited_rule.clone(),
                 decided_at: event.at,
+                appeal_review: None,
             });
             case.remedy = *remedy;
         }
@@ -151,20 +152,36 @@ pub fn apply(mut case: Case, event: &Event) -> Case {
             if let Some(a) = case.appeals.iter_mut().find(|a| !a.reviewed) {
                 a.reviewed = true;
             }
+            let agent = match event.actor {
+                Actor::Agent { user } => Some(user),
+                _ => None,
+            };
+            let review = AppealReview {
+                uphold: *uphold,
+                agent,
+                rationale: rationale.clone(),
+                cited_rule: cited_rule.clone(),
+                reviewed_at: event.at,
+            };
             if !uphold {
                 case.remedy = *remedy;
                 // Overturning is a new decision, by the reviewing agent: an appeal of it is
                 // never reviewed by them.
-                if let Actor::Agent { user } = event.actor {
+                if let Some(agent) = agent {
                     case.decision = Some(Decision {
-                        agent: user,
+                        agent,
                         remedy: *remedy,
                         liable: None,
                         rationale: rationale.clone(),
                         cited_rule: cited_rule.clone(),
                         decided_at: event.at,
+                        appeal_review: None,
                     });
                 }
+            }
+            // The ruling in force says how its appeal ended, not only the timeline.
+            if let Some(decision) = case.decision.as_mut() {
+                decision.appeal_review = Some(review);
             }
         }
         EventBody::Rated { stars, .. } => case.rating = Some(*stars),

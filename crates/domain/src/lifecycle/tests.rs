@@ -497,6 +497,17 @@ fn escalation_waits_three_working_days_unless_rejected() {
     s.act(merchant(), ask("Photos?"), &["question_asked"]);
     s.now = cst(2026, 3, 11, 23);
     s.refuses(buyer(), escalate(), Code::EscalationTooEarly);
+    // When, in Beijing time, and why, in both languages (issue 9).
+    let refusal = decide(&s.case, &escalate(), buyer(), &env(s.now)).unwrap_err();
+    let explanation = refusal.explanation.expect("an explanation");
+    assert!(
+        explanation.zh.contains("北京时间 2026-03-12 00:00") && explanation.zh.contains("3 个工作日"),
+        "{}",
+        explanation.zh
+    );
+    assert!(explanation.zh.contains("商家拒绝后可立即申请"), "{}", explanation.zh);
+    assert!(explanation.en.contains("2026-03-12 00:00 Beijing time") && explanation.en.contains("3 working days"));
+    assert!(explanation.en.contains("merchant rejects"), "{}", explanation.en);
     s.now = end(3, 11);
     s.act(buyer(), escalate(), &["escalated"]);
     s.refuses(buyer(), escalate(), Code::NotAllowedInState);
@@ -661,6 +672,12 @@ fn appeal_is_reviewed_by_another_agent_who_may_uphold() {
     s.closed(Rejected);
     assert_eq!(s.case.pending_appeal(), None);
     s.refuses(buyer(), appeal(), Code::AlreadyAppealed);
+    // The decision in force says the appeal was upheld, by whom and why (issue 9).
+    let decision = s.case.decision.as_ref().expect("the decision");
+    assert_eq!(decision.agent, AGENT_A);
+    let review = decision.appeal_review.as_ref().expect("the appeal's review on the decision");
+    assert_eq!((review.uphold, review.agent, review.reviewed_at), (true, Some(AGENT_B), s.now));
+    assert_eq!((review.rationale.as_str(), review.cited_rule.as_str()), ("reviewed the file", "平台争议处理规则"));
 }
 
 #[test]
@@ -672,6 +689,8 @@ fn appeal_overturned_by_another_agent_executes_the_new_remedy() {
     s.later(1).act(agent_b(), review(false, Some(refund(PAID))), &overturned);
     s.wait(Refunding, 24, &[S], RequireOfflineRefund);
     assert_eq!(s.case.decision.as_ref().map(|d| d.agent), Some(AGENT_B));
+    let review = s.case.decision.as_ref().and_then(|d| d.appeal_review.as_ref()).expect("the review");
+    assert_eq!((review.uphold, review.rationale.as_str()), (false, "reviewed the file"));
 }
 
 #[test]
