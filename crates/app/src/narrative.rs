@@ -3,7 +3,7 @@
 
 use redress_domain::event::EventBody;
 use redress_domain::rejection::Lang;
-use redress_domain::{Actor, Event, Party};
+use redress_domain::{Actor, CaseState, Event, OnTimeout, Outcome, Party};
 
 pub fn who(actor: &Actor) -> &'static str {
     match actor {
@@ -86,7 +86,7 @@ pub fn describe(event: &Event) -> String {
         EventBody::RefundSucceeded { amount, .. } => format!("退款 {amount} 已到账。"),
         EventBody::RefundFailed { reason, .. } => format!("退款失败:{reason}"),
         EventBody::OfflineRefundProved { note, amount } => format!("线下退款 {amount}:{note}"),
-        EventBody::TimedOut { .. } => "处理期限届满,系统按规则自动处理。".into(),
+        EventBody::TimedOut { what } => timed_out(*what, event.transition.as_ref()).into(),
         EventBody::SlaBreached { which } => format!("平台处理时限超期({which}),已上报。"),
         EventBody::DeadlineRecounted { clock, year, old_due, new_due } => format!(
             "{year} 年放假安排已导入,期限({clock})重新计算:{} → {}(北京时间)。",
@@ -106,4 +106,59 @@ pub fn describe(event: &Event) -> String {
 /// Beijing time, as the narrative prints it.
 pub fn beijing(at: jiff::Timestamp) -> String {
     at.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+/// What the rules did when a deadline passed unanswered, not just that they did something.
+fn timed_out(what: OnTimeout, transition: Option<&redress_domain::event::Transition>) -> String {
+    let to_platform = transition.is_some_and(|t| t.to == CaseState::PlatformReview);
+    match what {
+        // Silence approves only what the price bounds; a larger claim goes to the platform.
+        OnTimeout::AutoApprove if to_platform => "商家逾期未处理;申请金额超出商品价款,系统转平台介入审核。".into(),
+        OnTimeout::AutoApprove => "商家逾期未处理,系统按规则自动同意买家的申请。".into(),
+        OnTimeout::Close(outcome @ (Outcome::Exchanged | Outcome::Reissued | Outcome::Repaired)) => {
+            format!("买家逾期未确认收货,视为已收到,售后单按规则关闭({})。", outcome.label(Lang::Zh))
+        }
+        OnTimeout::Close(Outcome::Cancelled) => "买家逾期未寄回商品,售后单按规则关闭(已取消)。".into(),
+        OnTimeout::Close(outcome) => format!("买家逾期未操作,售后单按规则关闭({})。", outcome.label(Lang::Zh)),
+        OnTimeout::AutoRefund => "商家逾期未确认收到退货,系统视为已收到并按方案继续处理。".into(),
+        OnTimeout::EscalateToPlatform => "商家逾期未处理,系统按规则转平台介入。".into(),
+        OnTimeout::BackToPlatformReview => "期限届满未获答复,案件退回平台审核。".into(),
+        OnTimeout::RequireOfflineRefund => "支付渠道逾期未确认退款,系统要求商家线下退款并提交凭证。".into(),
+        OnTimeout::FlagFirstActionSla | OnTimeout::FlagDecisionSla => "平台处理时限届满,已上报。".into(),
+        OnTimeout::Overdue => "期限已过。".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use redress_domain::event::Transition;
+    use redress_domain::{Actor, Stage};
+
+    fn fired(what: OnTimeout, to: CaseState) -> Event {
+        let transition = Transition { to, stage: Stage::Negotiation, deadline: None, outcome: None };
+        Event {
+            at: jiff::Timestamp::UNIX_EPOCH,
+            actor: Actor::System,
+            body: EventBody::TimedOut { what },
+            transition: Some(transition),
+        }
+    }
+
+    /// Issue 9: a timeout was told as "系统按规则自动处理", never what the rules did.
+    #[test]
+    fn a_timeout_says_what_happened() {
+        let told = |what, to| describe(&fired(what, to));
+        assert_eq!(told(OnTimeout::AutoApprove, CaseState::Refunding), "商家逾期未处理,系统按规则自动同意买家的申请。");
+        assert!(told(OnTimeout::AutoApprove, CaseState::PlatformReview).contains("转平台介入"));
+        assert_eq!(
+            told(OnTimeout::Close(Outcome::Expired), CaseState::Closed),
+            "买家逾期未操作,售后单按规则关闭(已超时关闭)。"
+        );
+        assert!(told(OnTimeout::Close(Outcome::Reissued), CaseState::Closed).contains("视为已收到"));
+        assert!(told(OnTimeout::EscalateToPlatform, CaseState::PlatformReview).contains("转平台介入"));
+        for what in [OnTimeout::AutoRefund, OnTimeout::BackToPlatformReview, OnTimeout::RequireOfflineRefund] {
+            assert!(!told(what, CaseState::PlatformReview).contains("自动处理"), "{what:?}");
+        }
+    }
 }
