@@ -196,6 +196,10 @@ pub trait Store: LoginAttemptStore + Send + Sync + 'static {
     // Merchants and orders.
     async fn insert_merchant(&self, merchant: &Merchant, at: Timestamp) -> StoreResult<()>;
     async fn merchant(&self, id: MerchantId) -> StoreResult<Option<Merchant>>;
+    /// Every shop, newest first, paged by id.
+    async fn list_merchants(&self, before: Option<MerchantId>, limit: i64) -> StoreResult<Vec<Merchant>>;
+    /// Every account, newest first, paged by id.
+    async fn list_users(&self, before: Option<UserId>, limit: i64) -> StoreResult<Vec<User>>;
     async fn insert_order(&self, order: &Order) -> StoreResult<()>;
     /// Inserts orders in one transaction, idempotent on the natural key (shop, number): an order
     /// whose shop already has its number is not inserted, and the stored one is returned.

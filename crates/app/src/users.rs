@@ -67,4 +67,30 @@ impl App {
         self.store.insert_user(&user, &hash, self.clock.now()).await?;
         Ok(user)
     }
+
+    /// Every account, newest first (admins only).
+    pub async fn list_users(
+        &self,
+        principal: &Principal,
+        before: Option<UserId>,
+        limit: Option<i64>,
+    ) -> Result<Vec<User>, AppError> {
+        if principal.role() != Role::Admin {
+            return Err(AppError::Forbidden("only admins list accounts"));
+        }
+        Ok(self.store.list_users(before, crate::orders::page_size(limit)?).await?)
+    }
+
+    /// Every shop, newest first (admins only).
+    pub async fn list_merchants(
+        &self,
+        principal: &Principal,
+        before: Option<MerchantId>,
+        limit: Option<i64>,
+    ) -> Result<Vec<redress_domain::order::Merchant>, AppError> {
+        if principal.role() != Role::Admin {
+            return Err(AppError::Forbidden("only admins list shops"));
+        }
+        Ok(self.store.list_merchants(before, crate::orders::page_size(limit)?).await?)
+    }
 }

@@ -136,17 +136,27 @@ macro_rules! shared_store {
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(other)?;
-                let Some(r) = row else { return Ok(None) };
-                let merchant = (|| -> anyhow::Result<Merchant> {
-                    Ok(Merchant {
-                        id: parse_id(&r.try_get::<String, _>("id")?)?,
-                        name: r.try_get("name")?,
-                        credit_code: r.try_get("credit_code")?,
-                        address: r.try_get("address")?,
-                        phone: r.try_get("phone")?,
-                    })
-                })()?;
-                Ok(Some(merchant))
+                row.map(|r| merchant_from(&r)).transpose().map_err(StoreError::Other)
+            }
+
+            async fn list_merchants(&self, before: Option<MerchantId>, limit: i64) -> StoreResult<Vec<Merchant>> {
+                let rows = sqlx::query("SELECT id, name, credit_code, address, phone FROM merchants WHERE (CAST($1 AS TEXT) IS NULL OR id < $1) ORDER BY id DESC LIMIT $2")
+                    .bind(before.map(|id| id.to_string()))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                rows.iter().map(merchant_from).collect::<anyhow::Result<_>>().map_err(StoreError::Other)
+            }
+
+            async fn list_users(&self, before: Option<UserId>, limit: i64) -> StoreResult<Vec<User>> {
+                let rows = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address FROM users WHERE (CAST($1 AS TEXT) IS NULL OR id < $1) ORDER BY id DESC LIMIT $2")
+                    .bind(before.map(|id| id.to_string()))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                rows.iter().map(user_from).collect::<anyhow::Result<_>>().map_err(StoreError::Other)
             }
 
             async fn insert_order(&self, order: &Order) -> StoreResult<()> {
@@ -826,6 +836,16 @@ macro_rules! shared_store {
                 merchant_id: parse_id(&r.try_get::<String, _>("merchant_id")?)?,
                 name: r.try_get("name")?,
                 created_at: timestamp(r.try_get("created_at")?)?,
+            })
+        }
+
+        fn merchant_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Merchant> {
+            Ok(Merchant {
+                id: parse_id(&r.try_get::<String, _>("id")?)?,
+                name: r.try_get("name")?,
+                credit_code: r.try_get("credit_code")?,
+                address: r.try_get("address")?,
+                phone: r.try_get("phone")?,
             })
         }
 

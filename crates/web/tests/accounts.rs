@@ -151,3 +151,46 @@ async fn orders_must_add_up() {
     let (status, created) = f.admin.post("/api/v1/orders", order("O-4", 20_900, 1_000, early, late)).await;
     assert_eq!(status, StatusCode::CREATED, "freight makes it add up: {created}");
 }
+
+/// Issue 9: an admin can list every shop and account, a page at a time; nobody else can.
+#[tokio::test]
+async fn admins_list_shops_and_accounts_page_by_page() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    for who in [&f.buyer, &f.shop, &f.agent] {
+        for path in ["/api/v1/users", "/api/v1/merchants"] {
+            let (status, problem) = who.get(path).await;
+            assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{path}");
+        }
+    }
+    for path in ["/api/v1/users", "/api/v1/merchants"] {
+        let (status, _) = t.anonymous().get(path).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+    }
+
+    // The fixture: 7 accounts and 2 shops, newest first; walked two at a time with the cursor.
+    for (path, total, key) in [("/api/v1/users", 7, "login"), ("/api/v1/merchants", 2, "name")] {
+        let (status, all) = f.admin.get(path).await;
+        assert_eq!(status, StatusCode::OK, "{all}");
+        let all: Vec<String> =
+            all["items"].as_array().unwrap().iter().map(|i| i[key].as_str().unwrap().into()).collect();
+        assert_eq!(all.len(), total, "{path}: {all:?}");
+        let mut walked = Vec::new();
+        let mut next = String::new();
+        loop {
+            let (status, page) = f.admin.get(&format!("{path}?limit=2{next}")).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            walked.extend(page["items"].as_array().unwrap().iter().map(|i| i[key].as_str().unwrap().to_owned()));
+            match page["next_before"].as_str() {
+                Some(id) => next = format!("&before={id}"),
+                None => break,
+            }
+        }
+        assert_eq!(walked, all, "{path}");
+        let (status, problem) = f.admin.get(&format!("{path}?page=2")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {problem}");
+    }
+    let (_, users) = f.admin.get("/api/v1/users").await;
+    assert!(users["items"].as_array().unwrap().iter().all(|u| u.get("password_hash").is_none()));
+    assert_eq!(users["items"][0]["login"], "admin", "newest first");
+}

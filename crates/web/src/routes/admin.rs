@@ -1,6 +1,6 @@
 //! Admin: merchants and platform policy.
 
-use crate::extract::{Body, Caller};
+use crate::extract::{Body, Caller, Query};
 use crate::problem::Problem;
 use axum::Json;
 use axum::extract::State;
@@ -90,4 +90,48 @@ pub async fn create_user(
 ) -> Result<(StatusCode, Json<redress_app::ports::User>), Problem> {
     let user = app.create_user(Some(&caller.principal), body).await.map_err(|e| Problem::from_app(e, caller.lang))?;
     Ok((StatusCode::CREATED, Json(user)))
+}
+
+/// `?before=<id>&limit=n`: a page of an admin list, newest first.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    before: Option<String>,
+    limit: Option<i64>,
+}
+
+impl Page {
+    fn cursor<T: std::str::FromStr>(&self, lang: redress_domain::Lang) -> Result<Option<T>, Problem> {
+        let invalid =
+            || Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", lang, Some("before: not an id".into()));
+        self.before.as_deref().map(|b| b.parse().map_err(|_| invalid())).transpose()
+    }
+}
+
+/// `GET /api/v1/users` (admins): every account, newest first.
+pub async fn users(
+    State(app): State<App>,
+    caller: Caller,
+    Query(page): Query<Page>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let before = page.cursor(caller.lang)?;
+    let users =
+        app.list_users(&caller.principal, before, page.limit).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    let next = crate::routes::next_before(&users, page.limit, |u| u.id);
+    Ok(Json(json!({ "items": users, "next_before": next })))
+}
+
+/// `GET /api/v1/merchants` (admins): every shop, newest first.
+pub async fn merchants(
+    State(app): State<App>,
+    caller: Caller,
+    Query(page): Query<Page>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let before = page.cursor(caller.lang)?;
+    let shops = app
+        .list_merchants(&caller.principal, before, page.limit)
+        .await
+        .map_err(|e| Problem::from_app(e, caller.lang))?;
+    let next = crate::routes::next_before(&shops, page.limit, |m| m.id);
+    Ok(Json(json!({ "items": shops, "next_before": next })))
 }
