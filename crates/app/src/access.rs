@@ -124,9 +124,26 @@ pub fn mask_phone(phone: &str) -> String {
     format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
 }
 
+/// `张*`, `A****`: what a merchant sees of a buyer's name (the first character only).
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.trim().chars();
+    match chars.next() {
+        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::mask_phone;
+    use super::{mask_name, mask_phone};
+
+    #[test]
+    fn keeps_the_first_character_of_a_name() {
+        assert_eq!(mask_name("张三丰"), "张**");
+        assert_eq!(mask_name("Alice"), "A****");
+        assert_eq!(mask_name("王"), "王");
+        assert_eq!(mask_name(""), "");
+    }
 
     #[test]
     fn masks_the_middle_of_a_phone() {

@@ -46,6 +46,8 @@ pub struct TimelinePage {
 #[derive(Debug, Serialize)]
 pub struct TimelineEntry {
     pub seq: i64,
+    /// Who acted: role and name, as this reader may see them.
+    pub by: crate::contacts::Speaker,
     #[serde(flatten)]
     pub event: Event,
     pub prev_hash: String,
@@ -290,8 +292,8 @@ impl App {
             principal.actor(),
             &Env { now: self.clock.now(), policy: &policy, calendar: self.calendar.as_ref() },
         );
-        let page = self.timeline_page(principal, case_id, None, TIMELINE_PAGE).await?;
         let parties = self.parties_for(principal.actor().party(), &record.case).await?;
+        let page = self.timeline_page(principal, case_id, &parties, None, TIMELINE_PAGE).await?;
         Ok(CaseDetail {
             parties,
             case: record.case,
@@ -316,13 +318,16 @@ impl App {
         if !principal.can_see_case(&record.case) {
             return Err(AppError::NotFound);
         }
-        self.timeline_page(principal, case_id, before, limit).await
+        let parties = self.parties_for(principal.actor().party(), &record.case).await?;
+        self.timeline_page(principal, case_id, &parties, before, limit).await
     }
 
+    /// `parties` as this reader sees them name who acted (`TimelineEntry::by`).
     async fn timeline_page(
         &self,
         principal: &Principal,
         case_id: CaseId,
+        parties: &crate::contacts::Parties,
         before: Option<i64>,
         limit: i64,
     ) -> Result<TimelinePage, AppError> {
@@ -331,10 +336,14 @@ impl App {
         let viewer = principal.actor().party();
         // Sequence numbers start at 1 without gaps: anything above 1 has older events before it.
         let next_before = events.first().map(|e| e.seq).filter(|&seq| seq > 1);
+        let actors: Vec<Actor> = events.iter().map(|e| e.event.actor).collect();
+        let speakers = self.speakers(parties, &actors).await?;
         let items = events
             .into_iter()
-            .map(|StoredEvent { seq, event, link }| TimelineEntry {
+            .zip(speakers)
+            .map(|(StoredEvent { seq, event, link }, by)| TimelineEntry {
                 seq,
+                by,
                 event: redress_domain::evidence::redacted_for(&event, viewer),
                 prev_hash: link.prev_hash,
                 hash: link.hash,

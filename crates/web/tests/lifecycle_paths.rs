@@ -199,3 +199,39 @@ async fn revise_is_offered_while_the_merchant_has_not_answered_and_is_accepted()
     f.shop.ok(&case, "reject", json!({ "reason": "other", "text": "不同意" })).await;
     assert!(offered(&f.buyer.case(&case).await), "merchant_rejected");
 }
+
+/// Issue 9: timeline actors were bare user ids. Each entry names who acted (role and name), the
+/// buyer's name masked to the merchant as in the case's parties; the rules act as `system`.
+#[tokio::test]
+async fn the_timeline_names_who_acted_as_the_reader_may_see_them() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let case = f.file(&f.order(&t, "SH-WHO-1").await, "refund_only", "quality_defect", 39900).await;
+    f.shop.ok(&case, "reject", json!({ "reason": "other", "text": "不同意" })).await;
+    f.buyer.ok(&case, "escalate", json!({ "text": "申请介入" })).await;
+    f.agent.ok(&case, "request-evidence", json!({ "party": "buyer", "what": "照片" })).await;
+    t.advance_hours(24 * 5);
+    t.tick().await;
+    let by = |detail: &Value| -> Vec<Value> {
+        detail["timeline"].as_array().unwrap().iter().map(|e| e["by"].clone()).collect()
+    };
+    let shop = json!({ "role": "merchant", "name": "山海数码旗舰店 · shop" });
+    let agent = json!({ "role": "agent", "name": "agent" });
+    let system = json!({ "role": "system", "name": null });
+    let seen_by_shop = by(&f.shop.case(&case).await);
+    assert_eq!(
+        seen_by_shop[..5],
+        [
+            json!({ "role": "buyer", "name": "b****" }),
+            shop.clone(),
+            json!({ "role": "buyer", "name": "b****" }),
+            agent.clone(),
+            agent.clone()
+        ]
+    );
+    assert_eq!(seen_by_shop.last(), Some(&system), "the evidence deadline fired: {seen_by_shop:?}");
+    let seen_by_buyer = by(&f.buyer.case(&case).await);
+    assert_eq!(seen_by_buyer[..2], [json!({ "role": "buyer", "name": "buyer" }), shop]);
+    assert_eq!(f.shop.case(&case).await["parties"]["buyer"]["name"], "b****");
+    assert_eq!(f.agent.case(&case).await["parties"]["buyer"]["name"], "buyer");
+}
