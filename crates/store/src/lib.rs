@@ -9,6 +9,8 @@ mod shared;
 mod sqlite;
 mod throttle;
 
+pub mod skipped;
+
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 

@@ -155,7 +155,7 @@ fn postgres_url(test: &str) -> Option<String> {
                      but {PG_URL_VAR} is not: set it to e.g. postgres://postgres@127.0.0.1:55432/postgres"
                 );
             }
-            eprintln!("note: {test} skipped: {PG_URL_VAR} is not set");
+            redress_store::skipped::note(test, &format!("{PG_URL_VAR} is not set"));
             None
         }
     }

@@ -53,7 +53,7 @@ pub fn s3_storage(test: &str) -> Option<Storage> {
             )
         }
         None => {
-            eprintln!("note: {test} skipped: REDRESS_TEST_S3_ENDPOINT is not set");
+            redress_store::skipped::note(test, "REDRESS_TEST_S3_ENDPOINT is not set");
             None
         }
     }
