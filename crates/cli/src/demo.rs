@@ -25,11 +25,36 @@ pub const LOGINS: &[(&str, &str, &str, &str)] = &[
     ("admin", "admin-pass", "管理员 admin", "系统管理员"),
 ];
 
-pub fn print_logins() {
+/// The highlighted case and which demo logins can open it, then the logins: on every start, not
+/// only the one that seeded the data.
+pub async fn print_logins(app: &App) -> anyhow::Result<()> {
+    if let Some(case) = highlighted(app).await? {
+        let buyer = app.store.user(case.buyer_id).await?.map(|u| u.login).unwrap_or_default();
+        let mut shop = Vec::new();
+        for staff in app.store.merchant_staff(case.merchant_id).await? {
+            shop.extend(app.store.user(staff).await?.map(|u| u.login));
+        }
+        println!("  highlighted case (evidence, decision, refund): {}", case.id);
+        println!(
+            "    sign in as {buyer} (its buyer), {} (its shop), agent or admin: GET /api/v1/cases/{}",
+            shop.join(", "),
+            case.id
+        );
+    }
+    // Last, so that the logins end the banner.
     println!("  demo logins (POST /api/v1/auth/login with {{\"login\", \"password\"}}):");
     for (login, password, role, name) in LOGINS {
         println!("    {login:<8} / {password:<12} {role:<16} {name}");
     }
+    Ok(())
+}
+
+/// The demo case that went the whole way: decided by the platform and refunded.
+async fn highlighted(app: &App) -> anyhow::Result<Option<redress_domain::Case>> {
+    let Some((buyer, _)) = app.store.user_by_login("buyer2").await? else { return Ok(None) };
+    let filter = redress_app::ports::CaseFilter { buyer_id: Some(buyer.id), limit: 100, ..Default::default() };
+    let cases = app.store.list_cases(&filter).await?;
+    Ok(cases.into_iter().find(|c| c.decision.is_some() && c.outcome == Some(redress_domain::Outcome::Refunded)))
 }
 
 /// A 统一社会信用代码 with a correct check character for the given first 17 characters.
@@ -107,10 +132,9 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
     let [buyer, buyer2, shop, shop2, agent, _agent2, admin] =
         <[Principal; 7]>::try_from(users).expect("seven demo users");
     let people = People { buyer, buyer2, shop, shop2, agent, admin, shop_id, shop2_id };
-    let decided = seed_cases(app, &people).await.context("demo cases")?;
+    seed_cases(app, &people).await.context("demo cases")?;
     redress_worker::Worker::new(app.clone()).tick().await?;
     println!("  demo data seeded: 2 merchants, 7 people, 6 orders, 5 cases");
-    println!("  the case that went the whole way (evidence, decision, refund): {decided}");
     Ok(())
 }
 
@@ -124,8 +148,8 @@ fn item(sku: &str, title: &str, quantity: u32, yuan: i64, flags: ItemFlags) -> L
     }
 }
 
-/// Returns the case that went the whole way (with evidence files and a decision).
-async fn seed_cases(app: &App, p: &People) -> anyhow::Result<CaseId> {
+/// Files the demo cases; the last one goes the whole way (evidence files, a decision, a refund).
+async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
     let now = app.clock.now();
     let days_ago = |d: i64| now.checked_sub(SignedDuration::from_hours(24 * d)).expect("in range");
     let order = |number: &str, merchant, buyer: &Principal, channel, items: Vec<LineItem>, signed: i64| {
@@ -382,7 +406,7 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<CaseId> {
         },
     )
     .await?;
-    Ok(c5.id)
+    Ok(())
 }
 
 /// Adds a file through the same use cases as the upload API.

@@ -156,7 +156,7 @@ async fn run() -> anyhow::Result<()> {
         Cmd::Demo => {
             let app = open(&settings).await?;
             demo::seed(&app).await?;
-            demo::print_logins();
+            demo::print_logins(&app).await?;
         }
         Cmd::CreateUser { login, name, role, merchant, phone, address } => {
             let role = redress_app::Role::parse(&role).context("--role: buyer, merchant, agent or admin")?;
@@ -264,7 +264,7 @@ async fn serve(settings: &Settings, demo: bool) -> anyhow::Result<()> {
     println!("  evidence: {}", settings.blobs_description());
     println!("  API:      http://{address}/api/v1/  (health: http://{address}/health)");
     if demo {
-        demo::print_logins();
+        demo::print_logins(&app).await?;
     }
     let worker = drill_lease(redress_worker::Worker::new(app.clone()))?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

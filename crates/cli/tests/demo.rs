@@ -77,3 +77,44 @@ async fn serve_demo_prints_logins_and_its_cases_make_complete_12315_complaints()
         assert_eq!(c["missing"], serde_json::json!([]));
     }
 }
+
+/// Issue 9: the banner named the highlighted case without saying who sees it (its buyer is
+/// `buyer2`; the first login listed got 404), and only on the start that seeded the data.
+#[tokio::test]
+async fn the_banner_names_the_highlighted_case_and_who_sees_it_on_every_start() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let highlight = |lines: &[String]| -> (String, String) {
+        let case = lines.iter().find_map(|l| l.trim().strip_prefix("highlighted case (evidence, decision, refund): "));
+        let case = case.unwrap_or_else(|| panic!("the highlighted case is printed: {lines:?}")).to_owned();
+        let who = lines.iter().find(|l| l.trim_start().starts_with("sign in as")).expect("who sees it").clone();
+        (case, who)
+    };
+    let (server, base, lines) = serve_demo(dir.path());
+    let (case, who) = highlight(&lines);
+    assert!(who.contains("sign in as buyer2 (its buyer), shop2 (its shop), agent or admin"), "{who}");
+    assert!(who.ends_with(&format!("GET /api/v1/cases/{case}")), "{who}");
+    let client = reqwest::Client::new();
+    for (login, password, status) in
+        [("buyer2", "buyer-pass", 200), ("shop2", "shop-pass", 200), ("buyer", "buyer-pass", 404)]
+    {
+        let session: Value = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&serde_json::json!({ "login": login, "password": password }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = session["token"].as_str().unwrap();
+        let answer = client.get(format!("{base}/api/v1/cases/{case}")).bearer_auth(token).send().await.unwrap();
+        assert_eq!(answer.status().as_u16(), status, "{login}");
+    }
+    drop(server);
+
+    // Started again on the same data: not seeded again, the same case shown again.
+    let (_server, _, lines) = serve_demo(dir.path());
+    assert!(lines.iter().any(|l| l.contains("not seeded again")), "{lines:?}");
+    assert_eq!(highlight(&lines), (case.clone(), who));
+}
