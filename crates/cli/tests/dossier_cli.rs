@@ -52,9 +52,7 @@ fn exported_demo_dossier_verifies_and_alterations_are_named() {
     assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
     let case = stdout(&seeded)
         .lines()
-        .find_map(|l| {
-            l.trim().strip_prefix("the case that went the whole way (evidence, decision, refund): ").map(str::to_owned)
-        })
+        .find_map(|l| l.trim().strip_prefix("highlighted case (evidence, decision, refund): ").map(str::to_owned))
         .expect("the demo names its decided case");
 
     let zip_path = dir.path().join("dossier.zip");

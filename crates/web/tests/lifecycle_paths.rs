@@ -173,6 +173,21 @@ async fn refused_commands_say_why() {
     let (status, problem) = f.buyer.act(&case, "escalate", json!({ "text": "" })).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(problem["code"], "escalation_too_early");
+    // When, in Beijing time, and why (issue 9): filed Monday 09:00, 3 working days end Thursday 24:00.
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("北京时间 2026-03-06 00:00") && detail.contains("商家拒绝后可立即申请"), "{detail}");
+    let (_, problem) = f
+        .buyer
+        .raw(reqwest::Method::POST, &format!("/api/v1/cases/{case}/actions/escalate"))
+        .header("accept-language", "en")
+        .json(&json!({ "text": "" }))
+        .send()
+        .await
+        .map(|r| (r.status(), r))
+        .unwrap();
+    let problem: Value = problem.json().await.unwrap();
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("from 2026-03-06 00:00 Beijing time") && detail.contains("3 working days"), "{detail}");
     // Another open case on the same item.
     let (status, problem) = f
         .buyer
