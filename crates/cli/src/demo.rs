@@ -313,10 +313,10 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
     act(
         &p.shop,
         c3.id,
-        Command::Offer {
+        Command::Offer(redress_domain::command::Proposal {
             remedy: Remedy { kind: RemedyKind::Refund, amount: Money::from_fen(2000) },
             note: "给您补偿 20 元,壳可以继续使用,您看可以吗?".into(),
-        },
+        }),
     )
     .await?;
 

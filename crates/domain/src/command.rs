@@ -17,6 +17,32 @@ pub struct FileCase {
     pub description: String,
 }
 
+/// The buyer's changes to the request (`revise`); what is left out stays as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revision {
+    pub kind: Option<RequestKind>,
+    pub amount: Option<Money>,
+    pub description: Option<String>,
+}
+
+/// A parcel on its way (`ship-return` by the buyer, `ship-replacement` by the merchant).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shipping {
+    pub carrier: String,
+    pub tracking_no: String,
+}
+
+/// A remedy put to the parties with a note (the merchant's `offer`, the platform's
+/// `propose-mediation`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Proposal {
+    pub remedy: Remedy,
+    pub note: String,
+}
+
 /// The variants are the one catalogue of actions: `CommandKind` (derived) names them, and the
 /// API route, the system-only filter, `allowed_actions` and the authorization walk all read it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, strum::EnumDiscriminants)]
@@ -36,21 +62,14 @@ pub enum Command {
         evidence: Vec<crate::ids::EvidenceId>,
     },
     // Buyer.
-    Revise {
-        kind: Option<RequestKind>,
-        amount: Option<Money>,
-        description: Option<String>,
-    },
+    Revise(Revision),
     Withdraw,
     AcceptOffer,
     DeclineOffer,
     Answer {
         text: String,
     },
-    ShipReturn {
-        carrier: String,
-        tracking_no: String,
-    },
+    ShipReturn(Shipping),
     ConfirmReplacement,
     Escalate {
         text: String,
@@ -65,10 +84,7 @@ pub enum Command {
         reason: RejectReason,
         text: String,
     },
-    Offer {
-        remedy: Remedy,
-        note: String,
-    },
+    Offer(Proposal),
     Ask {
         question: String,
     },
@@ -76,10 +92,7 @@ pub enum Command {
     DisputeReceipt {
         text: String,
     },
-    ShipReplacement {
-        carrier: String,
-        tracking_no: String,
-    },
+    ShipReplacement(Shipping),
     /// After the gateway failed for good: the merchant proves an offline refund.
     ProveOfflineRefund {
         note: String,
@@ -100,10 +113,7 @@ pub enum Command {
         what: String,
         due_in_hours: Option<i64>,
     },
-    ProposeMediation {
-        remedy: Remedy,
-        note: String,
-    },
+    ProposeMediation(Proposal),
     Decide {
         remedy: Option<Remedy>,
         liable: Option<Party>,
@@ -244,5 +254,23 @@ mod tests {
         assert_eq!(command.kind(), CommandKind::Rate);
         let unit = Command::from_action(CommandKind::AcceptOffer, Default::default()).unwrap();
         assert_eq!(unit.action_name(), "accept-offer");
+    }
+
+    #[test]
+    fn unknown_arguments_are_refused_whatever_the_shape_of_the_arguments() {
+        let fields = |v: serde_json::Value| match v {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!(),
+        };
+        let shipping = serde_json::json!({ "carrier": "顺丰", "tracking_no": "SF1" });
+        let shipped = Command::from_action(CommandKind::ShipReturn, fields(shipping.clone())).unwrap();
+        assert_eq!(shipped, Command::ShipReturn(Shipping { carrier: "顺丰".into(), tracking_no: "SF1".into() }));
+        let mut extra = fields(shipping);
+        extra.insert("insured".into(), true.into());
+        assert!(Command::from_action(CommandKind::ShipReturn, extra).is_err());
+        let rate = serde_json::json!({ "stars": 4, "comment": "", "photo": "x" });
+        assert!(Command::from_action(CommandKind::Rate, fields(rate)).is_err());
+        let revise = Command::from_action(CommandKind::Revise, fields(serde_json::json!({ "amount": 100 }))).unwrap();
+        assert_eq!(revise, Command::Revise(Revision { amount: Some(Money::from_fen(100)), ..Default::default() }));
     }
 }

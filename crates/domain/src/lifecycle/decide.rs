@@ -9,7 +9,7 @@ use crate::case::{
     Case, CaseState, Deadline, EvidenceRequest, MerchantRejection, OnTimeout, Outcome, PendingRefund, Remedy, Shipment,
     Stage,
 };
-use crate::command::{Command, CommandKind};
+use crate::command::{Command, CommandKind, Proposal, Revision, Shipping};
 use crate::event::{Event, EventBody, Transition};
 use crate::ids::UserId;
 use crate::rejection::{Rejection, RejectionCode};
@@ -218,7 +218,7 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
             }
             plan.note(EventBody::EvidenceAdded { file: file.clone() });
         }
-        Command::Revise { kind, amount, description } => {
+        Command::Revise(Revision { kind, amount, description }) => {
             let kind = kind.unwrap_or(case.kind);
             let amount = amount.unwrap_or(if RemedyKind::requested(kind).pays_money() {
                 case.amount
@@ -252,8 +252,8 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
                 enter(case, AwaitingMerchant, stage, env)?,
             );
         }
-        Command::ShipReturn { carrier, tracking_no } => {
-            let shipment = shipment(carrier, tracking_no, env)?;
+        Command::ShipReturn(shipping) => {
+            let shipment = shipment(shipping, env)?;
             plan.moving(EventBody::ReturnShipped { shipment }, enter(case, ReturnInTransit, stage, env)?);
         }
         Command::ConfirmReplacement => {
@@ -281,7 +281,7 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
             let rejection = MerchantRejection { reason: *reason, text: text.trim().to_owned() };
             plan.moving(EventBody::Rejected { rejection }, enter(case, MerchantRejected, stage, env)?);
         }
-        Command::Offer { remedy, note } => {
+        Command::Offer(Proposal { remedy, note }) => {
             check_remedy(case, remedy)?;
             check_text("note", note)?;
             plan.moving(
@@ -305,8 +305,8 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
             // The goods are with the merchant: the platform decides, the buyer's silence never does.
             escalate(case, EventBody::ReturnDisputed { text: text.trim().to_owned() }, &mut plan)?;
         }
-        Command::ShipReplacement { carrier, tracking_no } => {
-            let shipment = shipment(carrier, tracking_no, env)?;
+        Command::ShipReplacement(shipping) => {
+            let shipment = shipment(shipping, env)?;
             plan.moving(EventBody::ReplacementShipped { shipment }, enter(case, AwaitingBuyerReceipt, stage, env)?);
         }
         Command::ProveOfflineRefund { note } => {
@@ -377,7 +377,7 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
             let request = EvidenceRequest { party: *party, what: what.trim().to_owned() };
             plan.moving(EventBody::EvidenceRequested { request }, transition);
         }
-        Command::ProposeMediation { remedy, note } => {
+        Command::ProposeMediation(Proposal { remedy, note }) => {
             check_remedy(case, remedy)?;
             check_text("note", note)?;
             take_if_unassigned(case, actor, &mut plan)?;
@@ -625,7 +625,7 @@ fn check_remedy(case: &Case, remedy: &Remedy) -> Result<(), Rejection> {
     check_demand(remedy.kind.pays_money(), remedy.amount, remaining(case))
 }
 
-fn shipment(carrier: &str, tracking_no: &str, env: &Env) -> Result<Shipment, Rejection> {
+fn shipment(Shipping { carrier, tracking_no }: &Shipping, env: &Env) -> Result<Shipment, Rejection> {
     require_text("carrier", carrier)?;
     require_text("tracking_no", tracking_no)?;
     if tracking_no.trim().len() > 64 || carrier.trim().chars().count() > 64 {

@@ -9,7 +9,7 @@
 use super::{CalendarGap, Env, WorkingCalendar, WorkingDeadline, apply, decide, decide_filing};
 use crate::actor::{Actor, Party};
 use crate::case::{Case, CaseState, ItemRef, OnTimeout, Outcome, Remedy, Stage};
-use crate::command::{Command, FileCase};
+use crate::command::{Command, FileCase, Proposal, Revision, Shipping};
 use crate::event::{Event, EventBody};
 use crate::ids::{CaseId, MerchantId, OrderId, UserId};
 use crate::money::Money;
@@ -178,7 +178,7 @@ fn escalate() -> Command {
     Command::Escalate { text: says("the merchant will not refund") }
 }
 fn offer(amount: i64) -> Command {
-    Command::Offer { remedy: refund(amount), note: says("keep the mug") }
+    Command::Offer(Proposal { remedy: refund(amount), note: says("keep the mug") })
 }
 fn ask(question: &str) -> Command {
     Command::Ask { question: says(question) }
@@ -194,15 +194,15 @@ fn request_evidence(party: Party, due_in_hours: Option<i64>) -> Command {
     Command::RequestEvidence { party, what, due_in_hours }
 }
 fn propose(amount: i64) -> Command {
-    Command::ProposeMediation { remedy: refund(amount), note: says("split") }
+    Command::ProposeMediation(Proposal { remedy: refund(amount), note: says("split") })
 }
 fn ship_return(tracking_no: &str) -> Command {
     let tracking_no = says(tracking_no);
-    Command::ShipReturn { carrier: says("SF Express"), tracking_no }
+    Command::ShipReturn(Shipping { carrier: says("SF Express"), tracking_no })
 }
 fn ship_replacement(tracking_no: &str) -> Command {
     let tracking_no = says(tracking_no);
-    Command::ShipReplacement { carrier: says("YTO"), tracking_no }
+    Command::ShipReplacement(Shipping { carrier: says("YTO"), tracking_no })
 }
 fn ruling(remedy: Option<Remedy>) -> Command {
     Command::Decide {
@@ -225,7 +225,7 @@ fn rate(stars: u8) -> Command {
 }
 fn revise(kind: Option<RequestKind>, amount: Option<i64>) -> Command {
     let amount = amount.map(fen);
-    Command::Revise { kind, amount, description: None }
+    Command::Revise(Revision { kind, amount, description: None })
 }
 
 /// `decide`, then the events folded with `apply`.
@@ -912,21 +912,21 @@ mod properties {
         prop_oneof![
             1 => text().prop_map(|text| C::Message { text, evidence: vec![] }),
             2 => (proptest::option::of(select(RequestKind::ALL)), proptest::option::of(amount()), proptest::option::of(text()))
-                .prop_map(|(kind, amount, description)| C::Revise { kind, amount, description }),
+                .prop_map(|(kind, amount, description)| C::Revise(Revision { kind, amount, description })),
             2 => Just(C::AcceptOffer),
             2 => Just(C::DeclineOffer),
             2 => text().prop_map(|text| C::Answer { text }),
-            3 => (text(), text()).prop_map(|(carrier, tracking_no)| C::ShipReturn { carrier, tracking_no }),
+            3 => (text(), text()).prop_map(|(carrier, tracking_no)| C::ShipReturn(Shipping { carrier, tracking_no })),
             2 => Just(C::ConfirmReplacement),
             3 => text().prop_map(|text| C::Escalate { text }),
             1 => (0u8..=6, text()).prop_map(|(stars, comment)| C::Rate { stars, comment }),
             2 => Just(C::Approve),
             2 => (select(RejectReason::ALL), text()).prop_map(|(reason, text)| C::Reject { reason, text }),
-            3 => (remedy(), text()).prop_map(|(remedy, note)| C::Offer { remedy, note }),
+            3 => (remedy(), text()).prop_map(|(remedy, note)| C::Offer(Proposal { remedy, note })),
             1 => text().prop_map(|question| C::Ask { question }),
             3 => Just(C::ConfirmReceipt),
             2 => text().prop_map(|text| C::DisputeReceipt { text }),
-            3 => (text(), text()).prop_map(|(carrier, tracking_no)| C::ShipReplacement { carrier, tracking_no }),
+            3 => (text(), text()).prop_map(|(carrier, tracking_no)| C::ShipReplacement(Shipping { carrier, tracking_no })),
             2 => text().prop_map(|note| C::ProveOfflineRefund { note }),
             3 => Just(C::AcceptMediation),
             1 => Just(C::DeclineMediation),
@@ -935,7 +935,7 @@ mod properties {
             1 => Just(C::Take),
             2 => (party(), text(), proptest::option::of(-5i64..800))
                 .prop_map(|(party, what, due_in_hours)| C::RequestEvidence { party, what, due_in_hours }),
-            2 => (remedy(), text()).prop_map(|(remedy, note)| C::ProposeMediation { remedy, note }),
+            2 => (remedy(), text()).prop_map(|(remedy, note)| C::ProposeMediation(Proposal { remedy, note })),
             4 => (proptest::option::of(remedy()), proptest::option::of(party()), text(), text()).prop_map(
                 |(remedy, liable, rationale, cited_rule)| C::Decide { remedy, liable, rationale, cited_rule }
             ),
@@ -975,15 +975,15 @@ mod properties {
     fn meant_for(cmd: &Command, pick: usize) -> Actor {
         use Command as C;
         match cmd {
-            C::Revise { .. } | C::Withdraw | C::AcceptOffer | C::DeclineOffer => buyer(),
-            C::Answer { .. } | C::ShipReturn { .. } | C::ConfirmReplacement => buyer(),
+            C::Revise(..) | C::Withdraw | C::AcceptOffer | C::DeclineOffer => buyer(),
+            C::Answer { .. } | C::ShipReturn(..) | C::ConfirmReplacement => buyer(),
             C::Escalate { .. } | C::Rate { .. } => buyer(),
-            C::Approve | C::Reject { .. } | C::Offer { .. } | C::Ask { .. } => merchant(),
-            C::ConfirmReceipt | C::DisputeReceipt { .. } | C::ShipReplacement { .. } => merchant(),
+            C::Approve | C::Reject { .. } | C::Offer(..) | C::Ask { .. } => merchant(),
+            C::ConfirmReceipt | C::DisputeReceipt { .. } | C::ShipReplacement(..) => merchant(),
             C::ProveOfflineRefund { .. } => merchant(),
             C::Message { .. } | C::AcceptMediation | C::DeclineMediation => [buyer(), merchant()][pick % 2],
             C::SubmitEvidence { .. } | C::Appeal { .. } => [buyer(), merchant()][pick % 2],
-            C::Take | C::RequestEvidence { .. } | C::ProposeMediation { .. } => [agent_a(), agent_b()][pick % 2],
+            C::Take | C::RequestEvidence { .. } | C::ProposeMediation(..) => [agent_a(), agent_b()][pick % 2],
             C::Decide { .. } | C::ReviewAppeal { .. } => [agent_a(), agent_b()][pick % 2],
             C::Timeout { .. } | C::RefundSucceeded { .. } | C::RefundFailed { .. } => SYSTEM,
             C::RecountDeadline { .. } | C::RecordClockRecount { .. } => SYSTEM,

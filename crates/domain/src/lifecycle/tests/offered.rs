@@ -61,7 +61,7 @@ fn valid(kind: CommandKind, case: &Case, p: Pick) -> Command {
                 Money::ZERO
             };
             let description = p.flag.then(|| format!("revised {}", p.share));
-            Command::Revise { kind: Some(kind), amount: Some(amount), description }
+            Command::Revise(Revision { kind: Some(kind), amount: Some(amount), description })
         }
         K::Withdraw => Command::Withdraw,
         K::AcceptOffer => Command::AcceptOffer,
@@ -73,7 +73,7 @@ fn valid(kind: CommandKind, case: &Case, p: Pick) -> Command {
         K::Rate => Command::Rate { stars: (p.index % 5) as u8 + 1, comment: String::new() },
         K::Approve => Command::Approve,
         K::Reject => Command::Reject { reason: RejectReason::ALL[p.index % RejectReason::ALL.len()], text: text() },
-        K::Offer => Command::Offer { remedy: remedy(case, p), note: String::new() },
+        K::Offer => Command::Offer(Proposal { remedy: remedy(case, p), note: String::new() }),
         K::Ask => ask("which colour?"),
         K::ConfirmReceipt => Command::ConfirmReceipt,
         K::DisputeReceipt => Command::DisputeReceipt { text: text() },
@@ -88,7 +88,7 @@ fn valid(kind: CommandKind, case: &Case, p: Pick) -> Command {
             let due_in_hours = p.flag.then_some(i64::from(p.share % 720) + 1);
             Command::RequestEvidence { party: side, what: text(), due_in_hours }
         }
-        K::ProposeMediation => Command::ProposeMediation { remedy: remedy(case, p), note: text() },
+        K::ProposeMediation => Command::ProposeMediation(Proposal { remedy: remedy(case, p), note: text() }),
         K::Decide => Command::Decide {
             remedy: p.flag.then(|| remedy(case, p)),
             liable: [None, Some(B), Some(M)][p.index % 3],
