@@ -169,7 +169,14 @@ fn body_for(kind: CommandKind) -> Value {
         | K::AcceptMediation
         | K::DeclineMediation
         | K::Take => json!({}),
-        K::Timeout | K::RefundSucceeded | K::RefundFailed | K::AddEvidence => unreachable!("not public: {kind}"),
+        K::Timeout
+        | K::RefundSucceeded
+        | K::RefundFailed
+        | K::RecountDeadline
+        | K::RecordClockRecount
+        | K::AddEvidence => {
+            unreachable!("not public: {kind}")
+        }
     }
 }
 

@@ -104,6 +104,15 @@ fn valid(kind: CommandKind, case: &Case, p: Pick) -> Command {
                 _ => Command::RefundFailed { refund_id, reason: says("gateway error"), over_limit: p.flag },
             }
         }
+        K::RecountDeadline => {
+            Command::RecountDeadline { year: case.deadline.as_ref().and_then(|d| d.provisional_year).unwrap_or(2027) }
+        }
+        K::RecordClockRecount => Command::RecordClockRecount {
+            clock: says("regulator_12315"),
+            year: 2027,
+            old_due: t0(),
+            new_due: plus(t0(), 24),
+        },
         K::AddEvidence => file(u128::from(p.share), p.flag),
     }
 }
