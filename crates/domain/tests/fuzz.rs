@@ -11,7 +11,7 @@ use redress_domain::command::FileCase;
 use redress_domain::order::{Order, OrderHistory};
 use redress_domain::vocabulary::{Reason, RequestKind};
 use redress_domain::{
-    Actor, Case, CaseId, Command, Env, Event, EventBody, MerchantId, Money, Policy, UserId, apply, decide,
+    Actor, Case, CaseId, Command, CommandKind, Env, Event, EventBody, MerchantId, Money, Policy, UserId, apply, decide,
     decide_filing,
 };
 use redress_law::calendar::BusinessCalendar;
@@ -53,13 +53,13 @@ fn actors() -> Vec<Actor> {
     ]
 }
 
-/// Actions that are not public or do not exist, besides `Command::PUBLIC_ACTIONS`.
-const OTHER_ACTIONS: &[&str] =
-    &["timeout", "refund_succeeded", "refund_failed", "add_evidence", "accept-offer", "", "file", "delete"];
+/// Names that are no action (or not spelled as one), besides every kind's name in the catalogue.
+const OTHER_ACTIONS: &[&str] = &["accept_offer", "refund_succeeded", "Timeout", "", "file", "delete"];
 
 fn action() -> impl Strategy<Value = String> {
+    let kinds: Vec<&'static str> = CommandKind::all().map(CommandKind::name).collect();
     prop_oneof![
-        prop::sample::select(Command::PUBLIC_ACTIONS).prop_map(|a| a.replace('-', "_")),
+        prop::sample::select(kinds).prop_map(str::to_owned),
         prop::sample::select(OTHER_ACTIONS).prop_map(str::to_owned),
     ]
 }
@@ -142,29 +142,31 @@ fn value() -> impl Strategy<Value = Value> {
     })
 }
 
+use CommandKind as K;
+
 /// The fields each action takes, so that a good share of the commands parse and reach `decide`.
-const SHAPES: &[(&str, &[&str])] = &[
-    ("message", &["text"]),
-    ("revise", &["kind", "amount", "description"]),
-    ("answer", &["text"]),
-    ("ship_return", &["carrier", "tracking_no"]),
-    ("escalate", &["text"]),
-    ("rate", &["stars", "comment"]),
-    ("reject", &["reason", "text"]),
-    ("offer", &["remedy", "note"]),
-    ("ask", &["question"]),
-    ("dispute_receipt", &["text"]),
-    ("ship_replacement", &["carrier", "tracking_no"]),
-    ("prove_offline_refund", &["note"]),
-    ("submit_evidence", &["text"]),
-    ("appeal", &["reason"]),
-    ("request_evidence", &["party", "what", "due_in_hours"]),
-    ("propose_mediation", &["remedy", "note"]),
-    ("decide", &["remedy", "liable", "rationale", "cited_rule"]),
-    ("review_appeal", &["uphold", "remedy", "rationale", "cited_rule"]),
-    ("timeout", &["due"]),
-    ("refund_succeeded", &["refund_id"]),
-    ("refund_failed", &["refund_id", "reason", "over_limit"]),
+const SHAPES: &[(CommandKind, &[&str])] = &[
+    (K::Message, &["text"]),
+    (K::Revise, &["kind", "amount", "description"]),
+    (K::Answer, &["text"]),
+    (K::ShipReturn, &["carrier", "tracking_no"]),
+    (K::Escalate, &["text"]),
+    (K::Rate, &["stars", "comment"]),
+    (K::Reject, &["reason", "text"]),
+    (K::Offer, &["remedy", "note"]),
+    (K::Ask, &["question"]),
+    (K::DisputeReceipt, &["text"]),
+    (K::ShipReplacement, &["carrier", "tracking_no"]),
+    (K::ProveOfflineRefund, &["note"]),
+    (K::SubmitEvidence, &["text"]),
+    (K::Appeal, &["reason"]),
+    (K::RequestEvidence, &["party", "what", "due_in_hours"]),
+    (K::ProposeMediation, &["remedy", "note"]),
+    (K::Decide, &["remedy", "liable", "rationale", "cited_rule"]),
+    (K::ReviewAppeal, &["uphold", "remedy", "rationale", "cited_rule"]),
+    (K::Timeout, &["due"]),
+    (K::RefundSucceeded, &["refund_id"]),
+    (K::RefundFailed, &["refund_id", "reason", "over_limit"]),
 ];
 
 /// A remedy-shaped value: a remedy kind (or not) and any amount.
@@ -193,11 +195,11 @@ fn command_json() -> impl Strategy<Value = Value> {
             Value::Object(map)
         },
     );
-    let shaped = prop::sample::select(SHAPES).prop_flat_map(|(action, fields)| {
+    let shaped = prop::sample::select(SHAPES).prop_flat_map(|(kind, fields)| {
         let values: Vec<BoxedStrategy<Value>> = fields.iter().map(|f| field_value(f)).collect();
         values.prop_map(move |values| {
             let mut map = Map::new();
-            map.insert("action".into(), json!(action));
+            map.insert("action".into(), json!(kind.name()));
             for (field, value) in fields.iter().zip(values) {
                 map.insert((*field).to_owned(), value);
             }
