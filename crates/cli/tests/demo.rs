@@ -16,20 +16,6 @@ fn serve_demo(dir: &std::path::Path) -> (support::Server, String, Vec<String>) {
     })
 }
 
-/// Signs in with a demo login; returns the session token.
-async fn sign_in(client: &reqwest::Client, base: &str, login: &str, password: &str) -> String {
-    let session: Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({ "login": login, "password": password }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    session["token"].as_str().unwrap_or_else(|| panic!("demo login {login} works: {session}")).to_owned()
-}
-
 #[tokio::test]
 async fn serve_demo_prints_logins_and_its_cases_make_complete_12315_complaints() {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -40,7 +26,7 @@ async fn serve_demo_prints_logins_and_its_cases_make_complete_12315_complaints()
         assert!(lines.iter().any(|l| l.trim_start().starts_with(login)), "login {login} printed: {lines:?}");
     }
     let client = reqwest::Client::new();
-    let token = &sign_in(&client, &base, "buyer2", "buyer-pass").await;
+    let token = &support::Client::login(&base, "buyer2", "buyer-pass").await.token;
     let cases: Value =
         client.get(format!("{base}/api/v1/cases")).bearer_auth(token).send().await.unwrap().json().await.unwrap();
     let cases = cases["items"].as_array().unwrap();
@@ -103,7 +89,7 @@ async fn the_banner_names_the_highlighted_case_and_who_sees_it_on_every_start() 
     for (login, password, status) in
         [("buyer2", "buyer-pass", 200), ("shop2", "shop-pass", 200), ("buyer", "buyer-pass", 404)]
     {
-        let token = sign_in(&client, &base, login, password).await;
+        let token = support::Client::login(&base, login, password).await.token;
         let answer = client.get(format!("{base}/api/v1/cases/{case}")).bearer_auth(&token).send().await.unwrap();
         assert_eq!(answer.status().as_u16(), status, "{login}");
     }
