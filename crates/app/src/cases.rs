@@ -104,13 +104,14 @@ impl App {
         let order = self.order(principal, order_id).await?;
         // A new case has no remedy yet, so no address is revealed.
         let parties = self.parties_of(actor.party(), order.buyer_id, order.merchant_id, false).await?;
+        let by = self.speakers(&parties, &[actor]).await?.remove(0);
         let now = self.clock.now();
         let detail = |change: &Change| -> Result<String, AppError> {
             let env = Env { now, policy: &policy, calendar: self.calendar.as_ref() };
             render(CaseDetail {
                 case: change.case.clone(),
                 version: change.version,
-                timeline: change.entries_for(actor),
+                timeline: change.entries_for(actor, &by),
                 // A new case has its one event: nothing older.
                 timeline_before: None,
                 allowed_actions: allowed_actions(&change.case, actor, &env),
@@ -191,12 +192,15 @@ impl App {
         // worked out before the change commits.
         let policy = self.policy_of(&record.case).await?;
         let actor = principal.actor();
+        // Every event of the change is the caller's.
+        let parties = self.parties_for(actor.party(), &record.case).await?;
+        let by = self.speakers(&parties, &[actor]).await?.remove(0);
         let render = |change: &Change| -> Result<String, AppError> {
             let env = Env { now: self.clock.now(), policy: &policy, calendar: self.calendar.as_ref() };
             let answer = ActionAnswer {
                 case: change.case.clone(),
                 version: change.version,
-                events: change.entries_for(actor),
+                events: change.entries_for(actor, &by),
                 allowed_actions: allowed_actions(&change.case, actor, &env),
             };
             Ok(serde_json::to_string(&answer).map_err(anyhow::Error::from)?)
@@ -407,13 +411,14 @@ impl Change {
         Change { case, version: version + stored.len() as i64, events: stored }
     }
 
-    /// The appended events as `actor` may see them.
-    fn entries_for(&self, actor: Actor) -> Vec<TimelineEntry> {
+    /// The appended events as `actor`, who made them (`by`), may see them.
+    fn entries_for(&self, actor: Actor, by: &crate::contacts::Speaker) -> Vec<TimelineEntry> {
         let viewer = actor.party();
         self.events
             .iter()
             .map(|e| TimelineEntry {
                 seq: e.seq,
+                by: by.clone(),
                 event: redress_domain::evidence::redacted_for(&e.event, viewer),
                 prev_hash: e.link.prev_hash.clone(),
                 hash: e.link.hash.clone(),
