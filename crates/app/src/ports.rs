@@ -296,6 +296,11 @@ pub trait Store: LoginAttemptStore + Send + Sync + 'static {
         outbox: &[OutboxItem],
         answer: Option<&IdempotencyRecord>,
     ) -> StoreResult<()>;
+    /// Signalled after each committed case change, so a worker in the same process starts at
+    /// once instead of waiting for its next poll (other processes still poll).
+    fn committed(&self) -> Option<std::sync::Arc<tokio::sync::Notify>> {
+        None
+    }
     async fn case(&self, id: CaseId) -> StoreResult<Option<CaseRecord>>;
     /// Open cases whose deadline is due at or after `from`, by id after `after` (a page of the
     /// candidates for a recount when a year's holiday notice is imported).

@@ -3,8 +3,9 @@
 //! database by `shared_store!`. What differs (locking clauses, how a write transaction begins)
 //! comes in as arguments.
 
-/// Implements `redress_app::Store` for `$store` (a struct with `pool: sqlx::Pool<$db>` and an
-/// async `begin_write`), using the given SQL for the statements that differ per database.
+/// Implements `redress_app::Store` for `$store` (a struct with `pool: sqlx::Pool<$db>`,
+/// `changed` (a `Notify`), `policies` (a `PolicyCache`), an async `begin_write` and
+/// `write_change`), using the given SQL for the statements that differ per database.
 macro_rules! shared_store {
     ($store:ty, $db:ty, claim_cases: $claim_cases:expr, claim_jobs: $claim_jobs:expr, lock_order: $lock_order:expr) => {
         #[async_trait::async_trait]
@@ -260,12 +261,20 @@ macro_rules! shared_store {
             }
 
             async fn policy(&self, version: i64) -> StoreResult<Option<Policy>> {
+                // A published version never changes: read once, then served from memory.
+                if let Some(policy) = self.policies.read().unwrap_or_else(|p| p.into_inner()).get(&version) {
+                    return Ok(Some(policy.clone()));
+                }
                 let body: Option<String> = sqlx::query_scalar("SELECT body FROM policy_versions WHERE version = $1")
                     .bind(version)
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(other)?;
-                Ok(body.map(|b| from_json(&b)).transpose()?)
+                let policy: Option<Policy> = body.map(|b| from_json(&b)).transpose()?;
+                if let Some(policy) = &policy {
+                    self.policies.write().unwrap_or_else(|p| p.into_inner()).insert(version, policy.clone());
+                }
+                Ok(policy)
             }
 
             async fn policy_versions(&self) -> StoreResult<Vec<PolicyVersion>> {
@@ -352,7 +361,7 @@ macro_rules! shared_store {
             async fn insert_notifications(&self, notifications: &[redress_app::escalations::Notification]) -> StoreResult<()> {
                 let mut tx = self.begin_write().await.map_err(other)?;
                 for n in notifications {
-                    insert_notification(&mut tx, n).await?;
+                    insert_notification(&mut *tx, n).await?;
                 }
                 tx.commit().await.map_err(other)?;
                 Ok(())
@@ -378,7 +387,7 @@ macro_rules! shared_store {
                     return Ok(false);
                 }
                 if let Some(n) = notification {
-                    insert_notification(&mut tx, n).await?;
+                    insert_notification(&mut *tx, n).await?;
                 }
                 tx.commit().await.map_err(other)?;
                 Ok(true)
@@ -446,7 +455,7 @@ macro_rules! shared_store {
                     return Ok(false);
                 }
                 for n in notifications {
-                    insert_notification(&mut tx, n).await?;
+                    insert_notification(&mut *tx, n).await?;
                 }
                 tx.commit().await.map_err(other)?;
                 Ok(true)
@@ -462,99 +471,30 @@ macro_rules! shared_store {
             }
 
             async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem], prior_cases: u32, answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
-                let mut tx = self.begin_write().await.map_err(other)?;
-                if let Some(answer) = answer {
-                    insert_answer(&mut tx, answer).await?;
-                }
-                // One filing at a time per order, decided on the cases it saw.
-                sqlx::query($lock_order).bind(case.order_id.to_string()).fetch_optional(&mut *tx).await.map_err(other)?;
-                let filed_meanwhile: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE order_id = $1")
-                    .bind(case.order_id.to_string())
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(other)?;
-                if filed_meanwhile != i64::from(prior_cases) {
-                    return Err(StoreError::Conflict);
-                }
-                let link = redress_domain::chain::next_link(redress_domain::chain::GENESIS, 1, to_json(filed)?);
-                sqlx::query("INSERT INTO cases (id, order_id, buyer_id, merchant_id, state, stage, outcome, assigned_agent, deadline_due, sweep_at, filed_at, updated_at, version, last_hash, body, remind_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $15)")
-                    .bind(case.id.to_string())
-                    .bind(case.order_id.to_string())
-                    .bind(case.buyer_id.to_string())
-                    .bind(case.merchant_id.to_string())
-                    .bind(case.state.as_str())
-                    .bind(case.stage.as_str())
-                    .bind(case.outcome.map(|o| o.as_str()))
-                    .bind(case.assigned_agent.map(|a| a.to_string()))
-                    .bind(case.deadline.as_ref().map(|d| micros(d.due)))
-                    .bind(case.sweep_at().map(micros))
-                    .bind(micros(case.filed_at))
-                    .bind(micros(filed.at))
-                    .bind(&link.hash)
-                    .bind(to_json(case)?)
-                    .bind(case.reminder_after(filed.at).map(micros))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| unique_or("case", e))?;
-                insert_link(&mut tx, case.id, filed, &link).await?;
-                insert_outbox(&mut tx, outbox, filed.at).await?;
-                tx.commit().await.map_err(other)?;
+                let (case, filed, outbox, answer) = (case.clone(), filed.clone(), outbox.to_vec(), answer.cloned());
+                self.write_change(crate::shared::change::<$db, _>(move |conn| {
+                    Box::pin(async move { create_case_in(conn, &case, &filed, &outbox, prior_cases, answer.as_ref()).await })
+                }))
+                .await?;
+                self.changed.notify_one();
                 Ok(())
             }
 
             async fn append(&self, case: &Case, expected_version: i64, events: &[Event], outbox: &[OutboxItem], answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
-                let Some(last) = events.last() else { return Ok(()) };
-                let mut tx = self.begin_write().await.map_err(other)?;
-                // The answer first: a key answered meanwhile stops the change before anything else.
-                if let Some(answer) = answer {
-                    insert_answer(&mut tx, answer).await?;
+                if events.is_empty() {
+                    return Ok(());
                 }
-                let row = sqlx::query("SELECT version, last_hash FROM cases WHERE id = $1")
-                    .bind(case.id.to_string())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(other)?
-                    .ok_or(StoreError::Conflict)?;
-                let (version, mut prev): (i64, String) = (row.try_get("version").map_err(other)?, row.try_get("last_hash").map_err(other)?);
-                if version != expected_version {
-                    return Err(StoreError::Conflict);
-                }
-                let mut links = Vec::with_capacity(events.len());
-                for (i, event) in events.iter().enumerate() {
-                    let link = redress_domain::chain::next_link(&prev, expected_version + 1 + i as i64, to_json(event)?);
-                    prev = link.hash.clone();
-                    links.push(link);
-                }
-                let new_version = expected_version + events.len() as i64;
-                let updated = sqlx::query("UPDATE cases SET state = $1, stage = $2, outcome = $3, assigned_agent = $4, deadline_due = $5, sweep_at = $6, lease_until = NULL, lease_owner = NULL, updated_at = $7, version = $8, last_hash = $9, body = $10, remind_at = $13 WHERE id = $11 AND version = $12")
-                    .bind(case.state.as_str())
-                    .bind(case.stage.as_str())
-                    .bind(case.outcome.map(|o| o.as_str()))
-                    .bind(case.assigned_agent.map(|a| a.to_string()))
-                    .bind(case.deadline.as_ref().map(|d| micros(d.due)))
-                    .bind(case.sweep_at().map(micros))
-                    .bind(micros(last.at))
-                    .bind(new_version)
-                    .bind(&prev)
-                    .bind(to_json(case)?)
-                    .bind(case.id.to_string())
-                    .bind(expected_version)
-                    .bind(case.reminder_after(last.at).map(micros))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(other)?;
-                if updated.rows_affected() != 1 {
-                    return Err(StoreError::Conflict);
-                }
-                for (event, link) in events.iter().zip(&links) {
-                    insert_link(&mut tx, case.id, event, link).await.map_err(|e| match e {
-                        StoreError::Duplicate(_) => StoreError::Conflict,
-                        e => e,
-                    })?;
-                }
-                insert_outbox(&mut tx, outbox, last.at).await?;
-                tx.commit().await.map_err(other)?;
+                let (case, events, outbox, answer) = (case.clone(), events.to_vec(), outbox.to_vec(), answer.cloned());
+                self.write_change(crate::shared::change::<$db, _>(move |conn| {
+                    Box::pin(async move { append_in(conn, &case, expected_version, &events, &outbox, answer.as_ref()).await })
+                }))
+                .await?;
+                self.changed.notify_one();
                 Ok(())
+            }
+
+            fn committed(&self) -> Option<std::sync::Arc<tokio::sync::Notify>> {
+                Some(self.changed.clone())
             }
 
             async fn case(&self, id: CaseId) -> StoreResult<Option<CaseRecord>> {
@@ -696,7 +636,7 @@ macro_rules! shared_store {
 
             async fn idempotency_record(&self, answer: &IdempotencyRecord, _now: Timestamp) -> StoreResult<bool> {
                 let mut tx = self.begin_write().await.map_err(other)?;
-                match insert_answer(&mut tx, answer).await {
+                match insert_answer(&mut *tx, answer).await {
                     Ok(()) => {
                         tx.commit().await.map_err(other)?;
                         Ok(true)
@@ -820,6 +760,100 @@ macro_rules! shared_store {
             }
         }
 
+        /// Files `case` on `conn` (inside the caller's transaction).
+        async fn create_case_in(conn: &mut <$db as sqlx::Database>::Connection, case: &Case, filed: &Event, outbox: &[OutboxItem], prior_cases: u32, answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
+            if let Some(answer) = answer {
+                insert_answer(&mut *conn, answer).await?;
+            }
+            // One filing at a time per order, decided on the cases it saw.
+            sqlx::query($lock_order).bind(case.order_id.to_string()).fetch_optional(&mut *conn).await.map_err(other)?;
+            let filed_meanwhile: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE order_id = $1")
+                .bind(case.order_id.to_string())
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(other)?;
+            if filed_meanwhile != i64::from(prior_cases) {
+                return Err(StoreError::Conflict);
+            }
+            let link = redress_domain::chain::next_link(redress_domain::chain::GENESIS, 1, to_json(filed)?);
+            sqlx::query("INSERT INTO cases (id, order_id, buyer_id, merchant_id, state, stage, outcome, assigned_agent, deadline_due, sweep_at, filed_at, updated_at, version, last_hash, body, remind_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $15)")
+                .bind(case.id.to_string())
+                .bind(case.order_id.to_string())
+                .bind(case.buyer_id.to_string())
+                .bind(case.merchant_id.to_string())
+                .bind(case.state.as_str())
+                .bind(case.stage.as_str())
+                .bind(case.outcome.map(|o| o.as_str()))
+                .bind(case.assigned_agent.map(|a| a.to_string()))
+                .bind(case.deadline.as_ref().map(|d| micros(d.due)))
+                .bind(case.sweep_at().map(micros))
+                .bind(micros(case.filed_at))
+                .bind(micros(filed.at))
+                .bind(&link.hash)
+                .bind(to_json(case)?)
+                .bind(case.reminder_after(filed.at).map(micros))
+                .execute(&mut *conn)
+                .await
+                .map_err(|e| unique_or("case", e))?;
+            insert_link(conn, case.id, filed, &link).await?;
+            insert_outbox(conn, outbox, filed.at).await?;
+            Ok(())
+        }
+
+        /// Appends `events` to `case` on `conn` (inside the caller's transaction).
+        async fn append_in(conn: &mut <$db as sqlx::Database>::Connection, case: &Case, expected_version: i64, events: &[Event], outbox: &[OutboxItem], answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
+            let Some(last) = events.last() else { return Ok(()) };
+            // The answer first: a key answered meanwhile stops the change before anything else.
+            if let Some(answer) = answer {
+                insert_answer(&mut *conn, answer).await?;
+            }
+            let row = sqlx::query("SELECT version, last_hash FROM cases WHERE id = $1")
+                .bind(case.id.to_string())
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(other)?
+                .ok_or(StoreError::Conflict)?;
+            let (version, mut prev): (i64, String) = (row.try_get("version").map_err(other)?, row.try_get("last_hash").map_err(other)?);
+            if version != expected_version {
+                return Err(StoreError::Conflict);
+            }
+            let mut links = Vec::with_capacity(events.len());
+            for (i, event) in events.iter().enumerate() {
+                let link = redress_domain::chain::next_link(&prev, expected_version + 1 + i as i64, to_json(event)?);
+                prev = link.hash.clone();
+                links.push(link);
+            }
+            let new_version = expected_version + events.len() as i64;
+            let updated = sqlx::query("UPDATE cases SET state = $1, stage = $2, outcome = $3, assigned_agent = $4, deadline_due = $5, sweep_at = $6, lease_until = NULL, lease_owner = NULL, updated_at = $7, version = $8, last_hash = $9, body = $10, remind_at = $13 WHERE id = $11 AND version = $12")
+                .bind(case.state.as_str())
+                .bind(case.stage.as_str())
+                .bind(case.outcome.map(|o| o.as_str()))
+                .bind(case.assigned_agent.map(|a| a.to_string()))
+                .bind(case.deadline.as_ref().map(|d| micros(d.due)))
+                .bind(case.sweep_at().map(micros))
+                .bind(micros(last.at))
+                .bind(new_version)
+                .bind(&prev)
+                .bind(to_json(case)?)
+                .bind(case.id.to_string())
+                .bind(expected_version)
+                .bind(case.reminder_after(last.at).map(micros))
+                .execute(&mut *conn)
+                .await
+                .map_err(other)?;
+            if updated.rows_affected() != 1 {
+                return Err(StoreError::Conflict);
+            }
+            for (event, link) in events.iter().zip(&links) {
+                insert_link(conn, case.id, event, link).await.map_err(|e| match e {
+                    StoreError::Duplicate(_) => StoreError::Conflict,
+                    e => e,
+                })?;
+            }
+            insert_outbox(conn, outbox, last.at).await?;
+            Ok(())
+        }
+
         fn stored_event_from(r: &<$db as sqlx::Database>::Row) -> StoreResult<StoredEvent> {
             let link = Link {
                 seq: r.try_get("seq").map_err(other)?,
@@ -863,7 +897,7 @@ macro_rules! shared_store {
             })
         }
 
-        async fn insert_link(tx: &mut sqlx::Transaction<'static, $db>, case_id: CaseId, event: &Event, link: &Link) -> StoreResult<()> {
+        async fn insert_link(conn: &mut <$db as sqlx::Database>::Connection, case_id: CaseId, event: &Event, link: &Link) -> StoreResult<()> {
             sqlx::query("INSERT INTO case_events (case_id, seq, at, event_type, content, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                 .bind(case_id.to_string())
                 .bind(link.seq)
@@ -872,16 +906,16 @@ macro_rules! shared_store {
                 .bind(&link.content)
                 .bind(&link.prev_hash)
                 .bind(&link.hash)
-                .execute(&mut **tx)
+                .execute(&mut *conn)
                 .await
                 .map_err(|e| unique_or("event", e))?;
-            insert_evidence(tx, case_id, event, link).await?;
+            insert_evidence(conn, case_id, event, link).await?;
             Ok(())
         }
 
         /// Records the answer to an Idempotency-Key in `tx`; a live answer under the key already
         /// is `AlreadyAnswered` (an expired one is replaced).
-        async fn insert_answer(tx: &mut sqlx::Transaction<'static, $db>, answer: &IdempotencyRecord) -> StoreResult<()> {
+        async fn insert_answer(conn: &mut <$db as sqlx::Database>::Connection, answer: &IdempotencyRecord) -> StoreResult<()> {
             let written = sqlx::query("INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at, completed_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7) ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status, body = excluded.body, created_at = excluded.created_at, completed_at = excluded.completed_at, expires_at = excluded.expires_at WHERE idempotency_keys.expires_at <= excluded.created_at")
                 .bind(&answer.scope)
                 .bind(&answer.key)
@@ -890,13 +924,13 @@ macro_rules! shared_store {
                 .bind(&answer.body)
                 .bind(micros(answer.created_at))
                 .bind(micros(answer.expires_at))
-                .execute(&mut **tx)
+                .execute(&mut *conn)
                 .await
                 .map_err(other)?;
             if written.rows_affected() == 1 { Ok(()) } else { Err(StoreError::AlreadyAnswered) }
         }
 
-        async fn insert_notification(tx: &mut sqlx::Transaction<'static, $db>, n: &redress_app::escalations::Notification) -> StoreResult<()> {
+        async fn insert_notification(conn: &mut <$db as sqlx::Database>::Connection, n: &redress_app::escalations::Notification) -> StoreResult<()> {
             sqlx::query("INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING")
                 .bind(n.id.to_string())
                 .bind(n.user_id.to_string())
@@ -904,13 +938,13 @@ macro_rules! shared_store {
                 .bind(&n.kind)
                 .bind(to_json(n)?)
                 .bind(micros(n.created_at))
-                .execute(&mut **tx)
+                .execute(&mut *conn)
                 .await
                 .map_err(other)?;
             Ok(())
         }
 
-        async fn insert_outbox(tx: &mut sqlx::Transaction<'static, $db>, items: &[OutboxItem], at: Timestamp) -> StoreResult<()> {
+        async fn insert_outbox(conn: &mut <$db as sqlx::Database>::Connection, items: &[OutboxItem], at: Timestamp) -> StoreResult<()> {
             for item in items {
                 sqlx::query("INSERT INTO outbox (id, topic, case_id, payload, created_at, available_at) VALUES ($1, $2, $3, $4, $5, $5)")
                     .bind(uuid::Uuid::now_v7().to_string())
@@ -918,7 +952,7 @@ macro_rules! shared_store {
                     .bind(item.case_id.map(|c| c.to_string()))
                     .bind(to_json(&item.payload)?)
                     .bind(micros(at))
-                    .execute(&mut **tx)
+                    .execute(&mut *conn)
                     .await
                     .map_err(other)?;
             }
@@ -927,7 +961,7 @@ macro_rules! shared_store {
 
         /// The evidence row of an `EvidenceAdded` event, written in the event's transaction: the
         /// table is a projection of the chain, never ahead of it.
-        async fn insert_evidence(tx: &mut sqlx::Transaction<'static, $db>, case_id: CaseId, event: &Event, link: &Link) -> StoreResult<()> {
+        async fn insert_evidence(conn: &mut <$db as sqlx::Database>::Connection, case_id: CaseId, event: &Event, link: &Link) -> StoreResult<()> {
             let redress_domain::EventBody::EvidenceAdded { file } = &event.body else { return Ok(()) };
             sqlx::query("INSERT INTO evidence (id, case_id, seq, sha256, kind, caption, size, media_type, confidential, uploader, uploader_party, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
                 .bind(file.evidence_id.to_string())
@@ -942,7 +976,7 @@ macro_rules! shared_store {
                 .bind(to_json(&event.actor)?)
                 .bind(event.actor.party().as_str())
                 .bind(micros(event.at))
-                .execute(&mut **tx)
+                .execute(&mut *conn)
                 .await
                 .map_err(|e| unique_or("evidence", e))?;
             Ok(())
@@ -980,3 +1014,26 @@ pub fn unique_or(what: &str, e: sqlx::Error) -> redress_app::StoreError {
         _ => other(e),
     }
 }
+
+/// One case change, run on the write connection inside the writer's transaction.
+pub type Change<DB> = Box<
+    dyn for<'c> FnOnce(
+            &'c mut <DB as sqlx::Database>::Connection,
+        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = redress_app::ports::StoreResult<()>> + Send + 'c>>
+        + Send,
+>;
+
+/// Boxes a change (the bound gives the closure its higher-ranked signature).
+pub fn change<DB: sqlx::Database, F>(f: F) -> Change<DB>
+where
+    F: for<'c> FnOnce(
+            &'c mut DB::Connection,
+        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = redress_app::ports::StoreResult<()>> + Send + 'c>>
+        + Send
+        + 'static,
+{
+    Box::new(f)
+}
+
+/// Published policy versions by number (they never change once published).
+pub type PolicyCache = std::sync::RwLock<std::collections::HashMap<i64, redress_domain::Policy>>;

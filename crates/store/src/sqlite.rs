@@ -1,5 +1,6 @@
-//! SQLite: the embedded default. WAL journal, and `BEGIN IMMEDIATE` for every write
-//! transaction so writers queue on the lock instead of failing mid-way.
+//! SQLite: the embedded default. WAL journal with `synchronous=FULL`. Case changes go through
+//! one writer task with group commit (`writer.rs`); reads and the rarer other writes use a pool
+//! (`BEGIN IMMEDIATE`, so those writers queue on the lock instead of failing mid-way).
 
 use crate::codec::*;
 use crate::shared::{other, shared_store, unique_or};
@@ -16,6 +17,9 @@ use std::time::Duration;
 
 pub struct SqliteStore {
     pub(crate) pool: sqlx::SqlitePool,
+    writer: crate::writer::Writer,
+    changed: std::sync::Arc<tokio::sync::Notify>,
+    policies: crate::shared::PolicyCache,
 }
 
 impl SqliteStore {
@@ -28,8 +32,9 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        Ok(SqliteStore { pool })
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options.clone()).await?;
+        let writer = crate::writer::Writer::start(sqlx::ConnectOptions::connect(&options).await?);
+        Ok(SqliteStore { pool, writer, changed: Default::default(), policies: Default::default() })
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
@@ -48,6 +53,10 @@ impl SqliteStore {
 
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
+    async fn write_change(&self, change: crate::shared::Change<sqlx::Sqlite>) -> StoreResult<()> {
+        self.writer.write(change).await
     }
 }
 

@@ -14,6 +14,8 @@ use std::time::Duration;
 /// How long a claimed row stays with its worker before another may take it over.
 const LEASE: SignedDuration = SignedDuration::from_secs(60);
 const BATCH: i64 = 100;
+/// Refunds of one batch paid at the same time at most.
+const REFUNDS_AT_ONCE: usize = 16;
 /// Passes per tick: a case whose timeout leads straight into another overdue deadline (after
 /// downtime) is fired again on the next pass.
 const MAX_PASSES: usize = 50;
@@ -149,8 +151,18 @@ impl Worker {
                 Ok(Err(e)) => tracing::error!(error = %e, "worker tick failed"),
                 Err(panic) => tracing::error!(error = %panic, "worker tick panicked"),
             }
+            // A change committed in this process wakes the worker at once; polling stays for
+            // changes other processes commit (and as the fallback).
+            let committed = self.app.store.committed();
+            let woken = async {
+                match &committed {
+                    Some(notify) => notify.notified().await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 _ = &mut shutdown => return,
+                _ = woken => {}
                 _ = tokio::time::sleep(interval) => {}
             }
         }
@@ -179,26 +191,37 @@ impl Worker {
     /// Executes the refunds cases asked for, through the payment gateway (idempotent per refund
     /// id, so a retry after a crash never pays twice).
     pub async fn execute_refunds(&self) -> anyhow::Result<usize> {
+        use futures_util::StreamExt;
         let now = self.app.clock.now();
         let jobs = self.app.store.claim_jobs("refund", now, now.checked_add(self.lease)?, &self.owner, BATCH).await?;
-        let mut settled = 0;
-        for job in jobs {
-            match self.execute_refund(&job).await {
-                Ok(()) => {
-                    self.app.store.complete_job(job.id, self.app.clock.now()).await?;
-                    settled += 1;
-                }
-                Err(e) => {
-                    let backoff = SignedDuration::from_secs(30 * job.attempts.clamp(1, 120));
-                    tracing::warn!(job = %job.id, error = %e, "refund will be retried");
-                    self.app
-                        .store
-                        .retry_job(job.id, self.app.clock.now().checked_add(backoff)?, &e.to_string())
-                        .await?;
-                }
+        // The claimed refunds are independent (one job per case): paid concurrently, a few at
+        // a time, so a batch takes about its slowest gateway call, not the sum of them.
+        let settled = futures_util::stream::iter(jobs)
+            .map(|job| self.settle_refund(job))
+            .buffer_unordered(REFUNDS_AT_ONCE)
+            .collect::<Vec<anyhow::Result<bool>>>()
+            .await;
+        let mut count = 0;
+        for outcome in settled {
+            count += usize::from(outcome?);
+        }
+        Ok(count)
+    }
+
+    /// Executes one claimed refund and records the job's outcome: whether it was settled.
+    async fn settle_refund(&self, job: ClaimedJob) -> anyhow::Result<bool> {
+        match self.execute_refund(&job).await {
+            Ok(()) => {
+                self.app.store.complete_job(job.id, self.app.clock.now()).await?;
+                Ok(true)
+            }
+            Err(e) => {
+                let backoff = SignedDuration::from_secs(30 * job.attempts.clamp(1, 120));
+                tracing::warn!(job = %job.id, error = %e, "refund will be retried");
+                self.app.store.retry_job(job.id, self.app.clock.now().checked_add(backoff)?, &e.to_string()).await?;
+                Ok(false)
             }
         }
-        Ok(settled)
     }
 
     async fn execute_refund(&self, job: &ClaimedJob) -> anyhow::Result<()> {

@@ -1,0 +1,81 @@
+//! SQLite's one writer with group commit. SQLite takes one writer at a time, and with
+//! `synchronous=FULL` each commit waits for an fsync: a transaction per request spends the
+//! machine on fsyncs and lock hand-overs. Instead one task owns the write connection and
+//! commits every change queued meanwhile (up to `BATCH`) in one transaction, each change in its
+//! own SAVEPOINT so that a conflict (or any error) undoes that change alone. Callers hear back
+//! only after the COMMIT returned, so an acknowledged change is durable.
+
+use crate::shared::Change;
+use redress_app::StoreError;
+use redress_app::ports::StoreResult;
+use sqlx::{Connection, Executor, SqliteConnection};
+use tokio::sync::{mpsc, oneshot};
+
+/// Changes committed together at most (the ceiling program's `--batch 64`).
+pub const BATCH: usize = 64;
+/// Changes waiting for the writer at most; callers beyond wait to enqueue (back-pressure).
+const QUEUE: usize = 4096;
+
+type Queued = (Change<sqlx::Sqlite>, oneshot::Sender<StoreResult<()>>);
+
+#[derive(Clone)]
+pub struct Writer {
+    queue: mpsc::Sender<Queued>,
+}
+
+impl Writer {
+    /// Starts the writer task on `conn`; it stops when the last `Writer` is dropped.
+    pub fn start(conn: SqliteConnection) -> Writer {
+        let (queue, rx) = mpsc::channel(QUEUE);
+        tokio::spawn(write_loop(conn, rx));
+        Writer { queue }
+    }
+
+    /// Runs `change` in the next batch; returns once its batch is committed (or failed).
+    pub async fn write(&self, change: Change<sqlx::Sqlite>) -> StoreResult<()> {
+        let (reply, answer) = oneshot::channel();
+        self.queue.send((change, reply)).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+fn stopped() -> StoreError {
+    StoreError::Other(anyhow::anyhow!("the SQLite writer stopped"))
+}
+
+async fn write_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Queued>) {
+    let mut batch = Vec::with_capacity(BATCH);
+    while rx.recv_many(&mut batch, BATCH).await > 0 {
+        let (changes, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
+        let outcomes = match commit(&mut conn, changes).await {
+            Ok(outcomes) => outcomes,
+            Err(e) => {
+                // Nothing of the batch is committed: every caller hears so.
+                let _ = conn.execute("ROLLBACK").await;
+                tracing::error!(error = %e, "group commit failed");
+                replies.iter().map(|_| Err(StoreError::Other(anyhow::anyhow!("commit failed: {e}")))).collect()
+            }
+        };
+        for (reply, outcome) in replies.into_iter().zip(outcomes) {
+            let _ = reply.send(outcome);
+        }
+    }
+    let _ = conn.close().await;
+}
+
+/// One transaction over `changes`: the outcome of each, valid only if this returns `Ok`.
+async fn commit(conn: &mut SqliteConnection, changes: Vec<Change<sqlx::Sqlite>>) -> sqlx::Result<Vec<StoreResult<()>>> {
+    conn.execute("BEGIN IMMEDIATE").await?;
+    let mut outcomes = Vec::with_capacity(changes.len());
+    for change in changes {
+        conn.execute("SAVEPOINT change").await?;
+        let outcome = change(conn).await;
+        if outcome.is_err() {
+            conn.execute("ROLLBACK TO change").await?;
+        }
+        conn.execute("RELEASE change").await?;
+        outcomes.push(outcome);
+    }
+    conn.execute("COMMIT").await?;
+    Ok(outcomes)
+}
