@@ -34,6 +34,7 @@ support::contract! {
     idempotency_keys => sqlite_idempotency_keys, postgres_idempotency_keys;
     concurrent_filings_on_one_item => sqlite_concurrent_filings_on_one_item, postgres_concurrent_filings_on_one_item;
     recount_candidates_and_notifications => sqlite_recount_candidates_and_notifications, postgres_recount_candidates_and_notifications;
+    a_burst_of_changes_fails_only_the_stale_ones => sqlite_a_burst_of_changes_fails_only_the_stale_ones, postgres_a_burst_of_changes_fails_only_the_stale_ones;
 }
 
 /// 11. What a calendar import recounts: open cases due from an instant (paged by id), 12315
@@ -989,4 +990,76 @@ async fn idempotency_keys(db: TestDb) {
             .count(),
         1
     );
+}
+
+/// 13. A burst of changes sent at once (on SQLite they share group commits): on each case two
+/// writers hold the same version and one loses with `Conflict`, a key answered twice is refused
+/// the second time, and a loser leaves nothing behind while its batch-mates are all stored.
+async fn a_burst_of_changes_fails_only_the_stale_ones(db: TestDb) {
+    const CASES: usize = 24;
+    let world = World::new(db.store.clone()).await;
+    let store = world.store().clone();
+    let cast = Cast::new(&world).await;
+    let mut records = Vec::new();
+    for i in 0..CASES {
+        let order = world.order(&format!("SH-BURST-{i}"), cast.shop, cast.buyer_id()).await;
+        let case = world.app.file_case(&cast.buyer, refund_request(39900), order.id).await.unwrap();
+        records.push(store.case(case.id).await.unwrap().unwrap());
+    }
+    let buyer = cast.buyer_id();
+    let now = world.now();
+    let mut writers = tokio::task::JoinSet::new();
+    for (i, record) in records.iter().enumerate() {
+        for writer in 0..2 {
+            let store = store.clone();
+            let record = record.clone();
+            let event = Event {
+                at: now,
+                actor: Actor::Buyer { user: buyer },
+                body: EventBody::MessagePosted { text: format!("第{i}件 写者{writer}"), evidence: Vec::new() },
+                transition: None,
+            };
+            // The first writers of cases 0 and 1 answer the same key: only one may land.
+            let key = if i < 2 && writer == 0 { "shared".to_owned() } else { format!("k-{i}-{writer}") };
+            let answer = IdempotencyRecord {
+                scope: "burst".into(),
+                key,
+                request_hash: format!("h-{i}-{writer}"),
+                status: 200,
+                body: String::new(),
+                created_at: now,
+                expires_at: now.checked_add(hours(24)).unwrap(),
+            };
+            writers.spawn(async move {
+                let after = apply(record.case.clone(), &event);
+                let outcome = store.append(&after, record.version, &[event], &[], Some(&answer)).await;
+                (record.case.id, writer, answer.key, outcome)
+            });
+        }
+    }
+    let mut landed = Vec::new();
+    let (mut conflicts, mut answered) = (0, 0);
+    while let Some(joined) = writers.join_next().await {
+        let (case, writer, key, outcome) = joined.unwrap();
+        match outcome {
+            Ok(()) => landed.push((case, writer, key)),
+            Err(StoreError::Conflict) => conflicts += 1,
+            Err(StoreError::AlreadyAnswered) => answered += 1,
+            Err(e) => panic!("{case}: {e:?}"),
+        }
+    }
+    assert_eq!((landed.len(), conflicts + answered), (CASES, CASES), "{conflicts} conflicts, {answered} answered");
+    assert!(answered <= 1, "{answered}");
+    for record in &records {
+        let events = store.events(record.case.id).await.unwrap();
+        let mine: Vec<_> = landed.iter().filter(|l| l.0 == record.case.id).collect();
+        assert_eq!((events.len(), mine.len()), (2, 1), "{}", record.case.id);
+        let EventBody::MessagePosted { text, .. } = &events[1].event.body else { panic!("{:?}", types(&events)) };
+        assert!(text.ends_with(&format!("写者{}", mine[0].1)), "{text}");
+        assert_eq!(chain::verify(&links(&events)), Ok(()));
+        assert_eq!(store.case(record.case.id).await.unwrap().unwrap().version, 2);
+    }
+    // Only the landed changes' answers are stored.
+    let stored = db.count("SELECT COUNT(*) FROM idempotency_keys WHERE scope = 'burst'", &[]).await;
+    assert_eq!(stored, landed.iter().map(|l| &l.2).collect::<HashSet<_>>().len() as i64);
 }
