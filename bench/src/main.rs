@@ -1,8 +1,9 @@
 //! `cargo run --release -p redress-bench -- [--cases N] [--concurrency C] [--database-url URL] [--flood F]`
 //!
 //! Measures, on a fresh database: filing cases, acting on them (message, reject, escalate) through
-//! the use cases, and reading and messaging over real HTTP on loopback. Prints medians, p95 and
-//! throughput; docs/performance.md records the figures and the command.
+//! the use cases, reading and messaging over real HTTP on loopback, and whole lifecycles with the
+//! worker running in the same process (the refund paid after approval). Prints medians, p95, p99
+//! and throughput; docs/performance.md records the figures and the command.
 
 mod flood;
 
@@ -30,6 +31,9 @@ struct Args {
     /// Concurrent clients.
     #[arg(long, default_value_t = 16)]
     concurrency: usize,
+    /// Whole lifecycles (file → approve → refund paid by the worker → closed) to run at the end.
+    #[arg(long, default_value_t = 1000)]
+    lifecycles: usize,
     /// A PostgreSQL URL (an empty database); default: a fresh SQLite file.
     #[arg(long)]
     database_url: Option<String>,
@@ -54,12 +58,29 @@ impl Stats {
         let n = self.latencies.len();
         let at = |q: f64| self.latencies[((n as f64 * q) as usize).min(n - 1)];
         println!(
-            "| {:<28} | {:>6} | {:>9.2} | {:>9.2} | {:>9.0} |",
+            "| {:<28} | {:>6} | {:>9.2} | {:>9.2} | {:>9.2} | {:>9.0} |",
             self.name,
             n,
             at(0.5).as_secs_f64() * 1e3,
             at(0.95).as_secs_f64() * 1e3,
+            at(0.99).as_secs_f64() * 1e3,
             n as f64 / self.wall.as_secs_f64()
+        );
+    }
+
+    /// The latencies only (no throughput: they overlap other work).
+    fn print_latency(mut self) {
+        self.latencies.sort();
+        let n = self.latencies.len();
+        let at = |q: f64| self.latencies[((n as f64 * q) as usize).min(n - 1)].as_secs_f64() * 1e3;
+        println!(
+            "| {:<28} | {:>6} | {:>9.2} | {:>9.2} | {:>9.2} | {:>9} |",
+            self.name,
+            n,
+            at(0.5),
+            at(0.95),
+            at(0.99),
+            ""
         );
     }
 }
@@ -147,36 +168,19 @@ async fn main() -> anyhow::Result<()> {
     }
     let mut buyers = Vec::with_capacity(args.cases);
     let mut orders = Vec::with_capacity(args.cases);
+    let mut lifecycle_orders = Vec::with_capacity(args.lifecycles);
     let admin = Principal::User(admin);
     for i in 0..args.cases {
         let buyer = user(format!("bench-buyer-{i}"), Role::Buyer, None);
         app.store.insert_user(&buyer, &hash, now).await?;
-        let order = app
-            .create_order(
-                &admin,
-                NewOrder {
-                    number: format!("BENCH-{i}"),
-                    merchant_id: shop_id,
-                    buyer_id: buyer.id,
-                    channel: SalesChannel::ChannelsShop,
-                    items: vec![LineItem {
-                        sku: "SKU".into(),
-                        title: "耳机".into(),
-                        quantity: 1,
-                        unit_price: Money::from_fen(39900),
-                        law: Default::default(),
-                    }],
-                    amount_paid: Money::from_fen(39900),
-                    freight: Money::ZERO,
-                    payment_transaction_id: None,
-                    paid_at: Some(now),
-                    shipped_at: Some(now),
-                    signed_at: Some(now),
-                },
-            )
-            .await?;
+        let order = app.create_order(&admin, bench_order(format!("BENCH-{i}"), shop_id, buyer.id, now)).await?;
         orders.push(order.id);
         buyers.push(Principal::User(buyer));
+    }
+    for i in 0..args.lifecycles {
+        let Principal::User(buyer) = &buyers[i % buyers.len()] else { unreachable!() };
+        let order = app.create_order(&admin, bench_order(format!("BENCH-L-{i}"), shop_id, buyer.id, now)).await?;
+        lifecycle_orders.push((i % buyers.len(), order.id));
     }
     let staff = Principal::User(staff);
     let (buyers, orders) = (Arc::new(buyers), Arc::new(orders));
@@ -186,8 +190,8 @@ async fn main() -> anyhow::Result<()> {
         "backend: {}, cases: {n}, concurrency: {c}\n",
         if url.starts_with("sqlite") { "SQLite" } else { "PostgreSQL" }
     );
-    println!("| operation                    |  count | p50 (ms)  | p95 (ms)  |  per sec  |");
-    println!("|------------------------------|-------:|----------:|----------:|----------:|");
+    println!("| operation                    |  count | p50 (ms)  | p95 (ms)  | p99 (ms)  |  per sec  |");
+    println!("|------------------------------|-------:|----------:|----------:|----------:|----------:|");
 
     let file = {
         let (app, buyers, orders, cases) = (app.clone(), buyers.clone(), orders.clone(), cases.clone());
@@ -283,9 +287,86 @@ async fn main() -> anyhow::Result<()> {
         }
     };
     measure("HTTP POST message", n, c, post).await?.print();
+    lifecycles(&app, &buyers, &staff, lifecycle_orders, c).await?;
     if args.flood > 0 {
         anyhow::ensure!(n >= 2, "the flood figure needs --cases 2 or more");
         flood::run(app, &cases, args.flood_requests, args.flood).await?;
     }
     Ok(())
+}
+
+/// File → approve → refund paid by the worker (running in this process, as in `redress serve`)
+/// → closed, `concurrency` at a time; prints lifecycles per second and the time from approval
+/// to the case closed by the paid refund.
+async fn lifecycles(
+    app: &App,
+    buyers: &Arc<Vec<Principal>>,
+    staff: &Principal,
+    orders: Vec<(usize, redress_domain::OrderId)>,
+    concurrency: usize,
+) -> anyhow::Result<()> {
+    if orders.is_empty() {
+        return Ok(());
+    }
+    let worker = redress_worker::Worker::new(app.clone());
+    tokio::spawn(worker.run(Duration::from_secs(2), std::future::pending()));
+    let paid_after = Arc::new(std::sync::Mutex::new(Vec::with_capacity(orders.len())));
+    let orders_len = orders.len();
+    let orders = Arc::new(orders);
+    let (app, buyers, staff, paid) = (app.clone(), buyers.clone(), staff.clone(), paid_after.clone());
+    let job = move |i: usize| {
+        let (app, buyers, staff, orders, paid) =
+            (app.clone(), buyers.clone(), staff.clone(), orders.clone(), paid.clone());
+        async move {
+            let (buyer, order) = orders[i];
+            let request = FileCase {
+                kind: RequestKind::RefundOnly,
+                reason: Reason::QualityDefect,
+                items: vec![ItemRef { sku: "SKU".into(), quantity: 1 }],
+                amount: Money::from_fen(39900),
+                description: "左耳无声".into(),
+            };
+            let case = app.file_case(&buyers[buyer], request, order).await?;
+            app.act(&staff, case.id, Command::Approve).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let approved = Instant::now();
+            // The client waits for the refund as a buyer's page would, polling the case.
+            loop {
+                let record = app.store.case(case.id).await?.context("case")?;
+                if record.case.state == redress_domain::CaseState::Closed {
+                    break;
+                }
+                anyhow::ensure!(approved.elapsed() < Duration::from_secs(120), "refund not paid in 120 s");
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            paid.lock().unwrap().push(approved.elapsed());
+            Ok(())
+        }
+    };
+    let total = orders_len;
+    measure("lifecycle (file→closed)", total, concurrency, job).await?.print();
+    let latencies = std::mem::take(&mut *paid_after.lock().unwrap());
+    Stats { name: "approval → refund paid", latencies, wall: Duration::from_secs(1) }.print_latency();
+    Ok(())
+}
+
+fn bench_order(number: String, merchant_id: MerchantId, buyer_id: UserId, now: jiff::Timestamp) -> NewOrder {
+    NewOrder {
+        number,
+        merchant_id,
+        buyer_id,
+        channel: SalesChannel::ChannelsShop,
+        items: vec![LineItem {
+            sku: "SKU".into(),
+            title: "耳机".into(),
+            quantity: 1,
+            unit_price: Money::from_fen(39900),
+            law: Default::default(),
+        }],
+        amount_paid: Money::from_fen(39900),
+        freight: Money::ZERO,
+        payment_transaction_id: None,
+        paid_at: Some(now),
+        shipped_at: Some(now),
+        signed_at: Some(now),
+    }
 }

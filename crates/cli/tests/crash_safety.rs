@@ -6,6 +6,8 @@
 //! verifies, every passed deadline fired once, and every refund was paid once (the ledger).
 //!
 //! The short drill runs in `cargo test` (so in `.ci/run`): SQLite, one `serve`, a dozen kills.
+//! Its clients write at the same time, so the SQLite writer commits their changes in shared
+//! batches (group commit) and kills land mid-batch.
 //! The long drill is the same test with more of everything (see docs/reliability.md):
 //!
 //! ```sh
@@ -53,7 +55,7 @@ impl Drill {
         Drill {
             kills: var("REDRESS_DRILL_KILLS", 30),
             cases: var("REDRESS_DRILL_CASES", 160),
-            clients: var("REDRESS_DRILL_CLIENTS", 8),
+            clients: var("REDRESS_DRILL_CLIENTS", 16),
             postgres,
         }
     }

@@ -1019,8 +1019,9 @@ pub fn unique_or(what: &str, e: sqlx::Error) -> redress_app::StoreError {
 pub type Change<DB> = Box<
     dyn for<'c> FnOnce(
             &'c mut <DB as sqlx::Database>::Connection,
-        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = redress_app::ports::StoreResult<()>> + Send + 'c>>
-        + Send,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = redress_app::ports::StoreResult<()>> + Send + 'c>,
+        > + Send,
 >;
 
 /// Boxes a change (the bound gives the closure its higher-ranked signature).
@@ -1028,8 +1029,9 @@ pub fn change<DB: sqlx::Database, F>(f: F) -> Change<DB>
 where
     F: for<'c> FnOnce(
             &'c mut DB::Connection,
-        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = redress_app::ports::StoreResult<()>> + Send + 'c>>
-        + Send
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = redress_app::ports::StoreResult<()>> + Send + 'c>,
+        > + Send
         + 'static,
 {
     Box::new(f)
