@@ -20,13 +20,14 @@ pub struct PgStore {
     pub(crate) pool: sqlx::PgPool,
     changed: std::sync::Arc<tokio::sync::Notify>,
     policies: crate::shared::PolicyCache,
+    sessions: crate::shared::SessionCache,
 }
 
 impl PgStore {
     pub async fn connect(url: &str) -> anyhow::Result<PgStore> {
         let pool =
             PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect(url).await?;
-        Ok(PgStore { pool, changed: Default::default(), policies: Default::default() })
+        Ok(PgStore { pool, changed: Default::default(), policies: Default::default(), sessions: Default::default() })
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {

@@ -4,7 +4,7 @@
 //! comes in as arguments.
 
 /// Implements `redress_app::Store` for `$store` (a struct with `pool: sqlx::Pool<$db>`,
-/// `changed` (a `Notify`), `policies` (a `PolicyCache`), an async `begin_write` and
+/// `changed` (a `Notify`), `policies` (a `PolicyCache`), `sessions` (a `SessionCache`), an async `begin_write` and
 /// `write_change`), using the given SQL for the statements that differ per database.
 macro_rules! shared_store {
     ($store:ty, $db:ty, claim_cases: $claim_cases:expr, claim_jobs: $claim_jobs:expr, lock_order: $lock_order:expr) => {
@@ -61,16 +61,23 @@ macro_rules! shared_store {
             }
 
             async fn session_user(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<User>> {
-                let row = sqlx::query("SELECT u.id, u.login, u.display_name, u.role, u.merchant_id, u.phone, u.address FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2")
+                if let Some(user) = self.sessions.get(token_hash, now) {
+                    return Ok(Some(user));
+                }
+                let row = sqlx::query("SELECT u.id, u.login, u.display_name, u.role, u.merchant_id, u.phone, u.address, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2")
                     .bind(token_hash)
                     .bind(micros(now))
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(other)?;
-                row.map(|r| user_from(&r)).transpose().map_err(StoreError::Other)
+                let Some(r) = row else { return Ok(None) };
+                let user = user_from(&r)?;
+                self.sessions.put(token_hash, &user, timestamp(r.try_get("expires_at").map_err(other)?)?);
+                Ok(Some(user))
             }
 
             async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+                self.sessions.forget(token_hash);
                 sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await.map_err(other)?;
                 Ok(())
             }
@@ -1039,3 +1046,35 @@ where
 
 /// Published policy versions by number (they never change once published).
 pub type PolicyCache = std::sync::RwLock<std::collections::HashMap<i64, redress_domain::Policy>>;
+
+/// Signed-in users by session token hash, kept `SessionCache::KEEP`: most requests skip the
+/// session read. A logout in this process forgets the entry at once; one in another process
+/// (several servers on PostgreSQL) takes effect within `KEEP`.
+#[derive(Default)]
+pub struct SessionCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (redress_app::ports::User, jiff::Timestamp, std::time::Instant)>>,
+}
+
+impl SessionCache {
+    const KEEP: std::time::Duration = std::time::Duration::from_secs(2);
+    /// Entries at most; when full, the cache starts over (it only saves reads).
+    const CAPACITY: usize = 50_000;
+
+    pub fn get(&self, token_hash: &str, now: jiff::Timestamp) -> Option<redress_app::ports::User> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        let (user, expires_at, cached) = entries.get(token_hash)?;
+        (*expires_at > now && cached.elapsed() < Self::KEEP).then(|| user.clone())
+    }
+
+    pub fn put(&self, token_hash: &str, user: &redress_app::ports::User, expires_at: jiff::Timestamp) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() >= Self::CAPACITY {
+            entries.clear();
+        }
+        entries.insert(token_hash.to_owned(), (user.clone(), expires_at, std::time::Instant::now()));
+    }
+
+    pub fn forget(&self, token_hash: &str) {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).remove(token_hash);
+    }
+}
