@@ -35,6 +35,7 @@ support::contract! {
     concurrent_filings_on_one_item => sqlite_concurrent_filings_on_one_item, postgres_concurrent_filings_on_one_item;
     recount_candidates_and_notifications => sqlite_recount_candidates_and_notifications, postgres_recount_candidates_and_notifications;
     a_burst_of_changes_fails_only_the_stale_ones => sqlite_a_burst_of_changes_fails_only_the_stale_ones, postgres_a_burst_of_changes_fails_only_the_stale_ones;
+    a_committed_change_wakes_the_worker => sqlite_a_committed_change_wakes_the_worker, postgres_a_committed_change_wakes_the_worker;
 }
 
 /// 11. What a calendar import recounts: open cases due from an instant (paged by id), 12315
@@ -1062,4 +1063,35 @@ async fn a_burst_of_changes_fails_only_the_stale_ones(db: TestDb) {
     // Only the landed changes' answers are stored.
     let stored = db.count("SELECT COUNT(*) FROM idempotency_keys WHERE scope = 'burst'", &[]).await;
     assert_eq!(stored, landed.iter().map(|l| &l.2).collect::<HashSet<_>>().len() as i64);
+}
+
+/// 14. A change committed in this process wakes the worker at once: with a poll interval of an
+/// hour, an approved refund is still paid (the time limit only stops a hung test).
+async fn a_committed_change_wakes_the_worker(db: TestDb) {
+    let world = World::new(db.store.clone()).await;
+    let store = world.store().clone();
+    let cast = Cast::new(&world).await;
+    let mut cases = Vec::new();
+    for i in 0..2 {
+        let order = world.order(&format!("SH-WAKE-{i}"), cast.shop, cast.buyer_id()).await;
+        cases.push(world.app.file_case(&cast.buyer, refund_request(39900), order.id).await.unwrap().id);
+    }
+    let closed = |id: CaseId| {
+        let store = store.clone();
+        async move {
+            while store.case(id).await.unwrap().unwrap().case.state != CaseState::Closed {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        }
+    };
+    // The first is paid by the worker's first pass; the second is approved after it.
+    world.app.act(&cast.staff, cases[0], Command::Approve).await.unwrap();
+    let worker =
+        tokio::spawn(Worker::new(world.app.clone()).run(std::time::Duration::from_secs(3600), std::future::pending()));
+    let limit = std::time::Duration::from_secs(60);
+    tokio::time::timeout(limit, closed(cases[0])).await.expect("first refund never paid");
+    world.app.act(&cast.staff, cases[1], Command::Approve).await.unwrap();
+    tokio::time::timeout(limit, closed(cases[1])).await.expect("a committed approval did not wake the worker");
+    worker.abort();
+    assert_eq!(db.count("SELECT COUNT(*) FROM refund_ledger", &[]).await, 2);
 }
