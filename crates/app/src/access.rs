@@ -6,7 +6,7 @@ use redress_domain::order::Order;
 use redress_domain::{Actor, Case, MerchantId, TokenId, UserId};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Buyer,

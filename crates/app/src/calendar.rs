@@ -162,7 +162,7 @@ impl App {
 }
 
 /// What an import did.
-#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Imported {
     pub years: Vec<i16>,
     pub recounted_deadlines: usize,

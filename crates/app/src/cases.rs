@@ -22,7 +22,7 @@ pub const TIMELINE_PAGE: i64 = 20;
 /// A case as its reader sees it: the case, its latest timeline entries and what the reader may
 /// do now. A case with a long history answers in bounded size: older entries are read a page
 /// at a time (`case_timeline`), from `timeline_before`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CaseDetail {
     pub case: Case,
     /// The number of events on the case (the last one's `seq`).
@@ -37,13 +37,13 @@ pub struct CaseDetail {
 }
 
 /// A page of a case's timeline, oldest first, and the cursor of the page before it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TimelinePage {
     pub items: Vec<TimelineEntry>,
     pub next_before: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TimelineEntry {
     pub seq: i64,
     /// Who acted: role and name, as this reader may see them.
@@ -381,7 +381,7 @@ impl App {
 
 /// What an action answers: the case as it is now and the events this action appended, never
 /// the whole timeline (which grows without bound; `GET /cases/{id}` pages through it).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ActionAnswer {
     pub case: Case,
     pub version: i64,

@@ -10,14 +10,14 @@ use redress_domain::vocabulary::RemedyKind;
 use redress_domain::{Actor, Case, Party};
 use serde::Serialize;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Contact {
     pub name: String,
     pub phone: Option<String>,
     pub address: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Parties {
     pub buyer: Contact,
     pub merchant: Contact,
@@ -33,7 +33,7 @@ pub fn buyer_address_needed(case: &Case) -> bool {
 
 /// Who did something on the timeline: their role and the name this reader may see (none for
 /// the system: the rules and the payment gateway).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Speaker {
     pub role: &'static str,
     pub name: Option<String>,

@@ -31,7 +31,7 @@ pub const FORMAT: &str = "redress-dossier/1";
 pub const MANIFEST: &str = "manifest.json";
 pub const INDEX: &str = "index.html";
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Manifest {
     pub format: String,
     pub case_id: CaseId,
@@ -53,7 +53,7 @@ pub struct Manifest {
     pub index_sha256: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct ManifestFile {
     pub evidence_id: EvidenceId,
     /// The event that added it.
@@ -64,7 +64,7 @@ pub struct ManifestFile {
     pub media_type: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Withheld {
     pub evidence_id: EvidenceId,
     pub event_seq: i64,
@@ -375,7 +375,7 @@ fn write_zip(mut parts: tokio::sync::mpsc::Receiver<ZipPart>) -> Result<(std::fs
 }
 
 /// One thing that does not match in a dossier.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, thiserror::Error)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum Finding {
     #[error("manifest.json is missing")]
@@ -403,7 +403,7 @@ pub enum Finding {
 }
 
 /// The result of checking a dossier.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Verification {
     pub case_id: Option<CaseId>,
     pub events: usize,

@@ -18,7 +18,7 @@ pub const MEDIATION_WORKING_DAYS: u32 = 45;
 /// How long before a clock passes the buyer is reminded.
 pub const REMINDER_LEAD: SignedDuration = SignedDuration::from_hours(24);
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub enum ExternalChannel {
     #[serde(rename = "regulator_12315")]
     Regulator12315,
@@ -30,7 +30,7 @@ pub enum ExternalChannel {
     Court,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reminder {
     AcceptanceSoon,
@@ -68,7 +68,7 @@ impl Reminder {
 }
 
 /// One filing outside the platform, with its clocks.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct ExternalEscalation {
     pub id: uuid::Uuid,
     pub case_id: CaseId,
@@ -108,7 +108,7 @@ impl ExternalEscalation {
 }
 
 /// A message to one person, shown in their notification list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Notification {
     pub id: uuid::Uuid,
     pub user_id: UserId,
@@ -120,7 +120,7 @@ pub struct Notification {
     pub read_at: Option<Timestamp>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewEscalation {
     pub channel: ExternalChannel,
     pub filed_on: Date,

@@ -105,7 +105,7 @@ impl EvidenceError {
 }
 
 /// A stored file as the case's record names it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct EvidenceRecord {
     pub case_id: CaseId,
     /// The event that added it.

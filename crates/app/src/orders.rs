@@ -14,7 +14,7 @@ pub const MAX_PAGE: i64 = 100;
 pub const MAX_FEN: i64 = 10_000_000_000;
 pub const MAX_QUANTITY: u32 = 100_000;
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewOrder {
     pub number: String,
     pub merchant_id: MerchantId,

@@ -27,7 +27,7 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct User {
     pub id: UserId,
     pub login: String,
@@ -38,7 +38,7 @@ pub struct User {
     pub address: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PolicyVersion {
     pub version: i64,
     pub published_at: Timestamp,
@@ -71,7 +71,7 @@ pub struct CaseRecord {
 }
 
 /// A piece of work written in the same transaction as the change that caused it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct OutboxItem {
     pub topic: String,
     pub case_id: Option<CaseId>,
@@ -377,7 +377,7 @@ pub struct Purged {
 }
 
 /// What a payout to the buyer is: money back for the goods, or statutory compensation beyond it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PayoutKind {
     Refund,

@@ -15,14 +15,14 @@ use redress_domain::rejection::Lang;
 use redress_domain::{Case, CaseId, Event, Money};
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Party {
     pub name: String,
     pub phone: Option<String>,
     pub address: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Respondent {
     pub name: String,
     pub address: String,
@@ -31,7 +31,7 @@ pub struct Respondent {
     pub phone: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Fact {
     pub at: Timestamp,
     /// Beijing time, as the complaint prints it.
@@ -39,7 +39,7 @@ pub struct Fact {
     pub text: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EvidenceEntry {
     pub number: usize,
     pub description: String,
@@ -48,7 +48,7 @@ pub struct EvidenceEntry {
 }
 
 /// The regulator complaint: complainant, respondent, demand, facts in time order, evidence.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RegulatorComplaint {
     pub case_id: CaseId,
     pub generated_at: Timestamp,
@@ -69,7 +69,7 @@ pub struct RegulatorComplaint {
 }
 
 /// The complaint form template of seed 002 (微信小程序订单投诉表格), filled in.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ComplaintForm {
     pub order_number: String,
     pub purchase_date: String,

@@ -13,7 +13,7 @@ use redress_law::damages::{self, DamagesBreakdown};
 use redress_law::eligibility::{self, ItemRights};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RightsView {
     pub order_id: OrderId,
     pub as_of: Timestamp,
@@ -21,7 +21,7 @@ pub struct RightsView {
     pub statutory_damages: Vec<StatutoryDamages>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ItemRightsView {
     pub sku: String,
     pub title: String,
@@ -29,7 +29,7 @@ pub struct ItemRightsView {
 }
 
 /// A damages rule with its computation for the price concerned, and whether it applies here.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct StatutoryDamages {
     pub rule: &'static str,
     /// `true` when the case's reason (or the items) make the rule applicable; `false` on an
@@ -93,7 +93,7 @@ pub fn rights(order: &Order, items: Option<&[ItemRef]>, reason: Option<Reason>, 
 }
 
 /// A complaint draft as the API takes it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct Draft {
     pub order_id: Option<OrderId>,
     #[serde(default)]

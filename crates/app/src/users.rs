@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 pub const MIN_PASSWORD: usize = 8;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewUser {
     pub login: String,
     pub password: String,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The one who issues a command. Merchant staff and merchant systems (API tokens) act for the
 /// same merchant with the same rights.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(tag = "role", rename_all = "snake_case")]
 pub enum Actor {
     Buyer { user: UserId },
@@ -27,7 +27,7 @@ impl Actor {
 }
 
 /// A side of a case: whom a state waits for, who is named for evidence, who is liable.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Party {
     Buyer,

@@ -52,7 +52,7 @@ vocabulary!(
 );
 
 /// What happens when a deadline passes unanswered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OnTimeout {
     AutoApprove,
@@ -75,7 +75,7 @@ impl OnTimeout {
 }
 
 /// Every waiting state has exactly one deadline, naming whom it waits for.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Deadline {
     pub due: Timestamp,
     pub waits_for: Vec<Party>,
@@ -93,32 +93,32 @@ pub struct Deadline {
 }
 
 /// A remedy with its amount (zero for remedies that pay nothing).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Remedy {
     pub kind: RemedyKind,
     pub amount: Money,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Shipment {
     pub carrier: String,
     pub tracking_no: String,
     pub shipped_at: Timestamp,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct MerchantRejection {
     pub reason: RejectReason,
     pub text: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct EvidenceRequest {
     pub party: Party,
     pub what: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Mediation {
     pub remedy: Remedy,
     pub note: String,
@@ -126,7 +126,7 @@ pub struct Mediation {
     pub merchant_accepted: Option<bool>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Decision {
     pub agent: UserId,
     /// `None`: the buyer's claim is rejected.
@@ -141,7 +141,7 @@ pub struct Decision {
 }
 
 /// How an appeal was answered, by whom and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct AppealReview {
     pub uphold: bool,
     pub agent: Option<UserId>,
@@ -150,7 +150,7 @@ pub struct AppealReview {
     pub reviewed_at: Timestamp,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Appeal {
     pub party: Party,
     /// The outcome the appeal contests, restored if the decision is upheld.
@@ -161,7 +161,7 @@ pub struct Appeal {
 }
 
 /// The refund the case is executing: `refund_id` makes the gateway call idempotent.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct PendingRefund {
     pub refund_id: String,
     pub amount: Money,
@@ -169,13 +169,13 @@ pub struct PendingRefund {
     pub failed: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct ItemRef {
     pub sku: String,
     pub quantity: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Case {
     pub id: CaseId,
     pub order_id: OrderId,

@@ -8,7 +8,7 @@ use crate::money::Money;
 use crate::vocabulary::{Reason, RejectReason, RequestKind};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct FileCase {
     pub kind: RequestKind,
     pub reason: Reason,
@@ -18,7 +18,7 @@ pub struct FileCase {
 }
 
 /// The buyer's changes to the request (`revise`); what is left out stays as it is.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Revision {
     pub kind: Option<RequestKind>,
@@ -27,7 +27,7 @@ pub struct Revision {
 }
 
 /// A parcel on its way (`ship-return` by the buyer, `ship-replacement` by the merchant).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Shipping {
     pub carrier: String,
@@ -36,7 +36,7 @@ pub struct Shipping {
 
 /// A remedy put to the parties with a note (the merchant's `offer`, the platform's
 /// `propose-mediation`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Proposal {
     pub remedy: Remedy,
@@ -45,7 +45,7 @@ pub struct Proposal {
 
 /// The variants are the one catalogue of actions: `CommandKind` (derived) names them, and the
 /// API route, the system-only filter, `allowed_actions` and the authorization walk all read it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, strum::EnumDiscriminants)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize, strum::EnumDiscriminants)]
 #[serde(tag = "action", rename_all = "kebab-case", deny_unknown_fields)]
 #[strum_discriminants(
     name(CommandKind),

@@ -11,7 +11,7 @@ use crate::vocabulary::{Reason, RequestKind};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Event {
     pub at: Timestamp,
     pub actor: Actor,
@@ -20,7 +20,7 @@ pub struct Event {
     pub transition: Option<Transition>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Transition {
     pub to: CaseState,
     pub stage: Stage,
@@ -28,7 +28,7 @@ pub struct Transition {
     pub outcome: Option<Outcome>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Filed {
     pub case_id: CaseId,
     pub order_id: OrderId,
@@ -50,7 +50,7 @@ pub struct Filed {
     pub is_repeat: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventBody {
     Filed(Box<Filed>),

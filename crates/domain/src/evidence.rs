@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_CAPTION: usize = 200;
 
 /// One file added to a case, as its `EvidenceAdded` event carries it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct EvidenceFile {
     pub evidence_id: EvidenceId,
     /// Lowercase hex SHA-256 of the file's bytes: the chain fixes the content through it.

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// A shop and its legal identity: a regulator complaint names all of it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Merchant {
     pub id: MerchantId,
     pub name: String,
@@ -19,7 +19,7 @@ pub struct Merchant {
 
 pub use redress_law::eligibility::{ConfirmedExclusion, ItemFacts, ItemFlags, Warranty};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct LineItem {
     pub sku: String,
     pub title: String,
@@ -37,7 +37,7 @@ impl LineItem {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Order {
     pub id: OrderId,
     /// The platform's own order number, as the buyer sees it.

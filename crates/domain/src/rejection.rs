@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The language of a message: Simplified Chinese first, English second.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub enum Lang {
     #[serde(rename = "zh-CN")]
     Zh,
@@ -45,7 +45,7 @@ impl Lang {
 
 macro_rules! rejection_codes {
     ($($variant:ident = $code:literal, $zh:literal, $en:literal;)+) => {
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema, Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum RejectionCode { $($variant,)+ }
 
@@ -95,7 +95,7 @@ rejection_codes! {
 }
 
 /// A refused command: a stable code plus what exactly was wrong.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize, thiserror::Error)]
 #[error("{}{}", code.as_str(), detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
 pub struct Rejection {
     pub code: RejectionCode,
@@ -104,7 +104,7 @@ pub struct Rejection {
     pub explanation: Option<Explanation>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Explanation {
     pub zh: String,
     pub en: String,

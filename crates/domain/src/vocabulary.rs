@@ -5,7 +5,7 @@
 macro_rules! vocabulary {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $key:literal, $zh:literal, $en:literal;)+ }) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, utoipa::ToSchema, serde::Deserialize)]
         pub enum $name { $(#[serde(rename = $key)] $variant,)+ }
 
         impl $name {

@@ -73,7 +73,7 @@ pub enum CalendarError {
 }
 
 /// The file shape (JSON), as shipped in `data/calendar-cn.json` and accepted by the import.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarFile {
     /// Documentation only: always Asia/Shanghai.
@@ -89,7 +89,7 @@ pub struct CalendarFile {
 }
 
 /// A year without an imported notice that operators should act on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct ProvisionalWarning {
     pub year: i16,
     pub zh: String,
@@ -111,7 +111,7 @@ impl ProvisionalWarning {
 }
 
 /// One year as published in one State Council notice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarYear {
     pub year: i16,
@@ -123,7 +123,7 @@ pub struct CalendarYear {
 }
 
 /// A run of public holiday days, `start..=end`. A period crossing New Year is split per year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HolidayPeriod {
     pub name: String,
@@ -134,7 +134,7 @@ pub struct HolidayPeriod {
 }
 
 /// A Saturday or Sunday that is worked to make up for a holiday (调休上班).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MakeUpWorkday {
     pub date: Date,
@@ -143,7 +143,7 @@ pub struct MakeUpWorkday {
 }
 
 /// What kind of day a date is, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DayKind {
     Workday,
@@ -180,7 +180,7 @@ pub struct WorkingDeadline {
 }
 
 /// Where a year's days come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum YearSource {
     /// Transcribed from the State Council's notice.

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema, Deserialize)]
 // Numbered variants are renamed by hand: serde's snake_case would write `consumer_law55`.
 #[serde(rename_all = "snake_case")]
 pub enum Article {
@@ -84,7 +84,7 @@ impl Article {
 }
 
 /// A citation as returned by the API: the stable key and the text in both languages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Citation {
     pub article: Article,
     pub zh: String,

@@ -24,7 +24,7 @@ pub enum DamagesError {
 }
 
 /// Which rule set the punitive amount.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PunitiveBasis {
     ThreeTimesPrice,
@@ -35,14 +35,14 @@ pub enum PunitiveBasis {
 }
 
 /// One way of computing the punitive part, before the floor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct PunitiveCandidate {
     pub basis: PunitiveBasis,
     pub amount_fen: i64,
 }
 
 /// What the buyer may claim, line by line, with the article.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct DamagesBreakdown {
     pub citation: Citation,
     pub price_fen: i64,

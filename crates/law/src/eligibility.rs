@@ -29,7 +29,7 @@ pub const SANBAO_RETURN_DAYS: i64 = 7;
 pub const SANBAO_EXCHANGE_DAYS: i64 = 15;
 
 /// The nature of an item, as the merchant lists it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(default)]
 pub struct ItemFlags {
     /// 消费者定作的 (made to the buyer's specification).
@@ -49,7 +49,7 @@ pub struct ItemFlags {
 
 /// Natures of goods the buyer may agree at checkout to exclude (暂行办法第七条); such an exclusion
 /// only counts if the buyer confirmed it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConfirmedExclusion {
     /// 拆封后易影响人身安全或者生命健康的商品，或者拆封后易导致商品品质发生改变的商品.
@@ -61,7 +61,7 @@ pub enum ConfirmedExclusion {
 }
 
 /// Why an item has no 7-day no-reason return.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoReasonExclusion {
     CustomMade,
@@ -142,7 +142,7 @@ impl From<ConfirmedExclusion> for NoReasonExclusion {
 }
 
 /// A warranty period (保修期/三包有效期).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Warranty {
     Days(u32),
@@ -152,7 +152,7 @@ pub enum Warranty {
 }
 
 /// One item of an order, as far as the law cares.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(default)]
 pub struct ItemFacts {
     pub flags: ItemFlags,
@@ -188,14 +188,14 @@ impl ItemFacts {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FreightPayer {
     Buyer,
     Merchant,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WindowStatus {
     Open,
@@ -203,7 +203,7 @@ pub enum WindowStatus {
 }
 
 /// A window in natural time: `[starts_at, ends_at)`; `status` is as of the `now` asked about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Window {
     /// When the counting starts (00:00 Asia/Shanghai of the day after signing).
     pub starts_at: Timestamp,
@@ -215,7 +215,7 @@ pub struct Window {
 }
 
 /// The 7-day no-reason return of one item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct NoReasonRights {
     /// A no-reason return may be filed now.
     pub allowed: bool,
@@ -227,7 +227,7 @@ pub struct NoReasonRights {
 }
 
 /// The 三包 windows of one item (for goods under the 三包 rules with a performance failure).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct SanbaoWindows {
     /// Return, exchange or repair, at the buyer's choice (7 days).
     pub return_exchange_or_repair: Window,
@@ -238,7 +238,7 @@ pub struct SanbaoWindows {
 }
 
 /// Everything the law gives the buyer on one item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct ItemRights {
     pub no_reason: NoReasonRights,
     /// 消法第二十四条: return of non-conforming goods; `None` until signed for.
@@ -247,7 +247,7 @@ pub struct ItemRights {
     pub sanbao: Option<SanbaoWindows>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RefusalCode {
     NoReasonWindowClosed,
@@ -266,7 +266,7 @@ impl RefusalCode {
 }
 
 /// A filing the rules do not allow, with the rule that says so.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Refusal {
     pub code: RefusalCode,
     pub message_zh: String,

@@ -24,7 +24,7 @@ macro_rules! vocabulary {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[derive(serde::Serialize, serde::Deserialize)]
+        #[derive(serde::Serialize, utoipa::ToSchema, serde::Deserialize)]
         pub enum $name {
             // Renamed from the key itself so serde and `as_str` can never disagree
             // (serde's own snake_case would turn `NoReason7Day` into `no_reason7_day`).

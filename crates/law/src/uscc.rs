@@ -28,7 +28,7 @@ pub enum UsccError {
 }
 
 /// A 统一社会信用代码 whose characters and check character are valid.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Uscc(String);
 

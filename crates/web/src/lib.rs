@@ -7,6 +7,7 @@ mod limits;
 mod problem;
 mod routes;
 mod serve;
+mod views;
 
 pub use limits::{Limits, Rate};
 pub use problem::Problem;

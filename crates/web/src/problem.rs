@@ -8,7 +8,8 @@ use redress_app::AppError;
 use redress_domain::{Lang, RejectionCode};
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"type": "https://redress.invalid/problems/not_found", "code": "not_found", "title": "Not found", "status": 404, "detail": "case 0190f3a2-…"}))]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,

@@ -2,13 +2,15 @@
 
 use crate::extract::{Body, Caller, Query};
 use crate::problem::Problem;
+use crate::views::{CalendarImport, Items, Page as PageOf};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use redress_app::App;
+use redress_app::ports::{PolicyVersion, User};
 use redress_domain::order::Merchant;
+use redress_domain::{MerchantId, UserId};
 use serde::Deserialize;
-use serde_json::json;
 
 #[derive(Deserialize)]
 pub struct NewMerchant {
@@ -42,9 +44,9 @@ pub struct NewPolicy {
 }
 
 /// `GET /api/v1/policies`: every version, so anyone can see what changes and when.
-pub async fn policies(State(app): State<App>, caller: Caller) -> Result<Json<serde_json::Value>, Problem> {
+pub async fn policies(State(app): State<App>, caller: Caller) -> Result<Json<Items<PolicyVersion>>, Problem> {
     let versions = app.policy_versions().await.map_err(|e| Problem::from_app(e, caller.lang))?;
-    Ok(Json(json!({ "items": versions })))
+    Ok(Json(Items { items: versions }))
 }
 
 pub async fn publish_policy(
@@ -70,16 +72,16 @@ pub async fn import_calendar(
     State(app): State<App>,
     caller: Caller,
     body: axum::body::Bytes,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<CalendarImport>, Problem> {
     let text = std::str::from_utf8(&body)
         .map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", caller.lang, None))?;
     let imported =
         app.import_calendar(Some(&caller.principal), text).await.map_err(|e| Problem::from_app(e, caller.lang))?;
-    Ok(Json(json!({
-        "imported_years": imported.years,
-        "recounted_deadlines": imported.recounted_deadlines,
-        "recounted_regulator_clocks": imported.recounted_regulator_clocks,
-    })))
+    Ok(Json(CalendarImport {
+        imported_years: imported.years,
+        recounted_deadlines: imported.recounted_deadlines,
+        recounted_regulator_clocks: imported.recounted_regulator_clocks,
+    }))
 }
 
 /// `POST /api/v1/users` (admins): creates an account.
@@ -113,12 +115,12 @@ pub async fn users(
     State(app): State<App>,
     caller: Caller,
     Query(page): Query<Page>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<PageOf<User, UserId>>, Problem> {
     let before = page.cursor(caller.lang)?;
     let users =
         app.list_users(&caller.principal, before, page.limit).await.map_err(|e| Problem::from_app(e, caller.lang))?;
     let next = crate::routes::next_before(&users, page.limit, |u| u.id);
-    Ok(Json(json!({ "items": users, "next_before": next })))
+    Ok(Json(PageOf { items: users, next_before: next }))
 }
 
 /// `GET /api/v1/merchants` (admins): every shop, newest first.
@@ -126,12 +128,12 @@ pub async fn merchants(
     State(app): State<App>,
     caller: Caller,
     Query(page): Query<Page>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<PageOf<Merchant, MerchantId>>, Problem> {
     let before = page.cursor(caller.lang)?;
     let shops = app
         .list_merchants(&caller.principal, before, page.limit)
         .await
         .map_err(|e| Problem::from_app(e, caller.lang))?;
     let next = crate::routes::next_before(&shops, page.limit, |m| m.id);
-    Ok(Json(json!({ "items": shops, "next_before": next })))
+    Ok(Json(PageOf { items: shops, next_before: next }))
 }

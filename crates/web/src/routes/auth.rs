@@ -1,5 +1,6 @@
 use crate::extract::{AcceptLang, Body, Caller, ClientAddress, SESSION_COOKIE};
 use crate::problem::Problem;
+use crate::views::{IssuedToken, Items, Me, Session, TokenRole, TokenView};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -7,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use redress_app::{App, Principal};
 use redress_domain::MerchantId;
 use serde::Deserialize;
-use serde_json::json;
 
 #[derive(Deserialize)]
 pub struct Login {
@@ -26,7 +26,7 @@ pub async fn login(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
         redress_app::auth::SESSION_TTL.as_secs()
     );
-    let mut response = Json(json!({ "token": token, "user": user })).into_response();
+    let mut response = Json(Session { token, user }).into_response();
     response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("cookie is ASCII"));
     Ok(response)
 }
@@ -47,11 +47,11 @@ pub async fn logout(
     Ok(response)
 }
 
-pub async fn me(caller: Caller) -> Json<serde_json::Value> {
+pub async fn me(caller: Caller) -> Json<Me> {
     match caller.principal {
-        Principal::User(user) => Json(json!({ "kind": "user", "user": user })),
+        Principal::User(user) => Json(Me::User { user }),
         Principal::MerchantToken { token, merchant } => {
-            Json(json!({ "kind": "api_token", "token_id": token, "merchant_id": merchant, "role": "merchant" }))
+            Json(Me::ApiToken { token_id: token, merchant_id: merchant, role: TokenRole::Merchant })
         }
     }
 }
@@ -66,17 +66,12 @@ pub async fn issue_token(
     State(app): State<App>,
     caller: Caller,
     Body(body): Body<NewToken>,
-) -> Result<(StatusCode, Json<serde_json::Value>), Problem> {
+) -> Result<(StatusCode, Json<IssuedToken>), Problem> {
     let (token, secret) = app
         .issue_api_token(&caller.principal, body.merchant_id, &body.name)
         .await
         .map_err(|e| Problem::from_app(e, caller.lang))?;
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            json!({ "id": token.id, "merchant_id": token.merchant_id, "name": token.name, "created_at": token.created_at, "token": secret }),
-        ),
-    ))
+    Ok((StatusCode::CREATED, Json(IssuedToken { view: TokenView::from(&token), token: secret })))
 }
 
 #[derive(Deserialize)]
@@ -89,14 +84,10 @@ pub async fn tokens(
     State(app): State<App>,
     caller: Caller,
     crate::extract::Query(shop): crate::extract::Query<Shop>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<Items<TokenView>>, Problem> {
     let tokens =
         app.api_tokens(&caller.principal, shop.merchant_id).await.map_err(|e| Problem::from_app(e, caller.lang))?;
-    let items: Vec<_> = tokens
-        .iter()
-        .map(|t| json!({ "id": t.id, "merchant_id": t.merchant_id, "name": t.name, "created_at": t.created_at }))
-        .collect();
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(Items { items: tokens.iter().map(TokenView::from).collect() }))
 }
 
 /// `DELETE /api/v1/tokens/{id}[?merchant_id=]`: revokes a token at once.

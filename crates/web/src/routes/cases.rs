@@ -2,6 +2,7 @@ use crate::extract::{Body, Caller, Query};
 use crate::idempotency::{self, Claimed};
 use crate::problem::Problem;
 use crate::routes::path_id;
+use crate::views::{CasePage, ChainReport};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,7 +13,6 @@ use redress_app::{App, AppError};
 use redress_domain::command::FileCase;
 use redress_domain::{CaseId, Command, CommandKind, OrderId};
 use serde::Deserialize;
-use serde_json::json;
 
 #[derive(Deserialize)]
 pub struct Filing {
@@ -95,7 +95,7 @@ pub async fn list(
     State(app): State<App>,
     caller: Caller,
     Query(q): Query<ListQuery>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<CasePage>, Problem> {
     let lang = caller.lang;
     let invalid =
         |what: &str| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", lang, Some(what.to_owned()));
@@ -156,9 +156,9 @@ pub async fn list(
     let cases = app.list_cases(&caller.principal, filter, q.limit).await.map_err(|e| Problem::from_app(e, lang))?;
     let next = crate::routes::next_before(&cases, q.limit, |c| c.id);
     Ok(Json(if sort_by_due {
-        json!({ "items": cases, "next_after": next })
+        CasePage { items: cases, next_before: None, next_after: Some(next) }
     } else {
-        json!({ "items": cases, "next_before": next })
+        CasePage { items: cases, next_before: Some(next), next_after: None }
     }))
 }
 
@@ -219,14 +219,14 @@ pub async fn chain(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<ChainReport>, Problem> {
     let id: CaseId = path_id(&id, caller.lang)?;
     let err = |e| Problem::from_app(e, caller.lang);
     let detail = app.case_detail(&caller.principal, id).await.map_err(err)?;
     // The head hash is what a dossier's manifest is compared with.
     let head_hash = detail.timeline.last().map(|e| e.hash.clone());
     Ok(Json(match app.verify_chain(id).await.map_err(err)? {
-        Ok(events) => json!({ "intact": true, "events": events, "head_hash": head_hash }),
-        Err(broken) => json!({ "intact": false, "problem": broken, "message": broken.to_string() }),
+        Ok(events) => ChainReport::Intact { intact: true, events, head_hash },
+        Err(broken) => ChainReport::Broken { intact: false, message: broken.to_string(), problem: broken },
     }))
 }

@@ -7,9 +7,9 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use redress_app::App;
+use redress_app::escalations::Notification;
 use redress_app::escalations::{ExternalEscalation, NewEscalation};
 use serde::Deserialize;
-use serde_json::json;
 
 pub async fn record(
     State(app): State<App>,
@@ -29,10 +29,10 @@ pub async fn list(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<crate::views::Items<ExternalEscalation>>, Problem> {
     let id = path_id(&id, caller.lang)?;
     let items = app.external_escalations(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(crate::views::Items { items }))
 }
 
 #[derive(Deserialize)]
@@ -65,13 +65,13 @@ pub async fn notifications(
     State(app): State<App>,
     caller: Caller,
     Query(page): Query<Page>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<crate::views::Page<Notification, uuid::Uuid>>, Problem> {
     let items = app
         .notifications(&caller.principal, page.before, page.limit)
         .await
         .map_err(|e| Problem::from_app(e, caller.lang))?;
     let next = crate::routes::next_before(&items, page.limit, |n| n.id);
-    Ok(Json(json!({ "items": items, "next_before": next })))
+    Ok(Json(crate::views::Page { items, next_before: next }))
 }
 
 pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, Problem> {

@@ -4,6 +4,7 @@
 use crate::extract::Caller;
 use crate::problem::Problem;
 use crate::routes::path_id;
+use crate::views::{EvidenceView, Items};
 use axum::Json;
 use axum::Router;
 use axum::body::Body;
@@ -16,7 +17,6 @@ use redress_app::App;
 use redress_app::evidence::{Description, EvidenceError, EvidenceRecord, Received};
 use redress_domain::vocabulary::EvidenceKind;
 use redress_domain::{CaseId, EvidenceId, Lang};
-use serde_json::{Value, json};
 
 /// The evidence routes, with the upload's body limit (the largest file plus multipart framing).
 pub fn routes(app: &App) -> Router<App> {
@@ -36,13 +36,8 @@ pub fn is_upload(method: &axum::http::Method, path: &str) -> bool {
     method == axum::http::Method::POST && path.starts_with("/api/v1/cases/") && path.ends_with("/evidence")
 }
 
-fn view(record: &EvidenceRecord) -> Value {
-    let mut v = serde_json::to_value(record).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut v {
-        map.insert("uploader_party".into(), json!(record.uploader_party()));
-        map.insert("has_preview".into(), json!(record.has_preview()));
-    }
-    v
+fn view(record: &EvidenceRecord) -> EvidenceView {
+    EvidenceView::from(record)
 }
 
 fn invalid(lang: Lang, detail: impl Into<String>) -> Problem {
@@ -151,10 +146,14 @@ async fn drain(multipart: &mut Multipart) {
     }
 }
 
-pub async fn list(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<Value>, Problem> {
+pub async fn list(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Items<EvidenceView>>, Problem> {
     let id: CaseId = path_id(&id, caller.lang)?;
     let items = app.list_evidence(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?;
-    Ok(Json(json!({ "items": items.iter().map(view).collect::<Vec<_>>() })))
+    Ok(Json(Items { items: items.iter().map(view).collect() }))
 }
 
 async fn file(app: App, caller: Caller, id: String, eid: String, preview: bool) -> Result<Response, Problem> {

@@ -1,6 +1,7 @@
 use crate::extract::{Body, Caller, Query};
 use crate::problem::Problem;
 use crate::routes::path_id;
+use crate::views::{BatchReport, BatchResult};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -9,7 +10,6 @@ use redress_app::orders::{Imported, NewOrder};
 use redress_domain::OrderId;
 use redress_domain::order::Order;
 use serde::Deserialize;
-use serde_json::json;
 
 pub async fn create(
     State(app): State<App>,
@@ -31,14 +31,14 @@ pub async fn list(
     State(app): State<App>,
     caller: Caller,
     Query(page): Query<Page>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<crate::views::Page<Order, OrderId>>, Problem> {
     let before = page.before.as_deref().map(|b| b.parse::<OrderId>()).transpose().map_err(|_| {
         Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", caller.lang, Some("before: not an id".into()))
     })?;
     let orders =
         app.list_orders(&caller.principal, before, page.limit).await.map_err(|e| Problem::from_app(e, caller.lang))?;
     let next = crate::routes::next_before(&orders, page.limit, |o| o.id);
-    Ok(Json(json!({ "items": orders, "next_before": next })))
+    Ok(Json(crate::views::Page { items: orders, next_before: next }))
 }
 
 pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<Order>, Problem> {
@@ -59,7 +59,7 @@ pub async fn batch(
     State(app): State<App>,
     caller: Caller,
     Body(body): Body<Batch>,
-) -> Result<Json<serde_json::Value>, Problem> {
+) -> Result<Json<BatchReport>, Problem> {
     let batch = body.orders.into_iter().map(NewOrder::from_json).collect();
     let outcomes =
         app.import_orders(Some(&caller.principal), batch).await.map_err(|e| Problem::from_app(e, caller.lang))?;
@@ -70,23 +70,18 @@ pub async fn batch(
         .map(|(index, outcome)| match outcome {
             Imported::Created(order) => {
                 counts[0] += 1;
-                json!({ "index": index, "status": "created", "id": order.id, "number": order.number })
+                BatchResult::Created { index, id: order.id, number: order.number }
             }
             Imported::AlreadyPresent(order) => {
                 counts[1] += 1;
-                json!({ "index": index, "status": "already_present", "id": order.id, "number": order.number })
+                BatchResult::AlreadyPresent { index, id: order.id, number: order.number }
             }
             Imported::Refused(refusal) => {
                 counts[2] += 1;
                 let problem = Problem::from_app(refusal.error, caller.lang);
-                json!({ "index": index, "status": "refused", "field": refusal.field, "problem": problem })
+                BatchResult::Refused { index, field: refusal.field, problem }
             }
         })
         .collect();
-    Ok(Json(json!({
-        "created": counts[0],
-        "already_present": counts[1],
-        "refused": counts[2],
-        "results": results,
-    })))
+    Ok(Json(BatchReport { created: counts[0], already_present: counts[1], refused: counts[2], results }))
 }

@@ -1,0 +1,135 @@
+//! The typed bodies of the HTTP answers that are shaped here (lists, sessions, tokens, reports):
+//! what the OpenAPI document describes, so no handler answers untyped JSON. They live in the web
+//! crate because these envelopes (pages, cursors, sessions) are the HTTP API's, not a use case's.
+
+use jiff::Timestamp;
+use redress_app::ports::User;
+use redress_domain::{MerchantId, TokenId};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A page of a list, newest first: `next_before` is the cursor of the next page (`?before=`),
+/// null on the last page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T, C> {
+    pub items: Vec<T>,
+    pub next_before: Option<C>,
+}
+
+/// A whole (bounded) list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+}
+
+/// A page of cases: newest first (`next_before`) or, with `sort=due`, soonest deadline first
+/// (`next_after`); only the cursor of the chosen order is present.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CasePage {
+    pub items: Vec<redress_domain::Case>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_before: Option<Option<redress_domain::CaseId>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<Option<redress_domain::CaseId>>,
+}
+
+/// A signed-in session: the bearer token (also set as the `redress_session` cookie) and its user.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Session {
+    pub token: String,
+    pub user: User,
+}
+
+/// Who is asking: a signed-in user, or a shop's API token.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Me {
+    User { user: User },
+    ApiToken { token_id: TokenId, merchant_id: MerchantId, role: TokenRole },
+}
+
+/// The role an API token acts in.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenRole {
+    Merchant,
+}
+
+/// A shop's API token, never with its secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenView {
+    pub id: TokenId,
+    pub merchant_id: MerchantId,
+    pub name: String,
+    pub created_at: Timestamp,
+}
+
+impl From<&redress_app::ports::ApiToken> for TokenView {
+    fn from(t: &redress_app::ports::ApiToken) -> TokenView {
+        TokenView { id: t.id, merchant_id: t.merchant_id, name: t.name.clone(), created_at: t.created_at }
+    }
+}
+
+/// A token just issued: the only answer that carries its secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssuedToken {
+    #[serde(flatten)]
+    pub view: TokenView,
+    /// The secret, shown once: send it as `Authorization: Bearer …`.
+    pub token: String,
+}
+
+/// What a calendar import changed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarImport {
+    pub imported_years: Vec<i16>,
+    pub recounted_deadlines: usize,
+    pub recounted_regulator_clocks: usize,
+}
+
+/// One order of a batch, by its index in the request.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum BatchResult {
+    Created { index: usize, id: redress_domain::OrderId, number: String },
+    AlreadyPresent { index: usize, id: redress_domain::OrderId, number: String },
+    Refused { index: usize, field: Option<String>, problem: crate::Problem },
+}
+
+/// The answer of `POST /orders:batch`: counts, then one result per order, in order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchReport {
+    pub created: usize,
+    pub already_present: usize,
+    pub refused: usize,
+    pub results: Vec<BatchResult>,
+}
+
+/// The case's hash chain recomputed.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ChainReport {
+    /// Every event fits: how many, and the head hash a dossier's manifest is compared with.
+    Intact { intact: bool, events: usize, head_hash: Option<String> },
+    /// The first event that does not fit.
+    Broken { intact: bool, problem: redress_domain::chain::ChainBreak, message: String },
+}
+
+/// A file on a case, with the party that added it and whether a preview exists.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvidenceView {
+    #[serde(flatten)]
+    pub record: redress_app::evidence::EvidenceRecord,
+    pub uploader_party: redress_domain::Party,
+    pub has_preview: bool,
+}
+
+impl From<&redress_app::evidence::EvidenceRecord> for EvidenceView {
+    fn from(record: &redress_app::evidence::EvidenceRecord) -> EvidenceView {
+        EvidenceView {
+            record: record.clone(),
+            uploader_party: record.uploader_party(),
+            has_preview: record.has_preview(),
+        }
+    }
+}
