@@ -4,6 +4,7 @@
 mod extract;
 mod idempotency;
 mod limits;
+mod openapi;
 mod problem;
 mod routes;
 mod serve;
@@ -36,6 +37,7 @@ fn router_and_limiters(app: App, limits: &Limits) -> (Router, Arc<limits::Limite
         .layer(axum::middleware::from_fn_with_state(app.clone(), idempotency::layer))
         .fallback(problem::not_found)
         .with_state(app)
+        .merge(openapi::routes())
         .layer(axum::middleware::from_fn_with_state(limiters.clone(), limits::per_address))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_read_timeout))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -133,3 +133,10 @@ impl From<&redress_app::evidence::EvidenceRecord> for EvidenceView {
         }
     }
 }
+
+/// The 12315 complaint drawn from a case, and the regulator's form filled in from it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegulatorComplaintView {
+    pub complaint: redress_app::regulator::RegulatorComplaint,
+    pub form: redress_app::regulator::ComplaintForm,
+}

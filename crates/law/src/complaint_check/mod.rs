@@ -20,7 +20,7 @@ use text::{Moments, TextSignals};
 pub const MIN_SUBSTANCE: usize = 20;
 
 /// A complaint as the buyer drafted it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct ComplaintDraft {
     pub kind: RequestKind,
     pub reason: Reason,
@@ -38,7 +38,7 @@ pub struct ComplaintDraft {
 }
 
 /// What the platform already knows about the order, where it matters to the check.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(default)]
 pub struct EligibilityFacts {
     /// The no-reason return status of the items, if known.
@@ -47,7 +47,7 @@ pub struct EligibilityFacts {
     pub food: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoReasonStatus {
     Open,
@@ -71,7 +71,7 @@ impl NoReasonStatus {
 }
 
 /// Errors block a filing's success outright; warnings make failure likely; info is advice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Error,
@@ -79,7 +79,7 @@ pub enum Severity {
     Info,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingCode {
     DemandNotPositive,
@@ -123,7 +123,7 @@ impl FindingCode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Finding {
     pub code: FindingCode,
     pub severity: Severity,
@@ -136,7 +136,7 @@ pub struct Finding {
 }
 
 /// The checker's answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct CheckReport {
     /// Ordered by severity, then by code.
     pub findings: Vec<Finding>,

@@ -9,12 +9,13 @@ use redress_app::{App, Principal};
 use redress_domain::MerchantId;
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Login {
     login: String,
     password: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", security(), request_body = Login, responses((status = 200, description = "Signed in: the token (also set as the `redress_session` cookie) and the user", body = crate::views::Session), crate::openapi::Failures))]
 pub async fn login(
     State(app): State<App>,
     AcceptLang(lang): AcceptLang,
@@ -31,6 +32,7 @@ pub async fn login(
     Ok(response)
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204, description = "Signed out; the cookie is cleared"), crate::openapi::Failures))]
 pub async fn logout(
     State(app): State<App>,
     caller: Caller,
@@ -47,6 +49,7 @@ pub async fn logout(
     Ok(response)
 }
 
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, description = "Who is asking", body = crate::views::Me), crate::openapi::Failures))]
 pub async fn me(caller: Caller) -> Json<Me> {
     match caller.principal {
         Principal::User(user) => Json(Me::User { user }),
@@ -56,12 +59,13 @@ pub async fn me(caller: Caller) -> Json<Me> {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewToken {
     name: String,
     merchant_id: Option<MerchantId>,
 }
 
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "auth", request_body = NewToken, responses((status = 201, description = "The token, with its secret shown once", body = crate::views::IssuedToken), crate::openapi::Failures))]
 pub async fn issue_token(
     State(app): State<App>,
     caller: Caller,
@@ -74,12 +78,14 @@ pub async fn issue_token(
     Ok((StatusCode::CREATED, Json(IssuedToken { view: TokenView::from(&token), token: secret })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Shop {
     merchant_id: Option<MerchantId>,
 }
 
 /// `GET /api/v1/tokens[?merchant_id=]`: a shop's live tokens (never their secrets).
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "auth", params(Shop), responses((status = 200, description = "A shop's live tokens, without secrets", body = crate::views::Items<crate::views::TokenView>), crate::openapi::Failures))]
 pub async fn tokens(
     State(app): State<App>,
     caller: Caller,
@@ -91,6 +97,7 @@ pub async fn tokens(
 }
 
 /// `DELETE /api/v1/tokens/{id}[?merchant_id=]`: revokes a token at once.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "auth", params(("id" = redress_domain::TokenId, Path, description = "The token"), Shop), responses((status = 204, description = "Revoked"), crate::openapi::Failures))]
 pub async fn revoke_token(
     State(app): State<App>,
     caller: Caller,

@@ -14,7 +14,7 @@ use redress_domain::command::FileCase;
 use redress_domain::{CaseId, Command, CommandKind, OrderId};
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Filing {
     order_id: OrderId,
     #[serde(flatten)]
@@ -27,13 +27,14 @@ pub struct Filing {
 }
 
 /// A filed case with the complaint checker's findings on it.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Filed {
     #[serde(flatten)]
     detail: CaseDetail,
     findings: Vec<redress_law::complaint_check::Finding>,
 }
 
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", params(crate::openapi::IdempotencyKey), request_body = Filing, responses((status = 201, description = "The case, with the complaint checker's findings", body = Filed), crate::openapi::Failures))]
 pub async fn file(
     State(app): State<App>,
     caller: Caller,
@@ -66,7 +67,8 @@ pub async fn file(
 }
 
 /// `GET /cases` parameters. An unknown one is refused (422 naming it), never silently ignored.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     state: Option<String>,
@@ -91,6 +93,7 @@ pub struct ListQuery {
     limit: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListQuery), responses((status = 200, description = "Cases the caller may see", body = CasePage), crate::openapi::Failures))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
@@ -162,18 +165,21 @@ pub async fn list(
     }))
 }
 
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = CaseId, Path, description = "The case")), responses((status = 200, description = "The case as its reader sees it", body = CaseDetail), crate::openapi::Failures))]
 pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<CaseDetail>, Problem> {
     let id: CaseId = path_id(&id, caller.lang)?;
     Ok(Json(app.case_detail(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TimelineQuery {
     before: Option<i64>,
     limit: Option<i64>,
 }
 
 /// `GET /cases/{id}/timeline?before=&limit=`: older timeline entries, a page at a time.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/timeline", tag = "cases", params(("id" = CaseId, Path, description = "The case"), TimelineQuery), responses((status = 200, description = "Older timeline entries", body = redress_app::cases::TimelinePage), crate::openapi::Failures))]
 pub async fn timeline(
     State(app): State<App>,
     caller: Caller,
@@ -215,6 +221,7 @@ pub async fn act(
 }
 
 /// Recomputes the case's hash chain: `intact`, or the first event that does not fit.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/chain", tag = "cases", params(("id" = CaseId, Path, description = "The case")), responses((status = 200, description = "The hash chain recomputed", body = ChainReport), crate::openapi::Failures))]
 pub async fn chain(
     State(app): State<App>,
     caller: Caller,

@@ -3,6 +3,7 @@
 use crate::extract::{Body, Caller, Query};
 use crate::problem::Problem;
 use crate::routes::path_id;
+use crate::views::Page as PageOf;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -11,6 +12,7 @@ use redress_app::escalations::Notification;
 use redress_app::escalations::{ExternalEscalation, NewEscalation};
 use serde::Deserialize;
 
+#[utoipa::path(post, path = "/api/v1/cases/{id}/external-escalations", tag = "escalations", params(("id" = redress_domain::CaseId, Path, description = "The case")), request_body = NewEscalation, responses((status = 201, description = "The escalation recorded", body = ExternalEscalation), crate::openapi::Failures))]
 pub async fn record(
     State(app): State<App>,
     caller: Caller,
@@ -25,6 +27,7 @@ pub async fn record(
     Ok((StatusCode::CREATED, Json(escalation)))
 }
 
+#[utoipa::path(get, path = "/api/v1/cases/{id}/external-escalations", tag = "escalations", params(("id" = redress_domain::CaseId, Path, description = "The case")), responses((status = 200, description = "The case's escalations", body = crate::views::Items<ExternalEscalation>), crate::openapi::Failures))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
@@ -35,11 +38,12 @@ pub async fn list(
     Ok(Json(crate::views::Items { items }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Acceptance {
     accepted_on: jiff::civil::Date,
 }
 
+#[utoipa::path(post, path = "/api/v1/cases/{id}/external-escalations/{eid}/acceptance", tag = "escalations", params(("id" = redress_domain::CaseId, Path, description = "The case"), ("eid" = uuid::Uuid, Path, description = "The escalation")), request_body = Acceptance, responses((status = 200, description = "The escalation, accepted", body = ExternalEscalation), crate::openapi::Failures))]
 pub async fn accepted(
     State(app): State<App>,
     caller: Caller,
@@ -54,26 +58,29 @@ pub async fn accepted(
     Ok(Json(escalation))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Page {
     before: Option<uuid::Uuid>,
     limit: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "escalations", params(Page), responses((status = 200, description = "The caller's notifications, newest first", body = PageOf<Notification, uuid::Uuid>), crate::openapi::Failures))]
 pub async fn notifications(
     State(app): State<App>,
     caller: Caller,
     Query(page): Query<Page>,
-) -> Result<Json<crate::views::Page<Notification, uuid::Uuid>>, Problem> {
+) -> Result<Json<PageOf<Notification, uuid::Uuid>>, Problem> {
     let items = app
         .notifications(&caller.principal, page.before, page.limit)
         .await
         .map_err(|e| Problem::from_app(e, caller.lang))?;
     let next = crate::routes::next_before(&items, page.limit, |n| n.id);
-    Ok(Json(crate::views::Page { items, next_before: next }))
+    Ok(Json(PageOf { items, next_before: next }))
 }
 
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "escalations", params(("id" = uuid::Uuid, Path, description = "The notification")), responses((status = 204, description = "Marked read"), crate::openapi::Failures))]
 pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, Problem> {
     let id = path_id(&id, caller.lang)?;
     app.mark_notification_read(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?;

@@ -1,12 +1,12 @@
 //! The `/api/v1` routes.
 
-mod admin;
-mod auth;
-mod cases;
-mod escalations;
+pub(crate) mod admin;
+pub(crate) mod auth;
+pub(crate) mod cases;
+pub(crate) mod escalations;
 pub(crate) mod evidence;
-mod orders;
-mod rights;
+pub(crate) mod orders;
+pub(crate) mod rights;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -1,6 +1,7 @@
 use crate::extract::{Body, Caller, Query};
 use crate::problem::Problem;
 use crate::routes::path_id;
+use crate::views::Page as PageOf;
 use crate::views::{BatchReport, BatchResult};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -11,6 +12,7 @@ use redress_domain::OrderId;
 use redress_domain::order::Order;
 use serde::Deserialize;
 
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = NewOrder, responses((status = 201, description = "The order", body = Order), crate::openapi::Failures))]
 pub async fn create(
     State(app): State<App>,
     caller: Caller,
@@ -20,33 +22,36 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(order)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct Page {
     before: Option<String>,
     limit: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(Page), responses((status = 200, description = "Orders, newest first", body = PageOf<Order, OrderId>), crate::openapi::Failures))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
     Query(page): Query<Page>,
-) -> Result<Json<crate::views::Page<Order, OrderId>>, Problem> {
+) -> Result<Json<PageOf<Order, OrderId>>, Problem> {
     let before = page.before.as_deref().map(|b| b.parse::<OrderId>()).transpose().map_err(|_| {
         Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", caller.lang, Some("before: not an id".into()))
     })?;
     let orders =
         app.list_orders(&caller.principal, before, page.limit).await.map_err(|e| Problem::from_app(e, caller.lang))?;
     let next = crate::routes::next_before(&orders, page.limit, |o| o.id);
-    Ok(Json(crate::views::Page { items: orders, next_before: next }))
+    Ok(Json(PageOf { items: orders, next_before: next }))
 }
 
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = OrderId, Path, description = "The order")), responses((status = 200, description = "The order", body = Order), crate::openapi::Failures))]
 pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<Order>, Problem> {
     let id = path_id(&id, caller.lang)?;
     Ok(Json(app.order(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct Batch {
     /// Read one by one, so that an order that is not valid JSON for an order is refused alone.
     orders: Vec<serde_json::Value>,
@@ -55,6 +60,7 @@ pub struct Batch {
 /// `POST /api/v1/orders:batch`: up to `MAX_BATCH` orders at once, idempotent on (shop, number).
 /// Answers 200 with one result per order, in order: `created`, `already_present` or `refused`
 /// (with a problem in the caller's language and the field at fault).
+#[utoipa::path(post, path = "/api/v1/orders:batch", tag = "orders", request_body = Batch, responses((status = 200, description = "One result per order, in order", body = BatchReport), crate::openapi::Failures))]
 pub async fn batch(
     State(app): State<App>,
     caller: Caller,

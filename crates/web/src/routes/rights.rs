@@ -9,6 +9,7 @@ use redress_app::App;
 use redress_app::rights::{Draft, RightsView};
 use redress_law::complaint_check::CheckReport;
 
+#[utoipa::path(get, path = "/api/v1/orders/{id}/rights", tag = "rights", params(("id" = redress_domain::OrderId, Path, description = "The order")), responses((status = 200, description = "The buyer's rights on the order", body = RightsView), crate::openapi::Failures))]
 pub async fn order(
     State(app): State<App>,
     caller: Caller,
@@ -18,12 +19,14 @@ pub async fn order(
     Ok(Json(app.order_rights(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?))
 }
 
+#[utoipa::path(get, path = "/api/v1/cases/{id}/rights", tag = "rights", params(("id" = redress_domain::CaseId, Path, description = "The case")), responses((status = 200, description = "The buyer's rights in the case", body = RightsView), crate::openapi::Failures))]
 pub async fn case(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<RightsView>, Problem> {
     let id = path_id(&id, caller.lang)?;
     Ok(Json(app.case_rights(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?))
 }
 
 /// `POST /api/v1/complaint-check`: findings on a draft before it is filed.
+#[utoipa::path(post, path = "/api/v1/complaint-check", tag = "rights", request_body = Draft, responses((status = 200, description = "The complaint checker's findings", body = CheckReport), crate::openapi::Failures))]
 pub async fn complaint_check(
     State(app): State<App>,
     caller: Caller,
@@ -32,13 +35,15 @@ pub async fn complaint_check(
     Ok(Json(app.complaint_check(&caller.principal, &draft).await.map_err(|e| Problem::from_app(e, caller.lang))?))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Format {
     format: Option<String>,
 }
 
 /// `GET /api/v1/cases/{id}/complaint-12315[?format=html]`: the regulator complaint and the
 /// filled-in complaint form, as JSON or as a printable page.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/complaint-12315", tag = "rights", params(("id" = redress_domain::CaseId, Path, description = "The case"), Format), responses((status = 200, description = "The 12315 complaint and form (JSON), or a printable page (`format=html`)", content((crate::views::RegulatorComplaintView = "application/json"), (String = "text/html"))), crate::openapi::Failures))]
 pub async fn regulator_complaint(
     State(app): State<App>,
     caller: Caller,
@@ -53,7 +58,7 @@ pub async fn regulator_complaint(
         Some("html") => {
             axum::response::Html(redress_app::regulator::render_html(&complaint, &form).map_err(err)?).into_response()
         }
-        None | Some("json") => Json(serde_json::json!({ "complaint": complaint, "form": form })).into_response(),
+        None | Some("json") => Json(crate::views::RegulatorComplaintView { complaint, form }).into_response(),
         Some(other) => {
             let detail = format!("format `{other}`: json or html");
             return Err(Problem::new(
