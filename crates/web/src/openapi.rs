@@ -83,6 +83,7 @@ Sign in with `POST /api/v1/auth/login` and send the token as `Authorization: Bea
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
     paths(
+        crate::routes::health, crate::routes::index,
         crate::routes::auth::login, crate::routes::auth::logout, crate::routes::auth::me,
         crate::routes::auth::issue_token, crate::routes::auth::tokens, crate::routes::auth::revoke_token,
         crate::routes::admin::create_merchant, crate::routes::admin::merchants,

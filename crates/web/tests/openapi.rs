@@ -83,3 +83,16 @@ async fn the_docs_page_and_its_files_come_from_the_binary() {
     let init = reqwest::get(format!("{}/api/docs/swagger-initializer.js", app.base)).await.unwrap();
     assert!(init.text().await.unwrap().contains("/api/openapi.json"), "the page reads the served document");
 }
+
+#[tokio::test]
+async fn operation_ids_are_unique() {
+    let app = TestApp::start().await;
+    let doc = document(&app).await;
+    let mut seen = std::collections::BTreeSet::new();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            let id = operation["operationId"].as_str().expect("every operation has an id");
+            assert!(seen.insert(id.to_owned()), "operationId {id} twice");
+        }
+    }
+}

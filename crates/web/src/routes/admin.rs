@@ -20,7 +20,7 @@ pub struct NewMerchant {
     phone: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/merchants", tag = "admin", request_body = NewMerchant, responses((status = 201, description = "The shop", body = Merchant), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "admin_create_merchant", path = "/api/v1/merchants", tag = "admin", request_body = NewMerchant, responses((status = 201, description = "The shop", body = Merchant), crate::openapi::Failures))]
 pub async fn create_merchant(
     State(app): State<App>,
     caller: Caller,
@@ -45,13 +45,13 @@ pub struct NewPolicy {
 }
 
 /// `GET /api/v1/policies`: every version, so anyone can see what changes and when.
-#[utoipa::path(get, path = "/api/v1/policies", tag = "admin", responses((status = 200, description = "Every policy version", body = Items<PolicyVersion>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "admin_policies", path = "/api/v1/policies", tag = "admin", responses((status = 200, description = "Every policy version", body = Items<PolicyVersion>), crate::openapi::Failures))]
 pub async fn policies(State(app): State<App>, caller: Caller) -> Result<Json<Items<PolicyVersion>>, Problem> {
     let versions = app.policy_versions().await.map_err(|e| Problem::from_app(e, caller.lang))?;
     Ok(Json(Items { items: versions }))
 }
 
-#[utoipa::path(post, path = "/api/v1/policies", tag = "admin", request_body = NewPolicy, responses((status = 201, description = "The new version", body = PolicyVersion), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "admin_publish_policy", path = "/api/v1/policies", tag = "admin", request_body = NewPolicy, responses((status = 201, description = "The new version", body = PolicyVersion), crate::openapi::Failures))]
 pub async fn publish_policy(
     State(app): State<App>,
     caller: Caller,
@@ -66,13 +66,13 @@ pub async fn publish_policy(
 
 /// `GET /api/v1/calendar`: the business calendar in force, with `provisional_years`: the years
 /// without an imported notice that operators must act on now (and what to import).
-#[utoipa::path(get, path = "/api/v1/calendar", tag = "admin", responses((status = 200, description = "The business calendar in force", body = redress_law::calendar::CalendarFile), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "admin_calendar", path = "/api/v1/calendar", tag = "admin", responses((status = 200, description = "The business calendar in force", body = redress_law::calendar::CalendarFile), crate::openapi::Failures))]
 pub async fn calendar(State(app): State<App>, _caller: Caller) -> Json<redress_law::calendar::CalendarFile> {
     Json(app.calendar_file())
 }
 
 /// `PUT /api/v1/calendar` (admins): adds or replaces the years of the body.
-#[utoipa::path(put, path = "/api/v1/calendar", tag = "admin", request_body(content = String, content_type = "application/toml", description = "Years of the calendar file to add or replace"), responses((status = 200, description = "What the import changed", body = CalendarImport), crate::openapi::Failures))]
+#[utoipa::path(put, operation_id = "admin_import_calendar", path = "/api/v1/calendar", tag = "admin", request_body(content = String, content_type = "application/toml", description = "Years of the calendar file to add or replace"), responses((status = 200, description = "What the import changed", body = CalendarImport), crate::openapi::Failures))]
 pub async fn import_calendar(
     State(app): State<App>,
     caller: Caller,
@@ -90,7 +90,7 @@ pub async fn import_calendar(
 }
 
 /// `POST /api/v1/users` (admins): creates an account.
-#[utoipa::path(post, path = "/api/v1/users", tag = "admin", request_body = redress_app::users::NewUser, responses((status = 201, description = "The account", body = User), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "admin_create_user", path = "/api/v1/users", tag = "admin", request_body = redress_app::users::NewUser, responses((status = 201, description = "The account", body = User), crate::openapi::Failures))]
 pub async fn create_user(
     State(app): State<App>,
     caller: Caller,
@@ -118,7 +118,7 @@ impl Page {
 }
 
 /// `GET /api/v1/users` (admins): every account, newest first.
-#[utoipa::path(get, path = "/api/v1/users", tag = "admin", params(Page), responses((status = 200, description = "Accounts, newest first", body = PageOf<User, UserId>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "admin_users", path = "/api/v1/users", tag = "admin", params(Page), responses((status = 200, description = "Accounts, newest first", body = PageOf<User, UserId>), crate::openapi::Failures))]
 pub async fn users(
     State(app): State<App>,
     caller: Caller,
@@ -132,7 +132,7 @@ pub async fn users(
 }
 
 /// `GET /api/v1/merchants` (admins): every shop, newest first.
-#[utoipa::path(get, path = "/api/v1/merchants", tag = "admin", params(Page), responses((status = 200, description = "Shops, newest first", body = PageOf<Merchant, MerchantId>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "admin_merchants", path = "/api/v1/merchants", tag = "admin", params(Page), responses((status = 200, description = "Shops, newest first", body = PageOf<Merchant, MerchantId>), crate::openapi::Failures))]
 pub async fn merchants(
     State(app): State<App>,
     caller: Caller,

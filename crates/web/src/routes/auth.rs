@@ -15,7 +15,7 @@ pub struct Login {
     password: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", security(), request_body = Login, responses((status = 200, description = "Signed in: the token (also set as the `redress_session` cookie) and the user", body = crate::views::Session), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "auth_login", path = "/api/v1/auth/login", tag = "auth", security(), request_body = Login, responses((status = 200, description = "Signed in: the token (also set as the `redress_session` cookie) and the user", body = crate::views::Session), crate::openapi::Failures))]
 pub async fn login(
     State(app): State<App>,
     AcceptLang(lang): AcceptLang,
@@ -32,7 +32,7 @@ pub async fn login(
     Ok(response)
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204, description = "Signed out; the cookie is cleared"), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "auth_logout", path = "/api/v1/auth/logout", tag = "auth", responses((status = 204, description = "Signed out; the cookie is cleared"), crate::openapi::Failures))]
 pub async fn logout(
     State(app): State<App>,
     caller: Caller,
@@ -49,7 +49,7 @@ pub async fn logout(
     Ok(response)
 }
 
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, description = "Who is asking", body = crate::views::Me), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "auth_me", path = "/api/v1/me", tag = "auth", responses((status = 200, description = "Who is asking", body = crate::views::Me), crate::openapi::Failures))]
 pub async fn me(caller: Caller) -> Json<Me> {
     match caller.principal {
         Principal::User(user) => Json(Me::User { user }),
@@ -65,7 +65,7 @@ pub struct NewToken {
     merchant_id: Option<MerchantId>,
 }
 
-#[utoipa::path(post, path = "/api/v1/tokens", tag = "auth", request_body = NewToken, responses((status = 201, description = "The token, with its secret shown once", body = crate::views::IssuedToken), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "auth_issue_token", path = "/api/v1/tokens", tag = "auth", request_body = NewToken, responses((status = 201, description = "The token, with its secret shown once", body = crate::views::IssuedToken), crate::openapi::Failures))]
 pub async fn issue_token(
     State(app): State<App>,
     caller: Caller,
@@ -85,7 +85,7 @@ pub struct Shop {
 }
 
 /// `GET /api/v1/tokens[?merchant_id=]`: a shop's live tokens (never their secrets).
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "auth", params(Shop), responses((status = 200, description = "A shop's live tokens, without secrets", body = crate::views::Items<crate::views::TokenView>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "auth_tokens", path = "/api/v1/tokens", tag = "auth", params(Shop), responses((status = 200, description = "A shop's live tokens, without secrets", body = crate::views::Items<crate::views::TokenView>), crate::openapi::Failures))]
 pub async fn tokens(
     State(app): State<App>,
     caller: Caller,
@@ -97,7 +97,7 @@ pub async fn tokens(
 }
 
 /// `DELETE /api/v1/tokens/{id}[?merchant_id=]`: revokes a token at once.
-#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "auth", params(("id" = redress_domain::TokenId, Path, description = "The token"), Shop), responses((status = 204, description = "Revoked"), crate::openapi::Failures))]
+#[utoipa::path(delete, operation_id = "auth_revoke_token", path = "/api/v1/tokens/{id}", tag = "auth", params(("id" = redress_domain::TokenId, Path, description = "The token"), Shop), responses((status = 204, description = "Revoked"), crate::openapi::Failures))]
 pub async fn revoke_token(
     State(app): State<App>,
     caller: Caller,

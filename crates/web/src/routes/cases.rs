@@ -34,7 +34,7 @@ pub struct Filed {
     findings: Vec<redress_law::complaint_check::Finding>,
 }
 
-#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", params(crate::openapi::IdempotencyKey), request_body = Filing, responses((status = 201, description = "The case, with the complaint checker's findings", body = Filed), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "cases_file", path = "/api/v1/cases", tag = "cases", params(crate::openapi::IdempotencyKey), request_body = Filing, responses((status = 201, description = "The case, with the complaint checker's findings", body = Filed), crate::openapi::Failures))]
 pub async fn file(
     State(app): State<App>,
     caller: Caller,
@@ -93,7 +93,7 @@ pub struct ListQuery {
     limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListQuery), responses((status = 200, description = "Cases the caller may see", body = CasePage), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "cases_list", path = "/api/v1/cases", tag = "cases", params(ListQuery), responses((status = 200, description = "Cases the caller may see", body = CasePage), crate::openapi::Failures))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
@@ -165,7 +165,7 @@ pub async fn list(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = CaseId, Path, description = "The case")), responses((status = 200, description = "The case as its reader sees it", body = CaseDetail), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "cases_read", path = "/api/v1/cases/{id}", tag = "cases", params(("id" = CaseId, Path, description = "The case")), responses((status = 200, description = "The case as its reader sees it", body = CaseDetail), crate::openapi::Failures))]
 pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<CaseDetail>, Problem> {
     let id: CaseId = path_id(&id, caller.lang)?;
     Ok(Json(app.case_detail(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?))
@@ -179,7 +179,7 @@ pub struct TimelineQuery {
 }
 
 /// `GET /cases/{id}/timeline?before=&limit=`: older timeline entries, a page at a time.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/timeline", tag = "cases", params(("id" = CaseId, Path, description = "The case"), TimelineQuery), responses((status = 200, description = "Older timeline entries", body = redress_app::cases::TimelinePage), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "cases_timeline", path = "/api/v1/cases/{id}/timeline", tag = "cases", params(("id" = CaseId, Path, description = "The case"), TimelineQuery), responses((status = 200, description = "Older timeline entries", body = redress_app::cases::TimelinePage), crate::openapi::Failures))]
 pub async fn timeline(
     State(app): State<App>,
     caller: Caller,
@@ -221,7 +221,7 @@ pub async fn act(
 }
 
 /// Recomputes the case's hash chain: `intact`, or the first event that does not fit.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/chain", tag = "cases", params(("id" = CaseId, Path, description = "The case")), responses((status = 200, description = "The hash chain recomputed", body = ChainReport), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "cases_chain", path = "/api/v1/cases/{id}/chain", tag = "cases", params(("id" = CaseId, Path, description = "The case")), responses((status = 200, description = "The hash chain recomputed", body = ChainReport), crate::openapi::Failures))]
 pub async fn chain(
     State(app): State<App>,
     caller: Caller,

@@ -12,7 +12,7 @@ use redress_app::escalations::Notification;
 use redress_app::escalations::{ExternalEscalation, NewEscalation};
 use serde::Deserialize;
 
-#[utoipa::path(post, path = "/api/v1/cases/{id}/external-escalations", tag = "escalations", params(("id" = redress_domain::CaseId, Path, description = "The case")), request_body = NewEscalation, responses((status = 201, description = "The escalation recorded", body = ExternalEscalation), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "escalations_record", path = "/api/v1/cases/{id}/external-escalations", tag = "escalations", params(("id" = redress_domain::CaseId, Path, description = "The case")), request_body = NewEscalation, responses((status = 201, description = "The escalation recorded", body = ExternalEscalation), crate::openapi::Failures))]
 pub async fn record(
     State(app): State<App>,
     caller: Caller,
@@ -27,7 +27,7 @@ pub async fn record(
     Ok((StatusCode::CREATED, Json(escalation)))
 }
 
-#[utoipa::path(get, path = "/api/v1/cases/{id}/external-escalations", tag = "escalations", params(("id" = redress_domain::CaseId, Path, description = "The case")), responses((status = 200, description = "The case's escalations", body = crate::views::Items<ExternalEscalation>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "escalations_list", path = "/api/v1/cases/{id}/external-escalations", tag = "escalations", params(("id" = redress_domain::CaseId, Path, description = "The case")), responses((status = 200, description = "The case's escalations", body = crate::views::Items<ExternalEscalation>), crate::openapi::Failures))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
@@ -43,7 +43,7 @@ pub struct Acceptance {
     accepted_on: jiff::civil::Date,
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/{id}/external-escalations/{eid}/acceptance", tag = "escalations", params(("id" = redress_domain::CaseId, Path, description = "The case"), ("eid" = uuid::Uuid, Path, description = "The escalation")), request_body = Acceptance, responses((status = 200, description = "The escalation, accepted", body = ExternalEscalation), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "escalations_accepted", path = "/api/v1/cases/{id}/external-escalations/{eid}/acceptance", tag = "escalations", params(("id" = redress_domain::CaseId, Path, description = "The case"), ("eid" = uuid::Uuid, Path, description = "The escalation")), request_body = Acceptance, responses((status = 200, description = "The escalation, accepted", body = ExternalEscalation), crate::openapi::Failures))]
 pub async fn accepted(
     State(app): State<App>,
     caller: Caller,
@@ -66,7 +66,7 @@ pub struct Page {
     limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/notifications", tag = "escalations", params(Page), responses((status = 200, description = "The caller's notifications, newest first", body = PageOf<Notification, uuid::Uuid>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "escalations_notifications", path = "/api/v1/notifications", tag = "escalations", params(Page), responses((status = 200, description = "The caller's notifications, newest first", body = PageOf<Notification, uuid::Uuid>), crate::openapi::Failures))]
 pub async fn notifications(
     State(app): State<App>,
     caller: Caller,
@@ -80,7 +80,7 @@ pub async fn notifications(
     Ok(Json(PageOf { items, next_before: next }))
 }
 
-#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "escalations", params(("id" = uuid::Uuid, Path, description = "The notification")), responses((status = 204, description = "Marked read"), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "escalations_read", path = "/api/v1/notifications/{id}/read", tag = "escalations", params(("id" = uuid::Uuid, Path, description = "The notification")), responses((status = 204, description = "Marked read"), crate::openapi::Failures))]
 pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, Problem> {
     let id = path_id(&id, caller.lang)?;
     app.mark_notification_read(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?;

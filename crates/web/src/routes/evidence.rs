@@ -46,7 +46,7 @@ fn invalid(lang: Lang, detail: impl Into<String>) -> Problem {
 
 /// `POST /cases/{id}/evidence`, `multipart/form-data` with the fields `file` (the bytes; its
 /// name and Content-Type are ignored), `kind`, `caption` and `confidential` (`true`/`false`).
-#[utoipa::path(post, path = "/api/v1/cases/{id}/evidence", tag = "evidence", params(("id" = CaseId, Path, description = "The case"), crate::openapi::IdempotencyKey), request_body(content = crate::openapi::EvidenceUpload, content_type = "multipart/form-data"), responses((status = 201, description = "The file on the case", body = EvidenceView), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "evidence_upload", path = "/api/v1/cases/{id}/evidence", tag = "evidence", params(("id" = CaseId, Path, description = "The case"), crate::openapi::IdempotencyKey), request_body(content = crate::openapi::EvidenceUpload, content_type = "multipart/form-data"), responses((status = 201, description = "The file on the case", body = EvidenceView), crate::openapi::Failures))]
 pub async fn upload(
     State(app): State<App>,
     caller: Caller,
@@ -147,7 +147,7 @@ async fn drain(multipart: &mut Multipart) {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/cases/{id}/evidence", tag = "evidence", params(("id" = CaseId, Path, description = "The case")), responses((status = 200, description = "The files the caller may see", body = Items<EvidenceView>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "evidence_list", path = "/api/v1/cases/{id}/evidence", tag = "evidence", params(("id" = CaseId, Path, description = "The case")), responses((status = 200, description = "The files the caller may see", body = Items<EvidenceView>), crate::openapi::Failures))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
@@ -185,7 +185,7 @@ async fn file(app: App, caller: Caller, id: String, eid: String, preview: bool) 
 }
 
 /// `GET /cases/{id}/evidence/{eid}`: the original, byte for byte.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/evidence/{eid}", tag = "evidence", params(("id" = CaseId, Path, description = "The case"), ("eid" = EvidenceId, Path, description = "The file")), responses((status = 200, description = "The file's bytes", content_type = "application/octet-stream", body = Vec<u8>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "evidence_download", path = "/api/v1/cases/{id}/evidence/{eid}", tag = "evidence", params(("id" = CaseId, Path, description = "The case"), ("eid" = EvidenceId, Path, description = "The file")), responses((status = 200, description = "The file's bytes", content_type = "application/octet-stream", body = Vec<u8>), crate::openapi::Failures))]
 pub async fn download(
     State(app): State<App>,
     caller: Caller,
@@ -195,7 +195,7 @@ pub async fn download(
 }
 
 /// `GET /cases/{id}/evidence/{eid}/preview`: an image re-encoded without its metadata.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/evidence/{eid}/preview", tag = "evidence", params(("id" = CaseId, Path, description = "The case"), ("eid" = EvidenceId, Path, description = "The file")), responses((status = 200, description = "A re-encoded preview image", content_type = "image/webp", body = Vec<u8>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "evidence_preview", path = "/api/v1/cases/{id}/evidence/{eid}/preview", tag = "evidence", params(("id" = CaseId, Path, description = "The case"), ("eid" = EvidenceId, Path, description = "The file")), responses((status = 200, description = "A re-encoded preview image", content_type = "image/webp", body = Vec<u8>), crate::openapi::Failures))]
 pub async fn preview(
     State(app): State<App>,
     caller: Caller,
@@ -205,7 +205,7 @@ pub async fn preview(
 }
 
 /// `GET /cases/{id}/dossier`: the ZIP for this reader (see `redress_app::dossier`).
-#[utoipa::path(get, path = "/api/v1/cases/{id}/dossier", tag = "evidence", params(("id" = CaseId, Path, description = "The case")), responses((status = 200, description = "The case's dossier (zip)", content_type = "application/zip", body = Vec<u8>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "evidence_dossier", path = "/api/v1/cases/{id}/dossier", tag = "evidence", params(("id" = CaseId, Path, description = "The case")), responses((status = 200, description = "The case's dossier (zip)", content_type = "application/zip", body = Vec<u8>), crate::openapi::Failures))]
 pub async fn dossier(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Response, Problem> {
     let id: CaseId = path_id(&id, caller.lang)?;
     let dossier = match app.dossier(&caller.principal, id).await {

@@ -55,9 +55,10 @@ pub(crate) fn path_id<T: std::str::FromStr>(raw: &str, lang: redress_domain::Lan
     raw.parse().map_err(|_| crate::Problem::new(axum::http::StatusCode::NOT_FOUND, "not_found", lang, None))
 }
 
+#[utoipa::path(get, path = "/health", operation_id = "health", tag = "meta", security(), responses((status = 200, description = "`ok`, then one warning line per provisional calendar year", content_type = "text/plain", body = String), crate::openapi::Failures))]
 /// `GET /health`: `ok`, then one line per provisional year operators must import a notice for
 /// (the status stays 200: the platform works; the line says how sure its deadlines are).
-async fn health(axum::extract::State(app): axum::extract::State<App>) -> String {
+pub(crate) async fn health(axum::extract::State(app): axum::extract::State<App>) -> String {
     let mut body = String::from("ok\n");
     for w in app.calendar_file().provisional_years {
         body.push_str(&format!("warning: calendar year {} is provisional: {}\n", w.year, w.en));
@@ -65,12 +66,34 @@ async fn health(axum::extract::State(app): axum::extract::State<App>) -> String 
     body
 }
 
+/// Where things are, for someone who opens the printed URL.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Index {
+    name: &'static str,
+    version: &'static str,
+    guide: &'static str,
+    /// The OpenAPI document and its browsable page.
+    openapi: &'static str,
+    docs: &'static str,
+    /// First requests to try, by name.
+    start: std::collections::BTreeMap<&'static str, &'static str>,
+}
+
+#[utoipa::path(get, path = "/api/v1", operation_id = "index", tag = "meta", security(), responses((status = 200, description = "Where things are", body = Index), crate::openapi::Failures))]
 /// `GET /api/v1`: where things are, for someone who opens the printed URL.
-async fn index() -> axum::Json<serde_json::Value> {
-    axum::Json(serde_json::json!({
-        "name": "redress",
-        "version": env!("CARGO_PKG_VERSION"),
-        "guide": "README.md, section 'API guide'",
-        "start": { "login": "POST /api/v1/auth/login", "me": "GET /api/v1/me", "cases": "GET /api/v1/cases", "orders": "GET /api/v1/orders" }
-    }))
+pub(crate) async fn index() -> axum::Json<Index> {
+    axum::Json(Index {
+        name: "redress",
+        version: env!("CARGO_PKG_VERSION"),
+        guide: "README.md, section 'API guide'",
+        openapi: "/api/openapi.json",
+        docs: "/api/docs/",
+        start: [
+            ("login", "POST /api/v1/auth/login"),
+            ("me", "GET /api/v1/me"),
+            ("cases", "GET /api/v1/cases"),
+            ("orders", "GET /api/v1/orders"),
+        ]
+        .into(),
+    })
 }

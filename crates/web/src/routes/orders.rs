@@ -12,7 +12,7 @@ use redress_domain::OrderId;
 use redress_domain::order::Order;
 use serde::Deserialize;
 
-#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = NewOrder, responses((status = 201, description = "The order", body = Order), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "orders_create", path = "/api/v1/orders", tag = "orders", request_body = NewOrder, responses((status = 201, description = "The order", body = Order), crate::openapi::Failures))]
 pub async fn create(
     State(app): State<App>,
     caller: Caller,
@@ -30,7 +30,7 @@ pub struct Page {
     limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(Page), responses((status = 200, description = "Orders, newest first", body = PageOf<Order, OrderId>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "orders_list", path = "/api/v1/orders", tag = "orders", params(Page), responses((status = 200, description = "Orders, newest first", body = PageOf<Order, OrderId>), crate::openapi::Failures))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
@@ -45,7 +45,7 @@ pub async fn list(
     Ok(Json(PageOf { items: orders, next_before: next }))
 }
 
-#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = OrderId, Path, description = "The order")), responses((status = 200, description = "The order", body = Order), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "orders_read", path = "/api/v1/orders/{id}", tag = "orders", params(("id" = OrderId, Path, description = "The order")), responses((status = 200, description = "The order", body = Order), crate::openapi::Failures))]
 pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<Order>, Problem> {
     let id = path_id(&id, caller.lang)?;
     Ok(Json(app.order(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?))
@@ -60,7 +60,7 @@ pub struct Batch {
 /// `POST /api/v1/orders:batch`: up to `MAX_BATCH` orders at once, idempotent on (shop, number).
 /// Answers 200 with one result per order, in order: `created`, `already_present` or `refused`
 /// (with a problem in the caller's language and the field at fault).
-#[utoipa::path(post, path = "/api/v1/orders:batch", tag = "orders", request_body = Batch, responses((status = 200, description = "One result per order, in order", body = BatchReport), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "orders_batch", path = "/api/v1/orders:batch", tag = "orders", request_body = Batch, responses((status = 200, description = "One result per order, in order", body = BatchReport), crate::openapi::Failures))]
 pub async fn batch(
     State(app): State<App>,
     caller: Caller,

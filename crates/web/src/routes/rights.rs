@@ -9,7 +9,7 @@ use redress_app::App;
 use redress_app::rights::{Draft, RightsView};
 use redress_law::complaint_check::CheckReport;
 
-#[utoipa::path(get, path = "/api/v1/orders/{id}/rights", tag = "rights", params(("id" = redress_domain::OrderId, Path, description = "The order")), responses((status = 200, description = "The buyer's rights on the order", body = RightsView), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "rights_order", path = "/api/v1/orders/{id}/rights", tag = "rights", params(("id" = redress_domain::OrderId, Path, description = "The order")), responses((status = 200, description = "The buyer's rights on the order", body = RightsView), crate::openapi::Failures))]
 pub async fn order(
     State(app): State<App>,
     caller: Caller,
@@ -19,14 +19,14 @@ pub async fn order(
     Ok(Json(app.order_rights(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?))
 }
 
-#[utoipa::path(get, path = "/api/v1/cases/{id}/rights", tag = "rights", params(("id" = redress_domain::CaseId, Path, description = "The case")), responses((status = 200, description = "The buyer's rights in the case", body = RightsView), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "rights_case", path = "/api/v1/cases/{id}/rights", tag = "rights", params(("id" = redress_domain::CaseId, Path, description = "The case")), responses((status = 200, description = "The buyer's rights in the case", body = RightsView), crate::openapi::Failures))]
 pub async fn case(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<RightsView>, Problem> {
     let id = path_id(&id, caller.lang)?;
     Ok(Json(app.case_rights(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?))
 }
 
 /// `POST /api/v1/complaint-check`: findings on a draft before it is filed.
-#[utoipa::path(post, path = "/api/v1/complaint-check", tag = "rights", request_body = Draft, responses((status = 200, description = "The complaint checker's findings", body = CheckReport), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "rights_complaint_check", path = "/api/v1/complaint-check", tag = "rights", request_body = Draft, responses((status = 200, description = "The complaint checker's findings", body = CheckReport), crate::openapi::Failures))]
 pub async fn complaint_check(
     State(app): State<App>,
     caller: Caller,
@@ -43,7 +43,7 @@ pub struct Format {
 
 /// `GET /api/v1/cases/{id}/complaint-12315[?format=html]`: the regulator complaint and the
 /// filled-in complaint form, as JSON or as a printable page.
-#[utoipa::path(get, path = "/api/v1/cases/{id}/complaint-12315", tag = "rights", params(("id" = redress_domain::CaseId, Path, description = "The case"), Format), responses((status = 200, description = "The 12315 complaint and form (JSON), or a printable page (`format=html`)", content((crate::views::RegulatorComplaintView = "application/json"), (String = "text/html"))), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "rights_regulator_complaint", path = "/api/v1/cases/{id}/complaint-12315", tag = "rights", params(("id" = redress_domain::CaseId, Path, description = "The case"), Format), responses((status = 200, description = "The 12315 complaint and form (JSON), or a printable page (`format=html`)", content((crate::views::RegulatorComplaintView = "application/json"), (String = "text/html"))), crate::openapi::Failures))]
 pub async fn regulator_complaint(
     State(app): State<App>,
     caller: Caller,
