@@ -377,6 +377,7 @@ fn write_zip(mut parts: tokio::sync::mpsc::Receiver<ZipPart>) -> Result<(std::fs
 /// One thing that does not match in a dossier.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, thiserror::Error)]
 #[serde(tag = "problem", rename_all = "snake_case")]
+#[schema(as = DossierFinding)]
 pub enum Finding {
     #[error("manifest.json is missing")]
     ManifestMissing,

@@ -16,6 +16,7 @@ use redress_domain::{Case, CaseId, Event, Money};
 use serde::Serialize;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ComplaintParty)]
 pub struct Party {
     pub name: String,
     pub phone: Option<String>,

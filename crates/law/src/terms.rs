@@ -24,11 +24,28 @@ macro_rules! vocabulary {
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[derive(serde::Serialize, utoipa::ToSchema, serde::Deserialize)]
+        #[derive(serde::Serialize, serde::Deserialize)]
         pub enum $name {
             // Renamed from the key itself so serde and `as_str` can never disagree
             // (serde's own snake_case would turn `NoReason7Day` into `no_reason7_day`).
             $( $(#[$vmeta])* #[serde(rename = $key)] $variant, )+
+        }
+
+        // The schema lists the canonical names by hand: the derive does not see a `rename` whose
+        // value comes from a macro argument, and would list the Rust names.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($key),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
         }
 
         impl $name {

@@ -11,9 +11,9 @@ use utoipa::ToSchema;
 /// A page of a list, newest first: `next_before` is the cursor of the next page (`?before=`),
 /// null on the last page.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Page<T, C> {
+pub struct Page<T> {
     pub items: Vec<T>,
-    pub next_before: Option<C>,
+    pub next_before: Option<uuid::Uuid>,
 }
 
 /// A whole (bounded) list.

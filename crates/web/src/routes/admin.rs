@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use redress_app::App;
 use redress_app::ports::{PolicyVersion, User};
 use redress_domain::order::Merchant;
-use redress_domain::{MerchantId, UserId};
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -118,31 +117,31 @@ impl Page {
 }
 
 /// `GET /api/v1/users` (admins): every account, newest first.
-#[utoipa::path(get, operation_id = "admin_users", path = "/api/v1/users", tag = "admin", params(Page), responses((status = 200, description = "Accounts, newest first", body = PageOf<User, UserId>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "admin_users", path = "/api/v1/users", tag = "admin", params(Page), responses((status = 200, description = "Accounts, newest first", body = PageOf<User>), crate::openapi::Failures))]
 pub async fn users(
     State(app): State<App>,
     caller: Caller,
     Query(page): Query<Page>,
-) -> Result<Json<PageOf<User, UserId>>, Problem> {
+) -> Result<Json<PageOf<User>>, Problem> {
     let before = page.cursor(caller.lang)?;
     let users =
         app.list_users(&caller.principal, before, page.limit).await.map_err(|e| Problem::from_app(e, caller.lang))?;
     let next = crate::routes::next_before(&users, page.limit, |u| u.id);
-    Ok(Json(PageOf { items: users, next_before: next }))
+    Ok(Json(PageOf { items: users, next_before: next.map(|id| id.as_uuid()) }))
 }
 
 /// `GET /api/v1/merchants` (admins): every shop, newest first.
-#[utoipa::path(get, operation_id = "admin_merchants", path = "/api/v1/merchants", tag = "admin", params(Page), responses((status = 200, description = "Shops, newest first", body = PageOf<Merchant, MerchantId>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "admin_merchants", path = "/api/v1/merchants", tag = "admin", params(Page), responses((status = 200, description = "Shops, newest first", body = PageOf<Merchant>), crate::openapi::Failures))]
 pub async fn merchants(
     State(app): State<App>,
     caller: Caller,
     Query(page): Query<Page>,
-) -> Result<Json<PageOf<Merchant, MerchantId>>, Problem> {
+) -> Result<Json<PageOf<Merchant>>, Problem> {
     let before = page.cursor(caller.lang)?;
     let shops = app
         .list_merchants(&caller.principal, before, page.limit)
         .await
         .map_err(|e| Problem::from_app(e, caller.lang))?;
     let next = crate::routes::next_before(&shops, page.limit, |m| m.id);
-    Ok(Json(PageOf { items: shops, next_before: next }))
+    Ok(Json(PageOf { items: shops, next_before: next.map(|id| id.as_uuid()) }))
 }

@@ -28,6 +28,7 @@ pub struct Filing {
 
 /// A filed case with the complaint checker's findings on it.
 #[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = FiledCase)]
 pub struct Filed {
     #[serde(flatten)]
     detail: CaseDetail,

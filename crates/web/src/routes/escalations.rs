@@ -66,12 +66,12 @@ pub struct Page {
     limit: Option<i64>,
 }
 
-#[utoipa::path(get, operation_id = "escalations_notifications", path = "/api/v1/notifications", tag = "escalations", params(Page), responses((status = 200, description = "The caller's notifications, newest first", body = PageOf<Notification, uuid::Uuid>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "escalations_notifications", path = "/api/v1/notifications", tag = "escalations", params(Page), responses((status = 200, description = "The caller's notifications, newest first", body = PageOf<Notification>), crate::openapi::Failures))]
 pub async fn notifications(
     State(app): State<App>,
     caller: Caller,
     Query(page): Query<Page>,
-) -> Result<Json<PageOf<Notification, uuid::Uuid>>, Problem> {
+) -> Result<Json<PageOf<Notification>>, Problem> {
     let items = app
         .notifications(&caller.principal, page.before, page.limit)
         .await

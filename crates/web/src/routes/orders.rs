@@ -30,19 +30,19 @@ pub struct Page {
     limit: Option<i64>,
 }
 
-#[utoipa::path(get, operation_id = "orders_list", path = "/api/v1/orders", tag = "orders", params(Page), responses((status = 200, description = "Orders, newest first", body = PageOf<Order, OrderId>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "orders_list", path = "/api/v1/orders", tag = "orders", params(Page), responses((status = 200, description = "Orders, newest first", body = PageOf<Order>), crate::openapi::Failures))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
     Query(page): Query<Page>,
-) -> Result<Json<PageOf<Order, OrderId>>, Problem> {
+) -> Result<Json<PageOf<Order>>, Problem> {
     let before = page.before.as_deref().map(|b| b.parse::<OrderId>()).transpose().map_err(|_| {
         Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", caller.lang, Some("before: not an id".into()))
     })?;
     let orders =
         app.list_orders(&caller.principal, before, page.limit).await.map_err(|e| Problem::from_app(e, caller.lang))?;
     let next = crate::routes::next_before(&orders, page.limit, |o| o.id);
-    Ok(Json(PageOf { items: orders, next_before: next }))
+    Ok(Json(PageOf { items: orders, next_before: next.map(|id| id.as_uuid()) }))
 }
 
 #[utoipa::path(get, operation_id = "orders_read", path = "/api/v1/orders/{id}", tag = "orders", params(("id" = OrderId, Path, description = "The order")), responses((status = 200, description = "The order", body = Order), crate::openapi::Failures))]
