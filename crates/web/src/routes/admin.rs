@@ -71,7 +71,7 @@ pub async fn calendar(State(app): State<App>, _caller: Caller) -> Json<redress_l
 }
 
 /// `PUT /api/v1/calendar` (admins): adds or replaces the years of the body.
-#[utoipa::path(put, operation_id = "admin_import_calendar", path = "/api/v1/calendar", tag = "admin", request_body(content = String, content_type = "application/toml", description = "Years of the calendar file to add or replace"), responses((status = 200, description = "What the import changed", body = CalendarImport), crate::openapi::Failures))]
+#[utoipa::path(put, operation_id = "admin_import_calendar", path = "/api/v1/calendar", tag = "admin", request_body(content = redress_law::calendar::CalendarFile, description = "Years of the calendar file (as served by GET) to add or replace"), responses((status = 200, description = "What the import changed", body = CalendarImport), crate::openapi::Failures))]
 pub async fn import_calendar(
     State(app): State<App>,
     caller: Caller,
