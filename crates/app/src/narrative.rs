@@ -2,8 +2,8 @@
 //! 12315 complaint): one wording, wherever a case is retold.
 
 use redress_domain::event::EventBody;
-use redress_domain::rejection::Lang;
 use redress_domain::{Actor, CaseState, Event, OnTimeout, Outcome, Party};
+use redress_text::{Label, Lang};
 
 pub fn who(actor: &Actor) -> &'static str {
     match actor {

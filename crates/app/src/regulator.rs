@@ -11,8 +11,8 @@ use redress_domain::Party as Side;
 use redress_domain::event::EventBody;
 use redress_domain::evidence::visible_to;
 use redress_domain::order::{Merchant, Order};
-use redress_domain::rejection::Lang;
 use redress_domain::{Case, CaseId, Event, Money};
+use redress_text::{Label, Lang};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]

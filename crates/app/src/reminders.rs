@@ -5,8 +5,8 @@ use crate::App;
 use crate::error::AppError;
 use crate::escalations::Notification;
 use redress_domain::case::{Deadline, OnTimeout};
-use redress_domain::rejection::Lang;
 use redress_domain::{Case, Party, UserId};
+use redress_text::{Label, Lang};
 
 /// What happens at the deadline, in both languages.
 fn consequence(on_timeout: OnTimeout) -> (&'static str, &'static str) {
