@@ -103,10 +103,7 @@ pub fn describe(event: &Event) -> String {
     }
 }
 
-/// Beijing time, as the narrative prints it.
-pub fn beijing(at: jiff::Timestamp) -> String {
-    at.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).strftime("%Y-%m-%d %H:%M").to_string()
-}
+pub use redress_text::beijing;
 
 /// What the rules did when a deadline passed unanswered, not just that they did something.
 fn timed_out(what: OnTimeout, transition: Option<&redress_domain::event::Transition>) -> String {

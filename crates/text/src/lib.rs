@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+pub mod notifications;
+pub use notifications::{NotificationKind, beijing};
+
 fluent_templates::static_loader! {
     static CATALOGUE = {
         locales: "./locales",

@@ -71,6 +71,21 @@ pub async fn notifications(
         .await
         .map_err(|e| Problem::from_app(e, caller.lang))?;
     let next = crate::routes::next_before(&items, page.limit, |n| n.id);
+    // Told in the reader's language now: the stored notification holds a kind and arguments.
+    let items: Vec<_> = items
+        .iter()
+        .map(|n| {
+            json!({
+                "id": n.id,
+                "case_id": n.case_id,
+                "kind": n.kind,
+                "args": n.args,
+                "text": n.text(caller.lang),
+                "created_at": n.created_at,
+                "read_at": n.read_at,
+            })
+        })
+        .collect();
     Ok(Json(json!({ "items": items, "next_before": next })))
 }
 
