@@ -210,3 +210,32 @@ pub fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::respons
     tracing::error!(panic = what.as_deref().unwrap_or("?"), "handler panicked");
     Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", Lang::Zh, None).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn han(s: &str) -> bool {
+        s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    }
+
+    /// Every problem code, of the HTTP layer and of the domain, has a title in both languages from
+    /// the catalogue: Chinese for zh-CN, no Chinese for English.
+    #[test]
+    fn every_problem_code_has_a_title_in_both_languages() {
+        let problems = |lang| {
+            let http = CODES.iter().map(move |code| Problem::new(StatusCode::CONFLICT, code, lang, None));
+            http.chain(RejectionCode::ALL.iter().map(move |code| Problem::rejection(*code, lang, None)))
+        };
+        for problem in problems(Lang::Zh) {
+            let key = redress_text::problem_key(problem.code);
+            assert!(redress_text::lookup(Lang::Zh, &key, None).is_some(), "{} has no zh-CN title", problem.code);
+            assert!(han(&problem.title), "{}: {}", problem.code, problem.title);
+        }
+        for problem in problems(Lang::En) {
+            let key = redress_text::problem_key(problem.code);
+            assert!(redress_text::lookup(Lang::En, &key, None).is_some(), "{} has no English title", problem.code);
+            assert!(!han(&problem.title), "{}: {}", problem.code, problem.title);
+        }
+    }
+}
