@@ -99,7 +99,7 @@ fn fact_of(event: &Event) -> Option<String> {
         | EventBody::SlaBreached { .. }
         | EventBody::DeadlineRecounted { .. } => None,
         EventBody::EvidenceAdded { file } if !visible_to(Side::Buyer, event.actor.party(), file.confidential) => None,
-        _ => Some(format!("{}{}", who(&event.actor), describe(event))),
+        _ => Some(format!("{}{}", who(&event.actor, Lang::Zh), describe(event))),
     }
 }
 
@@ -147,7 +147,7 @@ pub fn build(
         .map(|(i, (e, text))| EvidenceEntry {
             number: i + 1,
             description: text,
-            submitted_by: who(&e.actor).into(),
+            submitted_by: who(&e.actor, Lang::Zh),
             at_local: beijing(e.at),
         })
         .collect();

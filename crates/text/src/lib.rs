@@ -9,6 +9,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 pub mod notifications;
+/// The fluent types callers build arguments with.
+pub use fluent_templates::fluent_bundle as fluent;
 pub use notifications::{NotificationKind, beijing};
 
 fluent_templates::static_loader! {
@@ -49,6 +51,27 @@ pub type Args = HashMap<Cow<'static, str>, FluentValue<'static>>;
 /// the catalogue lacks it (the completeness tests use this).
 pub fn lookup(lang: Lang, key: &str, args: Option<&Args>) -> Option<String> {
     CATALOGUE.lookup_single_language(lang.id(), key, args).ok()
+}
+
+/// The catalogue's sources, to tell whether a message exists whatever arguments it takes.
+const SOURCES: &[(Lang, &str, &str)] = &[
+    (Lang::Zh, "problems", include_str!("../locales/zh-CN/problems.ftl")),
+    (Lang::Zh, "vocabulary", include_str!("../locales/zh-CN/vocabulary.ftl")),
+    (Lang::Zh, "notifications", include_str!("../locales/zh-CN/notifications.ftl")),
+    (Lang::Zh, "narration", include_str!("../locales/zh-CN/narration.ftl")),
+    (Lang::En, "problems", include_str!("../locales/en/problems.ftl")),
+    (Lang::En, "vocabulary", include_str!("../locales/en/vocabulary.ftl")),
+    (Lang::En, "notifications", include_str!("../locales/en/notifications.ftl")),
+    (Lang::En, "narration", include_str!("../locales/en/narration.ftl")),
+];
+
+/// Whether the catalogue has the message `key` in `lang` (whatever arguments it takes).
+pub fn has(lang: Lang, key: &str) -> bool {
+    SOURCES
+        .iter()
+        .filter(|(l, _, _)| *l == lang)
+        .flat_map(|(_, _, source)| source.lines())
+        .any(|line| line.split_once(" =").is_some_and(|(id, _)| id == key))
 }
 
 /// The message `key` in `lang`; a missing message shows its key (and the tests make sure none is).
@@ -143,6 +166,20 @@ mod tests {
         let keys = vocabulary_keys();
         assert!(keys.len() > 60, "{}", keys.len());
         assert_eq!(missing(keys), Vec::<String>::new());
+    }
+
+    /// `has` reads every file of the catalogue, so no message escapes the completeness tests.
+    #[test]
+    fn every_catalogue_file_is_read_by_has() {
+        for (lang, dir) in [(Lang::Zh, "zh-CN"), (Lang::En, "en")] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales").join(dir);
+            for file in std::fs::read_dir(path).unwrap() {
+                let name = file.unwrap().file_name().into_string().unwrap();
+                let stem = name.strip_suffix(".ftl").unwrap();
+                assert!(SOURCES.iter().any(|(l, s, _)| *l == lang && *s == stem), "{dir}/{name} is not in SOURCES");
+            }
+        }
+        assert!(has(Lang::En, "event-filed") && !has(Lang::En, "event-no-such"));
     }
 
     #[test]
