@@ -3,7 +3,6 @@
 
 use crate::error::AppError;
 use crate::escalations::Notification;
-use crate::narrative::beijing;
 use crate::{App, Principal, Role};
 use jiff::Timestamp;
 use redress_domain::WorkingCalendar;
@@ -140,22 +139,12 @@ impl App {
         let mut users = vec![case.buyer_id];
         users.extend(self.store.merchant_staff(case.merchant_id).await?);
         users.extend(case.assigned_agent);
-        let (old_at, new_at) = (beijing(old), beijing(new));
         let now = self.clock.now();
+        let args = serde_json::json!({ "old_due": old, "new_due": new });
+        let kind = redress_text::NotificationKind::DeadlineRecounted;
         let notifications: Vec<Notification> = users
             .into_iter()
-            .map(|user_id| Notification {
-                id: uuid::Uuid::now_v7(),
-                user_id,
-                case_id: Some(case.id),
-                kind: "deadline_recounted".into(),
-                text_zh: format!("节假日安排已公布,平台处理期限由 {old_at} 调整为 {new_at}(北京时间)。"),
-                text_en: format!(
-                    "The holiday notice is out: the platform's deadline moved from {old_at} to {new_at} (Beijing time)."
-                ),
-                created_at: now,
-                read_at: None,
-            })
+            .map(|user_id| Notification::new(user_id, Some(case.id), kind, args.clone(), now))
             .collect();
         Ok(self.store.insert_notifications(&notifications).await?)
     }

@@ -13,7 +13,7 @@
 
 use crate::error::AppError;
 use crate::evidence::EvidenceRecord;
-use crate::narrative::{describe, party_zh, who};
+use crate::narrative::{describe, party, who};
 use crate::{App, Principal};
 use askama::Template;
 use futures_util::StreamExt;
@@ -21,8 +21,8 @@ use jiff::Timestamp;
 use jiff::tz::{TimeZone, offset};
 use redress_domain::chain::{self, ChainBreak, Link};
 use redress_domain::event::EventBody;
-use redress_domain::rejection::Lang;
 use redress_domain::{CaseId, Event, EvidenceId, Party};
+use redress_text::{Label, Lang};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::{Read, Seek, Write};
@@ -84,7 +84,7 @@ pub struct Dossier {
 
 struct Row {
     at: String,
-    who: &'static str,
+    who: String,
     text: String,
     seq: i64,
     hash: String,
@@ -95,7 +95,7 @@ struct EvidenceRow {
     kind: &'static str,
     caption: String,
     at: String,
-    who: &'static str,
+    who: String,
     size: u64,
     media_type: String,
     sha256: String,
@@ -116,7 +116,7 @@ struct DecisionRow {
 struct Page {
     case_id: CaseId,
     generated_at: String,
-    prepared_for: &'static str,
+    prepared_for: String,
     buyer: crate::contacts::Contact,
     merchant: crate::contacts::Contact,
     order_number: String,
@@ -209,7 +209,7 @@ impl App {
         let page = Page {
             case_id,
             generated_at: beijing(now),
-            prepared_for: party_zh(viewer),
+            prepared_for: party(viewer, Lang::Zh),
             buyer: parties.buyer,
             merchant: parties.merchant,
             order_number: order.number.clone(),
@@ -232,7 +232,7 @@ impl App {
                 .iter()
                 .map(|e| Row {
                     at: beijing(e.event.at),
-                    who: who(&e.event.actor),
+                    who: who(&e.event.actor, Lang::Zh),
                     text: describe(&redress_domain::evidence::redacted_for(&e.event, viewer)),
                     seq: e.seq,
                     hash: e.link.hash.clone(),
@@ -246,7 +246,7 @@ impl App {
                     kind: if e.visible_to(viewer) { e.file.kind.label_zh() } else { "保密材料" },
                     caption: if e.visible_to(viewer) { e.file.caption.clone() } else { "—".into() },
                     at: beijing(e.added_at),
-                    who: who(&e.uploader),
+                    who: who(&e.uploader, Lang::Zh),
                     size: e.file.size,
                     media_type: e.file.media_type.clone(),
                     sha256: e.file.sha256.clone(),
@@ -268,7 +268,7 @@ impl App {
                                 "{} {}{}",
                                 r.kind.label(Lang::Zh),
                                 r.amount,
-                                l.map(|p| format!(",责任方:{}", party_zh(p))).unwrap_or_default()
+                                l.map(|p| format!(",责任方:{}", party(p, Lang::Zh))).unwrap_or_default()
                             ),
                             (None, _) => "驳回买家申请".into(),
                         },

@@ -40,29 +40,13 @@ pub enum Reminder {
 }
 
 impl Reminder {
-    fn text(self, due: Timestamp) -> (String, String) {
-        let at = due.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).strftime("%Y-%m-%d %H:%M").to_string();
+    fn kind(self) -> redress_text::NotificationKind {
+        use redress_text::NotificationKind as K;
         match self {
-            Reminder::AcceptanceSoon => (
-                format!("市场监管部门应于 {at} 前决定是否受理您的投诉"),
-                format!("The regulator must decide whether to accept your complaint by {at} (Beijing time)"),
-            ),
-            Reminder::AcceptanceOverdue => (
-                format!("市场监管部门未在 {at} 前告知是否受理,可拨打 12315 或登录全国12315平台查询"),
-                format!(
-                    "The regulator has not said by {at} whether it accepts your complaint; call 12315 or check the 12315 platform"
-                ),
-            ),
-            Reminder::MediationEndsSoon => (
-                format!("调解期将于 {at} 届满;调解不成的,可申请仲裁或向法院起诉"),
-                format!("Mediation ends at {at}; if it fails you may go to arbitration or court"),
-            ),
-            Reminder::MediationEnded => (
-                format!("调解期已于 {at} 届满。调解不成的,可申请仲裁或向人民法院起诉,可从本平台导出完整证据材料"),
-                format!(
-                    "Mediation ended at {at}. If it failed, you may apply for arbitration or sue; export the case dossier from Redress"
-                ),
-            ),
+            Reminder::AcceptanceSoon => K::ExternalAcceptanceSoon,
+            Reminder::AcceptanceOverdue => K::ExternalAcceptanceOverdue,
+            Reminder::MediationEndsSoon => K::ExternalMediationEndsSoon,
+            Reminder::MediationEnded => K::ExternalMediationEnded,
         }
     }
 }
@@ -107,17 +91,65 @@ impl ExternalEscalation {
     }
 }
 
-/// A message to one person, shown in their notification list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
+/// A message to one person, shown in their notification list. It is stored as a kind plus
+/// arguments and told in the reader's language when read (`text`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notification {
     pub id: uuid::Uuid,
     pub user_id: UserId,
     pub case_id: Option<CaseId>,
+    /// A `redress_text::NotificationKind`, by its stable name.
     pub kind: String,
-    pub text_zh: String,
-    pub text_en: String,
+    #[serde(default)]
+    pub args: serde_json::Map<String, serde_json::Value>,
+    /// Rows stored before the text catalogue carry their text in both languages instead.
+    #[serde(flatten)]
+    pub legacy_text: Option<LegacyText>,
     pub created_at: Timestamp,
     pub read_at: Option<Timestamp>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegacyText {
+    pub text_zh: String,
+    pub text_en: String,
+}
+
+impl Notification {
+    pub fn new(
+        user_id: UserId,
+        case_id: Option<CaseId>,
+        kind: redress_text::NotificationKind,
+        args: serde_json::Value,
+        created_at: Timestamp,
+    ) -> Notification {
+        let args = match args {
+            serde_json::Value::Object(args) => args,
+            other => serde_json::Map::from_iter([("value".to_owned(), other)]),
+        };
+        Notification {
+            id: uuid::Uuid::now_v7(),
+            user_id,
+            case_id,
+            kind: kind.as_str().to_owned(),
+            args,
+            legacy_text: None,
+            created_at,
+            read_at: None,
+        }
+    }
+
+    /// What the notification says, in `lang`.
+    pub fn text(&self, lang: redress_text::Lang) -> String {
+        if let Some(told) = redress_text::notifications::render(lang, &self.kind, &self.args) {
+            return told;
+        }
+        match (&self.legacy_text, lang) {
+            (Some(t), redress_text::Lang::Zh) => t.text_zh.clone(),
+            (Some(t), redress_text::Lang::En) => t.text_en.clone(),
+            (None, _) => self.kind.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -260,25 +292,16 @@ impl App {
                     redress_domain::Command::RecordClockRecount { clock: clock.into(), year, old_due, new_due };
                 self.act_as_system(escalation.case_id, command).await?;
             }
-            let moved: Vec<String> = changes
-                .iter()
-                .filter(|(_, old, new)| old != new)
-                .map(|(_, old, new)| {
-                    format!("{} → {}", crate::narrative::beijing(*old), crate::narrative::beijing(*new))
-                })
-                .collect();
-            let notification = (!moved.is_empty()).then(|| Notification {
-                id: uuid::Uuid::now_v7(),
-                user_id: escalation.buyer_id,
-                case_id: Some(escalation.case_id),
-                kind: "external_clock_recounted".into(),
-                text_zh: format!("节假日安排已公布,12315 投诉的法定期限已重新计算:{}(北京时间)。", moved.join(";")),
-                text_en: format!(
-                    "The holiday notice is out: your 12315 complaint's time limits were recounted: {} (Beijing time).",
-                    moved.join("; ")
-                ),
-                created_at: self.clock.now(),
-                read_at: None,
+            let moved: Vec<[Timestamp; 2]> =
+                changes.iter().filter(|(_, old, new)| old != new).map(|(_, old, new)| [*old, *new]).collect();
+            let notification = (!moved.is_empty()).then(|| {
+                Notification::new(
+                    escalation.buyer_id,
+                    Some(escalation.case_id),
+                    redress_text::NotificationKind::ExternalClockRecounted,
+                    serde_json::json!({ "moved": moved }),
+                    self.clock.now(),
+                )
             });
             if self.store.update_external_escalation(&escalation, previous, notification.as_ref()).await? {
                 recounted += changes.len();
@@ -311,30 +334,13 @@ impl App {
                 Reminder::MediationEndsSoon | Reminder::MediationEnded => escalation.mediation_ends,
             }
             .unwrap_or(at);
-            let (mut text_zh, mut text_en) = reminder.text(due);
             let provisional = match reminder {
                 Reminder::AcceptanceSoon | Reminder::AcceptanceOverdue => escalation.acceptance_provisional_year,
                 Reminder::MediationEndsSoon | Reminder::MediationEnded => escalation.mediation_provisional_year,
             };
-            if let Some(year) = provisional {
-                text_zh.push_str(&format!("(该期限按 {year} 年法定节假日暂定计算,放假通知导入后可能调整)"));
-                text_en.push_str(&format!(
-                    " (provisional: counted over {year}'s statutory holidays until its notice is imported)"
-                ));
-            }
-            let notification = Notification {
-                id: uuid::Uuid::now_v7(),
-                user_id: escalation.buyer_id,
-                case_id: Some(escalation.case_id),
-                kind: format!(
-                    "external_{}",
-                    serde_json::to_value(reminder).map_err(anyhow::Error::from)?.as_str().unwrap_or("reminder")
-                ),
-                text_zh,
-                text_en,
-                created_at: now,
-                read_at: None,
-            };
+            let args = serde_json::json!({ "due": due, "provisional_year": provisional });
+            let notification =
+                Notification::new(escalation.buyer_id, Some(escalation.case_id), reminder.kind(), args, now);
             escalation.reminders_sent.push(reminder);
             if self.store.update_external_escalation(&escalation, Some(at), Some(&notification)).await? {
                 sent += 1;

@@ -1,131 +1,157 @@
-//! Events told in one Chinese line each, for the documents a case produces (the dossier, the
-//! 12315 complaint): one wording, wherever a case is retold.
+//! Events told in one line each, from the text catalogue (`narration.ftl`, zh-CN and English):
+//! one wording wherever a case is retold. The Chinese documents (the dossier, the 12315
+//! complaint) use the zh-CN narration.
 
 use redress_domain::event::EventBody;
-use redress_domain::rejection::Lang;
+use redress_domain::event::EventKind;
 use redress_domain::{Actor, CaseState, Event, OnTimeout, Outcome, Party};
+use redress_text::fluent::FluentValue;
+use redress_text::{Args, Label, Lang, text, text_with};
 
-pub fn who(actor: &Actor) -> &'static str {
-    match actor {
-        Actor::Buyer { .. } => "买家",
-        Actor::Merchant { .. } => "商家",
-        Actor::Agent { .. } => "平台客服",
-        Actor::Admin { .. } => "平台管理员",
-        Actor::System => "系统",
-    }
+pub fn who(actor: &Actor, lang: Lang) -> String {
+    let key = match actor {
+        Actor::Buyer { .. } => "actor-buyer",
+        Actor::Merchant { .. } => "actor-merchant",
+        Actor::Agent { .. } => "actor-agent",
+        Actor::Admin { .. } => "actor-admin",
+        Actor::System => "actor-system",
+    };
+    text(lang, key)
 }
 
-pub fn party_zh(party: Party) -> &'static str {
-    match party {
-        Party::Buyer => "买家",
-        Party::Merchant => "商家",
-        Party::Platform => "平台",
-        Party::System => "系统",
-    }
+pub fn party(party: Party, lang: Lang) -> String {
+    let key = match party {
+        Party::Buyer => "party-buyer",
+        Party::Merchant => "party-merchant",
+        Party::Platform => "party-platform",
+        Party::System => "party-system",
+    };
+    text(lang, key)
 }
 
-/// Every event in one Chinese line: the dossier shows the full timeline, bookkeeping included.
+/// Every event in one Chinese line, for the Chinese documents (the dossier, the 12315 complaint).
 pub fn describe(event: &Event) -> String {
-    let zh = Lang::Zh;
-    let remedy = |r: &redress_domain::case::Remedy| format!("{} {}", r.kind.label(zh), r.amount);
+    describe_in(event, Lang::Zh)
+}
+
+/// Arguments of a narration, by name.
+fn args<const N: usize>(pairs: [(&'static str, String); N]) -> Args {
+    pairs.into_iter().map(|(name, value)| (name.into(), FluentValue::from(value))).collect()
+}
+
+fn yes(flag: bool) -> String {
+    if flag { "yes" } else { "no" }.to_owned()
+}
+
+/// Every event in one line in `lang`, from the catalogue (`event-<kind>`): the full timeline,
+/// bookkeeping included.
+pub fn describe_in(event: &Event, lang: Lang) -> String {
+    let remedy = |r: &redress_domain::case::Remedy| {
+        text_with(lang, "remedy", &args([("kind", r.kind.label(lang)), ("amount", r.amount.to_string())]))
+    };
+    let key = format!("event-{}", <&str>::from(EventKind::from(&event.body)));
+    let told = |args: Args| text_with(lang, &key, &args);
     match &event.body {
-        EventBody::Filed(f) => {
-            format!("申请售后:{},原因:{},金额 {}。{}", f.kind.label_zh(), f.reason.label_zh(), f.amount, f.description)
-        }
-        EventBody::MessagePosted { text, evidence } if evidence.is_empty() => {
-            format!("留言:{text}")
-        }
-        EventBody::MessagePosted { text, evidence } => {
+        EventBody::Filed(f) => told(args([
+            ("kind", f.kind.label(lang)),
+            ("reason", f.reason.label(lang)),
+            ("amount", f.amount.to_string()),
+            ("description", f.description.clone()),
+        ])),
+        EventBody::MessagePosted { text, evidence } if evidence.is_empty() => told(args([("text", text.clone())])),
+        EventBody::MessagePosted { text: said, evidence } => {
             let ids: Vec<String> = evidence.iter().map(ToString::to_string).collect();
-            format!("留言:{text}(引用证据 {})", ids.join("、"))
+            let cited = ids.join(&text(lang, "event-list-separator"));
+            text_with(lang, "event-message_posted-with-evidence", &args([("text", said.clone()), ("evidence", cited)]))
         }
-        EventBody::Revised { kind, amount, description } => {
-            format!("修改申请:{},金额 {amount}。{description}", kind.label_zh())
+        EventBody::Revised { kind, amount, description } => told(args([
+            ("kind", kind.label(lang)),
+            ("amount", amount.to_string()),
+            ("description", description.clone()),
+        ])),
+        EventBody::OfferMade { remedy: r, note } | EventBody::MediationProposed { remedy: r, note } => {
+            told(args([("remedy", remedy(r)), ("note", note.clone())]))
         }
-        EventBody::Withdrawn => "撤销申请。".into(),
-        EventBody::OfferMade { remedy: r, note } => format!("提出协商方案:{}。{note}", remedy(r)),
-        EventBody::OfferAccepted { remedy: r } => format!("接受方案:{}。", remedy(r)),
-        EventBody::OfferDeclined => "拒绝方案。".into(),
-        EventBody::QuestionAsked { question } => format!("提问:{question}"),
-        EventBody::QuestionAnswered { text } => format!("回复:{text}"),
-        EventBody::Approved { remedy: r } => format!("同意:{}。", remedy(r)),
-        EventBody::Rejected { rejection } => format!("拒绝,理由:{}。{}", rejection.reason.label(zh), rejection.text),
-        EventBody::ReturnShipped { shipment } => {
-            format!("寄回商品:{} 运单号 {}。", shipment.carrier, shipment.tracking_no)
+        EventBody::OfferAccepted { remedy: r } | EventBody::Approved { remedy: r } => {
+            told(args([("remedy", remedy(r))]))
         }
-        EventBody::ReturnReceived => "确认收到退货。".into(),
-        EventBody::ReturnDisputed { text } => format!("对退回商品状况提出异议:{text}"),
-        EventBody::ReplacementShipped { shipment } => {
-            format!("发出换货/补寄商品:{} 运单号 {}。", shipment.carrier, shipment.tracking_no)
+        EventBody::QuestionAsked { question } => told(args([("question", question.clone())])),
+        EventBody::QuestionAnswered { text }
+        | EventBody::ReturnDisputed { text }
+        | EventBody::Escalated { text }
+        | EventBody::EvidenceSubmitted { text, .. } => told(args([("text", text.clone())])),
+        EventBody::Rejected { rejection } => {
+            told(args([("reason", rejection.reason.label(lang)), ("text", rejection.text.clone())]))
         }
-        EventBody::ReplacementConfirmed => "确认收到换货/补寄商品。".into(),
-        EventBody::Escalated { text } => format!("申请平台介入。{text}"),
-        EventBody::Taken { .. } => "平台受理并分配处理人员。".into(),
+        EventBody::ReturnShipped { shipment } | EventBody::ReplacementShipped { shipment } => {
+            told(args([("carrier", shipment.carrier.clone()), ("tracking_no", shipment.tracking_no.clone())]))
+        }
         EventBody::EvidenceRequested { request } => {
-            format!("要求{}补充举证:{}", party_zh(request.party), request.what)
+            told(args([("party", party(request.party, lang)), ("what", request.what.clone())]))
         }
-        EventBody::EvidenceSubmitted { text, .. } => format!("举证说明:{text}"),
-        EventBody::MediationProposed { remedy: r, note } => {
-            format!("提出调解方案:{}。{note}", remedy(r))
-        }
-        EventBody::MediationAnswered { accepted, .. } => {
-            format!("{}调解方案。", if *accepted { "接受" } else { "拒绝" })
-        }
+        EventBody::MediationAnswered { accepted, .. } => told(args([("accepted", yes(*accepted))])),
         EventBody::Decided { remedy: Some(r), rationale, cited_rule, .. } => {
-            format!("裁决:{}。理由:{rationale}。依据:{cited_rule}", remedy(r))
+            told(args([("remedy", remedy(r)), ("rationale", rationale.clone()), ("cited_rule", cited_rule.clone())]))
         }
-        EventBody::Decided { remedy: None, rationale, cited_rule, .. } => {
-            format!("裁决驳回申请。理由:{rationale}。依据:{cited_rule}")
-        }
-        EventBody::AppealFiled { reason, .. } => format!("申诉:{reason}"),
+        EventBody::Decided { remedy: None, rationale, cited_rule, .. } => text_with(
+            lang,
+            "event-decided-dismissed",
+            &args([("rationale", rationale.clone()), ("cited_rule", cited_rule.clone())]),
+        ),
+        EventBody::AppealFiled { reason, .. } => told(args([("reason", reason.clone())])),
         EventBody::AppealReviewed { uphold, rationale, .. } => {
-            format!("复核{}原裁决。{rationale}", if *uphold { "维持" } else { "改变" })
+            told(args([("uphold", yes(*uphold)), ("rationale", rationale.clone())]))
         }
-        EventBody::Rated { stars, comment } => format!("评价 {stars} 星。{comment}"),
-        EventBody::RefundStarted { refund } => format!("发起退款 {}。", refund.amount),
-        EventBody::RefundSucceeded { amount, .. } => format!("退款 {amount} 已到账。"),
-        EventBody::RefundFailed { reason, .. } => format!("退款失败:{reason}"),
-        EventBody::OfflineRefundProved { note, amount } => format!("线下退款 {amount}:{note}"),
-        EventBody::TimedOut { what } => timed_out(*what, event.transition.as_ref()).into(),
-        EventBody::SlaBreached { which } => format!("平台处理时限超期({which}),已上报。"),
-        EventBody::DeadlineRecounted { clock, year, old_due, new_due } => format!(
-            "{year} 年放假安排已导入,期限({clock})重新计算:{} → {}(北京时间)。",
-            beijing(*old_due),
-            beijing(*new_due)
-        ),
-        EventBody::EvidenceAdded { file } => format!(
-            "提交证据文件:{}「{}」{},SHA-256 {}",
-            file.kind.label_zh(),
-            file.caption,
-            if file.confidential { "(保密)" } else { "" },
-            file.sha256
-        ),
+        EventBody::Rated { stars, comment } => told(args([("stars", stars.to_string()), ("comment", comment.clone())])),
+        EventBody::RefundStarted { refund } => told(args([("amount", refund.amount.to_string())])),
+        EventBody::RefundSucceeded { amount, .. } => told(args([("amount", amount.to_string())])),
+        EventBody::RefundFailed { reason, .. } => told(args([("reason", reason.clone())])),
+        EventBody::OfflineRefundProved { note, amount } => {
+            told(args([("amount", amount.to_string()), ("note", note.clone())]))
+        }
+        EventBody::TimedOut { what } => told(args([("what", timed_out(*what, event.transition.as_ref(), lang))])),
+        EventBody::SlaBreached { which } => told(args([("which", which.clone())])),
+        EventBody::DeadlineRecounted { clock, year, old_due, new_due } => told(args([
+            ("year", year.to_string()),
+            ("clock", clock.clone()),
+            ("old_due", beijing(*old_due)),
+            ("new_due", beijing(*new_due)),
+        ])),
+        EventBody::EvidenceAdded { file } => told(args([
+            ("kind", file.kind.label(lang)),
+            ("caption", file.caption.clone()),
+            ("confidential", yes(file.confidential)),
+            ("sha256", file.sha256.clone()),
+        ])),
+        EventBody::Withdrawn
+        | EventBody::OfferDeclined
+        | EventBody::ReturnReceived
+        | EventBody::ReplacementConfirmed
+        | EventBody::Taken { .. } => text(lang, &key),
     }
 }
 
-/// Beijing time, as the narrative prints it.
-pub fn beijing(at: jiff::Timestamp) -> String {
-    at.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).strftime("%Y-%m-%d %H:%M").to_string()
-}
+pub use redress_text::beijing;
 
 /// What the rules did when a deadline passed unanswered, not just that they did something.
-fn timed_out(what: OnTimeout, transition: Option<&redress_domain::event::Transition>) -> String {
+fn timed_out(what: OnTimeout, transition: Option<&redress_domain::event::Transition>, lang: Lang) -> String {
     let to_platform = transition.is_some_and(|t| t.to == CaseState::PlatformReview);
+    let closed = |key: &str, outcome: Outcome| text_with(lang, key, &args([("outcome", outcome.label(lang))]));
     match what {
         // Silence approves only what the price bounds; a larger claim goes to the platform.
-        OnTimeout::AutoApprove if to_platform => "商家逾期未处理;申请金额超出商品价款,系统转平台介入审核。".into(),
-        OnTimeout::AutoApprove => "商家逾期未处理,系统按规则自动同意买家的申请。".into(),
+        OnTimeout::AutoApprove if to_platform => text(lang, "timeout-auto_approve-to_platform"),
+        OnTimeout::AutoApprove => text(lang, "timeout-auto_approve"),
         OnTimeout::Close(outcome @ (Outcome::Exchanged | Outcome::Reissued | Outcome::Repaired)) => {
-            format!("买家逾期未确认收货,视为已收到,售后单按规则关闭({})。", outcome.label(Lang::Zh))
+            closed("timeout-close-received", outcome)
         }
-        OnTimeout::Close(Outcome::Cancelled) => "买家逾期未寄回商品,售后单按规则关闭(已取消)。".into(),
-        OnTimeout::Close(outcome) => format!("买家逾期未操作,售后单按规则关闭({})。", outcome.label(Lang::Zh)),
-        OnTimeout::AutoRefund => "商家逾期未确认收到退货,系统视为已收到并按方案继续处理。".into(),
-        OnTimeout::EscalateToPlatform => "商家逾期未处理,系统按规则转平台介入。".into(),
-        OnTimeout::BackToPlatformReview => "期限届满未获答复,案件退回平台审核。".into(),
-        OnTimeout::RequireOfflineRefund => "支付渠道逾期未确认退款,系统要求商家线下退款并提交凭证。".into(),
-        OnTimeout::FlagFirstActionSla | OnTimeout::FlagDecisionSla => "平台处理时限届满,已上报。".into(),
-        OnTimeout::Overdue => "期限已过。".into(),
+        OnTimeout::Close(Outcome::Cancelled) => text(lang, "timeout-close-cancelled"),
+        OnTimeout::Close(outcome) => closed("timeout-close", outcome),
+        OnTimeout::AutoRefund => text(lang, "timeout-auto_refund"),
+        OnTimeout::EscalateToPlatform => text(lang, "timeout-escalate_to_platform"),
+        OnTimeout::BackToPlatformReview => text(lang, "timeout-back_to_platform_review"),
+        OnTimeout::RequireOfflineRefund => text(lang, "timeout-require_offline_refund"),
+        OnTimeout::FlagFirstActionSla | OnTimeout::FlagDecisionSla => text(lang, "timeout-sla"),
+        OnTimeout::Overdue => text(lang, "timeout-overdue"),
     }
 }
 
@@ -143,6 +169,30 @@ mod tests {
             body: EventBody::TimedOut { what },
             transition: Some(transition),
         }
+    }
+
+    /// Every kind of event is narrated in both languages (`EventKind` is derived from `EventBody`).
+    #[test]
+    fn every_event_kind_has_a_narration_in_both_languages() {
+        use strum::IntoEnumIterator;
+        for kind in EventKind::iter() {
+            for lang in Lang::ALL {
+                let key = format!("event-{}", <&str>::from(kind));
+                assert!(redress_text::has(lang, &key), "{key} has no text in {lang:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_timeout_is_told_in_english_without_chinese() {
+        for what in [OnTimeout::AutoApprove, OnTimeout::Close(Outcome::Expired), OnTimeout::RequireOfflineRefund] {
+            let told = describe_in(&fired(what, CaseState::Closed), Lang::En);
+            assert!(!told.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{told}");
+            assert!(!told.starts_with("timeout-"), "{told}");
+        }
+        assert!(
+            describe_in(&fired(OnTimeout::Close(Outcome::Expired), CaseState::Closed), Lang::En).contains("Expired")
+        );
     }
 
     /// Issue 9: a timeout was told as "系统按规则自动处理", never what the rules did.

@@ -11,8 +11,8 @@ use redress_domain::Party as Side;
 use redress_domain::event::EventBody;
 use redress_domain::evidence::visible_to;
 use redress_domain::order::{Merchant, Order};
-use redress_domain::rejection::Lang;
 use redress_domain::{Case, CaseId, Event, Money};
+use redress_text::{Label, Lang};
 use serde::Serialize;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -100,7 +100,7 @@ fn fact_of(event: &Event) -> Option<String> {
         | EventBody::SlaBreached { .. }
         | EventBody::DeadlineRecounted { .. } => None,
         EventBody::EvidenceAdded { file } if !visible_to(Side::Buyer, event.actor.party(), file.confidential) => None,
-        _ => Some(format!("{}{}", who(&event.actor), describe(event))),
+        _ => Some(format!("{}{}", who(&event.actor, Lang::Zh), describe(event))),
     }
 }
 
@@ -148,7 +148,7 @@ pub fn build(
         .map(|(i, (e, text))| EvidenceEntry {
             number: i + 1,
             description: text,
-            submitted_by: who(&e.actor).into(),
+            submitted_by: who(&e.actor, Lang::Zh),
             at_local: beijing(e.at),
         })
         .collect();

@@ -1,36 +1,32 @@
 //! Reminders before a natural-time deadline passes (policy `reminder_hours`, 24 h and 2 h by
-//! default): the party a case waits for is told what is due, by when, and what happens if not.
+//! default): the party a case waits for is told what is due, by when, and what happens if not
+//! (a `deadline_reminder` notification, told by the text catalogue).
 
 use crate::App;
 use crate::error::AppError;
 use crate::escalations::Notification;
 use redress_domain::case::{Deadline, OnTimeout};
-use redress_domain::rejection::Lang;
 use redress_domain::{Case, Party, UserId};
+use redress_text::NotificationKind;
 
-/// What happens at the deadline, in both languages.
-fn consequence(on_timeout: OnTimeout) -> (&'static str, &'static str) {
+/// What happens at the deadline, by the code the catalogue tells it under (`consequence-<code>`).
+fn consequence(on_timeout: OnTimeout) -> &'static str {
     match on_timeout {
-        OnTimeout::AutoApprove => {
-            ("逾期系统将按买家的申请自动同意", "after that it is approved as the buyer requested")
-        }
-        OnTimeout::Close(_) => ("逾期售后单将关闭", "after that the case closes"),
-        OnTimeout::AutoRefund => ("逾期系统将自动退款", "after that the refund is issued automatically"),
-        OnTimeout::EscalateToPlatform => ("逾期将转由平台处理", "after that the platform takes over"),
-        OnTimeout::BackToPlatformReview => {
-            ("逾期平台将按现有材料继续处理", "after that the platform goes on with what it has")
-        }
-        _ => ("", ""),
+        OnTimeout::AutoApprove => "auto_approve",
+        OnTimeout::Close(_) => "close",
+        OnTimeout::AutoRefund => "auto_refund",
+        OnTimeout::EscalateToPlatform => "escalate_to_platform",
+        OnTimeout::BackToPlatformReview => "back_to_platform_review",
+        _ => "none",
     }
 }
 
-fn text(case: &Case, deadline: &Deadline) -> (String, String) {
-    let due = deadline.due.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).strftime("%Y-%m-%d %H:%M");
-    let (zh, en) = consequence(deadline.on_timeout);
-    (
-        format!("售后单({})待您处理,请在 {due}(北京时间)前处理;{zh}。", case.state.label(Lang::Zh)),
-        format!("A case awaits you ({}): act by {due} Beijing time; {en}.", case.state.label(Lang::En)),
-    )
+fn args(case: &Case, deadline: &Deadline) -> serde_json::Value {
+    serde_json::json!({
+        "state": case.state.as_str(),
+        "due": deadline.due,
+        "on_timeout": consequence(deadline.on_timeout),
+    })
 }
 
 impl App {
@@ -55,20 +51,12 @@ impl App {
             let next = case.reminder_after(now);
             let notifications = match case.deadline.as_ref().filter(|d| d.due > now) {
                 Some(deadline) => {
-                    let (text_zh, text_en) = text(&case, deadline);
+                    let args = args(&case, deadline);
+                    let kind = NotificationKind::DeadlineReminder;
                     self.recipients(&case, &deadline.waits_for)
                         .await?
                         .into_iter()
-                        .map(|user_id| Notification {
-                            id: uuid::Uuid::now_v7(),
-                            user_id,
-                            case_id: Some(case.id),
-                            kind: "deadline_reminder".into(),
-                            text_zh: text_zh.clone(),
-                            text_en: text_en.clone(),
-                            created_at: now,
-                            read_at: None,
-                        })
+                        .map(|user_id| Notification::new(user_id, Some(case.id), kind, args.clone(), now))
                         .collect()
                 }
                 // The deadline itself has passed: the sweeper acts; a reminder would be late.

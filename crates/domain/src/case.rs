@@ -11,43 +11,43 @@ use serde::{Deserialize, Serialize};
 vocabulary!(
     /// The canonical states of DESIGN.md.
     CaseState {
-        AwaitingMerchant = "awaiting_merchant", "待商家处理", "Awaiting merchant";
-        AwaitingBuyer = "awaiting_buyer", "待买家处理", "Awaiting buyer";
-        MerchantRejected = "merchant_rejected", "商家已拒绝", "Merchant rejected";
-        AwaitingReturnShipment = "awaiting_return_shipment", "待买家退货", "Awaiting return shipment";
-        ReturnInTransit = "return_in_transit", "待商家收货", "Return in transit";
-        AwaitingMerchantShipment = "awaiting_merchant_shipment", "待商家发货", "Awaiting merchant shipment";
-        AwaitingBuyerReceipt = "awaiting_buyer_receipt", "待买家确认收货", "Awaiting buyer receipt";
-        PlatformReview = "platform_review", "平台介入中", "Platform review";
-        AwaitingEvidence = "awaiting_evidence", "待补充举证", "Awaiting evidence";
-        AwaitingMediation = "awaiting_mediation", "待双方确认调解方案", "Awaiting mediation";
-        Refunding = "refunding", "退款中", "Refunding";
-        Closed = "closed", "已关闭", "Closed";
+        AwaitingMerchant = "awaiting_merchant";
+        AwaitingBuyer = "awaiting_buyer";
+        MerchantRejected = "merchant_rejected";
+        AwaitingReturnShipment = "awaiting_return_shipment";
+        ReturnInTransit = "return_in_transit";
+        AwaitingMerchantShipment = "awaiting_merchant_shipment";
+        AwaitingBuyerReceipt = "awaiting_buyer_receipt";
+        PlatformReview = "platform_review";
+        AwaitingEvidence = "awaiting_evidence";
+        AwaitingMediation = "awaiting_mediation";
+        Refunding = "refunding";
+        Closed = "closed";
     }
 );
 
 vocabulary!(
     /// Who is handling the case.
     Stage {
-        Negotiation = "negotiation", "协商中", "Negotiation";
-        Platform = "platform", "平台介入", "Platform";
-        Closed = "closed", "已关闭", "Closed";
+        Negotiation = "negotiation";
+        Platform = "platform";
+        Closed = "closed";
     }
 );
 
 vocabulary!(
     /// How a closed case ended.
     Outcome {
-        Refunded = "refunded", "已退款", "Refunded";
-        PartiallyRefunded = "partially_refunded", "已部分退款", "Partially refunded";
-        Exchanged = "exchanged", "已换货", "Exchanged";
-        Reissued = "reissued", "已补寄", "Reissued";
-        Repaired = "repaired", "已维修", "Repaired";
-        Compensated = "compensated", "已赔偿", "Compensated";
-        Rejected = "rejected", "已驳回", "Rejected";
-        Withdrawn = "withdrawn", "已撤销", "Withdrawn";
-        Expired = "expired", "已超时关闭", "Expired";
-        Cancelled = "cancelled", "已取消", "Cancelled";
+        Refunded = "refunded";
+        PartiallyRefunded = "partially_refunded";
+        Exchanged = "exchanged";
+        Reissued = "reissued";
+        Repaired = "repaired";
+        Compensated = "compensated";
+        Rejected = "rejected";
+        Withdrawn = "withdrawn";
+        Expired = "expired";
+        Cancelled = "cancelled";
     }
 );
 

@@ -50,7 +50,11 @@ pub struct Filed {
     pub is_repeat: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
+/// `EventKind` is the list of what can happen, by the same snake_case names as the `type` tag
+/// (the text catalogue narrates each one).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize, strum::EnumDiscriminants)]
+#[strum_discriminants(name(EventKind), derive(strum::EnumIter, strum::IntoStaticStr))]
+#[strum_discriminants(strum(serialize_all = "snake_case"))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventBody {
     Filed(Box<Filed>),

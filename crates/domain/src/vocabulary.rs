@@ -1,9 +1,9 @@
 //! The closed vocabularies of the domain, each with its canonical snake_case name (used in code,
-//! API, database and UI keys) and its zh-CN and English labels.
+//! API, database and catalogue keys); their zh-CN and English labels are in the text catalogue.
 
 /// Declares an enum whose variants have a canonical name and two labels.
 macro_rules! vocabulary {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $key:literal, $zh:literal, $en:literal;)+ }) => {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $key:literal;)+ }) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         pub enum $name { $(#[serde(rename = $key)] $variant,)+ }
@@ -30,12 +30,6 @@ macro_rules! vocabulary {
 
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $key,)+ }
-            }
-
-            pub fn label(self, lang: $crate::rejection::Lang) -> &'static str {
-                match (self, lang) {
-                    $(($name::$variant, $crate::rejection::Lang::Zh) => $zh, ($name::$variant, $crate::rejection::Lang::En) => $en,)+
-                }
             }
         }
 
@@ -71,23 +65,23 @@ pub use redress_law::{EvidenceKind, Reason, RequestKind};
 vocabulary!(
     /// Why a merchant rejects a request.
     RejectReason {
-        UsedOrDamagedByBuyer = "used_or_damaged_by_buyer", "商品已使用或被买家损坏", "Used or damaged by the buyer";
-        OutsideReturnWindow = "outside_return_window", "已超出退换期限", "Outside the return window";
-        ExcludedCategory = "excluded_category", "该类商品不支持退换", "Excluded category";
-        EvidenceInsufficient = "evidence_insufficient", "证据不足", "Evidence insufficient";
-        AlreadyResolvedOffline = "already_resolved_offline", "已线下协商解决", "Already resolved offline";
-        Other = "other", "其他", "Other";
+        UsedOrDamagedByBuyer = "used_or_damaged_by_buyer";
+        OutsideReturnWindow = "outside_return_window";
+        ExcludedCategory = "excluded_category";
+        EvidenceInsufficient = "evidence_insufficient";
+        AlreadyResolvedOffline = "already_resolved_offline";
+        Other = "other";
     }
 );
 
 vocabulary!(
     /// Where the order was placed.
     SalesChannel {
-        ChannelsShop = "channels_shop", "视频号小店", "WeChat Channels shop";
-        MiniProgram = "mini_program", "小程序", "Mini program";
-        Web = "web", "网站", "Web";
-        App = "app", "App", "App";
-        Other = "other", "其他", "Other";
+        ChannelsShop = "channels_shop";
+        MiniProgram = "mini_program";
+        Web = "web";
+        App = "app";
+        Other = "other";
     }
 );
 
@@ -95,12 +89,12 @@ vocabulary!(
     /// What is done to resolve a case: the executable part of an approval, offer, mediation or
     /// decision.
     RemedyKind {
-        Refund = "refund", "退款", "Refund";
-        ReturnAndRefund = "return_and_refund", "退货退款", "Return and refund";
-        Exchange = "exchange", "换货", "Exchange";
-        Reissue = "reissue", "补寄", "Reissue";
-        Repair = "repair", "维修", "Repair";
-        Compensation = "compensation", "赔偿", "Compensation";
+        Refund = "refund";
+        ReturnAndRefund = "return_and_refund";
+        Exchange = "exchange";
+        Reissue = "reissue";
+        Repair = "repair";
+        Compensation = "compensation";
     }
 );
 

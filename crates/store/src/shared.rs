@@ -1052,7 +1052,9 @@ pub type PolicyCache = std::sync::RwLock<std::collections::HashMap<i64, redress_
 /// (several servers on PostgreSQL) takes effect within `KEEP`.
 #[derive(Default)]
 pub struct SessionCache {
-    entries: std::sync::Mutex<std::collections::HashMap<String, (redress_app::ports::User, jiff::Timestamp, std::time::Instant)>>,
+    entries: std::sync::Mutex<
+        std::collections::HashMap<String, (redress_app::ports::User, jiff::Timestamp, std::time::Instant)>,
+    >,
 }
 
 impl SessionCache {

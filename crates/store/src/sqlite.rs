@@ -35,7 +35,13 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(30));
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options.clone()).await?;
         let writer = crate::writer::Writer::start(sqlx::ConnectOptions::connect(&options).await?);
-        Ok(SqliteStore { pool, writer, changed: Default::default(), policies: Default::default(), sessions: Default::default() })
+        Ok(SqliteStore {
+            pool,
+            writer,
+            changed: Default::default(),
+            policies: Default::default(),
+            sessions: Default::default(),
+        })
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {

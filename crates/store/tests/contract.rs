@@ -68,19 +68,35 @@ async fn recount_candidates_and_notifications(db: TestDb) {
     let later = reminder.checked_add(SignedDuration::from_micros(1)).unwrap();
     assert!(store.external_escalations_due_from(later).await.unwrap().is_empty());
 
-    let note = redress_app::escalations::Notification {
-        id: uuid::Uuid::now_v7(),
-        user_id: cast.buyer_id(),
-        case_id: Some(open.id),
-        kind: "deadline_recounted".into(),
-        text_zh: "期限已重新计算".into(),
-        text_en: "deadline recounted".into(),
-        created_at: world.now(),
-        read_at: None,
-    };
+    let note = redress_app::escalations::Notification::new(
+        cast.buyer_id(),
+        Some(open.id),
+        redress_text::NotificationKind::DeadlineRecounted,
+        serde_json::json!({ "old_due": world.now(), "new_due": later }),
+        world.now(),
+    );
     store.insert_notifications(std::slice::from_ref(&note)).await.unwrap();
     store.insert_notifications(std::slice::from_ref(&note)).await.unwrap();
-    assert_eq!(store.notifications(cast.buyer_id(), None, 10).await.unwrap(), [note]);
+    assert_eq!(store.notifications(cast.buyer_id(), None, 10).await.unwrap(), [note.clone()]);
+    // Stored as a kind plus arguments, it reads in either language.
+    assert!(note.text(redress_text::Lang::En).contains("deadline moved from"));
+    assert!(note.text(redress_text::Lang::Zh).contains("调整为"));
+
+    // A notification stored before the text catalogue, its text frozen in both languages, still reads.
+    let legacy = uuid::Uuid::now_v7();
+    let body = serde_json::json!({
+        "id": legacy, "user_id": cast.buyer_id(), "case_id": open.id, "kind": "deadline_recounted",
+        "text_zh": "期限已重新计算", "text_en": "deadline recounted", "created_at": world.now(), "read_at": null,
+    });
+    let (buyer, case, micros) = (cast.buyer_id().to_string(), open.id.to_string(), world.now().as_microsecond());
+    let row = [&legacy.to_string(), &buyer, &case, "deadline_recounted", &body.to_string(), &micros.to_string()];
+    let sql = "INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) \
+               VALUES ($1, $2, $3, $4, $5, CAST($6 AS BIGINT))";
+    db.execute(sql, &row).await;
+    let read = store.notifications(cast.buyer_id(), None, 10).await.unwrap();
+    assert_eq!((read.len(), read[0].id), (2, legacy));
+    assert_eq!(read[0].text(redress_text::Lang::En), "deadline recounted");
+    assert_eq!(read[0].text(redress_text::Lang::Zh), "期限已重新计算");
 
     // A sweep whose due time does not match the case's is refused: counted and logged, never
     // dropped silently (and never fired).

@@ -6,7 +6,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use redress_app::{App, Principal};
-use redress_domain::Lang;
+use redress_text::Lang;
 use serde::de::DeserializeOwned;
 
 pub const SESSION_COOKIE: &str = "redress_session";
@@ -26,7 +26,33 @@ pub fn lang_of(parts: &Parts) -> Lang {
 }
 
 pub fn lang_of_headers(headers: &axum::http::HeaderMap) -> Lang {
-    Lang::from_accept_language(headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
+    negotiate(headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
+}
+
+/// Picks the language from an `Accept-Language` header: the known language with the highest
+/// q-value (on a tie, the one listed first); zh-CN when none is known.
+pub fn negotiate(header: Option<&str>) -> Lang {
+    let Some(header) = header else {
+        return Lang::Zh;
+    };
+    let mut best: Option<(Lang, f32)> = None;
+    for range in header.split(',') {
+        let mut parts = range.split(';');
+        let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q =
+            parts.filter_map(|p| p.trim().strip_prefix("q=")).find_map(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
+        let lang = if tag.starts_with("zh") {
+            Lang::Zh
+        } else if tag.starts_with("en") {
+            Lang::En
+        } else {
+            continue;
+        };
+        if q > 0.0 && best.is_none_or(|(_, b)| q > b) {
+            best = Some((lang, q));
+        }
+    }
+    best.map_or(Lang::Zh, |(lang, _)| lang)
 }
 
 /// The client's address (see `limits::client_address`).
@@ -142,5 +168,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
             .map_err(|e| {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", lang_of(parts), Some(e.body_text()))
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_prefers_the_highest_known() {
+        assert_eq!(negotiate(None), Lang::Zh);
+        assert_eq!(negotiate(Some("en-US,en;q=0.9")), Lang::En);
+        assert_eq!(negotiate(Some("zh-CN,zh;q=0.9,en;q=0.8")), Lang::Zh);
+        assert_eq!(negotiate(Some("fr, en;q=0.5")), Lang::En);
+        assert_eq!(negotiate(Some("zh;q=0.5,en;q=0.9")), Lang::En);
+        assert_eq!(negotiate(Some("en;q=0,zh")), Lang::Zh);
     }
 }

@@ -15,7 +15,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use redress_app::idempotency::{Answered, IdempotencyKey, MAX_RECORDED_ANSWER, StoredAnswer};
 use redress_app::{App, Principal};
-use redress_domain::Lang;
+use redress_text::Lang;
 use sha2::{Digest, Sha256};
 
 /// The largest JSON body the API accepts.

@@ -5,7 +5,8 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use redress_app::AppError;
-use redress_domain::{Lang, RejectionCode};
+use redress_domain::RejectionCode;
+use redress_text::Lang;
 use serde::Serialize;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -14,7 +15,7 @@ pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
     pub code: &'static str,
-    pub title: &'static str,
+    pub title: String,
     pub status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -23,61 +24,46 @@ pub struct Problem {
     pub retry_after: Option<u64>,
 }
 
-/// Codes of the HTTP layer itself, with their messages.
-const CODES: &[(&str, &str, &str)] = &[
-    ("not_found", "未找到该资源", "Not found"),
-    ("unauthenticated", "请先登录", "Authentication required"),
-    ("invalid_credentials", "登录名或密码错误", "Wrong login or password"),
-    (
-        "too_many_attempts",
-        "登录尝试过于频繁,请在 Retry-After 所示的秒数后再试",
-        "Too many login attempts; try again after the seconds in Retry-After",
-    ),
-    ("rate_limited", "请求过于频繁,请稍后再试", "Too many requests; try again later"),
-    ("request_timeout", "请求未能在时限内发送完毕", "The request was not sent in time"),
-    ("uri_too_long", "请求地址过长", "The request URI is too long"),
-    ("headers_too_large", "请求头过大或过多", "The request headers are too large or too many"),
-    (
-        "unsupported_media_type",
-        "请求体须为 JSON(Content-Type: application/json)",
-        "The request body must be JSON (Content-Type: application/json)",
-    ),
-    ("forbidden", "您没有权限进行此操作", "You are not allowed to do this"),
-    ("invalid_input", "提交的内容不符合要求", "The request is not valid"),
-    ("invalid_json", "请求体不是有效的 JSON 或字段不符合要求", "The request body is not valid JSON for this endpoint"),
-    ("duplicate", "该记录已存在", "This already exists"),
-    ("contended", "该售后单正在被其他操作修改,请重试", "The case is being changed by another request; retry"),
-    ("busy", "服务器繁忙,请稍后重试", "The server is busy; retry later"),
-    ("unknown_action", "不支持该操作", "Unknown action"),
-    ("idempotency_key_reused", "该幂等键已用于另一个请求", "This Idempotency-Key was used for a different request"),
-    ("request_in_progress", "相同幂等键的请求正在处理中", "A request with this Idempotency-Key is still in progress"),
-    ("payload_too_large", "请求体过大", "The request body is too large"),
-    ("method_not_allowed", "不支持该请求方法", "Method not allowed"),
-    ("internal", "服务器内部错误,请稍后重试", "Internal error; please retry later"),
-    // Evidence uploads (after `internal`, whose index the fallback uses).
-    ("evidence_too_large", "文件超过大小上限", "The file is larger than the limit"),
-    ("evidence_case_full", "该售后单的证据总量已达上限", "The case's evidence has reached its total size limit"),
-    (
-        "evidence_unsupported_type",
-        "不支持该文件类型(仅支持 JPEG、PNG、WebP、GIF、HEIC、PDF、MP4、MOV 和纯文本)",
-        "Unsupported file type (JPEG, PNG, WebP, GIF, HEIC, PDF, MP4, MOV and plain text only)",
-    ),
-    ("evidence_empty", "文件为空", "The file is empty"),
-    ("evidence_incomplete", "上传不完整,请重新上传", "The upload was cut off; upload the file again"),
-    ("evidence_image_too_large", "图片尺寸过大,无法安全处理", "The image's dimensions are too large to process safely"),
-    ("evidence_corrupt", "图片已损坏,无法读取", "The image is damaged and cannot be read"),
+/// Codes of the HTTP layer itself; their words are in the text catalogue (`problem-<code>`).
+pub const CODES: &[&str] = &[
+    "not_found",
+    "unauthenticated",
+    "invalid_credentials",
+    "too_many_attempts",
+    "rate_limited",
+    "request_timeout",
+    "uri_too_long",
+    "headers_too_large",
+    "unsupported_media_type",
+    "forbidden",
+    "invalid_input",
+    "invalid_json",
+    "duplicate",
+    "contended",
+    "busy",
+    "unknown_action",
+    "idempotency_key_reused",
+    "request_in_progress",
+    "payload_too_large",
+    "method_not_allowed",
+    "internal",
+    "evidence_too_large",
+    "evidence_case_full",
+    "evidence_unsupported_type",
+    "evidence_empty",
+    "evidence_incomplete",
+    "evidence_image_too_large",
+    "evidence_corrupt",
 ];
 
 impl Problem {
     pub fn new(status: StatusCode, code: &'static str, lang: Lang, detail: Option<String>) -> Problem {
-        let known = |code: &str| CODES.iter().find(|(c, _, _)| *c == code).copied();
-        debug_assert!(known(code).is_some(), "problem code `{code}` has no messages in CODES");
-        let (_, zh, en) = known(code).or_else(|| known("internal")).expect("`internal` is in CODES");
-        let title = if lang == Lang::En { en } else { zh };
+        debug_assert!(CODES.contains(&code), "problem code `{code}` is not in CODES");
+        let code = if CODES.contains(&code) { code } else { "internal" };
         Problem {
             kind: format!("https://redress.invalid/problems/{code}"),
             code,
-            title,
+            title: redress_text::problem_title(lang, code),
             status: status.as_u16(),
             detail,
             retry_after: None,
@@ -105,7 +91,7 @@ impl Problem {
         Problem {
             kind: format!("https://redress.invalid/problems/{}", code.as_str()),
             code: code.as_str(),
-            title: code.message(lang),
+            title: redress_text::problem_title(lang, code.as_str()),
             status: status.as_u16(),
             detail,
             retry_after: None,
@@ -114,7 +100,14 @@ impl Problem {
 
     pub fn from_app(error: AppError, lang: Lang) -> Problem {
         match error {
-            AppError::Rejected(r) => Problem::rejection(r.code, lang, r.detail_in(lang)),
+            AppError::Rejected(r) => {
+                let detail = match (r.explanation, lang) {
+                    (Some(e), Lang::Zh) => Some(e.zh),
+                    (Some(e), Lang::En) => Some(e.en),
+                    (None, _) => r.detail,
+                };
+                Problem::rejection(r.code, lang, detail)
+            }
             AppError::NotFound => Problem::new(StatusCode::NOT_FOUND, "not_found", lang, None),
             AppError::Unauthenticated => Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", lang, None),
             AppError::InvalidCredentials => Problem::new(StatusCode::UNAUTHORIZED, "invalid_credentials", lang, None),
@@ -217,4 +210,33 @@ pub fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::respons
     let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned());
     tracing::error!(panic = what.as_deref().unwrap_or("?"), "handler panicked");
     Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", Lang::Zh, None).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn han(s: &str) -> bool {
+        s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    }
+
+    /// Every problem code, of the HTTP layer and of the domain, has a title in both languages from
+    /// the catalogue: Chinese for zh-CN, no Chinese for English.
+    #[test]
+    fn every_problem_code_has_a_title_in_both_languages() {
+        let problems = |lang| {
+            let http = CODES.iter().map(move |code| Problem::new(StatusCode::CONFLICT, code, lang, None));
+            http.chain(RejectionCode::ALL.iter().map(move |code| Problem::rejection(*code, lang, None)))
+        };
+        for problem in problems(Lang::Zh) {
+            let key = redress_text::problem_key(problem.code);
+            assert!(redress_text::lookup(Lang::Zh, &key, None).is_some(), "{} has no zh-CN title", problem.code);
+            assert!(han(&problem.title), "{}: {}", problem.code, problem.title);
+        }
+        for problem in problems(Lang::En) {
+            let key = redress_text::problem_key(problem.code);
+            assert!(redress_text::lookup(Lang::En, &key, None).is_some(), "{} has no English title", problem.code);
+            assert!(!han(&problem.title), "{}: {}", problem.code, problem.title);
+        }
+    }
 }

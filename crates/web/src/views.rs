@@ -140,3 +140,32 @@ pub struct RegulatorComplaintView {
     pub complaint: redress_app::regulator::RegulatorComplaint,
     pub form: redress_app::regulator::ComplaintForm,
 }
+
+/// A notification as its reader sees it: stored as a kind plus arguments, told in the reader's
+/// language when read.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationView {
+    pub id: uuid::Uuid,
+    pub case_id: Option<redress_domain::CaseId>,
+    pub kind: String,
+    #[schema(value_type = Object)]
+    pub args: serde_json::Map<String, serde_json::Value>,
+    /// What it says, in the reader's language.
+    pub text: String,
+    pub created_at: jiff::Timestamp,
+    pub read_at: Option<jiff::Timestamp>,
+}
+
+impl NotificationView {
+    pub fn of(n: &redress_app::escalations::Notification, lang: redress_text::Lang) -> NotificationView {
+        NotificationView {
+            id: n.id,
+            case_id: n.case_id,
+            kind: n.kind.clone(),
+            args: n.args.clone(),
+            text: n.text(lang),
+            created_at: n.created_at,
+            read_at: n.read_at,
+        }
+    }
+}

@@ -212,9 +212,13 @@ async fn a_provisional_12315_clock_says_so_in_its_reminder() {
     assert_eq!(filed["acceptance_provisional_year"], 2027);
     t.clock.set("2027-01-05T16:00:00.5Z".parse().unwrap());
     assert_eq!(t.tick().await.reminders_sent, 1);
-    let (_, notes) = t.login("buyer").await.get("/api/v1/notifications").await;
+    let buyer = t.login("buyer").await;
+    let (_, notes) = buyer.get_in("en", "/api/v1/notifications").await;
     let note = &notes["items"][0];
     assert_eq!(note["kind"], "external_acceptance_soon");
-    assert!(note["text_en"].as_str().unwrap().contains("provisional"), "{note}");
-    assert!(note["text_zh"].as_str().unwrap().contains("暂定"), "{note}");
+    assert!(note["text"].as_str().unwrap().contains("provisional"), "{note}");
+    // The same stored notification, read in Chinese.
+    let (_, notes) = buyer.get_in("zh-CN", "/api/v1/notifications").await;
+    assert_eq!(notes["items"][0]["id"], note["id"]);
+    assert!(notes["items"][0]["text"].as_str().unwrap().contains("暂定"), "{notes}");
 }

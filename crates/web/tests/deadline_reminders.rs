@@ -23,8 +23,12 @@ async fn the_waiting_party_is_reminded_before_the_deadline() {
     assert_eq!(t.tick().await.reminders_sent, 1, "24 h before the merchant's 48 h");
     assert_eq!(t.tick().await.reminders_sent, 0, "once");
     let (_, notes) = f.shop.get("/api/v1/notifications").await;
-    let text = notes["items"][0]["text_zh"].as_str().unwrap();
+    let text = notes["items"][0]["text"].as_str().unwrap();
     assert!(text.contains("2026-03-04 09:00") && text.contains("自动同意"), "{text}");
+    let (_, notes) = f.shop.get_in("en", "/api/v1/notifications").await;
+    let text = notes["items"][0]["text"].as_str().unwrap();
+    assert!(text.contains("2026-03-04 09:00") && text.contains("approved as the buyer requested"), "{text}");
+    assert!(!notes["items"][0].to_string().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{notes}");
     assert!(kinds(&f.buyer).await.is_empty(), "the buyer is not the one waited for");
     assert!(kinds(&f.other_shop).await.is_empty());
 

@@ -43,7 +43,7 @@ async fn regulator_clocks_and_reminders() {
     let items = notes["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["kind"], "external_acceptance_soon");
-    assert!(items[0]["text_zh"].as_str().unwrap().contains("受理"));
+    assert!(items[0]["text"].as_str().unwrap().contains("受理"));
     let note_id = items[0]["id"].as_str().unwrap();
     let (status, _) =
         t.login("other-buyer").await.post(&format!("/api/v1/notifications/{note_id}/read"), json!({})).await;

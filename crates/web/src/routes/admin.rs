@@ -109,7 +109,7 @@ pub struct Page {
 }
 
 impl Page {
-    fn cursor<T: std::str::FromStr>(&self, lang: redress_domain::Lang) -> Result<Option<T>, Problem> {
+    fn cursor<T: std::str::FromStr>(&self, lang: redress_text::Lang) -> Result<Option<T>, Problem> {
         let invalid =
             || Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", lang, Some("before: not an id".into()));
         self.before.as_deref().map(|b| b.parse().map_err(|_| invalid())).transpose()

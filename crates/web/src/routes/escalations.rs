@@ -3,12 +3,11 @@
 use crate::extract::{Body, Caller, Query};
 use crate::problem::Problem;
 use crate::routes::path_id;
-use crate::views::Page as PageOf;
+use crate::views::{NotificationView, Page as PageOf};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use redress_app::App;
-use redress_app::escalations::Notification;
 use redress_app::escalations::{ExternalEscalation, NewEscalation};
 use serde::Deserialize;
 
@@ -66,17 +65,18 @@ pub struct Page {
     limit: Option<i64>,
 }
 
-#[utoipa::path(get, operation_id = "escalations_notifications", path = "/api/v1/notifications", tag = "escalations", params(Page), responses((status = 200, description = "The caller's notifications, newest first", body = PageOf<Notification>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "escalations_notifications", path = "/api/v1/notifications", tag = "escalations", params(Page), responses((status = 200, description = "The caller's notifications, newest first", body = PageOf<NotificationView>), crate::openapi::Failures))]
 pub async fn notifications(
     State(app): State<App>,
     caller: Caller,
     Query(page): Query<Page>,
-) -> Result<Json<PageOf<Notification>>, Problem> {
+) -> Result<Json<PageOf<NotificationView>>, Problem> {
     let items = app
         .notifications(&caller.principal, page.before, page.limit)
         .await
         .map_err(|e| Problem::from_app(e, caller.lang))?;
     let next = crate::routes::next_before(&items, page.limit, |n| n.id);
+    let items = items.iter().map(|n| NotificationView::of(n, caller.lang)).collect();
     Ok(Json(PageOf { items, next_before: next }))
 }
 

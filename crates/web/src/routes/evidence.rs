@@ -16,7 +16,8 @@ use axum::routing::get;
 use redress_app::App;
 use redress_app::evidence::{Description, EvidenceError, EvidenceRecord, Received};
 use redress_domain::vocabulary::EvidenceKind;
-use redress_domain::{CaseId, EvidenceId, Lang};
+use redress_domain::{CaseId, EvidenceId};
+use redress_text::Lang;
 
 /// The evidence routes, with the upload's body limit (the largest file plus multipart framing).
 pub fn routes(app: &App) -> Router<App> {

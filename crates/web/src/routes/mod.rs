@@ -51,7 +51,7 @@ pub(crate) fn next_before<T, Id>(items: &[T], limit: Option<i64>, id: impl Fn(&T
 }
 
 /// Parses a path id; a malformed one is simply not found.
-pub(crate) fn path_id<T: std::str::FromStr>(raw: &str, lang: redress_domain::Lang) -> Result<T, crate::Problem> {
+pub(crate) fn path_id<T: std::str::FromStr>(raw: &str, lang: redress_text::Lang) -> Result<T, crate::Problem> {
     raw.parse().map_err(|_| crate::Problem::new(axum::http::StatusCode::NOT_FOUND, "not_found", lang, None))
 }
 

@@ -293,6 +293,12 @@ impl Session {
         read(self.request(reqwest::Method::GET, path).send().await.expect("GET")).await
     }
 
+    /// A GET read in `lang` (an `Accept-Language` value).
+    pub async fn get_in(&self, lang: &str, path: &str) -> (StatusCode, Value) {
+        let request = self.request(reqwest::Method::GET, path).header("Accept-Language", lang);
+        read(request.send().await.expect("GET")).await
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         read(self.request(reqwest::Method::POST, path).json(&body).send().await.expect("POST")).await
     }

@@ -1,0 +1,15 @@
+notification-deadline_reminder = A case awaits you ({ $state }): act by { $due } Beijing time{ $consequence }.
+notification-deadline_recounted = The holiday notice is out: the platform's deadline moved from { $old_due } to { $new_due } (Beijing time).
+notification-external_clock_recounted = The holiday notice is out: your 12315 complaint's time limits were recounted: { $moved } (Beijing time).
+notification-external_acceptance_soon = The regulator must decide whether to accept your complaint by { $due } (Beijing time)
+notification-external_acceptance_overdue = The regulator has not said by { $due } whether it accepts your complaint; call 12315 or check the 12315 platform
+notification-external_mediation_ends_soon = Mediation ends at { $due }; if it fails you may go to arbitration or court
+notification-external_mediation_ended = Mediation ended at { $due }. If it failed, you may apply for arbitration or sue; export the case dossier from Redress
+notification-provisional = {" "}(provisional: counted over { $provisional_year }'s statutory holidays until its notice is imported)
+notification-list-separator = {"; "}
+consequence-auto_approve = ; after that it is approved as the buyer requested
+consequence-close = ; after that the case closes
+consequence-auto_refund = ; after that the refund is issued automatically
+consequence-escalate_to_platform = ; after that the platform takes over
+consequence-back_to_platform_review = ; after that the platform goes on with what it has
+consequence-none = {""}

@@ -1,0 +1,15 @@
+notification-deadline_reminder = 售后单({ $state })待您处理,请在 { $due }(北京时间)前处理{ $consequence }。
+notification-deadline_recounted = 节假日安排已公布,平台处理期限由 { $old_due } 调整为 { $new_due }(北京时间)。
+notification-external_clock_recounted = 节假日安排已公布,12315 投诉的法定期限已重新计算:{ $moved }(北京时间)。
+notification-external_acceptance_soon = 市场监管部门应于 { $due } 前决定是否受理您的投诉
+notification-external_acceptance_overdue = 市场监管部门未在 { $due } 前告知是否受理,可拨打 12315 或登录全国12315平台查询
+notification-external_mediation_ends_soon = 调解期将于 { $due } 届满;调解不成的,可申请仲裁或向法院起诉
+notification-external_mediation_ended = 调解期已于 { $due } 届满。调解不成的,可申请仲裁或向人民法院起诉,可从本平台导出完整证据材料
+notification-provisional = (该期限按 { $provisional_year } 年法定节假日暂定计算,放假通知导入后可能调整)
+notification-list-separator = ;
+consequence-auto_approve = ;逾期系统将按买家的申请自动同意
+consequence-close = ;逾期售后单将关闭
+consequence-auto_refund = ;逾期系统将自动退款
+consequence-escalate_to_platform = ;逾期将转由平台处理
+consequence-back_to_platform_review = ;逾期平台将按现有材料继续处理
+consequence-none = {""}

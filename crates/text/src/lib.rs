@@ -1,0 +1,191 @@
+//! Every word a person reads, in Simplified Chinese and English, from one fluent catalogue
+//! (`locales/{zh-CN,en}/*.ftl`) keyed by the stable codes the domain carries. The domain and the
+//! law crate hold codes and arguments only; the web layer picks the reader's language once.
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, langid};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+pub mod notifications;
+/// The fluent types callers build arguments with.
+pub use fluent_templates::fluent_bundle as fluent;
+pub use notifications::{NotificationKind, beijing};
+
+fluent_templates::static_loader! {
+    static CATALOGUE = {
+        locales: "./locales",
+        fallback_language: "zh-CN",
+        // No Unicode isolation marks around arguments: the text goes into JSON and documents.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// The language of a reader: Simplified Chinese first, English second.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Lang {
+    #[serde(rename = "zh-CN")]
+    Zh,
+    #[serde(rename = "en")]
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Zh, Lang::En];
+
+    fn id(self) -> &'static LanguageIdentifier {
+        static ZH: LanguageIdentifier = langid!("zh-CN");
+        static EN: LanguageIdentifier = langid!("en");
+        match self {
+            Lang::Zh => &ZH,
+            Lang::En => &EN,
+        }
+    }
+}
+
+/// Arguments of a message, by name.
+pub type Args = HashMap<Cow<'static, str>, FluentValue<'static>>;
+
+/// The message `key` in `lang` exactly, without falling back to the other language: `None` when
+/// the catalogue lacks it (the completeness tests use this).
+pub fn lookup(lang: Lang, key: &str, args: Option<&Args>) -> Option<String> {
+    CATALOGUE.lookup_single_language(lang.id(), key, args).ok()
+}
+
+/// The catalogue's sources, to tell whether a message exists whatever arguments it takes.
+const SOURCES: &[(Lang, &str, &str)] = &[
+    (Lang::Zh, "problems", include_str!("../locales/zh-CN/problems.ftl")),
+    (Lang::Zh, "vocabulary", include_str!("../locales/zh-CN/vocabulary.ftl")),
+    (Lang::Zh, "notifications", include_str!("../locales/zh-CN/notifications.ftl")),
+    (Lang::Zh, "narration", include_str!("../locales/zh-CN/narration.ftl")),
+    (Lang::En, "problems", include_str!("../locales/en/problems.ftl")),
+    (Lang::En, "vocabulary", include_str!("../locales/en/vocabulary.ftl")),
+    (Lang::En, "notifications", include_str!("../locales/en/notifications.ftl")),
+    (Lang::En, "narration", include_str!("../locales/en/narration.ftl")),
+];
+
+/// Whether the catalogue has the message `key` in `lang` (whatever arguments it takes).
+pub fn has(lang: Lang, key: &str) -> bool {
+    SOURCES
+        .iter()
+        .filter(|(l, _, _)| *l == lang)
+        .flat_map(|(_, _, source)| source.lines())
+        .any(|line| line.split_once(" =").is_some_and(|(id, _)| id == key))
+}
+
+/// The message `key` in `lang`; a missing message shows its key (and the tests make sure none is).
+pub fn text(lang: Lang, key: &str) -> String {
+    lookup(lang, key, None).unwrap_or_else(|| key.to_owned())
+}
+
+/// The message `key` in `lang` with `args`.
+pub fn text_with(lang: Lang, key: &str, args: &Args) -> String {
+    lookup(lang, key, Some(args)).unwrap_or_else(|| key.to_owned())
+}
+
+/// The title of a problem (a rejection code or a code of the HTTP layer).
+pub fn problem_title(lang: Lang, code: &str) -> String {
+    text(lang, &problem_key(code))
+}
+
+pub fn problem_key(code: &str) -> String {
+    format!("problem-{code}")
+}
+
+/// A value of a closed vocabulary, whose label the catalogue holds under `<vocabulary>-<name>`.
+pub trait Label: Copy {
+    /// The vocabulary's name in the catalogue's keys (kebab-case of the type).
+    const VOCABULARY: &'static str;
+    fn name(self) -> &'static str;
+    fn all() -> &'static [Self];
+
+    fn key(self) -> String {
+        format!("{}-{}", Self::VOCABULARY, self.name())
+    }
+
+    fn label(self, lang: Lang) -> String {
+        text(lang, &self.key())
+    }
+}
+
+macro_rules! labels {
+    ($($ty:path = $vocabulary:literal;)+) => {
+        $(impl Label for $ty {
+            const VOCABULARY: &'static str = $vocabulary;
+            fn name(self) -> &'static str { self.as_str() }
+            fn all() -> &'static [Self] { <$ty>::ALL }
+        })+
+
+        /// Every key of every vocabulary (for the completeness test).
+        pub fn vocabulary_keys() -> Vec<String> {
+            let mut keys = Vec::new();
+            $(keys.extend(<$ty as Label>::all().iter().map(|v| v.key()));)+
+            keys
+        }
+    };
+}
+
+labels! {
+    redress_domain::CaseState = "case-state";
+    redress_domain::Stage = "stage";
+    redress_domain::Outcome = "outcome";
+    redress_domain::vocabulary::RejectReason = "reject-reason";
+    redress_domain::vocabulary::SalesChannel = "sales-channel";
+    redress_domain::vocabulary::RemedyKind = "remedy-kind";
+    redress_law::RequestKind = "request-kind";
+    redress_law::Reason = "reason";
+    redress_law::EvidenceKind = "evidence-kind";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use redress_domain::RejectionCode;
+
+    fn missing(keys: impl IntoIterator<Item = String>) -> Vec<String> {
+        let mut missing = Vec::new();
+        for key in keys {
+            for lang in Lang::ALL {
+                if lookup(lang, &key, None).is_none() {
+                    missing.push(format!("{key} ({lang:?})"));
+                }
+            }
+        }
+        missing
+    }
+
+    #[test]
+    fn every_rejection_code_has_a_title_in_both_languages() {
+        let keys = RejectionCode::ALL.iter().map(|c| problem_key(c.as_str()));
+        assert_eq!(missing(keys), Vec::<String>::new());
+    }
+
+    #[test]
+    fn every_vocabulary_value_has_a_label_in_both_languages() {
+        let keys = vocabulary_keys();
+        assert!(keys.len() > 60, "{}", keys.len());
+        assert_eq!(missing(keys), Vec::<String>::new());
+    }
+
+    /// `has` reads every file of the catalogue, so no message escapes the completeness tests.
+    #[test]
+    fn every_catalogue_file_is_read_by_has() {
+        for (lang, dir) in [(Lang::Zh, "zh-CN"), (Lang::En, "en")] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales").join(dir);
+            for file in std::fs::read_dir(path).unwrap() {
+                let name = file.unwrap().file_name().into_string().unwrap();
+                let stem = name.strip_suffix(".ftl").unwrap();
+                assert!(SOURCES.iter().any(|(l, s, _)| *l == lang && *s == stem), "{dir}/{name} is not in SOURCES");
+            }
+        }
+        assert!(has(Lang::En, "event-filed") && !has(Lang::En, "event-no-such"));
+    }
+
+    #[test]
+    fn a_missing_message_is_none_not_the_other_language() {
+        assert_eq!(lookup(Lang::En, "no-such-message", None), None);
+        assert_eq!(text(Lang::En, "case-state-closed"), "Closed");
+        assert_eq!(text(Lang::Zh, "case-state-closed"), "已关闭");
+    }
+}
