@@ -92,8 +92,12 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
     }
 }
 
+/// The documented pattern `^[\x21-\x7e]{1,255}$`: `HeaderValue::to_str` alone would also let
+/// spaces and tabs through.
 fn valid_key(key: &HeaderValue) -> Option<String> {
-    key.to_str().ok().filter(|k| !k.is_empty() && k.len() <= 255).map(str::to_owned)
+    let bytes = key.as_bytes();
+    let visible = (1..=255).contains(&bytes.len()) && bytes.iter().all(|b| (0x21..=0x7e).contains(b));
+    visible.then(|| String::from_utf8_lossy(bytes).into_owned())
 }
 
 fn invalid_key(lang: Lang) -> Response {
