@@ -67,7 +67,8 @@ pub struct IdempotencyKey {
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)] // Only described: the handler reads the multipart stream.
 pub struct EvidenceUpload {
-    #[schema(content_media_type = "application/octet-stream")]
+    /// The file's bytes (a string of any content in OpenAPI 3.1 terms, not an array of numbers).
+    #[schema(value_type = String, content_media_type = "application/octet-stream")]
     file: Vec<u8>,
     kind: redress_domain::vocabulary::EvidenceKind,
     caption: Option<String>,
