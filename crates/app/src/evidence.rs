@@ -140,19 +140,27 @@ fn has_preview(media_type: &str) -> bool {
     matches!(media_type, "image/jpeg" | "image/png" | "image/webp" | "image/gif")
 }
 
+/// Every type a file may have, as the server names it, with its file name extension: the upload
+/// allowlist, the download's documented types and dossier file names all read this list.
+pub const MEDIA_TYPES: &[(&str, &str)] = &[
+    ("image/jpeg", "jpg"),
+    ("image/png", "png"),
+    ("image/webp", "webp"),
+    ("image/gif", "gif"),
+    ("image/heic", "heic"),
+    ("application/pdf", "pdf"),
+    ("video/mp4", "mp4"),
+    ("video/quicktime", "mov"),
+    (PLAIN_TEXT, "txt"),
+];
+
+const PLAIN_TEXT: &str = "text/plain; charset=utf-8";
+
+/// Previews are always re-encoded as JPEG.
+pub const PREVIEW_MEDIA_TYPE: &str = "image/jpeg";
+
 pub fn extension(media_type: &str) -> &'static str {
-    match media_type {
-        "image/jpeg" => "jpg",
-        "image/png" => "png",
-        "image/webp" => "webp",
-        "image/gif" => "gif",
-        "image/heic" => "heic",
-        "application/pdf" => "pdf",
-        "video/mp4" => "mp4",
-        "video/quicktime" => "mov",
-        "text/plain; charset=utf-8" => "txt",
-        _ => "bin",
-    }
+    MEDIA_TYPES.iter().find(|(t, _)| *t == media_type).map_or("bin", |(_, ext)| ext)
 }
 
 /// A file received in full, hashed and typed, waiting in a temporary file to be stored.
@@ -465,7 +473,7 @@ impl App {
             if !item.has_preview() {
                 return Err(AppError::NotFound);
             }
-            (preview_key(&item.file.sha256), "image/jpeg".to_owned(), None)
+            (preview_key(&item.file.sha256), PREVIEW_MEDIA_TYPE.to_owned(), None)
         } else {
             (original_key(&item.file.sha256), item.file.media_type.clone(), Some(item.file.size))
         };
@@ -493,24 +501,17 @@ fn limit_for(media_type: &str, limits: EvidenceLimits) -> u64 {
 /// The type, from the bytes only: a known signature on the allowlist, or else plain text.
 fn sniff(head: &[u8], text: &TextCheck) -> Result<&'static str, EvidenceError> {
     if let Some(kind) = infer::get(head) {
-        return match kind.mime_type() {
-            "image/jpeg" => Ok("image/jpeg"),
-            "image/png" => Ok("image/png"),
-            "image/webp" => Ok("image/webp"),
-            "image/gif" => Ok("image/gif"),
-            // `infer` names the HEIC brands (heic, heix, mif1+heic) `image/heif`.
-            "image/heif" => Ok("image/heic"),
-            "application/pdf" => Ok("application/pdf"),
-            "video/mp4" => Ok("video/mp4"),
-            "video/quicktime" => Ok("video/quicktime"),
-            other => Err(EvidenceError::UnsupportedType(other.to_owned())),
+        // `infer` names the HEIC brands (heic, heix, mif1+heic) `image/heif`.
+        let named = match kind.mime_type() {
+            "image/heif" => "image/heic",
+            other => other,
+        };
+        return match MEDIA_TYPES.iter().find(|(t, _)| *t == named && *t != PLAIN_TEXT) {
+            Some((allowed, _)) => Ok(allowed),
+            None => Err(EvidenceError::UnsupportedType(named.to_owned())),
         };
     }
-    if text.ok {
-        Ok("text/plain; charset=utf-8")
-    } else {
-        Err(EvidenceError::UnsupportedType("binary data of an unknown type".into()))
-    }
+    if text.ok { Ok(PLAIN_TEXT) } else { Err(EvidenceError::UnsupportedType("binary data of an unknown type".into())) }
 }
 
 /// Plain text is valid UTF-8 with no NUL bytes, checked chunk by chunk (a character may be

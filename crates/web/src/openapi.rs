@@ -7,6 +7,7 @@
 //! the `Command` schema's variant of that name: a new action appears here without an edit.
 
 use crate::problem::Problem;
+use redress_app::evidence::{MEDIA_TYPES, PREVIEW_MEDIA_TYPE};
 use redress_domain::{Command, CommandKind};
 use serde_json::{Value, json};
 use std::sync::LazyLock;
@@ -128,6 +129,7 @@ pub fn document() -> &'static Value {
     static DOC: LazyLock<Value> = LazyLock::new(|| {
         let mut doc = serde_json::to_value(Api::openapi()).expect("the OpenAPI document serializes");
         add_actions(&mut doc);
+        document_file_types(&mut doc);
         doc
     });
     &DOC
@@ -162,6 +164,16 @@ fn add_actions(doc: &mut Value) {
         });
         paths.insert(format!("/api/v1/cases/{{id}}/actions/{name}"), json!({ "post": operation }));
     }
+}
+
+/// A download answers in the type the file was stored with: one content entry per allowed type
+/// (the attribute can only name one), and the preview in the one type previews are made in.
+fn document_file_types(doc: &mut Value) {
+    let binary = json!({ "schema": { "type": "string", "contentMediaType": "application/octet-stream" } });
+    let download = &mut doc["paths"]["/api/v1/cases/{id}/evidence/{eid}"]["get"]["responses"]["200"]["content"];
+    *download = MEDIA_TYPES.iter().map(|(media_type, _)| (media_type.to_string(), binary.clone())).collect();
+    let preview = &mut doc["paths"]["/api/v1/cases/{id}/evidence/{eid}/preview"]["get"]["responses"]["200"]["content"];
+    *preview = json!({ PREVIEW_MEDIA_TYPE: binary });
 }
 
 /// The request body of action `name` if `variant` is its schema: the variant without `action`.

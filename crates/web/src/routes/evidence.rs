@@ -186,7 +186,7 @@ async fn file(app: App, caller: Caller, id: String, eid: String, preview: bool) 
 }
 
 /// `GET /cases/{id}/evidence/{eid}`: the original, byte for byte.
-#[utoipa::path(get, operation_id = "evidence_download", path = "/api/v1/cases/{id}/evidence/{eid}", tag = "evidence", params(("id" = CaseId, Path, description = "The case"), ("eid" = EvidenceId, Path, description = "The file")), responses((status = 200, description = "The file's bytes", content_type = "application/octet-stream", body = Vec<u8>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "evidence_download", path = "/api/v1/cases/{id}/evidence/{eid}", tag = "evidence", params(("id" = CaseId, Path, description = "The case"), ("eid" = EvidenceId, Path, description = "The file")), responses((status = 200, description = "The file's bytes, in the type it was stored with (`redress_app::evidence::MEDIA_TYPES`)", content_type = "application/octet-stream", body = Vec<u8>), crate::openapi::Failures))]
 pub async fn download(
     State(app): State<App>,
     caller: Caller,
@@ -196,7 +196,7 @@ pub async fn download(
 }
 
 /// `GET /cases/{id}/evidence/{eid}/preview`: an image re-encoded without its metadata.
-#[utoipa::path(get, operation_id = "evidence_preview", path = "/api/v1/cases/{id}/evidence/{eid}/preview", tag = "evidence", params(("id" = CaseId, Path, description = "The case"), ("eid" = EvidenceId, Path, description = "The file")), responses((status = 200, description = "A re-encoded preview image", content_type = "image/webp", body = Vec<u8>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "evidence_preview", path = "/api/v1/cases/{id}/evidence/{eid}/preview", tag = "evidence", params(("id" = CaseId, Path, description = "The case"), ("eid" = EvidenceId, Path, description = "The file")), responses((status = 200, description = "A re-encoded preview image", content_type = "image/jpeg", body = Vec<u8>), crate::openapi::Failures))]
 pub async fn preview(
     State(app): State<App>,
     caller: Caller,
