@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::idempotency::{Answered, IdempotencyKey, StoredAnswer};
 use crate::orders::page_size;
 use crate::ports::{CaseFilter, OutboxItem, StoreError, StoredEvent};
+use crate::views::CaseView;
 use crate::{App, Principal, Role};
 use redress_domain::command::FileCase;
 use redress_domain::event::EventBody;
@@ -24,7 +25,7 @@ pub const TIMELINE_PAGE: i64 = 20;
 /// at a time (`case_timeline`), from `timeline_before`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CaseDetail {
-    pub case: Case,
+    pub case: CaseView,
     /// The number of events on the case (the last one's `seq`).
     pub version: i64,
     /// The latest `TIMELINE_PAGE` events, oldest first.
@@ -109,7 +110,7 @@ impl App {
         let detail = |change: &Change| -> Result<String, AppError> {
             let env = Env { now, policy: &policy, calendar: self.calendar.as_ref() };
             render(CaseDetail {
-                case: change.case.clone(),
+                case: CaseView::from(&change.case),
                 version: change.version,
                 timeline: change.entries_for(actor, &by),
                 // A new case has its one event: nothing older.
@@ -198,7 +199,7 @@ impl App {
         let render = |change: &Change| -> Result<String, AppError> {
             let env = Env { now: self.clock.now(), policy: &policy, calendar: self.calendar.as_ref() };
             let answer = ActionAnswer {
-                case: change.case.clone(),
+                case: CaseView::from(&change.case),
                 version: change.version,
                 events: change.entries_for(actor, &by),
                 allowed_actions: allowed_actions(&change.case, actor, &env),
@@ -300,7 +301,7 @@ impl App {
         let page = self.timeline_page(principal, case_id, &parties, None, TIMELINE_PAGE).await?;
         Ok(CaseDetail {
             parties,
-            case: record.case,
+            case: CaseView::from(&record.case),
             version: record.version,
             timeline: page.items,
             timeline_before: page.next_before,
@@ -383,7 +384,7 @@ impl App {
 /// the whole timeline (which grows without bound; `GET /cases/{id}` pages through it).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ActionAnswer {
-    pub case: Case,
+    pub case: CaseView,
     pub version: i64,
     pub events: Vec<TimelineEntry>,
     pub allowed_actions: Vec<&'static str>,

@@ -22,6 +22,7 @@ pub mod regulator;
 pub mod reminders;
 pub mod rights;
 pub mod users;
+pub mod views;
 
 pub use access::{Principal, Role};
 pub use error::AppError;

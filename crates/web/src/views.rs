@@ -26,7 +26,7 @@ pub struct Items<T> {
 /// (`next_after`); only the cursor of the chosen order is present.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CasePage {
-    pub items: Vec<redress_domain::Case>,
+    pub items: Vec<redress_app::views::CaseView>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_before: Option<Option<redress_domain::CaseId>>,
     #[serde(skip_serializing_if = "Option::is_none")]

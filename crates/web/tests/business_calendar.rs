@@ -148,7 +148,7 @@ async fn importing_2027_recounts_open_deadlines_and_12315_clocks_but_not_fired_o
     let detail = f.buyer.case(&open).await;
     let deadline = &detail["case"]["deadline"];
     assert_eq!(deadline["due"], "2027-03-01T16:00:00Z", "{detail}");
-    assert_eq!(deadline["provisional"], Value::Null, "no longer provisional");
+    assert_eq!(deadline["provisional"], false, "no longer provisional");
     let timeline = detail["timeline"].as_array().unwrap();
     let recount = &timeline.iter().find(|e| e["body"]["type"] == "deadline_recounted").unwrap()["body"];
     assert_eq!(

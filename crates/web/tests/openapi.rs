@@ -96,3 +96,39 @@ async fn operation_ids_are_unique() {
         }
     }
 }
+
+/// A case is answered as its public view (`CaseView`): exactly the fields the document lists,
+/// wherever it appears (filing, detail, action, list), and none of the fold's bookkeeping.
+#[tokio::test]
+async fn a_case_is_answered_as_its_documented_view_without_bookkeeping() {
+    let app = TestApp::start().await;
+    let doc = document(&app).await;
+    let schema = &doc["components"]["schemas"]["CaseView"];
+    let documented: std::collections::BTreeSet<&str> =
+        schema["properties"].as_object().expect("CaseView is documented").keys().map(String::as_str).collect();
+    let f = app.fixture().await;
+    let order = f.order(&app, "VIEW-1").await;
+    let (_, filed) = f
+        .buyer
+        .post(
+            "/api/v1/cases",
+            serde_json::json!({ "order_id": order, "kind": "refund_only", "reason": "quality_defect",
+                "amount": 39900, "description": "左耳无声", "items": [{ "sku": "EB-PRO-2", "quantity": 1 }] }),
+        )
+        .await;
+    let id = filed["case"]["id"].as_str().unwrap_or_else(|| panic!("{filed}")).to_owned();
+    let acted = f.shop.ok(&id, "reject", serde_json::json!({ "reason": "other", "text": "不同意" })).await;
+    let read = f.buyer.case(&id).await;
+    let (_, listed) = f.buyer.get("/api/v1/cases").await;
+    for case in [&filed["case"], &acted["case"], &read["case"], &listed["items"][0]] {
+        let answered: std::collections::BTreeSet<&str> = case.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(answered, documented, "{case}");
+        for internal in ["agent_acted", "refunds_started", "evidence_bytes", "decision_sla_flagged", "evidence"] {
+            assert!(case.get(internal).is_none(), "{internal} in {case}");
+        }
+        assert!(case["deadline"].get("reminders").is_none(), "{case}");
+    }
+    for field in ["id", "state", "stage", "kind", "reason", "amount", "deadline", "decision", "appeals"] {
+        assert!(documented.contains(field), "{field}");
+    }
+}

@@ -159,6 +159,7 @@ pub async fn list(
     };
     let cases = app.list_cases(&caller.principal, filter, q.limit).await.map_err(|e| Problem::from_app(e, lang))?;
     let next = crate::routes::next_before(&cases, q.limit, |c| c.id);
+    let cases = cases.iter().map(redress_app::views::CaseView::from).collect();
     Ok(Json(if sort_by_due {
         CasePage { items: cases, next_before: None, next_after: Some(next) }
     } else {
