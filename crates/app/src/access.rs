@@ -2,6 +2,7 @@
 //! and API tokens, and the platform (agents, admins); to anyone else it does not exist.
 
 use crate::ports::User;
+use redress_domain::Detail;
 use redress_domain::order::Order;
 use redress_domain::{Actor, Case, MerchantId, TokenId, UserId};
 use serde::{Deserialize, Serialize};
@@ -88,8 +89,7 @@ impl Principal {
         match self.role() {
             Role::Buyer => Ok((self.user_id(), None)),
             Role::Merchant => {
-                let shop =
-                    self.merchant_id().ok_or(crate::AppError::Forbidden("this merchant account belongs to no shop"))?;
+                let shop = self.merchant_id().ok_or(crate::AppError::Forbidden(Detail::NoShop))?;
                 Ok((None, Some(shop)))
             }
             Role::Agent | Role::Admin => Ok((None, None)),

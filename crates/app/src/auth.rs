@@ -9,6 +9,7 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use jiff::SignedDuration;
 use rand::RngCore;
+use redress_domain::Detail;
 use redress_domain::{MerchantId, TokenId};
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
@@ -112,7 +113,7 @@ impl LoginThrottle {
     /// queue is full.
     pub async fn hashing<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
         fn busy<E>(_: E) -> AppError {
-            AppError::Busy("too many password checks waiting")
+            AppError::Busy(Detail::BusyPasswordChecks)
         }
         let _queued = self.queue.try_acquire().map_err(busy)?;
         let _thread = self.threads.acquire().await.map_err(busy)?;
@@ -256,7 +257,7 @@ impl App {
         let user = self.store.session_user(&hash, self.clock.now()).await?.ok_or(AppError::Unauthenticated)?;
         if user.role == crate::Role::Merchant && user.merchant_id.is_none() {
             // Staff of no shop may act for none: never as a buyer, never for every shop.
-            return Err(AppError::Forbidden("this merchant account belongs to no shop"));
+            return Err(AppError::Forbidden(Detail::NoShop));
         }
         Ok(Principal::User(user))
     }
@@ -267,19 +268,19 @@ impl App {
     async fn token_shop(&self, principal: &Principal, merchant: Option<MerchantId>) -> Result<MerchantId, AppError> {
         let shop = match principal {
             Principal::User(u) if u.role == crate::Role::Admin => {
-                merchant.ok_or_else(|| AppError::Invalid("merchant_id: which shop's tokens".into()))?
+                merchant.ok_or_else(|| AppError::Invalid(Detail::Missing { field: "merchant_id".into() }))?
             }
             Principal::User(u) if u.role == crate::Role::Merchant && u.merchant_id.is_some() => {
                 let own = u.merchant_id.expect("checked");
                 if merchant.is_some_and(|m| m != own) {
-                    return Err(AppError::Forbidden("staff manage the tokens of their own shop only"));
+                    return Err(AppError::Forbidden(Detail::OwnShopOnly));
                 }
                 own
             }
-            _ => return Err(AppError::Forbidden("only the merchant's staff or an admin manage its tokens")),
+            _ => return Err(AppError::Forbidden(Detail::OnlyRoles { roles: "merchant, admin".into() })),
         };
         if self.store.merchant(shop).await?.is_none() {
-            return Err(AppError::Invalid("merchant_id: no such merchant".into()));
+            return Err(AppError::Invalid(Detail::NoSuchMerchant));
         }
         Ok(shop)
     }
@@ -293,7 +294,7 @@ impl App {
         let merchant = self.token_shop(principal, merchant).await?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(AppError::Invalid("name: 1 to 100 characters".into()));
+            return Err(AppError::Invalid(Detail::Length { field: "name".into(), min: 1, max: 100 }));
         }
         let secret = random_token(API_TOKEN_PREFIX);
         let token = ApiToken {

@@ -7,7 +7,7 @@ use crate::{App, Principal, Role};
 use jiff::Timestamp;
 use redress_domain::WorkingCalendar;
 use redress_domain::lifecycle::CalendarGap;
-use redress_domain::{Case, Command};
+use redress_domain::{Case, Command, Detail};
 use redress_law::calendar::{BusinessCalendar, CalendarFile, CalendarYear, shanghai_date, start_of_shanghai_day};
 use std::sync::{Arc, RwLock};
 
@@ -81,14 +81,14 @@ impl App {
     /// the operator (CLI).
     pub async fn import_calendar(&self, principal: Option<&Principal>, text: &str) -> Result<Imported, AppError> {
         if principal.is_some_and(|p| p.role() != Role::Admin) {
-            return Err(AppError::Forbidden("only admins edit the business calendar"));
+            return Err(AppError::Forbidden(Detail::OnlyRoles { roles: "admin".into() }));
         }
-        let incoming = BusinessCalendar::from_json(text).map_err(|e| AppError::Invalid(e.to_string()))?.to_file();
+        let incoming = BusinessCalendar::from_json(text).map_err(calendar_refused)?.to_file();
         let mut merged = self.calendar.current().to_file();
         merged.years.retain(|y| !incoming.years.iter().any(|n| n.year == y.year));
         merged.years.extend(incoming.years.iter().cloned());
         merged.years.sort_by_key(|y| y.year);
-        let calendar = BusinessCalendar::from_file(merged).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let calendar = BusinessCalendar::from_file(merged).map_err(calendar_refused)?;
         let rows = incoming.years.iter().map(year_json).collect::<Result<Vec<_>, _>>()?;
         self.store.put_calendar_years(&rows, self.clock.now()).await?;
         self.calendar.replace(calendar);
@@ -163,5 +163,23 @@ pub(crate) fn year_start(year: i16) -> Result<Timestamp, AppError> {
     jiff::civil::Date::new(year, 1, 1)
         .ok()
         .and_then(start_of_shanghai_day)
-        .ok_or_else(|| AppError::Invalid(format!("year {year} out of range")))
+        .ok_or_else(|| AppError::Invalid(Detail::DateOutOfRange))
+}
+
+/// A calendar file refused: which rule, and what it names (a year, a date, a period).
+fn calendar_refused(e: redress_law::CalendarError) -> AppError {
+    use redress_law::CalendarError as E;
+    let (reason, at) = match e {
+        E::YearNotCovered(year) => ("year_not_covered", year.to_string()),
+        E::Malformed(_) => ("malformed", String::new()),
+        E::DuplicateYear(year) => ("duplicate_year", year.to_string()),
+        E::DateOutsideYear { date, .. } => ("date_outside_year", date.to_string()),
+        E::InvertedPeriod { name, .. } => ("inverted_period", name),
+        E::HolidayAndWorkday(date) => ("holiday_and_workday", date.to_string()),
+        E::DuplicateDate(date) => ("duplicate_date", date.to_string()),
+        E::MakeUpWorkdayNotWeekend(date) => ("make_up_workday_not_weekend", date.to_string()),
+        E::MissingSource(year) => ("missing_source", year.to_string()),
+        E::OutOfRange => ("out_of_range", String::new()),
+    };
+    AppError::Invalid(Detail::Calendar { rule: reason.into(), at })
 }

@@ -7,6 +7,7 @@ use crate::orders::page_size;
 use crate::ports::{CaseFilter, OutboxItem, StoreError, StoredEvent};
 use crate::views::CaseView;
 use crate::{App, Principal, Role};
+use redress_domain::Detail;
 use redress_domain::command::FileCase;
 use redress_domain::event::EventBody;
 use redress_domain::lifecycle::Env;
@@ -129,7 +130,7 @@ impl App {
     /// Who may file at all (before anything of the order is read).
     pub fn may_file(principal: &Principal) -> Result<(), AppError> {
         if principal.role() != Role::Buyer {
-            return Err(AppError::Forbidden("only buyers file cases"));
+            return Err(AppError::Forbidden(Detail::OnlyRoles { roles: "buyer".into() }));
         }
         Ok(())
     }
@@ -215,7 +216,7 @@ impl App {
 
     fn check_public(&self, command: &Command) -> Result<(), AppError> {
         if command.kind().is_system() {
-            return Err(AppError::Forbidden("system actions are not available through the API"));
+            return Err(AppError::Forbidden(Detail::SystemAction));
         }
         Ok(())
     }

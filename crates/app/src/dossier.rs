@@ -19,6 +19,7 @@ use askama::Template;
 use futures_util::StreamExt;
 use jiff::Timestamp;
 use jiff::tz::{TimeZone, offset};
+use redress_domain::Detail;
 use redress_domain::chain::{self, ChainBreak, Link};
 use redress_domain::event::EventBody;
 use redress_domain::{CaseId, Event, EvidenceId, Party};
@@ -191,7 +192,7 @@ impl App {
         let estimate = shown.iter().map(|e| e.file.size).sum::<u64>()
             + 2 * events.iter().map(|e| e.link.content.len() as u64).sum::<u64>()
             + (1 << 20);
-        let permit = self.gates.dossier(estimate).ok_or(AppError::Busy("too many dossier exports at once"))?;
+        let permit = self.gates.dossier(estimate).ok_or(AppError::Busy(Detail::BusyDossiers))?;
         // The other side's confidential files travel as redacted events under their own hashes.
         let mut redacted = Vec::new();
         let mut links = Vec::with_capacity(events.len());

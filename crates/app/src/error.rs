@@ -2,7 +2,7 @@
 //! foreign resource) is separated from what they cannot (`Internal`), which is logged and
 //! answered without detail.
 
-use redress_domain::Rejection;
+use redress_domain::{Detail, Rejection};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -21,13 +21,13 @@ pub enum AppError {
     #[error("too many login attempts; try again in {retry_after}")]
     TooManyAttempts { retry_after: jiff::SignedDuration },
     /// Known who, but the role may not do this at all.
-    #[error("forbidden: {0}")]
-    Forbidden(&'static str),
-    #[error("invalid input: {0}")]
-    Invalid(String),
+    #[error("forbidden: {0:?}")]
+    Forbidden(Detail),
+    #[error("invalid input: {0:?}")]
+    Invalid(Detail),
     /// A unique fact already exists (order number, login).
-    #[error("already exists: {0}")]
-    Duplicate(String),
+    #[error("already exists: {0:?}")]
+    Duplicate(Detail),
     /// An uploaded file that is refused (too big, wrong type, empty, cut off, a bomb).
     #[error(transparent)]
     Evidence(#[from] crate::evidence::EvidenceError),
@@ -35,8 +35,8 @@ pub enum AppError {
     #[error("the case is busy, retry")]
     Contended,
     /// A bounded resource (dossier exports, their temporary space) is in full use: retry later.
-    #[error("busy: {0}; retry later")]
-    Busy(&'static str),
+    #[error("busy: {0:?}; retry later")]
+    Busy(Detail),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -45,7 +45,7 @@ impl From<crate::ports::StoreError> for AppError {
     fn from(e: crate::ports::StoreError) -> AppError {
         match e {
             crate::ports::StoreError::Conflict => AppError::Contended,
-            crate::ports::StoreError::Duplicate(what) => AppError::Duplicate(what),
+            crate::ports::StoreError::Duplicate(what) => AppError::Duplicate(Detail::Duplicate { what }),
             crate::ports::StoreError::Other(e) => AppError::Internal(e),
             // The use cases answer it with the recorded answer; reaching here is a bug.
             crate::ports::StoreError::AlreadyAnswered => {

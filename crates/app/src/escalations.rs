@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::{App, Principal, Role};
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
+use redress_domain::Detail;
 use redress_domain::lifecycle::WorkingDeadline;
 use redress_domain::{CaseId, UserId};
 use redress_law::calendar::start_of_shanghai_day;
@@ -161,7 +162,7 @@ pub struct NewEscalation {
 }
 
 fn day_start(date: Date) -> Result<Timestamp, AppError> {
-    start_of_shanghai_day(date).ok_or_else(|| AppError::Invalid("date out of range".into()))
+    start_of_shanghai_day(date).ok_or_else(|| AppError::Invalid(Detail::DateOutOfRange))
 }
 
 impl App {
@@ -171,7 +172,7 @@ impl App {
             return Err(AppError::NotFound);
         }
         if principal.role() == Role::Merchant {
-            return Err(AppError::Forbidden("external escalations are recorded by the buyer or the platform"));
+            return Err(AppError::Forbidden(Detail::OnlyRoles { roles: "buyer, agent".into() }));
         }
         Ok(record.case)
     }
@@ -181,7 +182,7 @@ impl App {
         self.calendar.working_deadline(day_start(from)?, days).map_err(|gap| {
             AppError::Rejected(redress_domain::Rejection::with(
                 redress_domain::RejectionCode::CalendarNotCovered,
-                format!("year {}", gap.year),
+                Detail::CalendarYear { year: gap.year },
             ))
         })
     }
@@ -195,10 +196,10 @@ impl App {
         let case = self.escalation_case(principal, case_id).await?;
         let now = self.clock.now();
         if day_start(new.filed_on)? > now {
-            return Err(AppError::Invalid("filed_on: not in the future".into()));
+            return Err(AppError::Invalid(Detail::FiledInFuture));
         }
         if new.reference.chars().count() > 100 {
-            return Err(AppError::Invalid("reference: at most 100 characters".into()));
+            return Err(AppError::Invalid(Detail::too_long("reference", 100)));
         }
         let acceptance = match new.channel {
             ExternalChannel::Regulator12315 => Some(self.working_days(new.filed_on, ACCEPTANCE_WORKING_DAYS)?),
@@ -240,10 +241,10 @@ impl App {
             .find(|e| e.id == id)
             .ok_or(AppError::NotFound)?;
         if escalation.channel != ExternalChannel::Regulator12315 {
-            return Err(AppError::Invalid("only a 12315 complaint has an acceptance".into()));
+            return Err(AppError::Invalid(Detail::OnlyComplaintAccepted));
         }
         if accepted_on < escalation.filed_on || day_start(accepted_on)? > self.clock.now() {
-            return Err(AppError::Invalid("accepted_on: between filed_on and today".into()));
+            return Err(AppError::Invalid(Detail::AcceptedOnRange));
         }
         let previous = escalation.next_reminder().map(|(at, _)| at);
         escalation.accepted_on = Some(accepted_on);
@@ -355,7 +356,7 @@ impl App {
         before: Option<uuid::Uuid>,
         limit: Option<i64>,
     ) -> Result<Vec<Notification>, AppError> {
-        let user = principal.user_id().ok_or(AppError::Forbidden("notifications are for people, not API tokens"))?;
+        let user = principal.user_id().ok_or(AppError::Forbidden(Detail::NotForTokens))?;
         Ok(self.store.notifications(user, before, crate::orders::page_size(limit)?).await?)
     }
 

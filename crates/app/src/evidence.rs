@@ -21,6 +21,7 @@ use crate::{App, Principal};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use jiff::Timestamp;
+use redress_domain::Detail;
 use redress_domain::evidence::{EvidenceFile, visible_to};
 use redress_domain::vocabulary::EvidenceKind;
 use redress_domain::{Actor, CaseId, Command, EventBody, EvidenceId, Party, decide};
@@ -100,6 +101,20 @@ impl EvidenceError {
             EvidenceError::Incomplete(_) => "evidence_incomplete",
             EvidenceError::ImageTooLarge(_) => "evidence_image_too_large",
             EvidenceError::Corrupt(_) => "evidence_corrupt",
+        }
+    }
+
+    /// The specifics, as the catalogue words them. A decoder's or a parser's own message stays
+    /// in the log: it is English and says nothing the caller can act on beyond the code.
+    pub fn detail(&self) -> Option<Detail> {
+        match self {
+            EvidenceError::TooLarge { limit } => Some(Detail::FileLimit { limit: *limit }),
+            EvidenceError::CaseFull { limit } => Some(Detail::CaseLimit { limit: *limit }),
+            EvidenceError::UnsupportedType(found) => Some(Detail::UnsupportedType { found: found.clone() }),
+            EvidenceError::Empty
+            | EvidenceError::Incomplete(_)
+            | EvidenceError::ImageTooLarge(_)
+            | EvidenceError::Corrupt(_) => None,
         }
     }
 }
@@ -361,7 +376,7 @@ impl App {
                     return if existing.file.sha256 == received.sha256 {
                         Ok(Answered::Fresh { status: 201, body: render(&existing)? })
                     } else {
-                        Err(AppError::Invalid("Idempotency-Key: already used for another file".into()))
+                        Err(AppError::Invalid(Detail::IdempotencyKeyForAnotherFile))
                     };
                 }
                 id

@@ -4,6 +4,7 @@ use crate::error::AppError;
 use crate::ports::{OrderFilter, OrderInsert, User};
 use crate::{App, Principal, Role};
 use jiff::Timestamp;
+use redress_domain::Detail;
 use redress_domain::order::{LineItem, Merchant, Order};
 use redress_domain::vocabulary::SalesChannel;
 use redress_domain::{MerchantId, Money, OrderId, UserId};
@@ -45,20 +46,15 @@ pub struct OrderRefusal {
 }
 
 impl OrderRefusal {
-    pub fn invalid(field: impl Into<String>, reason: impl std::fmt::Display) -> OrderRefusal {
-        let field = field.into();
-        OrderRefusal { error: AppError::Invalid(format!("{field}: {reason}")), field: Some(field) }
+    pub fn invalid(field: impl Into<String>, detail: Detail) -> OrderRefusal {
+        OrderRefusal { error: AppError::Invalid(detail), field: Some(field.into()) }
     }
 
     /// A JSON order that does not read as one, with the path of the field at fault.
     pub fn unreadable(error: serde_path_to_error::Error<serde_json::Error>) -> OrderRefusal {
         let path = error.path().to_string();
         let field = (path != ".").then_some(path);
-        let reason = error.into_inner();
-        let detail = match &field {
-            Some(field) => format!("{field}: {reason}"),
-            None => reason.to_string(),
-        };
+        let detail = Detail::json(&error.into_inner(), field.as_deref());
         OrderRefusal { field, error: AppError::Invalid(detail) }
     }
 }
@@ -114,7 +110,7 @@ impl App {
     ) -> Result<Vec<Imported>, AppError> {
         may_create_orders(principal)?;
         if batch.len() > MAX_BATCH {
-            return Err(AppError::Invalid(format!("orders: at most {MAX_BATCH} per call, not {}", batch.len())));
+            return Err(AppError::Invalid(Detail::BatchTooLarge { max: MAX_BATCH as u64, sent: batch.len() as u64 }));
         }
         let mut known = Known::default();
         let mut outcomes = Vec::with_capacity(batch.len());
@@ -162,7 +158,7 @@ impl App {
         {
             return Err(OrderRefusal {
                 field: Some("merchant_id".into()),
-                error: AppError::Forbidden("a merchant creates orders of its own shop only"),
+                error: AppError::Forbidden(Detail::OwnShopOnly),
             });
         }
         check_new_order(&new)?;
@@ -175,7 +171,7 @@ impl App {
             }
         };
         if !merchant_exists {
-            return Err(OrderRefusal::invalid("merchant_id", "no such merchant"));
+            return Err(OrderRefusal::invalid("merchant_id", Detail::NoSuchMerchant));
         }
         let buyer_exists = match known.buyers.get(&new.buyer_id) {
             Some(&exists) => exists,
@@ -187,7 +183,7 @@ impl App {
             }
         };
         if !buyer_exists {
-            return Err(OrderRefusal::invalid("buyer_id", "no such buyer"));
+            return Err(OrderRefusal::invalid("buyer_id", Detail::NoSuchBuyer));
         }
         Ok(Order {
             id: OrderId(uuid::Uuid::now_v7()),
@@ -227,13 +223,13 @@ impl App {
 
     pub async fn create_merchant(&self, principal: &Principal, merchant: Merchant) -> Result<Merchant, AppError> {
         if principal.role() != Role::Admin {
-            return Err(AppError::Forbidden("only admins create merchants"));
+            return Err(AppError::Forbidden(Detail::OnlyRoles { roles: "admin".into() }));
         }
         if merchant.name.trim().is_empty() || merchant.address.trim().is_empty() {
-            return Err(AppError::Invalid("name and address are required: a regulator complaint names them".into()));
+            return Err(AppError::Invalid(Detail::NameAndAddress));
         }
         let credit_code = redress_law::Uscc::parse(&merchant.credit_code)
-            .map_err(|e| AppError::Invalid(format!("credit_code: not a valid 统一社会信用代码 ({e})")))?;
+            .map_err(|e| AppError::Invalid(Detail::CreditCode { error: e.code().into() }))?;
         let merchant = Merchant { credit_code: credit_code.as_str().to_owned(), ..merchant };
         self.store.insert_merchant(&merchant, self.clock.now()).await?;
         Ok(merchant)
@@ -245,7 +241,7 @@ impl App {
 fn may_create_orders(principal: Option<&Principal>) -> Result<(), AppError> {
     match principal.map(Principal::role) {
         None | Some(Role::Admin | Role::Merchant) => Ok(()),
-        Some(_) => Err(AppError::Forbidden("only admins and merchant systems create orders")),
+        Some(_) => Err(AppError::Forbidden(Detail::OnlyRoles { roles: "admin, merchant".into() })),
     }
 }
 
@@ -253,10 +249,10 @@ fn may_create_orders(principal: Option<&Principal>) -> Result<(), AppError> {
 fn check_new_order(new: &NewOrder) -> Result<(), OrderRefusal> {
     let number = new.number.trim();
     if number.is_empty() || number.len() > 64 {
-        return Err(OrderRefusal::invalid("number", "1 to 64 characters"));
+        return Err(OrderRefusal::invalid("number", Detail::Length { field: "number".into(), min: 1, max: 64 }));
     }
     if new.items.is_empty() || new.items.len() > 100 {
-        return Err(OrderRefusal::invalid("items", "1 to 100 line items"));
+        return Err(OrderRefusal::invalid("items", Detail::Length { field: "items".into(), min: 1, max: 100 }));
     }
     for (index, item) in new.items.iter().enumerate() {
         let sane = !item.sku.trim().is_empty()
@@ -267,11 +263,11 @@ fn check_new_order(new: &NewOrder) -> Result<(), OrderRefusal> {
         if !sane {
             return Err(OrderRefusal::invalid(
                 format!("items[{index}]"),
-                format!(
-                    "sku `{}` needs a sku (≤ 64), a title (≤ 200), a quantity of 1 to {MAX_QUANTITY} and a price of 0 to {}",
-                    item.sku,
-                    Money::from_fen(MAX_FEN)
-                ),
+                Detail::OrderItem {
+                    sku: item.sku.clone(),
+                    max_quantity: u64::from(MAX_QUANTITY),
+                    max_price: Money::from_fen(MAX_FEN).to_string(),
+                },
             ));
         }
     }
@@ -279,21 +275,21 @@ fn check_new_order(new: &NewOrder) -> Result<(), OrderRefusal> {
     if !(0..=MAX_FEN).contains(&new.freight.fen()) || new.amount_paid.fen() > items_total + new.freight.fen() {
         return Err(OrderRefusal::invalid(
             "amount_paid",
-            format!("at most the items ({}) plus freight ({})", Money::from_fen(items_total), new.freight),
+            Detail::AmountPaid { items: Money::from_fen(items_total).to_string(), freight: new.freight.to_string() },
         ));
     }
     let times = [new.paid_at, new.shipped_at, new.signed_at];
     if times.iter().flatten().zip(times.iter().flatten().skip(1)).any(|(a, b)| a > b) {
-        return Err(OrderRefusal::invalid("times", "paid_at ≤ shipped_at ≤ signed_at"));
+        return Err(OrderRefusal::invalid("times", Detail::OrderTimes));
     }
     if new.payment_transaction_id.as_ref().is_some_and(|t| t.len() > 64) {
-        return Err(OrderRefusal::invalid("payment_transaction_id", "at most 64 characters"));
+        return Err(OrderRefusal::invalid("payment_transaction_id", Detail::too_long("payment_transaction_id", 64)));
     }
     if new.items.iter().map(|i| i.sku.as_str()).collect::<std::collections::HashSet<_>>().len() != new.items.len() {
-        return Err(OrderRefusal::invalid("items", "each sku once"));
+        return Err(OrderRefusal::invalid("items", Detail::EachSkuOnce));
     }
     if new.amount_paid.fen() < 0 {
-        return Err(OrderRefusal::invalid("amount_paid", "at least 0"));
+        return Err(OrderRefusal::invalid("amount_paid", Detail::AtLeast { field: "amount_paid".into(), min: 0 }));
     }
     Ok(())
 }
@@ -310,10 +306,10 @@ impl OrderRefusal {
     fn from_duplicate(stored: &Order) -> OrderRefusal {
         OrderRefusal {
             field: Some("number".into()),
-            error: AppError::Duplicate(format!(
-                "number: the shop already has order {} ({}) with other contents; an import never changes an order",
-                stored.number, stored.id
-            )),
+            error: AppError::Duplicate(Detail::OrderNumberTaken {
+                number: stored.number.clone(),
+                id: stored.id.to_string(),
+            }),
         }
     }
 }
@@ -322,6 +318,6 @@ pub fn page_size(limit: Option<i64>) -> Result<i64, AppError> {
     match limit {
         None => Ok(20),
         Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
-        Some(_) => Err(AppError::Invalid(format!("limit: from 1 to {MAX_PAGE}"))),
+        Some(_) => Err(AppError::Invalid(Detail::Range { field: "limit".into(), min: 1, max: MAX_PAGE })),
     }
 }

@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::ports::PolicyVersion;
 use crate::{App, Principal, Role};
 use jiff::Timestamp;
+use redress_domain::Detail;
 use redress_domain::Policy;
 
 impl App {
@@ -19,13 +20,21 @@ impl App {
         effective_at: Timestamp,
     ) -> Result<PolicyVersion, AppError> {
         if principal.role() != Role::Admin {
-            return Err(AppError::Forbidden("only admins publish policy"));
+            return Err(AppError::Forbidden(Detail::OnlyRoles { roles: "admin".into() }));
         }
-        policy.validate().map_err(|e| AppError::Invalid(e.to_string()))?;
+        policy.validate().map_err(policy_refused)?;
         let published_at = self.clock.now();
-        Policy::check_schedule(published_at, effective_at).map_err(|e| AppError::Invalid(e.to_string()))?;
+        Policy::check_schedule(published_at, effective_at).map_err(policy_refused)?;
         let version = self.store.policy_versions().await?.last().map_or(1, |v| v.version + 1);
         self.store.insert_policy(version, &policy, published_at, effective_at).await?;
         Ok(PolicyVersion { version, published_at, effective_at, policy })
     }
+}
+
+fn policy_refused(e: redress_domain::policy::PolicyError) -> AppError {
+    use redress_domain::policy::PolicyError as E;
+    AppError::Invalid(match e {
+        E::NoticeTooShort => redress_domain::Detail::PolicyTooSoon,
+        E::OutOfRange(name) => redress_domain::Detail::PolicyValue { name: name.into() },
+    })
 }

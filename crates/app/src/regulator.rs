@@ -7,6 +7,7 @@ use crate::narrative::{beijing, describe, who};
 use crate::{App, Principal, Role};
 use askama::Template;
 use jiff::Timestamp;
+use redress_domain::Detail;
 use redress_domain::Party as Side;
 use redress_domain::event::EventBody;
 use redress_domain::evidence::visible_to;
@@ -114,7 +115,7 @@ pub fn build(
     now: Timestamp,
 ) -> Result<(RegulatorComplaint, ComplaintForm), AppError> {
     let credit_code = redress_law::Uscc::parse(&merchant.credit_code).map_err(|e| {
-        AppError::Invalid(format!("the merchant's 统一社会信用代码 `{}` is not valid: {e}", merchant.credit_code))
+        AppError::Invalid(Detail::MerchantCreditCode { code: merchant.credit_code.clone(), error: e.code().into() })
     })?;
     let mut facts: Vec<Fact> =
         [(order.paid_at, "下单并付款"), (order.shipped_at, "商家发货"), (order.signed_at, "买家签收")]
@@ -220,7 +221,7 @@ impl App {
             return Err(AppError::NotFound);
         }
         if principal.role() == Role::Merchant {
-            return Err(AppError::Forbidden("the complaint is the buyer's document"));
+            return Err(AppError::Forbidden(Detail::OnlyRoles { roles: "buyer".into() }));
         }
         let case = record.case;
         let order = self.store.order(case.order_id).await?.ok_or(AppError::NotFound)?;

@@ -3,6 +3,7 @@
 use crate::error::AppError;
 use crate::ports::User;
 use crate::{App, Principal, Role};
+use redress_domain::Detail;
 use redress_domain::{MerchantId, UserId};
 use serde::Deserialize;
 
@@ -26,31 +27,31 @@ impl App {
     /// Creates an account. `None` acts as the operator (the CLI); over the API only admins may.
     pub async fn create_user(&self, principal: Option<&Principal>, new: NewUser) -> Result<User, AppError> {
         if principal.is_some_and(|p| p.role() != Role::Admin) {
-            return Err(AppError::Forbidden("only admins create accounts"));
+            return Err(AppError::Forbidden(Detail::OnlyRoles { roles: "admin".into() }));
         }
         let login = new.login.trim();
         let login_ok =
             (3..=64).contains(&login.len()) && login.chars().all(|c| c.is_ascii_alphanumeric() || "._@-".contains(c));
         if !login_ok {
-            return Err(AppError::Invalid("login: 3 to 64 of a-z, 0-9, '.', '_', '@', '-'".into()));
+            return Err(AppError::Invalid(Detail::LoginFormat));
         }
         if new.password.chars().count() < MIN_PASSWORD {
-            return Err(AppError::Invalid(format!("password: at least {MIN_PASSWORD} characters")));
+            return Err(AppError::Invalid(Detail::PasswordTooShort { min: MIN_PASSWORD as u64 }));
         }
         let display_name = new.display_name.trim();
         if display_name.is_empty() || display_name.chars().count() > 100 {
-            return Err(AppError::Invalid("display_name: 1 to 100 characters".into()));
+            return Err(AppError::Invalid(Detail::Length { field: "display_name".into(), min: 1, max: 100 }));
         }
         match (new.role, new.merchant_id) {
             (Role::Merchant, Some(shop)) => {
                 if self.store.merchant(shop).await?.is_none() {
-                    return Err(AppError::Invalid("merchant_id: no such merchant".into()));
+                    return Err(AppError::Invalid(Detail::NoSuchMerchant));
                 }
             }
             (Role::Merchant, None) => {
-                return Err(AppError::Invalid("merchant_id: merchant staff belong to a shop".into()));
+                return Err(AppError::Invalid(Detail::MerchantStaffNeedShop));
             }
-            (_, Some(_)) => return Err(AppError::Invalid("merchant_id: only merchant staff belong to a shop".into())),
+            (_, Some(_)) => return Err(AppError::Invalid(Detail::OnlyMerchantStaffHaveShop)),
             (_, None) => {}
         }
         let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
@@ -76,7 +77,7 @@ impl App {
         limit: Option<i64>,
     ) -> Result<Vec<User>, AppError> {
         if principal.role() != Role::Admin {
-            return Err(AppError::Forbidden("only admins list accounts"));
+            return Err(AppError::Forbidden(Detail::OnlyRoles { roles: "admin".into() }));
         }
         Ok(self.store.list_users(before, crate::orders::page_size(limit)?).await?)
     }
@@ -89,7 +90,7 @@ impl App {
         limit: Option<i64>,
     ) -> Result<Vec<redress_domain::order::Merchant>, AppError> {
         if principal.role() != Role::Admin {
-            return Err(AppError::Forbidden("only admins list shops"));
+            return Err(AppError::Forbidden(Detail::OnlyRoles { roles: "admin".into() }));
         }
         Ok(self.store.list_merchants(before, crate::orders::page_size(limit)?).await?)
     }

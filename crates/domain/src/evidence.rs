@@ -30,18 +30,16 @@ impl EvidenceFile {
     pub fn check(&self) -> Result<(), Rejection> {
         let hex = |s: &str| s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         if !hex(&self.sha256) {
-            return Err(Rejection::invalid("sha256: 64 lowercase hex digits"));
+            return Err(Rejection::invalid(crate::Detail::Sha256));
         }
         if self.size == 0 {
-            return Err(Rejection::invalid("size: a file has at least one byte"));
+            return Err(Rejection::invalid(crate::Detail::FileSize));
         }
         if self.caption.chars().count() > MAX_CAPTION || self.caption.chars().any(char::is_control) {
-            return Err(Rejection::invalid(format!(
-                "caption: at most {MAX_CAPTION} characters, no control characters"
-            )));
+            return Err(Rejection::invalid(crate::Detail::Caption { max: MAX_CAPTION as u64 }));
         }
         if self.media_type.is_empty() || self.media_type.len() > 100 {
-            return Err(Rejection::invalid("media_type"));
+            return Err(Rejection::invalid(crate::Detail::MediaType));
         }
         Ok(())
     }

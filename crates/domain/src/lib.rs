@@ -25,4 +25,4 @@ pub use ids::{CaseId, EvidenceId, MerchantId, OrderId, TokenId, UserId};
 pub use lifecycle::{Env, WorkingCalendar, apply, decide, decide_filing};
 pub use money::Money;
 pub use policy::Policy;
-pub use rejection::{Rejection, RejectionCode};
+pub use rejection::{Detail, DetailCode, Rejection, RejectionCode};

@@ -27,6 +27,17 @@ pub enum UsccError {
     CheckDigitMismatch { expected: char, found: char },
 }
 
+impl UsccError {
+    /// The stable name of what is wrong (the text catalogue words it).
+    pub fn code(&self) -> &'static str {
+        match self {
+            UsccError::WrongLength(_) => "wrong_length",
+            UsccError::BadCharacter { .. } => "bad_character",
+            UsccError::CheckDigitMismatch { .. } => "check_digit_mismatch",
+        }
+    }
+}
+
 /// A 统一社会信用代码 whose characters and check character are valid.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(try_from = "String", into = "String")]

@@ -59,10 +59,12 @@ const SOURCES: &[(Lang, &str, &str)] = &[
     (Lang::Zh, "vocabulary", include_str!("../locales/zh-CN/vocabulary.ftl")),
     (Lang::Zh, "notifications", include_str!("../locales/zh-CN/notifications.ftl")),
     (Lang::Zh, "narration", include_str!("../locales/zh-CN/narration.ftl")),
+    (Lang::Zh, "details", include_str!("../locales/zh-CN/details.ftl")),
     (Lang::En, "problems", include_str!("../locales/en/problems.ftl")),
     (Lang::En, "vocabulary", include_str!("../locales/en/vocabulary.ftl")),
     (Lang::En, "notifications", include_str!("../locales/en/notifications.ftl")),
     (Lang::En, "narration", include_str!("../locales/en/narration.ftl")),
+    (Lang::En, "details", include_str!("../locales/en/details.ftl")),
 ];
 
 /// Whether the catalogue has the message `key` in `lang` (whatever arguments it takes).
@@ -91,6 +93,53 @@ pub fn problem_title(lang: Lang, code: &str) -> String {
 
 pub fn problem_key(code: &str) -> String {
     format!("problem-{code}")
+}
+
+/// Arguments whose values are names of a vocabulary (one, or a list joined by ", "), told by
+/// their label `<prefix>-<name>`.
+const LABELLED: &[(&str, &str)] = &[
+    ("state", "case-state"),
+    ("exclusion", "no-reason-exclusion"),
+    ("roles", "role"),
+    ("rule", "calendar-rule"),
+    ("error", "uscc-error"),
+    ("problem", "json-problem"),
+    ("what", "unique"),
+];
+
+/// One argument as the reader sees it: numbers as numbers (for plurals), names of a vocabulary
+/// as their labels, instants in Beijing time, anything else as sent.
+pub fn argument(lang: Lang, name: &str, value: &serde_json::Value) -> FluentValue<'static> {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => n.as_i64().map_or_else(|| FluentValue::from(n.as_f64().unwrap_or(0.0)), FluentValue::from),
+        Value::String(s) => match LABELLED.iter().find(|(arg, _)| *arg == name) {
+            Some((_, prefix)) => {
+                let told: Vec<String> = s
+                    .split(", ")
+                    .map(|v| {
+                        lookup(lang, &format!("{prefix}-{}", v.replace(' ', "_")), None).unwrap_or_else(|| v.to_owned())
+                    })
+                    .collect();
+                FluentValue::from(told.join(&text(lang, "list-separator")))
+            }
+            None => FluentValue::from(s.parse::<jiff::Timestamp>().map_or_else(|_| s.clone(), beijing)),
+        },
+        Value::Null => FluentValue::from(String::new()),
+        other => FluentValue::from(other.to_string()),
+    }
+}
+
+/// The key of a problem's detail with this code.
+pub fn detail_key(code: &str) -> String {
+    format!("detail-{code}")
+}
+
+/// What exactly was wrong (a `redress_domain::Detail`: its code and arguments), in `lang`;
+/// `None` when the catalogue lacks the code or an argument its words need.
+pub fn detail(lang: Lang, code: &str, args: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+    let args: Args = args.iter().map(|(name, value)| (name.clone().into(), argument(lang, name, value))).collect();
+    lookup(lang, &detail_key(code), Some(&args)).map(|told| told.trim_end().to_owned())
 }
 
 /// A value of a closed vocabulary, whose label the catalogue holds under `<vocabulary>-<name>`.

@@ -1,16 +1,20 @@
 //! Extractors: the caller (session cookie or bearer token), their language, and JSON bodies
-//! whose errors are problems too.
+//! whose errors are problems too (answered as [`Problem`]s: the language layer words them).
 
 use crate::problem::Problem;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use redress_app::{App, Principal};
+use redress_domain::Detail;
 use redress_text::Lang;
 use serde::de::DeserializeOwned;
 
 pub const SESSION_COOKIE: &str = "redress_session";
 
+/// The caller's language, negotiated once by the language layer (`problem::language`) and kept
+/// as a request extension; for what a handler words itself (a notification, a batch's refusals).
+#[derive(Clone, Copy, Debug)]
 pub struct AcceptLang(pub Lang);
 
 impl<S: Send + Sync> FromRequestParts<S> for AcceptLang {
@@ -21,8 +25,9 @@ impl<S: Send + Sync> FromRequestParts<S> for AcceptLang {
     }
 }
 
+/// The negotiated language (the headers', outside the language layer: in unit tests).
 pub fn lang_of(parts: &Parts) -> Lang {
-    lang_of_headers(&parts.headers)
+    parts.extensions.get::<AcceptLang>().map_or_else(|| lang_of_headers(&parts.headers), |l| l.0)
 }
 
 pub fn lang_of_headers(headers: &axum::http::HeaderMap) -> Lang {
@@ -81,7 +86,7 @@ pub fn credential(headers: &axum::http::HeaderMap) -> Option<String> {
         .map(|(_, value)| value.to_owned())
 }
 
-/// The authenticated caller, with their language for any error.
+/// The authenticated caller, and their language for what a handler words itself.
 pub struct Caller {
     pub principal: Principal,
     pub lang: Lang,
@@ -92,7 +97,7 @@ impl FromRequestParts<App> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let lang = lang_of(parts);
-        let unauthenticated = || Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", lang, None);
+        let unauthenticated = || Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", None);
         let credential = credential(&parts.headers).ok_or_else(unauthenticated)?;
         match app.authenticate(&credential).await {
             Ok(principal) => {
@@ -100,12 +105,12 @@ impl FromRequestParts<App> for Caller {
                 let limiters = parts.extensions.get::<std::sync::Arc<crate::limits::Limiters>>();
                 let taken = limiters.map_or(Ok(()), |l| l.take_account(&principal, &parts.method, parts.uri.path()));
                 if let Err(wait) = taken {
-                    return Err(crate::limits::rate_limited(wait, lang).await);
+                    return Err(crate::limits::rate_limited(wait).await);
                 }
                 Ok(Caller { principal, lang })
             }
             Err(redress_app::AppError::Unauthenticated) => Err(unauthenticated()),
-            Err(e) => Err(Problem::from_app(e, lang)),
+            Err(e) => Err(e.into()),
         }
     }
 }
@@ -119,20 +124,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (parts, body) = req.into_parts();
-        let lang = lang_of(&parts);
         // A body of another declared type (an HTML form, text/plain) is refused: browsers send
         // those cross-site without asking, so this is also the API's guard against CSRF.
         let content_type = parts.headers.get(axum::http::header::CONTENT_TYPE).cloned();
-        let unsupported = || Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", lang, None);
+        let unsupported = || Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None);
         if content_type.as_ref().is_some_and(|ct| !is_json(ct)) {
             return Err(unsupported());
         }
         let bytes = axum::body::Bytes::from_request(Request::from_parts(parts, body), state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", lang, None)
+                Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None)
             } else {
                 // The body stopped coming (the read timeout) or the client went away.
-                Problem::new(StatusCode::REQUEST_TIMEOUT, "request_timeout", lang, None)
+                Problem::new(StatusCode::REQUEST_TIMEOUT, "request_timeout", None)
             }
         })?;
         let empty = bytes.iter().all(u8::is_ascii_whitespace);
@@ -141,10 +145,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
             return Err(unsupported());
         }
         let bytes: &[u8] = if empty { b"{}" } else { &bytes };
-        serde_json::from_slice(bytes)
-            .map(Body)
-            .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", lang, Some(e.to_string())))
+        serde_json::from_slice(bytes).map(Body).map_err(|e| invalid_json(&e))
     }
+}
+
+/// `invalid_json` (422): where the body does not fit, in the catalogue's words.
+pub fn invalid_json(e: &serde_json::Error) -> Problem {
+    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", Some(Detail::json(e, None)))
+}
+
+/// A query string that does not parse, from serde_urlencoded's message: the parameter it names
+/// (an unknown one is refused as such), not its English.
+fn query_refused(message: &str) -> Detail {
+    let named = message.split('`').nth(1).unwrap_or("").to_owned();
+    if message.contains("unknown field") {
+        let known = message.split("expected one of ").nth(1).unwrap_or("").replace('`', "");
+        return Detail::UnknownField { field: named, known };
+    }
+    Detail::Query { name: named }
 }
 
 /// Is this `application/json`, with parameters or without (`application/jsonp` is not)?
@@ -165,9 +183,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(q)| Query(q))
-            .map_err(|e| {
-                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", lang_of(parts), Some(e.body_text()))
-            })
+            .map_err(|e| Problem::invalid(query_refused(&e.body_text())))
     }
 }
 

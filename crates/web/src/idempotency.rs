@@ -15,7 +15,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use redress_app::idempotency::{Answered, IdempotencyKey, MAX_RECORDED_ANSWER, StoredAnswer};
 use redress_app::{App, Principal};
-use redress_text::Lang;
+use redress_domain::Detail;
 use sha2::{Digest, Sha256};
 
 /// The largest JSON body the API accepts.
@@ -36,7 +36,7 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
     let (mut parts, body) = request.into_parts();
     let lang = lang_of(&parts);
     let Some(key) = valid_key(&key) else {
-        return invalid_key(lang);
+        return Problem::invalid(Detail::IdempotencyKey).into_response();
     };
     // A request without a valid credential is refused by its handler and leaves nothing to
     // remember.
@@ -44,7 +44,7 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
         return next.run(Request::from_parts(parts, body)).await;
     };
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", lang, None).into_response();
+        return Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None).into_response();
     };
     let request_hash = {
         let mut h = Sha256::new();
@@ -57,12 +57,13 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
     };
     let key = IdempotencyKey { scope, key, request_hash };
     match app.recorded_answer(&key).await {
-        Ok(Some(answer)) => return replay(&answer, &key, lang),
+        Ok(Some(answer)) => return replay(&answer, &key),
         Ok(None) => {}
-        Err(e) => return Problem::from_app(e, lang).into_response(),
+        Err(e) => return Problem::from(e).into_response(),
     }
     parts.extensions.insert(key.clone());
-    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    // A refusal is kept in words: rendered here, in the language of the request that is answered.
+    let response = crate::problem::render(next.run(Request::from_parts(parts, Body::from(bytes))).await, lang);
     if response.extensions().get::<Recorded>().is_some() {
         return response;
     }
@@ -78,13 +79,13 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
     }
     let (parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_RECORDED_ANSWER).await else {
-        return Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", lang, None).into_response();
+        return Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None).into_response();
     };
     match app.record_answer(&key, parts.status.as_u16(), String::from_utf8_lossy(&bytes).into_owned()).await {
         Ok(None) => Response::from_parts(parts, Body::from(bytes)),
         // A twin request with this key committed its change first (which is likely why this
         // one was refused): its answer is the answer.
-        Ok(Some(first)) => replay(&first, &key, lang),
+        Ok(Some(first)) => replay(&first, &key),
         Err(e) => {
             tracing::error!(error = %e, "idempotency answer not recorded");
             Response::from_parts(parts, Body::from(bytes))
@@ -98,16 +99,6 @@ fn valid_key(key: &HeaderValue) -> Option<String> {
     let bytes = key.as_bytes();
     let visible = (1..=255).contains(&bytes.len()) && bytes.iter().all(|b| (0x21..=0x7e).contains(b));
     visible.then(|| String::from_utf8_lossy(bytes).into_owned())
-}
-
-fn invalid_key(lang: Lang) -> Response {
-    Problem::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_input",
-        lang,
-        Some("Idempotency-Key: 1 to 255 visible ASCII characters".into()),
-    )
-    .into_response()
 }
 
 /// Scoped per caller (the user or the API token), not per credential: a client that signs in
@@ -126,11 +117,11 @@ pub fn upload_key(principal: &Principal, headers: &axum::http::HeaderMap, path: 
 }
 
 /// The response to a change's answer: fresh, or replayed from its record.
-pub fn respond(answered: Answered, key: Option<&IdempotencyKey>, lang: Lang) -> Response {
+pub fn respond(answered: Answered, key: Option<&IdempotencyKey>) -> Response {
     let mut response = match answered {
         Answered::Fresh { status, body } => json(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body),
         Answered::Replayed(answer) => match key {
-            Some(key) => replay(&answer, key, lang),
+            Some(key) => replay(&answer, key),
             None => json(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK), answer.body),
         },
     };
@@ -146,9 +137,9 @@ fn json(status: StatusCode, body: String) -> Response {
 }
 
 /// The recorded answer, if it answered this very request; a key reused for another is refused.
-fn replay(answer: &StoredAnswer, key: &IdempotencyKey, lang: Lang) -> Response {
+fn replay(answer: &StoredAnswer, key: &IdempotencyKey) -> Response {
     if answer.request_hash != key.request_hash {
-        return Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", lang, None).into_response();
+        return Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", None).into_response();
     }
     let mut response = json(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK), answer.body.clone());
     response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));

@@ -11,7 +11,7 @@ mod serve;
 mod views;
 
 pub use limits::{Limits, Rate};
-pub use problem::Problem;
+pub use problem::{Problem, ProblemDocument};
 
 use axum::Router;
 use redress_app::App;
@@ -42,9 +42,10 @@ fn router_and_limiters(app: App, limits: &Limits) -> (Router, Arc<limits::Limite
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_read_timeout))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(limits::request_size))
-        .layer(axum::middleware::from_fn(problem::ensure))
         // A handler that panics answers `internal`; the connection and the server live on.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(problem::panicked))
+        // Outermost but the headers: the caller's language, and every problem told in it.
+        .layer(axum::middleware::from_fn(problem::language))
         .layer(axum::middleware::from_fn(secure_headers));
     (router, limiters)
 }

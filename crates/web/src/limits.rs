@@ -13,7 +13,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::Clock;
 use redress_app::Principal;
-use redress_text::Lang;
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -162,10 +161,10 @@ const HOLD: Duration = Duration::from_secs(1);
 /// sent after `HOLD`: a client that ignores `Retry-After` then gets one answer a second per
 /// connection, instead of thousands of refusals a second taken from the CPU that every other
 /// client shares (connections are capped, so held answers cannot pile up).
-pub(crate) async fn rate_limited(wait: Duration, lang: Lang) -> Problem {
+pub(crate) async fn rate_limited(wait: Duration) -> Problem {
     tokio::time::sleep(HOLD).await;
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", lang, None).retry_after(seconds.max(1))
+    Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", None).retry_after(seconds.max(1))
 }
 
 /// The client's address, as the connection gives it (no proxy header is trusted).
@@ -184,13 +183,12 @@ pub(crate) async fn per_address(
 ) -> Response {
     if is_change(request.method()) {
         let address = client_address(request.extensions());
-        let lang = crate::extract::lang_of_headers(request.headers());
         let mut taken = take(&limiters.writes_per_address, &address);
         if taken.is_ok() && request.uri().path() == "/api/v1/auth/login" {
             taken = take(&limiters.logins_per_address, &address);
         }
         if let Err(wait) = taken {
-            return rate_limited(wait, lang).await.into_response();
+            return rate_limited(wait).await.into_response();
         }
     }
     request.extensions_mut().insert(limiters);
@@ -205,16 +203,14 @@ pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 
 /// Refuses a request whose URI or headers are too large, with a problem like any other.
 pub(crate) async fn request_size(request: Request, next: Next) -> Response {
-    let lang = crate::extract::lang_of_headers(request.headers());
     let uri = request.uri();
     if uri.path().len() + uri.query().map_or(0, str::len) > MAX_URI_BYTES {
-        return Problem::new(StatusCode::URI_TOO_LONG, "uri_too_long", lang, None).into_response();
+        return Problem::new(StatusCode::URI_TOO_LONG, "uri_too_long", None).into_response();
     }
     let headers = request.headers();
     let bytes: usize = headers.iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
     if headers.len() > MAX_HEADERS || bytes > MAX_HEADER_BYTES {
-        return Problem::new(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large", lang, None)
-            .into_response();
+        return Problem::new(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large", None).into_response();
     }
     next.run(request).await
 }

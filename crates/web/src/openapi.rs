@@ -6,7 +6,7 @@
 //! own body, so the document lists one operation per public `CommandKind`, its body drawn from
 //! the `Command` schema's variant of that name: a new action appears here without an edit.
 
-use crate::problem::Problem;
+use crate::problem::ProblemDocument as Problem;
 use redress_app::evidence::{MEDIA_TYPES, PREVIEW_MEDIA_TYPE};
 use redress_domain::{Command, CommandKind};
 use serde_json::{Value, json};

@@ -1,17 +1,27 @@
 //! Errors as RFC 9457 `application/problem+json`: a stable `code` that clients match on, a
-//! `title` in the request's language (zh-CN unless English is preferred), and `detail` with the
-//! specifics. Unexpected failures are logged and answered without internals.
+//! `title` and a `detail` in the request's language. Unexpected failures are logged and answered
+//! without internals.
+//!
+//! Rendering is deferred to one place. A handler (or extractor, or inner middleware) answers a
+//! [`Problem`]: a status, a code and a [`Detail`] (a code with arguments), no words. Its response
+//! carries the problem as an extension and no body; [`language`], the layer around the whole
+//! router, negotiates the caller's language once per request (kept as a request extension, see
+//! [`crate::extract::AcceptLang`]) and renders every such response into the document
+//! ([`ProblemDocument`]) in that language. So handlers turn any `AppError` into their answer with
+//! `?` and never see the language; the idempotency layer, which keeps answers, renders before it
+//! keeps one ([`render`]).
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use redress_app::AppError;
-use redress_domain::RejectionCode;
+use redress_domain::{Detail, RejectionCode};
 use redress_text::Lang;
 use serde::Serialize;
 
+/// A problem as the client reads it, in its language.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-#[schema(example = json!({"type": "https://redress.invalid/problems/not_found", "code": "not_found", "title": "Not found", "status": 404, "detail": "case 0190f3a2-…"}))]
-pub struct Problem {
+#[schema(as = Problem, example = json!({"type": "https://redress.invalid/problems/amount_exceeds_refundable", "code": "amount_exceeds_refundable", "title": "The amount exceeds what is still refundable on the order", "status": 422, "detail": "The amount ¥500.00 is more than the ¥399.00 still refundable."}))]
+pub struct ProblemDocument {
     #[serde(rename = "type")]
     pub kind: String,
     pub code: &'static str,
@@ -19,8 +29,15 @@ pub struct Problem {
     pub status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+}
+
+/// A refusal or failure, not yet in words: what the handlers answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub detail: Option<Detail>,
     /// Seconds until a retry may succeed, sent as `Retry-After`.
-    #[serde(skip)]
     pub retry_after: Option<u64>,
 }
 
@@ -57,24 +74,22 @@ pub const CODES: &[&str] = &[
 ];
 
 impl Problem {
-    pub fn new(status: StatusCode, code: &'static str, lang: Lang, detail: Option<String>) -> Problem {
+    pub fn new(status: StatusCode, code: &'static str, detail: Option<Detail>) -> Problem {
         debug_assert!(CODES.contains(&code), "problem code `{code}` is not in CODES");
         let code = if CODES.contains(&code) { code } else { "internal" };
-        Problem {
-            kind: format!("https://redress.invalid/problems/{code}"),
-            code,
-            title: redress_text::problem_title(lang, code),
-            status: status.as_u16(),
-            detail,
-            retry_after: None,
-        }
+        Problem { status, code, detail, retry_after: None }
+    }
+
+    /// `invalid_input` (422) with what was wrong.
+    pub fn invalid(detail: Detail) -> Problem {
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", Some(detail))
     }
 
     pub fn retry_after(self, seconds: u64) -> Problem {
         Problem { retry_after: Some(seconds), ..self }
     }
 
-    pub fn rejection(code: RejectionCode, lang: Lang, detail: Option<String>) -> Problem {
+    pub fn rejection(code: RejectionCode, detail: Option<Detail>) -> Problem {
         use RejectionCode::*;
         let status = match code {
             InvalidInput
@@ -88,66 +103,23 @@ impl Problem {
             NotYourOrder => StatusCode::NOT_FOUND,
             _ => StatusCode::CONFLICT,
         };
-        Problem {
-            kind: format!("https://redress.invalid/problems/{}", code.as_str()),
-            code: code.as_str(),
-            title: redress_text::problem_title(lang, code.as_str()),
-            status: status.as_u16(),
-            detail,
-            retry_after: None,
+        Problem { status, code: code.as_str(), detail, retry_after: None }
+    }
+
+    /// The document in `lang`: the title by the code, the detail by its code and arguments.
+    pub fn document(&self, lang: Lang) -> ProblemDocument {
+        ProblemDocument {
+            kind: format!("https://redress.invalid/problems/{}", self.code),
+            code: self.code,
+            title: redress_text::problem_title(lang, self.code),
+            status: self.status.as_u16(),
+            detail: self.detail.as_ref().map(|d| told(lang, d)),
         }
     }
 
-    pub fn from_app(error: AppError, lang: Lang) -> Problem {
-        match error {
-            AppError::Rejected(r) => {
-                let detail = match (r.explanation, lang) {
-                    (Some(e), Lang::Zh) => Some(e.zh),
-                    (Some(e), Lang::En) => Some(e.en),
-                    (None, _) => r.detail,
-                };
-                Problem::rejection(r.code, lang, detail)
-            }
-            AppError::NotFound => Problem::new(StatusCode::NOT_FOUND, "not_found", lang, None),
-            AppError::Unauthenticated => Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", lang, None),
-            AppError::InvalidCredentials => Problem::new(StatusCode::UNAUTHORIZED, "invalid_credentials", lang, None),
-            AppError::TooManyAttempts { retry_after } => {
-                let seconds = retry_after.as_secs() + i64::from(retry_after.subsec_nanos() > 0);
-                Problem::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", lang, None)
-                    .retry_after(u64::try_from(seconds).unwrap_or(0).max(1))
-            }
-            AppError::Forbidden(why) => Problem::new(StatusCode::FORBIDDEN, "forbidden", lang, Some(why.into())),
-            AppError::Invalid(detail) => {
-                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", lang, Some(detail))
-            }
-            AppError::Duplicate(what) => Problem::new(StatusCode::CONFLICT, "duplicate", lang, Some(what)),
-            // Busy, not refused: a 503 is not stored as an idempotent answer, so a retry runs again.
-            AppError::Evidence(e) => {
-                use redress_app::evidence::EvidenceError as E;
-                let status = match &e {
-                    E::TooLarge { .. } | E::CaseFull { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-                    E::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    E::Incomplete(_) => StatusCode::BAD_REQUEST,
-                    E::Empty | E::ImageTooLarge(_) | E::Corrupt(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                };
-                Problem::new(status, e.code(), lang, Some(e.to_string()))
-            }
-            AppError::Contended => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "contended", lang, None),
-            AppError::Busy(what) => {
-                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", lang, Some(what.into())).retry_after(1)
-            }
-            AppError::Internal(e) => {
-                tracing::error!(error = ?e, "internal error");
-                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", lang, None)
-            }
-        }
-    }
-}
-
-impl IntoResponse for Problem {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (status, axum::Json(&self)).into_response();
+    /// The answer in `lang`, with its headers.
+    pub fn render(&self, lang: Lang) -> Response {
+        let mut response = (self.status, axum::Json(self.document(lang))).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if let Some(seconds) = self.retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
@@ -156,16 +128,87 @@ impl IntoResponse for Problem {
     }
 }
 
-pub async fn not_found(lang: crate::extract::AcceptLang) -> Problem {
-    Problem::new(StatusCode::NOT_FOUND, "not_found", lang.0, None)
+/// A detail in words; a code the catalogue lacks shows as the code (the tests make sure none is).
+fn told(lang: Lang, detail: &Detail) -> String {
+    let code = detail.code().as_str();
+    redress_text::detail(lang, code, &detail.args()).unwrap_or_else(|| code.to_owned())
 }
 
-/// The last word on errors: an error answered below the handlers (axum's 405, the body limit's
-/// 413, an extractor's plain-text rejection) becomes a problem in the caller's language too, so
-/// that clients can always match on `code`.
-pub async fn ensure(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+impl From<AppError> for Problem {
+    fn from(error: AppError) -> Problem {
+        match error {
+            AppError::Rejected(r) => Problem::rejection(r.code, r.detail),
+            AppError::NotFound => Problem::new(StatusCode::NOT_FOUND, "not_found", None),
+            AppError::Unauthenticated => Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", None),
+            AppError::InvalidCredentials => Problem::new(StatusCode::UNAUTHORIZED, "invalid_credentials", None),
+            AppError::TooManyAttempts { retry_after } => {
+                let seconds = retry_after.as_secs() + i64::from(retry_after.subsec_nanos() > 0);
+                Problem::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", None)
+                    .retry_after(u64::try_from(seconds).unwrap_or(0).max(1))
+            }
+            AppError::Forbidden(why) => Problem::new(StatusCode::FORBIDDEN, "forbidden", Some(why)),
+            AppError::Invalid(detail) => Problem::invalid(detail),
+            AppError::Duplicate(what) => Problem::new(StatusCode::CONFLICT, "duplicate", Some(what)),
+            AppError::Evidence(e) => {
+                use redress_app::evidence::EvidenceError as E;
+                let status = match &e {
+                    E::TooLarge { .. } | E::CaseFull { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                    E::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    E::Incomplete(_) => StatusCode::BAD_REQUEST,
+                    E::Empty | E::ImageTooLarge(_) | E::Corrupt(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                };
+                tracing::debug!(error = %e, "evidence refused");
+                Problem::new(status, e.code(), e.detail())
+            }
+            AppError::Contended => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "contended", None),
+            // Busy, not refused: a 503 is not stored as an idempotent answer, so a retry runs again.
+            AppError::Busy(what) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", Some(what)).retry_after(1),
+            AppError::Internal(e) => {
+                tracing::error!(error = ?e, "internal error");
+                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
+            }
+        }
+    }
+}
+
+/// The answer carries the problem, not yet in words; [`language`] renders it.
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let mut response = self.status.into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// A response whose problem is not yet in words, rendered in `lang`; any other as it is.
+pub fn render(response: Response, lang: Lang) -> Response {
+    match response.extensions().get::<Problem>() {
+        Some(problem) => {
+            let mut rendered = problem.render(lang);
+            // Headers set on the way out (e.g. `Allow`) stay.
+            for kept in [header::ALLOW] {
+                if let Some(value) = response.headers().get(&kept) {
+                    rendered.headers_mut().insert(kept, value.clone());
+                }
+            }
+            rendered
+        }
+        None => response,
+    }
+}
+
+pub async fn not_found() -> Problem {
+    Problem::new(StatusCode::NOT_FOUND, "not_found", None)
+}
+
+/// The language layer, around every route: negotiates the caller's language once (a request
+/// extension that extractors and inner layers read), then renders the problem of any answer in
+/// it. An error answered below the handlers (axum's 405, the body limit's 413, an extractor's
+/// plain-text rejection) becomes a problem too, so that clients can always match on `code`.
+pub async fn language(mut request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let lang = crate::extract::lang_of_headers(request.headers());
-    let response = next.run(request).await;
+    request.extensions_mut().insert(crate::extract::AcceptLang(lang));
+    let response = render(next.run(request).await, lang);
     let status = response.status();
     let is_problem = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "application/problem+json");
     if is_problem || !(status.is_client_error() || status.is_server_error()) {
@@ -185,31 +228,23 @@ pub async fn ensure(request: axum::extract::Request, next: axum::middleware::Nex
         s if s.is_server_error() => "internal",
         _ => "invalid_input",
     };
-    let (parts, body) = response.into_parts();
-    // A client error's text says what was wrong; a server error's stays in the log.
-    let detail = if status.is_client_error() {
-        axum::body::to_bytes(body, 4096)
-            .await
-            .ok()
-            .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
-            .filter(|d| !d.is_empty())
-    } else {
-        None
-    };
-    let mut problem = Problem::new(status, code, lang, detail).into_response();
+    // The plain text of such an error is English and written by a library: the code and the
+    // title say what was wrong, in the caller's language.
+    let mut problem = Problem::new(status, code, None).render(lang);
     for kept in [header::ALLOW, header::RETRY_AFTER] {
-        if let Some(value) = parts.headers.get(&kept) {
+        if let Some(value) = response.headers().get(&kept) {
             problem.headers_mut().insert(kept, value.clone());
         }
     }
     problem
 }
 
-/// The answer to a request whose handler panicked: logged, and `internal` to the client.
+/// The answer to a request whose handler panicked: logged, and `internal` to the client (in its
+/// language: the language layer is around this one).
 pub fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
     let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned());
     tracing::error!(panic = what.as_deref().unwrap_or("?"), "handler panicked");
-    Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", Lang::Zh, None).into_response()
+    Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None).into_response()
 }
 
 #[cfg(test)]
@@ -225,8 +260,8 @@ mod tests {
     #[test]
     fn every_problem_code_has_a_title_in_both_languages() {
         let problems = |lang| {
-            let http = CODES.iter().map(move |code| Problem::new(StatusCode::CONFLICT, code, lang, None));
-            http.chain(RejectionCode::ALL.iter().map(move |code| Problem::rejection(*code, lang, None)))
+            let http = CODES.iter().map(move |code| Problem::new(StatusCode::CONFLICT, code, None).document(lang));
+            http.chain(RejectionCode::ALL.iter().map(move |code| Problem::rejection(*code, None).document(lang)))
         };
         for problem in problems(Lang::Zh) {
             let key = redress_text::problem_key(problem.code);

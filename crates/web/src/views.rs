@@ -93,7 +93,7 @@ pub struct CalendarImport {
 pub enum BatchResult {
     Created { index: usize, id: redress_domain::OrderId, number: String },
     AlreadyPresent { index: usize, id: redress_domain::OrderId, number: String },
-    Refused { index: usize, field: Option<String>, problem: crate::Problem },
+    Refused { index: usize, field: Option<String>, problem: crate::ProblemDocument },
 }
 
 /// The answer of `POST /orders:batch`: counts, then one result per order, in order.

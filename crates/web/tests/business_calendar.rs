@@ -78,10 +78,14 @@ async fn escalating_on_2026_12_20_counts_the_decision_sla_into_provisional_2027(
     let (_, calendar) = f.admin.get("/api/v1/calendar").await;
     assert_eq!(calendar["provisional_years"][0]["year"], 2027, "{calendar}");
     assert!(calendar["provisional_years"][0]["en"].as_str().unwrap().contains("import"));
-    let health = reqwest::get(format!("{}/health", t.base)).await.unwrap();
-    assert_eq!(health.status(), StatusCode::OK);
-    let health = health.text().await.unwrap();
-    assert!(health.starts_with("ok") && health.contains("2027 is provisional"), "{health}");
+    // In the caller's language (issue 9: it was English only).
+    for (lang, says) in [("en", "2027 is provisional"), ("zh-CN", "2027 年的日历为暂定")] {
+        let health = reqwest::Client::new().get(format!("{}/health", t.base)).header("Accept-Language", lang);
+        let health = health.send().await.unwrap();
+        assert_eq!(health.status(), StatusCode::OK);
+        let health = health.text().await.unwrap();
+        assert!(health.starts_with("ok") && health.contains(says), "{health}");
+    }
 }
 
 #[tokio::test]

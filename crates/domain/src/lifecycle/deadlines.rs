@@ -44,7 +44,7 @@ fn working(due: WorkingDeadline, on_timeout: OnTimeout) -> Deadline {
 }
 
 pub(super) fn calendar_rejection(gap: CalendarGap) -> Rejection {
-    Rejection::with(RejectionCode::CalendarNotCovered, format!("year {}", gap.year))
+    Rejection::with(RejectionCode::CalendarNotCovered, crate::Detail::CalendarYear { year: gap.year })
 }
 
 /// The platform's SLA deadline: first action within N working days of escalation, then the
@@ -80,7 +80,7 @@ fn sla(env: &Env, escalated_at: Timestamp, on_timeout: OnTimeout) -> Result<Dead
 /// was imported: the event recording the old and new due time, with the transition that sets
 /// it. Only a deadline counted provisionally over `year` that has not fired yet is recounted.
 pub(super) fn recount(case: &Case, year: i16, env: &Env) -> Result<(EventBody, Transition), Rejection> {
-    let not_provisional = || Rejection::with(RejectionCode::NotDue, format!("no deadline provisional for {year}"));
+    let not_provisional = || Rejection::with(RejectionCode::NotDue, crate::Detail::NoDeadlineProvisionalFor { year });
     let old = case.deadline.as_ref().filter(|d| d.provisional_year == Some(year)).ok_or_else(not_provisional)?;
     // Overdue: the SLA already fired, and a fired deadline stays fired.
     if !matches!(old.on_timeout, OnTimeout::FlagFirstActionSla | OnTimeout::FlagDecisionSla) {

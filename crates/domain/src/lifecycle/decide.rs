@@ -12,7 +12,7 @@ use crate::case::{
 use crate::command::{Command, CommandKind, Proposal, Revision, Shipping};
 use crate::event::{Event, EventBody, Transition};
 use crate::ids::UserId;
-use crate::rejection::{Rejection, RejectionCode};
+use crate::rejection::{Detail, Rejection, RejectionCode};
 use crate::time::{micros, same_micros};
 use crate::vocabulary::{RejectReason, RemedyKind};
 
@@ -71,7 +71,7 @@ pub fn permit(case: &Case, actor: Actor, kind: CommandKind, env: &Env) -> Result
         K::Withdraw => {
             as_buyer(case, actor)?;
             if case.state == Refunding {
-                return Err(Rejection::with(RejectionCode::NotAllowedInState, "refunding"));
+                return Err(Rejection::with(RejectionCode::NotAllowedInState, Detail::InState { state: Refunding }));
             }
             // An appeal reopens a decided case; withdrawing would rewrite its outcome.
             no_pending_appeal(case)
@@ -133,7 +133,7 @@ pub fn permit(case: &Case, actor: Actor, kind: CommandKind, env: &Env) -> Result
             in_state(case, PLATFORM)?;
             check_not_own_appeal(case, agent)?;
             match case.assigned_agent {
-                Some(a) if a == agent => Err(Rejection::with(RejectionCode::NotAllowedInState, "already yours")),
+                Some(a) if a == agent => Err(Rejection::with(RejectionCode::NotAllowedInState, Detail::AlreadyYours)),
                 // Another agent's case may be taken over only once its SLA is breached.
                 Some(_) if case.sla_breaches == 0 => Err(Rejection::new(RejectionCode::NotAssigned)),
                 _ => Ok(()),
@@ -150,7 +150,7 @@ pub fn permit(case: &Case, actor: Actor, kind: CommandKind, env: &Env) -> Result
             let agent = as_agent(actor)?;
             in_state(case, &[PlatformReview])?;
             if case.pending_appeal().is_none() {
-                return Err(Rejection::with(RejectionCode::NotAllowedInState, "no pending appeal"));
+                return Err(Rejection::with(RejectionCode::NotAllowedInState, Detail::NoPendingAppeal));
             }
             check_not_own_appeal(case, agent)?;
             as_assigned_agent(case, actor).map(drop)
@@ -158,7 +158,7 @@ pub fn permit(case: &Case, actor: Actor, kind: CommandKind, env: &Env) -> Result
         K::Timeout => {
             as_system(actor)?;
             match case.deadline.as_ref().filter(|d| d.on_timeout.fires()) {
-                None => Err(Rejection::with(RejectionCode::NotDue, "stale timeout")),
+                None => Err(Rejection::with(RejectionCode::NotDue, Detail::StaleTimeout)),
                 // Compared at the stores' precision: the swept due time has microseconds only.
                 Some(d) if micros(env.now) < micros(d.due) => Err(Rejection::new(RejectionCode::NotDue)),
                 Some(_) => Ok(()),
@@ -174,7 +174,7 @@ pub fn permit(case: &Case, actor: Actor, kind: CommandKind, env: &Env) -> Result
             });
             match provisional {
                 Some(_) => Ok(()),
-                None => Err(Rejection::with(RejectionCode::NotDue, "no provisional deadline")),
+                None => Err(Rejection::with(RejectionCode::NotDue, Detail::NoProvisionalDeadline)),
             }
         }
         K::RecordClockRecount => as_system(actor),
@@ -200,7 +200,7 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
         Command::Message { text, evidence } => {
             require_text("text", text)?;
             if let Some(unknown) = evidence.iter().find(|id| !case.evidence.contains(id)) {
-                return Err(Rejection::invalid(format!("evidence: {unknown} is not on this case")));
+                return Err(Rejection::invalid(Detail::EvidenceNotOnCase { evidence: unknown.to_string() }));
             }
             let mut cited: Vec<crate::ids::EvidenceId> = Vec::new();
             for id in evidence {
@@ -266,7 +266,7 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
         }
         Command::Rate { stars, comment } => {
             if !(1..=5).contains(stars) {
-                return Err(Rejection::invalid("stars: from 1 to 5"));
+                return Err(Rejection::invalid(Detail::Range { field: "stars".into(), min: 1, max: 5 }));
             }
             check_text("comment", comment)?;
             plan.note(EventBody::Rated { stars: *stars, comment: comment.trim().to_owned() });
@@ -360,12 +360,15 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
         Command::Take => take(case, as_agent(actor)?, &mut plan)?,
         Command::RequestEvidence { party, what, due_in_hours } => {
             if !matches!(party, Party::Buyer | Party::Merchant) {
-                return Err(Rejection::invalid("party: buyer or merchant"));
+                return Err(Rejection::invalid(Detail::OneOf {
+                    field: "party".into(),
+                    values: "buyer, merchant".into(),
+                }));
             }
             require_text("what", what)?;
             let hours = due_in_hours.unwrap_or(env.policy.evidence_hours);
             if !(1..=30 * 24).contains(&hours) {
-                return Err(Rejection::invalid("due_in_hours: from 1 to 720"));
+                return Err(Rejection::invalid(Detail::Range { field: "due_in_hours".into(), min: 1, max: 720 }));
             }
             take_if_unassigned(case, actor, &mut plan)?;
             let transition = Transition {
@@ -388,7 +391,10 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
         }
         Command::Decide { remedy, liable, rationale, cited_rule } => {
             if liable.is_some_and(|p| !matches!(p, Party::Buyer | Party::Merchant)) {
-                return Err(Rejection::invalid("liable: buyer or merchant"));
+                return Err(Rejection::invalid(Detail::OneOf {
+                    field: "liable".into(),
+                    values: "buyer, merchant".into(),
+                }));
             }
             require_text("rationale", rationale)?;
             require_text("cited_rule", cited_rule)?;
@@ -407,7 +413,7 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
         Command::ReviewAppeal { uphold, remedy, rationale, cited_rule } => {
             let appeal = case
                 .pending_appeal()
-                .ok_or_else(|| Rejection::with(RejectionCode::NotAllowedInState, "no pending appeal"))?;
+                .ok_or_else(|| Rejection::with(RejectionCode::NotAllowedInState, Detail::NoPendingAppeal))?;
             require_text("rationale", rationale)?;
             require_text("cited_rule", cited_rule)?;
             if let (false, Some(remedy)) = (uphold, remedy) {
@@ -430,7 +436,7 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
         Command::Timeout { due } => {
             let deadline = case.deadline.as_ref().filter(|d| same_micros(d.due, *due) && d.on_timeout.fires());
             let Some(deadline) = deadline else {
-                return Err(Rejection::with(RejectionCode::NotDue, "stale timeout"));
+                return Err(Rejection::with(RejectionCode::NotDue, Detail::StaleTimeout));
             };
             timeout(case, deadline.on_timeout, &mut plan)?;
         }
@@ -447,7 +453,7 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
                 .refund
                 .as_ref()
                 .filter(|r| &r.refund_id == refund_id)
-                .ok_or_else(|| Rejection::invalid("unknown refund id"))?;
+                .ok_or_else(|| Rejection::invalid(Detail::UnknownRefund))?;
             match command {
                 Command::RefundSucceeded { .. } => plan.moving(
                     EventBody::RefundSucceeded { refund_id: refund_id.clone(), amount: refund.amount },
@@ -476,10 +482,7 @@ fn may_escalate(case: &Case, env: &Env) -> Result<(), Rejection> {
     in_state(case, NEGOTIATION)?;
     if case.stage == Stage::Platform {
         // The platform has ruled: its remedy is being carried out; an appeal is the way back.
-        return Err(Rejection::with(
-            RejectionCode::NotAllowedInState,
-            "the platform has already ruled: appeal instead",
-        ));
+        return Err(Rejection::with(RejectionCode::NotAllowedInState, Detail::PlatformRuled));
     }
     if case.state != MerchantRejected && case.stage == Stage::Negotiation {
         let days = env.policy.negotiation_min_working_days;
@@ -491,21 +494,9 @@ fn may_escalate(case: &Case, env: &Env) -> Result<(), Rejection> {
     Ok(())
 }
 
-/// When the buyer may escalate, in Beijing time, and why not yet.
+/// When the buyer may escalate (told in Beijing time), and why not yet.
 fn too_early(earliest: jiff::Timestamp, days: u32) -> Rejection {
-    let beijing = earliest.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).strftime("%Y-%m-%d %H:%M");
-    Rejection {
-        explanation: Some(crate::rejection::Explanation {
-            zh: format!(
-                "申请后须先与商家协商 {days} 个工作日:北京时间 {beijing} 起可申请平台介入;商家拒绝后可立即申请。"
-            ),
-            en: format!(
-                "The buyer and the merchant negotiate for {days} working days after filing: the platform can be \
-                 asked to step in from {beijing} Beijing time, or at once if the merchant rejects the claim."
-            ),
-        }),
-        ..Rejection::with(RejectionCode::EscalationTooEarly, earliest.to_string())
-    }
+    Rejection::with(RejectionCode::EscalationTooEarly, Detail::EscalateFrom { earliest, days })
 }
 
 fn may_appeal(case: &Case, actor: Actor, env: &Env) -> Result<(), Rejection> {
@@ -520,7 +511,7 @@ fn may_appeal(case: &Case, actor: Actor, env: &Env) -> Result<(), Rejection> {
     let closed_at = case.closed_at.unwrap_or(case.filed_at);
     let window_end = closed_at.saturating_add(env.policy.duration(env.policy.appeal_window_hours)).expect("in range");
     if env.now > window_end {
-        return Err(Rejection::with(RejectionCode::AppealWindowClosed, window_end.to_string()));
+        return Err(Rejection::with(RejectionCode::AppealWindowClosed, Detail::AppealWindowEnded { at: window_end }));
     }
     Ok(())
 }
@@ -541,7 +532,7 @@ fn failed_refund(case: &Case) -> Result<&PendingRefund, Rejection> {
     case.refund
         .as_ref()
         .filter(|r| r.failed)
-        .ok_or_else(|| Rejection::with(RejectionCode::NotAllowedInState, "the refund has not failed"))
+        .ok_or_else(|| Rejection::with(RejectionCode::NotAllowedInState, Detail::RefundNotFailed))
 }
 
 fn as_system(actor: Actor) -> Result<(), Rejection> {
@@ -601,7 +592,7 @@ fn in_state(case: &Case, allowed: &[CaseState]) -> Result<(), Rejection> {
     } else if case.state == Closed {
         Err(Rejection::new(RejectionCode::CaseClosed))
     } else {
-        Err(Rejection::with(RejectionCode::NotAllowedInState, case.state.as_str()))
+        Err(Rejection::with(RejectionCode::NotAllowedInState, Detail::InState { state: case.state }))
     }
 }
 
@@ -620,23 +611,24 @@ fn check_remedy(case: &Case, remedy: &Remedy) -> Result<(), Rejection> {
     if remedy.kind == RemedyKind::Compensation {
         // All payouts together stay within the larger of the refundable price and the damages.
         let statutory = super::filing::statutory_ceiling(case.reason, case.food, case.price);
-        return check_demand(true, remedy.amount, case.refundable.max(statutory).saturating_remaining(paid_out(case)));
+        let cap = case.refundable.max(statutory).saturating_remaining(paid_out(case));
+        return check_demand(true, true, remedy.amount, cap);
     }
-    check_demand(remedy.kind.pays_money(), remedy.amount, remaining(case))
+    check_demand(remedy.kind.pays_money(), false, remedy.amount, remaining(case))
 }
 
 fn shipment(Shipping { carrier, tracking_no }: &Shipping, env: &Env) -> Result<Shipment, Rejection> {
     require_text("carrier", carrier)?;
     require_text("tracking_no", tracking_no)?;
     if tracking_no.trim().len() > 64 || carrier.trim().chars().count() > 64 {
-        return Err(Rejection::invalid("carrier and tracking_no: at most 64 characters"));
+        return Err(Rejection::invalid(Detail::too_long("carrier, tracking_no", 64)));
     }
     Ok(Shipment { carrier: carrier.trim().to_owned(), tracking_no: tracking_no.trim().to_owned(), shipped_at: env.now })
 }
 
 fn no_pending_appeal(case: &Case) -> Result<(), Rejection> {
     match case.pending_appeal() {
-        Some(_) => Err(Rejection::with(RejectionCode::NotAllowedInState, "an appeal is pending: use review-appeal")),
+        Some(_) => Err(Rejection::with(RejectionCode::NotAllowedInState, Detail::AppealPending)),
         None => Ok(()),
     }
 }
@@ -779,7 +771,7 @@ fn timeout(case: &Case, on_timeout: OnTimeout, plan: &mut Plan) -> Result<(), Re
                 .refund
                 .as_ref()
                 .map(|r| r.refund_id.clone())
-                .ok_or_else(|| Rejection::invalid("no refund is pending"))?;
+                .ok_or_else(|| Rejection::invalid(Detail::NoRefundPending))?;
             plan.note(fired);
             refund_failed(case, refund_id, "the payment gateway did not confirm in time".into(), plan);
         }

@@ -9,7 +9,7 @@ use crate::event::{Event, EventBody, Filed};
 use crate::ids::CaseId;
 use crate::money::Money;
 use crate::order::{Order, OrderHistory};
-use crate::rejection::{Rejection, RejectionCode};
+use crate::rejection::{Detail, Rejection, RejectionCode};
 use crate::vocabulary::RemedyKind;
 use std::collections::HashSet;
 
@@ -33,25 +33,26 @@ pub fn decide_filing(
         return Err(Rejection::new(RejectionCode::OrderNotPaid));
     }
     if request.items.is_empty() {
-        return Err(Rejection::invalid("items: choose at least one item of the order"));
+        return Err(Rejection::invalid(Detail::NoItems));
     }
     let mut seen = HashSet::new();
     for item in &request.items {
         let ordered = order.item(&item.sku);
         if !seen.insert(item.sku.as_str()) || item.quantity == 0 || ordered.is_none_or(|o| item.quantity > o.quantity) {
-            return Err(Rejection::with(RejectionCode::ItemsNotInOrder, item.sku.clone()));
+            return Err(Rejection::with(RejectionCode::ItemsNotInOrder, Detail::Item { sku: item.sku.clone() }));
         }
         if history.skus_with_open_case.iter().any(|s| s == &item.sku) {
-            return Err(Rejection::with(RejectionCode::ItemsHaveOpenCase, item.sku.clone()));
+            return Err(Rejection::with(RejectionCode::ItemsHaveOpenCase, Detail::Item { sku: item.sku.clone() }));
         }
         if history.applications(&item.sku) >= env.policy.max_applications_per_item {
-            return Err(Rejection::with(RejectionCode::MaxApplicationsReached, item.sku.clone()));
+            return Err(Rejection::with(RejectionCode::MaxApplicationsReached, Detail::Item { sku: item.sku.clone() }));
         }
     }
     if request.reason == crate::vocabulary::Reason::NoReason7Day {
         for item in &request.items {
             let facts = &order.item(&item.sku).expect("checked above").law;
-            redress_law::eligibility::check_no_reason_filing(facts, order.signed_at, env.now).map_err(refusal)?;
+            redress_law::eligibility::check_no_reason_filing(facts, order.signed_at, env.now)
+                .map_err(|r| refusal(r, facts, order.signed_at, env.now))?;
         }
     }
     check_text("description", &request.description)?;
@@ -63,7 +64,8 @@ pub fn decide_filing(
         RemedyKind::Compensation => refundable.max(statutory_ceiling(request.reason, food, price)),
         _ => refundable,
     };
-    check_demand(RemedyKind::requested(request.kind).pays_money(), request.amount, ceiling)?;
+    let remedy = RemedyKind::requested(request.kind);
+    check_demand(remedy.pays_money(), remedy == RemedyKind::Compensation, request.amount, ceiling)?;
 
     let filed = Filed {
         case_id,
@@ -101,45 +103,65 @@ pub fn statutory_ceiling(reason: crate::vocabulary::Reason, food: bool, price: M
 }
 
 /// A money demand is positive and within what is refundable; other demands carry no money.
-pub(super) fn check_demand(pays_money: bool, amount: Money, refundable: Money) -> Result<(), Rejection> {
+/// `compensation`: the ceiling is a compensation's cap (the law's damages included), and the
+/// refusal says so.
+pub(super) fn check_demand(
+    pays_money: bool,
+    compensation: bool,
+    amount: Money,
+    refundable: Money,
+) -> Result<(), Rejection> {
     if pays_money {
         if !amount.is_positive() {
             return Err(Rejection::new(RejectionCode::AmountNotPositive));
         }
         if amount > refundable {
-            return Err(Rejection::with(RejectionCode::AmountExceedsRefundable, format!("{amount} > {refundable}")));
+            let (amount, limit) = (amount.to_string(), refundable.to_string());
+            let detail = if compensation {
+                Detail::ExceedsCompensationCap { amount, cap: limit }
+            } else {
+                Detail::ExceedsRefundable { amount, refundable: limit }
+            };
+            return Err(Rejection::with(RejectionCode::AmountExceedsRefundable, detail));
         }
     } else if amount != Money::ZERO {
-        return Err(Rejection::invalid("amount: this kind of request carries no amount"));
+        return Err(Rejection::invalid(Detail::NoAmount));
     }
     Ok(())
 }
 
 pub(super) fn check_text(field: &str, text: &str) -> Result<(), Rejection> {
     if text.chars().count() > MAX_TEXT {
-        return Err(Rejection::invalid(format!("{field}: at most {MAX_TEXT} characters")));
+        return Err(Rejection::invalid(Detail::too_long(field, MAX_TEXT)));
     }
     Ok(())
 }
 
 pub(super) fn require_text(field: &str, text: &str) -> Result<(), Rejection> {
     if text.trim().is_empty() {
-        return Err(Rejection::invalid(format!("{field}: must not be empty")));
+        return Err(Rejection::invalid(Detail::Empty { field: field.to_owned() }));
     }
     check_text(field, text)
 }
 
-/// The law crate's refusal as a rejection, keeping its wording and the article it cites.
-fn refusal(r: redress_law::eligibility::Refusal) -> Rejection {
-    use redress_law::eligibility::RefusalCode;
-    let code = match r.code {
-        RefusalCode::NoReasonWindowClosed => RejectionCode::NoReasonWindowClosed,
-        RefusalCode::NoReasonExcludedItem => RejectionCode::NoReasonExcludedItem,
-        RefusalCode::NotSignedFor => RejectionCode::NotSignedFor,
-    };
-    Rejection {
-        code,
-        detail: Some(r.message_en.clone()),
-        explanation: Some(crate::rejection::Explanation { zh: r.message_zh, en: r.message_en }),
+/// The law crate's refusal as a rejection: its code, and what the catalogue's words need (the
+/// excluded kind of goods, or when the window ended).
+fn refusal(
+    r: redress_law::eligibility::Refusal,
+    facts: &redress_law::eligibility::ItemFacts,
+    signed_at: Option<jiff::Timestamp>,
+    now: jiff::Timestamp,
+) -> Rejection {
+    use redress_law::eligibility::{RefusalCode, no_reason_window};
+    match r.code {
+        RefusalCode::NoReasonWindowClosed => {
+            let ends_at = no_reason_window(facts, signed_at.unwrap_or(now), now).ends_at;
+            Rejection::with(RejectionCode::NoReasonWindowClosed, Detail::NoReasonWindowEnded { ends_at })
+        }
+        RefusalCode::NoReasonExcludedItem => {
+            let exclusion = facts.no_reason_exclusions().first().map_or("", |e| e.as_str()).to_owned();
+            Rejection::with(RejectionCode::NoReasonExcludedItem, Detail::NoReasonExcluded { exclusion })
+        }
+        RefusalCode::NotSignedFor => Rejection::with(RejectionCode::NotSignedFor, Detail::NoReasonNotSignedFor),
     }
 }

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use redress_app::App;
 use redress_app::ports::{PolicyVersion, User};
+use redress_domain::Detail;
 use redress_domain::order::Merchant;
 use serde::Deserialize;
 
@@ -32,8 +33,7 @@ pub async fn create_merchant(
         address: body.address,
         phone: body.phone,
     };
-    let merchant =
-        app.create_merchant(&caller.principal, merchant).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    let merchant = app.create_merchant(&caller.principal, merchant).await?;
     Ok((StatusCode::CREATED, Json(merchant)))
 }
 
@@ -45,8 +45,8 @@ pub struct NewPolicy {
 
 /// `GET /api/v1/policies`: every version, so anyone can see what changes and when.
 #[utoipa::path(get, operation_id = "admin_policies", path = "/api/v1/policies", tag = "admin", responses((status = 200, description = "Every policy version", body = Items<PolicyVersion>), crate::openapi::Failures))]
-pub async fn policies(State(app): State<App>, caller: Caller) -> Result<Json<Items<PolicyVersion>>, Problem> {
-    let versions = app.policy_versions().await.map_err(|e| Problem::from_app(e, caller.lang))?;
+pub async fn policies(State(app): State<App>, _caller: Caller) -> Result<Json<Items<PolicyVersion>>, Problem> {
+    let versions = app.policy_versions().await?;
     Ok(Json(Items { items: versions }))
 }
 
@@ -56,10 +56,7 @@ pub async fn publish_policy(
     caller: Caller,
     Body(body): Body<NewPolicy>,
 ) -> Result<(StatusCode, Json<redress_app::ports::PolicyVersion>), Problem> {
-    let version = app
-        .publish_policy(&caller.principal, body.policy, body.effective_at)
-        .await
-        .map_err(|e| Problem::from_app(e, caller.lang))?;
+    let version = app.publish_policy(&caller.principal, body.policy, body.effective_at).await?;
     Ok((StatusCode::CREATED, Json(version)))
 }
 
@@ -78,9 +75,8 @@ pub async fn import_calendar(
     body: axum::body::Bytes,
 ) -> Result<Json<CalendarImport>, Problem> {
     let text = std::str::from_utf8(&body)
-        .map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", caller.lang, None))?;
-    let imported =
-        app.import_calendar(Some(&caller.principal), text).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+        .map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", Some(Detail::TextNotUtf8)))?;
+    let imported = app.import_calendar(Some(&caller.principal), text).await?;
     Ok(Json(CalendarImport {
         imported_years: imported.years,
         recounted_deadlines: imported.recounted_deadlines,
@@ -95,7 +91,7 @@ pub async fn create_user(
     caller: Caller,
     Body(body): Body<redress_app::users::NewUser>,
 ) -> Result<(StatusCode, Json<redress_app::ports::User>), Problem> {
-    let user = app.create_user(Some(&caller.principal), body).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    let user = app.create_user(Some(&caller.principal), body).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
@@ -109,9 +105,8 @@ pub struct Page {
 }
 
 impl Page {
-    fn cursor<T: std::str::FromStr>(&self, lang: redress_text::Lang) -> Result<Option<T>, Problem> {
-        let invalid =
-            || Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", lang, Some("before: not an id".into()));
+    fn cursor<T: std::str::FromStr>(&self) -> Result<Option<T>, Problem> {
+        let invalid = || Problem::invalid(Detail::NotAnId { field: "before".into() });
         self.before.as_deref().map(|b| b.parse().map_err(|_| invalid())).transpose()
     }
 }
@@ -123,9 +118,8 @@ pub async fn users(
     caller: Caller,
     Query(page): Query<Page>,
 ) -> Result<Json<PageOf<User>>, Problem> {
-    let before = page.cursor(caller.lang)?;
-    let users =
-        app.list_users(&caller.principal, before, page.limit).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    let before = page.cursor()?;
+    let users = app.list_users(&caller.principal, before, page.limit).await?;
     let next = crate::routes::next_before(&users, page.limit, |u| u.id);
     Ok(Json(PageOf { items: users, next_before: next.map(|id| id.as_uuid()) }))
 }
@@ -137,11 +131,8 @@ pub async fn merchants(
     caller: Caller,
     Query(page): Query<Page>,
 ) -> Result<Json<PageOf<Merchant>>, Problem> {
-    let before = page.cursor(caller.lang)?;
-    let shops = app
-        .list_merchants(&caller.principal, before, page.limit)
-        .await
-        .map_err(|e| Problem::from_app(e, caller.lang))?;
+    let before = page.cursor()?;
+    let shops = app.list_merchants(&caller.principal, before, page.limit).await?;
     let next = crate::routes::next_before(&shops, page.limit, |m| m.id);
     Ok(Json(PageOf { items: shops, next_before: next.map(|id| id.as_uuid()) }))
 }

@@ -1,4 +1,4 @@
-use crate::extract::{AcceptLang, Body, Caller, ClientAddress, SESSION_COOKIE};
+use crate::extract::{Body, Caller, ClientAddress, SESSION_COOKIE};
 use crate::problem::Problem;
 use crate::views::{IssuedToken, Items, Me, Session, TokenRole, TokenView};
 use axum::Json;
@@ -18,11 +18,10 @@ pub struct Login {
 #[utoipa::path(post, operation_id = "auth_login", path = "/api/v1/auth/login", tag = "auth", security(), request_body = Login, responses((status = 200, description = "Signed in: the token (also set as the `redress_session` cookie) and the user", body = crate::views::Session), crate::openapi::Failures))]
 pub async fn login(
     State(app): State<App>,
-    AcceptLang(lang): AcceptLang,
     ClientAddress(from): ClientAddress,
     Body(body): Body<Login>,
 ) -> Result<Response, Problem> {
-    let (token, user) = app.login(&body.login, &body.password, from).await.map_err(|e| Problem::from_app(e, lang))?;
+    let (token, user) = app.login(&body.login, &body.password, from).await?;
     let cookie = format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
         redress_app::auth::SESSION_TTL.as_secs()
@@ -39,7 +38,7 @@ pub async fn logout(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, Problem> {
     if let (Principal::User(_), Some(credential)) = (&caller.principal, crate::extract::credential(&headers)) {
-        app.logout(&credential).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+        app.logout(&credential).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     response.headers_mut().insert(
@@ -71,10 +70,7 @@ pub async fn issue_token(
     caller: Caller,
     Body(body): Body<NewToken>,
 ) -> Result<(StatusCode, Json<IssuedToken>), Problem> {
-    let (token, secret) = app
-        .issue_api_token(&caller.principal, body.merchant_id, &body.name)
-        .await
-        .map_err(|e| Problem::from_app(e, caller.lang))?;
+    let (token, secret) = app.issue_api_token(&caller.principal, body.merchant_id, &body.name).await?;
     Ok((StatusCode::CREATED, Json(IssuedToken { view: TokenView::from(&token), token: secret })))
 }
 
@@ -91,8 +87,7 @@ pub async fn tokens(
     caller: Caller,
     crate::extract::Query(shop): crate::extract::Query<Shop>,
 ) -> Result<Json<Items<TokenView>>, Problem> {
-    let tokens =
-        app.api_tokens(&caller.principal, shop.merchant_id).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    let tokens = app.api_tokens(&caller.principal, shop.merchant_id).await?;
     Ok(Json(Items { items: tokens.iter().map(TokenView::from).collect() }))
 }
 
@@ -104,9 +99,7 @@ pub async fn revoke_token(
     axum::extract::Path(id): axum::extract::Path<String>,
     crate::extract::Query(shop): crate::extract::Query<Shop>,
 ) -> Result<StatusCode, Problem> {
-    let id = crate::routes::path_id(&id, caller.lang)?;
-    app.revoke_api_token(&caller.principal, shop.merchant_id, id)
-        .await
-        .map_err(|e| Problem::from_app(e, caller.lang))?;
+    let id = crate::routes::path_id(&id)?;
+    app.revoke_api_token(&caller.principal, shop.merchant_id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

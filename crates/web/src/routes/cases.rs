@@ -11,7 +11,7 @@ use redress_app::cases::CaseDetail;
 use redress_app::ports::CaseFilter;
 use redress_app::{App, AppError};
 use redress_domain::command::FileCase;
-use redress_domain::{CaseId, Command, CommandKind, OrderId};
+use redress_domain::{CaseId, Command, CommandKind, Detail, OrderId};
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -42,8 +42,7 @@ pub async fn file(
     Claimed(key): Claimed,
     Body(body): Body<Filing>,
 ) -> Result<Response, Problem> {
-    let err = |e| Problem::from_app(e, caller.lang);
-    App::may_file(&caller.principal).map_err(err)?;
+    App::may_file(&caller.principal)?;
     let draft = redress_app::rights::Draft {
         order_id: Some(body.order_id),
         items: Some(body.request.items.clone()),
@@ -56,15 +55,18 @@ pub async fn file(
     };
     // The checker reads the draft, not the stored case: its findings are part of the answer
     // recorded with the filing.
-    let findings = app.complaint_check(&caller.principal, &draft).await.map_err(err)?.findings;
+    let findings = app.complaint_check(&caller.principal, &draft).await?.findings;
     let render = |detail: CaseDetail| -> Result<String, AppError> {
         Ok(serde_json::to_string(&Filed { detail, findings: findings.clone() }).map_err(anyhow::Error::from)?)
     };
-    let answered = app
-        .file_case_answered(&caller.principal, body.request, body.order_id, key.as_ref(), &render)
-        .await
-        .map_err(err)?;
-    Ok(idempotency::respond(answered, key.as_ref(), caller.lang))
+    let answered =
+        app.file_case_answered(&caller.principal, body.request, body.order_id, key.as_ref(), &render).await?;
+    Ok(idempotency::respond(answered, key.as_ref()))
+}
+
+/// `field` may not be combined with `with`.
+fn conflicts(field: &str, with: &str) -> Problem {
+    Problem::invalid(Detail::Conflicts { field: field.into(), with: with.into() })
 }
 
 /// `GET /cases` parameters. An unknown one is refused (422 naming it), never silently ignored.
@@ -100,29 +102,29 @@ pub async fn list(
     caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<CasePage>, Problem> {
-    let lang = caller.lang;
-    let invalid =
-        |what: &str| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", lang, Some(what.to_owned()));
+    let unknown =
+        |field: &str, value: &str| Problem::invalid(Detail::Unknown { field: field.into(), value: value.into() });
     if let Some(state) = &q.state {
-        state.parse::<redress_domain::CaseState>().map_err(|e| invalid(&e.to_string()))?;
+        state.parse::<redress_domain::CaseState>().map_err(|_| unknown("state", state))?;
     }
     let under_appeal = q.stage.as_deref() == Some("appeal");
     if let Some(stage) = q.stage.as_deref().filter(|_| !under_appeal) {
-        stage.parse::<redress_domain::Stage>().map_err(|e| invalid(&format!("stage: {e}, or appeal")))?;
+        stage.parse::<redress_domain::Stage>().map_err(|_| unknown("stage", stage))?;
     }
     let sort_by_due = match q.sort.as_deref() {
         None | Some("newest") => false,
         Some("due") => true,
-        Some(other) => return Err(invalid(&format!("sort: `{other}` is not one of newest, due"))),
+        Some(other) => return Err(unknown("sort", other)),
     };
     let cursor = |name: &str, raw: &Option<String>| {
-        raw.as_deref().map(|c| c.parse::<CaseId>()).transpose().map_err(|_| invalid(&format!("{name}: not an id")))
+        let not_an_id = || Problem::invalid(Detail::NotAnId { field: name.into() });
+        raw.as_deref().map(|c| c.parse::<CaseId>()).transpose().map_err(|_| not_an_id())
     };
     let before = match (sort_by_due, cursor("before", &q.before)?, cursor("after", &q.after)?) {
         (false, before, None) => before,
         (true, None, after) => after,
-        (false, _, Some(_)) => return Err(invalid("after: only with sort=due (newest first pages with before)")),
-        (true, Some(_), _) => return Err(invalid("before: with sort=due, page with after")),
+        (false, _, Some(_)) => return Err(conflicts("after", "sort=newest")),
+        (true, Some(_), _) => return Err(conflicts("before", "sort=due")),
     };
     let waiting_for = match q.waiting_for.as_deref() {
         None => None,
@@ -131,7 +133,12 @@ pub async fn list(
             serde_json::from_value::<redress_domain::Party>(party.into())
                 .ok()
                 .filter(|p| *p != redress_domain::Party::System)
-                .ok_or_else(|| invalid("waiting_for: me, buyer, merchant or platform"))?,
+                .ok_or_else(|| {
+                    Problem::invalid(Detail::OneOf {
+                        field: "waiting_for".into(),
+                        values: "me, buyer, merchant, platform".into(),
+                    })
+                })?,
         ),
     };
     let mut due_before = q
@@ -139,7 +146,7 @@ pub async fn list(
         .as_deref()
         .map(|t| t.parse::<jiff::Timestamp>())
         .transpose()
-        .map_err(|_| invalid("due_before: an RFC 3339 time, e.g. 2026-03-05T16:00:00Z"))?;
+        .map_err(|_| Problem::invalid(Detail::NotATime { field: "due_before".into() }))?;
     if q.overdue == Some(true) {
         let now = app.clock.now();
         due_before = Some(due_before.map_or(now, |t| t.min(now)));
@@ -147,7 +154,12 @@ pub async fn list(
     let filter = CaseFilter {
         state: q.state,
         stage: q.stage.filter(|_| !under_appeal),
-        order_id: q.order_id.as_deref().map(|o| o.parse()).transpose().map_err(|_| invalid("order_id: not an id"))?,
+        order_id: q
+            .order_id
+            .as_deref()
+            .map(|o| o.parse())
+            .transpose()
+            .map_err(|_| Problem::invalid(Detail::NotAnId { field: "order_id".into() }))?,
         assigned_agent: if q.assigned_to_me == Some(true) { caller.principal.user_id() } else { None },
         before,
         waiting_for,
@@ -157,7 +169,7 @@ pub async fn list(
         sort_by_due,
         ..Default::default()
     };
-    let cases = app.list_cases(&caller.principal, filter, q.limit).await.map_err(|e| Problem::from_app(e, lang))?;
+    let cases = app.list_cases(&caller.principal, filter, q.limit).await?;
     let next = crate::routes::next_before(&cases, q.limit, |c| c.id);
     let cases = cases.iter().map(redress_app::views::CaseView::from).collect();
     Ok(Json(if sort_by_due {
@@ -169,8 +181,8 @@ pub async fn list(
 
 #[utoipa::path(get, operation_id = "cases_read", path = "/api/v1/cases/{id}", tag = "cases", params(("id" = CaseId, Path, description = "The case")), responses((status = 200, description = "The case as its reader sees it", body = CaseDetail), crate::openapi::Failures))]
 pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<CaseDetail>, Problem> {
-    let id: CaseId = path_id(&id, caller.lang)?;
-    Ok(Json(app.case_detail(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?))
+    let id: CaseId = path_id(&id)?;
+    Ok(Json(app.case_detail(&caller.principal, id).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -188,9 +200,9 @@ pub async fn timeline(
     Path(id): Path<String>,
     Query(q): Query<TimelineQuery>,
 ) -> Result<Json<redress_app::cases::TimelinePage>, Problem> {
-    let id: CaseId = path_id(&id, caller.lang)?;
+    let id: CaseId = path_id(&id)?;
     let page = app.case_timeline(&caller.principal, id, q.before, q.limit).await;
-    Ok(Json(page.map_err(|e| Problem::from_app(e, caller.lang))?))
+    Ok(Json(page?))
 }
 
 /// `POST /cases/{id}/actions/{action}`: the action name (kebab-case) and the JSON body make the
@@ -202,24 +214,16 @@ pub async fn act(
     Path((id, action)): Path<(String, String)>,
     Body(body): Body<serde_json::Value>,
 ) -> Result<Response, Problem> {
-    let lang = caller.lang;
-    let id: CaseId = path_id(&id, lang)?;
+    let id: CaseId = path_id(&id)?;
     let Some(kind) = CommandKind::public_named(&action) else {
-        return Err(Problem::new(StatusCode::NOT_FOUND, "unknown_action", lang, Some(action)));
+        return Err(Problem::new(StatusCode::NOT_FOUND, "unknown_action", Some(Detail::UnknownAction { action })));
     };
     let serde_json::Value::Object(fields) = body else {
-        return Err(Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_json",
-            lang,
-            Some("the body must be a JSON object".into()),
-        ));
+        return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", Some(Detail::BodyNotObject)));
     };
-    let command = Command::from_action(kind, fields)
-        .map_err(|e| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", lang, Some(e.to_string())))?;
-    let answered =
-        app.act_answered(&caller.principal, id, command, key.as_ref()).await.map_err(|e| Problem::from_app(e, lang))?;
-    Ok(idempotency::respond(answered, key.as_ref(), lang))
+    let command = Command::from_action(kind, fields).map_err(|e| crate::extract::invalid_json(&e))?;
+    let answered = app.act_answered(&caller.principal, id, command, key.as_ref()).await?;
+    Ok(idempotency::respond(answered, key.as_ref()))
 }
 
 /// Recomputes the case's hash chain: `intact`, or the first event that does not fit.
@@ -229,12 +233,11 @@ pub async fn chain(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ChainReport>, Problem> {
-    let id: CaseId = path_id(&id, caller.lang)?;
-    let err = |e| Problem::from_app(e, caller.lang);
-    let detail = app.case_detail(&caller.principal, id).await.map_err(err)?;
+    let id: CaseId = path_id(&id)?;
+    let detail = app.case_detail(&caller.principal, id).await?;
     // The head hash is what a dossier's manifest is compared with.
     let head_hash = detail.timeline.last().map(|e| e.hash.clone());
-    Ok(Json(match app.verify_chain(id).await.map_err(err)? {
+    Ok(Json(match app.verify_chain(id).await? {
         Ok(events) => ChainReport::Intact { intact: true, events, head_hash },
         Err(broken) => ChainReport::Broken { intact: false, message: broken.to_string(), problem: broken },
     }))

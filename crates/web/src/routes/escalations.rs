@@ -18,11 +18,8 @@ pub async fn record(
     Path(id): Path<String>,
     Body(body): Body<NewEscalation>,
 ) -> Result<(StatusCode, Json<ExternalEscalation>), Problem> {
-    let id = path_id(&id, caller.lang)?;
-    let escalation = app
-        .record_external_escalation(&caller.principal, id, body)
-        .await
-        .map_err(|e| Problem::from_app(e, caller.lang))?;
+    let id = path_id(&id)?;
+    let escalation = app.record_external_escalation(&caller.principal, id, body).await?;
     Ok((StatusCode::CREATED, Json(escalation)))
 }
 
@@ -32,8 +29,8 @@ pub async fn list(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<crate::views::Items<ExternalEscalation>>, Problem> {
-    let id = path_id(&id, caller.lang)?;
-    let items = app.external_escalations(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    let id = path_id(&id)?;
+    let items = app.external_escalations(&caller.principal, id).await?;
     Ok(Json(crate::views::Items { items }))
 }
 
@@ -49,11 +46,8 @@ pub async fn accepted(
     Path((id, eid)): Path<(String, String)>,
     Body(body): Body<Acceptance>,
 ) -> Result<Json<ExternalEscalation>, Problem> {
-    let (id, eid) = (path_id(&id, caller.lang)?, path_id(&eid, caller.lang)?);
-    let escalation = app
-        .record_acceptance(&caller.principal, id, eid, body.accepted_on)
-        .await
-        .map_err(|e| Problem::from_app(e, caller.lang))?;
+    let (id, eid) = (path_id(&id)?, path_id(&eid)?);
+    let escalation = app.record_acceptance(&caller.principal, id, eid, body.accepted_on).await?;
     Ok(Json(escalation))
 }
 
@@ -71,10 +65,7 @@ pub async fn notifications(
     caller: Caller,
     Query(page): Query<Page>,
 ) -> Result<Json<PageOf<NotificationView>>, Problem> {
-    let items = app
-        .notifications(&caller.principal, page.before, page.limit)
-        .await
-        .map_err(|e| Problem::from_app(e, caller.lang))?;
+    let items = app.notifications(&caller.principal, page.before, page.limit).await?;
     let next = crate::routes::next_before(&items, page.limit, |n| n.id);
     let items = items.iter().map(|n| NotificationView::of(n, caller.lang)).collect();
     Ok(Json(PageOf { items, next_before: next }))
@@ -82,7 +73,7 @@ pub async fn notifications(
 
 #[utoipa::path(post, operation_id = "escalations_read", path = "/api/v1/notifications/{id}/read", tag = "escalations", params(("id" = uuid::Uuid, Path, description = "The notification")), responses((status = 204, description = "Marked read"), crate::openapi::Failures))]
 pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<StatusCode, Problem> {
-    let id = path_id(&id, caller.lang)?;
-    app.mark_notification_read(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    let id = path_id(&id)?;
+    app.mark_notification_read(&caller.principal, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -10,14 +10,14 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use redress_app::App;
 use redress_app::evidence::{Description, EvidenceError, EvidenceRecord, Received};
+use redress_domain::Detail;
 use redress_domain::vocabulary::EvidenceKind;
 use redress_domain::{CaseId, EvidenceId};
-use redress_text::Lang;
 
 /// The evidence routes, with the upload's body limit (the largest file plus multipart framing).
 pub fn routes(app: &App) -> Router<App> {
@@ -41,8 +41,13 @@ fn view(record: &EvidenceRecord) -> EvidenceView {
     EvidenceView::from(record)
 }
 
-fn invalid(lang: Lang, detail: impl Into<String>) -> Problem {
-    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", lang, Some(detail.into()))
+fn invalid(detail: Detail) -> Problem {
+    Problem::invalid(detail)
+}
+
+/// The upload stopped before its end (the message of the multipart parser stays in the log).
+fn incomplete(e: axum::extract::multipart::MultipartError) -> Problem {
+    Problem::from(redress_app::AppError::from(EvidenceError::Incomplete(e.body_text())))
 }
 
 /// `POST /cases/{id}/evidence`, `multipart/form-data` with the fields `file` (the bytes; its
@@ -55,13 +60,10 @@ pub async fn upload(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, Problem> {
-    let lang = caller.lang;
-    let id: CaseId = path_id(&id, lang)?;
-    let err = |e| Problem::from_app(e, lang);
-    let mut multipart =
-        multipart.map_err(|e| invalid(lang, format!("a multipart/form-data body is expected: {}", e.body_text())))?;
-    let room = app.evidence_room(&caller.principal, id).await.map_err(err)?;
-    let read = read_form(&app, &mut multipart, room, lang).await;
+    let id: CaseId = path_id(&id)?;
+    let mut multipart = multipart.map_err(|_| invalid(Detail::Multipart))?;
+    let room = app.evidence_room(&caller.principal, id).await?;
+    let read = read_form(&app, &mut multipart, room).await;
     let (received, description) = match read {
         Ok(form) => form,
         Err(problem) => {
@@ -73,52 +75,46 @@ pub async fn upload(
     let render = |record: &EvidenceRecord| -> Result<String, redress_app::AppError> {
         Ok(serde_json::to_string(&view(record)).map_err(anyhow::Error::from)?)
     };
-    let answered =
-        app.add_evidence(&caller.principal, id, received, description, key.as_ref(), &render).await.map_err(err)?;
-    Ok(crate::idempotency::respond(answered, key.as_ref(), lang))
+    let answered = app.add_evidence(&caller.principal, id, received, description, key.as_ref(), &render).await?;
+    Ok(crate::idempotency::respond(answered, key.as_ref()))
 }
 
-async fn read_form(
-    app: &App,
-    multipart: &mut Multipart,
-    room: u64,
-    lang: Lang,
-) -> Result<(Received, Description), Problem> {
-    let incomplete = |e: axum::extract::multipart::MultipartError| {
-        Problem::from_app(EvidenceError::Incomplete(e.body_text()).into(), lang)
-    };
+async fn read_form(app: &App, multipart: &mut Multipart, room: u64) -> Result<(Received, Description), Problem> {
     let mut received = None;
     let (mut kind, mut caption, mut confidential) = (None, String::new(), false);
     while let Some(field) = multipart.next_field().await.map_err(incomplete)? {
         let name = field.name().unwrap_or("").to_owned();
         match name.as_str() {
-            "file" if received.is_some() => return Err(invalid(lang, "one file per upload")),
-            "file" => received = Some(app.receive_evidence(field, room).await.map_err(|e| Problem::from_app(e, lang))?),
+            "file" if received.is_some() => return Err(invalid(Detail::OneFilePerUpload)),
+            "file" => received = Some(app.receive_evidence(field, room).await?),
             "kind" | "caption" | "confidential" => {
-                let text = small_field(field, lang).await?;
+                let text = small_field(field).await?;
                 match name.as_str() {
                     "kind" => {
-                        kind = Some(text.trim().parse::<EvidenceKind>().map_err(|e| invalid(lang, e.to_string()))?)
+                        let unknown = || invalid(Detail::Unknown { field: "kind".into(), value: text.trim().into() });
+                        kind = Some(text.trim().parse::<EvidenceKind>().map_err(|_| unknown())?)
                     }
                     "caption" => caption = text,
                     _ => {
                         confidential = match text.trim() {
                             "true" | "1" | "on" => true,
                             "false" | "0" | "" => false,
-                            other => {
-                                return Err(invalid(lang, format!("confidential: `{other}` is not true or false")));
+                            _ => {
+                                let values = "true, false".into();
+                                return Err(invalid(Detail::OneOf { field: "confidential".into(), values }));
                             }
                         }
                     }
                 }
             }
             other => {
-                return Err(invalid(lang, format!("unknown field `{other}`: file, kind, caption, confidential")));
+                let known = "file, kind, caption, confidential".into();
+                return Err(invalid(Detail::UnknownField { field: other.into(), known }));
             }
         }
     }
-    let received = received.ok_or_else(|| invalid(lang, "file: missing"))?;
-    let kind = kind.ok_or_else(|| invalid(lang, "kind: missing (photo, video, chat_record, ...)"))?;
+    let received = received.ok_or_else(|| invalid(Detail::Missing { field: "file".into() }))?;
+    let kind = kind.ok_or_else(|| invalid(Detail::Missing { field: "kind".into() }))?;
     Ok((received, Description { kind, caption, confidential }))
 }
 
@@ -127,17 +123,15 @@ const MAX_TEXT_FIELD: usize = 4096;
 
 /// Reads a text field chunk by chunk, refusing it as soon as it is longer than a caption can be:
 /// the upload route's large body limit is for the file, never for a text field.
-async fn small_field(mut field: axum::extract::multipart::Field<'_>, lang: Lang) -> Result<String, Problem> {
+async fn small_field(mut field: axum::extract::multipart::Field<'_>) -> Result<String, Problem> {
     let mut bytes = Vec::new();
-    while let Some(chunk) =
-        field.chunk().await.map_err(|e| Problem::from_app(EvidenceError::Incomplete(e.body_text()).into(), lang))?
-    {
+    while let Some(chunk) = field.chunk().await.map_err(incomplete)? {
         if bytes.len() + chunk.len() > MAX_TEXT_FIELD {
-            return Err(invalid(lang, format!("text fields: at most {MAX_TEXT_FIELD} bytes")));
+            return Err(invalid(Detail::TextFieldTooLong { max: MAX_TEXT_FIELD as u64 }));
         }
         bytes.extend_from_slice(&chunk);
     }
-    String::from_utf8(bytes).map_err(|_| invalid(lang, "text fields must be UTF-8"))
+    String::from_utf8(bytes).map_err(|_| invalid(Detail::TextNotUtf8))
 }
 
 /// Reads what is left of a refused upload (bounded by the route's body limit) so the client
@@ -154,17 +148,15 @@ pub async fn list(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Items<EvidenceView>>, Problem> {
-    let id: CaseId = path_id(&id, caller.lang)?;
-    let items = app.list_evidence(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    let id: CaseId = path_id(&id)?;
+    let items = app.list_evidence(&caller.principal, id).await?;
     Ok(Json(Items { items: items.iter().map(view).collect() }))
 }
 
 async fn file(app: App, caller: Caller, id: String, eid: String, preview: bool) -> Result<Response, Problem> {
-    let lang = caller.lang;
-    let id: CaseId = path_id(&id, lang)?;
-    let eid: EvidenceId = path_id(&eid, lang)?;
-    let download =
-        app.evidence_download(&caller.principal, id, eid, preview).await.map_err(|e| Problem::from_app(e, lang))?;
+    let id: CaseId = path_id(&id)?;
+    let eid: EvidenceId = path_id(&eid)?;
+    let download = app.evidence_download(&caller.principal, id, eid, preview).await?;
     let mut response = Body::from_stream(download.body).into_response();
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&download.media_type) {
@@ -208,15 +200,11 @@ pub async fn preview(
 /// `GET /cases/{id}/dossier`: the ZIP for this reader (see `redress_app::dossier`).
 #[utoipa::path(get, operation_id = "evidence_dossier", path = "/api/v1/cases/{id}/dossier", tag = "evidence", params(("id" = CaseId, Path, description = "The case")), responses((status = 200, description = "The case's dossier (zip)", content_type = "application/zip", body = Vec<u8>), crate::openapi::Failures))]
 pub async fn dossier(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Response, Problem> {
-    let id: CaseId = path_id(&id, caller.lang)?;
+    let id: CaseId = path_id(&id)?;
     let dossier = match app.dossier(&caller.principal, id).await {
         Ok(dossier) => dossier,
-        Err(e @ redress_app::AppError::Busy(_)) => {
-            let mut response = Problem::from_app(e, caller.lang).into_response();
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
-            return Ok(response);
-        }
-        Err(e) => return Err(Problem::from_app(e, caller.lang)),
+        Err(e @ redress_app::AppError::Busy(_)) => return Err(Problem::from(e).retry_after(10)),
+        Err(e) => return Err(e.into()),
     };
     // The export's place is held by the stream until the last byte is sent (or the client goes).
     let permit = dossier.permit;

@@ -51,17 +51,22 @@ pub(crate) fn next_before<T, Id>(items: &[T], limit: Option<i64>, id: impl Fn(&T
 }
 
 /// Parses a path id; a malformed one is simply not found.
-pub(crate) fn path_id<T: std::str::FromStr>(raw: &str, lang: redress_text::Lang) -> Result<T, crate::Problem> {
-    raw.parse().map_err(|_| crate::Problem::new(axum::http::StatusCode::NOT_FOUND, "not_found", lang, None))
+pub(crate) fn path_id<T: std::str::FromStr>(raw: &str) -> Result<T, crate::Problem> {
+    raw.parse().map_err(|_| crate::Problem::new(axum::http::StatusCode::NOT_FOUND, "not_found", None))
 }
 
 #[utoipa::path(get, path = "/health", operation_id = "health", tag = "meta", security(), responses((status = 200, description = "`ok`, then one warning line per provisional calendar year", content_type = "text/plain", body = String), crate::openapi::Failures))]
-/// `GET /health`: `ok`, then one line per provisional year operators must import a notice for
-/// (the status stays 200: the platform works; the line says how sure its deadlines are).
-pub(crate) async fn health(axum::extract::State(app): axum::extract::State<App>) -> String {
+/// `GET /health`: `ok`, then one line per provisional year operators must import a notice for,
+/// in the caller's language (the status stays 200: the platform works; the line says how sure its deadlines are).
+pub(crate) async fn health(
+    axum::extract::State(app): axum::extract::State<App>,
+    crate::extract::AcceptLang(lang): crate::extract::AcceptLang,
+) -> String {
     let mut body = String::from("ok\n");
     for w in app.calendar_file().provisional_years {
-        body.push_str(&format!("warning: calendar year {} is provisional: {}\n", w.year, w.en));
+        let year = [("year".into(), redress_text::fluent::FluentValue::from(w.year.to_string()))].into();
+        body.push_str(&redress_text::text_with(lang, "health-provisional-year", &year));
+        body.push('\n');
     }
     body
 }

@@ -18,7 +18,7 @@ pub async fn create(
     caller: Caller,
     Body(body): Body<NewOrder>,
 ) -> Result<(StatusCode, Json<Order>), Problem> {
-    let order = app.create_order(&caller.principal, body).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    let order = app.create_order(&caller.principal, body).await?;
     Ok((StatusCode::CREATED, Json(order)))
 }
 
@@ -36,19 +36,21 @@ pub async fn list(
     caller: Caller,
     Query(page): Query<Page>,
 ) -> Result<Json<PageOf<Order>>, Problem> {
-    let before = page.before.as_deref().map(|b| b.parse::<OrderId>()).transpose().map_err(|_| {
-        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", caller.lang, Some("before: not an id".into()))
-    })?;
-    let orders =
-        app.list_orders(&caller.principal, before, page.limit).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    let before = page
+        .before
+        .as_deref()
+        .map(|b| b.parse::<OrderId>())
+        .transpose()
+        .map_err(|_| Problem::invalid(redress_domain::Detail::NotAnId { field: "before".into() }))?;
+    let orders = app.list_orders(&caller.principal, before, page.limit).await?;
     let next = crate::routes::next_before(&orders, page.limit, |o| o.id);
     Ok(Json(PageOf { items: orders, next_before: next.map(|id| id.as_uuid()) }))
 }
 
 #[utoipa::path(get, operation_id = "orders_read", path = "/api/v1/orders/{id}", tag = "orders", params(("id" = OrderId, Path, description = "The order")), responses((status = 200, description = "The order", body = Order), crate::openapi::Failures))]
 pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<Order>, Problem> {
-    let id = path_id(&id, caller.lang)?;
-    Ok(Json(app.order(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?))
+    let id = path_id(&id)?;
+    Ok(Json(app.order(&caller.principal, id).await?))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -67,8 +69,7 @@ pub async fn batch(
     Body(body): Body<Batch>,
 ) -> Result<Json<BatchReport>, Problem> {
     let batch = body.orders.into_iter().map(NewOrder::from_json).collect();
-    let outcomes =
-        app.import_orders(Some(&caller.principal), batch).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    let outcomes = app.import_orders(Some(&caller.principal), batch).await?;
     let mut counts = [0usize; 3];
     let results: Vec<_> = outcomes
         .into_iter()
@@ -84,7 +85,7 @@ pub async fn batch(
             }
             Imported::Refused(refusal) => {
                 counts[2] += 1;
-                let problem = Problem::from_app(refusal.error, caller.lang);
+                let problem = Problem::from(refusal.error).document(caller.lang);
                 BatchResult::Refused { index, field: refusal.field, problem }
             }
         })

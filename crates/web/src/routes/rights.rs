@@ -15,14 +15,14 @@ pub async fn order(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<RightsView>, Problem> {
-    let id = path_id(&id, caller.lang)?;
-    Ok(Json(app.order_rights(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?))
+    let id = path_id(&id)?;
+    Ok(Json(app.order_rights(&caller.principal, id).await?))
 }
 
 #[utoipa::path(get, operation_id = "rights_case", path = "/api/v1/cases/{id}/rights", tag = "rights", params(("id" = redress_domain::CaseId, Path, description = "The case")), responses((status = 200, description = "The buyer's rights in the case", body = RightsView), crate::openapi::Failures))]
 pub async fn case(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<RightsView>, Problem> {
-    let id = path_id(&id, caller.lang)?;
-    Ok(Json(app.case_rights(&caller.principal, id).await.map_err(|e| Problem::from_app(e, caller.lang))?))
+    let id = path_id(&id)?;
+    Ok(Json(app.case_rights(&caller.principal, id).await?))
 }
 
 /// `POST /api/v1/complaint-check`: findings on a draft before it is filed.
@@ -32,7 +32,7 @@ pub async fn complaint_check(
     caller: Caller,
     Body(draft): Body<Draft>,
 ) -> Result<Json<CheckReport>, Problem> {
-    Ok(Json(app.complaint_check(&caller.principal, &draft).await.map_err(|e| Problem::from_app(e, caller.lang))?))
+    Ok(Json(app.complaint_check(&caller.principal, &draft).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -51,22 +51,14 @@ pub async fn regulator_complaint(
     axum::extract::Query(q): axum::extract::Query<Format>,
 ) -> Result<axum::response::Response, Problem> {
     use axum::response::IntoResponse;
-    let id = path_id(&id, caller.lang)?;
-    let err = |e| Problem::from_app(e, caller.lang);
-    let (complaint, form) = app.regulator_complaint(&caller.principal, id).await.map_err(err)?;
+    let id = path_id(&id)?;
+    let (complaint, form) = app.regulator_complaint(&caller.principal, id).await?;
     Ok(match q.format.as_deref() {
-        Some("html") => {
-            axum::response::Html(redress_app::regulator::render_html(&complaint, &form).map_err(err)?).into_response()
-        }
+        Some("html") => axum::response::Html(redress_app::regulator::render_html(&complaint, &form)?).into_response(),
         None | Some("json") => Json(crate::views::RegulatorComplaintView { complaint, form }).into_response(),
-        Some(other) => {
-            let detail = format!("format `{other}`: json or html");
-            return Err(Problem::new(
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_input",
-                caller.lang,
-                Some(detail),
-            ));
+        Some(_) => {
+            let detail = redress_domain::Detail::OneOf { field: "format".into(), values: "json, html".into() };
+            return Err(Problem::invalid(detail));
         }
     })
 }
