@@ -107,14 +107,15 @@ impl EvidenceError {
     /// The specifics, as the catalogue words them. A decoder's or a parser's own message stays
     /// in the log: it is English and says nothing the caller can act on beyond the code.
     pub fn detail(&self) -> Option<Detail> {
+        // Every refusal has its detail; `Option` for the callers' sake.
         match self {
             EvidenceError::TooLarge { limit } => Some(Detail::FileLimit { limit: *limit }),
             EvidenceError::CaseFull { limit } => Some(Detail::CaseLimit { limit: *limit }),
             EvidenceError::UnsupportedType(found) => Some(Detail::UnsupportedType { found: found.clone() }),
-            EvidenceError::Empty
-            | EvidenceError::Incomplete(_)
-            | EvidenceError::ImageTooLarge(_)
-            | EvidenceError::Corrupt(_) => None,
+            EvidenceError::Empty => Some(Detail::FileSize),
+            EvidenceError::Incomplete(_) => Some(Detail::UploadCutOff),
+            EvidenceError::ImageTooLarge(_) => Some(Detail::ImageTooLarge),
+            EvidenceError::Corrupt(_) => Some(Detail::Undecodable),
         }
     }
 }

@@ -204,6 +204,12 @@ pub enum Detail {
     UnsupportedType {
         found: String,
     },
+    /// The image would take too much memory to decode.
+    ImageTooLarge,
+    /// The file says it is an image or a document but does not decode as one.
+    Undecodable,
+    /// The upload ended before the file did.
+    UploadCutOff,
     Sha256,
     FileSize,
     Caption {

@@ -250,6 +250,49 @@ pub fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::respons
 #[cfg(test)]
 mod tests {
     use super::*;
+    use strum::IntoEnumIterator;
+
+    /// Every code a person may be shown has its words in both languages: problem codes (of the
+    /// HTTP layer and the domain), details, vocabulary values, event kinds and notification kinds,
+    /// each walked from its derived list, so a new code without text fails here.
+    #[test]
+    fn every_code_has_text_in_both_languages() {
+        let mut keys: Vec<String> = CODES.iter().map(|c| redress_text::problem_key(c)).collect();
+        keys.extend(RejectionCode::ALL.iter().map(|c| redress_text::problem_key(c.as_str())));
+        keys.extend(redress_domain::DetailCode::iter().map(|c| redress_text::detail_key(c.as_str())));
+        keys.extend(redress_text::vocabulary_keys());
+        let events = redress_domain::event::EventKind::iter();
+        keys.extend(events.map(|k| format!("event-{}", <&str>::from(k))));
+        keys.extend(redress_text::NotificationKind::iter().map(|k| k.key()));
+        assert!(keys.len() > 250, "{}", keys.len());
+        let missing: Vec<String> = Lang::ALL
+            .iter()
+            .flat_map(|lang| {
+                keys.iter().filter(|k| !redress_text::has(*lang, k)).map(move |k| format!("{k} ({lang:?})"))
+            })
+            .collect();
+        assert_eq!(missing, Vec::<String>::new());
+    }
+
+    /// A detail is told with its arguments in both languages: Chinese only in zh-CN, and a
+    /// plural where English needs one.
+    #[test]
+    fn details_are_told_with_their_arguments() {
+        let cap = Detail::ExceedsCompensationCap { amount: "¥5000.00".into(), cap: "¥1899.00".into() };
+        let zh = told(Lang::Zh, &cap);
+        assert!(zh.contains("赔偿") && !zh.contains("退款") && zh.contains("¥1899.00"), "{zh}");
+        let en = told(Lang::En, &cap);
+        assert!(en.contains("compensation") && !han(&en), "{en}");
+        assert!(told(Lang::En, &Detail::FileLimit { limit: 1 }).contains("1 byte."));
+        assert!(told(Lang::En, &Detail::FileLimit { limit: 65536 }).contains("65536 bytes"));
+        let roles = Detail::OnlyRoles { roles: "buyer, agent".into() };
+        assert_eq!(told(Lang::En, &roles), "Only buyers, platform agents may do this.");
+        assert_eq!(told(Lang::Zh, &roles), "仅买家、平台客服可以进行此操作。");
+        let at = "2026-03-11T16:00:00Z".parse().unwrap();
+        let early = Detail::EscalateFrom { earliest: at, days: 3 };
+        assert!(told(Lang::Zh, &early).contains("北京时间 2026-03-12 00:00"), "{}", told(Lang::Zh, &early));
+        assert!(told(Lang::En, &early).contains("3 working days"), "{}", told(Lang::En, &early));
+    }
 
     fn han(s: &str) -> bool {
         s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))

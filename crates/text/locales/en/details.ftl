@@ -51,6 +51,9 @@ detail-case_limit = A case's evidence takes at most { $limit ->
    *[other] { $limit } bytes
 } in total.
 detail-unsupported_type = The file is { $found }: only JPEG, PNG, WebP, GIF, HEIC, PDF, MP4, MOV and plain UTF-8 text are accepted.
+detail-image_too_large = The image is too large to decode safely.
+detail-undecodable = The file cannot be decoded as the type it claims to be.
+detail-upload_cut_off = The upload ended before the file was complete.
 detail-sha256 = sha256: 64 lowercase hex digits.
 detail-file_size = size: a file has at least one byte.
 detail-caption = caption: at most { $max } characters, no control characters.
