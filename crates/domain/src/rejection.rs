@@ -232,7 +232,6 @@ pub enum Detail {
     MerchantStaffNeedShop,
     OnlyMerchantStaffHaveShop,
     NoSuchMerchant,
-    NamedParty,
     CreditCode {
         error: String,
     },
@@ -322,10 +321,6 @@ pub enum Detail {
     /// A query parameter that does not parse (`name`, if known).
     Query {
         name: String,
-    },
-    /// A client error answered below the handlers; `status` is its HTTP status.
-    Http {
-        status: u16,
     },
 }
 

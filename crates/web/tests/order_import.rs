@@ -44,7 +44,7 @@ async fn a_batch_creates_the_good_orders_refuses_each_bad_one_and_is_idempotent(
     let results = &first["results"];
     assert_eq!(results[1]["field"], "items[0]");
     assert_eq!(results[1]["problem"]["code"], "invalid_input");
-    assert!(results[1]["problem"]["detail"].as_str().unwrap().contains("quantity of 1 to"), "{}", results[1]);
+    assert!(results[1]["problem"]["detail"].as_str().unwrap().contains("数量 1 到"), "{}", results[1]);
     // An order that does not read as one is refused alone, with the path of the field.
     assert_eq!(results[2]["field"], "items[0].quantity");
     assert_eq!(results[2]["problem"]["code"], "invalid_input");

@@ -103,7 +103,6 @@ detail-json = The body does not fit at line { $line }, column { $column }: { $pr
 detail-body_not_object = The body must be a JSON object.
 detail-unknown_action = “{ $action }” is not an action of the API.
 detail-query = The query parameter { $name } does not parse.
-detail-http = The request was refused (HTTP { $status }).
 
 role-buyer = buyers
 role-merchant = merchant staff

@@ -88,7 +88,6 @@ detail-json = 请求体第 { $line } 行第 { $column } 列不符合要求：{ $
 detail-body_not_object = 请求体须为 JSON 对象。
 detail-unknown_action = 「{ $action }」不是接口中的操作。
 detail-query = 查询参数 { $name } 无法解析。
-detail-http = 请求被拒绝（HTTP { $status }）。
 
 role-buyer = 买家
 role-merchant = 商家员工
