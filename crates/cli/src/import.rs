@@ -171,8 +171,12 @@ fn report(lines: &[u64], csv: bool, line: Option<u64>, refusal: &OrderRefusal) -
     });
     let item_line = item.and_then(|(index, _)| lines.get(index).copied());
     let line = line.or(item_line).or(lines.first().copied()).unwrap_or(0);
+    // The operator's report is in English, from the catalogue like every other word.
     let detail = match &refusal.error {
-        redress_app::AppError::Invalid(detail) | redress_app::AppError::Duplicate(detail) => detail.clone(),
+        redress_app::AppError::Invalid(detail) | redress_app::AppError::Duplicate(detail) => {
+            let code = detail.code().as_str();
+            redress_text::detail(redress_text::Lang::En, code, &detail.args()).unwrap_or_else(|| code.to_owned())
+        }
         other => other.to_string(),
     };
     let Some(field) = &refusal.field else { return format!("line {line}: {detail}") };
@@ -187,7 +191,7 @@ fn report(lines: &[u64], csv: bool, line: Option<u64>, refusal: &OrderRefusal) -
 
 fn json_line(line: u64, text: &str) -> Record {
     let order = serde_json::from_str::<Value>(text)
-        .map_err(|e| OrderRefusal::from(redress_app::AppError::Invalid(format!("not a JSON object: {e}"))))
+        .map_err(|_| OrderRefusal::from(redress_app::AppError::Invalid(redress_domain::Detail::NotJsonObject)))
         .and_then(NewOrder::from_json)
         .map_err(Refused::from);
     Record { lines: vec![line], csv: false, order }
@@ -266,7 +270,7 @@ impl CsvOrders {
             Ok(true) => Some(Ok((row.position().map_or(0, |p| p.line()), row))),
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                let refusal = OrderRefusal::from(redress_app::AppError::Invalid(format!("not a CSV row: {e}")));
+                let refusal = OrderRefusal::from(redress_app::AppError::Invalid(redress_domain::Detail::NotCsvRow));
                 Some(Err(Record { lines: vec![line], csv: true, order: Err(refusal.into()) }))
             }
         }
@@ -302,7 +306,7 @@ impl CsvOrders {
         for (line, row) in &rows[1..] {
             for &column in ORDER_COLUMNS {
                 if self.get(row, column).is_some_and(|v| Some(v) != self.get(first, column)) {
-                    let why = format!("differs from the order's first row (line {first_line})");
+                    let why = redress_domain::Detail::DiffersFromFirstRow { line: *first_line };
                     let refused = Refused { line: Some(*line), refusal: OrderRefusal::invalid(column, why) };
                     return Record { lines, csv: true, order: Err(refused) };
                 }

@@ -289,6 +289,14 @@ pub enum Detail {
     // Busy.
     BusyPasswordChecks,
     BusyDossiers,
+    /// A line of an import file that is not a JSON object.
+    NotJsonObject,
+    /// A line of an import file that is not a CSV row.
+    NotCsvRow,
+    /// A CSV row of an order whose order columns differ from its first row's (`line`).
+    DiffersFromFirstRow {
+        line: u64,
+    },
     // Policy and calendar.
     PolicyTooSoon,
     PolicyValue {
