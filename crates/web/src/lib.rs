@@ -35,9 +35,11 @@ fn router_and_limiters(app: App, limits: &Limits) -> (Router, Arc<limits::Limite
         .layer(tower_http::limit::RequestBodyLimitLayer::new(idempotency::MAX_BODY))
         .merge(routes::evidence::routes(&app))
         .layer(axum::middleware::from_fn_with_state(app.clone(), idempotency::layer))
-        .fallback(problem::not_found)
-        .with_state(app)
+        .fallback(fallback)
+        .with_state(app.clone())
         .merge(openapi::routes())
+        // The pages (issue 11) at `/`: they answer their own errors as pages.
+        .merge(redress_pages::router(app))
         .layer(axum::middleware::from_fn_with_state(limiters.clone(), limits::per_address))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_read_timeout))
         .layer(tower_http::trace::TraceLayer::new_for_http())
@@ -47,6 +49,20 @@ fn router_and_limiters(app: App, limits: &Limits) -> (Router, Arc<limits::Limite
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(problem::panicked))
         .layer(axum::middleware::from_fn(secure_headers));
     (router, limiters)
+}
+
+/// A path nobody serves: a page for a browser outside `/api`, a problem for everyone else.
+async fn fallback(request: axum::extract::Request) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let wants_page = request
+        .headers()
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if wants_page && !request.uri().path().starts_with("/api/") {
+        return redress_pages::not_found_page(request.headers());
+    }
+    problem::not_found(extract::AcceptLang(extract::lang_of_headers(request.headers()))).await.into_response()
 }
 
 /// Every answer: never sniffed into another type; a document may load nothing but its own

@@ -168,7 +168,9 @@ pub async fn ensure(request: axum::extract::Request, next: axum::middleware::Nex
     let response = next.run(request).await;
     let status = response.status();
     let is_problem = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "application/problem+json");
-    if is_problem || !(status.is_client_error() || status.is_server_error()) {
+    // A page (issue 11) answers its errors as pages, in the reader's chosen language.
+    let is_page = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if is_problem || is_page || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let code = match status {
