@@ -26,6 +26,8 @@ pub struct DeadlineView {
     pub due_rfc3339: String,
     pub countdown: String,
     pub waits_for: String,
+    /// "Waiting for the merchant", in words.
+    pub waiting: String,
     pub consequence: String,
     pub provisional: Option<String>,
     pub overdue: bool,
@@ -51,6 +53,7 @@ impl DeadlineView {
             due: t.time(deadline.due),
             due_rfc3339: deadline.due.to_string(),
             countdown: t.countdown(now, deadline.due),
+            waiting: t.with("deadline-waits-for", &[("who", waits_for.join(" · "))]),
             waits_for: waits_for.join(" · "),
             consequence,
             provisional: deadline.provisional.then(|| {
@@ -442,4 +445,11 @@ pub async fn list(State(app): State<App>, signed: Signed) -> Result<Response, Fa
 /// A list of cases under another title (the merchant's and the platform's queues).
 pub fn queue_page(signed: &Signed, title: String, rows: Vec<Row>) -> Response {
     ok(&CasesPage { t: signed.tr, s: Shell::of(signed), title, rows })
+}
+
+/// The case page with a refused upload beside the file field (a filing whose photo was refused
+/// after the case was filed).
+pub async fn with_upload_error(app: &App, signed: &Signed, id: CaseId, message: String) -> Result<Response, Failure> {
+    let refused = Refused { form: None, upload_error: Some(message) };
+    render(app, signed, id, refused, StatusCode::UNPROCESSABLE_ENTITY).await
 }

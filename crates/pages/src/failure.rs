@@ -139,10 +139,12 @@ impl IntoResponse for Failure {
                 return response;
             }
             Failure::NotFound(tr) => {
-                return page(StatusCode::NOT_FOUND, tr, "failure-not-found", "/".into(), "failure-home").into_response();
+                return page(StatusCode::NOT_FOUND, tr, "failure-not-found", "/".into(), "failure-home")
+                    .into_response();
             }
             Failure::Forbidden(tr) => {
-                return page(StatusCode::FORBIDDEN, tr, "failure-forbidden", "/".into(), "failure-home").into_response();
+                return page(StatusCode::FORBIDDEN, tr, "failure-forbidden", "/".into(), "failure-home")
+                    .into_response();
             }
             Failure::StaleForm(tr) => {
                 return page(StatusCode::FORBIDDEN, tr, "failure-stale-form", "/".into(), "failure-home")

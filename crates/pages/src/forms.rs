@@ -215,11 +215,6 @@ pub fn parse_yuan(text: &str) -> Option<i64> {
     yuan.checked_mul(100)?.checked_add(fen)
 }
 
-/// Fen as yuan for a form field (`12.50`).
-pub fn yuan_text(fen: i64) -> String {
-    format!("{}.{:02}", fen / 100, (fen % 100).abs())
-}
-
 /// Fills `form` with what was posted and checks each field; the command when every field is
 /// fine, else `None` with the errors beside the fields.
 pub fn command(kind: CommandKind, form: &mut ActionForm, posted: &crate::shell::Posted, t: Tr) -> Option<Command> {
@@ -363,6 +358,11 @@ mod tests {
         let text = form.fields.iter().find(|f| f.name == "text").unwrap();
         assert_eq!(text.error, Some(t.get("form-error-required")));
         assert!(text.error.as_ref().unwrap().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
+    }
+
+    /// Fen as yuan, as a person types it (`12.50`).
+    fn yuan_text(fen: i64) -> String {
+        format!("{}.{:02}", fen / 100, fen % 100)
     }
 
     proptest! {

@@ -7,11 +7,14 @@
 
 mod assets;
 mod auth;
+mod buyer;
 mod case;
 mod csrf;
 mod failure;
 mod forms;
 mod i18n;
+mod merchant;
+mod platform;
 mod session;
 mod shell;
 mod upload;
@@ -32,6 +35,7 @@ pub fn router(app: App) -> Router {
     // A filing and an evidence upload carry a file: the evidence limit plus multipart framing.
     let upload_limit = usize::try_from(app.evidence_limits.request_bytes()).unwrap_or(usize::MAX);
     let uploads = Router::new()
+        .route("/orders/{id}/file", get(buyer::filing_form).post(buyer::file))
         .route("/cases/{id}/evidence", post(case::upload))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(upload_limit))
         .layer(axum::extract::DefaultBodyLimit::disable());
@@ -42,9 +46,15 @@ pub fn router(app: App) -> Router {
         .route("/lang/{lang}", get(auth::switch_language))
         .route("/notifications", get(shell::notifications))
         .route("/notifications/{id}/read", post(shell::mark_read))
+        .route("/orders", get(buyer::orders))
+        .route("/orders/{id}/check", post(buyer::check))
         .route("/cases", get(case::list))
         .route("/cases/{id}", get(case::page))
         .route("/cases/{id}/actions/{action}", post(case::act))
+        .route("/queue", get(merchant::queue))
+        .route("/tokens", get(merchant::tokens).post(merchant::issue_token))
+        .route("/tokens/{id}/revoke", post(merchant::revoke_token))
+        .route("/platform", get(platform::queue))
         .route("/static/{file}", get(assets::serve))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(FORM_LIMIT))
         .merge(uploads)
