@@ -263,6 +263,7 @@ async fn serve(settings: &Settings, demo: bool) -> anyhow::Result<()> {
     println!("  database: {}", settings.database_url_redacted());
     println!("  evidence: {}", settings.blobs_description());
     println!("  API:      http://{address}/api/v1/  (health: http://{address}/health)");
+    println!("  pages:    http://{address}/  (sign in in a browser)");
     if demo {
         demo::print_logins(&app).await?;
     }

@@ -45,6 +45,10 @@ async fn tokens_page(
     name_error: Option<String>,
 ) -> Result<Response, Failure> {
     let t = signed.tr;
+    // A shop's tokens: an admin manages them through the API, naming the shop.
+    if signed.user.role != Role::Merchant {
+        return Err(Failure::Forbidden(t));
+    }
     let list = app.api_tokens(&signed.principal, None).await.map_err(|e| Failure::from_app(e, t))?;
     let tokens = list.iter().map(|k| (k.id.to_string(), k.name.clone(), t.time(k.created_at))).collect();
     Ok(ok(&TokensPage { t, s: Shell::of(signed), tokens, issued, name_error }))

@@ -1,0 +1,144 @@
+//! Every page, for every demo login, every demo case and order and both languages, answers a
+//! page and never a server error (`redress serve --demo`, read over HTTP with the session cookie
+//! the sign-in sets).
+
+mod support;
+
+use serde_json::Value;
+
+const CLOCK_START: &str = "2027-06-01T01:30:00.123456789Z";
+const LOGINS: &[(&str, &str)] = &[
+    ("buyer", "buyer-pass"),
+    ("buyer2", "buyer-pass"),
+    ("shop", "shop-pass"),
+    ("shop2", "shop-pass"),
+    ("agent", "agent-pass"),
+    ("agent2", "agent-pass"),
+    ("admin", "admin-pass"),
+];
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// A form body as a browser sends it.
+fn urlencoded(fields: &[(&str, &str)]) -> String {
+    let encode = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    list["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn every_page_renders_for_every_demo_case_role_and_language() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, base, _) =
+        support::serve(dir.path(), &["serve", "--demo"], &[("REDRESS_CLOCK_START", CLOCK_START)], |line| {
+            line.contains("admin") && line.contains("admin-pass")
+        });
+    let admin = support::Client::login(&base, "admin", "admin-pass").await;
+    let cases = ids(&admin.get("/api/v1/cases?limit=100").await);
+    let orders = ids(&admin.get("/api/v1/orders?limit=100").await);
+    assert!(cases.len() >= 5 && orders.len() >= 5, "the demo has cases and orders");
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let mut pages: Vec<String> =
+        ["/", "/orders", "/cases", "/queue", "/tokens", "/platform", "/notifications", "/login", "/no-such-page"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+    pages.extend(cases.iter().map(|id| format!("/cases/{id}")));
+    pages.extend(orders.iter().map(|id| format!("/orders/{id}/file")));
+    pages.push("/cases/not-a-case".into());
+    let mut seen = std::collections::BTreeMap::<u16, usize>::new();
+    for (login, password) in LOGINS {
+        let token = support::Client::login(&base, login, password).await.token;
+        for lang in ["zh-CN", "en"] {
+            for page in &pages {
+                let response = http
+                    .get(format!("{base}{page}"))
+                    .header("Cookie", format!("redress_session={token}; redress_lang={lang}"))
+                    .header("Accept", "text/html")
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status().as_u16();
+                let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
+                let body = response.text().await.unwrap();
+                assert!(status < 500, "{login} {lang} {page}: {status}\n{body}");
+                assert!([200, 303, 403, 404].contains(&status), "{login} {lang} {page}: {status}\n{body}");
+                *seen.entry(status).or_default() += 1;
+                if status != 303 {
+                    assert!(content_type.is_some_and(|t| t.starts_with("text/html")), "{login} {page}: a page");
+                    assert!(body.contains(&format!("<html lang=\"{lang}\"")), "{login} {lang} {page}: its language");
+                }
+            }
+        }
+    }
+    // Pages were read, some refused (another buyer's case is not found, a buyer has no queue).
+    assert!(seen[&200] > 100, "{seen:?}");
+    assert!(seen.contains_key(&404) && seen.contains_key(&403), "{seen:?}");
+}
+
+/// The pages' own errors: a dead session is told so (and asked to sign in again), a forged form
+/// is refused, and a page asked for without a session leads to the sign-in form and back.
+#[tokio::test]
+async fn expired_sessions_forged_forms_and_signing_in_on_the_way() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, base, _) =
+        support::serve(dir.path(), &["serve", "--demo"], &[("REDRESS_CLOCK_START", CLOCK_START)], |line| {
+            line.contains("admin") && line.contains("admin-pass")
+        });
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let get = |path: &str, cookie: &str| {
+        http.get(format!("{base}{path}")).header("Cookie", cookie.to_owned()).header("Accept", "text/html").send()
+    };
+    let to_sign_in = get("/cases?x=1", "").await.unwrap();
+    assert_eq!(to_sign_in.status(), 303);
+    assert_eq!(to_sign_in.headers()["location"], "/login?next=/cases%3Fx%3D1");
+    let expired = get("/cases", "redress_session=rds_no_such_session").await.unwrap();
+    assert_eq!(expired.status(), 401);
+    assert!(expired.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    assert!(expired.text().await.unwrap().contains("登录已过期"));
+
+    let token = support::Client::login(&base, "shop", "shop-pass").await.token;
+    let forged = http
+        .post(format!("{base}/tokens"))
+        .header("Cookie", format!("redress_session={token}; redress_lang=en"))
+        .header("Content-Type", FORM)
+        .body(urlencoded(&[("csrf", "0000"), ("name", "forged")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert!(forged.text().await.unwrap().contains("Form expired"));
+
+    // The sign-in form refuses a post without its cookie's token, and signs in with it.
+    let form = http.get(format!("{base}/login")).send().await.unwrap();
+    let cookie = form.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let page = form.text().await.unwrap();
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let fields = [("csrf", csrf.as_str()), ("login", "shop"), ("password", "shop-pass"), ("next", "/tokens")];
+    let without =
+        http.post(format!("{base}/login")).header("Content-Type", FORM).body(urlencoded(&fields)).send().await.unwrap();
+    assert_eq!(without.status(), 403);
+    let signed = http
+        .post(format!("{base}/login"))
+        .header("Cookie", cookie)
+        .header("Content-Type", FORM)
+        .body(urlencoded(&fields))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 303);
+    assert_eq!(signed.headers()["location"], "/tokens");
+    assert!(signed.headers()["set-cookie"].to_str().unwrap().starts_with("redress_session="));
+}
