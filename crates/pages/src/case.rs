@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use redress_app::cases::CaseDetail;
 use redress_app::evidence::Description;
+use redress_app::views::CaseView;
 use redress_app::{App, AppError};
 use redress_domain::event::EventBody;
 use redress_domain::vocabulary::EvidenceKind;
@@ -37,7 +38,7 @@ pub struct DeadlineView {
 }
 
 impl DeadlineView {
-    pub fn of(case: &Case, reader: Party, now: jiff::Timestamp, t: Tr) -> Option<DeadlineView> {
+    pub fn of(case: &CaseView, reader: Party, now: jiff::Timestamp, t: Tr) -> Option<DeadlineView> {
         let deadline = case.deadline.as_ref()?;
         let left = deadline.due.duration_since(now);
         let waits_for: Vec<String> =
@@ -419,6 +420,7 @@ pub struct Row {
 }
 
 pub fn row(case: &Case, reader: Party, now: jiff::Timestamp, t: Tr) -> Row {
+    let case = &CaseView::from(case);
     Row {
         link: format!("/cases/{}", case.id),
         title: format!("{} · {}", t.label(case.kind), t.label(case.reason)),
