@@ -87,10 +87,11 @@ async fn every_page_renders_for_every_demo_case_role_and_language() {
     assert!(seen.contains_key(&404) && seen.contains_key(&403), "{seen:?}");
 }
 
-/// The pages' own errors: a dead session is told so (and asked to sign in again), a forged form
-/// is refused, and a page asked for without a session leads to the sign-in form and back.
+/// The pages' own refusals: a dead session is told so (and asked to sign in again), a forged
+/// form is refused, a bad field is named beside it, an action the case no longer allows is a 409
+/// page, and a page asked for without a session leads to the sign-in form and back.
 #[tokio::test]
-async fn expired_sessions_forged_forms_and_signing_in_on_the_way() {
+async fn refusals_are_pages_in_the_readers_language() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let (_server, base, _) =
@@ -120,6 +121,54 @@ async fn expired_sessions_forged_forms_and_signing_in_on_the_way() {
         .unwrap();
     assert_eq!(forged.status(), 403);
     assert!(forged.text().await.unwrap().contains("Form expired"));
+
+    // A form refused for what it says comes back with the error beside its field, in the
+    // reader's language; an action the case no longer allows is a 409 page.
+    let shop = support::Client::login(&base, "shop", "shop-pass").await;
+    let cases = shop.get("/api/v1/cases?limit=100").await;
+    let case_in = |state: &str| {
+        let items = cases["items"].as_array().unwrap();
+        items.iter().find(|c| c["state"] == state).unwrap()["id"].as_str().unwrap().to_owned()
+    };
+    let cookie = format!("redress_session={}; redress_lang=en", shop.token);
+    let waiting = case_in("awaiting_merchant");
+    let page = get(&format!("/cases/{waiting}"), &cookie).await.unwrap().text().await.unwrap();
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let post = |path: String, fields: Vec<(&'static str, String)>| {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        http.post(format!("{base}{path}"))
+            .header("Cookie", cookie.clone())
+            .header("Content-Type", FORM)
+            .body(urlencoded(&fields))
+            .send()
+    };
+    let refused = post(
+        format!("/cases/{waiting}/actions/reject"),
+        vec![("csrf", csrf.clone()), ("reason", "evidence_insufficient".into()), ("text", String::new())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("id=\"reject-text-error\">Please fill this in.</p>"), "{page}");
+    assert!(page.contains("aria-describedby=\"reject-text-error\""), "the field names its error");
+    let over = post(
+        format!("/cases/{waiting}/actions/offer"),
+        vec![
+            ("csrf", csrf.clone()),
+            ("remedy.kind", "refund".into()),
+            ("remedy.amount", "abc".into()),
+            ("note", "half".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(over.status(), 422);
+    assert!(over.text().await.unwrap().contains("id=\"offer-remedy-amount-error\">Enter an amount in yuan"));
+    let elsewhere = case_in("platform_review");
+    let conflict = post(format!("/cases/{elsewhere}/actions/approve"), vec![("csrf", csrf.clone())]).await.unwrap();
+    assert_eq!(conflict.status(), 409);
+    assert!(conflict.text().await.unwrap().contains("The case has changed"));
 
     // The sign-in form refuses a post without its cookie's token, and signs in with it.
     let form = http.get(format!("{base}/login")).send().await.unwrap();

@@ -336,7 +336,9 @@ pub async fn file(
         let nothing = |_: &redress_app::evidence::EvidenceRecord| Ok(String::new());
         if let Err(e) = app.add_evidence(&signed.principal, case.id, received, description, None, &nothing).await {
             // The case is filed; the page says the photo was not added and offers the upload.
-            return crate::case::with_upload_error(&app, &signed, case.id, app_error_text(&e, t)).await;
+            let upload_error = Some(app_error_text(&e, t));
+            return crate::case::refused(&app, &signed, case.id, crate::case::Refused { form: None, upload_error })
+                .await;
         }
     }
     Ok(see(&to))

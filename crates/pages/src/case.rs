@@ -355,7 +355,12 @@ pub async fn act(
 }
 
 async fn refuse(app: &App, signed: &Signed, id: CaseId, form: ActionForm) -> Result<Response, Failure> {
-    let refused = Refused { form: Some(form), upload_error: None };
+    refused(app, signed, id, Refused { form: Some(form), upload_error: None }).await
+}
+
+/// The case page again (422) with what was refused beside its field: an action's form, or an
+/// upload (also a filing's photo refused after the case was filed).
+pub async fn refused(app: &App, signed: &Signed, id: CaseId, refused: Refused) -> Result<Response, Failure> {
     render(app, signed, id, refused, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
@@ -372,17 +377,15 @@ pub async fn upload(
     let back = format!("/cases/{id}");
     let room = app.evidence_room(&signed.principal, id).await.map_err(|e| Failure::from_app(e, t).back_to(&back))?;
     let form = crate::upload::read(&app, &mut multipart, room, &signed.csrf, t).await?;
-    let refused = |message: String| Refused { form: None, upload_error: Some(message) };
+    let upload_error = |message: String| Refused { form: None, upload_error: Some(message) };
     let kind = form.fields.get("kind").and_then(|k| k.parse::<EvidenceKind>().ok());
     let (Some(received), Some(kind)) = (form.file, kind) else {
-        let message = t.get("form-error-file");
-        return render(&app, &signed, id, refused(message), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return refused(&app, &signed, id, upload_error(t.get("form-error-file"))).await;
     };
     let received = match received {
         Ok(received) => received,
         Err(e) => {
-            let message = app_error_text(&e, t);
-            return render(&app, &signed, id, refused(message), StatusCode::UNPROCESSABLE_ENTITY).await;
+            return refused(&app, &signed, id, upload_error(app_error_text(&e, t))).await;
         }
     };
     let description = Description {
@@ -394,7 +397,7 @@ pub async fn upload(
     match app.add_evidence(&signed.principal, id, received, description, None, &render_nothing).await {
         Ok(_) => Ok(see(&format!("{back}#evidence"))),
         Err(e @ (AppError::Evidence(_) | AppError::Invalid(_))) => {
-            render(&app, &signed, id, refused(app_error_text(&e, t)), StatusCode::UNPROCESSABLE_ENTITY).await
+            refused(&app, &signed, id, upload_error(app_error_text(&e, t))).await
         }
         Err(e) => Err(Failure::from_app(e, t).back_to(&back)),
     }
@@ -447,11 +450,4 @@ pub async fn list(State(app): State<App>, signed: Signed) -> Result<Response, Fa
 /// A list of cases under another title (the merchant's and the platform's queues).
 pub fn queue_page(signed: &Signed, title: String, rows: Vec<Row>) -> Response {
     ok(&CasesPage { t: signed.tr, s: Shell::of(signed), title, rows })
-}
-
-/// The case page with a refused upload beside the file field (a filing whose photo was refused
-/// after the case was filed).
-pub async fn with_upload_error(app: &App, signed: &Signed, id: CaseId, message: String) -> Result<Response, Failure> {
-    let refused = Refused { form: None, upload_error: Some(message) };
-    render(app, signed, id, refused, StatusCode::UNPROCESSABLE_ENTITY).await
 }
