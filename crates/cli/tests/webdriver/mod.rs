@@ -7,13 +7,16 @@
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-/// A chromedriver process on a free loopback port, stopped when dropped.
+/// A chromedriver process on a free loopback port, in a process group of its own with the
+/// browsers it starts; the whole group is stopped when dropped (a failing test never closes its
+/// sessions, and its browsers would outlive chromedriver).
 pub struct Driver {
     child: Child,
     pub url: String,
@@ -21,6 +24,8 @@ pub struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -51,6 +56,7 @@ pub async fn start_driver(driver: &str) -> Driver {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(driver)
         .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()])
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
