@@ -448,7 +448,7 @@ pub(crate) enum Ran {
 }
 
 /// A short, growing, jittered pause before retrying a change that lost a race.
-async fn backoff(attempt: u32) {
+pub(crate) async fn backoff(attempt: u32) {
     let jitter = rand::random_range(1..=(4 * (attempt + 1)).min(50));
     tokio::time::sleep(std::time::Duration::from_millis(u64::from(jitter))).await;
 }
