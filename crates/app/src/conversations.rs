@@ -115,7 +115,7 @@ pub struct ConversationPage {
 }
 
 /// The conversation a case was filed after: its negotiation record.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Negotiation {
     pub order_id: OrderId,
     /// Messages written before the filing (the record is the conversation's first `messages`).
@@ -393,13 +393,24 @@ impl App {
 
     /// The negotiation record of a case as `viewer` sees it (its latest `limit` messages).
     pub async fn negotiation(&self, viewer: Party, case: &Case, limit: i64) -> Result<Negotiation, AppError> {
-        let record = self.negotiation_record(case.order_id, case.filed_at).await?;
-        let order = self.store.order(case.order_id).await?.ok_or(AppError::NotFound)?;
+        self.negotiation_before(viewer, case.order_id, case.filed_at, limit).await
+    }
+
+    /// The negotiation record of a case on `order_id` filed at `filed_at`.
+    pub(crate) async fn negotiation_before(
+        &self,
+        viewer: Party,
+        order_id: OrderId,
+        filed_at: Timestamp,
+        limit: i64,
+    ) -> Result<Negotiation, AppError> {
+        let record = self.negotiation_record(order_id, filed_at).await?;
+        let order = self.store.order(order_id).await?.ok_or(AppError::NotFound)?;
         let messages: Vec<Message> = record.iter().map(|s| s.message.clone()).collect();
         let from = record.len().saturating_sub(usize::try_from(limit).unwrap_or(0));
         let latest = self.message_views(viewer, &order, &record[from..]).await?;
         Ok(Negotiation {
-            order_id: case.order_id,
+            order_id,
             messages: record.len() as i64,
             head_hash: record.last().map(|s| s.link.hash.clone()),
             buyer_contacted_at: conversation::buyer_contacted_at(&messages),
@@ -470,4 +481,28 @@ fn message_notifications(order: &Order, message: &Message, recipients: &[redress
             )
         })
         .collect()
+}
+
+/// A message in one line of `lang`: its text, then each file it carries.
+pub fn narrate(message: &Message, lang: redress_text::Lang) -> String {
+    use redress_text::Label;
+    use redress_text::fluent::FluentValue;
+    let mut line = message.text.clone();
+    for f in &message.files {
+        let caption = if f.caption.is_empty() { String::new() } else { format!(" {}", f.caption) };
+        let args: redress_text::Args = [
+            ("kind", f.kind.label(lang)),
+            ("caption", caption),
+            ("media_type", f.media_type.clone()),
+            ("sha", f.sha256.chars().take(12).collect()),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.into(), FluentValue::from(value)))
+        .collect();
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&redress_text::text_with(lang, "conversation-file", &args));
+    }
+    line
 }
