@@ -259,7 +259,8 @@ impl App {
             Some(key) => {
                 let id = keyed_evidence_id(key, &format!("conversation/{order_id}"));
                 if let Some(existing) = self.store.message_with_file(order_id, id).await? {
-                    let same = existing.message.files.iter().any(|f| f.evidence_id == id && f.sha256 == received.sha256);
+                    let same =
+                        existing.message.files.iter().any(|f| f.evidence_id == id && f.sha256 == received.sha256);
                     if !same {
                         return Err(AppError::Invalid("Idempotency-Key: already used for another file".into()));
                     }
@@ -379,12 +380,17 @@ impl App {
         } else {
             (original_key(&file.sha256), file.media_type.clone(), Some(file.size))
         };
-        let body = self.blobs.get(&key).await?.ok_or_else(|| anyhow::anyhow!("conversation file {file_id}: {key} missing"))?;
+        let body =
+            self.blobs.get(&key).await?.ok_or_else(|| anyhow::anyhow!("conversation file {file_id}: {key} missing"))?;
         Ok(ConversationDownload { file, media_type, size, body })
     }
 
     /// The messages of an order written before `filed_at`: a case's negotiation record.
-    pub async fn negotiation_record(&self, order_id: OrderId, filed_at: Timestamp) -> Result<Vec<StoredMessage>, AppError> {
+    pub async fn negotiation_record(
+        &self,
+        order_id: OrderId,
+        filed_at: Timestamp,
+    ) -> Result<Vec<StoredMessage>, AppError> {
         let mut all = self.store.messages(order_id).await?;
         let messages: Vec<Message> = all.iter().map(|s| s.message.clone()).collect();
         all.truncate(conversation::before_filing(&messages, filed_at));
@@ -430,11 +436,8 @@ impl App {
 /// Contact and evidence on record: the files the buyer sent, and the conversation itself as a
 /// chat record once the shop has answered in it.
 pub fn record_facts(messages: &[Message]) -> RecordFacts {
-    let mut evidence: Vec<EvidenceKind> = messages
-        .iter()
-        .filter(|m| m.side() == Party::Buyer)
-        .flat_map(|m| m.files.iter().map(|f| f.kind))
-        .collect();
+    let mut evidence: Vec<EvidenceKind> =
+        messages.iter().filter(|m| m.side() == Party::Buyer).flat_map(|m| m.files.iter().map(|f| f.kind)).collect();
     if conversation::merchant_answered(messages) {
         evidence.push(EvidenceKind::ChatRecord);
     }

@@ -186,11 +186,7 @@ impl App {
             .iter()
             .flat_map(|m| m.message.files.iter().map(move |f| (m.link.seq, f)))
             .map(|(seq, f)| {
-                let path = format!(
-                    "negotiation/{}.{}",
-                    f.evidence_id,
-                    crate::evidence::extension(&f.media_type)
-                );
+                let path = format!("negotiation/{}.{}", f.evidence_id, crate::evidence::extension(&f.media_type));
                 let listed = ManifestFile {
                     evidence_id: f.evidence_id,
                     event_seq: seq,

@@ -275,7 +275,10 @@ mod tests {
         assert_eq!(may_write(&stranger, &order).unwrap_err().code, RejectionCode::NotYourOrder);
         let other_shop = Actor::Merchant { merchant: MerchantId(id(5)), user: Some(UserId(id(6))), token: None };
         assert_eq!(may_write(&other_shop, &order).unwrap_err().code, RejectionCode::NotYourOrder);
-        assert_eq!(may_write(&Actor::Agent { user: UserId(id(7)) }, &order).unwrap_err().code, RejectionCode::NotYourTurn);
+        assert_eq!(
+            may_write(&Actor::Agent { user: UserId(id(7)) }, &order).unwrap_err().code,
+            RejectionCode::NotYourTurn
+        );
         assert!(may_write(&Actor::System, &order).is_err());
     }
 

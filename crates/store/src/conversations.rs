@@ -12,10 +12,18 @@ use redress_domain::chain::Link;
 use redress_domain::{EvidenceId, OrderId, Party};
 use sqlx::Row;
 
-fn stored_from(order: OrderId, seq: i64, content: String, prev_hash: String, hash: String) -> StoreResult<StoredMessage> {
+fn stored_from(
+    order: OrderId,
+    seq: i64,
+    content: String,
+    prev_hash: String,
+    hash: String,
+) -> StoreResult<StoredMessage> {
     let message: redress_domain::conversation::Message = from_json(&content)?;
     if message.order_id != order || message.seq != seq {
-        return Err(StoreError::Other(anyhow::anyhow!("conversation {order} #{seq}: stored content names another place")));
+        return Err(StoreError::Other(anyhow::anyhow!(
+            "conversation {order} #{seq}: stored content names another place"
+        )));
     }
     Ok(StoredMessage { message, link: Link { seq, content, prev_hash, hash } })
 }

@@ -30,7 +30,8 @@ async fn a_conversation_is_chained_noticed_and_read(db: TestDb) {
     let agent = world.user("agent", Role::Agent, None).await;
     let stranger = world.user("stranger", Role::Buyer, None).await;
 
-    let key = IdempotencyKey { scope: IdempotencyKey::scope_of(&cast.buyer), key: "m-1".into(), request_hash: "h".into() };
+    let key =
+        IdempotencyKey { scope: IdempotencyKey::scope_of(&cast.buyer), key: "m-1".into(), request_hash: "h".into() };
     let first = app.post_message(&cast.buyer, order.id, "3月1日签收,左耳无声,请问怎么处理?", Some(&key)).await.unwrap();
     assert_eq!(status(&first), 201);
     let again = app.post_message(&cast.buyer, order.id, "3月1日签收,左耳无声,请问怎么处理?", Some(&key)).await.unwrap();

@@ -12,13 +12,22 @@ use std::io::Cursor;
 use support::{BOUNDARY, Fixture, Session, TestApp, edit_manifest, multipart, read_zip};
 
 fn png() -> Vec<u8> {
-    let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(8, 6, |x, y| image::Rgb([x as u8 * 30, y as u8 * 40, 90])));
+    let img = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(8, 6, |x, y| {
+        image::Rgb([x as u8 * 30, y as u8 * 40, 90])
+    }));
     let mut out = Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
 }
 
-async fn send_file(who: &Session, order: &str, bytes: &[u8], kind: &str, text: &str, key: Option<&str>) -> (StatusCode, Value) {
+async fn send_file(
+    who: &Session,
+    order: &str,
+    bytes: &[u8],
+    kind: &str,
+    text: &str,
+    key: Option<&str>,
+) -> (StatusCode, Value) {
     let body = multipart(&[
         ("kind", None, kind.as_bytes()),
         ("caption", None, "左耳无声".as_bytes()),
@@ -38,7 +47,8 @@ async fn send_file(who: &Session, order: &str, bytes: &[u8], kind: &str, text: &
 }
 
 async fn say(who: &Session, order: &str, text: &str) -> Value {
-    let (status, body) = who.post(&format!("/api/v1/orders/{order}/conversation/messages"), json!({ "text": text })).await;
+    let (status, body) =
+        who.post(&format!("/api/v1/orders/{order}/conversation/messages"), json!({ "text": text })).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body
 }
@@ -55,11 +65,14 @@ async fn only_the_buyer_and_the_shop_talk_and_the_platform_reads() {
     let path = format!("/api/v1/orders/{order}/conversation");
 
     // One message however often it is retried with its key.
-    let first = f.buyer.post_with_key(&format!("{path}/messages"), "hello-1", json!({ "text": "你好,耳机左耳没声音" })).await;
+    let first =
+        f.buyer.post_with_key(&format!("{path}/messages"), "hello-1", json!({ "text": "你好,耳机左耳没声音" })).await;
     assert_eq!(first.0, StatusCode::CREATED, "{}", first.1);
-    let again = f.buyer.post_with_key(&format!("{path}/messages"), "hello-1", json!({ "text": "你好,耳机左耳没声音" })).await;
+    let again =
+        f.buyer.post_with_key(&format!("{path}/messages"), "hello-1", json!({ "text": "你好,耳机左耳没声音" })).await;
     assert_eq!(again, first);
-    let (status, problem) = f.buyer.post_with_key(&format!("{path}/messages"), "hello-1", json!({ "text": "别的" })).await;
+    let (status, problem) =
+        f.buyer.post_with_key(&format!("{path}/messages"), "hello-1", json!({ "text": "别的" })).await;
     assert_eq!((status, problem["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("idempotency_key_reused")));
 
     // A file goes through the evidence upload's checks: typed by its bytes, refused if not allowed.
@@ -69,7 +82,10 @@ async fn only_the_buyer_and_the_shop_talk_and_the_platform_reads() {
     assert_eq!(send_file(&f.buyer, &order, &png(), "photo", "照片见附件", Some("photo-1")).await.1, sent, "retried");
     let elf = [b"\x7fELF\x02\x01\x01".as_slice(), &[0u8; 64]].concat();
     let (status, problem) = send_file(&f.buyer, &order, &elf, "photo", "", None).await;
-    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("evidence_unsupported_type")));
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("evidence_unsupported_type"))
+    );
     let file_id = sent["files"][0]["evidence_id"].as_str().unwrap();
     let download = f.shop.raw(reqwest::Method::GET, &format!("{path}/files/{file_id}")).send().await.unwrap();
     assert_eq!(download.status(), StatusCode::OK);
@@ -172,7 +188,8 @@ async fn a_case_keeps_the_conversation_as_its_negotiation_record() {
     assert!(report.intact(), "{:?}", report.findings);
     assert_eq!(report.files, 1, "the conversation's photo");
     let entries = read_zip(&zip);
-    let manifest: Value = serde_json::from_slice(&entries.iter().find(|(n, _)| n == "manifest.json").unwrap().1).unwrap();
+    let manifest: Value =
+        serde_json::from_slice(&entries.iter().find(|(n, _)| n == "manifest.json").unwrap().1).unwrap();
     assert_eq!(manifest["negotiation"]["message_count"], 3);
     let index = String::from_utf8(entries.iter().find(|(n, _)| n == "index.html").unwrap().1.clone()).unwrap();
     assert!(index.contains("协商记录") && index.contains("可能是人为损坏"), "the index shows the record");
@@ -182,16 +199,13 @@ async fn a_case_keeps_the_conversation_as_its_negotiation_record() {
         m["negotiation"]["messages"][2]["content"] = json!(content);
     });
     let report = verify(Cursor::new(forged)).unwrap();
-    assert!(
-        report.findings.iter().any(|f| matches!(f, Finding::NegotiationChain(_))),
-        "{:?}",
-        report.findings
-    );
+    assert!(report.findings.iter().any(|f| matches!(f, Finding::NegotiationChain(_))), "{:?}", report.findings);
 
     // The 12315 complaint tells the contact and lists the photo.
     let (status, body) = f.buyer.get(&format!("/api/v1/cases/{case}/complaint-12315")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let facts: Vec<&str> = body["complaint"]["facts"].as_array().unwrap().iter().map(|f| f["text"].as_str().unwrap()).collect();
+    let facts: Vec<&str> =
+        body["complaint"]["facts"].as_array().unwrap().iter().map(|f| f["text"].as_str().unwrap()).collect();
     assert!(facts.iter().any(|f| f.contains("平台会话") && f.contains("左耳没有声音")), "{facts:?}");
     assert!(body["complaint"]["evidence"][0]["description"].as_str().unwrap().contains("照片"), "{body}");
 }

@@ -13,7 +13,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::io::{Cursor, Read, Write};
-use support::{BOUNDARY, Fixture, Session, Storage, TestApp, edit_manifest, entry_names, multipart, read_zip, rewrite, zip_of};
+use support::{
+    BOUNDARY, Fixture, Session, Storage, TestApp, edit_manifest, entry_names, multipart, read_zip, rewrite, zip_of,
+};
 
 macro_rules! on_local_and_s3 {
     ($($story:ident => $local:ident, $s3:ident;)*) => {
@@ -761,4 +763,3 @@ async fn merchants_see_a_masked_phone_and_the_address_once_goods_travel() {
 // ---------------------------------------------------------------------------------------------
 // ZIP surgery
 // ---------------------------------------------------------------------------------------------
-

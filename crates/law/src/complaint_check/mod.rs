@@ -662,7 +662,9 @@ mod tests {
         // Without the record, the purchase and the contact still want their dates.
         let report = check(&readme_example(EligibilityFacts::default()));
         assert_eq!(report.codes(), vec![FindingCode::TimelineIncomplete]);
-        assert!(report.findings[0].message_zh.contains("购买时间") && report.findings[0].message_zh.contains("联系商家"));
+        assert!(
+            report.findings[0].message_zh.contains("购买时间") && report.findings[0].message_zh.contains("联系商家")
+        );
     }
 
     #[test]

@@ -128,8 +128,7 @@ pub async fn upload(
             return Err(problem);
         }
     };
-    let key =
-        idempotency::upload_key(&caller.principal, &headers, &format!("/api/v1/orders/{id}/conversation/files"));
+    let key = idempotency::upload_key(&caller.principal, &headers, &format!("/api/v1/orders/{id}/conversation/files"));
     let answered =
         app.post_file(&caller.principal, id, received, description, &text, key.as_ref()).await.map_err(err)?;
     Ok(idempotency::respond(answered, key.as_ref(), lang))
@@ -163,8 +162,9 @@ async fn file(app: App, caller: Caller, id: String, fid: String, preview: bool) 
     let fid: EvidenceId = path_id(&fid, lang)?;
     let download =
         app.conversation_download(&caller.principal, id, fid, preview).await.map_err(|e| Problem::from_app(e, lang))?;
-    let name = (!preview)
-        .then(|| format!("{}.{}", download.file.evidence_id, redress_app::evidence::extension(&download.file.media_type)));
+    let name = (!preview).then(|| {
+        format!("{}.{}", download.file.evidence_id, redress_app::evidence::extension(&download.file.media_type))
+    });
     Ok(file_response(download.body, &download.media_type, download.size, name, &download.file.sha256))
 }
 
