@@ -12,7 +12,7 @@ use redress_domain::chain::ChainBreak;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Write};
 use support::{
     BOUNDARY, Fixture, Session, Storage, TestApp, edit_manifest, entry_names, multipart, read_zip, rewrite, zip_of,
 };
