@@ -580,23 +580,7 @@ pub fn verify<R: Read + Seek>(reader: R) -> anyhow::Result<Verification> {
             report.findings.push(Finding::FileAdded { path: f.path.clone() });
             continue;
         };
-        match zip.by_name(&f.path) {
-            Err(_) => report.findings.push(Finding::FileRemoved { path: f.path.clone() }),
-            Ok(mut entry) => {
-                let mut h = Sha256::new();
-                std::io::copy(&mut entry, &mut HashWriter(&mut h))?;
-                let found = hex::encode(h.finalize());
-                if found != file.sha256 {
-                    report.findings.push(Finding::FileAltered {
-                        path: f.path.clone(),
-                        expected: file.sha256.clone(),
-                        found,
-                    });
-                } else {
-                    report.files += 1;
-                }
-            }
-        }
+        check_file(&mut zip, &f.path, &file.sha256, &mut report)?;
     }
     for (seq, file) in &added {
         let included = manifest.files.iter().any(|f| f.evidence_id == file.evidence_id);
@@ -625,6 +609,34 @@ pub fn verify<R: Read + Seek>(reader: R) -> anyhow::Result<Verification> {
         }
     }
     Ok(report)
+}
+
+/// A file of the dossier against the hash its record fixes: counted when it matches, else
+/// named as altered or removed.
+fn check_file<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    path: &str,
+    expected: &str,
+    report: &mut Verification,
+) -> anyhow::Result<()> {
+    match zip.by_name(path) {
+        Err(_) => report.findings.push(Finding::FileRemoved { path: path.to_owned() }),
+        Ok(mut entry) => {
+            let mut h = Sha256::new();
+            std::io::copy(&mut entry, &mut HashWriter(&mut h))?;
+            let found = hex::encode(h.finalize());
+            if found == expected {
+                report.files += 1;
+            } else {
+                report.findings.push(Finding::FileAltered {
+                    path: path.to_owned(),
+                    expected: expected.to_owned(),
+                    found,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The negotiation record of a dossier: its chain (and that each link is a message of the
@@ -660,23 +672,7 @@ fn verify_negotiation<R: Read + Seek>(
             report.findings.push(Finding::FileAdded { path: f.path.clone() });
             continue;
         };
-        match zip.by_name(&f.path) {
-            Err(_) => report.findings.push(Finding::FileRemoved { path: f.path.clone() }),
-            Ok(mut entry) => {
-                let mut h = Sha256::new();
-                std::io::copy(&mut entry, &mut HashWriter(&mut h))?;
-                let found = hex::encode(h.finalize());
-                if found == file.sha256 {
-                    report.files += 1;
-                } else {
-                    report.findings.push(Finding::FileAltered {
-                        path: f.path.clone(),
-                        expected: file.sha256.clone(),
-                        found,
-                    });
-                }
-            }
-        }
+        check_file(zip, &f.path, &file.sha256, report)?;
     }
     for (seq, file) in &carried {
         if !negotiation.files.iter().any(|f| f.evidence_id == file.evidence_id) {
