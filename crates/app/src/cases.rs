@@ -35,6 +35,9 @@ pub struct CaseDetail {
     pub allowed_actions: Vec<&'static str>,
     /// Who is on each side and how to reach them, as far as this reader may know.
     pub parties: crate::contacts::Parties,
+    /// The order's conversation before the filing: the negotiation record, which comes before
+    /// the first timeline entry.
+    pub negotiation: crate::conversations::Negotiation,
 }
 
 /// A page of a case's timeline, oldest first, and the cursor of the page before it.
@@ -107,6 +110,7 @@ impl App {
         let parties = self.parties_of(actor.party(), order.buyer_id, order.merchant_id, false).await?;
         let by = self.speakers(&parties, &[actor]).await?.remove(0);
         let now = self.clock.now();
+        let negotiation = self.negotiation_before(actor.party(), order_id, now, TIMELINE_PAGE).await?;
         let detail = |change: &Change| -> Result<String, AppError> {
             let env = Env { now, policy: &policy, calendar: self.calendar.as_ref() };
             render(CaseDetail {
@@ -117,6 +121,7 @@ impl App {
                 timeline_before: None,
                 allowed_actions: allowed_actions(&change.case, actor, &env),
                 parties: parties.clone(),
+                negotiation: negotiation.clone(),
             })
         };
         let recorder = key.map(|key| Recorder { key, status: 201, render: &detail });
@@ -299,7 +304,9 @@ impl App {
         );
         let parties = self.parties_for(principal.actor().party(), &record.case).await?;
         let page = self.timeline_page(principal, case_id, &parties, None, TIMELINE_PAGE).await?;
+        let negotiation = self.negotiation(principal.actor().party(), &record.case, TIMELINE_PAGE).await?;
         Ok(CaseDetail {
+            negotiation,
             parties,
             case: CaseView::from(&record.case),
             version: record.version,
@@ -448,7 +455,7 @@ pub(crate) enum Ran {
 }
 
 /// A short, growing, jittered pause before retrying a change that lost a race.
-async fn backoff(attempt: u32) {
+pub(crate) async fn backoff(attempt: u32) {
     let jitter = rand::random_range(1..=(4 * (attempt + 1)).min(50));
     tokio::time::sleep(std::time::Duration::from_millis(u64::from(jitter))).await;
 }

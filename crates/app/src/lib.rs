@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod cases;
 pub mod clock;
 pub mod contacts;
+pub mod conversations;
 pub mod dossier;
 pub mod error;
 pub mod escalations;

@@ -243,18 +243,25 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
             ),
         )
         .await?;
-    app.create_order(
-        &p.admin,
-        order(
-            "XG20261110019",
-            p.shop2_id,
-            &p.buyer,
-            SalesChannel::MiniProgram,
-            vec![item("MANGO-5KG", "攀枝花凯特芒果 5kg", 1, 69, ItemFlags { perishable: true, food: true, ..none() })],
-            1,
-        ),
-    )
-    .await?;
+    let mangoes = app
+        .create_order(
+            &p.admin,
+            order(
+                "XG20261110019",
+                p.shop2_id,
+                &p.buyer,
+                SalesChannel::MiniProgram,
+                vec![item(
+                    "MANGO-5KG",
+                    "攀枝花凯特芒果 5kg",
+                    1,
+                    69,
+                    ItemFlags { perishable: true, food: true, ..none() },
+                )],
+                1,
+            ),
+        )
+        .await?;
 
     let file = |buyer: &Principal, order_id, kind, reason, sku: &str, fen: i64, text: &str| {
         let request = FileCase {
@@ -272,6 +279,20 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
         async move { app.act(&who, case, command).await }
     };
     let msg = |text: &str| Command::Message { text: text.into(), evidence: Vec::new() };
+
+    // The talk before a case (seed 000: 第一步:与卖家沟通). The earbuds' becomes case 1's
+    // negotiation record; the mangoes' was settled in the conversation, without a case.
+    converse(
+        app,
+        &p.buyer,
+        earbuds.id,
+        "您好,11月20日收到的耳机左耳没有声音,重新配对也不行,照片见附件。",
+        Some(demo_photo()),
+    )
+    .await?;
+    converse(app, &p.shop, earbuds.id, "您好,麻烦拍一段视频看看,我们确认后处理。", None).await?;
+    converse(app, &p.buyer, mangoes.id, "芒果今天到了,有两个压坏了,能补发吗?", None).await?;
+    converse(app, &p.shop2, mangoes.id, "抱歉!已为您补发两个,明天发出。", None).await?;
 
     // 1. Waiting for the merchant.
     let c1 = file(
@@ -425,6 +446,34 @@ async fn upload(
     let description = redress_app::evidence::Description { kind, caption: caption.into(), confidential };
     // The demo needs no answer to show anyone.
     app.add_evidence(who, case, received, description, None, &|_| Ok(String::new())).await?;
+    Ok(())
+}
+
+/// Writes in an order's conversation through the same use cases as the API: text, or a photo
+/// with its text.
+async fn converse(
+    app: &App,
+    who: &Principal,
+    order: redress_domain::OrderId,
+    text: &str,
+    photo: Option<Vec<u8>>,
+) -> anyhow::Result<()> {
+    match photo {
+        None => {
+            app.post_message(who, order, text, None).await?;
+        }
+        Some(bytes) => {
+            let room = app.conversation_file_room(who, order).await?;
+            let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(bytes))]);
+            let received = app.receive_evidence(body, room).await?;
+            let description = redress_app::evidence::Description {
+                kind: EvidenceKind::Photo,
+                caption: String::new(),
+                confidential: false,
+            };
+            app.post_file(who, order, received, description, text, None).await?;
+        }
+    }
     Ok(())
 }
 

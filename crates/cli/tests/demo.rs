@@ -67,6 +67,29 @@ async fn serve_demo_prints_logins_and_its_cases_make_complete_12315_complaints()
         }
         assert_eq!(c["missing"], serde_json::json!([]));
     }
+    // Issue 12: two demo orders have a conversation; one became a case, which carries it as its
+    // negotiation record, the other did not.
+    let token = &support::Client::login(&base, "buyer", "buyer-pass").await.token;
+    let get = |path: String| {
+        let request = client.get(format!("{base}{path}")).bearer_auth(token);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let orders = get("/api/v1/orders?limit=100".into()).await;
+    let mut talked = Vec::new();
+    for order in orders["items"].as_array().unwrap() {
+        let id = order["id"].as_str().unwrap();
+        let conversation = get(format!("/api/v1/orders/{id}/conversation")).await;
+        let cases = get(format!("/api/v1/cases?order_id={id}")).await;
+        if conversation["count"].as_i64().unwrap() > 0 {
+            talked.push((order["number"].as_str().unwrap().to_owned(), cases["items"].as_array().unwrap().len()));
+            if let Some(case) = cases["items"].as_array().unwrap().first() {
+                let detail = get(format!("/api/v1/cases/{}", case["id"].as_str().unwrap())).await;
+                assert_eq!(detail["negotiation"]["messages"], 2, "{detail}");
+            }
+        }
+    }
+    talked.sort();
+    assert_eq!(talked, [("SH20261101001".to_owned(), 1), ("XG20261110019".to_owned(), 0)]);
 }
 
 /// Issue 9: the banner named the highlighted case without saying who sees it (its buyer is

@@ -49,6 +49,7 @@ rejection_codes! {
     NoReasonExcludedItem = "no_reason_excluded_item";
     NotSignedFor = "not_signed_for";
     CalendarNotCovered = "calendar_not_covered";
+    CaseOpenOnOrder = "case_open_on_order";
 }
 
 /// A refused command: a stable code plus what exactly was wrong.

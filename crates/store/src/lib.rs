@@ -4,6 +4,7 @@
 
 pub mod blobs;
 mod codec;
+mod conversations;
 mod postgres;
 mod shared;
 mod sqlite;

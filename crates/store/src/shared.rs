@@ -729,7 +729,8 @@ macro_rules! shared_store {
             }
 
             async fn evidence_hash_referenced(&self, sha256: &str) -> StoreResult<bool> {
-                let row = sqlx::query("SELECT 1 FROM evidence WHERE sha256 = $1 LIMIT 1")
+                // Conversation files share the stored objects: a file is referenced from either.
+                let row = sqlx::query("SELECT 1 FROM evidence WHERE sha256 = $1 UNION ALL SELECT 1 FROM conversation_files WHERE sha256 = $1 LIMIT 1")
                     .bind(sha256)
                     .fetch_optional(&self.pool)
                     .await
@@ -922,7 +923,7 @@ macro_rules! shared_store {
 
         /// Records the answer to an Idempotency-Key in `tx`; a live answer under the key already
         /// is `AlreadyAnswered` (an expired one is replaced).
-        async fn insert_answer(conn: &mut <$db as sqlx::Database>::Connection, answer: &IdempotencyRecord) -> StoreResult<()> {
+        pub(crate) async fn insert_answer(conn: &mut <$db as sqlx::Database>::Connection, answer: &IdempotencyRecord) -> StoreResult<()> {
             let written = sqlx::query("INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at, completed_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7) ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status, body = excluded.body, created_at = excluded.created_at, completed_at = excluded.completed_at, expires_at = excluded.expires_at WHERE idempotency_keys.expires_at <= excluded.created_at")
                 .bind(&answer.scope)
                 .bind(&answer.key)
@@ -937,7 +938,7 @@ macro_rules! shared_store {
             if written.rows_affected() == 1 { Ok(()) } else { Err(StoreError::AlreadyAnswered) }
         }
 
-        async fn insert_notification(conn: &mut <$db as sqlx::Database>::Connection, n: &redress_app::escalations::Notification) -> StoreResult<()> {
+        pub(crate) async fn insert_notification(conn: &mut <$db as sqlx::Database>::Connection, n: &redress_app::escalations::Notification) -> StoreResult<()> {
             sqlx::query("INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING")
                 .bind(n.id.to_string())
                 .bind(n.user_id.to_string())

@@ -21,6 +21,8 @@ pub enum NotificationKind {
     ExternalAcceptanceOverdue,
     ExternalMediationEndsSoon,
     ExternalMediationEnded,
+    /// The other side wrote in an order's conversation (args: order_number, from: a party).
+    ConversationMessage,
 }
 
 impl NotificationKind {
@@ -42,6 +44,7 @@ pub fn beijing(at: jiff::Timestamp) -> String {
 fn shown(lang: Lang, name: &str, value: &Value) -> String {
     match value {
         Value::String(s) if name == "state" => s.parse::<CaseState>().map_or_else(|_| s.clone(), |v| v.label(lang)),
+        Value::String(s) if name == "from" => lookup(lang, &format!("party-{s}"), None).unwrap_or_else(|| s.clone()),
         Value::String(s) if name == "on_timeout" => {
             lookup(lang, &format!("consequence-{s}"), None).unwrap_or_else(|| text(lang, "consequence-none"))
         }
@@ -92,6 +95,7 @@ mod tests {
             ExternalAcceptanceSoon | ExternalAcceptanceOverdue | ExternalMediationEndsSoon | ExternalMediationEnded => {
                 json!({ "due": due, "provisional_year": 2027 })
             }
+            ConversationMessage => json!({ "order_number": "SH-1", "from": "merchant", "at": due }),
         }
     }
 

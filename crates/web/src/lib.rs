@@ -34,6 +34,7 @@ fn router_and_limiters(app: App, limits: &Limits) -> (Router, Arc<limits::Limite
     let router = routes::api(app.clone())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(idempotency::MAX_BODY))
         .merge(routes::evidence::routes(&app))
+        .merge(routes::conversations::upload_routes(&app))
         .layer(axum::middleware::from_fn_with_state(app.clone(), idempotency::layer))
         .fallback(fallback)
         .with_state(app.clone())

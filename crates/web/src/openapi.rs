@@ -103,6 +103,9 @@ Sign in with `POST /api/v1/auth/login` and send the token as `Authorization: Bea
         crate::routes::escalations::read,
         crate::routes::evidence::upload, crate::routes::evidence::list, crate::routes::evidence::download,
         crate::routes::evidence::preview, crate::routes::evidence::dossier,
+        crate::routes::conversations::read, crate::routes::conversations::post_message,
+        crate::routes::conversations::upload, crate::routes::conversations::mark_read,
+        crate::routes::conversations::download, crate::routes::conversations::preview,
     ),
     components(schemas(Command, redress_app::cases::ActionAnswer))
 )]

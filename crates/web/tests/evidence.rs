@@ -12,8 +12,10 @@ use redress_domain::chain::ChainBreak;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use std::io::{Cursor, Read, Write};
-use support::{Fixture, Session, Storage, TestApp};
+use std::io::{Cursor, Write};
+use support::{
+    BOUNDARY, Fixture, Session, Storage, TestApp, edit_manifest, entry_names, multipart, read_zip, rewrite, zip_of,
+};
 
 macro_rules! on_local_and_s3 {
     ($($story:ident => $local:ident, $s3:ident;)*) => {
@@ -171,28 +173,6 @@ fn png_rgba16(side: u32) -> Vec<u8> {
 // ---------------------------------------------------------------------------------------------
 // Uploading
 // ---------------------------------------------------------------------------------------------
-
-const BOUNDARY: &str = "redress-test-boundary-7d1f";
-
-/// A multipart body: `(field, Some((file name, content type)), bytes)`.
-fn multipart(fields: &[(&str, Option<(&str, &str)>, &[u8])]) -> Vec<u8> {
-    let mut body = Vec::new();
-    for (name, file, bytes) in fields {
-        write!(body, "--{BOUNDARY}\r\n").unwrap();
-        match file {
-            Some((file_name, content_type)) => write!(
-                body,
-                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
-            )
-            .unwrap(),
-            None => write!(body, "Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").unwrap(),
-        }
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    write!(body, "--{BOUNDARY}--\r\n").unwrap();
-    body
-}
 
 async fn post_raw(who: &Session, case: &str, body: Vec<u8>, key: Option<&str>) -> (StatusCode, Value) {
     let mut request = who
@@ -783,46 +763,3 @@ async fn merchants_see_a_masked_phone_and_the_address_once_goods_travel() {
 // ---------------------------------------------------------------------------------------------
 // ZIP surgery
 // ---------------------------------------------------------------------------------------------
-
-fn read_zip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
-    (0..zip.len())
-        .map(|i| {
-            let mut entry = zip.by_index(i).unwrap();
-            let mut data = Vec::new();
-            entry.read_to_end(&mut data).unwrap();
-            (entry.name().unwrap().into_owned(), data)
-        })
-        .collect()
-}
-
-fn entry_names(bytes: &[u8]) -> Vec<String> {
-    read_zip(bytes).into_iter().map(|(n, _)| n).collect()
-}
-
-fn zip_of(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, data) in entries {
-        w.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
-        w.write_all(data).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
-
-fn rewrite(entries: &[(String, Vec<u8>)], edit: impl Fn(&str, &mut Vec<u8>)) -> Vec<u8> {
-    let mut entries = entries.to_vec();
-    for (name, data) in &mut entries {
-        edit(name, data);
-    }
-    zip_of(&entries)
-}
-
-fn edit_manifest(entries: &[(String, Vec<u8>)], edit: impl Fn(&mut Value)) -> Vec<u8> {
-    rewrite(entries, |name, data| {
-        if name == "manifest.json" {
-            let mut manifest: Value = serde_json::from_slice(data).unwrap();
-            edit(&mut manifest);
-            *data = serde_json::to_vec_pretty(&manifest).unwrap();
-        }
-    })
-}

@@ -34,7 +34,9 @@ pub fn routes(app: &App) -> Router<App> {
 /// Is this the upload? The idempotency layer leaves its body unbuffered: an upload's
 /// `Idempotency-Key` is honoured by the use case itself (the key names the evidence id).
 pub fn is_upload(method: &axum::http::Method, path: &str) -> bool {
-    method == axum::http::Method::POST && path.starts_with("/api/v1/cases/") && path.ends_with("/evidence")
+    method == axum::http::Method::POST
+        && ((path.starts_with("/api/v1/cases/") && path.ends_with("/evidence"))
+            || (path.starts_with("/api/v1/orders/") && path.ends_with("/conversation/files")))
 }
 
 fn view(record: &EvidenceRecord) -> EvidenceView {
@@ -61,8 +63,8 @@ pub async fn upload(
     let mut multipart =
         multipart.map_err(|e| invalid(lang, format!("a multipart/form-data body is expected: {}", e.body_text())))?;
     let room = app.evidence_room(&caller.principal, id).await.map_err(err)?;
-    let read = read_form(&app, &mut multipart, room, lang).await;
-    let (received, description) = match read {
+    let read = read_form(&app, &mut multipart, room, lang, false).await;
+    let (received, description, _) = match read {
         Ok(form) => form,
         Err(problem) => {
             drain(&mut multipart).await;
@@ -78,22 +80,26 @@ pub async fn upload(
     Ok(crate::idempotency::respond(answered, key.as_ref(), lang))
 }
 
-async fn read_form(
+/// Reads an upload form: the file and what it shows, and (where `with_text`, a conversation's
+/// file) the message's `text`.
+pub(crate) async fn read_form(
     app: &App,
     multipart: &mut Multipart,
     room: u64,
     lang: Lang,
-) -> Result<(Received, Description), Problem> {
+    with_text: bool,
+) -> Result<(Received, Description, String), Problem> {
     let incomplete = |e: axum::extract::multipart::MultipartError| {
         Problem::from_app(EvidenceError::Incomplete(e.body_text()).into(), lang)
     };
     let mut received = None;
-    let (mut kind, mut caption, mut confidential) = (None, String::new(), false);
+    let (mut kind, mut caption, mut confidential, mut text) = (None, String::new(), false, String::new());
     while let Some(field) = multipart.next_field().await.map_err(incomplete)? {
         let name = field.name().unwrap_or("").to_owned();
         match name.as_str() {
             "file" if received.is_some() => return Err(invalid(lang, "one file per upload")),
             "file" => received = Some(app.receive_evidence(field, room).await.map_err(|e| Problem::from_app(e, lang))?),
+            "text" if with_text => text = small_field(field, lang).await?,
             "kind" | "caption" | "confidential" => {
                 let text = small_field(field, lang).await?;
                 match name.as_str() {
@@ -119,11 +125,12 @@ async fn read_form(
     }
     let received = received.ok_or_else(|| invalid(lang, "file: missing"))?;
     let kind = kind.ok_or_else(|| invalid(lang, "kind: missing (photo, video, chat_record, ...)"))?;
-    Ok((received, Description { kind, caption, confidential }))
+    Ok((received, Description { kind, caption, confidential }, text))
 }
 
-/// The longest text field an upload form may carry (a caption is at most 500 characters).
-const MAX_TEXT_FIELD: usize = 4096;
+/// The longest text field an upload form may carry (a caption is at most 200 characters, a
+/// conversation message 2000).
+const MAX_TEXT_FIELD: usize = 8192;
 
 /// Reads a text field chunk by chunk, refusing it as soon as it is longer than a caption can be:
 /// the upload route's large body limit is for the file, never for a text field.
@@ -142,7 +149,7 @@ async fn small_field(mut field: axum::extract::multipart::Field<'_>, lang: Lang)
 
 /// Reads what is left of a refused upload (bounded by the route's body limit) so the client
 /// gets the answer instead of a reset connection while it is still sending.
-async fn drain(multipart: &mut Multipart) {
+pub(crate) async fn drain(multipart: &mut Multipart) {
     while let Ok(Some(mut field)) = multipart.next_field().await {
         while let Ok(Some(_)) = field.chunk().await {}
     }
@@ -165,24 +172,37 @@ async fn file(app: App, caller: Caller, id: String, eid: String, preview: bool) 
     let eid: EvidenceId = path_id(&eid, lang)?;
     let download =
         app.evidence_download(&caller.principal, id, eid, preview).await.map_err(|e| Problem::from_app(e, lang))?;
-    let mut response = Body::from_stream(download.body).into_response();
+    let name = if preview { None } else { Some(download.record.file_name()) };
+    Ok(file_response(download.body, &download.media_type, download.size, name, &download.record.file.sha256))
+}
+
+/// A stored file as an answer: served as data, never rendered as a page of this site; `name`
+/// makes it an attachment (a preview is shown inline).
+pub(crate) fn file_response(
+    body: redress_app::blobs::ByteStream,
+    media_type: &str,
+    size: Option<u64>,
+    name: Option<String>,
+    sha256: &str,
+) -> Response {
+    let mut response = Body::from_stream(body).into_response();
     let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&download.media_type) {
+    if let Ok(v) = HeaderValue::from_str(media_type) {
         headers.insert(header::CONTENT_TYPE, v);
     }
-    if let Some(size) = download.size {
+    if let Some(size) = size {
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
     }
-    // Served as data, never rendered as a page of this site.
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));
-    let disposition =
-        if preview { "inline".to_owned() } else { format!("attachment; filename=\"{}\"", download.record.file_name()) };
+    let disposition = name.map_or_else(|| "inline".to_owned(), |name| format!("attachment; filename=\"{name}\""));
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
-    headers.insert("x-evidence-sha256", HeaderValue::from_str(&download.record.file.sha256).expect("hex"));
-    Ok(response)
+    if let Ok(v) = HeaderValue::from_str(sha256) {
+        headers.insert("x-evidence-sha256", v);
+    }
+    response
 }
 
 /// `GET /cases/{id}/evidence/{eid}`: the original, byte for byte.

@@ -3,6 +3,7 @@
 pub(crate) mod admin;
 pub(crate) mod auth;
 pub(crate) mod cases;
+pub(crate) mod conversations;
 pub(crate) mod escalations;
 pub(crate) mod evidence;
 pub(crate) mod orders;
@@ -13,7 +14,7 @@ use axum::routing::{get, post};
 use redress_app::App;
 
 pub fn api(_app: App) -> Router<App> {
-    Router::new()
+    conversations::routes(Router::new())
         .route("/health", get(health))
         .route("/api/v1", get(index))
         .route("/api/v1/", get(index))

@@ -12,6 +12,7 @@ use redress_domain::{MerchantId, UserId};
 use redress_worker::{TickReport, Worker};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use std::io::{Read as _, Write as _};
 use std::sync::Arc;
 
 /// Monday 2026-03-02 09:00 in Shanghai: a working day well inside the calendar.
@@ -339,4 +340,73 @@ async fn read(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();
     let text = response.text().await.expect("body");
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// The boundary of the multipart bodies the tests build.
+pub const BOUNDARY: &str = "redress-test-boundary-7d1f";
+
+/// A multipart body: `(field, Some((file name, content type)), bytes)`.
+pub fn multipart(fields: &[(&str, Option<(&str, &str)>, &[u8])]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut body = Vec::new();
+    for (name, file, bytes) in fields {
+        write!(body, "--{BOUNDARY}\r\n").unwrap();
+        match file {
+            Some((file_name, content_type)) => write!(
+                body,
+                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .unwrap(),
+            None => write!(body, "Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").unwrap(),
+        }
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    write!(body, "--{BOUNDARY}--\r\n").unwrap();
+    body
+}
+
+// Dossier ZIPs, read and forged.
+
+pub fn read_zip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut entry = zip.by_index(i).unwrap();
+            let mut data = Vec::new();
+            entry.read_to_end(&mut data).unwrap();
+            (entry.name().unwrap().into_owned(), data)
+        })
+        .collect()
+}
+
+pub fn entry_names(bytes: &[u8]) -> Vec<String> {
+    read_zip(bytes).into_iter().map(|(n, _)| n).collect()
+}
+
+pub fn zip_of(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, data) in entries {
+        w.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+pub fn rewrite(entries: &[(String, Vec<u8>)], edit: impl Fn(&str, &mut Vec<u8>)) -> Vec<u8> {
+    let mut entries = entries.to_vec();
+    for (name, data) in &mut entries {
+        edit(name, data);
+    }
+    zip_of(&entries)
+}
+
+pub fn edit_manifest(entries: &[(String, Vec<u8>)], edit: impl Fn(&mut Value)) -> Vec<u8> {
+    rewrite(entries, |name, data| {
+        if name == "manifest.json" {
+            let mut manifest: Value = serde_json::from_slice(data).unwrap();
+            edit(&mut manifest);
+            *data = serde_json::to_vec_pretty(&manifest).unwrap();
+        }
+    })
 }
