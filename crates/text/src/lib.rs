@@ -61,12 +61,14 @@ const SOURCES: &[(Lang, &str, &str)] = &[
     (Lang::Zh, "narration", include_str!("../locales/zh-CN/narration.ftl")),
     (Lang::Zh, "pages", include_str!("../locales/zh-CN/pages.ftl")),
     (Lang::Zh, "conversation", include_str!("../locales/zh-CN/conversation.ftl")),
+    (Lang::Zh, "notices", include_str!("../locales/zh-CN/notices.ftl")),
     (Lang::En, "problems", include_str!("../locales/en/problems.ftl")),
     (Lang::En, "vocabulary", include_str!("../locales/en/vocabulary.ftl")),
     (Lang::En, "notifications", include_str!("../locales/en/notifications.ftl")),
     (Lang::En, "narration", include_str!("../locales/en/narration.ftl")),
     (Lang::En, "pages", include_str!("../locales/en/pages.ftl")),
     (Lang::En, "conversation", include_str!("../locales/en/conversation.ftl")),
+    (Lang::En, "notices", include_str!("../locales/en/notices.ftl")),
 ];
 
 /// Whether the catalogue has the message `key` in `lang` (whatever arguments it takes).
