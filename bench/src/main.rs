@@ -160,6 +160,7 @@ async fn main() -> anyhow::Result<()> {
         merchant_id,
         phone: None,
         address: None,
+        email: None,
     };
     let staff = user("bench-shop".into(), Role::Merchant, Some(shop_id));
     let admin = user("bench-admin".into(), Role::Admin, None);

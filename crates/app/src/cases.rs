@@ -163,7 +163,8 @@ impl App {
             let filed = decide_filing(case_id, &request, &order, &history, version, principal.actor(), &env)?;
             let EventBody::Filed(f) = &filed.body else { unreachable!("decide_filing returns Filed") };
             let case = apply(Case::opened(f, now), &filed);
-            let outbox = outbox(&case, std::slice::from_ref(&filed));
+            let mut outbox = outbox(&case, std::slice::from_ref(&filed));
+            outbox.extend(self.notices(&case, std::slice::from_ref(&filed)).await?);
             let change = Change::new(case, 0, redress_domain::chain::GENESIS, vec![filed.clone()]);
             let answer = recorder.map(|r| r.record(&change, now)).transpose()?;
             match self.store.create_case(&change.case, &filed, &outbox, history.prior_cases, answer.as_ref()).await {
@@ -264,7 +265,8 @@ impl App {
             let env = Env { now, policy: &policy, calendar: self.calendar.as_ref() };
             let events = decide(&record.case, command, actor, &env)?;
             let case = events.iter().fold(record.case, apply);
-            let outbox = outbox(&case, &events);
+            let mut outbox = outbox(&case, &events);
+            outbox.extend(self.notices(&case, &events).await?);
             let change = Change::new(case, record.version, &record.last_hash, events.clone());
             let answer = recorder.map(|r| r.record(&change, now)).transpose()?;
             if events.is_empty() {

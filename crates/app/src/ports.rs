@@ -36,6 +36,9 @@ pub struct User {
     pub merchant_id: Option<MerchantId>,
     pub phone: Option<String>,
     pub address: Option<String>,
+    /// Where notifications are emailed (shown to the account itself and to admins).
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -171,8 +174,24 @@ pub trait LoginAttemptStore: Send + Sync {
     async fn purge_login_attempts(&self, now: Timestamp, quiet_before: Timestamp) -> StoreResult<u64>;
 }
 
+/// Notifications by email: each person's choices and their address, and a notification by id
+/// (the email job names it).
 #[async_trait]
-pub trait Store: LoginAttemptStore + crate::conversations::ConversationStore + Send + Sync + 'static {
+pub trait NotificationStore: Send + Sync {
+    async fn notification(&self, id: uuid::Uuid) -> StoreResult<Option<crate::escalations::Notification>>;
+    async fn notification_settings(&self, user: UserId) -> StoreResult<Option<crate::email::NotificationSettings>>;
+    async fn put_notification_settings(
+        &self,
+        user: UserId,
+        settings: &crate::email::NotificationSettings,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// `false` if there is no such account.
+    async fn set_user_email(&self, user: UserId, email: Option<&str>) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait Store: LoginAttemptStore + crate::conversations::ConversationStore + NotificationStore + Send + Sync + 'static {
     // People and access.
     async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;

@@ -249,7 +249,7 @@ pub fn build(
         evidence: complaint.evidence.iter().map(|e| e.description.clone()).collect(),
         contact_name: buyer.display_name.clone(),
         contact_phone: buyer.phone.clone().unwrap_or_default(),
-        email: String::new(),
+        email: buyer.email.clone().unwrap_or_default(),
         demand,
     };
     Ok((complaint, form))

@@ -125,6 +125,8 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
             merchant_id,
             phone: phone.map(Into::into),
             address: address.map(Into::into),
+            // Reserved for examples (RFC 2606): mail sent to it in a demo goes nowhere.
+            email: Some(format!("{login}@example.com")),
         };
         app.store.insert_user(&user, &hash_password(password)?, now).await.with_context(|| format!("demo user {i}"))?;
         users.push(Principal::User(user));

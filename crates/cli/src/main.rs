@@ -55,6 +55,9 @@ enum Cmd {
         phone: Option<String>,
         #[arg(long)]
         address: Option<String>,
+        /// Where notifications are emailed.
+        #[arg(long)]
+        email: Option<String>,
     },
     /// The business calendar (public holidays and 调休 workdays, Asia/Shanghai).
     Calendar {
@@ -151,22 +154,32 @@ async fn run() -> anyhow::Result<()> {
         Cmd::Worker => {
             let app = open(&settings).await?;
             println!("redress worker running against {} (Ctrl-C to stop)", settings.database_url_redacted());
-            drill_lease(redress_worker::Worker::new(app))?.run(settings.worker_interval, shutdown_signal()).await;
+            drill_lease(mailing(redress_worker::Worker::new(app), &settings)?)?
+                .run(settings.worker_interval, shutdown_signal())
+                .await;
         }
         Cmd::Demo => {
             let app = open(&settings).await?;
             demo::seed(&app).await?;
             demo::print_logins(&app).await?;
         }
-        Cmd::CreateUser { login, name, role, merchant, phone, address } => {
+        Cmd::CreateUser { login, name, role, merchant, phone, address, email } => {
             let role = redress_app::Role::parse(&role).context("--role: buyer, merchant, agent or admin")?;
             let merchant_id = merchant.map(|m| m.parse()).transpose().context("--merchant: not an id")?;
             let mut password = String::new();
             std::io::stdin().read_line(&mut password).context("read the password from standard input")?;
             let password = password.trim_end_matches(['\r', '\n']).to_owned();
             let app = open(&settings).await?;
-            let new =
-                redress_app::users::NewUser { login, password, display_name: name, role, merchant_id, phone, address };
+            let new = redress_app::users::NewUser {
+                login,
+                password,
+                display_name: name,
+                role,
+                merchant_id,
+                phone,
+                address,
+                email,
+            };
             let user = app.create_user(None, new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("created {} {} ({})", user.role.as_str(), user.login, user.id);
         }
@@ -240,6 +253,14 @@ async fn open(settings: &Settings) -> anyhow::Result<App> {
 }
 
 /// `REDRESS_DRILL_LEASE_SECS`: for crash drills only, a shorter lease on claimed work.
+/// The worker with the configured SMTP server, if any.
+fn mailing(worker: redress_worker::Worker, settings: &config::Settings) -> anyhow::Result<redress_worker::Worker> {
+    Ok(match &settings.smtp {
+        Some(smtp) => worker.with_mailer(redress_worker::email::Mailer::new(smtp).context("configure SMTP")?),
+        None => worker,
+    })
+}
+
 fn drill_lease(worker: redress_worker::Worker) -> anyhow::Result<redress_worker::Worker> {
     match std::env::var("REDRESS_DRILL_LEASE_SECS") {
         Ok(secs) => {
@@ -267,7 +288,7 @@ async fn serve(settings: &Settings, demo: bool) -> anyhow::Result<()> {
     if demo {
         demo::print_logins(&app).await?;
     }
-    let worker = drill_lease(redress_worker::Worker::new(app.clone()))?;
+    let worker = drill_lease(mailing(redress_worker::Worker::new(app.clone()), &settings)?)?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut worker_stop = stop_rx.clone();
     let worker = tokio::spawn(worker.run(settings.worker_interval, async move {

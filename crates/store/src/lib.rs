@@ -5,6 +5,7 @@
 pub mod blobs;
 mod codec;
 mod conversations;
+mod notify;
 mod postgres;
 mod shared;
 mod sqlite;

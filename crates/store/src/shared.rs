@@ -11,7 +11,7 @@ macro_rules! shared_store {
         #[async_trait::async_trait]
         impl redress_app::Store for $store {
             async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()> {
-                sqlx::query("INSERT INTO users (id, login, display_name, role, merchant_id, phone, address, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                sqlx::query("INSERT INTO users (id, login, display_name, role, merchant_id, phone, address, password_hash, created_at, email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
                     .bind(user.id.to_string())
                     .bind(&user.login)
                     .bind(&user.display_name)
@@ -21,6 +21,7 @@ macro_rules! shared_store {
                     .bind(&user.address)
                     .bind(password_hash)
                     .bind(micros(at))
+                    .bind(&user.email)
                     .execute(&self.pool)
                     .await
                     .map_err(|e| unique_or("login", e))?;
@@ -28,7 +29,7 @@ macro_rules! shared_store {
             }
 
             async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
-                let row = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address FROM users WHERE id = $1")
+                let row = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address, email FROM users WHERE id = $1")
                     .bind(id.to_string())
                     .fetch_optional(&self.pool)
                     .await
@@ -37,7 +38,7 @@ macro_rules! shared_store {
             }
 
             async fn user_by_login(&self, login: &str) -> StoreResult<Option<(User, String)>> {
-                let row = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address, password_hash FROM users WHERE login = $1")
+                let row = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address, email, password_hash FROM users WHERE login = $1")
                     .bind(login)
                     .fetch_optional(&self.pool)
                     .await
@@ -64,7 +65,7 @@ macro_rules! shared_store {
                 if let Some(user) = self.sessions.get(token_hash, now) {
                     return Ok(Some(user));
                 }
-                let row = sqlx::query("SELECT u.id, u.login, u.display_name, u.role, u.merchant_id, u.phone, u.address, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2")
+                let row = sqlx::query("SELECT u.id, u.login, u.display_name, u.role, u.merchant_id, u.phone, u.address, u.email, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2")
                     .bind(token_hash)
                     .bind(micros(now))
                     .fetch_optional(&self.pool)
@@ -158,7 +159,7 @@ macro_rules! shared_store {
             }
 
             async fn list_users(&self, before: Option<UserId>, limit: i64) -> StoreResult<Vec<User>> {
-                let rows = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address FROM users WHERE (CAST($1 AS TEXT) IS NULL OR id < $1) ORDER BY id DESC LIMIT $2")
+                let rows = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address, email FROM users WHERE (CAST($1 AS TEXT) IS NULL OR id < $1) ORDER BY id DESC LIMIT $2")
                     .bind(before.map(|id| id.to_string()))
                     .bind(limit)
                     .fetch_all(&self.pool)
@@ -902,6 +903,7 @@ macro_rules! shared_store {
                 merchant_id: merchant_id.map(|m| parse_id(&m)).transpose()?,
                 phone: r.try_get("phone")?,
                 address: r.try_get("address")?,
+                email: r.try_get("email")?,
             })
         }
 
@@ -949,11 +951,28 @@ macro_rules! shared_store {
                 .execute(&mut *conn)
                 .await
                 .map_err(other)?;
+            // Its email job, for a reader with an address who did not turn this kind off (the
+            // worker checks again when it sends).
+            sqlx::query("INSERT INTO outbox (id, topic, case_id, payload, created_at, available_at) SELECT $1, 'email', $2, $3, $4, $4 FROM users u WHERE u.id = $5 AND u.email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM notification_settings s WHERE s.user_id = u.id AND s.email_off LIKE $6)")
+                .bind(uuid::Uuid::now_v7().to_string())
+                .bind(n.case_id.map(|c| c.to_string()))
+                .bind(to_json(&serde_json::json!({ "notification": n.id }))?)
+                .bind(micros(n.created_at))
+                .bind(n.user_id.to_string())
+                .bind(format!("%\"{}\"%", n.kind))
+                .execute(&mut *conn)
+                .await
+                .map_err(other)?;
             Ok(())
         }
 
         async fn insert_outbox(conn: &mut <$db as sqlx::Database>::Connection, items: &[OutboxItem], at: Timestamp) -> StoreResult<()> {
             for item in items {
+                // A notification goes to its reader's inbox now, with the change.
+                if item.topic == redress_app::notices::NOTIFICATION_TOPIC {
+                    insert_notification(&mut *conn, &serde_json::from_value(item.payload.clone()).map_err(|e| StoreError::Other(e.into()))?).await?;
+                    continue;
+                }
                 sqlx::query("INSERT INTO outbox (id, topic, case_id, payload, created_at, available_at) VALUES ($1, $2, $3, $4, $5, $5)")
                     .bind(uuid::Uuid::now_v7().to_string())
                     .bind(&item.topic)

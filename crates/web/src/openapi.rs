@@ -100,7 +100,7 @@ Sign in with `POST /api/v1/auth/login` and send the token as `Authorization: Bea
         crate::routes::cases::timeline, crate::routes::cases::chain,
         crate::routes::escalations::record, crate::routes::escalations::list,
         crate::routes::escalations::accepted, crate::routes::escalations::notifications,
-        crate::routes::escalations::read,
+        crate::routes::escalations::read, crate::routes::notify::read, crate::routes::notify::change,
         crate::routes::evidence::upload, crate::routes::evidence::list, crate::routes::evidence::download,
         crate::routes::evidence::preview, crate::routes::evidence::dossier,
         crate::routes::conversations::read, crate::routes::conversations::post_message,

@@ -11,6 +11,8 @@ use redress_app::{App, AppError};
 use redress_domain::{Command, Money};
 use std::time::Duration;
 
+pub mod email;
+
 /// How long a claimed row stays with its worker before another may take it over.
 const LEASE: SignedDuration = SignedDuration::from_secs(60);
 const BATCH: i64 = 100;
@@ -35,6 +37,8 @@ pub struct Worker {
     owner: String,
     last_housekeeping: std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>,
     lease: SignedDuration,
+    /// Where notification emails go; `None`: SMTP is not configured and none are sent.
+    mailer: Option<std::sync::Arc<email::Mailer>>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -49,18 +53,24 @@ pub struct TickReport {
     pub jobs_purged: u64,
     pub blobs_collected: usize,
     pub answers_purged: u64,
+    pub emails_sent: usize,
 }
 
 impl Worker {
     pub fn new(app: App) -> Worker {
         let owner = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7());
-        Worker { app, owner, last_housekeeping: Default::default(), lease: LEASE }
+        Worker { app, owner, last_housekeeping: Default::default(), lease: LEASE, mailer: None }
     }
 
     /// How long this worker's claims last (crash drills shorten it so a killed worker's rows
     /// are taken over within their run).
     pub fn with_lease(self, lease: SignedDuration) -> Worker {
         Worker { lease, ..self }
+    }
+
+    /// Sends notification emails through `mailer`.
+    pub fn with_mailer(self, mailer: email::Mailer) -> Worker {
+        Worker { mailer: Some(std::sync::Arc::new(mailer)), ..self }
     }
 
     /// Does all the work that is due now, then returns.
@@ -79,6 +89,8 @@ impl Worker {
                 break;
             }
         }
+        // After the passes: the notifications they wrote go out in this tick.
+        report.emails_sent = self.send_emails().await?;
         let due = {
             let mut last = self.last_housekeeping.lock().unwrap_or_else(|p| p.into_inner());
             let due = last.is_none_or(|t| t.elapsed() >= HOUSEKEEPING_EVERY);
@@ -141,6 +153,7 @@ impl Worker {
                         timeouts_refused = r.timeouts_refused,
                         refunds = r.refunds_settled,
                         reminders = r.reminders_sent,
+                        emails = r.emails_sent,
                         sessions_purged = r.sessions_purged,
                         jobs_purged = r.jobs_purged,
                         blobs_collected = r.blobs_collected,

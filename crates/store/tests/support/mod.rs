@@ -301,6 +301,7 @@ pub fn user(login: &str, role: Role, merchant: Option<MerchantId>) -> User {
         merchant_id: merchant,
         phone: Some("13812341234".into()),
         address: Some("上海市浦东新区".into()),
+        email: None,
     }
 }
 

@@ -5,6 +5,7 @@ pub(crate) mod auth;
 pub(crate) mod cases;
 pub(crate) mod conversations;
 pub(crate) mod escalations;
+pub(crate) mod notify;
 pub(crate) mod evidence;
 pub(crate) mod orders;
 pub(crate) mod rights;
@@ -42,6 +43,7 @@ pub fn api(_app: App) -> Router<App> {
         .route("/api/v1/cases/{id}/external-escalations/{eid}/acceptance", post(escalations::accepted))
         .route("/api/v1/notifications", get(escalations::notifications))
         .route("/api/v1/notifications/{id}/read", post(escalations::read))
+        .route("/api/v1/me/notification-settings", get(notify::read).put(notify::change))
         .route("/api/v1/cases/{id}/complaint-12315", get(rights::regulator_complaint))
 }
 

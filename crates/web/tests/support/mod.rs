@@ -174,6 +174,7 @@ impl TestApp {
             merchant_id: merchant,
             phone: Some("13812341234".into()),
             address: Some("上海市浦东新区".into()),
+            email: None,
         };
         self.app.store.insert_user(&user, &hash_password(PASSWORD).unwrap(), self.now()).await.unwrap();
         user.id
