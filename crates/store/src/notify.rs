@@ -61,6 +61,7 @@ macro_rules! notification_store {
                     .execute(&self.pool)
                     .await
                     .map_err(other)?;
+                self.sessions.forget_user(user);
                 Ok(done.rows_affected() == 1)
             }
         }

@@ -20,7 +20,7 @@ pub struct PgStore {
     pub(crate) pool: sqlx::PgPool,
     changed: std::sync::Arc<tokio::sync::Notify>,
     policies: crate::shared::PolicyCache,
-    sessions: crate::shared::SessionCache,
+    pub(crate) sessions: crate::shared::SessionCache,
 }
 
 impl PgStore {

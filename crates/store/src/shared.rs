@@ -1099,4 +1099,9 @@ impl SessionCache {
     pub fn forget(&self, token_hash: &str) {
         self.entries.lock().unwrap_or_else(|p| p.into_inner()).remove(token_hash);
     }
+
+    /// Forgets every session of `user`, whose account changed.
+    pub fn forget_user(&self, user: redress_domain::UserId) {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, (u, _, _)| u.id != user);
+    }
 }

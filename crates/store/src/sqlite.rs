@@ -20,7 +20,7 @@ pub struct SqliteStore {
     writer: crate::writer::Writer,
     changed: std::sync::Arc<tokio::sync::Notify>,
     policies: crate::shared::PolicyCache,
-    sessions: crate::shared::SessionCache,
+    pub(crate) sessions: crate::shared::SessionCache,
 }
 
 impl SqliteStore {
