@@ -123,7 +123,10 @@ impl App {
             email,
             language: language_code(settings.language).to_owned(),
             kinds: NotificationKind::iter()
-                .map(|k| KindChoice { kind: k.as_str().to_owned(), email: !settings.email_off.iter().any(|o| o == k.as_str()) })
+                .map(|k| KindChoice {
+                    kind: k.as_str().to_owned(),
+                    email: !settings.email_off.iter().any(|o| o == k.as_str()),
+                })
                 .collect(),
         }
     }
@@ -194,7 +197,8 @@ impl App {
         }
         let Some(case_id) = notification.case_id else { return Ok(true) };
         let Some(record) = self.store.case(case_id).await? else { return Ok(false) };
-        let due: Option<jiff::Timestamp> = notification.args.get("due").and_then(|d| serde_json::from_value(d.clone()).ok());
+        let due: Option<jiff::Timestamp> =
+            notification.args.get("due").and_then(|d| serde_json::from_value(d.clone()).ok());
         let state = notification.args.get("state").and_then(|s| s.as_str());
         Ok(match (&record.case.deadline, due) {
             (Some(deadline), Some(due)) => {

@@ -44,7 +44,9 @@ fn args(case: &Case, event: &Event) -> Value {
         EventBody::OfferMade { remedy, .. }
         | EventBody::OfferAccepted { remedy }
         | EventBody::Approved { remedy }
-        | EventBody::MediationProposed { remedy, .. } => json!({ "remedy": remedy.kind.as_str(), "amount": remedy.amount }),
+        | EventBody::MediationProposed { remedy, .. } => {
+            json!({ "remedy": remedy.kind.as_str(), "amount": remedy.amount })
+        }
         EventBody::Rejected { rejection } => json!({ "reason": rejection.reason.as_str() }),
         EventBody::ReturnShipped { shipment } | EventBody::ReplacementShipped { shipment } => {
             json!({ "carrier": shipment.carrier, "tracking_no": shipment.tracking_no })

@@ -99,7 +99,9 @@ fn shown(lang: Lang, name: &str, value: &Value) -> String {
             s.parse::<redress_law::RequestKind>().map_or_else(|_| s.clone(), |v| v.label(lang))
         }
         Value::String(s) if name == "party" => lookup(lang, &format!("party-{s}"), None).unwrap_or_else(|| s.clone()),
-        Value::Number(n) if name == "amount" => n.as_i64().map_or_else(|| n.to_string(), |f| Money::from_fen(f).to_string()),
+        Value::Number(n) if name == "amount" => {
+            n.as_i64().map_or_else(|| n.to_string(), |f| Money::from_fen(f).to_string())
+        }
         Value::String(s) => s.parse::<jiff::Timestamp>().map_or_else(|_| s.clone(), beijing),
         Value::Array(items) => items
             .iter()
@@ -201,11 +203,17 @@ mod tests {
         for kind in EventKind::iter() {
             let name: &'static str = kind.into();
             let told = NotificationKind::of_event(kind);
-            assert_eq!(told.is_some(), !audience(kind).is_empty(), "{name}: told to {:?} but kind {told:?}", audience(kind));
+            assert_eq!(
+                told.is_some(),
+                !audience(kind).is_empty(),
+                "{name}: told to {:?} but kind {told:?}",
+                audience(kind)
+            );
         }
         // Every move kind names an event kind (the others are reminders and clocks).
         let events: Vec<&'static str> = EventKind::iter().map(<&'static str>::from).collect();
-        let moves = NotificationKind::iter().filter(|k| events.contains(&k.as_str()) && *k != NotificationKind::DeadlineRecounted);
+        let moves = NotificationKind::iter()
+            .filter(|k| events.contains(&k.as_str()) && *k != NotificationKind::DeadlineRecounted);
         for kind in moves {
             let event = EventKind::iter().find(|e| <&'static str>::from(*e) == kind.as_str()).unwrap();
             assert_eq!(NotificationKind::of_event(event), Some(kind));

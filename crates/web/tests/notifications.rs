@@ -2,12 +2,13 @@
 //! when SMTP is configured: tested against a real SMTP server on loopback (aiosmtpd from PyPI,
 //! in the venv `.ci/run` installs), which records what it receives.
 
+mod smtp;
 mod support;
 
 use redress_worker::Worker;
-use redress_worker::email::{Mailer, SmtpConfig, SmtpTls};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use smtp::SmtpServer;
 use support::{Session, TestApp};
 
 async fn kinds(session: &Session) -> Vec<String> {
@@ -48,7 +49,10 @@ async fn every_party_is_told_of_each_move_in_their_inbox_never_of_their_own() {
     f.buyer.ok(&case, "escalate", json!({ "text": "商家拒绝" })).await;
     f.agent.ok(&case, "take", json!({})).await;
     f.agent.ok(&case, "message", json!({ "text": "平台已介入" })).await;
-    assert_eq!(kinds(&f.shop).await, ["filed", "offer_declined", "message_posted", "escalated", "taken", "message_posted"]);
+    assert_eq!(
+        kinds(&f.shop).await,
+        ["filed", "offer_declined", "message_posted", "escalated", "taken", "message_posted"]
+    );
     assert_eq!(kinds(&f.buyer).await, ["offer_made", "rejected", "taken", "message_posted"]);
     assert!(kinds(&f.other_shop).await.is_empty() && kinds(&f.other_buyer).await.is_empty());
     assert!(kinds(&f.agent).await.is_empty(), "the agent's own moves; before the take, no agent is on the case");
@@ -56,6 +60,23 @@ async fn every_party_is_told_of_each_move_in_their_inbox_never_of_their_own() {
     f.buyer.ok(&case, "message", json!({ "text": "谢谢" })).await;
     assert_eq!(kinds(&f.agent).await, ["message_posted"], "the assigned agent is a party now");
     assert!(kinds(&f.other_agent).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_timeout_that_fired_and_the_refund_it_led_to_are_told_to_both_sides() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "NOTE-TIMEOUT").await;
+    f.file(&order, "refund_only", "quality_defect", 39900).await;
+    t.advance_hours(49);
+    t.tick().await;
+    for side in [&f.buyer, &f.shop] {
+        let told = kinds(side).await;
+        assert!(told.contains(&"timed_out".to_owned()) && told.contains(&"refund_succeeded".to_owned()), "{told:?}");
+    }
+    let (_, notes) = f.buyer.get_in("en", "/api/v1/notifications").await;
+    let texts = notes["items"].to_string();
+    assert!(texts.contains("A deadline passed") && texts.contains("A refund of ¥399.00 was paid"), "{texts}");
 }
 
 #[tokio::test]
@@ -79,8 +100,13 @@ async fn an_account_email_is_its_own_and_the_admins_to_see_and_fills_the_12315_f
     assert_eq!(status, StatusCode::OK, "{complaint}");
     assert_eq!(complaint["form"]["email"], "buyer@example.com");
 
-    for bad in [json!({ "email": "not an address" }), json!({ "language": "fr" }), json!({ "kinds": [{ "kind": "nope", "email": false }] })] {
-        let response = f.buyer.raw(reqwest::Method::PUT, "/api/v1/me/notification-settings").json(&bad).send().await.unwrap();
+    for bad in [
+        json!({ "email": "not an address" }),
+        json!({ "language": "fr" }),
+        json!({ "kinds": [{ "kind": "nope", "email": false }] }),
+    ] {
+        let response =
+            f.buyer.raw(reqwest::Method::PUT, "/api/v1/me/notification-settings").json(&bad).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
     }
     let cleared = settings(&f.buyer, json!({ "email": null })).await;
@@ -88,102 +114,16 @@ async fn an_account_email_is_its_own_and_the_admins_to_see_and_fills_the_12315_f
     assert_eq!(cleared["language"], "en", "what is left out stays");
 }
 
-/// A real SMTP server on loopback (aiosmtpd), writing each message it receives, decoded by
-/// Python's own email parser, as one JSON line.
-struct SmtpServer {
-    port: u16,
-    log: std::path::PathBuf,
-    python: std::path::PathBuf,
-    child: Option<tokio::process::Child>,
-    _dir: tempfile::TempDir,
-}
-
-const SERVER: &str = r#"
-import asyncio, json, sys, email
-from email import policy
-from aiosmtpd.controller import Controller
-
-class Record:
-    async def handle_DATA(self, server, session, envelope):
-        msg = email.message_from_bytes(envelope.content, policy=policy.default)
-        told = {"to": envelope.rcpt_tos, "subject": str(msg["subject"]), "message_id": str(msg["message-id"]),
-                "body": msg.get_body(("plain",)).get_content()}
-        with open(sys.argv[2], "a", encoding="utf-8") as log:
-            log.write(json.dumps(told, ensure_ascii=False) + "\n")
-        return "250 OK"
-
-controller = Controller(Record(), hostname="127.0.0.1", port=int(sys.argv[1]))
-controller.start()
-print("ready", flush=True)
-sys.stdin.read()
-controller.stop()
-"#;
-
-impl SmtpServer {
-    /// The venv's Python with aiosmtpd, or `None` with a note (CI: `REDRESS_REQUIRE_SMTP=1` fails).
-    fn python(test: &str) -> Option<std::path::PathBuf> {
-        let venv = std::env::var_os("REDRESS_AIOSMTPD_VENV").map(std::path::PathBuf::from).unwrap_or_else(|| {
-            let cache = std::env::var_os("XDG_CACHE_HOME").map(std::path::PathBuf::from).unwrap_or_else(|| {
-                std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache")
-            });
-            cache.join("redress-ci/venv-aiosmtpd")
-        });
-        let python = venv.join("bin/python");
-        let works = std::process::Command::new(&python)
-            .args(["-c", "import aiosmtpd"])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if works {
-            return Some(python);
-        }
-        let reason = format!("no aiosmtpd at {} (see .ci/run)", venv.display());
-        assert!(std::env::var("REDRESS_REQUIRE_SMTP").as_deref() != Ok("1"), "REDRESS_REQUIRE_SMTP=1 but {reason}");
-        redress_store::skipped::note(test, &reason);
-        None
+/// A fresh app and people, with a real SMTP server (started or only reserved), and a worker that
+/// mails through it; `None` (skipped) without aiosmtpd.
+async fn with_smtp(test: &str, started: bool) -> Option<(SmtpServer, TestApp, support::Fixture, Worker)> {
+    let mut smtp = SmtpServer::reserve(SmtpServer::python(test)?);
+    if started {
+        smtp.start().await;
     }
-
-    /// A server on a free port, not started yet.
-    fn reserve(python: std::path::PathBuf) -> SmtpServer {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let dir = tempfile::tempdir().unwrap();
-        SmtpServer { port, log: dir.path().join("received.jsonl"), python, child: None, _dir: dir }
-    }
-
-    async fn start(&mut self) {
-        use tokio::io::AsyncBufReadExt;
-        let mut child = tokio::process::Command::new(&self.python)
-            .args(["-c", SERVER, &self.port.to_string(), self.log.to_str().unwrap()])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start aiosmtpd");
-        let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-        assert_eq!(lines.next_line().await.unwrap().as_deref(), Some("ready"));
-        self.child = Some(child);
-    }
-
-    fn mailer(&self) -> Mailer {
-        Mailer::new(&SmtpConfig {
-            host: "127.0.0.1".into(),
-            port: Some(self.port),
-            from: "Redress <noreply@redress.test>".into(),
-            tls: SmtpTls::None,
-            username: None,
-            password: None,
-        })
-        .unwrap()
-    }
-
-    /// Every message received so far.
-    fn received(&self) -> Vec<Value> {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
-    }
-
-    fn received_by(&self, address: &str) -> Vec<Value> {
-        self.received().into_iter().filter(|m| m["to"] == json!([address])).collect()
-    }
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    Some((smtp, t, f, worker))
 }
 
 async fn offer(f: &support::Fixture, case: &str) {
@@ -192,16 +132,13 @@ async fn offer(f: &support::Fixture, case: &str) {
 
 #[tokio::test]
 async fn a_buyer_whose_case_gets_an_offer_reads_it_in_the_inbox_and_by_email_in_their_language() {
-    let Some(python) = SmtpServer::python("a_buyer_whose_case_gets_an_offer_reads_it_in_the_inbox_and_by_email") else {
+    let Some((smtp, t, f, worker)) =
+        with_smtp("a_buyer_whose_case_gets_an_offer_reads_it_in_the_inbox_and_by_email", true).await
+    else {
         return;
     };
-    let mut smtp = SmtpServer::reserve(python);
-    smtp.start().await;
-    let t = TestApp::start().await;
-    let f = t.fixture().await;
     settings(&f.buyer, json!({ "email": "buyer@example.com", "language": "en" })).await;
     settings(&f.shop, json!({ "email": "shop@example.com" })).await;
-    let worker = Worker::new(t.app.clone()).with_mailer(smtp.mailer());
 
     let order = f.order(&t, "MAIL-1").await;
     let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
@@ -227,16 +164,16 @@ async fn a_buyer_whose_case_gets_an_offer_reads_it_in_the_inbox_and_by_email_in_
 
 #[tokio::test]
 async fn a_kind_whose_email_is_off_is_told_in_the_inbox_only() {
-    let Some(python) = SmtpServer::python("a_kind_whose_email_is_off_is_told_in_the_inbox_only") else { return };
-    let mut smtp = SmtpServer::reserve(python);
-    smtp.start().await;
-    let t = TestApp::start().await;
-    let f = t.fixture().await;
-    let set =
-        settings(&f.buyer, json!({ "email": "buyer@example.com", "kinds": [{ "kind": "offer_made", "email": false }] }))
-            .await;
+    let Some((smtp, t, f, worker)) = with_smtp("a_kind_whose_email_is_off_is_told_in_the_inbox_only", true).await
+    else {
+        return;
+    };
+    let set = settings(
+        &f.buyer,
+        json!({ "email": "buyer@example.com", "kinds": [{ "kind": "offer_made", "email": false }] }),
+    )
+    .await;
     assert!(set["kinds"].as_array().unwrap().contains(&json!({ "kind": "offer_made", "email": false })), "{set}");
-    let worker = Worker::new(t.app.clone()).with_mailer(smtp.mailer());
     let order = f.order(&t, "MAIL-OFF").await;
     let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
     offer(&f, &case).await;
@@ -260,12 +197,11 @@ async fn a_kind_whose_email_is_off_is_told_in_the_inbox_only() {
 
 #[tokio::test]
 async fn while_the_smtp_server_is_down_email_is_retried_and_delivered_once_it_is_up() {
-    let Some(python) = SmtpServer::python("while_the_smtp_server_is_down_email_is_retried") else { return };
-    let mut smtp = SmtpServer::reserve(python);
-    let t = TestApp::start().await;
-    let f = t.fixture().await;
+    let Some((mut smtp, t, f, worker)) = with_smtp("while_the_smtp_server_is_down_email_is_retried", false).await
+    else {
+        return;
+    };
     settings(&f.buyer, json!({ "email": "buyer@example.com" })).await;
-    let worker = Worker::new(t.app.clone()).with_mailer(smtp.mailer());
     let order = f.order(&t, "MAIL-DOWN").await;
     let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
     offer(&f, &case).await;
@@ -287,15 +223,12 @@ async fn while_the_smtp_server_is_down_email_is_retried_and_delivered_once_it_is
 
 #[tokio::test]
 async fn a_reminder_is_never_emailed_after_the_action_it_reminds_of() {
-    let Some(python) = SmtpServer::python("a_reminder_is_never_emailed_after_the_action_it_reminds_of") else {
+    let Some((smtp, t, f, worker)) =
+        with_smtp("a_reminder_is_never_emailed_after_the_action_it_reminds_of", true).await
+    else {
         return;
     };
-    let mut smtp = SmtpServer::reserve(python);
-    smtp.start().await;
-    let t = TestApp::start().await;
-    let f = t.fixture().await;
     settings(&f.shop, json!({ "email": "shop@example.com", "language": "en" })).await;
-    let worker = Worker::new(t.app.clone()).with_mailer(smtp.mailer());
     let order = f.order(&t, "MAIL-REM").await;
     let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
     worker.tick().await.unwrap();

@@ -6,8 +6,8 @@
 
 use crate::Worker;
 use jiff::SignedDuration;
-use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use redress_app::email::{EMAIL_TOPIC, Email};
@@ -74,7 +74,9 @@ impl Mailer {
         };
         let mut builder = builder.port(config.port.unwrap_or(port)).timeout(Some(SMTP_TIMEOUT));
         match (&config.username, &config.password) {
-            (Some(user), Some(password)) => builder = builder.credentials(Credentials::new(user.clone(), password.clone())),
+            (Some(user), Some(password)) => {
+                builder = builder.credentials(Credentials::new(user.clone(), password.clone()))
+            }
             (None, None) => {}
             _ => anyhow::bail!("smtp credentials: both a username and a password, or neither"),
         }
@@ -128,7 +130,11 @@ impl Worker {
     pub async fn send_emails(&self) -> anyhow::Result<usize> {
         use futures_util::StreamExt;
         let now = self.app.clock.now();
-        let jobs = self.app.store.claim_jobs(EMAIL_TOPIC, now, now.checked_add(self.lease)?, &self.owner, crate::BATCH).await?;
+        let jobs = self
+            .app
+            .store
+            .claim_jobs(EMAIL_TOPIC, now, now.checked_add(self.lease)?, &self.owner, crate::BATCH)
+            .await?;
         let outcomes = futures_util::stream::iter(jobs)
             .map(|job| self.deliver(job))
             .buffer_unordered(EMAILS_AT_ONCE)

@@ -5,8 +5,8 @@ pub(crate) mod auth;
 pub(crate) mod cases;
 pub(crate) mod conversations;
 pub(crate) mod escalations;
-pub(crate) mod notify;
 pub(crate) mod evidence;
+pub(crate) mod notify;
 pub(crate) mod orders;
 pub(crate) mod rights;
 

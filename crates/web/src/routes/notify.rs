@@ -20,7 +20,9 @@ pub async fn change(
     caller: Caller,
     Body(change): Body<NotificationSettingsChange>,
 ) -> Result<Json<NotificationSettingsView>, Problem> {
-    let view =
-        app.change_notification_settings(&caller.principal, change).await.map_err(|e| Problem::from_app(e, caller.lang))?;
+    let view = app
+        .change_notification_settings(&caller.principal, change)
+        .await
+        .map_err(|e| Problem::from_app(e, caller.lang))?;
     Ok(Json(view))
 }
