@@ -123,6 +123,7 @@ async fn with_smtp(test: &str, started: bool) -> Option<(SmtpServer, TestApp, su
     }
     let t = TestApp::start().await;
     let f = t.fixture().await;
+    let worker = Worker::new(t.app.clone()).with_mailer(smtp.mailer());
     Some((smtp, t, f, worker))
 }
 
