@@ -288,7 +288,7 @@ async fn serve(settings: &Settings, demo: bool) -> anyhow::Result<()> {
     if demo {
         demo::print_logins(&app).await?;
     }
-    let worker = drill_lease(mailing(redress_worker::Worker::new(app.clone()), &settings)?)?;
+    let worker = drill_lease(mailing(redress_worker::Worker::new(app.clone()), settings)?)?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut worker_stop = stop_rx.clone();
     let worker = tokio::spawn(worker.run(settings.worker_interval, async move {

@@ -117,7 +117,7 @@ pub fn backoff(attempts: i64) -> SignedDuration {
 
 /// What became of one claimed email job.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Sent {
+enum Delivery {
     Sent,
     /// Nothing to send (no address, the kind turned off, a reminder overtaken, no SMTP).
     Skipped,
@@ -138,40 +138,40 @@ impl Worker {
         let outcomes = futures_util::stream::iter(jobs)
             .map(|job| self.deliver(job))
             .buffer_unordered(EMAILS_AT_ONCE)
-            .collect::<Vec<anyhow::Result<Sent>>>()
+            .collect::<Vec<anyhow::Result<Delivery>>>()
             .await;
         let mut sent = 0;
         for outcome in outcomes {
-            sent += usize::from(outcome? == Sent::Sent);
+            sent += usize::from(outcome? == Delivery::Sent);
         }
         Ok(sent)
     }
 
-    async fn deliver(&self, job: ClaimedJob) -> anyhow::Result<Sent> {
+    async fn deliver(&self, job: ClaimedJob) -> anyhow::Result<Delivery> {
         let email = match &self.mailer {
             Some(_) => self.app.email_of(&job.payload).await.map_err(|e| anyhow::anyhow!(e))?,
             None => None,
         };
         let (Some(mailer), Some(email)) = (&self.mailer, email) else {
             self.app.store.complete_job(job.id, self.app.clock.now()).await?;
-            return Ok(Sent::Skipped);
+            return Ok(Delivery::Skipped);
         };
         let id = job.payload["notification"].as_str().unwrap_or_default().to_owned();
         match mailer.send(&id, &email).await {
             Ok(()) => {
                 self.app.store.complete_job(job.id, self.app.clock.now()).await?;
-                Ok(Sent::Sent)
+                Ok(Delivery::Sent)
             }
             Err(SendError::Permanent(e)) => {
                 tracing::error!(job = %job.id, notification = %id, error = %e, "email refused for good: not sent");
                 self.app.store.complete_job(job.id, self.app.clock.now()).await?;
-                Ok(Sent::Skipped)
+                Ok(Delivery::Skipped)
             }
             Err(SendError::Transient(e)) => {
                 tracing::warn!(job = %job.id, attempts = job.attempts, error = %e, "email will be retried");
                 let at = self.app.clock.now().checked_add(backoff(job.attempts))?;
                 self.app.store.retry_job(job.id, at, &e).await?;
-                Ok(Sent::Retried)
+                Ok(Delivery::Retried)
             }
         }
     }
