@@ -4,6 +4,7 @@
 mod extract;
 mod idempotency;
 mod limits;
+mod location;
 mod openapi;
 mod problem;
 mod routes;
@@ -35,6 +36,7 @@ fn router_and_limiters(app: App, limits: &Limits) -> (Router, Arc<limits::Limite
         .layer(tower_http::limit::RequestBodyLimitLayer::new(idempotency::MAX_BODY))
         .merge(routes::evidence::routes(&app))
         .layer(axum::middleware::from_fn_with_state(app.clone(), idempotency::layer))
+        .layer(axum::middleware::from_fn(location::layer))
         .fallback(fallback)
         .with_state(app.clone())
         .merge(openapi::routes())
