@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::idempotency::{Answered, IdempotencyKey, StoredAnswer};
 use crate::orders::page_size;
 use crate::ports::{CaseFilter, OutboxItem, StoreError, StoredEvent};
-use crate::views::CaseView;
+use crate::views::{CaseView, TimelineEntryView};
 use crate::{App, Principal, Role};
 use redress_domain::command::FileCase;
 use redress_domain::event::EventBody;
@@ -29,7 +29,7 @@ pub struct CaseDetail {
     /// The number of events on the case (the last one's `seq`).
     pub version: i64,
     /// The latest `TIMELINE_PAGE` events, oldest first.
-    pub timeline: Vec<TimelineEntry>,
+    pub timeline: Vec<TimelineEntryView>,
     /// When older events exist: the `before` of the next page (`GET …/timeline?before=`).
     pub timeline_before: Option<i64>,
     pub allowed_actions: Vec<&'static str>,
@@ -43,19 +43,8 @@ pub struct CaseDetail {
 /// A page of a case's timeline, oldest first, and the cursor of the page before it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TimelinePage {
-    pub items: Vec<TimelineEntry>,
+    pub items: Vec<TimelineEntryView>,
     pub next_before: Option<i64>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TimelineEntry {
-    pub seq: i64,
-    /// Who acted: role and name, as this reader may see them.
-    pub by: crate::contacts::Speaker,
-    #[serde(flatten)]
-    pub event: Event,
-    pub prev_hash: String,
-    pub hash: String,
 }
 
 impl App {
@@ -181,6 +170,7 @@ impl App {
     pub async fn act(&self, principal: &Principal, case_id: CaseId, command: Command) -> Result<Case, AppError> {
         self.check_public(&command)?;
         self.visible_case(principal, case_id).await?;
+        self.may_cite(principal, case_id, &command).await?;
         self.run(case_id, &command, principal.actor()).await
     }
 
@@ -195,6 +185,7 @@ impl App {
     ) -> Result<Answered, AppError> {
         self.check_public(&command)?;
         let record = self.visible_case(principal, case_id).await?;
+        self.may_cite(principal, case_id, &command).await?;
         // A case keeps the policy it was filed under, so the answer's `allowed_actions` can be
         // worked out before the change commits.
         let policy = self.policy_of(&record.case).await?;
@@ -224,6 +215,24 @@ impl App {
             return Err(AppError::Forbidden("system actions are not available through the API"));
         }
         Ok(())
+    }
+
+    /// A message may cite only files its sender may see: the other side's confidential file is
+    /// refused as if it were not on the case. A file's visibility never changes, so checking
+    /// before the command runs holds for the change.
+    async fn may_cite(&self, principal: &Principal, case_id: CaseId, command: &Command) -> Result<(), AppError> {
+        let Command::Message { evidence, .. } = command else { return Ok(()) };
+        if evidence.is_empty() {
+            return Ok(());
+        }
+        let viewer = principal.actor().party();
+        let files = self.store.evidence(case_id).await?;
+        let visible =
+            |id: &redress_domain::EvidenceId| files.iter().any(|f| f.file.evidence_id == *id && f.visible_to(viewer));
+        match evidence.iter().find(|id| !visible(id)) {
+            Some(id) => Err(redress_domain::Rejection::invalid(format!("evidence: {id} is not on this case")).into()),
+            None => Ok(()),
+        }
     }
 
     async fn visible_case(&self, principal: &Principal, case_id: CaseId) -> Result<crate::ports::CaseRecord, AppError> {
@@ -352,17 +361,7 @@ impl App {
         let next_before = events.first().map(|e| e.seq).filter(|&seq| seq > 1);
         let actors: Vec<Actor> = events.iter().map(|e| e.event.actor).collect();
         let speakers = self.speakers(parties, &actors).await?;
-        let items = events
-            .into_iter()
-            .zip(speakers)
-            .map(|(StoredEvent { seq, event, link }, by)| TimelineEntry {
-                seq,
-                by,
-                event: redress_domain::evidence::redacted_for(&event, viewer),
-                prev_hash: link.prev_hash,
-                hash: link.hash,
-            })
-            .collect();
+        let items = events.iter().zip(speakers).map(|(e, by)| TimelineEntryView::of(e, by, viewer)).collect();
         Ok(TimelinePage { items, next_before })
     }
 
@@ -395,7 +394,7 @@ impl App {
 pub struct ActionAnswer {
     pub case: CaseView,
     pub version: i64,
-    pub events: Vec<TimelineEntry>,
+    pub events: Vec<TimelineEntryView>,
     pub allowed_actions: Vec<&'static str>,
 }
 
@@ -422,18 +421,8 @@ impl Change {
     }
 
     /// The appended events as `actor`, who made them (`by`), may see them.
-    fn entries_for(&self, actor: Actor, by: &crate::contacts::Speaker) -> Vec<TimelineEntry> {
-        let viewer = actor.party();
-        self.events
-            .iter()
-            .map(|e| TimelineEntry {
-                seq: e.seq,
-                by: by.clone(),
-                event: redress_domain::evidence::redacted_for(&e.event, viewer),
-                prev_hash: e.link.prev_hash.clone(),
-                hash: e.link.hash.clone(),
-            })
-            .collect()
+    fn entries_for(&self, actor: Actor, by: &crate::contacts::Speaker) -> Vec<TimelineEntryView> {
+        self.events.iter().map(|e| TimelineEntryView::of(e, by.clone(), actor.party())).collect()
     }
 }
 

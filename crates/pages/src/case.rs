@@ -242,16 +242,17 @@ async fn render(
         .timeline
         .iter()
         .map(|e| Line {
-            when: t.time(e.event.at),
+            when: t.time(e.at),
             who: speaker(&e.by),
-            text: redress_app::narrative::describe_in(&e.event, t.lang),
+            text: redress_app::narrative::describe_entry(e, t.lang),
         })
         .collect();
     let messages = detail
         .timeline
         .iter()
         .filter_map(|e| {
-            let text = match &e.event.body {
+            let redress_app::views::EntryBody::Event(body) = &e.body else { return None };
+            let text = match body {
                 EventBody::MessagePosted { text, .. }
                 | EventBody::QuestionAnswered { text }
                 | EventBody::Escalated { text }
@@ -259,7 +260,7 @@ async fn render(
                 EventBody::QuestionAsked { question } => question.clone(),
                 _ => return None,
             };
-            Some(Line { when: t.time(e.event.at), who: speaker(&e.by), text })
+            Some(Line { when: t.time(e.at), who: speaker(&e.by), text })
         })
         .collect();
     let evidence = evidence

@@ -4,6 +4,7 @@
 mod extract;
 mod idempotency;
 mod limits;
+mod location;
 mod openapi;
 mod problem;
 mod routes;
@@ -36,6 +37,7 @@ fn router_and_limiters(app: App, limits: &Limits) -> (Router, Arc<limits::Limite
         .merge(routes::evidence::routes(&app))
         .merge(routes::conversations::upload_routes(&app))
         .layer(axum::middleware::from_fn_with_state(app.clone(), idempotency::layer))
+        .layer(axum::middleware::from_fn(location::layer))
         .fallback(fallback)
         .with_state(app.clone())
         .merge(openapi::routes())

@@ -184,8 +184,15 @@ async fn post_raw(who: &Session, case: &str, body: Vec<u8>, key: Option<&str>) -
     }
     let response = request.send().await.expect("upload");
     let status = response.status();
+    let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
     let text = response.text().await.expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    // A file added (or its answer replayed) says where it is.
+    if status == StatusCode::CREATED {
+        let file = body["evidence_id"].as_str().unwrap();
+        assert_eq!(location, Some(format!("/api/v1/cases/{case}/evidence/{file}")), "{body}");
+    }
+    (status, body)
 }
 
 /// Uploads `bytes` under a misleading name and Content-Type: only the bytes decide the type.
@@ -413,7 +420,9 @@ async fn bad_input_is_refused_and_nothing_is_half_stored(storage: Storage) {
     assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")), "{body}");
     let (status, body) =
         f.buyer.post(&format!("/api/v1/cases/{case}/evidence"), json!({ "file": "not multipart" })).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")), "{body}");
+    // A body that is no upload at all is of the wrong media type, not bad input of the right one.
+    let unsupported = (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type"));
+    assert_eq!((status, body["code"].as_str()), unsupported, "{body}");
 
     // Only the accepted video left a trace in the case.
     let detail = f.buyer.case(&case).await;
@@ -480,6 +489,35 @@ async fn confidential_files_and_strangers(storage: Storage) {
     let buyer_view = f.buyer.case(&case).await["timeline"].to_string();
     assert!(!buyer_view.contains("进货发票") && buyer_view.contains("门诊病历"));
     assert!(f.agent.case(&case).await["timeline"].to_string().contains("进货发票"));
+    // Nor anything else of it: not its id, hash, size or type; only that a file was withheld.
+    let medical_file = b"Outpatient record: allergic rash";
+    let shop_detail = f.shop.case(&case).await;
+    for secret in [id(&medical), sha256(medical_file), "text/plain".to_owned()] {
+        assert!(!shop_detail.to_string().contains(&secret), "{secret} in {shop_detail}");
+    }
+    let withheld = |detail: &Value| types(detail).iter().filter(|t| *t == "evidence_withheld").count();
+    assert_eq!(withheld(&shop_detail), 1, "the buyer's medical record");
+    assert_eq!(withheld(&f.buyer.case(&case).await), 1, "the shop's invoice");
+    assert_eq!(withheld(&f.agent.case(&case).await), 0);
+    // A message may cite only files its sender may see; the other side's confidential file is
+    // refused as if it were not on the case.
+    let cite = |e: &Value| json!({ "text": "见附件", "evidence": [id(e)] });
+    let (status, problem) = f.shop.act(&case, "message", cite(&medical)).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")),
+        "{problem}"
+    );
+    let (status, problem) = f.buyer.act(&case, "message", cite(&invoice)).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")),
+        "{problem}"
+    );
+    f.shop.ok(&case, "message", cite(&invoice)).await;
+    f.buyer.ok(&case, "message", cite(&medical)).await;
+    f.shop.ok(&case, "message", cite(&open)).await;
+    f.agent.ok(&case, "message", cite(&medical)).await;
     // An id that is not on the case is simply not found.
     assert_eq!(
         fetch(&f.agent, &format!("/api/v1/cases/{case}/evidence/{}", uuid::Uuid::now_v7())).await.0,

@@ -79,6 +79,9 @@ pub async fn import_calendar(
 ) -> Result<Json<CalendarImport>, Problem> {
     let text = std::str::from_utf8(&body)
         .map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", caller.lang, None))?;
+    serde_json::from_str::<crate::extract::UniqueKeys>(text).map_err(|e| {
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", caller.lang, Some(e.to_string()))
+    })?;
     let imported =
         app.import_calendar(Some(&caller.principal), text).await.map_err(|e| Problem::from_app(e, caller.lang))?;
     Ok(Json(CalendarImport {

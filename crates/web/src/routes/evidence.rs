@@ -60,6 +60,21 @@ pub async fn upload(
     let lang = caller.lang;
     let id: CaseId = path_id(&id, lang)?;
     let err = |e| Problem::from_app(e, lang);
+    // A body of another type (JSON, a urlencoded form) is not an upload at all.
+    let essence = |v: &HeaderValue| v.to_str().ok().map(|v| v.split(';').next().unwrap_or("").trim().to_owned());
+    let multipart_declared = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(essence)
+        .is_some_and(|e| e.eq_ignore_ascii_case("multipart/form-data"));
+    if !multipart_declared {
+        let detail = "an upload is multipart/form-data: file, kind, caption, confidential";
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            lang,
+            Some(detail.into()),
+        ));
+    }
     let mut multipart =
         multipart.map_err(|e| invalid(lang, format!("a multipart/form-data body is expected: {}", e.body_text())))?;
     let room = app.evidence_room(&caller.principal, id).await.map_err(err)?;
