@@ -21,6 +21,7 @@ pub mod ports;
 pub mod regulator;
 pub mod reminders;
 pub mod rights;
+pub mod search;
 pub mod users;
 pub mod views;
 

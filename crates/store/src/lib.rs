@@ -5,6 +5,7 @@
 pub mod blobs;
 mod codec;
 mod postgres;
+mod search;
 mod shared;
 mod sqlite;
 mod throttle;

@@ -479,8 +479,13 @@ macro_rules! shared_store {
 
             async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem], prior_cases: u32, answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
                 let (case, filed, outbox, answer) = (case.clone(), filed.clone(), outbox.to_vec(), answer.cloned());
+                // Segmented before the write: the writer's time is for writing.
+                let text = redress_app::search::SearchDoc::of_events(std::slice::from_ref(&filed));
                 self.write_change(crate::shared::change::<$db, _>(move |conn| {
-                    Box::pin(async move { create_case_in(conn, &case, &filed, &outbox, prior_cases, answer.as_ref()).await })
+                    Box::pin(async move {
+                        create_case_in(conn, &case, &filed, &outbox, prior_cases, answer.as_ref()).await?;
+                        index_new_case_in(conn, &case, &text).await
+                    })
                 }))
                 .await?;
                 self.changed.notify_one();
@@ -492,8 +497,12 @@ macro_rules! shared_store {
                     return Ok(());
                 }
                 let (case, events, outbox, answer) = (case.clone(), events.to_vec(), outbox.to_vec(), answer.cloned());
+                let text = redress_app::search::SearchDoc::of_events(&events);
                 self.write_change(crate::shared::change::<$db, _>(move |conn| {
-                    Box::pin(async move { append_in(conn, &case, expected_version, &events, &outbox, answer.as_ref()).await })
+                    Box::pin(async move {
+                        append_in(conn, &case, expected_version, &events, &outbox, answer.as_ref()).await?;
+                        index_events_in(conn, case.id, &text).await
+                    })
                 }))
                 .await?;
                 self.changed.notify_one();
