@@ -22,6 +22,7 @@ pub mod regulator;
 pub mod reminders;
 pub mod rights;
 pub mod search;
+pub mod telemetry;
 pub mod users;
 pub mod views;
 

@@ -450,7 +450,9 @@ impl App {
             limit,
             ..Default::default()
         };
+        let started = std::time::Instant::now();
         let rows = self.store.search_cases(&terms, &filter).await?;
+        metrics::histogram!(crate::telemetry::SEARCH_DURATION).record(started.elapsed().as_secs_f64());
         let full = rows.len() as i64 == limit;
         let next_after = rows.last().filter(|_| full).map(|r| Cursor { score: r.score, id: r.case.id }.to_string());
         let words = terms.words();

@@ -21,7 +21,7 @@ pub struct Flags {
     #[arg(long, global = true, env = "REDRESS_WORKER_INTERVAL")]
     worker_interval: Option<u64>,
     /// A TOML file with any of: listen, database_url, data_dir, worker_interval, s3_*, evidence_*,
-    /// header_read_timeout_secs, body_read_timeout_secs, max_connections, rate_*
+    /// header_read_timeout_secs, body_read_timeout_secs, max_connections, rate_*, metrics_token
     #[arg(long, global = true, env = "REDRESS_CONFIG")]
     config: Option<PathBuf>,
     /// S3-compatible endpoint for evidence files, e.g. http://127.0.0.1:9000 [default: files in <data-dir>/evidence]
@@ -79,6 +79,10 @@ pub struct Flags {
     /// Evidence uploads by one account, PER_MINUTE/BURST [default: 30/10]
     #[arg(long, global = true, env = "REDRESS_RATE_UPLOADS_PER_ACCOUNT")]
     rate_uploads_per_account: Option<String>,
+    /// The bearer token a Prometheus scraper presents to read /metrics (admins may read it with
+    /// their own session or token) [default: none: admins only]
+    #[arg(long, global = true, env = "REDRESS_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -104,6 +108,7 @@ struct File {
     rate_writes_per_account: Option<String>,
     rate_filings_per_account: Option<String>,
     rate_uploads_per_account: Option<String>,
+    metrics_token: Option<String>,
 }
 
 pub struct Settings {
@@ -120,6 +125,8 @@ pub struct Settings {
     pub clock_start: Option<jiff::Timestamp>,
     /// Timeouts, the connection cap and rate limits of `serve`.
     pub limits: redress_web::Limits,
+    /// The bearer token of the /metrics scraper.
+    pub metrics_token: Option<String>,
 }
 
 /// A rate as `PER_MINUTE/BURST` (`PER_MINUTE` alone: a burst of as many).
@@ -222,6 +229,7 @@ impl Settings {
         Ok(Settings {
             initial_policy,
             clock_start: flags.clock_start,
+            metrics_token: flags.metrics_token.or(file.metrics_token).filter(|t| !t.trim().is_empty()),
             s3,
             limits,
             evidence_limits,

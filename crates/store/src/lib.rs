@@ -8,6 +8,7 @@ mod postgres;
 mod search;
 mod shared;
 mod sqlite;
+mod telemetry;
 mod throttle;
 mod writer;
 

@@ -478,6 +478,7 @@ macro_rules! shared_store {
             }
 
             async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem], prior_cases: u32, answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
+                let kind = filed.body.type_name();
                 let (case, filed, outbox, answer) = (case.clone(), filed.clone(), outbox.to_vec(), answer.cloned());
                 // Segmented before the write: the writer's time is for writing.
                 let text = redress_app::search::SearchDoc::of_events(std::slice::from_ref(&filed));
@@ -488,6 +489,7 @@ macro_rules! shared_store {
                     })
                 }))
                 .await?;
+                redress_app::telemetry::events_committed([kind]);
                 self.changed.notify_one();
                 Ok(())
             }
@@ -496,6 +498,7 @@ macro_rules! shared_store {
                 if events.is_empty() {
                     return Ok(());
                 }
+                let kinds: Vec<&'static str> = events.iter().map(|e| e.body.type_name()).collect();
                 let (case, events, outbox, answer) = (case.clone(), events.to_vec(), outbox.to_vec(), answer.cloned());
                 let text = redress_app::search::SearchDoc::of_events(&events);
                 self.write_change(crate::shared::change::<$db, _>(move |conn| {
@@ -505,6 +508,7 @@ macro_rules! shared_store {
                     })
                 }))
                 .await?;
+                redress_app::telemetry::events_committed(kinds);
                 self.changed.notify_one();
                 Ok(())
             }

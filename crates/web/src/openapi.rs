@@ -103,6 +103,7 @@ Sign in with `POST /api/v1/auth/login` and send the token as `Authorization: Bea
         crate::routes::escalations::read,
         crate::routes::evidence::upload, crate::routes::evidence::list, crate::routes::evidence::download,
         crate::routes::evidence::preview, crate::routes::evidence::dossier,
+        crate::routes::search::search, crate::routes::search::similar, crate::routes::search::repeat_complaints,
     ),
     components(schemas(Command, redress_app::cases::ActionAnswer))
 )]
