@@ -65,8 +65,18 @@ const CLAUSES: &[&str] = &[
     "商家说是人为损坏，不同意退款",
     "已经联系客服三次，没有结果",
 ];
-const TITLES: &[&str] =
-    &["降噪蓝牙耳机", "快充充电器", "纯棉T恤", "智能手表", "不锈钢保温杯", "儿童绘本", "坚果礼盒", "机械键盘", "运动鞋", "空气净化器"];
+const TITLES: &[&str] = &[
+    "降噪蓝牙耳机",
+    "快充充电器",
+    "纯棉T恤",
+    "智能手表",
+    "不锈钢保温杯",
+    "儿童绘本",
+    "坚果礼盒",
+    "机械键盘",
+    "运动鞋",
+    "空气净化器",
+];
 
 /// Query kinds: name and text. Common words, rarer ones, two words, a phrase, English.
 const QUERIES: &[(&str, &str)] = &[
@@ -116,7 +126,8 @@ async fn main() -> anyhow::Result<()> {
     rustls::crypto::ring::default_provider().install_default().ok();
     let args = Args::parse();
     let dir = tempfile::tempdir()?;
-    let url = args.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.path().join("search.db").display()));
+    let url =
+        args.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.path().join("search.db").display()));
     redress_store::migrate(&url).await?;
     let store = redress_store::connect(&url).await?;
     let pool = if url.starts_with("sqlite:") {
@@ -239,7 +250,7 @@ async fn main() -> anyhow::Result<()> {
         ));
         let micros = |t: Option<jiff::Timestamp>| t.map_or("NULL".to_owned(), |t| t.as_microsecond().to_string());
         cases.push_str(&format!(
-            "{}('{}', '{}', '{}', '{}', '{}', '{}', {}, {}, {}, {}, {}, 1, {}, {})",
+            "{}('{}', '{}', '{}', '{}', '{}', '{}', {}, {}, {}, {}, 1, {}, {}, {})",
             sep(&cases),
             case.id,
             order.id,
@@ -259,7 +270,10 @@ async fn main() -> anyhow::Result<()> {
         doc.push(&case.description);
         texts.push_str(&format!("{}('{}', {}, {})", sep(&texts), case.id, quoted(&doc.plain), quoted(&doc.words)));
         if i % ROWS_PER_INSERT == 0 || i + 1 == args.cases {
-            pool.run(format!("INSERT INTO orders (id, number, merchant_id, buyer_id, body, created_at) VALUES {orders}")).await?;
+            pool.run(format!(
+                "INSERT INTO orders (id, number, merchant_id, buyer_id, body, created_at) VALUES {orders}"
+            ))
+            .await?;
             pool.run(format!("INSERT INTO cases (id, order_id, buyer_id, merchant_id, state, stage, deadline_due, sweep_at, filed_at, updated_at, version, last_hash, body, remind_at) VALUES {cases}")).await?;
             pool.run(format!("INSERT INTO case_texts (case_id, plain, words) VALUES {texts}")).await?;
             (orders, cases, texts) = (String::new(), String::new(), String::new());
@@ -271,7 +285,12 @@ async fn main() -> anyhow::Result<()> {
     if let Pool::Postgres(p) = &pool {
         sqlx::raw_sql("VACUUM ANALYZE").execute(p).await?;
     }
-    println!("{} cases filled in {:.1?} ({})", args.cases, started.elapsed(), if url.starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" });
+    println!(
+        "{} cases filled in {:.1?} ({})",
+        args.cases,
+        started.elapsed(),
+        if url.starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" }
+    );
 
     // Searches as each kind of asker.
     let agent = Principal::User(User {

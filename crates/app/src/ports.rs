@@ -173,7 +173,8 @@ pub trait LoginAttemptStore: Send + Sync {
 
 #[async_trait]
 pub trait Store:
-    LoginAttemptStore + crate::search::SearchStore + crate::telemetry::BacklogStore + Send + Sync + 'static {
+    LoginAttemptStore + crate::search::SearchStore + crate::telemetry::BacklogStore + Send + Sync + 'static
+{
     // People and access.
     async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;

@@ -70,7 +70,8 @@ pub fn segment(text: &str) -> String {
     let whole = JIEBA.cut(text, true);
     let spans: std::collections::HashSet<(usize, usize)> = whole.iter().map(|t| (t.start, t.end)).collect();
     let inner = JIEBA.cut_for_search(text, true).into_iter().filter(|t| !spans.contains(&(t.start, t.end)));
-    let all: Vec<String> = whole.iter().chain(inner.collect::<Vec<_>>().iter()).flat_map(|t| normalized(t.word)).collect();
+    let all: Vec<String> =
+        whole.iter().chain(inner.collect::<Vec<_>>().iter()).flat_map(|t| normalized(t.word)).collect();
     all.join(" ")
 }
 
@@ -300,7 +301,10 @@ impl std::str::FromStr for Cursor {
         let invalid = || AppError::Invalid("after: not a cursor this search returned".into());
         let (score, id) = s.rsplit_once('_').ok_or_else(invalid)?;
         let score: f64 = score.parse().map_err(|_| invalid())?;
-        Ok(Cursor { score: Some(score).filter(|s| s.is_finite()).ok_or_else(invalid)?, id: id.parse().map_err(|_| invalid())? })
+        Ok(Cursor {
+            score: Some(score).filter(|s| s.is_finite()).ok_or_else(invalid)?,
+            id: id.parse().map_err(|_| invalid())?,
+        })
     }
 }
 
@@ -482,8 +486,12 @@ impl App {
             .map(|c| SimilarCase { case: c, similarity: Similarity::SameItem })
             .collect();
         if let Some(terms) = close_text_terms(&case.description) {
-            let filter =
-                SearchFilter { open_only: true, except: Some(case.id), limit: SIMILAR_MAX as i64 * 2, ..Default::default() };
+            let filter = SearchFilter {
+                open_only: true,
+                except: Some(case.id),
+                limit: SIMILAR_MAX as i64 * 2,
+                ..Default::default()
+            };
             for row in self.store.search_cases(&terms, &filter).await? {
                 if similar.iter().all(|s| s.case.id != row.case.id) && similar.len() < 2 * SIMILAR_MAX {
                     similar.push(SimilarCase { case: row.case, similarity: Similarity::CloseText });
@@ -561,7 +569,8 @@ mod tests {
 
     #[test]
     fn the_domains_words_stay_whole() {
-        for word in ["七天无理由", "仅退款", "退货退款", "运费险", "假货", "三包", "质量问题", "未收到货"] {
+        for word in ["七天无理由", "仅退款", "退货退款", "运费险", "假货", "三包", "质量问题", "未收到货"]
+        {
             assert!(dictionary_words().any(|w| w == word), "{word} is not in the dictionary");
             assert_eq!(words(&format!("我要{word}了")).iter().filter(|w| *w == word).count(), 1, "{word}");
         }

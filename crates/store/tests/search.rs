@@ -80,7 +80,8 @@ impl Scene {
         )
         .await;
         let order = world.order("SH-S-4", cast.shop, buyer).await;
-        let returned = file(&cast.buyer, order.id, Reason::NoReason7Day, "七天无理由，申请退货退款，运费险已经理赔。").await;
+        let returned =
+            file(&cast.buyer, order.id, Reason::NoReason7Day, "七天无理由，申请退货退款，运费险已经理赔。").await;
         app.act(&cast.buyer, returned.id, Command::Withdraw).await.unwrap();
         Scene { world, cast, other_buyer, other_staff, agent, fake, refund_only, cracked, returned }
     }

@@ -52,7 +52,8 @@ pub fn set_metrics_token(token: &str) {
 fn is_metrics_token(headers: &axum::http::HeaderMap) -> bool {
     use sha2::Digest;
     let Some(expected) = TOKEN_SHA256.get() else { return false };
-    let presented = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let presented =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     let Some(presented) = presented else { return false };
     let digest: [u8; 32] = sha2::Sha256::digest(presented.trim().as_bytes()).into();
     digest.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
@@ -92,7 +93,10 @@ pub async fn metrics(State(app): State<App>, request: Request) -> Result<Respons
     if !is_metrics_token(&parts.headers) {
         let caller = Caller::from_request_parts(&mut parts, &app).await?;
         if caller.principal.role() != Role::Admin {
-            return Err(Problem::from_app(AppError::Forbidden("metrics are for admins and the metrics scraper"), caller.lang));
+            return Err(Problem::from_app(
+                AppError::Forbidden("metrics are for admins and the metrics scraper"),
+                caller.lang,
+            ));
         }
     }
     let Some(handle) = install() else {

@@ -39,8 +39,13 @@ async fn search_answers_the_caller_with_what_they_may_see() {
     let (status, body) = f.agent.get("/api/v1/search?q=%E5%81%87%E8%B4%A7").await; // 假货
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(ids(&body), [fake.clone()]);
-    let marks: Vec<&str> =
-        body["items"][0]["snippet"].as_array().unwrap().iter().filter(|p| p["mark"] == true).map(|p| p["text"].as_str().unwrap()).collect();
+    let marks: Vec<&str> = body["items"][0]["snippet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["mark"] == true)
+        .map(|p| p["text"].as_str().unwrap())
+        .collect();
     assert!(marks.contains(&"假货"), "{body}");
     let (_, body) = f.agent.get("/api/v1/search?q=%E9%80%80%E6%AC%BE&reason=quality_defect").await; // 退款
     assert_eq!(ids(&body), [silent.clone()]);
@@ -161,7 +166,8 @@ async fn metrics_parse_as_prometheus_text_and_only_admins_read_them() {
         scrape.samples.iter().find(|s| s.metric == name && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
     };
     // Requests by route template, never by raw path; unmatched paths under one label.
-    let read = sample("redress_http_requests_total", &[("route", "/api/v1/cases/:id"), ("method", "GET"), ("status", "200")]);
+    let read =
+        sample("redress_http_requests_total", &[("route", "/api/v1/cases/:id"), ("method", "GET"), ("status", "200")]);
     assert!(read.is_some(), "{text}");
     assert!(sample("redress_http_requests_total", &[("route", "unmatched"), ("status", "404")]).is_some(), "{text}");
     assert!(!text.contains(&case), "a raw path leaked into a label");
@@ -183,5 +189,8 @@ async fn metrics_parse_as_prometheus_text_and_only_admins_read_them() {
     let text = f.admin.raw(reqwest::Method::GET, "/metrics").send().await.unwrap().text().await.unwrap();
     let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_owned()))).unwrap();
     let lag = scrape.samples.iter().find(|s| s.metric == "redress_deadline_lag_seconds_count").expect("lag histogram");
-    assert!(matches!(lag.value, prometheus_parse::Value::Untyped(n) | prometheus_parse::Value::Counter(n) if n >= 1.0), "{lag:?}");
+    assert!(
+        matches!(lag.value, prometheus_parse::Value::Untyped(n) | prometheus_parse::Value::Counter(n) if n >= 1.0),
+        "{lag:?}"
+    );
 }

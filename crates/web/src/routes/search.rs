@@ -126,7 +126,12 @@ pub async fn repeat_complaints(
 ) -> Result<Json<RepeatComplaints>, Problem> {
     let shop: MerchantId = path_id(&id, caller.lang)?;
     let count = app
-        .repeat_complaints(&caller.principal, shop, time("from", q.from, caller.lang)?, time("before", q.before, caller.lang)?)
+        .repeat_complaints(
+            &caller.principal,
+            shop,
+            time("from", q.from, caller.lang)?,
+            time("before", q.before, caller.lang)?,
+        )
         .await
         .map_err(|e| Problem::from_app(e, caller.lang))?;
     let rate = (count.cases > 0).then(|| count.repeats as f64 / count.cases as f64);
