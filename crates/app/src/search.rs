@@ -383,7 +383,7 @@ pub struct SearchRequest {
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct SearchHit {
-    pub case: Case,
+    pub case: crate::views::CaseView,
     /// Higher is better; comparable within one search only.
     pub score: f64,
     /// Where the words were found, the matches marked.
@@ -409,7 +409,7 @@ pub enum Similarity {
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct SimilarCase {
-    pub case: Case,
+    pub case: crate::views::CaseView,
     pub similarity: Similarity,
 }
 
@@ -464,7 +464,7 @@ impl App {
             .into_iter()
             // The store filtered by the asker's scope; this says so again where it matters most.
             .filter(|r| principal.can_see_case(&r.case))
-            .map(|r| SearchHit { snippet: snippet(&r.plain, &words), score: r.score, case: r.case })
+            .map(|r| SearchHit { snippet: snippet(&r.plain, &words), score: r.score, case: (&r.case).into() })
             .collect();
         Ok(SearchPage { items, next_after })
     }
@@ -483,7 +483,7 @@ impl App {
             .into_iter()
             .filter(|c| c.id != case.id && c.items.iter().any(|i| case.items.iter().any(|j| i.sku == j.sku)))
             .take(SIMILAR_MAX)
-            .map(|c| SimilarCase { case: c, similarity: Similarity::SameItem })
+            .map(|c| SimilarCase { case: (&c).into(), similarity: Similarity::SameItem })
             .collect();
         if let Some(terms) = close_text_terms(&case.description) {
             let filter = SearchFilter {
@@ -494,7 +494,7 @@ impl App {
             };
             for row in self.store.search_cases(&terms, &filter).await? {
                 if similar.iter().all(|s| s.case.id != row.case.id) && similar.len() < 2 * SIMILAR_MAX {
-                    similar.push(SimilarCase { case: row.case, similarity: Similarity::CloseText });
+                    similar.push(SimilarCase { case: (&row.case).into(), similarity: Similarity::CloseText });
                 }
             }
         }
