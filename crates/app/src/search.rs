@@ -350,10 +350,9 @@ pub trait SearchStore: Send + Sync {
     async fn search_cases(&self, terms: &Terms, filter: &SearchFilter) -> StoreResult<Vec<SearchRow>>;
     /// Replaces a case's document, if the case is still at `version`; false if it moved on.
     async fn put_search_doc(&self, case_id: CaseId, version: i64, doc: &SearchDoc) -> StoreResult<bool>;
-    /// Cases with no document (filed before search existed), at most `limit`, after `after`.
-    async fn cases_without_search_doc(&self, after: Option<CaseId>, limit: i64) -> StoreResult<Vec<CaseId>>;
-    /// Every case id after `after`, at most `limit`, in id order.
-    async fn case_ids(&self, after: Option<CaseId>, limit: i64) -> StoreResult<Vec<CaseId>>;
+    /// Case ids after `after` in id order, at most `limit`; `missing_doc_only`: only those with
+    /// no document (filed before search existed).
+    async fn case_ids(&self, after: Option<CaseId>, missing_doc_only: bool, limit: i64) -> StoreResult<Vec<CaseId>>;
     /// The newest open cases of a shop, at most `limit`.
     async fn open_cases_of_shop(&self, merchant: MerchantId, limit: i64) -> StoreResult<Vec<Case>>;
     /// A shop's cases filed in `[from, before)` and how many were repeats.
@@ -521,11 +520,7 @@ impl App {
         let mut done = 0;
         let mut after = None;
         loop {
-            let ids = if all {
-                self.store.case_ids(after, PAGE).await?
-            } else {
-                self.store.cases_without_search_doc(after, PAGE).await?
-            };
+            let ids = self.store.case_ids(after, !all, PAGE).await?;
             let Some(last) = ids.last() else { return Ok(done) };
             after = Some(*last);
             for id in ids {

@@ -70,20 +70,11 @@ macro_rules! search_store {
                 Ok(written.rows_affected() == 1)
             }
 
-            async fn cases_without_search_doc(&self, after: Option<CaseId>, limit: i64) -> StoreResult<Vec<CaseId>> {
-                let ids: Vec<String> = sqlx::query_scalar("SELECT c.id FROM cases c WHERE (CAST($1 AS TEXT) IS NULL OR c.id > $1) AND NOT EXISTS (SELECT 1 FROM case_texts t WHERE t.case_id = c.id) ORDER BY c.id LIMIT $2")
+            async fn case_ids(&self, after: Option<CaseId>, missing_doc_only: bool, limit: i64) -> StoreResult<Vec<CaseId>> {
+                let ids: Vec<String> = sqlx::query_scalar("SELECT c.id FROM cases c WHERE (CAST($1 AS TEXT) IS NULL OR c.id > $1) AND (CAST($3 AS BIGINT) = 0 OR NOT EXISTS (SELECT 1 FROM case_texts t WHERE t.case_id = c.id)) ORDER BY c.id LIMIT $2")
                     .bind(after.map(|a| a.to_string()))
                     .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(ids.iter().map(|id| parse_id(id)).collect::<anyhow::Result<_>>()?)
-            }
-
-            async fn case_ids(&self, after: Option<CaseId>, limit: i64) -> StoreResult<Vec<CaseId>> {
-                let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM cases WHERE (CAST($1 AS TEXT) IS NULL OR id > $1) ORDER BY id LIMIT $2")
-                    .bind(after.map(|a| a.to_string()))
-                    .bind(limit)
+                    .bind(i64::from(missing_doc_only))
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
