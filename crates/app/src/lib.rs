@@ -24,6 +24,8 @@ pub mod ports;
 pub mod regulator;
 pub mod reminders;
 pub mod rights;
+pub mod search;
+pub mod telemetry;
 pub mod users;
 pub mod views;
 

@@ -191,7 +191,16 @@ pub trait NotificationStore: Send + Sync {
 }
 
 #[async_trait]
-pub trait Store: LoginAttemptStore + crate::conversations::ConversationStore + NotificationStore + Send + Sync + 'static {
+pub trait Store:
+    LoginAttemptStore
+    + crate::conversations::ConversationStore
+    + NotificationStore
+    + crate::search::SearchStore
+    + crate::telemetry::BacklogStore
+    + Send
+    + Sync
+    + 'static
+{
     // People and access.
     async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;

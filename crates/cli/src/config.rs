@@ -21,7 +21,7 @@ pub struct Flags {
     #[arg(long, global = true, env = "REDRESS_WORKER_INTERVAL")]
     worker_interval: Option<u64>,
     /// A TOML file with any of: listen, database_url, data_dir, worker_interval, s3_*, evidence_*,
-    /// header_read_timeout_secs, body_read_timeout_secs, max_connections, rate_*, smtp_*
+    /// header_read_timeout_secs, body_read_timeout_secs, max_connections, rate_*, smtp_*, metrics_token
     #[arg(long, global = true, env = "REDRESS_CONFIG")]
     config: Option<PathBuf>,
     /// S3-compatible endpoint for evidence files, e.g. http://127.0.0.1:9000 [default: files in <data-dir>/evidence]
@@ -95,6 +95,10 @@ pub struct Flags {
     smtp_username: Option<String>,
     #[arg(long, global = true, env = "REDRESS_SMTP_PASSWORD", hide_env_values = true)]
     smtp_password: Option<String>,
+    /// The bearer token a Prometheus scraper presents to read /metrics (admins may read it with
+    /// their own session or token) [default: none: admins only]
+    #[arg(long, global = true, env = "REDRESS_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -126,6 +130,7 @@ struct File {
     smtp_tls: Option<String>,
     smtp_username: Option<String>,
     smtp_password: Option<String>,
+    metrics_token: Option<String>,
 }
 
 pub struct Settings {
@@ -144,6 +149,8 @@ pub struct Settings {
     pub limits: redress_web::Limits,
     /// `None`: no notification email.
     pub smtp: Option<redress_worker::email::SmtpConfig>,
+    /// The bearer token of the /metrics scraper.
+    pub metrics_token: Option<String>,
 }
 
 /// A rate as `PER_MINUTE/BURST` (`PER_MINUTE` alone: a burst of as many).
@@ -258,6 +265,7 @@ impl Settings {
             smtp,
             initial_policy,
             clock_start: flags.clock_start,
+            metrics_token: flags.metrics_token.or(file.metrics_token).filter(|t| !t.trim().is_empty()),
             s3,
             limits,
             evidence_limits,

@@ -90,6 +90,12 @@ enum Cmd {
         #[arg(long)]
         force: bool,
     },
+    /// Build the search documents of the cases that have none (filed before search existed);
+    /// `--all` rebuilds every case's. Safe while the server runs.
+    Reindex {
+        #[arg(long)]
+        all: bool,
+    },
     /// Recompute the hash chain of a case's events and say whether it is intact.
     VerifyChain {
         /// The case id.
@@ -149,6 +155,13 @@ async fn run() -> anyhow::Result<()> {
         Cmd::Migrate => {
             redress_store::migrate(&settings.database_url).await?;
             println!("migrations applied to {}", settings.database_url_redacted());
+            // Cases filed before search existed get their documents now.
+            let indexed = open(&settings).await?.reindex_search(false).await?;
+            println!("search documents built: {indexed}");
+        }
+        Cmd::Reindex { all } => {
+            let indexed = open(&settings).await?.reindex_search(all).await?;
+            println!("search documents built: {indexed}");
         }
         Cmd::Serve { demo } => serve(&settings, demo).await?,
         Cmd::Worker => {
@@ -288,6 +301,20 @@ async fn serve(settings: &Settings, demo: bool) -> anyhow::Result<()> {
     if demo {
         demo::print_logins(&app).await?;
     }
+    if let Some(token) = &settings.metrics_token {
+        redress_web::set_metrics_token(token);
+    }
+    // The segmenter's dictionary loads off the request path; cases filed before search existed
+    // (an embedded database migrated just now) get their documents in the background.
+    let indexing = app.clone();
+    tokio::spawn(async move {
+        let _ = tokio::task::spawn_blocking(redress_app::search::warm_up).await;
+        match indexing.reindex_search(false).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(cases = n, "search documents built"),
+            Err(e) => tracing::warn!(error = %e, "building search documents failed; run `redress reindex`"),
+        }
+    });
     let worker = drill_lease(mailing(redress_worker::Worker::new(app.clone()), settings)?)?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut worker_stop = stop_rx.clone();

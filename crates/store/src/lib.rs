@@ -7,8 +7,10 @@ mod codec;
 mod conversations;
 mod notify;
 mod postgres;
+mod search;
 mod shared;
 mod sqlite;
+mod telemetry;
 mod throttle;
 mod writer;
 

@@ -54,3 +54,10 @@ shared_store!(
     claim_jobs: "UPDATE outbox SET lease_until = $3, lease_owner = $4, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE topic = $1 AND done_at IS NULL AND available_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY available_at LIMIT $5 FOR UPDATE SKIP LOCKED) AND done_at IS NULL AND (lease_until IS NULL OR lease_until < $2) RETURNING id, topic, case_id, payload, attempts",
     lock_order: "SELECT id FROM orders WHERE id = $1 FOR UPDATE"
 );
+
+crate::search::search_store!(
+    PgStore,
+    sqlx::Postgres,
+    hits: format!("SELECT c.id, c.body, t.plain, CAST(ts_rank(t.tsv, q) AS DOUBLE PRECISION) AS score FROM case_texts t JOIN cases c ON c.id = t.case_id CROSS JOIN to_tsquery('simple', $1) q WHERE t.tsv @@ q AND {}", crate::search::FILTERS),
+    query: |terms| terms.tsquery()
+);

@@ -479,11 +479,18 @@ macro_rules! shared_store {
             }
 
             async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem], prior_cases: u32, answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
+                let kind = filed.body.type_name();
                 let (case, filed, outbox, answer) = (case.clone(), filed.clone(), outbox.to_vec(), answer.cloned());
+                // Segmented before the write: the writer's time is for writing.
+                let text = redress_app::search::SearchDoc::of_events(std::slice::from_ref(&filed));
                 self.write_change(crate::shared::change::<$db, _>(move |conn| {
-                    Box::pin(async move { create_case_in(conn, &case, &filed, &outbox, prior_cases, answer.as_ref()).await })
+                    Box::pin(async move {
+                        create_case_in(conn, &case, &filed, &outbox, prior_cases, answer.as_ref()).await?;
+                        index_new_case_in(conn, &case, &text).await
+                    })
                 }))
                 .await?;
+                redress_app::telemetry::events_committed([kind]);
                 self.changed.notify_one();
                 Ok(())
             }
@@ -492,11 +499,17 @@ macro_rules! shared_store {
                 if events.is_empty() {
                     return Ok(());
                 }
+                let kinds: Vec<&'static str> = events.iter().map(|e| e.body.type_name()).collect();
                 let (case, events, outbox, answer) = (case.clone(), events.to_vec(), outbox.to_vec(), answer.cloned());
+                let text = redress_app::search::SearchDoc::of_events(&events);
                 self.write_change(crate::shared::change::<$db, _>(move |conn| {
-                    Box::pin(async move { append_in(conn, &case, expected_version, &events, &outbox, answer.as_ref()).await })
+                    Box::pin(async move {
+                        append_in(conn, &case, expected_version, &events, &outbox, answer.as_ref()).await?;
+                        index_events_in(conn, case.id, &text).await
+                    })
                 }))
                 .await?;
+                redress_app::telemetry::events_committed(kinds);
                 self.changed.notify_one();
                 Ok(())
             }

@@ -74,3 +74,10 @@ shared_store!(
     claim_jobs: "UPDATE outbox SET lease_until = $3, lease_owner = $4, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE topic = $1 AND done_at IS NULL AND available_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY available_at LIMIT $5) RETURNING id, topic, case_id, payload, attempts",
     lock_order: "SELECT id FROM orders WHERE id = $1"
 );
+
+crate::search::search_store!(
+    SqliteStore,
+    sqlx::Sqlite,
+    hits: format!("SELECT c.id, c.body, t.plain, m.score FROM (SELECT rowid AS doc, -bm25(case_search) AS score FROM case_search WHERE case_search MATCH $1) m JOIN case_texts t ON t.doc = m.doc JOIN cases c ON c.id = t.case_id WHERE {}", crate::search::FILTERS),
+    query: |terms| terms.fts5()
+);

@@ -65,6 +65,7 @@ async fn write_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Queued>) 
 
 /// One transaction over `changes`: the outcome of each, valid only if this returns `Ok`.
 async fn commit(conn: &mut SqliteConnection, changes: Vec<Change<sqlx::Sqlite>>) -> sqlx::Result<Vec<StoreResult<()>>> {
+    metrics::histogram!(redress_app::telemetry::WRITER_BATCH).record(changes.len() as f64);
     conn.execute("BEGIN IMMEDIATE").await?;
     let mut outcomes = Vec::with_capacity(changes.len());
     for change in changes {

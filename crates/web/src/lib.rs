@@ -9,10 +9,12 @@ mod openapi;
 mod problem;
 mod routes;
 mod serve;
+mod telemetry;
 mod views;
 
 pub use limits::{Limits, Rate};
 pub use problem::Problem;
+pub use telemetry::set_metrics_token;
 
 use axum::Router;
 use redress_app::App;
@@ -30,6 +32,7 @@ pub fn router_with(app: App, limits: &Limits) -> Router {
 
 fn router_and_limiters(app: App, limits: &Limits) -> (Router, Arc<limits::Limiters>) {
     let limiters = Arc::new(limits::Limiters::new(limits));
+    telemetry::install();
     // The JSON API takes at most 1 MiB; evidence uploads have their own, larger limit, so the
     // two are layered apart and merged.
     let router = routes::api(app.clone())
@@ -43,6 +46,7 @@ fn router_and_limiters(app: App, limits: &Limits) -> (Router, Arc<limits::Limite
         .merge(openapi::routes())
         // The pages (issue 11) at `/`: they answer their own errors as pages.
         .merge(redress_pages::router(app))
+        .route_layer(axum::middleware::from_fn(telemetry::tag_route))
         .layer(axum::middleware::from_fn_with_state(limiters.clone(), limits::per_address))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_read_timeout))
         .layer(tower_http::trace::TraceLayer::new_for_http())
@@ -50,7 +54,8 @@ fn router_and_limiters(app: App, limits: &Limits) -> (Router, Arc<limits::Limite
         .layer(axum::middleware::from_fn(problem::ensure))
         // A handler that panics answers `internal`; the connection and the server live on.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(problem::panicked))
-        .layer(axum::middleware::from_fn(secure_headers));
+        .layer(axum::middleware::from_fn(secure_headers))
+        .layer(axum::middleware::from_fn(telemetry::count));
     (router, limiters)
 }
 

@@ -106,6 +106,7 @@ Sign in with `POST /api/v1/auth/login` and send the token as `Authorization: Bea
         crate::routes::conversations::read, crate::routes::conversations::post_message,
         crate::routes::conversations::upload, crate::routes::conversations::mark_read,
         crate::routes::conversations::download, crate::routes::conversations::preview,
+        crate::routes::search::search, crate::routes::search::similar, crate::routes::search::repeat_complaints,
     ),
     components(schemas(Command, redress_app::cases::ActionAnswer))
 )]
@@ -131,7 +132,7 @@ impl Modify for Security {
 /// v1 a change may only add (README, "Versions"): bump the minor version with every change of
 /// the document, the patch for a fix of its text; `tests/openapi.rs` checks the document against
 /// the published 1.x baseline (`tests/api/openapi-v1-baseline.json`).
-pub const API_VERSION: &str = "1.0.0";
+pub const API_VERSION: &str = "1.1.0";
 
 /// The document, built once.
 pub fn document() -> &'static Value {

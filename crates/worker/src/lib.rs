@@ -190,7 +190,11 @@ impl Worker {
         let (mut fired, mut refused) = (0, 0);
         for d in due {
             match self.app.act_as_system(d.case_id, Command::Timeout { due: d.due }).await {
-                Ok(_) => fired += 1,
+                Ok(_) => {
+                    fired += 1;
+                    let late = self.app.clock.now().duration_since(d.due).as_secs_f64().max(0.0);
+                    metrics::histogram!(redress_app::telemetry::DEADLINE_LAG).record(late);
+                }
                 Err(AppError::Rejected(r)) => {
                     refused += 1;
                     tracing::warn!(case = %d.case_id, due = %d.due, code = r.code.as_str(), reason = %r, "timeout refused");

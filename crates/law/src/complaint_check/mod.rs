@@ -162,6 +162,11 @@ impl CheckReport {
     }
 }
 
+/// The words the checker reads for (Chinese and English), for a search segmenter's dictionary.
+pub fn domain_words() -> impl Iterator<Item = &'static str> {
+    text::words()
+}
+
 /// Checks a draft. Pure and deterministic.
 pub fn check(draft: &ComplaintDraft) -> CheckReport {
     let signals = text::analyse(&draft.description);

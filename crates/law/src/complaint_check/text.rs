@@ -113,6 +113,15 @@ const HARM_WORDS: &[&str] = &[
     "hospital", "injur", "allergic", "vomit", "diarrh", "poison",
 ];
 
+/// Every word the checker reads for, of every list: the domain's own words, which a search
+/// segmenter must keep whole (退一赔三, 申请售后, 漏发).
+pub(crate) fn words() -> impl Iterator<Item = &'static str> {
+    [TIME_WORDS, BOUGHT, FOUND, CONTACTED, DETAIL_WORDS, DETAIL_UNITS, DEMAND_WORDS, PROMISE_WORDS, HARM_WORDS]
+        .into_iter()
+        .flatten()
+        .copied()
+}
+
 pub(crate) fn analyse(description: &str) -> TextSignals {
     let lower = description.to_lowercase();
     let mut signals = TextSignals {

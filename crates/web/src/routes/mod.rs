@@ -9,6 +9,7 @@ pub(crate) mod evidence;
 pub(crate) mod notify;
 pub(crate) mod orders;
 pub(crate) mod rights;
+pub(crate) mod search;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -17,6 +18,7 @@ use redress_app::App;
 pub fn api(_app: App) -> Router<App> {
     conversations::routes(Router::new())
         .route("/health", get(health))
+        .route("/metrics", get(crate::telemetry::metrics))
         .route("/api/v1", get(index))
         .route("/api/v1/", get(index))
         .route("/api/v1/auth/login", post(auth::login))
@@ -45,6 +47,9 @@ pub fn api(_app: App) -> Router<App> {
         .route("/api/v1/notifications/{id}/read", post(escalations::read))
         .route("/api/v1/me/notification-settings", get(notify::read).put(notify::change))
         .route("/api/v1/cases/{id}/complaint-12315", get(rights::regulator_complaint))
+        .route("/api/v1/search", get(search::search))
+        .route("/api/v1/cases/{id}/similar", get(search::similar))
+        .route("/api/v1/merchants/{id}/repeat-complaints", get(search::repeat_complaints))
 }
 
 /// The cursor of the next page: the last item's id when the page is full, otherwise none.
