@@ -23,6 +23,7 @@ pub mod reminders;
 pub mod rights;
 pub mod users;
 pub mod views;
+pub mod webhooks;
 
 pub use access::{Principal, Role};
 pub use error::AppError;
@@ -40,6 +41,8 @@ pub struct App {
     /// Evidence files and their previews, keyed by content hash.
     pub blobs: Arc<dyn blobs::Blobs>,
     pub evidence_limits: evidence::EvidenceLimits,
+    /// Where and how webhooks are sent.
+    pub webhooks: Arc<webhooks::WebhookSettings>,
     /// Failed logins per login name, to slow password guessing down.
     pub login_throttle: Arc<auth::LoginThrottle>,
     /// Bounds on previews decoded and dossiers exported at once.

@@ -172,7 +172,7 @@ pub trait LoginAttemptStore: Send + Sync {
 }
 
 #[async_trait]
-pub trait Store: LoginAttemptStore + Send + Sync + 'static {
+pub trait Store: LoginAttemptStore + crate::webhooks::WebhookStore + Send + Sync + 'static {
     // People and access.
     async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;

@@ -21,7 +21,8 @@ pub struct Flags {
     #[arg(long, global = true, env = "REDRESS_WORKER_INTERVAL")]
     worker_interval: Option<u64>,
     /// A TOML file with any of: listen, database_url, data_dir, worker_interval, s3_*, evidence_*,
-    /// header_read_timeout_secs, body_read_timeout_secs, max_connections, rate_*
+    /// header_read_timeout_secs, body_read_timeout_secs, max_connections, rate_*,
+    /// webhooks_allow_private_addresses
     #[arg(long, global = true, env = "REDRESS_CONFIG")]
     config: Option<PathBuf>,
     /// S3-compatible endpoint for evidence files, e.g. http://127.0.0.1:9000 [default: files in <data-dir>/evidence]
@@ -79,6 +80,10 @@ pub struct Flags {
     /// Evidence uploads by one account, PER_MINUTE/BURST [default: 30/10]
     #[arg(long, global = true, env = "REDRESS_RATE_UPLOADS_PER_ACCOUNT")]
     rate_uploads_per_account: Option<String>,
+    /// Let webhooks go to private, loopback and link-local addresses (closed networks, tests);
+    /// refused by default, at subscription and at every delivery [default: false]
+    #[arg(long, global = true, env = "REDRESS_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES")]
+    webhooks_allow_private_addresses: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -104,6 +109,7 @@ struct File {
     rate_writes_per_account: Option<String>,
     rate_filings_per_account: Option<String>,
     rate_uploads_per_account: Option<String>,
+    webhooks_allow_private_addresses: Option<bool>,
 }
 
 pub struct Settings {
@@ -120,6 +126,8 @@ pub struct Settings {
     pub clock_start: Option<jiff::Timestamp>,
     /// Timeouts, the connection cap and rate limits of `serve`.
     pub limits: redress_web::Limits,
+    /// How webhooks are sent.
+    pub webhooks: redress_app::webhooks::WebhookSettings,
 }
 
 /// A rate as `PER_MINUTE/BURST` (`PER_MINUTE` alone: a burst of as many).
@@ -219,7 +227,15 @@ impl Settings {
                 defaults.uploads_per_account,
             )?,
         };
+        let webhooks = redress_app::webhooks::WebhookSettings {
+            allow_private_addresses: flags
+                .webhooks_allow_private_addresses
+                .or(file.webhooks_allow_private_addresses)
+                .unwrap_or(false),
+            ..Default::default()
+        };
         Ok(Settings {
+            webhooks,
             initial_policy,
             clock_start: flags.clock_start,
             s3,

@@ -8,6 +8,7 @@ mod postgres;
 mod shared;
 mod sqlite;
 mod throttle;
+mod webhooks;
 mod writer;
 
 pub mod skipped;

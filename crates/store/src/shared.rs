@@ -483,7 +483,7 @@ macro_rules! shared_store {
                     Box::pin(async move { create_case_in(conn, &case, &filed, &outbox, prior_cases, answer.as_ref()).await })
                 }))
                 .await?;
-                self.changed.notify_one();
+                crate::shared::wake(&self.changed);
                 Ok(())
             }
 
@@ -496,7 +496,7 @@ macro_rules! shared_store {
                     Box::pin(async move { append_in(conn, &case, expected_version, &events, &outbox, answer.as_ref()).await })
                 }))
                 .await?;
-                self.changed.notify_one();
+                crate::shared::wake(&self.changed);
                 Ok(())
             }
 
@@ -1042,6 +1042,13 @@ where
         + 'static,
 {
     Box::new(f)
+}
+
+/// Wakes every worker loop of this process waiting for a commit (the deadline sweeper, the
+/// webhook sender), and the next one to wait if none is waiting now.
+pub fn wake(changed: &tokio::sync::Notify) {
+    changed.notify_waiters();
+    changed.notify_one();
 }
 
 /// Published policy versions by number (they never change once published).
