@@ -246,7 +246,8 @@ impl App {
             }
             _ => None,
         };
-        let shop = shop.ok_or(AppError::Forbidden("only the merchant's staff, its API tokens or an admin manage its webhooks"))?;
+        let shop = shop
+            .ok_or(AppError::Forbidden("only the merchant's staff, its API tokens or an admin manage its webhooks"))?;
         if merchant.is_some_and(|m| m != shop) {
             return Err(AppError::Forbidden("a shop manages its own webhooks only"));
         }
@@ -259,7 +260,9 @@ impl App {
     async fn checked_url(&self, url: &str) -> Result<String, AppError> {
         match address::check_url(url, self.webhooks.allow_private_addresses).await {
             Ok(url) => Ok(url.to_string()),
-            Err(address::Refused::Malformed) => Err(AppError::Invalid("url: an absolute http(s) URL without credentials".into())),
+            Err(address::Refused::Malformed) => {
+                Err(AppError::Invalid("url: an absolute http(s) URL without credentials".into()))
+            }
             Err(refused) => Err(AppError::WebhookUrlRefused(refused.to_string())),
         }
     }
@@ -286,7 +289,8 @@ impl App {
         change: SubscriptionChange,
     ) -> Result<Subscription, AppError> {
         let shop = self.webhook_shop(principal, merchant).await?;
-        let url = self.checked_url(change.url.as_deref().ok_or_else(|| AppError::Invalid("url: required".into()))?).await?;
+        let url =
+            self.checked_url(change.url.as_deref().ok_or_else(|| AppError::Invalid("url: required".into()))?).await?;
         let event_types = Self::checked_types(change.event_types.unwrap_or_else(|| vec![ALL_TYPES.into()]))?;
         if self.store.subscriptions(shop).await?.len() >= MAX_SUBSCRIPTIONS {
             return Err(AppError::Invalid(format!("at most {MAX_SUBSCRIPTIONS} subscriptions per shop")));
@@ -367,7 +371,8 @@ impl App {
         let mut subscription = self.webhook_subscription(principal, merchant, id).await?;
         let now = self.clock.now();
         subscription.previous_secret = Some(std::mem::replace(&mut subscription.secret, new_secret()));
-        subscription.previous_until = Some(redress_domain::time::micros(now.checked_add(overlap).map_err(anyhow::Error::from)?));
+        subscription.previous_until =
+            Some(redress_domain::time::micros(now.checked_add(overlap).map_err(anyhow::Error::from)?));
         subscription.updated_at = now;
         if !self.store.update_subscription(&subscription).await? {
             return Err(AppError::NotFound);
@@ -375,7 +380,12 @@ impl App {
         Ok(subscription)
     }
 
-    pub async fn delete_webhook(&self, principal: &Principal, merchant: Option<MerchantId>, id: Uuid) -> Result<(), AppError> {
+    pub async fn delete_webhook(
+        &self,
+        principal: &Principal,
+        merchant: Option<MerchantId>,
+        id: Uuid,
+    ) -> Result<(), AppError> {
         let shop = self.webhook_shop(principal, merchant).await?;
         if self.store.delete_subscription(shop, id).await? { Ok(()) } else { Err(AppError::NotFound) }
     }

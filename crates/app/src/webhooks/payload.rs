@@ -5,8 +5,8 @@
 use crate::ports::{OutboxItem, StoredEvent};
 use jiff::Timestamp;
 use redress_domain::case::Remedy;
-use redress_domain::vocabulary::RemedyKind;
 use redress_domain::event::EventKind;
+use redress_domain::vocabulary::RemedyKind;
 use redress_domain::{Actor, Case, CaseId, CaseState, EventBody, MerchantId, Money, OrderId, Outcome, Party, Stage};
 use serde::{Deserialize, Serialize};
 

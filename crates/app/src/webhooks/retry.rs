@@ -32,7 +32,13 @@ impl RetryPolicy {
     /// The time of the next attempt after `attempts` failed ones (1 or more) in a window that
     /// started at `window_start`, the last failing at `now`; `None`: the window is over (dead
     /// letter). `jitter` is uniform in [0, 1). Microsecond precision, as the store keeps it.
-    pub fn next_attempt(&self, attempts: u32, window_start: Timestamp, now: Timestamp, jitter: f64) -> Option<Timestamp> {
+    pub fn next_attempt(
+        &self,
+        attempts: u32,
+        window_start: Timestamp,
+        now: Timestamp,
+        jitter: f64,
+    ) -> Option<Timestamp> {
         let doublings = attempts.saturating_sub(1).min(40);
         let nominal = self.first.as_secs_f64() * 2f64.powi(doublings as i32);
         let nominal = nominal.min(self.max_gap.as_secs_f64());

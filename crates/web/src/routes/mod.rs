@@ -7,6 +7,7 @@ pub(crate) mod escalations;
 pub(crate) mod evidence;
 pub(crate) mod orders;
 pub(crate) mod rights;
+pub(crate) mod webhooks;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -42,6 +43,14 @@ pub fn api(_app: App) -> Router<App> {
         .route("/api/v1/notifications", get(escalations::notifications))
         .route("/api/v1/notifications/{id}/read", post(escalations::read))
         .route("/api/v1/cases/{id}/complaint-12315", get(rights::regulator_complaint))
+        .route("/api/v1/webhooks", post(webhooks::create).get(webhooks::list))
+        .route("/api/v1/webhooks/event-types", get(webhooks::event_types))
+        .route("/api/v1/webhooks/{id}", get(webhooks::read).patch(webhooks::change).delete(webhooks::delete))
+        .route("/api/v1/webhooks/{id}/secret-rotation", post(webhooks::rotate_secret))
+        .route("/api/v1/webhooks/{id}/deliveries", get(webhooks::deliveries))
+        .route("/api/v1/webhooks/{id}/deliveries/{delivery}", get(webhooks::delivery))
+        .route("/api/v1/webhooks/{id}/deliveries/{delivery}/redelivery", post(webhooks::redeliver))
+        .route("/api/v1/webhooks/{id}/redeliveries", post(webhooks::redeliver_since))
 }
 
 /// The cursor of the next page: the last item's id when the page is full, otherwise none.

@@ -93,14 +93,24 @@ impl TestApp {
     /// With evidence files in `storage` and these limits.
     pub async fn start_with(storage: Storage, evidence_limits: redress_app::evidence::EvidenceLimits) -> TestApp {
         // Tests send far faster than people: rate limits are tested where they are set.
-        TestApp::start_serving(storage, evidence_limits, redress_web::Limits::default().without_rates(), loopback_webhooks())
-            .await
+        TestApp::start_serving(
+            storage,
+            evidence_limits,
+            redress_web::Limits::default().without_rates(),
+            loopback_webhooks(),
+        )
+        .await
     }
 
     /// With webhooks sent as `webhooks` says (the others allow loopback receivers).
     pub async fn start_with_webhooks(webhooks: redress_app::webhooks::WebhookSettings) -> TestApp {
-        TestApp::start_serving(Storage::Local, Default::default(), redress_web::Limits::default().without_rates(), webhooks)
-            .await
+        TestApp::start_serving(
+            Storage::Local,
+            Default::default(),
+            redress_web::Limits::default().without_rates(),
+            webhooks,
+        )
+        .await
     }
 
     /// With these timeouts, connection cap and rate limits.
@@ -162,6 +172,11 @@ impl TestApp {
     /// Runs the background worker once, as `redress worker` would on its next pass.
     pub async fn tick(&self) -> TickReport {
         self.worker.tick().await.expect("worker tick")
+    }
+
+    /// Runs the webhook sender once: fans out what is waiting and makes every attempt due now.
+    pub async fn send_webhooks(&self) -> redress_worker::webhooks::WebhookReport {
+        self.worker.webhooks().expect("webhook sender").tick().await.expect("webhook pass")
     }
 
     pub async fn add_merchant(&self, name: &str) -> MerchantId {
