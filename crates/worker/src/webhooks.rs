@@ -61,6 +61,8 @@ impl reqwest::dns::Resolve for PublicOnly {
 impl WebhookSender {
     pub fn new(app: App, owner: String) -> anyhow::Result<WebhookSender> {
         let settings = &app.webhooks;
+        // The process's TLS provider, if none is yet (the binary installs it first thing).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout.min(std::time::Duration::from_secs(5)))

@@ -8,6 +8,8 @@ pub mod address;
 pub mod payload;
 pub mod retry;
 pub mod signature;
+#[cfg(test)]
+mod samples;
 
 use crate::ports::StoreResult;
 use crate::{App, AppError, Principal, Role};

@@ -35,7 +35,6 @@ pub struct WebhookEvent {
     pub at: Timestamp,
     /// The event as the merchant sees it in the case timeline (the buyer's confidential
     /// evidence without caption).
-    #[schema(value_type = Object)]
     pub event: EventBody,
     /// The case right after the event.
     pub case: CaseSnapshot,
