@@ -116,12 +116,29 @@ async fn each_attempt_is_claimed_and_logged_once(db: TestDb) {
     let claimed = store.claim_deliveries(start, lease, "worker-a", 10).await.unwrap();
     assert_eq!(claimed.len(), 1);
     let d = &claimed[0];
-    assert_eq!((d.delivery.attempts, d.body.as_str(), d.subscription.secret.as_str()), (1, new.body.as_str(), "whsec_one"));
+    assert_eq!(
+        (d.delivery.attempts, d.body.as_str(), d.subscription.secret.as_str()),
+        (1, new.body.as_str(), "whsec_one")
+    );
     assert!(store.claim_deliveries(start, lease, "worker-b", 10).await.unwrap().is_empty(), "leased");
     let retry_at = Timestamp::from_microsecond(start.as_microsecond() + 30_000_123).unwrap();
-    assert!(!store.record_attempt(new.id, "worker-b", &attempt(1, start, 500), AttemptOutcome::RetryAt(retry_at)).await.unwrap(), "not b's lease");
-    assert!(store.record_attempt(new.id, "worker-a", &attempt(1, start, 500), AttemptOutcome::RetryAt(retry_at)).await.unwrap());
-    assert!(!store.record_attempt(new.id, "worker-a", &attempt(1, start, 500), AttemptOutcome::Delivered).await.unwrap(), "logged once");
+    assert!(
+        !store
+            .record_attempt(new.id, "worker-b", &attempt(1, start, 500), AttemptOutcome::RetryAt(retry_at))
+            .await
+            .unwrap(),
+        "not b's lease"
+    );
+    assert!(
+        store
+            .record_attempt(new.id, "worker-a", &attempt(1, start, 500), AttemptOutcome::RetryAt(retry_at))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store.record_attempt(new.id, "worker-a", &attempt(1, start, 500), AttemptOutcome::Delivered).await.unwrap(),
+        "logged once"
+    );
 
     let before = Timestamp::from_microsecond(retry_at.as_microsecond() - 1).unwrap();
     assert!(store.claim_deliveries(before, lease, "worker-b", 10).await.unwrap().is_empty(), "not due yet");
@@ -129,7 +146,10 @@ async fn each_attempt_is_claimed_and_logged_once(db: TestDb) {
     let second = store.claim_deliveries(retry_at, lease, "worker-b", 10).await.unwrap();
     assert_eq!(second[0].delivery.attempts, 2);
     let late = retry_at.checked_add(SignedDuration::from_secs(120)).unwrap();
-    let third = store.claim_deliveries(late, late.checked_add(SignedDuration::from_secs(60)).unwrap(), "worker-c", 10).await.unwrap();
+    let third = store
+        .claim_deliveries(late, late.checked_add(SignedDuration::from_secs(60)).unwrap(), "worker-c", 10)
+        .await
+        .unwrap();
     assert_eq!(third[0].delivery.attempts, 3);
     assert!(!store.record_attempt(new.id, "worker-b", &attempt(2, retry_at, 500), AttemptOutcome::Dead).await.unwrap());
     assert!(store.record_attempt(new.id, "worker-c", &attempt(3, late, 503), AttemptOutcome::Dead).await.unwrap());
@@ -140,7 +160,10 @@ async fn each_attempt_is_claimed_and_logged_once(db: TestDb) {
     assert!(store.deliveries(s.id, Some(DeliveryStatus::Pending), None, 10).await.unwrap().is_empty());
     let (_, body, attempts) = store.delivery(s.id, new.id).await.unwrap().unwrap();
     assert_eq!(body, new.body);
-    assert_eq!(attempts.iter().map(|a| (a.attempt, a.status_code)).collect::<Vec<_>>(), [(1, Some(500)), (3, Some(503))]);
+    assert_eq!(
+        attempts.iter().map(|a| (a.attempt, a.status_code)).collect::<Vec<_>>(),
+        [(1, Some(500)), (3, Some(503))]
+    );
     assert_eq!(attempts[0].at, start, "microseconds kept");
 
     // Sent again: a new window from `now`, counted from 1.
@@ -148,7 +171,10 @@ async fn each_attempt_is_claimed_and_logged_once(db: TestDb) {
     assert!(store.redeliver(s.id, new.id, now).await.unwrap());
     assert!(!store.redeliver(s.id, new.id, now).await.unwrap(), "pending already");
     assert!(!store.redeliver(Uuid::now_v7(), new.id, now).await.unwrap(), "another subscription's");
-    let again = store.claim_deliveries(now, now.checked_add(SignedDuration::from_secs(60)).unwrap(), "worker-a", 10).await.unwrap();
+    let again = store
+        .claim_deliveries(now, now.checked_add(SignedDuration::from_secs(60)).unwrap(), "worker-a", 10)
+        .await
+        .unwrap();
     assert_eq!((again[0].delivery.attempts, again[0].delivery.retry_from), (1, now));
     assert!(store.record_attempt(new.id, "worker-a", &attempt(1, now, 204), AttemptOutcome::Delivered).await.unwrap());
     let delivered = store.deliveries(s.id, Some(DeliveryStatus::Delivered), None, 10).await.unwrap();
@@ -169,7 +195,10 @@ async fn each_attempt_is_claimed_and_logged_once(db: TestDb) {
     assert!(!store.delete_subscription(MerchantId(Uuid::now_v7()), s.id).await.unwrap(), "another shop's");
     assert!(store.delete_subscription(shop, s.id).await.unwrap());
     assert!(store.subscriptions(shop).await.unwrap().is_empty());
-    assert_eq!(db.count("SELECT COUNT(*) FROM webhook_attempts WHERE delivery_id = $1", &[&new.id.to_string()]).await, 0);
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM webhook_attempts WHERE delivery_id = $1", &[&new.id.to_string()]).await,
+        0
+    );
 }
 
 /// Two worker processes (two pools on one database) claim 40 due deliveries at once, in many

@@ -7,9 +7,9 @@
 pub mod address;
 pub mod payload;
 pub mod retry;
-pub mod signature;
 #[cfg(test)]
 mod samples;
+pub mod signature;
 
 use crate::ports::StoreResult;
 use crate::{App, AppError, Principal, Role};
