@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use jiff::SignedDuration;
 use redress_app::App;
 use redress_app::webhooks::address::is_public;
-use redress_app::webhooks::payload::{OutboxPayload, TOPIC};
+use redress_app::webhooks::payload::{OutboxPayload, PayloadHead, TOPIC};
 use redress_app::webhooks::{
     Attempt, AttemptOutcome, ClaimedDelivery, NewDelivery, RESPONSE_EXCERPT, Subscription, signature,
 };
@@ -157,13 +157,14 @@ impl WebhookSender {
                 }
                 let mut deliveries = Vec::new();
                 for event in &payload.events {
-                    for s in shops[&payload.merchant_id].iter().filter(|s| s.wants(&event.kind)) {
+                    let head: PayloadHead = serde_json::from_value(event.clone())?;
+                    for s in shops[&payload.merchant_id].iter().filter(|s| s.wants(&head.kind)) {
                         deliveries.push(NewDelivery {
                             id: uuid::Uuid::now_v7(),
                             subscription_id: s.id,
-                            event_id: event.id.clone(),
-                            event_type: event.kind.clone(),
-                            case_id: Some(event.case_id),
+                            event_id: head.id.clone(),
+                            event_type: head.kind.clone(),
+                            case_id: Some(head.case_id),
                             body: serde_json::to_string(event)?,
                         });
                     }

@@ -3,12 +3,12 @@
 //! transaction (topic `webhook`), so no committed event is ever left without its deliveries.
 
 use crate::ports::{OutboxItem, StoredEvent};
+use crate::views::CaseView;
 use jiff::Timestamp;
-use redress_domain::case::Remedy;
 use redress_domain::event::EventKind;
-use redress_domain::vocabulary::RemedyKind;
-use redress_domain::{Actor, Case, CaseId, CaseState, EventBody, MerchantId, Money, OrderId, Outcome, Party, Stage};
+use redress_domain::{Actor, Case, CaseId, EventBody, MerchantId, Party};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// The outbox topic of webhook payloads.
 pub const TOPIC: &str = "webhook";
@@ -20,7 +20,7 @@ pub fn event_types() -> Vec<&'static str> {
 
 /// One event delivered to a merchant system. `id` is stable (the case and the event's place in
 /// its chain): redeliveries carry the same id, so receivers deduplicate on it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct WebhookEvent {
     /// `<case id>.<seq>`: unique, the same on every delivery of this event.
     pub id: String,
@@ -36,74 +36,8 @@ pub struct WebhookEvent {
     /// The event as the merchant sees it in the case timeline (the buyer's confidential
     /// evidence without caption).
     pub event: EventBody,
-    /// The case right after the event.
-    pub case: CaseSnapshot,
-}
-
-/// The case as a merchant system needs it after an event: where it stands, whom it waits for
-/// and until when, the money, and how it ended.
-// A private snapshot until the public view types (`CaseView`, issue 9) land: then replaced.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct CaseSnapshot {
-    pub id: CaseId,
-    pub order_id: OrderId,
-    pub merchant_id: MerchantId,
-    pub kind: redress_domain::vocabulary::RequestKind,
-    pub reason: redress_domain::vocabulary::Reason,
-    pub state: CaseState,
-    pub stage: Stage,
-    pub outcome: Option<Outcome>,
-    /// What the buyer asks for.
-    pub amount: Money,
-    pub refunded_total: Money,
-    pub compensated_total: Money,
-    /// The current deadline: when it falls and whom it waits for.
-    pub deadline: Option<DeadlineSnapshot>,
-    /// The remedy agreed or ordered, if any.
-    pub remedy: Option<RemedySnapshot>,
-    /// An offer waiting for the buyer's answer.
-    pub pending_offer: Option<RemedySnapshot>,
-    pub filed_at: Timestamp,
-    pub closed_at: Option<Timestamp>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct DeadlineSnapshot {
-    pub due: Timestamp,
-    pub waits_for: Vec<Party>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct RemedySnapshot {
-    pub kind: RemedyKind,
-    pub amount: Money,
-}
-
-impl From<&Remedy> for RemedySnapshot {
-    fn from(r: &Remedy) -> RemedySnapshot {
-        RemedySnapshot { kind: r.kind, amount: r.amount }
-    }
-}
-
-pub fn snapshot(case: &Case) -> CaseSnapshot {
-    CaseSnapshot {
-        id: case.id,
-        order_id: case.order_id,
-        merchant_id: case.merchant_id,
-        kind: case.kind,
-        reason: case.reason,
-        state: case.state,
-        stage: case.stage,
-        outcome: case.outcome,
-        amount: case.amount,
-        refunded_total: case.refunded_total,
-        compensated_total: case.compensated_total,
-        deadline: case.deadline.as_ref().map(|d| DeadlineSnapshot { due: d.due, waits_for: d.waits_for.clone() }),
-        remedy: case.remedy.as_ref().map(Into::into),
-        pending_offer: case.pending_offer.as_ref().map(Into::into),
-        filed_at: case.filed_at,
-        closed_at: case.closed_at,
-    }
+    /// The case right after the event (the public view, as `GET /api/v1/cases/{id}` shows it).
+    pub case: CaseView,
 }
 
 pub fn actor_role(actor: &Actor) -> &'static str {
@@ -134,7 +68,7 @@ pub fn outbox_item(before: Case, events: &[StoredEvent]) -> Option<OutboxItem> {
             actor_role: actor_role(&event.actor).to_owned(),
             at: event.at,
             event: event.body,
-            case: snapshot(&case),
+            case: CaseView::from(&case),
         });
     }
     Some(OutboxItem {
@@ -144,9 +78,18 @@ pub fn outbox_item(before: Case, events: &[StoredEvent]) -> Option<OutboxItem> {
     })
 }
 
-/// The payloads of a `webhook` outbox row.
+/// The payloads of a `webhook` outbox row, each kept as written: it is sent as it is.
 #[derive(Deserialize)]
 pub struct OutboxPayload {
     pub merchant_id: MerchantId,
-    pub events: Vec<WebhookEvent>,
+    pub events: Vec<Value>,
+}
+
+/// What the fan-out reads of a payload: its id, type and case.
+#[derive(Deserialize)]
+pub struct PayloadHead {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub case_id: CaseId,
 }

@@ -3,7 +3,7 @@
 //! fails when it differs (`REDRESS_UPDATE_DOCS=1` rewrites it). A new `EventKind` does not
 //! compile until it has a sample here.
 
-use super::payload::{WebhookEvent, actor_role, snapshot};
+use super::payload::{WebhookEvent, actor_role};
 use jiff::Timestamp;
 use redress_domain::case::{
     EvidenceRequest, ItemRef, MerchantRejection, OnTimeout, Outcome, PendingRefund, Remedy, Shipment,
@@ -229,7 +229,7 @@ fn render() -> String {
         actor_role: "buyer".into(),
         at: at(),
         event: event.body,
-        case: snapshot(&case),
+        case: crate::views::CaseView::from(&case),
     };
     out.push_str(&format!(
         "\nA whole delivery's body (`filed`):\n\n```json\n{}\n```\n\n{END}",

@@ -188,7 +188,8 @@ pub async fn deliveries(
 pub struct DeliveryDetail {
     pub delivery: Delivery,
     /// The signed body, as sent.
-    pub payload: redress_app::webhooks::payload::WebhookEvent,
+    #[schema(value_type = redress_app::webhooks::payload::WebhookEvent)]
+    pub payload: serde_json::Value,
     /// Oldest first.
     pub attempts: Vec<Attempt>,
 }
