@@ -64,7 +64,7 @@ fn verify(header: &str, body: &[u8], secrets: &[String], now: Timestamp) -> (boo
         mac.update(format!("{t}.").as_bytes());
         mac.update(body);
         let expected = hex::encode(mac.finalize().into_bytes());
-        signatures.iter().any(|s| *s == expected)
+        signatures.contains(&expected)
     });
     (fresh && matches, signatures.len())
 }

@@ -151,9 +151,9 @@ impl WebhookSender {
             let mut shops: HashMap<redress_domain::MerchantId, Vec<Subscription>> = HashMap::new();
             for job in &jobs {
                 let payload: OutboxPayload = serde_json::from_value(job.payload.clone())?;
-                if !shops.contains_key(&payload.merchant_id) {
+                if let std::collections::hash_map::Entry::Vacant(shop) = shops.entry(payload.merchant_id) {
                     let subscriptions = self.app.store.subscriptions(payload.merchant_id).await?;
-                    shops.insert(payload.merchant_id, subscriptions.into_iter().filter(|s| s.active).collect());
+                    shop.insert(subscriptions.into_iter().filter(|s| s.active).collect());
                 }
                 let mut deliveries = Vec::new();
                 for event in &payload.events {
