@@ -134,6 +134,7 @@ async fn main() -> anyhow::Result<()> {
         calendar: Arc::new(SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
         blobs: Arc::new(redress_store::blobs::ObjectBlobs::local(&dir.path().join("evidence"))?),
         evidence_limits: Default::default(),
+        webhooks: Default::default(),
         login_throttle: Default::default(),
         gates: Default::default(),
     };

@@ -145,6 +145,7 @@ async fn main() -> anyhow::Result<()> {
         evidence_limits: Default::default(),
         login_throttle: Default::default(),
         gates: Default::default(),
+        webhooks: Default::default(),
     };
     app.ensure_policy().await?;
     let now = app.clock.now();

@@ -151,10 +151,12 @@ impl App {
             let case_id = CaseId(uuid::Uuid::now_v7());
             let filed = decide_filing(case_id, &request, &order, &history, version, principal.actor(), &env)?;
             let EventBody::Filed(f) = &filed.body else { unreachable!("decide_filing returns Filed") };
-            let case = apply(Case::opened(f, now), &filed);
+            let opened = Case::opened(f, now);
+            let case = apply(opened.clone(), &filed);
             let mut outbox = outbox(&case, std::slice::from_ref(&filed));
             outbox.extend(self.notices(&case, std::slice::from_ref(&filed)).await?);
             let change = Change::new(case, 0, redress_domain::chain::GENESIS, vec![filed.clone()]);
+            outbox.extend(crate::webhooks::payload::outbox_item(opened, &change.events));
             let answer = recorder.map(|r| r.record(&change, now)).transpose()?;
             match self.store.create_case(&change.case, &filed, &outbox, history.prior_cases, answer.as_ref()).await {
                 Ok(()) => return Ok(Ran::Done(Box::new(change))),
@@ -273,10 +275,12 @@ impl App {
             let now = self.clock.now();
             let env = Env { now, policy: &policy, calendar: self.calendar.as_ref() };
             let events = decide(&record.case, command, actor, &env)?;
-            let case = events.iter().fold(record.case, apply);
+            let case = events.iter().fold(record.case.clone(), apply);
             let mut outbox = outbox(&case, &events);
             outbox.extend(self.notices(&case, &events).await?);
             let change = Change::new(case, record.version, &record.last_hash, events.clone());
+            // Every event goes to the merchant's webhooks, written in the change's transaction.
+            outbox.extend(crate::webhooks::payload::outbox_item(record.case, &change.events));
             let answer = recorder.map(|r| r.record(&change, now)).transpose()?;
             if events.is_empty() {
                 // Nothing to commit (the command was already in effect): the answer alone.

@@ -25,6 +25,9 @@ pub enum AppError {
     Forbidden(&'static str),
     #[error("invalid input: {0}")]
     Invalid(String),
+    /// A webhook URL whose host is not on the public internet (or does not resolve).
+    #[error("webhook URL refused: {0}")]
+    WebhookUrlRefused(String),
     /// A unique fact already exists (order number, login).
     #[error("already exists: {0}")]
     Duplicate(String),

@@ -28,6 +28,7 @@ pub mod search;
 pub mod telemetry;
 pub mod users;
 pub mod views;
+pub mod webhooks;
 
 pub use access::{Principal, Role};
 pub use error::AppError;
@@ -45,6 +46,8 @@ pub struct App {
     /// Evidence files and their previews, keyed by content hash.
     pub blobs: Arc<dyn blobs::Blobs>,
     pub evidence_limits: evidence::EvidenceLimits,
+    /// Where and how webhooks are sent.
+    pub webhooks: Arc<webhooks::WebhookSettings>,
     /// Failed logins per login name, to slow password guessing down.
     pub login_throttle: Arc<auth::LoginThrottle>,
     /// Bounds on previews decoded and dossiers exported at once.

@@ -197,6 +197,7 @@ pub trait Store:
     + NotificationStore
     + crate::search::SearchStore
     + crate::telemetry::BacklogStore
+    + crate::webhooks::WebhookStore
     + Send
     + Sync
     + 'static

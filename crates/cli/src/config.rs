@@ -21,7 +21,8 @@ pub struct Flags {
     #[arg(long, global = true, env = "REDRESS_WORKER_INTERVAL")]
     worker_interval: Option<u64>,
     /// A TOML file with any of: listen, database_url, data_dir, worker_interval, s3_*, evidence_*,
-    /// header_read_timeout_secs, body_read_timeout_secs, max_connections, rate_*, smtp_*, metrics_token
+    /// header_read_timeout_secs, body_read_timeout_secs, max_connections, rate_*, smtp_*, metrics_token,
+    /// webhooks_allow_private_addresses
     #[arg(long, global = true, env = "REDRESS_CONFIG")]
     config: Option<PathBuf>,
     /// S3-compatible endpoint for evidence files, e.g. http://127.0.0.1:9000 [default: files in <data-dir>/evidence]
@@ -99,6 +100,10 @@ pub struct Flags {
     /// their own session or token) [default: none: admins only]
     #[arg(long, global = true, env = "REDRESS_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
+    /// Let webhooks go to private, loopback and link-local addresses (closed networks, tests);
+    /// refused by default, at subscription and at every delivery [default: false]
+    #[arg(long, global = true, env = "REDRESS_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES")]
+    webhooks_allow_private_addresses: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -131,6 +136,7 @@ struct File {
     smtp_username: Option<String>,
     smtp_password: Option<String>,
     metrics_token: Option<String>,
+    webhooks_allow_private_addresses: Option<bool>,
 }
 
 pub struct Settings {
@@ -151,6 +157,8 @@ pub struct Settings {
     pub smtp: Option<redress_worker::email::SmtpConfig>,
     /// The bearer token of the /metrics scraper.
     pub metrics_token: Option<String>,
+    /// How webhooks are sent.
+    pub webhooks: redress_app::webhooks::WebhookSettings,
 }
 
 /// A rate as `PER_MINUTE/BURST` (`PER_MINUTE` alone: a burst of as many).
@@ -261,7 +269,15 @@ impl Settings {
             }),
             None => None,
         };
+        let webhooks = redress_app::webhooks::WebhookSettings {
+            allow_private_addresses: flags
+                .webhooks_allow_private_addresses
+                .or(file.webhooks_allow_private_addresses)
+                .unwrap_or(false),
+            ..Default::default()
+        };
         Ok(Settings {
+            webhooks,
             smtp,
             initial_policy,
             clock_start: flags.clock_start,

@@ -255,6 +255,7 @@ async fn open(settings: &Settings) -> anyhow::Result<App> {
         calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
         blobs: Arc::new(settings.blobs()?),
         evidence_limits: settings.evidence_limits,
+        webhooks: Arc::new(settings.webhooks.clone()),
         login_throttle: Default::default(),
         gates: Default::default(),
     };

@@ -83,6 +83,7 @@ pub fn app_error_text(error: &AppError, tr: Tr) -> String {
         AppError::TooManyAttempts { .. } => "too_many_attempts",
         AppError::Forbidden(_) => "forbidden",
         AppError::Invalid(_) => "invalid_input",
+        AppError::WebhookUrlRefused(_) => "webhook_url_refused",
         AppError::Duplicate(_) => "duplicate",
         AppError::Evidence(e) => e.code(),
         AppError::Contended => "contended",

@@ -12,6 +12,7 @@ mod shared;
 mod sqlite;
 mod telemetry;
 mod throttle;
+mod webhooks;
 mod writer;
 
 pub mod skipped;

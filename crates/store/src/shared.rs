@@ -491,7 +491,7 @@ macro_rules! shared_store {
                 }))
                 .await?;
                 redress_app::telemetry::events_committed([kind]);
-                self.changed.notify_one();
+                crate::shared::wake(&self.changed);
                 Ok(())
             }
 
@@ -510,7 +510,7 @@ macro_rules! shared_store {
                 }))
                 .await?;
                 redress_app::telemetry::events_committed(kinds);
-                self.changed.notify_one();
+                crate::shared::wake(&self.changed);
                 Ok(())
             }
 
@@ -1075,6 +1075,13 @@ where
         + 'static,
 {
     Box::new(f)
+}
+
+/// Wakes every worker loop of this process waiting for a commit (the deadline sweeper, the
+/// webhook sender), and the next one to wait if none is waiting now.
+pub fn wake(changed: &tokio::sync::Notify) {
+    changed.notify_waiters();
+    changed.notify_one();
 }
 
 /// Published policy versions by number (they never change once published).

@@ -54,6 +54,7 @@ pub const CODES: &[&str] = &[
     "evidence_incomplete",
     "evidence_image_too_large",
     "evidence_corrupt",
+    "webhook_url_refused",
 ];
 
 impl Problem {
@@ -119,6 +120,9 @@ impl Problem {
             AppError::Forbidden(why) => Problem::new(StatusCode::FORBIDDEN, "forbidden", lang, Some(why.into())),
             AppError::Invalid(detail) => {
                 Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", lang, Some(detail))
+            }
+            AppError::WebhookUrlRefused(why) => {
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "webhook_url_refused", lang, Some(why))
             }
             AppError::Duplicate(what) => Problem::new(StatusCode::CONFLICT, "duplicate", lang, Some(what)),
             // Busy, not refused: a 503 is not stored as an idempotent answer, so a retry runs again.

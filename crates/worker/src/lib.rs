@@ -5,6 +5,8 @@
 //! case names. Case records (events, evidence rows, the refund ledger) are never purged: the
 //! 电子商务法第三十一条 keeps them at least three years.
 
+pub mod webhooks;
+
 use jiff::SignedDuration;
 use redress_app::ports::{ClaimedJob, LedgerRefund, PayoutKind};
 use redress_app::{App, AppError};
@@ -30,6 +32,15 @@ pub const ORPHAN_GRACE: SignedDuration = SignedDuration::from_hours(24);
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3600);
 /// Rows deleted per statement, so a purge never holds a long lock.
 const PURGE_BATCH: i64 = 1000;
+
+/// Stops the webhook loop when `Worker::run` returns.
+struct StopOnDrop(tokio::sync::watch::Sender<bool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.send(true);
+    }
+}
 
 #[derive(Clone)]
 pub struct Worker {
@@ -131,10 +142,26 @@ impl Worker {
         Ok(report)
     }
 
+    /// The webhook sender of this worker (its own loop: `Worker::run` starts it).
+    pub fn webhooks(&self) -> anyhow::Result<webhooks::WebhookSender> {
+        webhooks::WebhookSender::new(self.app.clone(), self.owner.clone())
+    }
+
     /// Runs `tick` every `interval` until `shutdown` resolves. At start-up and once a day it
     /// logs the provisional calendar years operators must import a notice for.
     pub async fn run(self, interval: Duration, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
+        // Webhooks run beside, in their own loop, and stop with this one.
+        let (stop_webhooks, mut webhooks_stopped) = tokio::sync::watch::channel(false);
+        let _stop_webhooks = StopOnDrop(stop_webhooks);
+        match self.webhooks() {
+            Ok(sender) => {
+                tokio::spawn(sender.run(async move {
+                    let _ = webhooks_stopped.wait_for(|stopped| *stopped).await;
+                }));
+            }
+            Err(e) => tracing::error!(error = %e, "webhook sender not started"),
+        }
         let mut warned_on = None;
         loop {
             let today = self.app.clock.now().to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).date();

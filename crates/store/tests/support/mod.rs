@@ -222,6 +222,7 @@ impl World {
             calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
             blobs: Arc::new(redress_store::blobs::ObjectBlobs::local(blobs_dir.path()).expect("local blobs")),
             evidence_limits: Default::default(),
+            webhooks: Default::default(),
             login_throttle: Default::default(),
             gates: Default::default(),
         };

@@ -10,6 +10,7 @@ pub(crate) mod notify;
 pub(crate) mod orders;
 pub(crate) mod rights;
 pub(crate) mod search;
+pub(crate) mod webhooks;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -50,6 +51,14 @@ pub fn api(_app: App) -> Router<App> {
         .route("/api/v1/search", get(search::search))
         .route("/api/v1/cases/{id}/similar", get(search::similar))
         .route("/api/v1/merchants/{id}/repeat-complaints", get(search::repeat_complaints))
+        .route("/api/v1/webhooks", post(webhooks::create).get(webhooks::list))
+        .route("/api/v1/webhooks/event-types", get(webhooks::event_types))
+        .route("/api/v1/webhooks/{id}", get(webhooks::read).patch(webhooks::change).delete(webhooks::delete))
+        .route("/api/v1/webhooks/{id}/secret-rotation", post(webhooks::rotate_secret))
+        .route("/api/v1/webhooks/{id}/deliveries", get(webhooks::deliveries))
+        .route("/api/v1/webhooks/{id}/deliveries/{delivery}", get(webhooks::delivery))
+        .route("/api/v1/webhooks/{id}/deliveries/{delivery}/redelivery", post(webhooks::redeliver))
+        .route("/api/v1/webhooks/{id}/redeliveries", post(webhooks::redeliver_since))
 }
 
 /// The cursor of the next page: the last item's id when the page is full, otherwise none.

@@ -60,6 +60,11 @@ pub fn s3_storage(test: &str) -> Option<Storage> {
     }
 }
 
+/// Tests run their webhook receivers on loopback.
+pub fn loopback_webhooks() -> redress_app::webhooks::WebhookSettings {
+    redress_app::webhooks::WebhookSettings { allow_private_addresses: true, ..Default::default() }
+}
+
 pub struct Fixture {
     pub buyer: Session,
     pub other_buyer: Session,
@@ -89,18 +94,36 @@ impl TestApp {
     /// With evidence files in `storage` and these limits.
     pub async fn start_with(storage: Storage, evidence_limits: redress_app::evidence::EvidenceLimits) -> TestApp {
         // Tests send far faster than people: rate limits are tested where they are set.
-        TestApp::start_serving(storage, evidence_limits, redress_web::Limits::default().without_rates()).await
+        TestApp::start_serving(
+            storage,
+            evidence_limits,
+            redress_web::Limits::default().without_rates(),
+            loopback_webhooks(),
+        )
+        .await
+    }
+
+    /// With webhooks sent as `webhooks` says (the others allow loopback receivers).
+    pub async fn start_with_webhooks(webhooks: redress_app::webhooks::WebhookSettings) -> TestApp {
+        TestApp::start_serving(
+            Storage::Local,
+            Default::default(),
+            redress_web::Limits::default().without_rates(),
+            webhooks,
+        )
+        .await
     }
 
     /// With these timeouts, connection cap and rate limits.
     pub async fn start_limited(limits: redress_web::Limits) -> TestApp {
-        TestApp::start_serving(Storage::Local, Default::default(), limits).await
+        TestApp::start_serving(Storage::Local, Default::default(), limits, loopback_webhooks()).await
     }
 
     async fn start_serving(
         storage: Storage,
         evidence_limits: redress_app::evidence::EvidenceLimits,
         limits: redress_web::Limits,
+        webhooks: redress_app::webhooks::WebhookSettings,
     ) -> TestApp {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir().expect("temp dir");
@@ -124,6 +147,7 @@ impl TestApp {
             calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
             blobs: Arc::new(blobs),
             evidence_limits,
+            webhooks: Arc::new(webhooks),
             login_throttle: Default::default(),
             gates: Default::default(),
         };
@@ -149,6 +173,11 @@ impl TestApp {
     /// Runs the background worker once, as `redress worker` would on its next pass.
     pub async fn tick(&self) -> TickReport {
         self.worker.tick().await.expect("worker tick")
+    }
+
+    /// Runs the webhook sender once: fans out what is waiting and makes every attempt due now.
+    pub async fn send_webhooks(&self) -> redress_worker::webhooks::WebhookReport {
+        self.worker.webhooks().expect("webhook sender").tick().await.expect("webhook pass")
     }
 
     pub async fn add_merchant(&self, name: &str) -> MerchantId {
