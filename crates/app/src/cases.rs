@@ -155,10 +155,7 @@ impl App {
         for attempt in 0..ATTEMPTS {
             let history = self.store.order_history(&order).await?;
             let case_id = CaseId(uuid::Uuid::now_v7());
-            let filed = decide_filing(case_id, &request, &order, &history, version, principal.actor(), &env)?;
-            let EventBody::Filed(f) = &filed.body else { unreachable!("decide_filing returns Filed") };
-            let case = apply(Case::opened(f, now), &filed);
-            let outbox = outbox(&case, std::slice::from_ref(&filed));
+            let (case, filed, outbox) = new_case(case_id, &request, &order, &history, version, principal.actor(), &env)?;
             let change = Change::new(case, 0, redress_domain::chain::GENESIS, vec![filed.clone()]);
             let answer = recorder.map(|r| r.record(&change, now)).transpose()?;
             match self.store.create_case(&change.case, &filed, &outbox, history.prior_cases, answer.as_ref()).await {
@@ -454,6 +451,24 @@ async fn backoff(attempt: u32) {
 }
 
 /// The work a change leaves behind, written in its transaction: a refund to execute.
+/// A case as filing makes it (not yet stored): the case, its `Filed` event and its outbox rows.
+/// `redress bench seed` builds its data set with it, so the rows are the ones filing writes.
+pub fn new_case(
+    case_id: CaseId,
+    request: &FileCase,
+    order: &redress_domain::order::Order,
+    history: &redress_domain::order::OrderHistory,
+    policy_version: i64,
+    actor: Actor,
+    env: &Env,
+) -> Result<(Case, Event, Vec<OutboxItem>), AppError> {
+    let filed = decide_filing(case_id, request, order, history, policy_version, actor, env)?;
+    let EventBody::Filed(f) = &filed.body else { unreachable!("decide_filing returns Filed") };
+    let case = apply(Case::opened(f, env.now), &filed);
+    let outbox = outbox(&case, std::slice::from_ref(&filed));
+    Ok((case, filed, outbox))
+}
+
 fn outbox(case: &Case, events: &[Event]) -> Vec<OutboxItem> {
     events
         .iter()

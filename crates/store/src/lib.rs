@@ -5,6 +5,7 @@
 pub mod blobs;
 mod codec;
 mod postgres;
+pub mod seed;
 mod shared;
 mod sqlite;
 mod throttle;

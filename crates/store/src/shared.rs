@@ -11,20 +11,7 @@ macro_rules! shared_store {
         #[async_trait::async_trait]
         impl redress_app::Store for $store {
             async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()> {
-                sqlx::query("INSERT INTO users (id, login, display_name, role, merchant_id, phone, address, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-                    .bind(user.id.to_string())
-                    .bind(&user.login)
-                    .bind(&user.display_name)
-                    .bind(user.role.as_str())
-                    .bind(user.merchant_id.map(|m| m.to_string()))
-                    .bind(&user.phone)
-                    .bind(&user.address)
-                    .bind(password_hash)
-                    .bind(micros(at))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(|e| unique_or("login", e))?;
-                Ok(())
+                insert_user_in(&self.pool, user, password_hash, at).await
             }
 
             async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
@@ -168,17 +155,7 @@ macro_rules! shared_store {
             }
 
             async fn insert_order(&self, order: &Order) -> StoreResult<()> {
-                sqlx::query("INSERT INTO orders (id, number, merchant_id, buyer_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(order.id.to_string())
-                    .bind(&order.number)
-                    .bind(order.merchant_id.to_string())
-                    .bind(order.buyer_id.to_string())
-                    .bind(to_json(order)?)
-                    .bind(micros(order.created_at))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(|e| unique_or("order number", e))?;
-                Ok(())
+                insert_order_in(&self.pool, order).await
             }
 
             async fn insert_orders(&self, orders: &[Order]) -> StoreResult<Vec<OrderInsert>> {
@@ -765,6 +742,37 @@ macro_rules! shared_store {
                     .rows_affected();
                 Ok(Purged { sessions, outbox })
             }
+        }
+
+        async fn insert_user_in<'e>(ex: impl sqlx::Executor<'e, Database = $db>, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()> {
+            sqlx::query("INSERT INTO users (id, login, display_name, role, merchant_id, phone, address, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                .bind(user.id.to_string())
+                .bind(&user.login)
+                .bind(&user.display_name)
+                .bind(user.role.as_str())
+                .bind(user.merchant_id.map(|m| m.to_string()))
+                .bind(&user.phone)
+                .bind(&user.address)
+                .bind(password_hash)
+                .bind(micros(at))
+                .execute(ex)
+                .await
+                .map_err(|e| unique_or("login", e))?;
+            Ok(())
+        }
+
+        async fn insert_order_in<'e>(ex: impl sqlx::Executor<'e, Database = $db>, order: &Order) -> StoreResult<()> {
+            sqlx::query("INSERT INTO orders (id, number, merchant_id, buyer_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(order.id.to_string())
+                .bind(&order.number)
+                .bind(order.merchant_id.to_string())
+                .bind(order.buyer_id.to_string())
+                .bind(to_json(order)?)
+                .bind(micros(order.created_at))
+                .execute(ex)
+                .await
+                .map_err(|e| unique_or("order number", e))?;
+            Ok(())
         }
 
         /// Files `case` on `conn` (inside the caller's transaction).

@@ -74,3 +74,5 @@ shared_store!(
     claim_jobs: "UPDATE outbox SET lease_until = $3, lease_owner = $4, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE topic = $1 AND done_at IS NULL AND available_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY available_at LIMIT $5) RETURNING id, topic, case_id, payload, attempts",
     lock_order: "SELECT id FROM orders WHERE id = $1"
 );
+
+crate::seed::bulk_load!(SqliteStore);
