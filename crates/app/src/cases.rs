@@ -155,7 +155,8 @@ impl App {
         for attempt in 0..ATTEMPTS {
             let history = self.store.order_history(&order).await?;
             let case_id = CaseId(uuid::Uuid::now_v7());
-            let (case, filed, outbox) = new_case(case_id, &request, &order, &history, version, principal.actor(), &env)?;
+            let (case, filed, outbox) =
+                new_case(case_id, &request, &order, &history, version, principal.actor(), &env)?;
             let change = Change::new(case, 0, redress_domain::chain::GENESIS, vec![filed.clone()]);
             let answer = recorder.map(|r| r.record(&change, now)).transpose()?;
             match self.store.create_case(&change.case, &filed, &outbox, history.prior_cases, answer.as_ref()).await {

@@ -6,8 +6,8 @@ use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::{SignedDuration, Timestamp};
 use redress_app::App;
-use redress_app::ports::User;
 use redress_app::Role;
+use redress_app::ports::User;
 use redress_domain::case::ItemRef;
 use redress_domain::command::FileCase;
 use redress_domain::order::{LineItem, Merchant, Order, OrderHistory};
@@ -91,7 +91,18 @@ async fn seed(app: App, database_url: &str, plan: Plan) -> anyhow::Result<()> {
             let mut first = 0;
             while first < plan.cases {
                 let last = (first + plan.batch).min(plan.cases);
-                let batch = build_batch(&app, &plan, &shops, &buyers, &run, &password_hash, version, &policy, now, first..last)?;
+                let batch = build_batch(
+                    &app,
+                    &plan,
+                    &shops,
+                    &buyers,
+                    &run,
+                    &password_hash,
+                    version,
+                    &policy,
+                    now,
+                    first..last,
+                )?;
                 if tx.blocking_send(batch).is_err() {
                     break;
                 }

@@ -6,9 +6,9 @@
 //! only after the COMMIT returned, so an acknowledged change is durable.
 
 use crate::shared::Change;
+use futures_util::FutureExt;
 use redress_app::StoreError;
 use redress_app::ports::StoreResult;
-use futures_util::FutureExt;
 use sqlx::{Connection, Executor, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
@@ -99,7 +99,11 @@ mod tests {
     fn insert(value: i64) -> Change<sqlx::Sqlite> {
         crate::shared::change::<sqlx::Sqlite, _>(move |conn| {
             Box::pin(async move {
-                sqlx::query("INSERT INTO t (v) VALUES ($1)").bind(value).execute(conn).await.map_err(crate::shared::other)?;
+                sqlx::query("INSERT INTO t (v) VALUES ($1)")
+                    .bind(value)
+                    .execute(conn)
+                    .await
+                    .map_err(crate::shared::other)?;
                 Ok(())
             })
         })
@@ -109,7 +113,8 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_panicking_change_fails_alone_and_the_writer_carries_on() {
         let dir = tempfile::tempdir().unwrap();
-        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(dir.path().join("w.db")).create_if_missing(true);
+        let options =
+            sqlx::sqlite::SqliteConnectOptions::new().filename(dir.path().join("w.db")).create_if_missing(true);
         let mut reader = options.connect().await.unwrap();
         reader.execute("CREATE TABLE t (v INTEGER NOT NULL)").await.unwrap();
         let writer = Writer::start(options.connect().await.unwrap());
@@ -120,7 +125,8 @@ mod tests {
             })
         });
         // Queued together, so that they share a batch.
-        let (before, bad, after) = tokio::join!(writer.write(insert(1)), writer.write(panicking), writer.write(insert(2)));
+        let (before, bad, after) =
+            tokio::join!(writer.write(insert(1)), writer.write(panicking), writer.write(insert(2)));
         assert!(before.is_ok() && after.is_ok(), "{before:?} {after:?}");
         assert!(bad.is_err());
         writer.write(insert(3)).await.expect("the writer still commits");

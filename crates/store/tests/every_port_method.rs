@@ -55,7 +55,10 @@ async fn policy_versions_and_calendar_years(db: TestDb) {
     assert_eq!(versions[1].policy, stricter);
     assert_eq!((versions[1].published_at, versions[1].effective_at), (published, effective));
 
-    store.put_calendar_years(&[(2031, "{\"y\":2031}".into()), (2030, "{\"y\":2030}".into())], world.now()).await.unwrap();
+    store
+        .put_calendar_years(&[(2031, "{\"y\":2031}".into()), (2030, "{\"y\":2030}".into())], world.now())
+        .await
+        .unwrap();
     store.put_calendar_years(&[(2031, "{\"y\":2031,\"v\":2}".into())], world.now()).await.unwrap();
     let years = store.calendar_years().await.unwrap();
     let ours: Vec<_> = years.iter().filter(|b| b.contains("203")).map(String::as_str).collect();

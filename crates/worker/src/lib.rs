@@ -177,8 +177,7 @@ impl Worker {
     pub async fn sweep_deadlines(&self) -> anyhow::Result<(usize, usize)> {
         use futures_util::StreamExt;
         let now = self.app.clock.now();
-        let due =
-            self.app.store.claim_due_cases(now, now.checked_add(self.lease)?, &self.owner, SWEEP_BATCH).await?;
+        let due = self.app.store.claim_due_cases(now, now.checked_add(self.lease)?, &self.owner, SWEEP_BATCH).await?;
         // Each case is its own change: fired a few at a time, so that SQLite's writer commits
         // many in one transaction instead of one fsync per deadline.
         let outcomes = futures_util::stream::iter(due)
