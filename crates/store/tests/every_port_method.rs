@@ -118,10 +118,10 @@ async fn escalation_and_deadline_reminders_advance_once(db: TestDb) {
         reference: "12315-2026-0001".into(),
     };
     let filed = world.app.record_external_escalation(&cast.buyer, case.id, new).await.unwrap();
-    assert_eq!(store.external_escalations(case.id).await.unwrap(), [filed.clone()]);
+    assert_eq!(store.external_escalations(case.id).await.unwrap(), std::slice::from_ref(&filed));
     let (at, _) = filed.next_reminder().unwrap();
     assert!(store.due_external_escalations(at - SignedDuration::from_micros(1), 10).await.unwrap().is_empty());
-    assert_eq!(store.due_external_escalations(at, 10).await.unwrap(), [filed.clone()]);
+    assert_eq!(store.due_external_escalations(at, 10).await.unwrap(), std::slice::from_ref(&filed));
     let mut advanced = filed.clone();
     advanced.reference = "12315-2026-0001 (reminded)".into();
     advanced.acceptance_due = None;
