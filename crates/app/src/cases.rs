@@ -149,12 +149,11 @@ impl App {
         for attempt in 0..ATTEMPTS {
             let history = self.store.order_history(&order).await?;
             let case_id = CaseId(uuid::Uuid::now_v7());
-            let filed = decide_filing(case_id, &request, &order, &history, version, principal.actor(), &env)?;
+            let (case, filed, mut outbox) =
+                new_case(case_id, &request, &order, &history, version, principal.actor(), &env)?;
+            outbox.extend(self.notices(&case, std::slice::from_ref(&filed)).await?);
             let EventBody::Filed(f) = &filed.body else { unreachable!("decide_filing returns Filed") };
             let opened = Case::opened(f, now);
-            let case = apply(opened.clone(), &filed);
-            let mut outbox = outbox(&case, std::slice::from_ref(&filed));
-            outbox.extend(self.notices(&case, std::slice::from_ref(&filed)).await?);
             let change = Change::new(case, 0, redress_domain::chain::GENESIS, vec![filed.clone()]);
             outbox.extend(crate::webhooks::payload::outbox_item(opened, &change.events));
             let answer = recorder.map(|r| r.record(&change, now)).transpose()?;
@@ -456,6 +455,24 @@ pub(crate) async fn backoff(attempt: u32) {
 }
 
 /// The work a change leaves behind, written in its transaction: a refund to execute.
+/// A case as filing makes it (not yet stored): the case, its `Filed` event and its outbox rows.
+/// `redress bench seed` builds its data set with it, so the rows are the ones filing writes.
+pub fn new_case(
+    case_id: CaseId,
+    request: &FileCase,
+    order: &redress_domain::order::Order,
+    history: &redress_domain::order::OrderHistory,
+    policy_version: i64,
+    actor: Actor,
+    env: &Env,
+) -> Result<(Case, Event, Vec<OutboxItem>), AppError> {
+    let filed = decide_filing(case_id, request, order, history, policy_version, actor, env)?;
+    let EventBody::Filed(f) = &filed.body else { unreachable!("decide_filing returns Filed") };
+    let case = apply(Case::opened(f, env.now), &filed);
+    let outbox = outbox(&case, std::slice::from_ref(&filed));
+    Ok((case, filed, outbox))
+}
+
 fn outbox(case: &Case, events: &[Event]) -> Vec<OutboxItem> {
     events
         .iter()

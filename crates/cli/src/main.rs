@@ -1,6 +1,7 @@
 //! `redress`: the after-sales dispute platform in one binary.
 
 mod backup;
+mod bench;
 mod config;
 mod demo;
 mod dossier;
@@ -96,6 +97,12 @@ enum Cmd {
         #[arg(long)]
         all: bool,
     },
+    /// Benchmark helpers: a large generated data set, the deadline sweep over it.
+    #[command(hide = true)]
+    Bench {
+        #[command(subcommand)]
+        command: bench::Bench,
+    },
     /// Recompute the hash chain of a case's events and say whether it is intact.
     VerifyChain {
         /// The case id.
@@ -164,6 +171,7 @@ async fn run() -> anyhow::Result<()> {
             println!("search documents built: {indexed}");
         }
         Cmd::Serve { demo } => serve(&settings, demo).await?,
+        Cmd::Bench { command } => bench::run(open(&settings).await?, command, &settings.database_url).await?,
         Cmd::Worker => {
             let app = open(&settings).await?;
             println!("redress worker running against {} (Ctrl-C to stop)", settings.database_url_redacted());

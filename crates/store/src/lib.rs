@@ -8,6 +8,7 @@ mod conversations;
 mod notify;
 mod postgres;
 mod search;
+pub mod seed;
 mod shared;
 mod sqlite;
 mod telemetry;

@@ -11,21 +11,7 @@ macro_rules! shared_store {
         #[async_trait::async_trait]
         impl redress_app::Store for $store {
             async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()> {
-                sqlx::query("INSERT INTO users (id, login, display_name, role, merchant_id, phone, address, password_hash, created_at, email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-                    .bind(user.id.to_string())
-                    .bind(&user.login)
-                    .bind(&user.display_name)
-                    .bind(user.role.as_str())
-                    .bind(user.merchant_id.map(|m| m.to_string()))
-                    .bind(&user.phone)
-                    .bind(&user.address)
-                    .bind(password_hash)
-                    .bind(micros(at))
-                    .bind(&user.email)
-                    .execute(&self.pool)
-                    .await
-                    .map_err(|e| unique_or("login", e))?;
-                Ok(())
+                insert_user_in(&self.pool, user, password_hash, at).await
             }
 
             async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
@@ -169,17 +155,7 @@ macro_rules! shared_store {
             }
 
             async fn insert_order(&self, order: &Order) -> StoreResult<()> {
-                sqlx::query("INSERT INTO orders (id, number, merchant_id, buyer_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(order.id.to_string())
-                    .bind(&order.number)
-                    .bind(order.merchant_id.to_string())
-                    .bind(order.buyer_id.to_string())
-                    .bind(to_json(order)?)
-                    .bind(micros(order.created_at))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(|e| unique_or("order number", e))?;
-                Ok(())
+                insert_order_in(&self.pool, order).await
             }
 
             async fn insert_orders(&self, orders: &[Order]) -> StoreResult<Vec<OrderInsert>> {
@@ -619,13 +595,19 @@ macro_rules! shared_store {
             }
 
             async fn complete_job(&self, id: uuid::Uuid, at: Timestamp) -> StoreResult<()> {
-                sqlx::query("UPDATE outbox SET done_at = $1, lease_until = NULL, lease_owner = NULL WHERE id = $2")
-                    .bind(micros(at))
-                    .bind(id.to_string())
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(())
+                // Through the writer, as `ledger_refund`.
+                self.write_change(crate::shared::change::<$db, _>(move |conn| {
+                    Box::pin(async move {
+                        sqlx::query("UPDATE outbox SET done_at = $1, lease_until = NULL, lease_owner = NULL WHERE id = $2")
+                            .bind(micros(at))
+                            .bind(id.to_string())
+                            .execute(&mut *conn)
+                            .await
+                            .map_err(other)?;
+                        Ok(())
+                    })
+                }))
+                .await
             }
 
             async fn retry_job(&self, id: uuid::Uuid, available_at: Timestamp, error: &str) -> StoreResult<()> {
@@ -677,41 +659,20 @@ macro_rules! shared_store {
             }
 
             async fn ledger_refund(&self, order: &Order, refund_id: &str, amount: Money, kind: redress_app::ports::PayoutKind, at: Timestamp) -> StoreResult<LedgerRefund> {
-                let mut tx = self.begin_write().await.map_err(other)?;
-                sqlx::query($lock_order).bind(order.id.to_string()).fetch_optional(&mut *tx).await.map_err(other)?;
-                let existing: Option<i64> = sqlx::query_scalar("SELECT amount FROM refund_ledger WHERE refund_id = $1")
-                    .bind(refund_id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(other)?;
-                if existing.is_some() {
-                    return Ok(LedgerRefund::Executed);
-                }
-                let total: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM refund_ledger WHERE order_id = $1 AND kind = 'refund'")
-                    .bind(order.id.to_string())
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(other)?;
-                let is_refund = kind == redress_app::ports::PayoutKind::Refund;
-                if !amount.is_positive() || (is_refund && total + amount.fen() > order.amount_paid.fen()) {
-                    return Ok(LedgerRefund::Refused(format!(
-                        "refunds on order {} would reach {} of {} paid",
-                        order.number,
-                        Money::from_fen(total + amount.fen()),
-                        order.amount_paid
-                    )));
-                }
-                sqlx::query("INSERT INTO refund_ledger (refund_id, order_id, amount, created_at, kind) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(refund_id)
-                    .bind(order.id.to_string())
-                    .bind(amount.fen())
-                    .bind(micros(at))
-                    .bind(kind.as_str())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(other)?;
-                tx.commit().await.map_err(other)?;
-                Ok(LedgerRefund::Executed)
+                // Through the writer: on SQLite it joins a group commit instead of waiting for the
+                // write lock behind it and paying an fsync of its own.
+                let outcome = std::sync::Arc::new(std::sync::Mutex::new(None));
+                let (order, refund_id, out) = (order.clone(), refund_id.to_owned(), outcome.clone());
+                self.write_change(crate::shared::change::<$db, _>(move |conn| {
+                    Box::pin(async move {
+                        let refund = ledger_refund_in(conn, &order, &refund_id, amount, kind, at).await?;
+                        *out.lock().unwrap_or_else(|p| p.into_inner()) = Some(refund);
+                        Ok(())
+                    })
+                }))
+                .await?;
+                let refund = outcome.lock().unwrap_or_else(|p| p.into_inner()).take();
+                refund.ok_or_else(|| StoreError::Other(anyhow::anyhow!("the ledger write did not run")))
             }
 
             async fn ledger_total(&self, order_id: OrderId) -> StoreResult<Money> {
@@ -780,6 +741,76 @@ macro_rules! shared_store {
                     .rows_affected();
                 Ok(Purged { sessions, outbox })
             }
+        }
+
+        async fn insert_user_in<'e>(ex: impl sqlx::Executor<'e, Database = $db>, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()> {
+            sqlx::query("INSERT INTO users (id, login, display_name, role, merchant_id, phone, address, password_hash, created_at, email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                .bind(user.id.to_string())
+                .bind(&user.login)
+                .bind(&user.display_name)
+                .bind(user.role.as_str())
+                .bind(user.merchant_id.map(|m| m.to_string()))
+                .bind(&user.phone)
+                .bind(&user.address)
+                .bind(password_hash)
+                .bind(micros(at))
+                .bind(&user.email)
+                .execute(ex)
+                .await
+                .map_err(|e| unique_or("login", e))?;
+            Ok(())
+        }
+
+        async fn insert_order_in<'e>(ex: impl sqlx::Executor<'e, Database = $db>, order: &Order) -> StoreResult<()> {
+            sqlx::query("INSERT INTO orders (id, number, merchant_id, buyer_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(order.id.to_string())
+                .bind(&order.number)
+                .bind(order.merchant_id.to_string())
+                .bind(order.buyer_id.to_string())
+                .bind(to_json(order)?)
+                .bind(micros(order.created_at))
+                .execute(ex)
+                .await
+                .map_err(|e| unique_or("order number", e))?;
+            Ok(())
+        }
+
+        /// Records a payout in the ledger on `conn` (inside the caller's transaction), at most once per refund id
+        /// and never past what the order paid.
+        async fn ledger_refund_in(conn: &mut <$db as sqlx::Database>::Connection, order: &Order, refund_id: &str, amount: Money, kind: redress_app::ports::PayoutKind, at: Timestamp) -> StoreResult<LedgerRefund> {
+            sqlx::query($lock_order).bind(order.id.to_string()).fetch_optional(&mut *conn).await.map_err(other)?;
+            let existing: Option<i64> = sqlx::query_scalar("SELECT amount FROM refund_ledger WHERE refund_id = $1")
+                .bind(refund_id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(other)?;
+            if existing.is_some() {
+                return Ok(LedgerRefund::Executed);
+            }
+            let total: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM refund_ledger WHERE order_id = $1 AND kind = 'refund'")
+                .bind(order.id.to_string())
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(other)?;
+            let is_refund = kind == redress_app::ports::PayoutKind::Refund;
+            if !amount.is_positive() || (is_refund && total + amount.fen() > order.amount_paid.fen()) {
+                return Ok(LedgerRefund::Refused(format!(
+                    "refunds on order {} would reach {} of {} paid",
+                    order.number,
+                    Money::from_fen(total + amount.fen()),
+                    order.amount_paid
+                )));
+            }
+            sqlx::query("INSERT INTO refund_ledger (refund_id, order_id, amount, created_at, kind) VALUES ($1, $2, $3, $4, $5)")
+                .bind(refund_id)
+                .bind(order.id.to_string())
+                .bind(amount.fen())
+                .bind(micros(at))
+                .bind(kind.as_str())
+                .execute(&mut *conn)
+                .await
+                .map_err(other)?;
+            Ok(LedgerRefund::Executed)
         }
 
         /// Files `case` on `conn` (inside the caller's transaction).

@@ -81,3 +81,4 @@ crate::search::search_store!(
     hits: format!("SELECT c.id, c.body, t.plain, m.score FROM (SELECT rowid AS doc, -bm25(case_search) AS score FROM case_search WHERE case_search MATCH $1) m JOIN case_texts t ON t.doc = m.doc JOIN cases c ON c.id = t.case_id WHERE {}", crate::search::FILTERS),
     query: |terms| terms.fts5()
 );
+crate::seed::bulk_load!(SqliteStore);

@@ -18,6 +18,9 @@ pub mod email;
 /// How long a claimed row stays with its worker before another may take it over.
 const LEASE: SignedDuration = SignedDuration::from_secs(60);
 const BATCH: i64 = 100;
+/// Due deadlines claimed at once, and fired at the same time at most.
+const SWEEP_BATCH: i64 = 1000;
+const TIMEOUTS_AT_ONCE: usize = 64;
 /// Refunds of one batch paid at the same time at most.
 const REFUNDS_AT_ONCE: usize = 16;
 /// Passes per tick: a case whose timeout leads straight into another overdue deadline (after
@@ -212,11 +215,22 @@ impl Worker {
     /// moved on, or another worker fired it) is refused by `decide` as stale; never silently:
     /// each refusal is logged with the case and the reason, and counted.
     pub async fn sweep_deadlines(&self) -> anyhow::Result<(usize, usize)> {
+        use futures_util::StreamExt;
         let now = self.app.clock.now();
-        let due = self.app.store.claim_due_cases(now, now.checked_add(self.lease)?, &self.owner, BATCH).await?;
+        let due = self.app.store.claim_due_cases(now, now.checked_add(self.lease)?, &self.owner, SWEEP_BATCH).await?;
+        // Each case is its own change: fired a few at a time, so that SQLite's writer commits
+        // many in one transaction instead of one fsync per deadline.
+        let outcomes = futures_util::stream::iter(due)
+            .map(|d| async move {
+                let fired = self.app.act_as_system(d.case_id, Command::Timeout { due: d.due }).await;
+                (d, fired)
+            })
+            .buffer_unordered(TIMEOUTS_AT_ONCE)
+            .collect::<Vec<_>>()
+            .await;
         let (mut fired, mut refused) = (0, 0);
-        for d in due {
-            match self.app.act_as_system(d.case_id, Command::Timeout { due: d.due }).await {
+        for (d, outcome) in outcomes {
+            match outcome {
                 Ok(_) => {
                     fired += 1;
                     let late = self.app.clock.now().duration_since(d.due).as_secs_f64().max(0.0);
