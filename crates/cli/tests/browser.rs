@@ -177,21 +177,40 @@ async fn a_rejected_case_goes_to_the_platform_which_asks_for_evidence_and_refund
     }
 }
 
-/// The agent's part of (b): from the platform queue, take the case and ask the buyer for
-/// evidence. (Kept apart so the agent's workbench can take over these steps.)
+/// The agent's part of (b): in the platform queue's unassigned tab, soonest deadline first, the
+/// agent opens the case's workbench (both sides side by side, the facts the system knows), takes
+/// it and asks the buyer for evidence; the case moves to the agent's own tab.
 async fn agent_asks_for_evidence(agent: &Client, base: &str, case: &str) {
     agent.goto(&format!("{base}/platform")).await.unwrap();
-    follow(agent, &format!("a.case-link[href='/cases/{case}']")).await;
+    assert_eq!(find(agent, "#tab-unassigned").await.attr("aria-current").await.unwrap().as_deref(), Some("page"));
+    follow(agent, &format!("a.case-link[href='/platform/cases/{case}']")).await;
+    let buyer_side = text(agent, "#side-1").await;
+    assert!(buyer_side.contains("芒果确实腐烂") && buyer_side.contains("约一半芒果腐烂"), "{buyer_side}");
+    let merchant_side = text(agent, "#side-2").await;
+    assert!(merchant_side.contains("未见腐烂的照片"), "{merchant_side}");
+    let facts = text(agent, "#facts").await;
+    assert!(facts.contains("商家首次回应") && facts.contains("提交后") && facts.contains("是"), "{facts}");
+    assert!(text(agent, "#rights").await.contains("第二十四条"));
     act(agent, "take", &[]).await;
+    assert!(agent.current_url().await.unwrap().path().starts_with("/platform/cases/"), "back on the workbench");
     act(agent, "request-evidence", &[("party", "buyer"), ("what", "请补充开箱照片,显示腐烂部位。")]).await;
     assert_eq!(text(agent, "#case-state").await, "待补充举证");
+    follow(agent, "header nav a[href='/platform']").await;
+    follow(agent, "#tab-mine").await;
+    find(agent, &format!("a.case-link[href='/platform/cases/{case}']")).await;
 }
 
-/// The agent's decision: a refund, with a rationale and the rule it rests on.
+/// The agent's decision on the workbench: a decision without its rationale and cited rule is
+/// refused beside those fields; then a refund, with a rationale and the rule it rests on.
 async fn agent_decides_a_refund(agent: &Client, case: &str) {
-    let url = agent.current_url().await.unwrap();
-    assert!(url.path().ends_with(case));
-    agent.refresh().await.unwrap();
+    follow(agent, &format!("a.case-link[href='/platform/cases/{case}']")).await;
+    // The buyer's photo is on the buyer's side now.
+    find(agent, "#side-1 .evidence-item img").await;
+    screenshot(agent, "agent-workbench.png").await;
+    act(agent, "decide", &[("remedy.kind", "refund"), ("remedy.amount", "69")]).await;
+    assert!(han(&text(agent, "#decide-rationale-error").await));
+    assert!(han(&text(agent, "#decide-cited_rule-error").await));
+    find(agent, "#facts").await;
     act(
         agent,
         "decide",
@@ -205,6 +224,8 @@ async fn agent_decides_a_refund(agent: &Client, case: &str) {
     )
     .await;
     find(agent, "#case-state").await;
+    let facts = text(agent, "#facts").await;
+    assert!(facts.contains("《消费者权益保护法》第二十四条"), "the ruling is among the facts: {facts}");
 }
 
 /// (c) A buyer switches to English, the choice is remembered from page to page, and back.

@@ -50,11 +50,13 @@ async fn every_page_renders_for_every_demo_case_role_and_language() {
     assert!(cases.len() >= 5 && orders.len() >= 5, "the demo has cases and orders");
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let mut pages: Vec<String> =
-        ["/", "/orders", "/cases", "/queue", "/tokens", "/platform", "/notifications", "/login", "/no-such-page"]
+        ["/", "/orders", "/cases", "/queue", "/tokens", "/platform", "/platform?tab=mine", "/platform?tab=appeals"]
             .into_iter()
             .map(String::from)
             .collect();
+    pages.extend(["/notifications", "/login", "/no-such-page", "/platform/cases/not-a-case"].map(String::from));
     pages.extend(cases.iter().map(|id| format!("/cases/{id}")));
+    pages.extend(cases.iter().map(|id| format!("/platform/cases/{id}")));
     pages.extend(orders.iter().map(|id| format!("/orders/{id}/file")));
     pages.push("/cases/not-a-case".into());
     let mut seen = std::collections::BTreeMap::<u16, usize>::new();

@@ -187,6 +187,8 @@ struct CasePage {
     messages: Vec<Line>,
     evidence: Vec<EvidenceItem>,
     forms: Vec<ActionForm>,
+    /// The case page itself: actions come back here.
+    back: Option<String>,
     /// The evidence upload, when the case takes a file from the reader now.
     upload: Option<UploadForm>,
     dossier: String,
@@ -221,23 +223,8 @@ async fn render(
     let can_upload = app.evidence_room(&signed.principal, id).await.is_ok();
     let now = app.clock.now();
     let case = &detail.case;
-    let mut failed = refused.form;
-    let forms = detail
-        .allowed_actions
-        .iter()
-        .filter_map(|name| name.parse::<CommandKind>().ok())
-        .filter_map(|kind| match failed.take_if(|f| f.action == kind.name()) {
-            Some(form) => Some(form),
-            None => forms::spec(kind, t),
-        })
-        .collect();
-    let speaker = |by: &redress_app::contacts::Speaker| {
-        let role = t.get(&format!("actor-{}", by.role));
-        match &by.name {
-            Some(name) => format!("{role} {name}"),
-            None => role,
-        }
-    };
+    let forms = action_forms(&detail, refused.form, t);
+    let speaker = |by: &redress_app::contacts::Speaker| speaker(by, t);
     let timeline = detail
         .timeline
         .iter()
@@ -250,31 +237,9 @@ async fn render(
     let messages = detail
         .timeline
         .iter()
-        .filter_map(|e| {
-            let redress_app::views::EntryBody::Event(body) = &e.body else { return None };
-            let text = match body {
-                EventBody::MessagePosted { text, .. }
-                | EventBody::QuestionAnswered { text }
-                | EventBody::Escalated { text }
-                | EventBody::EvidenceSubmitted { text, .. } => text.clone(),
-                EventBody::QuestionAsked { question } => question.clone(),
-                _ => return None,
-            };
-            Some(Line { when: t.time(e.at), who: speaker(&e.by), text })
-        })
+        .filter_map(|e| said(&e.body).map(|text| Line { when: t.time(e.at), who: speaker(&e.by), text }))
         .collect();
-    let evidence = evidence
-        .iter()
-        .map(|e| EvidenceItem {
-            caption: e.file.caption.clone(),
-            kind: t.label(e.file.kind),
-            by: redress_app::narrative::party(e.uploader_party(), t.lang),
-            when: t.time(e.added_at),
-            preview: e.has_preview().then(|| format!("/api/v1/cases/{id}/evidence/{}/preview", e.file.evidence_id)),
-            download: format!("/api/v1/cases/{id}/evidence/{}", e.file.evidence_id),
-            name: e.file_name(),
-        })
-        .collect();
+    let evidence = evidence.iter().map(|e| evidence_item(id, e, t)).collect();
     let items: Vec<String> = case.items.iter().map(|i| format!("{} × {}", i.sku, i.quantity)).collect();
     let request = vec![
         (t.get("case-kind"), t.label(case.kind)),
@@ -305,6 +270,7 @@ async fn render(
         messages,
         evidence,
         forms,
+        back: None,
         upload: can_upload.then(|| UploadForm {
             kinds: EvidenceKind::ALL.iter().map(|k| (k.name().to_owned(), t.label(*k))).collect(),
             error: refused.upload_error,
@@ -313,6 +279,54 @@ async fn render(
         complaint: format!("/api/v1/cases/{id}/complaint-12315?format=html"),
     };
     Ok(html(status, &page))
+}
+
+/// The forms of the actions the case allows its reader now; a refused one as it was refused.
+pub fn action_forms(detail: &CaseDetail, mut refused: Option<ActionForm>, t: Tr) -> Vec<ActionForm> {
+    detail
+        .allowed_actions
+        .iter()
+        .filter_map(|name| name.parse::<CommandKind>().ok())
+        .filter_map(|kind| match refused.take_if(|f| f.action == kind.name()) {
+            Some(form) => Some(form),
+            None => forms::spec(kind, t),
+        })
+        .collect()
+}
+
+/// Who acted, as the reader may know them: the role and, when known, the name.
+pub fn speaker(by: &redress_app::contacts::Speaker, t: Tr) -> String {
+    let role = t.get(&format!("actor-{}", by.role));
+    match &by.name {
+        Some(name) => format!("{role} {name}"),
+        None => role,
+    }
+}
+
+/// What a party said in an entry, if it said something (a message, an answer, an escalation).
+pub fn said(body: &redress_app::views::EntryBody) -> Option<String> {
+    let redress_app::views::EntryBody::Event(body) = body else { return None };
+    match body {
+        EventBody::MessagePosted { text, .. }
+        | EventBody::QuestionAnswered { text }
+        | EventBody::Escalated { text }
+        | EventBody::EvidenceSubmitted { text, .. } => Some(text.clone()),
+        EventBody::QuestionAsked { question } => Some(question.clone()),
+        _ => None,
+    }
+}
+
+/// A file of the evidence gallery.
+pub fn evidence_item(id: CaseId, e: &redress_app::evidence::EvidenceRecord, t: Tr) -> EvidenceItem {
+    EvidenceItem {
+        caption: e.file.caption.clone(),
+        kind: t.label(e.file.kind),
+        by: redress_app::narrative::party(e.uploader_party(), t.lang),
+        when: t.time(e.added_at),
+        preview: e.has_preview().then(|| format!("/api/v1/cases/{id}/evidence/{}/preview", e.file.evidence_id)),
+        download: format!("/api/v1/cases/{id}/evidence/{}", e.file.evidence_id),
+        name: e.file_name(),
+    }
 }
 
 fn case_id(raw: &str, t: Tr) -> Result<CaseId, Failure> {
@@ -335,27 +349,32 @@ pub async fn act(
 ) -> Result<Response, Failure> {
     let t = signed.tr;
     let id = case_id(&id, t)?;
-    let back = format!("/cases/{id}");
+    // Done, back to the case page, or to the agent's workbench the form was sent from.
+    let workbench = format!("/platform/cases/{id}");
+    let back = if posted.get("back") == Some(workbench.as_str()) { workbench } else { format!("/cases/{id}") };
     let kind = CommandKind::public_named(&action).ok_or(Failure::NotFound(t))?;
     let mut form = forms::spec(kind, t).ok_or(Failure::NotFound(t))?;
     let Some(command) = forms::command(kind, &mut form, &posted, t) else {
-        return refuse(&app, &signed, id, form).await;
+        return refuse(&app, &signed, id, form, &back).await;
     };
     match app.act(&signed.principal, id, command).await {
         Ok(_) => Ok(see(&back)),
         Err(AppError::Rejected(r)) if !is_about_the_case(r.code) => {
             forms::place_error(&mut form, r.code, crate::failure::rejection_text(&r, t));
-            refuse(&app, &signed, id, form).await
+            refuse(&app, &signed, id, form, &back).await
         }
         Err(AppError::Invalid(_)) => {
             form.error = Some(redress_text::problem_title(t.lang, "invalid_input"));
-            refuse(&app, &signed, id, form).await
+            refuse(&app, &signed, id, form, &back).await
         }
         Err(e) => Err(Failure::from_app(e, t).back_to(&back)),
     }
 }
 
-async fn refuse(app: &App, signed: &Signed, id: CaseId, form: ActionForm) -> Result<Response, Failure> {
+async fn refuse(app: &App, signed: &Signed, id: CaseId, form: ActionForm, back: &str) -> Result<Response, Failure> {
+    if back.starts_with("/platform/") {
+        return crate::platform::refused(app, signed, id, form).await;
+    }
     refused(app, signed, id, Refused { form: Some(form), upload_error: None }).await
 }
 

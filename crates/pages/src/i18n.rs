@@ -65,15 +65,20 @@ impl Tr {
     /// What is left until `due` from `now`, in words (`2 天 3 小时`, `overdue by 5 h`).
     pub fn countdown(&self, now: jiff::Timestamp, due: jiff::Timestamp) -> String {
         let left = due.duration_since(now);
-        let minutes = left.as_secs().unsigned_abs() / 60;
+        let span = self.span(left);
+        let key = if left.is_negative() { "deadline-overdue-by" } else { "deadline-left" };
+        self.with(key, &[("span", span)])
+    }
+
+    /// A length of time in words, days and hours or hours and minutes (`2 天 3 小时`).
+    pub fn span(&self, length: jiff::SignedDuration) -> String {
+        let minutes = length.as_secs().unsigned_abs() / 60;
         let (days, hours, mins) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
-        let span = if days > 0 {
+        if days > 0 {
             self.with("time-days-hours", &[("days", days.to_string()), ("hours", hours.to_string())])
         } else {
             self.with("time-hours-minutes", &[("hours", hours.to_string()), ("minutes", mins.to_string())])
-        };
-        let key = if left.is_negative() { "deadline-overdue-by" } else { "deadline-left" };
-        self.with(key, &[("span", span)])
+        }
     }
 
     /// Money in yuan, as the reader reads it (`¥12.34`).

@@ -55,6 +55,7 @@ pub fn router(app: App) -> Router {
         .route("/tokens", get(merchant::tokens).post(merchant::issue_token))
         .route("/tokens/{id}/revoke", post(merchant::revoke_token))
         .route("/platform", get(platform::queue))
+        .route("/platform/cases/{id}", get(platform::workbench))
         .route("/static/{file}", get(assets::serve))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(FORM_LIMIT))
         .merge(uploads)
