@@ -55,6 +55,7 @@ async fn every_page_renders_for_every_demo_case_role_and_language() {
             .map(String::from)
             .collect();
     pages.extend(["/notifications", "/login", "/no-such-page", "/platform/cases/not-a-case"].map(String::from));
+    pages.extend(["/admin/overview", "/admin/users", "/admin/policies", "/admin/calendar"].map(String::from));
     pages.extend(cases.iter().map(|id| format!("/cases/{id}")));
     pages.extend(cases.iter().map(|id| format!("/platform/cases/{id}")));
     pages.extend(orders.iter().map(|id| format!("/orders/{id}/file")));
@@ -192,4 +193,79 @@ async fn refusals_are_pages_in_the_readers_language() {
     assert_eq!(signed.status(), 303);
     assert_eq!(signed.headers()["location"], "/tokens");
     assert!(signed.headers()["set-cookie"].to_str().unwrap().starts_with("redress_session="));
+}
+
+/// The agent's and the admin's pages show the demo's data: the platform queue's tabs, a
+/// workbench with both sides and the facts, an appeal against an agent's ruling shown as going to
+/// another agent (whose workbench offers the review), the accounts and shops, the policy versions,
+/// the calendar's provisional year, the queues' overview.
+#[tokio::test]
+async fn the_platform_and_admin_pages_show_the_demo() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, base, _) =
+        support::serve(dir.path(), &["serve", "--demo"], &[("REDRESS_CLOCK_START", CLOCK_START)], |line| {
+            line.contains("admin") && line.contains("admin-pass")
+        });
+    let http = reqwest::Client::new();
+    let page = |path: String, token: String| {
+        let http = http.clone();
+        let base = base.clone();
+        async move {
+            let response = http
+                .get(format!("{base}{path}"))
+                .header("Cookie", format!("redress_session={token}; redress_lang=zh-CN"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            response.text().await.unwrap()
+        }
+    };
+    let agent = support::Client::login(&base, "agent", "agent-pass").await;
+    let queue = page("/platform".into(), agent.token.clone()).await;
+    assert!(queue.contains("id=\"tab-unassigned\" href=\"/platform?tab=unassigned\" aria-current=\"page\""), "{queue}");
+    let link = queue.split("href=\"/platform/cases/").nth(1).expect("a platform case in the demo");
+    let case = link.split('"').next().unwrap().to_owned();
+    let bench = page(format!("/platform/cases/{case}"), agent.token.clone()).await;
+    for part in ["id=\"side-1\"", "id=\"side-2\"", "id=\"facts\"", "商家首次回应", "id=\"action-take\""] {
+        assert!(bench.contains(part), "{part}: {bench}");
+    }
+
+    // The agent rules for the buyer; the merchant appeals.
+    agent.post(&format!("/api/v1/cases/{case}/actions/take"), serde_json::json!({})).await;
+    let ruling = serde_json::json!({"remedy": {"kind": "refund", "amount": 100}, "rationale": "r", "cited_rule": "消法第二十四条"});
+    agent.post(&format!("/api/v1/cases/{case}/actions/decide"), ruling).await;
+    let mut appealed = false;
+    for shop in ["shop", "shop2"] {
+        let merchant = support::Client::login(&base, shop, "shop-pass").await;
+        let response = http
+            .post(format!("{base}/api/v1/cases/{case}/actions/appeal"))
+            .bearer_auth(&merchant.token)
+            .json(&serde_json::json!({"reason": "照片不能证明签收时已腐烂"}))
+            .send()
+            .await
+            .unwrap();
+        appealed |= response.status().is_success();
+    }
+    assert!(appealed, "the merchant appealed");
+    let own = page(format!("/platform/cases/{case}"), agent.token.clone()).await;
+    assert!(own.contains("id=\"appeal-note\">您的裁决正被申诉:将由其他客服复核。"), "{own}");
+    assert!(!own.contains("id=\"action-review-appeal\""));
+    let other = support::Client::login(&base, "agent2", "agent-pass").await;
+    let appeals = page("/platform?tab=appeals".into(), other.token.clone()).await;
+    assert!(appeals.contains(&format!("href=\"/platform/cases/{case}\"")), "{appeals}");
+    let theirs = page(format!("/platform/cases/{case}"), other.token.clone()).await;
+    assert!(theirs.contains("由未作出该裁决的客服复核") && theirs.contains("id=\"action-review-appeal\""), "{theirs}");
+
+    let admin = support::Client::login(&base, "admin", "admin-pass").await.token;
+    let users = page("/admin/users".into(), admin.clone()).await;
+    assert!(users.contains("鲜果时光") && users.contains("shop2") && users.contains("平台客服"), "{users}");
+    let policies = page("/admin/policies".into(), admin.clone()).await;
+    assert!(policies.contains("merchant_response_hours") && policies.contains("第 1 版"), "{policies}");
+    let calendar = page("/admin/calendar".into(), admin.clone()).await;
+    assert!(calendar.contains("2027 年的国务院办公厅节假日安排通知尚未导入"), "the provisional year: {calendar}");
+    assert!(calendar.contains("<td>2026</td>"), "{calendar}");
+    let overview = page("/admin/overview".into(), admin.clone()).await;
+    assert!(overview.contains("按阶段统计的未结案件") && overview.contains("平台介入"), "{overview}");
 }

@@ -5,6 +5,7 @@
 //! actions a case page offers are the case's allowed actions (`CommandKind`), each with the form
 //! `forms::spec` derives for its kind.
 
+mod admin;
 mod assets;
 mod auth;
 mod buyer;
@@ -56,6 +57,10 @@ pub fn router(app: App) -> Router {
         .route("/tokens/{id}/revoke", post(merchant::revoke_token))
         .route("/platform", get(platform::queue))
         .route("/platform/cases/{id}", get(platform::workbench))
+        .route("/admin/users", get(admin::users))
+        .route("/admin/policies", get(admin::policies))
+        .route("/admin/calendar", get(admin::calendar))
+        .route("/admin/overview", get(admin::overview))
         .route("/static/{file}", get(assets::serve))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(FORM_LIMIT))
         .merge(uploads)

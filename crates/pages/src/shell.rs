@@ -34,7 +34,14 @@ impl Shell {
         let links: &[(&str, &str)] = match signed.user.role {
             Role::Buyer => &[("/orders", "nav-orders"), ("/cases", "nav-my-cases")],
             Role::Merchant => &[("/queue", "nav-queue"), ("/cases", "nav-all-cases"), ("/tokens", "nav-tokens")],
-            Role::Agent | Role::Admin => &[("/platform", "nav-platform"), ("/cases", "nav-all-cases")],
+            Role::Agent => &[("/platform", "nav-platform"), ("/cases", "nav-all-cases")],
+            Role::Admin => &[
+                ("/platform", "nav-platform"),
+                ("/admin/overview", "nav-admin-overview"),
+                ("/admin/users", "nav-admin-users"),
+                ("/admin/policies", "nav-admin-policies"),
+                ("/admin/calendar", "nav-admin-calendar"),
+            ],
         };
         let path = signed.here.split('?').next().unwrap_or("/");
         Shell {
