@@ -8,7 +8,8 @@ mod webdriver;
 
 use fantoccini::Client;
 use webdriver::{
-    Screen, act, browser, choose, click, find, follow, reload_until, screenshot, sign_in, text, type_into,
+    Screen, accessibility_violations, act, browser, choose, click, find, follow, reload_until, screenshot, sign_in,
+    text, type_into,
 };
 
 /// The same start as the demo test: a day in a year without an imported holiday notice, so
@@ -251,4 +252,60 @@ async fn a_buyer_switches_to_english_and_back() {
     assert!(text(&buyer, "header nav").await.contains("我的订单"));
     assert_eq!(find(&buyer, "html").await.attr("lang").await.unwrap().as_deref(), Some("zh-CN"));
     buyer.close().await.unwrap();
+}
+
+/// (d) The main pages of every role, in both languages, have no serious or critical violation
+/// that axe-core finds (contrast, labels, names, landmarks, ...).
+#[tokio::test]
+async fn the_main_pages_have_no_serious_accessibility_violation() {
+    let test = "the_main_pages_have_no_serious_accessibility_violation";
+    let Some((chromium, driver)) = webdriver::available(test) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, base) = serve_demo(dir.path());
+    let driver = webdriver::start_driver(&driver).await;
+    let c = browser(&driver, &chromium, Screen::Desktop).await;
+    let mut found = Vec::new();
+    c.goto(&format!("{base}/login")).await.unwrap();
+    found.extend(violations(&c, "anonymous").await);
+    let pages: &[(&str, &[&str])] = &[
+        ("buyer", &["/orders", &format!("/orders/{MANGO_ORDER}/file"), "/cases", "/notifications"]),
+        ("shop", &["/queue", "/tokens"]),
+        ("agent", &["/platform", "/platform?tab=mine"]),
+        ("admin", &["/admin/overview", "/admin/users", "/admin/policies", "/admin/calendar"]),
+    ];
+    for (login, paths) in pages {
+        sign_in(&c, &base, login, &format!("{login}-pass")).await;
+        for path in *paths {
+            c.goto(&format!("{base}{path}")).await.unwrap();
+            found.extend(violations(&c, login).await);
+        }
+        // The first case of a list: the case page, and for agents the workbench.
+        let list = if *login == "agent" {
+            "/platform"
+        } else if *login == "shop" {
+            "/queue"
+        } else {
+            "/cases"
+        };
+        c.goto(&format!("{base}{list}")).await.unwrap();
+        if c.find(fantoccini::Locator::Css("a.case-link")).await.is_ok() {
+            follow(&c, "a.case-link").await;
+            found.extend(violations(&c, login).await);
+        }
+        if *login == "buyer" {
+            // The other language.
+            follow(&c, "#lang-switch").await;
+            found.extend(violations(&c, login).await);
+            follow(&c, "#lang-switch").await;
+        }
+        follow(&c, "#logout").await;
+    }
+    c.close().await.unwrap();
+    assert!(found.is_empty(), "accessibility violations:\n{}", found.join("\n"));
+}
+
+/// The serious violations on the page `c` shows, each naming who looked and where.
+async fn violations(c: &Client, who: &str) -> Vec<String> {
+    let path = c.current_url().await.unwrap().path().to_owned();
+    accessibility_violations(c).await.into_iter().map(|v| format!("{who} {path}: {v}")).collect()
 }

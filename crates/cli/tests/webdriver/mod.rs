@@ -198,3 +198,23 @@ pub async fn screenshot(c: &Client, name: &str) {
     let png = c.screenshot().await.expect("screenshot");
     std::fs::write(dir.join(name), png).unwrap();
 }
+
+/// axe-core 4.10.3 from npm (`axe/`, MPL-2.0, its licences beside it), injected into a page
+/// through WebDriver's script execution (which the pages' CSP does not govern).
+const AXE: &str = include_str!("axe/axe-4.10.3.min.js");
+
+/// The serious and critical accessibility violations axe-core finds on the page now, each as
+/// `rule: help (the first elements it is about)`.
+pub async fn accessibility_violations(c: &Client) -> Vec<String> {
+    c.execute(AXE, Vec::new()).await.expect("inject axe-core");
+    let run = r#"
+        const done = arguments[arguments.length - 1];
+        axe.run(document, { resultTypes: ['violations'] }).then(
+            (r) => done(r.violations
+                .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+                .map((v) => `${v.id} (${v.impact}): ${v.help} [${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}]`)),
+            (e) => done([`axe failed: ${e}`]));
+    "#;
+    let found = c.execute_async(run, Vec::new()).await.expect("run axe-core");
+    serde_json::from_value(found).expect("a list of violations")
+}
