@@ -207,7 +207,7 @@ async fn the_platform_and_admin_pages_show_the_demo() {
         support::serve(dir.path(), &["serve", "--demo"], &[("REDRESS_CLOCK_START", CLOCK_START)], |line| {
             line.contains("admin") && line.contains("admin-pass")
         });
-    let http = reqwest::Client::new();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let page = |path: String, token: String| {
         let http = http.clone();
         let base = base.clone();
@@ -268,4 +268,48 @@ async fn the_platform_and_admin_pages_show_the_demo() {
     assert!(calendar.contains("<td>2026</td>"), "{calendar}");
     let overview = page("/admin/overview".into(), admin.clone()).await;
     assert!(overview.contains("按阶段统计的未结案件") && overview.contains("平台介入"), "{overview}");
+
+    // A new shop through the page's form: a bad credit code is refused beside its field; then a
+    // shop, and a staff account of it.
+    let csrf = users.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let post = |path: &str, fields: Vec<(&str, String)>| {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        http.post(format!("{base}{path}"))
+            .header("Cookie", format!("redress_session={admin}; redress_lang=zh-CN"))
+            .header("Content-Type", FORM)
+            .body(urlencoded(&fields))
+            .send()
+    };
+    let shop = |code: String| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("name", "杭州新店有限公司".to_owned()),
+            ("credit_code", code),
+            ("address", "浙江省杭州市西湖区文三路 1 号".to_owned()),
+        ]
+    };
+    let bad = post("/admin/new-shop", shop("123".into())).await.unwrap();
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("id=\"new-shop-credit_code-error\">不是有效的统一社会信用代码"));
+    let code = format!("91330106MA2H3K4L5{}", redress_law::uscc::compute_check_character("91330106MA2H3K4L5").unwrap());
+    let made = post("/admin/new-shop", shop(code)).await.unwrap();
+    assert_eq!(made.status(), 303);
+    let users = page("/admin/users".into(), admin.clone()).await;
+    let shop_id =
+        users.split("<option value=\"").find_map(|o| o.split_once("\">杭州新店有限公司")).unwrap().0.to_owned();
+    let staff = |login: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("login", login.to_owned()),
+            ("display_name", "新店客服".to_owned()),
+            ("password", "a-long-password-1".to_owned()),
+            ("role", "merchant".to_owned()),
+            ("merchant_id", shop_id.clone()),
+        ]
+    };
+    assert_eq!(post("/admin/new-user", staff("newshop")).await.unwrap().status(), 303);
+    let again = post("/admin/new-user", staff("newshop")).await.unwrap();
+    assert_eq!(again.status(), 422);
+    assert!(again.text().await.unwrap().contains("id=\"new-user-login-error\""));
+    support::Client::login(&base, "newshop", "a-long-password-1").await;
 }

@@ -2,12 +2,14 @@
 //! (the years deadlines are counted over provisionally, with what to do), and an overview of the
 //! platform's queues (open cases by state and by stage, overdue ones). Each is a page of tables.
 
-use crate::failure::Failure;
+use crate::failure::{Failure, app_error_text};
+use crate::forms::{Field, Input};
 use crate::i18n::Tr;
 use crate::session::Signed;
-use crate::shell::{Shell, ok};
+use crate::shell::{Posted, Shell, html, ok, see};
 use askama::Template;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use redress_app::ports::CaseFilter;
 use redress_app::{App, Role};
@@ -30,6 +32,86 @@ struct AdminPage {
     /// Warnings to act on (provisional calendar years).
     warnings: Vec<String>,
     tables: Vec<Table>,
+    forms: Vec<AdminForm>,
+}
+
+/// A form of an admin page (a new shop, a new account), posted to `/admin/{action}`.
+pub struct AdminForm {
+    pub action: &'static str,
+    pub title: String,
+    pub fields: Vec<Field>,
+    pub error: Option<String>,
+}
+
+impl AdminForm {
+    fn new(action: &'static str, t: Tr, fields: &[(&'static str, Input, bool)]) -> AdminForm {
+        let fields = fields
+            .iter()
+            .map(|&(name, input, required)| Field {
+                name,
+                label: t.get(&format!("admin-{action}-{}", name.replace('_', "-"))),
+                input,
+                required,
+                options: Vec::new(),
+                value: String::new(),
+                error: None,
+            })
+            .collect();
+        AdminForm { action, title: t.get(&format!("admin-{action}")), fields, error: None }
+    }
+
+    /// Fills the fields with what was posted; required ones left empty are marked.
+    fn fill(&mut self, posted: &Posted, t: Tr) -> bool {
+        for field in &mut self.fields {
+            field.value = posted.get(field.name).unwrap_or("").trim().to_owned();
+            if field.required && field.value.is_empty() {
+                field.error = Some(t.get("form-error-required"));
+            }
+            if matches!(field.input, Input::Choice { .. })
+                && !field.value.is_empty()
+                && !field.options.iter().any(|(v, _)| *v == field.value)
+            {
+                field.error = Some(t.get("form-error-choice"));
+            }
+        }
+        self.fields.iter().all(|f| f.error.is_none())
+    }
+
+    fn value(&self, name: &str) -> String {
+        self.fields.iter().find(|f| f.name == name).map(|f| f.value.clone()).unwrap_or_default()
+    }
+
+    fn refuse(&mut self, name: &str, message: String) {
+        match self.fields.iter_mut().find(|f| f.name == name) {
+            Some(field) => field.error = Some(message),
+            None => self.error = Some(message),
+        }
+    }
+}
+
+fn shop_form(t: Tr) -> AdminForm {
+    use Input::*;
+    let fields = [("name", Line, true), ("credit_code", Line, true), ("address", Line, true), ("phone", Line, false)];
+    AdminForm::new("new-shop", t, &fields)
+}
+
+fn user_form(t: Tr, shops: &[redress_domain::order::Merchant]) -> AdminForm {
+    use Input::*;
+    let fields = [
+        ("login", Line, true),
+        ("display_name", Line, true),
+        ("password", Line, true),
+        ("role", Choice { numeric: false }, true),
+        ("merchant_id", Choice { numeric: false }, false),
+    ];
+    let mut form = AdminForm::new("new-user", t, &fields);
+    form.fields[3].options = [Role::Buyer, Role::Merchant, Role::Agent, Role::Admin]
+        .map(|r| (r.as_str().to_owned(), t.get(&format!("role-{}", r.as_str()))))
+        .to_vec();
+    let mut options = vec![(String::new(), t.get("form-choose-none"))];
+    options.extend(shops.iter().map(|m| (m.id.0.to_string(), m.name.clone())));
+    form.fields[4].options = options;
+    form
 }
 
 fn admin_only(signed: &Signed) -> Result<Tr, Failure> {
@@ -41,19 +123,30 @@ fn admin_only(signed: &Signed) -> Result<Tr, Failure> {
 
 fn page(signed: &Signed, title: &str, warnings: Vec<String>, tables: Vec<Table>) -> Response {
     let t = signed.tr;
-    ok(&AdminPage { t, s: Shell::of(signed), title: t.get(title), warnings, tables })
+    ok(&AdminPage { t, s: Shell::of(signed), title: t.get(title), warnings, tables, forms: Vec::new() })
 }
 
 fn heads(t: Tr, keys: &[&str]) -> Vec<String> {
     keys.iter().map(|k| t.get(k)).collect()
 }
 
-/// `GET /admin/users`: the accounts and the shops, newest first.
+/// `GET /admin/users`: the accounts and the shops, newest first, and the forms making them.
 pub async fn users(State(app): State<App>, signed: Signed) -> Result<Response, Failure> {
-    let t = admin_only(&signed)?;
+    users_page(&app, &signed, None, StatusCode::OK).await
+}
+
+/// The users page; with a refused form in place of its empty one (422).
+async fn users_page(
+    app: &App,
+    signed: &Signed,
+    refused: Option<AdminForm>,
+    status: StatusCode,
+) -> Result<Response, Failure> {
+    let t = admin_only(signed)?;
     let err = |e| Failure::from_app(e, t);
     let users = app.list_users(&signed.principal, None, Some(100)).await.map_err(err)?;
-    let shops = app.list_merchants(&signed.principal, None, Some(100)).await.map_err(err)?;
+    let shop_list = app.list_merchants(&signed.principal, None, Some(100)).await.map_err(err)?;
+    let shops = &shop_list;
     let shop_name = |id| shops.iter().find(|m| m.id == id).map(|m| m.name.clone()).unwrap_or_default();
     let users = Table {
         id: "users",
@@ -82,7 +175,84 @@ pub async fn users(State(app): State<App>, signed: Signed) -> Result<Response, F
             })
             .collect(),
     };
-    Ok(page(&signed, "admin-users-title", Vec::new(), vec![users, shops]))
+    let mut forms = vec![user_form(t, &shop_list), shop_form(t)];
+    if let Some(refused) = refused {
+        forms.retain(|f| f.action != refused.action);
+        forms.push(refused);
+    }
+    let page = AdminPage {
+        t,
+        s: Shell::of(signed),
+        title: t.get("admin-users-title"),
+        warnings: Vec::new(),
+        tables: vec![users, shops],
+        forms,
+    };
+    Ok(html(status, &page))
+}
+
+/// `POST /admin/new-shop`
+pub async fn new_shop(State(app): State<App>, signed: Signed, posted: Posted) -> Result<Response, Failure> {
+    let t = admin_only(&signed)?;
+    let mut form = shop_form(t);
+    if form.fill(&posted, t) && redress_law::Uscc::parse(&form.value("credit_code")).is_err() {
+        form.refuse("credit_code", t.get("admin-error-credit-code"));
+    }
+    if form.fields.iter().any(|f| f.error.is_some()) {
+        return users_page(&app, &signed, Some(form), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let phone = Some(form.value("phone")).filter(|p| !p.is_empty());
+    let shop = redress_domain::order::Merchant {
+        id: redress_domain::MerchantId(uuid::Uuid::now_v7()),
+        name: form.value("name"),
+        credit_code: form.value("credit_code"),
+        address: form.value("address"),
+        phone,
+    };
+    match app.create_merchant(&signed.principal, shop).await {
+        Ok(_) => Ok(see("/admin/users#shops-2")),
+        Err(e @ (redress_app::AppError::Invalid(_) | redress_app::AppError::Duplicate(_))) => {
+            form.error = Some(app_error_text(&e, t));
+            users_page(&app, &signed, Some(form), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(Failure::from_app(e, t)),
+    }
+}
+
+/// `POST /admin/new-user`
+pub async fn new_user(State(app): State<App>, signed: Signed, posted: Posted) -> Result<Response, Failure> {
+    let t = admin_only(&signed)?;
+    let shops = app.list_merchants(&signed.principal, None, Some(100)).await.map_err(|e| Failure::from_app(e, t))?;
+    let mut form = user_form(t, &shops);
+    let role = form.fill(&posted, t).then(|| serde_json::from_value::<Role>(form.value("role").into()).ok()).flatten();
+    let shop = form.value("merchant_id").parse().ok().map(redress_domain::MerchantId);
+    if role == Some(Role::Merchant) && shop.is_none() {
+        form.refuse("merchant_id", t.get("form-error-required"));
+    }
+    let Some(role) = role.filter(|_| form.fields.iter().all(|f| f.error.is_none())) else {
+        return users_page(&app, &signed, Some(form), StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let new = redress_app::users::NewUser {
+        login: form.value("login"),
+        password: form.value("password"),
+        display_name: form.value("display_name"),
+        role,
+        merchant_id: shop.filter(|_| role == Role::Merchant),
+        phone: None,
+        address: None,
+    };
+    match app.create_user(Some(&signed.principal), new).await {
+        Ok(_) => Ok(see("/admin/users")),
+        Err(e @ redress_app::AppError::Duplicate(_)) => {
+            form.refuse("login", app_error_text(&e, t));
+            users_page(&app, &signed, Some(form), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e @ redress_app::AppError::Invalid(_)) => {
+            form.error = Some(app_error_text(&e, t));
+            users_page(&app, &signed, Some(form), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(Failure::from_app(e, t)),
+    }
 }
 
 /// `GET /admin/policies`: every policy version, its dates and its time limits.

@@ -58,6 +58,8 @@ pub fn router(app: App) -> Router {
         .route("/platform", get(platform::queue))
         .route("/platform/cases/{id}", get(platform::workbench))
         .route("/admin/users", get(admin::users))
+        .route("/admin/new-shop", post(admin::new_shop))
+        .route("/admin/new-user", post(admin::new_user))
         .route("/admin/policies", get(admin::policies))
         .route("/admin/calendar", get(admin::calendar))
         .route("/admin/overview", get(admin::overview))
