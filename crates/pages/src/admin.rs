@@ -240,6 +240,7 @@ pub async fn new_user(State(app): State<App>, signed: Signed, posted: Posted) ->
         merchant_id: shop.filter(|_| role == Role::Merchant),
         phone: None,
         address: None,
+        email: None,
     };
     match app.create_user(Some(&signed.principal), new).await {
         Ok(_) => Ok(see("/admin/users")),
