@@ -34,17 +34,17 @@ pub async fn print_logins(app: &App) -> anyhow::Result<()> {
         for staff in app.store.merchant_staff(case.merchant_id).await? {
             shop.extend(app.store.user(staff).await?.map(|u| u.login));
         }
-        println!("  highlighted case (evidence, decision, refund): {}", case.id);
-        println!(
+        say!("  highlighted case (evidence, decision, refund): {}", case.id);
+        say!(
             "    sign in as {buyer} (its buyer), {} (its shop), agent or admin: GET /api/v1/cases/{}",
             shop.join(", "),
             case.id
         );
     }
     // Last, so that the logins end the banner.
-    println!("  demo logins (POST /api/v1/auth/login with {{\"login\", \"password\"}}):");
+    say!("  demo logins (POST /api/v1/auth/login with {{\"login\", \"password\"}}):");
     for (login, password, role, name) in LOGINS {
-        println!("    {login:<8} / {password:<12} {role:<16} {name}");
+        say!("    {login:<8} / {password:<12} {role:<16} {name}");
     }
     Ok(())
 }
@@ -76,7 +76,7 @@ struct People {
 
 pub async fn seed(app: &App) -> anyhow::Result<()> {
     if app.store.user_by_login("admin").await?.is_some() {
-        println!("  demo data already present: not seeded again");
+        say!("  demo data already present: not seeded again");
         return Ok(());
     }
     let now = app.clock.now();
@@ -136,7 +136,7 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
     let people = People { buyer, buyer2, shop, shop2, agent, admin, shop_id, shop2_id };
     seed_cases(app, &people).await.context("demo cases")?;
     redress_worker::Worker::new(app.clone()).tick().await?;
-    println!("  demo data seeded: 2 merchants, 7 people, 6 orders, 5 cases");
+    say!("  demo data seeded: 2 merchants, 7 people, 6 orders, 5 cases");
     Ok(())
 }
 

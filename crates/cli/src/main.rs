@@ -1,5 +1,14 @@
 //! `redress`: the after-sales dispute platform in one binary.
 
+/// A line for whoever watches the process start. Unlike `println!` it never panics: a server
+/// whose stdout was closed (its supervisor stopped reading) keeps serving.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod backup;
 mod bench;
 mod config;
@@ -302,11 +311,11 @@ async fn serve(settings: &Settings, demo: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listen on {}", settings.listen))?;
     let address = listener.local_addr()?;
-    println!("Redress is serving on http://{address}/");
-    println!("  database: {}", settings.database_url_redacted());
-    println!("  evidence: {}", settings.blobs_description());
-    println!("  API:      http://{address}/api/v1/  (health: http://{address}/health)");
-    println!("  pages:    http://{address}/  (sign in in a browser)");
+    say!("Redress is serving on http://{address}/");
+    say!("  database: {}", settings.database_url_redacted());
+    say!("  evidence: {}", settings.blobs_description());
+    say!("  API:      http://{address}/api/v1/  (health: http://{address}/health)");
+    say!("  pages:    http://{address}/  (sign in in a browser)");
     if demo {
         demo::print_logins(&app).await?;
     }

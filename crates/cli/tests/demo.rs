@@ -123,3 +123,36 @@ async fn the_banner_names_the_highlighted_case_and_who_sees_it_on_every_start() 
     assert!(lines.iter().any(|l| l.contains("not seeded again")), "{lines:?}");
     assert_eq!(highlight(&lines), (case.clone(), who));
 }
+
+/// A supervisor that stops reading the server's output (stdout closed before the banner) must
+/// not stop the server: printing the banner once killed it, and the first request was reset.
+#[tokio::test]
+async fn the_server_keeps_serving_when_its_stdout_is_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_redress"))
+        .args(["--data-dir", dir.path().to_str().unwrap(), "--listen", &format!("127.0.0.1:{port}")])
+        .args(["serve", "--demo"])
+        .env("REDRESS_CLOCK_START", CLOCK_START)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start redress");
+    drop(child.stdout.take());
+    let server = support::Server(child);
+    let base = format!("http://127.0.0.1:{port}");
+    // The bound only stops a broken build from hanging the suite; nothing is timed.
+    let mut answered = false;
+    for _ in 0..600 {
+        if reqwest::get(format!("{base}/health")).await.is_ok_and(|r| r.status().is_success()) {
+            answered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(answered, "the server answers /health with its stdout closed");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let buyer = support::Client::login(&base, "buyer2", "buyer-pass").await;
+    assert!(!buyer.token.is_empty());
+    drop(server);
+}

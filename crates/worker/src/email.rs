@@ -12,6 +12,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use redress_app::email::{EMAIL_TOPIC, Email};
 use redress_app::ports::ClaimedJob;
+use redress_app::telemetry;
 use std::time::Duration;
 
 /// Emails of one batch sent at the same time at most.
@@ -160,14 +161,17 @@ impl Worker {
         match mailer.send(&id, &email).await {
             Ok(()) => {
                 self.app.store.complete_job(job.id, self.app.clock.now()).await?;
+                telemetry::email(telemetry::results::DELIVERED);
                 Ok(Delivery::Sent)
             }
             Err(SendError::Permanent(e)) => {
+                telemetry::email(telemetry::results::FAILED);
                 tracing::error!(job = %job.id, notification = %id, error = %e, "email refused for good: not sent");
                 self.app.store.complete_job(job.id, self.app.clock.now()).await?;
                 Ok(Delivery::Skipped)
             }
             Err(SendError::Transient(e)) => {
+                telemetry::email(telemetry::results::RETRYING);
                 tracing::warn!(job = %job.id, attempts = job.attempts, error = %e, "email will be retried");
                 let at = self.app.clock.now().checked_add(backoff(job.attempts))?;
                 self.app.store.retry_job(job.id, at, &e).await?;

@@ -87,10 +87,20 @@ impl WebhookSender {
                 .collect()
                 .await;
             for outcome in outcomes {
+                use redress_app::telemetry::{results, webhook_delivery};
                 match outcome {
-                    Some(AttemptOutcome::Delivered) => report.delivered += 1,
-                    Some(AttemptOutcome::RetryAt(_)) => report.retried += 1,
-                    Some(AttemptOutcome::Dead) => report.dead += 1,
+                    Some(AttemptOutcome::Delivered) => {
+                        report.delivered += 1;
+                        webhook_delivery(results::DELIVERED);
+                    }
+                    Some(AttemptOutcome::RetryAt(_)) => {
+                        report.retried += 1;
+                        webhook_delivery(results::RETRYING);
+                    }
+                    Some(AttemptOutcome::Dead) => {
+                        report.dead += 1;
+                        webhook_delivery(results::FAILED);
+                    }
                     None => {}
                 }
             }
