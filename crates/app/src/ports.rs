@@ -325,11 +325,15 @@ pub trait Store:
         outbox: &[OutboxItem],
         answer: Option<&IdempotencyRecord>,
     ) -> StoreResult<()>;
-    /// Signalled after each committed case change, so a worker in the same process starts at
-    /// once instead of waiting for its next poll (other processes still poll).
-    fn committed(&self) -> Option<std::sync::Arc<tokio::sync::Notify>> {
+    /// Changes after each committed case change, so a worker loop in the same process starts
+    /// at once instead of waiting for its next poll (other processes still poll). Each loop
+    /// keeps its own receiver: a commit made while a loop was busy is seen when it next waits,
+    /// whatever the other loops did (one shared `Notify` permit could be taken by another loop).
+    fn committed(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
         None
     }
+    /// Tells every worker loop of this process that there is new work.
+    fn wake(&self) {}
     async fn case(&self, id: CaseId) -> StoreResult<Option<CaseRecord>>;
     /// Open cases whose deadline is due at or after `from`, by id after `after` (a page of the
     /// candidates for a recount when a year's holiday notice is imported).

@@ -177,6 +177,26 @@ pub enum EntryBody {
     Withheld(Withheld),
 }
 
+impl EntryBody {
+    /// An event as `viewer` may see it: the other side's confidential file is withheld whole.
+    pub fn of(event: &redress_domain::Event, viewer: Party) -> EntryBody {
+        match &event.body {
+            EventBody::EvidenceAdded { file } if !visible_to(viewer, event.actor.party(), file.confidential) => {
+                EntryBody::Withheld(Withheld::EvidenceWithheld)
+            }
+            body => EntryBody::Event(body.clone()),
+        }
+    }
+
+    /// The `type` it is tagged with.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            EntryBody::Event(body) => body.type_name(),
+            EntryBody::Withheld(Withheld::EvidenceWithheld) => "evidence_withheld",
+        }
+    }
+}
+
 /// The other side added a confidential file here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -196,12 +216,7 @@ impl TimelineEntryView {
     /// A stored event as `viewer` may see it; `by` names its actor.
     pub fn of(stored: &crate::ports::StoredEvent, by: crate::contacts::Speaker, viewer: Party) -> TimelineEntryView {
         let StoredEvent { seq, event, link } = stored;
-        let body = match &event.body {
-            EventBody::EvidenceAdded { file } if !visible_to(viewer, event.actor.party(), file.confidential) => {
-                EntryBody::Withheld(Withheld::EvidenceWithheld)
-            }
-            body => EntryBody::Event(body.clone()),
-        };
+        let body = EntryBody::of(event, viewer);
         TimelineEntryView {
             seq: *seq,
             at: event.at,

@@ -18,7 +18,7 @@ use std::time::Duration;
 /// `on`: the WAL is flushed before the commit returns); run production clusters with `fsync=on`.
 pub struct PgStore {
     pub(crate) pool: sqlx::PgPool,
-    changed: std::sync::Arc<tokio::sync::Notify>,
+    changed: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
     policies: crate::shared::PolicyCache,
     pub(crate) sessions: crate::shared::SessionCache,
 }
@@ -27,7 +27,12 @@ impl PgStore {
     pub async fn connect(url: &str) -> anyhow::Result<PgStore> {
         let pool =
             PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect(url).await?;
-        Ok(PgStore { pool, changed: Default::default(), policies: Default::default(), sessions: Default::default() })
+        Ok(PgStore {
+            pool,
+            changed: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
+            policies: Default::default(),
+            sessions: Default::default(),
+        })
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {

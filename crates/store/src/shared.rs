@@ -490,8 +490,12 @@ macro_rules! shared_store {
                 Ok(())
             }
 
-            fn committed(&self) -> Option<std::sync::Arc<tokio::sync::Notify>> {
-                Some(self.changed.clone())
+            fn wake(&self) {
+                crate::shared::wake(&self.changed);
+            }
+
+            fn committed(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+                Some(self.changed.subscribe())
             }
 
             async fn case(&self, id: CaseId) -> StoreResult<Option<CaseRecord>> {
@@ -1108,11 +1112,10 @@ where
     Box::new(f)
 }
 
-/// Wakes every worker loop of this process waiting for a commit (the deadline sweeper, the
-/// webhook sender), and the next one to wait if none is waiting now.
-pub fn wake(changed: &tokio::sync::Notify) {
-    changed.notify_waiters();
-    changed.notify_one();
+/// Tells every worker loop of this process (the deadline sweeper, the webhook sender), each
+/// through its own receiver, that something was committed.
+pub fn wake(changed: &tokio::sync::watch::Sender<u64>) {
+    changed.send_modify(|n| *n = n.wrapping_add(1));
 }
 
 /// Published policy versions by number (they never change once published).

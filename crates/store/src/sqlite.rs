@@ -18,7 +18,7 @@ use std::time::Duration;
 pub struct SqliteStore {
     pub(crate) pool: sqlx::SqlitePool,
     writer: crate::writer::Writer,
-    changed: std::sync::Arc<tokio::sync::Notify>,
+    changed: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
     policies: crate::shared::PolicyCache,
     pub(crate) sessions: crate::shared::SessionCache,
 }
@@ -38,7 +38,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             writer,
-            changed: Default::default(),
+            changed: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
             policies: Default::default(),
             sessions: Default::default(),
         })

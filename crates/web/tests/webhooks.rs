@@ -214,6 +214,46 @@ async fn every_event_the_merchant_may_see_arrives_signed() {
     assert!(last["case"]["deadline"].is_null());
 }
 
+/// The buyer's confidential file reaches the shop's webhook as `evidence_withheld`, nothing of
+/// it shown, as in the shop's timeline (the trial saw its id, hash, size and type delivered).
+#[tokio::test]
+async fn the_other_sides_confidential_file_is_withheld_from_the_webhook() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let receiver = Receiver::start(t.app.clock.clone()).await;
+    subscribe(&f.shop, &receiver.url(), json!(["*"]), Some(&receiver)).await;
+    let case = filed_case(&t, &f, "WH-CONF-1").await;
+    let secret = "病历:过敏史 机密".as_bytes();
+    let body = support::multipart(&[
+        ("kind", None, b"medical_record"),
+        ("caption", None, "就诊记录".as_bytes()),
+        ("confidential", None, b"true"),
+        ("file", Some(("record.txt", "text/plain")), secret),
+    ]);
+    let reply = f
+        .buyer
+        .request(reqwest::Method::POST, &format!("/api/v1/cases/{case}/evidence"))
+        .header("content-type", format!("multipart/form-data; boundary={}", support::BOUNDARY))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), reqwest::StatusCode::CREATED);
+    let uploaded: Value = reply.json().await.unwrap();
+    t.send_webhooks().await;
+    let got = receiver.received();
+    let withheld: Vec<_> = got.iter().filter(|r| r.body["seq"] == 2).collect();
+    assert_eq!(withheld.len(), 1, "{got:?}");
+    let delivered = &withheld[0].body;
+    assert_eq!(delivered["type"], "evidence_withheld");
+    assert_eq!(delivered["event"], json!({ "type": "evidence_withheld" }));
+    let text = delivered.to_string();
+    for hidden in [&uploaded["evidence_id"], &uploaded["sha256"]] {
+        assert!(!text.contains(hidden.as_str().unwrap()), "{hidden} delivered: {text}");
+    }
+    assert!(!text.contains("就诊记录") && !text.contains("medical_record"), "{text}");
+}
+
 /// A subscription asks for some types only; its shop's staff and API tokens manage it, nobody
 /// else sees it; a rotated secret signs beside the old one while the overlap lasts.
 #[tokio::test]

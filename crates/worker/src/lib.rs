@@ -166,6 +166,8 @@ impl Worker {
             Err(e) => tracing::error!(error = %e, "webhook sender not started"),
         }
         let mut warned_on = None;
+        // Subscribed before the first pass: a commit made during any pass wakes the next wait.
+        let mut committed = self.app.store.committed();
         loop {
             let today = self.app.clock.now().to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).date();
             if warned_on != Some(today) {
@@ -196,13 +198,7 @@ impl Worker {
             }
             // A change committed in this process wakes the worker at once; polling stays for
             // changes other processes commit (and as the fallback).
-            let committed = self.app.store.committed();
-            let woken = async {
-                match &committed {
-                    Some(notify) => notify.notified().await,
-                    None => std::future::pending().await,
-                }
-            };
+            let woken = committed_change(&mut committed);
             tokio::select! {
                 _ = &mut shutdown => return,
                 _ = woken => {}
@@ -318,4 +314,16 @@ impl Worker {
             Err(e) => Err(anyhow::anyhow!(e)),
         }
     }
+}
+
+/// Resolves when a change was committed in this process since this receiver last looked (at
+/// once if one was committed while its loop was busy); never without a store that signals, or
+/// once the store is gone (polling stays).
+pub(crate) async fn committed_change(committed: &mut Option<tokio::sync::watch::Receiver<u64>>) {
+    if let Some(receiver) = committed
+        && receiver.changed().await.is_ok()
+    {
+        return;
+    }
+    std::future::pending().await
 }

@@ -116,7 +116,7 @@ impl WebhookSender {
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
         let slots = Arc::new(tokio::sync::Semaphore::new(self.app.webhooks.concurrency.max(1)));
-        let committed = self.app.store.committed();
+        let mut committed = self.app.store.committed();
         loop {
             if let Err(e) = self.fan_out().await {
                 tracing::error!(error = %e, "webhook fan-out failed");
@@ -137,12 +137,7 @@ impl WebhookSender {
                     Err(e) => tracing::error!(error = %e, "webhook claim failed"),
                 }
             }
-            let woken = async {
-                match &committed {
-                    Some(notify) => notify.notified().await,
-                    None => std::future::pending().await,
-                }
-            };
+            let woken = crate::committed_change(&mut committed);
             tokio::select! {
                 _ = &mut shutdown => return,
                 _ = woken => {}

@@ -452,10 +452,7 @@ impl App {
 
     /// A worker in this process sends what was just made due at once.
     fn wake_worker(&self) {
-        if let Some(committed) = self.store.committed() {
-            committed.notify_waiters();
-            committed.notify_one();
-        }
+        self.store.wake();
     }
 }
 

@@ -6,7 +6,7 @@ use crate::ports::{OutboxItem, StoredEvent};
 use crate::views::CaseView;
 use jiff::Timestamp;
 use redress_domain::event::EventKind;
-use redress_domain::{Actor, Case, CaseId, EventBody, MerchantId, Party};
+use redress_domain::{Actor, Case, CaseId, MerchantId, Party};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -33,9 +33,9 @@ pub struct WebhookEvent {
     /// Who acted: buyer, merchant, agent, admin or system (a timeout, a refund result).
     pub actor_role: String,
     pub at: Timestamp,
-    /// The event as the merchant sees it in the case timeline (the buyer's confidential
-    /// evidence without caption).
-    pub event: EventBody,
+    /// The event as the merchant sees it in the case timeline (the buyer's confidential file
+    /// only as `evidence_withheld`, nothing of it shown).
+    pub event: crate::views::EntryBody,
     /// The case right after the event (the public view, as `GET /api/v1/cases/{id}` shows it).
     pub case: CaseView,
 }
@@ -59,15 +59,16 @@ pub fn outbox_item(before: Case, events: &[StoredEvent]) -> Option<OutboxItem> {
     let mut payloads = Vec::with_capacity(events.len());
     for stored in events {
         case = redress_domain::apply(case, &stored.event);
-        let event = redress_domain::evidence::redacted_for(&stored.event, Party::Merchant);
+        let event = &stored.event;
+        let body = crate::views::EntryBody::of(event, Party::Merchant);
         payloads.push(WebhookEvent {
             id: format!("{}.{}", case.id, stored.seq),
-            kind: event.body.type_name().to_owned(),
+            kind: body.type_name().to_owned(),
             case_id: case.id,
             seq: stored.seq,
             actor_role: actor_role(&event.actor).to_owned(),
             at: event.at,
-            event: event.body,
+            event: body,
             case: CaseView::from(&case),
         });
     }

@@ -228,7 +228,7 @@ fn render() -> String {
         seq: 1,
         actor_role: "buyer".into(),
         at: at(),
-        event: event.body,
+        event: crate::views::EntryBody::Event(event.body),
         case: crate::views::CaseView::from(&case),
     };
     out.push_str(&format!(
