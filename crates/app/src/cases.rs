@@ -280,6 +280,14 @@ impl App {
             let change = Change::new(case, record.version, &record.last_hash, events.clone());
             // Every event goes to the merchant's webhooks, written in the change's transaction.
             outbox.extend(crate::webhooks::payload::outbox_item(record.case, &change.events));
+            // Already in effect because a twin with this key committed it: its answer is the
+            // answer (this change has no event to render one from).
+            if events.is_empty()
+                && let Some(r) = recorder
+                && let Some(first) = self.recorded_answer(r.key).await?
+            {
+                return Ok(Ran::Replayed(first));
+            }
             let answer = recorder.map(|r| r.record(&change, now)).transpose()?;
             if events.is_empty() {
                 // Nothing to commit (the command was already in effect): the answer alone.

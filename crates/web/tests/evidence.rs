@@ -39,6 +39,7 @@ on_local_and_s3! {
     every_allowed_type_is_typed_by_its_bytes => local_every_allowed_type_is_typed_by_its_bytes, s3_every_allowed_type_is_typed_by_its_bytes;
     bad_input_is_refused_and_nothing_is_half_stored => local_bad_input_is_refused_and_nothing_is_half_stored, s3_bad_input_is_refused_and_nothing_is_half_stored;
     confidential_files_and_strangers => local_confidential_files_and_strangers, s3_confidential_files_and_strangers;
+    twin_uploads_with_one_key_get_one_answer => local_twin_uploads_with_one_key_get_one_answer, s3_twin_uploads_with_one_key_get_one_answer;
     dossier_verifies_and_names_every_alteration => local_dossier_verifies_and_names_every_alteration, s3_dossier_verifies_and_names_every_alteration;
     large_video_goes_up_in_parts => local_large_video_goes_up_in_parts, s3_large_video_goes_up_in_parts;
     refused_uploads_keep_no_bytes => local_refused_uploads_keep_no_bytes, s3_refused_uploads_keep_no_bytes;
@@ -212,6 +213,26 @@ async fn upload(
         ("file", Some(("证据.exe", "application/octet-stream")), bytes),
     ]);
     post_raw(who, case, body, None).await
+}
+
+/// Uploads sent at once with one `Idempotency-Key` (a client retrying before the first answer)
+/// all get the first answer: one file, one 201 (the trial saw 500 for the twins).
+async fn twin_uploads_with_one_key_get_one_answer(storage: Storage) {
+    let (_t, f, case) = setup(storage).await;
+    let picture = encode(picture(), image::ImageFormat::Png);
+    let body = multipart(&[
+        ("kind", None, b"photo"),
+        ("caption", None, "同一张照片".as_bytes()),
+        ("file", Some(("photo.png", "image/png")), &picture),
+    ]);
+    let twins = (0..4).map(|_| post_raw(&f.buyer, &case, body.clone(), Some("twin-upload-1")));
+    let answers = futures_util::future::join_all(twins).await;
+    for (status, answer) in &answers {
+        assert_eq!(*status, StatusCode::CREATED, "{answer}");
+        assert_eq!(answer["evidence_id"], answers[0].1["evidence_id"], "{answer}");
+    }
+    let listed = f.buyer.get(&format!("/api/v1/cases/{case}/evidence")).await;
+    assert_eq!(listed.1["items"].as_array().unwrap().len(), 1, "{listed:?}");
 }
 
 async fn uploaded(who: &Session, case: &str, bytes: &[u8], kind: &str, caption: &str, confidential: bool) -> Value {
