@@ -147,6 +147,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
         // serde_json keeps the last of two equal keys in a map (and a flattened struct may take
         // either): a body that says two things is refused instead of half-read.
         serde_json::from_slice::<UniqueKeys>(bytes).map_err(invalid)?;
+        // Every body is an object: serde would also read a struct from an array (`[]` as "no
+        // fields"), which the document does not allow (schemathesis found it accepted).
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_json",
+                lang,
+                Some("the body must be a JSON object".into()),
+            ));
+        }
         serde_json::from_slice(bytes).map(Body).map_err(invalid)
     }
 }

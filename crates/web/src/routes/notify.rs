@@ -14,7 +14,7 @@ pub async fn read(State(app): State<App>, caller: Caller) -> Result<Json<Notific
     Ok(Json(view))
 }
 
-#[utoipa::path(put, operation_id = "notification_settings_change", path = "/api/v1/me/notification-settings", tag = "escalations", request_body = NotificationSettingsChange, responses((status = 200, description = "The settings now", body = NotificationSettingsView), crate::openapi::Failures))]
+#[utoipa::path(put, operation_id = "notification_settings_change", path = "/api/v1/me/notification-settings", tag = "escalations", request_body(content = Option<NotificationSettingsChange>, description = "Only what changes: every field may be left out (an empty body changes nothing)"), responses((status = 200, description = "The settings now", body = NotificationSettingsView), crate::openapi::Failures))]
 pub async fn change(
     State(app): State<App>,
     caller: Caller,
