@@ -134,6 +134,7 @@ async fn main() -> anyhow::Result<()> {
         calendar: Arc::new(SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
         blobs: Arc::new(redress_store::blobs::ObjectBlobs::local(&dir.path().join("evidence"))?),
         evidence_limits: Default::default(),
+        webhooks: Default::default(),
         login_throttle: Default::default(),
         gates: Default::default(),
     };
@@ -160,6 +161,7 @@ async fn main() -> anyhow::Result<()> {
         merchant_id,
         phone: None,
         address: None,
+        email: None,
     };
     let staff = user("bench-shop".into(), Role::Merchant, Some(shop_id));
     let admin = user("bench-admin".into(), Role::Admin, None);

@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::idempotency::{Answered, IdempotencyKey, StoredAnswer};
 use crate::orders::page_size;
 use crate::ports::{CaseFilter, OutboxItem, StoreError, StoredEvent};
-use crate::views::CaseView;
+use crate::views::{CaseView, TimelineEntryView};
 use crate::{App, Principal, Role};
 use redress_domain::Detail;
 use redress_domain::command::FileCase;
@@ -30,30 +30,22 @@ pub struct CaseDetail {
     /// The number of events on the case (the last one's `seq`).
     pub version: i64,
     /// The latest `TIMELINE_PAGE` events, oldest first.
-    pub timeline: Vec<TimelineEntry>,
+    pub timeline: Vec<TimelineEntryView>,
     /// When older events exist: the `before` of the next page (`GET …/timeline?before=`).
     pub timeline_before: Option<i64>,
     pub allowed_actions: Vec<&'static str>,
     /// Who is on each side and how to reach them, as far as this reader may know.
     pub parties: crate::contacts::Parties,
+    /// The order's conversation before the filing: the negotiation record, which comes before
+    /// the first timeline entry.
+    pub negotiation: crate::conversations::Negotiation,
 }
 
 /// A page of a case's timeline, oldest first, and the cursor of the page before it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TimelinePage {
-    pub items: Vec<TimelineEntry>,
+    pub items: Vec<TimelineEntryView>,
     pub next_before: Option<i64>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TimelineEntry {
-    pub seq: i64,
-    /// Who acted: role and name, as this reader may see them.
-    pub by: crate::contacts::Speaker,
-    #[serde(flatten)]
-    pub event: Event,
-    pub prev_hash: String,
-    pub hash: String,
 }
 
 impl App {
@@ -108,6 +100,7 @@ impl App {
         let parties = self.parties_of(actor.party(), order.buyer_id, order.merchant_id, false).await?;
         let by = self.speakers(&parties, &[actor]).await?.remove(0);
         let now = self.clock.now();
+        let negotiation = self.negotiation_before(actor.party(), order_id, now, TIMELINE_PAGE).await?;
         let detail = |change: &Change| -> Result<String, AppError> {
             let env = Env { now, policy: &policy, calendar: self.calendar.as_ref() };
             render(CaseDetail {
@@ -118,6 +111,7 @@ impl App {
                 timeline_before: None,
                 allowed_actions: allowed_actions(&change.case, actor, &env),
                 parties: parties.clone(),
+                negotiation: negotiation.clone(),
             })
         };
         let recorder = key.map(|key| Recorder { key, status: 201, render: &detail });
@@ -156,11 +150,13 @@ impl App {
         for attempt in 0..ATTEMPTS {
             let history = self.store.order_history(&order).await?;
             let case_id = CaseId(uuid::Uuid::now_v7());
-            let filed = decide_filing(case_id, &request, &order, &history, version, principal.actor(), &env)?;
+            let (case, filed, mut outbox) =
+                new_case(case_id, &request, &order, &history, version, principal.actor(), &env)?;
+            outbox.extend(self.notices(&case, std::slice::from_ref(&filed)).await?);
             let EventBody::Filed(f) = &filed.body else { unreachable!("decide_filing returns Filed") };
-            let case = apply(Case::opened(f, now), &filed);
-            let outbox = outbox(&case, std::slice::from_ref(&filed));
+            let opened = Case::opened(f, now);
             let change = Change::new(case, 0, redress_domain::chain::GENESIS, vec![filed.clone()]);
+            outbox.extend(crate::webhooks::payload::outbox_item(opened, &change.events));
             let answer = recorder.map(|r| r.record(&change, now)).transpose()?;
             match self.store.create_case(&change.case, &filed, &outbox, history.prior_cases, answer.as_ref()).await {
                 Ok(()) => return Ok(Ran::Done(Box::new(change))),
@@ -176,6 +172,7 @@ impl App {
     pub async fn act(&self, principal: &Principal, case_id: CaseId, command: Command) -> Result<Case, AppError> {
         self.check_public(&command)?;
         self.visible_case(principal, case_id).await?;
+        self.may_cite(principal, case_id, &command).await?;
         self.run(case_id, &command, principal.actor()).await
     }
 
@@ -190,6 +187,7 @@ impl App {
     ) -> Result<Answered, AppError> {
         self.check_public(&command)?;
         let record = self.visible_case(principal, case_id).await?;
+        self.may_cite(principal, case_id, &command).await?;
         // A case keeps the policy it was filed under, so the answer's `allowed_actions` can be
         // worked out before the change commits.
         let policy = self.policy_of(&record.case).await?;
@@ -219,6 +217,26 @@ impl App {
             return Err(AppError::Forbidden(Detail::SystemAction));
         }
         Ok(())
+    }
+
+    /// A message may cite only files its sender may see: the other side's confidential file is
+    /// refused as if it were not on the case. A file's visibility never changes, so checking
+    /// before the command runs holds for the change.
+    async fn may_cite(&self, principal: &Principal, case_id: CaseId, command: &Command) -> Result<(), AppError> {
+        let Command::Message { evidence, .. } = command else { return Ok(()) };
+        if evidence.is_empty() {
+            return Ok(());
+        }
+        let viewer = principal.actor().party();
+        let files = self.store.evidence(case_id).await?;
+        let visible =
+            |id: &redress_domain::EvidenceId| files.iter().any(|f| f.file.evidence_id == *id && f.visible_to(viewer));
+        match evidence.iter().find(|id| !visible(id)) {
+            Some(id) => {
+                Err(redress_domain::Rejection::invalid(Detail::EvidenceNotOnCase { evidence: id.to_string() }).into())
+            }
+            None => Ok(()),
+        }
     }
 
     async fn visible_case(&self, principal: &Principal, case_id: CaseId) -> Result<crate::ports::CaseRecord, AppError> {
@@ -259,9 +277,20 @@ impl App {
             let now = self.clock.now();
             let env = Env { now, policy: &policy, calendar: self.calendar.as_ref() };
             let events = decide(&record.case, command, actor, &env)?;
-            let case = events.iter().fold(record.case, apply);
-            let outbox = outbox(&case, &events);
+            let case = events.iter().fold(record.case.clone(), apply);
+            let mut outbox = outbox(&case, &events);
+            outbox.extend(self.notices(&case, &events).await?);
             let change = Change::new(case, record.version, &record.last_hash, events.clone());
+            // Every event goes to the merchant's webhooks, written in the change's transaction.
+            outbox.extend(crate::webhooks::payload::outbox_item(record.case, &change.events));
+            // Already in effect because a twin with this key committed it: its answer is the
+            // answer (this change has no event to render one from).
+            if events.is_empty()
+                && let Some(r) = recorder
+                && let Some(first) = self.recorded_answer(r.key).await?
+            {
+                return Ok(Ran::Replayed(first));
+            }
             let answer = recorder.map(|r| r.record(&change, now)).transpose()?;
             if events.is_empty() {
                 // Nothing to commit (the command was already in effect): the answer alone.
@@ -300,7 +329,9 @@ impl App {
         );
         let parties = self.parties_for(principal.actor().party(), &record.case).await?;
         let page = self.timeline_page(principal, case_id, &parties, None, TIMELINE_PAGE).await?;
+        let negotiation = self.negotiation(principal.actor().party(), &record.case, TIMELINE_PAGE).await?;
         Ok(CaseDetail {
+            negotiation,
             parties,
             case: CaseView::from(&record.case),
             version: record.version,
@@ -344,17 +375,7 @@ impl App {
         let next_before = events.first().map(|e| e.seq).filter(|&seq| seq > 1);
         let actors: Vec<Actor> = events.iter().map(|e| e.event.actor).collect();
         let speakers = self.speakers(parties, &actors).await?;
-        let items = events
-            .into_iter()
-            .zip(speakers)
-            .map(|(StoredEvent { seq, event, link }, by)| TimelineEntry {
-                seq,
-                by,
-                event: redress_domain::evidence::redacted_for(&event, viewer),
-                prev_hash: link.prev_hash,
-                hash: link.hash,
-            })
-            .collect();
+        let items = events.iter().zip(speakers).map(|(e, by)| TimelineEntryView::of(e, by, viewer)).collect();
         Ok(TimelinePage { items, next_before })
     }
 
@@ -387,7 +408,7 @@ impl App {
 pub struct ActionAnswer {
     pub case: CaseView,
     pub version: i64,
-    pub events: Vec<TimelineEntry>,
+    pub events: Vec<TimelineEntryView>,
     pub allowed_actions: Vec<&'static str>,
 }
 
@@ -414,18 +435,8 @@ impl Change {
     }
 
     /// The appended events as `actor`, who made them (`by`), may see them.
-    fn entries_for(&self, actor: Actor, by: &crate::contacts::Speaker) -> Vec<TimelineEntry> {
-        let viewer = actor.party();
-        self.events
-            .iter()
-            .map(|e| TimelineEntry {
-                seq: e.seq,
-                by: by.clone(),
-                event: redress_domain::evidence::redacted_for(&e.event, viewer),
-                prev_hash: e.link.prev_hash.clone(),
-                hash: e.link.hash.clone(),
-            })
-            .collect()
+    fn entries_for(&self, actor: Actor, by: &crate::contacts::Speaker) -> Vec<TimelineEntryView> {
+        self.events.iter().map(|e| TimelineEntryView::of(e, by.clone(), actor.party())).collect()
     }
 }
 
@@ -449,12 +460,30 @@ pub(crate) enum Ran {
 }
 
 /// A short, growing, jittered pause before retrying a change that lost a race.
-async fn backoff(attempt: u32) {
+pub(crate) async fn backoff(attempt: u32) {
     let jitter = rand::random_range(1..=(4 * (attempt + 1)).min(50));
     tokio::time::sleep(std::time::Duration::from_millis(u64::from(jitter))).await;
 }
 
 /// The work a change leaves behind, written in its transaction: a refund to execute.
+/// A case as filing makes it (not yet stored): the case, its `Filed` event and its outbox rows.
+/// `redress bench seed` builds its data set with it, so the rows are the ones filing writes.
+pub fn new_case(
+    case_id: CaseId,
+    request: &FileCase,
+    order: &redress_domain::order::Order,
+    history: &redress_domain::order::OrderHistory,
+    policy_version: i64,
+    actor: Actor,
+    env: &Env,
+) -> Result<(Case, Event, Vec<OutboxItem>), AppError> {
+    let filed = decide_filing(case_id, request, order, history, policy_version, actor, env)?;
+    let EventBody::Filed(f) = &filed.body else { unreachable!("decide_filing returns Filed") };
+    let case = apply(Case::opened(f, env.now), &filed);
+    let outbox = outbox(&case, std::slice::from_ref(&filed));
+    Ok((case, filed, outbox))
+}
+
 fn outbox(case: &Case, events: &[Event]) -> Vec<OutboxItem> {
     events
         .iter()

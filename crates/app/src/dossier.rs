@@ -23,7 +23,7 @@ use redress_domain::Detail;
 use redress_domain::chain::{self, ChainBreak, Link};
 use redress_domain::event::EventBody;
 use redress_domain::{CaseId, Event, EvidenceId, Party};
-use redress_text::{Label, Lang};
+use redress_text::{Label, Lang, text, text_with};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::{Read, Seek, Write};
@@ -52,6 +52,21 @@ pub struct Manifest {
     pub files: Vec<ManifestFile>,
     pub withheld: Vec<Withheld>,
     pub index_sha256: String,
+    /// The order's conversation before the filing (the negotiation record): a chain of its own
+    /// from 64 zeros, hashed by the same rule. Absent in dossiers made before conversations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub negotiation: Option<NegotiationManifest>,
+}
+
+/// The negotiation record in a dossier: every message before the filing and its files.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema, Deserialize)]
+pub struct NegotiationManifest {
+    pub order_id: redress_domain::OrderId,
+    pub message_count: usize,
+    pub head_hash: String,
+    pub messages: Vec<Link>,
+    /// `event_seq` is the seq of the message that carries the file.
+    pub files: Vec<ManifestFile>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema, Deserialize)]
@@ -133,6 +148,11 @@ struct Page {
     state: String,
     outcome: String,
     timeline: Vec<Row>,
+    negotiation_title: String,
+    negotiation_empty: String,
+    negotiation_note: String,
+    negotiation_columns: Vec<String>,
+    negotiation: Vec<Row>,
     evidence: Vec<EvidenceRow>,
     decisions: Vec<DecisionRow>,
     head_hash: String,
@@ -161,6 +181,24 @@ impl App {
         let order = self.store.order(case.order_id).await?.ok_or(AppError::NotFound)?;
         let parties = self.parties_for(viewer, &case).await?;
         let now = self.clock.now();
+        let record = self.negotiation_record(case.order_id, case.filed_at).await?;
+        let negotiation_head = record.last().map_or(chain::GENESIS.to_owned(), |m| m.link.hash.clone());
+        let negotiation_files: Vec<(ManifestFile, &redress_domain::evidence::EvidenceFile)> = record
+            .iter()
+            .flat_map(|m| m.message.files.iter().map(move |f| (m.link.seq, f)))
+            .map(|(seq, f)| {
+                let path = format!("negotiation/{}.{}", f.evidence_id, crate::evidence::extension(&f.media_type));
+                let listed = ManifestFile {
+                    evidence_id: f.evidence_id,
+                    event_seq: seq,
+                    path,
+                    sha256: f.sha256.clone(),
+                    size: f.size,
+                    media_type: f.media_type.clone(),
+                };
+                (listed, f)
+            })
+            .collect();
 
         let (shown, hidden): (Vec<&EvidenceRecord>, Vec<&EvidenceRecord>) =
             evidence.iter().partition(|e| e.visible_to(viewer));
@@ -190,6 +228,7 @@ impl App {
         // Bounded in number and in temporary disk (about the files' size, plus the index and
         // manifest): beyond the bound the export is refused as busy, not queued.
         let estimate = shown.iter().map(|e| e.file.size).sum::<u64>()
+            + negotiation_files.iter().map(|(f, _)| f.size).sum::<u64>()
             + 2 * events.iter().map(|e| e.link.content.len() as u64).sum::<u64>()
             + (1 << 20);
         let permit = self.gates.dossier(estimate).ok_or(AppError::Busy(Detail::BusyDossiers))?;
@@ -237,6 +276,27 @@ impl App {
                     text: describe(&redress_domain::evidence::redacted_for(&e.event, viewer)),
                     seq: e.seq,
                     hash: e.link.hash.clone(),
+                })
+                .collect(),
+            negotiation_title: text(Lang::Zh, "dossier-negotiation-title"),
+            negotiation_empty: text(Lang::Zh, "dossier-negotiation-empty"),
+            negotiation_note: text_with(
+                Lang::Zh,
+                "dossier-negotiation-note",
+                &[("count", record.len().to_string()), ("head", negotiation_head.clone())]
+                    .into_iter()
+                    .map(|(k, v)| (k.into(), redress_text::fluent::FluentValue::from(v)))
+                    .collect(),
+            ),
+            negotiation_columns: text(Lang::Zh, "dossier-negotiation-columns").split('|').map(str::to_owned).collect(),
+            negotiation: record
+                .iter()
+                .map(|m| Row {
+                    at: beijing(m.message.at),
+                    who: who(&m.message.author, Lang::Zh),
+                    text: crate::conversations::narrate(&m.message, Lang::Zh),
+                    seq: m.link.seq,
+                    hash: m.link.hash.clone(),
                 })
                 .collect(),
             evidence: evidence
@@ -312,6 +372,13 @@ impl App {
             files,
             withheld,
             index_sha256: hex::encode(Sha256::digest(index.as_bytes())),
+            negotiation: (!record.is_empty()).then(|| NegotiationManifest {
+                order_id: case.order_id,
+                message_count: record.len(),
+                head_hash: negotiation_head.clone(),
+                messages: record.iter().map(|m| m.link.clone()).collect(),
+                files: negotiation_files.iter().map(|(f, _)| f.clone()).collect(),
+            }),
         };
         let manifest_json = serde_json::to_string_pretty(&manifest).map_err(|e| AppError::Internal(e.into()))?;
 
@@ -337,6 +404,18 @@ impl App {
                 .get(&crate::blobs::original_key(&e.file.sha256))
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("evidence {} is missing from storage", e.file.evidence_id))?;
+            while let Some(chunk) = body.next().await {
+                send(ZipPart::Bytes(chunk.map_err(ioerr)?.to_vec())).await?;
+            }
+        }
+        for (listed, f) in &negotiation_files {
+            let compress = f.media_type == "application/pdf" || f.media_type.starts_with("text/");
+            send(ZipPart::File { path: listed.path.clone(), compress }).await?;
+            let mut body = self
+                .blobs
+                .get(&crate::blobs::original_key(&f.sha256))
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("conversation file {} is missing from storage", f.evidence_id))?;
             while let Some(chunk) = body.next().await {
                 send(ZipPart::Bytes(chunk.map_err(ioerr)?.to_vec())).await?;
             }
@@ -402,6 +481,11 @@ pub enum Finding {
     IndexAltered,
     #[error("event #{seq}: marked redacted, but it is not another side's withheld confidential file")]
     RedactionUnexpected { seq: i64 },
+    /// The negotiation record (the conversation before the filing) does not verify.
+    #[error("negotiation record: {0}")]
+    NegotiationChain(ChainBreak),
+    #[error("negotiation record: the manifest says {expected} messages ending in {head}, but it has {found}")]
+    NegotiationLength { expected: usize, found: usize, head: String },
 }
 
 /// The result of checking a dossier.
@@ -497,23 +581,7 @@ pub fn verify<R: Read + Seek>(reader: R) -> anyhow::Result<Verification> {
             report.findings.push(Finding::FileAdded { path: f.path.clone() });
             continue;
         };
-        match zip.by_name(&f.path) {
-            Err(_) => report.findings.push(Finding::FileRemoved { path: f.path.clone() }),
-            Ok(mut entry) => {
-                let mut h = Sha256::new();
-                std::io::copy(&mut entry, &mut HashWriter(&mut h))?;
-                let found = hex::encode(h.finalize());
-                if found != file.sha256 {
-                    report.findings.push(Finding::FileAltered {
-                        path: f.path.clone(),
-                        expected: file.sha256.clone(),
-                        found,
-                    });
-                } else {
-                    report.files += 1;
-                }
-            }
-        }
+        check_file(&mut zip, &f.path, &file.sha256, &mut report)?;
     }
     for (seq, file) in &added {
         let included = manifest.files.iter().any(|f| f.evidence_id == file.evidence_id);
@@ -521,6 +589,9 @@ pub fn verify<R: Read + Seek>(reader: R) -> anyhow::Result<Verification> {
         if !included && !withheld {
             report.findings.push(Finding::EvidenceUnaccounted { evidence_id: file.evidence_id, seq: *seq });
         }
+    }
+    if let Some(negotiation) = &manifest.negotiation {
+        verify_negotiation(negotiation, &mut zip, &mut listed, &mut report)?;
     }
     let names: Vec<String> = zip.file_names().filter_map(|n| n.ok().map(|n| n.into_owned())).collect();
     for name in names {
@@ -539,6 +610,77 @@ pub fn verify<R: Read + Seek>(reader: R) -> anyhow::Result<Verification> {
         }
     }
     Ok(report)
+}
+
+/// A file of the dossier against the hash its record fixes: counted when it matches, else
+/// named as altered or removed.
+fn check_file<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    path: &str,
+    expected: &str,
+    report: &mut Verification,
+) -> anyhow::Result<()> {
+    match zip.by_name(path) {
+        Err(_) => report.findings.push(Finding::FileRemoved { path: path.to_owned() }),
+        Ok(mut entry) => {
+            let mut h = Sha256::new();
+            std::io::copy(&mut entry, &mut HashWriter(&mut h))?;
+            let found = hex::encode(h.finalize());
+            if found == expected {
+                report.files += 1;
+            } else {
+                report.findings.push(Finding::FileAltered {
+                    path: path.to_owned(),
+                    expected: expected.to_owned(),
+                    found,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The negotiation record of a dossier: its chain (and that each link is a message of the
+/// order), its length and head, and each file against the message that carries it.
+fn verify_negotiation<R: Read + Seek>(
+    negotiation: &NegotiationManifest,
+    zip: &mut zip::ZipArchive<R>,
+    listed: &mut std::collections::HashSet<String>,
+    report: &mut Verification,
+) -> anyhow::Result<()> {
+    let messages = match chain::verify(&negotiation.messages)
+        .and_then(|()| redress_domain::conversation::read_links(negotiation.order_id, &negotiation.messages))
+    {
+        Ok(messages) => messages,
+        Err(broken) => {
+            report.findings.push(Finding::NegotiationChain(broken));
+            Vec::new()
+        }
+    };
+    let head = negotiation.messages.last().map_or(chain::GENESIS, |l| l.hash.as_str());
+    if negotiation.messages.len() != negotiation.message_count || head != negotiation.head_hash {
+        report.findings.push(Finding::NegotiationLength {
+            expected: negotiation.message_count,
+            found: negotiation.messages.len(),
+            head: negotiation.head_hash.clone(),
+        });
+    }
+    let carried: Vec<(i64, &redress_domain::evidence::EvidenceFile)> =
+        messages.iter().flat_map(|m| m.files.iter().map(move |f| (m.seq, f))).collect();
+    for f in &negotiation.files {
+        listed.insert(f.path.clone());
+        let Some((_, file)) = carried.iter().find(|(_, c)| c.evidence_id == f.evidence_id) else {
+            report.findings.push(Finding::FileAdded { path: f.path.clone() });
+            continue;
+        };
+        check_file(zip, &f.path, &file.sha256, report)?;
+    }
+    for (seq, file) in &carried {
+        if !negotiation.files.iter().any(|f| f.evidence_id == file.evidence_id) {
+            report.findings.push(Finding::EvidenceUnaccounted { evidence_id: file.evidence_id, seq: *seq });
+        }
+    }
+    Ok(())
 }
 
 struct HashWriter<'a>(&'a mut Sha256);

@@ -25,6 +25,9 @@ pub enum AppError {
     Forbidden(Detail),
     #[error("invalid input: {0:?}")]
     Invalid(Detail),
+    /// A webhook URL whose host is not on the public internet (or does not resolve).
+    #[error("webhook URL refused: {0:?}")]
+    WebhookUrlRefused(Detail),
     /// A unique fact already exists (order number, login).
     #[error("already exists: {0:?}")]
     Duplicate(Detail),
@@ -39,6 +42,27 @@ pub enum AppError {
     Busy(Detail),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// What exactly was wrong, where the caller can be told (its words are in the catalogue).
+    pub fn detail(&self) -> Option<Detail> {
+        match self {
+            AppError::Rejected(r) => r.detail.clone(),
+            AppError::Forbidden(d)
+            | AppError::Invalid(d)
+            | AppError::WebhookUrlRefused(d)
+            | AppError::Duplicate(d)
+            | AppError::Busy(d) => Some(d.clone()),
+            AppError::Evidence(e) => e.detail(),
+            AppError::NotFound
+            | AppError::Unauthenticated
+            | AppError::InvalidCredentials
+            | AppError::TooManyAttempts { .. }
+            | AppError::Contended
+            | AppError::Internal(_) => None,
+        }
+    }
 }
 
 impl From<crate::ports::StoreError> for AppError {

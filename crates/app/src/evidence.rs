@@ -152,7 +152,7 @@ impl EvidenceRecord {
     }
 }
 
-fn has_preview(media_type: &str) -> bool {
+pub(crate) fn has_preview(media_type: &str) -> bool {
     matches!(media_type, "image/jpeg" | "image/png" | "image/webp" | "image/gif")
 }
 
@@ -186,6 +186,16 @@ pub struct Received {
     pub size: u64,
     pub media_type: &'static str,
     preview: Option<Vec<u8>>,
+}
+
+impl Received {
+    pub(crate) fn temp_path(&self) -> &std::path::Path {
+        &self.temp
+    }
+
+    pub(crate) fn preview_bytes(&self) -> Option<&[u8]> {
+        self.preview.as_deref()
+    }
 }
 
 /// What the uploader says about the file.
@@ -240,7 +250,7 @@ impl App {
 
     /// Deletes a file's object and preview unless some case's evidence names them. Failures are
     /// left to the collector.
-    async fn release_blob(&self, sha256: &str) {
+    pub(crate) async fn release_blob(&self, sha256: &str) {
         match self.store.evidence_hash_referenced(sha256).await {
             Ok(true) => {}
             Ok(false) => {
@@ -369,10 +379,7 @@ impl App {
         // buffered to compare requests.
         let evidence_id = match key {
             Some(key) => {
-                let digest = Sha256::digest(format!("evidence\n{}\n{case_id}\n{}", key.scope, key.key).as_bytes());
-                let mut bytes = [0u8; 16];
-                bytes.copy_from_slice(&digest[..16]);
-                let id = EvidenceId(uuid::Builder::from_custom_bytes(bytes).into_uuid());
+                let id = keyed_evidence_id(key, &case_id.to_string());
                 if let Some(existing) = self.store.evidence_item(case_id, id).await? {
                     return if existing.file.sha256 == received.sha256 {
                         Ok(Answered::Fresh { status: 201, body: render(&existing)? })
@@ -500,6 +507,15 @@ impl App {
             .ok_or_else(|| anyhow::anyhow!("evidence {evidence_id}: object {key} is missing from storage"))?;
         Ok(Download { record: item, media_type, size, body })
     }
+}
+
+/// The evidence id a keyed upload to `place` (a case or an order's conversation) names: a retry
+/// with the same Idempotency-Key names the same file, even after its recorded answer expired.
+pub(crate) fn keyed_evidence_id(key: &IdempotencyKey, place: &str) -> EvidenceId {
+    let digest = Sha256::digest(format!("evidence\n{}\n{place}\n{}", key.scope, key.key).as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    EvidenceId(uuid::Builder::from_custom_bytes(bytes).into_uuid())
 }
 
 fn too_large(limit: u64, room: u64, limits: EvidenceLimits) -> EvidenceError {

@@ -8,21 +8,27 @@ pub mod calendar;
 pub mod cases;
 pub mod clock;
 pub mod contacts;
+pub mod conversations;
 pub mod dossier;
+pub mod email;
 pub mod error;
 pub mod escalations;
 pub mod evidence;
 pub mod gates;
 pub mod idempotency;
 pub mod narrative;
+pub mod notices;
 pub mod orders;
 pub mod policy;
 pub mod ports;
 pub mod regulator;
 pub mod reminders;
 pub mod rights;
+pub mod search;
+pub mod telemetry;
 pub mod users;
 pub mod views;
+pub mod webhooks;
 
 pub use access::{Principal, Role};
 pub use error::AppError;
@@ -40,6 +46,8 @@ pub struct App {
     /// Evidence files and their previews, keyed by content hash.
     pub blobs: Arc<dyn blobs::Blobs>,
     pub evidence_limits: evidence::EvidenceLimits,
+    /// Where and how webhooks are sent.
+    pub webhooks: Arc<webhooks::WebhookSettings>,
     /// Failed logins per login name, to slow password guessing down.
     pub login_throttle: Arc<auth::LoginThrottle>,
     /// Bounds on previews decoded and dossiers exported at once.

@@ -36,6 +36,9 @@ pub struct User {
     pub merchant_id: Option<MerchantId>,
     pub phone: Option<String>,
     pub address: Option<String>,
+    /// Where notifications are emailed (shown to the account itself and to admins).
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -171,8 +174,34 @@ pub trait LoginAttemptStore: Send + Sync {
     async fn purge_login_attempts(&self, now: Timestamp, quiet_before: Timestamp) -> StoreResult<u64>;
 }
 
+/// Notifications by email: each person's choices and their address, and a notification by id
+/// (the email job names it).
 #[async_trait]
-pub trait Store: LoginAttemptStore + Send + Sync + 'static {
+pub trait NotificationStore: Send + Sync {
+    async fn notification(&self, id: uuid::Uuid) -> StoreResult<Option<crate::escalations::Notification>>;
+    async fn notification_settings(&self, user: UserId) -> StoreResult<Option<crate::email::NotificationSettings>>;
+    async fn put_notification_settings(
+        &self,
+        user: UserId,
+        settings: &crate::email::NotificationSettings,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// `false` if there is no such account.
+    async fn set_user_email(&self, user: UserId, email: Option<&str>) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait Store:
+    LoginAttemptStore
+    + crate::conversations::ConversationStore
+    + NotificationStore
+    + crate::search::SearchStore
+    + crate::telemetry::BacklogStore
+    + crate::webhooks::WebhookStore
+    + Send
+    + Sync
+    + 'static
+{
     // People and access.
     async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
@@ -296,11 +325,15 @@ pub trait Store: LoginAttemptStore + Send + Sync + 'static {
         outbox: &[OutboxItem],
         answer: Option<&IdempotencyRecord>,
     ) -> StoreResult<()>;
-    /// Signalled after each committed case change, so a worker in the same process starts at
-    /// once instead of waiting for its next poll (other processes still poll).
-    fn committed(&self) -> Option<std::sync::Arc<tokio::sync::Notify>> {
+    /// Changes after each committed case change, so a worker loop in the same process starts
+    /// at once instead of waiting for its next poll (other processes still poll). Each loop
+    /// keeps its own receiver: a commit made while a loop was busy is seen when it next waits,
+    /// whatever the other loops did (one shared `Notify` permit could be taken by another loop).
+    fn committed(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
         None
     }
+    /// Tells every worker loop of this process that there is new work.
+    fn wake(&self) {}
     async fn case(&self, id: CaseId) -> StoreResult<Option<CaseRecord>>;
     /// Open cases whose deadline is due at or after `from`, by id after `after` (a page of the
     /// candidates for a recount when a year's holiday notice is imported).

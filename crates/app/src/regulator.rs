@@ -105,10 +105,56 @@ fn fact_of(event: &Event) -> Option<String> {
     }
 }
 
+/// A file in the evidence list, named with the start of its SHA-256 so the copy handed in can
+/// be checked.
+fn file_line(file: &redress_domain::evidence::EvidenceFile) -> String {
+    let caption = if file.caption.is_empty() { String::new() } else { format!(":{}", file.caption) };
+    format!("{}{caption}(文件 {},SHA-256 {}…)", file.kind.label_zh(), file.media_type, &file.sha256[..12])
+}
+
+fn told(key: &str, pairs: &[(&'static str, String)]) -> String {
+    let args: redress_text::Args = pairs
+        .iter()
+        .map(|(name, value)| ((*name).into(), redress_text::fluent::FluentValue::from(value.clone())))
+        .collect();
+    redress_text::text_with(Lang::Zh, key, &args)
+}
+
+/// What the complaint demands: what the buyer asked for while the dispute is open or was
+/// refused; once the platform settled it, only what remains in dispute (the rest of a partial
+/// refund), or that nothing does.
+pub fn demand(case: &Case) -> String {
+    use redress_domain::Outcome::*;
+    let asked = || {
+        if case.amount.is_positive() {
+            format!("{}:退还 {}", case.kind.label_zh(), case.amount)
+        } else {
+            case.kind.label_zh().to_owned()
+        }
+    };
+    let settled = case.state == redress_domain::CaseState::Closed
+        && matches!(case.outcome, Some(Refunded | PartiallyRefunded | Exchanged | Reissued | Repaired | Compensated));
+    if !settled {
+        return asked();
+    }
+    let refunded = case.refunded_total.fen().saturating_add(case.compensated_total.fen());
+    let remaining = case.amount.fen().saturating_sub(refunded);
+    let paid = Money::from_fen(refunded).to_string();
+    if case.outcome == Some(PartiallyRefunded) && remaining > 0 {
+        told("complaint-demand-remaining", &[("refunded", paid), ("remaining", Money::from_fen(remaining).to_string())])
+    } else {
+        let outcome = case.outcome.map(|o| o.label(Lang::Zh)).unwrap_or_default();
+        told("complaint-demand-settled", &[("outcome", outcome), ("refunded", paid)])
+    }
+}
+
 /// Builds the complaint; refuses a respondent whose 统一社会信用代码 fails its check character.
+/// `negotiation` is the order's conversation before the filing: the contact with the merchant
+/// the regulator asks about, with the files sent in it.
 pub fn build(
     case: &Case,
     events: &[Event],
+    negotiation: &[redress_domain::conversation::Message],
     order: &Order,
     merchant: &Merchant,
     buyer: &crate::ports::User,
@@ -124,40 +170,41 @@ pub fn build(
                 at.map(|at| Fact { at, at_local: beijing(at), text: format!("{what}(订单号 {})。", order.number) })
             })
             .collect();
+    facts.extend(negotiation.iter().map(|m| Fact {
+        at: m.at,
+        at_local: beijing(m.at),
+        text: told(
+            "complaint-fact-message",
+            &[("who", who(&m.author, Lang::Zh)), ("text", crate::conversations::narrate(m, Lang::Zh))],
+        ),
+    }));
     facts.extend(events.iter().filter_map(|e| fact_of(e).map(|text| Fact { at: e.at, at_local: beijing(e.at), text })));
     facts.sort_by_key(|f| f.at);
-    let evidence: Vec<EvidenceEntry> = events
+    // The files of the negotiation first (they came before the case), then the case's.
+    let sent: Vec<(&redress_domain::Actor, Timestamp, String)> = negotiation
         .iter()
-        .filter_map(|e| match &e.body {
-            EventBody::EvidenceSubmitted { text, .. } => Some((e, text.clone())),
+        .flat_map(|m| m.files.iter().map(move |f| (m, f)))
+        .map(|(m, f)| (&m.author, m.at, file_line(f)))
+        .collect();
+    let evidence: Vec<EvidenceEntry> = sent
+        .into_iter()
+        .chain(events.iter().filter_map(|e| match &e.body {
+            EventBody::EvidenceSubmitted { text, .. } => Some((&e.actor, e.at, text.clone())),
             // Files, each named with the start of its SHA-256 so the copy handed in can be checked.
             EventBody::EvidenceAdded { file } if visible_to(Side::Buyer, e.actor.party(), file.confidential) => {
-                let caption = if file.caption.is_empty() { String::new() } else { format!(":{}", file.caption) };
-                Some((
-                    e,
-                    format!(
-                        "{}{caption}(文件 {},SHA-256 {}…)",
-                        file.kind.label_zh(),
-                        file.media_type,
-                        &file.sha256[..12]
-                    ),
-                ))
+                Some((&e.actor, e.at, file_line(file)))
             }
             _ => None,
-        })
+        }))
         .enumerate()
-        .map(|(i, (e, text))| EvidenceEntry {
+        .map(|(i, (actor, at, text))| EvidenceEntry {
             number: i + 1,
             description: text,
-            submitted_by: who(&e.actor, Lang::Zh),
-            at_local: beijing(e.at),
+            submitted_by: who(actor, Lang::Zh),
+            at_local: beijing(at),
         })
         .collect();
-    let demand = if case.amount.is_positive() {
-        format!("{}:退还 {}", case.kind.label_zh(), case.amount)
-    } else {
-        case.kind.label_zh().to_owned()
-    };
+    let demand = demand(case);
     let products: Vec<String> = case
         .items
         .iter()
@@ -203,7 +250,7 @@ pub fn build(
         evidence: complaint.evidence.iter().map(|e| e.description.clone()).collect(),
         contact_name: buyer.display_name.clone(),
         contact_phone: buyer.phone.clone().unwrap_or_default(),
-        email: String::new(),
+        email: buyer.email.clone().unwrap_or_default(),
         demand,
     };
     Ok((complaint, form))
@@ -228,7 +275,9 @@ impl App {
         let merchant = self.store.merchant(case.merchant_id).await?.ok_or(AppError::NotFound)?;
         let buyer = self.store.user(case.buyer_id).await?.ok_or(AppError::NotFound)?;
         let events: Vec<Event> = self.store.events(case_id).await?.into_iter().map(|e| e.event).collect();
-        build(&case, &events, &order, &merchant, &buyer, self.clock.now())
+        let negotiation: Vec<_> =
+            self.negotiation_record(case.order_id, case.filed_at).await?.into_iter().map(|m| m.message).collect();
+        build(&case, &events, &negotiation, &order, &merchant, &buyer, self.clock.now())
     }
 }
 

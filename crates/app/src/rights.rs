@@ -104,15 +104,30 @@ pub struct Draft {
     pub demanded_amount: Option<Money>,
     #[serde(default)]
     pub description: String,
+    /// What the draft says it has; with an `order_id` the files actually attached in the
+    /// order's conversation count instead.
     #[serde(default)]
     pub evidence_kinds: Vec<EvidenceKind>,
+    /// What the draft says; with an `order_id` the conversation's record counts instead.
     #[serde(default)]
     pub contacted_merchant: bool,
 }
 
-/// Reads a draft against the order it concerns (if given): amounts, windows, food.
-pub fn check_draft(draft: &Draft, order: Option<&Order>, now: Timestamp) -> CheckReport {
+/// Reads a draft against the order it concerns (if given): amounts, windows, food, and what
+/// the platform's record of the order says (`record`: the conversation). With an order, the
+/// record decides whether the buyer contacted the merchant and which evidence exists; what the
+/// draft declares counts only for a draft without an order.
+pub fn check_draft(
+    draft: &Draft,
+    order: Option<&Order>,
+    record: Option<&crate::conversations::RecordFacts>,
+    now: Timestamp,
+) -> CheckReport {
     let items = draft.items.as_deref();
+    let (contacted_merchant, evidence) = match (order, record) {
+        (Some(_), Some(record)) => (record.buyer_contacted_at.is_some(), record.evidence.clone()),
+        _ => (draft.contacted_merchant, draft.evidence_kinds.clone()),
+    };
     let (paid, facts) = match order {
         Some(order) => {
             let chosen: Vec<_> =
@@ -123,7 +138,13 @@ pub fn check_draft(draft: &Draft, order: Option<&Order>, now: Timestamp) -> Chec
                 .find(|s| *s != NoReasonStatus::Open)
                 .or(Some(NoReasonStatus::Open));
             let food = chosen.iter().any(|i| i.law.flags.food);
-            (price_of(order, items).fen(), EligibilityFacts { no_reason, food })
+            let facts = EligibilityFacts {
+                no_reason,
+                food,
+                bought_on_record: order.paid_at.is_some(),
+                contact_on_record: contacted_merchant && record.is_some(),
+            };
+            (price_of(order, items).fen(), facts)
         }
         None => (draft.demanded_amount.map_or(0, Money::fen), EligibilityFacts::default()),
     };
@@ -132,8 +153,8 @@ pub fn check_draft(draft: &Draft, order: Option<&Order>, now: Timestamp) -> Chec
         reason: draft.reason,
         demanded_fen: draft.demanded_amount.map(Money::fen),
         description: draft.description.clone(),
-        evidence: draft.evidence_kinds.clone(),
-        contacted_merchant: draft.contacted_merchant,
+        evidence,
+        contacted_merchant,
         paid_fen: paid,
         facts,
     })
@@ -159,6 +180,10 @@ impl App {
             Some(id) => Some(self.order(principal, id).await?),
             None => None,
         };
-        Ok(check_draft(draft, order.as_ref(), self.clock.now()))
+        let record = match &order {
+            Some(order) => Some(self.record_facts(order.id).await?),
+            None => None,
+        };
+        Ok(check_draft(draft, order.as_ref(), record.as_ref(), self.clock.now()))
     }
 }

@@ -21,6 +21,9 @@ pub struct NewUser {
     pub phone: Option<String>,
     #[serde(default)]
     pub address: Option<String>,
+    /// Where notifications are emailed.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 impl App {
@@ -63,6 +66,7 @@ impl App {
             merchant_id: new.merchant_id,
             phone: clean(new.phone),
             address: clean(new.address),
+            email: clean(new.email).map(|e| crate::email::parse_address(&e)).transpose()?,
         };
         let hash = self.hash_new_password(&new.password).await?;
         self.store.insert_user(&user, &hash, self.clock.now()).await?;

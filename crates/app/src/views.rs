@@ -4,13 +4,15 @@
 //! limit, reminder times); a reader gets none of it, so the domain may change it without the
 //! API changing. What a view carries is pinned by the OpenAPI snapshot (`crates/web/tests`).
 
+use crate::ports::StoredEvent;
 use jiff::Timestamp;
-use redress_domain::UserId;
 use redress_domain::case::{
     Appeal, Decision, EvidenceRequest, ItemRef, Mediation, MerchantRejection, PendingRefund, Remedy, Shipment,
 };
+use redress_domain::evidence::visible_to;
 use redress_domain::vocabulary::{Reason, RequestKind};
 use redress_domain::{Case, CaseId, CaseState, Deadline, MerchantId, Money, OnTimeout, OrderId, Outcome, Party, Stage};
+use redress_domain::{EventBody, UserId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -147,6 +149,167 @@ impl From<&Case> for CaseView {
             compensated_total: c.compensated_total,
             rating: c.rating,
             closed_at: c.closed_at,
+        }
+    }
+}
+
+/// One event of a case's history as its reader sees it: who acted (role and the name this
+/// reader may know, never a bare account id), what happened, how it moved the case, and its
+/// link in the case's hash chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct TimelineEntryView {
+    pub seq: i64,
+    pub at: Timestamp,
+    pub by: crate::contacts::Speaker,
+    pub body: EntryBody,
+    /// Set when the event moved the case: its new state, stage, deadline and outcome.
+    pub transition: Option<TransitionView>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// What happened: the event (tagged by `type`), or `evidence_withheld` where the other side
+/// added a confidential file (nothing of it is shown: not its id, type, size or hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum EntryBody {
+    Event(EventBody),
+    Withheld(Withheld),
+}
+
+impl EntryBody {
+    /// An event as `viewer` may see it: the other side's confidential file is withheld whole.
+    pub fn of(event: &redress_domain::Event, viewer: Party) -> EntryBody {
+        match &event.body {
+            EventBody::EvidenceAdded { file } if !visible_to(viewer, event.actor.party(), file.confidential) => {
+                EntryBody::Withheld(Withheld::EvidenceWithheld)
+            }
+            body => EntryBody::Event(body.clone()),
+        }
+    }
+
+    /// The `type` it is tagged with.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            EntryBody::Event(body) => body.type_name(),
+            EntryBody::Withheld(Withheld::EvidenceWithheld) => "evidence_withheld",
+        }
+    }
+}
+
+/// The other side added a confidential file here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Withheld {
+    EvidenceWithheld,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct TransitionView {
+    pub to: CaseState,
+    pub stage: Stage,
+    pub deadline: Option<DeadlineView>,
+    pub outcome: Option<Outcome>,
+}
+
+impl TimelineEntryView {
+    /// A stored event as `viewer` may see it; `by` names its actor.
+    pub fn of(stored: &crate::ports::StoredEvent, by: crate::contacts::Speaker, viewer: Party) -> TimelineEntryView {
+        let StoredEvent { seq, event, link } = stored;
+        let body = EntryBody::of(event, viewer);
+        TimelineEntryView {
+            seq: *seq,
+            at: event.at,
+            by,
+            body,
+            transition: event.transition.as_ref().map(|t| TransitionView {
+                to: t.to,
+                stage: t.stage,
+                deadline: t.deadline.as_ref().map(DeadlineView::from),
+                outcome: t.outcome,
+            }),
+            prev_hash: link.prev_hash.clone(),
+            hash: link.hash.clone(),
+        }
+    }
+}
+
+/// An order as the API answers it: what was bought, paid and delivered, the facts a case is
+/// filed against.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct OrderView {
+    pub id: OrderId,
+    /// The platform's own order number, as the buyer sees it (unique within its shop).
+    pub number: String,
+    pub merchant_id: MerchantId,
+    pub buyer_id: UserId,
+    pub channel: redress_domain::vocabulary::SalesChannel,
+    pub items: Vec<redress_domain::order::LineItem>,
+    /// What the buyer paid (after discounts, with freight): the ceiling of all refunds.
+    pub amount_paid: Money,
+    /// The shipping charged, part of `amount_paid` but no item's price.
+    pub freight: Money,
+    pub payment_transaction_id: Option<String>,
+    pub paid_at: Option<Timestamp>,
+    pub shipped_at: Option<Timestamp>,
+    pub signed_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+impl From<&redress_domain::order::Order> for OrderView {
+    fn from(o: &redress_domain::order::Order) -> OrderView {
+        OrderView {
+            id: o.id,
+            number: o.number.clone(),
+            merchant_id: o.merchant_id,
+            buyer_id: o.buyer_id,
+            channel: o.channel,
+            items: o.items.clone(),
+            amount_paid: o.amount_paid,
+            freight: o.freight,
+            payment_transaction_id: o.payment_transaction_id.clone(),
+            paid_at: o.paid_at,
+            shipped_at: o.shipped_at,
+            signed_at: o.signed_at,
+            created_at: o.created_at,
+        }
+    }
+}
+
+/// A filing outside the platform and the clocks kept for it (which reminders were sent is the
+/// reminder sweep's bookkeeping, not shown).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct EscalationView {
+    pub id: uuid::Uuid,
+    pub case_id: CaseId,
+    pub channel: crate::escalations::ExternalChannel,
+    pub filed_on: jiff::civil::Date,
+    pub reference: String,
+    pub recorded_at: Timestamp,
+    /// Regulator only: when the decision on acceptance is due.
+    pub acceptance_due: Option<Timestamp>,
+    /// Set while `acceptance_due` is counted over a year without an imported holiday notice.
+    pub acceptance_provisional_year: Option<i16>,
+    pub accepted_on: Option<jiff::civil::Date>,
+    /// Regulator only, once accepted: when mediation ends.
+    pub mediation_ends: Option<Timestamp>,
+    pub mediation_provisional_year: Option<i16>,
+}
+
+impl From<&crate::escalations::ExternalEscalation> for EscalationView {
+    fn from(e: &crate::escalations::ExternalEscalation) -> EscalationView {
+        EscalationView {
+            id: e.id,
+            case_id: e.case_id,
+            channel: e.channel,
+            filed_on: e.filed_on,
+            reference: e.reference.clone(),
+            recorded_at: e.recorded_at,
+            acceptance_due: e.acceptance_due,
+            acceptance_provisional_year: e.acceptance_provisional_year,
+            accepted_on: e.accepted_on,
+            mediation_ends: e.mediation_ends,
+            mediation_provisional_year: e.mediation_provisional_year,
         }
     }
 }

@@ -64,6 +64,7 @@ fn dossier(file: &[u8]) -> Vec<u8> {
         }],
         withheld: Vec::new(),
         index_sha256: chain::sha256_hex(index.as_bytes()),
+        negotiation: None,
     };
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default();

@@ -21,7 +21,8 @@ pub struct Flags {
     #[arg(long, global = true, env = "REDRESS_WORKER_INTERVAL")]
     worker_interval: Option<u64>,
     /// A TOML file with any of: listen, database_url, data_dir, worker_interval, s3_*, evidence_*,
-    /// header_read_timeout_secs, body_read_timeout_secs, max_connections, rate_*
+    /// header_read_timeout_secs, body_read_timeout_secs, max_connections, rate_*, smtp_*, metrics_token,
+    /// webhooks_allow_private_addresses
     #[arg(long, global = true, env = "REDRESS_CONFIG")]
     config: Option<PathBuf>,
     /// S3-compatible endpoint for evidence files, e.g. http://127.0.0.1:9000 [default: files in <data-dir>/evidence]
@@ -79,6 +80,30 @@ pub struct Flags {
     /// Evidence uploads by one account, PER_MINUTE/BURST [default: 30/10]
     #[arg(long, global = true, env = "REDRESS_RATE_UPLOADS_PER_ACCOUNT")]
     rate_uploads_per_account: Option<String>,
+    /// SMTP server for notification emails (setting it turns email on) [default: no email]
+    #[arg(long, global = true, env = "REDRESS_SMTP_HOST")]
+    smtp_host: Option<String>,
+    /// SMTP port [default: 25, 587 with starttls, 465 with tls]
+    #[arg(long, global = true, env = "REDRESS_SMTP_PORT")]
+    smtp_port: Option<u16>,
+    /// The sender of notification emails, e.g. "Redress <noreply@example.com>"
+    #[arg(long, global = true, env = "REDRESS_SMTP_FROM")]
+    smtp_from: Option<String>,
+    /// none | starttls | tls [default: starttls]
+    #[arg(long, global = true, env = "REDRESS_SMTP_TLS")]
+    smtp_tls: Option<String>,
+    #[arg(long, global = true, env = "REDRESS_SMTP_USERNAME")]
+    smtp_username: Option<String>,
+    #[arg(long, global = true, env = "REDRESS_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<String>,
+    /// The bearer token a Prometheus scraper presents to read /metrics (admins may read it with
+    /// their own session or token) [default: none: admins only]
+    #[arg(long, global = true, env = "REDRESS_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
+    /// Let webhooks go to private, loopback and link-local addresses (closed networks, tests);
+    /// refused by default, at subscription and at every delivery [default: false]
+    #[arg(long, global = true, env = "REDRESS_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES")]
+    webhooks_allow_private_addresses: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -104,6 +129,14 @@ struct File {
     rate_writes_per_account: Option<String>,
     rate_filings_per_account: Option<String>,
     rate_uploads_per_account: Option<String>,
+    smtp_host: Option<String>,
+    smtp_port: Option<u16>,
+    smtp_from: Option<String>,
+    smtp_tls: Option<String>,
+    smtp_username: Option<String>,
+    smtp_password: Option<String>,
+    metrics_token: Option<String>,
+    webhooks_allow_private_addresses: Option<bool>,
 }
 
 pub struct Settings {
@@ -120,6 +153,12 @@ pub struct Settings {
     pub clock_start: Option<jiff::Timestamp>,
     /// Timeouts, the connection cap and rate limits of `serve`.
     pub limits: redress_web::Limits,
+    /// `None`: no notification email.
+    pub smtp: Option<redress_worker::email::SmtpConfig>,
+    /// The bearer token of the /metrics scraper.
+    pub metrics_token: Option<String>,
+    /// How webhooks are sent.
+    pub webhooks: redress_app::webhooks::WebhookSettings,
 }
 
 /// A rate as `PER_MINUTE/BURST` (`PER_MINUTE` alone: a burst of as many).
@@ -219,9 +258,30 @@ impl Settings {
                 defaults.uploads_per_account,
             )?,
         };
+        let smtp = match flags.smtp_host.or(file.smtp_host) {
+            Some(host) => Some(redress_worker::email::SmtpConfig {
+                host,
+                port: flags.smtp_port.or(file.smtp_port),
+                from: flags.smtp_from.or(file.smtp_from).context("smtp_host needs smtp_from (REDRESS_SMTP_FROM)")?,
+                tls: flags.smtp_tls.or(file.smtp_tls).as_deref().unwrap_or("starttls").parse()?,
+                username: flags.smtp_username.or(file.smtp_username),
+                password: flags.smtp_password.or(file.smtp_password),
+            }),
+            None => None,
+        };
+        let webhooks = redress_app::webhooks::WebhookSettings {
+            allow_private_addresses: flags
+                .webhooks_allow_private_addresses
+                .or(file.webhooks_allow_private_addresses)
+                .unwrap_or(false),
+            ..Default::default()
+        };
         Ok(Settings {
+            webhooks,
+            smtp,
             initial_policy,
             clock_start: flags.clock_start,
+            metrics_token: flags.metrics_token.or(file.metrics_token).filter(|t| !t.trim().is_empty()),
             s3,
             limits,
             evidence_limits,

@@ -34,17 +34,17 @@ pub async fn print_logins(app: &App) -> anyhow::Result<()> {
         for staff in app.store.merchant_staff(case.merchant_id).await? {
             shop.extend(app.store.user(staff).await?.map(|u| u.login));
         }
-        println!("  highlighted case (evidence, decision, refund): {}", case.id);
-        println!(
+        say!("  highlighted case (evidence, decision, refund): {}", case.id);
+        say!(
             "    sign in as {buyer} (its buyer), {} (its shop), agent or admin: GET /api/v1/cases/{}",
             shop.join(", "),
             case.id
         );
     }
     // Last, so that the logins end the banner.
-    println!("  demo logins (POST /api/v1/auth/login with {{\"login\", \"password\"}}):");
+    say!("  demo logins (POST /api/v1/auth/login with {{\"login\", \"password\"}}):");
     for (login, password, role, name) in LOGINS {
-        println!("    {login:<8} / {password:<12} {role:<16} {name}");
+        say!("    {login:<8} / {password:<12} {role:<16} {name}");
     }
     Ok(())
 }
@@ -76,7 +76,7 @@ struct People {
 
 pub async fn seed(app: &App) -> anyhow::Result<()> {
     if app.store.user_by_login("admin").await?.is_some() {
-        println!("  demo data already present: not seeded again");
+        say!("  demo data already present: not seeded again");
         return Ok(());
     }
     let now = app.clock.now();
@@ -125,6 +125,8 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
             merchant_id,
             phone: phone.map(Into::into),
             address: address.map(Into::into),
+            // Reserved for examples (RFC 2606): mail sent to it in a demo goes nowhere.
+            email: Some(format!("{login}@example.com")),
         };
         app.store.insert_user(&user, &hash_password(password)?, now).await.with_context(|| format!("demo user {i}"))?;
         users.push(Principal::User(user));
@@ -134,7 +136,7 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
     let people = People { buyer, buyer2, shop, shop2, agent, admin, shop_id, shop2_id };
     seed_cases(app, &people).await.context("demo cases")?;
     redress_worker::Worker::new(app.clone()).tick().await?;
-    println!("  demo data seeded: 2 merchants, 7 people, 6 orders, 5 cases");
+    say!("  demo data seeded: 2 merchants, 7 people, 6 orders, 5 cases");
     Ok(())
 }
 
@@ -243,18 +245,25 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
             ),
         )
         .await?;
-    app.create_order(
-        &p.admin,
-        order(
-            "XG20261110019",
-            p.shop2_id,
-            &p.buyer,
-            SalesChannel::MiniProgram,
-            vec![item("MANGO-5KG", "攀枝花凯特芒果 5kg", 1, 69, ItemFlags { perishable: true, food: true, ..none() })],
-            1,
-        ),
-    )
-    .await?;
+    let mangoes = app
+        .create_order(
+            &p.admin,
+            order(
+                "XG20261110019",
+                p.shop2_id,
+                &p.buyer,
+                SalesChannel::MiniProgram,
+                vec![item(
+                    "MANGO-5KG",
+                    "攀枝花凯特芒果 5kg",
+                    1,
+                    69,
+                    ItemFlags { perishable: true, food: true, ..none() },
+                )],
+                1,
+            ),
+        )
+        .await?;
 
     let file = |buyer: &Principal, order_id, kind, reason, sku: &str, fen: i64, text: &str| {
         let request = FileCase {
@@ -272,6 +281,20 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
         async move { app.act(&who, case, command).await }
     };
     let msg = |text: &str| Command::Message { text: text.into(), evidence: Vec::new() };
+
+    // The talk before a case (seed 000: 第一步:与卖家沟通). The earbuds' becomes case 1's
+    // negotiation record; the mangoes' was settled in the conversation, without a case.
+    converse(
+        app,
+        &p.buyer,
+        earbuds.id,
+        "您好,11月20日收到的耳机左耳没有声音,重新配对也不行,照片见附件。",
+        Some(demo_photo()),
+    )
+    .await?;
+    converse(app, &p.shop, earbuds.id, "您好,麻烦拍一段视频看看,我们确认后处理。", None).await?;
+    converse(app, &p.buyer, mangoes.id, "芒果今天到了,有两个压坏了,能补发吗?", None).await?;
+    converse(app, &p.shop2, mangoes.id, "抱歉!已为您补发两个,明天发出。", None).await?;
 
     // 1. Waiting for the merchant.
     let c1 = file(
@@ -425,6 +448,34 @@ async fn upload(
     let description = redress_app::evidence::Description { kind, caption: caption.into(), confidential };
     // The demo needs no answer to show anyone.
     app.add_evidence(who, case, received, description, None, &|_| Ok(String::new())).await?;
+    Ok(())
+}
+
+/// Writes in an order's conversation through the same use cases as the API: text, or a photo
+/// with its text.
+async fn converse(
+    app: &App,
+    who: &Principal,
+    order: redress_domain::OrderId,
+    text: &str,
+    photo: Option<Vec<u8>>,
+) -> anyhow::Result<()> {
+    match photo {
+        None => {
+            app.post_message(who, order, text, None).await?;
+        }
+        Some(bytes) => {
+            let room = app.conversation_file_room(who, order).await?;
+            let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(bytes))]);
+            let received = app.receive_evidence(body, room).await?;
+            let description = redress_app::evidence::Description {
+                kind: EvidenceKind::Photo,
+                caption: String::new(),
+                confidential: false,
+            };
+            app.post_file(who, order, received, description, text, None).await?;
+        }
+    }
     Ok(())
 }
 

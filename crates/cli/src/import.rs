@@ -174,8 +174,7 @@ fn report(lines: &[u64], csv: bool, line: Option<u64>, refusal: &OrderRefusal) -
     // The operator's report is in English, from the catalogue like every other word.
     let detail = match &refusal.error {
         redress_app::AppError::Invalid(detail) | redress_app::AppError::Duplicate(detail) => {
-            let code = detail.code().as_str();
-            redress_text::detail(redress_text::Lang::En, code, &detail.args()).unwrap_or_else(|| code.to_owned())
+            redress_text::told(redress_text::Lang::En, detail)
         }
         other => other.to_string(),
     };

@@ -1,6 +1,16 @@
 //! `redress`: the after-sales dispute platform in one binary.
 
+/// A line for whoever watches the process start. Unlike `println!` it never panics: a server
+/// whose stdout was closed (its supervisor stopped reading) keeps serving.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod backup;
+mod bench;
 mod config;
 mod demo;
 mod dossier;
@@ -55,6 +65,9 @@ enum Cmd {
         phone: Option<String>,
         #[arg(long)]
         address: Option<String>,
+        /// Where notifications are emailed.
+        #[arg(long)]
+        email: Option<String>,
     },
     /// The business calendar (public holidays and 调休 workdays, Asia/Shanghai).
     Calendar {
@@ -86,6 +99,18 @@ enum Cmd {
         src: std::path::PathBuf,
         #[arg(long)]
         force: bool,
+    },
+    /// Build the search documents of the cases that have none (filed before search existed);
+    /// `--all` rebuilds every case's. Safe while the server runs.
+    Reindex {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Benchmark helpers: a large generated data set, the deadline sweep over it.
+    #[command(hide = true)]
+    Bench {
+        #[command(subcommand)]
+        command: bench::Bench,
     },
     /// Recompute the hash chain of a case's events and say whether it is intact.
     VerifyChain {
@@ -146,27 +171,45 @@ async fn run() -> anyhow::Result<()> {
         Cmd::Migrate => {
             redress_store::migrate(&settings.database_url).await?;
             println!("migrations applied to {}", settings.database_url_redacted());
+            // Cases filed before search existed get their documents now.
+            let indexed = open(&settings).await?.reindex_search(false).await?;
+            println!("search documents built: {indexed}");
+        }
+        Cmd::Reindex { all } => {
+            let indexed = open(&settings).await?.reindex_search(all).await?;
+            println!("search documents built: {indexed}");
         }
         Cmd::Serve { demo } => serve(&settings, demo).await?,
+        Cmd::Bench { command } => bench::run(open(&settings).await?, command, &settings.database_url).await?,
         Cmd::Worker => {
             let app = open(&settings).await?;
             println!("redress worker running against {} (Ctrl-C to stop)", settings.database_url_redacted());
-            drill_lease(redress_worker::Worker::new(app))?.run(settings.worker_interval, shutdown_signal()).await;
+            drill_lease(mailing(redress_worker::Worker::new(app), &settings)?)?
+                .run(settings.worker_interval, shutdown_signal())
+                .await;
         }
         Cmd::Demo => {
             let app = open(&settings).await?;
             demo::seed(&app).await?;
             demo::print_logins(&app).await?;
         }
-        Cmd::CreateUser { login, name, role, merchant, phone, address } => {
+        Cmd::CreateUser { login, name, role, merchant, phone, address, email } => {
             let role = redress_app::Role::parse(&role).context("--role: buyer, merchant, agent or admin")?;
             let merchant_id = merchant.map(|m| m.parse()).transpose().context("--merchant: not an id")?;
             let mut password = String::new();
             std::io::stdin().read_line(&mut password).context("read the password from standard input")?;
             let password = password.trim_end_matches(['\r', '\n']).to_owned();
             let app = open(&settings).await?;
-            let new =
-                redress_app::users::NewUser { login, password, display_name: name, role, merchant_id, phone, address };
+            let new = redress_app::users::NewUser {
+                login,
+                password,
+                display_name: name,
+                role,
+                merchant_id,
+                phone,
+                address,
+                email,
+            };
             let user = app.create_user(None, new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("created {} {} ({})", user.role.as_str(), user.login, user.id);
         }
@@ -229,6 +272,7 @@ async fn open(settings: &Settings) -> anyhow::Result<App> {
         calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
         blobs: Arc::new(settings.blobs()?),
         evidence_limits: settings.evidence_limits,
+        webhooks: Arc::new(settings.webhooks.clone()),
         login_throttle: Default::default(),
         gates: Default::default(),
     };
@@ -240,6 +284,14 @@ async fn open(settings: &Settings) -> anyhow::Result<App> {
 }
 
 /// `REDRESS_DRILL_LEASE_SECS`: for crash drills only, a shorter lease on claimed work.
+/// The worker with the configured SMTP server, if any.
+fn mailing(worker: redress_worker::Worker, settings: &config::Settings) -> anyhow::Result<redress_worker::Worker> {
+    Ok(match &settings.smtp {
+        Some(smtp) => worker.with_mailer(redress_worker::email::Mailer::new(smtp).context("configure SMTP")?),
+        None => worker,
+    })
+}
+
 fn drill_lease(worker: redress_worker::Worker) -> anyhow::Result<redress_worker::Worker> {
     match std::env::var("REDRESS_DRILL_LEASE_SECS") {
         Ok(secs) => {
@@ -259,14 +311,29 @@ async fn serve(settings: &Settings, demo: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listen on {}", settings.listen))?;
     let address = listener.local_addr()?;
-    println!("Redress is serving on http://{address}/");
-    println!("  database: {}", settings.database_url_redacted());
-    println!("  evidence: {}", settings.blobs_description());
-    println!("  API:      http://{address}/api/v1/  (health: http://{address}/health)");
+    say!("Redress is serving on http://{address}/");
+    say!("  database: {}", settings.database_url_redacted());
+    say!("  evidence: {}", settings.blobs_description());
+    say!("  API:      http://{address}/api/v1/  (health: http://{address}/health)");
+    say!("  pages:    http://{address}/  (sign in in a browser)");
     if demo {
         demo::print_logins(&app).await?;
     }
-    let worker = drill_lease(redress_worker::Worker::new(app.clone()))?;
+    if let Some(token) = &settings.metrics_token {
+        redress_web::set_metrics_token(token);
+    }
+    // The segmenter's dictionary loads off the request path; cases filed before search existed
+    // (an embedded database migrated just now) get their documents in the background.
+    let indexing = app.clone();
+    tokio::spawn(async move {
+        let _ = tokio::task::spawn_blocking(redress_app::search::warm_up).await;
+        match indexing.reindex_search(false).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(cases = n, "search documents built"),
+            Err(e) => tracing::warn!(error = %e, "building search documents failed; run `redress reindex`"),
+        }
+    });
+    let worker = drill_lease(mailing(redress_worker::Worker::new(app.clone()), settings)?)?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut worker_stop = stop_rx.clone();
     let worker = tokio::spawn(worker.run(settings.worker_interval, async move {

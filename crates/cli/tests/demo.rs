@@ -67,6 +67,29 @@ async fn serve_demo_prints_logins_and_its_cases_make_complete_12315_complaints()
         }
         assert_eq!(c["missing"], serde_json::json!([]));
     }
+    // Issue 12: two demo orders have a conversation; one became a case, which carries it as its
+    // negotiation record, the other did not.
+    let token = &support::Client::login(&base, "buyer", "buyer-pass").await.token;
+    let get = |path: String| {
+        let request = client.get(format!("{base}{path}")).bearer_auth(token);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let orders = get("/api/v1/orders?limit=100".into()).await;
+    let mut talked = Vec::new();
+    for order in orders["items"].as_array().unwrap() {
+        let id = order["id"].as_str().unwrap();
+        let conversation = get(format!("/api/v1/orders/{id}/conversation")).await;
+        let cases = get(format!("/api/v1/cases?order_id={id}")).await;
+        if conversation["count"].as_i64().unwrap() > 0 {
+            talked.push((order["number"].as_str().unwrap().to_owned(), cases["items"].as_array().unwrap().len()));
+            if let Some(case) = cases["items"].as_array().unwrap().first() {
+                let detail = get(format!("/api/v1/cases/{}", case["id"].as_str().unwrap())).await;
+                assert_eq!(detail["negotiation"]["messages"], 2, "{detail}");
+            }
+        }
+    }
+    talked.sort();
+    assert_eq!(talked, [("SH20261101001".to_owned(), 1), ("XG20261110019".to_owned(), 0)]);
 }
 
 /// Issue 9: the banner named the highlighted case without saying who sees it (its buyer is
@@ -99,4 +122,37 @@ async fn the_banner_names_the_highlighted_case_and_who_sees_it_on_every_start() 
     let (_server, _, lines) = serve_demo(dir.path());
     assert!(lines.iter().any(|l| l.contains("not seeded again")), "{lines:?}");
     assert_eq!(highlight(&lines), (case.clone(), who));
+}
+
+/// A supervisor that stops reading the server's output (stdout closed before the banner) must
+/// not stop the server: printing the banner once killed it, and the first request was reset.
+#[tokio::test]
+async fn the_server_keeps_serving_when_its_stdout_is_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_redress"))
+        .args(["--data-dir", dir.path().to_str().unwrap(), "--listen", &format!("127.0.0.1:{port}")])
+        .args(["serve", "--demo"])
+        .env("REDRESS_CLOCK_START", CLOCK_START)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start redress");
+    drop(child.stdout.take());
+    let server = support::Server(child);
+    let base = format!("http://127.0.0.1:{port}");
+    // The bound only stops a broken build from hanging the suite; nothing is timed.
+    let mut answered = false;
+    for _ in 0..600 {
+        if reqwest::get(format!("{base}/health")).await.is_ok_and(|r| r.status().is_success()) {
+            answered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(answered, "the server answers /health with its stdout closed");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let buyer = support::Client::login(&base, "buyer2", "buyer-pass").await;
+    assert!(!buyer.token.is_empty());
+    drop(server);
 }

@@ -219,3 +219,29 @@ impl EventBody {
         }
     }
 }
+
+/// Who of a case's parties is told of an event of `kind` (the one who made it never is):
+/// `Platform` is the agent the case is assigned to. Every kind is listed, so a new one cannot
+/// be forgotten; an empty list is a deliberate silence, said why.
+pub fn audience(kind: EventKind) -> &'static [Party] {
+    use EventKind as K;
+    use Party::{Buyer as B, Merchant as M, Platform as P};
+    match kind {
+        K::Filed | K::Revised | K::OfferAccepted | K::OfferDeclined | K::QuestionAnswered => &[M],
+        K::ReturnShipped | K::ReplacementConfirmed | K::Rated => &[M],
+        K::OfferMade | K::QuestionAsked | K::Approved | K::Rejected | K::ReturnReceived => &[B],
+        K::ReturnDisputed | K::ReplacementShipped | K::OfflineRefundProved => &[B],
+        K::Taken | K::RefundSucceeded | K::RefundFailed | K::TimedOut | K::Escalated => &[B, M],
+        K::EvidenceRequested | K::MediationProposed | K::Decided | K::AppealReviewed => &[B, M],
+        K::MessagePosted | K::Withdrawn | K::MediationAnswered | K::AppealFiled => &[B, M, P],
+        // Files are told to the platform only: a party may mark one confidential.
+        K::EvidenceSubmitted | K::EvidenceAdded => &[P],
+        // The refund under way is told with the approval or decision that started it; a result
+        // follows as `refund_succeeded` or `refund_failed`.
+        K::RefundStarted => &[],
+        // A breached SLA is the platform's own business: its supervisors see it in the queue.
+        K::SlaBreached => &[],
+        // The calendar import tells each party itself, with the old and the new due time.
+        K::DeadlineRecounted => &[],
+    }
+}

@@ -6,6 +6,7 @@ pub mod actor;
 pub mod case;
 pub mod chain;
 pub mod command;
+pub mod conversation;
 pub mod event;
 pub mod evidence;
 pub mod ids;

@@ -49,6 +49,7 @@ rejection_codes! {
     NoReasonExcludedItem = "no_reason_excluded_item";
     NotSignedFor = "not_signed_for";
     CalendarNotCovered = "calendar_not_covered";
+    CaseOpenOnOrder = "case_open_on_order";
 }
 
 /// A refused command: a stable code plus what exactly was wrong (a code with arguments too).
@@ -312,6 +313,47 @@ pub enum Detail {
     FiledInFuture,
     OnlyComplaintAccepted,
     AcceptedOnRange,
+    // Conversations.
+    /// The platform reads an order's conversation but neither writes in it nor keeps receipts.
+    PlatformReadsConversation,
+    MessageNeedsTextOrFile,
+    /// `field` may hold line breaks and tabs, no other control characters.
+    ControlCharacters {
+        field: String,
+    },
+    /// A message carries at most `max` files.
+    FilesPerMessage {
+        max: u64,
+    },
+    ConfidentialInConversation,
+    // Search.
+    NoSearchWord,
+    /// A search takes at most `max` words.
+    SearchWords {
+        max: u64,
+    },
+    /// `field` is not a cursor the search returned.
+    NotACursor {
+        field: String,
+    },
+    // Notifications by email.
+    EmailAddress,
+    // Webhooks.
+    WebhookUrl,
+    /// The host of a webhook URL does not resolve.
+    WebhookHostUnresolved,
+    /// The host of a webhook URL resolves to `address`, not on the public internet.
+    WebhookHostNotPublic {
+        address: String,
+    },
+    EventTypesEmpty,
+    /// A shop has at most `max` webhook subscriptions.
+    SubscriptionsPerShop {
+        max: u64,
+    },
+    DeliveryPending,
+    // Metrics.
+    MetricsReaders,
     // Bodies.
     /// The JSON body does not fit: `problem` (missing_field, unknown_field, unknown_variant,
     /// invalid_type, invalid_value, syntax, eof, other) at `line`:`column`, about `name` if any.
@@ -361,6 +403,7 @@ impl Detail {
             Category::Data if message.starts_with("missing field") => "missing_field",
             Category::Data if message.starts_with("unknown field") => "unknown_field",
             Category::Data if message.starts_with("unknown variant") => "unknown_variant",
+            Category::Data if message.starts_with("duplicate key") => "duplicate_key",
             Category::Data if message.starts_with("invalid type") => "invalid_type",
             Category::Data if message.starts_with("invalid value") || message.starts_with("invalid length") => {
                 "invalid_value"

@@ -21,10 +21,12 @@ struct Golden {
     expected: &'static [&'static str],
 }
 
-const NONE: EligibilityFacts = EligibilityFacts { no_reason: None, food: false };
-const FOOD: EligibilityFacts = EligibilityFacts { no_reason: None, food: true };
+const NONE: EligibilityFacts =
+    EligibilityFacts { no_reason: None, food: false, bought_on_record: false, contact_on_record: false };
+const FOOD: EligibilityFacts =
+    EligibilityFacts { no_reason: None, food: true, bought_on_record: false, contact_on_record: false };
 const fn no_reason(s: NoReasonStatus) -> EligibilityFacts {
-    EligibilityFacts { no_reason: Some(s), food: false }
+    EligibilityFacts { no_reason: Some(s), food: false, bought_on_record: false, contact_on_record: false }
 }
 
 fn goldens() -> Vec<Golden> {

@@ -4,10 +4,16 @@
 
 pub mod blobs;
 mod codec;
+mod conversations;
+mod notify;
 mod postgres;
+mod search;
+pub mod seed;
 mod shared;
 mod sqlite;
+mod telemetry;
 mod throttle;
+mod webhooks;
 mod writer;
 
 pub mod skipped;

@@ -18,16 +18,21 @@ use std::time::Duration;
 /// `on`: the WAL is flushed before the commit returns); run production clusters with `fsync=on`.
 pub struct PgStore {
     pub(crate) pool: sqlx::PgPool,
-    changed: std::sync::Arc<tokio::sync::Notify>,
+    changed: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
     policies: crate::shared::PolicyCache,
-    sessions: crate::shared::SessionCache,
+    pub(crate) sessions: crate::shared::SessionCache,
 }
 
 impl PgStore {
     pub async fn connect(url: &str) -> anyhow::Result<PgStore> {
         let pool =
             PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(30)).connect(url).await?;
-        Ok(PgStore { pool, changed: Default::default(), policies: Default::default(), sessions: Default::default() })
+        Ok(PgStore {
+            pool,
+            changed: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
+            policies: Default::default(),
+            sessions: Default::default(),
+        })
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
@@ -35,7 +40,7 @@ impl PgStore {
         Ok(())
     }
 
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
         self.pool.begin().await
     }
 
@@ -54,3 +59,11 @@ shared_store!(
     claim_jobs: "UPDATE outbox SET lease_until = $3, lease_owner = $4, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE topic = $1 AND done_at IS NULL AND available_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY available_at LIMIT $5 FOR UPDATE SKIP LOCKED) AND done_at IS NULL AND (lease_until IS NULL OR lease_until < $2) RETURNING id, topic, case_id, payload, attempts",
     lock_order: "SELECT id FROM orders WHERE id = $1 FOR UPDATE"
 );
+
+crate::search::search_store!(
+    PgStore,
+    sqlx::Postgres,
+    hits: format!("SELECT c.id, c.body, t.plain, CAST(ts_rank(t.tsv, q) AS DOUBLE PRECISION) AS score FROM case_texts t JOIN cases c ON c.id = t.case_id CROSS JOIN to_tsquery('simple', $1) q WHERE t.tsv @@ q AND {}", crate::search::FILTERS),
+    query: |terms| terms.tsquery()
+);
+crate::seed::bulk_load!(PgStore);

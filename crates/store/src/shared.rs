@@ -11,24 +11,11 @@ macro_rules! shared_store {
         #[async_trait::async_trait]
         impl redress_app::Store for $store {
             async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()> {
-                sqlx::query("INSERT INTO users (id, login, display_name, role, merchant_id, phone, address, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-                    .bind(user.id.to_string())
-                    .bind(&user.login)
-                    .bind(&user.display_name)
-                    .bind(user.role.as_str())
-                    .bind(user.merchant_id.map(|m| m.to_string()))
-                    .bind(&user.phone)
-                    .bind(&user.address)
-                    .bind(password_hash)
-                    .bind(micros(at))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(|e| unique_or("login", e))?;
-                Ok(())
+                insert_user_in(&self.pool, user, password_hash, at).await
             }
 
             async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
-                let row = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address FROM users WHERE id = $1")
+                let row = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address, email FROM users WHERE id = $1")
                     .bind(id.to_string())
                     .fetch_optional(&self.pool)
                     .await
@@ -37,7 +24,7 @@ macro_rules! shared_store {
             }
 
             async fn user_by_login(&self, login: &str) -> StoreResult<Option<(User, String)>> {
-                let row = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address, password_hash FROM users WHERE login = $1")
+                let row = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address, email, password_hash FROM users WHERE login = $1")
                     .bind(login)
                     .fetch_optional(&self.pool)
                     .await
@@ -64,7 +51,7 @@ macro_rules! shared_store {
                 if let Some(user) = self.sessions.get(token_hash, now) {
                     return Ok(Some(user));
                 }
-                let row = sqlx::query("SELECT u.id, u.login, u.display_name, u.role, u.merchant_id, u.phone, u.address, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2")
+                let row = sqlx::query("SELECT u.id, u.login, u.display_name, u.role, u.merchant_id, u.phone, u.address, u.email, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2")
                     .bind(token_hash)
                     .bind(micros(now))
                     .fetch_optional(&self.pool)
@@ -158,7 +145,7 @@ macro_rules! shared_store {
             }
 
             async fn list_users(&self, before: Option<UserId>, limit: i64) -> StoreResult<Vec<User>> {
-                let rows = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address FROM users WHERE (CAST($1 AS TEXT) IS NULL OR id < $1) ORDER BY id DESC LIMIT $2")
+                let rows = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address, email FROM users WHERE (CAST($1 AS TEXT) IS NULL OR id < $1) ORDER BY id DESC LIMIT $2")
                     .bind(before.map(|id| id.to_string()))
                     .bind(limit)
                     .fetch_all(&self.pool)
@@ -168,17 +155,7 @@ macro_rules! shared_store {
             }
 
             async fn insert_order(&self, order: &Order) -> StoreResult<()> {
-                sqlx::query("INSERT INTO orders (id, number, merchant_id, buyer_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(order.id.to_string())
-                    .bind(&order.number)
-                    .bind(order.merchant_id.to_string())
-                    .bind(order.buyer_id.to_string())
-                    .bind(to_json(order)?)
-                    .bind(micros(order.created_at))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(|e| unique_or("order number", e))?;
-                Ok(())
+                insert_order_in(&self.pool, order).await
             }
 
             async fn insert_orders(&self, orders: &[Order]) -> StoreResult<Vec<OrderInsert>> {
@@ -478,12 +455,19 @@ macro_rules! shared_store {
             }
 
             async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem], prior_cases: u32, answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
+                let kind = filed.body.type_name();
                 let (case, filed, outbox, answer) = (case.clone(), filed.clone(), outbox.to_vec(), answer.cloned());
+                // Segmented before the write: the writer's time is for writing.
+                let text = redress_app::search::SearchDoc::of_events(std::slice::from_ref(&filed));
                 self.write_change(crate::shared::change::<$db, _>(move |conn| {
-                    Box::pin(async move { create_case_in(conn, &case, &filed, &outbox, prior_cases, answer.as_ref()).await })
+                    Box::pin(async move {
+                        create_case_in(conn, &case, &filed, &outbox, prior_cases, answer.as_ref()).await?;
+                        index_new_case_in(conn, &case, &text).await
+                    })
                 }))
                 .await?;
-                self.changed.notify_one();
+                redress_app::telemetry::events_committed([kind]);
+                crate::shared::wake(&self.changed);
                 Ok(())
             }
 
@@ -491,17 +475,27 @@ macro_rules! shared_store {
                 if events.is_empty() {
                     return Ok(());
                 }
+                let kinds: Vec<&'static str> = events.iter().map(|e| e.body.type_name()).collect();
                 let (case, events, outbox, answer) = (case.clone(), events.to_vec(), outbox.to_vec(), answer.cloned());
+                let text = redress_app::search::SearchDoc::of_events(&events);
                 self.write_change(crate::shared::change::<$db, _>(move |conn| {
-                    Box::pin(async move { append_in(conn, &case, expected_version, &events, &outbox, answer.as_ref()).await })
+                    Box::pin(async move {
+                        append_in(conn, &case, expected_version, &events, &outbox, answer.as_ref()).await?;
+                        index_events_in(conn, case.id, &text).await
+                    })
                 }))
                 .await?;
-                self.changed.notify_one();
+                redress_app::telemetry::events_committed(kinds);
+                crate::shared::wake(&self.changed);
                 Ok(())
             }
 
-            fn committed(&self) -> Option<std::sync::Arc<tokio::sync::Notify>> {
-                Some(self.changed.clone())
+            fn wake(&self) {
+                crate::shared::wake(&self.changed);
+            }
+
+            fn committed(&self) -> Option<tokio::sync::watch::Receiver<u64>> {
+                Some(self.changed.subscribe())
             }
 
             async fn case(&self, id: CaseId) -> StoreResult<Option<CaseRecord>> {
@@ -605,13 +599,19 @@ macro_rules! shared_store {
             }
 
             async fn complete_job(&self, id: uuid::Uuid, at: Timestamp) -> StoreResult<()> {
-                sqlx::query("UPDATE outbox SET done_at = $1, lease_until = NULL, lease_owner = NULL WHERE id = $2")
-                    .bind(micros(at))
-                    .bind(id.to_string())
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(())
+                // Through the writer, as `ledger_refund`.
+                self.write_change(crate::shared::change::<$db, _>(move |conn| {
+                    Box::pin(async move {
+                        sqlx::query("UPDATE outbox SET done_at = $1, lease_until = NULL, lease_owner = NULL WHERE id = $2")
+                            .bind(micros(at))
+                            .bind(id.to_string())
+                            .execute(&mut *conn)
+                            .await
+                            .map_err(other)?;
+                        Ok(())
+                    })
+                }))
+                .await
             }
 
             async fn retry_job(&self, id: uuid::Uuid, available_at: Timestamp, error: &str) -> StoreResult<()> {
@@ -663,41 +663,20 @@ macro_rules! shared_store {
             }
 
             async fn ledger_refund(&self, order: &Order, refund_id: &str, amount: Money, kind: redress_app::ports::PayoutKind, at: Timestamp) -> StoreResult<LedgerRefund> {
-                let mut tx = self.begin_write().await.map_err(other)?;
-                sqlx::query($lock_order).bind(order.id.to_string()).fetch_optional(&mut *tx).await.map_err(other)?;
-                let existing: Option<i64> = sqlx::query_scalar("SELECT amount FROM refund_ledger WHERE refund_id = $1")
-                    .bind(refund_id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(other)?;
-                if existing.is_some() {
-                    return Ok(LedgerRefund::Executed);
-                }
-                let total: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM refund_ledger WHERE order_id = $1 AND kind = 'refund'")
-                    .bind(order.id.to_string())
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(other)?;
-                let is_refund = kind == redress_app::ports::PayoutKind::Refund;
-                if !amount.is_positive() || (is_refund && total + amount.fen() > order.amount_paid.fen()) {
-                    return Ok(LedgerRefund::Refused(format!(
-                        "refunds on order {} would reach {} of {} paid",
-                        order.number,
-                        Money::from_fen(total + amount.fen()),
-                        order.amount_paid
-                    )));
-                }
-                sqlx::query("INSERT INTO refund_ledger (refund_id, order_id, amount, created_at, kind) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(refund_id)
-                    .bind(order.id.to_string())
-                    .bind(amount.fen())
-                    .bind(micros(at))
-                    .bind(kind.as_str())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(other)?;
-                tx.commit().await.map_err(other)?;
-                Ok(LedgerRefund::Executed)
+                // Through the writer: on SQLite it joins a group commit instead of waiting for the
+                // write lock behind it and paying an fsync of its own.
+                let outcome = std::sync::Arc::new(std::sync::Mutex::new(None));
+                let (order, refund_id, out) = (order.clone(), refund_id.to_owned(), outcome.clone());
+                self.write_change(crate::shared::change::<$db, _>(move |conn| {
+                    Box::pin(async move {
+                        let refund = ledger_refund_in(conn, &order, &refund_id, amount, kind, at).await?;
+                        *out.lock().unwrap_or_else(|p| p.into_inner()) = Some(refund);
+                        Ok(())
+                    })
+                }))
+                .await?;
+                let refund = outcome.lock().unwrap_or_else(|p| p.into_inner()).take();
+                refund.ok_or_else(|| StoreError::Other(anyhow::anyhow!("the ledger write did not run")))
             }
 
             async fn ledger_total(&self, order_id: OrderId) -> StoreResult<Money> {
@@ -729,7 +708,8 @@ macro_rules! shared_store {
             }
 
             async fn evidence_hash_referenced(&self, sha256: &str) -> StoreResult<bool> {
-                let row = sqlx::query("SELECT 1 FROM evidence WHERE sha256 = $1 LIMIT 1")
+                // Conversation files share the stored objects: a file is referenced from either.
+                let row = sqlx::query("SELECT 1 FROM evidence WHERE sha256 = $1 UNION ALL SELECT 1 FROM conversation_files WHERE sha256 = $1 LIMIT 1")
                     .bind(sha256)
                     .fetch_optional(&self.pool)
                     .await
@@ -765,6 +745,76 @@ macro_rules! shared_store {
                     .rows_affected();
                 Ok(Purged { sessions, outbox })
             }
+        }
+
+        async fn insert_user_in<'e>(ex: impl sqlx::Executor<'e, Database = $db>, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()> {
+            sqlx::query("INSERT INTO users (id, login, display_name, role, merchant_id, phone, address, password_hash, created_at, email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                .bind(user.id.to_string())
+                .bind(&user.login)
+                .bind(&user.display_name)
+                .bind(user.role.as_str())
+                .bind(user.merchant_id.map(|m| m.to_string()))
+                .bind(&user.phone)
+                .bind(&user.address)
+                .bind(password_hash)
+                .bind(micros(at))
+                .bind(&user.email)
+                .execute(ex)
+                .await
+                .map_err(|e| unique_or("login", e))?;
+            Ok(())
+        }
+
+        async fn insert_order_in<'e>(ex: impl sqlx::Executor<'e, Database = $db>, order: &Order) -> StoreResult<()> {
+            sqlx::query("INSERT INTO orders (id, number, merchant_id, buyer_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(order.id.to_string())
+                .bind(&order.number)
+                .bind(order.merchant_id.to_string())
+                .bind(order.buyer_id.to_string())
+                .bind(to_json(order)?)
+                .bind(micros(order.created_at))
+                .execute(ex)
+                .await
+                .map_err(|e| unique_or("order number", e))?;
+            Ok(())
+        }
+
+        /// Records a payout in the ledger on `conn` (inside the caller's transaction), at most once per refund id
+        /// and never past what the order paid.
+        async fn ledger_refund_in(conn: &mut <$db as sqlx::Database>::Connection, order: &Order, refund_id: &str, amount: Money, kind: redress_app::ports::PayoutKind, at: Timestamp) -> StoreResult<LedgerRefund> {
+            sqlx::query($lock_order).bind(order.id.to_string()).fetch_optional(&mut *conn).await.map_err(other)?;
+            let existing: Option<i64> = sqlx::query_scalar("SELECT amount FROM refund_ledger WHERE refund_id = $1")
+                .bind(refund_id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(other)?;
+            if existing.is_some() {
+                return Ok(LedgerRefund::Executed);
+            }
+            let total: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM refund_ledger WHERE order_id = $1 AND kind = 'refund'")
+                .bind(order.id.to_string())
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(other)?;
+            let is_refund = kind == redress_app::ports::PayoutKind::Refund;
+            if !amount.is_positive() || (is_refund && total + amount.fen() > order.amount_paid.fen()) {
+                return Ok(LedgerRefund::Refused(format!(
+                    "refunds on order {} would reach {} of {} paid",
+                    order.number,
+                    Money::from_fen(total + amount.fen()),
+                    order.amount_paid
+                )));
+            }
+            sqlx::query("INSERT INTO refund_ledger (refund_id, order_id, amount, created_at, kind) VALUES ($1, $2, $3, $4, $5)")
+                .bind(refund_id)
+                .bind(order.id.to_string())
+                .bind(amount.fen())
+                .bind(micros(at))
+                .bind(kind.as_str())
+                .execute(&mut *conn)
+                .await
+                .map_err(other)?;
+            Ok(LedgerRefund::Executed)
         }
 
         /// Files `case` on `conn` (inside the caller's transaction).
@@ -901,6 +951,7 @@ macro_rules! shared_store {
                 merchant_id: merchant_id.map(|m| parse_id(&m)).transpose()?,
                 phone: r.try_get("phone")?,
                 address: r.try_get("address")?,
+                email: r.try_get("email")?,
             })
         }
 
@@ -922,7 +973,7 @@ macro_rules! shared_store {
 
         /// Records the answer to an Idempotency-Key in `tx`; a live answer under the key already
         /// is `AlreadyAnswered` (an expired one is replaced).
-        async fn insert_answer(conn: &mut <$db as sqlx::Database>::Connection, answer: &IdempotencyRecord) -> StoreResult<()> {
+        pub(crate) async fn insert_answer(conn: &mut <$db as sqlx::Database>::Connection, answer: &IdempotencyRecord) -> StoreResult<()> {
             let written = sqlx::query("INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at, completed_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7) ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status, body = excluded.body, created_at = excluded.created_at, completed_at = excluded.completed_at, expires_at = excluded.expires_at WHERE idempotency_keys.expires_at <= excluded.created_at")
                 .bind(&answer.scope)
                 .bind(&answer.key)
@@ -937,7 +988,7 @@ macro_rules! shared_store {
             if written.rows_affected() == 1 { Ok(()) } else { Err(StoreError::AlreadyAnswered) }
         }
 
-        async fn insert_notification(conn: &mut <$db as sqlx::Database>::Connection, n: &redress_app::escalations::Notification) -> StoreResult<()> {
+        pub(crate) async fn insert_notification(conn: &mut <$db as sqlx::Database>::Connection, n: &redress_app::escalations::Notification) -> StoreResult<()> {
             sqlx::query("INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING")
                 .bind(n.id.to_string())
                 .bind(n.user_id.to_string())
@@ -948,11 +999,28 @@ macro_rules! shared_store {
                 .execute(&mut *conn)
                 .await
                 .map_err(other)?;
+            // Its email job, for a reader with an address who did not turn this kind off (the
+            // worker checks again when it sends).
+            sqlx::query("INSERT INTO outbox (id, topic, case_id, payload, created_at, available_at) SELECT $1, 'email', $2, $3, $4, $4 FROM users u WHERE u.id = $5 AND u.email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM notification_settings s WHERE s.user_id = u.id AND s.email_off LIKE $6)")
+                .bind(uuid::Uuid::now_v7().to_string())
+                .bind(n.case_id.map(|c| c.to_string()))
+                .bind(to_json(&serde_json::json!({ "notification": n.id }))?)
+                .bind(micros(n.created_at))
+                .bind(n.user_id.to_string())
+                .bind(format!("%\"{}\"%", n.kind))
+                .execute(&mut *conn)
+                .await
+                .map_err(other)?;
             Ok(())
         }
 
         async fn insert_outbox(conn: &mut <$db as sqlx::Database>::Connection, items: &[OutboxItem], at: Timestamp) -> StoreResult<()> {
             for item in items {
+                // A notification goes to its reader's inbox now, with the change.
+                if item.topic == redress_app::notices::NOTIFICATION_TOPIC {
+                    insert_notification(&mut *conn, &serde_json::from_value(item.payload.clone()).map_err(|e| StoreError::Other(e.into()))?).await?;
+                    continue;
+                }
                 sqlx::query("INSERT INTO outbox (id, topic, case_id, payload, created_at, available_at) VALUES ($1, $2, $3, $4, $5, $5)")
                     .bind(uuid::Uuid::now_v7().to_string())
                     .bind(&item.topic)
@@ -1044,6 +1112,12 @@ where
     Box::new(f)
 }
 
+/// Tells every worker loop of this process (the deadline sweeper, the webhook sender), each
+/// through its own receiver, that something was committed.
+pub fn wake(changed: &tokio::sync::watch::Sender<u64>) {
+    changed.send_modify(|n| *n = n.wrapping_add(1));
+}
+
 /// Published policy versions by number (they never change once published).
 pub type PolicyCache = std::sync::RwLock<std::collections::HashMap<i64, redress_domain::Policy>>;
 
@@ -1078,5 +1152,10 @@ impl SessionCache {
 
     pub fn forget(&self, token_hash: &str) {
         self.entries.lock().unwrap_or_else(|p| p.into_inner()).remove(token_hash);
+    }
+
+    /// Forgets every session of `user`, whose account changed.
+    pub fn forget_user(&self, user: redress_domain::UserId) {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner()).retain(|_, (u, _, _)| u.id != user);
     }
 }

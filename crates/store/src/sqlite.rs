@@ -18,9 +18,9 @@ use std::time::Duration;
 pub struct SqliteStore {
     pub(crate) pool: sqlx::SqlitePool,
     writer: crate::writer::Writer,
-    changed: std::sync::Arc<tokio::sync::Notify>,
+    changed: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
     policies: crate::shared::PolicyCache,
-    sessions: crate::shared::SessionCache,
+    pub(crate) sessions: crate::shared::SessionCache,
 }
 
 impl SqliteStore {
@@ -38,7 +38,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             writer,
-            changed: Default::default(),
+            changed: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
             policies: Default::default(),
             sessions: Default::default(),
         })
@@ -58,7 +58,7 @@ impl SqliteStore {
         Ok(())
     }
 
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
@@ -74,3 +74,11 @@ shared_store!(
     claim_jobs: "UPDATE outbox SET lease_until = $3, lease_owner = $4, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE topic = $1 AND done_at IS NULL AND available_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY available_at LIMIT $5) RETURNING id, topic, case_id, payload, attempts",
     lock_order: "SELECT id FROM orders WHERE id = $1"
 );
+
+crate::search::search_store!(
+    SqliteStore,
+    sqlx::Sqlite,
+    hits: format!("SELECT c.id, c.body, t.plain, m.score FROM (SELECT rowid AS doc, -bm25(case_search) AS score FROM case_search WHERE case_search MATCH $1) m JOIN case_texts t ON t.doc = m.doc JOIN cases c ON c.id = t.case_id WHERE {}", crate::search::FILTERS),
+    query: |terms| terms.fts5()
+);
+crate::seed::bulk_load!(SqliteStore);

@@ -6,6 +6,7 @@
 //! only after the COMMIT returned, so an acknowledged change is durable.
 
 use crate::shared::Change;
+use futures_util::FutureExt;
 use redress_app::StoreError;
 use redress_app::ports::StoreResult;
 use sqlx::{Connection, Executor, SqliteConnection};
@@ -65,11 +66,18 @@ async fn write_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Queued>) 
 
 /// One transaction over `changes`: the outcome of each, valid only if this returns `Ok`.
 async fn commit(conn: &mut SqliteConnection, changes: Vec<Change<sqlx::Sqlite>>) -> sqlx::Result<Vec<StoreResult<()>>> {
+    metrics::histogram!(redress_app::telemetry::WRITER_BATCH).record(changes.len() as f64);
     conn.execute("BEGIN IMMEDIATE").await?;
     let mut outcomes = Vec::with_capacity(changes.len());
     for change in changes {
         conn.execute("SAVEPOINT change").await?;
-        let outcome = change(conn).await;
+        // A change that panics fails alone, like one that errs: the writer carries on with the
+        // rest of the batch and the next ones (a dead writer would stop every SQLite write).
+        let outcome = std::panic::AssertUnwindSafe(change(conn)).catch_unwind().await.unwrap_or_else(|panic| {
+            let what = panic.downcast_ref::<&str>().copied().or(panic.downcast_ref::<String>().map(String::as_str));
+            tracing::error!(panic = what.unwrap_or("?"), "a change panicked in the SQLite writer");
+            Err(StoreError::Other(anyhow::anyhow!("the change panicked")))
+        });
         if outcome.is_err() {
             conn.execute("ROLLBACK TO change").await?;
         }
@@ -78,4 +86,51 @@ async fn commit(conn: &mut SqliteConnection, changes: Vec<Change<sqlx::Sqlite>>)
     }
     conn.execute("COMMIT").await?;
     Ok(outcomes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::ConnectOptions;
+
+    async fn count(conn: &mut SqliteConnection) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM t").fetch_one(conn).await.unwrap()
+    }
+
+    fn insert(value: i64) -> Change<sqlx::Sqlite> {
+        crate::shared::change::<sqlx::Sqlite, _>(move |conn| {
+            Box::pin(async move {
+                sqlx::query("INSERT INTO t (v) VALUES ($1)")
+                    .bind(value)
+                    .execute(conn)
+                    .await
+                    .map_err(crate::shared::other)?;
+                Ok(())
+            })
+        })
+    }
+
+    /// A change that panics fails alone; the changes of its batch and every later one commit.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_change_fails_alone_and_the_writer_carries_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let options =
+            sqlx::sqlite::SqliteConnectOptions::new().filename(dir.path().join("w.db")).create_if_missing(true);
+        let mut reader = options.connect().await.unwrap();
+        reader.execute("CREATE TABLE t (v INTEGER NOT NULL)").await.unwrap();
+        let writer = Writer::start(options.connect().await.unwrap());
+        let panicking = crate::shared::change::<sqlx::Sqlite, _>(|conn| {
+            Box::pin(async move {
+                sqlx::query("INSERT INTO t (v) VALUES (-1)").execute(conn).await.map_err(crate::shared::other)?;
+                panic!("a bug in one change");
+            })
+        });
+        // Queued together, so that they share a batch.
+        let (before, bad, after) =
+            tokio::join!(writer.write(insert(1)), writer.write(panicking), writer.write(insert(2)));
+        assert!(before.is_ok() && after.is_ok(), "{before:?} {after:?}");
+        assert!(bad.is_err());
+        writer.write(insert(3)).await.expect("the writer still commits");
+        assert_eq!(count(&mut reader).await, 3, "the panicking change's own insert is undone");
+    }
 }

@@ -100,10 +100,35 @@ async fn sqlite_the_per_shop_migration_keeps_orders_and_their_cases() {
     let raw = sqlx::SqlitePool::connect_with(options).await.unwrap();
     sqlx::migrate::Migrator::new(before.as_path()).await.unwrap().run(&raw).await.unwrap();
 
-    let world = World::new(redress_store::connect(&url).await.unwrap()).await;
+    // The data is made by today's code in a fully migrated database and copied into the old
+    // schema, column by column as far as the old tables have them: today's code writes tables
+    // and columns that later migrations add, so it cannot write the old schema itself.
+    let made_url = format!("sqlite://{}", dir.path().join("made.db").display());
+    redress_store::migrate(&made_url).await.unwrap();
+    let world = World::new(redress_store::connect(&made_url).await.unwrap()).await;
     let cast = Cast::new(&world).await;
     let order = world.order("OLD-1", cast.shop, cast.buyer_id()).await;
     let case = world.app.file_case(&cast.buyer, support::refund_request(39900), order.id).await.unwrap();
+    let mut old = raw.acquire().await.unwrap();
+    sqlx::query("ATTACH DATABASE $1 AS made")
+        .bind(dir.path().join("made.db").display().to_string())
+        .execute(&mut *old)
+        .await
+        .unwrap();
+    for table in ["merchants", "users", "orders", "policy_versions", "cases", "case_events"] {
+        let columns: Vec<(String,)> =
+            sqlx::query_as("SELECT name FROM pragma_table_info($1)").bind(table).fetch_all(&mut *old).await.unwrap();
+        let columns = columns.into_iter().map(|(c,)| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
+        // Table and column names from the schema itself, not from input.
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO main.{table} ({columns}) SELECT {columns} FROM made.{table}"
+        )))
+        .execute(&mut *old)
+        .await
+        .unwrap();
+    }
+    sqlx::query("DETACH DATABASE made").execute(&mut *old).await.unwrap();
+    drop(old);
 
     redress_store::migrate(&url).await.unwrap();
     let store = redress_store::connect(&url).await.unwrap();

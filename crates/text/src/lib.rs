@@ -60,11 +60,17 @@ const SOURCES: &[(Lang, &str, &str)] = &[
     (Lang::Zh, "notifications", include_str!("../locales/zh-CN/notifications.ftl")),
     (Lang::Zh, "narration", include_str!("../locales/zh-CN/narration.ftl")),
     (Lang::Zh, "details", include_str!("../locales/zh-CN/details.ftl")),
+    (Lang::Zh, "pages", include_str!("../locales/zh-CN/pages.ftl")),
+    (Lang::Zh, "conversation", include_str!("../locales/zh-CN/conversation.ftl")),
+    (Lang::Zh, "notices", include_str!("../locales/zh-CN/notices.ftl")),
     (Lang::En, "problems", include_str!("../locales/en/problems.ftl")),
     (Lang::En, "vocabulary", include_str!("../locales/en/vocabulary.ftl")),
     (Lang::En, "notifications", include_str!("../locales/en/notifications.ftl")),
     (Lang::En, "narration", include_str!("../locales/en/narration.ftl")),
     (Lang::En, "details", include_str!("../locales/en/details.ftl")),
+    (Lang::En, "pages", include_str!("../locales/en/pages.ftl")),
+    (Lang::En, "conversation", include_str!("../locales/en/conversation.ftl")),
+    (Lang::En, "notices", include_str!("../locales/en/notices.ftl")),
 ];
 
 /// Whether the catalogue has the message `key` in `lang` (whatever arguments it takes).
@@ -140,6 +146,13 @@ pub fn detail_key(code: &str) -> String {
 pub fn detail(lang: Lang, code: &str, args: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
     let args: Args = args.iter().map(|(name, value)| (name.clone().into(), argument(lang, name, value))).collect();
     lookup(lang, &detail_key(code), Some(&args)).map(|told| told.trim_end().to_owned())
+}
+
+/// A problem's detail in `lang`; a code the catalogue lacks shows as the code (the completeness
+/// test makes sure none does).
+pub fn told(lang: Lang, detail: &redress_domain::Detail) -> String {
+    let code = detail.code().as_str();
+    self::detail(lang, code, &detail.args()).unwrap_or_else(|| code.to_owned())
 }
 
 /// A value of a closed vocabulary, whose label the catalogue holds under `<vocabulary>-<name>`.

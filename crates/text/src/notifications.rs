@@ -3,7 +3,9 @@
 
 use crate::{Args, Label, Lang, lookup, text};
 use fluent_templates::fluent_bundle::FluentValue;
-use redress_domain::CaseState;
+use redress_domain::event::{EventKind, audience};
+use redress_domain::vocabulary::{RejectReason, RemedyKind};
+use redress_domain::{CaseState, Money};
 use serde_json::{Map, Value};
 
 /// Every kind of notification: the stable `kind` stored with each one.
@@ -21,6 +23,42 @@ pub enum NotificationKind {
     ExternalAcceptanceOverdue,
     ExternalMediationEndsSoon,
     ExternalMediationEnded,
+    /// The other side wrote in an order's conversation (args: order_number, from: a party).
+    ConversationMessage,
+    // A move on a case, one kind per event kind told to someone (`redress_domain::event::audience`),
+    // named as the event (args, as each applies: state, due, party, remedy, amount, kind, reason,
+    // carrier, tracking_no, accepted, uphold, stars).
+    Filed,
+    MessagePosted,
+    Revised,
+    Withdrawn,
+    OfferMade,
+    OfferAccepted,
+    OfferDeclined,
+    QuestionAsked,
+    QuestionAnswered,
+    Approved,
+    Rejected,
+    ReturnShipped,
+    ReturnReceived,
+    ReturnDisputed,
+    ReplacementShipped,
+    ReplacementConfirmed,
+    Escalated,
+    Taken,
+    EvidenceRequested,
+    EvidenceSubmitted,
+    MediationProposed,
+    MediationAnswered,
+    Decided,
+    AppealFiled,
+    AppealReviewed,
+    Rated,
+    RefundSucceeded,
+    RefundFailed,
+    OfflineRefundProved,
+    TimedOut,
+    EvidenceAdded,
 }
 
 impl NotificationKind {
@@ -30,6 +68,15 @@ impl NotificationKind {
 
     pub fn key(self) -> String {
         format!("notification-{}", self.as_str())
+    }
+
+    /// The kind that tells of an event of `kind`; `None` for an event no one is told of.
+    pub fn of_event(kind: EventKind) -> Option<NotificationKind> {
+        if audience(kind).is_empty() {
+            return None;
+        }
+        let name: &'static str = kind.into();
+        name.parse().ok()
     }
 }
 
@@ -42,8 +89,18 @@ pub fn beijing(at: jiff::Timestamp) -> String {
 fn shown(lang: Lang, name: &str, value: &Value) -> String {
     match value {
         Value::String(s) if name == "state" => s.parse::<CaseState>().map_or_else(|_| s.clone(), |v| v.label(lang)),
+        Value::String(s) if name == "from" => lookup(lang, &format!("party-{s}"), None).unwrap_or_else(|| s.clone()),
         Value::String(s) if name == "on_timeout" => {
             lookup(lang, &format!("consequence-{s}"), None).unwrap_or_else(|| text(lang, "consequence-none"))
+        }
+        Value::String(s) if name == "remedy" => s.parse::<RemedyKind>().map_or_else(|_| s.clone(), |v| v.label(lang)),
+        Value::String(s) if name == "reason" => s.parse::<RejectReason>().map_or_else(|_| s.clone(), |v| v.label(lang)),
+        Value::String(s) if name == "kind" => {
+            s.parse::<redress_law::RequestKind>().map_or_else(|_| s.clone(), |v| v.label(lang))
+        }
+        Value::String(s) if name == "party" => lookup(lang, &format!("party-{s}"), None).unwrap_or_else(|| s.clone()),
+        Value::Number(n) if name == "amount" => {
+            n.as_i64().map_or_else(|| n.to_string(), |f| Money::from_fen(f).to_string())
         }
         Value::String(s) => s.parse::<jiff::Timestamp>().map_or_else(|_| s.clone(), beijing),
         Value::Array(items) => items
@@ -92,6 +149,13 @@ mod tests {
             ExternalAcceptanceSoon | ExternalAcceptanceOverdue | ExternalMediationEndsSoon | ExternalMediationEnded => {
                 json!({ "due": due, "provisional_year": 2027 })
             }
+            ConversationMessage => json!({ "order_number": "SH-1", "from": "merchant", "at": due }),
+            // A move on a case: every argument any of them takes.
+            _ => json!({
+                "state": "awaiting_buyer", "due": due, "party": "merchant", "remedy": "refund", "amount": 12345,
+                "kind": "refund_only", "reason": "outside_return_window", "carrier": "SF", "tracking_no": "SF1",
+                "accepted": "yes", "uphold": "no", "stars": 4,
+            }),
         }
     }
 
@@ -108,8 +172,64 @@ mod tests {
             let en = render(Lang::En, kind.as_str(), args).unwrap_or_else(|| panic!("{kind:?} has no English text"));
             assert!(han(&zh), "{kind:?}: {zh}");
             assert!(!han(&en), "{kind:?}: {en}");
-            assert!(zh.contains("2026-12-03 14:00") && en.contains("2026-12-03 14:00"), "{zh} / {en}");
+            let dated = args.contains_key("state") && !told_without_due(kind);
+            if !args.contains_key("state") || dated {
+                assert!(zh.contains("2026-12-03 14:00") && en.contains("2026-12-03 14:00"), "{zh} / {en}");
+            }
         }
+    }
+
+    /// Moves whose text names no deadline (the case waits for no one told, or it closed).
+    fn told_without_due(kind: NotificationKind) -> bool {
+        use NotificationKind::*;
+        !matches!(
+            kind,
+            Filed
+                | Revised
+                | OfferMade
+                | OfferDeclined
+                | QuestionAsked
+                | QuestionAnswered
+                | Rejected
+                | ReturnShipped
+                | ReplacementShipped
+                | EvidenceRequested
+                | MediationProposed
+        )
+    }
+
+    #[test]
+    fn every_event_someone_is_told_of_has_its_notification_kind_and_no_other_does() {
+        for kind in EventKind::iter() {
+            let name: &'static str = kind.into();
+            let told = NotificationKind::of_event(kind);
+            assert_eq!(
+                told.is_some(),
+                !audience(kind).is_empty(),
+                "{name}: told to {:?} but kind {told:?}",
+                audience(kind)
+            );
+        }
+        // Every move kind names an event kind (the others are reminders and clocks).
+        let events: Vec<&'static str> = EventKind::iter().map(<&'static str>::from).collect();
+        let moves = NotificationKind::iter()
+            .filter(|k| events.contains(&k.as_str()) && *k != NotificationKind::DeadlineRecounted);
+        for kind in moves {
+            let event = EventKind::iter().find(|e| <&'static str>::from(*e) == kind.as_str()).unwrap();
+            assert_eq!(NotificationKind::of_event(event), Some(kind));
+        }
+    }
+
+    #[test]
+    fn a_move_tells_amounts_and_vocabularies_in_the_readers_language() {
+        let args = sample(NotificationKind::OfferMade);
+        let args = args.as_object().unwrap();
+        let en = render(Lang::En, "offer_made", args).unwrap();
+        assert!(en.contains("¥123.45") && en.contains("Refund"), "{en}");
+        let zh = render(Lang::Zh, "rejected", args).unwrap();
+        assert!(zh.contains("已超出退换期限"), "{zh}");
+        let zh = render(Lang::Zh, "mediation_answered", args).unwrap();
+        assert!(zh.contains("商家接受了"), "{zh}");
     }
 
     #[test]

@@ -145,7 +145,72 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
             return Err(unsupported());
         }
         let bytes: &[u8] = if empty { b"{}" } else { &bytes };
+        // serde_json keeps the last of two equal keys in a map (and a flattened struct may take
+        // either): a body that says two things is refused instead of half-read.
+        serde_json::from_slice::<UniqueKeys>(bytes).map_err(|e| invalid_json(&e))?;
+        // Every body is an object: serde would also read a struct from an array (`[]` as "no
+        // fields"), which the document does not allow (schemathesis found it accepted).
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", Some(Detail::BodyNotObject)));
+        }
         serde_json::from_slice(bytes).map(Body).map_err(|e| invalid_json(&e))
+    }
+}
+
+/// Any JSON document in which no object has the same key twice.
+pub struct UniqueKeys;
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(UniqueKeys)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys {
+    type Value = UniqueKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON without duplicate keys")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!("duplicate key `{key}`")));
+            }
+            map.next_value::<UniqueKeys>()?;
+        }
+        Ok(UniqueKeys)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<UniqueKeys>()?.is_some() {}
+        Ok(UniqueKeys)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(UniqueKeys)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(UniqueKeys)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(UniqueKeys)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(UniqueKeys)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(UniqueKeys)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(UniqueKeys)
     }
 }
 
@@ -199,5 +264,16 @@ mod tests {
         assert_eq!(negotiate(Some("fr, en;q=0.5")), Lang::En);
         assert_eq!(negotiate(Some("zh;q=0.5,en;q=0.9")), Lang::En);
         assert_eq!(negotiate(Some("en;q=0,zh")), Lang::Zh);
+    }
+
+    #[test]
+    fn a_key_twice_in_any_object_is_refused() {
+        let unique = |json: &str| serde_json::from_str::<UniqueKeys>(json).is_ok();
+        assert!(unique(r#"{"a": 1, "b": [{"a": 2}, {"a": 3}], "c": {"a": null, "d": "x"}}"#));
+        assert!(unique(r#"[1, 2.5, -3, true, "s", null]"#));
+        assert!(!unique(r#"{"a": 1, "a": 2}"#));
+        assert!(!unique(r#"{"o": [{"k": 1, "k": 1}]}"#));
+        assert!(!unique(r#"{"o": {"x": {"y": 1, "y": 2}}}"#));
+        assert!(!unique(r#"{"a": 1"#), "still a syntax error");
     }
 }

@@ -4,14 +4,17 @@
 mod extract;
 mod idempotency;
 mod limits;
+mod location;
 mod openapi;
 mod problem;
 mod routes;
 mod serve;
+mod telemetry;
 mod views;
 
 pub use limits::{Limits, Rate};
 pub use problem::{Problem, ProblemDocument};
+pub use telemetry::set_metrics_token;
 
 use axum::Router;
 use redress_app::App;
@@ -29,25 +32,46 @@ pub fn router_with(app: App, limits: &Limits) -> Router {
 
 fn router_and_limiters(app: App, limits: &Limits) -> (Router, Arc<limits::Limiters>) {
     let limiters = Arc::new(limits::Limiters::new(limits));
+    telemetry::install();
     // The JSON API takes at most 1 MiB; evidence uploads have their own, larger limit, so the
     // two are layered apart and merged.
     let router = routes::api(app.clone())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(idempotency::MAX_BODY))
         .merge(routes::evidence::routes(&app))
+        .merge(routes::conversations::upload_routes(&app))
         .layer(axum::middleware::from_fn_with_state(app.clone(), idempotency::layer))
-        .fallback(problem::not_found)
-        .with_state(app)
+        .layer(axum::middleware::from_fn(location::layer))
+        .fallback(fallback)
+        .with_state(app.clone())
         .merge(openapi::routes())
+        // The pages (issue 11) at `/`: they answer their own errors as pages.
+        .merge(redress_pages::router(app))
+        .route_layer(axum::middleware::from_fn(telemetry::tag_route))
         .layer(axum::middleware::from_fn_with_state(limiters.clone(), limits::per_address))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_read_timeout))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .layer(axum::middleware::from_fn(limits::request_size))
         // A handler that panics answers `internal`; the connection and the server live on.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(problem::panicked))
-        // Outermost but the headers: the caller's language, and every problem told in it.
+        // Outermost but the headers and the count: the caller's language, and every problem told in it.
         .layer(axum::middleware::from_fn(problem::language))
-        .layer(axum::middleware::from_fn(secure_headers));
+        .layer(axum::middleware::from_fn(secure_headers))
+        .layer(axum::middleware::from_fn(telemetry::count));
     (router, limiters)
+}
+
+/// A path nobody serves: a page for a browser outside `/api`, a problem for everyone else.
+async fn fallback(request: axum::extract::Request) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let wants_page = request
+        .headers()
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if wants_page && !request.uri().path().starts_with("/api/") {
+        return redress_pages::not_found_page(request.headers());
+    }
+    problem::not_found().await.into_response()
 }
 
 /// Every answer: never sniffed into another type; a document may load nothing but its own

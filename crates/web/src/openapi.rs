@@ -100,9 +100,18 @@ Sign in with `POST /api/v1/auth/login` and send the token as `Authorization: Bea
         crate::routes::cases::timeline, crate::routes::cases::chain,
         crate::routes::escalations::record, crate::routes::escalations::list,
         crate::routes::escalations::accepted, crate::routes::escalations::notifications,
-        crate::routes::escalations::read,
+        crate::routes::escalations::read, crate::routes::notify::read, crate::routes::notify::change,
         crate::routes::evidence::upload, crate::routes::evidence::list, crate::routes::evidence::download,
         crate::routes::evidence::preview, crate::routes::evidence::dossier,
+        crate::routes::conversations::read, crate::routes::conversations::post_message,
+        crate::routes::conversations::upload, crate::routes::conversations::mark_read,
+        crate::routes::conversations::download, crate::routes::conversations::preview,
+        crate::routes::search::search, crate::routes::search::similar, crate::routes::search::repeat_complaints,
+        crate::routes::webhooks::event_types, crate::routes::webhooks::create, crate::routes::webhooks::list,
+        crate::routes::webhooks::read, crate::routes::webhooks::change, crate::routes::webhooks::delete,
+        crate::routes::webhooks::rotate_secret, crate::routes::webhooks::deliveries,
+        crate::routes::webhooks::delivery, crate::routes::webhooks::redeliver,
+        crate::routes::webhooks::redeliver_since,
     ),
     components(schemas(Command, redress_app::cases::ActionAnswer))
 )]
@@ -124,15 +133,38 @@ impl Modify for Security {
     }
 }
 
+/// The version of the API's shape (semver; the major is the `/api/v1` in every path). Within
+/// v1 a change may only add (README, "Versions"): bump the minor version with every change of
+/// the document, the patch for a fix of its text; `tests/openapi.rs` checks the document against
+/// the published 1.x baseline (`tests/api/openapi-v1-baseline.json`).
+pub const API_VERSION: &str = "1.1.0";
+
 /// The document, built once.
 pub fn document() -> &'static Value {
     static DOC: LazyLock<Value> = LazyLock::new(|| {
         let mut doc = serde_json::to_value(Api::openapi()).expect("the OpenAPI document serializes");
+        doc["info"]["version"] = API_VERSION.into();
         add_actions(&mut doc);
         document_file_types(&mut doc);
+        add_locations(&mut doc);
         doc
     });
     &DOC
+}
+
+/// Every `201 Created` answer says where the new resource is (see `location.rs`).
+fn add_locations(doc: &mut Value) {
+    let header = json!({ "Location": {
+        "description": "The new resource: the request's path and its id",
+        "schema": { "type": "string" },
+    } });
+    for item in doc["paths"].as_object_mut().expect("paths").values_mut() {
+        for operation in item.as_object_mut().into_iter().flat_map(|o| o.values_mut()) {
+            if let Some(created) = operation["responses"].get_mut("201").and_then(Value::as_object_mut) {
+                created.insert("headers".into(), header.clone());
+            }
+        }
+    }
 }
 
 /// One operation per public action: `POST /api/v1/cases/{id}/actions/<name>`, its body the

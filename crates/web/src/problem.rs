@@ -71,6 +71,7 @@ pub const CODES: &[&str] = &[
     "evidence_incomplete",
     "evidence_image_too_large",
     "evidence_corrupt",
+    "webhook_url_refused",
 ];
 
 impl Problem {
@@ -128,11 +129,7 @@ impl Problem {
     }
 }
 
-/// A detail in words; a code the catalogue lacks shows as the code (the tests make sure none is).
-fn told(lang: Lang, detail: &Detail) -> String {
-    let code = detail.code().as_str();
-    redress_text::detail(lang, code, &detail.args()).unwrap_or_else(|| code.to_owned())
-}
+use redress_text::told;
 
 impl From<AppError> for Problem {
     fn from(error: AppError) -> Problem {
@@ -148,6 +145,9 @@ impl From<AppError> for Problem {
             }
             AppError::Forbidden(why) => Problem::new(StatusCode::FORBIDDEN, "forbidden", Some(why)),
             AppError::Invalid(detail) => Problem::invalid(detail),
+            AppError::WebhookUrlRefused(why) => {
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "webhook_url_refused", Some(why))
+            }
             AppError::Duplicate(what) => Problem::new(StatusCode::CONFLICT, "duplicate", Some(what)),
             AppError::Evidence(e) => {
                 use redress_app::evidence::EvidenceError as E;
@@ -211,7 +211,9 @@ pub async fn language(mut request: axum::extract::Request, next: axum::middlewar
     let response = render(next.run(request).await, lang);
     let status = response.status();
     let is_problem = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "application/problem+json");
-    if is_problem || !(status.is_client_error() || status.is_server_error()) {
+    // A page (issue 11) answers its errors as pages, in the reader's chosen language.
+    let is_page = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if is_problem || is_page || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let code = match status {

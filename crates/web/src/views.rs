@@ -115,20 +115,44 @@ pub enum ChainReport {
     Broken { intact: bool, problem: redress_domain::chain::ChainBreak, message: String },
 }
 
-/// A file on a case, with the party that added it and whether a preview exists.
+/// A file on a case as its reader sees it: what the chain fixes about it (hash, size, type),
+/// how it is described, which side added it and whether a preview exists. Who exactly added it
+/// (an account or an API token) stays inside; the timeline names the speaker.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EvidenceView {
-    #[serde(flatten)]
-    pub record: redress_app::evidence::EvidenceRecord,
+    pub evidence_id: redress_domain::EvidenceId,
+    pub case_id: redress_domain::CaseId,
+    /// The event that added it.
+    pub seq: i64,
+    /// Lowercase hex SHA-256 of the file's bytes.
+    pub sha256: String,
+    pub kind: redress_domain::vocabulary::EvidenceKind,
+    pub caption: String,
+    pub size: u64,
+    /// Decided from the bytes at upload (`image/jpeg`, `video/mp4`, `text/plain`, ...).
+    pub media_type: String,
+    /// Seen only by the platform and the uploader's own side.
+    pub confidential: bool,
     pub uploader_party: redress_domain::Party,
+    pub added_at: Timestamp,
     pub has_preview: bool,
 }
 
 impl From<&redress_app::evidence::EvidenceRecord> for EvidenceView {
     fn from(record: &redress_app::evidence::EvidenceRecord) -> EvidenceView {
+        let file = &record.file;
         EvidenceView {
-            record: record.clone(),
+            evidence_id: file.evidence_id,
+            case_id: record.case_id,
+            seq: record.seq,
+            sha256: file.sha256.clone(),
+            kind: file.kind,
+            caption: file.caption.clone(),
+            size: file.size,
+            media_type: file.media_type.clone(),
+            confidential: file.confidential,
             uploader_party: record.uploader_party(),
+            added_at: record.added_at,
             has_preview: record.has_preview(),
         }
     }

@@ -165,7 +165,57 @@ async fn bad_input_is_a_problem_never_a_server_error() {
     let get = reqwest::Method::GET;
     let post = reqwest::Method::POST;
     // (what, caller, method, path, body, expected status, expected code)
+    let twice = format!(
+        r#"{{"order_id":"{other_order}","kind":"refund_only","reason":"quality_defect","amount":100,"amount":39900,
+        "items":[{{"sku":"EB-PRO-2","quantity":1}}],"description":"x"}}"#
+    );
     let cases: Vec<(&str, &Session, reqwest::Method, String, Option<Vec<u8>>, StatusCode, &str)> = vec![
+        (
+            "a key twice in a filing",
+            &f.buyer,
+            post.clone(),
+            "/api/v1/cases".into(),
+            Some(twice.into_bytes()),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            // serde reads a struct from an array too; the document says object (schemathesis).
+            "an array for an object",
+            &f.buyer,
+            reqwest::Method::PUT,
+            "/api/v1/me/notification-settings".to_owned(),
+            Some(b"[]".to_vec()),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            "a key twice in an action",
+            &f.buyer,
+            post.clone(),
+            act("message"),
+            Some(br#"{"text":"hello","text":"goodbye"}"#.to_vec()),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            "a key twice in a batch's order",
+            &f.admin,
+            post.clone(),
+            "/api/v1/orders:batch".into(),
+            Some(br#"{"orders":[{"number":"TWICE-1","number":"TWICE-2"}]}"#.to_vec()),
+            unprocessable,
+            "invalid_json",
+        ),
+        (
+            "a key twice in a calendar",
+            &f.admin,
+            reqwest::Method::PUT,
+            "/api/v1/calendar".into(),
+            Some(br#"{"years":{},"years":{}}"#.to_vec()),
+            unprocessable,
+            "invalid_json",
+        ),
         (
             "malformed JSON",
             &f.buyer,
@@ -801,7 +851,7 @@ async fn idempotency_key_replays_the_first_answer() {
     let detail = f.buyer.case(&case).await;
     assert_eq!(count(&detail, "message_posted"), 2);
     let last = detail["timeline"].as_array().unwrap().last().unwrap();
-    assert_eq!(last["actor"]["role"], "merchant", "{last}");
+    assert_eq!(last["by"]["role"], "merchant", "{last}");
     // And the buyer's key still replays the buyer's answer.
     let again = post(&f.buyer, &message, &key, &body).await;
     assert_eq!((again.status, &again.text, again.replayed()), (first.status, &first.text, true));
@@ -945,4 +995,63 @@ async fn an_action_answers_with_what_changed_not_the_whole_case() {
     let (_, after) = f.buyer.get(&format!("/api/v1/cases/{case}/chain")).await;
     assert_eq!(after["head_hash"], last.body["events"][0]["hash"], "{after}");
     assert_eq!(before["head_hash"], last.body["events"][0]["prev_hash"], "{before}");
+}
+
+/// Every `201 Created` says where the new resource is, and a replayed answer says it again.
+#[tokio::test]
+async fn created_answers_say_where_the_resource_is() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let location = |reply: &Reply| -> String {
+        assert_eq!(reply.status, StatusCode::CREATED, "{reply}");
+        reply.headers.get("location").unwrap_or_else(|| panic!("no Location: {reply}")).to_str().unwrap().to_owned()
+    };
+    let order = f.order(&t, "LOC-1").await;
+    let key = [("idempotency-key", "file-LOC-1")];
+    let filed = post(&f.buyer, "/api/v1/cases", &key, &filing(&order, json!(39900))).await;
+    let case = filed.body["case"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(location(&filed), format!("/api/v1/cases/{case}"));
+    let again = post(&f.buyer, "/api/v1/cases", &key, &filing(&order, json!(39900))).await;
+    assert!(again.replayed());
+    assert_eq!(location(&again), format!("/api/v1/cases/{case}"));
+    assert_eq!(get(&f.buyer, &location(&filed), &[]).await.status, StatusCode::OK);
+
+    let signed = t.now().checked_sub(jiff::SignedDuration::from_hours(24)).unwrap();
+    let new_order = json!({
+        "number": "LOC-2", "merchant_id": f.shop_id, "buyer_id": f.buyer_id, "channel": "channels_shop",
+        "items": [{ "sku": "EB-PRO-2", "title": "降噪蓝牙耳机", "quantity": 1, "unit_price": 39900 }],
+        "amount_paid": 39900, "paid_at": signed, "shipped_at": signed, "signed_at": signed,
+    });
+    let key = [("idempotency-key", "order-LOC-2")];
+    let created = post(&f.admin, "/api/v1/orders", &key, &new_order).await;
+    let id = created.body["id"].as_str().unwrap_or_else(|| panic!("{created}")).to_owned();
+    assert_eq!(location(&created), format!("/api/v1/orders/{id}"));
+    assert_eq!(get(&f.admin, &location(&created), &[]).await.status, StatusCode::OK);
+    let again = post(&f.admin, "/api/v1/orders", &key, &new_order).await;
+    assert!(again.replayed(), "{again}");
+    assert_eq!(location(&again), format!("/api/v1/orders/{id}"));
+    let token = post(&f.shop, "/api/v1/tokens", &[], &json!({ "name": "ERP" })).await;
+    assert_eq!(location(&token), format!("/api/v1/tokens/{}", token.body["id"].as_str().unwrap()));
+    let shop = post(
+        &f.admin,
+        "/api/v1/merchants",
+        &[],
+        &json!({ "name": "新店", "credit_code": "91310000MA1FL8XQ37", "address": "上海" }),
+    )
+    .await;
+    assert_eq!(location(&shop), format!("/api/v1/merchants/{}", shop.body["id"].as_str().unwrap()));
+    let escalation = post(
+        &f.buyer,
+        &format!("/api/v1/cases/{case}/external-escalations"),
+        &[],
+        &json!({ "channel": "consumer_association", "filed_on": t.now().to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap()).date() }),
+    )
+    .await;
+    assert_eq!(
+        location(&escalation),
+        format!("/api/v1/cases/{case}/external-escalations/{}", escalation.body["id"].as_str().unwrap())
+    );
+    // Other answers have none.
+    let read = get(&f.buyer, &format!("/api/v1/cases/{case}"), &[]).await;
+    assert!(read.headers.get("location").is_none());
 }

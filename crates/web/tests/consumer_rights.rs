@@ -5,7 +5,7 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{Fixture, TestApp};
+use support::{BOUNDARY, Fixture, TestApp, multipart};
 
 /// An order signed for 24 h before the test's start, with a normal item and a custom-made one.
 async fn order(t: &TestApp, f: &Fixture, number: &str) -> String {
@@ -84,6 +84,21 @@ async fn complaint_checker_reads_a_draft() {
     {
         assert!(codes.contains(&expected), "{expected} missing from {codes:?}");
     }
+    // The record, not the draft, says the buyer contacted the merchant and which evidence exists.
+    let path = format!("/api/v1/orders/{order}/conversation");
+    let (status, _) = f.buyer.post(&format!("{path}/messages"), json!({ "text": "大衣左袖开线,内衬破洞" })).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let photo =
+        multipart(&[("kind", None, b"photo"), ("file", Some(("a.txt", "text/plain")), "开线处照片说明".as_bytes())]);
+    let sent = f
+        .buyer
+        .raw(reqwest::Method::POST, &format!("{path}/files"))
+        .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+        .body(photo)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), StatusCode::CREATED);
     let good = json!({
         "order_id": order, "kind": "refund_only", "reason": "quality_defect", "demanded_amount": 89900,
         "description": "3月1日签收羊毛大衣,当天试穿发现左袖开线约5厘米、内衬有两处破洞。3月1日晚联系商家客服,对方要求自行修补。要求全额退款899元。",

@@ -5,9 +5,11 @@ mod support;
 use serde_json::json;
 use support::TestApp;
 
+/// The reminders among a person's notifications (each move on the case is told too).
 async fn kinds(session: &support::Session) -> Vec<String> {
     let (_, notes) = session.get("/api/v1/notifications").await;
-    notes["items"].as_array().unwrap().iter().map(|n| n["kind"].as_str().unwrap().to_owned()).collect()
+    let kinds = notes["items"].as_array().unwrap().iter().map(|n| n["kind"].as_str().unwrap().to_owned());
+    kinds.filter(|k| k == "deadline_reminder").collect()
 }
 
 #[tokio::test]

@@ -12,8 +12,10 @@ use redress_domain::chain::ChainBreak;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use std::io::{Cursor, Read, Write};
-use support::{Fixture, Session, Storage, TestApp};
+use std::io::{Cursor, Write};
+use support::{
+    BOUNDARY, Fixture, Session, Storage, TestApp, edit_manifest, entry_names, multipart, read_zip, rewrite, zip_of,
+};
 
 macro_rules! on_local_and_s3 {
     ($($story:ident => $local:ident, $s3:ident;)*) => {
@@ -37,6 +39,7 @@ on_local_and_s3! {
     every_allowed_type_is_typed_by_its_bytes => local_every_allowed_type_is_typed_by_its_bytes, s3_every_allowed_type_is_typed_by_its_bytes;
     bad_input_is_refused_and_nothing_is_half_stored => local_bad_input_is_refused_and_nothing_is_half_stored, s3_bad_input_is_refused_and_nothing_is_half_stored;
     confidential_files_and_strangers => local_confidential_files_and_strangers, s3_confidential_files_and_strangers;
+    twin_uploads_with_one_key_get_one_answer => local_twin_uploads_with_one_key_get_one_answer, s3_twin_uploads_with_one_key_get_one_answer;
     dossier_verifies_and_names_every_alteration => local_dossier_verifies_and_names_every_alteration, s3_dossier_verifies_and_names_every_alteration;
     large_video_goes_up_in_parts => local_large_video_goes_up_in_parts, s3_large_video_goes_up_in_parts;
     refused_uploads_keep_no_bytes => local_refused_uploads_keep_no_bytes, s3_refused_uploads_keep_no_bytes;
@@ -172,28 +175,6 @@ fn png_rgba16(side: u32) -> Vec<u8> {
 // Uploading
 // ---------------------------------------------------------------------------------------------
 
-const BOUNDARY: &str = "redress-test-boundary-7d1f";
-
-/// A multipart body: `(field, Some((file name, content type)), bytes)`.
-fn multipart(fields: &[(&str, Option<(&str, &str)>, &[u8])]) -> Vec<u8> {
-    let mut body = Vec::new();
-    for (name, file, bytes) in fields {
-        write!(body, "--{BOUNDARY}\r\n").unwrap();
-        match file {
-            Some((file_name, content_type)) => write!(
-                body,
-                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
-            )
-            .unwrap(),
-            None => write!(body, "Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").unwrap(),
-        }
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    write!(body, "--{BOUNDARY}--\r\n").unwrap();
-    body
-}
-
 async fn post_raw(who: &Session, case: &str, body: Vec<u8>, key: Option<&str>) -> (StatusCode, Value) {
     let mut request = who
         .raw(reqwest::Method::POST, &format!("/api/v1/cases/{case}/evidence"))
@@ -204,8 +185,15 @@ async fn post_raw(who: &Session, case: &str, body: Vec<u8>, key: Option<&str>) -
     }
     let response = request.send().await.expect("upload");
     let status = response.status();
+    let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
     let text = response.text().await.expect("body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    // A file added (or its answer replayed) says where it is.
+    if status == StatusCode::CREATED {
+        let file = body["evidence_id"].as_str().unwrap();
+        assert_eq!(location, Some(format!("/api/v1/cases/{case}/evidence/{file}")), "{body}");
+    }
+    (status, body)
 }
 
 /// Uploads `bytes` under a misleading name and Content-Type: only the bytes decide the type.
@@ -225,6 +213,26 @@ async fn upload(
         ("file", Some(("证据.exe", "application/octet-stream")), bytes),
     ]);
     post_raw(who, case, body, None).await
+}
+
+/// Uploads sent at once with one `Idempotency-Key` (a client retrying before the first answer)
+/// all get the first answer: one file, one 201 (the trial saw 500 for the twins).
+async fn twin_uploads_with_one_key_get_one_answer(storage: Storage) {
+    let (_t, f, case) = setup(storage).await;
+    let picture = encode(picture(), image::ImageFormat::Png);
+    let body = multipart(&[
+        ("kind", None, b"photo"),
+        ("caption", None, "同一张照片".as_bytes()),
+        ("file", Some(("photo.png", "image/png")), &picture),
+    ]);
+    let twins = (0..4).map(|_| post_raw(&f.buyer, &case, body.clone(), Some("twin-upload-1")));
+    let answers = futures_util::future::join_all(twins).await;
+    for (status, answer) in &answers {
+        assert_eq!(*status, StatusCode::CREATED, "{answer}");
+        assert_eq!(answer["evidence_id"], answers[0].1["evidence_id"], "{answer}");
+    }
+    let listed = f.buyer.get(&format!("/api/v1/cases/{case}/evidence")).await;
+    assert_eq!(listed.1["items"].as_array().unwrap().len(), 1, "{listed:?}");
 }
 
 async fn uploaded(who: &Session, case: &str, bytes: &[u8], kind: &str, caption: &str, confidential: bool) -> Value {
@@ -433,7 +441,9 @@ async fn bad_input_is_refused_and_nothing_is_half_stored(storage: Storage) {
     assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")), "{body}");
     let (status, body) =
         f.buyer.post(&format!("/api/v1/cases/{case}/evidence"), json!({ "file": "not multipart" })).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")), "{body}");
+    // A body that is no upload at all is of the wrong media type, not bad input of the right one.
+    let unsupported = (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type"));
+    assert_eq!((status, body["code"].as_str()), unsupported, "{body}");
 
     // Only the accepted video left a trace in the case.
     let detail = f.buyer.case(&case).await;
@@ -500,6 +510,35 @@ async fn confidential_files_and_strangers(storage: Storage) {
     let buyer_view = f.buyer.case(&case).await["timeline"].to_string();
     assert!(!buyer_view.contains("进货发票") && buyer_view.contains("门诊病历"));
     assert!(f.agent.case(&case).await["timeline"].to_string().contains("进货发票"));
+    // Nor anything else of it: not its id, hash, size or type; only that a file was withheld.
+    let medical_file = b"Outpatient record: allergic rash";
+    let shop_detail = f.shop.case(&case).await;
+    for secret in [id(&medical), sha256(medical_file), "text/plain".to_owned()] {
+        assert!(!shop_detail.to_string().contains(&secret), "{secret} in {shop_detail}");
+    }
+    let withheld = |detail: &Value| types(detail).iter().filter(|t| *t == "evidence_withheld").count();
+    assert_eq!(withheld(&shop_detail), 1, "the buyer's medical record");
+    assert_eq!(withheld(&f.buyer.case(&case).await), 1, "the shop's invoice");
+    assert_eq!(withheld(&f.agent.case(&case).await), 0);
+    // A message may cite only files its sender may see; the other side's confidential file is
+    // refused as if it were not on the case.
+    let cite = |e: &Value| json!({ "text": "见附件", "evidence": [id(e)] });
+    let (status, problem) = f.shop.act(&case, "message", cite(&medical)).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")),
+        "{problem}"
+    );
+    let (status, problem) = f.buyer.act(&case, "message", cite(&invoice)).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")),
+        "{problem}"
+    );
+    f.shop.ok(&case, "message", cite(&invoice)).await;
+    f.buyer.ok(&case, "message", cite(&medical)).await;
+    f.shop.ok(&case, "message", cite(&open)).await;
+    f.agent.ok(&case, "message", cite(&medical)).await;
     // An id that is not on the case is simply not found.
     assert_eq!(
         fetch(&f.agent, &format!("/api/v1/cases/{case}/evidence/{}", uuid::Uuid::now_v7())).await.0,
@@ -783,46 +822,3 @@ async fn merchants_see_a_masked_phone_and_the_address_once_goods_travel() {
 // ---------------------------------------------------------------------------------------------
 // ZIP surgery
 // ---------------------------------------------------------------------------------------------
-
-fn read_zip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
-    (0..zip.len())
-        .map(|i| {
-            let mut entry = zip.by_index(i).unwrap();
-            let mut data = Vec::new();
-            entry.read_to_end(&mut data).unwrap();
-            (entry.name().unwrap().into_owned(), data)
-        })
-        .collect()
-}
-
-fn entry_names(bytes: &[u8]) -> Vec<String> {
-    read_zip(bytes).into_iter().map(|(n, _)| n).collect()
-}
-
-fn zip_of(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, data) in entries {
-        w.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
-        w.write_all(data).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
-
-fn rewrite(entries: &[(String, Vec<u8>)], edit: impl Fn(&str, &mut Vec<u8>)) -> Vec<u8> {
-    let mut entries = entries.to_vec();
-    for (name, data) in &mut entries {
-        edit(name, data);
-    }
-    zip_of(&entries)
-}
-
-fn edit_manifest(entries: &[(String, Vec<u8>)], edit: impl Fn(&mut Value)) -> Vec<u8> {
-    rewrite(entries, |name, data| {
-        if name == "manifest.json" {
-            let mut manifest: Value = serde_json::from_slice(data).unwrap();
-            edit(&mut manifest);
-            *data = serde_json::to_vec_pretty(&manifest).unwrap();
-        }
-    })
-}

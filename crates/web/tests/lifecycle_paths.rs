@@ -75,12 +75,12 @@ async fn seeds_main_path_from_message_to_refund() {
     );
     // Every step names its actor and its time.
     for entry in detail["timeline"].as_array().unwrap() {
-        assert!(entry["actor"]["role"].is_string(), "{entry}");
+        assert!(entry["by"]["role"].is_string(), "{entry}");
         assert!(entry["at"].is_string(), "{entry}");
         assert_eq!(entry["hash"].as_str().unwrap().len(), 64);
     }
     let roles: Vec<&str> =
-        detail["timeline"].as_array().unwrap().iter().map(|e| e["actor"]["role"].as_str().unwrap()).collect();
+        detail["timeline"].as_array().unwrap().iter().map(|e| e["by"]["role"].as_str().unwrap()).collect();
     assert_eq!(roles, ["buyer", "buyer", "merchant", "buyer", "agent", "agent", "buyer", "agent", "agent", "system"]);
     let (_, chain) = f.buyer.get(&format!("/api/v1/cases/{case}/chain")).await;
     assert_eq!(chain["intact"], true);
@@ -110,7 +110,7 @@ async fn silent_merchant_is_auto_approved_after_48_hours() {
     let detail = f.buyer.case(&case).await;
     assert_eq!(detail["case"]["outcome"], "refunded");
     assert_eq!(types(&detail), ["filed", "timed_out", "approved", "refund_started", "refund_succeeded"]);
-    assert_eq!(detail["timeline"][1]["actor"]["role"], "system");
+    assert_eq!(detail["timeline"][1]["by"]["role"], "system");
     // A second pass finds nothing more to do: the timeout fired once.
     assert_eq!(t.tick().await, Default::default());
 }

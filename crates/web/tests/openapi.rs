@@ -128,7 +128,115 @@ async fn a_case_is_answered_as_its_documented_view_without_bookkeeping() {
         }
         assert!(case["deadline"].get("reminders").is_none(), "{case}");
     }
+    // Nor does any other answer: who exactly acted is a speaker, reminders sent stay inside.
+    let schemas = &doc["components"]["schemas"];
+    for (schema, internal) in
+        [("TimelineEntryView", "actor"), ("EvidenceView", "uploader"), ("EscalationView", "reminders_sent")]
+    {
+        assert!(schemas[schema]["properties"].is_object(), "{schema}");
+        assert!(schemas[schema]["properties"].get(internal).is_none(), "{schema}.{internal}");
+    }
     for field in ["id", "state", "stage", "kind", "reason", "amount", "deadline", "decision", "appeals"] {
         assert!(documented.contains(field), "{field}");
     }
+}
+
+/// Text that may change within a version: what the document says, not the shape it pins.
+const PROSE: [&str; 5] = ["description", "summary", "example", "examples", "title"];
+
+/// What of `old` is gone or changed in `new`, by path: every key of an object, every value of
+/// an `enum`, every element of another array must still be there (`new` may add). Prose may
+/// change; `required` is not compared (see README, "Versions").
+fn missing(old: &Value, new: &Value, at: &str, found: &mut Vec<String>) {
+    match (old, new) {
+        (Value::Object(old), Value::Object(new)) => {
+            for (key, value) in old.iter().filter(|(k, _)| !PROSE.contains(&k.as_str()) && *k != "required") {
+                match new.get(key) {
+                    Some(now) => missing(value, now, &format!("{at}/{key}"), found),
+                    None => found.push(format!("{at}/{key}: removed")),
+                }
+            }
+        }
+        (Value::Array(old), Value::Array(new)) => {
+            for (i, value) in old.iter().enumerate() {
+                let kept = new.iter().any(|now| {
+                    let mut gone = Vec::new();
+                    missing(value, now, at, &mut gone);
+                    gone.is_empty()
+                });
+                if !kept {
+                    found.push(format!("{at}[{i}]: {value} removed or changed"));
+                }
+            }
+        }
+        (old, new) if old != new => found.push(format!("{at}: {old} became {new}")),
+        _ => {}
+    }
+}
+
+/// The document without its prose: the shape a version pins.
+fn shape(doc: &Value) -> Value {
+    match doc {
+        Value::Object(o) => Value::Object(
+            o.iter().filter(|(k, _)| !PROSE.contains(&k.as_str())).map(|(k, v)| (k.clone(), shape(v))).collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(shape).collect()),
+        other => other.clone(),
+    }
+}
+
+fn version(doc: &Value) -> (u64, u64, u64) {
+    let text = doc["info"]["version"].as_str().expect("info.version");
+    let parts: Vec<u64> = text.split('.').map(|p| p.parse().expect("semver")).collect();
+    assert_eq!(parts.len(), 3, "{text}");
+    (parts[0], parts[1], parts[2])
+}
+
+/// The versioning policy (README, "Versions"): within `/api/v1` the document only grows, and
+/// a document whose shape differs from the published 1.x baseline has a higher version.
+#[tokio::test]
+async fn within_v1_the_api_only_grows_and_its_version_says_when() {
+    let app = TestApp::start().await;
+    let doc = document(&app).await;
+    let baseline: Value = serde_json::from_str(include_str!("api/openapi-v1-baseline.json")).unwrap();
+    let mut gone = Vec::new();
+    missing(&baseline["paths"], &doc["paths"], "paths", &mut gone);
+    missing(&baseline["components"], &doc["components"], "components", &mut gone);
+    assert!(gone.is_empty(), "not additive: a breaking change belongs in /api/v2:\n{}", gone.join("\n"));
+    assert_eq!(version(&doc).0, 1, "every path is under /api/v1");
+    assert!(doc["paths"].as_object().unwrap().keys().all(|p| p.starts_with("/api/v1") || !p.starts_with("/api/")));
+    if shape(&doc["paths"]) != shape(&baseline["paths"]) || shape(&doc["components"]) != shape(&baseline["components"])
+    {
+        assert!(
+            version(&doc) > version(&baseline),
+            "the API changed since {}: raise the minor of API_VERSION (crates/web/src/openapi.rs)",
+            baseline["info"]["version"]
+        );
+    }
+}
+
+#[test]
+fn the_policy_check_sees_a_removed_field_a_changed_type_and_a_removed_value() {
+    let old = serde_json::json!({ "S": { "properties": { "a": { "type": "string" }, "b": { "enum": ["x", "y"] } } } });
+    let check = |new: Value| {
+        let mut gone = Vec::new();
+        missing(&old, &new, "", &mut gone);
+        gone
+    };
+    let grown = serde_json::json!({ "S": { "description": "more", "properties": {
+        "a": { "type": "string", "description": "text" }, "b": { "enum": ["x", "y", "z"] }, "c": { "type": "integer" } } } });
+    assert_eq!(check(grown), Vec::<String>::new());
+    assert_eq!(check(serde_json::json!({ "S": { "properties": { "b": { "enum": ["x", "y"] } } } })).len(), 1);
+    assert_eq!(
+        check(
+            serde_json::json!({ "S": { "properties": { "a": { "type": "integer" }, "b": { "enum": ["x", "y"] } } } })
+        )
+        .len(),
+        1
+    );
+    assert_eq!(
+        check(serde_json::json!({ "S": { "properties": { "a": { "type": "string" }, "b": { "enum": ["x"] } } } }))
+            .len(),
+        1
+    );
 }

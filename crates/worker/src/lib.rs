@@ -5,15 +5,22 @@
 //! case names. Case records (events, evidence rows, the refund ledger) are never purged: the
 //! 电子商务法第三十一条 keeps them at least three years.
 
+pub mod webhooks;
+
 use jiff::SignedDuration;
 use redress_app::ports::{ClaimedJob, LedgerRefund, PayoutKind};
 use redress_app::{App, AppError};
 use redress_domain::{Command, Money};
 use std::time::Duration;
 
+pub mod email;
+
 /// How long a claimed row stays with its worker before another may take it over.
 const LEASE: SignedDuration = SignedDuration::from_secs(60);
 const BATCH: i64 = 100;
+/// Due deadlines claimed at once, and fired at the same time at most.
+const SWEEP_BATCH: i64 = 1000;
+const TIMEOUTS_AT_ONCE: usize = 64;
 /// Refunds of one batch paid at the same time at most.
 const REFUNDS_AT_ONCE: usize = 16;
 /// Passes per tick: a case whose timeout leads straight into another overdue deadline (after
@@ -29,12 +36,23 @@ const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3600);
 /// Rows deleted per statement, so a purge never holds a long lock.
 const PURGE_BATCH: i64 = 1000;
 
+/// Stops the webhook loop when `Worker::run` returns.
+struct StopOnDrop(tokio::sync::watch::Sender<bool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.send(true);
+    }
+}
+
 #[derive(Clone)]
 pub struct Worker {
     app: App,
     owner: String,
     last_housekeeping: std::sync::Arc<std::sync::Mutex<Option<std::time::Instant>>>,
     lease: SignedDuration,
+    /// Where notification emails go; `None`: SMTP is not configured and none are sent.
+    mailer: Option<std::sync::Arc<email::Mailer>>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -49,18 +67,24 @@ pub struct TickReport {
     pub jobs_purged: u64,
     pub blobs_collected: usize,
     pub answers_purged: u64,
+    pub emails_sent: usize,
 }
 
 impl Worker {
     pub fn new(app: App) -> Worker {
         let owner = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7());
-        Worker { app, owner, last_housekeeping: Default::default(), lease: LEASE }
+        Worker { app, owner, last_housekeeping: Default::default(), lease: LEASE, mailer: None }
     }
 
     /// How long this worker's claims last (crash drills shorten it so a killed worker's rows
     /// are taken over within their run).
     pub fn with_lease(self, lease: SignedDuration) -> Worker {
         Worker { lease, ..self }
+    }
+
+    /// Sends notification emails through `mailer`.
+    pub fn with_mailer(self, mailer: email::Mailer) -> Worker {
+        Worker { mailer: Some(std::sync::Arc::new(mailer)), ..self }
     }
 
     /// Does all the work that is due now, then returns.
@@ -79,6 +103,8 @@ impl Worker {
                 break;
             }
         }
+        // After the passes: the notifications they wrote go out in this tick.
+        report.emails_sent = self.send_emails().await?;
         let due = {
             let mut last = self.last_housekeeping.lock().unwrap_or_else(|p| p.into_inner());
             let due = last.is_none_or(|t| t.elapsed() >= HOUSEKEEPING_EVERY);
@@ -119,11 +145,29 @@ impl Worker {
         Ok(report)
     }
 
+    /// The webhook sender of this worker (its own loop: `Worker::run` starts it).
+    pub fn webhooks(&self) -> anyhow::Result<webhooks::WebhookSender> {
+        webhooks::WebhookSender::new(self.app.clone(), self.owner.clone())
+    }
+
     /// Runs `tick` every `interval` until `shutdown` resolves. At start-up and once a day it
     /// logs the provisional calendar years operators must import a notice for.
     pub async fn run(self, interval: Duration, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
+        // Webhooks run beside, in their own loop, and stop with this one.
+        let (stop_webhooks, mut webhooks_stopped) = tokio::sync::watch::channel(false);
+        let _stop_webhooks = StopOnDrop(stop_webhooks);
+        match self.webhooks() {
+            Ok(sender) => {
+                tokio::spawn(sender.run(async move {
+                    let _ = webhooks_stopped.wait_for(|stopped| *stopped).await;
+                }));
+            }
+            Err(e) => tracing::error!(error = %e, "webhook sender not started"),
+        }
         let mut warned_on = None;
+        // Subscribed before the first pass: a commit made during any pass wakes the next wait.
+        let mut committed = self.app.store.committed();
         loop {
             let today = self.app.clock.now().to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).date();
             if warned_on != Some(today) {
@@ -141,6 +185,7 @@ impl Worker {
                         timeouts_refused = r.timeouts_refused,
                         refunds = r.refunds_settled,
                         reminders = r.reminders_sent,
+                        emails = r.emails_sent,
                         sessions_purged = r.sessions_purged,
                         jobs_purged = r.jobs_purged,
                         blobs_collected = r.blobs_collected,
@@ -153,13 +198,7 @@ impl Worker {
             }
             // A change committed in this process wakes the worker at once; polling stays for
             // changes other processes commit (and as the fallback).
-            let committed = self.app.store.committed();
-            let woken = async {
-                match &committed {
-                    Some(notify) => notify.notified().await,
-                    None => std::future::pending().await,
-                }
-            };
+            let woken = committed_change(&mut committed);
             tokio::select! {
                 _ = &mut shutdown => return,
                 _ = woken => {}
@@ -172,12 +211,27 @@ impl Worker {
     /// moved on, or another worker fired it) is refused by `decide` as stale; never silently:
     /// each refusal is logged with the case and the reason, and counted.
     pub async fn sweep_deadlines(&self) -> anyhow::Result<(usize, usize)> {
+        use futures_util::StreamExt;
         let now = self.app.clock.now();
-        let due = self.app.store.claim_due_cases(now, now.checked_add(self.lease)?, &self.owner, BATCH).await?;
+        let due = self.app.store.claim_due_cases(now, now.checked_add(self.lease)?, &self.owner, SWEEP_BATCH).await?;
+        // Each case is its own change: fired a few at a time, so that SQLite's writer commits
+        // many in one transaction instead of one fsync per deadline.
+        let outcomes = futures_util::stream::iter(due)
+            .map(|d| async move {
+                let fired = self.app.act_as_system(d.case_id, Command::Timeout { due: d.due }).await;
+                (d, fired)
+            })
+            .buffer_unordered(TIMEOUTS_AT_ONCE)
+            .collect::<Vec<_>>()
+            .await;
         let (mut fired, mut refused) = (0, 0);
-        for d in due {
-            match self.app.act_as_system(d.case_id, Command::Timeout { due: d.due }).await {
-                Ok(_) => fired += 1,
+        for (d, outcome) in outcomes {
+            match outcome {
+                Ok(_) => {
+                    fired += 1;
+                    let late = self.app.clock.now().duration_since(d.due).as_secs_f64().max(0.0);
+                    metrics::histogram!(redress_app::telemetry::DEADLINE_LAG).record(late);
+                }
                 Err(AppError::Rejected(r)) => {
                     refused += 1;
                     tracing::warn!(case = %d.case_id, due = %d.due, code = r.code.as_str(), reason = %r, "timeout refused");
@@ -260,4 +314,16 @@ impl Worker {
             Err(e) => Err(anyhow::anyhow!(e)),
         }
     }
+}
+
+/// Resolves when a change was committed in this process since this receiver last looked (at
+/// once if one was committed while its loop was busy); never without a store that signals, or
+/// once the store is gone (polling stays).
+pub(crate) async fn committed_change(committed: &mut Option<tokio::sync::watch::Receiver<u64>>) {
+    if let Some(receiver) = committed
+        && receiver.changed().await.is_ok()
+    {
+        return;
+    }
+    std::future::pending().await
 }

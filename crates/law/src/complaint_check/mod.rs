@@ -45,6 +45,11 @@ pub struct EligibilityFacts {
     pub no_reason: Option<NoReasonStatus>,
     /// The items are food (食品安全法 applies).
     pub food: bool,
+    /// The platform knows when the order was paid: the description need not date the purchase.
+    pub bought_on_record: bool,
+    /// The platform's record shows (and dates) the buyer's contact with the merchant: the
+    /// description need not date it.
+    pub contact_on_record: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
@@ -155,6 +160,11 @@ impl CheckReport {
     pub fn codes(&self) -> Vec<FindingCode> {
         self.findings.iter().map(|f| f.code).collect()
     }
+}
+
+/// The words the checker reads for (Chinese and English), for a search segmenter's dictionary.
+pub fn domain_words() -> impl Iterator<Item = &'static str> {
+    text::words()
 }
 
 /// Checks a draft. Pure and deterministic.
@@ -327,8 +337,12 @@ fn check_no_reason(draft: &ComplaintDraft, out: &mut Vec<Finding>) {
 
 fn check_timeline(draft: &ComplaintDraft, s: &TextSignals, out: &mut Vec<Finding>) {
     // A no-reason return has no problem to find; only the purchase (and contact) need dates.
-    let expected =
-        Moments { bought: true, found: draft.reason != Reason::NoReason7Day, contacted: draft.contacted_merchant };
+    // What the platform's record dates already (the payment, the conversation) is not asked for.
+    let expected = Moments {
+        bought: !draft.facts.bought_on_record,
+        found: draft.reason != Reason::NoReason7Day,
+        contacted: draft.contacted_merchant && !draft.facts.contact_on_record,
+    };
     let dated = if s.has_time { s.dated } else { Moments::default() };
     let missing: Vec<(&str, &str)> = [
         (expected.bought && !dated.bought, ("购买时间", "when you bought it")),
@@ -368,15 +382,16 @@ fn check_timeline(draft: &ComplaintDraft, s: &TextSignals, out: &mut Vec<Finding
 }
 
 fn check_problem(s: &TextSignals, out: &mut Vec<Finding>) {
-    let (zh, en) = if s.substance < MIN_SUBSTANCE {
+    // A concrete detail says what happened however briefly it is put ("左耳无声").
+    let (zh, en) = if s.has_detail {
+        return;
+    } else if s.substance < MIN_SUBSTANCE {
         ("问题描述过短，平台无法据此判断发生了什么。", "The description is too short to tell what happened.")
-    } else if !s.has_detail {
+    } else {
         (
             "问题描述没有具体细节（哪里坏了、与页面哪一项不符、少了什么），只有笼统的评价。",
             "The description gives no concrete detail (what is broken, which listed feature differs, what is missing), only a general judgement.",
         )
-    } else {
-        return;
     };
     out.push(
         finding(FindingCode::VagueProblem, Severity::Warning, zh.into(), en.into()).suggest(
@@ -621,4 +636,46 @@ fn offer_statutory_damages(draft: &ComplaintDraft, out: &mut Vec<Finding>) {
         )
         .cite(article),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn readme_example(facts: EligibilityFacts) -> ComplaintDraft {
+        ComplaintDraft {
+            kind: RequestKind::RefundOnly,
+            reason: Reason::QualityDefect,
+            demanded_fen: Some(39900),
+            description: "11月20日签收,左耳无声,要求全额退款".into(),
+            evidence: vec![EvidenceKind::Photo, EvidenceKind::ChatRecord],
+            contacted_merchant: true,
+            paid_fen: 39900,
+            facts,
+        }
+    }
+
+    /// The README's own example complaint, on an order the platform knows was paid and whose
+    /// buyer wrote to the merchant on the platform: it says what is wrong (左耳无声) and dates what
+    /// the record does not. It used to be flagged `vague_problem` and `timeline_incomplete`.
+    #[test]
+    fn the_readme_example_is_clean_when_the_record_dates_purchase_and_contact() {
+        let on_record = EligibilityFacts { bought_on_record: true, contact_on_record: true, ..Default::default() };
+        let report = check(&readme_example(on_record));
+        assert!(report.is_clean(), "{:?}", report.codes());
+        assert!(!report.codes().contains(&FindingCode::TimelineIncomplete), "{:?}", report.codes());
+        // Without the record, the purchase and the contact still want their dates.
+        let report = check(&readme_example(EligibilityFacts::default()));
+        assert_eq!(report.codes(), vec![FindingCode::TimelineIncomplete]);
+        assert!(
+            report.findings[0].message_zh.contains("购买时间") && report.findings[0].message_zh.contains("联系商家")
+        );
+    }
+
+    #[test]
+    fn a_short_description_without_a_detail_is_still_vague() {
+        let mut draft = readme_example(EligibilityFacts::default());
+        draft.description = "东西不好".into();
+        assert!(check(&draft).codes().contains(&FindingCode::VagueProblem));
+    }
 }

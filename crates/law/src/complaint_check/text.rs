@@ -72,7 +72,7 @@ const DETAIL_WORDS: &[&str] = &[
     "破损", "破了", "破洞", "裂", "碎", "坏了", "断", "划痕", "刮花", "磨损", "掉漆", "褪色",
     "掉色", "起球", "开线", "脱线", "脱胶", "漏", "渗", "变形", "凹", "瘪", "鼓包", "发霉", "霉",
     "变质", "过期", "保质期", "异味", "臭", "异物", "虫", "生锈", "不亮", "不响", "没声音",
-    "黑屏", "花屏", "死机", "重启", "卡顿", "闪退", "无法", "不能", "开不了", "充不进", "充不上",
+    "无声", "没声", "黑屏", "花屏", "死机", "重启", "卡顿", "闪退", "无法", "不能", "开不了", "充不进", "充不上",
     "发热", "发烫", "异响", "噪音", "失灵", "色差", "颜色", "尺码", "尺寸", "型号", "规格",
     "款式", "材质", "成分", "含量", "重量", "少了", "缺", "漏发", "错发", "发错", "不是", "假货",
     "仿", "山寨", "防伪", "序列号", "串号", "详情页", "写着", "标注", "标明", "签收", "丢件",
@@ -112,6 +112,15 @@ const HARM_WORDS: &[&str] = &[
     "腹泻", "拉肚子", "呕吐", "过敏", "住院", "医院", "就医", "受伤", "烫伤", "划伤", "中毒",
     "hospital", "injur", "allergic", "vomit", "diarrh", "poison",
 ];
+
+/// Every word the checker reads for, of every list: the domain's own words, which a search
+/// segmenter must keep whole (退一赔三, 申请售后, 漏发).
+pub(crate) fn words() -> impl Iterator<Item = &'static str> {
+    [TIME_WORDS, BOUGHT, FOUND, CONTACTED, DETAIL_WORDS, DETAIL_UNITS, DEMAND_WORDS, PROMISE_WORDS, HARM_WORDS]
+        .into_iter()
+        .flatten()
+        .copied()
+}
 
 pub(crate) fn analyse(description: &str) -> TextSignals {
     let lower = description.to_lowercase();

@@ -222,6 +222,7 @@ impl World {
             calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
             blobs: Arc::new(redress_store::blobs::ObjectBlobs::local(blobs_dir.path()).expect("local blobs")),
             evidence_limits: Default::default(),
+            webhooks: Default::default(),
             login_throttle: Default::default(),
             gates: Default::default(),
         };
@@ -301,6 +302,7 @@ pub fn user(login: &str, role: Role, merchant: Option<MerchantId>) -> User {
         merchant_id: merchant,
         phone: Some("13812341234".into()),
         address: Some("上海市浦东新区".into()),
+        email: None,
     }
 }
 

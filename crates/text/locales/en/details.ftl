@@ -136,6 +136,33 @@ uscc-error-wrong_length = it must have 18 characters
 uscc-error-bad_character = a character that is not allowed
 uscc-error-check_digit_mismatch = the check character does not match
 
+# Conversations, search, notifications by email, webhooks, metrics.
+detail-platform_reads_conversation = The platform reads an order's conversation; only its buyer and its shop write in it.
+detail-message_needs_text_or_file = text: a message needs text or a file.
+detail-control_characters = { $field }: no control characters but line breaks and tabs.
+detail-files_per_message = files: at most { $max ->
+    [one] { $max } file
+   *[other] { $max } files
+} per message.
+detail-confidential_in_conversation = confidential: a conversation has no file the other side may not see.
+detail-no_search_word = q: no word to search for.
+detail-search_words = q: at most { $max ->
+    [one] { $max } word
+   *[other] { $max } words
+}.
+detail-not_a_cursor = { $field }: not a cursor this search returned.
+detail-email_address = email: an address such as name@example.com.
+detail-webhook_url = url: an absolute http(s) URL without credentials.
+detail-webhook_host_unresolved = url: the host does not resolve.
+detail-webhook_host_not_public = url: the host resolves to { $address }, which is not on the public internet.
+detail-event_types_empty = event_types: at least one event type, or “*”.
+detail-subscriptions_per_shop = A shop has at most { $max ->
+    [one] { $max } webhook subscription
+   *[other] { $max } webhook subscriptions
+}.
+detail-delivery_pending = The delivery is still pending: it is being sent.
+detail-metrics_readers = Metrics are for administrators and the metrics scraper.
+
 json-problem-syntax = not JSON
 json-problem-eof = cut off
 json-problem-missing_field = a field is missing
@@ -144,6 +171,7 @@ json-problem-unknown_variant = an unknown name
 json-problem-invalid_type = a value of the wrong type
 json-problem-invalid_value = a value out of range
 json-problem-other = a value that does not fit
+json-problem-duplicate_key = a key given twice
 
 unique-login = login
 unique-merchant = merchant

@@ -53,6 +53,7 @@ event-evidence_added = Added an evidence file: { $kind } "{ $caption }"{ $confid
     [yes] {" "}(confidential)
    *[no] {""}
 }, SHA-256 { $sha256 }
+event-evidence_withheld = The other side added a confidential file (not shown to you).
 event-list-separator = {", "}
 timeout-auto_approve-to_platform = The merchant did not answer in time; the claim exceeds the goods' price, so the platform reviews it.
 timeout-auto_approve = The merchant did not answer in time; the request was approved as the rules say.

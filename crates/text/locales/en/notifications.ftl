@@ -5,6 +5,7 @@ notification-external_acceptance_soon = The regulator must decide whether to acc
 notification-external_acceptance_overdue = The regulator has not said by { $due } whether it accepts your complaint; call 12315 or check the 12315 platform
 notification-external_mediation_ends_soon = Mediation ends at { $due }; if it fails you may go to arbitration or court
 notification-external_mediation_ended = Mediation ended at { $due }. If it failed, you may apply for arbitration or sue; export the case dossier from Redress
+notification-conversation_message = New message from the { $from } in the conversation of order { $order_number } ({ $at } Beijing time)
 notification-provisional = {" "}(provisional: counted over { $provisional_year }'s statutory holidays until its notice is imported)
 notification-list-separator = {"; "}
 consequence-auto_approve = ; after that it is approved as the buyer requested

@@ -121,6 +121,24 @@ uscc-error-wrong_length = 须为 18 位
 uscc-error-bad_character = 含不允许的字符
 uscc-error-check_digit_mismatch = 校验码不符
 
+# 会话、搜索、邮件通知、Webhook、监控指标。
+detail-platform_reads_conversation = 平台可查看订单会话，但只有买家和店铺可以在其中发言。
+detail-message_needs_text_or_file = text：消息须有文字或附件。
+detail-control_characters = { $field }：除换行和制表符外不得含控制字符。
+detail-files_per_message = files：每条消息最多 { $max } 个文件。
+detail-confidential_in_conversation = confidential：会话中不能有对方看不到的文件。
+detail-no_search_word = q：没有可搜索的词。
+detail-search_words = q：最多 { $max } 个词。
+detail-not_a_cursor = { $field }：不是本次搜索返回的游标。
+detail-email_address = email：须为邮箱地址，例如 name@example.com。
+detail-webhook_url = url：须为不含用户名和密码的完整 http(s) 地址。
+detail-webhook_host_unresolved = url：该主机名无法解析。
+detail-webhook_host_not_public = url：该主机解析到 { $address }，不在公网上。
+detail-event_types_empty = event_types：至少一种事件类型，或「*」。
+detail-subscriptions_per_shop = 每个店铺最多 { $max } 个 Webhook 订阅。
+detail-delivery_pending = 该投递仍在进行中，正在发送。
+detail-metrics_readers = 监控指标仅供管理员和指标采集程序读取。
+
 json-problem-syntax = 不是 JSON
 json-problem-eof = 内容不完整
 json-problem-missing_field = 缺少字段
@@ -129,6 +147,7 @@ json-problem-unknown_variant = 未知取值
 json-problem-invalid_type = 值的类型不对
 json-problem-invalid_value = 值超出范围
 json-problem-other = 值不符合要求
+json-problem-duplicate_key = 同一键出现两次
 
 unique-login = 登录名
 unique-merchant = 商家

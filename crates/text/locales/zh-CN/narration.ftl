@@ -53,6 +53,7 @@ event-evidence_added = 提交证据文件:{ $kind }「{ $caption }」{ $confiden
     [yes] (保密)
    *[no] {""}
 },SHA-256 { $sha256 }
+event-evidence_withheld = 对方提交了一份保密证据文件(对您不可见)。
 event-list-separator = 、
 timeout-auto_approve-to_platform = 商家逾期未处理;申请金额超出商品价款,系统转平台介入审核。
 timeout-auto_approve = 商家逾期未处理,系统按规则自动同意买家的申请。

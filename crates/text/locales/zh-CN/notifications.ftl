@@ -5,6 +5,7 @@ notification-external_acceptance_soon = 市场监管部门应于 { $due } 前决
 notification-external_acceptance_overdue = 市场监管部门未在 { $due } 前告知是否受理,可拨打 12315 或登录全国12315平台查询
 notification-external_mediation_ends_soon = 调解期将于 { $due } 届满;调解不成的,可申请仲裁或向法院起诉
 notification-external_mediation_ended = 调解期已于 { $due } 届满。调解不成的,可申请仲裁或向人民法院起诉,可从本平台导出完整证据材料
+notification-conversation_message = 订单 { $order_number } 的会话中有{ $from }的新消息({ $at } 北京时间)
 notification-provisional = (该期限按 { $provisional_year } 年法定节假日暂定计算,放假通知导入后可能调整)
 notification-list-separator = ;
 consequence-auto_approve = ;逾期系统将按买家的申请自动同意

@@ -76,6 +76,7 @@ pub async fn import_calendar(
 ) -> Result<Json<CalendarImport>, Problem> {
     let text = std::str::from_utf8(&body)
         .map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", Some(Detail::TextNotUtf8)))?;
+    serde_json::from_str::<crate::extract::UniqueKeys>(text).map_err(|e| crate::extract::invalid_json(&e))?;
     let imported = app.import_calendar(Some(&caller.principal), text).await?;
     Ok(Json(CalendarImport {
         imported_years: imported.years,

@@ -8,30 +8,31 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use redress_app::App;
-use redress_app::escalations::{ExternalEscalation, NewEscalation};
+use redress_app::escalations::NewEscalation;
+use redress_app::views::EscalationView;
 use serde::Deserialize;
 
-#[utoipa::path(post, operation_id = "escalations_record", path = "/api/v1/cases/{id}/external-escalations", tag = "escalations", params(("id" = redress_domain::CaseId, Path, description = "The case")), request_body = NewEscalation, responses((status = 201, description = "The escalation recorded", body = ExternalEscalation), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "escalations_record", path = "/api/v1/cases/{id}/external-escalations", tag = "escalations", params(("id" = redress_domain::CaseId, Path, description = "The case")), request_body = NewEscalation, responses((status = 201, description = "The escalation recorded", body = EscalationView), crate::openapi::Failures))]
 pub async fn record(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
     Body(body): Body<NewEscalation>,
-) -> Result<(StatusCode, Json<ExternalEscalation>), Problem> {
+) -> Result<(StatusCode, Json<EscalationView>), Problem> {
     let id = path_id(&id)?;
     let escalation = app.record_external_escalation(&caller.principal, id, body).await?;
-    Ok((StatusCode::CREATED, Json(escalation)))
+    Ok((StatusCode::CREATED, Json(EscalationView::from(&escalation))))
 }
 
-#[utoipa::path(get, operation_id = "escalations_list", path = "/api/v1/cases/{id}/external-escalations", tag = "escalations", params(("id" = redress_domain::CaseId, Path, description = "The case")), responses((status = 200, description = "The case's escalations", body = crate::views::Items<ExternalEscalation>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "escalations_list", path = "/api/v1/cases/{id}/external-escalations", tag = "escalations", params(("id" = redress_domain::CaseId, Path, description = "The case")), responses((status = 200, description = "The case's escalations", body = crate::views::Items<EscalationView>), crate::openapi::Failures))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<crate::views::Items<ExternalEscalation>>, Problem> {
+) -> Result<Json<crate::views::Items<EscalationView>>, Problem> {
     let id = path_id(&id)?;
     let items = app.external_escalations(&caller.principal, id).await?;
-    Ok(Json(crate::views::Items { items }))
+    Ok(Json(crate::views::Items { items: items.iter().map(EscalationView::from).collect() }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -39,16 +40,16 @@ pub struct Acceptance {
     accepted_on: jiff::civil::Date,
 }
 
-#[utoipa::path(post, operation_id = "escalations_accepted", path = "/api/v1/cases/{id}/external-escalations/{eid}/acceptance", tag = "escalations", params(("id" = redress_domain::CaseId, Path, description = "The case"), ("eid" = uuid::Uuid, Path, description = "The escalation")), request_body = Acceptance, responses((status = 200, description = "The escalation, accepted", body = ExternalEscalation), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "escalations_accepted", path = "/api/v1/cases/{id}/external-escalations/{eid}/acceptance", tag = "escalations", params(("id" = redress_domain::CaseId, Path, description = "The case"), ("eid" = uuid::Uuid, Path, description = "The escalation")), request_body = Acceptance, responses((status = 200, description = "The escalation, accepted", body = EscalationView), crate::openapi::Failures))]
 pub async fn accepted(
     State(app): State<App>,
     caller: Caller,
     Path((id, eid)): Path<(String, String)>,
     Body(body): Body<Acceptance>,
-) -> Result<Json<ExternalEscalation>, Problem> {
+) -> Result<Json<EscalationView>, Problem> {
     let (id, eid) = (path_id(&id)?, path_id(&eid)?);
     let escalation = app.record_acceptance(&caller.principal, id, eid, body.accepted_on).await?;
-    Ok(Json(escalation))
+    Ok(Json(EscalationView::from(&escalation)))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -10,7 +10,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use redress_app::App;
@@ -34,7 +34,9 @@ pub fn routes(app: &App) -> Router<App> {
 /// Is this the upload? The idempotency layer leaves its body unbuffered: an upload's
 /// `Idempotency-Key` is honoured by the use case itself (the key names the evidence id).
 pub fn is_upload(method: &axum::http::Method, path: &str) -> bool {
-    method == axum::http::Method::POST && path.starts_with("/api/v1/cases/") && path.ends_with("/evidence")
+    method == axum::http::Method::POST
+        && ((path.starts_with("/api/v1/cases/") && path.ends_with("/evidence"))
+            || (path.starts_with("/api/v1/orders/") && path.ends_with("/conversation/files")))
 }
 
 fn view(record: &EvidenceRecord) -> EvidenceView {
@@ -61,10 +63,23 @@ pub async fn upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, Problem> {
     let id: CaseId = path_id(&id)?;
+    // A body of another type (JSON, a urlencoded form) is not an upload at all.
+    let essence = |v: &HeaderValue| v.to_str().ok().map(|v| v.split(';').next().unwrap_or("").trim().to_owned());
+    let multipart_declared = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(essence)
+        .is_some_and(|e| e.eq_ignore_ascii_case("multipart/form-data"));
+    if !multipart_declared {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            Some(Detail::Multipart),
+        ));
+    }
     let mut multipart = multipart.map_err(|_| invalid(Detail::Multipart))?;
     let room = app.evidence_room(&caller.principal, id).await?;
-    let read = read_form(&app, &mut multipart, room).await;
-    let (received, description) = match read {
+    let read = read_form(&app, &mut multipart, room, false).await;
+    let (received, description, _) = match read {
         Ok(form) => form,
         Err(problem) => {
             drain(&mut multipart).await;
@@ -79,14 +94,22 @@ pub async fn upload(
     Ok(crate::idempotency::respond(answered, key.as_ref()))
 }
 
-async fn read_form(app: &App, multipart: &mut Multipart, room: u64) -> Result<(Received, Description), Problem> {
+/// Reads an upload form: the file and what it shows, and (where `with_text`, a conversation's
+/// file) the message's `text`.
+pub(crate) async fn read_form(
+    app: &App,
+    multipart: &mut Multipart,
+    room: u64,
+    with_text: bool,
+) -> Result<(Received, Description, String), Problem> {
     let mut received = None;
-    let (mut kind, mut caption, mut confidential) = (None, String::new(), false);
+    let (mut kind, mut caption, mut confidential, mut text) = (None, String::new(), false, String::new());
     while let Some(field) = multipart.next_field().await.map_err(incomplete)? {
         let name = field.name().unwrap_or("").to_owned();
         match name.as_str() {
             "file" if received.is_some() => return Err(invalid(Detail::OneFilePerUpload)),
             "file" => received = Some(app.receive_evidence(field, room).await?),
+            "text" if with_text => text = small_field(field).await?,
             "kind" | "caption" | "confidential" => {
                 let text = small_field(field).await?;
                 match name.as_str() {
@@ -115,11 +138,12 @@ async fn read_form(app: &App, multipart: &mut Multipart, room: u64) -> Result<(R
     }
     let received = received.ok_or_else(|| invalid(Detail::Missing { field: "file".into() }))?;
     let kind = kind.ok_or_else(|| invalid(Detail::Missing { field: "kind".into() }))?;
-    Ok((received, Description { kind, caption, confidential }))
+    Ok((received, Description { kind, caption, confidential }, text))
 }
 
-/// The longest text field an upload form may carry (a caption is at most 500 characters).
-const MAX_TEXT_FIELD: usize = 4096;
+/// The longest text field an upload form may carry (a caption is at most 200 characters, a
+/// conversation message 2000).
+const MAX_TEXT_FIELD: usize = 8192;
 
 /// Reads a text field chunk by chunk, refusing it as soon as it is longer than a caption can be:
 /// the upload route's large body limit is for the file, never for a text field.
@@ -136,7 +160,7 @@ async fn small_field(mut field: axum::extract::multipart::Field<'_>) -> Result<S
 
 /// Reads what is left of a refused upload (bounded by the route's body limit) so the client
 /// gets the answer instead of a reset connection while it is still sending.
-async fn drain(multipart: &mut Multipart) {
+pub(crate) async fn drain(multipart: &mut Multipart) {
     while let Ok(Some(mut field)) = multipart.next_field().await {
         while let Ok(Some(_)) = field.chunk().await {}
     }
@@ -157,24 +181,37 @@ async fn file(app: App, caller: Caller, id: String, eid: String, preview: bool) 
     let id: CaseId = path_id(&id)?;
     let eid: EvidenceId = path_id(&eid)?;
     let download = app.evidence_download(&caller.principal, id, eid, preview).await?;
-    let mut response = Body::from_stream(download.body).into_response();
+    let name = if preview { None } else { Some(download.record.file_name()) };
+    Ok(file_response(download.body, &download.media_type, download.size, name, &download.record.file.sha256))
+}
+
+/// A stored file as an answer: served as data, never rendered as a page of this site; `name`
+/// makes it an attachment (a preview is shown inline).
+pub(crate) fn file_response(
+    body: redress_app::blobs::ByteStream,
+    media_type: &str,
+    size: Option<u64>,
+    name: Option<String>,
+    sha256: &str,
+) -> Response {
+    let mut response = Body::from_stream(body).into_response();
     let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&download.media_type) {
+    if let Ok(v) = HeaderValue::from_str(media_type) {
         headers.insert(header::CONTENT_TYPE, v);
     }
-    if let Some(size) = download.size {
+    if let Some(size) = size {
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
     }
-    // Served as data, never rendered as a page of this site.
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));
-    let disposition =
-        if preview { "inline".to_owned() } else { format!("attachment; filename=\"{}\"", download.record.file_name()) };
+    let disposition = name.map_or_else(|| "inline".to_owned(), |name| format!("attachment; filename=\"{name}\""));
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
-    headers.insert("x-evidence-sha256", HeaderValue::from_str(&download.record.file.sha256).expect("hex"));
-    Ok(response)
+    if let Ok(v) = HeaderValue::from_str(sha256) {
+        headers.insert("x-evidence-sha256", v);
+    }
+    response
 }
 
 /// `GET /cases/{id}/evidence/{eid}`: the original, byte for byte.

@@ -3,18 +3,23 @@
 pub(crate) mod admin;
 pub(crate) mod auth;
 pub(crate) mod cases;
+pub(crate) mod conversations;
 pub(crate) mod escalations;
 pub(crate) mod evidence;
+pub(crate) mod notify;
 pub(crate) mod orders;
 pub(crate) mod rights;
+pub(crate) mod search;
+pub(crate) mod webhooks;
 
 use axum::Router;
 use axum::routing::{get, post};
 use redress_app::App;
 
 pub fn api(_app: App) -> Router<App> {
-    Router::new()
+    conversations::routes(Router::new())
         .route("/health", get(health))
+        .route("/metrics", get(crate::telemetry::metrics))
         .route("/api/v1", get(index))
         .route("/api/v1/", get(index))
         .route("/api/v1/auth/login", post(auth::login))
@@ -41,7 +46,19 @@ pub fn api(_app: App) -> Router<App> {
         .route("/api/v1/cases/{id}/external-escalations/{eid}/acceptance", post(escalations::accepted))
         .route("/api/v1/notifications", get(escalations::notifications))
         .route("/api/v1/notifications/{id}/read", post(escalations::read))
+        .route("/api/v1/me/notification-settings", get(notify::read).put(notify::change))
         .route("/api/v1/cases/{id}/complaint-12315", get(rights::regulator_complaint))
+        .route("/api/v1/search", get(search::search))
+        .route("/api/v1/cases/{id}/similar", get(search::similar))
+        .route("/api/v1/merchants/{id}/repeat-complaints", get(search::repeat_complaints))
+        .route("/api/v1/webhooks", post(webhooks::create).get(webhooks::list))
+        .route("/api/v1/webhooks/event-types", get(webhooks::event_types))
+        .route("/api/v1/webhooks/{id}", get(webhooks::read).patch(webhooks::change).delete(webhooks::delete))
+        .route("/api/v1/webhooks/{id}/secret-rotation", post(webhooks::rotate_secret))
+        .route("/api/v1/webhooks/{id}/deliveries", get(webhooks::deliveries))
+        .route("/api/v1/webhooks/{id}/deliveries/{delivery}", get(webhooks::delivery))
+        .route("/api/v1/webhooks/{id}/deliveries/{delivery}/redelivery", post(webhooks::redeliver))
+        .route("/api/v1/webhooks/{id}/redeliveries", post(webhooks::redeliver_since))
 }
 
 /// The cursor of the next page: the last item's id when the page is full, otherwise none.

@@ -8,18 +8,18 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use redress_app::App;
 use redress_app::orders::{Imported, NewOrder};
+use redress_app::views::OrderView;
 use redress_domain::OrderId;
-use redress_domain::order::Order;
 use serde::Deserialize;
 
-#[utoipa::path(post, operation_id = "orders_create", path = "/api/v1/orders", tag = "orders", request_body = NewOrder, responses((status = 201, description = "The order", body = Order), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "orders_create", path = "/api/v1/orders", tag = "orders", request_body = NewOrder, responses((status = 201, description = "The order", body = OrderView), crate::openapi::Failures))]
 pub async fn create(
     State(app): State<App>,
     caller: Caller,
     Body(body): Body<NewOrder>,
-) -> Result<(StatusCode, Json<Order>), Problem> {
+) -> Result<(StatusCode, Json<OrderView>), Problem> {
     let order = app.create_order(&caller.principal, body).await?;
-    Ok((StatusCode::CREATED, Json(order)))
+    Ok((StatusCode::CREATED, Json(OrderView::from(&order))))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -30,12 +30,12 @@ pub struct Page {
     limit: Option<i64>,
 }
 
-#[utoipa::path(get, operation_id = "orders_list", path = "/api/v1/orders", tag = "orders", params(Page), responses((status = 200, description = "Orders, newest first", body = PageOf<Order>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "orders_list", path = "/api/v1/orders", tag = "orders", params(Page), responses((status = 200, description = "Orders, newest first", body = PageOf<OrderView>), crate::openapi::Failures))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
     Query(page): Query<Page>,
-) -> Result<Json<PageOf<Order>>, Problem> {
+) -> Result<Json<PageOf<OrderView>>, Problem> {
     let before = page
         .before
         .as_deref()
@@ -44,13 +44,15 @@ pub async fn list(
         .map_err(|_| Problem::invalid(redress_domain::Detail::NotAnId { field: "before".into() }))?;
     let orders = app.list_orders(&caller.principal, before, page.limit).await?;
     let next = crate::routes::next_before(&orders, page.limit, |o| o.id);
-    Ok(Json(PageOf { items: orders, next_before: next.map(|id| id.as_uuid()) }))
+    let items = orders.iter().map(OrderView::from).collect();
+    Ok(Json(PageOf { items, next_before: next.map(|id| id.as_uuid()) }))
 }
 
-#[utoipa::path(get, operation_id = "orders_read", path = "/api/v1/orders/{id}", tag = "orders", params(("id" = OrderId, Path, description = "The order")), responses((status = 200, description = "The order", body = Order), crate::openapi::Failures))]
-pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<Order>, Problem> {
+#[utoipa::path(get, operation_id = "orders_read", path = "/api/v1/orders/{id}", tag = "orders", params(("id" = OrderId, Path, description = "The order")), responses((status = 200, description = "The order", body = OrderView), crate::openapi::Failures))]
+pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<OrderView>, Problem> {
     let id = path_id(&id)?;
-    Ok(Json(app.order(&caller.principal, id).await?))
+    let order = app.order(&caller.principal, id).await?;
+    Ok(Json(OrderView::from(&order)))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -12,6 +12,7 @@ use redress_domain::{MerchantId, UserId};
 use redress_worker::{TickReport, Worker};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use std::io::{Read as _, Write as _};
 use std::sync::Arc;
 
 /// Monday 2026-03-02 09:00 in Shanghai: a working day well inside the calendar.
@@ -59,6 +60,11 @@ pub fn s3_storage(test: &str) -> Option<Storage> {
     }
 }
 
+/// Tests run their webhook receivers on loopback.
+pub fn loopback_webhooks() -> redress_app::webhooks::WebhookSettings {
+    redress_app::webhooks::WebhookSettings { allow_private_addresses: true, ..Default::default() }
+}
+
 pub struct Fixture {
     pub buyer: Session,
     pub other_buyer: Session,
@@ -88,18 +94,36 @@ impl TestApp {
     /// With evidence files in `storage` and these limits.
     pub async fn start_with(storage: Storage, evidence_limits: redress_app::evidence::EvidenceLimits) -> TestApp {
         // Tests send far faster than people: rate limits are tested where they are set.
-        TestApp::start_serving(storage, evidence_limits, redress_web::Limits::default().without_rates()).await
+        TestApp::start_serving(
+            storage,
+            evidence_limits,
+            redress_web::Limits::default().without_rates(),
+            loopback_webhooks(),
+        )
+        .await
+    }
+
+    /// With webhooks sent as `webhooks` says (the others allow loopback receivers).
+    pub async fn start_with_webhooks(webhooks: redress_app::webhooks::WebhookSettings) -> TestApp {
+        TestApp::start_serving(
+            Storage::Local,
+            Default::default(),
+            redress_web::Limits::default().without_rates(),
+            webhooks,
+        )
+        .await
     }
 
     /// With these timeouts, connection cap and rate limits.
     pub async fn start_limited(limits: redress_web::Limits) -> TestApp {
-        TestApp::start_serving(Storage::Local, Default::default(), limits).await
+        TestApp::start_serving(Storage::Local, Default::default(), limits, loopback_webhooks()).await
     }
 
     async fn start_serving(
         storage: Storage,
         evidence_limits: redress_app::evidence::EvidenceLimits,
         limits: redress_web::Limits,
+        webhooks: redress_app::webhooks::WebhookSettings,
     ) -> TestApp {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir().expect("temp dir");
@@ -123,6 +147,7 @@ impl TestApp {
             calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
             blobs: Arc::new(blobs),
             evidence_limits,
+            webhooks: Arc::new(webhooks),
             login_throttle: Default::default(),
             gates: Default::default(),
         };
@@ -150,6 +175,11 @@ impl TestApp {
         self.worker.tick().await.expect("worker tick")
     }
 
+    /// Runs the webhook sender once: fans out what is waiting and makes every attempt due now.
+    pub async fn send_webhooks(&self) -> redress_worker::webhooks::WebhookReport {
+        self.worker.webhooks().expect("webhook sender").tick().await.expect("webhook pass")
+    }
+
     pub async fn add_merchant(&self, name: &str) -> MerchantId {
         let id = MerchantId(uuid::Uuid::now_v7());
         let check = redress_law::uscc::compute_check_character("91330106MA2H3K5Q0").unwrap();
@@ -173,6 +203,7 @@ impl TestApp {
             merchant_id: merchant,
             phone: Some("13812341234".into()),
             address: Some("上海市浦东新区".into()),
+            email: None,
         };
         self.app.store.insert_user(&user, &hash_password(PASSWORD).unwrap(), self.now()).await.unwrap();
         user.id
@@ -276,7 +307,7 @@ impl Fixture {
 }
 
 impl Session {
-    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         let mut request = self.client.request(method, format!("{}{path}", self.base));
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
@@ -339,4 +370,73 @@ async fn read(response: reqwest::Response) -> (StatusCode, Value) {
     let status = response.status();
     let text = response.text().await.expect("body");
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// The boundary of the multipart bodies the tests build.
+pub const BOUNDARY: &str = "redress-test-boundary-7d1f";
+
+/// A multipart body: `(field, Some((file name, content type)), bytes)`.
+pub fn multipart(fields: &[(&str, Option<(&str, &str)>, &[u8])]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut body = Vec::new();
+    for (name, file, bytes) in fields {
+        write!(body, "--{BOUNDARY}\r\n").unwrap();
+        match file {
+            Some((file_name, content_type)) => write!(
+                body,
+                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .unwrap(),
+            None => write!(body, "Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").unwrap(),
+        }
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    write!(body, "--{BOUNDARY}--\r\n").unwrap();
+    body
+}
+
+// Dossier ZIPs, read and forged.
+
+pub fn read_zip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut entry = zip.by_index(i).unwrap();
+            let mut data = Vec::new();
+            entry.read_to_end(&mut data).unwrap();
+            (entry.name().unwrap().into_owned(), data)
+        })
+        .collect()
+}
+
+pub fn entry_names(bytes: &[u8]) -> Vec<String> {
+    read_zip(bytes).into_iter().map(|(n, _)| n).collect()
+}
+
+pub fn zip_of(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, data) in entries {
+        w.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+pub fn rewrite(entries: &[(String, Vec<u8>)], edit: impl Fn(&str, &mut Vec<u8>)) -> Vec<u8> {
+    let mut entries = entries.to_vec();
+    for (name, data) in &mut entries {
+        edit(name, data);
+    }
+    zip_of(&entries)
+}
+
+pub fn edit_manifest(entries: &[(String, Vec<u8>)], edit: impl Fn(&mut Value)) -> Vec<u8> {
+    rewrite(entries, |name, data| {
+        if name == "manifest.json" {
+            let mut manifest: Value = serde_json::from_slice(data).unwrap();
+            edit(&mut manifest);
+            *data = serde_json::to_vec_pretty(&manifest).unwrap();
+        }
+    })
 }

@@ -1,0 +1,341 @@
+//! `cargo run --release -p redress-bench --bin search -- [--cases N] [--queries Q] [--database-url URL]`
+//!
+//! Full-text search latency over many cases (issue 13). Fills a fresh database directly (rows
+//! shaped like those the store writes, one real filing as the template, descriptions made from
+//! the domain's phrases and segmented by the application's own segmenter), then runs searches
+//! through the use case (`App::search`: segmentation, the database's full-text match, ranking,
+//! snippets) as an agent (every case), a shop and a buyer. Prints p50/p95/p99 per query kind;
+//! docs/performance.md records the figures and the command.
+
+use anyhow::Context;
+use clap::Parser;
+use redress_app::clock::SystemClock;
+use redress_app::ports::{LedgerGateway, User};
+use redress_app::search::{SearchDoc, SearchRequest};
+use redress_app::{App, Principal, Role};
+use redress_domain::case::ItemRef;
+use redress_domain::command::FileCase;
+use redress_domain::order::{LineItem, Merchant, Order};
+use redress_domain::vocabulary::{Reason, RequestKind, SalesChannel};
+use redress_domain::{Case, CaseId, MerchantId, Money, OrderId, UserId};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+struct Args {
+    /// Cases in the database.
+    #[arg(long, default_value_t = 100_000)]
+    cases: usize,
+    /// Searches of each kind.
+    #[arg(long, default_value_t = 200)]
+    queries: usize,
+    /// A PostgreSQL URL (an empty database); default: a fresh SQLite file.
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+const SHOPS: usize = 500;
+const BUYERS: usize = 20_000;
+const ROWS_PER_INSERT: usize = 500;
+
+/// What buyers write, in pieces; a description is a few of them.
+const CLAUSES: &[&str] = &[
+    "收到货发现屏幕碎了",
+    "商品与描述不符，颜色差别很大",
+    "怀疑是假货，没有防伪码",
+    "申请仅退款，商家一直不回复",
+    "七天无理由退货，商家拒绝",
+    "申请退货退款，运费险已经理赔",
+    "物流显示已签收但是我没有收到货",
+    "质量问题，用了两天就坏了",
+    "耳机左耳没有声音",
+    "充电器发热严重，不敢使用",
+    "少发了一个配件，说明书也没有",
+    "衣服尺码偏小，起球严重",
+    "包装破损，外箱压坏",
+    "食品已经过期，吃了拉肚子",
+    "客服答应补发但是一直没发货",
+    "三包期内维修了两次还是不行",
+    "The screen cracked on arrival",
+    "I want a refund for the broken charger",
+    "The item is counterfeit and the seller refused to help",
+    "wrong size and colour, please exchange",
+    "the parcel never arrived, tracking stuck for a week",
+    "要求退一赔三",
+    "商家说是人为损坏，不同意退款",
+    "已经联系客服三次，没有结果",
+];
+const TITLES: &[&str] = &[
+    "降噪蓝牙耳机",
+    "快充充电器",
+    "纯棉T恤",
+    "智能手表",
+    "不锈钢保温杯",
+    "儿童绘本",
+    "坚果礼盒",
+    "机械键盘",
+    "运动鞋",
+    "空气净化器",
+];
+
+/// Query kinds: name and text. Common words, rarer ones, two words, a phrase, English.
+const QUERIES: &[(&str, &str)] = &[
+    ("common word 退款", "退款"),
+    ("word 假货", "假货"),
+    ("rare word 运费险", "运费险"),
+    ("two words 质量问题 耳机", "质量问题 耳机"),
+    ("phrase \"屏幕 碎了\"", "\"屏幕碎了\""),
+    ("English refund", "refund"),
+];
+
+/// A cheap deterministic generator (the figures do not depend on the numbers drawn).
+struct Draw(u64);
+
+impl Draw {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+enum Pool {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+impl Pool {
+    async fn run(&self, sql: String) -> anyhow::Result<()> {
+        // The statements are built from this program's own texts (quotes doubled), never input.
+        let sql = sqlx::AssertSqlSafe(sql);
+        match self {
+            Pool::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await.map(drop),
+            Pool::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(drop),
+        }
+        .context("bulk insert")
+    }
+}
+
+fn quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    rustls::crypto::ring::default_provider().install_default().ok();
+    let args = Args::parse();
+    let dir = tempfile::tempdir()?;
+    let url =
+        args.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.path().join("search.db").display()));
+    redress_store::migrate(&url).await?;
+    let store = redress_store::connect(&url).await?;
+    let pool = if url.starts_with("sqlite:") {
+        Pool::Sqlite(sqlx::SqlitePool::connect(&url).await?)
+    } else {
+        Pool::Postgres(sqlx::PgPool::connect(&url).await?)
+    };
+    let clock: Arc<dyn redress_app::clock::Clock> = Arc::new(SystemClock);
+    let app = App {
+        gateway: Arc::new(LedgerGateway { store: store.clone(), clock: clock.clone() }),
+        store,
+        clock,
+        calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
+        blobs: Arc::new(redress_store::blobs::ObjectBlobs::local(&dir.path().join("evidence"))?),
+        evidence_limits: Default::default(),
+        login_throttle: Default::default(),
+        gates: Default::default(),
+        webhooks: Default::default(),
+    };
+    app.ensure_policy().await?;
+    let now = app.clock.now();
+
+    // Shops and buyers through the store; one real filing gives the case and order templates.
+    let mut shops = Vec::with_capacity(SHOPS);
+    for i in 0..SHOPS {
+        let merchant = Merchant {
+            id: MerchantId(uuid::Uuid::now_v7()),
+            name: format!("{}号{}", i, ["数码旗舰店", "服饰专营店", "食品小铺", "家电城"][i % 4]),
+            credit_code: "91330106MA2H3K5Q0X".into(),
+            address: "杭州市西湖区".into(),
+            phone: None,
+        };
+        app.store.insert_merchant(&merchant, now).await?;
+        shops.push(merchant);
+    }
+    let mut buyers = Vec::with_capacity(BUYERS);
+    let mut buyer_rows = String::new();
+    for i in 0..BUYERS {
+        let id = UserId(uuid::Uuid::now_v7());
+        buyers.push(id);
+        buyer_rows.push_str(&format!(
+            "{}('{id}', 'buyer-{i}', 'buyer {i}', 'buyer', NULL, NULL, NULL, 'x', {})",
+            if buyer_rows.is_empty() { "" } else { "," },
+            now.as_microsecond()
+        ));
+    }
+    pool.run(format!("INSERT INTO users (id, login, display_name, role, merchant_id, phone, address, password_hash, created_at) VALUES {buyer_rows}")).await?;
+    let buyer = |id: UserId| {
+        Principal::User(User {
+            id,
+            login: "b".into(),
+            display_name: "b".into(),
+            role: Role::Buyer,
+            merchant_id: None,
+            phone: None,
+            email: None,
+            address: None,
+        })
+    };
+    let signed = now.checked_sub(jiff::SignedDuration::from_hours(24))?;
+    let order_of = |number: String, shop: MerchantId, buyer: UserId, title: &str| Order {
+        id: OrderId(uuid::Uuid::now_v7()),
+        number,
+        merchant_id: shop,
+        buyer_id: buyer,
+        channel: SalesChannel::ChannelsShop,
+        items: vec![LineItem {
+            sku: "SKU-1".into(),
+            title: title.into(),
+            quantity: 1,
+            unit_price: Money::from_fen(19900),
+            law: Default::default(),
+        }],
+        amount_paid: Money::from_fen(19900),
+        freight: Money::ZERO,
+        payment_transaction_id: None,
+        paid_at: Some(signed),
+        shipped_at: Some(signed),
+        signed_at: Some(signed),
+        created_at: now,
+    };
+    let first = order_of("T-0".into(), shops[0].id, buyers[0], TITLES[0]);
+    app.store.insert_order(&first).await?;
+    let request = FileCase {
+        kind: RequestKind::RefundOnly,
+        reason: Reason::QualityDefect,
+        items: vec![ItemRef { sku: "SKU-1".into(), quantity: 1 }],
+        amount: Money::from_fen(100),
+        description: "模板".into(),
+    };
+    let template: Case = app.file_case(&buyer(buyers[0]), request, first.id).await?;
+    let record = app.store.case(template.id).await?.context("template case")?;
+
+    // The rest, directly, in multi-row inserts.
+    let started = Instant::now();
+    let mut draw = Draw(0x9E37_79B9_7F4A_7C15);
+    let reasons = Reason::ALL;
+    let kinds = [RequestKind::RefundOnly, RequestKind::ReturnRefund, RequestKind::Exchange];
+    let (mut orders, mut cases, mut texts) = (String::new(), String::new(), String::new());
+    for i in 1..args.cases {
+        let shop = &shops[draw.next(SHOPS)];
+        let buyer_id = buyers[draw.next(BUYERS)];
+        let title = TITLES[draw.next(TITLES.len())];
+        let order = order_of(format!("T-{i}"), shop.id, buyer_id, title);
+        let clauses = 1 + draw.next(4);
+        let description: Vec<&str> = (0..clauses).map(|_| CLAUSES[draw.next(CLAUSES.len())]).collect();
+        let mut case = template.clone();
+        case.id = CaseId(uuid::Uuid::now_v7());
+        (case.order_id, case.buyer_id, case.merchant_id) = (order.id, buyer_id, shop.id);
+        case.reason = reasons[draw.next(reasons.len())];
+        case.kind = kinds[draw.next(kinds.len())];
+        case.description = description.join("，");
+        let sep = |s: &String| if s.is_empty() { "" } else { "," };
+        orders.push_str(&format!(
+            "{}('{}', 'T-{i}', '{}', '{}', {}, {})",
+            sep(&orders),
+            order.id,
+            shop.id,
+            buyer_id,
+            quoted(&serde_json::to_string(&order)?),
+            now.as_microsecond()
+        ));
+        let micros = |t: Option<jiff::Timestamp>| t.map_or("NULL".to_owned(), |t| t.as_microsecond().to_string());
+        cases.push_str(&format!(
+            "{}('{}', '{}', '{}', '{}', '{}', '{}', {}, {}, {}, {}, 1, {}, {}, {})",
+            sep(&cases),
+            case.id,
+            order.id,
+            buyer_id,
+            shop.id,
+            case.state.as_str(),
+            case.stage.as_str(),
+            micros(case.deadline.as_ref().map(|d| d.due)),
+            micros(case.sweep_at()),
+            case.filed_at.as_microsecond(),
+            case.filed_at.as_microsecond(),
+            quoted(&record.last_hash),
+            quoted(&serde_json::to_string(&case)?),
+            micros(None),
+        ));
+        let mut doc = SearchDoc::head(&case, &order, &shop.name);
+        doc.push(&case.description);
+        texts.push_str(&format!("{}('{}', {}, {})", sep(&texts), case.id, quoted(&doc.plain), quoted(&doc.words)));
+        if i % ROWS_PER_INSERT == 0 || i + 1 == args.cases {
+            pool.run(format!(
+                "INSERT INTO orders (id, number, merchant_id, buyer_id, body, created_at) VALUES {orders}"
+            ))
+            .await?;
+            pool.run(format!("INSERT INTO cases (id, order_id, buyer_id, merchant_id, state, stage, deadline_due, sweep_at, filed_at, updated_at, version, last_hash, body, remind_at) VALUES {cases}")).await?;
+            pool.run(format!("INSERT INTO case_texts (case_id, plain, words) VALUES {texts}")).await?;
+            (orders, cases, texts) = (String::new(), String::new(), String::new());
+        }
+        if i % 100_000 == 0 {
+            eprintln!("{i} cases in {:.0?}", started.elapsed());
+        }
+    }
+    if let Pool::Postgres(p) = &pool {
+        sqlx::raw_sql("VACUUM ANALYZE").execute(p).await?;
+    }
+    println!(
+        "{} cases filled in {:.1?} ({})",
+        args.cases,
+        started.elapsed(),
+        if url.starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" }
+    );
+
+    // Searches as each kind of asker.
+    let agent = Principal::User(User {
+        id: UserId(uuid::Uuid::now_v7()),
+        login: "agent".into(),
+        display_name: "agent".into(),
+        role: Role::Agent,
+        merchant_id: None,
+        phone: None,
+        email: None,
+        address: None,
+    });
+    let shop = Principal::MerchantToken { token: redress_domain::TokenId(uuid::Uuid::now_v7()), merchant: shops[1].id };
+    println!("| query (asker)                         | n    | hits/page | p50 ms | p95 ms | p99 ms |");
+    println!("|---------------------------------------|------|-----------|--------|--------|--------|");
+    let mut all = Vec::new();
+    for (asker, who) in [("agent", &agent), ("shop", &shop), ("buyer", &buyer(buyers[7]))] {
+        for (name, q) in QUERIES {
+            let mut latencies = Vec::with_capacity(args.queries);
+            let mut hits = 0;
+            for _ in 0..args.queries {
+                let t = Instant::now();
+                let page = app.search(who, SearchRequest { q: (*q).into(), ..Default::default() }).await?;
+                latencies.push(t.elapsed());
+                hits = page.items.len();
+            }
+            latencies.sort();
+            let at = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+            let ms = |d: Duration| d.as_secs_f64() * 1e3;
+            println!(
+                "| {:<37} | {:>4} | {:>9} | {:>6.1} | {:>6.1} | {:>6.1} |",
+                format!("{name} ({asker})"),
+                latencies.len(),
+                hits,
+                ms(at(0.5)),
+                ms(at(0.95)),
+                ms(at(0.99))
+            );
+            all.extend(latencies);
+        }
+    }
+    all.sort();
+    let at = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)].as_secs_f64() * 1e3;
+    println!("all searches: n {}, p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms", all.len(), at(0.5), at(0.95), at(0.99));
+    Ok(())
+}

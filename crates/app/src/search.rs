@@ -1,0 +1,630 @@
+//! Full-text search over cases (issue 13): what people wrote (descriptions, messages, offers,
+//! rejections, decisions, appeals), the claimed items' titles and the shop's name, in Chinese
+//! and English.
+//!
+//! Chinese has no spaces, so the application segments it (jieba, with the domain's words added
+//! to its dictionary) and the database indexes the segmented words with its own full-text search
+//! (SQLite FTS5, PostgreSQL tsvector with the `simple` configuration). Each case has one
+//! document: its words in order (phrases match on them), then the dictionary words found inside
+//! longer ones (仅退款 is also found by 退款). The document is written in the transaction of the
+//! change that adds its text; `redress reindex` builds the documents of older cases.
+
+use crate::ports::StoreResult;
+use crate::{App, AppError, Principal};
+use jiff::Timestamp;
+use redress_domain::order::Order;
+use redress_domain::{Case, CaseId, Detail, EventBody, MerchantId, UserId};
+use serde::Serialize;
+use std::sync::LazyLock;
+
+/// Words the law and the platforms' rules speak of that no vocabulary list of the law crate
+/// holds (the rest of the dictionary comes from there).
+const LAW_TERMS: &[&str] = &["三包", "运费险", "七日无理由", "平台介入", "退货运费", "假一赔三", "退一赔三"];
+
+static JIEBA: LazyLock<jieba_rs::Jieba> = LazyLock::new(|| {
+    let mut jieba = jieba_rs::Jieba::new();
+    for word in dictionary_words() {
+        jieba.add_word(word, None, None);
+    }
+    jieba
+});
+
+/// The user dictionary: the labels of every request kind, reason and evidence kind, the words
+/// the complaint checker reads for, and `LAW_TERMS`; Chinese words of two characters or more.
+pub fn dictionary_words() -> impl Iterator<Item = &'static str> {
+    use redress_law::{EvidenceKind, Reason, RequestKind};
+    let labels = RequestKind::ALL
+        .iter()
+        .map(|k| k.label_zh())
+        .chain(Reason::ALL.iter().map(|r| r.label_zh()))
+        .chain(EvidenceKind::ALL.iter().map(|e| e.label_zh()));
+    labels
+        .chain(redress_law::complaint_check::domain_words())
+        .chain(LAW_TERMS.iter().copied())
+        .filter(|w| w.chars().count() >= 2 && w.chars().all(is_cjk))
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FFFF}')
+}
+
+/// Loads the dictionary now rather than on the first filing or search.
+pub fn warm_up() {
+    LazyLock::force(&JIEBA);
+}
+
+/// A word as indexed and searched: lower case, letters and digits only (a token with other
+/// characters, `WES-5.4.5`, is its parts), so both databases' tokenizers take it whole.
+fn normalized(token: &str) -> Vec<String> {
+    let lower = token.to_lowercase();
+    lower.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()).map(str::to_owned).collect()
+}
+
+/// The words of `text` in order.
+pub fn words(text: &str) -> Vec<String> {
+    JIEBA.cut(text, true).into_iter().flat_map(|t| normalized(t.word)).collect()
+}
+
+/// The indexed form of `text`: its words in order, then the dictionary words inside longer ones.
+pub fn segment(text: &str) -> String {
+    let whole = JIEBA.cut(text, true);
+    let spans: std::collections::HashSet<(usize, usize)> = whole.iter().map(|t| (t.start, t.end)).collect();
+    let inner = JIEBA.cut_for_search(text, true).into_iter().filter(|t| !spans.contains(&(t.start, t.end)));
+    let all: Vec<String> =
+        whole.iter().chain(inner.collect::<Vec<_>>().iter()).flat_map(|t| normalized(t.word)).collect();
+    all.join(" ")
+}
+
+/// The text an event adds to its case's document, if any.
+pub fn event_text(body: &EventBody) -> Option<&str> {
+    let text = match body {
+        EventBody::Filed(filed) => &filed.description,
+        EventBody::MessagePosted { text, .. }
+        | EventBody::QuestionAnswered { text }
+        | EventBody::ReturnDisputed { text }
+        | EventBody::Escalated { text }
+        | EventBody::EvidenceSubmitted { text, .. } => text,
+        EventBody::Revised { description, .. } => description,
+        EventBody::OfferMade { note, .. }
+        | EventBody::MediationProposed { note, .. }
+        | EventBody::OfflineRefundProved { note, .. } => note,
+        EventBody::QuestionAsked { question } => question,
+        EventBody::Rejected { rejection } => &rejection.text,
+        EventBody::EvidenceRequested { request } => &request.what,
+        EventBody::Decided { rationale, .. } | EventBody::AppealReviewed { rationale, .. } => rationale,
+        EventBody::AppealFiled { reason, .. } => reason,
+        EventBody::Rated { comment, .. } => comment,
+        _ => return None,
+    };
+    Some(text.as_str()).filter(|t| !t.trim().is_empty())
+}
+
+/// A case's search document: `plain` (the texts as written, for snippets) and `words` (their
+/// segmented form, which the database indexes).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SearchDoc {
+    pub plain: String,
+    pub words: String,
+}
+
+impl SearchDoc {
+    /// The head of a case's document: its shop's name and the titles of the claimed items.
+    pub fn head(case: &Case, order: &Order, shop_name: &str) -> SearchDoc {
+        let mut doc = SearchDoc::default();
+        doc.push(shop_name);
+        for item in order.items.iter().filter(|i| case.items.iter().any(|c| c.sku == i.sku)) {
+            doc.push(&item.title);
+        }
+        doc
+    }
+
+    /// The texts these events add, as one piece to append to a document (empty: nothing).
+    pub fn of_events(events: &[redress_domain::Event]) -> SearchDoc {
+        let mut doc = SearchDoc::default();
+        for text in events.iter().filter_map(|e| event_text(&e.body)) {
+            doc.push(text);
+        }
+        doc
+    }
+
+    /// Appends a text (each text is on its own line of `plain`).
+    pub fn push(&mut self, text: &str) {
+        let text = text.trim();
+        if text.is_empty() {
+            return;
+        }
+        self.plain.push_str(text);
+        self.plain.push('\n');
+        self.words.push_str(&segment(text));
+        self.words.push(' ');
+    }
+
+    pub fn append(&mut self, other: &SearchDoc) {
+        self.plain.push_str(&other.plain);
+        self.words.push_str(&other.words);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.plain.is_empty()
+    }
+}
+
+/// One thing a query asks for: a word, or words in this order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Term {
+    Word(String),
+    Phrase(Vec<String>),
+}
+
+/// A parsed query: every term must match (`any`: at least one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Terms {
+    pub terms: Vec<Term>,
+    pub any: bool,
+}
+
+/// Longest query read, in characters; most terms in one query.
+pub const MAX_QUERY_CHARS: usize = 200;
+pub const MAX_TERMS: usize = 16;
+
+impl Terms {
+    /// Words outside double quotes are terms each; words inside double quotes are a phrase.
+    pub fn parse(query: &str) -> Result<Terms, AppError> {
+        if query.chars().count() > MAX_QUERY_CHARS {
+            return Err(AppError::Invalid(Detail::too_long("q", MAX_QUERY_CHARS)));
+        }
+        let mut terms = Vec::new();
+        for (i, part) in query.split(['"', '“', '”']).enumerate() {
+            let found = words(part);
+            if i % 2 == 1 && found.len() > 1 {
+                terms.push(Term::Phrase(found));
+            } else {
+                terms.extend(found.into_iter().map(Term::Word));
+            }
+        }
+        terms.dedup();
+        if terms.is_empty() {
+            return Err(AppError::Invalid(Detail::NoSearchWord));
+        }
+        if terms.len() > MAX_TERMS {
+            return Err(AppError::Invalid(Detail::SearchWords { max: MAX_TERMS as u64 }));
+        }
+        Ok(Terms { terms, any: false })
+    }
+
+    /// An FTS5 query. Words are letters and digits only, so quoting them is enough.
+    pub fn fts5(&self) -> String {
+        let terms: Vec<String> = self
+            .terms
+            .iter()
+            .map(|t| match t {
+                Term::Word(w) => format!("\"{w}\""),
+                Term::Phrase(ws) => format!("\"{}\"", ws.join(" ")),
+            })
+            .collect();
+        terms.join(if self.any { " OR " } else { " AND " })
+    }
+
+    /// A PostgreSQL `tsquery` text (for `to_tsquery('simple', ...)`).
+    pub fn tsquery(&self) -> String {
+        let terms: Vec<String> = self
+            .terms
+            .iter()
+            .map(|t| match t {
+                Term::Word(w) => format!("'{w}'"),
+                Term::Phrase(ws) => {
+                    format!("({})", ws.iter().map(|w| format!("'{w}'")).collect::<Vec<_>>().join(" <-> "))
+                }
+            })
+            .collect();
+        terms.join(if self.any { " | " } else { " & " })
+    }
+
+    /// Every word of every term, to highlight.
+    pub fn words(&self) -> Vec<&str> {
+        self.terms
+            .iter()
+            .flat_map(|t| match t {
+                Term::Word(w) => std::slice::from_ref(w).iter(),
+                Term::Phrase(ws) => ws.iter(),
+            })
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// A piece of a snippet; `mark`: a word the query matched.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SnippetPart {
+    pub text: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub mark: bool,
+}
+
+/// Characters of context shown before the first match, and at most in all.
+const SNIPPET_BEFORE: usize = 24;
+const SNIPPET_CHARS: usize = 120;
+
+/// The part of `plain` around the first match of any of `words`, the matches marked.
+pub fn snippet(plain: &str, words: &[&str]) -> Vec<SnippetPart> {
+    let chars: Vec<char> = plain.chars().map(|c| if c == '\n' { ' ' } else { c }).collect();
+    let lower: Vec<char> = chars.iter().map(|c| c.to_lowercase().next().unwrap_or(*c)).collect();
+    let mut marked = vec![false; chars.len()];
+    for word in words {
+        let w: Vec<char> = word.chars().collect();
+        if w.is_empty() || w.len() > lower.len() {
+            continue;
+        }
+        for start in 0..=lower.len() - w.len() {
+            if lower[start..start + w.len()] == w[..] {
+                marked[start..start + w.len()].iter_mut().for_each(|m| *m = true);
+            }
+        }
+    }
+    let first = marked.iter().position(|m| *m).unwrap_or(0);
+    let from = first.saturating_sub(SNIPPET_BEFORE);
+    let to = (from + SNIPPET_CHARS).min(chars.len());
+    let mut parts: Vec<SnippetPart> = Vec::new();
+    if from > 0 {
+        parts.push(SnippetPart { text: "…".into(), mark: false });
+    }
+    for i in from..to {
+        match parts.last_mut() {
+            Some(last) if last.mark == marked[i] && !(i == from && from > 0) => last.text.push(chars[i]),
+            _ => parts.push(SnippetPart { text: chars[i].to_string(), mark: marked[i] }),
+        }
+    }
+    if to < chars.len() {
+        parts.push(SnippetPart { text: "…".into(), mark: false });
+    }
+    parts.retain(|p| !p.text.trim().is_empty() || p.mark);
+    parts
+}
+
+/// Where a ranked page ended: the last hit's score and id (higher scores first, then newer ids).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Cursor {
+    pub score: f64,
+    pub id: CaseId,
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Rust prints the shortest text that reads back as the same f64.
+        write!(f, "{}_{}", self.score, self.id)
+    }
+}
+
+impl std::str::FromStr for Cursor {
+    type Err = AppError;
+    fn from_str(s: &str) -> Result<Cursor, AppError> {
+        let invalid = || AppError::Invalid(Detail::NotACursor { field: "after".into() });
+        let (score, id) = s.rsplit_once('_').ok_or_else(invalid)?;
+        let score: f64 = score.parse().map_err(|_| invalid())?;
+        Ok(Cursor {
+            score: Some(score).filter(|s| s.is_finite()).ok_or_else(invalid)?,
+            id: id.parse().map_err(|_| invalid())?,
+        })
+    }
+}
+
+/// What the store filters on; the scope (`buyer_id`, `merchant_id`) is set from the asker.
+#[derive(Clone, Debug, Default)]
+pub struct SearchFilter {
+    pub buyer_id: Option<UserId>,
+    pub merchant_id: Option<MerchantId>,
+    pub state: Option<String>,
+    pub stage: Option<String>,
+    pub reason: Option<String>,
+    pub kind: Option<String>,
+    pub filed_from: Option<Timestamp>,
+    pub filed_before: Option<Timestamp>,
+    /// Open cases whose deadline falls before this time.
+    pub due_before: Option<Timestamp>,
+    pub open_only: bool,
+    /// A case left out (the one similar cases are sought for).
+    pub except: Option<CaseId>,
+    pub after: Option<Cursor>,
+    pub limit: i64,
+}
+
+/// A case found, with its score and document text.
+#[derive(Clone, Debug)]
+pub struct SearchRow {
+    pub case: Case,
+    pub score: f64,
+    pub plain: String,
+}
+
+/// Cases filed on a shop and those of them that were repeats (a case on an order that had one).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct RepeatCount {
+    pub cases: i64,
+    pub repeats: i64,
+}
+
+/// Search documents and the counts that read the case table: a port of its own.
+#[async_trait::async_trait]
+pub trait SearchStore: Send + Sync {
+    /// Cases matching `terms` within `filter`, best first.
+    async fn search_cases(&self, terms: &Terms, filter: &SearchFilter) -> StoreResult<Vec<SearchRow>>;
+    /// Replaces a case's document, if the case is still at `version`; false if it moved on.
+    async fn put_search_doc(&self, case_id: CaseId, version: i64, doc: &SearchDoc) -> StoreResult<bool>;
+    /// Case ids after `after` in id order, at most `limit`; `missing_doc_only`: only those with
+    /// no document (filed before search existed).
+    async fn case_ids(&self, after: Option<CaseId>, missing_doc_only: bool, limit: i64) -> StoreResult<Vec<CaseId>>;
+    /// The newest open cases of a shop, at most `limit`.
+    async fn open_cases_of_shop(&self, merchant: MerchantId, limit: i64) -> StoreResult<Vec<Case>>;
+    /// A shop's cases filed in `[from, before)` and how many were repeats.
+    async fn repeat_count(
+        &self,
+        merchant: MerchantId,
+        from: Option<Timestamp>,
+        before: Option<Timestamp>,
+    ) -> StoreResult<RepeatCount>;
+}
+
+/// `GET /search`: a query, its filters and the page wanted.
+#[derive(Clone, Debug, Default)]
+pub struct SearchRequest {
+    pub q: String,
+    pub shop: Option<MerchantId>,
+    pub state: Option<String>,
+    pub stage: Option<String>,
+    pub reason: Option<String>,
+    pub kind: Option<String>,
+    pub filed_from: Option<Timestamp>,
+    pub filed_before: Option<Timestamp>,
+    pub overdue: bool,
+    pub after: Option<String>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchHit {
+    pub case: crate::views::CaseView,
+    /// Higher is better; comparable within one search only.
+    pub score: f64,
+    /// Where the words were found, the matches marked.
+    pub snippet: Vec<SnippetPart>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchPage {
+    pub items: Vec<SearchHit>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_after: Option<String>,
+}
+
+/// Why a case is shown as similar to another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Similarity {
+    /// Same shop, and an item in common.
+    SameItem,
+    /// Close text (the search index ranks it among the best matches of the case's words).
+    CloseText,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SimilarCase {
+    pub case: crate::views::CaseView,
+    pub similarity: Similarity,
+}
+
+/// Similar open cases shown at most, of each kind.
+const SIMILAR_MAX: usize = 10;
+/// Open cases of a shop looked through for items in common (newest first).
+const SHOP_OPEN_SCAN: i64 = 500;
+/// Words of a case's description that look for close text (the longest first).
+const SIMILAR_WORDS: usize = 8;
+
+/// Checks a vocabulary value of a filter.
+fn known<T: std::str::FromStr>(name: &str, value: Option<String>) -> Result<Option<String>, AppError> {
+    match value {
+        Some(v) if v.parse::<T>().is_err() => Err(AppError::Invalid(Detail::Unknown { field: name.into(), value: v })),
+        v => Ok(v),
+    }
+}
+
+impl App {
+    /// Cases the asker may see that match the query, best first, a page at a time.
+    pub async fn search(&self, principal: &Principal, request: SearchRequest) -> Result<SearchPage, AppError> {
+        let terms = Terms::parse(&request.q)?;
+        let (buyer_id, merchant_id) = principal.list_scope()?;
+        // A shop asked for that is not the merchant's own: nothing to see.
+        if let (Some(own), Some(asked)) = (merchant_id, request.shop)
+            && own != asked
+        {
+            return Ok(SearchPage { items: Vec::new(), next_after: None });
+        }
+        let limit = crate::orders::page_size(request.limit)?;
+        let filter = SearchFilter {
+            buyer_id,
+            merchant_id: merchant_id.or(request.shop),
+            state: known::<redress_domain::CaseState>("state", request.state)?,
+            stage: known::<redress_domain::Stage>("stage", request.stage)?,
+            reason: known::<redress_law::Reason>("reason", request.reason)?,
+            kind: known::<redress_law::RequestKind>("kind", request.kind)?,
+            filed_from: request.filed_from,
+            filed_before: request.filed_before,
+            due_before: request.overdue.then(|| self.clock.now()),
+            after: request.after.as_deref().map(str::parse).transpose()?,
+            limit,
+            ..Default::default()
+        };
+        let started = std::time::Instant::now();
+        let rows = self.store.search_cases(&terms, &filter).await?;
+        metrics::histogram!(crate::telemetry::SEARCH_DURATION).record(started.elapsed().as_secs_f64());
+        let full = rows.len() as i64 == limit;
+        let next_after = rows.last().filter(|_| full).map(|r| Cursor { score: r.score, id: r.case.id }.to_string());
+        let words = terms.words();
+        let items = rows
+            .into_iter()
+            // The store filtered by the asker's scope; this says so again where it matters most.
+            .filter(|r| principal.can_see_case(&r.case))
+            .map(|r| SearchHit { snippet: snippet(&r.plain, &words), score: r.score, case: (&r.case).into() })
+            .collect();
+        Ok(SearchPage { items, next_after })
+    }
+
+    /// Open cases like this one, for the agent working it: the same shop with an item in common,
+    /// then close text by the search index. The platform's only.
+    pub async fn similar_cases(&self, principal: &Principal, case_id: CaseId) -> Result<Vec<SimilarCase>, AppError> {
+        if !principal.is_platform() {
+            return Err(AppError::Forbidden(Detail::OnlyRoles { roles: "agent".into() }));
+        }
+        let case = self.store.case(case_id).await?.ok_or(AppError::NotFound)?.case;
+        let mut similar: Vec<SimilarCase> = self
+            .store
+            .open_cases_of_shop(case.merchant_id, SHOP_OPEN_SCAN)
+            .await?
+            .into_iter()
+            .filter(|c| c.id != case.id && c.items.iter().any(|i| case.items.iter().any(|j| i.sku == j.sku)))
+            .take(SIMILAR_MAX)
+            .map(|c| SimilarCase { case: (&c).into(), similarity: Similarity::SameItem })
+            .collect();
+        if let Some(terms) = close_text_terms(&case.description) {
+            let filter = SearchFilter {
+                open_only: true,
+                except: Some(case.id),
+                limit: SIMILAR_MAX as i64 * 2,
+                ..Default::default()
+            };
+            for row in self.store.search_cases(&terms, &filter).await? {
+                if similar.iter().all(|s| s.case.id != row.case.id) && similar.len() < 2 * SIMILAR_MAX {
+                    similar.push(SimilarCase { case: (&row.case).into(), similarity: Similarity::CloseText });
+                }
+            }
+        }
+        Ok(similar)
+    }
+
+    /// A shop's repeat complaints: its merchants' and the platform's to read.
+    pub async fn repeat_complaints(
+        &self,
+        principal: &Principal,
+        shop: MerchantId,
+        from: Option<Timestamp>,
+        before: Option<Timestamp>,
+    ) -> Result<RepeatCount, AppError> {
+        if !principal.is_platform() && principal.merchant_id() != Some(shop) {
+            return Err(AppError::NotFound);
+        }
+        Ok(self.store.repeat_count(shop, from, before).await?)
+    }
+
+    /// Builds the search documents of cases that have none (`all`: of every case); how many.
+    pub async fn reindex_search(&self, all: bool) -> Result<u64, AppError> {
+        const PAGE: i64 = 500;
+        let mut done = 0;
+        let mut after = None;
+        loop {
+            let ids = self.store.case_ids(after, !all, PAGE).await?;
+            let Some(last) = ids.last() else { return Ok(done) };
+            after = Some(*last);
+            for id in ids {
+                // A case that moves on meanwhile is read again: its change did not index it.
+                for _ in 0..5 {
+                    if self.index_case(id).await? {
+                        done += 1;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn index_case(&self, id: CaseId) -> Result<bool, AppError> {
+        let Some(record) = self.store.case(id).await? else { return Ok(true) };
+        let order = self.store.order(record.case.order_id).await?.ok_or(AppError::NotFound)?;
+        let shop = self.store.merchant(record.case.merchant_id).await?.map(|m| m.name).unwrap_or_default();
+        let events: Vec<_> = self.store.events(id).await?.into_iter().map(|e| e.event).collect();
+        let mut doc = SearchDoc::head(&record.case, &order, &shop);
+        doc.append(&SearchDoc::of_events(&events));
+        Ok(self.store.put_search_doc(id, record.version, &doc).await?)
+    }
+}
+
+/// The words that look for cases with close text: the description's longest distinct words,
+/// any of which may match (the index ranks the cases that share most of them first).
+fn close_text_terms(description: &str) -> Option<Terms> {
+    let mut found = words(description);
+    found.retain(|w| w.chars().count() >= 2);
+    found.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    found.dedup();
+    found.truncate(SIMILAR_WORDS);
+    (!found.is_empty()).then(|| Terms { terms: found.into_iter().map(Term::Word).collect(), any: true })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_domains_words_stay_whole() {
+        for word in ["七天无理由", "仅退款", "退货退款", "运费险", "假货", "三包", "质量问题", "未收到货"]
+        {
+            assert!(dictionary_words().any(|w| w == word), "{word} is not in the dictionary");
+            assert_eq!(words(&format!("我要{word}了")).iter().filter(|w| *w == word).count(), 1, "{word}");
+        }
+    }
+
+    #[test]
+    fn words_inside_longer_words_are_indexed_after_the_words_in_order() {
+        let indexed = segment("申请仅退款，商家说是假货");
+        let (in_order, _) = indexed.split_at(indexed.find("假货").unwrap() + "假货".len());
+        assert_eq!(in_order.split(' ').collect::<Vec<_>>(), ["申请", "仅退款", "商家说", "是", "假货"]);
+        for inner in ["退款", "商家"] {
+            assert!(indexed.split(' ').any(|w| w == inner), "{inner}: {indexed}");
+        }
+    }
+
+    #[test]
+    fn english_is_lower_case_and_split_at_punctuation() {
+        assert_eq!(words("Refund the WES-5.4 charger!"), ["refund", "the", "wes", "5", "4", "charger"]);
+    }
+
+    #[test]
+    fn quotes_make_a_phrase() {
+        let terms = Terms::parse("\"screen cracked\" 退款").unwrap();
+        assert_eq!(terms.terms, [Term::Phrase(vec!["screen".into(), "cracked".into()]), Term::Word("退款".into())]);
+        assert_eq!(terms.fts5(), "\"screen cracked\" AND \"退款\"");
+        assert_eq!(terms.tsquery(), "('screen' <-> 'cracked') & '退款'");
+        assert!(Terms::parse("  ，。!").is_err());
+        assert!(Terms::parse(&"字".repeat(MAX_QUERY_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn a_snippet_marks_the_matches_around_the_first() {
+        let parts = snippet("屏幕碎了\n申请退款，商家不同意退款", &["退款"]);
+        let marked: Vec<&str> = parts.iter().filter(|p| p.mark).map(|p| p.text.as_str()).collect();
+        assert_eq!(marked, ["退款", "退款"]);
+        let text: String = parts.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(text, "屏幕碎了 申请退款，商家不同意退款");
+        let long = format!("{}Refund{}", "x".repeat(100), "y".repeat(200));
+        let parts = snippet(&long, &["refund"]);
+        assert_eq!(parts.first().unwrap().text, "…");
+        assert!(parts.iter().any(|p| p.mark && p.text == "Refund"));
+    }
+
+    proptest! {
+        /// Whatever is typed, the query sent to either database holds only quoted words of
+        /// letters and digits (nothing the query languages would read as syntax).
+        #[test]
+        fn queries_carry_no_syntax_of_their_own(q in "\\PC{0,60}") {
+            if let Ok(terms) = Terms::parse(&q) {
+                for word in terms.words() {
+                    prop_assert!(!word.is_empty() && word.chars().all(char::is_alphanumeric), "{word:?}");
+                }
+            }
+        }
+
+        #[test]
+        fn cursors_read_back(score in proptest::num::f64::NORMAL, id in any::<u128>()) {
+            let cursor = Cursor { score, id: CaseId(uuid::Uuid::from_u128(id)) };
+            prop_assert_eq!(cursor.to_string().parse::<Cursor>().unwrap(), cursor);
+        }
+    }
+}

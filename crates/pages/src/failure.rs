@@ -1,0 +1,241 @@
+//! Pages for what went wrong: 403, 404, 409, an expired session, busy and internal errors, each
+//! in the reader's language with a way on. Asked for without signing in, a page sends the reader
+//! to the sign-in form and back.
+
+use crate::i18n::Tr;
+use crate::shell::Shell;
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use redress_app::AppError;
+use redress_domain::RejectionCode;
+
+#[derive(Debug)]
+pub enum Failure {
+    /// Not signed in: to the sign-in form, then back to `next`.
+    SignIn {
+        next: String,
+    },
+    /// A session cookie that no longer opens a session.
+    Expired {
+        tr: Tr,
+        next: String,
+    },
+    NotFound(Tr),
+    Forbidden(Tr),
+    /// A form older than its session (or forged).
+    StaleForm(Tr),
+    /// The case moved on since the page was read: `message` says why, `back` where to look.
+    Conflict {
+        tr: Tr,
+        message: String,
+        back: String,
+    },
+    Busy(Tr),
+    Internal(Tr),
+}
+
+impl Failure {
+    pub fn from_app(error: AppError, tr: Tr) -> Failure {
+        match error {
+            AppError::NotFound => Failure::NotFound(tr),
+            AppError::Forbidden(_) => Failure::Forbidden(tr),
+            AppError::Unauthenticated => Failure::Expired { tr, next: "/".into() },
+            AppError::Rejected(r) => Failure::Conflict { message: rejection_text(&r, tr), tr, back: "/".into() },
+            AppError::Contended | AppError::Busy(_) | AppError::TooManyAttempts { .. } => Failure::Busy(tr),
+            AppError::Internal(e) => {
+                tracing::error!(error = ?e, "internal error on a page");
+                Failure::Internal(tr)
+            }
+            other => Failure::Conflict { message: app_error_text(&other, tr), tr, back: "/".into() },
+        }
+    }
+
+    /// The same failure, with `back` as the way on from a conflict.
+    pub fn back_to(self, to: &str) -> Failure {
+        match self {
+            Failure::Conflict { tr, message, .. } => Failure::Conflict { tr, message, back: to.to_owned() },
+            other => other,
+        }
+    }
+}
+
+/// A refusal of the rules in the reader's words: its title, and what exactly was wrong.
+pub fn rejection_text(r: &redress_domain::Rejection, tr: Tr) -> String {
+    titled(r.code.as_str(), r.detail.as_ref(), tr)
+}
+
+/// Any refusal of a use case in the reader's words: its code's title and its detail, both from
+/// the catalogue (as the API's problems say them).
+pub fn app_error_text(error: &AppError, tr: Tr) -> String {
+    let code = match error {
+        AppError::Rejected(r) => return rejection_text(r, tr),
+        AppError::NotFound => "not_found",
+        AppError::Unauthenticated => "unauthenticated",
+        AppError::InvalidCredentials => "invalid_credentials",
+        AppError::TooManyAttempts { .. } => "too_many_attempts",
+        AppError::Forbidden(_) => "forbidden",
+        AppError::Invalid(_) => "invalid_input",
+        AppError::WebhookUrlRefused(_) => "webhook_url_refused",
+        AppError::Duplicate(_) => "duplicate",
+        AppError::Evidence(e) => e.code(),
+        AppError::Contended => "contended",
+        AppError::Busy(_) => "busy",
+        AppError::Internal(_) => "internal",
+    };
+    titled(code, error.detail().as_ref(), tr)
+}
+
+/// `title: detail` of a problem code, or the title alone.
+fn titled(code: &str, detail: Option<&redress_domain::Detail>, tr: Tr) -> String {
+    let title = redress_text::problem_title(tr.lang, code);
+    match detail {
+        Some(detail) => format!("{title}: {}", redress_text::told(tr.lang, detail)),
+        None => title,
+    }
+}
+
+/// Is this refusal about what the case is now (a 409 page), not about what the form said?
+pub fn is_about_the_case(code: RejectionCode) -> bool {
+    use RejectionCode::*;
+    !matches!(
+        code,
+        InvalidInput
+            | AmountNotPositive
+            | AmountExceedsRefundable
+            | ItemsNotInOrder
+            | ItemsHaveOpenCase
+            | NoReasonWindowClosed
+            | NoReasonExcludedItem
+            | NotSignedFor
+            | MaxApplicationsReached
+    )
+}
+
+#[derive(Template)]
+#[template(path = "failure.html")]
+struct FailurePage {
+    t: Tr,
+    s: Shell,
+    status: u16,
+    title: String,
+    message: String,
+    link: String,
+    link_text: String,
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let (status, tr, title, message, link, link_text) = match self {
+            Failure::SignIn { next, .. } => {
+                return Redirect::to(&format!("/login?next={}", encode(&next))).into_response();
+            }
+            Failure::Expired { tr, next } => {
+                let link = format!("/login?next={}", encode(&next));
+                let page = page(StatusCode::UNAUTHORIZED, tr, "failure-expired", link, "failure-sign-in-again");
+                let mut response = page.into_response();
+                // The dead session cookie goes, so the next page asks to sign in.
+                response.headers_mut().append(
+                    header::SET_COOKIE,
+                    HeaderValue::from_static("redress_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+                );
+                return response;
+            }
+            Failure::NotFound(tr) => {
+                return page(StatusCode::NOT_FOUND, tr, "failure-not-found", "/".into(), "failure-home")
+                    .into_response();
+            }
+            Failure::Forbidden(tr) => {
+                return page(StatusCode::FORBIDDEN, tr, "failure-forbidden", "/".into(), "failure-home")
+                    .into_response();
+            }
+            Failure::StaleForm(tr) => {
+                return page(StatusCode::FORBIDDEN, tr, "failure-stale-form", "/".into(), "failure-home")
+                    .into_response();
+            }
+            Failure::Busy(tr) => {
+                return page(StatusCode::SERVICE_UNAVAILABLE, tr, "failure-busy", "/".into(), "failure-home")
+                    .into_response();
+            }
+            Failure::Internal(tr) => {
+                return page(StatusCode::INTERNAL_SERVER_ERROR, tr, "failure-internal", "/".into(), "failure-home")
+                    .into_response();
+            }
+            Failure::Conflict { tr, message, back } => (
+                StatusCode::CONFLICT,
+                tr,
+                tr.get("failure-conflict-title"),
+                message,
+                back,
+                tr.get("failure-conflict-back"),
+            ),
+        };
+        FailurePage { t: tr, s: Shell::anonymous(), status: status.as_u16(), title, message, link, link_text }
+            .respond(status)
+    }
+}
+
+/// A failure page whose title and message are the catalogue's `<key>-title` and `<key>`.
+fn page(status: StatusCode, tr: Tr, key: &str, link: String, link_key: &str) -> Response {
+    FailurePage {
+        t: tr,
+        s: Shell::anonymous(),
+        status: status.as_u16(),
+        title: tr.get(&format!("{key}-title")),
+        message: tr.get(key),
+        link,
+        link_text: tr.get(link_key),
+    }
+    .respond(status)
+}
+
+trait Respond {
+    fn respond(&self, status: StatusCode) -> Response;
+}
+
+impl<T: Template> Respond for T {
+    fn respond(&self, status: StatusCode) -> Response {
+        crate::shell::html(status, self)
+    }
+}
+
+/// The 404 page for a path no page or API route has (the server's fallback for browsers).
+pub fn not_found_page(headers: &axum::http::HeaderMap) -> Response {
+    let lang = crate::session::lang_of(crate::session::cookie(headers, crate::session::LANG_COOKIE).as_deref());
+    Failure::NotFound(Tr::new(lang)).into_response()
+}
+
+/// Percent-encodes a path for a query value.
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A path to return to after signing in: only a path of this site (no `//host`, no scheme).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_returned_to() {
+        assert_eq!(safe_next(Some("/cases/1?x=2")), "/cases/1?x=2");
+        assert_eq!(safe_next(Some("//evil.example/")), "/");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
+        assert_eq!(encode("/cases/1?x=2&y"), "/cases/1%3Fx%3D2%26y");
+    }
+}

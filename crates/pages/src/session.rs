@@ -1,0 +1,104 @@
+//! Who is reading: the language they chose (a cookie, zh-CN by default), and for signed-in pages
+//! their session (the same cookie the JSON API reads), its CSRF token and their unread
+//! notifications for the bell.
+
+use crate::failure::Failure;
+use crate::i18n::Tr;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use redress_app::ports::User;
+use redress_app::{App, AppError, Principal};
+use redress_text::Lang;
+
+/// The session cookie, shared with the JSON API (`POST /api/v1/auth/login` sets the same one).
+pub const SESSION_COOKIE: &str = "redress_session";
+/// The reader's language: `zh-CN` or `en`, set by the switch, kept a year.
+pub const LANG_COOKIE: &str = "redress_lang";
+
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value.trim().to_owned())
+}
+
+/// The language a cookie names; Simplified Chinese without one.
+pub fn lang_of(value: Option<&str>) -> Lang {
+    match value {
+        Some("en") => Lang::En,
+        _ => Lang::Zh,
+    }
+}
+
+/// Anyone reading a page: their language and where they are.
+pub struct Visitor {
+    pub tr: Tr,
+    /// The path and query of this page (where a sign-in returns to).
+    pub here: String,
+    pub session: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Visitor {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let tr = Tr::new(lang_of(cookie(&parts.headers, LANG_COOKIE).as_deref()));
+        let here = parts.uri.path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+        Ok(Visitor { tr, here, session: cookie(&parts.headers, SESSION_COOKIE).filter(|s| !s.is_empty()) })
+    }
+}
+
+/// A signed-in person (never an API token: tokens are for machines).
+pub struct Signed {
+    pub principal: Principal,
+    pub user: User,
+    pub tr: Tr,
+    pub here: String,
+    /// The CSRF token every form of this session carries.
+    pub csrf: String,
+    /// Unread notifications, for the bell.
+    pub unread: usize,
+}
+
+impl FromRequestParts<App> for Signed {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let Visitor { tr, here, session } =
+            Visitor::from_request_parts(parts, app).await.unwrap_or_else(|e| match e {});
+        let Some(session) = session else {
+            return Err(Failure::SignIn { next: here });
+        };
+        let principal = match app.authenticate(&session).await {
+            Ok(principal) => principal,
+            Err(AppError::Unauthenticated) => return Err(Failure::Expired { tr, next: here }),
+            Err(e) => return Err(Failure::from_app(e, tr)),
+        };
+        let Principal::User(user) = principal.clone() else {
+            return Err(Failure::Expired { tr, next: here });
+        };
+        let unread = match app.notifications(&principal, None, Some(100)).await {
+            Ok(list) => list.iter().filter(|n| n.read_at.is_none()).count(),
+            Err(e) => return Err(Failure::from_app(e, tr)),
+        };
+        Ok(Signed { csrf: crate::csrf::of_session(&session), principal, user, tr, here, unread })
+    }
+}
+
+/// The client's address as the connection gives it (no proxy header is trusted), for the login
+/// throttle; `0.0.0.0` where the server recorded none.
+pub struct Peer(pub std::net::IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+        Ok(Peer(peer.map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())))
+    }
+}

@@ -1,0 +1,20 @@
+// Redress pages: small enhancements only; every page works without this file.
+// Countdowns tick once a minute: <time data-due="RFC 3339"> keeps its server-rendered text
+// and gains a live remaining time in its data-left child.
+(function () {
+  "use strict";
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-due]").forEach(function (el) {
+      var due = Date.parse(el.getAttribute("data-due"));
+      if (isNaN(due)) return;
+      var left = due - now;
+      el.classList.toggle("overdue", left < 0);
+      el.classList.toggle("due-soon", left >= 0 && left < 24 * 3600 * 1000);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    tick();
+    setInterval(tick, 60 * 1000);
+  });
+})();

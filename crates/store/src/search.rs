@@ -1,0 +1,160 @@
+//! Case search documents (issue 13): written with the case change that adds their text, searched
+//! with the database's own full-text index (FTS5 on SQLite, a GIN-indexed tsvector on
+//! PostgreSQL). The queries differ per database only in how words are matched and ranked.
+
+/// The conditions every search applies after matching, as `$2`..`$12` (see `search_cases`).
+pub const FILTERS: &str = "(CAST($2 AS TEXT) IS NULL OR c.buyer_id = $2) AND (CAST($3 AS TEXT) IS NULL OR c.merchant_id = $3) AND (CAST($4 AS TEXT) IS NULL OR c.state = $4) AND (CAST($5 AS TEXT) IS NULL OR c.stage = $5) AND (CAST($6 AS TEXT) IS NULL OR c.reason = $6) AND (CAST($7 AS TEXT) IS NULL OR c.kind = $7) AND (CAST($8 AS BIGINT) IS NULL OR c.filed_at >= $8) AND (CAST($9 AS BIGINT) IS NULL OR c.filed_at < $9) AND (CAST($10 AS BIGINT) IS NULL OR (c.state <> 'closed' AND c.deadline_due < $10)) AND (CAST($11 AS BIGINT) = 0 OR c.state <> 'closed') AND (CAST($12 AS TEXT) IS NULL OR c.id <> $12)";
+
+/// The page after the cursor (`$13` score, `$14` id), best first, at most `$15`.
+pub const PAGE: &str = "WHERE (CAST($13 AS DOUBLE PRECISION) IS NULL OR score < $13 OR (score = $13 AND id < $14)) ORDER BY score DESC, id DESC LIMIT $15";
+
+/// Implements `SearchStore` for `$store` and defines `index_new_case_in` / `index_events_in`,
+/// which the case writes call inside their transaction. `$hits` selects `id, body, plain, score`
+/// of the cases matching `$1` (made by `$query` from the terms) under `FILTERS`.
+macro_rules! search_store {
+    ($store:ty, $db:ty, hits: $hits:expr, query: $query:expr) => {
+        #[async_trait::async_trait]
+        impl redress_app::search::SearchStore for $store {
+            async fn search_cases(
+                &self,
+                terms: &redress_app::search::Terms,
+                f: &redress_app::search::SearchFilter,
+            ) -> StoreResult<Vec<redress_app::search::SearchRow>> {
+                let sql = format!("SELECT body, plain, score FROM ({}) h {}", $hits, crate::search::PAGE);
+                let query: fn(&redress_app::search::Terms) -> String = $query;
+                // Built from the constants above only; the words are bound.
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(query(terms))
+                    .bind(f.buyer_id.map(|v| v.to_string()))
+                    .bind(f.merchant_id.map(|v| v.to_string()))
+                    .bind(f.state.clone())
+                    .bind(f.stage.clone())
+                    .bind(f.reason.clone())
+                    .bind(f.kind.clone())
+                    .bind(f.filed_from.map(micros))
+                    .bind(f.filed_before.map(micros))
+                    .bind(f.due_before.map(micros))
+                    .bind(i64::from(f.open_only))
+                    .bind(f.except.map(|v| v.to_string()))
+                    .bind(f.after.map(|a| a.score))
+                    .bind(f.after.map(|a| a.id.to_string()))
+                    .bind(f.limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(redress_app::search::SearchRow {
+                            case: from_json(&r.try_get::<String, _>("body").map_err(other)?)?,
+                            plain: r.try_get("plain").map_err(other)?,
+                            score: r.try_get("score").map_err(other)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn put_search_doc(
+                &self,
+                case_id: CaseId,
+                version: i64,
+                doc: &redress_app::search::SearchDoc,
+            ) -> StoreResult<bool> {
+                let written = sqlx::query("INSERT INTO case_texts (case_id, plain, words) SELECT $1, $2, $3 WHERE (SELECT version FROM cases WHERE id = $1) = $4 ON CONFLICT (case_id) DO UPDATE SET plain = excluded.plain, words = excluded.words")
+                    .bind(case_id.to_string())
+                    .bind(&doc.plain)
+                    .bind(&doc.words)
+                    .bind(version)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(written.rows_affected() == 1)
+            }
+
+            async fn case_ids(&self, after: Option<CaseId>, missing_doc_only: bool, limit: i64) -> StoreResult<Vec<CaseId>> {
+                let ids: Vec<String> = sqlx::query_scalar("SELECT c.id FROM cases c WHERE (CAST($1 AS TEXT) IS NULL OR c.id > $1) AND (CAST($3 AS BIGINT) = 0 OR NOT EXISTS (SELECT 1 FROM case_texts t WHERE t.case_id = c.id)) ORDER BY c.id LIMIT $2")
+                    .bind(after.map(|a| a.to_string()))
+                    .bind(limit)
+                    .bind(i64::from(missing_doc_only))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(ids.iter().map(|id| parse_id(id)).collect::<anyhow::Result<_>>()?)
+            }
+
+            async fn open_cases_of_shop(&self, merchant: MerchantId, limit: i64) -> StoreResult<Vec<Case>> {
+                let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM cases WHERE merchant_id = $1 AND state <> 'closed' ORDER BY id DESC LIMIT $2")
+                    .bind(merchant.to_string())
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(bodies.iter().map(|b| from_json(b)).collect::<anyhow::Result<_>>()?)
+            }
+
+            async fn repeat_count(
+                &self,
+                merchant: MerchantId,
+                from: Option<Timestamp>,
+                before: Option<Timestamp>,
+            ) -> StoreResult<redress_app::search::RepeatCount> {
+                let row = sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS cases, CAST(COALESCE(SUM(is_repeat), 0) AS BIGINT) AS repeats FROM cases WHERE merchant_id = $1 AND (CAST($2 AS BIGINT) IS NULL OR filed_at >= $2) AND (CAST($3 AS BIGINT) IS NULL OR filed_at < $3)")
+                    .bind(merchant.to_string())
+                    .bind(from.map(micros))
+                    .bind(before.map(micros))
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(redress_app::search::RepeatCount {
+                    cases: row.try_get("cases").map_err(other)?,
+                    repeats: row.try_get("repeats").map_err(other)?,
+                })
+            }
+        }
+
+        /// Starts a new case's document: shop name, claimed items' titles, then `text` (the
+        /// filing's, segmented before the write).
+        async fn index_new_case_in(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            case: &Case,
+            text: &redress_app::search::SearchDoc,
+        ) -> StoreResult<()> {
+            let row = sqlx::query("SELECT o.body, m.name FROM orders o JOIN merchants m ON m.id = o.merchant_id WHERE o.id = $1")
+                .bind(case.order_id.to_string())
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(other)?;
+            let order: Order = from_json(&row.try_get::<String, _>("body").map_err(other)?)?;
+            let mut doc = redress_app::search::SearchDoc::head(case, &order, &row.try_get::<String, _>("name").map_err(other)?);
+            doc.append(text);
+            sqlx::query("INSERT INTO case_texts (case_id, plain, words) VALUES ($1, $2, $3)")
+                .bind(case.id.to_string())
+                .bind(&doc.plain)
+                .bind(&doc.words)
+                .execute(&mut *conn)
+                .await
+                .map_err(other)?;
+            Ok(())
+        }
+
+        /// Appends the text of a change to its case's document (a case filed before search
+        /// existed has none until `redress reindex` builds it).
+        async fn index_events_in(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            case_id: CaseId,
+            text: &redress_app::search::SearchDoc,
+        ) -> StoreResult<()> {
+            if text.is_empty() {
+                return Ok(());
+            }
+            sqlx::query("UPDATE case_texts SET plain = plain || $2, words = words || $3 WHERE case_id = $1")
+                .bind(case_id.to_string())
+                .bind(&text.plain)
+                .bind(&text.words)
+                .execute(&mut *conn)
+                .await
+                .map_err(other)?;
+            Ok(())
+        }
+    };
+}
+pub(crate) use search_store;

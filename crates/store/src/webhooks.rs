@@ -1,0 +1,327 @@
+//! Webhook subscriptions, deliveries and their attempt log: the same SQL on both databases
+//! except how due deliveries are claimed (PostgreSQL skips rows another worker is claiming).
+//! Every attempt is leased (`lease_owner` plus the attempt number), and its outcome is written
+//! only by the worker that still holds that lease, so no attempt is made or logged twice.
+
+use crate::codec::{micros, parse_id, timestamp};
+use crate::shared::other;
+use jiff::Timestamp;
+use redress_app::ports::StoreResult;
+use redress_app::webhooks::{
+    Attempt, AttemptOutcome, ClaimedDelivery, Delivery, DeliveryStatus, NewDelivery, Subscription, WebhookStore,
+};
+use redress_domain::MerchantId;
+use sqlx::Row;
+use uuid::Uuid;
+
+macro_rules! subscription_columns {
+    () => {
+        "id, merchant_id, url, event_types, active, secret, previous_secret, previous_until, created_at, updated_at"
+    };
+}
+macro_rules! delivery_columns {
+    () => {
+        "id, subscription_id, event_id, event_type, case_id, status, attempts, created_at, retry_from, next_attempt_at, last_attempt_at, last_status, last_error, delivered_at"
+    };
+}
+
+macro_rules! webhook_store {
+    ($module:ident, $store:ty, $db:ty, claim: $claim:expr) => {
+        mod $module {
+        use super::*;
+
+fn opt_time(us: Option<i64>) -> anyhow::Result<Option<Timestamp>> {
+    us.map(timestamp).transpose()
+}
+
+fn subscription_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Subscription> {
+    Ok(Subscription {
+        id: parse_id(&r.try_get::<String, _>("id")?)?,
+        merchant_id: parse_id(&r.try_get::<String, _>("merchant_id")?)?,
+        url: r.try_get("url")?,
+        event_types: serde_json::from_str(&r.try_get::<String, _>("event_types")?)?,
+        active: r.try_get::<i64, _>("active")? != 0,
+        secret: r.try_get("secret")?,
+        previous_secret: r.try_get("previous_secret")?,
+        previous_until: opt_time(r.try_get("previous_until")?)?,
+        created_at: timestamp(r.try_get("created_at")?)?,
+        updated_at: timestamp(r.try_get("updated_at")?)?,
+    })
+}
+
+fn delivery_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Delivery> {
+    let status: String = r.try_get("status")?;
+    let case_id: Option<String> = r.try_get("case_id")?;
+    Ok(Delivery {
+        id: parse_id(&r.try_get::<String, _>("id")?)?,
+        subscription_id: parse_id(&r.try_get::<String, _>("subscription_id")?)?,
+        event_id: r.try_get("event_id")?,
+        event_type: r.try_get("event_type")?,
+        case_id: case_id.map(|c| parse_id(&c)).transpose()?,
+        status: DeliveryStatus::parse(&status).ok_or_else(|| anyhow::anyhow!("stored delivery status `{status}`"))?,
+        attempts: r.try_get("attempts")?,
+        created_at: timestamp(r.try_get("created_at")?)?,
+        retry_from: timestamp(r.try_get("retry_from")?)?,
+        next_attempt_at: opt_time(r.try_get("next_attempt_at")?)?,
+        last_attempt_at: opt_time(r.try_get("last_attempt_at")?)?,
+        last_status: r.try_get::<Option<i64>, _>("last_status")?.map(u16::try_from).transpose()?,
+        last_error: r.try_get("last_error")?,
+        delivered_at: opt_time(r.try_get("delivered_at")?)?,
+    })
+}
+
+fn attempt_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Attempt> {
+    Ok(Attempt {
+        attempt: r.try_get("attempt")?,
+        at: timestamp(r.try_get("at")?)?,
+        status_code: r.try_get::<Option<i64>, _>("status_code")?.map(u16::try_from).transpose()?,
+        response: r.try_get("response")?,
+        error: r.try_get("error")?,
+        duration_ms: r.try_get("duration_ms")?,
+    })
+}
+
+        #[async_trait::async_trait]
+        impl WebhookStore for $store {
+            async fn insert_subscription(&self, s: &Subscription) -> StoreResult<()> {
+                sqlx::query("INSERT INTO webhook_subscriptions (id, merchant_id, url, event_types, active, secret, previous_secret, previous_until, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                    .bind(s.id.to_string())
+                    .bind(s.merchant_id.to_string())
+                    .bind(&s.url)
+                    .bind(serde_json::to_string(&s.event_types).map_err(anyhow::Error::from)?)
+                    .bind(i64::from(s.active))
+                    .bind(&s.secret)
+                    .bind(&s.previous_secret)
+                    .bind(s.previous_until.map(micros))
+                    .bind(micros(s.created_at))
+                    .bind(micros(s.updated_at))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(|e| crate::shared::unique_or("webhook subscription", e))?;
+                Ok(())
+            }
+
+            async fn subscription(&self, merchant: MerchantId, id: Uuid) -> StoreResult<Option<Subscription>> {
+                let row = sqlx::query(concat!("SELECT ", subscription_columns!(), " FROM webhook_subscriptions WHERE id = $1 AND merchant_id = $2"))
+                    .bind(id.to_string())
+                    .bind(merchant.to_string())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(row.map(|r| subscription_from(&r)).transpose()?)
+            }
+
+            async fn subscriptions(&self, merchant: MerchantId) -> StoreResult<Vec<Subscription>> {
+                let rows = sqlx::query(concat!("SELECT ", subscription_columns!(), " FROM webhook_subscriptions WHERE merchant_id = $1 ORDER BY id"))
+                    .bind(merchant.to_string())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(rows.iter().map(subscription_from).collect::<anyhow::Result<_>>()?)
+            }
+
+            async fn update_subscription(&self, s: &Subscription) -> StoreResult<bool> {
+                let done = sqlx::query("UPDATE webhook_subscriptions SET url = $1, event_types = $2, active = $3, secret = $4, previous_secret = $5, previous_until = $6, updated_at = $7 WHERE id = $8 AND merchant_id = $9")
+                    .bind(&s.url)
+                    .bind(serde_json::to_string(&s.event_types).map_err(anyhow::Error::from)?)
+                    .bind(i64::from(s.active))
+                    .bind(&s.secret)
+                    .bind(&s.previous_secret)
+                    .bind(s.previous_until.map(micros))
+                    .bind(micros(s.updated_at))
+                    .bind(s.id.to_string())
+                    .bind(s.merchant_id.to_string())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn delete_subscription(&self, merchant: MerchantId, id: Uuid) -> StoreResult<bool> {
+                let mut tx = self.begin_write().await.map_err(other)?;
+                let id = id.to_string();
+                let owned: Option<String> = sqlx::query_scalar("SELECT id FROM webhook_subscriptions WHERE id = $1 AND merchant_id = $2")
+                    .bind(&id)
+                    .bind(merchant.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                if owned.is_none() {
+                    return Ok(false);
+                }
+                // Explicit, not left to ON DELETE CASCADE: SQLite enforces it only with foreign keys on.
+                sqlx::query("DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE subscription_id = $1)")
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                sqlx::query("DELETE FROM webhook_deliveries WHERE subscription_id = $1").bind(&id).execute(&mut *tx).await.map_err(other)?;
+                sqlx::query("DELETE FROM webhook_subscriptions WHERE id = $1").bind(&id).execute(&mut *tx).await.map_err(other)?;
+                tx.commit().await.map_err(other)?;
+                Ok(true)
+            }
+
+            async fn fan_out_webhooks(&self, job: Uuid, deliveries: &[NewDelivery], at: Timestamp) -> StoreResult<()> {
+                let mut tx = self.begin_write().await.map_err(other)?;
+                for d in deliveries {
+                    sqlx::query("INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, case_id, body, status, attempts, retry_from, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $7) ON CONFLICT (subscription_id, event_id) DO NOTHING")
+                        .bind(d.id.to_string())
+                        .bind(d.subscription_id.to_string())
+                        .bind(&d.event_id)
+                        .bind(&d.event_type)
+                        .bind(d.case_id.map(|c| c.to_string()))
+                        .bind(&d.body)
+                        .bind(micros(at))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(other)?;
+                }
+                sqlx::query("UPDATE outbox SET done_at = $1, lease_until = NULL, lease_owner = NULL WHERE id = $2")
+                    .bind(micros(at))
+                    .bind(job.to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                tx.commit().await.map_err(other)?;
+                Ok(())
+            }
+
+            async fn claim_deliveries(&self, now: Timestamp, lease_until: Timestamp, owner: &str, limit: i64) -> StoreResult<Vec<ClaimedDelivery>> {
+                let ids: Vec<String> = sqlx::query_scalar($claim)
+                    .bind(micros(now))
+                    .bind(micros(lease_until))
+                    .bind(owner)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let mut claimed = Vec::with_capacity(ids.len());
+                for id in ids {
+                    let row = sqlx::query(concat!("SELECT ", delivery_columns!(), ", body FROM webhook_deliveries WHERE id = $1 AND lease_owner = $2"))
+                        .bind(&id)
+                        .bind(owner)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(other)?;
+                    let Some(row) = row else { continue };
+                    let delivery = delivery_from(&row)?;
+                    let s = sqlx::query(concat!("SELECT ", subscription_columns!(), " FROM webhook_subscriptions WHERE id = $1"))
+                        .bind(delivery.subscription_id.to_string())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(other)?;
+                    let Some(s) = s else { continue };
+                    claimed.push(ClaimedDelivery { body: row.try_get("body").map_err(other)?, subscription: subscription_from(&s)?, delivery });
+                }
+                Ok(claimed)
+            }
+
+            async fn record_attempt(&self, delivery: Uuid, owner: &str, attempt: &Attempt, outcome: AttemptOutcome) -> StoreResult<bool> {
+                let (status, next, delivered_at) = match outcome {
+                    AttemptOutcome::Delivered => (DeliveryStatus::Delivered, None, Some(micros(attempt.at))),
+                    AttemptOutcome::RetryAt(at) => (DeliveryStatus::Pending, Some(micros(at)), None),
+                    AttemptOutcome::Dead => (DeliveryStatus::Dead, None, None),
+                };
+                let mut tx = self.begin_write().await.map_err(other)?;
+                let updated = sqlx::query("UPDATE webhook_deliveries SET status = $1, next_attempt_at = $2, delivered_at = $3, last_attempt_at = $4, last_status = $5, last_error = $6, lease_until = NULL, lease_owner = NULL WHERE id = $7 AND lease_owner = $8 AND attempts = $9 AND status = 'pending'")
+                    .bind(status.as_str())
+                    .bind(next)
+                    .bind(delivered_at)
+                    .bind(micros(attempt.at))
+                    .bind(attempt.status_code.map(i64::from))
+                    .bind(&attempt.error)
+                    .bind(delivery.to_string())
+                    .bind(owner)
+                    .bind(attempt.attempt)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                if updated.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                sqlx::query("INSERT INTO webhook_attempts (id, delivery_id, attempt, at, status_code, response, error, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                    .bind(Uuid::now_v7().to_string())
+                    .bind(delivery.to_string())
+                    .bind(attempt.attempt)
+                    .bind(micros(attempt.at))
+                    .bind(attempt.status_code.map(i64::from))
+                    .bind(&attempt.response)
+                    .bind(&attempt.error)
+                    .bind(attempt.duration_ms)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                tx.commit().await.map_err(other)?;
+                Ok(true)
+            }
+
+            async fn deliveries(&self, subscription: Uuid, status: Option<DeliveryStatus>, before: Option<Uuid>, limit: i64) -> StoreResult<Vec<Delivery>> {
+                let rows = sqlx::query(concat!("SELECT ", delivery_columns!(), " FROM webhook_deliveries WHERE subscription_id = $1 AND (CAST($2 AS TEXT) IS NULL OR status = $2) AND (CAST($3 AS TEXT) IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"))
+                    .bind(subscription.to_string())
+                    .bind(status.map(|s| s.as_str()))
+                    .bind(before.map(|b| b.to_string()))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(rows.iter().map(delivery_from).collect::<anyhow::Result<_>>()?)
+            }
+
+            async fn delivery(&self, subscription: Uuid, id: Uuid) -> StoreResult<Option<(Delivery, String, Vec<Attempt>)>> {
+                let row = sqlx::query(concat!("SELECT ", delivery_columns!(), ", body FROM webhook_deliveries WHERE id = $1 AND subscription_id = $2"))
+                    .bind(id.to_string())
+                    .bind(subscription.to_string())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let Some(row) = row else { return Ok(None) };
+                let attempts = sqlx::query("SELECT attempt, at, status_code, response, error, duration_ms FROM webhook_attempts WHERE delivery_id = $1 ORDER BY id")
+                    .bind(id.to_string())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(Some((
+                    delivery_from(&row)?,
+                    row.try_get("body").map_err(other)?,
+                    attempts.iter().map(attempt_from).collect::<anyhow::Result<_>>()?,
+                )))
+            }
+
+            async fn redeliver(&self, subscription: Uuid, id: Uuid, now: Timestamp) -> StoreResult<bool> {
+                let done = sqlx::query("UPDATE webhook_deliveries SET status = 'pending', attempts = 0, retry_from = $1, next_attempt_at = $1 WHERE id = $2 AND subscription_id = $3 AND status <> 'pending'")
+                    .bind(micros(now))
+                    .bind(id.to_string())
+                    .bind(subscription.to_string())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn redeliver_since(&self, subscription: Uuid, since: Timestamp, now: Timestamp) -> StoreResult<u64> {
+                let done = sqlx::query("UPDATE webhook_deliveries SET status = 'pending', attempts = 0, retry_from = $1, next_attempt_at = $1 WHERE subscription_id = $2 AND created_at >= $3 AND status <> 'pending'")
+                    .bind(micros(now))
+                    .bind(subscription.to_string())
+                    .bind(micros(since))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(done.rows_affected())
+            }
+        }
+        }
+    };
+}
+
+webhook_store!(
+    sqlite,
+    crate::SqliteStore,
+    sqlx::Sqlite,
+    claim: "UPDATE webhook_deliveries SET lease_until = $2, lease_owner = $3, attempts = attempts + 1 WHERE id IN (SELECT d.id FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_until IS NULL OR d.lease_until < $1) AND s.active = 1 ORDER BY d.next_attempt_at LIMIT $4) RETURNING id"
+);
+webhook_store!(
+    postgres,
+    crate::PgStore,
+    sqlx::Postgres,
+    claim: "UPDATE webhook_deliveries SET lease_until = $2, lease_owner = $3, attempts = attempts + 1 WHERE id IN (SELECT d.id FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_until IS NULL OR d.lease_until < $1) AND s.active = 1 ORDER BY d.next_attempt_at LIMIT $4 FOR UPDATE OF d SKIP LOCKED) AND status = 'pending' AND (lease_until IS NULL OR lease_until < $1) RETURNING id"
+);

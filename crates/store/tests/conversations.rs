@@ -1,0 +1,109 @@
+//! Order conversations on both databases: messages chained in order (also when two server
+//! processes write at once), notices to the other side and idempotency answers written with
+//! the message, receipts that only move forward, files that keep their stored objects.
+
+mod support;
+
+use redress_app::idempotency::{Answered, IdempotencyKey};
+use redress_app::{AppError, Role};
+use redress_domain::RejectionCode;
+use redress_domain::chain::{Link, verify};
+use support::{Cast, TestDb, World, refund_request};
+
+support::contract! {
+    a_conversation_is_chained_noticed_and_read => sqlite_a_conversation_is_chained_noticed_and_read, postgres_a_conversation_is_chained_noticed_and_read;
+    two_processes_write_one_message_at_a_time => sqlite_two_processes_write_one_message_at_a_time, postgres_two_processes_write_one_message_at_a_time;
+}
+
+fn status(answered: &Answered) -> u16 {
+    match answered {
+        Answered::Fresh { status, .. } => *status,
+        Answered::Replayed(a) => a.status,
+    }
+}
+
+async fn a_conversation_is_chained_noticed_and_read(db: TestDb) {
+    let world = World::new(db.store.clone()).await;
+    let cast = Cast::new(&world).await;
+    let app = &world.app;
+    let order = world.order("CV-1", cast.shop, cast.buyer_id()).await;
+    let agent = world.user("agent", Role::Agent, None).await;
+    let stranger = world.user("stranger", Role::Buyer, None).await;
+
+    let key =
+        IdempotencyKey { scope: IdempotencyKey::scope_of(&cast.buyer), key: "m-1".into(), request_hash: "h".into() };
+    let first = app.post_message(&cast.buyer, order.id, "3月1日签收,左耳无声,请问怎么处理?", Some(&key)).await.unwrap();
+    assert_eq!(status(&first), 201);
+    let again = app.post_message(&cast.buyer, order.id, "3月1日签收,左耳无声,请问怎么处理?", Some(&key)).await.unwrap();
+    assert!(matches!(again, Answered::Replayed(_)), "a retry is answered from the record");
+    world.advance_hours(1);
+    app.post_message(&cast.staff, order.id, "请拍一段视频给我们看看", None).await.unwrap();
+
+    let page = app.conversation(&cast.buyer, order.id, None, None).await.unwrap();
+    assert_eq!(page.count, 2, "the retry wrote nothing");
+    assert_eq!(page.items.iter().map(|m| m.seq).collect::<Vec<_>>(), [1, 2]);
+    let links: Vec<Link> = db.store.messages(order.id).await.unwrap().into_iter().map(|s| s.link).collect();
+    assert_eq!(verify(&links), Ok(()));
+    assert_eq!(page.head_hash.as_deref(), Some(links[1].hash.as_str()));
+
+    // Each side is told of the other's message, in the message's transaction.
+    let staff_id = cast.staff.user_id().unwrap();
+    let told_shop = db.store.notifications(staff_id, None, 10).await.unwrap();
+    assert_eq!(told_shop.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), ["conversation_message"]);
+    assert_eq!(db.store.notifications(cast.buyer_id(), None, 10).await.unwrap().len(), 1);
+
+    // Paged from the newest, oldest first within a page.
+    let newest = app.conversation(&cast.buyer, order.id, None, Some(1)).await.unwrap();
+    assert_eq!((newest.items[0].seq, newest.next_before), (2, Some(2)));
+    let older = app.conversation(&cast.buyer, order.id, Some(2), Some(1)).await.unwrap();
+    assert_eq!((older.items[0].seq, older.next_before), (1, None));
+
+    // Receipts move forward only, and keep the time of the first reading.
+    let read = app.mark_conversation_read(&cast.staff, order.id, 1).await.unwrap();
+    world.advance_hours(1);
+    assert_eq!(app.mark_conversation_read(&cast.staff, order.id, 1).await.unwrap(), read);
+    let moved = app.mark_conversation_read(&cast.staff, order.id, 2).await.unwrap();
+    assert_eq!(moved.up_to, 2);
+    assert!(moved.read_at > read.read_at);
+    assert!(app.mark_conversation_read(&cast.staff, order.id, 3).await.is_err(), "no such message");
+    assert_eq!(app.conversation(&agent, order.id, None, None).await.unwrap().receipts, vec![moved]);
+
+    // The platform reads only; anyone else finds nothing.
+    assert!(matches!(app.post_message(&agent, order.id, "平台", None).await, Err(AppError::Forbidden(_))));
+    assert!(matches!(app.mark_conversation_read(&agent, order.id, 1).await, Err(AppError::Forbidden(_))));
+    assert!(matches!(app.conversation(&stranger, order.id, None, None).await, Err(AppError::NotFound)));
+    assert!(matches!(app.post_message(&stranger, order.id, "hi", None).await, Err(AppError::NotFound)));
+
+    // Once a case is open on the order, the talk goes on in the case; its record is kept.
+    world.advance_hours(1);
+    let case = app.file_case(&cast.buyer, refund_request(39900), order.id).await.unwrap();
+    let refused = app.post_message(&cast.buyer, order.id, "还在吗", None).await;
+    assert!(matches!(refused, Err(AppError::Rejected(r)) if r.code == RejectionCode::CaseOpenOnOrder));
+    let record = app.negotiation(redress_domain::Party::Buyer, &case, 20).await.unwrap();
+    assert_eq!(record.messages, 2);
+    assert_eq!(record.head_hash.as_deref(), Some(links[1].hash.as_str()));
+    assert!(record.buyer_contacted_at.is_some());
+}
+
+/// Twenty messages at once, half through each of two server processes: each takes its own
+/// place, the chain has no gap and verifies.
+async fn two_processes_write_one_message_at_a_time(db: TestDb) {
+    let one = World::new(db.store.clone()).await;
+    let two = World::with_clock(db.another_store().await, one.clock.clone());
+    let cast = Cast::new(&one).await;
+    let order = one.order("CV-2", cast.shop, cast.buyer_id()).await;
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let app = if i % 2 == 0 { one.app.clone() } else { two.app.clone() };
+        let who = if i % 3 == 0 { cast.staff.clone() } else { cast.buyer.clone() };
+        tasks.push(tokio::spawn(async move { app.post_message(&who, order.id, &format!("第{i}条"), None).await }));
+    }
+    for t in tasks {
+        assert_eq!(status(&t.await.unwrap().unwrap()), 201);
+    }
+    let stored = db.store.messages(order.id).await.unwrap();
+    assert_eq!(stored.iter().map(|s| s.link.seq).collect::<Vec<_>>(), (1..=20).collect::<Vec<_>>());
+    let links: Vec<Link> = stored.iter().map(|s| s.link.clone()).collect();
+    assert_eq!(verify(&links), Ok(()));
+    assert!(stored.windows(2).all(|w| w[0].message.at <= w[1].message.at), "times in order");
+}

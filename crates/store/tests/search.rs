@@ -1,0 +1,194 @@
+//! Full-text search, repeat complaints and similar cases on both databases (issue 13): Chinese
+//! words of two characters, words inside longer dictionary words, English words and phrases find
+//! the right cases, the best match comes first, and nobody finds a case they may not see.
+
+mod support;
+
+use redress_app::search::{SearchRequest, Similarity};
+use redress_app::{AppError, Principal, Role};
+use redress_domain::case::ItemRef;
+use redress_domain::command::FileCase;
+use redress_domain::vocabulary::{Reason, RequestKind};
+use redress_domain::{Case, CaseId, Command, Money};
+use support::{Cast, TestDb, World};
+
+support::contract! {
+    search_finds_what_people_wrote => sqlite_search_finds_what_people_wrote, postgres_search_finds_what_people_wrote;
+    older_cases_are_indexed_by_reindex => sqlite_older_cases_are_indexed_by_reindex, postgres_older_cases_are_indexed_by_reindex;
+    repeats_are_counted_and_similar_cases_shown => sqlite_repeats_are_counted_and_similar_cases_shown, postgres_repeats_are_counted_and_similar_cases_shown;
+}
+
+fn request(reason: Reason, description: &str) -> FileCase {
+    FileCase {
+        kind: RequestKind::RefundOnly,
+        reason,
+        items: vec![ItemRef { sku: "EB-PRO-2".into(), quantity: 1 }],
+        amount: Money::from_fen(10000),
+        description: description.into(),
+    }
+}
+
+async fn search(world: &World, who: &Principal, q: &str) -> Vec<CaseId> {
+    let page = world.app.search(who, SearchRequest { q: q.into(), ..Default::default() }).await.unwrap();
+    page.items.iter().map(|h| h.case.id).collect()
+}
+
+/// Four cases on two shops and two buyers, with texts in Chinese and English.
+struct Scene {
+    world: World,
+    cast: Cast,
+    other_buyer: Principal,
+    other_staff: Principal,
+    agent: Principal,
+    /// 假货 three times (description and a message), reason counterfeit.
+    fake: Case,
+    /// 仅退款 in the description; a message about the parcel.
+    refund_only: Case,
+    /// The other buyer at the other shop: English, and 假货 once.
+    cracked: Case,
+    /// 退货退款 and 运费险; withdrawn (closed).
+    returned: Case,
+}
+
+impl Scene {
+    async fn new(db: &TestDb) -> Scene {
+        let world = World::new(db.store.clone()).await;
+        let cast = Cast::new(&world).await;
+        let other_shop = world.merchant("星河电器").await;
+        let other_buyer = world.user("other-buyer", Role::Buyer, None).await;
+        let other_staff = world.user("other-shop", Role::Merchant, Some(other_shop)).await;
+        let agent = world.user("agent", Role::Agent, None).await;
+        let app = &world.app;
+        let buyer = cast.buyer_id();
+        let file = |who: &Principal, order, reason, text: &str| {
+            let (who, text) = (who.clone(), text.to_owned());
+            async move { app.file_case(&who, request(reason, &text), order).await.unwrap() }
+        };
+        let order = world.order("SH-S-1", cast.shop, buyer).await;
+        let fake = file(&cast.buyer, order.id, Reason::Counterfeit, "收到的耳机是假货，包装简陋，没有防伪码。").await;
+        let say = |text: &str| Command::Message { text: text.into(), evidence: vec![] };
+        app.act(&cast.buyer, fake.id, say("假货！商家卖假货")).await.unwrap();
+        let order = world.order("SH-S-2", cast.shop, buyer).await;
+        let refund_only = file(&cast.buyer, order.id, Reason::QualityDefect, "耳机左耳没有声音，申请仅退款。").await;
+        app.act(&cast.staff, refund_only.id, say("快递员说包裹丢了")).await.unwrap();
+        let order = world.order("SH-S-3", other_shop, other_buyer.user_id().unwrap()).await;
+        let cracked = file(
+            &other_buyer,
+            order.id,
+            Reason::QualityDefect,
+            "The screen cracked on arrival, I want a refund. 怀疑是假货",
+        )
+        .await;
+        let order = world.order("SH-S-4", cast.shop, buyer).await;
+        let returned =
+            file(&cast.buyer, order.id, Reason::NoReason7Day, "七天无理由，申请退货退款，运费险已经理赔。").await;
+        app.act(&cast.buyer, returned.id, Command::Withdraw).await.unwrap();
+        Scene { world, cast, other_buyer, other_staff, agent, fake, refund_only, cracked, returned }
+    }
+}
+
+async fn search_finds_what_people_wrote(db: TestDb) {
+    let s = Scene::new(&db).await;
+    let (w, agent) = (&s.world, &s.agent);
+
+    // Two-character words, the best match first: three times before once.
+    assert_eq!(search(w, agent, "假货").await, [s.fake.id, s.cracked.id]);
+    // A word inside longer dictionary words (仅退款, 退货退款).
+    let mut refunds = search(w, agent, "退款").await;
+    refunds.sort();
+    let mut expected = vec![s.refund_only.id, s.returned.id];
+    expected.sort();
+    assert_eq!(refunds, expected);
+    // Whole domain words, messages and the shop's name.
+    assert_eq!(search(w, agent, "运费险").await, [s.returned.id]);
+    assert_eq!(search(w, agent, "七天无理由").await, [s.returned.id]);
+    assert_eq!(search(w, agent, "包裹").await, [s.refund_only.id]);
+    assert_eq!(search(w, agent, "星河电器").await, [s.cracked.id]);
+    // English words, any case; a phrase only in its order; every word must match.
+    assert_eq!(search(w, agent, "REFUND").await, [s.cracked.id]);
+    assert_eq!(search(w, agent, "\"screen cracked\"").await, [s.cracked.id]);
+    assert_eq!(search(w, agent, "\"cracked screen\"").await, Vec::<CaseId>::new());
+    assert_eq!(search(w, agent, "假货 screen").await, [s.cracked.id]);
+
+    // Nobody finds what they may not see.
+    assert_eq!(search(w, &s.cast.buyer, "假货").await, [s.fake.id]);
+    assert_eq!(search(w, &s.other_buyer, "假货").await, [s.cracked.id]);
+    assert_eq!(search(w, &s.cast.staff, "假货").await, [s.fake.id]);
+    assert_eq!(search(w, &s.other_staff, "耳机").await, [s.cracked.id]);
+    assert_eq!(search(w, &s.other_staff, "假货").await, [s.cracked.id]);
+    let foreign_shop = SearchRequest { q: "假货".into(), shop: Some(s.cast.shop), ..Default::default() };
+    assert!(w.app.search(&s.other_staff, foreign_shop).await.unwrap().items.is_empty());
+
+    // Filters.
+    let filtered = |f: SearchRequest| async move {
+        let page = w.app.search(agent, SearchRequest { q: "耳机".into(), ..f }).await.unwrap();
+        page.items.iter().map(|h| h.case.id).collect::<Vec<_>>()
+    };
+    assert_eq!(filtered(SearchRequest { reason: Some("counterfeit".into()), ..Default::default() }).await, [s.fake.id]);
+    assert_eq!(filtered(SearchRequest { state: Some("closed".into()), ..Default::default() }).await, [s.returned.id]);
+    assert_eq!(filtered(SearchRequest { shop: Some(s.cast.shop), ..Default::default() }).await.len(), 3);
+    let later = w.now().checked_add(jiff::SignedDuration::from_hours(1)).unwrap();
+    assert!(filtered(SearchRequest { filed_from: Some(later), ..Default::default() }).await.is_empty());
+    assert!(filtered(SearchRequest { overdue: true, ..Default::default() }).await.is_empty());
+    w.clock.advance(jiff::SignedDuration::from_hours(24 * 30));
+    assert_eq!(filtered(SearchRequest { overdue: true, ..Default::default() }).await.len(), 3);
+    let bad = SearchRequest { q: "耳机".into(), reason: Some("bored".into()), ..Default::default() };
+    assert!(matches!(w.app.search(agent, bad).await, Err(AppError::Invalid(_))));
+
+    // Snippets mark the words found.
+    let page = w.app.search(agent, SearchRequest { q: "假货".into(), ..Default::default() }).await.unwrap();
+    assert!(page.items[0].snippet.iter().any(|p| p.mark && p.text == "假货"), "{:?}", page.items[0].snippet);
+
+    // One hit a page, in rank order, then no further page.
+    let mut pages = Vec::new();
+    let mut after = None;
+    loop {
+        let req = SearchRequest { q: "假货".into(), after: after.clone(), limit: Some(1), ..Default::default() };
+        let page = w.app.search(agent, req).await.unwrap();
+        pages.extend(page.items.iter().map(|h| h.case.id));
+        match page.next_after {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(pages, [s.fake.id, s.cracked.id]);
+}
+
+async fn older_cases_are_indexed_by_reindex(db: TestDb) {
+    let s = Scene::new(&db).await;
+    // As if filed before search existed.
+    db.execute("DELETE FROM case_texts", &[]).await;
+    assert!(search(&s.world, &s.agent, "假货").await.is_empty());
+    assert_eq!(s.world.app.reindex_search(false).await.unwrap(), 4);
+    assert_eq!(search(&s.world, &s.agent, "假货").await, [s.fake.id, s.cracked.id]);
+    assert_eq!(search(&s.world, &s.agent, "包裹").await, [s.refund_only.id]);
+    // Nothing left to do; a full rebuild gives the same documents.
+    assert_eq!(s.world.app.reindex_search(false).await.unwrap(), 0);
+    assert_eq!(s.world.app.reindex_search(true).await.unwrap(), 4);
+    assert_eq!(search(&s.world, &s.agent, "假货").await, [s.fake.id, s.cracked.id]);
+    assert_eq!(db.count("SELECT COUNT(*) FROM case_texts", &[]).await, 4);
+}
+
+async fn repeats_are_counted_and_similar_cases_shown(db: TestDb) {
+    let s = Scene::new(&db).await;
+    let app = &s.world.app;
+    // The withdrawn case's order gets a second case: a repeat.
+    let returned_order = s.returned.order_id;
+    let again = app.file_case(&s.cast.buyer, request(Reason::Counterfeit, "还是假货"), returned_order).await.unwrap();
+    assert!(again.is_repeat);
+    assert!(!s.fake.is_repeat);
+    let count = app.repeat_complaints(&s.cast.staff, s.cast.shop, None, None).await.unwrap();
+    assert_eq!((count.cases, count.repeats), (4, 1));
+    assert_eq!(app.repeat_complaints(&s.agent, s.cast.shop, None, None).await.unwrap(), count);
+    assert!(matches!(app.repeat_complaints(&s.other_staff, s.cast.shop, None, None).await, Err(AppError::NotFound)));
+
+    // Beside the counterfeit case: the same shop's open cases on the same item, then close text
+    // (the other shop's case that also says 假货). The closed case is not shown.
+    let similar = app.similar_cases(&s.agent, s.fake.id).await.unwrap();
+    let shown: Vec<(CaseId, Similarity)> = similar.iter().map(|c| (c.case.id, c.similarity)).collect();
+    assert!(shown.contains(&(again.id, Similarity::SameItem)), "{shown:?}");
+    assert!(shown.contains(&(s.refund_only.id, Similarity::SameItem)), "{shown:?}");
+    assert!(shown.contains(&(s.cracked.id, Similarity::CloseText)), "{shown:?}");
+    assert!(shown.iter().all(|(id, _)| *id != s.fake.id && *id != s.returned.id), "{shown:?}");
+    assert!(matches!(app.similar_cases(&s.cast.buyer, s.fake.id).await, Err(AppError::Forbidden(_))));
+}
