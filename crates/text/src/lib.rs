@@ -106,7 +106,7 @@ pub fn problem_key(code: &str) -> String {
 const LABELLED: &[(&str, &str)] = &[
     ("state", "case-state"),
     ("exclusion", "no-reason-exclusion"),
-    ("roles", "role"),
+    ("roles", "roles"),
     ("rule", "calendar-rule"),
     ("error", "uscc-error"),
     ("problem", "json-problem"),

@@ -107,10 +107,10 @@ detail-body_not_object = The body must be a JSON object.
 detail-unknown_action = “{ $action }” is not an action of the API.
 detail-query = The query parameter { $name } does not parse.
 
-role-buyer = buyers
-role-merchant = merchant staff
-role-agent = platform agents
-role-admin = administrators
+roles-buyer = buyers
+roles-merchant = merchant staff
+roles-agent = platform agents
+roles-admin = administrators
 
 no-reason-exclusion-custom_made = goods made to the consumer's order
 no-reason-exclusion-perishable = fresh and perishable goods

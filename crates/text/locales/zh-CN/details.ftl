@@ -92,10 +92,10 @@ detail-body_not_object = 请求体须为 JSON 对象。
 detail-unknown_action = 「{ $action }」不是接口中的操作。
 detail-query = 查询参数 { $name } 无法解析。
 
-role-buyer = 买家
-role-merchant = 商家员工
-role-agent = 平台客服
-role-admin = 管理员
+roles-buyer = 买家
+roles-merchant = 商家员工
+roles-agent = 平台客服
+roles-admin = 管理员
 
 no-reason-exclusion-custom_made = 消费者定作的商品
 no-reason-exclusion-perishable = 鲜活易腐的商品
