@@ -363,8 +363,8 @@ pub async fn act(
             forms::place_error(&mut form, r.code, crate::failure::rejection_text(&r, t));
             refuse(&app, &signed, id, form, &back).await
         }
-        Err(AppError::Invalid(_)) => {
-            form.error = Some(redress_text::problem_title(t.lang, "invalid_input"));
+        Err(e @ AppError::Invalid(_)) => {
+            form.error = Some(app_error_text(&e, t));
             refuse(&app, &signed, id, form, &back).await
         }
         Err(e) => Err(Failure::from_app(e, t).back_to(&back)),

@@ -89,20 +89,29 @@ fn foreign(value: &Value, lang: &str, typed: &[String], at: &str, found: &mut Ve
     }
 }
 
-/// Three Latin words in a row: a sentence, not a code.
+/// Three Latin words in a row (numbers between them do not count): a sentence, not a code.
+/// Codes, addresses, times and ids (`filed_from`, `zh-CN`, `name@example.com`) are not words.
 fn english_prose(s: &str) -> bool {
-    s.split(|c: char| !c.is_ascii_alphabetic() && c != '\'')
-        .filter(|word| !word.is_empty())
-        .collect::<Vec<_>>()
-        .windows(3)
-        .any(|w| w.iter().all(|word| word.len() > 1))
-        && s.contains(' ')
+    let mut run = 0;
+    for token in s.split_whitespace() {
+        let bare = token.trim_matches(|c: char| !c.is_alphanumeric());
+        if bare.len() > 1 && bare.chars().all(|c| c.is_ascii_alphabetic() || c == '\'') {
+            run += 1;
+            if run == 3 {
+                return true;
+            }
+        } else if bare.is_empty() || !bare.chars().all(|c| c.is_ascii_digit()) {
+            run = 0;
+        }
+    }
+    false
 }
 
 /// Walks a whole case over the HTTP API in one language, with the main refusals on the way, and
 /// says every string of every answer that is not in that language.
 async fn walk(lang: &str) -> (Vec<String>, usize) {
-    let t = TestApp::start().await;
+    // Webhooks as in production: a private address is refused.
+    let t = TestApp::start_with_webhooks(redress_app::webhooks::WebhookSettings::default()).await;
     let f = t.fixture().await;
     let mut typed: Vec<String> =
         ["降噪蓝牙耳机", "3月1日签收,当天发现左耳无声,要求退款。"].iter().map(|s| s.to_string()).collect();
@@ -123,6 +132,40 @@ async fn walk(lang: &str) -> (Vec<String>, usize) {
     };
     let post = Method::POST;
     let get = Method::GET;
+    let put = Method::PUT;
+    // The order's conversation before a case: messages from both sides, the platform refused,
+    // an empty message, a control character, a receipt past the last message.
+    let talk = format!("/api/v1/orders/{order}/conversation");
+    send(&f.buyer, post.clone(), &format!("{talk}/messages"), Some(json!({ "text": "左耳没有声音,怎么处理?" }))).await;
+    send(&f.shop, post.clone(), &format!("{talk}/messages"), Some(json!({ "text": "请先拍一段视频" }))).await;
+    send(&f.agent, post.clone(), &format!("{talk}/messages"), Some(json!({ "text": "平台提醒" }))).await;
+    send(&f.buyer, post.clone(), &format!("{talk}/messages"), Some(json!({ "text": "  " }))).await;
+    send(&f.buyer, post.clone(), &format!("{talk}/messages"), Some(json!({ "text": "响\u{7}铃" }))).await;
+    send(&f.buyer, get.clone(), &talk, None).await;
+    send(&f.shop, post.clone(), &format!("{talk}/read"), Some(json!({ "up_to": 1 }))).await;
+    send(&f.buyer, post.clone(), &format!("{talk}/read"), Some(json!({ "up_to": 99 }))).await;
+    send(&f.agent, post.clone(), &format!("{talk}/read"), Some(json!({ "up_to": 1 }))).await;
+    // Notification settings: read, a bad address, an unknown language and kind, then a change.
+    let settings = "/api/v1/me/notification-settings";
+    send(&f.buyer, get.clone(), settings, None).await;
+    send(&f.buyer, put.clone(), settings, Some(json!({ "email": "not an address" }))).await;
+    send(&f.buyer, put.clone(), settings, Some(json!({ "language": "fr" }))).await;
+    send(&f.buyer, put.clone(), settings, Some(json!({ "kinds": [{ "kind": "no_such_kind", "email": true }] }))).await;
+    send(&f.shop, get.clone(), settings, None).await;
+    // Search: bad filters, a query without words, and the platform's similar cases refused.
+    send(&f.agent, get.clone(), "/api/v1/search?q=耳机&state=sideways", None).await;
+    send(&f.agent, get.clone(), "/api/v1/search?q=耳机&filed_from=yesterday", None).await;
+    send(&f.agent, get.clone(), "/api/v1/search?q=%22%22", None).await;
+    send(&f.agent, get.clone(), "/api/v1/search?q=耳机&after=nowhere", None).await;
+    // Webhooks: not a URL, private addresses, no URL, a buyer's; metrics refused.
+    let hook = |url: &str, types: Value| json!({ "url": url, "event_types": types });
+    send(&f.shop, post.clone(), "/api/v1/webhooks", Some(hook("not a url", json!(["*"])))).await;
+    send(&f.shop, post.clone(), "/api/v1/webhooks", Some(hook("http://127.0.0.1:9/hook", json!(["*"])))).await;
+    send(&f.shop, post.clone(), "/api/v1/webhooks", Some(hook("http://10.0.0.1/hook", json!([])))).await;
+    send(&f.shop, post.clone(), "/api/v1/webhooks", Some(json!({ "event_types": ["*"] }))).await;
+    send(&f.buyer, post.clone(), "/api/v1/webhooks", Some(hook("http://10.0.0.1/hook", json!(["*"])))).await;
+    send(&f.shop, get.clone(), "/api/v1/webhooks", None).await;
+    send(&f.buyer, get.clone(), "/metrics", None).await;
     let filing = json!({ "order_id": order, "kind": "refund_only", "reason": "quality_defect",
         "items": [{ "sku": "EB-PRO-2", "quantity": 1 }], "amount": 39900, "description": "左耳无声" });
     // Refusals: amount over what is refundable, a compensation over its cap, bad JSON, an unknown
@@ -178,6 +221,10 @@ async fn walk(lang: &str) -> (Vec<String>, usize) {
     send(&f.buyer, get.clone(), "/api/v1/notifications", None).await;
     send(&f.buyer, get.clone(), "/api/v1/no-such-thing", None).await;
     let problems = answers.iter().filter(|(_, v)| v["code"].is_string()).count();
+    let codes: Vec<&str> = answers.iter().filter_map(|(_, v)| v["code"].as_str()).collect();
+    for code in ["forbidden", "invalid_input", "invalid_json", "webhook_url_refused", "not_found"] {
+        assert!(codes.contains(&code), "the walk meets {code}: {codes:?}");
+    }
     // The longest first, so that a text containing a shorter one is taken out whole.
     typed.sort_by_key(|t| std::cmp::Reverse(t.chars().count()));
     let mut found = Vec::new();
@@ -200,15 +247,52 @@ fn collect(value: &Value, typed: &mut Vec<String>) {
 #[tokio::test]
 async fn a_whole_case_reads_in_english_only() {
     let (found, problems) = walk("en").await;
-    assert!(problems >= 10, "the walk meets the main refusals: {problems}");
+    assert!(problems >= 30, "the walk meets the main refusals: {problems}");
     assert_eq!(found, Vec::<String>::new());
 }
 
 #[tokio::test]
 async fn a_whole_case_reads_in_chinese_only() {
     let (found, problems) = walk("zh-CN").await;
-    assert!(problems >= 10, "the walk meets the main refusals: {problems}");
+    assert!(problems >= 30, "the walk meets the main refusals: {problems}");
     assert_eq!(found, Vec::<String>::new());
+}
+
+/// A form on a page refused for what it says: the refusal beside its field, with its detail, in
+/// the page's language (the reader's cookie), from the same catalogue as the API's problems.
+#[tokio::test]
+async fn a_page_form_refusal_reads_in_the_pages_language() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "SH-PAGE-LANG").await;
+    let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let token = f.shop.token.clone().unwrap();
+    for lang in ["en", "zh-CN"] {
+        let cookie = format!("redress_session={token}; redress_lang={lang}");
+        let page = http.get(format!("{}/cases/{case}", t.base)).header("Cookie", &cookie).send().await.unwrap();
+        let page = page.text().await.unwrap();
+        let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let form = format!("csrf={csrf}&remedy.kind=refund&remedy.amount=999&note=half");
+        let refused = http
+            .post(format!("{}/cases/{case}/actions/offer", t.base))
+            .header("Cookie", &cookie)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 422, "{lang}");
+        let page = refused.text().await.unwrap();
+        let error = page.split("id=\"offer-remedy-amount-error\">").nth(1).expect("beside its field");
+        let error = error.split("</").next().unwrap();
+        assert!(error.contains("¥999.00") && error.contains("¥399.00"), "{lang}: the detail: {error}");
+        if lang == "en" {
+            assert!(!han(error) && error.contains("refundable"), "{error}");
+        } else {
+            assert!(han(error) && !english_prose(error), "{error}");
+        }
+    }
 }
 
 /// The checker fails on what it must catch: an English sentence in a Chinese answer, Chinese in
@@ -226,5 +310,13 @@ fn the_checker_catches_the_wrong_language() {
     let fine = json!({ "state": "awaiting_merchant", "id": "0190f3a2-7c1d-7000-8000-000000000001", "at": "2026-03-01T01:00:00Z",
         "detail": "stars：须在 1 到 5 之间。", "citation": { "article": "consumer_law_24", "en": "Consumer Rights Protection Law of the PRC, Art. 24" } });
     foreign(&fine, "zh-CN", &[], "fine", &mut found);
+    let codes = json!([
+        "email：须为邮箱地址，例如 name@example.com。",
+        "language：须为 zh-CN, en 之一。",
+        "filed_from：不是 RFC 3339 时间，例如 2026-03-05T16:00:00Z。",
+        "订单 SH-LANG-zh-CN 的会话中有新消息"
+    ]);
+    foreign(&codes, "zh-CN", &[], "codes", &mut found);
     assert_eq!(found, Vec::<String>::new());
+    assert!(english_prose("Only buyers may do this.") && english_prose("at most 2000 characters"));
 }
