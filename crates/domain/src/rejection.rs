@@ -363,6 +363,12 @@ pub enum Detail {
         line: u64,
         column: u64,
     },
+    /// A JSON value (read from a document already parsed, so without a line) that does not fit:
+    /// `problem` as for `Json`, at the field `name`.
+    JsonField {
+        problem: String,
+        name: String,
+    },
     BodyNotObject,
     /// `action` is not an action of the API.
     UnknownAction {
@@ -411,7 +417,10 @@ impl Detail {
             Category::Data => "other",
         };
         let name = if named.is_empty() { field.unwrap_or("").to_owned() } else { named };
-        Detail::Json { problem: problem.into(), name, line: error.line() as u64, column: error.column() as u64 }
+        match error.line() {
+            0 => Detail::JsonField { problem: problem.into(), name },
+            line => Detail::Json { problem: problem.into(), name, line: line as u64, column: error.column() as u64 },
+        }
     }
 
     /// A text field of `field` that is too long.

@@ -103,6 +103,7 @@ detail-filed_in_future = filed_on: not in the future.
 detail-only_complaint_accepted = Only a 12315 complaint has an acceptance.
 detail-accepted_on_range = accepted_on: between filed_on and today.
 detail-json = The body does not fit at line { $line }, column { $column }: { $problem } { $name }
+detail-json_field = { $name }: { $problem }.
 detail-body_not_object = The body must be a JSON object.
 detail-unknown_action = “{ $action }” is not an action of the API.
 detail-query = The query parameter { $name } does not parse.

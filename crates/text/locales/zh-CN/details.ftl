@@ -88,6 +88,7 @@ detail-filed_in_future = filed_on：不能晚于今天。
 detail-only_complaint_accepted = 只有 12315 投诉才有受理。
 detail-accepted_on_range = accepted_on：须在 filed_on 与今天之间。
 detail-json = 请求体第 { $line } 行第 { $column } 列不符合要求：{ $problem } { $name }
+detail-json_field = { $name }：{ $problem }。
 detail-body_not_object = 请求体须为 JSON 对象。
 detail-unknown_action = 「{ $action }」不是接口中的操作。
 detail-query = 查询参数 { $name } 无法解析。
