@@ -2,7 +2,7 @@
 //! (events, case row, deadline, outbox), retried when another change to the case won.
 
 use crate::error::AppError;
-use crate::idempotency::{Answered, IdempotencyKey, StoredAnswer};
+use crate::idempotency::{Answered, Attempt, IdempotencyKey};
 use crate::orders::page_size;
 use crate::ports::{CaseFilter, OutboxItem, StoreError, StoredEvent};
 use crate::views::{CaseView, TimelineEntryView};
@@ -13,10 +13,6 @@ use redress_domain::event::EventBody;
 use redress_domain::lifecycle::Env;
 use redress_domain::{Actor, Case, CaseId, Command, CommandKind, Event, Policy, apply, decide, decide_filing};
 use serde::Serialize;
-
-/// A command loses the optimistic race only to another change that then lands, so a few
-/// retries with jittered backoff let any burst of writers on one case through.
-const ATTEMPTS: u32 = 30;
 
 /// Timeline entries in a case's detail (the default page of every list).
 pub const TIMELINE_PAGE: i64 = 20;
@@ -147,7 +143,7 @@ impl App {
         let env = Env { now, policy: &policy, calendar: self.calendar.as_ref() };
         // The filing is decided on the order's other cases as read; the store refuses it if any
         // case was filed on the order meanwhile, and it is decided again on the fresh history.
-        for attempt in 0..ATTEMPTS {
+        self.commit_keyed(recorder.map(|r| r.key), || async {
             let history = self.store.order_history(&order).await?;
             let case_id = CaseId(uuid::Uuid::now_v7());
             let (case, filed, mut outbox) =
@@ -158,14 +154,11 @@ impl App {
             let change = Change::new(case, 0, redress_domain::chain::GENESIS, vec![filed.clone()]);
             outbox.extend(crate::webhooks::payload::outbox_item(opened, &change.events));
             let answer = recorder.map(|r| r.record(&change, now)).transpose()?;
-            match self.store.create_case(&change.case, &filed, &outbox, history.prior_cases, answer.as_ref()).await {
-                Ok(()) => return Ok(Ran::Done(Box::new(change))),
-                Err(StoreError::Conflict) => backoff(attempt).await,
-                Err(StoreError::AlreadyAnswered) => return self.replay(recorder).await,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(AppError::Contended)
+            let sent =
+                self.store.create_case(&change.case, &filed, &outbox, history.prior_cases, answer.as_ref()).await;
+            Ok(Attempt::Sent(sent, Box::new(change)))
+        })
+        .await
     }
 
     /// Runs a command from a person or merchant system on a case they can see.
@@ -270,7 +263,7 @@ impl App {
         check: &(dyn Fn(&Case) -> Result<(), AppError> + Send + Sync),
         recorder: Option<&Recorder<'_>>,
     ) -> Result<Ran, AppError> {
-        for attempt in 0..ATTEMPTS {
+        self.commit_keyed(recorder.map(|r| r.key), || async {
             let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
             check(&record.case)?;
             let policy = self.policy_of(&record.case).await?;
@@ -286,34 +279,23 @@ impl App {
             // Already in effect because a twin with this key committed it: its answer is the
             // answer (this change has no event to render one from).
             if events.is_empty()
-                && let Some(r) = recorder
-                && let Some(first) = self.recorded_answer(r.key).await?
+                && let Some(first) = self.answered_before(recorder.map(|r| r.key)).await?
             {
-                return Ok(Ran::Replayed(first));
+                return Ok(Attempt::Twin(first));
             }
             let answer = recorder.map(|r| r.record(&change, now)).transpose()?;
-            if events.is_empty() {
+            let sent = if events.is_empty() {
                 // Nothing to commit (the command was already in effect): the answer alone.
-                return match &answer {
-                    Some(a) if !self.store.idempotency_record(a, now).await? => self.replay(recorder).await,
-                    _ => Ok(Ran::Done(Box::new(change))),
-                };
-            }
-            match self.store.append(&change.case, record.version, &events, &outbox, answer.as_ref()).await {
-                Ok(()) => return Ok(Ran::Done(Box::new(change))),
-                Err(StoreError::Conflict) => backoff(attempt).await,
-                Err(StoreError::AlreadyAnswered) => return self.replay(recorder).await,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(AppError::Contended)
-    }
-
-    /// The answer a twin request (or an earlier attempt) recorded under the key first.
-    async fn replay(&self, recorder: Option<&Recorder<'_>>) -> Result<Ran, AppError> {
-        let key = recorder.ok_or_else(|| anyhow::anyhow!("an unkeyed change was answered"))?.key;
-        let answer = self.recorded_answer(key).await?;
-        Ok(Ran::Replayed(answer.ok_or_else(|| anyhow::anyhow!("the recorded answer of key {} vanished", key.key))?))
+                match &answer {
+                    Some(a) if !self.store.idempotency_record(a, now).await? => Err(StoreError::AlreadyAnswered),
+                    _ => Ok(()),
+                }
+            } else {
+                self.store.append(&change.case, record.version, &events, &outbox, answer.as_ref()).await
+            };
+            Ok(Attempt::Sent(sent, Box::new(change)))
+        })
+        .await
     }
 
     pub async fn case_detail(&self, principal: &Principal, case_id: CaseId) -> Result<CaseDetail, AppError> {
@@ -453,17 +435,8 @@ impl Recorder<'_> {
     }
 }
 
-/// How a change ended: committed, or answered before under its key.
-pub(crate) enum Ran {
-    Done(Box<Change>),
-    Replayed(StoredAnswer),
-}
-
-/// A short, growing, jittered pause before retrying a change that lost a race.
-pub(crate) async fn backoff(attempt: u32) {
-    let jitter = rand::random_range(1..=(4 * (attempt + 1)).min(50));
-    tokio::time::sleep(std::time::Duration::from_millis(u64::from(jitter))).await;
-}
+/// How a change to a case ended: committed, or answered before under its key.
+pub(crate) type Ran = crate::idempotency::Ran<Box<Change>>;
 
 /// The work a change leaves behind, written in its transaction: a refund to execute.
 /// A case as filing makes it (not yet stored): the case, its `Filed` event and its outbox rows.

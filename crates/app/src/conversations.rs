@@ -12,13 +12,12 @@
 //! their bytes, limited) into the same content-addressed blob store; a file is one message.
 
 use crate::blobs::{ByteStream, original_key, preview_key};
-use crate::cases::backoff;
 use crate::contacts::{Parties, Speaker};
 use crate::error::AppError;
 use crate::escalations::Notification;
 use crate::evidence::{Description, Received, keyed_evidence_id};
-use crate::idempotency::{Answered, IdempotencyKey, IdempotencyRecord};
-use crate::ports::{CaseFilter, StoreError, StoreResult};
+use crate::idempotency::{Answered, Attempt, IdempotencyKey, IdempotencyRecord, Ran};
+use crate::ports::{CaseFilter, StoreResult};
 use crate::{App, Principal};
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -30,10 +29,6 @@ use redress_domain::order::Order;
 use redress_domain::vocabulary::EvidenceKind;
 use redress_domain::{Actor, Case, Detail, EvidenceId, OrderId, Party, Rejection, RejectionCode};
 use serde::Serialize;
-
-/// A change to a conversation loses the race for its next place only to another message that
-/// then lands: a few retries let any burst through.
-const ATTEMPTS: u32 = 30;
 
 /// One stored message with its link in the order's chain.
 #[derive(Clone, Debug)]
@@ -223,10 +218,8 @@ impl App {
         key: Option<&IdempotencyKey>,
     ) -> Result<Answered, AppError> {
         let order = self.writable_order(principal, order_id).await?;
-        if let Some(key) = key
-            && let Some(answer) = self.recorded_answer(key).await?
-        {
-            return Ok(Answered::Replayed(answer));
+        if let Some(first) = self.answered_before(key).await? {
+            return Ok(Answered::Replayed(first));
         }
         self.append(principal, &order, text, Vec::new(), key).await
     }
@@ -250,25 +243,13 @@ impl App {
         key: Option<&IdempotencyKey>,
     ) -> Result<Answered, AppError> {
         let order = self.writable_order(principal, order_id).await?;
-        if let Some(key) = key
-            && let Some(answer) = self.recorded_answer(key).await?
-        {
-            return Ok(Answered::Replayed(answer));
+        if let Some(first) = self.answered_before(key).await? {
+            return Ok(Answered::Replayed(first));
         }
+        // A retried upload with the same Idempotency-Key names the same file, which the
+        // conversation holds once (`append` answers a retry whose file is in already).
         let evidence_id = match key {
-            Some(key) => {
-                let id = keyed_evidence_id(key, &format!("conversation/{order_id}"));
-                if let Some(existing) = self.store.message_with_file(order_id, id).await? {
-                    let same =
-                        existing.message.files.iter().any(|f| f.evidence_id == id && f.sha256 == received.sha256);
-                    if !same {
-                        return Err(AppError::Invalid(Detail::IdempotencyKeyForAnotherFile));
-                    }
-                    let view = self.message_views(principal.actor().party(), &order, &[existing]).await?;
-                    return Answered::fresh(201, &view[0]);
-                }
-                id
-            }
+            Some(key) => keyed_evidence_id(key, &format!("conversation/{order_id}")),
             None => EvidenceId(uuid::Uuid::now_v7()),
         };
         let file = EvidenceFile {
@@ -313,26 +294,49 @@ impl App {
         let parties = self.parties_of(actor.party(), order.buyer_id, order.merchant_id, false).await?;
         let by = self.speakers(&parties, &[actor]).await?.remove(0);
         let recipients = self.other_side(order, actor.party()).await?;
-        for attempt in 0..ATTEMPTS {
-            let head = self.store.conversation_head(order.id).await?.map(|h| Head::of(&h.message, &h.link));
-            let now = self.clock.now();
-            let (message, link) = conversation::compose(order.id, head.as_ref(), actor, text, files.clone(), now)?;
-            let stored = StoredMessage { message, link };
-            let body = serde_json::to_string(&view(&stored, by.clone())).map_err(anyhow::Error::from)?;
-            let answer = key.map(|k| k.record(201, body.clone(), now));
-            let notifications = message_notifications(order, &stored.message, &recipients);
-            match self.store.append_message(&stored, &notifications, answer.as_ref()).await {
-                Ok(()) => return Ok(Answered::Fresh { status: 201, body }),
-                Err(StoreError::Conflict) => backoff(attempt).await,
-                Err(StoreError::AlreadyAnswered) => {
-                    let key = key.ok_or_else(|| anyhow::anyhow!("an unkeyed message was answered"))?;
-                    let answer = self.recorded_answer(key).await?;
-                    return Ok(Answered::Replayed(answer.ok_or_else(|| anyhow::anyhow!("recorded answer vanished"))?));
+        let ran = self
+            .commit_keyed(key, || async {
+                if let Some(sent) = self.sent_before(order, &files).await? {
+                    // A twin request with this key sent the file first: its answer is the answer
+                    // (or, once that answer expired, the message as it is).
+                    return Ok(match self.answered_before(key).await? {
+                        Some(first) => Attempt::Twin(first),
+                        None => Attempt::Sent(
+                            Ok(()),
+                            serde_json::to_string(&view(&sent, by.clone())).map_err(anyhow::Error::from)?,
+                        ),
+                    });
                 }
-                Err(e) => return Err(e.into()),
+                let head = self.store.conversation_head(order.id).await?.map(|h| Head::of(&h.message, &h.link));
+                let now = self.clock.now();
+                let (message, link) = conversation::compose(order.id, head.as_ref(), actor, text, files.clone(), now)?;
+                let stored = StoredMessage { message, link };
+                let body = serde_json::to_string(&view(&stored, by.clone())).map_err(anyhow::Error::from)?;
+                let answer = key.map(|k| k.record(201, body.clone(), now));
+                let notifications = message_notifications(order, &stored.message, &recipients);
+                Ok(Attempt::Sent(self.store.append_message(&stored, &notifications, answer.as_ref()).await, body))
+            })
+            .await?;
+        Ok(match ran {
+            Ran::Done(body) => Answered::Fresh { status: 201, body },
+            Ran::Replayed(first) => Answered::Replayed(first),
+        })
+    }
+
+    /// The message already carrying one of `files` (sent by a twin request with the same key,
+    /// whose file has the same id); the same id with other bytes is a key reused for another file.
+    async fn sent_before(&self, order: &Order, files: &[EvidenceFile]) -> Result<Option<StoredMessage>, AppError> {
+        for file in files {
+            if let Some(sent) = self.store.message_with_file(order.id, file.evidence_id).await? {
+                let same =
+                    sent.message.files.iter().any(|f| f.evidence_id == file.evidence_id && f.sha256 == file.sha256);
+                if !same {
+                    return Err(AppError::Invalid(Detail::IdempotencyKeyForAnotherFile));
+                }
+                return Ok(Some(sent));
             }
         }
-        Err(AppError::Contended)
+        Ok(None)
     }
 
     /// The people of the side that did not write: the buyer, or every staff account of the shop.

@@ -369,10 +369,8 @@ impl App {
         if !principal.can_see_case(&record.case) {
             return Err(AppError::NotFound);
         }
-        if let Some(key) = key
-            && let Some(answer) = self.recorded_answer(key).await?
-        {
-            return Ok(Answered::Replayed(answer));
+        if let Some(first) = self.answered_before(key).await? {
+            return Ok(Answered::Replayed(first));
         }
         // A retried upload with the same Idempotency-Key names the same evidence id, which the
         // domain adds once even after its recorded answer has expired; the body is never

@@ -4,7 +4,8 @@
 //! neither (and runs once). Nothing is ever "in progress": two requests with one key both run
 //! up to their commit, and the second commit is refused and answered with the first's answer.
 
-use crate::Principal;
+use crate::ports::{StoreError, StoreResult};
+use crate::{AppError, Principal};
 use jiff::{SignedDuration, Timestamp};
 
 /// How long an answer is kept for retries; the worker purges older ones.
@@ -84,7 +85,57 @@ impl Answered {
     }
 }
 
+/// How a change ended: committed (with what it made), or answered before under its key.
+pub(crate) enum Ran<T> {
+    Done(T),
+    Replayed(StoredAnswer),
+}
+
+/// One attempt at committing a change.
+pub(crate) enum Attempt<T> {
+    /// What the store said to the commit, and what the change made (the answer if it committed).
+    Sent(StoreResult<()>, T),
+    /// The change is in effect already because a twin request with the same key committed it:
+    /// the twin's recorded answer.
+    Twin(StoredAnswer),
+}
+
+/// A change loses the optimistic race only to another change that then lands, so a few retries
+/// with jittered backoff let any burst of writers on one case or conversation through.
+const ATTEMPTS: u32 = 30;
+
 impl crate::App {
+    /// The one way every keyed change (a filing, a case's command, evidence, a conversation
+    /// message) is committed and answered: `attempt` reads, decides and sends the change; a lost
+    /// race is retried after a backoff; a key answered first (by a retry or by a twin request
+    /// that committed while this one ran) answers with that first answer.
+    pub(crate) async fn commit_keyed<T, F, Fut>(
+        &self,
+        key: Option<&IdempotencyKey>,
+        attempt: F,
+    ) -> Result<Ran<T>, AppError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<Attempt<T>, AppError>>,
+    {
+        for n in 0..ATTEMPTS {
+            match attempt().await? {
+                Attempt::Sent(Ok(()), made) => return Ok(Ran::Done(made)),
+                Attempt::Sent(Err(StoreError::Conflict), _) => backoff(n).await,
+                Attempt::Sent(Err(StoreError::AlreadyAnswered), _) => {
+                    let key = key.ok_or_else(|| anyhow::anyhow!("an unkeyed change was answered"))?;
+                    let first = self.recorded_answer(key).await?;
+                    let first =
+                        first.ok_or_else(|| anyhow::anyhow!("the recorded answer of key {} vanished", key.key))?;
+                    return Ok(Ran::Replayed(first));
+                }
+                Attempt::Sent(Err(e), _) => return Err(e.into()),
+                Attempt::Twin(first) => return Ok(Ran::Replayed(first)),
+            }
+        }
+        Err(AppError::Contended)
+    }
+
     /// The answer recorded under `key`, if any and not expired.
     pub async fn recorded_answer(&self, key: &IdempotencyKey) -> Result<Option<StoredAnswer>, crate::AppError> {
         Ok(self.store.idempotency_answer(&key.scope, &key.key, self.clock.now()).await?)
@@ -105,8 +156,23 @@ impl crate::App {
         self.recorded_answer(key).await
     }
 
+    /// The answer of a keyed request already answered (`None` without a key): checked before
+    /// any work, so a retry does nothing twice.
+    pub(crate) async fn answered_before(&self, key: Option<&IdempotencyKey>) -> Result<Option<StoredAnswer>, AppError> {
+        match key {
+            Some(key) => self.recorded_answer(key).await,
+            None => Ok(None),
+        }
+    }
+
     /// Deletes expired answers; how many went.
     pub async fn purge_expired_answers(&self) -> Result<u64, crate::AppError> {
         Ok(self.store.purge_idempotency(self.clock.now()).await?)
     }
+}
+
+/// A short, growing, jittered pause before retrying a change that lost a race.
+async fn backoff(attempt: u32) {
+    let jitter = rand::random_range(1..=(4 * (attempt + 1)).min(50));
+    tokio::time::sleep(std::time::Duration::from_millis(u64::from(jitter))).await;
 }

@@ -72,7 +72,11 @@ macro_rules! conversation_store {
                         .bind(micros(m.at))
                         .execute(&mut *tx)
                         .await
-                        .map_err(|e| crate::shared::unique_or("conversation file", e))?;
+                        .map_err(|e| match e {
+                            // The file's id is the upload's key: a twin request sent it first.
+                            sqlx::Error::Database(e) if e.is_unique_violation() => StoreError::Conflict,
+                            e => other(e),
+                        })?;
                 }
                 for n in notifications {
                     crate::$module::insert_notification(&mut *tx, n).await?;

@@ -13,6 +13,7 @@ use support::{Cast, TestDb, World, refund_request};
 support::contract! {
     a_conversation_is_chained_noticed_and_read => sqlite_a_conversation_is_chained_noticed_and_read, postgres_a_conversation_is_chained_noticed_and_read;
     two_processes_write_one_message_at_a_time => sqlite_two_processes_write_one_message_at_a_time, postgres_two_processes_write_one_message_at_a_time;
+    twin_uploads_with_one_key_get_the_first_answer => sqlite_twin_uploads_with_one_key_get_the_first_answer, postgres_twin_uploads_with_one_key_get_the_first_answer;
 }
 
 fn status(answered: &Answered) -> u16 {
@@ -106,4 +107,44 @@ async fn two_processes_write_one_message_at_a_time(db: TestDb) {
     let links: Vec<Link> = stored.iter().map(|s| s.link.clone()).collect();
     assert_eq!(verify(&links), Ok(()));
     assert!(stored.windows(2).all(|w| w[0].message.at <= w[1].message.at), "times in order");
+}
+
+/// One file sent at once by a client retrying before its first answer (same Idempotency-Key),
+/// through two server processes: every twin gets the first answer and the conversation holds
+/// the file once (the trial saw 409 `duplicate` for the twins).
+async fn twin_uploads_with_one_key_get_the_first_answer(db: TestDb) {
+    let one = World::new(db.store.clone()).await;
+    let two = World::with_clock(db.another_store().await, one.clock.clone());
+    let cast = Cast::new(&one).await;
+    let order = one.order("CV-3", cast.shop, cast.buyer_id()).await;
+    let key =
+        IdempotencyKey { scope: IdempotencyKey::scope_of(&cast.buyer), key: "twin-1".into(), request_hash: "h".into() };
+    let mut tasks = Vec::new();
+    for i in 0..6 {
+        let app = if i % 2 == 0 { one.app.clone() } else { two.app.clone() };
+        let (buyer, key) = (cast.buyer.clone(), key.clone());
+        tasks.push(tokio::spawn(async move {
+            let body = futures_util::stream::iter([Ok::<_, std::convert::Infallible>(bytes::Bytes::from_static(
+                b"%PDF-1.4\n% a receipt\n%%EOF\n",
+            ))]);
+            let received = app.receive_evidence(body, 1 << 20).await.unwrap();
+            let description = redress_app::evidence::Description {
+                kind: redress_domain::vocabulary::EvidenceKind::Invoice,
+                caption: "发票".into(),
+                confidential: false,
+            };
+            app.post_file(&buyer, order.id, received, description, "发票见附件", Some(&key)).await
+        }));
+    }
+    let mut bodies = Vec::new();
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(Answered::Fresh { status, body }) => bodies.push((status, body)),
+            Ok(Answered::Replayed(a)) => bodies.push((a.status, a.body)),
+            Err(e) => panic!("a twin was refused: {e:?}"),
+        }
+    }
+    assert!(bodies.iter().all(|b| *b == bodies[0]), "{bodies:?}");
+    assert_eq!(bodies[0].0, 201);
+    assert_eq!(db.store.messages(order.id).await.unwrap().len(), 1, "one message, one file");
 }
