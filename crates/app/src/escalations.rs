@@ -201,6 +201,7 @@ impl App {
         if new.reference.chars().count() > 100 {
             return Err(AppError::Invalid(Detail::too_long("reference", 100)));
         }
+        redress_domain::free_text::check_controls("reference", &new.reference)?;
         let acceptance = match new.channel {
             ExternalChannel::Regulator12315 => Some(self.working_days(new.filed_on, ACCEPTANCE_WORKING_DAYS)?),
             _ => None,

@@ -75,9 +75,7 @@ fn checked_text(text: &str, files: usize) -> Result<String, Rejection> {
     if text.chars().count() > MAX_TEXT {
         return Err(Rejection::invalid(Detail::too_long("text", MAX_TEXT)));
     }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(Rejection::invalid(Detail::ControlCharacters { field: "text".into() }));
-    }
+    crate::free_text::check_controls("text", text)?;
     Ok(text.to_owned())
 }
 
@@ -260,7 +258,7 @@ mod tests {
             let files = if with_file { vec![file(7)] } else { vec![] };
             let result = compose(order().id, None, buyer(), &text, files, at(0));
             let trimmed = text.trim();
-            let ok = (!trimmed.is_empty() || with_file) && !trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t');
+            let ok = (!trimmed.is_empty() || with_file) && crate::free_text::forbidden_control(trimmed).is_none();
             prop_assert_eq!(result.is_ok(), ok, "{:?}", text);
         }
     }

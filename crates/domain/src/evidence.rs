@@ -35,9 +35,10 @@ impl EvidenceFile {
         if self.size == 0 {
             return Err(Rejection::invalid(crate::Detail::FileSize));
         }
-        if self.caption.chars().count() > MAX_CAPTION || self.caption.chars().any(char::is_control) {
+        if self.caption.chars().count() > MAX_CAPTION {
             return Err(Rejection::invalid(crate::Detail::Caption { max: MAX_CAPTION as u64 }));
         }
+        crate::free_text::check_controls("caption", &self.caption)?;
         if self.media_type.is_empty() || self.media_type.len() > 100 {
             return Err(Rejection::invalid(crate::Detail::MediaType));
         }

@@ -9,6 +9,7 @@ pub mod command;
 pub mod conversation;
 pub mod event;
 pub mod evidence;
+pub mod free_text;
 pub mod ids;
 pub mod lifecycle;
 pub mod money;

@@ -50,6 +50,7 @@ rejection_codes! {
     NotSignedFor = "not_signed_for";
     CalendarNotCovered = "calendar_not_covered";
     CaseOpenOnOrder = "case_open_on_order";
+    ControlCharacter = "control_character";
 }
 
 /// A refused command: a stable code plus what exactly was wrong (a code with arguments too).

@@ -99,7 +99,8 @@ impl Problem {
             | ItemsNotInOrder
             | NoReasonWindowClosed
             | NoReasonExcludedItem
-            | NotSignedFor => StatusCode::UNPROCESSABLE_ENTITY,
+            | NotSignedFor
+            | ControlCharacter => StatusCode::UNPROCESSABLE_ENTITY,
             NotYourTurn => StatusCode::FORBIDDEN,
             NotYourOrder => StatusCode::NOT_FOUND,
             _ => StatusCode::CONFLICT,

@@ -239,3 +239,42 @@ async fn a_settled_cases_complaint_says_what_remains() {
     let demand = body["complaint"]["demand"].as_str().unwrap();
     assert!(demand.contains("剩余") && demand.contains("¥299.00") && demand.contains("¥100.00"), "{demand}");
 }
+
+/// A NUL or an escape sequence typed into free text would reach the dossier and the 12315
+/// complaint raw: every entry point refuses it with `control_character`, in the caller's
+/// language; line breaks (also a textarea's `\r\n`) and tabs are text.
+#[tokio::test]
+async fn control_characters_are_refused_wherever_a_person_writes() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "CV-CTL-1").await;
+    let refused = |(status, problem): (StatusCode, Value)| {
+        assert_eq!((status, problem["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("control_character")));
+        problem
+    };
+    let problem = refused(say_raw(&f.buyer, &order, "左耳\0无声").await);
+    assert!(problem["title"].as_str().unwrap().contains("控制字符"), "{problem}");
+    let english = f
+        .buyer
+        .raw(reqwest::Method::POST, &format!("/api/v1/orders/{order}/conversation/messages"))
+        .header("Accept-Language", "en")
+        .json(&json!({ "text": "\u{1b}[8mhidden" }))
+        .send()
+        .await
+        .unwrap();
+    let problem = refused((english.status(), english.json().await.unwrap()));
+    assert!(problem["title"].as_str().unwrap().contains("control character"), "{problem}");
+    say(&f.buyer, &order, "第一行\r\n第二行\n\t缩进").await;
+
+    let filing = json!({
+        "order_id": order, "kind": "refund_only", "reason": "quality_defect",
+        "items": [{ "sku": "EB-PRO-2", "quantity": 1 }], "amount": 39900,
+        "description": "签收后\u{0}左耳无声"
+    });
+    refused(f.buyer.post("/api/v1/cases", filing).await);
+    let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
+    refused(f.buyer.act(&case, "message", json!({ "text": "还在吗\u{7}" })).await);
+    refused(f.shop.act(&case, "reject", json!({ "reason": "other", "text": "不\u{0}退" })).await);
+    let timeline = f.buyer.case(&case).await["timeline"].to_string();
+    assert!(!timeline.contains("\\u0000") && !timeline.contains("\\u0007"), "{timeline}");
+}

@@ -134,7 +134,7 @@ pub(super) fn check_text(field: &str, text: &str) -> Result<(), Rejection> {
     if text.chars().count() > MAX_TEXT {
         return Err(Rejection::invalid(Detail::too_long(field, MAX_TEXT)));
     }
-    Ok(())
+    crate::free_text::check_controls(field, text)
 }
 
 pub(super) fn require_text(field: &str, text: &str) -> Result<(), Rejection> {

@@ -27,6 +27,7 @@ problem-no_reason_excluded_item = This item is excluded from 7-day no-reason ret
 problem-not_signed_for = The goods have not been signed for; the no-reason period has not started
 problem-calendar_not_covered = The business calendar does not cover that year; a working-day deadline cannot be computed
 problem-case_open_on_order = A case is open on this order: write in the case, where the platform sees it
+problem-control_character = The text contains a control character (such as NUL); remove it and send again
 problem-not_found = Not found
 problem-unauthenticated = Authentication required
 problem-invalid_credentials = Wrong login or password

@@ -27,6 +27,7 @@ problem-no_reason_excluded_item = 该商品不适用七日无理由退货(《消
 problem-not_signed_for = 商品尚未签收,七日无理由退货期尚未开始
 problem-calendar_not_covered = 工作日历未覆盖该年份,无法计算工作日期限
 problem-case_open_on_order = 该订单有进行中的售后单,请在售后单中留言(平台可见)
+problem-control_character = 文字中含有控制字符(如 NUL),请删除后重新提交
 problem-not_found = 未找到该资源
 problem-unauthenticated = 请先登录
 problem-invalid_credentials = 登录名或密码错误

@@ -1,0 +1,64 @@
+//! What a person types (messages, descriptions, statements, captions, rationales) goes into
+//! documents as it is: the dossier, the 12315 complaint, webhooks. A control character there
+//! (a NUL, an escape sequence) corrupts them or hides text, so every entry point refuses it
+//! with this one check. Line feeds and tabs are text; a carriage return only as part of a
+//! line break (`\r\n`, which browsers send from a textarea).
+
+use crate::rejection::{Detail, Rejection, RejectionCode};
+
+/// The first character of `text` a person may not send: a C0 control but line feed and tab
+/// (and carriage return before a line feed), DEL, or a C1 control.
+pub fn forbidden_control(text: &str) -> Option<(usize, char)> {
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let line_break = c == '\r' && chars.peek().is_some_and(|&(_, next)| next == '\n');
+        if c.is_control() && c != '\n' && c != '\t' && !line_break {
+            return Some((at, c));
+        }
+    }
+    None
+}
+
+/// Refuses `field`'s `text` if it carries a control character (`control_character`).
+pub fn check_controls(field: &str, text: &str) -> Result<(), Rejection> {
+    match forbidden_control(text) {
+        Some(_) => Err(Rejection::with(RejectionCode::ControlCharacter, Detail::ControlCharacters { field: field.into() })),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Refused exactly when a control character other than a line feed, a tab or the
+        /// carriage return of a `\r\n` is in the text, wherever it is.
+        #[test]
+        fn refused_exactly_with_a_stray_control(before in "\\PC{0,20}", c in proptest::char::any(), after in "\\PC{0,20}") {
+            let text = format!("{before}{c}{after}");
+            let stray = c.is_control() && c != '\n' && c != '\t' && !(c == '\r' && after.starts_with('\n'));
+            let refused = check_controls("text", &text);
+            prop_assert_eq!(refused.is_err(), stray, "{:?}", text);
+            if let Err(r) = refused {
+                prop_assert_eq!(r.code, RejectionCode::ControlCharacter);
+            }
+        }
+
+        /// Text without controls passes whatever it is.
+        #[test]
+        fn printable_text_passes(text in "[^\\p{Cc}]{0,50}") {
+            prop_assert_eq!(check_controls("text", &text), Ok(()));
+        }
+    }
+
+    #[test]
+    fn the_controls_of_the_trial() {
+        assert_eq!(forbidden_control("退款\0"), Some((6, '\0')));
+        assert_eq!(forbidden_control("a\u{1b}[31m"), Some((1, '\u{1b}')));
+        assert_eq!(forbidden_control("a\u{85}"), Some((1, '\u{85}')));
+        assert_eq!(forbidden_control("a\rb"), Some((1, '\r')));
+        assert_eq!(forbidden_control("第一行\r\n第二行\n\t缩进"), None);
+    }
+}
