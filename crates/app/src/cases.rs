@@ -96,7 +96,7 @@ impl App {
         let parties = self.parties_of(actor.party(), order.buyer_id, order.merchant_id, false).await?;
         let by = self.speakers(&parties, &[actor]).await?.remove(0);
         let now = self.clock.now();
-        let negotiation = self.negotiation_before(actor.party(), order_id, now, TIMELINE_PAGE).await?;
+        let negotiation = self.negotiation_now(actor.party(), order_id, TIMELINE_PAGE).await?;
         let detail = |change: &Change| -> Result<String, AppError> {
             let env = Env { now, policy: &policy, calendar: self.calendar.as_ref() };
             render(CaseDetail {

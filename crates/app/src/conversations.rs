@@ -27,7 +27,7 @@ use redress_domain::conversation::{self, Head, Message};
 use redress_domain::evidence::EvidenceFile;
 use redress_domain::order::Order;
 use redress_domain::vocabulary::EvidenceKind;
-use redress_domain::{Actor, Case, Detail, EvidenceId, OrderId, Party, Rejection, RejectionCode};
+use redress_domain::{Actor, Case, CaseId, Detail, EvidenceId, OrderId, Party, Rejection, RejectionCode};
 use serde::Serialize;
 
 /// One stored message with its link in the order's chain.
@@ -53,12 +53,16 @@ pub trait ConversationStore: Send + Sync {
     /// Appends `message` if its place is still free (another message there first is `Conflict`),
     /// with its files, `notifications` for the other side and the answer to the request's key
     /// (a live answer under it already is `AlreadyAnswered`), in one transaction.
+    /// A message is refused (`CaseOpen`, nothing written) while a case is open on its order,
+    /// checked under the order's lock that a filing takes too.
     async fn append_message(
         &self,
         message: &StoredMessage,
         notifications: &[Notification],
         answer: Option<&IdempotencyRecord>,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<Appended>;
+    /// How many messages case `case` carries as its negotiation record, counted when it was filed.
+    async fn negotiation_length(&self, case: CaseId) -> StoreResult<Option<i64>>;
     async fn conversation_head(&self, order: OrderId) -> StoreResult<Option<StoredMessage>>;
     /// The messages before `before` (all when `None`), newest first, at most `limit`.
     async fn messages_page(&self, order: OrderId, before: Option<i64>, limit: i64) -> StoreResult<Vec<StoredMessage>>;
@@ -70,6 +74,14 @@ pub trait ConversationStore: Send + Sync {
     /// receipt as stored afterwards.
     async fn mark_read(&self, order: OrderId, receipt: &ReadReceipt) -> StoreResult<ReadReceipt>;
     async fn read_receipts(&self, order: OrderId) -> StoreResult<Vec<ReadReceipt>>;
+}
+
+/// What became of a message sent to the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Appended {
+    Done,
+    /// A case is open on the order (filed since the message was checked): nothing was written.
+    CaseOpen,
 }
 
 /// A file of a message, as its readers see it.
@@ -314,7 +326,10 @@ impl App {
                 let body = serde_json::to_string(&view(&stored, by.clone())).map_err(anyhow::Error::from)?;
                 let answer = key.map(|k| k.record(201, body.clone(), now));
                 let notifications = message_notifications(order, &stored.message, &recipients);
-                Ok(Attempt::Sent(self.store.append_message(&stored, &notifications, answer.as_ref()).await, body))
+                match self.store.append_message(&stored, &notifications, answer.as_ref()).await {
+                    Ok(Appended::CaseOpen) => Err(Rejection::new(RejectionCode::CaseOpenOnOrder).into()),
+                    sent => Ok(Attempt::Sent(sent.map(|_| ()), body)),
+                }
             })
             .await?;
         Ok(match ran {
@@ -389,32 +404,52 @@ impl App {
         Ok(ConversationDownload { file, media_type, size, body })
     }
 
-    /// The messages of an order written before `filed_at`: a case's negotiation record.
-    pub async fn negotiation_record(
-        &self,
-        order_id: OrderId,
-        filed_at: Timestamp,
-    ) -> Result<Vec<StoredMessage>, AppError> {
+    /// The negotiation record of `case`: the messages of its order the filing counted in its
+    /// transaction (cases stored without that count: the messages written before the filing).
+    pub async fn negotiation_record(&self, case: &Case) -> Result<Vec<StoredMessage>, AppError> {
+        match self.store.negotiation_length(case.id).await? {
+            Some(length) => {
+                let mut all = self.store.messages(case.order_id).await?;
+                all.truncate(usize::try_from(length).unwrap_or(0));
+                Ok(all)
+            }
+            None => self.written_before(case.order_id, case.filed_at).await,
+        }
+    }
+
+    /// The messages of an order written before `at`.
+    async fn written_before(&self, order_id: OrderId, at: Timestamp) -> Result<Vec<StoredMessage>, AppError> {
         let mut all = self.store.messages(order_id).await?;
         let messages: Vec<Message> = all.iter().map(|s| s.message.clone()).collect();
-        all.truncate(conversation::before_filing(&messages, filed_at));
+        all.truncate(conversation::before_filing(&messages, at));
         Ok(all)
     }
 
     /// The negotiation record of a case as `viewer` sees it (its latest `limit` messages).
     pub async fn negotiation(&self, viewer: Party, case: &Case, limit: i64) -> Result<Negotiation, AppError> {
-        self.negotiation_before(viewer, case.order_id, case.filed_at, limit).await
+        let record = self.negotiation_record(case).await?;
+        self.negotiation_of(viewer, case.order_id, record, limit).await
     }
 
-    /// The negotiation record of a case on `order_id` filed at `filed_at`.
-    pub(crate) async fn negotiation_before(
+    /// The negotiation record a case filed on `order_id` now will carry (the filing counts it
+    /// again in its transaction: a message that lands meanwhile is in the record, not here).
+    pub(crate) async fn negotiation_now(
         &self,
         viewer: Party,
         order_id: OrderId,
-        filed_at: Timestamp,
         limit: i64,
     ) -> Result<Negotiation, AppError> {
-        let record = self.negotiation_record(order_id, filed_at).await?;
+        let record = self.store.messages(order_id).await?;
+        self.negotiation_of(viewer, order_id, record, limit).await
+    }
+
+    async fn negotiation_of(
+        &self,
+        viewer: Party,
+        order_id: OrderId,
+        record: Vec<StoredMessage>,
+        limit: i64,
+    ) -> Result<Negotiation, AppError> {
         let order = self.store.order(order_id).await?.ok_or(AppError::NotFound)?;
         let messages: Vec<Message> = record.iter().map(|s| s.message.clone()).collect();
         let from = record.len().saturating_sub(usize::try_from(limit).unwrap_or(0));

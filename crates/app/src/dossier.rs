@@ -181,7 +181,7 @@ impl App {
         let order = self.store.order(case.order_id).await?.ok_or(AppError::NotFound)?;
         let parties = self.parties_for(viewer, &case).await?;
         let now = self.clock.now();
-        let record = self.negotiation_record(case.order_id, case.filed_at).await?;
+        let record = self.negotiation_record(&case).await?;
         let negotiation_head = record.last().map_or(chain::GENESIS.to_owned(), |m| m.link.hash.clone());
         let negotiation_files: Vec<(ManifestFile, &redress_domain::evidence::EvidenceFile)> = record
             .iter()

@@ -5,12 +5,16 @@
 
 use crate::codec::{from_json, micros, timestamp};
 use crate::shared::other;
-use redress_app::conversations::{ConversationStore, ReadReceipt, StoredMessage};
+use redress_app::conversations::{Appended, ConversationStore, ReadReceipt, StoredMessage};
 use redress_app::escalations::Notification;
 use redress_app::ports::{IdempotencyRecord, StoreError, StoreResult};
 use redress_domain::chain::Link;
-use redress_domain::{EvidenceId, OrderId, Party};
+use redress_domain::{CaseId, EvidenceId, OrderId, Party};
 use sqlx::Row;
+
+/// A filing's record of its order's conversation, inside the filing's transaction after the
+/// order's lock: every message there so far (their `seq` runs from 1 without gaps).
+pub(crate) const RECORD_NEGOTIATION: &str = "INSERT INTO case_negotiations (case_id, messages) SELECT $1, COUNT(*) FROM conversation_messages WHERE order_id = $2";
 
 fn stored_from(
     order: OrderId,
@@ -37,7 +41,7 @@ fn side(text: &str) -> StoreResult<Party> {
 }
 
 macro_rules! conversation_store {
-    ($store:ty, $module:ident) => {
+    ($store:ty, $module:ident, lock_order: $lock_order:expr) => {
         #[async_trait::async_trait]
         impl ConversationStore for $store {
             async fn append_message(
@@ -45,9 +49,20 @@ macro_rules! conversation_store {
                 stored: &StoredMessage,
                 notifications: &[Notification],
                 answer: Option<&IdempotencyRecord>,
-            ) -> StoreResult<()> {
+            ) -> StoreResult<Appended> {
                 let (m, link) = (&stored.message, &stored.link);
                 let mut tx = self.begin_write().await.map_err(other)?;
+                // Under the order's lock, which a filing takes too: a case filed before this
+                // message counted the record without it, so the message is refused.
+                sqlx::query($lock_order).bind(m.order_id.to_string()).fetch_optional(&mut *tx).await.map_err(other)?;
+                let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE order_id = $1 AND state <> 'closed'")
+                    .bind(m.order_id.to_string())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                if open > 0 {
+                    return Ok(Appended::CaseOpen);
+                }
                 let inserted = sqlx::query("INSERT INTO conversation_messages (order_id, seq, at, author_side, content, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                     .bind(m.order_id.to_string())
                     .bind(link.seq)
@@ -84,7 +99,16 @@ macro_rules! conversation_store {
                 if let Some(answer) = answer {
                     crate::$module::insert_answer(&mut *tx, answer).await?;
                 }
-                tx.commit().await.map_err(other)
+                tx.commit().await.map_err(other)?;
+                Ok(Appended::Done)
+            }
+
+            async fn negotiation_length(&self, case: CaseId) -> StoreResult<Option<i64>> {
+                sqlx::query_scalar("SELECT messages FROM case_negotiations WHERE case_id = $1")
+                    .bind(case.to_string())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)
             }
 
             async fn conversation_head(&self, order: OrderId) -> StoreResult<Option<StoredMessage>> {
@@ -168,5 +192,6 @@ where
     })
 }
 
-conversation_store!(crate::SqliteStore, sqlite);
-conversation_store!(crate::PgStore, postgres);
+// SQLite has one writer at a time: its write transaction is the lock.
+conversation_store!(crate::SqliteStore, sqlite, lock_order: "SELECT id FROM orders WHERE id = $1");
+conversation_store!(crate::PgStore, postgres, lock_order: "SELECT id FROM orders WHERE id = $1 FOR UPDATE");

@@ -852,6 +852,7 @@ macro_rules! shared_store {
                 .execute(&mut *conn)
                 .await
                 .map_err(|e| unique_or("case", e))?;
+            sqlx::query(crate::conversations::RECORD_NEGOTIATION).bind(case.id.to_string()).bind(case.order_id.to_string()).execute(&mut *conn).await.map_err(other)?;
             insert_link(conn, case.id, filed, &link).await?;
             insert_outbox(conn, outbox, filed.at).await?;
             Ok(())

@@ -14,6 +14,7 @@ support::contract! {
     a_conversation_is_chained_noticed_and_read => sqlite_a_conversation_is_chained_noticed_and_read, postgres_a_conversation_is_chained_noticed_and_read;
     two_processes_write_one_message_at_a_time => sqlite_two_processes_write_one_message_at_a_time, postgres_two_processes_write_one_message_at_a_time;
     twin_uploads_with_one_key_get_the_first_answer => sqlite_twin_uploads_with_one_key_get_the_first_answer, postgres_twin_uploads_with_one_key_get_the_first_answer;
+    every_accepted_message_is_in_the_record_or_refused => sqlite_every_accepted_message_is_in_the_record_or_refused, postgres_every_accepted_message_is_in_the_record_or_refused;
 }
 
 fn status(answered: &Answered) -> u16 {
@@ -147,4 +148,52 @@ async fn twin_uploads_with_one_key_get_the_first_answer(db: TestDb) {
     assert!(bodies.iter().all(|b| *b == bodies[0]), "{bodies:?}");
     assert_eq!(bodies[0].0, 201);
     assert_eq!(db.store.messages(order.id).await.unwrap().len(), 1, "one message, one file");
+}
+
+/// A filing counts its order's conversation in its own transaction, and a message is appended
+/// only while no case is open (checked under the same lock): every accepted message is in the
+/// case's negotiation record, whatever the clock says, and every later one is refused.
+async fn every_accepted_message_is_in_the_record_or_refused(db: TestDb) {
+    let one = World::new(db.store.clone()).await;
+    let two = World::with_clock(db.another_store().await, one.clock.clone());
+    let cast = Cast::new(&one).await;
+
+    // Written in the very instant of the filing (the record was "messages before filed_at").
+    let order = one.order("CV-4", cast.shop, cast.buyer_id()).await;
+    one.app.post_message(&cast.buyer, order.id, "同一时刻", None).await.unwrap();
+    let case = one.app.file_case(&cast.buyer, refund_request(39900), order.id).await.unwrap();
+    assert_eq!(one.app.negotiation_record(&case).await.unwrap().len(), 1, "the message of the filing's instant");
+
+    // Posts through two processes while the buyer files.
+    let order = one.order("CV-5", cast.shop, cast.buyer_id()).await;
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        let app = if i % 2 == 0 { one.app.clone() } else { two.app.clone() };
+        let who = if i % 3 == 0 { cast.staff.clone() } else { cast.buyer.clone() };
+        tasks.push(tokio::spawn(async move { app.post_message(&who, order.id, &format!("第{i}条"), None).await }));
+    }
+    let filing = {
+        let (app, buyer) = (two.app.clone(), cast.buyer.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            app.file_case(&buyer, refund_request(39900), order.id).await
+        })
+    };
+    let mut accepted = Vec::new();
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(Answered::Fresh { body, .. }) => {
+                accepted.push(serde_json::from_str::<serde_json::Value>(&body).unwrap()["seq"].as_i64().unwrap())
+            }
+            Ok(other) => panic!("unkeyed: {other:?}"),
+            Err(AppError::Rejected(r)) => assert_eq!(r.code, RejectionCode::CaseOpenOnOrder),
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    let case = filing.await.unwrap().unwrap();
+    let record = one.app.negotiation_record(&case).await.unwrap();
+    let stored = db.store.messages(order.id).await.unwrap();
+    assert_eq!(record.len(), stored.len(), "no message lands after the filing");
+    accepted.sort();
+    assert_eq!(accepted, record.iter().map(|s| s.link.seq).collect::<Vec<_>>(), "every accepted message is on record");
 }
