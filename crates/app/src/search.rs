@@ -127,6 +127,19 @@ impl SearchDoc {
         doc
     }
 
+    /// The texts of a case's negotiation record (the conversation before its filing): a case
+    /// is found by what its buyer and shop said before it, and only as a case, by its readers.
+    pub fn of_messages<'a>(messages: impl IntoIterator<Item = &'a redress_domain::conversation::Message>) -> SearchDoc {
+        let mut doc = SearchDoc::default();
+        for message in messages {
+            doc.push(&message.text);
+            for file in &message.files {
+                doc.push(&file.caption);
+            }
+        }
+        doc
+    }
+
     /// Appends a text (each text is on its own line of `plain`).
     pub fn push(&mut self, text: &str) {
         let text = text.trim();
@@ -542,6 +555,8 @@ impl App {
         let events: Vec<_> = self.store.events(id).await?.into_iter().map(|e| e.event).collect();
         let mut doc = SearchDoc::head(&record.case, &order, &shop);
         doc.append(&SearchDoc::of_events(&events));
+        let said = self.negotiation_record(&record.case).await?;
+        doc.append(&SearchDoc::of_messages(said.iter().map(|s| &s.message)));
         Ok(self.store.put_search_doc(id, record.version, &doc).await?)
     }
 }

@@ -457,11 +457,20 @@ macro_rules! shared_store {
             async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem], prior_cases: u32, answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
                 let kind = filed.body.type_name();
                 let (case, filed, outbox, answer) = (case.clone(), filed.clone(), outbox.to_vec(), answer.cloned());
-                // Segmented before the write: the writer's time is for writing.
-                let text = redress_app::search::SearchDoc::of_events(std::slice::from_ref(&filed));
+                // Segmented before the write: the writer's time is for writing. The document
+                // carries the negotiation record, which the filing counts in its transaction: a
+                // message that landed since it was read here is refused as a conflict (retried).
+                let mut text = redress_app::search::SearchDoc::of_events(std::slice::from_ref(&filed));
+                let said = redress_app::conversations::ConversationStore::messages(self, case.order_id).await?;
+                text.append(&redress_app::search::SearchDoc::of_messages(said.iter().map(|s| &s.message)));
+                let said = said.len() as i64;
                 self.write_change(crate::shared::change::<$db, _>(move |conn| {
                     Box::pin(async move {
                         create_case_in(conn, &case, &filed, &outbox, prior_cases, answer.as_ref()).await?;
+                        let recorded: i64 = sqlx::query_scalar("SELECT messages FROM case_negotiations WHERE case_id = $1").bind(case.id.to_string()).fetch_one(&mut *conn).await.map_err(other)?;
+                        if recorded != said {
+                            return Err(StoreError::Conflict);
+                        }
                         index_new_case_in(conn, &case, &text).await
                     })
                 }))

@@ -15,6 +15,7 @@ support::contract! {
     two_processes_write_one_message_at_a_time => sqlite_two_processes_write_one_message_at_a_time, postgres_two_processes_write_one_message_at_a_time;
     twin_uploads_with_one_key_get_the_first_answer => sqlite_twin_uploads_with_one_key_get_the_first_answer, postgres_twin_uploads_with_one_key_get_the_first_answer;
     every_accepted_message_is_in_the_record_or_refused => sqlite_every_accepted_message_is_in_the_record_or_refused, postgres_every_accepted_message_is_in_the_record_or_refused;
+    a_case_is_found_by_its_negotiation_record => sqlite_a_case_is_found_by_its_negotiation_record, postgres_a_case_is_found_by_its_negotiation_record;
 }
 
 fn status(answered: &Answered) -> u16 {
@@ -196,4 +197,37 @@ async fn every_accepted_message_is_in_the_record_or_refused(db: TestDb) {
     assert_eq!(record.len(), stored.len(), "no message lands after the filing");
     accepted.sort();
     assert_eq!(accepted, record.iter().map(|s| s.link.seq).collect::<Vec<_>>(), "every accepted message is on record");
+}
+
+/// What the buyer and the shop said before a filing is part of the case's search document, so
+/// the case is found by it (by its readers only); before any case nothing of it is searched.
+async fn a_case_is_found_by_its_negotiation_record(db: TestDb) {
+    use redress_app::search::SearchRequest;
+    let world = World::new(db.store.clone()).await;
+    let cast = Cast::new(&world).await;
+    let app = &world.app;
+    let other_shop = world.merchant("星河电器").await;
+    let stranger = world.user("stranger", Role::Buyer, None).await;
+    let other_staff = world.user("other-shop", Role::Merchant, Some(other_shop)).await;
+    let agent = world.user("agent", Role::Agent, None).await;
+    let found = |who: redress_app::Principal, q: &'static str| async move {
+        let page = app.search(&who, SearchRequest { q: q.into(), ..Default::default() }).await.unwrap();
+        page.items.iter().map(|h| h.case.id).collect::<Vec<_>>()
+    };
+    let order = world.order("CV-6", cast.shop, cast.buyer_id()).await;
+    app.post_message(&cast.buyer, order.id, "充电盒里面发霉了, mildew everywhere", None).await.unwrap();
+    app.post_message(&cast.staff, order.id, "请提供照片", None).await.unwrap();
+    assert!(found(cast.buyer.clone(), "发霉").await.is_empty(), "no case yet: nothing is searched");
+
+    let case = app.file_case(&cast.buyer, refund_request(39900), order.id).await.unwrap();
+    for who in [&cast.buyer, &cast.staff, &agent] {
+        assert_eq!(found(who.clone(), "发霉").await, [case.id]);
+        assert_eq!(found(who.clone(), "mildew").await, [case.id]);
+    }
+    for who in [&stranger, &other_staff] {
+        assert!(found(who.clone(), "发霉").await.is_empty(), "a stranger finds nothing");
+    }
+    // A rebuilt document carries the record too.
+    app.reindex_search(true).await.unwrap();
+    assert_eq!(found(agent.clone(), "发霉").await, [case.id]);
 }
