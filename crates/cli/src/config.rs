@@ -22,7 +22,7 @@ pub struct Flags {
     worker_interval: Option<u64>,
     /// A TOML file with any of: listen, database_url, data_dir, worker_interval, s3_*, evidence_*,
     /// header_read_timeout_secs, body_read_timeout_secs, max_connections, rate_*, smtp_*, metrics_token,
-    /// webhooks_allow_private_addresses
+    /// webhooks_allow_private_addresses, webhooks_log_retention_days
     #[arg(long, global = true, env = "REDRESS_CONFIG")]
     config: Option<PathBuf>,
     /// S3-compatible endpoint for evidence files, e.g. http://127.0.0.1:9000 [default: files in <data-dir>/evidence]
@@ -104,6 +104,10 @@ pub struct Flags {
     /// refused by default, at subscription and at every delivery [default: false]
     #[arg(long, global = true, env = "REDRESS_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES")]
     webhooks_allow_private_addresses: Option<bool>,
+    /// Days the webhook delivery log keeps a delivered or dead delivery (and its attempts)
+    /// before the worker purges it [default: 30]
+    #[arg(long, global = true, env = "REDRESS_WEBHOOKS_LOG_RETENTION_DAYS")]
+    webhooks_log_retention_days: Option<u32>,
 }
 
 #[derive(Deserialize, Default)]
@@ -137,6 +141,7 @@ struct File {
     smtp_password: Option<String>,
     metrics_token: Option<String>,
     webhooks_allow_private_addresses: Option<bool>,
+    webhooks_log_retention_days: Option<u32>,
 }
 
 pub struct Settings {
@@ -274,6 +279,11 @@ impl Settings {
                 .webhooks_allow_private_addresses
                 .or(file.webhooks_allow_private_addresses)
                 .unwrap_or(false),
+            log_retention: match flags.webhooks_log_retention_days.or(file.webhooks_log_retention_days) {
+                Some(0) => anyhow::bail!("webhooks_log_retention_days: at least 1"),
+                Some(days) => jiff::SignedDuration::from_hours(i64::from(days) * 24),
+                None => redress_app::webhooks::DEFAULT_LOG_RETENTION,
+            },
             ..Default::default()
         };
         Ok(Settings {

@@ -308,6 +308,18 @@ fn attempt_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Attempt> {
                     .map_err(other)?;
                 Ok(done.rows_affected())
             }
+
+            async fn purge_deliveries(&self, finished_before: Timestamp, limit: i64) -> StoreResult<u64> {
+                // The attempts go with their delivery (ON DELETE CASCADE). The expression is the
+                // one `webhook_deliveries_finished` indexes.
+                let done = sqlx::query("DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE status <> 'pending' AND COALESCE(delivered_at, last_attempt_at, created_at) < $1 LIMIT $2)")
+                    .bind(micros(finished_before))
+                    .bind(limit)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(done.rows_affected())
+            }
         }
         }
     };

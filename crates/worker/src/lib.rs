@@ -68,6 +68,8 @@ pub struct TickReport {
     pub blobs_collected: usize,
     pub answers_purged: u64,
     pub emails_sent: usize,
+    /// Finished webhook deliveries (and their attempts) past the delivery log's retention.
+    pub deliveries_purged: u64,
 }
 
 impl Worker {
@@ -118,6 +120,7 @@ impl Worker {
             report.sessions_purged = done.sessions_purged;
             report.jobs_purged = done.jobs_purged;
             report.blobs_collected = done.blobs_collected;
+            report.deliveries_purged = done.deliveries_purged;
         }
         Ok(report)
     }
@@ -142,7 +145,22 @@ impl Worker {
             self.app.collect_unreferenced_blobs(older_than).await.map_err(|e| anyhow::anyhow!(e))?;
         // Idempotency answers are kept `KEEP_ANSWERS` (24 h) for retries.
         report.answers_purged = self.app.purge_expired_answers().await?;
+        report.deliveries_purged = self.purge_webhook_log(now).await?;
         Ok(report)
+    }
+
+    /// Deletes the webhook deliveries finished (delivered or dead) longer than the delivery
+    /// log's retention ago, a batch per statement; how many.
+    pub async fn purge_webhook_log(&self, now: jiff::Timestamp) -> anyhow::Result<u64> {
+        let finished_before = now.checked_sub(self.app.webhooks.log_retention)?;
+        let mut purged = 0;
+        loop {
+            let batch = self.app.store.purge_deliveries(finished_before, PURGE_BATCH).await?;
+            purged += batch;
+            if batch < PURGE_BATCH as u64 {
+                return Ok(purged);
+            }
+        }
     }
 
     /// The webhook sender of this worker (its own loop: `Worker::run` starts it).
@@ -189,6 +207,7 @@ impl Worker {
                         sessions_purged = r.sessions_purged,
                         jobs_purged = r.jobs_purged,
                         blobs_collected = r.blobs_collected,
+                        deliveries_purged = r.deliveries_purged,
                         "worker tick"
                     )
                 }

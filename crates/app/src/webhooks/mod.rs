@@ -31,7 +31,12 @@ pub struct WebhookSettings {
     pub concurrency: usize,
     /// How often the worker looks for due retries when nothing wakes it.
     pub poll: std::time::Duration,
+    /// Delivered and dead deliveries (with their attempts) are purged once finished this long.
+    pub log_retention: jiff::SignedDuration,
 }
+
+/// How long the delivery log keeps a finished delivery by default.
+pub const DEFAULT_LOG_RETENTION: jiff::SignedDuration = jiff::SignedDuration::from_hours(30 * 24);
 
 impl Default for WebhookSettings {
     fn default() -> WebhookSettings {
@@ -41,6 +46,7 @@ impl Default for WebhookSettings {
             timeout: std::time::Duration::from_secs(10),
             concurrency: 16,
             poll: std::time::Duration::from_secs(1),
+            log_retention: DEFAULT_LOG_RETENTION,
         }
     }
 }
@@ -225,6 +231,9 @@ pub trait WebhookStore: Send + Sync {
     async fn redeliver(&self, subscription: Uuid, id: Uuid, now: Timestamp) -> StoreResult<bool>;
     /// `redeliver` for every delivery of the subscription created at or after `since`; how many.
     async fn redeliver_since(&self, subscription: Uuid, since: Timestamp, now: Timestamp) -> StoreResult<u64>;
+    /// Deletes at most `limit` deliveries delivered or dead before `finished_before` (the time
+    /// of their delivery or last attempt), with their attempts; how many.
+    async fn purge_deliveries(&self, finished_before: Timestamp, limit: i64) -> StoreResult<u64>;
 }
 
 /// What a merchant system sends to create or change a subscription.

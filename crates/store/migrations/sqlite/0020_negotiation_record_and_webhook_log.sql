@@ -10,3 +10,8 @@ CREATE TABLE case_negotiations (
 INSERT INTO case_negotiations (case_id, messages)
 SELECT c.id, (SELECT COUNT(*) FROM conversation_messages m WHERE m.order_id = c.order_id AND m.at < c.filed_at)
 FROM cases c;
+
+-- The worker purges finished deliveries (delivered or dead) older than the delivery log's
+-- retention, in batches, by the time they finished.
+CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (COALESCE(delivered_at, last_attempt_at, created_at))
+    WHERE status <> 'pending';
