@@ -28,8 +28,8 @@ use redress_text::Label;
 struct OrdersPage {
     t: Tr,
     s: Shell,
-    /// (number, items, paid, signed, file link)
-    orders: Vec<(String, String, String, String, String)>,
+    /// (number, items, paid, signed, file link, conversation link)
+    orders: Vec<(String, String, String, String, String, String)>,
 }
 
 /// `GET /orders`: the buyer's orders, each with "申请售后".
@@ -46,6 +46,7 @@ pub async fn orders(State(app): State<App>, signed: Signed) -> Result<Response, 
                 o.amount_paid.to_string(),
                 o.signed_at.map_or_else(|| t.get("orders-not-signed"), |at| t.time(at)),
                 format!("/orders/{}/file", o.id),
+                format!("/orders/{}/conversation", o.id),
             )
         })
         .collect();

@@ -185,6 +185,8 @@ struct CasePage {
     rights: Option<RightsLines>,
     timeline: Vec<Line>,
     messages: Vec<Line>,
+    /// The order's conversation before the filing.
+    negotiation: crate::conversation::NegotiationView,
     evidence: Vec<EvidenceItem>,
     forms: Vec<ActionForm>,
     /// The case page itself: actions come back here.
@@ -268,6 +270,7 @@ async fn render(
         rights,
         timeline,
         messages,
+        negotiation: crate::conversation::NegotiationView::of(&detail.negotiation, reader, t),
         evidence,
         forms,
         back: None,
@@ -435,6 +438,8 @@ struct CasesPage {
 /// A case in a list.
 pub struct Row {
     pub link: String,
+    /// The conversation of the case's order.
+    pub conversation: String,
     pub title: String,
     pub state: String,
     pub amount: String,
@@ -446,6 +451,7 @@ pub fn row(case: &Case, reader: Party, now: jiff::Timestamp, t: Tr) -> Row {
     let case = &CaseView::from(case);
     Row {
         link: format!("/cases/{}", case.id),
+        conversation: format!("/orders/{}/conversation", case.order_id),
         title: format!("{} · {}", t.label(case.kind), t.label(case.reason)),
         state: match case.outcome {
             Some(outcome) => format!("{} · {}", t.label(case.state), t.label(outcome)),

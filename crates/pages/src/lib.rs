@@ -10,6 +10,7 @@ mod assets;
 mod auth;
 mod buyer;
 mod case;
+mod conversation;
 mod csrf;
 mod failure;
 mod forms;
@@ -38,6 +39,7 @@ pub fn router(app: App) -> Router {
     let uploads = Router::new()
         .route("/orders/{id}/file", get(buyer::filing_form).post(buyer::file))
         .route("/cases/{id}/evidence", post(case::upload))
+        .route("/orders/{id}/conversation/files", post(conversation::upload))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(upload_limit))
         .layer(axum::extract::DefaultBodyLimit::disable());
     Router::new()
@@ -49,6 +51,7 @@ pub fn router(app: App) -> Router {
         .route("/notifications/{id}/read", post(shell::mark_read))
         .route("/orders", get(buyer::orders))
         .route("/orders/{id}/check", post(buyer::check))
+        .route("/orders/{id}/conversation", get(conversation::page).post(conversation::post))
         .route("/cases", get(case::list))
         .route("/cases/{id}", get(case::page))
         .route("/cases/{id}/actions/{action}", post(case::act))

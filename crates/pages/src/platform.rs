@@ -120,6 +120,8 @@ struct WorkbenchPage {
     rights: Option<RightsLines>,
     forms: Vec<ActionForm>,
     back: Option<String>,
+    /// The order's conversation before the filing, which the sides' statements follow.
+    negotiation: crate::conversation::NegotiationView,
 }
 
 /// Whether `party` made the entry (the timeline names its speaker by role).
@@ -234,6 +236,7 @@ async fn render(
         rights,
         forms: action_forms(&detail, refused, t),
         back: Some(format!("/platform/cases/{id}")),
+        negotiation: crate::conversation::NegotiationView::of(&detail.negotiation, Party::Platform, t),
     };
     Ok(html(status, &page))
 }

@@ -171,17 +171,19 @@ pub async fn notifications(State(app): State<App>, signed: Signed) -> Result<Res
     let list = app.notifications(&signed.principal, None, Some(100)).await.map_err(|e| Failure::from_app(e, t))?;
     let items = list
         .iter()
-        .map(|n| {
-            (
-                n.id.to_string(),
-                n.text(t.lang),
-                t.time(n.created_at),
-                n.case_id.map(|c| format!("/cases/{c}")),
-                n.read_at.is_none(),
-            )
-        })
+        .map(|n| (n.id.to_string(), n.text(t.lang), t.time(n.created_at), link(n), n.read_at.is_none()))
         .collect();
     Ok(ok(&NotificationsPage { t, s: Shell::of(&signed), items }))
+}
+
+/// Where a notification leads: its case, or the conversation of the order it is about.
+fn link(n: &redress_app::escalations::Notification) -> Option<String> {
+    if let Some(case) = n.case_id {
+        return Some(format!("/cases/{case}"));
+    }
+    let order = n.args.get("order_id").and_then(|o| o.as_str())?.parse::<redress_domain::OrderId>().ok()?;
+    (n.kind == redress_text::NotificationKind::ConversationMessage.as_str())
+        .then(|| format!("/orders/{order}/conversation"))
 }
 
 /// `POST /notifications/{id}/read`
