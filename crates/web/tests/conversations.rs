@@ -278,3 +278,22 @@ async fn control_characters_are_refused_wherever_a_person_writes() {
     let timeline = f.buyer.case(&case).await["timeline"].to_string();
     assert!(!timeline.contains("\\u0000") && !timeline.contains("\\u0007"), "{timeline}");
 }
+
+/// A client that sends one file again before its first answer (same Idempotency-Key) gets the
+/// first answer for every copy, and the conversation holds the file once (the trial saw 409
+/// `duplicate` for the copies).
+#[tokio::test]
+async fn twin_uploads_with_one_key_get_the_first_answer() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "CV-TWIN-1").await;
+    let photo = png();
+    let twins = (0..4).map(|_| send_file(&f.buyer, &order, &photo, "photo", "同一张照片", Some("twin-file-1")));
+    let answers = futures_util::future::join_all(twins).await;
+    for (status, answer) in &answers {
+        assert_eq!(*status, StatusCode::CREATED, "{answer}");
+        assert_eq!(answer, &answers[0].1);
+    }
+    let (_, page) = f.buyer.get(&format!("/api/v1/orders/{order}/conversation")).await;
+    assert_eq!(page["count"], 1, "{page}");
+}
