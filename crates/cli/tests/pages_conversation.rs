@@ -7,23 +7,13 @@
 
 mod support;
 
+use support::urlencoded;
+
 use serde_json::Value;
 
 const CLOCK_START: &str = "2027-06-01T01:30:00.123456789Z";
 const FORM: &str = "application/x-www-form-urlencoded";
 const BOUNDARY: &str = "redress-pages-conversation";
-
-fn urlencoded(fields: &[(&str, &str)]) -> String {
-    let encode = |s: &str| -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
-    fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
-}
 
 /// A `multipart/form-data` body: text fields, then one file.
 fn multipart(fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> Vec<u8> {

@@ -4,6 +4,8 @@
 
 mod support;
 
+use support::urlencoded;
+
 use serde_json::Value;
 
 const CLOCK_START: &str = "2027-06-01T01:30:00.123456789Z";
@@ -18,19 +20,6 @@ const LOGINS: &[(&str, &str)] = &[
 ];
 
 const FORM: &str = "application/x-www-form-urlencoded";
-
-/// A form body as a browser sends it.
-fn urlencoded(fields: &[(&str, &str)]) -> String {
-    let encode = |s: &str| -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
-    fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
-}
 
 fn ids(list: &Value) -> Vec<String> {
     list["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect()

@@ -401,20 +401,14 @@ pub async fn upload(
     let room = app.evidence_room(&signed.principal, id).await.map_err(|e| Failure::from_app(e, t).back_to(&back))?;
     let form = crate::upload::read(&app, &mut multipart, room, &signed.csrf, t).await?;
     let upload_error = |message: String| Refused { form: None, upload_error: Some(message) };
-    let kind = form.fields.get("kind").and_then(|k| k.parse::<EvidenceKind>().ok());
-    let (Some(received), Some(kind)) = (form.file, kind) else {
-        return refused(&app, &signed, id, upload_error(t.get("form-error-file"))).await;
-    };
-    let received = match received {
-        Ok(received) => received,
-        Err(e) => {
-            return refused(&app, &signed, id, upload_error(app_error_text(&e, t))).await;
-        }
+    let (received, kind, fields) = match form.evidence(t) {
+        Ok(brought) => brought,
+        Err(message) => return refused(&app, &signed, id, upload_error(message)).await,
     };
     let description = Description {
         kind,
-        caption: form.fields.get("caption").unwrap_or("").to_owned(),
-        confidential: form.fields.get("confidential").is_some_and(|v| v == "on" || v == "true"),
+        caption: fields.get("caption").unwrap_or("").to_owned(),
+        confidential: fields.get("confidential").is_some_and(|v| v == "on" || v == "true"),
     };
     let render_nothing = |_: &redress_app::evidence::EvidenceRecord| Ok(String::new());
     match app.add_evidence(&signed.principal, id, received, description, None, &render_nothing).await {

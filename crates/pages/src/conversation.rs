@@ -221,21 +221,15 @@ pub async fn upload(
         .map_err(|e| Failure::from_app(e, t).back_to(&back(id)))?;
     let form = crate::upload::read(&app, &mut multipart, room, &signed.csrf, t).await?;
     let refuse = |message: String| Refused { upload_error: Some(message), ..Refused::default() };
-    let kind = form.fields.get("kind").and_then(|k| k.parse::<EvidenceKind>().ok());
-    let (Some(received), Some(kind)) = (form.file, kind) else {
-        return render(&app, &signed, id, None, refuse(t.get("form-error-file")), StatusCode::UNPROCESSABLE_ENTITY)
-            .await;
-    };
-    let received = match received {
-        Ok(received) => received,
-        Err(e) => {
-            return render(&app, &signed, id, None, refuse(app_error_text(&e, t)), StatusCode::UNPROCESSABLE_ENTITY)
-                .await;
+    let (received, kind, fields) = match form.evidence(t) {
+        Ok(brought) => brought,
+        Err(message) => {
+            return render(&app, &signed, id, None, refuse(message), StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
     let description =
-        Description { kind, caption: form.fields.get("caption").unwrap_or("").to_owned(), confidential: false };
-    let text = form.fields.get("text").unwrap_or("").to_owned();
+        Description { kind, caption: fields.get("caption").unwrap_or("").to_owned(), confidential: false };
+    let text = fields.get("text").unwrap_or("").to_owned();
     match app.post_file(&signed.principal, id, received, description, &text, None).await {
         Ok(_) => Ok(see(&format!("{}#latest", back(id)))),
         Err(e @ (AppError::Evidence(_) | AppError::Invalid(_) | AppError::Rejected(_))) => {

@@ -18,6 +18,19 @@ pub struct WithFile {
     pub file: Option<Result<Received, AppError>>,
 }
 
+impl WithFile {
+    /// The file and its kind an evidence form (a case's, a conversation's) must bring, with the
+    /// form's other fields; or what to say beside the file field.
+    pub fn evidence(self, tr: Tr) -> Result<(Received, redress_domain::vocabulary::EvidenceKind, Posted), String> {
+        let kind = self.fields.get("kind").and_then(|k| k.parse().ok());
+        match (self.file, kind) {
+            (Some(Ok(received)), Some(kind)) => Ok((received, kind, self.fields)),
+            (Some(Err(e)), Some(_)) => Err(crate::failure::app_error_text(&e, tr)),
+            _ => Err(tr.get("form-error-file")),
+        }
+    }
+}
+
 /// Reads the form. `room` is what the case may still take. A form without the session's token
 /// first is refused whole.
 pub async fn read(
