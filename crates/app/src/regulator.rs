@@ -275,8 +275,7 @@ impl App {
         let merchant = self.store.merchant(case.merchant_id).await?.ok_or(AppError::NotFound)?;
         let buyer = self.store.user(case.buyer_id).await?.ok_or(AppError::NotFound)?;
         let events: Vec<Event> = self.store.events(case_id).await?.into_iter().map(|e| e.event).collect();
-        let negotiation: Vec<_> =
-            self.negotiation_record(&case).await?.into_iter().map(|m| m.message).collect();
+        let negotiation: Vec<_> = self.negotiation_record(&case).await?.into_iter().map(|m| m.message).collect();
         build(&case, &events, &negotiation, &order, &merchant, &buyer, self.clock.now())
     }
 }

@@ -22,7 +22,9 @@ pub fn forbidden_control(text: &str) -> Option<(usize, char)> {
 /// Refuses `field`'s `text` if it carries a control character (`control_character`).
 pub fn check_controls(field: &str, text: &str) -> Result<(), Rejection> {
     match forbidden_control(text) {
-        Some(_) => Err(Rejection::with(RejectionCode::ControlCharacter, Detail::ControlCharacters { field: field.into() })),
+        Some(_) => {
+            Err(Rejection::with(RejectionCode::ControlCharacter, Detail::ControlCharacters { field: field.into() }))
+        }
         None => Ok(()),
     }
 }
