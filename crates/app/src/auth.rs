@@ -191,7 +191,7 @@ impl App {
     /// Checks a login and password from a client at `from` and opens a session; returns the
     /// session token. Throttled as `ThrottlePolicy` says.
     pub async fn login(&self, login: &str, password: &str, from: IpAddr) -> Result<(String, User), AppError> {
-        let login = login.trim();
+        let login = &login.trim().to_ascii_lowercase();
         let now = self.clock.now();
         let throttle = &self.login_throttle;
         let (store, policy) = (self.store.as_ref(), throttle.policy);

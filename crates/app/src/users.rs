@@ -32,7 +32,8 @@ impl App {
         if principal.is_some_and(|p| p.role() != Role::Admin) {
             return Err(AppError::Forbidden(Detail::OnlyRoles { roles: "admin".into() }));
         }
-        let login = new.login.trim();
+        // A login names one person whatever its case: `BUYER` and `buyer` are one account.
+        let login = new.login.trim().to_ascii_lowercase();
         let login_ok =
             (3..=64).contains(&login.len()) && login.chars().all(|c| c.is_ascii_alphanumeric() || "._@-".contains(c));
         if !login_ok {
@@ -60,7 +61,7 @@ impl App {
         let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         let user = User {
             id: UserId(uuid::Uuid::now_v7()),
-            login: login.to_owned(),
+            login,
             display_name: display_name.to_owned(),
             role: new.role,
             merchant_id: new.merchant_id,

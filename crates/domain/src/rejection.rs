@@ -127,6 +127,16 @@ pub enum Detail {
     Item {
         sku: String,
     },
+    /// The same item listed twice in one filing.
+    ItemTwice {
+        sku: String,
+    },
+    /// A quantity of 0, or more than the order has of the item.
+    ItemQuantity {
+        sku: String,
+        asked: u64,
+        ordered: u64,
+    },
     ExceedsRefundable {
         amount: String,
         refundable: String,

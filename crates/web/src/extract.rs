@@ -230,6 +230,27 @@ fn query_refused(message: &str) -> Detail {
     Detail::Query { name: named }
 }
 
+/// A time parameter (RFC 3339); a malformed one is refused by name. A valid time beyond what
+/// the platform can represent (`9999-12-31T23:59:59Z`) means "no bound" and is taken as the
+/// latest (or earliest) instant, not refused.
+pub fn time_parameter(name: &str, raw: Option<String>) -> Result<Option<jiff::Timestamp>, Problem> {
+    let Some(raw) = raw else { return Ok(None) };
+    let refused = || Problem::invalid(Detail::NotATime { field: name.into() });
+    if let Ok(t) = raw.parse::<jiff::Timestamp>() {
+        return Ok(Some(t));
+    }
+    let pieces = jiff::fmt::temporal::Pieces::parse(raw.as_str()).map_err(|_| refused())?;
+    if pieces.offset().is_none() {
+        return Err(refused());
+    }
+    let utc = |t: jiff::Timestamp| t.to_zoned(jiff::tz::TimeZone::UTC).date();
+    match pieces.date() {
+        d if d > utc(jiff::Timestamp::MAX) => Ok(Some(jiff::Timestamp::MAX)),
+        d if d < utc(jiff::Timestamp::MIN) => Ok(Some(jiff::Timestamp::MIN)),
+        _ => Err(refused()),
+    }
+}
+
 /// Is this `application/json`, with parameters or without (`application/jsonp` is not)?
 fn is_json(content_type: &axum::http::HeaderValue) -> bool {
     let Ok(value) = content_type.to_str() else { return false };
@@ -264,6 +285,21 @@ mod tests {
         assert_eq!(negotiate(Some("fr, en;q=0.5")), Lang::En);
         assert_eq!(negotiate(Some("zh;q=0.5,en;q=0.9")), Lang::En);
         assert_eq!(negotiate(Some("en;q=0,zh")), Lang::Zh);
+    }
+
+    #[test]
+    fn times_beyond_the_representable_range_are_bounds_not_errors() {
+        let t = |raw: &str| time_parameter("t", Some(raw.into())).map_err(|p| p.code);
+        assert_eq!(t("9999-12-31T23:59:59Z"), Ok(Some(jiff::Timestamp::MAX)));
+        assert_eq!(t("-009999-01-01T00:00:00Z"), Ok(Some(jiff::Timestamp::MIN)));
+        assert_eq!(
+            t("2026-12-02T10:00:00.123456789+08:00"),
+            Ok(Some("2026-12-02T02:00:00.123456789Z".parse().unwrap()))
+        );
+        assert_eq!(t("9999-12-31T23:59:59"), Err("invalid_input"), "a time without an offset is no instant");
+        assert_eq!(t("9999-13-31T00:00:00Z"), Err("invalid_input"));
+        assert_eq!(t("tomorrow"), Err("invalid_input"));
+        assert_eq!(time_parameter("t", None).map_err(|p| p.code), Ok(None));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! HTTP: the `/api/v1` JSON API. Thin: every handler extracts, calls one use case, and maps
 //! the result; errors become `application/problem+json` with a stable code.
 
+mod documented_query;
 mod extract;
 mod idempotency;
 mod limits;
@@ -39,6 +40,7 @@ fn router_and_limiters(app: App, limits: &Limits) -> (Router, Arc<limits::Limite
         .layer(tower_http::limit::RequestBodyLimitLayer::new(idempotency::MAX_BODY))
         .merge(routes::evidence::routes(&app))
         .merge(routes::conversations::upload_routes(&app))
+        .layer(axum::middleware::from_fn(documented_query::layer))
         .layer(axum::middleware::from_fn_with_state(app.clone(), idempotency::layer))
         .layer(axum::middleware::from_fn(location::layer))
         .fallback(fallback)

@@ -726,6 +726,19 @@ async fn login_and_me() {
     let malformed = post(&anonymous, "/api/v1/auth/login", &[], &json!({ "login": "buyer" })).await;
     assert_problem(&malformed, StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", "login without a password");
 
+    // A login is one account whatever its case (the trial made `BUYER` beside `buyer`).
+    let shouted =
+        post(&anonymous, "/api/v1/auth/login", &[], &json!({ "login": " BUYER ", "password": support::PASSWORD }))
+            .await;
+    assert_eq!(shouted.status, StatusCode::OK, "{shouted}");
+    assert_eq!(shouted.body["user"]["login"], "buyer", "{shouted}");
+    let twin = json!({ "login": "Buyer", "password": support::PASSWORD, "display_name": "Twin", "role": "buyer" });
+    let (status, problem) = f.admin.post("/api/v1/users", twin).await;
+    assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("duplicate")), "{problem}");
+    let mixed = json!({ "login": "New.Person", "password": support::PASSWORD, "display_name": "New", "role": "buyer" });
+    let (status, created) = f.admin.post("/api/v1/users", mixed).await;
+    assert_eq!((status, created["login"].as_str()), (StatusCode::CREATED, Some("new.person")), "{created}");
+
     // A session, by bearer token and by cookie.
     let right =
         post(&anonymous, "/api/v1/auth/login", &[], &json!({ "login": "buyer", "password": support::PASSWORD })).await;
@@ -787,6 +800,43 @@ async fn login_and_me() {
         "after logout",
     );
     assert_eq!(get(&second, "/api/v1/me", &[]).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn query_parameters_the_document_does_not_name_are_refused() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "Q-1").await;
+    let case = &f.file(&order, "refund_only", "quality_defect", 10000).await;
+    // Each of these answered as if the parameter were not there (the trial's `?overdue=true`).
+    for (session, path, name) in [
+        (&f.buyer, format!("/api/v1/cases/{case}?verbose=1"), "verbose"),
+        (&f.buyer, format!("/api/v1/cases/{case}/timeline?sort=time"), "sort"),
+        (&f.buyer, "/api/v1/me?fields=all".to_owned(), "fields"),
+        (&f.shop, "/api/v1/cases?overdu=true".to_owned(), "overdu"),
+        (&f.shop, "/api/v1/webhooks?shop=x&status=dead".to_owned(), "shop"),
+        (&f.admin, "/api/v1/calendar?year=2026".to_owned(), "year"),
+        (&f.buyer, format!("/api/v1/cases/{case}/actions/message?x=1"), "x"),
+    ] {
+        let reply = if path.contains("/actions/") {
+            post(session, &path, &[], &json!({ "text": "hi" })).await
+        } else {
+            get(session, &path, &[]).await
+        };
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", &path);
+        assert!(reply.text.contains(name), "the refusal names `{name}`: {reply}");
+    }
+    // Documented ones pass, and a time beyond what the platform can represent is "no bound".
+    for path in [
+        format!("/api/v1/cases?limit=5&due_before=9999-12-31T23:59:59Z"),
+        format!("/api/v1/cases/{case}/timeline?limit=2"),
+        "/api/v1/search?q=%E9%80%80%E6%AC%BE&filed_before=9999-12-31T23:59:59Z".to_owned(),
+    ] {
+        let reply = get(&f.buyer, &path, &[]).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", short(&reply));
+    }
+    let listed = get(&f.buyer, "/api/v1/cases?due_before=9999-12-31T23:59:59Z", &[]).await;
+    assert!(listed.text.contains(case), "an open case is due before the end of time: {}", short(&listed));
 }
 
 #[tokio::test]

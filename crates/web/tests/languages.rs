@@ -90,7 +90,8 @@ fn foreign(value: &Value, lang: &str, typed: &[String], at: &str, found: &mut Ve
 }
 
 /// Three Latin words in a row (numbers between them do not count): a sentence, not a code.
-/// Codes, addresses, times and ids (`filed_from`, `zh-CN`, `name@example.com`) are not words.
+/// Codes, addresses, times and ids (`filed_from`, `zh-CN`, `name@example.com`) are not words,
+/// nor is a list of names (`after, before, limit`: each item ends with a comma).
 fn english_prose(s: &str) -> bool {
     let mut run = 0;
     for token in s.split_whitespace() {
@@ -99,6 +100,9 @@ fn english_prose(s: &str) -> bool {
             run += 1;
             if run == 3 {
                 return true;
+            }
+            if token.ends_with(',') {
+                run = 0;
             }
         } else if bare.is_empty() || !bare.chars().all(|c| c.is_ascii_digit()) {
             run = 0;
@@ -178,7 +182,9 @@ async fn walk(lang: &str) -> (Vec<String>, usize) {
     send(&f.buyer, post.clone(), "/api/v1/cases", Some(cap)).await;
     send(&f.buyer, post.clone(), "/api/v1/cases", Some(json!({ "order_id": 7 }))).await;
     send(&f.buyer, get.clone(), "/api/v1/cases?sort=sideways", None).await;
-    send(&f.buyer, get.clone(), "/api/v1/cases?overdue=maybe&colour=red", None).await;
+    send(&f.buyer, get.clone(), "/api/v1/cases?overdue=maybe", None).await;
+    send(&f.buyer, get.clone(), "/api/v1/cases?colour=red", None).await;
+    send(&f.buyer, get.clone(), "/api/v1/cases?waiting_for=everyone", None).await;
     send(&t.anonymous(), get.clone(), "/api/v1/cases", None).await;
     send(&f.shop, post.clone(), "/api/v1/cases", Some(filing.clone())).await;
     let filed = send(&f.buyer, post.clone(), "/api/v1/cases", Some(filing.clone())).await;
@@ -314,9 +320,11 @@ fn the_checker_catches_the_wrong_language() {
         "email：须为邮箱地址，例如 name@example.com。",
         "language：须为 zh-CN, en 之一。",
         "filed_from：不是 RFC 3339 时间，例如 2026-03-05T16:00:00Z。",
-        "订单 SH-LANG-zh-CN 的会话中有新消息"
+        "订单 SH-LANG-zh-CN 的会话中有新消息",
+        "未知字段「colour」：可用的有 after, before, due_before, limit, overdue, repeat, sort。"
     ]);
     foreign(&codes, "zh-CN", &[], "codes", &mut found);
     assert_eq!(found, Vec::<String>::new());
     assert!(english_prose("Only buyers may do this.") && english_prose("at most 2000 characters"));
+    assert!(english_prose("Unknown field colour: known are after, before."), "a sentence before a list");
 }

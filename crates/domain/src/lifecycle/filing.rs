@@ -37,9 +37,15 @@ pub fn decide_filing(
     }
     let mut seen = HashSet::new();
     for item in &request.items {
-        let ordered = order.item(&item.sku);
-        if !seen.insert(item.sku.as_str()) || item.quantity == 0 || ordered.is_none_or(|o| item.quantity > o.quantity) {
-            return Err(Rejection::with(RejectionCode::ItemsNotInOrder, Detail::Item { sku: item.sku.clone() }));
+        let not_in_order = |detail| Err(Rejection::with(RejectionCode::ItemsNotInOrder, detail));
+        let sku = item.sku.clone();
+        let Some(ordered) = order.item(&item.sku) else { return not_in_order(Detail::Item { sku }) };
+        if !seen.insert(item.sku.as_str()) {
+            return not_in_order(Detail::ItemTwice { sku });
+        }
+        if item.quantity == 0 || item.quantity > ordered.quantity {
+            let (asked, ordered) = (u64::from(item.quantity), u64::from(ordered.quantity));
+            return not_in_order(Detail::ItemQuantity { sku, asked, ordered });
         }
         if history.skus_with_open_case.iter().any(|s| s == &item.sku) {
             return Err(Rejection::with(RejectionCode::ItemsHaveOpenCase, Detail::Item { sku: item.sku.clone() }));

@@ -15,7 +15,7 @@ use crate::ids::{CaseId, MerchantId, OrderId, UserId};
 use crate::money::Money;
 use crate::order::{LineItem, Order, OrderHistory};
 use crate::policy::Policy;
-use crate::rejection::{Rejection, RejectionCode as Code};
+use crate::rejection::{Detail, Rejection, RejectionCode as Code};
 use crate::time::micros;
 use crate::vocabulary::{Reason, RejectReason, RemedyKind, RequestKind, SalesChannel};
 use jiff::civil::{Date, Weekday, date};
@@ -789,6 +789,17 @@ fn filing_refusals() {
     for (request, order, history, actor, refused) in table {
         let filed = decide_filing(CASE, &request, order, &history, 1, actor, &env(t0()));
         assert_eq!(filed.err().map(|r| r.code), refused, "{request:?} {history:?}");
+    }
+    // Each way an item can be wrong says which (the trial read "not in the order" for a quantity).
+    let sku = || says("MUG");
+    for (request, detail) in [
+        (items(&[("NOPE", 1)]), Detail::Item { sku: says("NOPE") }),
+        (items(&[("MUG", 3)]), Detail::ItemQuantity { sku: sku(), asked: 3, ordered: 2 }),
+        (items(&[("MUG", 0)]), Detail::ItemQuantity { sku: sku(), asked: 0, ordered: 2 }),
+        (items(&[("MUG", 1), ("MUG", 1)]), Detail::ItemTwice { sku: sku() }),
+    ] {
+        let refused = decide_filing(CASE, &request, &paid, &none(), 1, buyer(), &env(t0())).expect_err("refused");
+        assert_eq!((refused.code, refused.detail), (Code::ItemsNotInOrder, Some(detail)));
     }
     // A prior case on the order marks a repeat.
     let filed = decide_filing(CASE, &refund(left), &paid, &earlier, 1, buyer(), &env(t0()));

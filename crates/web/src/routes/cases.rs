@@ -141,12 +141,7 @@ pub async fn list(
                 })?,
         ),
     };
-    let mut due_before = q
-        .due_before
-        .as_deref()
-        .map(|t| t.parse::<jiff::Timestamp>())
-        .transpose()
-        .map_err(|_| Problem::invalid(Detail::NotATime { field: "due_before".into() }))?;
+    let mut due_before = crate::extract::time_parameter("due_before", q.due_before)?;
     if q.overdue == Some(true) {
         let now = app.clock.now();
         due_before = Some(due_before.map_or(now, |t| t.min(now)));

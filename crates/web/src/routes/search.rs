@@ -39,13 +39,6 @@ pub struct SearchQuery {
     limit: Option<i64>,
 }
 
-/// A time parameter (RFC 3339); a malformed one is refused by name.
-fn time(name: &str, raw: Option<String>) -> Result<Option<Timestamp>, Problem> {
-    raw.map(|t| t.parse::<Timestamp>())
-        .transpose()
-        .map_err(|_| Problem::invalid(Detail::NotATime { field: name.into() }))
-}
-
 #[utoipa::path(get, operation_id = "search", path = "/api/v1/search", tag = "cases", params(SearchQuery), responses((status = 200, description = "The cases the caller may see that match, best first, with snippets", body = SearchPage), crate::openapi::Failures))]
 pub async fn search(
     State(app): State<App>,
@@ -65,8 +58,8 @@ pub async fn search(
         stage: q.stage,
         reason: q.reason,
         kind: q.kind,
-        filed_from: time("filed_from", q.filed_from)?,
-        filed_before: time("filed_before", q.filed_before)?,
+        filed_from: crate::extract::time_parameter("filed_from", q.filed_from)?,
+        filed_before: crate::extract::time_parameter("filed_before", q.filed_before)?,
         overdue: q.overdue == Some(true),
         after: q.after,
         limit: q.limit,
@@ -119,8 +112,14 @@ pub async fn repeat_complaints(
     Query(q): Query<PeriodQuery>,
 ) -> Result<Json<RepeatComplaints>, Problem> {
     let shop: MerchantId = path_id(&id)?;
-    let count =
-        app.repeat_complaints(&caller.principal, shop, time("from", q.from)?, time("before", q.before)?).await?;
+    let count = app
+        .repeat_complaints(
+            &caller.principal,
+            shop,
+            crate::extract::time_parameter("from", q.from)?,
+            crate::extract::time_parameter("before", q.before)?,
+        )
+        .await?;
     let rate = (count.cases > 0).then(|| count.repeats as f64 / count.cases as f64);
     Ok(Json(RepeatComplaints { cases: count.cases, repeats: count.repeats, rate }))
 }
