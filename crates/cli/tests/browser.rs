@@ -55,7 +55,6 @@ async fn file_refund(buyer: &Client, base: &str, photo: Option<&str>) -> String 
         "11月20日下单,11月22日签收后开箱发现约一半芒果腐烂发黑,当天联系客服未获回复。要求仅退款 69 元。",
     )
     .await;
-    click(buyer, "#contacted").await;
     if let Some(photo) = photo {
         find(buyer, "#photo").await.send_keys(photo).await.expect("choose the photo");
     }

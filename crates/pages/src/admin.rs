@@ -100,7 +100,7 @@ fn user_form(t: Tr, shops: &[redress_domain::order::Merchant]) -> AdminForm {
     let fields = [
         ("login", Line, true),
         ("display_name", Line, true),
-        ("password", Line, true),
+        ("password", Password, true),
         ("role", Choice { numeric: false }, true),
         ("merchant_id", Choice { numeric: false }, false),
     ];

@@ -192,7 +192,8 @@ struct CasePage {
     /// The evidence upload, when the case takes a file from the reader now.
     upload: Option<UploadForm>,
     dossier: String,
-    complaint: String,
+    /// The 12315 complaint, for a reader who may open it.
+    complaint: Option<String>,
 }
 
 pub struct UploadForm {
@@ -276,7 +277,9 @@ async fn render(
             error: refused.upload_error,
         }),
         dossier: format!("/api/v1/cases/{id}/dossier"),
-        complaint: format!("/api/v1/cases/{id}/complaint-12315?format=html"),
+        complaint: App::may_read_regulator_complaint(&signed.principal)
+            .is_ok()
+            .then(|| format!("/api/v1/cases/{id}/complaint-12315?format=html")),
     };
     Ok(html(status, &page))
 }

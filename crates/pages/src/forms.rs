@@ -13,6 +13,8 @@ use serde_json::{Map, Value};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Input {
     Line,
+    /// A secret: never shown as it is typed, never put back after a refusal.
+    Password,
     Paragraph,
     /// Yuan with up to two decimals, sent as fen.
     Yuan,
@@ -50,6 +52,7 @@ impl Field {
     pub fn widget(&self) -> &'static str {
         match self.input {
             Input::Line => "line",
+            Input::Password => "password",
             Input::Paragraph => "paragraph",
             Input::Yuan => "yuan",
             Input::Whole => "whole",
@@ -229,7 +232,7 @@ pub fn command(kind: CommandKind, form: &mut ActionForm, posted: &crate::shell::
             continue;
         }
         let value = match field.input {
-            Input::Line | Input::Paragraph => Some(Value::from(field.value.clone())),
+            Input::Line | Input::Password | Input::Paragraph => Some(Value::from(field.value.clone())),
             Input::Yuan => parse_yuan(text).map(Value::from),
             Input::Whole => text.parse::<i64>().ok().map(Value::from),
             Input::Choice { numeric } => field.options.iter().find(|(v, _)| v == text).map(|(v, _)| {

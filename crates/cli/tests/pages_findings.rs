@@ -1,0 +1,177 @@
+//! The outsider's trial of the pages (issue 11's findings), each checked over HTTP against
+//! `redress serve --demo`: what a page offers is what its reader may do, forms refuse what they
+//! cannot take, and the words are right in both languages.
+
+mod support;
+
+/// The demo's day (the same as the other demo tests).
+const CLOCK_START: &str = "2027-06-01T01:30:00.123456789Z";
+/// `buyer`'s earbuds: case 1 is open on it (waiting for the merchant).
+const EARBUDS_ORDER: &str = "SH20261101001";
+/// `buyer`'s mangoes: no case.
+const MANGO_ORDER: &str = "XG20261110019";
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// A form body as a browser sends it.
+fn urlencoded(fields: &[(&str, &str)]) -> String {
+    let encode = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
+}
+
+/// The demo served, and a browser-like client of its pages.
+struct Demo {
+    _server: support::Server,
+    _dir: tempfile::TempDir,
+    base: String,
+    http: reqwest::Client,
+}
+
+/// A signed-in reader of the pages, in one language.
+struct Reader {
+    api: support::Client,
+    cookie: String,
+}
+
+impl Demo {
+    fn start() -> Demo {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let dir = tempfile::tempdir().unwrap();
+        let (server, base, _) =
+            support::serve(dir.path(), &["serve", "--demo"], &[("REDRESS_CLOCK_START", CLOCK_START)], |line| {
+                line.contains("admin") && line.contains("admin-pass")
+            });
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Demo { _server: server, _dir: dir, base, http }
+    }
+
+    async fn reader(&self, login: &str, password: &str, lang: &str) -> Reader {
+        let api = support::Client::login(&self.base, login, password).await;
+        let cookie = format!("redress_session={}; redress_lang={lang}", api.token);
+        Reader { api, cookie }
+    }
+
+    /// A page as a browser reads it: (status, body).
+    async fn page(&self, reader: &Reader, path: &str) -> (u16, String) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("Cookie", &reader.cookie)
+            .header("Accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// A form posted as a browser posts it, with the session's CSRF token: (status, body).
+    async fn post(&self, reader: &Reader, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+        let (_, page) = self.page(reader, "/notifications").await;
+        let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("Cookie", &reader.cookie)
+            .header("Content-Type", FORM)
+            .body(urlencoded(&all))
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+}
+
+/// The id of the order numbered `number`, as `reader` lists it.
+async fn order_id(reader: &Reader, number: &str) -> String {
+    let orders = reader.api.get("/api/v1/orders?limit=100").await;
+    let order = orders["items"].as_array().unwrap().iter().find(|o| o["number"] == number).expect("the demo order");
+    order["id"].as_str().unwrap().to_owned()
+}
+
+/// The first case `reader` sees in `state`.
+async fn case_in(reader: &Reader, state: &str) -> String {
+    let cases = reader.api.get("/api/v1/cases?limit=100").await;
+    let case = cases["items"].as_array().unwrap().iter().find(|c| c["state"] == state).expect("a demo case in state");
+    case["id"].as_str().unwrap().to_owned()
+}
+
+/// Finding 3: an order with an open case on all its items leads to that case, not to a filing
+/// form the rules would refuse; an order without one offers 申请售后.
+#[tokio::test]
+async fn the_orders_page_leads_to_the_open_case_instead_of_filing_again() {
+    let demo = Demo::start();
+    let buyer = demo.reader("buyer", "buyer-pass", "zh-CN").await;
+    let (status, orders) = demo.page(&buyer, "/orders").await;
+    assert_eq!(status, 200);
+    let row = |number: &str| {
+        let start = orders.find(&format!("id=\"order-{number}\"")).expect("the order's row");
+        orders[start..].split("</li>").next().unwrap().to_owned()
+    };
+    let earbuds = row(EARBUDS_ORDER);
+    assert!(!earbuds.contains(&format!("id=\"file-{EARBUDS_ORDER}\"")), "{earbuds}");
+    let open = buyer.api.get(&format!("/api/v1/cases?order_id={}", order_id(&buyer, EARBUDS_ORDER).await)).await;
+    let case = open["items"][0]["id"].as_str().unwrap();
+    assert!(earbuds.contains(&format!("href=\"/cases/{case}\"")) && earbuds.contains("查看进行中的售后"), "{earbuds}");
+    let mangoes = row(MANGO_ORDER);
+    assert!(mangoes.contains(&format!("id=\"file-{MANGO_ORDER}\"")) && !mangoes.contains("open-case"), "{mangoes}");
+}
+
+/// Finding 4: the filing form has no "contacted" box (the conversation's record decides), and a
+/// chosen photo counts as evidence in the checker's live reading.
+#[tokio::test]
+async fn the_filing_checker_counts_the_chosen_photo() {
+    let demo = Demo::start();
+    let buyer = demo.reader("buyer", "buyer-pass", "zh-CN").await;
+    let order = order_id(&buyer, MANGO_ORDER).await;
+    let (_, form) = demo.page(&buyer, &format!("/orders/{order}/file")).await;
+    assert!(!form.contains("name=\"contacted\""), "the box that changed nothing is gone");
+    assert!(form.contains("name=\"attached\""), "the live check is told about a chosen file");
+    let draft = |attached: &'static str| {
+        vec![
+            ("item", "MANGO-5KG"),
+            ("kind", "refund_only"),
+            ("reason", "quality_defect"),
+            ("amount", "69"),
+            ("description", "11月22日签收后开箱发现芒果腐烂,要求退款 69 元。"),
+            ("evidence_kind", "photo"),
+            ("attached", attached),
+        ]
+    };
+    let (status, without) = demo.post(&buyer, &format!("/orders/{order}/check"), &draft("")).await;
+    assert_eq!(status, 200, "{without}");
+    assert!(without.contains("所附证据不足以支持"), "no photo, no evidence: {without}");
+    let (_, with) = demo.post(&buyer, &format!("/orders/{order}/check"), &draft("1")).await;
+    assert!(with.contains("id=\"findings\"") && !with.contains("所附证据不足以支持"), "the photo counts: {with}");
+}
+
+/// Finding 5: the 12315 complaint is offered to whoever may open it (the buyer), not to the
+/// merchant it complains about (the API answers them 403).
+#[tokio::test]
+async fn the_case_page_offers_the_12315_complaint_only_to_who_may_open_it() {
+    let demo = Demo::start();
+    let buyer = demo.reader("buyer", "buyer-pass", "zh-CN").await;
+    let shop = demo.reader("shop", "shop-pass", "zh-CN").await;
+    let case = case_in(&buyer, "awaiting_merchant").await;
+    let (_, page) = demo.page(&buyer, &format!("/cases/{case}")).await;
+    assert!(page.contains("id=\"download-12315\""), "the buyer's document");
+    let (status, page) = demo.page(&shop, &format!("/cases/{case}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"download-dossier\"") && !page.contains("id=\"download-12315\""), "{page}");
+}
+
+/// The admin's new-account form does not show the password as it is typed.
+#[tokio::test]
+async fn the_account_forms_password_is_hidden() {
+    let demo = Demo::start();
+    let admin = demo.reader("admin", "admin-pass", "zh-CN").await;
+    let (_, users) = demo.page(&admin, "/admin/users").await;
+    assert!(users.contains("id=\"new-user-password\" name=\"password\" type=\"password\""), "{users}");
+}
