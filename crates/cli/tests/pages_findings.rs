@@ -175,3 +175,38 @@ async fn the_account_forms_password_is_hidden() {
     let (_, users) = demo.page(&admin, "/admin/users").await;
     assert!(users.contains("id=\"new-user-password\" name=\"password\" type=\"password\""), "{users}");
 }
+
+/// Finding 1: the decision form does not dismiss a claim it was asked to pay: an amount without
+/// a remedy is refused beside the remedy, a merchant held liable with nothing awarded is refused
+/// by the domain's rule (the API's too) beside "liable", and a field the form does not have is
+/// refused, not ignored; the case is still waiting for the ruling.
+#[tokio::test]
+async fn the_decision_form_refuses_a_ruling_that_contradicts_itself() {
+    let demo = Demo::start();
+    let agent = demo.reader("agent", "agent-pass", "zh-CN").await;
+    let case = case_in(&agent, "platform_review").await;
+    agent.api.post(&format!("/api/v1/cases/{case}/actions/take"), serde_json::json!({})).await;
+    let decide = format!("/cases/{case}/actions/decide");
+    let ruling = |kind: &'static str, amount: &'static str| {
+        vec![
+            ("remedy.kind", kind),
+            ("remedy.amount", amount),
+            ("liable", "merchant"),
+            ("rationale", "照片显示芒果腐烂"),
+            ("cited_rule", "消法第二十四条"),
+        ]
+    };
+    let (status, page) = demo.post(&agent, &decide, &ruling("", "69")).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("id=\"decide-remedy-kind-error\">填写金额时请选择补救方式"), "{page}");
+    let (status, page) = demo.post(&agent, &decide, &ruling("", "")).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("id=\"decide-liable-error\">") && page.contains("认定商家担责时须选择补救方式"), "{page}");
+    let mut unknown = ruling("refund", "69");
+    unknown.push(("outcome", "refunded"));
+    let (status, page) = demo.post(&agent, &decide, &unknown).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("表单含有本表单没有的字段「outcome」"), "{page}");
+    let detail = agent.api.get(&format!("/api/v1/cases/{case}")).await;
+    assert_eq!(detail["case"]["state"], "platform_review", "nothing was decided");
+}

@@ -74,7 +74,10 @@ impl AdminForm {
                 field.error = Some(t.get("form-error-choice"));
             }
         }
-        self.fields.iter().all(|f| f.error.is_none())
+        if let Some(unknown) = crate::forms::unknown_field(posted, self.fields.iter().map(|f| f.name)) {
+            self.error = Some(t.with("form-error-unknown-field", &[("name", unknown.to_owned())]));
+        }
+        self.error.is_none() && self.fields.iter().all(|f| f.error.is_none())
     }
 
     fn value(&self, name: &str) -> String {

@@ -363,7 +363,7 @@ pub async fn act(
     match app.act(&signed.principal, id, command).await {
         Ok(_) => Ok(see(&back)),
         Err(AppError::Rejected(r)) if !is_about_the_case(r.code) => {
-            forms::place_error(&mut form, r.code, crate::failure::rejection_text(&r, t));
+            forms::place_error(&mut form, &r, crate::failure::rejection_text(&r, t));
             refuse(&app, &signed, id, form, &back).await
         }
         Err(e @ AppError::Invalid(_)) => {

@@ -396,6 +396,9 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
                     values: "buyer, merchant".into(),
                 }));
             }
+            if remedy.is_none() && *liable == Some(Party::Merchant) {
+                return Err(liable_without_remedy());
+            }
             require_text("rationale", rationale)?;
             require_text("cited_rule", cited_rule)?;
             if let Some(remedy) = remedy {
@@ -478,6 +481,20 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
 
 /// The buyer may ask the platform in while negotiating, once the merchant has rejected or the
 /// negotiation period has passed, and not after the platform has ruled.
+/// A ruling without a remedy dismisses the claim (closed `rejected`): holding the merchant
+/// liable while awarding nothing contradicts it, and is refused rather than read either way.
+fn liable_without_remedy() -> Rejection {
+    Rejection {
+        explanation: Some(crate::rejection::Explanation {
+            zh: "认定商家担责时须选择补救方式(如退款);不选补救方式即驳回申请。".into(),
+            en: "A ruling that holds the merchant liable must name a remedy (a refund, say); without one the claim \
+                 is dismissed."
+                .into(),
+        }),
+        ..Rejection::invalid("liable: a liable merchant must be ordered a remedy")
+    }
+}
+
 fn may_escalate(case: &Case, env: &Env) -> Result<(), Rejection> {
     in_state(case, NEGOTIATION)?;
     if case.stage == Stage::Platform {
