@@ -99,9 +99,20 @@ pub fn describe_in(event: &Event, lang: Lang) -> String {
             &args([("rationale", rationale.clone()), ("cited_rule", cited_rule.clone())]),
         ),
         EventBody::AppealFiled { reason, .. } => told(args([("reason", reason.clone())])),
-        EventBody::AppealReviewed { uphold, rationale, .. } => {
-            told(args([("uphold", yes(*uphold)), ("rationale", rationale.clone())]))
+        EventBody::AppealReviewed { uphold: true, rationale, .. } => {
+            told(args([("uphold", yes(true)), ("rationale", rationale.clone())]))
         }
+        // Overturned: the new ruling in force, as a decision says it.
+        EventBody::AppealReviewed { uphold: false, remedy: Some(r), rationale, cited_rule } => text_with(
+            lang,
+            "event-appeal_reviewed-changed",
+            &args([("remedy", remedy(r)), ("rationale", rationale.clone()), ("cited_rule", cited_rule.clone())]),
+        ),
+        EventBody::AppealReviewed { uphold: false, remedy: None, rationale, cited_rule } => text_with(
+            lang,
+            "event-appeal_reviewed-dismissed",
+            &args([("rationale", rationale.clone()), ("cited_rule", cited_rule.clone())]),
+        ),
         EventBody::Rated { stars, comment } => told(args([("stars", stars.to_string()), ("comment", comment.clone())])),
         EventBody::RefundStarted { refund } => told(args([("amount", refund.amount.to_string())])),
         EventBody::RefundSucceeded { amount, .. } => told(args([("amount", amount.to_string())])),

@@ -73,7 +73,7 @@ pub fn rights(order: &Order, items: Option<&[ItemRef]>, reason: Option<Reason>, 
             rule: "consumer_fraud",
             applicable: matches!(reason, Some(Reason::Counterfeit | Reason::FalseAdvertising)),
             applies_when_zh: "经营者有欺诈行为(如假冒伪劣、虚假宣传)",
-            applies_when_en: "The seller committed fraud (counterfeit goods, false advertising)",
+            applies_when_en: "the seller committed fraud (counterfeit goods, false advertising)",
             breakdown,
         });
     }
@@ -85,7 +85,7 @@ pub fn rights(order: &Order, items: Option<&[ItemRef]>, reason: Option<Reason>, 
                 Some(Reason::QualityDefect | Reason::Counterfeit | Reason::NotAsDescribed | Reason::FalseAdvertising)
             ),
             applies_when_zh: "食品不符合食品安全标准",
-            applies_when_en: "The food does not meet food-safety standards",
+            applies_when_en: "the food does not meet food-safety standards",
             breakdown,
         });
     }

@@ -210,3 +210,54 @@ async fn the_decision_form_refuses_a_ruling_that_contradicts_itself() {
     let detail = agent.api.get(&format!("/api/v1/cases/{case}")).await;
     assert_eq!(detail["case"]["state"], "platform_review", "nothing was decided");
 }
+
+/// Finding 6: no 三包 window for goods off the 三包 catalogue (fresh mangoes, a phone case); the
+/// rights pane tells a merchant whose rights they are (the buyer's), and the buyer theirs.
+#[tokio::test]
+async fn rights_claim_no_sanbao_for_goods_off_the_catalogue_and_name_whose_they_are() {
+    let demo = Demo::start();
+    let buyer = demo.reader("buyer", "buyer-pass", "zh-CN").await;
+    let (_, form) = demo.page(&buyer, &format!("/orders/{}/file", order_id(&buyer, MANGO_ORDER).await)).await;
+    let rights = form.split("id=\"rights\"").nth(1).expect("the rights pane");
+    assert!(rights.contains("您在这笔订单上的权利") && rights.contains("第二十四条"), "{rights}");
+    assert!(!rights.contains("三包"), "fresh fruit is not under 三包: {rights}");
+    let buyer2 = demo.reader("buyer2", "buyer-pass", "en").await;
+    let (_, form) = demo.page(&buyer2, &format!("/orders/{}/file", order_id(&buyer2, "SH20261030033").await)).await;
+    assert!(form.contains("手机壳") && !form.contains("Three guarantees"), "a phone case is not under 三包: {form}");
+    let shop = demo.reader("shop", "shop-pass", "zh-CN").await;
+    let (_, page) = demo.page(&shop, &format!("/cases/{}", case_in(&shop, "awaiting_merchant").await)).await;
+    assert!(page.contains("买家在这笔订单上的权利") && !page.contains("您在这笔订单上的权利"), "{page}");
+}
+
+/// Finding 9 (in part): a decided case that may still be appealed says until when (not "no
+/// deadline"), and an overturned ruling's entry in the history says the new remedy.
+#[tokio::test]
+async fn a_decided_case_shows_the_appeal_window_and_the_overturning_remedy() {
+    let demo = Demo::start();
+    let agent = demo.reader("agent", "agent-pass", "zh-CN").await;
+    let case = case_in(&agent, "platform_review").await;
+    async fn act(who: &Reader, case: &str, action: &str, body: serde_json::Value) -> serde_json::Value {
+        who.api.post(&format!("/api/v1/cases/{case}/actions/{action}"), body).await
+    }
+    act(&agent, &case, "take", serde_json::json!({})).await;
+    let dismissal = serde_json::json!({"rationale": "证据不足", "cited_rule": "平台争议处理规则"});
+    act(&agent, &case, "decide", dismissal).await;
+    // The case's buyer is whichever demo buyer may read it.
+    let mut buyer = demo.reader("buyer", "buyer-pass", "zh-CN").await;
+    if demo.page(&buyer, &format!("/cases/{case}")).await.0 != 200 {
+        buyer = demo.reader("buyer2", "buyer-pass", "zh-CN").await;
+    }
+    let (status, page) = demo.page(&buyer, &format!("/cases/{case}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"action-appeal\""), "the appeal is offered: {page}");
+    assert!(page.contains("id=\"appeal-until\">如不服裁决,可在 ") && !page.contains("当前没有待处理的期限"), "{page}");
+    act(&buyer, &case, "appeal", serde_json::json!({"reason": "视频能证明芒果已腐烂"})).await;
+    let reviewer = demo.reader("agent2", "agent-pass", "zh-CN").await;
+    act(&reviewer, &case, "take", serde_json::json!({})).await;
+    let overturn = serde_json::json!({"uphold": false, "remedy": {"kind": "refund", "amount": 5000},
+        "rationale": "开箱视频证明签收时已腐烂", "cited_rule": "消法第二十四条"});
+    act(&reviewer, &case, "review-appeal", overturn).await;
+    let (_, page) = demo.page(&buyer, &format!("/cases/{case}")).await;
+    let history = page.split("id=\"timeline\"").nth(1).unwrap();
+    assert!(history.contains("复核改变原裁决,改判:") && history.contains("50.00"), "{history}");
+}

@@ -253,7 +253,7 @@ async fn show(
         reasons: options(Reason::ALL, t),
         evidence_kinds: EvidenceKind::ALL.iter().map(|k| (k.name().to_owned(), t.label(*k))).collect(),
         findings: shown.findings,
-        rights: rights_lines(&rights, t),
+        rights: rights_lines(&rights, redress_domain::Party::Buyer, t),
         error: shown.error,
         file_error: shown.file_error,
     };

@@ -88,12 +88,14 @@ pub struct EvidenceItem {
 /// The rights on the order, in words: each window with its exact end, who pays the return
 /// freight and the article; the statutory damages with theirs.
 pub struct RightsLines {
+    /// "Your rights" to the buyer; "the buyer's rights" to anyone else (they are never theirs).
+    pub title: String,
     /// (item, lines)
     pub items: Vec<(String, Vec<String>)>,
     pub damages: Vec<String>,
 }
 
-pub fn rights_lines(view: &redress_app::rights::RightsView, t: Tr) -> RightsLines {
+pub fn rights_lines(view: &redress_app::rights::RightsView, reader: Party, t: Tr) -> RightsLines {
     use redress_text::Lang;
     let cite = |c: &redress_law::citation::Citation| match t.lang {
         Lang::Zh => c.zh.clone(),
@@ -164,7 +166,8 @@ pub fn rights_lines(view: &redress_app::rights::RightsView, t: Tr) -> RightsLine
             )
         })
         .collect();
-    RightsLines { items, damages }
+    let title = t.get(if reader == Party::Buyer { "rights-title" } else { "rights-title-buyers" });
+    RightsLines { title, items, damages }
 }
 
 #[derive(Template)]
@@ -178,6 +181,8 @@ struct CasePage {
     stage: String,
     outcome: Option<String>,
     deadline: Option<DeadlineView>,
+    /// A decided case the reader may still appeal: until when, in words.
+    appeal_until: Option<String>,
     /// (label, value)
     request: Vec<(String, String)>,
     /// (party label, name, phone, address)
@@ -219,8 +224,8 @@ async fn render(
     let err = |e| Failure::from_app(e, t);
     let detail: CaseDetail = app.case_detail(&signed.principal, id).await.map_err(err)?;
     let evidence = app.list_evidence(&signed.principal, id).await.map_err(err)?;
-    let rights = app.case_rights(&signed.principal, id).await.ok().map(|r| rights_lines(&r, t));
     let reader = signed.principal.actor().party();
+    let rights = app.case_rights(&signed.principal, id).await.ok().map(|r| rights_lines(&r, reader, t));
     let can_upload = app.evidence_room(&signed.principal, id).await.is_ok();
     let now = app.clock.now();
     let case = &detail.case;
@@ -264,6 +269,7 @@ async fn render(
         stage: t.label(case.stage),
         outcome: case.outcome.map(|o| t.label(o)),
         deadline: DeadlineView::of(case, reader, now, t),
+        appeal_until: detail.appeal_until.map(|at| t.with("deadline-appeal-until", &[("end", t.time(at))])),
         request,
         parties,
         rights,

@@ -188,7 +188,7 @@ async fn render(
     let err = |e| Failure::from_app(e, t);
     let detail = app.case_detail(&signed.principal, id).await.map_err(err)?;
     let evidence = app.list_evidence(&signed.principal, id).await.map_err(err)?;
-    let rights = app.case_rights(&signed.principal, id).await.ok().map(|r| rights_lines(&r, t));
+    let rights = app.case_rights(&signed.principal, id).await.ok().map(|r| rights_lines(&r, Party::Platform, t));
     let case = &detail.case;
     let side =
         |party: Party, heading: &str, opening: Option<(String, String)>| {

@@ -516,6 +516,12 @@ fn too_early(earliest: jiff::Timestamp, days: u32) -> Rejection {
     Rejection::with(RejectionCode::EscalationTooEarly, Detail::EscalateFrom { earliest, days })
 }
 
+/// The last instant a decided case may be appealed: the appeal window from its closing.
+pub fn appeal_window_end(case: &Case, policy: &crate::policy::Policy) -> jiff::Timestamp {
+    let closed_at = case.closed_at.unwrap_or(case.filed_at);
+    closed_at.saturating_add(policy.duration(policy.appeal_window_hours)).expect("in range")
+}
+
 fn may_appeal(case: &Case, actor: Actor, env: &Env) -> Result<(), Rejection> {
     let party = as_party(case, actor)?;
     in_state(case, &[Closed])?;
@@ -525,8 +531,7 @@ fn may_appeal(case: &Case, actor: Actor, env: &Env) -> Result<(), Rejection> {
     if case.appeals.iter().any(|a| a.party == party) {
         return Err(Rejection::new(RejectionCode::AlreadyAppealed));
     }
-    let closed_at = case.closed_at.unwrap_or(case.filed_at);
-    let window_end = closed_at.saturating_add(env.policy.duration(env.policy.appeal_window_hours)).expect("in range");
+    let window_end = appeal_window_end(case, env.policy);
     if env.now > window_end {
         return Err(Rejection::with(RejectionCode::AppealWindowClosed, Detail::AppealWindowEnded { at: window_end }));
     }

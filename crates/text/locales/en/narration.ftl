@@ -41,6 +41,8 @@ event-appeal_reviewed = { $uphold ->
     [yes] Upheld
    *[no] Changed
 } the decision on appeal. { $rationale }
+event-appeal_reviewed-changed = Changed the decision on appeal: { $remedy }. Rationale: { $rationale }. Rule: { $cited_rule }
+event-appeal_reviewed-dismissed = Changed the decision on appeal: the request is dismissed. Rationale: { $rationale }. Rule: { $cited_rule }
 event-rated = Rated { $stars } stars. { $comment }
 event-refund_started = Started a refund of { $amount }.
 event-refund_succeeded = The refund of { $amount } arrived.

@@ -41,6 +41,8 @@ event-appeal_reviewed = 复核{ $uphold ->
     [yes] 维持
    *[no] 改变
 }原裁决。{ $rationale }
+event-appeal_reviewed-changed = 复核改变原裁决,改判:{ $remedy }。理由:{ $rationale }。依据:{ $cited_rule }
+event-appeal_reviewed-dismissed = 复核改变原裁决,改判驳回申请。理由:{ $rationale }。依据:{ $cited_rule }
 event-rated = 评价 { $stars } 星。{ $comment }
 event-refund_started = 发起退款 { $amount }。
 event-refund_succeeded = 退款 { $amount } 已到账。
