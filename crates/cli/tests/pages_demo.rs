@@ -236,6 +236,10 @@ async fn the_platform_and_admin_pages_show_the_demo() {
     agent.post(&format!("/api/v1/cases/{case}/actions/take"), serde_json::json!({})).await;
     let ruling = serde_json::json!({"remedy": {"kind": "refund", "amount": 100}, "rationale": "r", "cited_rule": "消法第二十四条"});
     agent.post(&format!("/api/v1/cases/{case}/actions/decide"), ruling).await;
+    // The refund is paid by the server's worker: a decision is appealed once the case is closed.
+    while agent.get(&format!("/api/v1/cases/{case}")).await["case"]["state"] != "closed" {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let mut appealed = false;
     for shop in ["shop", "shop2"] {
         let merchant = support::Client::login(&base, shop, "shop-pass").await;

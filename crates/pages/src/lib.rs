@@ -13,6 +13,7 @@ mod case;
 mod csrf;
 mod failure;
 mod forms;
+mod frame;
 mod i18n;
 mod merchant;
 mod platform;
@@ -20,7 +21,7 @@ mod session;
 mod shell;
 mod upload;
 
-pub use failure::not_found_page;
+pub use frame::not_found as not_found_page;
 pub use i18n::Tr;
 pub use session::{LANG_COOKIE, SESSION_COOKIE};
 
@@ -66,6 +67,7 @@ pub fn router(app: App) -> Router {
         .route("/static/{file}", get(assets::serve))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(FORM_LIMIT))
         .merge(uploads)
+        .layer(axum::middleware::from_fn_with_state(app.clone(), frame::failures))
         .layer(axum::middleware::from_fn(shell::page_headers))
         .with_state(app)
 }
