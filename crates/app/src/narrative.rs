@@ -128,6 +128,16 @@ pub fn describe_in(event: &Event, lang: Lang) -> String {
             ("old_due", beijing(*old_due)),
             ("new_due", beijing(*new_due)),
         ])),
+        // A file without a caption is named by its kind alone (not `Photo ""`).
+        EventBody::EvidenceAdded { file } if file.caption.trim().is_empty() => text_with(
+            lang,
+            "event-evidence_added-uncaptioned",
+            &args([
+                ("kind", file.kind.label(lang)),
+                ("confidential", yes(file.confidential)),
+                ("sha256", file.sha256.clone()),
+            ]),
+        ),
         EventBody::EvidenceAdded { file } => told(args([
             ("kind", file.kind.label(lang)),
             ("caption", file.caption.clone()),

@@ -55,6 +55,10 @@ event-evidence_added = Added an evidence file: { $kind } "{ $caption }"{ $confid
     [yes] {" "}(confidential)
    *[no] {""}
 }, SHA-256 { $sha256 }
+event-evidence_added-uncaptioned = Added an evidence file: { $kind }{ $confidential ->
+    [yes] {" "}(confidential)
+   *[no] {""}
+}, SHA-256 { $sha256 }
 event-evidence_withheld = The other side added a confidential file (not shown to you).
 event-list-separator = {", "}
 timeout-auto_approve-to_platform = The merchant did not answer in time; the claim exceeds the goods' price, so the platform reviews it.
@@ -68,3 +72,13 @@ timeout-back_to_platform_review = No answer before the deadline; the case went b
 timeout-require_offline_refund = The payment channel did not confirm the refund in time; the merchant must refund outside the platform and prove it.
 timeout-sla = The platform's time limit passed; reported.
 timeout-overdue = The deadline passed.
+dossier-verify-intact = { $path }: intact — case { $case }, { $events ->
+    [one] 1 event
+   *[other] { $events } events
+} in an unbroken chain, { $files ->
+    [one] 1 file matches its hash
+   *[other] { $files } files match their hashes
+}, { $withheld } withheld, { $redacted ->
+    [one] 1 event
+   *[other] { $redacted } events
+} redacted

@@ -55,6 +55,10 @@ event-evidence_added = 提交证据文件:{ $kind }「{ $caption }」{ $confiden
     [yes] (保密)
    *[no] {""}
 },SHA-256 { $sha256 }
+event-evidence_added-uncaptioned = 提交证据文件:{ $kind }{ $confidential ->
+    [yes] (保密)
+   *[no] {""}
+},SHA-256 { $sha256 }
 event-evidence_withheld = 对方提交了一份保密证据文件(对您不可见)。
 event-list-separator = 、
 timeout-auto_approve-to_platform = 商家逾期未处理;申请金额超出商品价款,系统转平台介入审核。
@@ -68,3 +72,4 @@ timeout-back_to_platform_review = 期限届满未获答复,案件退回平台审
 timeout-require_offline_refund = 支付渠道逾期未确认退款,系统要求商家线下退款并提交凭证。
 timeout-sla = 平台处理时限届满,已上报。
 timeout-overdue = 期限已过。
+dossier-verify-intact = { $path }:完整 — 售后单 { $case },{ $events } 个事件构成完整的哈希链,{ $files } 个文件与哈希一致,{ $withheld } 个文件未附(保密),{ $redacted } 个事件已隐去
