@@ -41,12 +41,17 @@ struct Reader {
 
 impl Demo {
     fn start() -> Demo {
+        Demo::start_with(&[])
+    }
+
+    fn start_with(env: &[(&str, &str)]) -> Demo {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir().unwrap();
-        let (server, base, _) =
-            support::serve(dir.path(), &["serve", "--demo"], &[("REDRESS_CLOCK_START", CLOCK_START)], |line| {
-                line.contains("admin") && line.contains("admin-pass")
-            });
+        let mut env = env.to_vec();
+        env.push(("REDRESS_CLOCK_START", CLOCK_START));
+        let (server, base, _) = support::serve(dir.path(), &["serve", "--demo"], &env, |line| {
+            line.contains("admin") && line.contains("admin-pass")
+        });
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         Demo { _server: server, _dir: dir, base, http }
     }
@@ -288,4 +293,24 @@ async fn error_pages_are_pages_in_the_readers_language_and_frame() {
     }
     let (_, page) = demo.page(&buyer, "/no-such-page").await;
     assert!(page.contains("Page not found"), "{page}");
+}
+
+/// The pages' forms take the API's allowance of changes per account: past it, a 429 page in the
+/// reader's language says to wait (with Retry-After), and nothing is done.
+#[tokio::test]
+async fn page_forms_take_the_accounts_allowance_of_changes() {
+    let demo = Demo::start_with(&[("REDRESS_RATE_WRITES_PER_ACCOUNT", "1/2")]);
+    let buyer = demo.reader("buyer", "buyer-pass", "en").await;
+    let case = case_in(&buyer, "awaiting_merchant").await;
+    let say = |text: &'static str| vec![("text", text)];
+    let message = format!("/cases/{case}/actions/message");
+    assert_eq!(demo.post(&buyer, &message, &say("one")).await.0, 303);
+    assert_eq!(demo.post(&buyer, &message, &say("two")).await.0, 303);
+    let (status, page) = demo.post(&buyer, &message, &say("three")).await;
+    assert_eq!(status, 429, "{page}");
+    assert!(page.contains("<html lang=\"en\"") && page.contains("Too many changes"), "{page}");
+    let detail = buyer.api.get(&format!("/api/v1/cases/{case}")).await;
+    let said: Vec<&str> =
+        detail["timeline"].as_array().unwrap().iter().filter_map(|e| e["body"]["text"].as_str()).collect();
+    assert!(said.contains(&"two") && !said.contains(&"three"), "{said:?}");
 }

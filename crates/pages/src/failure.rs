@@ -32,6 +32,11 @@ pub enum Failure {
         back: String,
     },
     Busy(Tr),
+    /// The account's changes are over the allowance: come back after `wait`.
+    TooMany {
+        tr: Tr,
+        wait: std::time::Duration,
+    },
     Internal(Tr),
 }
 
@@ -156,6 +161,13 @@ impl IntoResponse for Failure {
             Failure::Busy(tr) => {
                 return page(StatusCode::SERVICE_UNAVAILABLE, tr, "failure-busy", "/".into(), "failure-home")
                     .into_response();
+            }
+            Failure::TooMany { tr, wait } => {
+                let mut response =
+                    page(StatusCode::TOO_MANY_REQUESTS, tr, "failure-too-many", "/".into(), "failure-home");
+                let seconds = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+                return response;
             }
             Failure::Internal(tr) => {
                 return page(StatusCode::INTERNAL_SERVER_ERROR, tr, "failure-internal", "/".into(), "failure-home")

@@ -23,7 +23,7 @@ mod upload;
 
 pub use frame::not_found as not_found_page;
 pub use i18n::Tr;
-pub use session::{LANG_COOKIE, SESSION_COOKIE};
+pub use session::{AccountAllowance, LANG_COOKIE, SESSION_COOKIE};
 
 use axum::Router;
 use axum::routing::{get, post};
