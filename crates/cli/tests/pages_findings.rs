@@ -314,3 +314,33 @@ async fn page_forms_take_the_accounts_allowance_of_changes() {
         detail["timeline"].as_array().unwrap().iter().filter_map(|e| e["body"]["text"].as_str()).collect();
     assert!(said.contains(&"two") && !said.contains(&"three"), "{said:?}");
 }
+
+/// The admin's lists and the queues show a page at a time with a link to the next (they stopped
+/// at 100 before); a cursor that names nothing is a page that does not exist.
+#[tokio::test]
+async fn long_lists_page_with_a_next_link() {
+    let demo = Demo::start_with(&[("REDRESS_RATE_WRITES_PER_ACCOUNT", "0")]);
+    let admin = demo.reader("admin", "admin-pass", "zh-CN").await;
+    for n in 0..60 {
+        let account = serde_json::json!({"login": format!("paged{n:02}"), "password": "a-long-password-1",
+            "display_name": format!("Paged {n:02}"), "role": "buyer"});
+        admin.api.post("/api/v1/users", account).await;
+    }
+    let (status, first) = demo.page(&admin, "/admin/users").await;
+    assert_eq!(status, 200);
+    let link = first.split("id=\"users-next-page\"").next().unwrap().rsplit("href=\"").next().unwrap();
+    let link = link.split('"').next().unwrap().replace("&amp;", "&");
+    assert!(link.starts_with("/admin/users?users_before="), "{link}");
+    let (status, second) = demo.page(&admin, &link).await;
+    assert_eq!(status, 200);
+    assert!(!second.contains("id=\"users-next-page\""), "two pages hold them all");
+    let logins = |page: &str| -> Vec<String> {
+        let table = page.split("id=\"users-1\"").nth(1).unwrap().split("</table>").next().unwrap().to_owned();
+        table.split("<tr><td>").skip(1).map(|row| row.split("</td>").next().unwrap().to_owned()).collect()
+    };
+    let (one, two) = (logins(&first), logins(&second));
+    assert_eq!(one.len(), 50, "{one:?}");
+    assert!(two.iter().all(|login| !one.contains(login)), "no account on both pages");
+    assert_eq!(one.len() + two.len(), 60 + 7, "every account once: {two:?}");
+    assert_eq!(demo.page(&admin, "/cases?before=not-a-case").await.0, 404);
+}

@@ -439,6 +439,51 @@ struct CasesPage {
     s: Shell,
     title: String,
     rows: Vec<Row>,
+    /// The next page of the list, when there is one.
+    next: Option<String>,
+}
+
+/// Rows on one page of a list; one more is read to know whether another page follows.
+pub const PAGE: usize = 50;
+
+/// A list page's cursor: the last row of the page before (`?before=`).
+#[derive(serde::Deserialize, Default)]
+pub struct Cursor {
+    pub before: Option<String>,
+}
+
+impl Cursor {
+    /// The cursor as the id it names; one that names nothing is a page that does not exist.
+    pub fn id<I: std::str::FromStr>(&self, t: Tr) -> Result<Option<I>, Failure> {
+        self.before.as_deref().map(|b| b.parse().map_err(|_| Failure::NotFound(t))).transpose()
+    }
+}
+
+/// Keeps the first `PAGE` of `items` (read with `PAGE + 1`); the link to the next page, after
+/// the last one kept, when more were read: `cursor_link` followed by that one's id.
+pub fn paged<T>(items: &mut Vec<T>, cursor_link: &str, id: impl Fn(&T) -> String) -> Option<String> {
+    if items.len() <= PAGE {
+        return None;
+    }
+    items.truncate(PAGE);
+    items.last().map(|last| format!("{cursor_link}{}", id(last)))
+}
+
+/// One page of the cases of `filter` after the cursor, and the link to the next page.
+pub async fn page_of_cases(
+    app: &App,
+    signed: &Signed,
+    mut filter: redress_app::ports::CaseFilter,
+    cursor: &Cursor,
+    link: &str,
+) -> Result<(Vec<Case>, Option<String>), Failure> {
+    let t = signed.tr;
+    filter.before = cursor.id(t)?;
+    let read = i64::try_from(PAGE + 1).unwrap_or(i64::MAX);
+    let mut cases = app.list_cases(&signed.principal, filter, Some(read)).await.map_err(|e| Failure::from_app(e, t))?;
+    let joiner = if link.contains('?') { '&' } else { '?' };
+    let next = paged(&mut cases, &format!("{link}{joiner}before="), |c| c.id.to_string());
+    Ok((cases, next))
 }
 
 /// A case in a list.
@@ -466,17 +511,21 @@ pub fn row(case: &Case, reader: Party, now: jiff::Timestamp, t: Tr) -> Row {
     }
 }
 
-/// `GET /cases`: the cases the reader may see, newest first.
-pub async fn list(State(app): State<App>, signed: Signed) -> Result<Response, Failure> {
+/// `GET /cases[?before=]`: the cases the reader may see, newest first, a page at a time.
+pub async fn list(
+    State(app): State<App>,
+    signed: Signed,
+    axum::extract::Query(cursor): axum::extract::Query<Cursor>,
+) -> Result<Response, Failure> {
     let t = signed.tr;
     let filter = redress_app::ports::CaseFilter::default();
-    let cases = app.list_cases(&signed.principal, filter, Some(100)).await.map_err(|e| Failure::from_app(e, t))?;
+    let (cases, next) = page_of_cases(&app, &signed, filter, &cursor, "/cases").await?;
     let (reader, now) = (signed.principal.actor().party(), app.clock.now());
     let rows = cases.iter().map(|c| row(c, reader, now, t)).collect();
-    Ok(ok(&CasesPage { t, title: t.get("cases-title"), s: Shell::of(&signed), rows }))
+    Ok(ok(&CasesPage { t, title: t.get("cases-title"), s: Shell::of(&signed), rows, next }))
 }
 
-/// A list of cases under another title (the merchant's and the platform's queues).
-pub fn queue_page(signed: &Signed, title: String, rows: Vec<Row>) -> Response {
-    ok(&CasesPage { t: signed.tr, s: Shell::of(signed), title, rows })
+/// A list of cases under another title (the merchant's queue), with its next page.
+pub fn queue_page(signed: &Signed, title: String, rows: Vec<Row>, next: Option<String>) -> Response {
+    ok(&CasesPage { t: signed.tr, s: Shell::of(signed), title, rows, next })
 }

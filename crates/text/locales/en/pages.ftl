@@ -237,6 +237,7 @@ tokens-none = No tokens.
 tokens-new = New token
 tokens-issue = Create
 platform-tabs = Queues
+list-next-page = Next page
 platform-tab-unassigned = Unassigned
 platform-tab-mine = Mine
 platform-tab-appeals = Appeals

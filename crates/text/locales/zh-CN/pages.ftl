@@ -237,6 +237,7 @@ tokens-none = 暂无令牌。
 tokens-new = 创建新令牌
 tokens-issue = 创建
 platform-tabs = 队列
+list-next-page = 下一页
 platform-tab-unassigned = 待领取
 platform-tab-mine = 我的
 platform-tab-appeals = 申诉
