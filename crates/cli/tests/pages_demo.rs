@@ -19,19 +19,6 @@ const LOGINS: &[(&str, &str)] = &[
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
-/// A form body as a browser sends it.
-fn urlencoded(fields: &[(&str, &str)]) -> String {
-    let encode = |s: &str| -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
-    fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
-}
-
 fn ids(list: &Value) -> Vec<String> {
     list["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect()
 }
@@ -118,7 +105,7 @@ async fn refusals_are_pages_in_the_readers_language() {
         .post(format!("{base}/tokens"))
         .header("Cookie", format!("redress_session={token}; redress_lang=en"))
         .header("Content-Type", FORM)
-        .body(urlencoded(&[("csrf", "0000"), ("name", "forged")]))
+        .body(support::urlencoded(&[("csrf", "0000"), ("name", "forged")]))
         .send()
         .await
         .unwrap();
@@ -142,7 +129,7 @@ async fn refusals_are_pages_in_the_readers_language() {
         http.post(format!("{base}{path}"))
             .header("Cookie", cookie.clone())
             .header("Content-Type", FORM)
-            .body(urlencoded(&fields))
+            .body(support::urlencoded(&fields))
             .send()
     };
     let refused = post(
@@ -179,14 +166,19 @@ async fn refusals_are_pages_in_the_readers_language() {
     let page = form.text().await.unwrap();
     let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
     let fields = [("csrf", csrf.as_str()), ("login", "shop"), ("password", "shop-pass"), ("next", "/tokens")];
-    let without =
-        http.post(format!("{base}/login")).header("Content-Type", FORM).body(urlencoded(&fields)).send().await.unwrap();
+    let without = http
+        .post(format!("{base}/login"))
+        .header("Content-Type", FORM)
+        .body(support::urlencoded(&fields))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(without.status(), 403);
     let signed = http
         .post(format!("{base}/login"))
         .header("Cookie", cookie)
         .header("Content-Type", FORM)
-        .body(urlencoded(&fields))
+        .body(support::urlencoded(&fields))
         .send()
         .await
         .unwrap();
@@ -281,7 +273,7 @@ async fn the_platform_and_admin_pages_show_the_demo() {
         http.post(format!("{base}{path}"))
             .header("Cookie", format!("redress_session={admin}; redress_lang=zh-CN"))
             .header("Content-Type", FORM)
-            .body(urlencoded(&fields))
+            .body(support::urlencoded(&fields))
             .send()
     };
     let shop = |code: String| {

@@ -12,19 +12,6 @@ const EARBUDS_ORDER: &str = "SH20261101001";
 const MANGO_ORDER: &str = "XG20261110019";
 const FORM: &str = "application/x-www-form-urlencoded";
 
-/// A form body as a browser sends it.
-fn urlencoded(fields: &[(&str, &str)]) -> String {
-    let encode = |s: &str| -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
-    fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
-}
-
 /// The demo served, and a browser-like client of its pages.
 struct Demo {
     _server: support::Server,
@@ -62,16 +49,15 @@ impl Demo {
         Reader { api, cookie }
     }
 
+    /// A GET of `path` by `reader`, accepting `accept`.
+    async fn fetch(&self, reader: &Reader, path: &str, accept: &str) -> reqwest::Response {
+        let request = self.http.get(format!("{}{path}", self.base)).header("Cookie", &reader.cookie);
+        request.header("Accept", accept).send().await.unwrap()
+    }
+
     /// A page as a browser reads it: (status, body).
     async fn page(&self, reader: &Reader, path: &str) -> (u16, String) {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("Cookie", &reader.cookie)
-            .header("Accept", "text/html")
-            .send()
-            .await
-            .unwrap();
+        let response = self.fetch(reader, path, "text/html").await;
         (response.status().as_u16(), response.text().await.unwrap())
     }
 
@@ -86,7 +72,7 @@ impl Demo {
             .post(format!("{}{path}", self.base))
             .header("Cookie", &reader.cookie)
             .header("Content-Type", FORM)
-            .body(urlencoded(&all))
+            .body(support::urlencoded(&all))
             .send()
             .await
             .unwrap();
@@ -275,14 +261,7 @@ async fn error_pages_are_pages_in_the_readers_language_and_frame() {
     let demo = Demo::start();
     let buyer = demo.reader("buyer", "buyer-pass", "en").await;
     for (path, status) in [("/no-such-page", 404), ("/logout", 405), ("/orders/x/check", 405), ("/queue", 403)] {
-        let response = demo
-            .http
-            .get(format!("{}{path}", demo.base))
-            .header("Cookie", &buyer.cookie)
-            .header("Accept", "*/*")
-            .send()
-            .await
-            .unwrap();
+        let response = demo.fetch(&buyer, path, "*/*").await;
         assert_eq!(response.status().as_u16(), status, "{path}");
         let kind = response.headers()["content-type"].to_str().unwrap().to_owned();
         let page = response.text().await.unwrap();
