@@ -291,10 +291,10 @@ pub fn command(kind: CommandKind, form: &mut ActionForm, posted: &crate::shell::
 
 /// The first posted name that is none of `fields` (nor the CSRF token or the way back): a form
 /// sent with a field it does not have is refused, not read without it.
-pub fn unknown_field<'p>(
-    posted: &'p crate::shell::Posted,
+pub fn unknown_field(
+    posted: &crate::shell::Posted,
     fields: impl Iterator<Item = &'static str> + Clone,
-) -> Option<&'p str> {
+) -> Option<&str> {
     posted
         .0
         .iter()
