@@ -192,6 +192,10 @@ pub enum Detail {
         field: String,
         with: String,
     },
+    /// A ruling holds the merchant liable (`field`) but names no remedy: it would dismiss the claim.
+    LiableWithoutRemedy {
+        field: String,
+    },
     // Evidence files.
     /// A file takes at most `limit` bytes.
     FileLimit {

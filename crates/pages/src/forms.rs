@@ -316,8 +316,9 @@ pub fn field_of(code: redress_domain::RejectionCode) -> &'static [&'static str] 
 /// naming the field), or above the form.
 pub fn place_error(form: &mut ActionForm, rejection: &redress_domain::Rejection, message: String) {
     let names = field_of(rejection.code);
-    let named = match (rejection.code, rejection.detail.as_deref().and_then(|d| d.split_once(':'))) {
-        (redress_domain::RejectionCode::InvalidInput, Some((field, _))) => Some(field),
+    let args = rejection.detail.as_ref().map(redress_domain::Detail::args).unwrap_or_default();
+    let named = match (rejection.code, args.get("field").and_then(|f| f.as_str())) {
+        (redress_domain::RejectionCode::InvalidInput, Some(field)) => Some(field),
         _ => None,
     };
     match form.fields.iter_mut().find(|f| names.contains(&f.name) || named == Some(f.name)) {

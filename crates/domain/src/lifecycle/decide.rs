@@ -484,15 +484,7 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
 /// A ruling without a remedy dismisses the claim (closed `rejected`): holding the merchant
 /// liable while awarding nothing contradicts it, and is refused rather than read either way.
 fn liable_without_remedy() -> Rejection {
-    Rejection {
-        explanation: Some(crate::rejection::Explanation {
-            zh: "认定商家担责时须选择补救方式(如退款);不选补救方式即驳回申请。".into(),
-            en: "A ruling that holds the merchant liable must name a remedy (a refund, say); without one the claim \
-                 is dismissed."
-                .into(),
-        }),
-        ..Rejection::invalid("liable: a liable merchant must be ordered a remedy")
-    }
+    Rejection::invalid(Detail::LiableWithoutRemedy { field: "liable".into() })
 }
 
 fn may_escalate(case: &Case, env: &Env) -> Result<(), Rejection> {
