@@ -30,6 +30,10 @@ pub struct CaseDetail {
     /// When older events exist: the `before` of the next page (`GET …/timeline?before=`).
     pub timeline_before: Option<i64>,
     pub allowed_actions: Vec<&'static str>,
+    /// While the reader may appeal the decision: the end of the appeal window (a closed case
+    /// has no deadline, but this one matters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appeal_until: Option<jiff::Timestamp>,
     /// Who is on each side and how to reach them, as far as this reader may know.
     pub parties: crate::contacts::Parties,
     /// The order's conversation before the filing: the negotiation record, which comes before
@@ -106,6 +110,8 @@ impl App {
                 // A new case has its one event: nothing older.
                 timeline_before: None,
                 allowed_actions: allowed_actions(&change.case, actor, &env),
+                // A case just filed has no decision to appeal.
+                appeal_until: None,
                 parties: parties.clone(),
                 negotiation: negotiation.clone(),
             })
@@ -312,9 +318,13 @@ impl App {
         let parties = self.parties_for(principal.actor().party(), &record.case).await?;
         let page = self.timeline_page(principal, case_id, &parties, None, TIMELINE_PAGE).await?;
         let negotiation = self.negotiation(principal.actor().party(), &record.case, TIMELINE_PAGE).await?;
+        let appeal_until = allowed_actions
+            .contains(&CommandKind::Appeal.name())
+            .then(|| redress_domain::lifecycle::appeal_window_end(&record.case, &policy));
         Ok(CaseDetail {
             negotiation,
             parties,
+            appeal_until,
             case: CaseView::from(&record.case),
             version: record.version,
             timeline: page.items,

@@ -99,9 +99,20 @@ pub fn describe_in(event: &Event, lang: Lang) -> String {
             &args([("rationale", rationale.clone()), ("cited_rule", cited_rule.clone())]),
         ),
         EventBody::AppealFiled { reason, .. } => told(args([("reason", reason.clone())])),
-        EventBody::AppealReviewed { uphold, rationale, .. } => {
-            told(args([("uphold", yes(*uphold)), ("rationale", rationale.clone())]))
+        EventBody::AppealReviewed { uphold: true, rationale, .. } => {
+            told(args([("uphold", yes(true)), ("rationale", rationale.clone())]))
         }
+        // Overturned: the new ruling in force, as a decision says it.
+        EventBody::AppealReviewed { uphold: false, remedy: Some(r), rationale, cited_rule } => text_with(
+            lang,
+            "event-appeal_reviewed-changed",
+            &args([("remedy", remedy(r)), ("rationale", rationale.clone()), ("cited_rule", cited_rule.clone())]),
+        ),
+        EventBody::AppealReviewed { uphold: false, remedy: None, rationale, cited_rule } => text_with(
+            lang,
+            "event-appeal_reviewed-dismissed",
+            &args([("rationale", rationale.clone()), ("cited_rule", cited_rule.clone())]),
+        ),
         EventBody::Rated { stars, comment } => told(args([("stars", stars.to_string()), ("comment", comment.clone())])),
         EventBody::RefundStarted { refund } => told(args([("amount", refund.amount.to_string())])),
         EventBody::RefundSucceeded { amount, .. } => told(args([("amount", amount.to_string())])),
@@ -117,6 +128,16 @@ pub fn describe_in(event: &Event, lang: Lang) -> String {
             ("old_due", beijing(*old_due)),
             ("new_due", beijing(*new_due)),
         ])),
+        // A file without a caption is named by its kind alone (not `Photo ""`).
+        EventBody::EvidenceAdded { file } if file.caption.trim().is_empty() => text_with(
+            lang,
+            "event-evidence_added-uncaptioned",
+            &args([
+                ("kind", file.kind.label(lang)),
+                ("confidential", yes(file.confidential)),
+                ("sha256", file.sha256.clone()),
+            ]),
+        ),
         EventBody::EvidenceAdded { file } => told(args([
             ("kind", file.kind.label(lang)),
             ("caption", file.caption.clone()),

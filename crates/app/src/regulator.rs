@@ -257,6 +257,15 @@ pub fn build(
 }
 
 impl App {
+    /// Who may read a case's 12315 complaint: the buyer's document, which the platform reads
+    /// too; never the merchant it complains about. The pages offer the link by the same rule.
+    pub fn may_read_regulator_complaint(principal: &Principal) -> Result<(), AppError> {
+        if principal.role() == Role::Merchant {
+            return Err(AppError::Forbidden(Detail::OnlyRoles { roles: "buyer".into() }));
+        }
+        Ok(())
+    }
+
     /// The 12315 complaint of a case, for its buyer (and the platform).
     pub async fn regulator_complaint(
         &self,
@@ -267,9 +276,7 @@ impl App {
         if !principal.can_see_case(&record.case) {
             return Err(AppError::NotFound);
         }
-        if principal.role() == Role::Merchant {
-            return Err(AppError::Forbidden(Detail::OnlyRoles { roles: "buyer".into() }));
-        }
+        Self::may_read_regulator_complaint(principal)?;
         let case = record.case;
         let order = self.store.order(case.order_id).await?.ok_or(AppError::NotFound)?;
         let merchant = self.store.merchant(case.merchant_id).await?.ok_or(AppError::NotFound)?;

@@ -73,7 +73,7 @@ pub fn rights(order: &Order, items: Option<&[ItemRef]>, reason: Option<Reason>, 
             rule: "consumer_fraud",
             applicable: matches!(reason, Some(Reason::Counterfeit | Reason::FalseAdvertising)),
             applies_when_zh: "经营者有欺诈行为(如假冒伪劣、虚假宣传)",
-            applies_when_en: "The seller committed fraud (counterfeit goods, false advertising)",
+            applies_when_en: "the seller committed fraud (counterfeit goods, false advertising)",
             breakdown,
         });
     }
@@ -85,7 +85,7 @@ pub fn rights(order: &Order, items: Option<&[ItemRef]>, reason: Option<Reason>, 
                 Some(Reason::QualityDefect | Reason::Counterfeit | Reason::NotAsDescribed | Reason::FalseAdvertising)
             ),
             applies_when_zh: "食品不符合食品安全标准",
-            applies_when_en: "The food does not meet food-safety standards",
+            applies_when_en: "the food does not meet food-safety standards",
             breakdown,
         });
     }
@@ -116,18 +116,26 @@ pub struct Draft {
 /// Reads a draft against the order it concerns (if given): amounts, windows, food, and what
 /// the platform's record of the order says (`record`: the conversation). With an order, the
 /// record decides whether the buyer contacted the merchant and which evidence exists; what the
-/// draft declares counts only for a draft without an order.
+/// draft declares counts only for a draft without an order. `attached`: files that come with
+/// the filing itself (the filing form's chosen photo), not declared but about to be added, so
+/// they count either way.
 pub fn check_draft(
     draft: &Draft,
     order: Option<&Order>,
     record: Option<&crate::conversations::RecordFacts>,
+    attached: &[EvidenceKind],
     now: Timestamp,
 ) -> CheckReport {
     let items = draft.items.as_deref();
-    let (contacted_merchant, evidence) = match (order, record) {
+    let (contacted_merchant, mut evidence) = match (order, record) {
         (Some(_), Some(record)) => (record.buyer_contacted_at.is_some(), record.evidence.clone()),
         _ => (draft.contacted_merchant, draft.evidence_kinds.clone()),
     };
+    for kind in attached {
+        if !evidence.contains(kind) {
+            evidence.push(*kind);
+        }
+    }
     let (paid, facts) = match order {
         Some(order) => {
             let chosen: Vec<_> =
@@ -176,6 +184,16 @@ impl App {
     }
 
     pub async fn complaint_check(&self, principal: &Principal, draft: &Draft) -> Result<CheckReport, AppError> {
+        self.complaint_check_filing(principal, draft, &[]).await
+    }
+
+    /// The checker's reading of a filing with `attached` files coming with it (see `check_draft`).
+    pub async fn complaint_check_filing(
+        &self,
+        principal: &Principal,
+        draft: &Draft,
+        attached: &[EvidenceKind],
+    ) -> Result<CheckReport, AppError> {
         let order = match draft.order_id {
             Some(id) => Some(self.order(principal, id).await?),
             None => None,
@@ -184,6 +202,6 @@ impl App {
             Some(order) => Some(self.record_facts(order.id).await?),
             None => None,
         };
-        Ok(check_draft(draft, order.as_ref(), record.as_ref(), self.clock.now()))
+        Ok(check_draft(draft, order.as_ref(), record.as_ref(), attached, self.clock.now()))
     }
 }

@@ -52,14 +52,22 @@ pub fn verify(path: &PathBuf) -> anyhow::Result<i32> {
         .with_context(|| format!("{} is not a dossier ZIP", path.display()))?;
     let case = report.case_id.map(|c| c.to_string()).unwrap_or_else(|| "?".into());
     if report.intact() {
-        println!(
-            "{}: intact — case {case}, {} events in an unbroken chain, {} files match their hashes, {} withheld, {} events redacted",
-            path.display(),
-            report.events,
-            report.files,
-            report.withheld,
-            report.redacted
-        );
+        use redress_text::fluent::FluentValue;
+        let count = |n: usize| FluentValue::from(i64::try_from(n).unwrap_or(i64::MAX));
+        let args: redress_text::Args = [
+            ("path", FluentValue::from(path.display().to_string())),
+            ("case", FluentValue::from(case)),
+            ("events", count(report.events)),
+            ("files", count(report.files)),
+            ("withheld", count(report.withheld)),
+            ("redacted", count(report.redacted)),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.into(), value))
+        .collect();
+        // The command line speaks English (as its other output); the count's plural is the catalogue's.
+        let told = redress_text::lookup(redress_text::Lang::En, "dossier-verify-intact", Some(&args));
+        println!("{}", told.context("the catalogue's verify line")?);
         Ok(0)
     } else {
         println!("{}: NOT intact — case {case}", path.display());

@@ -62,7 +62,7 @@ fn exported_demo_dossier_verifies_and_alterations_are_named() {
     let ok = redress(&data, &["verify", zip_path.to_str().unwrap()]);
     assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
     assert!(stdout(&ok).contains("intact"), "{}", stdout(&ok));
-    assert!(stdout(&ok).contains("2 files match their hashes, 1 withheld, 1 events redacted"), "{}", stdout(&ok));
+    assert!(stdout(&ok).contains("2 files match their hashes, 1 withheld, 1 event redacted"), "{}", stdout(&ok));
 
     let original = entries(&std::fs::read(&zip_path).unwrap());
     let photo = original.iter().find(|(n, _)| n.ends_with(".png")).unwrap().0.clone();

@@ -4,7 +4,6 @@
 
 mod support;
 
-use support::urlencoded;
 
 use serde_json::Value;
 
@@ -107,7 +106,7 @@ async fn refusals_are_pages_in_the_readers_language() {
         .post(format!("{base}/tokens"))
         .header("Cookie", format!("redress_session={token}; redress_lang=en"))
         .header("Content-Type", FORM)
-        .body(urlencoded(&[("csrf", "0000"), ("name", "forged")]))
+        .body(support::urlencoded(&[("csrf", "0000"), ("name", "forged")]))
         .send()
         .await
         .unwrap();
@@ -131,7 +130,7 @@ async fn refusals_are_pages_in_the_readers_language() {
         http.post(format!("{base}{path}"))
             .header("Cookie", cookie.clone())
             .header("Content-Type", FORM)
-            .body(urlencoded(&fields))
+            .body(support::urlencoded(&fields))
             .send()
     };
     let refused = post(
@@ -168,14 +167,19 @@ async fn refusals_are_pages_in_the_readers_language() {
     let page = form.text().await.unwrap();
     let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
     let fields = [("csrf", csrf.as_str()), ("login", "shop"), ("password", "shop-pass"), ("next", "/tokens")];
-    let without =
-        http.post(format!("{base}/login")).header("Content-Type", FORM).body(urlencoded(&fields)).send().await.unwrap();
+    let without = http
+        .post(format!("{base}/login"))
+        .header("Content-Type", FORM)
+        .body(support::urlencoded(&fields))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(without.status(), 403);
     let signed = http
         .post(format!("{base}/login"))
         .header("Cookie", cookie)
         .header("Content-Type", FORM)
-        .body(urlencoded(&fields))
+        .body(support::urlencoded(&fields))
         .send()
         .await
         .unwrap();
@@ -225,6 +229,10 @@ async fn the_platform_and_admin_pages_show_the_demo() {
     agent.post(&format!("/api/v1/cases/{case}/actions/take"), serde_json::json!({})).await;
     let ruling = serde_json::json!({"remedy": {"kind": "refund", "amount": 100}, "rationale": "r", "cited_rule": "消法第二十四条"});
     agent.post(&format!("/api/v1/cases/{case}/actions/decide"), ruling).await;
+    // The refund is paid by the server's worker: a decision is appealed once the case is closed.
+    while agent.get(&format!("/api/v1/cases/{case}")).await["case"]["state"] != "closed" {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let mut appealed = false;
     for shop in ["shop", "shop2"] {
         let merchant = support::Client::login(&base, shop, "shop-pass").await;
@@ -266,7 +274,7 @@ async fn the_platform_and_admin_pages_show_the_demo() {
         http.post(format!("{base}{path}"))
             .header("Cookie", format!("redress_session={admin}; redress_lang=zh-CN"))
             .header("Content-Type", FORM)
-            .body(urlencoded(&fields))
+            .body(support::urlencoded(&fields))
             .send()
     };
     let shop = |code: String| {

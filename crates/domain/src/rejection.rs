@@ -203,6 +203,10 @@ pub enum Detail {
         field: String,
         with: String,
     },
+    /// A ruling holds the merchant liable (`field`) but names no remedy: it would dismiss the claim.
+    LiableWithoutRemedy {
+        field: String,
+    },
     // Evidence files.
     /// A file takes at most `limit` bytes.
     FileLimit {

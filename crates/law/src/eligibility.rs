@@ -151,6 +151,74 @@ pub enum Warranty {
     Months(u32),
 }
 
+/// The goods of the catalogue annexed to 《部分商品修理更换退货责任规定》(实施三包的部分商品目录):
+/// only these are under the 三包 rules. Goods off the list (a phone case, a keyboard or mouse
+/// sold alone, clothing, cosmetics) have none, and food, fresh or not, is never on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SanbaoGoods {
+    /// 自行车
+    Bicycle,
+    /// 彩色电视机
+    ColourTelevision,
+    /// 黑白电视机
+    BlackAndWhiteTelevision,
+    /// 家用录像机
+    VideoRecorder,
+    /// 摄像机
+    Camcorder,
+    /// 收录机
+    RadioCassettePlayer,
+    /// 电子琴
+    ElectronicKeyboardInstrument,
+    /// 家用电冰箱
+    Refrigerator,
+    /// 洗衣机
+    WashingMachine,
+    /// 电风扇
+    ElectricFan,
+    /// 微波炉
+    MicrowaveOven,
+    /// 吸尘器
+    VacuumCleaner,
+    /// 家用空调器
+    AirConditioner,
+    /// 吸排油烟机
+    RangeHood,
+    /// 燃气热水器
+    GasWaterHeater,
+    /// 缝纫机
+    SewingMachine,
+    /// 钟表
+    ClockOrWatch,
+    /// 摩托车
+    Motorcycle,
+}
+
+impl SanbaoGoods {
+    /// The catalogue, in its order.
+    pub const ALL: &'static [SanbaoGoods] = &[
+        Self::Bicycle,
+        Self::ColourTelevision,
+        Self::BlackAndWhiteTelevision,
+        Self::VideoRecorder,
+        Self::Camcorder,
+        Self::RadioCassettePlayer,
+        Self::ElectronicKeyboardInstrument,
+        Self::Refrigerator,
+        Self::WashingMachine,
+        Self::ElectricFan,
+        Self::MicrowaveOven,
+        Self::VacuumCleaner,
+        Self::AirConditioner,
+        Self::RangeHood,
+        Self::GasWaterHeater,
+        Self::SewingMachine,
+        Self::ClockOrWatch,
+        Self::Motorcycle,
+    ];
+}
+
 /// One item of an order, as far as the law cares.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(default)]
@@ -160,11 +228,18 @@ pub struct ItemFacts {
     pub confirmed_exclusions: Vec<ConfirmedExclusion>,
     /// The merchant agreed to pay no-reason return freight (包邮退/运费险 promised by the shop).
     pub merchant_pays_no_reason_freight: bool,
-    /// The 三包 warranty, if the item has one.
+    /// The 三包 warranty, if the item has one (only goods of the catalogue do).
     pub warranty: Option<Warranty>,
+    /// The item's entry in the 三包 catalogue; `None` for goods the 三包 rules do not cover.
+    pub sanbao_goods: Option<SanbaoGoods>,
 }
 
 impl ItemFacts {
+    /// Whether the 三包 rules cover the item: only goods of their catalogue.
+    pub fn under_sanbao(&self) -> bool {
+        self.sanbao_goods.is_some()
+    }
+
     /// Every reason this item has no no-reason return, statutory ones first.
     pub fn no_reason_exclusions(&self) -> Vec<NoReasonExclusion> {
         let f = &self.flags;
@@ -243,7 +318,7 @@ pub struct ItemRights {
     pub no_reason: NoReasonRights,
     /// 消法第二十四条: return of non-conforming goods; `None` until signed for.
     pub non_conforming: Option<Window>,
-    /// `None` until signed for.
+    /// `None` until signed for, and for goods off the 三包 catalogue.
     pub sanbao: Option<SanbaoWindows>,
 }
 
@@ -397,7 +472,7 @@ pub fn item_rights(item: &ItemFacts, signed_at: Option<Timestamp>, now: Timestam
     ItemRights {
         no_reason: NoReasonRights { allowed: refusal.is_none(), window, exclusions, refusal },
         non_conforming: signed_at.map(|at| non_conforming_window(at, now)),
-        sanbao: signed_at.map(|at| sanbao_windows(item.warranty, at, now)),
+        sanbao: signed_at.filter(|_| item.under_sanbao()).map(|at| sanbao_windows(item.warranty, at, now)),
     }
 }
 

@@ -5,8 +5,9 @@ use jiff::Timestamp;
 use redress_law::calendar::BusinessCalendar;
 use redress_law::citation::Article;
 use redress_law::eligibility::{
-    ConfirmedExclusion, FreightPayer, ItemFacts, ItemFlags, NoReasonExclusion, RefusalCode, Warranty, WindowStatus,
-    check_no_reason_filing, item_rights, no_reason_window, non_conforming_window, sanbao_windows, window_start,
+    ConfirmedExclusion, FreightPayer, ItemFacts, ItemFlags, NoReasonExclusion, RefusalCode, SanbaoGoods, Warranty,
+    WindowStatus, check_no_reason_filing, item_rights, no_reason_window, non_conforming_window, sanbao_windows,
+    window_start,
 };
 
 fn ts(s: &str) -> Timestamp {
@@ -220,6 +221,53 @@ fn sanbao_windows_and_warranty() {
     // Absurd warranties saturate instead of panicking.
     let s = sanbao_windows(Some(Warranty::Months(u32::MAX)), signed, now);
     assert_eq!(s.repair.unwrap().status, WindowStatus::Open);
+}
+
+/// 《部分商品修理更换退货责任规定》 covers the goods of its annexed catalogue only: fresh mangoes,
+/// a phone case, a keyboard or a mouse (computer peripherals are not on it) get no 三包 window,
+/// even with a warranty; a washing machine on the list does. The issue 11 trial saw windows
+/// claimed for all of them.
+#[test]
+fn sanbao_covers_only_the_goods_of_its_catalogue() {
+    let signed = ts("2025-03-10T14:00:00+08:00");
+    let now = ts("2025-03-12T09:00:00+08:00");
+    let mango = flagged(|f| (f.perishable, f.food) = (true, true));
+    let peripheral = ItemFacts { warranty: Some(Warranty::Months(12)), ..plain() };
+    for off_the_list in [mango, plain(), peripheral] {
+        assert_eq!(item_rights(&off_the_list, Some(signed), now).sanbao, None, "{off_the_list:?}");
+    }
+    let washer =
+        ItemFacts { sanbao_goods: Some(SanbaoGoods::WashingMachine), warranty: Some(Warranty::Months(12)), ..plain() };
+    let windows = item_rights(&washer, Some(signed), now).sanbao.expect("on the catalogue");
+    assert_eq!(windows.return_exchange_or_repair.citations, vec![Article::Sanbao.citation()]);
+    assert!(windows.repair.is_some());
+    assert_eq!(SanbaoGoods::ALL.len(), 18, "the catalogue's 18 goods");
+    let item: ItemFacts = serde_json::from_str(r#"{"sanbao_goods": "washing_machine"}"#).unwrap();
+    assert_eq!(item.sanbao_goods, Some(SanbaoGoods::WashingMachine));
+}
+
+proptest::proptest! {
+    /// Whatever the item's nature and warranty: 三包 windows exactly for catalogue goods signed for.
+    #[test]
+    fn sanbao_windows_exactly_for_catalogue_goods(
+        perishable: bool,
+        food: bool,
+        custom_made: bool,
+        warranty in proptest::option::of(1u32..60),
+        entry in proptest::option::of(proptest::sample::select(SanbaoGoods::ALL)),
+        signed in proptest::option::of(0i64..1_000_000),
+    ) {
+        let item = ItemFacts {
+            flags: ItemFlags { perishable, food, custom_made, ..ItemFlags::default() },
+            warranty: warranty.map(Warranty::Months),
+            sanbao_goods: entry,
+            ..plain()
+        };
+        let base = ts("2025-03-10T14:00:00+08:00");
+        let signed = signed.map(|s| base.checked_add(jiff::SignedDuration::from_secs(s)).unwrap());
+        let rights = item_rights(&item, signed, base.checked_add(jiff::SignedDuration::from_hours(24 * 30)).unwrap());
+        proptest::prop_assert_eq!(rights.sanbao.is_some(), entry.is_some() && signed.is_some());
+    }
 }
 
 #[test]

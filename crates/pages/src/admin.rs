@@ -2,6 +2,7 @@
 //! (the years deadlines are counted over provisionally, with what to do), and an overview of the
 //! platform's queues (open cases by state and by stage, overdue ones). Each is a page of tables.
 
+use crate::case::{Cursor, PAGE, paged};
 use crate::failure::{Failure, app_error_text};
 use crate::forms::{Field, Input};
 use crate::i18n::Tr;
@@ -21,6 +22,8 @@ pub struct Table {
     pub caption: String,
     pub head: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// The table's next page, when it has one.
+    pub next: Option<String>,
 }
 
 #[derive(Template)]
@@ -74,7 +77,10 @@ impl AdminForm {
                 field.error = Some(t.get("form-error-choice"));
             }
         }
-        self.fields.iter().all(|f| f.error.is_none())
+        if let Some(unknown) = crate::forms::unknown_field(posted, self.fields.iter().map(|f| f.name)) {
+            self.error = Some(t.with("form-error-unknown-field", &[("name", unknown.to_owned())]));
+        }
+        self.error.is_none() && self.fields.iter().all(|f| f.error.is_none())
     }
 
     fn value(&self, name: &str) -> String {
@@ -100,7 +106,7 @@ fn user_form(t: Tr, shops: &[redress_domain::order::Merchant]) -> AdminForm {
     let fields = [
         ("login", Line, true),
         ("display_name", Line, true),
-        ("password", Line, true),
+        ("password", Password, true),
         ("role", Choice { numeric: false }, true),
         ("merchant_id", Choice { numeric: false }, false),
     ];
@@ -130,22 +136,65 @@ fn heads(t: Tr, keys: &[&str]) -> Vec<String> {
     keys.iter().map(|k| t.get(k)).collect()
 }
 
-/// `GET /admin/users`: the accounts and the shops, newest first, and the forms making them.
-pub async fn users(State(app): State<App>, signed: Signed) -> Result<Response, Failure> {
-    users_page(&app, &signed, None, StatusCode::OK).await
+/// The users page's cursors: one per table.
+#[derive(serde::Deserialize, Default)]
+pub struct UsersCursor {
+    users_before: Option<String>,
+    shops_before: Option<String>,
+}
+
+/// `GET /admin/users[?users_before=&shops_before=]`: the accounts and the shops, newest first,
+/// a page of each at a time, and the forms making them.
+pub async fn users(
+    State(app): State<App>,
+    signed: Signed,
+    axum::extract::Query(cursor): axum::extract::Query<UsersCursor>,
+) -> Result<Response, Failure> {
+    users_page(&app, &signed, &cursor, None, StatusCode::OK).await
+}
+
+/// Every shop (for the account form's choice and the accounts' shop names), a page at a time.
+async fn all_shops(app: &App, signed: &Signed, t: Tr) -> Result<Vec<redress_domain::order::Merchant>, Failure> {
+    let (mut all, mut before) = (Vec::new(), None);
+    loop {
+        let page =
+            app.list_merchants(&signed.principal, before, Some(100)).await.map_err(|e| Failure::from_app(e, t))?;
+        let full = page.len() == 100;
+        before = page.last().map(|m| m.id);
+        all.extend(page);
+        if !full {
+            return Ok(all);
+        }
+    }
 }
 
 /// The users page; with a refused form in place of its empty one (422).
 async fn users_page(
     app: &App,
     signed: &Signed,
+    cursor: &UsersCursor,
     refused: Option<AdminForm>,
     status: StatusCode,
 ) -> Result<Response, Failure> {
     let t = admin_only(signed)?;
     let err = |e| Failure::from_app(e, t);
-    let users = app.list_users(&signed.principal, None, Some(100)).await.map_err(err)?;
-    let shop_list = app.list_merchants(&signed.principal, None, Some(100)).await.map_err(err)?;
+    let read = i64::try_from(PAGE + 1).unwrap_or(i64::MAX);
+    let users_before = Cursor { before: cursor.users_before.clone() }.id(t)?;
+    let shops_before = Cursor { before: cursor.shops_before.clone() }.id(t)?;
+    let mut users = app.list_users(&signed.principal, users_before, Some(read)).await.map_err(err)?;
+    let mut shop_page = app.list_merchants(&signed.principal, shops_before, Some(read)).await.map_err(err)?;
+    let keep = |name: &str, value: &Option<String>| value.as_ref().map(|v| format!("{name}={v}"));
+    let users_link = match keep("shops_before", &cursor.shops_before) {
+        Some(other) => format!("/admin/users?{other}&users_before="),
+        None => "/admin/users?users_before=".to_owned(),
+    };
+    let shops_link = match keep("users_before", &cursor.users_before) {
+        Some(other) => format!("/admin/users?{other}&shops_before="),
+        None => "/admin/users?shops_before=".to_owned(),
+    };
+    let users_next = paged(&mut users, &users_link, |u| u.id.to_string());
+    let shops_next = paged(&mut shop_page, &shops_link, |m| m.id.0.to_string());
+    let shop_list = all_shops(app, signed, t).await?;
     let shops = &shop_list;
     let shop_name = |id| shops.iter().find(|m| m.id == id).map(|m| m.name.clone()).unwrap_or_default();
     let users = Table {
@@ -163,17 +212,19 @@ async fn users_page(
                 ]
             })
             .collect(),
+        next: users_next,
     };
     let shops = Table {
         id: "shops",
         caption: t.get("admin-shops"),
         head: heads(t, &["admin-name", "admin-credit-code", "admin-address", "admin-phone"]),
-        rows: shops
+        rows: shop_page
             .iter()
             .map(|m| {
                 vec![m.name.clone(), m.credit_code.clone(), m.address.clone(), m.phone.clone().unwrap_or_default()]
             })
             .collect(),
+        next: shops_next,
     };
     let mut forms = vec![user_form(t, &shop_list), shop_form(t)];
     if let Some(refused) = refused {
@@ -199,7 +250,7 @@ pub async fn new_shop(State(app): State<App>, signed: Signed, posted: Posted) ->
         form.refuse("credit_code", t.get("admin-error-credit-code"));
     }
     if form.fields.iter().any(|f| f.error.is_some()) {
-        return users_page(&app, &signed, Some(form), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return users_page(&app, &signed, &UsersCursor::default(), Some(form), StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let phone = Some(form.value("phone")).filter(|p| !p.is_empty());
     let shop = redress_domain::order::Merchant {
@@ -213,7 +264,7 @@ pub async fn new_shop(State(app): State<App>, signed: Signed, posted: Posted) ->
         Ok(_) => Ok(see("/admin/users#shops-2")),
         Err(e @ (redress_app::AppError::Invalid(_) | redress_app::AppError::Duplicate(_))) => {
             form.error = Some(app_error_text(&e, t));
-            users_page(&app, &signed, Some(form), StatusCode::UNPROCESSABLE_ENTITY).await
+            users_page(&app, &signed, &UsersCursor::default(), Some(form), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(Failure::from_app(e, t)),
     }
@@ -222,7 +273,7 @@ pub async fn new_shop(State(app): State<App>, signed: Signed, posted: Posted) ->
 /// `POST /admin/new-user`
 pub async fn new_user(State(app): State<App>, signed: Signed, posted: Posted) -> Result<Response, Failure> {
     let t = admin_only(&signed)?;
-    let shops = app.list_merchants(&signed.principal, None, Some(100)).await.map_err(|e| Failure::from_app(e, t))?;
+    let shops = all_shops(&app, &signed, t).await?;
     let mut form = user_form(t, &shops);
     let role = form.fill(&posted, t).then(|| serde_json::from_value::<Role>(form.value("role").into()).ok()).flatten();
     let shop = form.value("merchant_id").parse().ok().map(redress_domain::MerchantId);
@@ -230,7 +281,7 @@ pub async fn new_user(State(app): State<App>, signed: Signed, posted: Posted) ->
         form.refuse("merchant_id", t.get("form-error-required"));
     }
     let Some(role) = role.filter(|_| form.fields.iter().all(|f| f.error.is_none())) else {
-        return users_page(&app, &signed, Some(form), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return users_page(&app, &signed, &UsersCursor::default(), Some(form), StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let new = redress_app::users::NewUser {
         login: form.value("login"),
@@ -246,11 +297,11 @@ pub async fn new_user(State(app): State<App>, signed: Signed, posted: Posted) ->
         Ok(_) => Ok(see("/admin/users")),
         Err(e @ redress_app::AppError::Duplicate(_)) => {
             form.refuse("login", app_error_text(&e, t));
-            users_page(&app, &signed, Some(form), StatusCode::UNPROCESSABLE_ENTITY).await
+            users_page(&app, &signed, &UsersCursor::default(), Some(form), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e @ redress_app::AppError::Invalid(_)) => {
             form.error = Some(app_error_text(&e, t));
-            users_page(&app, &signed, Some(form), StatusCode::UNPROCESSABLE_ENTITY).await
+            users_page(&app, &signed, &UsersCursor::default(), Some(form), StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(Failure::from_app(e, t)),
     }
@@ -278,6 +329,7 @@ pub async fn policies(State(app): State<App>, signed: Signed) -> Result<Response
                 ),
                 head: heads(t, &["admin-policy-setting", "admin-policy-value"]),
                 rows: limits.into_iter().flatten().map(|(name, value)| vec![name.clone(), value.to_string()]).collect(),
+                next: None,
             }
         })
         .collect();
@@ -318,6 +370,7 @@ pub async fn calendar(State(app): State<App>, signed: Signed) -> Result<Response
                 vec![y.year.to_string(), holidays.join("; "), workdays.join("; "), y.source.clone()]
             })
             .collect(),
+        next: None,
     };
     Ok(page(&signed, "admin-calendar-title", warnings, vec![years]))
 }
@@ -350,6 +403,7 @@ pub async fn overview(State(app): State<App>, signed: Signed) -> Result<Response
         caption: t.get(caption),
         head: heads(t, &["admin-overview-group", "admin-overview-open", "admin-overview-overdue"]),
         rows: counts.into_iter().map(|(k, [open, overdue])| vec![k, open.to_string(), overdue.to_string()]).collect(),
+        next: None,
     };
     let tables = vec![
         table("by-stage", "admin-overview-by-stage", by_stage),

@@ -28,28 +28,45 @@ use redress_text::Label;
 struct OrdersPage {
     t: Tr,
     s: Shell,
-    /// (number, items, paid, signed, file link, conversation link)
-    orders: Vec<(String, String, String, String, String, String)>,
+    orders: Vec<OrderLine>,
 }
 
-/// `GET /orders`: the buyer's orders, each with "申请售后".
+/// An order in the list: what it is, its open cases, and "申请售后" while an item is free of one.
+pub struct OrderLine {
+    pub number: String,
+    pub items: String,
+    pub paid: String,
+    pub signed: String,
+    /// (link, state) of each open case on the order.
+    pub open_cases: Vec<(String, String)>,
+    /// The filing form, unless every item already has an open case (filing would be refused).
+    pub file: Option<String>,
+    /// The order's conversation with the shop.
+    pub conversation: String,
+}
+
+/// `GET /orders`: the buyer's orders, each with "申请售后" or the way to its open case.
 pub async fn orders(State(app): State<App>, signed: Signed) -> Result<Response, Failure> {
     let t = signed.tr;
-    let list = app.list_orders(&signed.principal, None, Some(100)).await.map_err(|e| Failure::from_app(e, t))?;
-    let orders = list
-        .iter()
-        .map(|o| {
-            let items: Vec<String> = o.items.iter().map(|i| format!("{} × {}", i.title, i.quantity)).collect();
-            (
-                o.number.clone(),
-                items.join(", "),
-                o.amount_paid.to_string(),
-                o.signed_at.map_or_else(|| t.get("orders-not-signed"), |at| t.time(at)),
-                format!("/orders/{}/file", o.id),
-                format!("/orders/{}/conversation", o.id),
-            )
-        })
-        .collect();
+    let err = |e| Failure::from_app(e, t);
+    let list = app.list_orders(&signed.principal, None, Some(100)).await.map_err(err)?;
+    let mut orders = Vec::with_capacity(list.len());
+    for o in &list {
+        let filter = redress_app::ports::CaseFilter { order_id: Some(o.id), ..Default::default() };
+        let cases = app.list_cases(&signed.principal, filter, Some(100)).await.map_err(err)?;
+        let open: Vec<_> = cases.iter().filter(|c| c.is_open()).collect();
+        let free = o.items.iter().any(|i| !open.iter().any(|c| c.items.iter().any(|r| r.sku == i.sku)));
+        let items: Vec<String> = o.items.iter().map(|i| format!("{} × {}", i.title, i.quantity)).collect();
+        orders.push(OrderLine {
+            number: o.number.clone(),
+            items: items.join(", "),
+            paid: o.amount_paid.to_string(),
+            signed: o.signed_at.map_or_else(|| t.get("orders-not-signed"), |at| t.time(at)),
+            open_cases: open.iter().map(|c| (format!("/cases/{}", c.id), t.label(c.state))).collect(),
+            file: free.then(|| format!("/orders/{}/file", o.id)),
+            conversation: format!("/orders/{}/conversation", o.id),
+        });
+    }
     Ok(ok(&OrdersPage { t, s: Shell::of(&signed), orders }))
 }
 
@@ -71,7 +88,6 @@ pub struct Filing {
     pub reason: String,
     pub amount: String,
     pub description: String,
-    pub contacted: bool,
     pub evidence_kind: String,
     /// (field, error)
     pub errors: Vec<(&'static str, String)>,
@@ -109,7 +125,6 @@ impl Filing {
         let text = |name: &str| posted.get(name).unwrap_or("").to_owned();
         (filing.kind, filing.reason, filing.amount) = (text("kind"), text("reason"), text("amount"));
         filing.description = text("description");
-        filing.contacted = posted.get("contacted").is_some();
         filing.evidence_kind = text("evidence_kind");
         if !filing.items.iter().any(|i| i.chosen) {
             filing.errors.push(("items", t.get("filing-error-items")));
@@ -138,12 +153,13 @@ impl Filing {
         Money::from_fen(parse_yuan(&self.amount).unwrap_or(0))
     }
 
+    /// The file chosen to come with the filing, as evidence the checker counts.
+    fn attached(&self, with_file: bool) -> Vec<EvidenceKind> {
+        self.evidence_kind.parse::<EvidenceKind>().ok().filter(|_| with_file).into_iter().collect()
+    }
+
     /// The draft the complaint checker reads (`None` until kind and reason are chosen).
-    fn draft(&self, order: &Order, with_file: bool) -> Option<Draft> {
-        let evidence_kinds = match self.evidence_kind.parse::<EvidenceKind>() {
-            Ok(kind) if with_file => vec![kind],
-            _ => vec![],
-        };
+    fn draft(&self, order: &Order) -> Option<Draft> {
         Some(Draft {
             order_id: Some(order.id),
             items: Some(self.items()).filter(|i| !i.is_empty()),
@@ -151,8 +167,9 @@ impl Filing {
             reason: self.reason.parse().ok()?,
             demanded_amount: Some(self.amount()).filter(|a| a.is_positive()),
             description: self.description.clone(),
-            evidence_kinds,
-            contacted_merchant: self.contacted,
+            evidence_kinds: Vec::new(),
+            // With an order the conversation's record says whether the merchant was contacted.
+            contacted_merchant: false,
         })
     }
 }
@@ -239,7 +256,7 @@ async fn show(
         reasons: options(Reason::ALL, t),
         evidence_kinds: EvidenceKind::ALL.iter().map(|k| (k.name().to_owned(), t.label(*k))).collect(),
         findings: shown.findings,
-        rights: rights_lines(&rights, t),
+        rights: rights_lines(&rights, redress_domain::Party::Buyer, t),
         error: shown.error,
         file_error: shown.file_error,
     };
@@ -260,9 +277,19 @@ pub async fn filing_form(State(app): State<App>, signed: Signed, Path(id): Path<
     show(&app, &signed, &order, Filing::blank(&order), shown, StatusCode::OK).await
 }
 
-async fn findings_of(app: &App, signed: &Signed, draft: Option<&Draft>) -> Result<Option<Vec<FindingLine>>, Failure> {
-    let Some(draft) = draft else { return Ok(None) };
-    let report = app.complaint_check(&signed.principal, draft).await.map_err(|e| Failure::from_app(e, signed.tr))?;
+/// The checker's reading of the filing as entered, with the chosen file when there is one.
+async fn findings_of(
+    app: &App,
+    signed: &Signed,
+    order: &Order,
+    filing: &Filing,
+    with_file: bool,
+) -> Result<Option<Vec<FindingLine>>, Failure> {
+    let Some(draft) = filing.draft(order) else { return Ok(None) };
+    let report = app
+        .complaint_check_filing(&signed.principal, &draft, &filing.attached(with_file))
+        .await
+        .map_err(|e| Failure::from_app(e, signed.tr))?;
     Ok(Some(finding_lines(&report.findings, signed.tr)))
 }
 
@@ -275,7 +302,9 @@ pub async fn check(
 ) -> Result<Response, Failure> {
     let order = order_of(&app, &signed, &id).await?;
     let filing = Filing::from_posted(&order, &posted, signed.tr);
-    let findings = findings_of(&app, &signed, filing.draft(&order, false).as_ref()).await?;
+    // The live check sends no file: the page's script says whether one is chosen.
+    let attached = posted.get("attached") == Some("1");
+    let findings = findings_of(&app, &signed, &order, &filing, attached).await?;
     Ok(ok(&FindingsFragment { t: signed.tr, findings }))
 }
 
@@ -298,7 +327,7 @@ pub async fn file(
         Some(Err(e)) => (None, Some(app_error_text(&e, t))),
         None => (None, None),
     };
-    let findings = findings_of(&app, &signed, filing.draft(&order, received.is_some()).as_ref()).await?;
+    let findings = findings_of(&app, &signed, &order, &filing, received.is_some()).await?;
     let checking = form.fields.get("intent") == Some("check");
     if checking || !filing.errors.is_empty() || file_error.is_some() {
         let status = if checking { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };

@@ -88,12 +88,14 @@ pub struct EvidenceItem {
 /// The rights on the order, in words: each window with its exact end, who pays the return
 /// freight and the article; the statutory damages with theirs.
 pub struct RightsLines {
+    /// "Your rights" to the buyer; "the buyer's rights" to anyone else (they are never theirs).
+    pub title: String,
     /// (item, lines)
     pub items: Vec<(String, Vec<String>)>,
     pub damages: Vec<String>,
 }
 
-pub fn rights_lines(view: &redress_app::rights::RightsView, t: Tr) -> RightsLines {
+pub fn rights_lines(view: &redress_app::rights::RightsView, reader: Party, t: Tr) -> RightsLines {
     use redress_text::Lang;
     let cite = |c: &redress_law::citation::Citation| match t.lang {
         Lang::Zh => c.zh.clone(),
@@ -164,7 +166,8 @@ pub fn rights_lines(view: &redress_app::rights::RightsView, t: Tr) -> RightsLine
             )
         })
         .collect();
-    RightsLines { items, damages }
+    let title = t.get(if reader == Party::Buyer { "rights-title" } else { "rights-title-buyers" });
+    RightsLines { title, items, damages }
 }
 
 #[derive(Template)]
@@ -178,6 +181,8 @@ struct CasePage {
     stage: String,
     outcome: Option<String>,
     deadline: Option<DeadlineView>,
+    /// A decided case the reader may still appeal: until when, in words.
+    appeal_until: Option<String>,
     /// (label, value)
     request: Vec<(String, String)>,
     /// (party label, name, phone, address)
@@ -194,7 +199,8 @@ struct CasePage {
     /// The evidence upload, when the case takes a file from the reader now.
     upload: Option<UploadForm>,
     dossier: String,
-    complaint: String,
+    /// The 12315 complaint, for a reader who may open it.
+    complaint: Option<String>,
 }
 
 pub struct UploadForm {
@@ -220,8 +226,8 @@ async fn render(
     let err = |e| Failure::from_app(e, t);
     let detail: CaseDetail = app.case_detail(&signed.principal, id).await.map_err(err)?;
     let evidence = app.list_evidence(&signed.principal, id).await.map_err(err)?;
-    let rights = app.case_rights(&signed.principal, id).await.ok().map(|r| rights_lines(&r, t));
     let reader = signed.principal.actor().party();
+    let rights = app.case_rights(&signed.principal, id).await.ok().map(|r| rights_lines(&r, reader, t));
     let can_upload = app.evidence_room(&signed.principal, id).await.is_ok();
     let now = app.clock.now();
     let case = &detail.case;
@@ -265,6 +271,7 @@ async fn render(
         stage: t.label(case.stage),
         outcome: case.outcome.map(|o| t.label(o)),
         deadline: DeadlineView::of(case, reader, now, t),
+        appeal_until: detail.appeal_until.map(|at| t.with("deadline-appeal-until", &[("end", t.time(at))])),
         request,
         parties,
         rights,
@@ -279,7 +286,9 @@ async fn render(
             error: refused.upload_error,
         }),
         dossier: format!("/api/v1/cases/{id}/dossier"),
-        complaint: format!("/api/v1/cases/{id}/complaint-12315?format=html"),
+        complaint: App::may_read_regulator_complaint(&signed.principal)
+            .is_ok()
+            .then(|| format!("/api/v1/cases/{id}/complaint-12315?format=html")),
     };
     Ok(html(status, &page))
 }
@@ -363,7 +372,7 @@ pub async fn act(
     match app.act(&signed.principal, id, command).await {
         Ok(_) => Ok(see(&back)),
         Err(AppError::Rejected(r)) if !is_about_the_case(r.code) => {
-            forms::place_error(&mut form, r.code, crate::failure::rejection_text(&r, t));
+            forms::place_error(&mut form, &r, crate::failure::rejection_text(&r, t));
             refuse(&app, &signed, id, form, &back).await
         }
         Err(e @ AppError::Invalid(_)) => {
@@ -427,6 +436,51 @@ struct CasesPage {
     s: Shell,
     title: String,
     rows: Vec<Row>,
+    /// The next page of the list, when there is one.
+    next: Option<String>,
+}
+
+/// Rows on one page of a list; one more is read to know whether another page follows.
+pub const PAGE: usize = 50;
+
+/// A list page's cursor: the last row of the page before (`?before=`).
+#[derive(serde::Deserialize, Default)]
+pub struct Cursor {
+    pub before: Option<String>,
+}
+
+impl Cursor {
+    /// The cursor as the id it names; one that names nothing is a page that does not exist.
+    pub fn id<I: std::str::FromStr>(&self, t: Tr) -> Result<Option<I>, Failure> {
+        self.before.as_deref().map(|b| b.parse().map_err(|_| Failure::NotFound(t))).transpose()
+    }
+}
+
+/// Keeps the first `PAGE` of `items` (read with `PAGE + 1`); the link to the next page, after
+/// the last one kept, when more were read: `cursor_link` followed by that one's id.
+pub fn paged<T>(items: &mut Vec<T>, cursor_link: &str, id: impl Fn(&T) -> String) -> Option<String> {
+    if items.len() <= PAGE {
+        return None;
+    }
+    items.truncate(PAGE);
+    items.last().map(|last| format!("{cursor_link}{}", id(last)))
+}
+
+/// One page of the cases of `filter` after the cursor, and the link to the next page.
+pub async fn page_of_cases(
+    app: &App,
+    signed: &Signed,
+    mut filter: redress_app::ports::CaseFilter,
+    cursor: &Cursor,
+    link: &str,
+) -> Result<(Vec<Case>, Option<String>), Failure> {
+    let t = signed.tr;
+    filter.before = cursor.id(t)?;
+    let read = i64::try_from(PAGE + 1).unwrap_or(i64::MAX);
+    let mut cases = app.list_cases(&signed.principal, filter, Some(read)).await.map_err(|e| Failure::from_app(e, t))?;
+    let joiner = if link.contains('?') { '&' } else { '?' };
+    let next = paged(&mut cases, &format!("{link}{joiner}before="), |c| c.id.to_string());
+    Ok((cases, next))
 }
 
 /// A case in a list.
@@ -457,17 +511,21 @@ pub fn row(case: &Case, reader: Party, now: jiff::Timestamp, t: Tr) -> Row {
     }
 }
 
-/// `GET /cases`: the cases the reader may see, newest first.
-pub async fn list(State(app): State<App>, signed: Signed) -> Result<Response, Failure> {
+/// `GET /cases[?before=]`: the cases the reader may see, newest first, a page at a time.
+pub async fn list(
+    State(app): State<App>,
+    signed: Signed,
+    axum::extract::Query(cursor): axum::extract::Query<Cursor>,
+) -> Result<Response, Failure> {
     let t = signed.tr;
     let filter = redress_app::ports::CaseFilter::default();
-    let cases = app.list_cases(&signed.principal, filter, Some(100)).await.map_err(|e| Failure::from_app(e, t))?;
+    let (cases, next) = page_of_cases(&app, &signed, filter, &cursor, "/cases").await?;
     let (reader, now) = (signed.principal.actor().party(), app.clock.now());
     let rows = cases.iter().map(|c| row(c, reader, now, t)).collect();
-    Ok(ok(&CasesPage { t, title: t.get("cases-title"), s: Shell::of(&signed), rows }))
+    Ok(ok(&CasesPage { t, title: t.get("cases-title"), s: Shell::of(&signed), rows, next }))
 }
 
-/// A list of cases under another title (the merchant's and the platform's queues).
-pub fn queue_page(signed: &Signed, title: String, rows: Vec<Row>) -> Response {
-    ok(&CasesPage { t: signed.tr, s: Shell::of(signed), title, rows })
+/// A list of cases under another title (the merchant's queue), with its next page.
+pub fn queue_page(signed: &Signed, title: String, rows: Vec<Row>, next: Option<String>) -> Response {
+    ok(&CasesPage { t: signed.tr, s: Shell::of(signed), title, rows, next })
 }

@@ -32,6 +32,11 @@ pub enum Failure {
         back: String,
     },
     Busy(Tr),
+    /// The account's changes are over the allowance: come back after `wait`.
+    TooMany {
+        tr: Tr,
+        wait: std::time::Duration,
+    },
     Internal(Tr),
 }
 
@@ -157,6 +162,13 @@ impl IntoResponse for Failure {
                 return page(StatusCode::SERVICE_UNAVAILABLE, tr, "failure-busy", "/".into(), "failure-home")
                     .into_response();
             }
+            Failure::TooMany { tr, wait } => {
+                let mut response =
+                    page(StatusCode::TOO_MANY_REQUESTS, tr, "failure-too-many", "/".into(), "failure-home");
+                let seconds = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+                return response;
+            }
             Failure::Internal(tr) => {
                 return page(StatusCode::INTERNAL_SERVER_ERROR, tr, "failure-internal", "/".into(), "failure-home")
                     .into_response();
@@ -170,39 +182,54 @@ impl IntoResponse for Failure {
                 tr.get("failure-conflict-back"),
             ),
         };
-        FailurePage { t: tr, s: Shell::anonymous(), status: status.as_u16(), title, message, link, link_text }
-            .respond(status)
+        FailureView { status, tr, title, message, link, link_text }.respond()
     }
 }
 
-/// A failure page whose title and message are the catalogue's `<key>-title` and `<key>`.
+/// A failure page's words, kept on its answer so that the pages' frame (`frame::failures`) can
+/// draw it again in the reader's frame: their navigation, and a language switch back to here.
+#[derive(Clone, Debug)]
+pub struct FailureView {
+    pub status: StatusCode,
+    pub tr: Tr,
+    pub title: String,
+    pub message: String,
+    pub link: String,
+    pub link_text: String,
+}
+
+impl FailureView {
+    /// The page in `shell`.
+    pub fn render(&self, shell: Shell) -> Response {
+        let FailureView { status, tr, title, message, link, link_text } = self.clone();
+        crate::shell::html(
+            status,
+            &FailurePage { t: tr, s: shell, status: status.as_u16(), title, message, link, link_text },
+        )
+    }
+
+    /// The page without a frame (who reads it is not known here), carrying its words.
+    fn respond(self) -> Response {
+        let mut response = self.render(Shell::anonymous());
+        response.extensions_mut().insert(self);
+        response
+    }
+
+    /// A failure page whose title and message are the catalogue's `<key>-title` and `<key>`.
+    pub fn of(status: StatusCode, tr: Tr, key: &str, link: String, link_key: &str) -> FailureView {
+        FailureView {
+            status,
+            tr,
+            title: tr.get(&format!("{key}-title")),
+            message: tr.get(key),
+            link,
+            link_text: tr.get(link_key),
+        }
+    }
+}
+
 fn page(status: StatusCode, tr: Tr, key: &str, link: String, link_key: &str) -> Response {
-    FailurePage {
-        t: tr,
-        s: Shell::anonymous(),
-        status: status.as_u16(),
-        title: tr.get(&format!("{key}-title")),
-        message: tr.get(key),
-        link,
-        link_text: tr.get(link_key),
-    }
-    .respond(status)
-}
-
-trait Respond {
-    fn respond(&self, status: StatusCode) -> Response;
-}
-
-impl<T: Template> Respond for T {
-    fn respond(&self, status: StatusCode) -> Response {
-        crate::shell::html(status, self)
-    }
-}
-
-/// The 404 page for a path no page or API route has (the server's fallback for browsers).
-pub fn not_found_page(headers: &axum::http::HeaderMap) -> Response {
-    let lang = crate::session::lang_of(crate::session::cookie(headers, crate::session::LANG_COOKIE).as_deref());
-    Failure::NotFound(Tr::new(lang)).into_response()
+    FailureView::of(status, tr, key, link, link_key).respond()
 }
 
 /// Percent-encodes a path for a query value.

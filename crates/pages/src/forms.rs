@@ -13,6 +13,8 @@ use serde_json::{Map, Value};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Input {
     Line,
+    /// A secret: never shown as it is typed, never put back after a refusal.
+    Password,
     Paragraph,
     /// Yuan with up to two decimals, sent as fen.
     Yuan,
@@ -50,6 +52,7 @@ impl Field {
     pub fn widget(&self) -> &'static str {
         match self.input {
             Input::Line => "line",
+            Input::Password => "password",
             Input::Paragraph => "paragraph",
             Input::Yuan => "yuan",
             Input::Whole => "whole",
@@ -229,7 +232,7 @@ pub fn command(kind: CommandKind, form: &mut ActionForm, posted: &crate::shell::
             continue;
         }
         let value = match field.input {
-            Input::Line | Input::Paragraph => Some(Value::from(field.value.clone())),
+            Input::Line | Input::Password | Input::Paragraph => Some(Value::from(field.value.clone())),
             Input::Yuan => parse_yuan(text).map(Value::from),
             Input::Whole => text.parse::<i64>().ok().map(Value::from),
             Input::Choice { numeric } => field.options.iter().find(|(v, _)| v == text).map(|(v, _)| {
@@ -261,13 +264,17 @@ pub fn command(kind: CommandKind, form: &mut ActionForm, posted: &crate::shell::
             }
         }
     }
-    // A remedy is its kind; an amount without a kind is no remedy, and a kind alone pays nothing.
+    // A remedy is its kind: an amount without one is refused (it would be dropped, and the case
+    // closed as if nothing were awarded); a kind alone pays nothing.
     if let Some(Value::Object(remedy)) = arguments.get_mut("remedy") {
-        if !remedy.contains_key("kind") {
-            arguments.remove("remedy");
-        } else {
+        if remedy.contains_key("kind") {
             remedy.entry("amount").or_insert(Value::from(0));
+        } else if let Some(kind) = form.fields.iter_mut().find(|f| f.name == "remedy.kind") {
+            kind.error = Some(t.get("form-error-remedy-kind"));
         }
+    }
+    if let Some(unknown) = unknown_field(posted, form.fields.iter().map(|f| f.name)) {
+        form.error = Some(t.with("form-error-unknown-field", &[("name", unknown.to_owned())]));
     }
     if form.has_errors() {
         return None;
@@ -282,6 +289,19 @@ pub fn command(kind: CommandKind, form: &mut ActionForm, posted: &crate::shell::
     }
 }
 
+/// The first posted name that is none of `fields` (nor the CSRF token or the way back): a form
+/// sent with a field it does not have is refused, not read without it.
+pub fn unknown_field(
+    posted: &crate::shell::Posted,
+    fields: impl Iterator<Item = &'static str> + Clone,
+) -> Option<&str> {
+    posted
+        .0
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .find(|name| *name != crate::csrf::FIELD && *name != "back" && !fields.clone().any(|f| f == *name))
+}
+
 /// The field a refusal of the rules is about, if it is about one.
 pub fn field_of(code: redress_domain::RejectionCode) -> &'static [&'static str] {
     use redress_domain::RejectionCode::*;
@@ -292,10 +312,16 @@ pub fn field_of(code: redress_domain::RejectionCode) -> &'static [&'static str] 
     }
 }
 
-/// Puts a refusal beside the field it is about, or above the form.
-pub fn place_error(form: &mut ActionForm, code: redress_domain::RejectionCode, message: String) {
-    let names = field_of(code);
-    match form.fields.iter_mut().find(|f| names.contains(&f.name)) {
+/// Puts a refusal beside the field it is about (by its code, or an invalid input's detail
+/// naming the field), or above the form.
+pub fn place_error(form: &mut ActionForm, rejection: &redress_domain::Rejection, message: String) {
+    let names = field_of(rejection.code);
+    let args = rejection.detail.as_ref().map(redress_domain::Detail::args).unwrap_or_default();
+    let named = match (rejection.code, args.get("field").and_then(|f| f.as_str())) {
+        (redress_domain::RejectionCode::InvalidInput, Some(field)) => Some(field),
+        _ => None,
+    };
+    match form.fields.iter_mut().find(|f| names.contains(&f.name) || named == Some(f.name)) {
         Some(field) => field.error = Some(message),
         None => form.error = Some(message),
     }

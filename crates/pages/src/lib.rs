@@ -14,6 +14,7 @@ mod conversation;
 mod csrf;
 mod failure;
 mod forms;
+mod frame;
 mod i18n;
 mod merchant;
 mod platform;
@@ -21,9 +22,9 @@ mod session;
 mod shell;
 mod upload;
 
-pub use failure::not_found_page;
+pub use frame::not_found as not_found_page;
 pub use i18n::Tr;
-pub use session::{LANG_COOKIE, SESSION_COOKIE};
+pub use session::{AccountAllowance, LANG_COOKIE, SESSION_COOKIE};
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -69,6 +70,7 @@ pub fn router(app: App) -> Router {
         .route("/static/{file}", get(assets::serve))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(FORM_LIMIT))
         .merge(uploads)
+        .layer(axum::middleware::from_fn_with_state(app.clone(), frame::failures))
         .layer(axum::middleware::from_fn(shell::page_headers))
         .with_state(app)
 }

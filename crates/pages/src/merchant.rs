@@ -2,7 +2,7 @@
 //! shop's API tokens. The case page is the shared one: its actions are the merchant's allowed
 //! ones, the buyer's contact masked by the app.
 
-use crate::case::{queue_page, row};
+use crate::case::{Cursor, page_of_cases, queue_page, row};
 use crate::failure::Failure;
 use crate::i18n::Tr;
 use crate::session::Signed;
@@ -13,17 +13,21 @@ use axum::response::Response;
 use redress_app::ports::CaseFilter;
 use redress_app::{App, Role};
 
-/// `GET /queue`: the shop's open cases, soonest deadline first.
-pub async fn queue(State(app): State<App>, signed: Signed) -> Result<Response, Failure> {
+/// `GET /queue[?before=]`: the shop's open cases, soonest deadline first, a page at a time.
+pub async fn queue(
+    State(app): State<App>,
+    signed: Signed,
+    axum::extract::Query(cursor): axum::extract::Query<Cursor>,
+) -> Result<Response, Failure> {
     let t = signed.tr;
     if signed.user.role != Role::Merchant {
         return Err(Failure::Forbidden(t));
     }
     let filter = CaseFilter { sort_by_due: true, ..Default::default() };
-    let cases = app.list_cases(&signed.principal, filter, Some(100)).await.map_err(|e| Failure::from_app(e, t))?;
+    let (cases, next) = page_of_cases(&app, &signed, filter, &cursor, "/queue").await?;
     let (reader, now) = (signed.principal.actor().party(), app.clock.now());
     let rows = cases.iter().map(|c| row(c, reader, now, t)).collect();
-    Ok(queue_page(&signed, t.get("queue-title"), rows))
+    Ok(queue_page(&signed, t.get("queue-title"), rows, next))
 }
 
 #[derive(Template)]

@@ -7,7 +7,8 @@
 //! decided: the page says so).
 
 use crate::case::{
-    DeadlineView, EvidenceItem, Line, RightsLines, Row, action_forms, evidence_item, rights_lines, row, said, speaker,
+    Cursor, DeadlineView, EvidenceItem, Line, RightsLines, Row, action_forms, evidence_item, page_of_cases,
+    rights_lines, row, said, speaker,
 };
 use crate::failure::Failure;
 use crate::forms::ActionForm;
@@ -34,13 +35,15 @@ struct QueuePage {
     t: Tr,
     s: Shell,
     /// (id, href, text, count, current)
-    tabs: Vec<(String, String, String, usize, bool)>,
+    tabs: Vec<(String, String, String, String, bool)>,
     rows: Vec<Row>,
+    next: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
 pub struct TabQuery {
     tab: Option<String>,
+    before: Option<String>,
 }
 
 /// The filter of a tab: the platform's cases, soonest deadline first.
@@ -53,7 +56,8 @@ fn filter_of(tab: &str, signed: &Signed) -> CaseFilter {
     }
 }
 
-/// `GET /platform?tab=unassigned|mine|appeals`
+/// `GET /platform?tab=unassigned|mine|appeals[&before=]`: a page of the chosen tab; each tab
+/// counts its first page ("50+" when more follow).
 pub async fn queue(State(app): State<App>, signed: Signed, Query(query): Query<TabQuery>) -> Result<Response, Failure> {
     let t = signed.tr;
     if !signed.principal.is_platform() {
@@ -62,12 +66,11 @@ pub async fn queue(State(app): State<App>, signed: Signed, Query(query): Query<T
     let chosen = query.tab.as_deref().filter(|tab| TABS.contains(tab)).unwrap_or("unassigned");
     let (reader, now) = (signed.principal.actor().party(), app.clock.now());
     let mut tabs = Vec::new();
-    let mut rows = Vec::new();
+    let (mut rows, mut next) = (Vec::new(), None);
     for tab in TABS {
-        let cases = app
-            .list_cases(&signed.principal, filter_of(tab, &signed), Some(100))
-            .await
-            .map_err(|e| Failure::from_app(e, t))?;
+        let link = format!("/platform?tab={tab}");
+        let cursor = Cursor { before: query.before.clone().filter(|_| tab == chosen) };
+        let (cases, more) = page_of_cases(&app, &signed, filter_of(tab, &signed), &cursor, &link).await?;
         // Unassigned: platform cases no agent has taken yet; mine: the open ones taken by me.
         let cases: Vec<_> = cases
             .into_iter()
@@ -77,21 +80,17 @@ pub async fn queue(State(app): State<App>, signed: Signed, Query(query): Query<T
                 _ => true,
             })
             .collect();
+        let count = format!("{}{}", cases.len(), if more.is_some() { "+" } else { "" });
         if tab == chosen {
             rows = cases
                 .iter()
                 .map(|c| Row { link: format!("/platform/cases/{}", c.id), ..row(c, reader, now, t) })
                 .collect();
+            next = more;
         }
-        tabs.push((
-            format!("tab-{tab}"),
-            format!("/platform?tab={tab}"),
-            t.get(&format!("platform-tab-{tab}")),
-            cases.len(),
-            tab == chosen,
-        ));
+        tabs.push((format!("tab-{tab}"), link, t.get(&format!("platform-tab-{tab}")), count, tab == chosen));
     }
-    Ok(ok(&QueuePage { t, s: Shell::of(&signed), tabs, rows }))
+    Ok(ok(&QueuePage { t, s: Shell::of(&signed), tabs, rows, next }))
 }
 
 /// What one side has said and shown.
@@ -190,7 +189,7 @@ async fn render(
     let err = |e| Failure::from_app(e, t);
     let detail = app.case_detail(&signed.principal, id).await.map_err(err)?;
     let evidence = app.list_evidence(&signed.principal, id).await.map_err(err)?;
-    let rights = app.case_rights(&signed.principal, id).await.ok().map(|r| rights_lines(&r, t));
+    let rights = app.case_rights(&signed.principal, id).await.ok().map(|r| rights_lines(&r, Party::Platform, t));
     let case = &detail.case;
     let side =
         |party: Party, heading: &str, opening: Option<(String, String)>| {

@@ -53,6 +53,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
     }
 }
 
+/// The API's allowance of changes per account, which the server hands to the pages in each
+/// request's extensions: a page's form counts against the same account as the API's calls (its
+/// path decides which allowances: every change, a filing, an upload). `Err` is the wait.
+#[derive(Clone)]
+pub struct AccountAllowance(
+    #[allow(clippy::type_complexity)]
+    pub  std::sync::Arc<dyn Fn(&Principal, &axum::http::Method, &str) -> Result<(), std::time::Duration> + Send + Sync>,
+);
+
 /// A signed-in person (never an API token: tokens are for machines).
 pub struct Signed {
     pub principal: Principal,
@@ -82,6 +91,11 @@ impl FromRequestParts<App> for Signed {
         let Principal::User(user) = principal.clone() else {
             return Err(Failure::Expired { tr, next: here });
         };
+        if let Some(AccountAllowance(take)) = parts.extensions.get::<AccountAllowance>()
+            && let Err(wait) = take(&principal, &parts.method, parts.uri.path())
+        {
+            return Err(Failure::TooMany { tr, wait });
+        }
         let unread = match app.notifications(&principal, None, Some(100)).await {
             Ok(list) => list.iter().filter(|n| n.read_at.is_none()).count(),
             Err(e) => return Err(Failure::from_app(e, tr)),

@@ -13,8 +13,17 @@
       el.classList.toggle("due-soon", left >= 0 && left < 24 * 3600 * 1000);
     });
   }
+  // The filing form's live check sends no file: tell it whether one is chosen (the photo is
+  // evidence the checker counts).
+  function attached(event) {
+    var input = event.target;
+    if (input.id !== "photo") return;
+    var flag = document.getElementById("attached");
+    if (flag) flag.value = input.files && input.files.length > 0 ? "1" : "";
+  }
   document.addEventListener("DOMContentLoaded", function () {
     tick();
     setInterval(tick, 60 * 1000);
   });
+  document.addEventListener("change", attached, true);
 })();

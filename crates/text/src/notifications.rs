@@ -242,6 +242,33 @@ mod tests {
         assert!(zh.contains("待商家处理") && zh.contains("自动同意"), "{zh}");
     }
 
+    /// Every kind, told in English of every party: a sentence that starts with a capital and no
+    /// word twice in a row (the trial read "the the merchant" and notifications that began with
+    /// "the platform").
+    #[test]
+    fn every_notification_reads_as_an_english_sentence_whoever_it_names() {
+        for kind in NotificationKind::iter() {
+            for party in ["buyer", "merchant", "platform", "system"] {
+                let mut args = sample(kind);
+                for name in ["party", "from"] {
+                    if args.get(name).is_some() {
+                        args[name] = json!(party);
+                    }
+                }
+                let en = render(Lang::En, kind.as_str(), args.as_object().unwrap()).unwrap();
+                assert!(en.starts_with(|c: char| c.is_uppercase()), "{kind:?} ({party}): {en}");
+                let words: Vec<String> = en
+                    .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_lowercase)
+                    .collect();
+                let doubled =
+                    words.windows(2).find(|pair| pair[0] == pair[1] && !pair[0].chars().all(|c| c.is_ascii_digit()));
+                assert!(doubled.is_none(), "{kind:?} ({party}): {doubled:?} in {en}");
+            }
+        }
+    }
+
     #[test]
     fn an_unknown_kind_or_a_missing_argument_is_not_text() {
         assert_eq!(render(Lang::En, "no_such_kind", &Map::new()), None);

@@ -62,16 +62,24 @@ fn router_and_limiters(app: App, limits: &Limits) -> (Router, Arc<limits::Limite
     (router, limiters)
 }
 
-/// A path nobody serves: a page for a browser outside `/api`, a problem for everyone else.
-async fn fallback(request: axum::extract::Request) -> axum::response::Response {
+/// A path nobody serves: outside `/api`, for a browser or a reader of the pages (their language
+/// or session cookie), the pages' 404 page in the reader's language and frame; a problem for
+/// everyone else.
+async fn fallback(
+    axum::extract::State(app): axum::extract::State<App>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let wants_page = request
-        .headers()
+    let headers = request.headers();
+    let wants_page = headers
         .get(axum::http::header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"));
-    if wants_page && !request.uri().path().starts_with("/api/") {
-        return redress_pages::not_found_page(request.headers());
+    let reads_pages = [redress_pages::LANG_COOKIE, redress_pages::SESSION_COOKIE].iter().any(|name| {
+        headers.get_all(axum::http::header::COOKIE).iter().any(|v| v.to_str().is_ok_and(|v| v.contains(name)))
+    });
+    if (wants_page || reads_pages) && !request.uri().path().starts_with("/api/") {
+        return redress_pages::not_found_page(&app, request.headers(), request.uri()).await;
     }
     problem::not_found().await.into_response()
 }

@@ -191,8 +191,27 @@ pub(crate) async fn per_address(
             return rate_limited(wait).await.into_response();
         }
     }
+    // The pages take the same account allowances as the API (a page's path counted as the API's).
+    let pages = limiters.clone();
+    request.extensions_mut().insert(redress_pages::AccountAllowance(Arc::new(move |principal, method, path| {
+        page_as_api(path).map_or(Ok(()), |path| pages.take_account(principal, method, &path))
+    })));
     request.extensions_mut().insert(limiters);
     next.run(request).await
+}
+
+/// The API path whose allowances a page's form takes: the filing form files a case, the case
+/// page's upload adds evidence, any other form is a change like any other; `None` for the
+/// complaint checker's live reading of a draft, which changes nothing (it runs as the buyer types).
+fn page_as_api(path: &str) -> Option<String> {
+    if path.starts_with("/orders/") && path.ends_with("/check") {
+        return None;
+    }
+    Some(match path.strip_prefix("/orders/").and_then(|rest| rest.strip_suffix("/file")) {
+        Some(_) => "/api/v1/cases".to_owned(),
+        None if path.starts_with("/cases/") && path.ends_with("/evidence") => format!("/api/v1{path}"),
+        None => path.to_owned(),
+    })
 }
 
 /// Longest request URI, and most and largest request headers, answered with a problem (hyper

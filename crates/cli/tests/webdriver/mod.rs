@@ -193,7 +193,13 @@ pub async fn reload_until(c: &Client, css: &str) -> Element {
 
 /// Saves a screenshot of the viewport under `docs/screenshots/`.
 pub async fn screenshot(c: &Client, name: &str) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+    // The committed screenshots change only when asked (`REDRESS_UPDATE_SCREENSHOTS=1`); every
+    // other run writes them beside its build, so a test run leaves the tree as it was.
+    let dir = if std::env::var("REDRESS_UPDATE_SCREENSHOTS").is_ok_and(|v| v == "1") {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots")
+    } else {
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots")
+    };
     std::fs::create_dir_all(&dir).unwrap();
     let png = c.screenshot().await.expect("screenshot");
     std::fs::write(dir.join(name), png).unwrap();
@@ -217,4 +223,23 @@ pub async fn accessibility_violations(c: &Client) -> Vec<String> {
     "#;
     let found = c.execute_async(run, Vec::new()).await.expect("run axe-core");
     serde_json::from_value(found).expect("a list of violations")
+}
+
+/// Whether the accessibility check can see poor contrast on this page: a grey-on-white paragraph
+/// is added to its main part (coloured through the CSSOM: the pages' CSP refuses a `style`
+/// attribute, which is why a paragraph injected with one kept the default black text and axe
+/// rightly found nothing), axe runs, and the paragraph goes again.
+pub async fn contrast_is_checked(c: &Client) -> bool {
+    let add = r#"
+        const p = document.createElement('p');
+        p.id = 'contrast-canary';
+        p.textContent = 'grey on white, too faint to read';
+        p.style.color = '#c8c8c8';
+        p.style.backgroundColor = '#ffffff';
+        document.querySelector('main').prepend(p);
+    "#;
+    c.execute(add, Vec::new()).await.expect("add the faint paragraph");
+    let found = accessibility_violations(c).await;
+    c.execute("document.getElementById('contrast-canary').remove();", Vec::new()).await.expect("remove it");
+    found.iter().any(|v| v.starts_with("color-contrast") && v.contains("#contrast-canary"))
 }

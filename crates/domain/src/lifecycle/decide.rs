@@ -396,6 +396,9 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
                     values: "buyer, merchant".into(),
                 }));
             }
+            if remedy.is_none() && *liable == Some(Party::Merchant) {
+                return Err(liable_without_remedy());
+            }
             require_text("rationale", rationale)?;
             require_text("cited_rule", cited_rule)?;
             if let Some(remedy) = remedy {
@@ -478,6 +481,12 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
 
 /// The buyer may ask the platform in while negotiating, once the merchant has rejected or the
 /// negotiation period has passed, and not after the platform has ruled.
+/// A ruling without a remedy dismisses the claim (closed `rejected`): holding the merchant
+/// liable while awarding nothing contradicts it, and is refused rather than read either way.
+fn liable_without_remedy() -> Rejection {
+    Rejection::invalid(Detail::LiableWithoutRemedy { field: "liable".into() })
+}
+
 fn may_escalate(case: &Case, env: &Env) -> Result<(), Rejection> {
     in_state(case, NEGOTIATION)?;
     if case.stage == Stage::Platform {
@@ -499,6 +508,12 @@ fn too_early(earliest: jiff::Timestamp, days: u32) -> Rejection {
     Rejection::with(RejectionCode::EscalationTooEarly, Detail::EscalateFrom { earliest, days })
 }
 
+/// The last instant a decided case may be appealed: the appeal window from its closing.
+pub fn appeal_window_end(case: &Case, policy: &crate::policy::Policy) -> jiff::Timestamp {
+    let closed_at = case.closed_at.unwrap_or(case.filed_at);
+    closed_at.saturating_add(policy.duration(policy.appeal_window_hours)).expect("in range")
+}
+
 fn may_appeal(case: &Case, actor: Actor, env: &Env) -> Result<(), Rejection> {
     let party = as_party(case, actor)?;
     in_state(case, &[Closed])?;
@@ -508,8 +523,7 @@ fn may_appeal(case: &Case, actor: Actor, env: &Env) -> Result<(), Rejection> {
     if case.appeals.iter().any(|a| a.party == party) {
         return Err(Rejection::new(RejectionCode::AlreadyAppealed));
     }
-    let closed_at = case.closed_at.unwrap_or(case.filed_at);
-    let window_end = closed_at.saturating_add(env.policy.duration(env.policy.appeal_window_hours)).expect("in range");
+    let window_end = appeal_window_end(case, env.policy);
     if env.now > window_end {
         return Err(Rejection::with(RejectionCode::AppealWindowClosed, Detail::AppealWindowEnded { at: window_end }));
     }

@@ -12,7 +12,7 @@ pub(crate) mod filing;
 mod tests;
 
 pub use apply::apply;
-pub use decide::{decide, offered, permit};
+pub use decide::{appeal_window_end, decide, offered, permit};
 pub use filing::decide_filing;
 
 use crate::policy::Policy;

@@ -206,8 +206,8 @@ fn ship_replacement(tracking_no: &str) -> Command {
 }
 fn ruling(remedy: Option<Remedy>) -> Command {
     Command::Decide {
+        liable: remedy.map(|_| Party::Merchant),
         remedy,
-        liable: Some(Party::Merchant),
         rationale: says("the photos show a manufacturing crack"),
         cited_rule: says("消费者权益保护法第二十四条"),
     }
@@ -647,6 +647,22 @@ fn unconfirmed_refund_then_no_offline_proof_goes_to_the_platform() {
     s.fire(&["timed_out"]);
     let c = &s.case;
     assert_eq!((c.state, &c.refund, c.refunded_total), (PlatformReview, &None, Money::ZERO));
+}
+
+/// A ruling that holds the merchant liable but awards nothing would close the case `rejected`
+/// against the buyer: refused (issue 11, an outsider's trial), whatever the remedy field said.
+#[test]
+fn a_merchant_held_liable_is_ordered_a_remedy() {
+    let mut s = escalated();
+    let dismissal = |liable| Command::Decide {
+        remedy: None,
+        liable,
+        rationale: says("the photos show a manufacturing crack"),
+        cited_rule: says("消费者权益保护法第二十四条"),
+    };
+    s.refuses(agent_a(), dismissal(Some(Party::Merchant)), Code::InvalidInput);
+    s.later(1).act(agent_a(), dismissal(Some(Party::Buyer)), &["taken", "decided"]);
+    s.closed(Rejected);
 }
 
 #[test]

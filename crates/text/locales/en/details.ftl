@@ -44,6 +44,7 @@ detail-not_a_time = { $field }: not an RFC 3339 time, e.g. 2026-03-05T16:00:00Z.
 detail-missing = { $field }: missing.
 detail-unknown_field = Unknown field “{ $field }”: known are { $known }.
 detail-conflicts = { $field } cannot be combined with { $with }.
+detail-liable_without_remedy = { $field }: a ruling that holds the merchant liable must name a remedy (a refund, say); without one the claim is dismissed.
 detail-file_limit = A file takes at most { $limit ->
     [one] { $limit } byte
    *[other] { $limit } bytes

@@ -41,6 +41,8 @@ event-appeal_reviewed = { $uphold ->
     [yes] Upheld
    *[no] Changed
 } the decision on appeal. { $rationale }
+event-appeal_reviewed-changed = Changed the decision on appeal: { $remedy }. Rationale: { $rationale }. Rule: { $cited_rule }
+event-appeal_reviewed-dismissed = Changed the decision on appeal: the request is dismissed. Rationale: { $rationale }. Rule: { $cited_rule }
 event-rated = Rated { $stars } stars. { $comment }
 event-refund_started = Started a refund of { $amount }.
 event-refund_succeeded = The refund of { $amount } arrived.
@@ -50,6 +52,10 @@ event-timed_out = { $what }
 event-sla_breached = The platform's time limit ({ $which }) passed; reported.
 event-deadline_recounted = The { $year } holiday notice was imported; the deadline ({ $clock }) was recounted: { $old_due } → { $new_due } (Beijing time).
 event-evidence_added = Added an evidence file: { $kind } "{ $caption }"{ $confidential ->
+    [yes] {" "}(confidential)
+   *[no] {""}
+}, SHA-256 { $sha256 }
+event-evidence_added-uncaptioned = Added an evidence file: { $kind }{ $confidential ->
     [yes] {" "}(confidential)
    *[no] {""}
 }, SHA-256 { $sha256 }
@@ -66,3 +72,13 @@ timeout-back_to_platform_review = No answer before the deadline; the case went b
 timeout-require_offline_refund = The payment channel did not confirm the refund in time; the merchant must refund outside the platform and prove it.
 timeout-sla = The platform's time limit passed; reported.
 timeout-overdue = The deadline passed.
+dossier-verify-intact = { $path }: intact — case { $case }, { $events ->
+    [one] 1 event
+   *[other] { $events } events
+} in an unbroken chain, { $files ->
+    [one] 1 file matches its hash
+   *[other] { $files } files match their hashes
+}, { $withheld } withheld, { $redacted ->
+    [one] 1 event
+   *[other] { $redacted } events
+} redacted

@@ -17,14 +17,14 @@ notification-replacement_confirmed = The buyer confirmed receipt of the replacem
 notification-escalated = The case was escalated to the platform by { $party }.
 notification-taken = A platform agent took the case.
 notification-evidence_requested = The platform asks { $party } for evidence, due by { $due } Beijing time.
-notification-evidence_submitted = { $party } submitted evidence.
+notification-evidence_submitted = Evidence was submitted by { $party }.
 notification-mediation_proposed = The platform proposes { $remedy } of { $amount }; accept or decline by { $due } Beijing time.
-notification-mediation_answered = { $party } { $accepted ->
+notification-mediation_answered = The mediation proposal was { $accepted ->
     [yes] accepted
    *[other] declined
-} the mediation proposal.
+} by { $party }.
 notification-decided = The platform decided the case; it is now: { $state }.
-notification-appeal_filed = { $party } appealed the platform's decision.
+notification-appeal_filed = The platform's decision was appealed by { $party }.
 notification-appeal_reviewed = The appeal was reviewed: the decision was { $uphold ->
     [yes] upheld
    *[other] overturned
@@ -34,7 +34,7 @@ notification-refund_succeeded = A refund of { $amount } was paid.
 notification-refund_failed = The refund could not be paid; the merchant must refund offline and upload proof.
 notification-offline_refund_proved = The merchant proved an offline refund of { $amount }.
 notification-timed_out = A deadline passed and its rule fired; the case is now: { $state }.
-notification-evidence_added = { $party } added a file to the case.
+notification-evidence_added = A file was added to the case by { $party }.
 email-subject = Redress: { $summary }
 email-body =
     Hello { $name },

@@ -38,6 +38,7 @@ detail-not_a_time = { $field }：不是 RFC 3339 时间，例如 2026-03-05T16:0
 detail-missing = { $field }：缺少此项。
 detail-unknown_field = 未知字段「{ $field }」：可用的有 { $known }。
 detail-conflicts = { $field } 不能与 { $with } 同时使用。
+detail-liable_without_remedy = { $field }：认定商家担责时须选择补救方式（如退款）；不选补救方式即驳回申请。
 detail-file_limit = 单个文件最多 { $limit } 字节。
 detail-case_limit = 一个售后单的证据合计最多 { $limit } 字节。
 detail-unsupported_type = 文件类型为 { $found }：仅接受 JPEG、PNG、WebP、GIF、HEIC、PDF、MP4、MOV 和 UTF-8 纯文本。

@@ -41,6 +41,8 @@ event-appeal_reviewed = 复核{ $uphold ->
     [yes] 维持
    *[no] 改变
 }原裁决。{ $rationale }
+event-appeal_reviewed-changed = 复核改变原裁决,改判:{ $remedy }。理由:{ $rationale }。依据:{ $cited_rule }
+event-appeal_reviewed-dismissed = 复核改变原裁决,改判驳回申请。理由:{ $rationale }。依据:{ $cited_rule }
 event-rated = 评价 { $stars } 星。{ $comment }
 event-refund_started = 发起退款 { $amount }。
 event-refund_succeeded = 退款 { $amount } 已到账。
@@ -50,6 +52,10 @@ event-timed_out = { $what }
 event-sla_breached = 平台处理时限超期({ $which }),已上报。
 event-deadline_recounted = { $year } 年放假安排已导入,期限({ $clock })重新计算:{ $old_due } → { $new_due }(北京时间)。
 event-evidence_added = 提交证据文件:{ $kind }「{ $caption }」{ $confidential ->
+    [yes] (保密)
+   *[no] {""}
+},SHA-256 { $sha256 }
+event-evidence_added-uncaptioned = 提交证据文件:{ $kind }{ $confidential ->
     [yes] (保密)
    *[no] {""}
 },SHA-256 { $sha256 }
@@ -66,3 +72,4 @@ timeout-back_to_platform_review = 期限届满未获答复,案件退回平台审
 timeout-require_offline_refund = 支付渠道逾期未确认退款,系统要求商家线下退款并提交凭证。
 timeout-sla = 平台处理时限届满,已上报。
 timeout-overdue = 期限已过。
+dossier-verify-intact = { $path }:完整 — 售后单 { $case },{ $events } 个事件构成完整的哈希链,{ $files } 个文件与哈希一致,{ $withheld } 个文件未附(保密),{ $redacted } 个事件已隐去

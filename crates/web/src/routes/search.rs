@@ -6,7 +6,6 @@ use crate::problem::Problem;
 use crate::routes::path_id;
 use axum::Json;
 use axum::extract::{Path, State};
-use jiff::Timestamp;
 use redress_app::App;
 use redress_app::search::{SearchPage, SearchRequest, SimilarCase};
 use redress_domain::{CaseId, Detail, MerchantId};

@@ -91,7 +91,8 @@ fn valid(kind: CommandKind, case: &Case, p: Pick) -> Command {
         K::ProposeMediation => Command::ProposeMediation(Proposal { remedy: remedy(case, p), note: text() }),
         K::Decide => Command::Decide {
             remedy: p.flag.then(|| remedy(case, p)),
-            liable: [None, Some(B), Some(M)][p.index % 3],
+            // A dismissal holds nobody or the buyer liable, never the merchant.
+            liable: if p.flag { [None, Some(B), Some(M)][p.index % 3] } else { [None, Some(B)][p.index % 2] },
             rationale: text(),
             cited_rule: says("平台争议处理规则"),
         },
