@@ -137,8 +137,9 @@ async fn demo_dashboards_and_reputation_have_charts_on_sqlite() {
 async fn demo_dashboards_and_reputation_have_charts_on_postgres() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let Ok(url) = std::env::var("REDRESS_TEST_POSTGRES_URL") else {
-        assert!(std::env::var("REDRESS_REQUIRE_POSTGRES").is_err(), "REDRESS_TEST_POSTGRES_URL is required");
-        eprintln!("skipped: set REDRESS_TEST_POSTGRES_URL");
+        let required = std::env::var_os("CI").is_some() || std::env::var("REDRESS_REQUIRE_POSTGRES").as_deref() == Ok("1");
+        assert!(!required, "CI asked for PostgreSQL: set REDRESS_TEST_POSTGRES_URL");
+        redress_store::skipped::note("demo_dashboards_and_reputation_have_charts_on_postgres", "REDRESS_TEST_POSTGRES_URL is not set");
         return;
     };
     let admin = sqlx::PgPool::connect(&url).await.expect("PostgreSQL");

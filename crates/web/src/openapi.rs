@@ -138,7 +138,7 @@ impl Modify for Security {
 /// v1 a change may only add (README, "Versions"): bump the minor version with every change of
 /// the document, the patch for a fix of its text; `tests/openapi.rs` checks the document against
 /// the published 1.x baseline (`tests/api/openapi-v1-baseline.json`).
-pub const API_VERSION: &str = "1.1.0";
+pub const API_VERSION: &str = "1.2.0";
 
 /// The document, built once.
 pub fn document() -> &'static Value {
