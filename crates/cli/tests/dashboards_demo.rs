@@ -46,7 +46,7 @@ async fn story(base: String) {
         }
         assert_eq!(bars_in(&body, "chart-rulings-against"), rulings, "{login}: shop2 was ruled against once");
         assert!(body.contains("role=\"img\"") && body.contains("<desc id=\"chart-on-time-desc\">"), "{body}");
-        assert!(body.contains("format=csv"), "a CSV link: {body}");
+        assert!(body.contains("format=csv") && body.contains("id=\"reputation-link\""), "links: {body}");
     }
     // The refunded, rated case of shop2: outcomes and satisfaction have marks.
     let shop2 = support::Client::login(&base, "shop2", "shop-pass").await.token;
@@ -137,9 +137,13 @@ async fn demo_dashboards_and_reputation_have_charts_on_sqlite() {
 async fn demo_dashboards_and_reputation_have_charts_on_postgres() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let Ok(url) = std::env::var("REDRESS_TEST_POSTGRES_URL") else {
-        let required = std::env::var_os("CI").is_some() || std::env::var("REDRESS_REQUIRE_POSTGRES").as_deref() == Ok("1");
+        let required =
+            std::env::var_os("CI").is_some() || std::env::var("REDRESS_REQUIRE_POSTGRES").as_deref() == Ok("1");
         assert!(!required, "CI asked for PostgreSQL: set REDRESS_TEST_POSTGRES_URL");
-        redress_store::skipped::note("demo_dashboards_and_reputation_have_charts_on_postgres", "REDRESS_TEST_POSTGRES_URL is not set");
+        redress_store::skipped::note(
+            "demo_dashboards_and_reputation_have_charts_on_postgres",
+            "REDRESS_TEST_POSTGRES_URL is not set",
+        );
         return;
     };
     let admin = sqlx::PgPool::connect(&url).await.expect("PostgreSQL");

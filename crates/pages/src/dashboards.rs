@@ -45,6 +45,8 @@ struct DashboardPage {
     period: String,
     /// (href, text)
     csv: Vec<(String, String)>,
+    /// Other pages of these figures: (id, href, text).
+    links: Vec<(&'static str, String, String)>,
     months: u32,
     here: String,
     charts: Vec<Chart>,
@@ -116,6 +118,7 @@ fn shop_page(signed: &Signed, d: &ShopDashboard, months: u32) -> Response {
         title: t.with("dash-title-shop", &[("shop", d.shop_name.clone())]),
         period: period(t, d.from, d.before),
         csv,
+        links: vec![("reputation-link", format!("/shops/{}/reputation", d.shop), t.get("dash-reputation"))],
         months,
         here: signed.here.split('?').next().unwrap_or("/dashboard").to_owned(),
         charts: shop_charts(d, t),
@@ -211,6 +214,7 @@ fn platform_page(signed: &Signed, d: &PlatformDashboard, months: u32) -> Respons
         title: t.get("dash-title-platform"),
         period: period(t, d.from, d.before),
         csv,
+        links: Vec::new(),
         months,
         here: "/dashboard".into(),
         charts,

@@ -52,3 +52,4 @@ search-kind = Request kind
 search-overdue = Overdue only
 search-none = No case you may see matches.
 search-more = More results
+dash-reputation = The public reputation buyers see

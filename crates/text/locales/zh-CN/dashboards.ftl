@@ -52,3 +52,4 @@ search-kind = 申请类型
 search-overdue = 仅看已超期
 search-none = 没有您可查看的匹配售后单。
 search-more = 更多结果
+dash-reputation = 买家看到的公开信誉
