@@ -36,14 +36,20 @@ pub struct Hit {
     snippet: Vec<(String, bool)>,
 }
 
+/// A filter of the form: its field name, label and options as (value, text, selected).
+pub struct Select {
+    name: &'static str,
+    label: String,
+    options: Vec<(String, String, bool)>,
+}
+
 #[derive(Template)]
 #[template(path = "search.html")]
 struct SearchPage {
     t: Tr,
     s: Shell,
     q: String,
-    /// (name, label, options as (value, text, selected))
-    selects: Vec<(&'static str, String, Vec<(String, String, bool)>)>,
+    selects: Vec<Select>,
     overdue: bool,
     searched: bool,
     error: Option<String>,
@@ -73,11 +79,12 @@ pub async fn search(
     let q = form.q.as_deref().unwrap_or("").trim().to_owned();
     let (state, stage, reason, kind) = (pick(&form.state), pick(&form.stage), pick(&form.reason), pick(&form.kind));
     let overdue = form.overdue.as_deref() == Some("true");
+    let select = |name, label: &str, options| Select { name, label: t.get(label), options };
     let selects = vec![
-        ("state", t.get("search-state"), options(t, CaseState::ALL, state.as_deref())),
-        ("stage", t.get("search-stage"), options(t, Stage::ALL, stage.as_deref())),
-        ("reason", t.get("search-reason"), options(t, Reason::ALL, reason.as_deref())),
-        ("kind", t.get("search-kind"), options(t, RequestKind::ALL, kind.as_deref())),
+        select("state", "search-state", options(t, CaseState::ALL, state.as_deref())),
+        select("stage", "search-stage", options(t, Stage::ALL, stage.as_deref())),
+        select("reason", "search-reason", options(t, Reason::ALL, reason.as_deref())),
+        select("kind", "search-kind", options(t, RequestKind::ALL, kind.as_deref())),
     ];
     let mut page = SearchPage {
         t,
