@@ -3,6 +3,7 @@
 //! figure is a chart drawn by the server with its numbers as text beside it, and a CSV link to
 //! the same figures from the API.
 
+use crate::admin::Table;
 use crate::charts::{Chart, bars, stacked};
 use crate::failure::Failure;
 use crate::i18n::Tr;
@@ -26,14 +27,6 @@ impl PeriodQuery {
     fn months(&self) -> u32 {
         self.months.as_deref().and_then(|m| m.parse::<u32>().ok()).unwrap_or(6).clamp(1, MAX_MONTHS)
     }
-}
-
-/// A table beside the charts.
-pub struct Table {
-    pub id: &'static str,
-    pub caption: String,
-    pub head: Vec<String>,
-    pub rows: Vec<Vec<String>>,
 }
 
 #[derive(Template)]
