@@ -11,9 +11,10 @@ use crate::ports::StoreResult;
 use crate::{App, AppError, Principal};
 use jiff::{Timestamp, ToSpan, civil::Date};
 use redress_domain::case::Outcome;
+use redress_domain::case::Remedy;
 use redress_domain::vocabulary::{Reason, RequestKind};
-use redress_domain::{Actor, Case, Event, EventBody, MerchantId, Party, UserId};
-use serde::Serialize;
+use redress_domain::{Actor, CaseId, MerchantId, Party, UserId};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// What a dashboard reads from storage.
@@ -27,12 +28,66 @@ pub trait DashboardStore: Send + Sync {
         shop: Option<MerchantId>,
         from: Timestamp,
         before: Timestamp,
-    ) -> StoreResult<Vec<(Case, Vec<Event>)>>;
+    ) -> StoreResult<Vec<(CaseRow, Vec<EventRow>)>>;
     /// How many orders were recorded in each period `[edges[i], edges[i + 1])`.
     async fn orders_recorded(&self, shop: Option<MerchantId>, edges: &[Timestamp]) -> StoreResult<Vec<i64>>;
     /// Open cases counted by state, stage and assigned agent, with those past their deadline at `now`.
     async fn open_case_counts(&self, now: Timestamp) -> StoreResult<Vec<OpenCount>>;
 }
+
+/// A stored case body as the dashboards read it: only the fields they use (serde skips the rest
+/// of the body without building it, which matters over a platform's months of cases).
+#[derive(Clone, Debug, Deserialize)]
+pub struct CaseRow {
+    pub id: CaseId,
+    pub filed_at: Timestamp,
+    pub kind: RequestKind,
+    pub reason: Reason,
+    pub outcome: Option<Outcome>,
+    pub is_repeat: bool,
+    pub rating: Option<u8>,
+    pub escalated_at: Option<Timestamp>,
+    pub decision: Option<RulingRow>,
+    #[serde(default)]
+    pub sla_breaches: u32,
+    pub closed_at: Option<Timestamp>,
+}
+
+/// The parts of a platform decision the dashboards read.
+#[derive(Clone, Debug, Deserialize)]
+pub struct RulingRow {
+    pub remedy: Option<Remedy>,
+    pub liable: Option<Party>,
+    pub decided_at: Timestamp,
+}
+
+/// A stored event as the dashboards read it: when, by whom, its type and the deadline it set.
+#[derive(Clone, Debug, Deserialize)]
+pub struct EventRow {
+    pub at: Timestamp,
+    pub actor: Actor,
+    pub body: EventType,
+    pub transition: Option<TransitionRow>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct EventType {
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct TransitionRow {
+    pub deadline: Option<DueRow>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct DueRow {
+    pub due: Timestamp,
+}
+
+/// The merchant's answers to a new case (the event types, of a merchant actor).
+const MERCHANT_ANSWERS: &[&str] = &["approved", "rejected", "offer_made", "question_asked"];
 
 /// One group of open cases.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,22 +168,20 @@ pub struct CaseFacts {
 impl CaseFacts {
     /// Reads a case and its answering events (`ANSWER_EVENTS`) at `now`; working days are
     /// counted over `calendar` (a day it cannot count makes the decision time unknown).
-    pub fn of(case: &Case, events: &[Event], now: Timestamp, calendar: &redress_law::BusinessCalendar) -> CaseFacts {
+    pub fn of(
+        case: &CaseRow,
+        events: &[EventRow],
+        now: Timestamp,
+        calendar: &redress_law::BusinessCalendar,
+    ) -> CaseFacts {
         let due = events
             .iter()
-            .find(|e| matches!(e.body, EventBody::Filed(_)))
+            .find(|e| e.body.kind == "filed")
             .and_then(|e| e.transition.as_ref()?.deadline.as_ref())
             .map(|d| d.due);
-        let answered = events.iter().find(|e| {
-            matches!(e.actor, Actor::Merchant { .. })
-                && matches!(
-                    e.body,
-                    EventBody::Approved { .. }
-                        | EventBody::Rejected { .. }
-                        | EventBody::OfferMade { .. }
-                        | EventBody::QuestionAsked { .. }
-                )
-        });
+        let answered = events
+            .iter()
+            .find(|e| matches!(e.actor, Actor::Merchant { .. }) && MERCHANT_ANSWERS.contains(&e.body.kind.as_str()));
         let answer = match (answered, due) {
             (Some(e), due) => Answer::Answered {
                 hours: e.at.duration_since(case.filed_at).as_secs_f64() / 3600.0,

@@ -5,9 +5,9 @@
 use crate::codec::{from_json, micros, parse_id};
 use crate::shared::other;
 use jiff::Timestamp;
-use redress_app::dashboards::{ANSWER_EVENTS, DashboardStore, OpenCount};
+use redress_app::dashboards::{ANSWER_EVENTS, CaseRow, DashboardStore, EventRow, OpenCount};
 use redress_app::ports::StoreResult;
-use redress_domain::{Case, CaseId, Event, MerchantId};
+use redress_domain::{CaseId, MerchantId};
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -28,7 +28,7 @@ macro_rules! dashboard_store {
                 shop: Option<MerchantId>,
                 from: Timestamp,
                 before: Timestamp,
-            ) -> StoreResult<Vec<(Case, Vec<Event>)>> {
+            ) -> StoreResult<Vec<(CaseRow, Vec<EventRow>)>> {
                 let shop = shop.map(|s| s.to_string());
                 let cases: Vec<String> =
                     sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT c.body FROM cases c WHERE {CASES_IN_PERIOD} ORDER BY c.id")))
@@ -50,14 +50,14 @@ macro_rules! dashboard_store {
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
-                let mut events: HashMap<CaseId, Vec<Event>> = HashMap::new();
+                let mut events: HashMap<CaseId, Vec<EventRow>> = HashMap::new();
                 for r in rows {
                     let id: CaseId = parse_id(&r.try_get::<String, _>("case_id").map_err(other)?)?;
                     events.entry(id).or_default().push(from_json(&r.try_get::<String, _>("content").map_err(other)?)?);
                 }
                 let mut out = Vec::with_capacity(cases.len());
                 for body in cases {
-                    let case: Case = from_json(&body)?;
+                    let case: CaseRow = from_json(&body)?;
                     let of_case = events.remove(&case.id).unwrap_or_default();
                     out.push((case, of_case));
                 }
