@@ -515,7 +515,7 @@ impl App {
     /// The platform's dashboard over the last `months` months: agents and admins.
     pub async fn platform_dashboard(&self, principal: &Principal, count: u32) -> Result<PlatformDashboard, AppError> {
         if !principal.is_platform() {
-            return Err(AppError::Forbidden("the platform dashboard is for agents and admins"));
+            return Err(AppError::Forbidden(redress_domain::Detail::OnlyRoles { roles: "agent, admin".into() }));
         }
         let months = months_ending(self.clock.now(), count);
         let facts = self.facts(None, &months).await?;

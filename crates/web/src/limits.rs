@@ -198,8 +198,7 @@ pub(crate) async fn per_address(
     if !is_change(request.method()) && is_public_read(request.uri().path()) {
         let address = client_address(request.extensions());
         if let Err(wait) = take(&limiters.public_reads_per_address, &address) {
-            let lang = crate::extract::lang_of_headers(request.headers());
-            return rate_limited(wait, lang).await.into_response();
+            return rate_limited(wait).await.into_response();
         }
     }
     if is_change(request.method()) {

@@ -2,7 +2,7 @@
 //! (`Accept: text/csv` or `?format=csv`), and a shop's public reputation
 //! (`GET /reputation/{id}`, no sign-in).
 
-use crate::extract::{AcceptLang, Caller, Query};
+use crate::extract::{Caller, Query};
 use crate::problem::Problem;
 use crate::routes::path_id;
 use axum::Json;
@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use redress_app::App;
 use redress_app::dashboards::{MAX_MONTHS, PlatformDashboard, PlatformFigures, Reputation, ShopDashboard, ShopFigures};
-use redress_domain::MerchantId;
+use redress_domain::{Detail, MerchantId};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 
@@ -30,25 +30,23 @@ pub struct DashboardQuery {
 
 const DEFAULT_MONTHS: u32 = 6;
 
-fn invalid(detail: &str, lang: redress_text::Lang) -> Problem {
-    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", lang, Some(detail.to_owned()))
-}
-
 impl DashboardQuery {
-    fn months(&self, lang: redress_text::Lang) -> Result<u32, Problem> {
+    fn months(&self) -> Result<u32, Problem> {
         match self.months {
             None => Ok(DEFAULT_MONTHS),
             Some(m) if (1..=MAX_MONTHS).contains(&m) => Ok(m),
-            Some(_) => Err(invalid("months: from 1 to 24", lang)),
+            Some(_) => {
+                Err(Problem::invalid(Detail::Range { field: "months".into(), min: 1, max: i64::from(MAX_MONTHS) }))
+            }
         }
     }
 
     /// CSV when asked by `format` or, without one, by `Accept`.
-    fn csv(&self, headers: &HeaderMap, lang: redress_text::Lang) -> Result<bool, Problem> {
+    fn csv(&self, headers: &HeaderMap) -> Result<bool, Problem> {
         match self.format.as_deref() {
             Some("csv") => Ok(true),
             Some("json") => Ok(false),
-            Some(_) => Err(invalid("format: csv or json", lang)),
+            Some(_) => Err(Problem::invalid(Detail::OneOf { field: "format".into(), values: "csv, json".into() })),
             None => Ok(headers
                 .get(header::ACCEPT)
                 .and_then(|v| v.to_str().ok())
@@ -58,10 +56,10 @@ impl DashboardQuery {
 }
 
 /// A CSV answer, offered as a file named `name`.
-fn csv_answer(name: &str, rows: Vec<Vec<String>>, lang: redress_text::Lang) -> Result<Response, Problem> {
+fn csv_answer(name: &str, rows: Vec<Vec<String>>) -> Result<Response, Problem> {
     let failed = |e: &dyn std::fmt::Display| {
         tracing::error!(error = %e, "writing a CSV table failed");
-        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", lang, None)
+        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
     };
     let mut out = csv::Writer::from_writer(Vec::new());
     for row in rows {
@@ -211,11 +209,10 @@ pub async fn shop(
     Path(id): Path<String>,
     Query(q): Query<DashboardQuery>,
 ) -> Result<Response, Problem> {
-    let lang = caller.lang;
-    let shop: MerchantId = path_id(&id, lang)?;
-    let (months, csv) = (q.months(lang)?, q.csv(&headers, lang)?);
-    let d = app.shop_dashboard(&caller.principal, shop, months).await.map_err(|e| Problem::from_app(e, lang))?;
-    if csv { csv_answer(&format!("shop-{shop}.csv"), shop_rows(&d), lang) } else { Ok(Json(d).into_response()) }
+    let shop: MerchantId = path_id(&id)?;
+    let (months, csv) = (q.months()?, q.csv(&headers)?);
+    let d = app.shop_dashboard(&caller.principal, shop, months).await?;
+    if csv { csv_answer(&format!("shop-{shop}.csv"), shop_rows(&d)) } else { Ok(Json(d).into_response()) }
 }
 
 /// The platform's dashboard: agents and admins.
@@ -226,25 +223,22 @@ pub async fn platform(
     headers: HeaderMap,
     Query(q): Query<DashboardQuery>,
 ) -> Result<Response, Problem> {
-    let lang = caller.lang;
-    let (months, csv) = (q.months(lang)?, q.csv(&headers, lang)?);
-    let d = app.platform_dashboard(&caller.principal, months).await.map_err(|e| Problem::from_app(e, lang))?;
+    let (months, csv) = (q.months()?, q.csv(&headers)?);
+    let d = app.platform_dashboard(&caller.principal, months).await?;
     if !csv {
         return Ok(Json(d).into_response());
     }
     let table = q.table.as_deref().unwrap_or("months");
-    let rows = platform_rows(&d, table).ok_or_else(|| invalid("table: months, backlog or agents", lang))?;
-    csv_answer(&format!("platform-{table}.csv"), rows, lang)
+    let rows = platform_rows(&d, table).ok_or_else(|| {
+        Problem::invalid(Detail::OneOf { field: "table".into(), values: "months, backlog, agents".into() })
+    })?;
+    csv_answer(&format!("platform-{table}.csv"), rows)
 }
 
 /// A shop's public reputation over the last six months: rates only, and only once the shop had
 /// the policy's minimum of orders. No sign-in.
 #[utoipa::path(get, operation_id = "reputation", path = "/api/v1/reputation/{id}", tag = "dashboards", security(), params(("id" = MerchantId, Path, description = "The shop")), responses((status = 200, description = "The shop's dispute rate, on-time rate, rulings against and satisfaction", body = Reputation), crate::openapi::Failures))]
-pub async fn reputation(
-    State(app): State<App>,
-    AcceptLang(lang): AcceptLang,
-    Path(id): Path<String>,
-) -> Result<Json<Reputation>, Problem> {
-    let shop: MerchantId = path_id(&id, lang)?;
-    Ok(Json(app.reputation(shop).await.map_err(|e| Problem::from_app(e, lang))?))
+pub async fn reputation(State(app): State<App>, Path(id): Path<String>) -> Result<Json<Reputation>, Problem> {
+    let shop: MerchantId = path_id(&id)?;
+    Ok(Json(app.reputation(shop).await?))
 }
