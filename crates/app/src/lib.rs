@@ -9,6 +9,7 @@ pub mod cases;
 pub mod clock;
 pub mod contacts;
 pub mod conversations;
+pub mod dashboards;
 pub mod dossier;
 pub mod email;
 pub mod error;

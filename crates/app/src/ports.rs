@@ -196,6 +196,7 @@ pub trait Store:
     + crate::conversations::ConversationStore
     + NotificationStore
     + crate::search::SearchStore
+    + crate::dashboards::DashboardStore
     + crate::telemetry::BacklogStore
     + crate::webhooks::WebhookStore
     + Send

@@ -80,6 +80,9 @@ pub struct Flags {
     /// Evidence uploads by one account, PER_MINUTE/BURST [default: 30/10]
     #[arg(long, global = true, env = "REDRESS_RATE_UPLOADS_PER_ACCOUNT")]
     rate_uploads_per_account: Option<String>,
+    /// Reads of public pages (merchant reputation) from one address, PER_MINUTE/BURST [default: 120/30]
+    #[arg(long, global = true, env = "REDRESS_RATE_PUBLIC_READS_PER_ADDRESS")]
+    rate_public_reads_per_address: Option<String>,
     /// SMTP server for notification emails (setting it turns email on) [default: no email]
     #[arg(long, global = true, env = "REDRESS_SMTP_HOST")]
     smtp_host: Option<String>,
@@ -133,6 +136,7 @@ struct File {
     rate_writes_per_account: Option<String>,
     rate_filings_per_account: Option<String>,
     rate_uploads_per_account: Option<String>,
+    rate_public_reads_per_address: Option<String>,
     smtp_host: Option<String>,
     smtp_port: Option<u16>,
     smtp_from: Option<String>,
@@ -261,6 +265,12 @@ impl Settings {
                 flags.rate_uploads_per_account,
                 file.rate_uploads_per_account,
                 defaults.uploads_per_account,
+            )?,
+            public_reads_per_address: rate(
+                "rate_public_reads_per_address",
+                flags.rate_public_reads_per_address,
+                file.rate_public_reads_per_address,
+                defaults.public_reads_per_address,
             )?,
         };
         let smtp = match flags.smtp_host.or(file.smtp_host) {

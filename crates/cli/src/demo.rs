@@ -69,6 +69,7 @@ struct People {
     shop: Principal,
     shop2: Principal,
     agent: Principal,
+    agent2: Principal,
     admin: Principal,
     shop_id: MerchantId,
     shop2_id: MerchantId,
@@ -131,12 +132,18 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
         app.store.insert_user(&user, &hash_password(password)?, now).await.with_context(|| format!("demo user {i}"))?;
         users.push(Principal::User(user));
     }
-    let [buyer, buyer2, shop, shop2, agent, _agent2, admin] =
+    let [buyer, buyer2, shop, shop2, agent, agent2, admin] =
         <[Principal; 7]>::try_from(users).expect("seven demo users");
-    let people = People { buyer, buyer2, shop, shop2, agent, admin, shop_id, shop2_id };
-    seed_cases(app, &people).await.context("demo cases")?;
+    let people = People { buyer, buyer2, shop, shop2, agent, agent2, admin, shop_id, shop2_id };
+    let decided = seed_cases(app, &people).await.context("demo cases")?;
+    let history = seed_order_history(app, &people).await.context("demo order history")?;
     redress_worker::Worker::new(app.clone()).tick().await?;
-    say!("  demo data seeded: 2 merchants, 7 people, 6 orders, 5 cases");
+    // The buyer rates the refunded case (satisfaction on the dashboards), once it has closed.
+    if app.store.case(decided).await?.is_some_and(|r| r.case.outcome.is_some()) {
+        let rate = Command::Rate { stars: 4, comment: "平台处理及时,退款已到账。".into() };
+        app.act(&people.buyer2, decided, rate).await?;
+    }
+    say!("  demo data seeded: 2 merchants, 7 people, {} orders, 6 cases", 6 + history);
     Ok(())
 }
 
@@ -150,8 +157,58 @@ fn item(sku: &str, title: &str, quantity: u32, yuan: i64, flags: ItemFlags) -> L
     }
 }
 
-/// Files the demo cases; the last one goes the whole way (evidence files, a decision, a refund).
-async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
+/// Orders without a case, so the shops' dashboards and public reputation have a base to count
+/// cases against (the reputation shows figures from the policy's minimum of orders, 30).
+async fn seed_order_history(app: &App, p: &People) -> anyhow::Result<usize> {
+    const PER_SHOP: usize = 30;
+    let now = app.clock.now();
+    let mut made = 0;
+    for (shop, prefix, sku, title, yuan) in [
+        (p.shop_id, "SH2026H", "CASE-15", "手机壳 15 寸", 49),
+        (p.shop2_id, "XG2026H", "APPLE-5KG", "阿克苏冰糖心苹果 5kg", 59),
+    ] {
+        for n in 0..PER_SHOP {
+            let buyer = if n % 2 == 0 { &p.buyer } else { &p.buyer2 };
+            let at = |days: i64| now.checked_sub(SignedDuration::from_hours(24 * days)).expect("in range");
+            let order = NewOrder {
+                number: format!("{prefix}{n:03}"),
+                merchant_id: shop,
+                buyer_id: buyer.user_id().expect("demo buyer"),
+                channel: SalesChannel::MiniProgram,
+                amount_paid: Money::from_fen(yuan * 100),
+                freight: Money::ZERO,
+                payment_transaction_id: Some(format!("4200009{prefix}{n:03}")),
+                paid_at: Some(at(20)),
+                shipped_at: Some(at(19)),
+                signed_at: Some(at(17)),
+                items: vec![item(sku, title, 1, yuan, ItemFlags::default())],
+            };
+            let order = app.create_order(&p.admin, order).await?;
+            made += 1;
+            // 6. A case on one of them: rejected, escalated and taken by the second agent
+            // (an agent's load on the platform dashboard).
+            if n == 0 && shop == p.shop_id {
+                let request = FileCase {
+                    kind: RequestKind::RefundOnly,
+                    reason: Reason::NotAsDescribed,
+                    items: vec![ItemRef { sku: sku.into(), quantity: 1 }],
+                    amount: Money::from_fen(yuan * 100),
+                    description: "商品页写适配 15 寸,实际装不进去,尺寸与描述不符。".into(),
+                };
+                let case = app.file_case(&p.buyer, request, order.id).await?;
+                let reject = Command::Reject { reason: RejectReason::Other, text: "买家选错型号。".into() };
+                app.act(&p.shop, case.id, reject).await?;
+                app.act(&p.buyer, case.id, Command::Escalate { text: "尺寸确实与描述不符。".into() }).await?;
+                app.act(&p.agent2, case.id, Command::Take).await?;
+            }
+        }
+    }
+    Ok(made)
+}
+
+/// Files the demo cases; the last one goes the whole way (evidence files, a decision, a refund):
+/// its id.
+async fn seed_cases(app: &App, p: &People) -> anyhow::Result<CaseId> {
     let now = app.clock.now();
     let days_ago = |d: i64| now.checked_sub(SignedDuration::from_hours(24 * d)).expect("in range");
     let order = |number: &str, merchant, buyer: &Principal, channel, items: Vec<LineItem>, signed: i64| {
@@ -429,7 +486,7 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<()> {
         },
     )
     .await?;
-    Ok(())
+    Ok(c5.id)
 }
 
 /// Adds a file through the same use cases as the upload API.

@@ -269,9 +269,18 @@ async fn the_main_pages_have_no_serious_accessibility_violation() {
     assert!(webdriver::contrast_is_checked(&c).await, "axe reports a faint paragraph: the check can fail on contrast");
     found.extend(violations(&c, "anonymous").await);
     let pages: &[(&str, &[&str])] = &[
-        ("buyer", &["/orders", &format!("/orders/{MANGO_ORDER}/file"), "/cases", "/notifications"]),
-        ("shop", &["/queue", "/tokens"]),
-        ("agent", &["/platform", "/platform?tab=mine"]),
+        (
+            "buyer",
+            &[
+                "/orders",
+                &format!("/orders/{MANGO_ORDER}/file"),
+                "/cases",
+                "/notifications",
+                "/search?q=%E8%8A%92%E6%9E%9C",
+            ],
+        ),
+        ("shop", &["/queue", "/tokens", "/dashboard"]),
+        ("agent", &["/platform", "/platform?tab=mine", "/dashboard"]),
         ("admin", &["/admin/overview", "/admin/users", "/admin/policies", "/admin/calendar"]),
     ];
     for (login, paths) in pages {
@@ -292,6 +301,14 @@ async fn the_main_pages_have_no_serious_accessibility_violation() {
         if c.find(fantoccini::Locator::Css("a.case-link")).await.is_ok() {
             follow(&c, "a.case-link").await;
             found.extend(violations(&c, login).await);
+        }
+        if *login == "shop" {
+            // The shop's public reputation, as a buyer reads it (issue 13).
+            c.goto(&format!("{base}/dashboard")).await.unwrap();
+            follow(&c, "#reputation-link").await;
+            found.extend(violations(&c, login).await);
+            // A public page has no sign-out: back to one that has.
+            c.goto(&format!("{base}/dashboard")).await.unwrap();
         }
         if *login == "buyer" {
             // The other language.

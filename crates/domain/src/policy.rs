@@ -28,6 +28,9 @@ pub struct Policy {
     pub max_applications_per_item: u32,
     /// Hours before a natural-time deadline at which the waiting party is reminded.
     pub reminder_hours: Vec<i64>,
+    /// Orders a shop must have had in the period before its public reputation shows figures
+    /// (fewer would let one buyer's case swing a rate).
+    pub reputation_min_orders: u32,
     /// Rehearsals only (training, a staging walk-through, the end-to-end tests): how many
     /// seconds one policy hour of a natural-time deadline lasts, so a whole case runs in
     /// minutes. Absent in production (an hour is 3600 s). Working-day SLAs are not scaled.
@@ -56,6 +59,7 @@ impl Default for Policy {
             max_offers: 3,
             max_applications_per_item: 5,
             reminder_hours: vec![24, 2],
+            reputation_min_orders: 30,
             rehearsal_hour_seconds: None,
         }
     }
@@ -118,6 +122,9 @@ impl Policy {
             if value > MAX_WORKING_DAYS || (value == 0 && name != "negotiation_min_working_days") {
                 return Err(PolicyError::OutOfRange(name));
             }
+        }
+        if !(1..=1_000_000).contains(&self.reputation_min_orders) {
+            return Err(PolicyError::OutOfRange("reputation_min_orders"));
         }
         if !(1..=20).contains(&self.max_offers) || !(1..=100).contains(&self.max_applications_per_item) {
             return Err(PolicyError::OutOfRange("max_offers / max_applications_per_item"));

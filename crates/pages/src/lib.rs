@@ -10,14 +10,17 @@ mod assets;
 mod auth;
 mod buyer;
 mod case;
+mod charts;
 mod conversation;
 mod csrf;
+mod dashboards;
 mod failure;
 mod forms;
 mod frame;
 mod i18n;
 mod merchant;
 mod platform;
+mod search;
 mod session;
 mod shell;
 mod upload;
@@ -67,6 +70,10 @@ pub fn router(app: App) -> Router {
         .route("/admin/policies", get(admin::policies))
         .route("/admin/calendar", get(admin::calendar))
         .route("/admin/overview", get(admin::overview))
+        .route("/dashboard", get(dashboards::dashboard))
+        .route("/dashboard/shops/{id}", get(dashboards::shop_dashboard))
+        .route("/shops/{id}/reputation", get(dashboards::reputation))
+        .route("/search", get(search::search))
         .route("/static/{file}", get(assets::serve))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(FORM_LIMIT))
         .merge(uploads)

@@ -32,11 +32,24 @@ impl Shell {
     pub fn of(signed: &Signed) -> Shell {
         let t = signed.tr;
         let links: &[(&str, &str)] = match signed.user.role {
-            Role::Buyer => &[("/orders", "nav-orders"), ("/cases", "nav-my-cases")],
-            Role::Merchant => &[("/queue", "nav-queue"), ("/cases", "nav-all-cases"), ("/tokens", "nav-tokens")],
-            Role::Agent => &[("/platform", "nav-platform"), ("/cases", "nav-all-cases")],
+            Role::Buyer => &[("/orders", "nav-orders"), ("/cases", "nav-my-cases"), ("/search", "nav-search")],
+            Role::Merchant => &[
+                ("/queue", "nav-queue"),
+                ("/cases", "nav-all-cases"),
+                ("/search", "nav-search"),
+                ("/dashboard", "nav-dashboard"),
+                ("/tokens", "nav-tokens"),
+            ],
+            Role::Agent => &[
+                ("/platform", "nav-platform"),
+                ("/cases", "nav-all-cases"),
+                ("/search", "nav-search"),
+                ("/dashboard", "nav-dashboard"),
+            ],
             Role::Admin => &[
                 ("/platform", "nav-platform"),
+                ("/search", "nav-search"),
+                ("/dashboard", "nav-dashboard"),
                 ("/admin/overview", "nav-admin-overview"),
                 ("/admin/users", "nav-admin-users"),
                 ("/admin/policies", "nav-admin-policies"),

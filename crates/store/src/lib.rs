@@ -5,6 +5,7 @@
 pub mod blobs;
 mod codec;
 mod conversations;
+mod dashboards;
 mod notify;
 mod postgres;
 mod search;

@@ -63,6 +63,7 @@ const SOURCES: &[(Lang, &str, &str)] = &[
     (Lang::Zh, "pages", include_str!("../locales/zh-CN/pages.ftl")),
     (Lang::Zh, "conversation", include_str!("../locales/zh-CN/conversation.ftl")),
     (Lang::Zh, "notices", include_str!("../locales/zh-CN/notices.ftl")),
+    (Lang::Zh, "dashboards", include_str!("../locales/zh-CN/dashboards.ftl")),
     (Lang::En, "problems", include_str!("../locales/en/problems.ftl")),
     (Lang::En, "vocabulary", include_str!("../locales/en/vocabulary.ftl")),
     (Lang::En, "notifications", include_str!("../locales/en/notifications.ftl")),
@@ -71,6 +72,7 @@ const SOURCES: &[(Lang, &str, &str)] = &[
     (Lang::En, "pages", include_str!("../locales/en/pages.ftl")),
     (Lang::En, "conversation", include_str!("../locales/en/conversation.ftl")),
     (Lang::En, "notices", include_str!("../locales/en/notices.ftl")),
+    (Lang::En, "dashboards", include_str!("../locales/en/dashboards.ftl")),
 ];
 
 /// Whether the catalogue has the message `key` in `lang` (whatever arguments it takes).

@@ -49,6 +49,9 @@ pub struct Limits {
     pub filings_per_account: Rate,
     /// Evidence uploads by one account (also counted as changes).
     pub uploads_per_account: Rate,
+    /// Reads of the public pages and endpoints (merchant reputation) from one address: anyone
+    /// may read them without signing in, so an address is held to this.
+    pub public_reads_per_address: Rate,
 }
 
 impl Default for Limits {
@@ -62,6 +65,7 @@ impl Default for Limits {
             writes_per_account: Rate { per_minute: 120, burst: 30 },
             filings_per_account: Rate { per_minute: 10, burst: 5 },
             uploads_per_account: Rate { per_minute: 30, burst: 10 },
+            public_reads_per_address: Rate { per_minute: 120, burst: 30 },
         }
     }
 }
@@ -76,6 +80,7 @@ impl Limits {
             writes_per_account: off,
             filings_per_account: off,
             uploads_per_account: off,
+            public_reads_per_address: off,
             ..self
         }
     }
@@ -104,6 +109,7 @@ pub(crate) struct Limiters {
     writes_per_account: Option<Keyed<String>>,
     filings_per_account: Option<Keyed<String>>,
     uploads_per_account: Option<Keyed<String>>,
+    public_reads_per_address: Option<Keyed<IpAddr>>,
 }
 
 impl Limiters {
@@ -114,12 +120,15 @@ impl Limiters {
             writes_per_account: keyed(limits.writes_per_account),
             filings_per_account: keyed(limits.filings_per_account),
             uploads_per_account: keyed(limits.uploads_per_account),
+            public_reads_per_address: keyed(limits.public_reads_per_address),
         }
     }
 
     /// Forgets the clients whose allowance is full again (run now and then: the maps only grow).
     pub(crate) fn forget_idle(&self) {
-        for limiter in [&self.logins_per_address, &self.writes_per_address].into_iter().flatten() {
+        for limiter in
+            [&self.logins_per_address, &self.writes_per_address, &self.public_reads_per_address].into_iter().flatten()
+        {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
@@ -148,6 +157,11 @@ impl Limiters {
         }
         Ok(())
     }
+}
+
+/// The paths anyone may read without signing in that cost the database a query.
+pub fn is_public_read(path: &str) -> bool {
+    path.starts_with("/api/v1/reputation/") || path.starts_with("/shops/")
 }
 
 fn is_change(method: &Method) -> bool {
@@ -181,6 +195,12 @@ pub(crate) async fn per_address(
     mut request: Request,
     next: Next,
 ) -> Response {
+    if !is_change(request.method()) && is_public_read(request.uri().path()) {
+        let address = client_address(request.extensions());
+        if let Err(wait) = take(&limiters.public_reads_per_address, &address) {
+            return rate_limited(wait).await.into_response();
+        }
+    }
     if is_change(request.method()) {
         let address = client_address(request.extensions());
         let mut taken = take(&limiters.writes_per_address, &address);

@@ -107,6 +107,7 @@ Sign in with `POST /api/v1/auth/login` and send the token as `Authorization: Bea
         crate::routes::conversations::upload, crate::routes::conversations::mark_read,
         crate::routes::conversations::download, crate::routes::conversations::preview,
         crate::routes::search::search, crate::routes::search::similar, crate::routes::search::repeat_complaints,
+        crate::routes::dashboards::shop, crate::routes::dashboards::platform, crate::routes::dashboards::reputation,
         crate::routes::webhooks::event_types, crate::routes::webhooks::create, crate::routes::webhooks::list,
         crate::routes::webhooks::read, crate::routes::webhooks::change, crate::routes::webhooks::delete,
         crate::routes::webhooks::rotate_secret, crate::routes::webhooks::deliveries,
@@ -137,7 +138,7 @@ impl Modify for Security {
 /// v1 a change may only add (README, "Versions"): bump the minor version with every change of
 /// the document, the patch for a fix of its text; `tests/openapi.rs` checks the document against
 /// the published 1.x baseline (`tests/api/openapi-v1-baseline.json`).
-pub const API_VERSION: &str = "1.1.0";
+pub const API_VERSION: &str = "1.2.0";
 
 /// The document, built once.
 pub fn document() -> &'static Value {

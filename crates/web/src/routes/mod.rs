@@ -4,6 +4,7 @@ pub(crate) mod admin;
 pub(crate) mod auth;
 pub(crate) mod cases;
 pub(crate) mod conversations;
+pub(crate) mod dashboards;
 pub(crate) mod escalations;
 pub(crate) mod evidence;
 pub(crate) mod notify;
@@ -51,6 +52,9 @@ pub fn api(_app: App) -> Router<App> {
         .route("/api/v1/search", get(search::search))
         .route("/api/v1/cases/{id}/similar", get(search::similar))
         .route("/api/v1/merchants/{id}/repeat-complaints", get(search::repeat_complaints))
+        .route("/api/v1/merchants/{id}/dashboard", get(dashboards::shop))
+        .route("/api/v1/dashboards/platform", get(dashboards::platform))
+        .route("/api/v1/reputation/{id}", get(dashboards::reputation))
         .route("/api/v1/webhooks", post(webhooks::create).get(webhooks::list))
         .route("/api/v1/webhooks/event-types", get(webhooks::event_types))
         .route("/api/v1/webhooks/{id}", get(webhooks::read).patch(webhooks::change).delete(webhooks::delete))
