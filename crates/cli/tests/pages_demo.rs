@@ -4,7 +4,6 @@
 
 mod support;
 
-
 use serde_json::Value;
 
 const CLOCK_START: &str = "2027-06-01T01:30:00.123456789Z";

@@ -187,12 +187,14 @@ fn platform_page(signed: &Signed, d: &PlatformDashboard, months: u32) -> Respons
                     ]
                 })
                 .collect(),
+            next: None,
         },
         Table {
             id: "agents",
             caption: t.get("dash-chart-agents"),
             head: heads(&["dash-col-agent", "dash-col-open", "dash-col-overdue"]),
             rows: d.agents.iter().map(|a| vec![a.name.clone(), a.open.to_string(), a.overdue.to_string()]).collect(),
+            next: None,
         },
     ];
     let api = "/api/v1/dashboards/platform?format=csv";

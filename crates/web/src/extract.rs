@@ -219,6 +219,30 @@ pub fn invalid_json(e: &serde_json::Error) -> Problem {
     Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", Some(Detail::json(e, None)))
 }
 
+/// A file upload: `multipart/form-data`. A body of another type (JSON, a urlencoded form) is no
+/// upload at all (415); a multipart body without its boundary is bad input (422).
+pub struct Upload(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for Upload {
+    type Rejection = Problem;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let essence = request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or("").trim().to_owned());
+        if !essence.is_some_and(|e| e.eq_ignore_ascii_case("multipart/form-data")) {
+            let code = "unsupported_media_type";
+            return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, code, Some(Detail::Multipart)));
+        }
+        axum::extract::Multipart::from_request(request, state)
+            .await
+            .map(Upload)
+            .map_err(|_| Problem::invalid(Detail::Multipart))
+    }
+}
+
 /// A query string that does not parse, from serde_urlencoded's message: the parameter it names
 /// (an unknown one is refused as such), not its English.
 fn query_refused(message: &str) -> Detail {

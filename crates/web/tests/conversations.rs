@@ -86,6 +86,11 @@ async fn only_the_buyer_and_the_shop_talk_and_the_platform_reads() {
         (status, problem["code"].as_str()),
         (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("evidence_unsupported_type"))
     );
+    // A body that is no upload at all is refused as such, as on the evidence route.
+    let json_body = f.buyer.raw(reqwest::Method::POST, &format!("{path}/files")).json(&json!({ "file": "x" }));
+    let refused = json_body.send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(refused.json::<serde_json::Value>().await.unwrap()["code"], "unsupported_media_type");
     let file_id = sent["files"][0]["evidence_id"].as_str().unwrap();
     let download = f.shop.raw(reqwest::Method::GET, &format!("{path}/files/{file_id}")).send().await.unwrap();
     assert_eq!(download.status(), StatusCode::OK);

@@ -2,21 +2,20 @@
 //! upload has the evidence upload's body limit, so it is routed with the evidence routes
 //! (`upload_routes`, merged in lib.rs); the rest is JSON.
 
-use crate::extract::{Body, Caller, Query};
+use crate::extract::{Body, Caller, Query, Upload};
 use crate::idempotency::{self, Claimed};
 use crate::problem::Problem;
 use crate::routes::evidence::{drain, file_response, read_form};
 use crate::routes::path_id;
 use axum::Json;
 use axum::Router;
-use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::{get, post};
 use redress_app::App;
 use redress_app::conversations::{ConversationPage, MessageView, ReadReceipt};
-use redress_domain::{Detail, EvidenceId, OrderId};
+use redress_domain::{EvidenceId, OrderId};
 use serde::Deserialize;
 
 /// The upload of a file into a conversation, with the evidence upload's body limit.
@@ -101,10 +100,9 @@ pub async fn upload(
     caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
-    multipart: Result<Multipart, MultipartRejection>,
+    Upload(mut multipart): Upload,
 ) -> Result<Response, Problem> {
     let id: OrderId = path_id(&id)?;
-    let mut multipart = multipart.map_err(|_| Problem::invalid(Detail::Multipart))?;
     let room = app.conversation_file_room(&caller.principal, id).await?;
     let (received, description, text) = match read_form(&app, &mut multipart, room, true).await {
         Ok(form) => form,

@@ -1,16 +1,16 @@
 //! Evidence files and the dossier. The upload is the one route with a body limit above the JSON
 //! API's 1 MiB, so these routes have their own router and layers (`router` in lib.rs merges it).
 
-use crate::extract::Caller;
+use crate::extract::{Caller, Upload};
 use crate::problem::Problem;
 use crate::routes::path_id;
 use crate::views::{EvidenceView, Items};
 use axum::Json;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::multipart::Multipart;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use redress_app::App;
@@ -60,23 +60,9 @@ pub async fn upload(
     caller: Caller,
     Path(id): Path<String>,
     headers: HeaderMap,
-    multipart: Result<Multipart, MultipartRejection>,
+    Upload(mut multipart): Upload,
 ) -> Result<Response, Problem> {
     let id: CaseId = path_id(&id)?;
-    // A body of another type (JSON, a urlencoded form) is not an upload at all.
-    let essence = |v: &HeaderValue| v.to_str().ok().map(|v| v.split(';').next().unwrap_or("").trim().to_owned());
-    let multipart_declared = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(essence)
-        .is_some_and(|e| e.eq_ignore_ascii_case("multipart/form-data"));
-    if !multipart_declared {
-        return Err(Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            Some(Detail::Multipart),
-        ));
-    }
-    let mut multipart = multipart.map_err(|_| invalid(Detail::Multipart))?;
     let room = app.evidence_room(&caller.principal, id).await?;
     let read = read_form(&app, &mut multipart, room, false).await;
     let (received, description, _) = match read {
