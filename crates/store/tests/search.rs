@@ -152,6 +152,24 @@ async fn search_finds_what_people_wrote(db: TestDb) {
         }
     }
     assert_eq!(pages, [s.fake.id, s.cracked.id]);
+
+    // A shop's and a buyer's matches are ranked apart from the index: paged one at a time they
+    // come in the order of one whole page, each once.
+    for who in [&s.cast.staff, &s.cast.buyer] {
+        let whole = search(w, who, "耳机").await;
+        assert!(!whole.is_empty());
+        let (mut paged, mut after) = (Vec::new(), None);
+        loop {
+            let req = SearchRequest { q: "耳机".into(), after: after.clone(), limit: Some(1), ..Default::default() };
+            let page = w.app.search(who, req).await.unwrap();
+            paged.extend(page.items.iter().map(|h| h.case.id));
+            match page.next_after {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(paged, whole);
+    }
 }
 
 async fn older_cases_are_indexed_by_reindex(db: TestDb) {
