@@ -39,6 +39,57 @@ impl Scope {
 /// The page after the cursor (`$13` score, `$14` id), best first, at most `$15`.
 pub const PAGE: &str = "WHERE (CAST($13 AS DOUBLE PRECISION) IS NULL OR score < $13 OR (score = $13 AND id < $14)) ORDER BY score DESC, id DESC LIMIT $15";
 
+/// Everyone's matches, ranked by the index's `ranked` (`hit, score` of every match, `join` ties
+/// `hit` to the document `t`), then their cases under `FILTERS`.
+pub fn everyone(ranked: &str, join: &str) -> String {
+    format!(
+        "SELECT c.id, c.body, t.plain, m.score FROM ({ranked}) m JOIN case_texts t ON {join} JOIN cases c ON c.id = t.case_id WHERE {FILTERS}"
+    )
+}
+
+/// The same when nothing but the page narrows the search (an agent's plain query): ranking
+/// every match is unavoidable, reading each one's case is not. The page's lowest score `k`
+/// (the `$15`th best below the cursor's score) is found among the ranked matches alone, and
+/// only the matches scoring at least that (and those tied with the cursor) are joined to their
+/// cases. A common word matches a fifth of a million cases: this reads a page of them, not all.
+pub fn everyone_top(ranked: &str, join: &str) -> String {
+    format!(
+        "WITH m AS MATERIALIZED ({ranked}), k AS MATERIALIZED (SELECT score FROM m WHERE CAST($13 AS DOUBLE PRECISION) IS NULL OR score < $13 ORDER BY score DESC LIMIT 1 OFFSET $15 - 1) \
+         SELECT c.id, c.body, t.plain, m.score FROM m JOIN case_texts t ON {join} JOIN cases c ON c.id = t.case_id \
+         WHERE (m.score = $13 OR NOT EXISTS (SELECT 1 FROM k) OR m.score >= (SELECT score FROM k)) AND {FILTERS}"
+    )
+}
+
+/// Whether a search of everyone's cases is narrowed by nothing but its page (see `everyone_top`).
+pub fn only_paged(f: &redress_app::search::SearchFilter) -> bool {
+    let redress_app::search::SearchFilter {
+        buyer_id,
+        merchant_id,
+        state,
+        stage,
+        reason,
+        kind,
+        filed_from,
+        filed_before,
+        due_before,
+        open_only,
+        except,
+        after: _,
+        limit: _,
+    } = f;
+    buyer_id.is_none()
+        && merchant_id.is_none()
+        && state.is_none()
+        && stage.is_none()
+        && reason.is_none()
+        && kind.is_none()
+        && filed_from.is_none()
+        && filed_before.is_none()
+        && due_before.is_none()
+        && !open_only
+        && except.is_none()
+}
+
 /// A scope's matches, for ranking in the application (`redress_app::search::rank`): the id and
 /// indexed words of the scope's cases (read by `Scope::cases`) under `FILTERS` that match `$1`
 /// by `matches`, a condition on their document `t`.
@@ -50,11 +101,12 @@ pub fn scope_matches(scope: Scope, matches: &str) -> String {
 }
 
 /// Implements `SearchStore` for `$store` and defines `index_new_case_in` / `index_events_in`,
-/// which the case writes call inside their transaction. `$everyone` selects `id, body, plain,
-/// score` of all cases matching `$1` (made by `$query` from the terms) under `FILTERS`;
-/// `$matches` says on a document `t` that it matches `$1` (see `scope_matches`).
+/// which the case writes call inside their transaction. `$ranked` selects `hit, score` of every
+/// document matching `$1` (made by `$query` from the terms), `$join` ties `m.hit` to the document
+/// `t` (see `everyone`); `$matches` says on a document `t` that it matches `$1` (see
+/// `scope_matches`).
 macro_rules! search_store {
-    ($store:ty, $db:ty, everyone: $everyone:expr, matches: $matches:expr, query: $query:expr) => {
+    ($store:ty, $db:ty, ranked: $ranked:expr, join: $join:expr, matches: $matches:expr, query: $query:expr) => {
         /// Binds the query's terms as `$1` and the filter as `$2`..`$12` (see `FILTERS`).
         fn bind_filters<'q>(
             q: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
@@ -123,7 +175,11 @@ macro_rules! search_store {
                 if scope != crate::search::Scope::Everyone {
                     return self.search_scope(scope, terms, f).await;
                 }
-                let sql = format!("SELECT body, plain, score FROM ({}) h {}", $everyone, crate::search::PAGE);
+                let hits = match crate::search::only_paged(f) {
+                    true => crate::search::everyone_top($ranked, $join),
+                    false => crate::search::everyone($ranked, $join),
+                };
+                let sql = format!("SELECT body, plain, score FROM ({hits}) h {}", crate::search::PAGE);
                 // Built from the constants above only; the words are bound.
                 let rows = bind_filters(sqlx::query(sqlx::AssertSqlSafe(sql)), terms, f)
                     .bind(f.after.map(|a| a.score))
