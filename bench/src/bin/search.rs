@@ -1,11 +1,14 @@
-//! `cargo run --release -p redress-bench --bin search -- [--cases N] [--queries Q] [--database-url URL]`
+//! `cargo run --release -p redress-bench --bin search -- [--cases N] [--queries Q] [--runs R]
+//!     [--agent-queries A] [--keep PATH | --database-url URL]`
 //!
 //! Full-text search latency over many cases (issue 13). Fills a fresh database directly (rows
 //! shaped like those the store writes, one real filing as the template, descriptions made from
 //! the domain's phrases and segmented by the application's own segmenter), then runs searches
 //! through the use case (`App::search`: segmentation, the database's full-text match, ranking,
-//! snippets) as an agent (every case), a shop and a buyer. Prints p50/p95/p99 per query kind;
-//! docs/performance.md records the figures and the command.
+//! snippets) as an agent (every case), a shop and a buyer, each search by another shop or buyer.
+//! Prints p50/p95/p99 per query kind and asker for each run, then the median of each over the
+//! runs; docs/performance.md records the figures and the command. `--keep` fills a SQLite file
+//! once and measures it again on later runs (filling a million cases takes minutes).
 
 use anyhow::Context;
 use clap::Parser;
@@ -29,9 +32,19 @@ struct Args {
     /// Searches of each kind.
     #[arg(long, default_value_t = 200)]
     queries: usize,
+    /// Searches of each kind as an agent (each ranks every match of the word: slow on many).
+    #[arg(long, default_value_t = 20)]
+    agent_queries: usize,
+    /// Times the whole set of searches is run; the summary gives the median of each figure.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
     /// A PostgreSQL URL (an empty database); default: a fresh SQLite file.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "keep")]
     database_url: Option<String>,
+    /// A SQLite file kept after the run; when it holds cases already, they are searched as
+    /// they are (`--cases` is then ignored).
+    #[arg(long)]
+    keep: Option<std::path::PathBuf>,
 }
 
 const SHOPS: usize = 500;
@@ -126,8 +139,11 @@ async fn main() -> anyhow::Result<()> {
     rustls::crypto::ring::default_provider().install_default().ok();
     let args = Args::parse();
     let dir = tempfile::tempdir()?;
-    let url =
-        args.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", dir.path().join("search.db").display()));
+    let url = match (&args.database_url, &args.keep) {
+        (Some(url), _) => url.clone(),
+        (None, Some(path)) => format!("sqlite://{}", path.display()),
+        (None, None) => format!("sqlite://{}", dir.path().join("search.db").display()),
+    };
     redress_store::migrate(&url).await?;
     let store = redress_store::connect(&url).await?;
     let pool = if url.starts_with("sqlite:") {
@@ -148,6 +164,39 @@ async fn main() -> anyhow::Result<()> {
         webhooks: Default::default(),
     };
     app.ensure_policy().await?;
+    let filled: Option<(Vec<MerchantId>, Vec<UserId>)> = match &pool {
+        Pool::Sqlite(p) if args.keep.is_some() => {
+            let shops: Vec<String> = sqlx::query_scalar("SELECT id FROM merchants ORDER BY id").fetch_all(p).await?;
+            let buyers: Vec<String> =
+                sqlx::query_scalar("SELECT id FROM users WHERE role = 'buyer' ORDER BY id").fetch_all(p).await?;
+            let parsed = |ids: &[String]| ids.iter().map(|i| i.parse()).collect::<Result<Vec<uuid::Uuid>, _>>();
+            (shops.len() == SHOPS).then_some((
+                parsed(&shops)?.into_iter().map(MerchantId).collect(),
+                parsed(&buyers)?.into_iter().map(UserId).collect(),
+            ))
+        }
+        _ => None,
+    };
+    let (shops, buyers) = match filled {
+        Some(found) => {
+            println!("searching the {} cases already in {url}", count_cases(&pool).await?);
+            found
+        }
+        None => fill(&app, &pool, &args, &url).await?,
+    };
+    search(&app, &args, &shops, &buyers).await
+}
+
+async fn count_cases(pool: &Pool) -> anyhow::Result<i64> {
+    let sql = "SELECT COUNT(*) FROM cases";
+    Ok(match pool {
+        Pool::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await?,
+        Pool::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await?,
+    })
+}
+
+/// Fills the database: shops and buyers through the store, then the cases directly.
+async fn fill(app: &App, pool: &Pool, args: &Args, url: &str) -> anyhow::Result<(Vec<MerchantId>, Vec<UserId>)> {
     let now = app.clock.now();
 
     // Shops and buyers through the store; one real filing gives the case and order templates.
@@ -175,18 +224,6 @@ async fn main() -> anyhow::Result<()> {
         ));
     }
     pool.run(format!("INSERT INTO users (id, login, display_name, role, merchant_id, phone, address, password_hash, created_at) VALUES {buyer_rows}")).await?;
-    let buyer = |id: UserId| {
-        Principal::User(User {
-            id,
-            login: "b".into(),
-            display_name: "b".into(),
-            role: Role::Buyer,
-            merchant_id: None,
-            phone: None,
-            email: None,
-            address: None,
-        })
-    };
     let signed = now.checked_sub(jiff::SignedDuration::from_hours(24))?;
     let order_of = |number: String, shop: MerchantId, buyer: UserId, title: &str| Order {
         id: OrderId(uuid::Uuid::now_v7()),
@@ -293,8 +330,11 @@ async fn main() -> anyhow::Result<()> {
         started.elapsed(),
         if url.starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" }
     );
+    Ok((shops.iter().map(|s| s.id).collect(), buyers))
+}
 
-    // Searches as each kind of asker.
+/// Each kind of query as each kind of asker, `args.runs` times; a table per run, then medians.
+async fn search(app: &App, args: &Args, shops: &[MerchantId], buyers: &[UserId]) -> anyhow::Result<()> {
     let agent = Principal::User(User {
         id: UserId(uuid::Uuid::now_v7()),
         login: "agent".into(),
@@ -305,37 +345,86 @@ async fn main() -> anyhow::Result<()> {
         email: None,
         address: None,
     });
-    let shop = Principal::MerchantToken { token: redress_domain::TokenId(uuid::Uuid::now_v7()), merchant: shops[1].id };
-    println!("| query (asker)                         | n    | hits/page | p50 ms | p95 ms | p99 ms |");
-    println!("|---------------------------------------|------|-----------|--------|--------|--------|");
-    let mut all = Vec::new();
-    for (asker, who) in [("agent", &agent), ("shop", &shop), ("buyer", &buyer(buyers[7]))] {
-        for (name, q) in QUERIES {
-            let mut latencies = Vec::with_capacity(args.queries);
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let at = |sorted: &[Duration], p: f64| ms(sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]);
+    // Per row of the table: p50, p95, p99 of each run.
+    let mut rows: Vec<(String, Vec<[f64; 3]>)> = Vec::new();
+    let mut draw = Draw(0x2545_F491_4F6C_DD1D);
+    for run in 1..=args.runs {
+        println!("\nrun {run} of {}", args.runs);
+        println!("| query (asker)                         | n    | hits/page | p50 ms | p95 ms | p99 ms |");
+        println!("|---------------------------------------|------|-----------|--------|--------|--------|");
+        let mut all = Vec::new();
+        for (r, (asker, (name, q))) in
+            ["agent", "shop", "buyer"].iter().flat_map(|a| QUERIES.iter().map(move |q| (*a, q))).enumerate()
+        {
+            let n = if asker == "agent" { args.agent_queries } else { args.queries };
+            eprint!("{name} ({asker}): {n} searches\r");
+            let mut latencies = Vec::with_capacity(n);
             let mut hits = 0;
-            for _ in 0..args.queries {
+            for _ in 0..n {
+                // Another shop or buyer each time, as a busy system sees them.
+                let who = match asker {
+                    "agent" => agent.clone(),
+                    "shop" => Principal::MerchantToken {
+                        token: redress_domain::TokenId(uuid::Uuid::now_v7()),
+                        merchant: shops[draw.next(shops.len())],
+                    },
+                    _ => buyer(buyers[draw.next(buyers.len())]),
+                };
                 let t = Instant::now();
-                let page = app.search(who, SearchRequest { q: (*q).into(), ..Default::default() }).await?;
+                let page = app.search(&who, SearchRequest { q: (*q).into(), ..Default::default() }).await?;
                 latencies.push(t.elapsed());
-                hits = page.items.len();
+                hits = hits.max(page.items.len());
             }
             latencies.sort();
-            let at = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
-            let ms = |d: Duration| d.as_secs_f64() * 1e3;
+            let figures = [at(&latencies, 0.5), at(&latencies, 0.95), at(&latencies, 0.99)];
+            let label = format!("{name} ({asker})");
             println!(
-                "| {:<37} | {:>4} | {:>9} | {:>6.1} | {:>6.1} | {:>6.1} |",
-                format!("{name} ({asker})"),
+                "| {label:<37} | {:>4} | {hits:>9} | {:>6.1} | {:>6.1} | {:>6.1} |",
                 latencies.len(),
-                hits,
-                ms(at(0.5)),
-                ms(at(0.95)),
-                ms(at(0.99))
+                figures[0],
+                figures[1],
+                figures[2]
             );
+            if run == 1 {
+                rows.push((label, Vec::new()));
+            }
+            rows[r].1.push(figures);
             all.extend(latencies);
         }
+        all.sort();
+        println!(
+            "all searches: n {}, p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms",
+            all.len(),
+            at(&all, 0.5),
+            at(&all, 0.95),
+            at(&all, 0.99)
+        );
     }
-    all.sort();
-    let at = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)].as_secs_f64() * 1e3;
-    println!("all searches: n {}, p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms", all.len(), at(0.5), at(0.95), at(0.99));
+    println!("\nmedian of {} runs", args.runs);
+    println!("| query (asker)                         | p50 ms | p95 ms | p99 ms |");
+    println!("|---------------------------------------|--------|--------|--------|");
+    for (label, runs) in rows {
+        let median = |i: usize| {
+            let mut v: Vec<f64> = runs.iter().map(|f| f[i]).collect();
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        println!("| {label:<37} | {:>6.1} | {:>6.1} | {:>6.1} |", median(0), median(1), median(2));
+    }
     Ok(())
+}
+
+fn buyer(id: UserId) -> Principal {
+    Principal::User(User {
+        id,
+        login: "b".into(),
+        display_name: "b".into(),
+        role: Role::Buyer,
+        merchant_id: None,
+        phone: None,
+        email: None,
+        address: None,
+    })
 }

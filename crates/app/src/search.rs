@@ -9,6 +9,8 @@
 //! longer ones (仅退款 is also found by 退款). The document is written in the transaction of the
 //! change that adds its text; `redress reindex` builds the documents of older cases.
 
+pub mod rank;
+
 use crate::ports::StoreResult;
 use crate::{App, AppError, Principal};
 use jiff::Timestamp;

@@ -63,7 +63,9 @@ shared_store!(
 crate::search::search_store!(
     PgStore,
     sqlx::Postgres,
-    hits: format!("SELECT c.id, c.body, t.plain, CAST(ts_rank(t.tsv, q) AS DOUBLE PRECISION) AS score FROM case_texts t JOIN cases c ON c.id = t.case_id CROSS JOIN to_tsquery('simple', $1) q WHERE t.tsv @@ q AND {}", crate::search::FILTERS),
+    ranked: "SELECT d.case_id AS hit, CAST(ts_rank(d.tsv, q) AS DOUBLE PRECISION) AS score FROM case_texts d CROSS JOIN to_tsquery('simple', $1) q WHERE d.tsv @@ q",
+    join: "t.case_id = m.hit",
+    matches: "t.tsv @@ to_tsquery('simple', $1)",
     query: |terms| terms.tsquery()
 );
 crate::seed::bulk_load!(PgStore);

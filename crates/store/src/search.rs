@@ -5,14 +5,165 @@
 /// The conditions every search applies after matching, as `$2`..`$12` (see `search_cases`).
 pub const FILTERS: &str = "(CAST($2 AS TEXT) IS NULL OR c.buyer_id = $2) AND (CAST($3 AS TEXT) IS NULL OR c.merchant_id = $3) AND (CAST($4 AS TEXT) IS NULL OR c.state = $4) AND (CAST($5 AS TEXT) IS NULL OR c.stage = $5) AND (CAST($6 AS TEXT) IS NULL OR c.reason = $6) AND (CAST($7 AS TEXT) IS NULL OR c.kind = $7) AND (CAST($8 AS BIGINT) IS NULL OR c.filed_at >= $8) AND (CAST($9 AS BIGINT) IS NULL OR c.filed_at < $9) AND (CAST($10 AS BIGINT) IS NULL OR (c.state <> 'closed' AND c.deadline_due < $10)) AND (CAST($11 AS BIGINT) = 0 OR c.state <> 'closed') AND (CAST($12 AS TEXT) IS NULL OR c.id <> $12)";
 
+/// Whose cases a search looks through. A buyer's or a shop's are read from `cases` by their
+/// index first and only those are matched and ranked (`scope_matches`); everyone's (the
+/// platform's) are matched and ranked in the full-text index. With a million cases a common
+/// word matches hundreds of thousands: matching first and dropping those out of scope after
+/// cost seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Buyer,
+    Shop,
+    Everyone,
+}
+
+impl Scope {
+    pub fn of(f: &redress_app::search::SearchFilter) -> Scope {
+        match (f.buyer_id, f.merchant_id) {
+            (Some(_), _) => Scope::Buyer,
+            (None, Some(_)) => Scope::Shop,
+            (None, None) => Scope::Everyone,
+        }
+    }
+
+    /// The condition on `cases c` that its index answers (`FILTERS` checks the same again).
+    pub fn cases(self) -> &'static str {
+        match self {
+            Scope::Buyer => "c.buyer_id = $2",
+            Scope::Shop => "c.merchant_id = $3",
+            Scope::Everyone => "1 = 1",
+        }
+    }
+}
+
 /// The page after the cursor (`$13` score, `$14` id), best first, at most `$15`.
 pub const PAGE: &str = "WHERE (CAST($13 AS DOUBLE PRECISION) IS NULL OR score < $13 OR (score = $13 AND id < $14)) ORDER BY score DESC, id DESC LIMIT $15";
 
+/// Everyone's matches, ranked by the index's `ranked` (`hit, score` of every match, `join` ties
+/// `hit` to the document `t`), then their cases under `FILTERS`.
+pub fn everyone(ranked: &str, join: &str) -> String {
+    format!(
+        "SELECT c.id, c.body, t.plain, m.score FROM ({ranked}) m JOIN case_texts t ON {join} JOIN cases c ON c.id = t.case_id WHERE {FILTERS}"
+    )
+}
+
+/// The same when nothing but the page narrows the search (an agent's plain query): ranking
+/// every match is unavoidable, reading each one's case is not. The page's lowest score `k`
+/// (the `$15`th best below the cursor's score) is found among the ranked matches alone, and
+/// only the matches scoring at least that (and those tied with the cursor) are joined to their
+/// cases. A common word matches a fifth of a million cases: this reads a page of them, not all.
+pub fn everyone_top(ranked: &str, join: &str) -> String {
+    format!(
+        "WITH m AS MATERIALIZED ({ranked}), k AS MATERIALIZED (SELECT score FROM m WHERE CAST($13 AS DOUBLE PRECISION) IS NULL OR score < $13 ORDER BY score DESC LIMIT 1 OFFSET $15 - 1) \
+         SELECT c.id, c.body, t.plain, m.score FROM m JOIN case_texts t ON {join} JOIN cases c ON c.id = t.case_id \
+         WHERE (m.score = $13 OR NOT EXISTS (SELECT 1 FROM k) OR m.score >= (SELECT score FROM k)) AND {FILTERS}"
+    )
+}
+
+/// Whether a search of everyone's cases is narrowed by nothing but its page (see `everyone_top`).
+pub fn only_paged(f: &redress_app::search::SearchFilter) -> bool {
+    let redress_app::search::SearchFilter {
+        buyer_id,
+        merchant_id,
+        state,
+        stage,
+        reason,
+        kind,
+        filed_from,
+        filed_before,
+        due_before,
+        open_only,
+        except,
+        after: _,
+        limit: _,
+    } = f;
+    buyer_id.is_none()
+        && merchant_id.is_none()
+        && state.is_none()
+        && stage.is_none()
+        && reason.is_none()
+        && kind.is_none()
+        && filed_from.is_none()
+        && filed_before.is_none()
+        && due_before.is_none()
+        && !open_only
+        && except.is_none()
+}
+
+/// A scope's matches, for ranking in the application (`redress_app::search::rank`): the id and
+/// indexed words of the scope's cases (read by `Scope::cases`) under `FILTERS` that match `$1`
+/// by `matches`, a condition on their document `t`.
+pub fn scope_matches(scope: Scope, matches: &str) -> String {
+    format!(
+        "SELECT c.id, t.words FROM cases c JOIN case_texts t ON t.case_id = c.id WHERE {} AND {FILTERS} AND {matches}",
+        scope.cases()
+    )
+}
+
 /// Implements `SearchStore` for `$store` and defines `index_new_case_in` / `index_events_in`,
-/// which the case writes call inside their transaction. `$hits` selects `id, body, plain, score`
-/// of the cases matching `$1` (made by `$query` from the terms) under `FILTERS`.
+/// which the case writes call inside their transaction. `$ranked` selects `hit, score` of every
+/// document matching `$1` (made by `$query` from the terms), `$join` ties `m.hit` to the document
+/// `t` (see `everyone`); `$matches` says on a document `t` that it matches `$1` (see
+/// `scope_matches`).
 macro_rules! search_store {
-    ($store:ty, $db:ty, hits: $hits:expr, query: $query:expr) => {
+    ($store:ty, $db:ty, ranked: $ranked:expr, join: $join:expr, matches: $matches:expr, query: $query:expr) => {
+        /// Binds the query's terms as `$1` and the filter as `$2`..`$12` (see `FILTERS`).
+        fn bind_filters<'q>(
+            q: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
+            terms: &redress_app::search::Terms,
+            f: &redress_app::search::SearchFilter,
+        ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments> {
+            let query: fn(&redress_app::search::Terms) -> String = $query;
+            q.bind(query(terms))
+                .bind(f.buyer_id.map(|v| v.to_string()))
+                .bind(f.merchant_id.map(|v| v.to_string()))
+                .bind(f.state.clone())
+                .bind(f.stage.clone())
+                .bind(f.reason.clone())
+                .bind(f.kind.clone())
+                .bind(f.filed_from.map(micros))
+                .bind(f.filed_before.map(micros))
+                .bind(f.due_before.map(micros))
+                .bind(i64::from(f.open_only))
+                .bind(f.except.map(|v| v.to_string()))
+        }
+
+        impl $store {
+            /// A buyer's or a shop's matches, ranked here, then the page's cases read by id.
+            async fn search_scope(
+                &self,
+                scope: crate::search::Scope,
+                terms: &redress_app::search::Terms,
+                f: &redress_app::search::SearchFilter,
+            ) -> StoreResult<Vec<redress_app::search::SearchRow>> {
+                // Built from the constants of search.rs only; the words are bound.
+                let sql = crate::search::scope_matches(scope, $matches);
+                let rows = bind_filters(sqlx::query(sqlx::AssertSqlSafe(sql)), terms, f)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let mut scored = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    let id = parse_id(&r.try_get::<String, _>("id").map_err(other)?)?;
+                    scored.push((id, terms.score(&r.try_get::<String, _>("words").map_err(other)?)));
+                }
+                let mut page = Vec::new();
+                for (id, score) in redress_app::search::rank::page(scored, f.after, f.limit) {
+                    let r = sqlx::query("SELECT c.body, t.plain FROM cases c JOIN case_texts t ON t.case_id = c.id WHERE c.id = $1")
+                        .bind(id.to_string())
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(other)?;
+                    page.push(redress_app::search::SearchRow {
+                        case: from_json(&r.try_get::<String, _>("body").map_err(other)?)?,
+                        plain: r.try_get("plain").map_err(other)?,
+                        score,
+                    });
+                }
+                Ok(page)
+            }
+        }
+
         #[async_trait::async_trait]
         impl redress_app::search::SearchStore for $store {
             async fn search_cases(
@@ -20,22 +171,17 @@ macro_rules! search_store {
                 terms: &redress_app::search::Terms,
                 f: &redress_app::search::SearchFilter,
             ) -> StoreResult<Vec<redress_app::search::SearchRow>> {
-                let sql = format!("SELECT body, plain, score FROM ({}) h {}", $hits, crate::search::PAGE);
-                let query: fn(&redress_app::search::Terms) -> String = $query;
+                let scope = crate::search::Scope::of(f);
+                if scope != crate::search::Scope::Everyone {
+                    return self.search_scope(scope, terms, f).await;
+                }
+                let hits = match crate::search::only_paged(f) {
+                    true => crate::search::everyone_top($ranked, $join),
+                    false => crate::search::everyone($ranked, $join),
+                };
+                let sql = format!("SELECT body, plain, score FROM ({hits}) h {}", crate::search::PAGE);
                 // Built from the constants above only; the words are bound.
-                let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .bind(query(terms))
-                    .bind(f.buyer_id.map(|v| v.to_string()))
-                    .bind(f.merchant_id.map(|v| v.to_string()))
-                    .bind(f.state.clone())
-                    .bind(f.stage.clone())
-                    .bind(f.reason.clone())
-                    .bind(f.kind.clone())
-                    .bind(f.filed_from.map(micros))
-                    .bind(f.filed_before.map(micros))
-                    .bind(f.due_before.map(micros))
-                    .bind(i64::from(f.open_only))
-                    .bind(f.except.map(|v| v.to_string()))
+                let rows = bind_filters(sqlx::query(sqlx::AssertSqlSafe(sql)), terms, f)
                     .bind(f.after.map(|a| a.score))
                     .bind(f.after.map(|a| a.id.to_string()))
                     .bind(f.limit)

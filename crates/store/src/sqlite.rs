@@ -78,7 +78,10 @@ shared_store!(
 crate::search::search_store!(
     SqliteStore,
     sqlx::Sqlite,
-    hits: format!("SELECT c.id, c.body, t.plain, m.score FROM (SELECT rowid AS doc, -bm25(case_search) AS score FROM case_search WHERE case_search MATCH $1) m JOIN case_texts t ON t.doc = m.doc JOIN cases c ON c.id = t.case_id WHERE {}", crate::search::FILTERS),
+    ranked: "SELECT rowid AS hit, -bm25(case_search) AS score FROM case_search WHERE case_search MATCH $1",
+    join: "t.doc = m.hit",
+    // One document looked up by its rowid: the index seeks to it instead of reading the word's hits.
+    matches: "EXISTS (SELECT 1 FROM case_search s WHERE s.case_search MATCH $1 AND s.rowid = t.doc)",
     query: |terms| terms.fts5()
 );
 crate::seed::bulk_load!(SqliteStore);

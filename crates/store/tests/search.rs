@@ -16,6 +16,7 @@ support::contract! {
     search_finds_what_people_wrote => sqlite_search_finds_what_people_wrote, postgres_search_finds_what_people_wrote;
     older_cases_are_indexed_by_reindex => sqlite_older_cases_are_indexed_by_reindex, postgres_older_cases_are_indexed_by_reindex;
     repeats_are_counted_and_similar_cases_shown => sqlite_repeats_are_counted_and_similar_cases_shown, postgres_repeats_are_counted_and_similar_cases_shown;
+    tied_matches_page_once_in_order => sqlite_tied_matches_page_once_in_order, postgres_tied_matches_page_once_in_order;
 }
 
 fn request(reason: Reason, description: &str) -> FileCase {
@@ -140,18 +141,49 @@ async fn search_finds_what_people_wrote(db: TestDb) {
     assert!(page.items[0].snippet.iter().any(|p| p.mark && p.text == "假货"), "{:?}", page.items[0].snippet);
 
     // One hit a page, in rank order, then no further page.
-    let mut pages = Vec::new();
-    let mut after = None;
+    assert_eq!(paged(w, agent, "假货", 1).await, [s.fake.id, s.cracked.id]);
+
+    // A shop's and a buyer's matches are ranked apart from the index: paged one at a time they
+    // come in the order of one whole page, each once.
+    for who in [&s.cast.staff, &s.cast.buyer] {
+        let whole = search(w, who, "耳机").await;
+        assert!(!whole.is_empty());
+        assert_eq!(paged(w, who, "耳机", 1).await, whole);
+    }
+}
+
+/// Every page of a search, `limit` hits a page, following `next_after` to the end.
+async fn paged(world: &World, who: &Principal, q: &str, limit: i64) -> Vec<CaseId> {
+    let (mut found, mut after) = (Vec::new(), None);
     loop {
-        let req = SearchRequest { q: "假货".into(), after: after.clone(), limit: Some(1), ..Default::default() };
-        let page = w.app.search(agent, req).await.unwrap();
-        pages.extend(page.items.iter().map(|h| h.case.id));
+        let req = SearchRequest { q: q.into(), after: after.clone(), limit: Some(limit), ..Default::default() };
+        let page = world.app.search(who, req).await.unwrap();
+        found.extend(page.items.iter().map(|h| h.case.id));
         match page.next_after {
             Some(next) => after = Some(next),
             None => break,
         }
     }
-    assert_eq!(pages, [s.fake.id, s.cracked.id]);
+    found
+}
+
+/// Cases with the same text score alike: pages cut inside the tie (the page's lowest score is
+/// found before any case is read) still give each case once, newer ids first.
+async fn tied_matches_page_once_in_order(db: TestDb) {
+    let s = Scene::new(&db).await;
+    let w = &s.world;
+    let mut same = Vec::new();
+    for i in 0..5 {
+        let order = w.order(&format!("SH-T-{i}"), s.cast.shop, s.cast.buyer_id()).await;
+        same.push(
+            w.app.file_case(&s.cast.buyer, request(Reason::QualityDefect, "保温杯漏水"), order.id).await.unwrap().id,
+        );
+    }
+    same.sort_by(|a, b| b.cmp(a));
+    for who in [&s.agent, &s.cast.staff, &s.cast.buyer] {
+        assert_eq!(search(w, who, "保温杯").await, same);
+        assert_eq!(paged(w, who, "保温杯", 2).await, same);
+    }
 }
 
 async fn older_cases_are_indexed_by_reindex(db: TestDb) {
