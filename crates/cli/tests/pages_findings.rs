@@ -87,10 +87,11 @@ async fn order_id(reader: &Reader, number: &str) -> String {
     order["id"].as_str().unwrap().to_owned()
 }
 
-/// The first case `reader` sees in `state`.
+/// A demo case in `state` that no agent has taken yet (the demo also has one taken by agent2).
 async fn case_in(reader: &Reader, state: &str) -> String {
     let cases = reader.api.get("/api/v1/cases?limit=100").await;
-    let case = cases["items"].as_array().unwrap().iter().find(|c| c["state"] == state).expect("a demo case in state");
+    let free = |c: &&serde_json::Value| c["state"] == state && c["assigned_agent"].is_null();
+    let case = cases["items"].as_array().unwrap().iter().find(free).expect("a demo case in state");
     case["id"].as_str().unwrap().to_owned()
 }
 
