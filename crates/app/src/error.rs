@@ -55,10 +55,10 @@ impl AppError {
             | AppError::Duplicate(d)
             | AppError::Busy(d) => Some(d.clone()),
             AppError::Evidence(e) => e.detail(),
+            AppError::TooManyAttempts { retry_after } => Some(Detail::RetryIn { seconds: whole_seconds(*retry_after) }),
             AppError::NotFound
             | AppError::Unauthenticated
             | AppError::InvalidCredentials
-            | AppError::TooManyAttempts { .. }
             | AppError::Contended
             | AppError::Internal(_) => None,
         }
@@ -77,4 +77,10 @@ impl From<crate::ports::StoreError> for AppError {
             }
         }
     }
+}
+
+/// A wait in whole seconds, rounded up and at least one (what `Retry-After` says too).
+pub fn whole_seconds(wait: jiff::SignedDuration) -> u64 {
+    let seconds = wait.as_secs() + i64::from(wait.subsec_nanos() > 0);
+    u64::try_from(seconds).unwrap_or(0).max(1)
 }

@@ -324,3 +324,17 @@ async fn long_lists_page_with_a_next_link() {
     assert_eq!(one.len() + two.len(), 60 + 7, "every account once: {two:?}");
     assert_eq!(demo.page(&admin, "/cases?before=not-a-case").await.0, 404);
 }
+
+/// Trial (session 16): a control character in a page form was answered with the 409 "the case
+/// changed" page and the typed text lost; it is about what the form said, so it is refused
+/// beside the field (the API answers 422 `control_character` alike).
+#[tokio::test]
+async fn a_control_character_in_a_form_is_refused_beside_the_field() {
+    let demo = Demo::start();
+    let buyer = demo.reader("buyer", "buyer-pass", "zh-CN").await;
+    let case = case_in(&buyer, "awaiting_merchant").await;
+    let (status, page) =
+        demo.post(&buyer, &format!("/cases/{case}/actions/message"), &[("text", "左耳\u{0}无声")]).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("控制字符") && !page.contains("售后单已变化"), "{page}");
+}

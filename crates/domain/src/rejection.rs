@@ -16,6 +16,23 @@ macro_rules! rejection_codes {
             pub fn as_str(self) -> &'static str {
                 match self { $(RejectionCode::$variant => $code,)+ }
             }
+
+            /// Is the request itself wrong (what it says), rather than the case or the asker
+            /// (who asks, or when)? The API answers these 422; the pages show them beside the form.
+            pub fn is_about_the_request(self) -> bool {
+                use RejectionCode::*;
+                matches!(
+                    self,
+                    InvalidInput
+                        | AmountNotPositive
+                        | AmountExceedsRefundable
+                        | ItemsNotInOrder
+                        | NoReasonWindowClosed
+                        | NoReasonExcludedItem
+                        | NotSignedFor
+                        | ControlCharacter
+                )
+            }
         }
     };
 }
@@ -97,6 +114,15 @@ pub enum Detail {
     },
     AlreadyYours,
     NoPendingAppeal,
+    /// A refusal that passes after a wait.
+    RetryIn {
+        seconds: u64,
+    },
+    /// An appeal overturned into a dismissal after money went out: the record would say
+    /// "rejected" while the buyer holds `paid` (recovering money is outside the platform).
+    DismissalAfterPayout {
+        paid: String,
+    },
     AppealPending,
     PlatformRuled,
     RefundNotFailed,

@@ -100,21 +100,11 @@ fn titled(code: &str, detail: Option<&redress_domain::Detail>, tr: Tr) -> String
     }
 }
 
-/// Is this refusal about what the case is now (a 409 page), not about what the form said?
+/// Is this refusal about what the case is now (a 409 page), not about what the form said? A
+/// filing's open case or used-up applications are shown on the filing form too.
 pub fn is_about_the_case(code: RejectionCode) -> bool {
     use RejectionCode::*;
-    !matches!(
-        code,
-        InvalidInput
-            | AmountNotPositive
-            | AmountExceedsRefundable
-            | ItemsNotInOrder
-            | ItemsHaveOpenCase
-            | NoReasonWindowClosed
-            | NoReasonExcludedItem
-            | NotSignedFor
-            | MaxApplicationsReached
-    )
+    !(code.is_about_the_request() || matches!(code, ItemsHaveOpenCase | MaxApplicationsReached))
 }
 
 #[derive(Template)]

@@ -93,14 +93,7 @@ impl Problem {
     pub fn rejection(code: RejectionCode, detail: Option<Detail>) -> Problem {
         use RejectionCode::*;
         let status = match code {
-            InvalidInput
-            | AmountNotPositive
-            | AmountExceedsRefundable
-            | ItemsNotInOrder
-            | NoReasonWindowClosed
-            | NoReasonExcludedItem
-            | NotSignedFor
-            | ControlCharacter => StatusCode::UNPROCESSABLE_ENTITY,
+            _ if code.is_about_the_request() => StatusCode::UNPROCESSABLE_ENTITY,
             NotYourTurn => StatusCode::FORBIDDEN,
             NotYourOrder => StatusCode::NOT_FOUND,
             _ => StatusCode::CONFLICT,
@@ -140,9 +133,8 @@ impl From<AppError> for Problem {
             AppError::Unauthenticated => Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", None),
             AppError::InvalidCredentials => Problem::new(StatusCode::UNAUTHORIZED, "invalid_credentials", None),
             AppError::TooManyAttempts { retry_after } => {
-                let seconds = retry_after.as_secs() + i64::from(retry_after.subsec_nanos() > 0);
-                Problem::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", None)
-                    .retry_after(u64::try_from(seconds).unwrap_or(0).max(1))
+                let wait = redress_app::error::whole_seconds(retry_after);
+                Problem::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", error.detail()).retry_after(wait)
             }
             AppError::Forbidden(why) => Problem::new(StatusCode::FORBIDDEN, "forbidden", Some(why)),
             AppError::Invalid(detail) => Problem::invalid(detail),

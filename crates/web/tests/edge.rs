@@ -49,6 +49,12 @@ fn assert_throttled(reply: &Reply, code: &str) {
     assert_eq!(reply.header("content-type"), "application/problem+json");
     let seconds: u64 = reply.header("retry-after").parse().expect("Retry-After in seconds");
     assert!(seconds >= 1, "Retry-After {seconds}");
+    if code == "too_many_attempts" {
+        // The words say how long, not which header to read (the trial's "Retry-After 所示的秒数").
+        let detail = reply.body["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains(&format!("{seconds} 秒")), "{}", reply.body);
+        assert!(!reply.body.to_string().contains("Retry-After"), "{}", reply.body);
+    }
 }
 
 #[tokio::test]
@@ -282,4 +288,8 @@ async fn documents_run_nothing_and_nothing_is_sniffed() {
     assert_eq!(html.header("x-content-type-options"), "nosniff");
     let json = reply(f.buyer.raw(reqwest::Method::GET, &format!("/api/v1/cases/{case}")).send().await.unwrap()).await;
     assert_eq!(json.header("x-content-type-options"), "nosniff");
+    // Personal answers are kept by no cache (the trial found them cacheable).
+    for answer in [&html, &json] {
+        assert_eq!(answer.header("cache-control"), "no-store");
+    }
 }

@@ -419,8 +419,16 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
                 .ok_or_else(|| Rejection::with(RejectionCode::NotAllowedInState, Detail::NoPendingAppeal))?;
             require_text("rationale", rationale)?;
             require_text("cited_rule", cited_rule)?;
-            if let (false, Some(remedy)) = (uphold, remedy) {
-                check_remedy(case, remedy)?;
+            match (uphold, remedy) {
+                (false, Some(remedy)) => check_remedy(case, remedy)?,
+                (false, None) if paid_out(case) > crate::money::Money::ZERO => {
+                    let paid = paid_out(case).to_string();
+                    return Err(Rejection::with(
+                        RejectionCode::NotAllowedInState,
+                        Detail::DismissalAfterPayout { paid },
+                    ));
+                }
+                _ => {}
             }
             take_if_unassigned(case, actor, &mut plan)?;
             let body = EventBody::AppealReviewed {

@@ -703,6 +703,20 @@ fn appeal_overturned_by_another_agent_executes_the_new_remedy() {
 }
 
 #[test]
+fn an_appeal_after_the_payout_is_upheld_or_adds_but_never_dismisses() {
+    // The trial: a shop's appeal overturned into "rejected" after the refund was paid left a
+    // closed, rejected case whose buyer holds the money (and a 12315 draft demanding it again).
+    let mut s = escalated();
+    s.later(2).act(agent_a(), ruling(Some(refund(PAID / 2))), &["taken", "decided", "refund_started"]);
+    s.later(1).refund_succeeds();
+    s.later(1).act(merchant(), appeal(), &["appeal_filed"]);
+    let refused = decide(&s.case, &review(false, None), agent_b(), &env(s.now)).expect_err("refused");
+    let paid = Money::from_fen(PAID / 2).to_string();
+    assert_eq!((refused.code, refused.detail), (Code::NotAllowedInState, Some(Detail::DismissalAfterPayout { paid })));
+    s.later(1).act(agent_b(), review(true, None), &["taken", "appeal_reviewed"]);
+}
+
+#[test]
 fn appeal_window_is_seven_days_and_needs_a_decision() {
     let mut s = decided_rejected();
     s.later(WEEK + 1).refuses(buyer(), appeal(), Code::AppealWindowClosed);

@@ -6,6 +6,11 @@ list-separator = {", "}
 detail-in_state = The case is “{ $state }”, where this action is not possible.
 detail-already_yours = The case is already assigned to you.
 detail-no_pending_appeal = The case has no appeal waiting for review.
+detail-retry_in = Try again in { $seconds ->
+    [one] { $seconds } second
+   *[other] { $seconds } seconds
+    }.
+detail-dismissal_after_payout = The buyer has already been paid { $paid } on this case: an appeal review can uphold the ruling or order more, not turn it into a dismissal.
 detail-appeal_pending = An appeal is waiting for review: use review-appeal.
 detail-platform_ruled = The platform has already ruled on this case: appeal the decision instead.
 detail-refund_not_failed = The refund has not failed.

@@ -63,7 +63,7 @@ fn csv_answer(name: &str, rows: Vec<Vec<String>>) -> Result<Response, Problem> {
     };
     let mut out = csv::Writer::from_writer(Vec::new());
     for row in rows {
-        out.write_record(&row).map_err(|e| failed(&e))?;
+        out.write_record(row.into_iter().map(inert)).map_err(|e| failed(&e))?;
     }
     let body = out.into_inner().map_err(|e| failed(&e))?;
     Ok((
@@ -74,6 +74,14 @@ fn csv_answer(name: &str, rows: Vec<Vec<String>>) -> Result<Response, Problem> {
         body,
     )
         .into_response())
+}
+
+/// A cell a spreadsheet will not run: text that starts like a formula (`=`, `+`, `-`, `@`, a tab
+/// or a carriage return; an agent's display name is typed by people) is kept as text by a leading
+/// apostrophe (OWASP's advice for CSV injection). Numbers stay numbers.
+fn inert(cell: String) -> String {
+    let formula_like = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula_like && cell.parse::<f64>().is_err() { format!("'{cell}") } else { cell }
 }
 
 fn number(v: Option<f64>) -> String {
@@ -241,4 +249,19 @@ pub async fn platform(
 pub async fn reputation(State(app): State<App>, Path(id): Path<String>) -> Result<Json<Reputation>, Problem> {
     let shop: MerchantId = path_id(&id)?;
     Ok(Json(app.reputation(shop).await?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert;
+
+    #[test]
+    fn cells_that_look_like_formulas_stay_text() {
+        assert_eq!(inert("=HYPERLINK(\"http://evil\",\"x\")".into()), "'=HYPERLINK(\"http://evil\",\"x\")");
+        assert_eq!(inert("@SUM(A1)".into()), "'@SUM(A1)");
+        assert_eq!(inert("+86 138".into()), "'+86 138");
+        assert_eq!(inert("-0.25".into()), "-0.25", "a number stays a number");
+        assert_eq!(inert("王仲裁".into()), "王仲裁");
+        assert_eq!(inert(String::new()), "");
+    }
 }

@@ -96,7 +96,10 @@ pub(crate) async fn health(
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub(crate) struct Index {
     name: &'static str,
+    /// The software's version.
     version: &'static str,
+    /// The API document's version (`info.version` of /api/openapi.json).
+    api_version: &'static str,
     guide: &'static str,
     /// The OpenAPI document and its browsable page.
     openapi: &'static str,
@@ -111,6 +114,7 @@ pub(crate) async fn index() -> axum::Json<Index> {
     axum::Json(Index {
         name: "redress",
         version: env!("CARGO_PKG_VERSION"),
+        api_version: crate::openapi::API_VERSION,
         guide: "README.md, section 'API guide'",
         openapi: "/api/openapi.json",
         docs: "/api/docs/",
