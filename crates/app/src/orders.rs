@@ -228,6 +228,9 @@ impl App {
         if merchant.name.trim().is_empty() || merchant.address.trim().is_empty() {
             return Err(AppError::Invalid(Detail::NameAndAddress));
         }
+        for (field, text) in [("name", &merchant.name), ("address", &merchant.address)] {
+            redress_domain::free_text::check_controls(field, text).map_err(AppError::Rejected)?;
+        }
         let credit_code = redress_law::Uscc::parse(&merchant.credit_code)
             .map_err(|e| AppError::Invalid(Detail::CreditCode { error: e.code().into() }))?;
         let merchant = Merchant { credit_code: credit_code.as_str().to_owned(), ..merchant };

@@ -46,6 +46,8 @@ impl App {
         if display_name.is_empty() || display_name.chars().count() > 100 {
             return Err(AppError::Invalid(Detail::Length { field: "display_name".into(), min: 1, max: 100 }));
         }
+        // A name is shown to the other side and printed in documents, like any text people type.
+        redress_domain::free_text::check_controls("display_name", display_name).map_err(AppError::Rejected)?;
         match (new.role, new.merchant_id) {
             (Role::Merchant, Some(shop)) => {
                 if self.store.merchant(shop).await?.is_none() {

@@ -7,16 +7,22 @@
 use crate::rejection::{Detail, Rejection, RejectionCode};
 
 /// The first character of `text` a person may not send: a C0 control but line feed and tab
-/// (and carriage return before a line feed), DEL, or a C1 control.
+/// (and carriage return before a line feed), DEL, a C1 control, or a bidi embedding, override
+/// or isolate (U+202A–U+202E, U+2066–U+2069), which makes text read in another order than it
+/// is stored (the trial spoofed a description with U+202E).
 pub fn forbidden_control(text: &str) -> Option<(usize, char)> {
     let mut chars = text.char_indices().peekable();
     while let Some((at, c)) = chars.next() {
         let line_break = c == '\r' && chars.peek().is_some_and(|&(_, next)| next == '\n');
-        if c.is_control() && c != '\n' && c != '\t' && !line_break {
+        if (c.is_control() && c != '\n' && c != '\t' && !line_break) || is_bidi_control(c) {
             return Some((at, c));
         }
     }
     None
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Refuses `field`'s `text` if it carries a control character (`control_character`).
@@ -40,7 +46,8 @@ mod tests {
         #[test]
         fn refused_exactly_with_a_stray_control(before in "\\PC{0,20}", c in proptest::char::any(), after in "\\PC{0,20}") {
             let text = format!("{before}{c}{after}");
-            let stray = c.is_control() && c != '\n' && c != '\t' && !(c == '\r' && after.starts_with('\n'));
+            let stray = (c.is_control() && c != '\n' && c != '\t' && !(c == '\r' && after.starts_with('\n')))
+                || is_bidi_control(c);
             let refused = check_controls("text", &text);
             prop_assert_eq!(refused.is_err(), stray, "{:?}", text);
             if let Err(r) = refused {
@@ -50,7 +57,7 @@ mod tests {
 
         /// Text without controls passes whatever it is.
         #[test]
-        fn printable_text_passes(text in "[^\\p{Cc}]{0,50}") {
+        fn printable_text_passes(text in "[^\\p{Cc}\u{202A}-\u{202E}\u{2066}-\u{2069}]{0,50}") {
             prop_assert_eq!(check_controls("text", &text), Ok(()));
         }
     }
@@ -62,5 +69,8 @@ mod tests {
         assert_eq!(forbidden_control("a\u{85}"), Some((1, '\u{85}')));
         assert_eq!(forbidden_control("a\rb"), Some((1, '\r')));
         assert_eq!(forbidden_control("第一行\r\n第二行\n\t缩进"), None);
+        assert_eq!(forbidden_control("gpj.\u{202E}exe"), Some((4, '\u{202E}')));
+        assert_eq!(forbidden_control("a\u{2067}b"), Some((1, '\u{2067}')));
+        assert_eq!(forbidden_control("左\u{200F}右"), None, "a mark (LRM/RLM) is text, not an override");
     }
 }

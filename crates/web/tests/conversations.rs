@@ -282,6 +282,12 @@ async fn control_characters_are_refused_wherever_a_person_writes() {
     refused(f.shop.act(&case, "reject", json!({ "reason": "other", "text": "不\u{0}退" })).await);
     let timeline = f.buyer.case(&case).await["timeline"].to_string();
     assert!(!timeline.contains("\\u0000") && !timeline.contains("\\u0007"), "{timeline}");
+    // Text-direction overrides make a text read otherwise than it is stored (the trial's U+202E),
+    // in what people write and in the names an admin gives accounts and shops.
+    refused(f.buyer.act(&case, "message", json!({ "text": "发票.\u{202E}fdp.exe" })).await);
+    let spoof =
+        json!({ "login": "spoof", "password": support::PASSWORD, "display_name": "客服\u{202E}", "role": "buyer" });
+    refused(f.admin.post("/api/v1/users", spoof).await);
 }
 
 /// A client that sends one file again before its first answer (same Idempotency-Key) gets the

@@ -148,7 +148,7 @@ uscc-error-check_digit_mismatch = the check character does not match
 # Conversations, search, notifications by email, webhooks, metrics.
 detail-platform_reads_conversation = The platform reads an order's conversation; only its buyer and its shop write in it.
 detail-message_needs_text_or_file = text: a message needs text or a file.
-detail-control_characters = { $field }: no control characters but line breaks and tabs.
+detail-control_characters = { $field }: no control or text-direction characters; line breaks and tabs are fine.
 detail-files_per_message = files: at most { $max ->
     [one] { $max } file
    *[other] { $max } files

@@ -130,7 +130,7 @@ uscc-error-check_digit_mismatch = 校验码不符
 # 会话、搜索、邮件通知、Webhook、监控指标。
 detail-platform_reads_conversation = 平台可查看订单会话，但只有买家和店铺可以在其中发言。
 detail-message_needs_text_or_file = text：消息须有文字或附件。
-detail-control_characters = { $field }：除换行和制表符外不得含控制字符。
+detail-control_characters = { $field }：除换行和制表符外不得含控制字符或文字方向控制符。
 detail-files_per_message = files：每条消息最多 { $max } 个文件。
 detail-confidential_in_conversation = confidential：会话中不能有对方看不到的文件。
 detail-no_search_word = q：没有可搜索的词。
