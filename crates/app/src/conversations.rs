@@ -40,7 +40,9 @@ pub struct StoredMessage {
 /// Who read the conversation up to which message, and when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReadReceipt {
-    /// `user:<id>` or `token:<id>`.
+    /// On the reader's own side, which account read (`user:<id>` or `token:<id>`); on the other
+    /// side only the side (`buyer` or `merchant`): which staff account acted is not the buyer's
+    /// to see, as elsewhere.
     pub reader: String,
     pub side: Party,
     pub up_to: i64,
@@ -153,6 +155,22 @@ pub struct ConversationDownload {
     pub body: ByteStream,
 }
 
+/// The receipts as `viewer`'s side may see them: the other side's (one per side, the furthest)
+/// without its accounts.
+fn receipts_seen_by(viewer: Party, receipts: Vec<ReadReceipt>) -> Vec<ReadReceipt> {
+    let (own, other): (Vec<_>, Vec<_>) = receipts.into_iter().partition(|r| r.side == viewer);
+    let mut seen = own;
+    for side in [Party::Buyer, Party::Merchant] {
+        let furthest = other.iter().filter(|r| r.side == side).max_by_key(|r| (r.up_to, r.read_at));
+        if let Some(r) = furthest {
+            let reader =
+                serde_json::to_value(side).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            seen.push(ReadReceipt { reader, ..r.clone() });
+        }
+    }
+    seen
+}
+
 fn reader_of(principal: &Principal) -> String {
     IdempotencyKey::scope_of(principal)
 }
@@ -215,7 +233,7 @@ impl App {
             items,
             count: head.as_ref().map_or(0, |h| h.link.seq),
             head_hash: head.map(|h| h.link.hash),
-            receipts: self.store.read_receipts(order_id).await?,
+            receipts: receipts_seen_by(principal.actor().party(), self.store.read_receipts(order_id).await?),
             can_write,
         })
     }

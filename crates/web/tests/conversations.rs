@@ -119,6 +119,13 @@ async fn only_the_buyer_and_the_shop_talk_and_the_platform_reads() {
     let (_, older) = f.buyer.get(&format!("{path}?limit=2&before=2")).await;
     assert_eq!((older["items"][0]["seq"].as_i64(), older["next_before"].as_i64()), (Some(1), None));
     assert_eq!(page["receipts"][0]["up_to"], 3);
+    // The buyer sees that the shop read, not which staff account did (the trial saw `user:<id>`).
+    assert_eq!(
+        (page["receipts"][0]["reader"].as_str(), page["receipts"][0]["side"].as_str()),
+        (Some("merchant"), Some("merchant"))
+    );
+    let (_, own) = f.shop.get(&path).await;
+    assert!(own["receipts"][0]["reader"].as_str().is_some_and(|r| r.starts_with("user:")), "{own}");
 
     // Agents read, and only read; other buyers and shops find no such order.
     let (status, seen) = f.agent.get(&path).await;
