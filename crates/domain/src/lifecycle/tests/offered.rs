@@ -96,7 +96,11 @@ fn valid(kind: CommandKind, case: &Case, p: Pick) -> Command {
             rationale: text(),
             cited_rule: says("平台争议处理规则"),
         },
-        K::ReviewAppeal => review(p.flag, (p.index % 2 == 0).then(|| remedy(case, p))),
+        K::ReviewAppeal => {
+            // Once money went out, an overturn names a remedy: it may not become a dismissal.
+            let paid = case.refunded_total.is_positive() || case.compensated_total.is_positive();
+            review(p.flag, (p.index % 2 == 0 || (!p.flag && paid)).then(|| remedy(case, p)))
+        }
         K::Timeout => Command::Timeout { due: case.deadline.as_ref().map_or(t0(), |d| d.due) },
         K::RefundSucceeded | K::RefundFailed => {
             let refund_id = case.refund.as_ref().map_or_else(|| says("none"), |r| r.refund_id.clone());
