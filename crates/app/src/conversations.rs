@@ -40,9 +40,9 @@ pub struct StoredMessage {
 /// Who read the conversation up to which message, and when.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReadReceipt {
-    /// On the reader's own side, which account read (`user:<id>` or `token:<id>`); on the other
-    /// side only the side (`buyer` or `merchant`): which staff account acted is not the buyer's
-    /// to see, as elsewhere.
+    /// Which account read (`user:<id>` or `token:<id>`), to the platform and on the reader's own
+    /// side; to the other side only the side (`buyer` or `merchant`): which staff account acted
+    /// is not the buyer's to see, as elsewhere.
     pub reader: String,
     pub side: Party,
     pub up_to: i64,
@@ -155,9 +155,12 @@ pub struct ConversationDownload {
     pub body: ByteStream,
 }
 
-/// The receipts as `viewer`'s side may see them: the other side's (one per side, the furthest)
-/// without its accounts.
+/// The receipts as `viewer`'s side may see them: the buyer and the shop see the other side's
+/// (one per side, the furthest) without its accounts; the platform sees every reader.
 fn receipts_seen_by(viewer: Party, receipts: Vec<ReadReceipt>) -> Vec<ReadReceipt> {
+    if !matches!(viewer, Party::Buyer | Party::Merchant) {
+        return receipts;
+    }
     let (own, other): (Vec<_>, Vec<_>) = receipts.into_iter().partition(|r| r.side == viewer);
     let mut seen = own;
     for side in [Party::Buyer, Party::Merchant] {
