@@ -14,6 +14,7 @@
 use crate::error::AppError;
 use crate::evidence::EvidenceRecord;
 use crate::narrative::{describe, party, who};
+use crate::seal::{SEAL, Seal, SealBroken};
 use crate::{App, Principal};
 use askama::Template;
 use futures_util::StreamExt;
@@ -381,6 +382,8 @@ impl App {
             }),
         };
         let manifest_json = serde_json::to_string_pretty(&manifest).map_err(|e| AppError::Internal(e.into()))?;
+        let seal = self.seal_key().await?.seal(manifest_json.as_bytes());
+        let seal_json = serde_json::to_string_pretty(&seal).map_err(|e| AppError::Internal(e.into()))?;
 
         // The ZIP (deflate, file writes) is built on a blocking thread; this task only streams
         // the files out of storage to it, so a large dossier never stalls the async runtime.
@@ -395,6 +398,8 @@ impl App {
         send(ZipPart::Bytes(index.into_bytes())).await?;
         send(ZipPart::File { path: MANIFEST.into(), compress: true }).await?;
         send(ZipPart::Bytes(manifest_json.into_bytes())).await?;
+        send(ZipPart::File { path: SEAL.into(), compress: true }).await?;
+        send(ZipPart::Bytes(seal_json.into_bytes())).await?;
         for (e, f) in shown.iter().zip(&manifest.files) {
             // Photos and videos are compressed already: stored as they are.
             let compress = e.file.media_type == "application/pdf" || e.file.media_type.starts_with("text/");
@@ -479,6 +484,12 @@ pub enum Finding {
     EvidenceUnaccounted { evidence_id: EvidenceId, seq: i64 },
     #[error("index.html: altered (its SHA-256 is not the one the manifest records)")]
     IndexAltered,
+    #[error("seal.json is missing: nothing shows the platform made this dossier")]
+    Unsealed,
+    #[error("{0}")]
+    SealBroken(String),
+    #[error("sealed with the key {found}, not the platform's {expected}")]
+    SealedByAnotherKey { expected: String, found: String },
     #[error("event #{seq}: marked redacted, but it is not another side's withheld confidential file")]
     RedactionUnexpected { seq: i64 },
     /// The negotiation record (the conversation before the filing) does not verify.
@@ -498,6 +509,8 @@ pub struct Verification {
     /// Events carried redacted (the other side's confidential files).
     pub redacted: usize,
     pub findings: Vec<Finding>,
+    /// The public key the seal was made with (hex), when the seal holds.
+    pub sealed_by: Option<String>,
 }
 
 impl Verification {
@@ -506,13 +519,21 @@ impl Verification {
     }
 }
 
-/// Recomputes a dossier: the chain of events, each file's hash against the event that added it,
-/// files added or removed, and the index page. `Err` only if it is not a ZIP at all.
-pub fn verify<R: Read + Seek>(reader: R) -> anyhow::Result<Verification> {
+/// Recomputes a dossier: the platform's seal over the manifest (against `platform_key`, hex, when
+/// given), the chain of events, each file's hash against the event that added it, files added or
+/// removed, and the index page. `Err` only if it is not a ZIP at all.
+pub fn verify<R: Read + Seek>(reader: R, platform_key: Option<&str>) -> anyhow::Result<Verification> {
     let mut zip = zip::ZipArchive::new(reader)?;
-    let mut report =
-        Verification { case_id: None, events: 0, files: 0, withheld: 0, redacted: 0, findings: Vec::new() };
-    let manifest: Manifest = match zip.by_name(MANIFEST) {
+    let mut report = Verification {
+        case_id: None,
+        events: 0,
+        files: 0,
+        withheld: 0,
+        redacted: 0,
+        findings: Vec::new(),
+        sealed_by: None,
+    };
+    let text = match zip.by_name(MANIFEST) {
         Err(_) => {
             report.findings.push(Finding::ManifestMissing);
             return Ok(report);
@@ -523,13 +544,15 @@ pub fn verify<R: Read + Seek>(reader: R) -> anyhow::Result<Verification> {
                 report.findings.push(Finding::ManifestUnreadable(e.to_string()));
                 return Ok(report);
             }
-            match serde_json::from_str(&text) {
-                Ok(m) => m,
-                Err(e) => {
-                    report.findings.push(Finding::ManifestUnreadable(e.to_string()));
-                    return Ok(report);
-                }
-            }
+            text
+        }
+    };
+    check_seal(&mut zip, text.as_bytes(), platform_key, &mut report);
+    let manifest: Manifest = match serde_json::from_str(&text) {
+        Ok(m) => m,
+        Err(e) => {
+            report.findings.push(Finding::ManifestUnreadable(e.to_string()));
+            return Ok(report);
         }
     };
     report.case_id = Some(manifest.case_id);
@@ -595,7 +618,7 @@ pub fn verify<R: Read + Seek>(reader: R) -> anyhow::Result<Verification> {
     }
     let names: Vec<String> = zip.file_names().filter_map(|n| n.ok().map(|n| n.into_owned())).collect();
     for name in names {
-        if name != MANIFEST && name != INDEX && !name.ends_with('/') && !listed.contains(&name) {
+        if ![MANIFEST, INDEX, SEAL].contains(&name.as_str()) && !name.ends_with('/') && !listed.contains(&name) {
             report.findings.push(Finding::FileAdded { path: name });
         }
     }
@@ -610,6 +633,32 @@ pub fn verify<R: Read + Seek>(reader: R) -> anyhow::Result<Verification> {
         }
     }
     Ok(report)
+}
+
+/// The seal over the manifest's exact bytes, and whose key made it.
+fn check_seal<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    manifest: &[u8],
+    platform_key: Option<&str>,
+    report: &mut Verification,
+) {
+    let seal = match zip.by_name(SEAL) {
+        Err(_) => return report.findings.push(Finding::Unsealed),
+        Ok(entry) => serde_json::from_reader::<_, Seal>(entry),
+    };
+    let seal = match seal {
+        Ok(seal) => seal,
+        Err(e) => return report.findings.push(Finding::SealBroken(SealBroken::Unreadable(e.to_string()).to_string())),
+    };
+    if let Err(broken) = crate::seal::check(&seal, manifest) {
+        return report.findings.push(Finding::SealBroken(broken.to_string()));
+    }
+    match platform_key {
+        Some(expected) if !expected.trim().eq_ignore_ascii_case(&seal.public_key) => report
+            .findings
+            .push(Finding::SealedByAnotherKey { expected: expected.trim().into(), found: seal.public_key }),
+        _ => report.sealed_by = Some(seal.public_key),
+    }
 }
 
 /// A file of the dossier against the hash its record fixes: counted when it matches, else

@@ -25,6 +25,7 @@ pub mod ports;
 pub mod regulator;
 pub mod reminders;
 pub mod rights;
+pub mod seal;
 pub mod search;
 pub mod telemetry;
 pub mod users;

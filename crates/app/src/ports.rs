@@ -174,6 +174,14 @@ pub trait LoginAttemptStore: Send + Sync {
     async fn purge_login_attempts(&self, now: Timestamp, quiet_before: Timestamp) -> StoreResult<u64>;
 }
 
+/// The platform's signing keys, one per purpose, made once and kept (hex PKCS#8 documents).
+#[async_trait]
+pub trait SigningKeyStore: Send + Sync {
+    async fn signing_key(&self, purpose: &str) -> StoreResult<Option<String>>;
+    /// Stores `private_key` for `purpose` unless one is stored already (then it is kept).
+    async fn keep_signing_key(&self, purpose: &str, private_key: &str, at: Timestamp) -> StoreResult<()>;
+}
+
 /// Notifications by email: each person's choices and their address, and a notification by id
 /// (the email job names it).
 #[async_trait]
@@ -193,6 +201,7 @@ pub trait NotificationStore: Send + Sync {
 #[async_trait]
 pub trait Store:
     LoginAttemptStore
+    + SigningKeyStore
     + crate::conversations::ConversationStore
     + NotificationStore
     + crate::search::SearchStore

@@ -1,11 +1,12 @@
 //! Fuzzing `redress verify` as an ordinary test: a dossier (made here: a hash chain with an
 //! evidence file, its index page and manifest) with random bytes flipped, cut short or its
-//! manifest's text edited, and plain garbage, is read without a panic; an untouched one is intact
-//! and a changed file is always named. Longer run:
+//! manifest's text edited, and plain garbage, is read without a panic; an untouched one is intact,
+//! a changed file is always named and a changed manifest never carries a valid seal. Longer run:
 //! `PROPTEST_CASES=100000 cargo test -p redress-app --test dossier_fuzz` (docs/reliability.md).
 
 use proptest::prelude::*;
 use redress_app::dossier::{FORMAT, Finding, INDEX, MANIFEST, Manifest, ManifestFile, verify};
+use redress_app::seal::{SEAL, SealKey};
 use redress_domain::chain::{self, Link};
 use redress_domain::evidence::EvidenceFile;
 use redress_domain::vocabulary::EvidenceKind;
@@ -66,11 +67,14 @@ fn dossier(file: &[u8]) -> Vec<u8> {
         index_sha256: chain::sha256_hex(index.as_bytes()),
         negotiation: None,
     };
+    let manifest = serde_json::to_vec_pretty(&manifest).unwrap();
+    let seal = serde_json::to_vec(&SealKey::generate().seal(&manifest)).unwrap();
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default();
     for (name, data) in [
         (INDEX.to_owned(), index.as_bytes().to_vec()),
-        (MANIFEST.to_owned(), serde_json::to_vec_pretty(&manifest).unwrap()),
+        (MANIFEST.to_owned(), manifest),
+        (SEAL.to_owned(), seal),
         (path, file.to_vec()),
     ] {
         zip.start_file(name.as_str(), options).unwrap();
@@ -81,7 +85,7 @@ fn dossier(file: &[u8]) -> Vec<u8> {
 
 #[test]
 fn the_fixture_is_intact() {
-    let report = verify(Cursor::new(dossier(FILE))).unwrap();
+    let report = verify(Cursor::new(dossier(FILE)), None).unwrap();
     assert!(report.intact(), "{:?}", report.findings);
     assert_eq!((report.events, report.files), (3, 1));
 }
@@ -95,7 +99,7 @@ proptest! {
         for (at, x) in flips {
             bytes[at % len] ^= x | 1;
         }
-        let _ = verify(Cursor::new(bytes));
+        let _ = verify(Cursor::new(bytes), None);
     }
 
     #[test]
@@ -105,8 +109,8 @@ proptest! {
     ) {
         let mut bytes = dossier(FILE);
         bytes.truncate(cut % (bytes.len() + 1));
-        let _ = verify(Cursor::new(bytes));
-        let _ = verify(Cursor::new(garbage));
+        let _ = verify(Cursor::new(bytes), None);
+        let _ = verify(Cursor::new(garbage), None);
     }
 
     #[test]
@@ -129,7 +133,11 @@ proptest! {
             zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
             zip.write_all(if name == MANIFEST { edited.as_bytes() } else { &data }).unwrap();
         }
-        let _ = verify(Cursor::new(zip.finish().unwrap().into_inner()));
+        let report = verify(Cursor::new(zip.finish().unwrap().into_inner()), None);
+        if edited != manifest {
+            let unsealed = report.unwrap().findings.iter().any(|f| matches!(f, Finding::SealBroken(_)));
+            prop_assert!(unsealed, "an edited manifest keeps no valid seal");
+        }
     }
 
     /// Any change to the evidence file's bytes is named.
@@ -138,7 +146,7 @@ proptest! {
         let mut file = FILE.to_vec();
         let len = file.len();
         file[at % len] ^= x;
-        let report = verify(Cursor::new(dossier(&file))).unwrap();
+        let report = verify(Cursor::new(dossier(&file)), None).unwrap();
         let altered = report.findings.iter().any(|f| matches!(f, Finding::FileAltered { .. }));
         prop_assert!(altered, "{:?}", report.findings);
     }

@@ -46,9 +46,9 @@ pub async fn export(app: &App, what: Export) -> anyhow::Result<()> {
 }
 
 /// Prints the verdict; the exit code is 0 when intact, 1 when not.
-pub fn verify(path: &PathBuf) -> anyhow::Result<i32> {
+pub fn verify(path: &PathBuf, platform_key: Option<&str>) -> anyhow::Result<i32> {
     let file = std::fs::File::open(path).with_context(|| format!("open {}", path.display()))?;
-    let report = redress_app::dossier::verify(std::io::BufReader::new(file))
+    let report = redress_app::dossier::verify(std::io::BufReader::new(file), platform_key)
         .with_context(|| format!("{} is not a dossier ZIP", path.display()))?;
     let case = report.case_id.map(|c| c.to_string()).unwrap_or_else(|| "?".into());
     if report.intact() {
@@ -68,6 +68,11 @@ pub fn verify(path: &PathBuf) -> anyhow::Result<i32> {
         // The command line speaks English (as its other output); the count's plural is the catalogue's.
         let told = redress_text::lookup(redress_text::Lang::En, "dossier-verify-intact", Some(&args));
         println!("{}", told.context("the catalogue's verify line")?);
+        let key = report.sealed_by.unwrap_or_default();
+        let seal_line =
+            if platform_key.is_some() { "dossier-verify-sealed-by-platform" } else { "dossier-verify-sealed-by" };
+        let args: redress_text::Args = [("key".into(), FluentValue::from(key))].into_iter().collect();
+        println!("{}", redress_text::lookup(redress_text::Lang::En, seal_line, Some(&args)).context("the seal line")?);
         Ok(0)
     } else {
         println!("{}: NOT intact — case {case}", path.display());

@@ -84,11 +84,15 @@ enum Cmd {
         #[command(subcommand)]
         what: import::Import,
     },
-    /// Check a dossier ZIP: the hash chain, every file's hash, files added or removed. Exit 1
-    /// and name what changed when it is not intact. Needs no database.
+    /// Check a dossier ZIP: the platform's seal, the hash chain, every file's hash, files added
+    /// or removed. Exit 1 and name what changed when it is not intact. Needs no database.
     Verify {
         /// The dossier ZIP.
         file: std::path::PathBuf,
+        /// The platform's public key (hex, from `GET /api/v1/dossier-key`): the seal must be made
+        /// with it. Without it, the key the seal names is printed for you to compare.
+        #[arg(long, value_name = "HEX")]
+        key: Option<String>,
     },
     /// Copy the embedded SQLite database and the local evidence files into DEST (a new or empty
     /// directory), consistently, while the server runs.
@@ -149,8 +153,8 @@ async fn run() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     // Checking a dossier needs nothing of this installation.
-    if let Some(Cmd::Verify { file }) = &cli.command {
-        std::process::exit(dossier::verify(file)?);
+    if let Some(Cmd::Verify { file, key }) = &cli.command {
+        std::process::exit(dossier::verify(file, key.as_deref())?);
     }
     let settings = Settings::resolve(cli.settings)?;
     match cli.command.unwrap_or(Cmd::Serve { demo: false }) {

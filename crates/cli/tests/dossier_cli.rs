@@ -63,6 +63,18 @@ fn exported_demo_dossier_verifies_and_alterations_are_named() {
     assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
     assert!(stdout(&ok).contains("intact"), "{}", stdout(&ok));
     assert!(stdout(&ok).contains("2 files match their hashes, 1 withheld, 1 event redacted"), "{}", stdout(&ok));
+    // The seal names its key; checked against the platform's, it holds, against another it does not.
+    let key = stdout(&ok)
+        .lines()
+        .find_map(|l| l.strip_prefix("sealed with the key ").and_then(|rest| rest.split(':').next()).map(str::to_owned))
+        .expect("the key the seal names");
+    assert_eq!(key.len(), 64, "{key}");
+    let against = redress(&data, &["verify", zip_path.to_str().unwrap(), "--key", &key]);
+    assert_eq!(against.status.code(), Some(0), "{}", stdout(&against));
+    assert!(stdout(&against).contains(&format!("sealed with the platform's key {key}")), "{}", stdout(&against));
+    let other = redress(&data, &["verify", zip_path.to_str().unwrap(), "--key", &"ab".repeat(32)]);
+    assert_eq!(other.status.code(), Some(1), "{}", stdout(&other));
+    assert!(stdout(&other).contains("not the platform's"), "{}", stdout(&other));
 
     let original = entries(&std::fs::read(&zip_path).unwrap());
     let photo = original.iter().find(|(n, _)| n.ends_with(".png")).unwrap().0.clone();
@@ -99,4 +111,5 @@ fn exported_demo_dossier_verifies_and_alterations_are_named() {
     let out = redress(&data, &["verify", changed.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("its content does not match its hash (altered)"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("the manifest was changed after the platform sealed it"), "{}", stdout(&out));
 }

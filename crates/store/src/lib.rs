@@ -11,6 +11,7 @@ mod postgres;
 mod search;
 pub mod seed;
 mod shared;
+mod signing_keys;
 mod sqlite;
 mod telemetry;
 mod throttle;

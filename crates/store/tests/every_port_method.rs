@@ -1,6 +1,7 @@
 //! The store methods no other story calls directly, on both databases: a merchant's API tokens
 //! listed and revoked, the published policy versions, notifications marked read, a shop's staff,
-//! the business calendar's stored years, 12315 escalations and deadline reminders advanced once.
+//! the business calendar's stored years, 12315 escalations and deadline reminders advanced once,
+//! the platform's signing key kept once.
 
 mod support;
 
@@ -17,6 +18,25 @@ support::contract! {
     policy_versions_and_calendar_years => sqlite_policy_versions_and_calendar_years, postgres_policy_versions_and_calendar_years;
     notifications_are_read_by_their_owner_once => sqlite_notifications_are_read_by_their_owner_once, postgres_notifications_are_read_by_their_owner_once;
     escalation_and_deadline_reminders_advance_once => sqlite_escalation_and_deadline_reminders_advance_once, postgres_escalation_and_deadline_reminders_advance_once;
+    a_signing_key_is_kept_once => sqlite_a_signing_key_is_kept_once, postgres_a_signing_key_is_kept_once;
+}
+
+/// The first key stored for a purpose is the key: a second process's later one is dropped.
+async fn a_signing_key_is_kept_once(db: TestDb) {
+    let world = World::new(db.store.clone()).await;
+    let store = world.store().clone();
+    assert_eq!(store.signing_key("dossier").await.unwrap(), None);
+    let (first, second) = (
+        store.keep_signing_key("dossier", "aa01", world.now()),
+        store.keep_signing_key("dossier", "bb02", world.now()),
+    );
+    let (a, b) = tokio::join!(first, second);
+    (a.unwrap(), b.unwrap());
+    let kept = store.signing_key("dossier").await.unwrap().expect("a key is kept");
+    assert!(kept == "aa01" || kept == "bb02", "{kept}");
+    store.keep_signing_key("dossier", "cc03", world.now()).await.unwrap();
+    assert_eq!(store.signing_key("dossier").await.unwrap().as_deref(), Some(kept.as_str()), "kept, not replaced");
+    assert_eq!(store.signing_key("webhooks").await.unwrap(), None, "one key per purpose");
 }
 
 async fn api_tokens_are_listed_and_revoked_once(db: TestDb) {

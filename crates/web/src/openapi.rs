@@ -102,7 +102,7 @@ Sign in with `POST /api/v1/auth/login` and send the token as `Authorization: Bea
         crate::routes::escalations::accepted, crate::routes::escalations::notifications,
         crate::routes::escalations::read, crate::routes::notify::read, crate::routes::notify::change,
         crate::routes::evidence::upload, crate::routes::evidence::list, crate::routes::evidence::download,
-        crate::routes::evidence::preview, crate::routes::evidence::dossier,
+        crate::routes::evidence::preview, crate::routes::evidence::dossier, crate::routes::evidence::dossier_key,
         crate::routes::conversations::read, crate::routes::conversations::post_message,
         crate::routes::conversations::upload, crate::routes::conversations::mark_read,
         crate::routes::conversations::download, crate::routes::conversations::preview,
@@ -138,7 +138,7 @@ impl Modify for Security {
 /// v1 a change may only add (README, "Versions"): bump the minor version with every change of
 /// the document, the patch for a fix of its text; `tests/openapi.rs` checks the document against
 /// the published 1.x baseline (`tests/api/openapi-v1-baseline.json`).
-pub const API_VERSION: &str = "1.2.0";
+pub const API_VERSION: &str = "1.3.0";
 
 /// The document, built once.
 pub fn document() -> &'static Value {

@@ -196,7 +196,7 @@ async fn a_case_keeps_the_conversation_as_its_negotiation_record() {
     let zip = f.buyer.raw(reqwest::Method::GET, &format!("/api/v1/cases/{case}/dossier")).send().await.unwrap();
     assert_eq!(zip.status(), StatusCode::OK);
     let zip = zip.bytes().await.unwrap().to_vec();
-    let report = verify(Cursor::new(&zip)).unwrap();
+    let report = verify(Cursor::new(&zip), None).unwrap();
     assert!(report.intact(), "{:?}", report.findings);
     assert_eq!(report.files, 1, "the conversation's photo");
     let entries = read_zip(&zip);
@@ -210,7 +210,7 @@ async fn a_case_keeps_the_conversation_as_its_negotiation_record() {
         let content = m["negotiation"]["messages"][2]["content"].as_str().unwrap().replace("不予退款", "同意退款");
         m["negotiation"]["messages"][2]["content"] = json!(content);
     });
-    let report = verify(Cursor::new(forged)).unwrap();
+    let report = verify(Cursor::new(forged), None).unwrap();
     assert!(report.findings.iter().any(|f| matches!(f, Finding::NegotiationChain(_))), "{:?}", report.findings);
 
     // The 12315 complaint tells the contact and lists the photo.

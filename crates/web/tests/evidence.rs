@@ -549,14 +549,14 @@ async fn confidential_files_and_strangers(storage: Storage) {
     let buyer_zip = fetch(&f.buyer, &format!("/api/v1/cases/{case}/dossier")).await;
     assert_eq!(buyer_zip.0, StatusCode::OK);
     assert_eq!(buyer_zip.2, "application/zip");
-    let report = verify(Cursor::new(&buyer_zip.1)).unwrap();
+    let report = verify(Cursor::new(&buyer_zip.1), None).unwrap();
     assert!(report.intact(), "{:?}", report.findings);
     assert_eq!((report.files, report.withheld), (2, 1));
     let names = entry_names(&buyer_zip.1);
     assert!(!names.iter().any(|n| n.contains(&id(&invoice))), "{names:?}");
     assert!(names.iter().any(|n| n.contains(&id(&medical))), "{names:?}");
     let shop_zip = fetch(&f.shop, &format!("/api/v1/cases/{case}/dossier")).await;
-    let report = verify(Cursor::new(&shop_zip.1)).unwrap();
+    let report = verify(Cursor::new(&shop_zip.1), None).unwrap();
     assert!(report.intact(), "{:?}", report.findings);
     assert!(!entry_names(&shop_zip.1).iter().any(|n| n.contains(&id(&medical))));
     // No entry of a party's dossier (index.html, manifest.json, the files) carries the other
@@ -580,10 +580,10 @@ async fn confidential_files_and_strangers(storage: Storage) {
     // A redaction may hide only the other side's withheld confidential file.
     let entries = read_zip(&buyer_zip.1);
     let forged = edit_manifest(&entries, |m| m["redacted"] = json!([1]));
-    let report = verify(Cursor::new(forged)).unwrap();
+    let report = verify(Cursor::new(forged), None).unwrap();
     assert!(report.findings.contains(&Finding::RedactionUnexpected { seq: 1 }), "{:?}", report.findings);
     let agent_zip = fetch(&f.agent, &format!("/api/v1/cases/{case}/dossier")).await;
-    let report = verify(Cursor::new(&agent_zip.1)).unwrap();
+    let report = verify(Cursor::new(&agent_zip.1), None).unwrap();
     assert_eq!((report.intact(), report.files, report.withheld, report.redacted), (true, 3, 0, 0));
     assert_eq!(leaks(&agent_zip.1, &["进货发票", "门诊病历"]).len(), 4, "the platform's dossier has everything");
     assert_eq!(fetch(&f.other_buyer, &format!("/api/v1/cases/{case}/dossier")).await.0, StatusCode::NOT_FOUND);
@@ -608,7 +608,7 @@ async fn dossier_verifies_and_names_every_alteration(storage: Storage) {
 
     let (status, zip_bytes, _) = fetch(&f.buyer, &format!("/api/v1/cases/{case}/dossier")).await;
     assert_eq!(status, StatusCode::OK);
-    let report = verify(Cursor::new(&zip_bytes)).unwrap();
+    let report = verify(Cursor::new(&zip_bytes), None).unwrap();
     assert!(report.intact(), "{:?}", report.findings);
     assert_eq!((report.files, report.withheld), (2, 1));
     let entries = read_zip(&zip_bytes);
@@ -633,7 +633,7 @@ async fn dossier_verifies_and_names_every_alteration(storage: Storage) {
             bytes[100] ^= 0x01;
         }
     });
-    let report = verify(Cursor::new(&altered)).unwrap();
+    let report = verify(Cursor::new(&altered), None).unwrap();
     assert!(
         matches!(report.findings.as_slice(), [Finding::FileAltered { path, .. }] if *path == photo_path),
         "{:?}",
@@ -644,7 +644,7 @@ async fn dossier_verifies_and_names_every_alteration(storage: Storage) {
     let removed = edit_manifest(&entries, |m| {
         m["events"].as_array_mut().unwrap().remove(9);
     });
-    let report = verify(Cursor::new(&removed)).unwrap();
+    let report = verify(Cursor::new(&removed), None).unwrap();
     assert!(
         report.findings.contains(&Finding::Chain(ChainBreak::SequenceGap { expected: 10, found: 11 })),
         "{:?}",
@@ -663,8 +663,9 @@ async fn dossier_verifies_and_names_every_alteration(storage: Storage) {
         let content = event["content"].as_str().unwrap().replace("左耳没有声音", "耳机一切正常");
         event["content"] = content.into();
     });
-    let report = verify(Cursor::new(&edited)).unwrap();
-    assert_eq!(report.findings, [Finding::Chain(ChainBreak::ContentAltered { seq: 3 })]);
+    let report = verify(Cursor::new(&edited), None).unwrap();
+    assert!(matches!(report.findings.as_slice(), [Finding::SealBroken(_), _]), "{:?}", report.findings);
+    assert_eq!(report.findings[1], Finding::Chain(ChainBreak::ContentAltered { seq: 3 }));
 
     // A file slipped in, a file taken out, the page rewritten.
     let added = {
@@ -672,11 +673,11 @@ async fn dossier_verifies_and_names_every_alteration(storage: Storage) {
         e.push(("evidence/forged.jpg".into(), b"forged".to_vec()));
         zip_of(&e)
     };
-    let report = verify(Cursor::new(&added)).unwrap();
+    let report = verify(Cursor::new(&added), None).unwrap();
     assert_eq!(report.findings, [Finding::FileAdded { path: "evidence/forged.jpg".into() }]);
     let video_path = format!("evidence/{}.mp4", video["evidence_id"].as_str().unwrap());
     let taken = zip_of(&entries.iter().filter(|(n, _)| *n != video_path).cloned().collect::<Vec<_>>());
-    let report = verify(Cursor::new(&taken)).unwrap();
+    let report = verify(Cursor::new(&taken), None).unwrap();
     assert_eq!(report.findings, [Finding::FileRemoved { path: video_path }]);
     let page = rewrite(&entries, |name, bytes| {
         if name == "index.html" {
@@ -684,7 +685,44 @@ async fn dossier_verifies_and_names_every_alteration(storage: Storage) {
                 String::from_utf8(bytes.clone()).unwrap().replace("视频显示开箱即无声", "买家自行损坏").into_bytes();
         }
     });
-    assert_eq!(verify(Cursor::new(&page)).unwrap().findings, [Finding::IndexAltered]);
+    assert_eq!(verify(Cursor::new(&page), None).unwrap().findings, [Finding::IndexAltered]);
+
+    // The page rewritten and its hash in the manifest rewritten to match (the outsider trial's
+    // forgery): the platform's seal over the manifest no longer holds.
+    let page_entries = read_zip(&page);
+    let index_hash = hex::encode(Sha256::digest(&page_entries.iter().find(|(n, _)| n == "index.html").unwrap().1));
+    let matched = edit_manifest(&page_entries, |m| m["index_sha256"] = json!(index_hash));
+    let report = verify(Cursor::new(&matched), None).unwrap();
+    assert!(matches!(report.findings.as_slice(), [Finding::SealBroken(_)]), "{:?}", report.findings);
+
+    // The seal is made with the key the platform publishes, to anyone.
+    let (status, key) = t.anonymous().get("/api/v1/dossier-key").await;
+    assert_eq!((status, key["algorithm"].as_str()), (StatusCode::OK, Some("ed25519")), "{key}");
+    let platform_key = key["public_key"].as_str().unwrap();
+    let report = verify(Cursor::new(&zip_bytes), Some(platform_key)).unwrap();
+    assert_eq!((report.intact(), report.sealed_by.as_deref()), (true, Some(platform_key)), "{:?}", report.findings);
+    let again = fetch(&f.agent, &format!("/api/v1/cases/{case}/dossier")).await;
+    assert!(verify(Cursor::new(&again.1), Some(platform_key)).unwrap().intact(), "one key for every dossier");
+    // A forger who seals the rewritten manifest with a key of their own passes only a check that
+    // does not compare keys, and says whose key it was.
+    let manifest = &read_zip(&matched).into_iter().find(|(n, _)| n == "manifest.json").unwrap().1;
+    let forged_seal = serde_json::to_vec(&redress_app::seal::SealKey::generate().seal(manifest)).unwrap();
+    let resealed = rewrite(&read_zip(&matched), |name, bytes| {
+        if name == "seal.json" {
+            *bytes = forged_seal.clone();
+        }
+    });
+    let report = verify(Cursor::new(&resealed), None).unwrap();
+    assert!(report.intact() && report.sealed_by.as_deref() != Some(platform_key), "{:?}", report.findings);
+    let report = verify(Cursor::new(&resealed), Some(platform_key)).unwrap();
+    assert!(
+        matches!(report.findings.as_slice(), [Finding::SealedByAnotherKey { expected, .. }] if expected == platform_key),
+        "{:?}",
+        report.findings
+    );
+    // A dossier without its seal is not the platform's.
+    let unsealed = zip_of(&entries.iter().filter(|(n, _)| n != "seal.json").cloned().collect::<Vec<_>>());
+    assert_eq!(verify(Cursor::new(&unsealed), None).unwrap().findings, [Finding::Unsealed]);
 }
 
 /// A video above the single-request size goes up as a multipart upload and comes back whole.

@@ -82,3 +82,5 @@ dossier-verify-intact = { $path }: intact — case { $case }, { $events ->
     [one] 1 event
    *[other] { $redacted } events
 } redacted
+dossier-verify-sealed-by = sealed with the key { $key }: compare it with the platform's published key (GET /api/v1/dossier-key), or pass it with --key
+dossier-verify-sealed-by-platform = sealed with the platform's key { $key }

@@ -73,3 +73,5 @@ timeout-require_offline_refund = 支付渠道逾期未确认退款,系统要求�
 timeout-sla = 平台处理时限届满,已上报。
 timeout-overdue = 期限已过。
 dossier-verify-intact = { $path }:完整 — 售后单 { $case },{ $events } 个事件构成完整的哈希链,{ $files } 个文件与哈希一致,{ $withheld } 个文件未附(保密),{ $redacted } 个事件已隐去
+dossier-verify-sealed-by = 签章公钥 { $key }:请与平台公布的公钥(GET /api/v1/dossier-key)核对,或用 --key 传入
+dossier-verify-sealed-by-platform = 已由平台公钥 { $key } 签章

@@ -247,3 +247,10 @@ pub async fn dossier(State(app): State<App>, caller: Caller, Path(id): Path<Stri
     }
     Ok(response)
 }
+
+/// `GET /dossier-key`: the public key the platform seals every dossier with. No sign-in: anyone
+/// holding a dossier checks it against this (`redress verify --key`).
+#[utoipa::path(get, operation_id = "dossier_key", path = "/api/v1/dossier-key", tag = "evidence", security(), responses((status = 200, description = "The platform's dossier key", body = redress_app::seal::PublicSealKey), crate::openapi::Failures))]
+pub async fn dossier_key(State(app): State<App>) -> Result<axum::Json<redress_app::seal::PublicSealKey>, Problem> {
+    Ok(axum::Json(app.seal_key().await?.public()))
+}

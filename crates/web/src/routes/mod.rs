@@ -41,6 +41,7 @@ pub fn api(_app: App) -> Router<App> {
         .route("/api/v1/cases/{id}", get(cases::read))
         .route("/api/v1/cases/{id}/actions/{action}", post(cases::act))
         .route("/api/v1/cases/{id}/chain", get(cases::chain))
+        .route("/api/v1/dossier-key", get(evidence::dossier_key))
         .route("/api/v1/cases/{id}/timeline", get(cases::timeline))
         .route("/api/v1/cases/{id}/rights", get(rights::case))
         .route("/api/v1/cases/{id}/external-escalations", post(escalations::record).get(escalations::list))
