@@ -13,28 +13,6 @@ use serde_json::Value;
 
 const CLOCK_START: &str = "2027-06-01T01:30:00.123456789Z";
 const FORM: &str = "application/x-www-form-urlencoded";
-const BOUNDARY: &str = "redress-pages-conversation";
-
-/// A `multipart/form-data` body: text fields, then one file.
-fn multipart(fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> Vec<u8> {
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend(
-            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
-        );
-    }
-    let (name, media_type, bytes) = file;
-    body.extend(
-        format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {media_type}\r\n\r\n"
-        )
-        .bytes(),
-    );
-    body.extend_from_slice(bytes);
-    body.extend(format!("\r\n--{BOUNDARY}--\r\n").bytes());
-    body
-}
-
 fn csrf_of(page: &str) -> String {
     page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
 }
@@ -140,15 +118,20 @@ async fn buyers_and_shops_talk_on_the_pages_and_cases_show_the_record() {
 
     // A file with its message.
     let pdf = b"%PDF-1.4\n% receipt of the resent mangoes\n%%EOF\n";
-    let body = multipart(
-        &[("csrf", &csrf), ("kind", "invoice"), ("caption", "补发单"), ("text", "补发单见附件")],
+    let body = support::multipart(
+        &[
+            ("csrf", csrf.as_bytes()),
+            ("kind", b"invoice"),
+            ("caption", "补发单".as_bytes()),
+            ("text", "补发单见附件".as_bytes()),
+        ],
         ("resent.pdf", "application/pdf", pdf),
     );
     let attached = buyer
         .http
         .post(format!("{base}{path}/files"))
         .header("Cookie", &buyer.cookie)
-        .header("Content-Type", format!("multipart/form-data; boundary={BOUNDARY}"))
+        .header("Content-Type", support::MULTIPART)
         .body(body)
         .send()
         .await

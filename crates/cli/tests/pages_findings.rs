@@ -338,3 +338,43 @@ async fn a_control_character_in_a_form_is_refused_beside_the_field() {
     assert_eq!(status, 422, "{page}");
     assert!(page.contains("控制字符") && !page.contains("售后单已变化"), "{page}");
 }
+
+/// Bytes that are not UTF-8 in a form (urlencoded or with a file) are refused whole; they were
+/// stored as U+FFFD, changing what the person wrote.
+#[tokio::test]
+async fn a_form_that_is_not_text_is_refused_and_nothing_is_saved() {
+    let demo = Demo::start();
+    let buyer = demo.reader("buyer", "buyer-pass", "en").await;
+    let case = case_in(&buyer, "awaiting_merchant").await;
+    let timeline = format!("/api/v1/cases/{case}/timeline");
+    let before = buyer.api.get(&timeline).await;
+    let (_, page) = demo.page(&buyer, "/notifications").await;
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let response = demo
+        .http
+        .post(format!("{}/cases/{case}/actions/message", demo.base))
+        .header("Cookie", &buyer.cookie)
+        .header("Content-Type", FORM)
+        .body(format!("{}&text=%E5%B7%A6%FF%FE", support::urlencoded(&[("csrf", &csrf)])))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 422);
+    assert!(response.text().await.unwrap().contains("not text"));
+
+    let form = support::multipart(
+        &[("csrf", csrf.as_bytes()), ("kind", b"photo"), ("caption", &[0xE5, 0xB7, 0xA6, 0xFF])],
+        ("note.txt", "text/plain", b"plain words"),
+    );
+    let response = demo
+        .http
+        .post(format!("{}/cases/{case}/evidence", demo.base))
+        .header("Cookie", &buyer.cookie)
+        .header("Content-Type", support::MULTIPART)
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 422);
+    assert_eq!(buyer.api.get(&timeline).await, before, "nothing was added to the case");
+}

@@ -25,6 +25,8 @@ pub enum Failure {
     Forbidden(Tr),
     /// A form older than its session (or forged).
     StaleForm(Tr),
+    /// A form whose text is not UTF-8: refused whole, nothing saved.
+    NotText(Tr),
     /// The case moved on since the page was read: `message` says why, `back` where to look.
     Conflict {
         tr: Tr,
@@ -146,6 +148,10 @@ impl IntoResponse for Failure {
             }
             Failure::StaleForm(tr) => {
                 return page(StatusCode::FORBIDDEN, tr, "failure-stale-form", "/".into(), "failure-home")
+                    .into_response();
+            }
+            Failure::NotText(tr) => {
+                return page(StatusCode::UNPROCESSABLE_ENTITY, tr, "failure-not-text", "/".into(), "failure-home")
                     .into_response();
             }
             Failure::Busy(tr) => {

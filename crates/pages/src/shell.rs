@@ -149,15 +149,37 @@ impl<S: Send + Sync> FromRequest<S> for Posted {
         let tr =
             Tr::new(crate::session::lang_of(crate::session::cookie(&headers, crate::session::LANG_COOKIE).as_deref()));
         let expected = expected_csrf(&headers);
-        let axum::Form(fields) = axum::Form::<Vec<(String, String)>>::from_request(request, state)
-            .await
-            .map_err(|_| Failure::StaleForm(tr))?;
-        let posted = Posted(fields);
+        let urlencoded = headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !urlencoded {
+            return Err(Failure::StaleForm(tr));
+        }
+        let body = axum::body::Bytes::from_request(request, state).await.map_err(|_| Failure::StaleForm(tr))?;
+        let posted = Posted(form_fields(&body).ok_or(Failure::NotText(tr))?);
         if !crate::csrf::matches(&expected, posted.get(crate::csrf::FIELD)) {
             return Err(Failure::StaleForm(tr));
         }
         Ok(posted)
     }
+}
+
+/// The fields of a urlencoded body, in order; `None` when a name or value is not UTF-8 once
+/// decoded. Browsers send UTF-8; the usual parsers would keep anything else as U+FFFD, and a
+/// person's words would be stored changed.
+fn form_fields(body: &[u8]) -> Option<Vec<(String, String)>> {
+    let decode = |raw: &[u8]| {
+        let spaced: Vec<u8> = raw.iter().map(|&b| if b == b'+' { b' ' } else { b }).collect();
+        percent_encoding::percent_decode(&spaced).decode_utf8().ok().map(std::borrow::Cow::into_owned)
+    };
+    body.split(|&b| b == b'&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let mut halves = pair.splitn(2, |&b| b == b'=');
+            Some((decode(halves.next().unwrap_or_default())?, decode(halves.next().unwrap_or_default())?))
+        })
+        .collect()
 }
 
 /// The CSRF token a form posted with these headers must carry: the session's, or before a
@@ -210,4 +232,19 @@ pub async fn mark_read(
     let id = id.parse::<uuid::Uuid>().map_err(|_| Failure::NotFound(t))?;
     app.mark_notification_read(&signed.principal, id).await.map_err(|e| Failure::from_app(e, t))?;
     Ok(see("/notifications"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::form_fields;
+
+    #[test]
+    fn form_fields_are_decoded_only_when_they_are_text() {
+        let fields = form_fields(b"text=%E5%B7%A6%E8%80%B3+%2B1&empty=&bare&&csrf=a%3Db").unwrap();
+        let expected = [("text", "左耳 +1"), ("empty", ""), ("bare", ""), ("csrf", "a=b")];
+        assert_eq!(fields, expected.map(|(n, v)| (n.to_owned(), v.to_owned())));
+        assert_eq!(form_fields(b"text=%E5%B7%A6%FF"), None, "an invalid byte in a value");
+        assert_eq!(form_fields(b"%C0=x"), None, "an invalid byte in a name");
+        assert_eq!(form_fields(b"text=%EF%BF%BD").unwrap()[0].1, "\u{FFFD}", "a typed U+FFFD stays text");
+    }
 }

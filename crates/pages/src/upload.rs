@@ -81,7 +81,7 @@ pub async fn read(
             }
             bytes.extend_from_slice(&chunk);
         }
-        fields.push((name, String::from_utf8_lossy(&bytes).into_owned()));
+        fields.push((name, String::from_utf8(bytes).map_err(|_| Failure::NotText(tr))?));
     }
     if fields.is_empty() {
         return Err(stale());

@@ -89,6 +89,31 @@ impl Client {
     }
 }
 
+/// The content type of the bodies `multipart` makes.
+pub const MULTIPART: &str = "multipart/form-data; boundary=redress-test-form";
+
+/// A `multipart/form-data` body as a browser sends it: fields (their bytes as given, so a test
+/// can send what is not UTF-8), then one file (name, media type, bytes).
+pub fn multipart(fields: &[(&str, &[u8])], file: (&str, &str, &[u8])) -> Vec<u8> {
+    let boundary = MULTIPART.rsplit('=').next().unwrap();
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n").bytes());
+        body.extend_from_slice(value);
+        body.extend(b"\r\n");
+    }
+    let (name, media_type, bytes) = file;
+    body.extend(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {media_type}\r\n\r\n"
+        )
+        .bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+    body
+}
+
 /// A form body as a browser sends it (`application/x-www-form-urlencoded`).
 pub fn urlencoded(fields: &[(&str, &str)]) -> String {
     let encode = |s: &str| -> String {
