@@ -363,7 +363,7 @@ async fn a_form_that_is_not_text_is_refused_and_nothing_is_saved() {
     assert!(response.text().await.unwrap().contains("not text"));
 
     let form = support::multipart(
-        &[("csrf", csrf.as_bytes()), ("kind", b"photo"), ("caption", &[0xE5, 0xB7, 0xA6, 0xFF])],
+        &[("csrf", csrf.as_bytes()), ("kind", b"other"), ("caption", &[0xE5, 0xB7, 0xA6, 0xFF])],
         ("note.txt", "text/plain", b"plain words"),
     );
     let response = demo

@@ -42,7 +42,17 @@ impl EvidenceFile {
         if self.media_type.is_empty() || self.media_type.len() > 100 {
             return Err(Rejection::invalid(crate::Detail::MediaType));
         }
-        Ok(())
+        // The kind is what a reader is told the file shows: a "photo" that is a text file misleads.
+        let found = || self.media_type.clone();
+        match self.kind {
+            EvidenceKind::Photo if !self.media_type.starts_with("image/") => {
+                Err(Rejection::invalid(crate::Detail::PhotoNeedsImage { found: found() }))
+            }
+            EvidenceKind::Video if !self.media_type.starts_with("video/") => {
+                Err(Rejection::invalid(crate::Detail::VideoNeedsVideo { found: found() }))
+            }
+            _ => Ok(()),
+        }
     }
 }
 

@@ -258,6 +258,14 @@ pub enum Detail {
         max: u64,
     },
     MediaType,
+    /// A file described as a photo that is not an image (`found`: what its bytes are).
+    PhotoNeedsImage {
+        found: String,
+    },
+    /// A file described as a video that is not a video.
+    VideoNeedsVideo {
+        found: String,
+    },
     OneFilePerUpload,
     TextFieldTooLong {
         max: u64,

@@ -88,8 +88,7 @@ async fn complaint_checker_reads_a_draft() {
     let path = format!("/api/v1/orders/{order}/conversation");
     let (status, _) = f.buyer.post(&format!("{path}/messages"), json!({ "text": "大衣左袖开线,内衬破洞" })).await;
     assert_eq!(status, StatusCode::CREATED);
-    let photo =
-        multipart(&[("kind", None, b"photo"), ("file", Some(("a.txt", "text/plain")), "开线处照片说明".as_bytes())]);
+    let photo = multipart(&[("kind", None, b"photo"), ("file", Some(("a.png", "image/png")), &support::png())]);
     let sent = f
         .buyer
         .raw(reqwest::Method::POST, &format!("{path}/files"))

@@ -295,10 +295,12 @@ async fn every_allowed_type_is_typed_by_its_bytes(storage: Storage) {
     for (name, bytes, media_type, has_preview) in &samples {
         let kind = if media_type.starts_with("video/") {
             "video"
+        } else if media_type.starts_with("image/") {
+            "photo"
         } else if *name == "text" {
             "chat_record"
         } else {
-            "photo"
+            "invoice"
         };
         let body = uploaded(&f.buyer, &case, bytes, kind, &format!("{name} 样本"), false).await;
         assert_eq!(body["media_type"], *media_type, "{name}: {body}");
@@ -418,6 +420,20 @@ async fn bad_input_is_refused_and_nothing_is_half_stored(storage: Storage) {
     video.resize(100 << 10, 7);
     let body = uploaded(&f.buyer, &case, &video, "video", "开箱视频", false).await;
     assert_eq!(body["media_type"], "video/mp4");
+    // The kind must fit the bytes: a text file is no photo, a photo no video (the trial's).
+    for (kind, bytes, detail) in [
+        ("photo", b"a chat record, typed".to_vec(), "text/plain"),
+        ("video", encode(picture(), image::ImageFormat::Png), "image/png"),
+    ] {
+        let (status, body) = upload(&f.buyer, &case, &bytes, kind, "mislabelled", false).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")),
+            "{body}"
+        );
+        assert!(body["detail"].as_str().unwrap().contains(detail), "{body}");
+        assert_eq!(t.app.blobs.size(&original_key(&sha256(&bytes))).await.unwrap(), None, "{kind}: nothing stored");
+    }
 
     // An upload cut off before the end of the multipart body.
     let mut truncated = multipart(&[

@@ -66,6 +66,8 @@ detail-sha256 = sha256: 64 lowercase hex digits.
 detail-file_size = size: a file has at least one byte.
 detail-caption = caption: at most { $max } characters, no control characters.
 detail-media_type = media_type: not a media type.
+detail-photo_needs_image = kind: a photo must be an image file (JPEG, PNG, WebP, GIF or HEIC); this file is { $found }.
+detail-video_needs_video = kind: a video must be a video file (MP4 or MOV); this file is { $found }.
 detail-one_file_per_upload = One file per upload.
 detail-text_field_too_long = Text fields take at most { $max ->
     [one] { $max } byte

@@ -440,3 +440,11 @@ pub fn edit_manifest(entries: &[(String, Vec<u8>)], edit: impl Fn(&mut Value)) -
         }
     })
 }
+
+/// A small PNG photo, as a phone's picture would be uploaded (a photo must be an image).
+pub fn png() -> Vec<u8> {
+    let picture = image::RgbImage::from_fn(16, 12, |x, y| image::Rgb([(x * 15) as u8, (y * 20) as u8, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    picture.write_to(&mut out, image::ImageFormat::Png).expect("encode a PNG");
+    out.into_inner()
+}
