@@ -183,6 +183,23 @@ impl Command {
         arguments.insert("action".into(), kind.name().into());
         serde_json::from_value(serde_json::Value::Object(arguments))
     }
+
+    /// Why `arguments` are no `kind`, naming the field at fault. serde cannot say which field of
+    /// a tagged enum had the wrong type, so each field is left out in turn: the one whose
+    /// absence changes the refusal is it (fields are read in order and the first bad one stops
+    /// the reading; a missing field is only noticed after all were read).
+    pub fn arguments_refused(
+        kind: CommandKind,
+        arguments: &serde_json::Map<String, serde_json::Value>,
+        error: &serde_json::Error,
+    ) -> crate::Detail {
+        let culprit = arguments.keys().find(|key| {
+            let mut without = arguments.clone();
+            without.remove(key.as_str());
+            Command::from_action(kind, without).err().is_none_or(|other| other.to_string() != error.to_string())
+        });
+        crate::Detail::json(error, culprit.map(String::as_str))
+    }
 }
 
 impl CommandKind {

@@ -465,7 +465,17 @@ impl Detail {
             }
             Category::Data => "other",
         };
-        let name = if named.is_empty() { field.unwrap_or("").to_owned() } else { named };
+        // The backticks hold a field's name for these; for the others they hold the value sent
+        // (`{"text": 1}` → "integer `1`"), which is no name: the caller's path is.
+        let names_a_field = matches!(problem, "missing_field" | "unknown_field" | "duplicate_key");
+        let name = match (field.filter(|f| !f.is_empty()), names_a_field) {
+            (Some(path), true) if !named.is_empty() && path != named && !path.ends_with(&format!(".{named}")) => {
+                format!("{path}.{named}")
+            }
+            (_, true) if !named.is_empty() => named,
+            (Some(path), _) => path.to_owned(),
+            (None, _) => String::new(),
+        };
         match error.line() {
             0 => Detail::JsonField { problem: problem.into(), name },
             line => Detail::Json { problem: problem.into(), name, line: line as u64, column: error.column() as u64 },

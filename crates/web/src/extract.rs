@@ -153,7 +153,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
         if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
             return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", Some(Detail::BodyNotObject)));
         }
-        serde_json::from_slice(bytes).map(Body).map_err(|e| invalid_json(&e))
+        serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(bytes)).map(Body).map_err(|e| {
+            let path = e.path().to_string();
+            let detail = Detail::json(e.inner(), (path != ".").then_some(path.as_str()));
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", Some(detail))
+        })
     }
 }
 
@@ -245,13 +249,16 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
 
 /// A query string that does not parse, from serde_urlencoded's message: the parameter it names
 /// (an unknown one is refused as such), not its English.
-fn query_refused(message: &str) -> Detail {
+fn query_refused(message: &str, path: Option<String>) -> Detail {
     let named = message.split('`').nth(1).unwrap_or("").to_owned();
     if message.contains("unknown field") {
         let known = message.split("expected one of ").nth(1).unwrap_or("").replace('`', "");
         return Detail::UnknownField { field: named, known };
     }
-    Detail::Query { name: named }
+    if message.contains("missing field") {
+        return Detail::Query { name: named };
+    }
+    Detail::Query { name: path.unwrap_or(named) }
 }
 
 /// A time parameter (RFC 3339); a malformed one is refused by name. A valid time beyond what
@@ -289,11 +296,14 @@ pub struct Query<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     type Rejection = Problem;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|axum::extract::Query(q)| Query(q))
-            .map_err(|e| Problem::invalid(query_refused(&e.body_text())))
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or_default().as_bytes();
+        let reading = serde_urlencoded::Deserializer::new(form_urlencoded::parse(raw));
+        serde_path_to_error::deserialize(reading).map(Query).map_err(|e| {
+            // The path names the parameter whose value did not parse (`limit=abc`).
+            let path = e.path().to_string();
+            Problem::invalid(query_refused(&e.inner().to_string(), (path != ".").then_some(path)))
+        })
     }
 }
 

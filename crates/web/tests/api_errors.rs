@@ -839,6 +839,42 @@ async fn query_parameters_the_document_does_not_name_are_refused() {
     assert!(listed.text.contains(case), "an open case is due before the end of time: {}", short(&listed));
 }
 
+/// A refusal names the field or parameter at fault, not the value sent (the trial's
+/// `{"text":1}` read "1: a value of the wrong type", and `?limit=abc` named nothing).
+#[tokio::test]
+async fn refusals_name_the_field_not_the_value() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "N-1").await;
+    let case = &f.file(&order, "refund_only", "quality_defect", 10000).await;
+    let en = [("accept-language", "en")];
+    for (reply, name, value) in [
+        (
+            post(&f.buyer, &format!("/api/v1/cases/{case}/actions/message"), &en, &json!({ "text": 1 })).await,
+            "text",
+            "1",
+        ),
+        (
+            post(
+                &f.buyer,
+                &format!("/api/v1/cases/{case}/actions/rate"),
+                &en,
+                &json!({ "comment": "ok", "stars": "five" }),
+            )
+            .await,
+            "stars",
+            "five",
+        ),
+        (post(&t.anonymous(), "/api/v1/auth/login", &en, &json!({ "login": 5, "password": "x" })).await, "login", "5"),
+        (get(&f.buyer, "/api/v1/cases?limit=abc", &en).await, "limit", "abc"),
+        (get(&f.shop, "/api/v1/orders?limit=-x", &en).await, "limit", "-x"),
+    ] {
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{reply}");
+        let detail = reply.body["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains(name) && !detail.starts_with(value), "names `{name}`, not `{value}`: {reply}");
+    }
+}
+
 #[tokio::test]
 async fn idempotency_key_replays_the_first_answer() {
     let t = TestApp::start().await;

@@ -216,7 +216,13 @@ pub async fn act(
     let serde_json::Value::Object(fields) = body else {
         return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", Some(Detail::BodyNotObject)));
     };
-    let command = Command::from_action(kind, fields).map_err(|e| crate::extract::invalid_json(&e))?;
+    let command = Command::from_action(kind, fields.clone()).map_err(|e| {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_json",
+            Some(Command::arguments_refused(kind, &fields, &e)),
+        )
+    })?;
     let answered = app.act_answered(&caller.principal, id, command, key.as_ref()).await?;
     Ok(idempotency::respond(answered, key.as_ref()))
 }
