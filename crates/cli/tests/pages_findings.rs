@@ -378,3 +378,24 @@ async fn a_form_that_is_not_text_is_refused_and_nothing_is_saved() {
     assert_eq!(response.status().as_u16(), 422);
     assert_eq!(buyer.api.get(&timeline).await, before, "nothing was added to the case");
 }
+
+/// The workbench's "did they talk first" names both places they may have: the order's
+/// conversation before the filing and the case before escalation (the trial saw "yes" beside a
+/// record that said there was no contact before the filing).
+#[tokio::test]
+async fn the_workbench_says_where_buyer_and_merchant_talked() {
+    let demo = Demo::start();
+    let agent = demo.reader("agent", "agent-pass", "en").await;
+    let cases = agent.api.get("/api/v1/cases?limit=100").await;
+    let mut with_record = 0;
+    for case in cases["items"].as_array().unwrap() {
+        let id = case["id"].as_str().unwrap();
+        let detail = agent.api.get(&format!("/api/v1/cases/{id}")).await;
+        let messages = detail["negotiation"]["messages"].as_i64().unwrap();
+        with_record += i32::from(messages > 0);
+        let (status, page) = demo.page(&agent, &format!("/platform/cases/{id}")).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains(&format!(": {messages} messages before the filing")), "case {id}: {page}");
+    }
+    assert!(with_record > 0, "the demo has a case with a negotiation record");
+}

@@ -147,7 +147,10 @@ fn facts(detail: &CaseDetail, t: Tr) -> Vec<(String, String)> {
     let merchant_turns = events.iter().filter(by(Party::Merchant)).filter(before_escalation).count();
     let buyer_turns = events.iter().filter(by(Party::Buyer)).filter(before_escalation).count().saturating_sub(1);
     let offers = events.iter().filter(|e| matches!(e.body, EntryBody::Event(EventBody::OfferMade { .. }))).count();
-    let negotiated = if merchant_turns > 0 { "facts-yes" } else { "facts-no" };
+    // Two places where they may have talked: the order's conversation before the filing (the
+    // negotiation record) and the case itself before the platform was asked; both are named.
+    let before_filing = detail.negotiation.messages;
+    let negotiated = if merchant_turns > 0 || before_filing > 0 { "facts-yes" } else { "facts-no" };
     facts.push((
         t.get("facts-negotiated"),
         t.with(
@@ -157,6 +160,7 @@ fn facts(detail: &CaseDetail, t: Tr) -> Vec<(String, String)> {
                 ("buyer", buyer_turns.to_string()),
                 ("merchant", merchant_turns.to_string()),
                 ("offers", offers.to_string()),
+                ("record", before_filing.to_string()),
             ],
         ),
     ));
