@@ -148,6 +148,12 @@ async fn buyers_and_shops_talk_on_the_pages_and_cases_show_the_record() {
     assert!(page.contains("Order conversation") && page.contains("谢谢,补发的收到了"), "{page}");
     let answered = shop.post_form(&path, &[("csrf", &csrf_of(&page)), ("text", "不客气")]).await;
     assert_eq!(answered.status(), 303);
+    // The buyer sees that the shop read them (the side, not which staff account), and the shop
+    // is not told about its own reading; after the buyer reads the answer, the shop sees it.
+    let page = buyer.page(&path).await;
+    assert!(page.contains("商家已读至") && !page.contains("买家已读"), "{page}");
+    let page = shop.page(&path).await;
+    assert!(page.contains("Read by the buyer up to the message of") && !page.contains("Read by the merchant"), "{page}");
 
     // An order with an open case: the conversation leads to the case, which shows the record
     // to the buyer, the shop and the agent.

@@ -97,6 +97,8 @@ struct ConversationPage {
     order_id: String,
     number: String,
     messages: Vec<Said>,
+    /// How far the other side has read (both sides, to the platform).
+    read_by: Vec<String>,
     older: Option<String>,
     /// The reader may write now.
     writable: bool,
@@ -144,6 +146,7 @@ async fn render(
     {
         app.mark_conversation_read(&signed.principal, id, last.seq).await.map_err(err)?;
     }
+    let read_by = read_by(&page, reader, t);
     let filter = CaseFilter { order_id: Some(id), limit: 100, ..Default::default() };
     let cases = app.list_cases(&signed.principal, filter, Some(100)).await.map_err(err)?;
     let open_case = cases.iter().find(|c| c.is_open()).map(|c| format!("/cases/{}", c.id));
@@ -153,6 +156,7 @@ async fn render(
         order_id: id.to_string(),
         number: order.number.clone(),
         messages: page.items.iter().map(|m| said(id, m, reader, t)).collect(),
+        read_by,
         older: page.next_before.map(|b| format!("{}?before={b}", back(id))),
         writable: page.can_write && redress_domain::conversation::may_write(&signed.principal.actor(), &order).is_ok(),
         open_case,
@@ -162,6 +166,26 @@ async fn render(
         upload_error: refused.upload_error,
     };
     Ok(html(status, &page))
+}
+
+/// The other side's receipts in words, the furthest per side: "read up to the message of
+/// <time> (at <time>)"; the reader's own side is not told about itself.
+fn read_by(page: &redress_app::conversations::ConversationPage, reader: redress_domain::Party, t: Tr) -> Vec<String> {
+    let mut lines = Vec::new();
+    for side in [redress_domain::Party::Buyer, redress_domain::Party::Merchant] {
+        let furthest =
+            page.receipts.iter().filter(|r| r.side == side && side != reader).max_by_key(|r| (r.up_to, r.read_at));
+        let Some(receipt) = furthest else { continue };
+        let side_name = t.get(&format!("party-{}", side.as_str()));
+        lines.push(match page.items.iter().rev().find(|m| m.seq <= receipt.up_to) {
+            Some(m) => t.with(
+                "conversation-read-up-to",
+                &[("side", side_name), ("said", t.time(m.at)), ("at", t.time(receipt.read_at))],
+            ),
+            None => t.with("conversation-read-at", &[("side", side_name), ("at", t.time(receipt.read_at))]),
+        });
+    }
+    lines
 }
 
 #[derive(serde::Deserialize)]
