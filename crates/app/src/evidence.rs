@@ -81,6 +81,8 @@ pub enum EvidenceError {
     CaseFull { limit: u64 },
     #[error("{0}: only JPEG, PNG, WebP, GIF, HEIC, PDF, MP4, MOV and plain UTF-8 text are accepted")]
     UnsupportedType(String),
+    #[error("bytes of no known type, and not UTF-8 text without NUL bytes")]
+    UnknownType,
     #[error("the file is empty")]
     Empty,
     #[error("the upload ended before the file was complete: {0}")]
@@ -96,7 +98,7 @@ impl EvidenceError {
         match self {
             EvidenceError::TooLarge { .. } => "evidence_too_large",
             EvidenceError::CaseFull { .. } => "evidence_case_full",
-            EvidenceError::UnsupportedType(_) => "evidence_unsupported_type",
+            EvidenceError::UnsupportedType(_) | EvidenceError::UnknownType => "evidence_unsupported_type",
             EvidenceError::Empty => "evidence_empty",
             EvidenceError::Incomplete(_) => "evidence_incomplete",
             EvidenceError::ImageTooLarge(_) => "evidence_image_too_large",
@@ -112,6 +114,7 @@ impl EvidenceError {
             EvidenceError::TooLarge { limit } => Some(Detail::FileLimit { limit: *limit }),
             EvidenceError::CaseFull { limit } => Some(Detail::CaseLimit { limit: *limit }),
             EvidenceError::UnsupportedType(found) => Some(Detail::UnsupportedType { found: found.clone() }),
+            EvidenceError::UnknownType => Some(Detail::UnknownType),
             EvidenceError::Empty => Some(Detail::FileSize),
             EvidenceError::Incomplete(_) => Some(Detail::UploadCutOff),
             EvidenceError::ImageTooLarge(_) => Some(Detail::ImageTooLarge),
@@ -331,9 +334,7 @@ impl App {
             None => sniff(&head, &text)?,
         };
         if media_type.starts_with("text/plain") && !text.finish() {
-            return Err(
-                EvidenceError::UnsupportedType("binary data (not valid UTF-8 text without NUL bytes)".into()).into()
-            );
+            return Err(EvidenceError::UnknownType.into());
         }
         file.flush().await.map_err(|e| AppError::Internal(e.into()))?;
         drop(file);
@@ -541,7 +542,7 @@ fn sniff(head: &[u8], text: &TextCheck) -> Result<&'static str, EvidenceError> {
             None => Err(EvidenceError::UnsupportedType(named.to_owned())),
         };
     }
-    if text.ok { Ok(PLAIN_TEXT) } else { Err(EvidenceError::UnsupportedType("binary data of an unknown type".into())) }
+    if text.ok { Ok(PLAIN_TEXT) } else { Err(EvidenceError::UnknownType) }
 }
 
 /// Plain text is valid UTF-8 with no NUL bytes, checked chunk by chunk (a character may be

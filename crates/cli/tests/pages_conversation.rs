@@ -153,7 +153,10 @@ async fn buyers_and_shops_talk_on_the_pages_and_cases_show_the_record() {
     let page = buyer.page(&path).await;
     assert!(page.contains("商家已读至") && !page.contains("买家已读"), "{page}");
     let page = shop.page(&path).await;
-    assert!(page.contains("Read by the buyer up to the message of") && !page.contains("Read by the merchant"), "{page}");
+    assert!(
+        page.contains("Read by the buyer up to the message of") && !page.contains("Read by the merchant"),
+        "{page}"
+    );
 
     // An order with an open case: the conversation leads to the case, which shows the record
     // to the buyer, the shop and the agent.

@@ -246,6 +246,8 @@ pub enum Detail {
     UnsupportedType {
         found: String,
     },
+    /// The bytes are of no type known, and not text either.
+    UnknownType,
     /// The image would take too much memory to decode.
     ImageTooLarge,
     /// The file says it is an image or a document but does not decode as one.

@@ -146,7 +146,7 @@ impl From<AppError> for Problem {
                 use redress_app::evidence::EvidenceError as E;
                 let status = match &e {
                     E::TooLarge { .. } | E::CaseFull { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-                    E::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    E::UnsupportedType(_) | E::UnknownType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     E::Incomplete(_) => StatusCode::BAD_REQUEST,
                     E::Empty | E::ImageTooLarge(_) | E::Corrupt(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 };

@@ -410,6 +410,9 @@ async fn bad_input_is_refused_and_nothing_is_half_stored(storage: Storage) {
         assert_eq!((got, body["code"].as_str()), (*status, Some(*code)), "{name}: {body}");
         assert_eq!(body["status"], status.as_u16(), "{name}");
         assert!(body["title"].is_string() && body["detail"].is_string(), "{name}: {body}");
+        // The caller reads Chinese: no English inside (the trial's "binary data of an unknown type").
+        let detail = body["detail"].as_str().unwrap();
+        assert!(!detail.contains("binary") && !detail.contains("unknown"), "{name}: {body}");
         if !bytes.is_empty() {
             let stored = t.app.blobs.size(&original_key(&sha256(bytes))).await.unwrap();
             assert_eq!(stored, None, "{name}: nothing stored");

@@ -59,6 +59,7 @@ detail-case_limit = A case's evidence takes at most { $limit ->
    *[other] { $limit } bytes
 } in total.
 detail-unsupported_type = The file is { $found }: only JPEG, PNG, WebP, GIF, HEIC, PDF, MP4, MOV and plain UTF-8 text are accepted.
+detail-unknown_type = The file is of no known type (and not UTF-8 text): only JPEG, PNG, WebP, GIF, HEIC, PDF, MP4, MOV and UTF-8 plain text are accepted.
 detail-image_too_large = The image is too large to decode safely.
 detail-undecodable = The file cannot be decoded as the type it claims to be.
 detail-upload_cut_off = The upload ended before the file was complete.

@@ -44,6 +44,7 @@ detail-liable_without_remedy = { $field }：认定商家担责时须选择补救
 detail-file_limit = 单个文件最多 { $limit } 字节。
 detail-case_limit = 一个售后单的证据合计最多 { $limit } 字节。
 detail-unsupported_type = 文件类型为 { $found }：仅接受 JPEG、PNG、WebP、GIF、HEIC、PDF、MP4、MOV 和 UTF-8 纯文本。
+detail-unknown_type = 无法识别文件类型（也不是 UTF-8 文本）：仅接受 JPEG、PNG、WebP、GIF、HEIC、PDF、MP4、MOV 和 UTF-8 纯文本。
 detail-image_too_large = 图片过大，无法安全解码。
 detail-undecodable = 文件无法按其声明的类型解码。
 detail-upload_cut_off = 上传在文件完整之前中断。
