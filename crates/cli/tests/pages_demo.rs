@@ -246,7 +246,7 @@ async fn the_platform_and_admin_pages_show_the_demo() {
     }
     assert!(appealed, "the merchant appealed");
     let own = page(format!("/platform/cases/{case}"), agent.token.clone()).await;
-    assert!(own.contains("id=\"appeal-note\">您的裁决正被申诉:将由其他客服复核。"), "{own}");
+    assert!(own.contains("id=\"appeal-note\">您的裁决正被申诉：将由其他客服复核。"), "{own}");
     assert!(!own.contains("id=\"action-review-appeal\""));
     let other = support::Client::login(&base, "agent2", "agent-pass").await;
     let appeals = page("/platform?tab=appeals".into(), other.token.clone()).await;

@@ -242,7 +242,7 @@ async fn a_decided_case_shows_the_appeal_window_and_the_overturning_remedy() {
     let (status, page) = demo.page(&buyer, &format!("/cases/{case}")).await;
     assert_eq!(status, 200);
     assert!(page.contains("id=\"action-appeal\""), "the appeal is offered: {page}");
-    assert!(page.contains("id=\"appeal-until\">如不服裁决,可在 ") && !page.contains("当前没有待处理的期限"), "{page}");
+    assert!(page.contains("id=\"appeal-until\">如不服裁决，可在 ") && !page.contains("当前没有待处理的期限"), "{page}");
     act(&buyer, &case, "appeal", serde_json::json!({"reason": "视频能证明芒果已腐烂"})).await;
     let reviewer = demo.reader("agent2", "agent-pass", "zh-CN").await;
     act(&reviewer, &case, "take", serde_json::json!({})).await;
@@ -251,7 +251,7 @@ async fn a_decided_case_shows_the_appeal_window_and_the_overturning_remedy() {
     act(&reviewer, &case, "review-appeal", overturn).await;
     let (_, page) = demo.page(&buyer, &format!("/cases/{case}")).await;
     let history = page.split("id=\"timeline\"").nth(1).unwrap();
-    assert!(history.contains("复核改变原裁决,改判:") && history.contains("50.00"), "{history}");
+    assert!(history.contains("复核改变原裁决，改判：") && history.contains("50.00"), "{history}");
 }
 
 /// Finding 8: with the English switch, a path no page has answers the HTML 404 page in English

@@ -246,6 +246,27 @@ mod tests {
         assert!(has(Lang::En, "event-filed") && !has(Lang::En, "event-no-such"));
     }
 
+    /// Chinese text uses full-width punctuation next to Chinese characters (the trial read
+    /// "金额:" in one line and "金额：" in the next).
+    #[test]
+    fn chinese_text_has_full_width_punctuation() {
+        let cjk = |c: Option<char>| c.is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        let mut half = Vec::new();
+        for (_, _, source) in SOURCES.iter().filter(|(l, _, _)| *l == Lang::Zh) {
+            for line in source.lines().filter(|l| !l.starts_with('#')) {
+                let chars: Vec<char> = line.chars().collect();
+                for (i, c) in chars.iter().enumerate() {
+                    let near = cjk(i.checked_sub(1).map(|j| chars[j])) || cjk(chars.get(i + 1).copied());
+                    if "(),;:".contains(*c) && near {
+                        half.push(line.to_owned());
+                        break;
+                    }
+                }
+            }
+        }
+        assert_eq!(half, Vec::<String>::new());
+    }
+
     #[test]
     fn a_missing_message_is_none_not_the_other_language() {
         assert_eq!(lookup(Lang::En, "no-such-message", None), None);

@@ -183,7 +183,7 @@ async fn one_accounts_flood_is_refused_alone() {
     }
     let refused = refused.expect("the flood is refused");
     assert_throttled(&refused, "rate_limited");
-    assert_eq!(refused.body["title"], "请求过于频繁,请稍后再试");
+    assert_eq!(refused.body["title"], "请求过于频繁，请稍后再试");
     let english =
         f.buyer.raw(reqwest::Method::POST, &path).header("accept-language", "en").json(&json!({ "text": "hi" }));
     let english = reply(english.send().await.unwrap()).await;
