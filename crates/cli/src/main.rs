@@ -241,7 +241,11 @@ async fn run() -> anyhow::Result<()> {
         Cmd::VerifyChain { case_id } => {
             let app = open(&settings).await?;
             let id = case_id.parse().context("not a case id")?;
-            match app.verify_chain(id).await? {
+            let verdict = match app.verify_chain(id).await {
+                Err(redress_app::AppError::NotFound) => anyhow::bail!("there is no case {id} in this database"),
+                other => other?,
+            };
+            match verdict {
                 Ok(n) => println!("case {id}: chain intact ({n} events)"),
                 Err(broken) => {
                     println!("case {id}: chain BROKEN: {broken}");

@@ -55,6 +55,13 @@ fn exported_demo_dossier_verifies_and_alterations_are_named() {
         .find_map(|l| l.trim().strip_prefix("highlighted case (evidence, decision, refund): ").map(str::to_owned))
         .expect("the demo names its decided case");
 
+    let chain = redress(&data, &["verify-chain", &case]);
+    assert!(chain.status.success() && stdout(&chain).contains("chain intact"), "{}", stdout(&chain));
+    let unknown = redress(&data, &["verify-chain", "0193a5d0-7f00-7000-8000-000000000000"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&unknown.stderr);
+    assert!(said.contains("there is no case 0193a5d0-7f00-7000-8000-000000000000 in this database"), "{said}");
+
     let zip_path = dir.path().join("dossier.zip");
     let export = redress(&data, &["export", "dossier", &case, "-o", zip_path.to_str().unwrap(), "--for", "buyer"]);
     assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));

@@ -41,7 +41,7 @@ async fn every_party_is_told_of_each_move_in_their_inbox_never_of_their_own() {
     let (_, en) = f.buyer.get_in("en", "/api/v1/notifications").await;
     let (zh, en) = (zh["items"][0]["text"].as_str().unwrap(), en["items"][0]["text"].as_str().unwrap());
     assert!(zh.contains("商家提出方案") && zh.contains("¥200.00"), "{zh}");
-    assert!(en.contains("The merchant offers Refund of ¥200.00"), "{en}");
+    assert!(en.contains("The merchant offers a settlement: Refund, ¥200.00"), "{en}");
 
     f.buyer.ok(&case, "decline-offer", json!({})).await;
     f.buyer.ok(&case, "message", json!({ "text": "请全额退款" })).await;
@@ -151,8 +151,8 @@ async fn a_buyer_whose_case_gets_an_offer_reads_it_in_the_inbox_and_by_email_in_
     assert_eq!(to_buyer.len(), 1, "{to_buyer:?}");
     let subject = to_buyer[0]["subject"].as_str().unwrap();
     let body = to_buyer[0]["body"].as_str().unwrap();
-    assert!(subject.starts_with("Redress: The merchant offers Refund"), "{subject}");
-    assert!(body.contains("The merchant offers Refund of ¥200.00") && body.contains(&case), "{body}");
+    assert!(subject.starts_with("Redress: The merchant offers a settlement: Refund"), "{subject}");
+    assert!(body.contains("The merchant offers a settlement: Refund, ¥200.00") && body.contains(&case), "{body}");
     assert!(!body.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "English only: {body}");
     let to_shop = smtp.received_by("shop@example.com");
     assert_eq!(to_shop.len(), 1);
