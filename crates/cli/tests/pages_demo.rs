@@ -258,7 +258,13 @@ async fn the_platform_and_admin_pages_show_the_demo() {
     let users = page("/admin/users".into(), admin.clone()).await;
     assert!(users.contains("鲜果时光") && users.contains("shop2") && users.contains("平台客服"), "{users}");
     let policies = page("/admin/policies".into(), admin.clone()).await;
-    assert!(policies.contains("merchant_response_hours") && policies.contains("第 1 版"), "{policies}");
+    assert!(
+        policies.contains("商家处理新售后单的时限")
+            && policies.contains("48 小时")
+            && policies.contains("第 1 版：发布于 系统内置")
+            && !policies.contains("_hours"),
+        "{policies}"
+    );
     let calendar = page("/admin/calendar".into(), admin.clone()).await;
     assert!(calendar.contains("2027 年的国务院办公厅节假日安排通知尚未导入"), "the provisional year: {calendar}");
     assert!(calendar.contains("<td>2026</td>"), "{calendar}");
