@@ -111,8 +111,8 @@ impl EvidenceError {
     pub fn detail(&self) -> Option<Detail> {
         // Every refusal has its detail; `Option` for the callers' sake.
         match self {
-            EvidenceError::TooLarge { limit } => Some(Detail::FileLimit { limit: *limit }),
-            EvidenceError::CaseFull { limit } => Some(Detail::CaseLimit { limit: *limit }),
+            EvidenceError::TooLarge { limit } => Some(Detail::FileLimit { bytes: *limit }),
+            EvidenceError::CaseFull { limit } => Some(Detail::CaseLimit { bytes: *limit }),
             EvidenceError::UnsupportedType(found) => Some(Detail::UnsupportedType { found: found.clone() }),
             EvidenceError::UnknownType => Some(Detail::UnknownType),
             EvidenceError::Empty => Some(Detail::FileSize),

@@ -234,13 +234,13 @@ pub enum Detail {
         field: String,
     },
     // Evidence files.
-    /// A file takes at most `limit` bytes.
+    /// A file takes at most `bytes`.
     FileLimit {
-        limit: u64,
+        bytes: u64,
     },
-    /// A case's evidence takes at most `limit` bytes in total.
+    /// A case's evidence takes at most `bytes` in total.
     CaseLimit {
-        limit: u64,
+        bytes: u64,
     },
     /// The type the bytes say (`found`) is not one accepted.
     UnsupportedType {
@@ -270,7 +270,7 @@ pub enum Detail {
     },
     OneFilePerUpload,
     TextFieldTooLong {
-        max: u64,
+        bytes: u64,
     },
     TextNotUtf8,
     Multipart,

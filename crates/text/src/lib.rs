@@ -120,6 +120,7 @@ const LABELLED: &[(&str, &str)] = &[
 pub fn argument(lang: Lang, name: &str, value: &serde_json::Value) -> FluentValue<'static> {
     use serde_json::Value;
     match value {
+        Value::Number(n) if name == "bytes" => FluentValue::from(size(n.as_u64().unwrap_or(0))),
         Value::Number(n) => n.as_i64().map_or_else(|| FluentValue::from(n.as_f64().unwrap_or(0.0)), FluentValue::from),
         Value::String(s) => match LABELLED.iter().find(|(arg, _)| *arg == name) {
             Some((_, prefix)) => {
@@ -135,6 +136,22 @@ pub fn argument(lang: Lang, name: &str, value: &serde_json::Value) -> FluentValu
         },
         Value::Null => FluentValue::from(String::new()),
         other => FluentValue::from(other.to_string()),
+    }
+}
+
+/// A size as people read it: `64 KiB`, `1.5 MiB`, `20 MiB` (binary units, one decimal at most).
+pub fn size(bytes: u64) -> String {
+    let units = [(1u64 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    match units.iter().find(|(unit, _)| bytes >= *unit) {
+        None => format!("{bytes} B"),
+        Some((unit, name)) => {
+            let tenths = (bytes * 10 + unit / 2) / unit;
+            if tenths % 10 == 0 {
+                format!("{} {name}", tenths / 10)
+            } else {
+                format!("{}.{} {name}", tenths / 10, tenths % 10)
+            }
+        }
     }
 }
 

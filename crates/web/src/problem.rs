@@ -278,8 +278,10 @@ mod tests {
         assert!(zh.contains("赔偿") && !zh.contains("退款") && zh.contains("¥1899.00"), "{zh}");
         let en = told(Lang::En, &cap);
         assert!(en.contains("compensation") && !han(&en), "{en}");
-        assert!(told(Lang::En, &Detail::FileLimit { limit: 1 }).contains("1 byte."));
-        assert!(told(Lang::En, &Detail::FileLimit { limit: 65536 }).contains("65536 bytes"));
+        assert!(told(Lang::En, &Detail::FileLimit { bytes: 1 }).contains("at most 1 B."));
+        assert!(told(Lang::En, &Detail::FileLimit { bytes: 65536 }).contains("at most 64 KiB."));
+        assert_eq!(told(Lang::Zh, &Detail::CaseLimit { bytes: 200 << 20 }), "一个售后单的证据合计最多 200 MiB。");
+        assert!(told(Lang::Zh, &Detail::FileLimit { bytes: (3 << 20) / 2 }).contains("1.5 MiB"));
         let roles = Detail::OnlyRoles { roles: "buyer, agent".into() };
         assert_eq!(told(Lang::En, &roles), "Only buyers, platform agents may do this.");
         assert_eq!(told(Lang::Zh, &roles), "仅买家、平台客服可以进行此操作。");

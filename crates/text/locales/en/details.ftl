@@ -50,14 +50,8 @@ detail-missing = { $field }: missing.
 detail-unknown_field = Unknown field “{ $field }”: known are { $known }.
 detail-conflicts = { $field } cannot be combined with { $with }.
 detail-liable_without_remedy = { $field }: a ruling that holds the merchant liable must name a remedy (a refund, say); without one the claim is dismissed.
-detail-file_limit = A file takes at most { $limit ->
-    [one] { $limit } byte
-   *[other] { $limit } bytes
-}.
-detail-case_limit = A case's evidence takes at most { $limit ->
-    [one] { $limit } byte
-   *[other] { $limit } bytes
-} in total.
+detail-file_limit = A file takes at most { $bytes }.
+detail-case_limit = A case's evidence takes at most { $bytes } in total.
 detail-unsupported_type = The file is { $found }: only JPEG, PNG, WebP, GIF, HEIC, PDF, MP4, MOV and plain UTF-8 text are accepted.
 detail-unknown_type = The file is of no known type (and not UTF-8 text): only JPEG, PNG, WebP, GIF, HEIC, PDF, MP4, MOV and UTF-8 plain text are accepted.
 detail-image_too_large = The image is too large to decode safely.
@@ -70,10 +64,7 @@ detail-media_type = media_type: not a media type.
 detail-photo_needs_image = kind: a photo must be an image file (JPEG, PNG, WebP, GIF or HEIC); this file is { $found }.
 detail-video_needs_video = kind: a video must be a video file (MP4 or MOV); this file is { $found }.
 detail-one_file_per_upload = One file per upload.
-detail-text_field_too_long = Text fields take at most { $max ->
-    [one] { $max } byte
-   *[other] { $max } bytes
-}.
+detail-text_field_too_long = Text fields take at most { $bytes }.
 detail-text_not_utf8 = Text fields must be UTF-8.
 detail-multipart = A multipart/form-data body is expected.
 detail-idempotency_key_for_another_file = Idempotency-Key: already used for another file.

@@ -137,7 +137,7 @@ async fn small_field(mut field: axum::extract::multipart::Field<'_>) -> Result<S
     let mut bytes = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(incomplete)? {
         if bytes.len() + chunk.len() > MAX_TEXT_FIELD {
-            return Err(invalid(Detail::TextFieldTooLong { max: MAX_TEXT_FIELD as u64 }));
+            return Err(invalid(Detail::TextFieldTooLong { bytes: MAX_TEXT_FIELD as u64 }));
         }
         bytes.extend_from_slice(&chunk);
     }
