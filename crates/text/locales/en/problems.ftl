@@ -55,4 +55,4 @@ problem-evidence_empty = The file is empty
 problem-evidence_incomplete = The upload was cut off; upload the file again
 problem-evidence_image_too_large = The image's dimensions are too large to process safely
 problem-evidence_corrupt = The image is damaged and cannot be read
-problem-webhook_url_refused = The webhook URL is refused: its host is not a public internet address
+problem-webhook_url_refused = The webhook URL is refused: its host cannot be reached on the public internet

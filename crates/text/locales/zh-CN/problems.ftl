@@ -55,4 +55,4 @@ problem-evidence_empty = 文件为空
 problem-evidence_incomplete = 上传不完整，请重新上传
 problem-evidence_image_too_large = 图片尺寸过大，无法安全处理
 problem-evidence_corrupt = 图片已损坏，无法读取
-problem-webhook_url_refused = 不接受该回调地址：其主机不是公网地址
+problem-webhook_url_refused = 不接受该回调地址：无法在公网上访问其主机
