@@ -135,8 +135,9 @@ pub async fn seed(app: &App) -> anyhow::Result<()> {
     let [buyer, buyer2, shop, shop2, agent, agent2, admin] =
         <[Principal; 7]>::try_from(users).expect("seven demo users");
     let people = People { buyer, buyer2, shop, shop2, agent, agent2, admin, shop_id, shop2_id };
-    let decided = seed_cases(app, &people).await.context("demo cases")?;
+    // The history first: orders are listed newest first, so the story's orders lead each list.
     let history = seed_order_history(app, &people).await.context("demo order history")?;
+    let decided = seed_cases(app, &people).await.context("demo cases")?;
     redress_worker::Worker::new(app.clone()).tick().await?;
     // The buyer rates the refunded case (satisfaction on the dashboards), once it has closed.
     if app.store.case(decided).await?.is_some_and(|r| r.case.outcome.is_some()) {
@@ -163,9 +164,10 @@ async fn seed_order_history(app: &App, p: &People) -> anyhow::Result<usize> {
     const PER_SHOP: usize = 30;
     let now = app.clock.now();
     let mut made = 0;
-    for (shop, prefix, sku, title, yuan) in [
-        (p.shop_id, "SH2026H", "CASE-15", "手机壳 15 寸", 49),
-        (p.shop2_id, "XG2026H", "APPLE-5KG", "阿克苏冰糖心苹果 5kg", 59),
+    let fruit = ItemFlags { perishable: true, food: true, ..ItemFlags::default() };
+    for (shop, prefix, sku, title, yuan, flags) in [
+        (p.shop_id, "SH2026H", "CASE-15", "手机壳 15 寸", 49, ItemFlags::default()),
+        (p.shop2_id, "XG2026H", "APPLE-5KG", "阿克苏冰糖心苹果 5kg", 59, fruit),
     ] {
         for n in 0..PER_SHOP {
             let buyer = if n % 2 == 0 { &p.buyer } else { &p.buyer2 };
@@ -181,7 +183,7 @@ async fn seed_order_history(app: &App, p: &People) -> anyhow::Result<usize> {
                 paid_at: Some(at(20)),
                 shipped_at: Some(at(19)),
                 signed_at: Some(at(17)),
-                items: vec![item(sku, title, 1, yuan, ItemFlags::default())],
+                items: vec![item(sku, title, 1, yuan, flags)],
             };
             let order = app.create_order(&p.admin, order).await?;
             made += 1;
