@@ -220,11 +220,11 @@ mod tests {
     #[test]
     fn a_timeout_says_what_happened() {
         let told = |what, to| describe(&fired(what, to));
-        assert_eq!(told(OnTimeout::AutoApprove, CaseState::Refunding), "商家逾期未处理,系统按规则自动同意买家的申请。");
+        assert_eq!(told(OnTimeout::AutoApprove, CaseState::Refunding), "商家逾期未处理，系统按规则自动同意买家的申请。");
         assert!(told(OnTimeout::AutoApprove, CaseState::PlatformReview).contains("转平台介入"));
         assert_eq!(
             told(OnTimeout::Close(Outcome::Expired), CaseState::Closed),
-            "买家逾期未操作,售后单按规则关闭(已超时关闭)。"
+            "买家逾期未操作，售后单按规则关闭（已超时关闭）。"
         );
         assert!(told(OnTimeout::Close(Outcome::Reissued), CaseState::Closed).contains("视为已收到"));
         assert!(told(OnTimeout::EscalateToPlatform, CaseState::PlatformReview).contains("转平台介入"));
