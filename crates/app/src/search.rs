@@ -56,10 +56,48 @@ pub fn warm_up() {
 }
 
 /// A word as indexed and searched: lower case, letters and digits only (a token with other
-/// characters, `WES-5.4.5`, is its parts), so both databases' tokenizers take it whole.
+/// characters, `WES-5.4.5`, is its parts), so both databases' tokenizers take it whole. A typed
+/// word of a scope word's form is cut in two (see `shop_word`).
 fn normalized(token: &str) -> Vec<String> {
     let lower = token.to_lowercase();
-    lower.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()).map(str::to_owned).collect()
+    lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .flat_map(|p| match is_scope_word(p) {
+            true => vec![p[..SCOPE_MARK_LEN].to_owned(), p[SCOPE_MARK_LEN..].to_owned()],
+            false => vec![p.to_owned()],
+        })
+        .collect()
+}
+
+/// Scope words: each document holds its shop's word and its buyer's word, and a shop's or a
+/// buyer's search asks for its own word beside the query's, so the full-text index itself keeps
+/// to the scope (FTS5 and GIN intersect a common word with a rare one by seeking, instead of
+/// reading every case of the scope). No text a person writes and no query holds one:
+/// `normalized` cuts any typed word of this form in two.
+pub fn shop_word(shop: MerchantId) -> String {
+    format!("{SHOP_MARK}{}", shop.0.simple())
+}
+
+/// The buyer's scope word (see `shop_word`).
+pub fn buyer_word(buyer: UserId) -> String {
+    format!("{BUYER_MARK}{}", buyer.0.simple())
+}
+
+const SHOP_MARK: &str = "xs";
+const BUYER_MARK: &str = "xb";
+const SCOPE_MARK_LEN: usize = 2;
+
+/// Whether a lower-case word has a scope word's form: a mark, then 32 hexadecimal digits.
+fn is_scope_word(word: &str) -> bool {
+    word.len() == SCOPE_MARK_LEN + 32
+        && (word.starts_with(SHOP_MARK) || word.starts_with(BUYER_MARK))
+        && word.bytes().skip(SCOPE_MARK_LEN).all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The scope words a case's document starts with, as indexed (each followed by a space).
+pub fn scope_words(shop: MerchantId, buyer: UserId) -> String {
+    format!("{} {} ", shop_word(shop), buyer_word(buyer))
 }
 
 /// The words of `text` in order.
@@ -112,7 +150,7 @@ pub struct SearchDoc {
 impl SearchDoc {
     /// The head of a case's document: its shop's name and the titles of the claimed items.
     pub fn head(case: &Case, order: &Order, shop_name: &str) -> SearchDoc {
-        let mut doc = SearchDoc::default();
+        let mut doc = SearchDoc { plain: String::new(), words: scope_words(case.merchant_id, case.buyer_id) };
         doc.push(shop_name);
         for item in order.items.iter().filter(|i| case.items.iter().any(|c| c.sku == i.sku)) {
             doc.push(&item.title);
@@ -218,6 +256,16 @@ impl Terms {
             })
             .collect();
         terms.join(if self.any { " OR " } else { " AND " })
+    }
+
+    /// The FTS5 query within a scope: the terms and the scope's word (see `shop_word`).
+    pub fn fts5_within(&self, scope_word: &str) -> String {
+        format!("({}) AND \"{scope_word}\"", self.fts5())
+    }
+
+    /// The `tsquery` text within a scope (see `fts5_within`).
+    pub fn tsquery_within(&self, scope_word: &str) -> String {
+        format!("({}) & '{scope_word}'", self.tsquery())
     }
 
     /// A PostgreSQL `tsquery` text (for `to_tsquery('simple', ...)`).
@@ -365,6 +413,10 @@ pub trait SearchStore: Send + Sync {
     async fn search_cases(&self, terms: &Terms, filter: &SearchFilter) -> StoreResult<Vec<SearchRow>>;
     /// Replaces a case's document, if the case is still at `version`; false if it moved on.
     async fn put_search_doc(&self, case_id: CaseId, version: i64, doc: &SearchDoc) -> StoreResult<bool>;
+    /// Gives the next `limit` documents written before scope words existed their scope words
+    /// (`scope_words`), in one transaction; how many documents it went through, 0 once all have
+    /// them.
+    async fn add_scope_words(&self, limit: i64) -> StoreResult<u64>;
     /// Case ids after `after` in id order, at most `limit`; `missing_doc_only`: only those with
     /// no document (filed before search existed).
     async fn case_ids(&self, after: Option<CaseId>, missing_doc_only: bool, limit: i64) -> StoreResult<Vec<CaseId>>;
@@ -550,6 +602,28 @@ impl App {
         }
     }
 
+    /// Gives every document written before scope words existed its scope words, a batch at a
+    /// time (logging progress); how many documents it went through. Shops' and buyers' searches
+    /// match inside the index once this is done (before, they read the scope's cases first).
+    pub async fn add_scope_words(&self) -> Result<u64, AppError> {
+        const BATCH: i64 = 500;
+        const LOG_EVERY: u64 = 50_000;
+        let (started, mut done) = (std::time::Instant::now(), 0);
+        loop {
+            let batch = self.store.add_scope_words(BATCH).await?;
+            if batch == 0 {
+                if done > 0 {
+                    tracing::info!(documents = done, seconds = started.elapsed().as_secs(), "scope words added");
+                }
+                return Ok(done);
+            }
+            if (done + batch) / LOG_EVERY > done / LOG_EVERY {
+                tracing::info!(documents = done + batch, "adding scope words to search documents");
+            }
+            done += batch;
+        }
+    }
+
     async fn index_case(&self, id: CaseId) -> Result<bool, AppError> {
         let Some(record) = self.store.case(id).await? else { return Ok(true) };
         let order = self.store.order(record.case.order_id).await?.ok_or(AppError::NotFound)?;
@@ -601,6 +675,26 @@ mod tests {
     #[test]
     fn english_is_lower_case_and_split_at_punctuation() {
         assert_eq!(words("Refund the WES-5.4 charger!"), ["refund", "the", "wes", "5", "4", "charger"]);
+    }
+
+    #[test]
+    fn nobody_can_write_or_ask_for_a_scope_word() {
+        let shop = MerchantId(uuid::Uuid::now_v7());
+        let buyer = UserId(uuid::Uuid::now_v7());
+        let (shop_w, buyer_w) = (shop_word(shop), buyer_word(buyer));
+        assert!(is_scope_word(&shop_w) && is_scope_word(&buyer_w));
+        // A document starts with them...
+        let case_words = scope_words(shop, buyer);
+        assert_eq!(case_words.split_whitespace().collect::<Vec<_>>(), [shop_w.as_str(), buyer_w.as_str()]);
+        // ...but typed, in any case and beside any text, they are cut apart.
+        for typed in [shop_w.clone(), buyer_w.to_uppercase(), format!("退款{shop_w}"), format!("{shop_w}，假货")] {
+            let indexed = segment(&typed);
+            assert!(indexed.split(' ').all(|w| w != shop_w && w != buyer_w), "{typed}: {indexed}");
+            let terms = Terms::parse(&typed).unwrap();
+            assert!(terms.words().iter().all(|w| *w != shop_w && *w != buyer_w), "{typed}: {terms:?}");
+        }
+        // Words that merely start like one stay whole.
+        assert_eq!(words("xsmall xb12"), ["xsmall", "xb12"]);
     }
 
     #[test]

@@ -66,6 +66,8 @@ crate::search::search_store!(
     ranked: "SELECT d.case_id AS hit, CAST(ts_rank(d.tsv, q) AS DOUBLE PRECISION) AS score FROM case_texts d CROSS JOIN to_tsquery('simple', $1) q WHERE d.tsv @@ q",
     join: "t.case_id = m.hit",
     matches: "t.tsv @@ to_tsquery('simple', $1)",
-    query: |terms| terms.tsquery()
+    within: "t.tsv @@ to_tsquery('simple', $1)",
+    query: |terms| terms.tsquery(),
+    query_within: |terms, word| terms.tsquery_within(word)
 );
 crate::seed::bulk_load!(PgStore);

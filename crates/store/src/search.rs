@@ -90,6 +90,23 @@ pub fn only_paged(f: &redress_app::search::SearchFilter) -> bool {
         && except.is_none()
 }
 
+/// A scope's matches found inside the full-text index: `within` says on a document `t` that it
+/// matches `$1`, the query's terms and the scope's word (`redress_app::search::shop_word`). The
+/// index intersects the word's documents with the scope's by seeking; `FILTERS` checks the
+/// scope again on each case found.
+pub fn scope_indexed(within: &str) -> String {
+    format!("SELECT c.id, t.words FROM case_texts t JOIN cases c ON c.id = t.case_id WHERE {within} AND {FILTERS}")
+}
+
+/// The scope word a buyer's or a shop's search adds to its query.
+pub fn scope_word(f: &redress_app::search::SearchFilter) -> Option<String> {
+    match (f.buyer_id, f.merchant_id) {
+        (Some(buyer), _) => Some(redress_app::search::buyer_word(buyer)),
+        (None, Some(shop)) => Some(redress_app::search::shop_word(shop)),
+        (None, None) => None,
+    }
+}
+
 /// A scope's matches, for ranking in the application (`redress_app::search::rank`): the id and
 /// indexed words of the scope's cases (read by `Scope::cases`) under `FILTERS` that match `$1`
 /// by `matches`, a condition on their document `t`.
@@ -106,7 +123,7 @@ pub fn scope_matches(scope: Scope, matches: &str) -> String {
 /// `t` (see `everyone`); `$matches` says on a document `t` that it matches `$1` (see
 /// `scope_matches`).
 macro_rules! search_store {
-    ($store:ty, $db:ty, ranked: $ranked:expr, join: $join:expr, matches: $matches:expr, query: $query:expr) => {
+    ($store:ty, $db:ty, ranked: $ranked:expr, join: $join:expr, matches: $matches:expr, within: $within:expr, query: $query:expr, query_within: $query_within:expr) => {
         /// Binds the query's terms as `$1` and the filter as `$2`..`$12` (see `FILTERS`).
         fn bind_filters<'q>(
             q: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
@@ -114,7 +131,16 @@ macro_rules! search_store {
             f: &redress_app::search::SearchFilter,
         ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments> {
             let query: fn(&redress_app::search::Terms) -> String = $query;
-            q.bind(query(terms))
+            bind_query(q, query(terms), f)
+        }
+
+        /// Binds a query text as `$1` and the filter as `$2`..`$12` (see `FILTERS`).
+        fn bind_query<'q>(
+            q: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
+            query: String,
+            f: &redress_app::search::SearchFilter,
+        ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments> {
+            q.bind(query)
                 .bind(f.buyer_id.map(|v| v.to_string()))
                 .bind(f.merchant_id.map(|v| v.to_string()))
                 .bind(f.state.clone())
@@ -136,12 +162,27 @@ macro_rules! search_store {
                 terms: &redress_app::search::Terms,
                 f: &redress_app::search::SearchFilter,
             ) -> StoreResult<Vec<redress_app::search::SearchRow>> {
-                // Built from the constants of search.rs only; the words are bound.
-                let sql = crate::search::scope_matches(scope, $matches);
-                let rows = bind_filters(sqlx::query(sqlx::AssertSqlSafe(sql)), terms, f)
-                    .fetch_all(&self.pool)
+                // Documents written before scope words existed get them in the background;
+                // until all have, the scope's cases are read first and each one matched.
+                let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_text_scopes_pending")
+                    .fetch_one(&self.pool)
                     .await
                     .map_err(other)?;
+                // Built from the constants of search.rs only; the words are bound.
+                let rows = match crate::search::scope_word(f).filter(|_| pending == 0) {
+                    Some(word) => {
+                        let within: fn(&redress_app::search::Terms, &str) -> String = $query_within;
+                        let sql = crate::search::scope_indexed($within);
+                        bind_query(sqlx::query(sqlx::AssertSqlSafe(sql)), within(terms, &word), f)
+                    }
+                    None => {
+                        let sql = crate::search::scope_matches(scope, $matches);
+                        bind_filters(sqlx::query(sqlx::AssertSqlSafe(sql)), terms, f)
+                    }
+                }
+                .fetch_all(&self.pool)
+                .await
+                .map_err(other)?;
                 let mut scored = Vec::with_capacity(rows.len());
                 for r in &rows {
                     let id = parse_id(&r.try_get::<String, _>("id").map_err(other)?)?;
@@ -197,6 +238,51 @@ macro_rules! search_store {
                         })
                     })
                     .collect()
+            }
+
+            async fn add_scope_words(&self, limit: i64) -> StoreResult<u64> {
+                let pending: Option<Option<String>> = sqlx::query_scalar("SELECT after_case FROM case_text_scopes_pending")
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let Some(after) = pending else { return Ok(0) };
+                let batch = sqlx::query("SELECT t.case_id, c.merchant_id, c.buyer_id FROM case_texts t JOIN cases c ON c.id = t.case_id WHERE (CAST($1 AS TEXT) IS NULL OR t.case_id > $1) ORDER BY t.case_id LIMIT $2")
+                    .bind(after)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let mut words = Vec::with_capacity(batch.len());
+                for r in &batch {
+                    let case_id: String = r.try_get("case_id").map_err(other)?;
+                    let shop: MerchantId = parse_id(&r.try_get::<String, _>("merchant_id").map_err(other)?)?;
+                    let buyer: UserId = parse_id(&r.try_get::<String, _>("buyer_id").map_err(other)?)?;
+                    words.push((case_id, redress_app::search::scope_words(shop, buyer)));
+                }
+                let done = words.len() as u64;
+                let last = words.last().map(|(id, _)| id.clone());
+                let finished = (words.len() as i64) < limit;
+                self.write_change(crate::shared::change::<$db, _>(move |conn| {
+                    Box::pin(async move {
+                        // A document written meanwhile (by a change, or rebuilt) has them already.
+                        for (case_id, scope) in &words {
+                            sqlx::query("UPDATE case_texts SET words = $2 || words WHERE case_id = $1 AND substr(words, 1, length($2)) <> $2")
+                                .bind(case_id)
+                                .bind(scope)
+                                .execute(&mut *conn)
+                                .await
+                                .map_err(other)?;
+                        }
+                        let next = match finished {
+                            true => sqlx::query("DELETE FROM case_text_scopes_pending"),
+                            false => sqlx::query("UPDATE case_text_scopes_pending SET after_case = $1").bind(last),
+                        };
+                        next.execute(&mut *conn).await.map_err(other)?;
+                        Ok(())
+                    })
+                }))
+                .await?;
+                Ok(done)
             }
 
             async fn put_search_doc(

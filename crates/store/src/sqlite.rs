@@ -82,6 +82,10 @@ crate::search::search_store!(
     join: "t.doc = m.hit",
     // One document looked up by its rowid: the index seeks to it instead of reading the word's hits.
     matches: "EXISTS (SELECT 1 FROM case_search s WHERE s.case_search MATCH $1 AND s.rowid = t.doc)",
-    query: |terms| terms.fts5()
+    // The scope's documents that match: FTS5 intersects the query's doclists with the scope
+    // word's, seeking through the long one.
+    within: "t.doc IN (SELECT rowid FROM case_search WHERE case_search MATCH $1)",
+    query: |terms| terms.fts5(),
+    query_within: |terms, word| terms.fts5_within(word)
 );
 crate::seed::bulk_load!(SqliteStore);
