@@ -344,17 +344,23 @@ pub fn snippet(plain: &str, words: &[&str]) -> Vec<SnippetPart> {
     parts
 }
 
-/// Where a ranked page ended: the last hit's score and id (higher scores first, then newer ids).
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// Where a ranked page ended: the last hit's score and id (higher scores first, then newer ids),
+/// and the block it was ranked in, if ranked a block at a time (`rank::Block`).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Cursor {
     pub score: f64,
     pub id: CaseId,
+    pub block: Option<rank::Block>,
 }
 
 impl std::fmt::Display for Cursor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Rust prints the shortest text that reads back as the same f64.
-        write!(f, "{}_{}", self.score, self.id)
+        write!(f, "{}_{}", self.score, self.id)?;
+        match &self.block {
+            Some(block) => write!(f, "_{}_{}", block.newest, block.oldest),
+            None => Ok(()),
+        }
     }
 }
 
@@ -362,11 +368,29 @@ impl std::str::FromStr for Cursor {
     type Err = AppError;
     fn from_str(s: &str) -> Result<Cursor, AppError> {
         let invalid = || AppError::Invalid(Detail::NotACursor { field: "after".into() });
-        let (score, id) = s.rsplit_once('_').ok_or_else(invalid)?;
+        // A block's places are row numbers or case ids.
+        let place = |p: &str| {
+            Some(p.to_owned()).filter(|p| {
+                (1..=36).contains(&p.len()) && p.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b'-'))
+            })
+        };
+        let parts: Vec<&str> = s.split('_').collect();
+        let (score, id, block) = match parts[..] {
+            [score, id] => (score, id, None),
+            [score, id, newest, oldest] => {
+                let block = rank::Block {
+                    newest: place(newest).ok_or_else(invalid)?,
+                    oldest: place(oldest).ok_or_else(invalid)?,
+                };
+                (score, id, Some(block))
+            }
+            _ => return Err(invalid()),
+        };
         let score: f64 = score.parse().map_err(|_| invalid())?;
         Ok(Cursor {
             score: Some(score).filter(|s| s.is_finite()).ok_or_else(invalid)?,
             id: id.parse().map_err(|_| invalid())?,
+            block,
         })
     }
 }
@@ -391,12 +415,14 @@ pub struct SearchFilter {
     pub limit: i64,
 }
 
-/// A case found, with its score and document text.
+/// A case found, with its score and document text (and its block, if ranked a block at a
+/// time).
 #[derive(Clone, Debug)]
 pub struct SearchRow {
     pub case: Case,
     pub score: f64,
     pub plain: String,
+    pub block: Option<rank::Block>,
 }
 
 /// Cases filed on a shop and those of them that were repeats (a case on an order that had one).
@@ -524,7 +550,10 @@ impl App {
         let rows = self.store.search_cases(&terms, &filter).await?;
         metrics::histogram!(crate::telemetry::SEARCH_DURATION).record(started.elapsed().as_secs_f64());
         let full = rows.len() as i64 == limit;
-        let next_after = rows.last().filter(|_| full).map(|r| Cursor { score: r.score, id: r.case.id }.to_string());
+        let next_after = rows
+            .last()
+            .filter(|_| full)
+            .map(|r| Cursor { score: r.score, id: r.case.id, block: r.block.clone() }.to_string());
         let words = terms.words();
         let items = rows
             .into_iter()
@@ -734,7 +763,10 @@ mod tests {
 
         #[test]
         fn cursors_read_back(score in proptest::num::f64::NORMAL, id in any::<u128>()) {
-            let cursor = Cursor { score, id: CaseId(uuid::Uuid::from_u128(id)) };
+            let cursor = Cursor { score, id: CaseId(uuid::Uuid::from_u128(id)), block: None };
+            prop_assert_eq!(cursor.to_string().parse::<Cursor>().unwrap(), cursor.clone());
+            let block = rank::Block { newest: (id % 1_000_000).to_string(), oldest: CaseId(uuid::Uuid::from_u128(id)).to_string() };
+            let cursor = Cursor { block: Some(block), ..cursor };
             prop_assert_eq!(cursor.to_string().parse::<Cursor>().unwrap(), cursor);
         }
     }

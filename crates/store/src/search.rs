@@ -47,20 +47,8 @@ pub fn everyone(ranked: &str, join: &str) -> String {
     )
 }
 
-/// The same when nothing but the page narrows the search (an agent's plain query): ranking
-/// every match is unavoidable, reading each one's case is not. The page's lowest score `k`
-/// (the `$15`th best below the cursor's score) is found among the ranked matches alone, and
-/// only the matches scoring at least that (and those tied with the cursor) are joined to their
-/// cases. A common word matches a fifth of a million cases: this reads a page of them, not all.
-pub fn everyone_top(ranked: &str, join: &str) -> String {
-    format!(
-        "WITH m AS MATERIALIZED ({ranked}), k AS MATERIALIZED (SELECT score FROM m WHERE CAST($13 AS DOUBLE PRECISION) IS NULL OR score < $13 ORDER BY score DESC LIMIT 1 OFFSET $15 - 1) \
-         SELECT c.id, c.body, t.plain, m.score FROM m JOIN case_texts t ON {join} JOIN cases c ON c.id = t.case_id \
-         WHERE (m.score = $13 OR NOT EXISTS (SELECT 1 FROM k) OR m.score >= (SELECT score FROM k)) AND {FILTERS}"
-    )
-}
-
-/// Whether a search of everyone's cases is narrowed by nothing but its page (see `everyone_top`).
+/// Whether a search of everyone's cases is narrowed by nothing but its page: an agent's plain
+/// query, ranked a block at a time (`redress_app::search::rank::Block`).
 pub fn only_paged(f: &redress_app::search::SearchFilter) -> bool {
     let redress_app::search::SearchFilter {
         buyer_id,
@@ -88,6 +76,17 @@ pub fn only_paged(f: &redress_app::search::SearchFilter) -> bool {
         && due_before.is_none()
         && !open_only
         && except.is_none()
+}
+
+/// The bounds `$2` (lowest place), `$3` (highest) and `$4` (below) of the `newest` statement
+/// for a block read, with the database's lowest and highest places for those not given.
+pub fn block_bounds(within: &redress_app::search::rank::Within, lowest: &str, highest: &str) -> [String; 3] {
+    use redress_app::search::rank::Within;
+    match within {
+        Within::Newest => [lowest.into(), highest.into(), highest.into()],
+        Within::Block(b) => [b.oldest.clone(), b.newest.clone(), highest.into()],
+        Within::Older(below) => [lowest.into(), highest.into(), below.clone()],
+    }
 }
 
 /// A scope's matches found inside the full-text index: `within` says on a document `t` that it
@@ -123,7 +122,7 @@ pub fn scope_matches(scope: Scope, matches: &str) -> String {
 /// `t` (see `everyone`); `$matches` says on a document `t` that it matches `$1` (see
 /// `scope_matches`).
 macro_rules! search_store {
-    ($store:ty, $db:ty, ranked: $ranked:expr, join: $join:expr, matches: $matches:expr, within: $within:expr, query: $query:expr, query_within: $query_within:expr) => {
+    ($store:ty, $db:ty, ranked: $ranked:expr, join: $join:expr, matches: $matches:expr, within: $within:expr, newest: $newest:expr, places: ($lowest:expr, $highest:expr), query: $query:expr, query_within: $query_within:expr) => {
         /// Binds the query's terms as `$1` and the filter as `$2`..`$12` (see `FILTERS`).
         fn bind_filters<'q>(
             q: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
@@ -188,20 +187,65 @@ macro_rules! search_store {
                     let id = parse_id(&r.try_get::<String, _>("id").map_err(other)?)?;
                     scored.push((id, terms.score(&r.try_get::<String, _>("words").map_err(other)?)));
                 }
-                let mut page = Vec::new();
-                for (id, score) in redress_app::search::rank::page(scored, f.after, f.limit) {
+                let page = redress_app::search::rank::page(scored, f.after.as_ref(), f.limit);
+                self.read_page(page.into_iter().map(|(id, score)| (id, score, None))).await
+            }
+
+            /// An agent's plain query, ranked a block at a time (`rank::Block`).
+            async fn search_blocks(
+                &self,
+                terms: &redress_app::search::Terms,
+                f: &redress_app::search::SearchFilter,
+            ) -> StoreResult<Vec<redress_app::search::SearchRow>> {
+                use redress_app::search::rank;
+                let query: fn(&redress_app::search::Terms) -> String = $query;
+                let query = query(terms);
+                let newest = |within: rank::Within| {
+                    let query = query.clone();
+                    async move {
+                        let [lowest, highest, below] = crate::search::block_bounds(&within, $lowest, $highest);
+                        let rows = sqlx::query($newest)
+                            .bind(query)
+                            .bind(lowest)
+                            .bind(highest)
+                            .bind(below)
+                            .bind(rank::BLOCK as i64)
+                            .fetch_all(&self.pool)
+                            .await
+                            .map_err(other)?;
+                        let mut found = Vec::with_capacity(rows.len());
+                        for r in &rows {
+                            let id = parse_id(&r.try_get::<String, _>("case_id").map_err(other)?)?;
+                            let score = terms.score(&r.try_get::<String, _>("words").map_err(other)?);
+                            found.push((r.try_get::<String, _>("place").map_err(other)?, id, score));
+                        }
+                        StoreResult::Ok(found)
+                    }
+                };
+                let page = rank::blocks_page(newest, f.after.as_ref(), f.limit, rank::BLOCK).await?;
+                self.read_page(page.into_iter().map(|(id, score, block)| (id, score, Some(block)))).await
+            }
+
+            /// The cases of a page ranked here, with their documents' text.
+            async fn read_page(
+                &self,
+                page: impl Iterator<Item = (CaseId, f64, Option<redress_app::search::rank::Block>)>,
+            ) -> StoreResult<Vec<redress_app::search::SearchRow>> {
+                let mut rows = Vec::new();
+                for (id, score, block) in page {
                     let r = sqlx::query("SELECT c.body, t.plain FROM cases c JOIN case_texts t ON t.case_id = c.id WHERE c.id = $1")
                         .bind(id.to_string())
                         .fetch_one(&self.pool)
                         .await
                         .map_err(other)?;
-                    page.push(redress_app::search::SearchRow {
+                    rows.push(redress_app::search::SearchRow {
                         case: from_json(&r.try_get::<String, _>("body").map_err(other)?)?,
                         plain: r.try_get("plain").map_err(other)?,
                         score,
+                        block,
                     });
                 }
-                Ok(page)
+                Ok(rows)
             }
         }
 
@@ -216,15 +260,15 @@ macro_rules! search_store {
                 if scope != crate::search::Scope::Everyone {
                     return self.search_scope(scope, terms, f).await;
                 }
-                let hits = match crate::search::only_paged(f) {
-                    true => crate::search::everyone_top($ranked, $join),
-                    false => crate::search::everyone($ranked, $join),
-                };
+                if crate::search::only_paged(f) {
+                    return self.search_blocks(terms, f).await;
+                }
+                let hits = crate::search::everyone($ranked, $join);
                 let sql = format!("SELECT body, plain, score FROM ({hits}) h {}", crate::search::PAGE);
                 // Built from the constants above only; the words are bound.
                 let rows = bind_filters(sqlx::query(sqlx::AssertSqlSafe(sql)), terms, f)
-                    .bind(f.after.map(|a| a.score))
-                    .bind(f.after.map(|a| a.id.to_string()))
+                    .bind(f.after.as_ref().map(|a| a.score))
+                    .bind(f.after.as_ref().map(|a| a.id.to_string()))
                     .bind(f.limit)
                     .fetch_all(&self.pool)
                     .await
@@ -235,6 +279,7 @@ macro_rules! search_store {
                             case: from_json(&r.try_get::<String, _>("body").map_err(other)?)?,
                             plain: r.try_get("plain").map_err(other)?,
                             score: r.try_get("score").map_err(other)?,
+                            block: None,
                         })
                     })
                     .collect()
