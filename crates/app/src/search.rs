@@ -413,6 +413,8 @@ pub struct SearchFilter {
     pub except: Option<CaseId>,
     pub after: Option<Cursor>,
     pub limit: i64,
+    /// Matches an agent's plain query ranks at a time (`rank::Block`); 0: `rank::BLOCK`.
+    pub block: usize,
 }
 
 /// A case found, with its score and document text (and its block, if ranked a block at a

@@ -64,6 +64,7 @@ pub fn only_paged(f: &redress_app::search::SearchFilter) -> bool {
         except,
         after: _,
         limit: _,
+        block: _,
     } = f;
     buyer_id.is_none()
         && merchant_id.is_none()
@@ -200,6 +201,7 @@ macro_rules! search_store {
                 use redress_app::search::rank;
                 let query: fn(&redress_app::search::Terms) -> String = $query;
                 let query = query(terms);
+                let size = if f.block == 0 { rank::BLOCK } else { f.block };
                 let newest = |within: rank::Within| {
                     let query = query.clone();
                     async move {
@@ -209,7 +211,7 @@ macro_rules! search_store {
                             .bind(lowest)
                             .bind(highest)
                             .bind(below)
-                            .bind(rank::BLOCK as i64)
+                            .bind(size as i64)
                             .fetch_all(&self.pool)
                             .await
                             .map_err(other)?;
@@ -222,7 +224,7 @@ macro_rules! search_store {
                         StoreResult::Ok(found)
                     }
                 };
-                let page = rank::blocks_page(newest, f.after.as_ref(), f.limit, rank::BLOCK).await?;
+                let page = rank::blocks_page(newest, f.after.as_ref(), f.limit, size).await?;
                 self.read_page(page.into_iter().map(|(id, score, block)| (id, score, Some(block)))).await
             }
 

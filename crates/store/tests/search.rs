@@ -19,6 +19,7 @@ support::contract! {
     tied_matches_page_once_in_order => sqlite_tied_matches_page_once_in_order, postgres_tied_matches_page_once_in_order;
     typed_scope_words_widen_nothing => sqlite_typed_scope_words_widen_nothing, postgres_typed_scope_words_widen_nothing;
     older_documents_get_scope_words => sqlite_older_documents_get_scope_words, postgres_older_documents_get_scope_words;
+    plain_queries_rank_the_newest_block_first => sqlite_plain_queries_rank_the_newest_block_first, postgres_plain_queries_rank_the_newest_block_first;
 }
 
 /// Documents whose indexed words hold `$1` as a word.
@@ -291,4 +292,51 @@ async fn older_documents_get_scope_words(db: TestDb) {
     let twice = "SELECT COUNT(*) FROM case_texts WHERE words LIKE '%' || $1 || '%' || $1 || '%'";
     assert_eq!(db.count(twice, &[&shop]).await, 0);
     assert_eq!(found().await, before);
+}
+
+/// An agent's plain query ranks its newest matches a block at a time: with blocks of two, the
+/// two newest matches best first, then the two before them. Paged through with each page's
+/// cursor, at any page size, every match comes once in that order.
+async fn plain_queries_rank_the_newest_block_first(db: TestDb) {
+    let s = Scene::new(&db).await;
+    let w = &s.world;
+    let mut filed = Vec::new();
+    // Filed in this order; 保温杯 once in a long text, three times, once, twice.
+    for (i, text) in
+        ["保温杯漏水了，盖子也坏了，客服一直不理人", "保温杯，保温杯，保温杯漏水", "保温杯漏水", "保温杯，保温杯漏水"]
+            .into_iter()
+            .enumerate()
+    {
+        let order = w.order(&format!("SH-B-{i}"), s.cast.shop, s.cast.buyer_id()).await;
+        filed.push(w.app.file_case(&s.cast.buyer, request(Reason::QualityDefect, text), order.id).await.unwrap().id);
+    }
+    let terms = redress_app::search::Terms::parse("保温杯").unwrap();
+    let ranked_whole = |block| {
+        let terms = terms.clone();
+        async move {
+            let filter = redress_app::search::SearchFilter { limit: 20, block, ..Default::default() };
+            w.store().search_cases(&terms, &filter).await.unwrap().iter().map(|r| r.case.id).collect::<Vec<_>>()
+        }
+    };
+    // In one block: the exact ranking. In blocks of two: newest two ranked, then the older two.
+    assert_eq!(ranked_whole(0).await, [filed[1], filed[3], filed[2], filed[0]]);
+    let in_blocks = vec![filed[3], filed[2], filed[1], filed[0]];
+    assert_eq!(ranked_whole(2).await, in_blocks);
+    for limit in 1..=4 {
+        let (mut found, mut after) = (Vec::new(), None);
+        loop {
+            let filter =
+                redress_app::search::SearchFilter { limit, block: 2, after: after.clone(), ..Default::default() };
+            let page = w.store().search_cases(&terms, &filter).await.unwrap();
+            found.extend(page.iter().map(|r| r.case.id));
+            match page.last() {
+                Some(r) if page.len() as i64 == limit => {
+                    let cursor = redress_app::search::Cursor { score: r.score, id: r.case.id, block: r.block.clone() };
+                    after = Some(cursor.to_string().parse().unwrap());
+                }
+                _ => break,
+            }
+        }
+        assert_eq!(found, in_blocks, "{limit} a page");
+    }
 }
