@@ -12,8 +12,25 @@ use sqlx::Row;
 use std::collections::HashMap;
 
 /// The cases filter of `dashboard_cases`: `$1` shop (or NULL for all), `[$2, $3)` filing time.
-const CASES_IN_PERIOD: &str =
-    "(CAST($1 AS TEXT) IS NULL OR c.merchant_id = $1) AND c.filed_at >= $2 AND c.filed_at < $3";
+/// One text per case, not `($1 IS NULL OR ...)`: each is then a range of one index.
+fn cases_in_period(shop: &Option<String>) -> &'static str {
+    match shop {
+        Some(_) => "c.merchant_id = $1 AND c.filed_at >= $2 AND c.filed_at < $3",
+        None => "CAST($1 AS TEXT) IS NULL AND c.filed_at >= $2 AND c.filed_at < $3",
+    }
+}
+
+/// The orders counted by `orders_recorded`, as `cases_in_period`.
+fn orders_in_period(shop: &Option<String>) -> &'static str {
+    match shop {
+        Some(_) => {
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE merchant_id = $1 AND created_at >= $2 AND created_at < $3"
+        }
+        None => {
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE CAST($1 AS TEXT) IS NULL AND created_at >= $2 AND created_at < $3"
+        }
+    }
+}
 
 fn answer_types() -> String {
     ANSWER_EVENTS.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(", ")
@@ -31,7 +48,7 @@ macro_rules! dashboard_store {
             ) -> StoreResult<Vec<(CaseRow, Vec<EventRow>)>> {
                 let shop = shop.map(|s| s.to_string());
                 let cases: Vec<String> =
-                    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT c.body FROM cases c WHERE {CASES_IN_PERIOD} ORDER BY c.id")))
+                    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT c.body FROM cases c WHERE {} ORDER BY c.id", cases_in_period(&shop))))
                         .bind(&shop)
                         .bind(micros(from))
                         .bind(micros(before))
@@ -40,7 +57,8 @@ macro_rules! dashboard_store {
                         .map_err(other)?;
                 // Built from constants only (the event type names of the domain).
                 let sql = format!(
-                    "SELECT e.case_id, e.content FROM case_events e JOIN cases c ON c.id = e.case_id WHERE {CASES_IN_PERIOD} AND e.event_type IN ({}) ORDER BY e.case_id, e.seq",
+                    "SELECT e.case_id, e.content FROM case_events e JOIN cases c ON c.id = e.case_id WHERE {} AND e.event_type IN ({}) ORDER BY e.case_id, e.seq",
+                    cases_in_period(&shop),
                     answer_types()
                 );
                 let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -68,7 +86,7 @@ macro_rules! dashboard_store {
                 let shop = shop.map(|s| s.to_string());
                 let mut counts = Vec::with_capacity(edges.len().saturating_sub(1));
                 for pair in edges.windows(2) {
-                    let n: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE (CAST($1 AS TEXT) IS NULL OR merchant_id = $1) AND created_at >= $2 AND created_at < $3")
+                    let n: i64 = sqlx::query_scalar(orders_in_period(&shop))
                         .bind(&shop)
                         .bind(micros(pair[0]))
                         .bind(micros(pair[1]))
