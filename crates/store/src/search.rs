@@ -50,9 +50,14 @@ pub fn everyone(ranked: &str, join: &str) -> String {
 /// Whether a search of everyone's cases is narrowed by nothing but its page: an agent's plain
 /// query, ranked a block at a time (`redress_app::search::rank::Block`).
 pub fn only_paged(f: &redress_app::search::SearchFilter) -> bool {
+    f.buyer_id.is_none() && f.merchant_id.is_none() && !narrowed_beyond_scope(f)
+}
+
+/// Whether a search has filters other than its scope and page (which need each case's row).
+pub fn narrowed_beyond_scope(f: &redress_app::search::SearchFilter) -> bool {
     let redress_app::search::SearchFilter {
-        buyer_id,
-        merchant_id,
+        buyer_id: _,
+        merchant_id: _,
         state,
         stage,
         reason,
@@ -66,17 +71,15 @@ pub fn only_paged(f: &redress_app::search::SearchFilter) -> bool {
         limit: _,
         block: _,
     } = f;
-    buyer_id.is_none()
-        && merchant_id.is_none()
-        && state.is_none()
-        && stage.is_none()
-        && reason.is_none()
-        && kind.is_none()
-        && filed_from.is_none()
-        && filed_before.is_none()
-        && due_before.is_none()
-        && !open_only
-        && except.is_none()
+    state.is_some()
+        || stage.is_some()
+        || reason.is_some()
+        || kind.is_some()
+        || filed_from.is_some()
+        || filed_before.is_some()
+        || due_before.is_some()
+        || *open_only
+        || except.is_some()
 }
 
 /// The bounds `$2` (lowest place), `$3` (highest) and `$4` (below) of the `newest` statement
@@ -96,6 +99,12 @@ pub fn block_bounds(within: &redress_app::search::rank::Within, lowest: &str, hi
 /// scope again on each case found.
 pub fn scope_indexed(within: &str) -> String {
     format!("SELECT c.id, t.words FROM case_texts t JOIN cases c ON c.id = t.case_id WHERE {within} AND {FILTERS}")
+}
+
+/// The same when the scope is the only filter: the scope word keeps to it, so no case row is
+/// read until the page's (`read_page` checks their scope again).
+pub fn scope_only(within: &str) -> String {
+    format!("SELECT t.case_id AS id, t.words FROM case_texts t WHERE {within}")
 }
 
 /// The scope word a buyer's or a shop's search adds to its query.
@@ -169,9 +178,13 @@ macro_rules! search_store {
                     .await
                     .map_err(other)?;
                 // Built from the constants of search.rs only; the words are bound.
+                let within: fn(&redress_app::search::Terms, &str) -> String = $query_within;
                 let rows = match crate::search::scope_word(f).filter(|_| pending == 0) {
+                    Some(word) if !crate::search::narrowed_beyond_scope(f) => {
+                        let sql = crate::search::scope_only($within);
+                        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(within(terms, &word))
+                    }
                     Some(word) => {
-                        let within: fn(&redress_app::search::Terms, &str) -> String = $query_within;
                         let sql = crate::search::scope_indexed($within);
                         bind_query(sqlx::query(sqlx::AssertSqlSafe(sql)), within(terms, &word), f)
                     }
@@ -189,7 +202,7 @@ macro_rules! search_store {
                     scored.push((id, terms.score(&r.try_get::<String, _>("words").map_err(other)?)));
                 }
                 let page = redress_app::search::rank::page(scored, f.after.as_ref(), f.limit);
-                self.read_page(page.into_iter().map(|(id, score)| (id, score, None))).await
+                self.read_page(f, page.into_iter().map(|(id, score)| (id, score, None))).await
             }
 
             /// An agent's plain query, ranked a block at a time (`rank::Block`).
@@ -225,12 +238,14 @@ macro_rules! search_store {
                     }
                 };
                 let page = rank::blocks_page(newest, f.after.as_ref(), f.limit, size).await?;
-                self.read_page(page.into_iter().map(|(id, score, block)| (id, score, Some(block)))).await
+                self.read_page(f, page.into_iter().map(|(id, score, block)| (id, score, Some(block)))).await
             }
 
-            /// The cases of a page ranked here, with their documents' text.
+            /// The cases of a page ranked here, with their documents' text; only those in the
+            /// filter's scope (the scope word found them: this holds by construction).
             async fn read_page(
                 &self,
+                f: &redress_app::search::SearchFilter,
                 page: impl Iterator<Item = (CaseId, f64, Option<redress_app::search::rank::Block>)>,
             ) -> StoreResult<Vec<redress_app::search::SearchRow>> {
                 let mut rows = Vec::new();
@@ -240,8 +255,12 @@ macro_rules! search_store {
                         .fetch_one(&self.pool)
                         .await
                         .map_err(other)?;
+                    let case: Case = from_json(&r.try_get::<String, _>("body").map_err(other)?)?;
+                    if f.buyer_id.is_some_and(|b| b != case.buyer_id) || f.merchant_id.is_some_and(|m| m != case.merchant_id) {
+                        continue;
+                    }
                     rows.push(redress_app::search::SearchRow {
-                        case: from_json(&r.try_get::<String, _>("body").map_err(other)?)?,
+                        case,
                         plain: r.try_get("plain").map_err(other)?,
                         score,
                         block,

@@ -139,6 +139,11 @@ async fn search_finds_what_people_wrote(db: TestDb) {
     assert!(filtered(SearchRequest { overdue: true, ..Default::default() }).await.is_empty());
     w.clock.advance(jiff::SignedDuration::from_hours(24 * 30));
     assert_eq!(filtered(SearchRequest { overdue: true, ..Default::default() }).await.len(), 3);
+    // A shop's search with a filter besides its scope.
+    let closed = SearchRequest { q: "耳机".into(), state: Some("closed".into()), ..Default::default() };
+    let page = w.app.search(&s.cast.staff, closed.clone()).await.unwrap();
+    assert_eq!(page.items.iter().map(|h| h.case.id).collect::<Vec<_>>(), [s.returned.id]);
+    assert!(w.app.search(&s.other_staff, closed).await.unwrap().items.is_empty());
     let bad = SearchRequest { q: "耳机".into(), reason: Some("bored".into()), ..Default::default() };
     assert!(matches!(w.app.search(agent, bad).await, Err(AppError::Invalid(_))));
 
