@@ -32,7 +32,7 @@ struct Args {
     /// Searches of each kind.
     #[arg(long, default_value_t = 200)]
     queries: usize,
-    /// Searches of each kind as an agent (each ranks every match of the word: slow on many).
+    /// Searches of each kind as an agent (each ranks the newest 1,000 matches of the word).
     #[arg(long, default_value_t = 20)]
     agent_queries: usize,
     /// Times the whole set of searches is run; the summary gives the median of each figure.

@@ -56,10 +56,48 @@ pub fn warm_up() {
 }
 
 /// A word as indexed and searched: lower case, letters and digits only (a token with other
-/// characters, `WES-5.4.5`, is its parts), so both databases' tokenizers take it whole.
+/// characters, `WES-5.4.5`, is its parts), so both databases' tokenizers take it whole. A typed
+/// word of a scope word's form is cut in two (see `shop_word`).
 fn normalized(token: &str) -> Vec<String> {
     let lower = token.to_lowercase();
-    lower.split(|c: char| !c.is_alphanumeric()).filter(|p| !p.is_empty()).map(str::to_owned).collect()
+    lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .flat_map(|p| match is_scope_word(p) {
+            true => vec![p[..SCOPE_MARK_LEN].to_owned(), p[SCOPE_MARK_LEN..].to_owned()],
+            false => vec![p.to_owned()],
+        })
+        .collect()
+}
+
+/// Scope words: each document holds its shop's word and its buyer's word, and a shop's or a
+/// buyer's search asks for its own word beside the query's, so the full-text index itself keeps
+/// to the scope (FTS5 and GIN intersect a common word with a rare one by seeking, instead of
+/// reading every case of the scope). No text a person writes and no query holds one:
+/// `normalized` cuts any typed word of this form in two.
+pub fn shop_word(shop: MerchantId) -> String {
+    format!("{SHOP_MARK}{}", shop.0.simple())
+}
+
+/// The buyer's scope word (see `shop_word`).
+pub fn buyer_word(buyer: UserId) -> String {
+    format!("{BUYER_MARK}{}", buyer.0.simple())
+}
+
+const SHOP_MARK: &str = "xs";
+const BUYER_MARK: &str = "xb";
+const SCOPE_MARK_LEN: usize = 2;
+
+/// Whether a lower-case word has a scope word's form: a mark, then 32 hexadecimal digits.
+fn is_scope_word(word: &str) -> bool {
+    word.len() == SCOPE_MARK_LEN + 32
+        && (word.starts_with(SHOP_MARK) || word.starts_with(BUYER_MARK))
+        && word.bytes().skip(SCOPE_MARK_LEN).all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The scope words a case's document starts with, as indexed (each followed by a space).
+pub fn scope_words(shop: MerchantId, buyer: UserId) -> String {
+    format!("{} {} ", shop_word(shop), buyer_word(buyer))
 }
 
 /// The words of `text` in order.
@@ -112,7 +150,7 @@ pub struct SearchDoc {
 impl SearchDoc {
     /// The head of a case's document: its shop's name and the titles of the claimed items.
     pub fn head(case: &Case, order: &Order, shop_name: &str) -> SearchDoc {
-        let mut doc = SearchDoc::default();
+        let mut doc = SearchDoc { plain: String::new(), words: scope_words(case.merchant_id, case.buyer_id) };
         doc.push(shop_name);
         for item in order.items.iter().filter(|i| case.items.iter().any(|c| c.sku == i.sku)) {
             doc.push(&item.title);
@@ -220,6 +258,16 @@ impl Terms {
         terms.join(if self.any { " OR " } else { " AND " })
     }
 
+    /// The FTS5 query within a scope: the terms and the scope's word (see `shop_word`).
+    pub fn fts5_within(&self, scope_word: &str) -> String {
+        format!("({}) AND \"{scope_word}\"", self.fts5())
+    }
+
+    /// The `tsquery` text within a scope (see `fts5_within`).
+    pub fn tsquery_within(&self, scope_word: &str) -> String {
+        format!("({}) & '{scope_word}'", self.tsquery())
+    }
+
     /// A PostgreSQL `tsquery` text (for `to_tsquery('simple', ...)`).
     pub fn tsquery(&self) -> String {
         let terms: Vec<String> = self
@@ -296,17 +344,23 @@ pub fn snippet(plain: &str, words: &[&str]) -> Vec<SnippetPart> {
     parts
 }
 
-/// Where a ranked page ended: the last hit's score and id (higher scores first, then newer ids).
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// Where a ranked page ended: the last hit's score and id (higher scores first, then newer ids),
+/// and the block it was ranked in, if ranked a block at a time (`rank::Block`).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Cursor {
     pub score: f64,
     pub id: CaseId,
+    pub block: Option<rank::Block>,
 }
 
 impl std::fmt::Display for Cursor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Rust prints the shortest text that reads back as the same f64.
-        write!(f, "{}_{}", self.score, self.id)
+        write!(f, "{}_{}", self.score, self.id)?;
+        match &self.block {
+            Some(block) => write!(f, "_{}_{}", block.newest, block.oldest),
+            None => Ok(()),
+        }
     }
 }
 
@@ -314,11 +368,29 @@ impl std::str::FromStr for Cursor {
     type Err = AppError;
     fn from_str(s: &str) -> Result<Cursor, AppError> {
         let invalid = || AppError::Invalid(Detail::NotACursor { field: "after".into() });
-        let (score, id) = s.rsplit_once('_').ok_or_else(invalid)?;
+        // A block's places are row numbers or case ids.
+        let place = |p: &str| {
+            Some(p.to_owned()).filter(|p| {
+                (1..=36).contains(&p.len()) && p.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b'-'))
+            })
+        };
+        let parts: Vec<&str> = s.split('_').collect();
+        let (score, id, block) = match parts[..] {
+            [score, id] => (score, id, None),
+            [score, id, newest, oldest] => {
+                let block = rank::Block {
+                    newest: place(newest).ok_or_else(invalid)?,
+                    oldest: place(oldest).ok_or_else(invalid)?,
+                };
+                (score, id, Some(block))
+            }
+            _ => return Err(invalid()),
+        };
         let score: f64 = score.parse().map_err(|_| invalid())?;
         Ok(Cursor {
             score: Some(score).filter(|s| s.is_finite()).ok_or_else(invalid)?,
             id: id.parse().map_err(|_| invalid())?,
+            block,
         })
     }
 }
@@ -341,14 +413,18 @@ pub struct SearchFilter {
     pub except: Option<CaseId>,
     pub after: Option<Cursor>,
     pub limit: i64,
+    /// Matches an agent's plain query ranks at a time (`rank::Block`); 0: `rank::BLOCK`.
+    pub block: usize,
 }
 
-/// A case found, with its score and document text.
+/// A case found, with its score and document text (and its block, if ranked a block at a
+/// time).
 #[derive(Clone, Debug)]
 pub struct SearchRow {
     pub case: Case,
     pub score: f64,
     pub plain: String,
+    pub block: Option<rank::Block>,
 }
 
 /// Cases filed on a shop and those of them that were repeats (a case on an order that had one).
@@ -365,6 +441,10 @@ pub trait SearchStore: Send + Sync {
     async fn search_cases(&self, terms: &Terms, filter: &SearchFilter) -> StoreResult<Vec<SearchRow>>;
     /// Replaces a case's document, if the case is still at `version`; false if it moved on.
     async fn put_search_doc(&self, case_id: CaseId, version: i64, doc: &SearchDoc) -> StoreResult<bool>;
+    /// Gives the next `limit` documents written before scope words existed their scope words
+    /// (`scope_words`), in one transaction; how many documents it went through, 0 once all have
+    /// them.
+    async fn add_scope_words(&self, limit: i64) -> StoreResult<u64>;
     /// Case ids after `after` in id order, at most `limit`; `missing_doc_only`: only those with
     /// no document (filed before search existed).
     async fn case_ids(&self, after: Option<CaseId>, missing_doc_only: bool, limit: i64) -> StoreResult<Vec<CaseId>>;
@@ -472,7 +552,10 @@ impl App {
         let rows = self.store.search_cases(&terms, &filter).await?;
         metrics::histogram!(crate::telemetry::SEARCH_DURATION).record(started.elapsed().as_secs_f64());
         let full = rows.len() as i64 == limit;
-        let next_after = rows.last().filter(|_| full).map(|r| Cursor { score: r.score, id: r.case.id }.to_string());
+        let next_after = rows
+            .last()
+            .filter(|_| full)
+            .map(|r| Cursor { score: r.score, id: r.case.id, block: r.block.clone() }.to_string());
         let words = terms.words();
         let items = rows
             .into_iter()
@@ -550,6 +633,28 @@ impl App {
         }
     }
 
+    /// Gives every document written before scope words existed its scope words, a batch at a
+    /// time (logging progress); how many documents it went through. Shops' and buyers' searches
+    /// match inside the index once this is done (before, they read the scope's cases first).
+    pub async fn add_scope_words(&self) -> Result<u64, AppError> {
+        const BATCH: i64 = 500;
+        const LOG_EVERY: u64 = 50_000;
+        let (started, mut done) = (std::time::Instant::now(), 0);
+        loop {
+            let batch = self.store.add_scope_words(BATCH).await?;
+            if batch == 0 {
+                if done > 0 {
+                    tracing::info!(documents = done, seconds = started.elapsed().as_secs(), "scope words added");
+                }
+                return Ok(done);
+            }
+            if (done + batch) / LOG_EVERY > done / LOG_EVERY {
+                tracing::info!(documents = done + batch, "adding scope words to search documents");
+            }
+            done += batch;
+        }
+    }
+
     async fn index_case(&self, id: CaseId) -> Result<bool, AppError> {
         let Some(record) = self.store.case(id).await? else { return Ok(true) };
         let order = self.store.order(record.case.order_id).await?.ok_or(AppError::NotFound)?;
@@ -604,6 +709,26 @@ mod tests {
     }
 
     #[test]
+    fn nobody_can_write_or_ask_for_a_scope_word() {
+        let shop = MerchantId(uuid::Uuid::now_v7());
+        let buyer = UserId(uuid::Uuid::now_v7());
+        let (shop_w, buyer_w) = (shop_word(shop), buyer_word(buyer));
+        assert!(is_scope_word(&shop_w) && is_scope_word(&buyer_w));
+        // A document starts with them...
+        let case_words = scope_words(shop, buyer);
+        assert_eq!(case_words.split_whitespace().collect::<Vec<_>>(), [shop_w.as_str(), buyer_w.as_str()]);
+        // ...but typed, in any case and beside any text, they are cut apart.
+        for typed in [shop_w.clone(), buyer_w.to_uppercase(), format!("退款{shop_w}"), format!("{shop_w}，假货")] {
+            let indexed = segment(&typed);
+            assert!(indexed.split(' ').all(|w| w != shop_w && w != buyer_w), "{typed}: {indexed}");
+            let terms = Terms::parse(&typed).unwrap();
+            assert!(terms.words().iter().all(|w| *w != shop_w && *w != buyer_w), "{typed}: {terms:?}");
+        }
+        // Words that merely start like one stay whole.
+        assert_eq!(words("xsmall xb12"), ["xsmall", "xb12"]);
+    }
+
+    #[test]
     fn quotes_make_a_phrase() {
         let terms = Terms::parse("\"screen cracked\" 退款").unwrap();
         assert_eq!(terms.terms, [Term::Phrase(vec!["screen".into(), "cracked".into()]), Term::Word("退款".into())]);
@@ -640,7 +765,10 @@ mod tests {
 
         #[test]
         fn cursors_read_back(score in proptest::num::f64::NORMAL, id in any::<u128>()) {
-            let cursor = Cursor { score, id: CaseId(uuid::Uuid::from_u128(id)) };
+            let cursor = Cursor { score, id: CaseId(uuid::Uuid::from_u128(id)), block: None };
+            prop_assert_eq!(cursor.to_string().parse::<Cursor>().unwrap(), cursor.clone());
+            let block = rank::Block { newest: (id % 1_000_000).to_string(), oldest: CaseId(uuid::Uuid::from_u128(id)).to_string() };
+            let cursor = Cursor { block: Some(block), ..cursor };
             prop_assert_eq!(cursor.to_string().parse::<Cursor>().unwrap(), cursor);
         }
     }

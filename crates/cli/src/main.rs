@@ -176,8 +176,13 @@ async fn run() -> anyhow::Result<()> {
             redress_store::migrate(&settings.database_url).await?;
             println!("migrations applied to {}", settings.database_url_redacted());
             // Cases filed before search existed get their documents now.
-            let indexed = open(&settings).await?.reindex_search(false).await?;
+            let app = open(&settings).await?;
+            let indexed = app.reindex_search(false).await?;
             println!("search documents built: {indexed}");
+            let scoped = app.add_scope_words().await?;
+            if scoped > 0 {
+                println!("search documents given scope words: {scoped}");
+            }
         }
         Cmd::Reindex { all } => {
             let indexed = open(&settings).await?.reindex_search(all).await?;
@@ -331,7 +336,8 @@ async fn serve(settings: &Settings, demo: bool) -> anyhow::Result<()> {
         redress_web::set_metrics_token(token);
     }
     // The segmenter's dictionary loads off the request path; cases filed before search existed
-    // (an embedded database migrated just now) get their documents in the background.
+    // (an embedded database migrated just now) get their documents in the background, and
+    // documents written before scope words existed get those (searches work meanwhile).
     let indexing = app.clone();
     tokio::spawn(async move {
         let _ = tokio::task::spawn_blocking(redress_app::search::warm_up).await;
@@ -339,6 +345,9 @@ async fn serve(settings: &Settings, demo: bool) -> anyhow::Result<()> {
             Ok(0) => {}
             Ok(n) => tracing::info!(cases = n, "search documents built"),
             Err(e) => tracing::warn!(error = %e, "building search documents failed; run `redress reindex`"),
+        }
+        if let Err(e) = indexing.add_scope_words().await {
+            tracing::warn!(error = %e, "adding scope words failed; run `redress migrate`");
         }
     });
     let worker = drill_lease(mailing(redress_worker::Worker::new(app.clone()), settings)?)?;

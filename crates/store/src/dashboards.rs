@@ -12,15 +12,43 @@ use sqlx::Row;
 use std::collections::HashMap;
 
 /// The cases filter of `dashboard_cases`: `$1` shop (or NULL for all), `[$2, $3)` filing time.
-const CASES_IN_PERIOD: &str =
-    "(CAST($1 AS TEXT) IS NULL OR c.merchant_id = $1) AND c.filed_at >= $2 AND c.filed_at < $3";
+/// One text per case, not `($1 IS NULL OR ...)`: each is then a range of one index.
+fn cases_in_period(shop: &Option<String>) -> &'static str {
+    match shop {
+        Some(_) => "c.merchant_id = $1 AND c.filed_at >= $2 AND c.filed_at < $3",
+        None => "CAST($1 AS TEXT) IS NULL AND c.filed_at >= $2 AND c.filed_at < $3",
+    }
+}
+
+/// The orders counted by `orders_recorded`, as `cases_in_period`.
+fn orders_in_period(shop: &Option<String>) -> &'static str {
+    match shop {
+        Some(_) => {
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE merchant_id = $1 AND created_at >= $2 AND created_at < $3"
+        }
+        None => {
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE CAST($1 AS TEXT) IS NULL AND created_at >= $2 AND created_at < $3"
+        }
+    }
+}
 
 fn answer_types() -> String {
     ANSWER_EVENTS.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(", ")
 }
 
+/// A case body as `CaseRow` reads it, built by SQLite: a few hundred bytes per case instead of
+/// the whole body (kilobytes: descriptions, items, the decision's text), which over a
+/// platform's months of cases is most of the time.
+const SQLITE_CASE_ROW: &str = "json_object('id', c.id, 'filed_at', c.body -> '$.filed_at', 'kind', c.body -> '$.kind', 'reason', c.body -> '$.reason', 'outcome', c.body -> '$.outcome', 'is_repeat', c.body -> '$.is_repeat', 'rating', c.body -> '$.rating', 'escalated_at', c.body -> '$.escalated_at', 'decision', CASE WHEN json_type(c.body, '$.decision') = 'object' THEN json_object('remedy', c.body -> '$.decision.remedy', 'liable', c.body -> '$.decision.liable', 'decided_at', c.body -> '$.decision.decided_at') END, 'sla_breaches', coalesce(c.body -> '$.sla_breaches', 0), 'closed_at', c.body -> '$.closed_at')";
+/// An event as `EventRow` reads it (SQLite), as `SQLITE_CASE_ROW`.
+const SQLITE_EVENT_ROW: &str = "json_object('at', e.content -> '$.at', 'actor', e.content -> '$.actor', 'body', json_object('type', e.content -> '$.body.type'), 'transition', CASE WHEN json_type(e.content, '$.transition.deadline') = 'object' THEN json_object('deadline', json_object('due', e.content -> '$.transition.deadline.due')) END)";
+/// `SQLITE_CASE_ROW` for PostgreSQL.
+const PG_CASE_ROW: &str = "(SELECT CAST(jsonb_build_object('id', c.id, 'filed_at', b -> 'filed_at', 'kind', b -> 'kind', 'reason', b -> 'reason', 'outcome', b -> 'outcome', 'is_repeat', b -> 'is_repeat', 'rating', b -> 'rating', 'escalated_at', b -> 'escalated_at', 'decision', CASE WHEN jsonb_typeof(b -> 'decision') = 'object' THEN jsonb_build_object('remedy', b -> 'decision' -> 'remedy', 'liable', b -> 'decision' -> 'liable', 'decided_at', b -> 'decision' -> 'decided_at') END, 'sla_breaches', coalesce(b -> 'sla_breaches', '0'), 'closed_at', b -> 'closed_at') AS TEXT) FROM (SELECT CAST(c.body AS jsonb) AS b) x)";
+/// `SQLITE_EVENT_ROW` for PostgreSQL.
+const PG_EVENT_ROW: &str = "(SELECT CAST(jsonb_build_object('at', b -> 'at', 'actor', b -> 'actor', 'body', jsonb_build_object('type', b -> 'body' -> 'type'), 'transition', CASE WHEN jsonb_typeof(b -> 'transition' -> 'deadline') = 'object' THEN jsonb_build_object('deadline', jsonb_build_object('due', b -> 'transition' -> 'deadline' -> 'due')) END) AS TEXT) FROM (SELECT CAST(e.content AS jsonb) AS b) x)";
+
 macro_rules! dashboard_store {
-    ($store:ty) => {
+    ($store:ty, case_row: $case_row:expr, event_row: $event_row:expr) => {
         #[async_trait::async_trait]
         impl DashboardStore for $store {
             async fn dashboard_cases(
@@ -31,7 +59,7 @@ macro_rules! dashboard_store {
             ) -> StoreResult<Vec<(CaseRow, Vec<EventRow>)>> {
                 let shop = shop.map(|s| s.to_string());
                 let cases: Vec<String> =
-                    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT c.body FROM cases c WHERE {CASES_IN_PERIOD} ORDER BY c.id")))
+                    sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT {} FROM cases c WHERE {} ORDER BY c.id", $case_row, cases_in_period(&shop))))
                         .bind(&shop)
                         .bind(micros(from))
                         .bind(micros(before))
@@ -40,7 +68,9 @@ macro_rules! dashboard_store {
                         .map_err(other)?;
                 // Built from constants only (the event type names of the domain).
                 let sql = format!(
-                    "SELECT e.case_id, e.content FROM case_events e JOIN cases c ON c.id = e.case_id WHERE {CASES_IN_PERIOD} AND e.event_type IN ({}) ORDER BY e.case_id, e.seq",
+                    "SELECT e.case_id, {} AS content FROM case_events e JOIN cases c ON c.id = e.case_id WHERE {} AND e.event_type IN ({}) ORDER BY e.case_id, e.seq",
+                    $event_row,
+                    cases_in_period(&shop),
                     answer_types()
                 );
                 let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -68,7 +98,7 @@ macro_rules! dashboard_store {
                 let shop = shop.map(|s| s.to_string());
                 let mut counts = Vec::with_capacity(edges.len().saturating_sub(1));
                 for pair in edges.windows(2) {
-                    let n: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE (CAST($1 AS TEXT) IS NULL OR merchant_id = $1) AND created_at >= $2 AND created_at < $3")
+                    let n: i64 = sqlx::query_scalar(orders_in_period(&shop))
                         .bind(&shop)
                         .bind(micros(pair[0]))
                         .bind(micros(pair[1]))
@@ -109,5 +139,5 @@ macro_rules! dashboard_store {
     };
 }
 
-dashboard_store!(crate::SqliteStore);
-dashboard_store!(crate::PgStore);
+dashboard_store!(crate::SqliteStore, case_row: SQLITE_CASE_ROW, event_row: SQLITE_EVENT_ROW);
+dashboard_store!(crate::PgStore, case_row: PG_CASE_ROW, event_row: PG_EVENT_ROW);

@@ -66,6 +66,13 @@ crate::search::search_store!(
     ranked: "SELECT d.case_id AS hit, CAST(ts_rank(d.tsv, q) AS DOUBLE PRECISION) AS score FROM case_texts d CROSS JOIN to_tsquery('simple', $1) q WHERE d.tsv @@ q",
     join: "t.case_id = m.hit",
     matches: "t.tsv @@ to_tsquery('simple', $1)",
-    query: |terms| terms.tsquery()
+    within: "t.tsv @@ to_tsquery('simple', $1)",
+    // The newest by case id (UUIDv7, filing order): the primary key read backwards, or the GIN
+    // index for a rare word, as the planner finds cheaper. Case ids are lower-case hexadecimal
+    // and dashes: '' is below all and 'g' above.
+    newest: "SELECT t.case_id AS place, t.case_id, t.words FROM case_texts t WHERE t.tsv @@ to_tsquery('simple', $1) AND t.case_id >= $2 AND t.case_id <= $3 AND t.case_id < $4 ORDER BY t.case_id DESC LIMIT $5",
+    places: ("", "g"),
+    query: |terms| terms.tsquery(),
+    query_within: |terms, word| terms.tsquery_within(word)
 );
 crate::seed::bulk_load!(PgStore);

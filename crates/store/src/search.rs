@@ -47,24 +47,17 @@ pub fn everyone(ranked: &str, join: &str) -> String {
     )
 }
 
-/// The same when nothing but the page narrows the search (an agent's plain query): ranking
-/// every match is unavoidable, reading each one's case is not. The page's lowest score `k`
-/// (the `$15`th best below the cursor's score) is found among the ranked matches alone, and
-/// only the matches scoring at least that (and those tied with the cursor) are joined to their
-/// cases. A common word matches a fifth of a million cases: this reads a page of them, not all.
-pub fn everyone_top(ranked: &str, join: &str) -> String {
-    format!(
-        "WITH m AS MATERIALIZED ({ranked}), k AS MATERIALIZED (SELECT score FROM m WHERE CAST($13 AS DOUBLE PRECISION) IS NULL OR score < $13 ORDER BY score DESC LIMIT 1 OFFSET $15 - 1) \
-         SELECT c.id, c.body, t.plain, m.score FROM m JOIN case_texts t ON {join} JOIN cases c ON c.id = t.case_id \
-         WHERE (m.score = $13 OR NOT EXISTS (SELECT 1 FROM k) OR m.score >= (SELECT score FROM k)) AND {FILTERS}"
-    )
+/// Whether a search of everyone's cases is narrowed by nothing but its page: an agent's plain
+/// query, ranked a block at a time (`redress_app::search::rank::Block`).
+pub fn only_paged(f: &redress_app::search::SearchFilter) -> bool {
+    f.buyer_id.is_none() && f.merchant_id.is_none() && !narrowed_beyond_scope(f)
 }
 
-/// Whether a search of everyone's cases is narrowed by nothing but its page (see `everyone_top`).
-pub fn only_paged(f: &redress_app::search::SearchFilter) -> bool {
+/// Whether a search has filters other than its scope and page (which need each case's row).
+pub fn narrowed_beyond_scope(f: &redress_app::search::SearchFilter) -> bool {
     let redress_app::search::SearchFilter {
-        buyer_id,
-        merchant_id,
+        buyer_id: _,
+        merchant_id: _,
         state,
         stage,
         reason,
@@ -76,18 +69,51 @@ pub fn only_paged(f: &redress_app::search::SearchFilter) -> bool {
         except,
         after: _,
         limit: _,
+        block: _,
     } = f;
-    buyer_id.is_none()
-        && merchant_id.is_none()
-        && state.is_none()
-        && stage.is_none()
-        && reason.is_none()
-        && kind.is_none()
-        && filed_from.is_none()
-        && filed_before.is_none()
-        && due_before.is_none()
-        && !open_only
-        && except.is_none()
+    state.is_some()
+        || stage.is_some()
+        || reason.is_some()
+        || kind.is_some()
+        || filed_from.is_some()
+        || filed_before.is_some()
+        || due_before.is_some()
+        || *open_only
+        || except.is_some()
+}
+
+/// The bounds `$2` (lowest place), `$3` (highest) and `$4` (below) of the `newest` statement
+/// for a block read, with the database's lowest and highest places for those not given.
+pub fn block_bounds(within: &redress_app::search::rank::Within, lowest: &str, highest: &str) -> [String; 3] {
+    use redress_app::search::rank::Within;
+    match within {
+        Within::Newest => [lowest.into(), highest.into(), highest.into()],
+        Within::Block(b) => [b.oldest.clone(), b.newest.clone(), highest.into()],
+        Within::Older(below) => [lowest.into(), highest.into(), below.clone()],
+    }
+}
+
+/// A scope's matches found inside the full-text index: `within` says on a document `t` that it
+/// matches `$1`, the query's terms and the scope's word (`redress_app::search::shop_word`). The
+/// index intersects the word's documents with the scope's by seeking; `FILTERS` checks the
+/// scope again on each case found.
+pub fn scope_indexed(within: &str) -> String {
+    format!("SELECT c.id, t.words FROM case_texts t JOIN cases c ON c.id = t.case_id WHERE {within} AND {FILTERS}")
+}
+
+/// The same when the scope is the only filter: the scope word keeps to it, so no case row is
+/// read until the page's (`read_page` checks their scope again).
+pub fn scope_only(within: &str) -> String {
+    format!("SELECT t.case_id AS id, t.words FROM case_texts t WHERE {within}")
+}
+
+/// The scope word a buyer's or a shop's search adds to its query.
+pub fn scope_word(f: &redress_app::search::SearchFilter) -> Option<String> {
+    match (f.buyer_id, f.merchant_id) {
+        (Some(buyer), _) => Some(redress_app::search::buyer_word(buyer)),
+        (None, Some(shop)) => Some(redress_app::search::shop_word(shop)),
+        (None, None) => None,
+    }
 }
 
 /// A scope's matches, for ranking in the application (`redress_app::search::rank`): the id and
@@ -106,7 +132,7 @@ pub fn scope_matches(scope: Scope, matches: &str) -> String {
 /// `t` (see `everyone`); `$matches` says on a document `t` that it matches `$1` (see
 /// `scope_matches`).
 macro_rules! search_store {
-    ($store:ty, $db:ty, ranked: $ranked:expr, join: $join:expr, matches: $matches:expr, query: $query:expr) => {
+    ($store:ty, $db:ty, ranked: $ranked:expr, join: $join:expr, matches: $matches:expr, within: $within:expr, newest: $newest:expr, places: ($lowest:expr, $highest:expr), query: $query:expr, query_within: $query_within:expr) => {
         /// Binds the query's terms as `$1` and the filter as `$2`..`$12` (see `FILTERS`).
         fn bind_filters<'q>(
             q: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
@@ -114,7 +140,16 @@ macro_rules! search_store {
             f: &redress_app::search::SearchFilter,
         ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments> {
             let query: fn(&redress_app::search::Terms) -> String = $query;
-            q.bind(query(terms))
+            bind_query(q, query(terms), f)
+        }
+
+        /// Binds a query text as `$1` and the filter as `$2`..`$12` (see `FILTERS`).
+        fn bind_query<'q>(
+            q: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
+            query: String,
+            f: &redress_app::search::SearchFilter,
+        ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments> {
+            q.bind(query)
                 .bind(f.buyer_id.map(|v| v.to_string()))
                 .bind(f.merchant_id.map(|v| v.to_string()))
                 .bind(f.state.clone())
@@ -136,31 +171,102 @@ macro_rules! search_store {
                 terms: &redress_app::search::Terms,
                 f: &redress_app::search::SearchFilter,
             ) -> StoreResult<Vec<redress_app::search::SearchRow>> {
-                // Built from the constants of search.rs only; the words are bound.
-                let sql = crate::search::scope_matches(scope, $matches);
-                let rows = bind_filters(sqlx::query(sqlx::AssertSqlSafe(sql)), terms, f)
-                    .fetch_all(&self.pool)
+                // Documents written before scope words existed get them in the background;
+                // until all have, the scope's cases are read first and each one matched.
+                let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_text_scopes_pending")
+                    .fetch_one(&self.pool)
                     .await
                     .map_err(other)?;
+                // Built from the constants of search.rs only; the words are bound.
+                let within: fn(&redress_app::search::Terms, &str) -> String = $query_within;
+                let rows = match crate::search::scope_word(f).filter(|_| pending == 0) {
+                    Some(word) if !crate::search::narrowed_beyond_scope(f) => {
+                        let sql = crate::search::scope_only($within);
+                        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(within(terms, &word))
+                    }
+                    Some(word) => {
+                        let sql = crate::search::scope_indexed($within);
+                        bind_query(sqlx::query(sqlx::AssertSqlSafe(sql)), within(terms, &word), f)
+                    }
+                    None => {
+                        let sql = crate::search::scope_matches(scope, $matches);
+                        bind_filters(sqlx::query(sqlx::AssertSqlSafe(sql)), terms, f)
+                    }
+                }
+                .fetch_all(&self.pool)
+                .await
+                .map_err(other)?;
                 let mut scored = Vec::with_capacity(rows.len());
                 for r in &rows {
                     let id = parse_id(&r.try_get::<String, _>("id").map_err(other)?)?;
                     scored.push((id, terms.score(&r.try_get::<String, _>("words").map_err(other)?)));
                 }
-                let mut page = Vec::new();
-                for (id, score) in redress_app::search::rank::page(scored, f.after, f.limit) {
+                let page = redress_app::search::rank::page(scored, f.after.as_ref(), f.limit);
+                self.read_page(f, page.into_iter().map(|(id, score)| (id, score, None))).await
+            }
+
+            /// An agent's plain query, ranked a block at a time (`rank::Block`).
+            async fn search_blocks(
+                &self,
+                terms: &redress_app::search::Terms,
+                f: &redress_app::search::SearchFilter,
+            ) -> StoreResult<Vec<redress_app::search::SearchRow>> {
+                use redress_app::search::rank;
+                let query: fn(&redress_app::search::Terms) -> String = $query;
+                let query = query(terms);
+                let size = if f.block == 0 { rank::BLOCK } else { f.block };
+                let newest = |within: rank::Within| {
+                    let query = query.clone();
+                    async move {
+                        let [lowest, highest, below] = crate::search::block_bounds(&within, $lowest, $highest);
+                        let rows = sqlx::query($newest)
+                            .bind(query)
+                            .bind(lowest)
+                            .bind(highest)
+                            .bind(below)
+                            .bind(size as i64)
+                            .fetch_all(&self.pool)
+                            .await
+                            .map_err(other)?;
+                        let mut found = Vec::with_capacity(rows.len());
+                        for r in &rows {
+                            let id = parse_id(&r.try_get::<String, _>("case_id").map_err(other)?)?;
+                            let score = terms.score(&r.try_get::<String, _>("words").map_err(other)?);
+                            found.push((r.try_get::<String, _>("place").map_err(other)?, id, score));
+                        }
+                        StoreResult::Ok(found)
+                    }
+                };
+                let page = rank::blocks_page(newest, f.after.as_ref(), f.limit, size).await?;
+                self.read_page(f, page.into_iter().map(|(id, score, block)| (id, score, Some(block)))).await
+            }
+
+            /// The cases of a page ranked here, with their documents' text; only those in the
+            /// filter's scope (the scope word found them: this holds by construction).
+            async fn read_page(
+                &self,
+                f: &redress_app::search::SearchFilter,
+                page: impl Iterator<Item = (CaseId, f64, Option<redress_app::search::rank::Block>)>,
+            ) -> StoreResult<Vec<redress_app::search::SearchRow>> {
+                let mut rows = Vec::new();
+                for (id, score, block) in page {
                     let r = sqlx::query("SELECT c.body, t.plain FROM cases c JOIN case_texts t ON t.case_id = c.id WHERE c.id = $1")
                         .bind(id.to_string())
                         .fetch_one(&self.pool)
                         .await
                         .map_err(other)?;
-                    page.push(redress_app::search::SearchRow {
-                        case: from_json(&r.try_get::<String, _>("body").map_err(other)?)?,
+                    let case: Case = from_json(&r.try_get::<String, _>("body").map_err(other)?)?;
+                    if f.buyer_id.is_some_and(|b| b != case.buyer_id) || f.merchant_id.is_some_and(|m| m != case.merchant_id) {
+                        continue;
+                    }
+                    rows.push(redress_app::search::SearchRow {
+                        case,
                         plain: r.try_get("plain").map_err(other)?,
                         score,
+                        block,
                     });
                 }
-                Ok(page)
+                Ok(rows)
             }
         }
 
@@ -175,15 +281,15 @@ macro_rules! search_store {
                 if scope != crate::search::Scope::Everyone {
                     return self.search_scope(scope, terms, f).await;
                 }
-                let hits = match crate::search::only_paged(f) {
-                    true => crate::search::everyone_top($ranked, $join),
-                    false => crate::search::everyone($ranked, $join),
-                };
+                if crate::search::only_paged(f) {
+                    return self.search_blocks(terms, f).await;
+                }
+                let hits = crate::search::everyone($ranked, $join);
                 let sql = format!("SELECT body, plain, score FROM ({hits}) h {}", crate::search::PAGE);
                 // Built from the constants above only; the words are bound.
                 let rows = bind_filters(sqlx::query(sqlx::AssertSqlSafe(sql)), terms, f)
-                    .bind(f.after.map(|a| a.score))
-                    .bind(f.after.map(|a| a.id.to_string()))
+                    .bind(f.after.as_ref().map(|a| a.score))
+                    .bind(f.after.as_ref().map(|a| a.id.to_string()))
                     .bind(f.limit)
                     .fetch_all(&self.pool)
                     .await
@@ -194,9 +300,55 @@ macro_rules! search_store {
                             case: from_json(&r.try_get::<String, _>("body").map_err(other)?)?,
                             plain: r.try_get("plain").map_err(other)?,
                             score: r.try_get("score").map_err(other)?,
+                            block: None,
                         })
                     })
                     .collect()
+            }
+
+            async fn add_scope_words(&self, limit: i64) -> StoreResult<u64> {
+                let pending: Option<Option<String>> = sqlx::query_scalar("SELECT after_case FROM case_text_scopes_pending")
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let Some(after) = pending else { return Ok(0) };
+                let batch = sqlx::query("SELECT t.case_id, c.merchant_id, c.buyer_id FROM case_texts t JOIN cases c ON c.id = t.case_id WHERE (CAST($1 AS TEXT) IS NULL OR t.case_id > $1) ORDER BY t.case_id LIMIT $2")
+                    .bind(after)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let mut words = Vec::with_capacity(batch.len());
+                for r in &batch {
+                    let case_id: String = r.try_get("case_id").map_err(other)?;
+                    let shop: MerchantId = parse_id(&r.try_get::<String, _>("merchant_id").map_err(other)?)?;
+                    let buyer: UserId = parse_id(&r.try_get::<String, _>("buyer_id").map_err(other)?)?;
+                    words.push((case_id, redress_app::search::scope_words(shop, buyer)));
+                }
+                let done = words.len() as u64;
+                let last = words.last().map(|(id, _)| id.clone());
+                let finished = (words.len() as i64) < limit;
+                self.write_change(crate::shared::change::<$db, _>(move |conn| {
+                    Box::pin(async move {
+                        // A document written meanwhile (by a change, or rebuilt) has them already.
+                        for (case_id, scope) in &words {
+                            sqlx::query("UPDATE case_texts SET words = $2 || words WHERE case_id = $1 AND substr(words, 1, length($2)) <> $2")
+                                .bind(case_id)
+                                .bind(scope)
+                                .execute(&mut *conn)
+                                .await
+                                .map_err(other)?;
+                        }
+                        let next = match finished {
+                            true => sqlx::query("DELETE FROM case_text_scopes_pending"),
+                            false => sqlx::query("UPDATE case_text_scopes_pending SET after_case = $1").bind(last),
+                        };
+                        next.execute(&mut *conn).await.map_err(other)?;
+                        Ok(())
+                    })
+                }))
+                .await?;
+                Ok(done)
             }
 
             async fn put_search_doc(

@@ -4,7 +4,7 @@
 
 mod support;
 
-use redress_app::search::{SearchRequest, Similarity};
+use redress_app::search::{SearchRequest, Similarity, buyer_word, shop_word};
 use redress_app::{AppError, Principal, Role};
 use redress_domain::case::ItemRef;
 use redress_domain::command::FileCase;
@@ -17,7 +17,13 @@ support::contract! {
     older_cases_are_indexed_by_reindex => sqlite_older_cases_are_indexed_by_reindex, postgres_older_cases_are_indexed_by_reindex;
     repeats_are_counted_and_similar_cases_shown => sqlite_repeats_are_counted_and_similar_cases_shown, postgres_repeats_are_counted_and_similar_cases_shown;
     tied_matches_page_once_in_order => sqlite_tied_matches_page_once_in_order, postgres_tied_matches_page_once_in_order;
+    typed_scope_words_widen_nothing => sqlite_typed_scope_words_widen_nothing, postgres_typed_scope_words_widen_nothing;
+    older_documents_get_scope_words => sqlite_older_documents_get_scope_words, postgres_older_documents_get_scope_words;
+    plain_queries_rank_the_newest_block_first => sqlite_plain_queries_rank_the_newest_block_first, postgres_plain_queries_rank_the_newest_block_first;
 }
+
+/// Documents whose indexed words hold `$1` as a word.
+const HOLDING: &str = "SELECT COUNT(*) FROM case_texts WHERE ' ' || words || ' ' LIKE '% ' || $1 || ' %'";
 
 fn request(reason: Reason, description: &str) -> FileCase {
     FileCase {
@@ -133,6 +139,11 @@ async fn search_finds_what_people_wrote(db: TestDb) {
     assert!(filtered(SearchRequest { overdue: true, ..Default::default() }).await.is_empty());
     w.clock.advance(jiff::SignedDuration::from_hours(24 * 30));
     assert_eq!(filtered(SearchRequest { overdue: true, ..Default::default() }).await.len(), 3);
+    // A shop's search with a filter besides its scope.
+    let closed = SearchRequest { q: "耳机".into(), state: Some("closed".into()), ..Default::default() };
+    let page = w.app.search(&s.cast.staff, closed.clone()).await.unwrap();
+    assert_eq!(page.items.iter().map(|h| h.case.id).collect::<Vec<_>>(), [s.returned.id]);
+    assert!(w.app.search(&s.other_staff, closed).await.unwrap().items.is_empty());
     let bad = SearchRequest { q: "耳机".into(), reason: Some("bored".into()), ..Default::default() };
     assert!(matches!(w.app.search(agent, bad).await, Err(AppError::Invalid(_))));
 
@@ -223,4 +234,114 @@ async fn repeats_are_counted_and_similar_cases_shown(db: TestDb) {
     assert!(shown.contains(&(s.cracked.id, Similarity::CloseText)), "{shown:?}");
     assert!(shown.iter().all(|(id, _)| *id != s.fake.id && *id != s.returned.id), "{shown:?}");
     assert!(matches!(app.similar_cases(&s.cast.buyer, s.fake.id).await, Err(AppError::Forbidden(_))));
+}
+
+/// A shop's and a buyer's searches ask the index for their scope word beside the query's. Typed
+/// into another buyer's case or into a query, a scope word's text is cut apart: it puts no case
+/// in another's scope and widens no search.
+async fn typed_scope_words_widen_nothing(db: TestDb) {
+    let s = Scene::new(&db).await;
+    let w = &s.world;
+    let (shop, buyer) = (shop_word(s.cast.shop), buyer_word(s.cast.buyer_id()));
+    assert_eq!(db.count(HOLDING, &[&shop]).await, 3, "the shop's three cases");
+    assert_eq!(db.count(HOLDING, &[&buyer]).await, 3, "the buyer's three cases");
+    let message = Command::Message { text: format!("screen {shop} {}", buyer.to_uppercase()), evidence: vec![] };
+    w.app.act(&s.other_buyer, s.cracked.id, message).await.unwrap();
+    assert_eq!(db.count(HOLDING, &[&shop]).await, 3);
+    assert_eq!(db.count(HOLDING, &[&buyer]).await, 3);
+    assert!(search(w, &s.cast.staff, "screen").await.is_empty());
+    assert!(search(w, &s.cast.buyer, "screen").await.is_empty());
+    // Asked for, the words are only text: the case that says them, for those who may see it.
+    assert!(search(w, &s.other_staff, &shop).await.contains(&s.cracked.id));
+    assert!(search(w, &s.cast.staff, &shop).await.is_empty());
+    assert_eq!(search(w, &s.agent, &shop).await, [s.cracked.id]);
+    assert_eq!(search(w, &s.agent, &buyer).await, [s.cracked.id]);
+}
+
+/// Documents written before scope words existed get them in the background, a batch at a time;
+/// shops' and buyers' searches find the same cases before, meanwhile and after.
+async fn older_documents_get_scope_words(db: TestDb) {
+    let s = Scene::new(&db).await;
+    let w = &s.world;
+    let askers =
+        [(&s.cast.staff, "耳机"), (&s.cast.buyer, "耳机"), (&s.other_staff, "假货"), (&s.other_buyer, "screen")];
+    let mut before = Vec::new();
+    for (who, q) in askers {
+        before.push(search(w, who, q).await);
+    }
+    assert!(before.iter().all(|found| !found.is_empty()));
+    let shop = shop_word(s.cast.shop);
+    // As a database migrated from before: no scope words (two words of 34 letters and spaces).
+    db.execute("UPDATE case_texts SET words = substr(words, 71)", &[]).await;
+    db.execute("INSERT INTO case_text_scopes_pending (id, after_case) VALUES (1, NULL)", &[]).await;
+    assert_eq!(db.count(HOLDING, &[&shop]).await, 0);
+    let found = async || {
+        let mut found = Vec::new();
+        for (who, q) in askers {
+            found.push(search(w, who, q).await);
+        }
+        found
+    };
+    assert_eq!(found().await, before);
+    // Three, then the last one, then nothing left.
+    assert_eq!(w.store().add_scope_words(3).await.unwrap(), 3);
+    assert_eq!(found().await, before);
+    assert_eq!(w.store().add_scope_words(3).await.unwrap(), 1);
+    assert_eq!(db.count("SELECT COUNT(*) FROM case_text_scopes_pending", &[]).await, 0);
+    assert_eq!(w.store().add_scope_words(3).await.unwrap(), 0);
+    assert_eq!(db.count(HOLDING, &[&shop]).await, 3);
+    assert_eq!(found().await, before);
+    // Going through them again adds nothing twice.
+    db.execute("INSERT INTO case_text_scopes_pending (id, after_case) VALUES (1, NULL)", &[]).await;
+    assert_eq!(w.app.add_scope_words().await.unwrap(), 4);
+    let twice = "SELECT COUNT(*) FROM case_texts WHERE words LIKE '%' || $1 || '%' || $1 || '%'";
+    assert_eq!(db.count(twice, &[&shop]).await, 0);
+    assert_eq!(found().await, before);
+}
+
+/// An agent's plain query ranks its newest matches a block at a time: with blocks of two, the
+/// two newest matches best first, then the two before them. Paged through with each page's
+/// cursor, at any page size, every match comes once in that order.
+async fn plain_queries_rank_the_newest_block_first(db: TestDb) {
+    let s = Scene::new(&db).await;
+    let w = &s.world;
+    let mut filed = Vec::new();
+    // Filed in this order; 保温杯 once in a long text, three times, once, twice.
+    for (i, text) in
+        ["保温杯漏水了，盖子也坏了，客服一直不理人", "保温杯，保温杯，保温杯漏水", "保温杯漏水", "保温杯，保温杯漏水"]
+            .into_iter()
+            .enumerate()
+    {
+        let order = w.order(&format!("SH-B-{i}"), s.cast.shop, s.cast.buyer_id()).await;
+        filed.push(w.app.file_case(&s.cast.buyer, request(Reason::QualityDefect, text), order.id).await.unwrap().id);
+    }
+    let terms = redress_app::search::Terms::parse("保温杯").unwrap();
+    let ranked_whole = |block| {
+        let terms = terms.clone();
+        async move {
+            let filter = redress_app::search::SearchFilter { limit: 20, block, ..Default::default() };
+            w.store().search_cases(&terms, &filter).await.unwrap().iter().map(|r| r.case.id).collect::<Vec<_>>()
+        }
+    };
+    // In one block: the exact ranking. In blocks of two: newest two ranked, then the older two.
+    assert_eq!(ranked_whole(0).await, [filed[1], filed[3], filed[2], filed[0]]);
+    let in_blocks = vec![filed[3], filed[2], filed[1], filed[0]];
+    assert_eq!(ranked_whole(2).await, in_blocks);
+    for limit in 1..=4 {
+        let (mut found, mut after) = (Vec::new(), None);
+        loop {
+            let filter =
+                redress_app::search::SearchFilter { limit, block: 2, after: after.clone(), ..Default::default() };
+            let page = w.store().search_cases(&terms, &filter).await.unwrap();
+            found.extend(page.iter().map(|r| r.case.id));
+            match page.last() {
+                Some(r) if page.len() as i64 == limit => {
+                    let cursor = redress_app::search::Cursor { score: r.score, id: r.case.id, block: r.block.clone() };
+                    after = Some(cursor.to_string().parse().unwrap());
+                }
+                _ => break,
+            }
+        }
+        assert_eq!(found, in_blocks, "{limit} a page");
+    }
 }
