@@ -2,7 +2,7 @@
 //! merchant's first deadline, orders recorded per period, and open cases grouped by state, stage
 //! and agent. The same SQL on both databases; the figures are computed in `redress_app`.
 
-use crate::codec::{from_json, micros, parse_id};
+use crate::codec::{Id, Json, Time, from_json};
 use crate::shared::other;
 use jiff::Timestamp;
 use redress_app::dashboards::{ANSWER_EVENTS, CaseRow, DashboardStore, EventRow, OpenCount};
@@ -29,12 +29,12 @@ macro_rules! dashboard_store {
                 from: Timestamp,
                 before: Timestamp,
             ) -> StoreResult<Vec<(CaseRow, Vec<EventRow>)>> {
-                let shop = shop.map(|s| s.to_string());
-                let cases: Vec<String> =
+                let shop = shop.map(Id::from);
+                let cases: Vec<Json<CaseRow>> =
                     sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT c.body FROM cases c WHERE {CASES_IN_PERIOD} ORDER BY c.id")))
                         .bind(&shop)
-                        .bind(micros(from))
-                        .bind(micros(before))
+                        .bind(Time(from))
+                        .bind(Time(before))
                         .fetch_all(&self.pool)
                         .await
                         .map_err(other)?;
@@ -45,19 +45,19 @@ macro_rules! dashboard_store {
                 );
                 let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                     .bind(&shop)
-                    .bind(micros(from))
-                    .bind(micros(before))
+                    .bind(Time(from))
+                    .bind(Time(before))
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
                 let mut events: HashMap<CaseId, Vec<EventRow>> = HashMap::new();
                 for r in rows {
-                    let id: CaseId = parse_id(&r.try_get::<String, _>("case_id").map_err(other)?)?;
+                    let id: CaseId = r.try_get::<Id, _>("case_id").map_err(other)?.into();
                     events.entry(id).or_default().push(from_json(&r.try_get::<String, _>("content").map_err(other)?)?);
                 }
                 let mut out = Vec::with_capacity(cases.len());
                 for body in cases {
-                    let case: CaseRow = from_json(&body)?;
+                    let case = body.0;
                     let of_case = events.remove(&case.id).unwrap_or_default();
                     out.push((case, of_case));
                 }
@@ -65,13 +65,13 @@ macro_rules! dashboard_store {
             }
 
             async fn orders_recorded(&self, shop: Option<MerchantId>, edges: &[Timestamp]) -> StoreResult<Vec<i64>> {
-                let shop = shop.map(|s| s.to_string());
+                let shop = shop.map(Id::from);
                 let mut counts = Vec::with_capacity(edges.len().saturating_sub(1));
                 for pair in edges.windows(2) {
                     let n: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE (CAST($1 AS TEXT) IS NULL OR merchant_id = $1) AND created_at >= $2 AND created_at < $3")
                         .bind(&shop)
-                        .bind(micros(pair[0]))
-                        .bind(micros(pair[1]))
+                        .bind(Time(pair[0]))
+                        .bind(Time(pair[1]))
                         .fetch_one(&self.pool)
                         .await
                         .map_err(other)?;
@@ -82,15 +82,15 @@ macro_rules! dashboard_store {
 
             async fn open_case_counts(&self, now: Timestamp) -> StoreResult<Vec<OpenCount>> {
                 let rows = sqlx::query("SELECT c.state, c.stage, c.assigned_agent, u.display_name, CAST(COUNT(*) AS BIGINT) AS open, CAST(SUM(CASE WHEN c.deadline_due < $1 THEN 1 ELSE 0 END) AS BIGINT) AS overdue FROM cases c LEFT JOIN users u ON u.id = c.assigned_agent WHERE c.state <> 'closed' GROUP BY c.state, c.stage, c.assigned_agent, u.display_name ORDER BY c.stage, c.state")
-                    .bind(micros(now))
+                    .bind(Time(now))
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
                 let mut counts = Vec::with_capacity(rows.len());
                 for r in rows {
-                    let agent = match r.try_get::<Option<String>, _>("assigned_agent").map_err(other)? {
+                    let agent = match r.try_get::<Option<Id>, _>("assigned_agent").map_err(other)? {
                         Some(id) => Some((
-                            parse_id(&id)?,
+                            id.into(),
                             r.try_get::<Option<String>, _>("display_name").map_err(other)?.unwrap_or_default(),
                         )),
                         None => None,

@@ -43,6 +43,16 @@ impl TestDb {
         redress_store::connect(&self.url).await.expect("second store")
     }
 
+    /// `sqlite` or `postgres`, whichever this database is: a statement written outside the store
+    /// that puts text into a column spells the conversion to PostgreSQL's native type
+    /// (`uuid`, `timestamptz`, `jsonb`).
+    pub fn either(&self, sqlite: &'static str, postgres: &'static str) -> &'static str {
+        match self.raw {
+            Raw::Sqlite(_) => sqlite,
+            Raw::Postgres(_) => postgres,
+        }
+    }
+
     /// Runs a statement with text parameters outside the store; returns the rows it touched.
     pub async fn execute(&self, sql: &'static str, args: &[&str]) -> u64 {
         match &self.raw {
