@@ -144,6 +144,29 @@ where
     finish(result);
 }
 
+/// Runs `story` with the URL of a fresh, empty PostgreSQL database (no migrations), dropped
+/// afterwards; skipped like `run_postgres` without a server.
+pub async fn run_on_empty_postgres<F, Fut>(name: &str, story: F)
+where
+    F: FnOnce(String) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some(admin_url) = postgres_url(name) else {
+        return;
+    };
+    let db_name = format!("redress_test_{}", uuid::Uuid::now_v7().simple());
+    let mut admin = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("connect to {PG_URL_VAR}={admin_url}: {e}"));
+    admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db_name}"))).await.expect("create test database");
+    let result = tokio::spawn(story(with_database(&admin_url, &db_name))).await;
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")))
+        .await
+        .expect("drop test database");
+    finish(result);
+}
+
 fn finish(result: Result<(), tokio::task::JoinError>) {
     if let Err(e) = result {
         match e.try_into_panic() {
