@@ -29,10 +29,6 @@ pub fn micros(t: Timestamp) -> i64 {
     t.as_microsecond()
 }
 
-pub fn timestamp(us: i64) -> anyhow::Result<Timestamp> {
-    Timestamp::from_microsecond(us).context("stored time out of range")
-}
-
 pub fn to_json<T: Serialize>(value: &T) -> anyhow::Result<String> {
     serde_json::to_string(value).context("encode json")
 }
