@@ -5,9 +5,10 @@
 
 /// Implements `redress_app::Store` for `$store` (a struct with `pool: sqlx::Pool<$db>`,
 /// `changed` (a `Notify`), `policies` (a `PolicyCache`), `sessions` (a `SessionCache`), an async `begin_write` and
-/// `write_change`), using the given SQL for the statements that differ per database.
+/// `write_change`), using the given SQL for the statements that differ per database, and the
+/// columns of the notifications' key (PostgreSQL's partitioned table keys them with their time).
 macro_rules! shared_store {
-    ($store:ty, $db:ty, claim_cases: $claim_cases:expr, claim_jobs: $claim_jobs:expr, lock_order: $lock_order:expr) => {
+    ($store:ty, $db:ty, claim_cases: $claim_cases:expr, claim_jobs: $claim_jobs:expr, lock_order: $lock_order:expr, notification_key: $notification_key:literal) => {
         #[async_trait::async_trait]
         impl redress_app::Store for $store {
             async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()> {
@@ -999,7 +1000,7 @@ macro_rules! shared_store {
         }
 
         pub(crate) async fn insert_notification(conn: &mut <$db as sqlx::Database>::Connection, n: &redress_app::escalations::Notification) -> StoreResult<()> {
-            sqlx::query("INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING")
+            let stored = sqlx::query(concat!("INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT ", $notification_key, " DO NOTHING"))
                 .bind(Id::from(n.id))
                 .bind(Id::from(n.user_id))
                 .bind(n.case_id.map(Id::from))
@@ -1009,6 +1010,10 @@ macro_rules! shared_store {
                 .execute(&mut *conn)
                 .await
                 .map_err(other)?;
+            if stored.rows_affected() == 0 {
+                // Stored before (a retried job): its email job was made then.
+                return Ok(());
+            }
             // Its email job, for a reader with an address who did not turn this kind off (the
             // worker checks again when it sends).
             sqlx::query("INSERT INTO outbox (id, topic, case_id, payload, created_at, available_at) SELECT $1, 'email', $2, $3, $4, $4 FROM users u WHERE u.id = $5 AND u.email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM notification_settings s WHERE s.user_id = u.id AND CAST(s.email_off AS TEXT) LIKE $6)")

@@ -77,6 +77,12 @@ async fn story(pg_url: String) {
     .await
     .unwrap();
     assert_eq!(types, ["jsonb", "timestamp with time zone", "uuid"]);
+    let partitioned: Vec<String> =
+        sqlx::query_scalar("SELECT CAST(partrelid::regclass AS TEXT) FROM pg_partitioned_table ORDER BY 1")
+            .fetch_all(&mut *pg)
+            .await
+            .unwrap();
+    assert_eq!(partitioned, ["notifications", "outbox", "webhook_attempts"]);
 }
 
 /// Something in every table a person's work writes.

@@ -1,7 +1,8 @@
 //! The port methods the other stories reach only through the application, called by name on
 //! both databases (`port_coverage.rs` checks that every method is): a conversation's pages,
 //! head, files, receipts and a message refused while a case is open; search documents, ids and
-//! counts; the dashboards' reads; the backlog; an escalation stored as given; the commit signal.
+//! counts; the dashboards' reads; the backlog; an escalation stored as given; the commit signal;
+//! a notification stored twice kept once (PostgreSQL keys it with its time: it is partitioned).
 
 mod support;
 
@@ -117,4 +118,21 @@ async fn an_escalation_and_the_commit_signal(db: TestDb) {
     copy.reference = "12315-PN-2".into();
     store.insert_external_escalation(&copy).await.unwrap();
     assert_eq!(store.external_escalations(case.id).await.unwrap(), [filed, copy]);
+
+    // A notification stored twice (a retried job) is one notification, and one email job.
+    let note = redress_app::escalations::Notification::new(
+        cast.buyer_id(),
+        Some(case.id),
+        redress_text::NotificationKind::DeadlineReminder,
+        serde_json::json!({}),
+        world.now(),
+    );
+    store.set_user_email(cast.buyer_id(), Some("buyer@example.com")).await.unwrap();
+    let emails = "SELECT COUNT(*) FROM outbox WHERE topic = 'email'";
+    let (notes_before, emails_before) =
+        (store.notifications(cast.buyer_id(), None, 100).await.unwrap().len(), db.count(emails, &[]).await);
+    store.insert_notifications(&[note.clone(), note.clone()]).await.unwrap();
+    store.insert_notifications(std::slice::from_ref(&note)).await.unwrap();
+    assert_eq!(store.notifications(cast.buyer_id(), None, 100).await.unwrap().len(), notes_before + 1);
+    assert_eq!(db.count(emails, &[]).await, emails_before + 1, "one email for one notification");
 }
