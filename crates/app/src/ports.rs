@@ -198,21 +198,9 @@ pub trait NotificationStore: Send + Sync {
     async fn set_user_email(&self, user: UserId, email: Option<&str>) -> StoreResult<bool>;
 }
 
+/// People and access: accounts, sessions, a shop's API tokens, the shops.
 #[async_trait]
-pub trait Store:
-    LoginAttemptStore
-    + SigningKeyStore
-    + crate::conversations::ConversationStore
-    + NotificationStore
-    + crate::search::SearchStore
-    + crate::dashboards::DashboardStore
-    + crate::telemetry::BacklogStore
-    + crate::webhooks::WebhookStore
-    + Send
-    + Sync
-    + 'static
-{
-    // People and access.
+pub trait AccountStore: Send + Sync {
     async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
     async fn user_by_login(&self, login: &str) -> StoreResult<Option<(User, String)>>;
@@ -232,13 +220,33 @@ pub trait Store:
     /// `false` if the shop has no such live token.
     async fn revoke_api_token(&self, merchant: MerchantId, id: TokenId, at: Timestamp) -> StoreResult<bool>;
 
-    // Merchants and orders.
+    // Shops.
     async fn insert_merchant(&self, merchant: &Merchant, at: Timestamp) -> StoreResult<()>;
     async fn merchant(&self, id: MerchantId) -> StoreResult<Option<Merchant>>;
     /// Every shop, newest first, paged by id.
     async fn list_merchants(&self, before: Option<MerchantId>, limit: i64) -> StoreResult<Vec<Merchant>>;
     /// Every account, newest first, paged by id.
     async fn list_users(&self, before: Option<UserId>, limit: i64) -> StoreResult<Vec<User>>;
+    /// The staff accounts of a shop.
+    async fn merchant_staff(&self, merchant: MerchantId) -> StoreResult<Vec<UserId>>;
+}
+
+#[async_trait]
+pub trait Store:
+    AccountStore
+    + LoginAttemptStore
+    + SigningKeyStore
+    + crate::conversations::ConversationStore
+    + NotificationStore
+    + crate::search::SearchStore
+    + crate::dashboards::DashboardStore
+    + crate::telemetry::BacklogStore
+    + crate::webhooks::WebhookStore
+    + Send
+    + Sync
+    + 'static
+{
+    // Orders.
     async fn insert_order(&self, order: &Order) -> StoreResult<()>;
     /// Inserts orders in one transaction, idempotent on the natural key (shop, number): an order
     /// whose shop already has its number is not inserted, and the stored one is returned.
@@ -310,8 +318,6 @@ pub trait Store:
         next: Option<Timestamp>,
         notifications: &[crate::escalations::Notification],
     ) -> StoreResult<bool>;
-    /// The staff accounts of a shop.
-    async fn merchant_staff(&self, merchant: MerchantId) -> StoreResult<Vec<UserId>>;
 
     // Cases: one transaction per change (events, case row, deadline, outbox, and the answer to
     // the request's Idempotency-Key: a live answer under the same key is `AlreadyAnswered` and

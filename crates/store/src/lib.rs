@@ -2,6 +2,7 @@
 //! implementation written once (`shared_store!`) and instantiated for each database, each with
 //! its own migrations.
 
+mod accounts;
 pub mod blobs;
 mod codec;
 mod conversations;

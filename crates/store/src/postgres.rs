@@ -5,10 +5,9 @@
 use crate::codec::*;
 use crate::shared::{other, shared_store, unique_or};
 use jiff::Timestamp;
-use redress_app::Role;
 use redress_app::ports::*;
 use redress_domain::chain::Link;
-use redress_domain::order::{Merchant, Order, OrderHistory};
+use redress_domain::order::{Order, OrderHistory};
 use redress_domain::{Case, CaseId, Event, MerchantId, Money, OrderId, Policy, UserId};
 use sqlx::Row;
 use sqlx::postgres::PgPoolOptions;
@@ -70,4 +69,4 @@ crate::search::search_store!(
     matches: "t.tsv @@ to_tsquery('simple', $1)",
     query: |terms| terms.tsquery()
 );
-crate::seed::bulk_load!(PgStore);
+crate::seed::bulk_load!(PgStore, postgres);

@@ -11,150 +11,6 @@ macro_rules! shared_store {
     ($store:ty, $db:ty, claim_cases: $claim_cases:expr, claim_jobs: $claim_jobs:expr, lock_order: $lock_order:expr, notification_key: $notification_key:literal) => {
         #[async_trait::async_trait]
         impl redress_app::Store for $store {
-            async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()> {
-                insert_user_in(&self.pool, user, password_hash, at).await
-            }
-
-            async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
-                let row = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address, email FROM users WHERE id = $1")
-                    .bind(Id::from(id))
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(other)?;
-                row.map(|r| user_from(&r)).transpose().map_err(StoreError::Other)
-            }
-
-            async fn user_by_login(&self, login: &str) -> StoreResult<Option<(User, String)>> {
-                let row = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address, email, password_hash FROM users WHERE login = $1")
-                    .bind(login)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(other)?;
-                match row {
-                    None => Ok(None),
-                    Some(r) => Ok(Some((user_from(&r)?, r.try_get("password_hash").map_err(other)?))),
-                }
-            }
-
-            async fn insert_session(&self, token_hash: &str, user: UserId, expires_at: Timestamp, at: Timestamp) -> StoreResult<()> {
-                sqlx::query("INSERT INTO sessions (token_hash, user_id, expires_at, created_at) VALUES ($1, $2, $3, $4)")
-                    .bind(token_hash)
-                    .bind(Id::from(user))
-                    .bind(Time(expires_at))
-                    .bind(Time(at))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(())
-            }
-
-            async fn session_user(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<User>> {
-                if let Some(user) = self.sessions.get(token_hash, now) {
-                    return Ok(Some(user));
-                }
-                let row = sqlx::query("SELECT u.id, u.login, u.display_name, u.role, u.merchant_id, u.phone, u.address, u.email, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2")
-                    .bind(token_hash)
-                    .bind(Time(now))
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(other)?;
-                let Some(r) = row else { return Ok(None) };
-                let user = user_from(&r)?;
-                self.sessions.put(token_hash, &user, r.try_get::<Time, _>("expires_at").map_err(other)?.0);
-                Ok(Some(user))
-            }
-
-            async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
-                self.sessions.forget(token_hash);
-                sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await.map_err(other)?;
-                Ok(())
-            }
-
-            async fn insert_api_token(&self, token: &ApiToken, token_hash: &str) -> StoreResult<()> {
-                sqlx::query("INSERT INTO api_tokens (id, merchant_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(Id::from(token.id))
-                    .bind(Id::from(token.merchant_id))
-                    .bind(&token.name)
-                    .bind(token_hash)
-                    .bind(Time(token.created_at))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(())
-            }
-
-            async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
-                let row = sqlx::query("SELECT id, merchant_id, name, created_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
-                    .bind(token_hash)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(row.map(|r| token_from(&r)).transpose()?)
-            }
-
-            async fn api_tokens(&self, merchant: MerchantId) -> StoreResult<Vec<ApiToken>> {
-                let rows = sqlx::query("SELECT id, merchant_id, name, created_at FROM api_tokens WHERE merchant_id = $1 AND revoked_at IS NULL ORDER BY id DESC")
-                    .bind(Id::from(merchant))
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(rows.iter().map(token_from).collect::<anyhow::Result<_>>()?)
-            }
-
-            async fn revoke_api_token(&self, merchant: MerchantId, id: redress_domain::TokenId, at: Timestamp) -> StoreResult<bool> {
-                let updated = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND merchant_id = $3 AND revoked_at IS NULL")
-                    .bind(Time(at))
-                    .bind(Id::from(id))
-                    .bind(Id::from(merchant))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(updated.rows_affected() == 1)
-            }
-
-            async fn insert_merchant(&self, merchant: &Merchant, at: Timestamp) -> StoreResult<()> {
-                sqlx::query("INSERT INTO merchants (id, name, credit_code, address, phone, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(Id::from(merchant.id))
-                    .bind(&merchant.name)
-                    .bind(&merchant.credit_code)
-                    .bind(&merchant.address)
-                    .bind(&merchant.phone)
-                    .bind(Time(at))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(|e| unique_or("merchant", e))?;
-                Ok(())
-            }
-
-            async fn merchant(&self, id: MerchantId) -> StoreResult<Option<Merchant>> {
-                let row = sqlx::query("SELECT id, name, credit_code, address, phone FROM merchants WHERE id = $1")
-                    .bind(Id::from(id))
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(other)?;
-                row.map(|r| merchant_from(&r)).transpose().map_err(StoreError::Other)
-            }
-
-            async fn list_merchants(&self, before: Option<MerchantId>, limit: i64) -> StoreResult<Vec<Merchant>> {
-                let rows = sqlx::query("SELECT id, name, credit_code, address, phone FROM merchants WHERE (CAST($1 AS TEXT) IS NULL OR id < $1) ORDER BY id DESC LIMIT $2")
-                    .bind(before.map(Id::from))
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                rows.iter().map(merchant_from).collect::<anyhow::Result<_>>().map_err(StoreError::Other)
-            }
-
-            async fn list_users(&self, before: Option<UserId>, limit: i64) -> StoreResult<Vec<User>> {
-                let rows = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address, email FROM users WHERE (CAST($1 AS TEXT) IS NULL OR id < $1) ORDER BY id DESC LIMIT $2")
-                    .bind(before.map(Id::from))
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                rows.iter().map(user_from).collect::<anyhow::Result<_>>().map_err(StoreError::Other)
-            }
-
             async fn insert_order(&self, order: &Order) -> StoreResult<()> {
                 insert_order_in(&self.pool, order).await
             }
@@ -444,15 +300,6 @@ macro_rules! shared_store {
                 }
                 tx.commit().await.map_err(other)?;
                 Ok(true)
-            }
-
-            async fn merchant_staff(&self, merchant: MerchantId) -> StoreResult<Vec<UserId>> {
-                let ids: Vec<Id> = sqlx::query_scalar("SELECT id FROM users WHERE merchant_id = $1 AND role = 'merchant'")
-                    .bind(Id::from(merchant))
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(ids.into_iter().map(UserId::from).collect())
             }
 
             async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem], prior_cases: u32, answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
@@ -757,24 +604,6 @@ macro_rules! shared_store {
             }
         }
 
-        async fn insert_user_in<'e>(ex: impl sqlx::Executor<'e, Database = $db>, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()> {
-            sqlx::query("INSERT INTO users (id, login, display_name, role, merchant_id, phone, address, password_hash, created_at, email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-                .bind(Id::from(user.id))
-                .bind(&user.login)
-                .bind(&user.display_name)
-                .bind(user.role.as_str())
-                .bind(user.merchant_id.map(Id::from))
-                .bind(&user.phone)
-                .bind(&user.address)
-                .bind(password_hash)
-                .bind(Time(at))
-                .bind(&user.email)
-                .execute(ex)
-                .await
-                .map_err(|e| unique_or("login", e))?;
-            Ok(())
-        }
-
         async fn insert_order_in<'e>(ex: impl sqlx::Executor<'e, Database = $db>, order: &Order) -> StoreResult<()> {
             sqlx::query("INSERT INTO orders (id, number, merchant_id, buyer_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(Id::from(order.id))
@@ -930,40 +759,6 @@ macro_rules! shared_store {
                 hash: r.try_get("hash").map_err(other)?,
             };
             Ok(StoredEvent { seq: link.seq, event: from_json(&link.content)?, link })
-        }
-
-        fn token_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<ApiToken> {
-            Ok(ApiToken {
-                id: r.try_get::<Id, _>("id")?.into(),
-                merchant_id: r.try_get::<Id, _>("merchant_id")?.into(),
-                name: r.try_get("name")?,
-                created_at: r.try_get::<Time, _>("created_at")?.0,
-            })
-        }
-
-        fn merchant_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Merchant> {
-            Ok(Merchant {
-                id: r.try_get::<Id, _>("id")?.into(),
-                name: r.try_get("name")?,
-                credit_code: r.try_get("credit_code")?,
-                address: r.try_get("address")?,
-                phone: r.try_get("phone")?,
-            })
-        }
-
-        fn user_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<User> {
-            let role: String = r.try_get("role")?;
-            let merchant_id: Option<Id> = r.try_get("merchant_id")?;
-            Ok(User {
-                id: r.try_get::<Id, _>("id")?.into(),
-                login: r.try_get("login")?,
-                display_name: r.try_get("display_name")?,
-                role: Role::parse(&role).ok_or_else(|| anyhow::anyhow!("stored role `{role}`"))?,
-                merchant_id: merchant_id.map(MerchantId::from),
-                phone: r.try_get("phone")?,
-                address: r.try_get("address")?,
-                email: r.try_get("email")?,
-            })
         }
 
         async fn insert_link(conn: &mut <$db as sqlx::Database>::Connection, case_id: CaseId, event: &Event, link: &Link) -> StoreResult<()> {

@@ -5,10 +5,9 @@
 use crate::codec::*;
 use crate::shared::{other, shared_store, unique_or};
 use jiff::Timestamp;
-use redress_app::Role;
 use redress_app::ports::*;
 use redress_domain::chain::Link;
-use redress_domain::order::{Merchant, Order, OrderHistory};
+use redress_domain::order::{Order, OrderHistory};
 use redress_domain::{Case, CaseId, Event, MerchantId, Money, OrderId, Policy, UserId};
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -85,4 +84,4 @@ crate::search::search_store!(
     matches: "EXISTS (SELECT 1 FROM case_search s WHERE s.case_search MATCH $1 AND s.rowid = t.doc)",
     query: |terms| terms.fts5()
 );
-crate::seed::bulk_load!(SqliteStore);
+crate::seed::bulk_load!(SqliteStore, sqlite);
