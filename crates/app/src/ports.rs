@@ -231,9 +231,38 @@ pub trait AccountStore: Send + Sync {
     async fn merchant_staff(&self, merchant: MerchantId) -> StoreResult<Vec<UserId>>;
 }
 
+/// Idempotency keys: answers recorded with their change (`append`, `create_case`) or alone.
+#[async_trait]
+pub trait IdempotencyStore: Send + Sync {
+    /// The answer under `key` that has not expired at `now`.
+    async fn idempotency_answer(&self, scope: &str, key: &str, now: Timestamp) -> StoreResult<Option<StoredAnswer>>;
+    /// Records an answer that carries no change; `false` if a live answer has the key already.
+    async fn idempotency_record(&self, answer: &IdempotencyRecord, now: Timestamp) -> StoreResult<bool>;
+    /// Deletes the answers expired at `now`; how many.
+    async fn purge_idempotency(&self, now: Timestamp) -> StoreResult<u64>;
+}
+
+/// The built-in payment ledger.
+#[async_trait]
+pub trait LedgerStore: Send + Sync {
+    /// Pays `amount` once per `refund_id`; refunds (not compensation) never exceed what was paid.
+    async fn ledger_refund(
+        &self,
+        order: &Order,
+        refund_id: &str,
+        amount: Money,
+        kind: PayoutKind,
+        at: Timestamp,
+    ) -> StoreResult<LedgerRefund>;
+    /// The refunds paid on an order (compensation not included).
+    async fn ledger_total(&self, order_id: OrderId) -> StoreResult<Money>;
+}
+
 #[async_trait]
 pub trait Store:
     AccountStore
+    + IdempotencyStore
+    + LedgerStore
     + LoginAttemptStore
     + SigningKeyStore
     + crate::conversations::ConversationStore
@@ -375,27 +404,6 @@ pub trait Store:
     ) -> StoreResult<Vec<ClaimedJob>>;
     async fn complete_job(&self, id: uuid::Uuid, at: Timestamp) -> StoreResult<()>;
     async fn retry_job(&self, id: uuid::Uuid, available_at: Timestamp, error: &str) -> StoreResult<()>;
-
-    // Idempotency keys: answers recorded with their change (`append`, `create_case`) or alone.
-    /// The answer under `key` that has not expired at `now`.
-    async fn idempotency_answer(&self, scope: &str, key: &str, now: Timestamp) -> StoreResult<Option<StoredAnswer>>;
-    /// Records an answer that carries no change; `false` if a live answer has the key already.
-    async fn idempotency_record(&self, answer: &IdempotencyRecord, now: Timestamp) -> StoreResult<bool>;
-    /// Deletes the answers expired at `now`; how many.
-    async fn purge_idempotency(&self, now: Timestamp) -> StoreResult<u64>;
-
-    // The built-in payment ledger.
-    /// Pays `amount` once per `refund_id`; refunds (not compensation) never exceed what was paid.
-    async fn ledger_refund(
-        &self,
-        order: &Order,
-        refund_id: &str,
-        amount: Money,
-        kind: PayoutKind,
-        at: Timestamp,
-    ) -> StoreResult<LedgerRefund>;
-    /// The refunds paid on an order (compensation not included).
-    async fn ledger_total(&self, order_id: OrderId) -> StoreResult<Money>;
 
     // Evidence files: rows written with their `EvidenceAdded` event, in its transaction.
     /// Every file of a case, in the order they were added.

@@ -193,6 +193,5 @@ where
     })
 }
 
-// SQLite has one writer at a time: its write transaction is the lock.
-conversation_store!(crate::SqliteStore, sqlite, lock_order: "SELECT id FROM orders WHERE id = $1");
-conversation_store!(crate::PgStore, postgres, lock_order: "SELECT id FROM orders WHERE id = $1 FOR UPDATE");
+conversation_store!(crate::SqliteStore, sqlite, lock_order: crate::sqlite::LOCK_ORDER);
+conversation_store!(crate::PgStore, postgres, lock_order: crate::postgres::LOCK_ORDER);

@@ -7,6 +7,8 @@ pub mod blobs;
 mod codec;
 mod conversations;
 mod dashboards;
+mod idempotency;
+mod ledger;
 mod notify;
 mod postgres;
 mod search;

@@ -482,69 +482,6 @@ macro_rules! shared_store {
                 Ok(())
             }
 
-            async fn idempotency_answer(&self, scope: &str, key: &str, now: Timestamp) -> StoreResult<Option<StoredAnswer>> {
-                let row = sqlx::query("SELECT request_hash, status, body FROM idempotency_keys WHERE scope = $1 AND key = $2 AND expires_at > $3 AND status IS NOT NULL")
-                    .bind(scope)
-                    .bind(key)
-                    .bind(Time(now))
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(other)?;
-                let Some(r) = row else { return Ok(None) };
-                Ok(Some(StoredAnswer {
-                    request_hash: r.try_get("request_hash").map_err(other)?,
-                    status: u16::try_from(r.try_get::<i64, _>("status").map_err(other)?).unwrap_or(500),
-                    body: r.try_get::<Option<String>, _>("body").map_err(other)?.unwrap_or_default(),
-                }))
-            }
-
-            async fn idempotency_record(&self, answer: &IdempotencyRecord, _now: Timestamp) -> StoreResult<bool> {
-                let mut tx = self.begin_write().await.map_err(other)?;
-                match insert_answer(&mut *tx, answer).await {
-                    Ok(()) => {
-                        tx.commit().await.map_err(other)?;
-                        Ok(true)
-                    }
-                    Err(StoreError::AlreadyAnswered) => Ok(false),
-                    Err(e) => Err(e),
-                }
-            }
-
-            async fn purge_idempotency(&self, now: Timestamp) -> StoreResult<u64> {
-                let deleted = sqlx::query("DELETE FROM idempotency_keys WHERE expires_at <= $1")
-                    .bind(Time(now))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(deleted.rows_affected())
-            }
-
-            async fn ledger_refund(&self, order: &Order, refund_id: &str, amount: Money, kind: redress_app::ports::PayoutKind, at: Timestamp) -> StoreResult<LedgerRefund> {
-                // Through the writer: on SQLite it joins a group commit instead of waiting for the
-                // write lock behind it and paying an fsync of its own.
-                let outcome = std::sync::Arc::new(std::sync::Mutex::new(None));
-                let (order, refund_id, out) = (order.clone(), refund_id.to_owned(), outcome.clone());
-                self.write_change(crate::shared::change::<$db, _>(move |conn| {
-                    Box::pin(async move {
-                        let refund = ledger_refund_in(conn, &order, &refund_id, amount, kind, at).await?;
-                        *out.lock().unwrap_or_else(|p| p.into_inner()) = Some(refund);
-                        Ok(())
-                    })
-                }))
-                .await?;
-                let refund = outcome.lock().unwrap_or_else(|p| p.into_inner()).take();
-                refund.ok_or_else(|| StoreError::Other(anyhow::anyhow!("the ledger write did not run")))
-            }
-
-            async fn ledger_total(&self, order_id: OrderId) -> StoreResult<Money> {
-                let total: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM refund_ledger WHERE order_id = $1 AND kind = 'refund'")
-                    .bind(Id::from(order_id))
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(Money::from_fen(total))
-            }
-
             async fn evidence(&self, case_id: CaseId) -> StoreResult<Vec<redress_app::evidence::EvidenceRecord>> {
                 let rows = sqlx::query("SELECT case_id, seq, id, sha256, kind, caption, size, media_type, confidential, uploader, created_at FROM evidence WHERE case_id = $1 ORDER BY seq")
                     .bind(Id::from(case_id))
@@ -616,44 +553,6 @@ macro_rules! shared_store {
                 .await
                 .map_err(|e| unique_or("order number", e))?;
             Ok(())
-        }
-
-        /// Records a payout in the ledger on `conn` (inside the caller's transaction), at most once per refund id
-        /// and never past what the order paid.
-        async fn ledger_refund_in(conn: &mut <$db as sqlx::Database>::Connection, order: &Order, refund_id: &str, amount: Money, kind: redress_app::ports::PayoutKind, at: Timestamp) -> StoreResult<LedgerRefund> {
-            sqlx::query($lock_order).bind(Id::from(order.id)).fetch_optional(&mut *conn).await.map_err(other)?;
-            let existing: Option<i64> = sqlx::query_scalar("SELECT amount FROM refund_ledger WHERE refund_id = $1")
-                .bind(refund_id)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(other)?;
-            if existing.is_some() {
-                return Ok(LedgerRefund::Executed);
-            }
-            let total: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM refund_ledger WHERE order_id = $1 AND kind = 'refund'")
-                .bind(Id::from(order.id))
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(other)?;
-            let is_refund = kind == redress_app::ports::PayoutKind::Refund;
-            if !amount.is_positive() || (is_refund && total + amount.fen() > order.amount_paid.fen()) {
-                return Ok(LedgerRefund::Refused(format!(
-                    "refunds on order {} would reach {} of {} paid",
-                    order.number,
-                    Money::from_fen(total + amount.fen()),
-                    order.amount_paid
-                )));
-            }
-            sqlx::query("INSERT INTO refund_ledger (refund_id, order_id, amount, created_at, kind) VALUES ($1, $2, $3, $4, $5)")
-                .bind(refund_id)
-                .bind(Id::from(order.id))
-                .bind(amount.fen())
-                .bind(Time(at))
-                .bind(kind.as_str())
-                .execute(&mut *conn)
-                .await
-                .map_err(other)?;
-            Ok(LedgerRefund::Executed)
         }
 
         /// Files `case` on `conn` (inside the caller's transaction).
@@ -775,23 +674,6 @@ macro_rules! shared_store {
                 .map_err(|e| unique_or("event", e))?;
             insert_evidence(conn, case_id, event, link).await?;
             Ok(())
-        }
-
-        /// Records the answer to an Idempotency-Key in `tx`; a live answer under the key already
-        /// is `AlreadyAnswered` (an expired one is replaced).
-        pub(crate) async fn insert_answer(conn: &mut <$db as sqlx::Database>::Connection, answer: &IdempotencyRecord) -> StoreResult<()> {
-            let written = sqlx::query("INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at, completed_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7) ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status, body = excluded.body, created_at = excluded.created_at, completed_at = excluded.completed_at, expires_at = excluded.expires_at WHERE idempotency_keys.expires_at <= excluded.created_at")
-                .bind(&answer.scope)
-                .bind(&answer.key)
-                .bind(&answer.request_hash)
-                .bind(i64::from(answer.status))
-                .bind(&answer.body)
-                .bind(Time(answer.created_at))
-                .bind(Time(answer.expires_at))
-                .execute(&mut *conn)
-                .await
-                .map_err(other)?;
-            if written.rows_affected() == 1 { Ok(()) } else { Err(StoreError::AlreadyAnswered) }
         }
 
         pub(crate) async fn insert_notification(conn: &mut <$db as sqlx::Database>::Connection, n: &redress_app::escalations::Notification) -> StoreResult<()> {

@@ -7,7 +7,18 @@ use std::path::{Path, PathBuf};
 
 /// The files of `redress_app` that declare store ports, with the traits they declare.
 const PORTS: &[(&str, &[&str])] = &[
-    ("ports.rs", &["Store", "AccountStore", "LoginAttemptStore", "NotificationStore", "SigningKeyStore"]),
+    (
+        "ports.rs",
+        &[
+            "Store",
+            "AccountStore",
+            "IdempotencyStore",
+            "LedgerStore",
+            "LoginAttemptStore",
+            "NotificationStore",
+            "SigningKeyStore",
+        ],
+    ),
     ("conversations.rs", &["ConversationStore"]),
     ("search.rs", &["SearchStore"]),
     ("dashboards.rs", &["DashboardStore"]),
