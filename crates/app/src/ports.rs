@@ -258,9 +258,25 @@ pub trait LedgerStore: Send + Sync {
     async fn ledger_total(&self, order_id: OrderId) -> StoreResult<Money>;
 }
 
+/// Background jobs: the outbox rows of case changes, claimed under a lease by any number of workers.
+#[async_trait]
+pub trait JobStore: Send + Sync {
+    async fn claim_jobs(
+        &self,
+        topic: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+        owner: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<ClaimedJob>>;
+    async fn complete_job(&self, id: uuid::Uuid, at: Timestamp) -> StoreResult<()>;
+    async fn retry_job(&self, id: uuid::Uuid, available_at: Timestamp, error: &str) -> StoreResult<()>;
+}
+
 #[async_trait]
 pub trait Store:
     AccountStore
+    + JobStore
     + IdempotencyStore
     + LedgerStore
     + LoginAttemptStore
@@ -394,16 +410,6 @@ pub trait Store:
         owner: &str,
         limit: i64,
     ) -> StoreResult<Vec<DueCase>>;
-    async fn claim_jobs(
-        &self,
-        topic: &str,
-        now: Timestamp,
-        lease_until: Timestamp,
-        owner: &str,
-        limit: i64,
-    ) -> StoreResult<Vec<ClaimedJob>>;
-    async fn complete_job(&self, id: uuid::Uuid, at: Timestamp) -> StoreResult<()>;
-    async fn retry_job(&self, id: uuid::Uuid, available_at: Timestamp, error: &str) -> StoreResult<()>;
 
     // Evidence files: rows written with their `EvidenceAdded` event, in its transaction.
     /// Every file of a case, in the order they were added.

@@ -8,6 +8,7 @@ mod codec;
 mod conversations;
 mod dashboards;
 mod idempotency;
+mod jobs;
 mod ledger;
 mod notify;
 mod postgres;

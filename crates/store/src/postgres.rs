@@ -60,7 +60,6 @@ shared_store!(
     PgStore,
     sqlx::Postgres,
     claim_cases: "UPDATE cases SET lease_until = $2, lease_owner = $3 WHERE id IN (SELECT id FROM cases WHERE sweep_at <= $1 AND (lease_until IS NULL OR lease_until < $1) ORDER BY sweep_at LIMIT $4 FOR UPDATE SKIP LOCKED) AND sweep_at <= $1 AND (lease_until IS NULL OR lease_until < $1) RETURNING id, sweep_at",
-    claim_jobs: "UPDATE outbox SET lease_until = $3, lease_owner = $4, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE topic = $1 AND done_at IS NULL AND available_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY available_at LIMIT $5 FOR UPDATE SKIP LOCKED) AND done_at IS NULL AND (lease_until IS NULL OR lease_until < $2) RETURNING id, topic, case_id, payload, attempts",
     lock_order: LOCK_ORDER,
     // Partitioned by time (migration 0025): its key includes the time.
     notification_key: "(id, created_at)"

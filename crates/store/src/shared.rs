@@ -8,7 +8,7 @@
 /// `write_change`), using the given SQL for the statements that differ per database, and the
 /// columns of the notifications' key (PostgreSQL's partitioned table keys them with their time).
 macro_rules! shared_store {
-    ($store:ty, $db:ty, claim_cases: $claim_cases:expr, claim_jobs: $claim_jobs:expr, lock_order: $lock_order:expr, notification_key: $notification_key:literal) => {
+    ($store:ty, $db:ty, claim_cases: $claim_cases:expr, lock_order: $lock_order:expr, notification_key: $notification_key:literal) => {
         #[async_trait::async_trait]
         impl redress_app::Store for $store {
             async fn insert_order(&self, order: &Order) -> StoreResult<()> {
@@ -429,57 +429,6 @@ macro_rules! shared_store {
                 }
                 due.sort_by_key(|d| d.due);
                 Ok(due)
-            }
-
-            async fn claim_jobs(&self, topic: &str, now: Timestamp, lease_until: Timestamp, owner: &str, limit: i64) -> StoreResult<Vec<ClaimedJob>> {
-                let rows = sqlx::query($claim_jobs)
-                    .bind(topic)
-                    .bind(Time(now))
-                    .bind(Time(lease_until))
-                    .bind(owner)
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                let mut jobs = Vec::with_capacity(rows.len());
-                for r in rows {
-                    let case_id: Option<Id> = r.try_get("case_id").map_err(other)?;
-                    jobs.push(ClaimedJob {
-                        id: r.try_get::<Id, _>("id").map_err(other)?.into(),
-                        topic: r.try_get("topic").map_err(other)?,
-                        case_id: case_id.map(CaseId::from),
-                        payload: r.try_get::<Json<serde_json::Value>, _>("payload").map_err(other)?.0,
-                        attempts: r.try_get("attempts").map_err(other)?,
-                    });
-                }
-                Ok(jobs)
-            }
-
-            async fn complete_job(&self, id: uuid::Uuid, at: Timestamp) -> StoreResult<()> {
-                // Through the writer, as `ledger_refund`.
-                self.write_change(crate::shared::change::<$db, _>(move |conn| {
-                    Box::pin(async move {
-                        sqlx::query("UPDATE outbox SET done_at = $1, lease_until = NULL, lease_owner = NULL WHERE id = $2")
-                            .bind(Time(at))
-                            .bind(Id::from(id))
-                            .execute(&mut *conn)
-                            .await
-                            .map_err(other)?;
-                        Ok(())
-                    })
-                }))
-                .await
-            }
-
-            async fn retry_job(&self, id: uuid::Uuid, available_at: Timestamp, error: &str) -> StoreResult<()> {
-                sqlx::query("UPDATE outbox SET available_at = $1, last_error = $2, lease_until = NULL, lease_owner = NULL WHERE id = $3")
-                    .bind(Time(available_at))
-                    .bind(error)
-                    .bind(Id::from(id))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(())
             }
 
             async fn evidence(&self, case_id: CaseId) -> StoreResult<Vec<redress_app::evidence::EvidenceRecord>> {

@@ -76,7 +76,6 @@ shared_store!(
     SqliteStore,
     sqlx::Sqlite,
     claim_cases: "UPDATE cases SET lease_until = $2, lease_owner = $3 WHERE id IN (SELECT id FROM cases WHERE sweep_at <= $1 AND (lease_until IS NULL OR lease_until < $1) ORDER BY sweep_at LIMIT $4) RETURNING id, sweep_at",
-    claim_jobs: "UPDATE outbox SET lease_until = $3, lease_owner = $4, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE topic = $1 AND done_at IS NULL AND available_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY available_at LIMIT $5) RETURNING id, topic, case_id, payload, attempts",
     lock_order: LOCK_ORDER,
     notification_key: "(id)"
 );

@@ -14,6 +14,7 @@ const PORTS: &[(&str, &[&str])] = &[
             "AccountStore",
             "IdempotencyStore",
             "LedgerStore",
+            "JobStore",
             "LoginAttemptStore",
             "NotificationStore",
             "SigningKeyStore",
