@@ -182,8 +182,8 @@ pub trait SigningKeyStore: Send + Sync {
     async fn keep_signing_key(&self, purpose: &str, private_key: &str, at: Timestamp) -> StoreResult<()>;
 }
 
-/// Notifications by email: each person's choices and their address, and a notification by id
-/// (the email job names it).
+/// Notifications: a person's inbox and read marks, and what e-mailing them needs (each person's
+/// choices and address, a notification by id: the email job names it).
 #[async_trait]
 pub trait NotificationStore: Send + Sync {
     async fn notification(&self, id: uuid::Uuid) -> StoreResult<Option<crate::escalations::Notification>>;
@@ -196,6 +196,15 @@ pub trait NotificationStore: Send + Sync {
     ) -> StoreResult<()>;
     /// `false` if there is no such account.
     async fn set_user_email(&self, user: UserId, email: Option<&str>) -> StoreResult<bool>;
+    /// Stores notifications (each once: a repeated id is ignored).
+    async fn insert_notifications(&self, notifications: &[crate::escalations::Notification]) -> StoreResult<()>;
+    async fn notifications(
+        &self,
+        user: UserId,
+        before: Option<uuid::Uuid>,
+        limit: i64,
+    ) -> StoreResult<Vec<crate::escalations::Notification>>;
+    async fn mark_notification_read(&self, user: UserId, id: uuid::Uuid, at: Timestamp) -> StoreResult<bool>;
 }
 
 /// People and access: accounts, sessions, a shop's API tokens, the shops.
@@ -335,21 +344,12 @@ pub trait Store:
         &self,
         from: Timestamp,
     ) -> StoreResult<Vec<crate::escalations::ExternalEscalation>>;
-    /// Stores notifications (each once: a repeated id is ignored).
-    async fn insert_notifications(&self, notifications: &[crate::escalations::Notification]) -> StoreResult<()>;
     async fn update_external_escalation(
         &self,
         escalation: &crate::escalations::ExternalEscalation,
         expected_next: Option<Timestamp>,
         notification: Option<&crate::escalations::Notification>,
     ) -> StoreResult<bool>;
-    async fn notifications(
-        &self,
-        user: UserId,
-        before: Option<uuid::Uuid>,
-        limit: i64,
-    ) -> StoreResult<Vec<crate::escalations::Notification>>;
-    async fn mark_notification_read(&self, user: UserId, id: uuid::Uuid, at: Timestamp) -> StoreResult<bool>;
 
     // Reminders of natural-time deadlines.
     /// Cases whose next reminder is due at `now`, with that reminder's time.

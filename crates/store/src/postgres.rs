@@ -6,11 +6,13 @@ use crate::codec::*;
 use crate::shared::{other, shared_store, unique_or};
 // Case changes and messages record their idempotency answer in their own transaction.
 pub(crate) use crate::idempotency::postgres::insert_answer;
+// Case changes, messages and escalations store notifications in their own transaction.
+pub(crate) use crate::notify::postgres::insert_notification;
 use jiff::Timestamp;
 use redress_app::ports::*;
 use redress_domain::chain::Link;
 use redress_domain::order::{Order, OrderHistory};
-use redress_domain::{Case, CaseId, Event, MerchantId, OrderId, Policy, UserId};
+use redress_domain::{Case, CaseId, Event, MerchantId, OrderId, Policy};
 use sqlx::Row;
 use sqlx::postgres::PgPoolOptions;
 use std::time::Duration;
@@ -60,9 +62,7 @@ shared_store!(
     PgStore,
     sqlx::Postgres,
     claim_cases: "UPDATE cases SET lease_until = $2, lease_owner = $3 WHERE id IN (SELECT id FROM cases WHERE sweep_at <= $1 AND (lease_until IS NULL OR lease_until < $1) ORDER BY sweep_at LIMIT $4 FOR UPDATE SKIP LOCKED) AND sweep_at <= $1 AND (lease_until IS NULL OR lease_until < $1) RETURNING id, sweep_at",
-    lock_order: LOCK_ORDER,
-    // Partitioned by time (migration 0025): its key includes the time.
-    notification_key: "(id, created_at)"
+    lock_order: LOCK_ORDER
 );
 
 crate::search::search_store!(

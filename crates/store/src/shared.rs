@@ -5,10 +5,9 @@
 
 /// Implements `redress_app::Store` for `$store` (a struct with `pool: sqlx::Pool<$db>`,
 /// `changed` (a `Notify`), `policies` (a `PolicyCache`), `sessions` (a `SessionCache`), an async `begin_write` and
-/// `write_change`), using the given SQL for the statements that differ per database, and the
-/// columns of the notifications' key (PostgreSQL's partitioned table keys them with their time).
+/// `write_change`), using the given SQL for the statements that differ per database.
 macro_rules! shared_store {
-    ($store:ty, $db:ty, claim_cases: $claim_cases:expr, lock_order: $lock_order:expr, notification_key: $notification_key:literal) => {
+    ($store:ty, $db:ty, claim_cases: $claim_cases:expr, lock_order: $lock_order:expr) => {
         #[async_trait::async_trait]
         impl redress_app::Store for $store {
             async fn insert_order(&self, order: &Order) -> StoreResult<()> {
@@ -199,15 +198,6 @@ macro_rules! shared_store {
                 Ok(bodies.into_iter().map(|b| b.0).collect())
             }
 
-            async fn insert_notifications(&self, notifications: &[redress_app::escalations::Notification]) -> StoreResult<()> {
-                let mut tx = self.begin_write().await.map_err(other)?;
-                for n in notifications {
-                    insert_notification(&mut *tx, n).await?;
-                }
-                tx.commit().await.map_err(other)?;
-                Ok(())
-            }
-
             async fn update_external_escalation(
                 &self,
                 escalation: &redress_app::escalations::ExternalEscalation,
@@ -232,34 +222,6 @@ macro_rules! shared_store {
                 }
                 tx.commit().await.map_err(other)?;
                 Ok(true)
-            }
-
-            async fn notifications(&self, user: UserId, before: Option<uuid::Uuid>, limit: i64) -> StoreResult<Vec<redress_app::escalations::Notification>> {
-                let rows = sqlx::query("SELECT body, read_at FROM notifications WHERE user_id = $1 AND (CAST($2 AS TEXT) IS NULL OR id < $2) ORDER BY id DESC LIMIT $3")
-                    .bind(Id::from(user))
-                    .bind(before.map(Id::from))
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                let mut out = Vec::with_capacity(rows.len());
-                for r in rows {
-                    let mut n = r.try_get::<Json<redress_app::escalations::Notification>, _>("body").map_err(other)?.0;
-                    n.read_at = r.try_get::<Option<Time>, _>("read_at").map_err(other)?.map(Timestamp::from);
-                    out.push(n);
-                }
-                Ok(out)
-            }
-
-            async fn mark_notification_read(&self, user: UserId, id: uuid::Uuid, at: Timestamp) -> StoreResult<bool> {
-                let updated = sqlx::query("UPDATE notifications SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND user_id = $3")
-                    .bind(Time(at))
-                    .bind(Id::from(id))
-                    .bind(Id::from(user))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(updated.rows_affected() == 1)
             }
 
             async fn due_reminders(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<(Case, Timestamp)>> {
@@ -622,36 +584,6 @@ macro_rules! shared_store {
                 .await
                 .map_err(|e| unique_or("event", e))?;
             insert_evidence(conn, case_id, event, link).await?;
-            Ok(())
-        }
-
-        pub(crate) async fn insert_notification(conn: &mut <$db as sqlx::Database>::Connection, n: &redress_app::escalations::Notification) -> StoreResult<()> {
-            let stored = sqlx::query(concat!("INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT ", $notification_key, " DO NOTHING"))
-                .bind(Id::from(n.id))
-                .bind(Id::from(n.user_id))
-                .bind(n.case_id.map(Id::from))
-                .bind(&n.kind)
-                .bind(Json(n))
-                .bind(Time(n.created_at))
-                .execute(&mut *conn)
-                .await
-                .map_err(other)?;
-            if stored.rows_affected() == 0 {
-                // Stored before (a retried job): its email job was made then.
-                return Ok(());
-            }
-            // Its email job, for a reader with an address who did not turn this kind off (the
-            // worker checks again when it sends).
-            sqlx::query("INSERT INTO outbox (id, topic, case_id, payload, created_at, available_at) SELECT $1, 'email', $2, $3, $4, $4 FROM users u WHERE u.id = $5 AND u.email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM notification_settings s WHERE s.user_id = u.id AND CAST(s.email_off AS TEXT) LIKE $6)")
-                .bind(Id::from(uuid::Uuid::now_v7()))
-                .bind(n.case_id.map(Id::from))
-                .bind(Json(serde_json::json!({ "notification": n.id })))
-                .bind(Time(n.created_at))
-                .bind(Id::from(n.user_id))
-                .bind(format!("%\"{}\"%", n.kind))
-                .execute(&mut *conn)
-                .await
-                .map_err(other)?;
             Ok(())
         }
 
