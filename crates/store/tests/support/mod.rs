@@ -120,28 +120,16 @@ where
 /// skipped with a note, unless CI (`CI` set, or `REDRESS_REQUIRE_POSTGRES=1`) asked for it.
 pub async fn run_postgres<F, Fut>(name: &str, story: F)
 where
-    F: FnOnce(TestDb) -> Fut,
+    F: FnOnce(TestDb) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let Some(admin_url) = postgres_url(name) else {
-        return;
-    };
-    let db_name = format!("redress_test_{}", uuid::Uuid::now_v7().simple());
-    let mut admin = sqlx::PgConnection::connect(&admin_url)
-        .await
-        .unwrap_or_else(|e| panic!("connect to {PG_URL_VAR}={admin_url}: {e}"));
-    admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db_name}"))).await.expect("create test database");
-    let url = with_database(&admin_url, &db_name);
-    redress_store::migrate(&url).await.expect("migrate postgres");
-    let store: Arc<dyn Store> = Arc::new(redress_store::PgStore::connect(&url).await.expect("connect postgres"));
-    let raw = sqlx::PgPool::connect(&url).await.expect("raw postgres pool");
-    let db = TestDb { backend: "postgres", url, store, raw: Raw::Postgres(raw), _dir: None };
-    let result = tokio::spawn(story(db)).await;
-    admin
-        .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")))
-        .await
-        .expect("drop test database");
-    finish(result);
+    run_on_empty_postgres(name, |url| async move {
+        redress_store::migrate(&url).await.expect("migrate postgres");
+        let store: Arc<dyn Store> = Arc::new(redress_store::PgStore::connect(&url).await.expect("connect postgres"));
+        let raw = sqlx::PgPool::connect(&url).await.expect("raw postgres pool");
+        story(TestDb { backend: "postgres", url, store, raw: Raw::Postgres(raw), _dir: None }).await
+    })
+    .await
 }
 
 /// Runs `story` with the URL of a fresh, empty PostgreSQL database (no migrations), dropped
