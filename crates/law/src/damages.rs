@@ -38,6 +38,16 @@ impl DamagesRule {
             Self::FoodSafety => "food_safety",
         }
     }
+
+    /// What can set the punitive part under this rule.
+    pub const fn bases(self) -> &'static [PunitiveBasis] {
+        match self {
+            Self::ConsumerFraud => &[PunitiveBasis::ThreeTimesPrice, PunitiveBasis::StatutoryMinimum],
+            Self::FoodSafety => {
+                &[PunitiveBasis::TenTimesPrice, PunitiveBasis::ThreeTimesLoss, PunitiveBasis::StatutoryMinimum]
+            }
+        }
+    }
 }
 
 /// Which rule set the punitive amount.

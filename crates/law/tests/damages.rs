@@ -29,6 +29,7 @@ fn consumer_fraud_around_the_500_yuan_floor() {
         assert_eq!(b.minimum_fen, CONSUMER_FRAUD_MINIMUM_FEN);
         assert_eq!(b.citation.article, Article::ConsumerLaw55);
         assert_eq!(b.rule, DamagesRule::ConsumerFraud);
+        assert!(b.rule.bases().contains(&b.punitive_basis), "the catalogue words every basis a rule gives");
     }
     let b = consumer_fraud_damages(16_666).unwrap();
     assert_eq!(b.candidates[0].amount_fen, 49_998, "3× the price, below the floor");
@@ -57,6 +58,7 @@ fn food_safety_around_the_1000_yuan_floor() {
         assert_eq!(b.minimum_fen, FOOD_SAFETY_MINIMUM_FEN);
         assert_eq!(b.citation.article, Article::FoodSafetyLaw148);
         assert_eq!(b.rule, DamagesRule::FoodSafety);
+        assert!(b.rule.bases().contains(&b.punitive_basis), "the catalogue words every basis a rule gives");
     }
     let b = food_safety_damages(5_000, 40_000).unwrap();
     assert_eq!(b.candidates.len(), 2);
