@@ -109,7 +109,7 @@ fn fact_of(event: &Event) -> Option<String> {
 /// be checked.
 fn file_line(file: &redress_domain::evidence::EvidenceFile) -> String {
     let caption = if file.caption.is_empty() { String::new() } else { format!(":{}", file.caption) };
-    format!("{}{caption}(文件 {},SHA-256 {}…)", file.kind.label_zh(), file.media_type, &file.sha256[..12])
+    format!("{}{caption}(文件 {},SHA-256 {}…)", file.kind.label(Lang::Zh), file.media_type, &file.sha256[..12])
 }
 
 fn told(key: &str, pairs: &[(&'static str, String)]) -> String {
@@ -127,9 +127,9 @@ pub fn demand(case: &Case) -> String {
     use redress_domain::Outcome::*;
     let asked = || {
         if case.amount.is_positive() {
-            format!("{}:退还 {}", case.kind.label_zh(), case.amount)
+            format!("{}:退还 {}", case.kind.label(Lang::Zh), case.amount)
         } else {
-            case.kind.label_zh().to_owned()
+            case.kind.label(Lang::Zh)
         }
     };
     let settled = case.state == redress_domain::CaseState::Closed
@@ -246,7 +246,7 @@ pub fn build(
         order_number: order.number.clone(),
         purchase_date: order.paid_at.map(|t| beijing(t)[..10].to_owned()).unwrap_or_default(),
         product: products.join(";"),
-        problem: format!("{}:{}", case.reason.label_zh(), case.description),
+        problem: format!("{}:{}", case.reason.label(Lang::Zh), case.description),
         evidence: complaint.evidence.iter().map(|e| e.description.clone()).collect(),
         contact_name: buyer.display_name.clone(),
         contact_phone: buyer.phone.clone().unwrap_or_default(),

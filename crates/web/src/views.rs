@@ -79,6 +79,40 @@ pub struct IssuedToken {
     pub token: String,
 }
 
+/// The business calendar in force, in the shape `PUT /calendar` takes, with the years deadlines
+/// are counted over provisionally and what to import, in the reader's language.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarView {
+    /// Documentation only: always Asia/Shanghai.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub years: Vec<redress_law::calendar::CalendarYear>,
+    /// Output only (ignored on import): the years without an imported notice operators should
+    /// act on now.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub provisional_years: Vec<ProvisionalYearView>,
+}
+
+/// A year without an imported State Council notice, and what to do.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProvisionalYearView {
+    pub year: i16,
+    pub message: String,
+}
+
+impl CalendarView {
+    pub fn of(file: redress_law::calendar::CalendarFile, lang: redress_text::Lang) -> CalendarView {
+        let provisional_years = file
+            .provisional_years
+            .iter()
+            .map(|w| ProvisionalYearView { year: w.year, message: redress_text::law::provisional_year(lang, w.year) })
+            .collect();
+        CalendarView { time_zone: file.time_zone, note: file.note, years: file.years, provisional_years }
+    }
+}
+
 /// What a calendar import changed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CalendarImport {

@@ -2,7 +2,7 @@
 
 use crate::extract::{Body, Caller, Query};
 use crate::problem::Problem;
-use crate::views::{CalendarImport, Items, Page as PageOf};
+use crate::views::{CalendarImport, CalendarView, Items, Page as PageOf};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -62,9 +62,13 @@ pub async fn publish_policy(
 
 /// `GET /api/v1/calendar`: the business calendar in force, with `provisional_years`: the years
 /// without an imported notice that operators must act on now (and what to import).
-#[utoipa::path(get, operation_id = "admin_calendar", path = "/api/v1/calendar", tag = "admin", responses((status = 200, description = "The business calendar in force", body = redress_law::calendar::CalendarFile), crate::openapi::Failures))]
-pub async fn calendar(State(app): State<App>, _caller: Caller) -> Json<redress_law::calendar::CalendarFile> {
-    Json(app.calendar_file())
+#[utoipa::path(get, operation_id = "admin_calendar", path = "/api/v1/calendar", tag = "admin", responses((status = 200, description = "The business calendar in force", body = CalendarView), crate::openapi::Failures))]
+pub async fn calendar(
+    State(app): State<App>,
+    _caller: Caller,
+    crate::extract::AcceptLang(lang): crate::extract::AcceptLang,
+) -> Json<CalendarView> {
+    Json(CalendarView::of(app.calendar_file(), lang))
 }
 
 /// `PUT /api/v1/calendar` (admins): adds or replaces the years of the body.
