@@ -63,6 +63,7 @@ pub struct ItemRightsView {
 
 /// Everything the law gives the buyer on one item.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ItemRights)]
 pub struct LawRightsView {
     pub no_reason: NoReasonView,
     /// 消法第二十四条: return of non-conforming goods; `None` until signed for.
@@ -73,6 +74,7 @@ pub struct LawRightsView {
 
 /// The 7-day no-reason return of one item.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = NoReasonRights)]
 pub struct NoReasonView {
     /// A no-reason return may be filed now.
     pub allowed: bool,
@@ -86,6 +88,7 @@ pub struct NoReasonView {
 /// A filing the rules refuse: a stable code with its arguments, the words in the reader's
 /// language and the articles.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Refusal)]
 pub struct RefusalView {
     pub code: RefusalCode,
     /// What the message says, as data (`exclusion`, `ends_at`).
@@ -97,6 +100,7 @@ pub struct RefusalView {
 
 /// A damages rule, its computation and when it applies, in the reader's language.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = StatutoryDamages)]
 pub struct StatutoryDamagesView {
     pub rule: DamagesRule,
     /// `true` when the case's reason (or the items) make the rule applicable; `false` on an
@@ -149,6 +153,7 @@ impl RightsView {
 
 /// The complaint checker's answer as its reader sees it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = CheckReport)]
 pub struct CheckReportView {
     /// Ordered by severity, then by code.
     pub findings: Vec<FindingView>,
@@ -157,6 +162,7 @@ pub struct CheckReportView {
 /// A finding: a stable code with its arguments, and its message and suggestion in the reader's
 /// language.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Finding)]
 pub struct FindingView {
     pub code: FindingCode,
     pub severity: Severity,
