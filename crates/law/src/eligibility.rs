@@ -298,6 +298,7 @@ pub struct ItemRights {
 #[serde(tag = "code", rename_all = "snake_case")]
 #[strum_discriminants(
     name(RefusalCode),
+    doc = "The stable code of a refusal of the no-reason rules (also a problem `code` of a filing).",
     derive(Hash, Serialize, Deserialize, utoipa::ToSchema, strum::EnumIter, strum::IntoStaticStr),
     serde(rename_all = "snake_case"),
     strum(serialize_all = "snake_case")

@@ -91,6 +91,7 @@ pub enum Severity {
 #[serde(tag = "code", content = "args", rename_all = "snake_case")]
 #[strum_discriminants(
     name(FindingCode),
+    doc = "The stable code of a finding: findings of one severity are ordered by it.",
     derive(Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema, strum::EnumIter, strum::IntoStaticStr),
     serde(rename_all = "snake_case"),
     strum(serialize_all = "snake_case")
