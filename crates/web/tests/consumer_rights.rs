@@ -95,7 +95,8 @@ async fn complaint_checker_reads_a_draft() {
     }
     // In English for an English reader: the words of each finding, its code and its arguments.
     let english = f.buyer.raw(reqwest::Method::POST, "/api/v1/complaint-check").header("Accept-Language", "en");
-    let draft = json!({ "order_id": order, "kind": "refund_only", "reason": "quality_defect", "description": "东西不好" });
+    let draft =
+        json!({ "order_id": order, "kind": "refund_only", "reason": "quality_defect", "description": "东西不好" });
     let report: Value = english.json(&draft).send().await.unwrap().json().await.unwrap();
     let unfit = report["findings"].as_array().unwrap().iter().find(|f| f["code"] == "evidence_not_fitting_reason");
     let unfit = unfit.expect("the evidence finding");
