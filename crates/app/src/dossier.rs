@@ -258,7 +258,7 @@ impl App {
             products: order
                 .items
                 .iter()
-                .map(|i| format!("{} × {}(单价 {})", i.title, i.quantity, i.unit_price))
+                .map(|i| crate::regulator::product_line(&i.title, i.quantity, i.unit_price))
                 .collect(),
             amount_paid: order.amount_paid.to_string(),
             paid_at: order.paid_at.map(beijing).unwrap_or_else(|| "—".into()),

@@ -177,5 +177,8 @@ pub fn law_keys() -> Vec<String> {
         redress_law::eligibility::NoReasonExclusion::iter().map(|e| format!("no-reason-exclusion-{}", e.as_str())),
     );
     keys.push("health-provisional-year".into());
+    // The 12315 complaint's own lines (told in zh-CN, kept in both languages like every message).
+    let complaint = ["demand-asked", "fact-paid", "fact-shipped", "fact-signed", "product", "evidence-file"];
+    keys.extend(complaint.map(|k| format!("complaint-{k}")));
     keys
 }

@@ -76,3 +76,11 @@ damages-applies-when-consumer_fraud = the seller committed fraud (counterfeit go
 damages-applies-when-food_safety = the food does not meet food-safety standards
 damages-if-consumer_fraud = If the merchant can be shown to have acted fraudulently
 damages-if-food_safety = If the food can be shown not to meet food safety standards
+
+## The 12315 complaint (always in zh-CN: a document for a Chinese regulator; English for reference).
+complaint-demand-asked = { $kind }: refund { $amount }
+complaint-fact-paid = Ordered and paid (order { $order }).
+complaint-fact-shipped = Shipped by the merchant (order { $order }).
+complaint-fact-signed = Signed for by the buyer (order { $order }).
+complaint-product = { $title } × { $quantity } (unit price { $unit_price })
+complaint-evidence-file = { $kind }{ $caption } (file { $media_type }, SHA-256 { $hash }…)
