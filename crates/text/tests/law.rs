@@ -181,4 +181,3 @@ fn refusals_read_through_the_details_of_the_catalogue() {
     let closed = Refusal::NoReasonWindowClosed { ends_at: "2025-03-17T16:00:00Z".parse().unwrap() };
     assert!(!han(&told(Lang::En, &closed)) && han(&told(Lang::Zh, &closed)));
 }
-
