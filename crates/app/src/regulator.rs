@@ -108,7 +108,10 @@ fn fact_of(event: &Event) -> Option<String> {
 /// A file in the evidence list, named with the start of its SHA-256 so the copy handed in can
 /// be checked.
 fn file_line(file: &redress_domain::evidence::EvidenceFile) -> String {
-    let caption = if file.caption.is_empty() { String::new() } else { format!(":{}", file.caption) };
+    let caption = match file.caption.as_str() {
+        "" => String::new(),
+        caption => told("complaint-evidence-caption", &[("caption", caption.to_owned())]),
+    };
     told(
         "complaint-evidence-file",
         &[

@@ -178,7 +178,8 @@ pub fn law_keys() -> Vec<String> {
     );
     keys.push("health-provisional-year".into());
     // The 12315 complaint's own lines (told in zh-CN, kept in both languages like every message).
-    let complaint = ["demand-asked", "fact-paid", "fact-shipped", "fact-signed", "product", "evidence-file"];
+    let complaint =
+        ["demand-asked", "fact-paid", "fact-shipped", "fact-signed", "product", "evidence-file", "evidence-caption"];
     keys.extend(complaint.map(|k| format!("complaint-{k}")));
     keys
 }

@@ -162,7 +162,7 @@ async fn a_12315_complaint_has_every_required_field() {
         assert!(c["respondent"][field].as_str().is_some_and(|v| !v.is_empty()), "respondent.{field}");
     }
     assert!(redress_law::Uscc::parse(c["respondent"]["credit_code"].as_str().unwrap()).is_ok());
-    assert_eq!(c["demand"], "仅退款:退还 ¥899.00");
+    assert_eq!(c["demand"], "仅退款：退还 ¥899.00");
     let facts = c["facts"].as_array().unwrap();
     let times: Vec<&str> = facts.iter().map(|f| f["at"].as_str().unwrap()).collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "facts in time order");

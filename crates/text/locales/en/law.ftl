@@ -84,3 +84,4 @@ complaint-fact-shipped = Shipped by the merchant (order { $order }).
 complaint-fact-signed = Signed for by the buyer (order { $order }).
 complaint-product = { $title } × { $quantity } (unit price { $unit_price })
 complaint-evidence-file = { $kind }{ $caption } (file { $media_type }, SHA-256 { $hash }…)
+complaint-evidence-caption = : { $caption }

@@ -78,9 +78,10 @@ damages-if-consumer_fraud = 如能证明商家存在欺诈行为
 damages-if-food_safety = 如能证明食品不符合食品安全标准
 
 ## The 12315 complaint (always in zh-CN: a document for a Chinese regulator).
-complaint-demand-asked = { $kind }:退还 { $amount }
-complaint-fact-paid = 下单并付款(订单号 { $order })。
-complaint-fact-shipped = 商家发货(订单号 { $order })。
-complaint-fact-signed = 买家签收(订单号 { $order })。
-complaint-product = { $title } × { $quantity }(单价 { $unit_price })
-complaint-evidence-file = { $kind }{ $caption }(文件 { $media_type },SHA-256 { $hash }…)
+complaint-demand-asked = { $kind }：退还 { $amount }
+complaint-fact-paid = 下单并付款（订单号 { $order }）。
+complaint-fact-shipped = 商家发货（订单号 { $order }）。
+complaint-fact-signed = 买家签收（订单号 { $order }）。
+complaint-product = { $title } × { $quantity }（单价 { $unit_price }）
+complaint-evidence-file = { $kind }{ $caption }（文件 { $media_type }，SHA-256 { $hash }…）
+complaint-evidence-caption = ：{ $caption }
