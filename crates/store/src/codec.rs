@@ -25,10 +25,6 @@ use uuid::Uuid;
 
 pub use sqlx::types::Json;
 
-pub fn micros(t: Timestamp) -> i64 {
-    t.as_microsecond()
-}
-
 pub fn to_json<T: Serialize>(value: &T) -> anyhow::Result<String> {
     serde_json::to_string(value).context("encode json")
 }
