@@ -285,13 +285,23 @@ mod tests {
     /// "金额:" in one line and "金额：" in the next).
     #[test]
     fn chinese_text_has_full_width_punctuation() {
-        let cjk = |c: Option<char>| c.is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        // Chinese characters and full-width marks; and a placeable's edge, where a mark between
+        // two placeables ("{ $kind },{ $amount }") sits in Chinese text too.
+        let cjk = |c: Option<char>| {
+            c.is_some_and(|c| {
+                ('\u{4e00}'..='\u{9fff}').contains(&c)
+                    || ('\u{3000}'..='\u{303f}').contains(&c)
+                    || ('\u{ff00}'..='\u{ffef}').contains(&c)
+            })
+        };
         let mut half = Vec::new();
         for (_, _, source) in SOURCES.iter().filter(|(l, _, _)| *l == Lang::Zh) {
             for line in source.lines().filter(|l| !l.starts_with('#')) {
                 let chars: Vec<char> = line.chars().collect();
                 for (i, c) in chars.iter().enumerate() {
-                    let near = cjk(i.checked_sub(1).map(|j| chars[j])) || cjk(chars.get(i + 1).copied());
+                    let before = i.checked_sub(1).map(|j| chars[j]);
+                    let between_placeables = before == Some('}') && chars.get(i + 1) == Some(&'{');
+                    let near = cjk(before) || cjk(chars.get(i + 1).copied()) || between_placeables;
                     if "(),;:".contains(*c) && near {
                         half.push(line.to_owned());
                         break;
