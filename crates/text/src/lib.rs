@@ -133,7 +133,9 @@ pub fn argument(lang: Lang, name: &str, value: &serde_json::Value) -> FluentValu
                         lookup(lang, &format!("{prefix}-{}", v.replace(' ', "_")), None).unwrap_or_else(|| v.to_owned())
                     })
                     .collect();
-                FluentValue::from(told.join(&text(lang, "list-separator")))
+                // Who may act is one of them ("buyers or platform agents"), not all of them.
+                let separator = if name == "roles" { "alternatives-separator" } else { "list-separator" };
+                FluentValue::from(told.join(&text(lang, separator)))
             }
             None => FluentValue::from(s.parse::<jiff::Timestamp>().map_or_else(|_| s.clone(), beijing)),
         },

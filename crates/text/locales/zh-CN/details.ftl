@@ -2,6 +2,7 @@
 # 参数为代码、字段名、数字、金额和时刻（以北京时间显示）。
 
 list-separator = 、
+alternatives-separator = 或
 
 detail-in_state = 售后单当前为「{ $state }」，不能进行此操作。
 detail-already_yours = 该售后单已由你处理。
