@@ -87,6 +87,32 @@ pub fn has(lang: Lang, key: &str) -> bool {
         .any(|line| line.split_once(" =").is_some_and(|(id, _)| id == key))
 }
 
+/// Picks the language from an `Accept-Language` header: the known language with the highest
+/// q-value (on a tie, the one listed first); zh-CN when none is known.
+pub fn negotiate(header: Option<&str>) -> Lang {
+    let Some(header) = header else {
+        return Lang::Zh;
+    };
+    let mut best: Option<(Lang, f32)> = None;
+    for range in header.split(',') {
+        let mut parts = range.split(';');
+        let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q =
+            parts.filter_map(|p| p.trim().strip_prefix("q=")).find_map(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
+        let lang = if tag.starts_with("zh") {
+            Lang::Zh
+        } else if tag.starts_with("en") {
+            Lang::En
+        } else {
+            continue;
+        };
+        if q > 0.0 && best.is_none_or(|(_, b)| q > b) {
+            best = Some((lang, q));
+        }
+    }
+    best.map_or(Lang::Zh, |(lang, _)| lang)
+}
+
 /// The message `key` in `lang`; a missing message shows its key (and the tests make sure none is).
 pub fn text(lang: Lang, key: &str) -> String {
     lookup(lang, key, None).unwrap_or_else(|| key.to_owned())
