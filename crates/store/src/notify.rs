@@ -1,6 +1,6 @@
 //! Notifications by email: each person's settings and address, and a notification by id, in the
 //! same SQL on both databases. (The notification rows and their email jobs are written by the
-//! case change's transaction: `insert_notification` in `shared.rs`.)
+//! case change's transaction: `insert_notifications_in` in `shared.rs`.)
 
 use crate::codec::{from_json, micros, to_json};
 use crate::shared::other;

@@ -344,9 +344,7 @@ macro_rules! shared_store {
 
             async fn insert_notifications(&self, notifications: &[redress_app::escalations::Notification]) -> StoreResult<()> {
                 let mut tx = self.begin_write().await.map_err(other)?;
-                for n in notifications {
-                    insert_notification(&mut *tx, n).await?;
-                }
+                insert_notifications_in(&mut *tx, notifications).await?;
                 tx.commit().await.map_err(other)?;
                 Ok(())
             }
@@ -370,9 +368,7 @@ macro_rules! shared_store {
                 if updated.rows_affected() != 1 {
                     return Ok(false);
                 }
-                if let Some(n) = notification {
-                    insert_notification(&mut *tx, n).await?;
-                }
+                insert_notifications_in(&mut *tx, notification.map(std::slice::from_ref).unwrap_or_default()).await?;
                 tx.commit().await.map_err(other)?;
                 Ok(true)
             }
@@ -438,9 +434,7 @@ macro_rules! shared_store {
                 if updated.rows_affected() != 1 {
                     return Ok(false);
                 }
-                for n in notifications {
-                    insert_notification(&mut *tx, n).await?;
-                }
+                insert_notifications_in(&mut *tx, notifications).await?;
                 tx.commit().await.map_err(other)?;
                 Ok(true)
             }
@@ -862,7 +856,7 @@ macro_rules! shared_store {
                 .await
                 .map_err(|e| unique_or("case", e))?;
             sqlx::query(crate::conversations::RECORD_NEGOTIATION).bind(case.id.to_string()).bind(case.order_id.to_string()).execute(&mut *conn).await.map_err(other)?;
-            insert_link(conn, case.id, filed, &link).await?;
+            insert_links(conn, case.id, std::slice::from_ref(filed), std::slice::from_ref(&link)).await?;
             insert_outbox(conn, outbox, filed.at).await?;
             Ok(())
         }
@@ -911,12 +905,10 @@ macro_rules! shared_store {
             if updated.rows_affected() != 1 {
                 return Err(StoreError::Conflict);
             }
-            for (event, link) in events.iter().zip(&links) {
-                insert_link(conn, case.id, event, link).await.map_err(|e| match e {
-                    StoreError::Duplicate(_) => StoreError::Conflict,
-                    e => e,
-                })?;
-            }
+            insert_links(conn, case.id, events, &links).await.map_err(|e| match e {
+                StoreError::Duplicate(_) => StoreError::Conflict,
+                e => e,
+            })?;
             insert_outbox(conn, outbox, last.at).await?;
             Ok(())
         }
@@ -965,19 +957,24 @@ macro_rules! shared_store {
             })
         }
 
-        async fn insert_link(conn: &mut <$db as sqlx::Database>::Connection, case_id: CaseId, event: &Event, link: &Link) -> StoreResult<()> {
-            sqlx::query("INSERT INTO case_events (case_id, seq, at, event_type, content, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                .bind(case_id.to_string())
-                .bind(link.seq)
-                .bind(micros(event.at))
-                .bind(event.body.type_name())
-                .bind(&link.content)
-                .bind(&link.prev_hash)
-                .bind(&link.hash)
-                .execute(&mut *conn)
-                .await
-                .map_err(|e| unique_or("event", e))?;
-            insert_evidence(conn, case_id, event, link).await?;
+        /// Writes `events` with their chain `links` as one multi-row INSERT (one statement, not
+        /// one per event), then the evidence rows of the events that add evidence.
+        async fn insert_links(conn: &mut <$db as sqlx::Database>::Connection, case_id: CaseId, events: &[Event], links: &[Link]) -> StoreResult<()> {
+            let case = case_id.to_string();
+            let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO case_events (case_id, seq, at, event_type, content, prev_hash, hash) ");
+            insert.push_values(events.iter().zip(links), |mut row, (event, link)| {
+                row.push_bind(&case)
+                    .push_bind(link.seq)
+                    .push_bind(micros(event.at))
+                    .push_bind(event.body.type_name())
+                    .push_bind(&link.content)
+                    .push_bind(&link.prev_hash)
+                    .push_bind(&link.hash);
+            });
+            insert.build().execute(&mut *conn).await.map_err(|e| unique_or("event", e))?;
+            for (event, link) in events.iter().zip(links) {
+                insert_evidence(conn, case_id, event, link).await?;
+            }
             Ok(())
         }
 
@@ -998,49 +995,68 @@ macro_rules! shared_store {
             if written.rows_affected() == 1 { Ok(()) } else { Err(StoreError::AlreadyAnswered) }
         }
 
-        pub(crate) async fn insert_notification(conn: &mut <$db as sqlx::Database>::Connection, n: &redress_app::escalations::Notification) -> StoreResult<()> {
-            sqlx::query("INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING")
-                .bind(n.id.to_string())
-                .bind(n.user_id.to_string())
-                .bind(n.case_id.map(|c| c.to_string()))
-                .bind(&n.kind)
-                .bind(to_json(n)?)
-                .bind(micros(n.created_at))
-                .execute(&mut *conn)
-                .await
-                .map_err(other)?;
-            // Its email job, for a reader with an address who did not turn this kind off (the
-            // worker checks again when it sends).
-            sqlx::query("INSERT INTO outbox (id, topic, case_id, payload, created_at, available_at) SELECT $1, 'email', $2, $3, $4, $4 FROM users u WHERE u.id = $5 AND u.email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM notification_settings s WHERE s.user_id = u.id AND s.email_off LIKE $6)")
-                .bind(uuid::Uuid::now_v7().to_string())
-                .bind(n.case_id.map(|c| c.to_string()))
-                .bind(to_json(&serde_json::json!({ "notification": n.id }))?)
-                .bind(micros(n.created_at))
-                .bind(n.user_id.to_string())
-                .bind(format!("%\"{}\"%", n.kind))
+        /// Puts `notifications` in their readers' inboxes, one multi-row INSERT, and queues
+        /// the email of each whose reader has an address and did not turn its kind off (the
+        /// worker checks again when it sends), one INSERT ... SELECT.
+        pub(crate) async fn insert_notifications_in(conn: &mut <$db as sqlx::Database>::Connection, notifications: &[redress_app::escalations::Notification]) -> StoreResult<()> {
+            if notifications.is_empty() {
+                return Ok(());
+            }
+            let bodies = notifications.iter().map(to_json).collect::<anyhow::Result<Vec<_>>>()?;
+            let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) ");
+            insert.push_values(notifications.iter().zip(&bodies), |mut row, (n, body)| {
+                row.push_bind(n.id.to_string())
+                    .push_bind(n.user_id.to_string())
+                    .push_bind(n.case_id.map(|c| c.to_string()))
+                    .push_bind(&n.kind)
+                    .push_bind(body)
+                    .push_bind(micros(n.created_at));
+            });
+            insert.push(" ON CONFLICT (id) DO NOTHING").build().execute(&mut *conn).await.map_err(other)?;
+            let payloads = notifications.iter().map(|n| to_json(&serde_json::json!({ "notification": n.id }))).collect::<anyhow::Result<Vec<_>>>()?;
+            // VALUES columns are named column1, column2, ... on both databases.
+            let mut emails = sqlx::QueryBuilder::<$db>::new("INSERT INTO outbox (id, topic, case_id, payload, created_at, available_at) SELECT v.column1, 'email', v.column2, v.column3, v.column4, v.column4 FROM (");
+            emails.push_values(notifications.iter().zip(&payloads), |mut row, (n, payload)| {
+                row.push_bind(uuid::Uuid::now_v7().to_string())
+                    .push_bind(n.case_id.map(|c| c.to_string()))
+                    .push_bind(payload)
+                    .push_bind(micros(n.created_at))
+                    .push_bind(n.user_id.to_string())
+                    .push_bind(format!("%\"{}\"%", n.kind));
+            });
+            emails
+                .push(") AS v JOIN users u ON u.id = v.column5 WHERE u.email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM notification_settings s WHERE s.user_id = u.id AND s.email_off LIKE v.column6)")
+                .build()
                 .execute(&mut *conn)
                 .await
                 .map_err(other)?;
             Ok(())
         }
 
+        /// Writes a change's outbox rows: notifications to their inboxes (`insert_notifications_in`),
+        /// the other jobs as one multi-row INSERT.
         async fn insert_outbox(conn: &mut <$db as sqlx::Database>::Connection, items: &[OutboxItem], at: Timestamp) -> StoreResult<()> {
-            for item in items {
-                // A notification goes to its reader's inbox now, with the change.
-                if item.topic == redress_app::notices::NOTIFICATION_TOPIC {
-                    insert_notification(&mut *conn, &serde_json::from_value(item.payload.clone()).map_err(|e| StoreError::Other(e.into()))?).await?;
-                    continue;
-                }
-                sqlx::query("INSERT INTO outbox (id, topic, case_id, payload, created_at, available_at) VALUES ($1, $2, $3, $4, $5, $5)")
-                    .bind(uuid::Uuid::now_v7().to_string())
-                    .bind(&item.topic)
-                    .bind(item.case_id.map(|c| c.to_string()))
-                    .bind(to_json(&item.payload)?)
-                    .bind(micros(at))
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(other)?;
+            let (notices, jobs): (Vec<&OutboxItem>, Vec<&OutboxItem>) = items.iter().partition(|item| item.topic == redress_app::notices::NOTIFICATION_TOPIC);
+            // A notification goes to its reader's inbox now, with the change.
+            let notifications = notices
+                .into_iter()
+                .map(|item| serde_json::from_value(item.payload.clone()).map_err(|e| StoreError::Other(e.into())))
+                .collect::<StoreResult<Vec<redress_app::escalations::Notification>>>()?;
+            insert_notifications_in(conn, &notifications).await?;
+            if jobs.is_empty() {
+                return Ok(());
             }
+            let payloads = jobs.iter().map(|item| to_json(&item.payload)).collect::<anyhow::Result<Vec<_>>>()?;
+            let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO outbox (id, topic, case_id, payload, created_at, available_at) ");
+            insert.push_values(jobs.iter().zip(&payloads), |mut row, (item, payload)| {
+                row.push_bind(uuid::Uuid::now_v7().to_string())
+                    .push_bind(&item.topic)
+                    .push_bind(item.case_id.map(|c| c.to_string()))
+                    .push_bind(payload)
+                    .push_bind(micros(at))
+                    .push_bind(micros(at));
+            });
+            insert.build().execute(&mut *conn).await.map_err(other)?;
             Ok(())
         }
 
