@@ -198,10 +198,21 @@ pub trait NotificationStore: Send + Sync {
     async fn set_user_email(&self, user: UserId, email: Option<&str>) -> StoreResult<bool>;
 }
 
+/// Reads for a batch of claimed cases (the deadline sweep): one query for the batch instead of
+/// one per case.
+#[async_trait]
+pub trait SweepStore: Send + Sync {
+    /// The records of those of `ids` that exist, in no particular order.
+    async fn cases_by_id(&self, ids: &[CaseId]) -> StoreResult<Vec<CaseRecord>>;
+    /// The staff accounts of each of `merchants`: (shop, account) pairs.
+    async fn staff_of(&self, merchants: &[MerchantId]) -> StoreResult<Vec<(MerchantId, UserId)>>;
+}
+
 #[async_trait]
 pub trait Store:
     LoginAttemptStore
     + SigningKeyStore
+    + SweepStore
     + crate::conversations::ConversationStore
     + NotificationStore
     + crate::search::SearchStore

@@ -13,6 +13,7 @@ pub mod seed;
 mod shared;
 mod signing_keys;
 mod sqlite;
+mod sweep;
 mod telemetry;
 mod throttle;
 mod webhooks;
