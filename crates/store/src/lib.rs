@@ -6,6 +6,7 @@ pub mod blobs;
 mod codec;
 mod conversations;
 mod dashboards;
+mod jobs;
 mod notify;
 mod postgres;
 mod search;

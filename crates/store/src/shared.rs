@@ -995,10 +995,14 @@ macro_rules! shared_store {
             if written.rows_affected() == 1 { Ok(()) } else { Err(StoreError::AlreadyAnswered) }
         }
 
-        /// Puts `notifications` in their readers' inboxes, one multi-row INSERT, and queues
-        /// the email of each whose reader has an address and did not turn its kind off (the
-        /// worker checks again when it sends), one INSERT ... SELECT.
+        /// Puts `notifications` in their readers' inboxes and queues their emails.
         pub(crate) async fn insert_notifications_in(conn: &mut <$db as sqlx::Database>::Connection, notifications: &[redress_app::escalations::Notification]) -> StoreResult<()> {
+            insert_inbox(&mut *conn, notifications).await?;
+            insert_jobs(conn, &notifications.iter().map(crate::jobs::Job::email).collect::<anyhow::Result<Vec<_>>>()?).await
+        }
+
+        /// `notifications` into their readers' inboxes, one multi-row INSERT.
+        async fn insert_inbox(conn: &mut <$db as sqlx::Database>::Connection, notifications: &[redress_app::escalations::Notification]) -> StoreResult<()> {
             if notifications.is_empty() {
                 return Ok(());
             }
@@ -1013,19 +1017,28 @@ macro_rules! shared_store {
                     .push_bind(micros(n.created_at));
             });
             insert.push(" ON CONFLICT (id) DO NOTHING").build().execute(&mut *conn).await.map_err(other)?;
-            let payloads = notifications.iter().map(|n| to_json(&serde_json::json!({ "notification": n.id }))).collect::<anyhow::Result<Vec<_>>>()?;
+            Ok(())
+        }
+
+        /// Queues `jobs` in the outbox, one INSERT ... SELECT; an email job only for a reader
+        /// with an address who did not turn its kind off (the worker checks again when it sends).
+        async fn insert_jobs(conn: &mut <$db as sqlx::Database>::Connection, jobs: &[crate::jobs::Job]) -> StoreResult<()> {
+            if jobs.is_empty() {
+                return Ok(());
+            }
             // VALUES columns are named column1, column2, ... on both databases.
-            let mut emails = sqlx::QueryBuilder::<$db>::new("INSERT INTO outbox (id, topic, case_id, payload, created_at, available_at) SELECT v.column1, 'email', v.column2, v.column3, v.column4, v.column4 FROM (");
-            emails.push_values(notifications.iter().zip(&payloads), |mut row, (n, payload)| {
+            let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO outbox (id, topic, case_id, payload, created_at, available_at) SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column5 FROM (");
+            insert.push_values(jobs, |mut row, job| {
                 row.push_bind(uuid::Uuid::now_v7().to_string())
-                    .push_bind(n.case_id.map(|c| c.to_string()))
-                    .push_bind(payload)
-                    .push_bind(micros(n.created_at))
-                    .push_bind(n.user_id.to_string())
-                    .push_bind(format!("%\"{}\"%", n.kind));
+                    .push_bind(&job.topic)
+                    .push_bind(job.case_id.map(|c| c.to_string()))
+                    .push_bind(&job.payload)
+                    .push_bind(micros(job.at))
+                    .push_bind(job.reader.map(|r| r.to_string()))
+                    .push_bind(job.unless_off.as_deref());
             });
-            emails
-                .push(") AS v JOIN users u ON u.id = v.column5 WHERE u.email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM notification_settings s WHERE s.user_id = u.id AND s.email_off LIKE v.column6)")
+            insert
+                .push(") AS v WHERE v.column6 IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = v.column6 AND u.email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM notification_settings s WHERE s.user_id = u.id AND s.email_off LIKE v.column7))")
                 .build()
                 .execute(&mut *conn)
                 .await
@@ -1033,31 +1046,23 @@ macro_rules! shared_store {
             Ok(())
         }
 
-        /// Writes a change's outbox rows: notifications to their inboxes (`insert_notifications_in`),
-        /// the other jobs as one multi-row INSERT.
+        /// Writes a change's outbox: its notifications to their inboxes, then every job (the
+        /// notifications' emails among them) in one statement.
         async fn insert_outbox(conn: &mut <$db as sqlx::Database>::Connection, items: &[OutboxItem], at: Timestamp) -> StoreResult<()> {
-            let (notices, jobs): (Vec<&OutboxItem>, Vec<&OutboxItem>) = items.iter().partition(|item| item.topic == redress_app::notices::NOTIFICATION_TOPIC);
-            // A notification goes to its reader's inbox now, with the change.
-            let notifications = notices
-                .into_iter()
-                .map(|item| serde_json::from_value(item.payload.clone()).map_err(|e| StoreError::Other(e.into())))
-                .collect::<StoreResult<Vec<redress_app::escalations::Notification>>>()?;
-            insert_notifications_in(conn, &notifications).await?;
-            if jobs.is_empty() {
-                return Ok(());
+            let mut notifications = Vec::new();
+            let mut jobs = Vec::with_capacity(items.len());
+            for item in items {
+                // A notification goes to its reader's inbox now, with the change.
+                if item.topic == redress_app::notices::NOTIFICATION_TOPIC {
+                    let n: redress_app::escalations::Notification = serde_json::from_value(item.payload.clone()).map_err(|e| StoreError::Other(e.into()))?;
+                    jobs.push(crate::jobs::Job::email(&n)?);
+                    notifications.push(n);
+                } else {
+                    jobs.push(crate::jobs::Job::of(item, at)?);
+                }
             }
-            let payloads = jobs.iter().map(|item| to_json(&item.payload)).collect::<anyhow::Result<Vec<_>>>()?;
-            let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO outbox (id, topic, case_id, payload, created_at, available_at) ");
-            insert.push_values(jobs.iter().zip(&payloads), |mut row, (item, payload)| {
-                row.push_bind(uuid::Uuid::now_v7().to_string())
-                    .push_bind(&item.topic)
-                    .push_bind(item.case_id.map(|c| c.to_string()))
-                    .push_bind(payload)
-                    .push_bind(micros(at))
-                    .push_bind(micros(at));
-            });
-            insert.build().execute(&mut *conn).await.map_err(other)?;
-            Ok(())
+            insert_inbox(&mut *conn, &notifications).await?;
+            insert_jobs(conn, &jobs).await
         }
 
         /// The evidence row of an `EvidenceAdded` event, written in the event's transaction: the
