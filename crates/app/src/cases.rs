@@ -273,7 +273,7 @@ impl App {
             let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
             check(&record.case)?;
             let now = self.clock.now();
-            let version = record.version;
+            let (version, head) = (record.version, record.last_hash.clone());
             let (change, events, outbox) = self.make_change(record, command, actor, now, None).await?;
             // Already in effect because a twin with this key committed it: its answer is the
             // answer (this change has no event to render one from).
@@ -290,7 +290,7 @@ impl App {
                     _ => Ok(()),
                 }
             } else {
-                self.store.append(&change.case, version, &events, &outbox, answer.as_ref()).await
+                self.store.append(&change.case, version, &head, &events, &outbox, answer.as_ref()).await
             };
             Ok(Attempt::Sent(sent, Box::new(change)))
         })

@@ -337,11 +337,14 @@ pub trait Store:
         prior_cases: u32,
         answer: Option<&IdempotencyRecord>,
     ) -> StoreResult<()>;
-    /// Appends `events` if the case is still at `expected_version`, storing `case` as the new fold.
+    /// Appends `events` if the case is still at `expected_version` with the chain's head
+    /// `expected_hash` (both as the caller read them: the new events chain on from that head
+    /// without reading it again), storing `case` as the new fold.
     async fn append(
         &self,
         case: &Case,
         expected_version: i64,
+        expected_hash: &str,
         events: &[Event],
         outbox: &[OutboxItem],
         answer: Option<&IdempotencyRecord>,

@@ -43,14 +43,14 @@ impl App {
     async fn fire_timeout(&self, due: &DueCase, record: Option<CaseRecord>, staff: &Staff) -> Result<Case, AppError> {
         let command = Command::Timeout { due: due.due };
         if let Some(record) = record {
-            let version = record.version;
+            let (version, head) = (record.version, record.last_hash.clone());
             let shop = staff.get(&record.case.merchant_id).map(Vec::as_slice).unwrap_or_default();
             let (change, events, outbox) =
                 self.make_change(record, &command, Actor::System, self.clock.now(), Some(shop)).await?;
             if events.is_empty() {
                 return Ok(change.case);
             }
-            match self.store.append(&change.case, version, &events, &outbox, None).await {
+            match self.store.append(&change.case, version, &head, &events, &outbox, None).await {
                 Ok(()) => return Ok(change.case),
                 // The case moved on since the batch was read: read and decide again.
                 Err(StoreError::Conflict) => {}

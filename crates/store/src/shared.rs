@@ -474,16 +474,16 @@ macro_rules! shared_store {
                 Ok(())
             }
 
-            async fn append(&self, case: &Case, expected_version: i64, events: &[Event], outbox: &[OutboxItem], answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
+            async fn append(&self, case: &Case, expected_version: i64, expected_hash: &str, events: &[Event], outbox: &[OutboxItem], answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
                 if events.is_empty() {
                     return Ok(());
                 }
                 let kinds: Vec<&'static str> = events.iter().map(|e| e.body.type_name()).collect();
-                let (case, events, outbox, answer) = (case.clone(), events.to_vec(), outbox.to_vec(), answer.cloned());
+                let (case, head, events, outbox, answer) = (case.clone(), expected_hash.to_owned(), events.to_vec(), outbox.to_vec(), answer.cloned());
                 let text = redress_app::search::SearchDoc::of_events(&events);
                 self.write_change(crate::shared::change::<$db, _>(move |conn| {
                     Box::pin(async move {
-                        append_in(conn, &case, expected_version, &events, &outbox, answer.as_ref()).await?;
+                        append_in(conn, &case, expected_version, &head, &events, &outbox, answer.as_ref()).await?;
                         index_events_in(conn, case.id, &text).await
                     })
                 }))
@@ -861,23 +861,16 @@ macro_rules! shared_store {
             Ok(())
         }
 
-        /// Appends `events` to `case` on `conn` (inside the caller's transaction).
-        async fn append_in(conn: &mut <$db as sqlx::Database>::Connection, case: &Case, expected_version: i64, events: &[Event], outbox: &[OutboxItem], answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
+        /// Appends `events` to `case` on `conn` (inside the caller's transaction), if the case is
+        /// still at `expected_version` with head `expected_hash`: the case row's UPDATE checks both,
+        /// so nothing is read first.
+        async fn append_in(conn: &mut <$db as sqlx::Database>::Connection, case: &Case, expected_version: i64, expected_hash: &str, events: &[Event], outbox: &[OutboxItem], answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
             let Some(last) = events.last() else { return Ok(()) };
             // The answer first: a key answered meanwhile stops the change before anything else.
             if let Some(answer) = answer {
                 insert_answer(&mut *conn, answer).await?;
             }
-            let row = sqlx::query("SELECT version, last_hash FROM cases WHERE id = $1")
-                .bind(case.id.to_string())
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(other)?
-                .ok_or(StoreError::Conflict)?;
-            let (version, mut prev): (i64, String) = (row.try_get("version").map_err(other)?, row.try_get("last_hash").map_err(other)?);
-            if version != expected_version {
-                return Err(StoreError::Conflict);
-            }
+            let mut prev = expected_hash.to_owned();
             let mut links = Vec::with_capacity(events.len());
             for (i, event) in events.iter().enumerate() {
                 let link = redress_domain::chain::next_link(&prev, expected_version + 1 + i as i64, to_json(event)?);
@@ -885,7 +878,7 @@ macro_rules! shared_store {
                 links.push(link);
             }
             let new_version = expected_version + events.len() as i64;
-            let updated = sqlx::query("UPDATE cases SET state = $1, stage = $2, outcome = $3, assigned_agent = $4, deadline_due = $5, sweep_at = $6, lease_until = NULL, lease_owner = NULL, updated_at = $7, version = $8, last_hash = $9, body = $10, remind_at = $13 WHERE id = $11 AND version = $12")
+            let updated = sqlx::query("UPDATE cases SET state = $1, stage = $2, outcome = $3, assigned_agent = $4, deadline_due = $5, sweep_at = $6, lease_until = NULL, lease_owner = NULL, updated_at = $7, version = $8, last_hash = $9, body = $10, remind_at = $13 WHERE id = $11 AND version = $12 AND last_hash = $14")
                 .bind(case.state.as_str())
                 .bind(case.stage.as_str())
                 .bind(case.outcome.map(|o| o.as_str()))
@@ -899,6 +892,7 @@ macro_rules! shared_store {
                 .bind(case.id.to_string())
                 .bind(expected_version)
                 .bind(case.reminder_after(last.at).map(micros))
+                .bind(expected_hash)
                 .execute(&mut *conn)
                 .await
                 .map_err(other)?;
