@@ -9,6 +9,7 @@ mod dashboards;
 mod jobs;
 mod notify;
 mod postgres;
+mod script;
 mod search;
 pub mod seed;
 mod shared;

@@ -878,33 +878,61 @@ macro_rules! shared_store {
                 links.push(link);
             }
             let new_version = expected_version + events.len() as i64;
-            let updated = sqlx::query("UPDATE cases SET state = $1, stage = $2, outcome = $3, assigned_agent = $4, deadline_due = $5, sweep_at = $6, lease_until = NULL, lease_owner = NULL, updated_at = $7, version = $8, last_hash = $9, body = $10, remind_at = $13 WHERE id = $11 AND version = $12 AND last_hash = $14")
-                .bind(case.state.as_str())
-                .bind(case.stage.as_str())
-                .bind(case.outcome.map(|o| o.as_str()))
-                .bind(case.assigned_agent.map(|a| a.to_string()))
-                .bind(case.deadline.as_ref().map(|d| micros(d.due)))
-                .bind(case.sweep_at().map(micros))
-                .bind(micros(last.at))
-                .bind(new_version)
-                .bind(&prev)
-                .bind(to_json(case)?)
-                .bind(case.id.to_string())
-                .bind(expected_version)
-                .bind(case.reminder_after(last.at).map(micros))
-                .bind(expected_hash)
-                .execute(&mut *conn)
-                .await
-                .map_err(other)?;
-            if updated.rows_affected() != 1 {
-                return Err(StoreError::Conflict);
+            let case_id = case.id.to_string();
+            // The case row checked against the version and head the change was decided on, and
+            // the rows of the change written only if it took: one call on SQLite.
+            let mut script = Script::default();
+            script
+                .next()
+                .push("UPDATE cases SET state = ")
+                .push_bind(case.state.as_str())
+                .push(", stage = ")
+                .push_bind(case.stage.as_str())
+                .push(", outcome = ")
+                .push_bind(case.outcome.map(|o| o.as_str()))
+                .push(", assigned_agent = ")
+                .push_bind(case.assigned_agent.map(|a| a.to_string()))
+                .push(", deadline_due = ")
+                .push_bind(case.deadline.as_ref().map(|d| micros(d.due)))
+                .push(", sweep_at = ")
+                .push_bind(case.sweep_at().map(micros))
+                .push(", lease_until = NULL, lease_owner = NULL, updated_at = ")
+                .push_bind(micros(last.at))
+                .push(", version = ")
+                .push_bind(new_version)
+                .push(", last_hash = ")
+                .push_bind(prev.clone())
+                .push(", body = ")
+                .push_bind(to_json(case)?)
+                .push(", remind_at = ")
+                .push_bind(case.reminder_after(last.at).map(micros))
+                .push(" WHERE id = ")
+                .push_bind(case_id.clone())
+                .push(" AND version = ")
+                .push_bind(expected_version)
+                .push(" AND last_hash = ")
+                .push_bind(expected_hash.to_owned());
+            let guard = Guard { case: case_id, version: new_version, hash: &prev };
+            push_links(script.next(), case.id, events, &links, Some(&guard));
+            let (notifications, jobs) = outbox_rows(outbox, last.at)?;
+            if !notifications.is_empty() {
+                push_inbox(script.next(), &notifications, Some(&guard))?;
             }
-            insert_links(conn, case.id, events, &links).await.map_err(|e| match e {
+            if !jobs.is_empty() {
+                push_jobs(script.next(), &jobs, Some(&guard));
+            }
+            // An event already at one of the new places (a twin's) is a lost race too.
+            let touched = script.run(&mut *conn).await.map_err(|e| match unique_or("event", e) {
                 StoreError::Duplicate(_) => StoreError::Conflict,
                 e => e,
             })?;
-            insert_outbox(conn, outbox, last.at).await?;
-            Ok(())
+            if touched == 0 {
+                return Err(StoreError::Conflict);
+            }
+            insert_evidence_of(conn, case.id, events, &links).await.map_err(|e| match e {
+                StoreError::Duplicate(_) => StoreError::Conflict,
+                e => e,
+            })
         }
 
         fn stored_event_from(r: &<$db as sqlx::Database>::Row) -> StoreResult<StoredEvent> {
@@ -951,21 +979,18 @@ macro_rules! shared_store {
             })
         }
 
+        crate::script::change_script!($db);
+
         /// Writes `events` with their chain `links` as one multi-row INSERT (one statement, not
         /// one per event), then the evidence rows of the events that add evidence.
         async fn insert_links(conn: &mut <$db as sqlx::Database>::Connection, case_id: CaseId, events: &[Event], links: &[Link]) -> StoreResult<()> {
-            let case = case_id.to_string();
-            let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO case_events (case_id, seq, at, event_type, content, prev_hash, hash) ");
-            insert.push_values(events.iter().zip(links), |mut row, (event, link)| {
-                row.push_bind(&case)
-                    .push_bind(link.seq)
-                    .push_bind(micros(event.at))
-                    .push_bind(event.body.type_name())
-                    .push_bind(&link.content)
-                    .push_bind(&link.prev_hash)
-                    .push_bind(&link.hash);
-            });
+            let mut insert = sqlx::QueryBuilder::<$db>::new("");
+            push_links(&mut insert, case_id, events, links, None);
             insert.build().execute(&mut *conn).await.map_err(|e| unique_or("event", e))?;
+            insert_evidence_of(conn, case_id, events, links).await
+        }
+
+        async fn insert_evidence_of(conn: &mut <$db as sqlx::Database>::Connection, case_id: CaseId, events: &[Event], links: &[Link]) -> StoreResult<()> {
             for (event, link) in events.iter().zip(links) {
                 insert_evidence(conn, case_id, event, link).await?;
             }
@@ -1000,61 +1025,27 @@ macro_rules! shared_store {
             if notifications.is_empty() {
                 return Ok(());
             }
-            let bodies = notifications.iter().map(to_json).collect::<anyhow::Result<Vec<_>>>()?;
-            let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) ");
-            insert.push_values(notifications.iter().zip(&bodies), |mut row, (n, body)| {
-                row.push_bind(n.id.to_string())
-                    .push_bind(n.user_id.to_string())
-                    .push_bind(n.case_id.map(|c| c.to_string()))
-                    .push_bind(&n.kind)
-                    .push_bind(body)
-                    .push_bind(micros(n.created_at));
-            });
-            insert.push(" ON CONFLICT (id) DO NOTHING").build().execute(&mut *conn).await.map_err(other)?;
+            let mut insert = sqlx::QueryBuilder::<$db>::new("");
+            push_inbox(&mut insert, notifications, None)?;
+            insert.build().execute(&mut *conn).await.map_err(other)?;
             Ok(())
         }
 
-        /// Queues `jobs` in the outbox, one INSERT ... SELECT; an email job only for a reader
-        /// with an address who did not turn its kind off (the worker checks again when it sends).
+        /// Queues `jobs` in the outbox, one statement.
         async fn insert_jobs(conn: &mut <$db as sqlx::Database>::Connection, jobs: &[crate::jobs::Job]) -> StoreResult<()> {
             if jobs.is_empty() {
                 return Ok(());
             }
-            // VALUES columns are named column1, column2, ... on both databases.
-            let mut insert = sqlx::QueryBuilder::<$db>::new("INSERT INTO outbox (id, topic, case_id, payload, created_at, available_at) SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column5 FROM (");
-            insert.push_values(jobs, |mut row, job| {
-                row.push_bind(uuid::Uuid::now_v7().to_string())
-                    .push_bind(&job.topic)
-                    .push_bind(job.case_id.map(|c| c.to_string()))
-                    .push_bind(&job.payload)
-                    .push_bind(micros(job.at))
-                    .push_bind(job.reader.map(|r| r.to_string()))
-                    .push_bind(job.unless_off.as_deref());
-            });
-            insert
-                .push(") AS v WHERE v.column6 IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.id = v.column6 AND u.email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM notification_settings s WHERE s.user_id = u.id AND s.email_off LIKE v.column7))")
-                .build()
-                .execute(&mut *conn)
-                .await
-                .map_err(other)?;
+            let mut insert = sqlx::QueryBuilder::<$db>::new("");
+            push_jobs(&mut insert, jobs, None);
+            insert.build().execute(&mut *conn).await.map_err(other)?;
             Ok(())
         }
 
         /// Writes a change's outbox: its notifications to their inboxes, then every job (the
         /// notifications' emails among them) in one statement.
         async fn insert_outbox(conn: &mut <$db as sqlx::Database>::Connection, items: &[OutboxItem], at: Timestamp) -> StoreResult<()> {
-            let mut notifications = Vec::new();
-            let mut jobs = Vec::with_capacity(items.len());
-            for item in items {
-                // A notification goes to its reader's inbox now, with the change.
-                if item.topic == redress_app::notices::NOTIFICATION_TOPIC {
-                    let n: redress_app::escalations::Notification = serde_json::from_value(item.payload.clone()).map_err(|e| StoreError::Other(e.into()))?;
-                    jobs.push(crate::jobs::Job::email(&n)?);
-                    notifications.push(n);
-                } else {
-                    jobs.push(crate::jobs::Job::of(item, at)?);
-                }
-            }
+            let (notifications, jobs) = outbox_rows(items, at)?;
             insert_inbox(&mut *conn, &notifications).await?;
             insert_jobs(conn, &jobs).await
         }
