@@ -34,7 +34,11 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30));
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options.clone()).await?;
-        let writer = crate::writer::Writer::start(sqlx::ConnectOptions::connect(&options).await?);
+        // The writer's page cache holds a whole batch's pages (the case rows, their indexes, the
+        // events and outbox): with the default 2 MB a batch of 64 changes spilled dirty pages to
+        // the WAL before its commit and read index pages back from the file.
+        let writer_options = options.clone().pragma("cache_size", format!("-{}", crate::writer::CACHE_KIB));
+        let writer = crate::writer::Writer::start(sqlx::ConnectOptions::connect(&writer_options).await?);
         Ok(SqliteStore {
             pool,
             writer,

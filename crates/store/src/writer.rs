@@ -14,6 +14,8 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Changes committed together at most (the ceiling program's `--batch 64`).
 pub const BATCH: usize = 64;
+/// The write connection's page cache, in KiB (a bound on its memory, not a reservation).
+pub const CACHE_KIB: u32 = 32 * 1024;
 /// Changes waiting for the writer at most; callers beyond wait to enqueue (back-pressure).
 const QUEUE: usize = 4096;
 
