@@ -109,7 +109,7 @@ struct Row {
 
 struct EvidenceRow {
     number: usize,
-    kind: &'static str,
+    kind: String,
     caption: String,
     at: String,
     who: String,
@@ -258,13 +258,13 @@ impl App {
             products: order
                 .items
                 .iter()
-                .map(|i| format!("{} × {}(单价 {})", i.title, i.quantity, i.unit_price))
+                .map(|i| crate::regulator::product_line(&i.title, i.quantity, i.unit_price))
                 .collect(),
             amount_paid: order.amount_paid.to_string(),
             paid_at: order.paid_at.map(beijing).unwrap_or_else(|| "—".into()),
             signed_at: order.signed_at.map(beijing).unwrap_or_else(|| "—".into()),
-            kind: case.kind.label_zh().to_owned(),
-            reason: case.reason.label_zh().to_owned(),
+            kind: case.kind.label(Lang::Zh),
+            reason: case.reason.label(Lang::Zh),
             amount: case.amount.to_string(),
             description: case.description.clone(),
             state: case.state.label(Lang::Zh).to_owned(),
@@ -305,7 +305,7 @@ impl App {
                 .enumerate()
                 .map(|(i, e)| EvidenceRow {
                     number: i + 1,
-                    kind: if e.visible_to(viewer) { e.file.kind.label_zh() } else { "保密材料" },
+                    kind: if e.visible_to(viewer) { e.file.kind.label(Lang::Zh) } else { "保密材料".into() },
                     caption: if e.visible_to(viewer) { e.file.caption.clone() } else { "—".into() },
                     at: beijing(e.added_at),
                     who: who(&e.uploader, Lang::Zh),

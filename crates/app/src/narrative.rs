@@ -220,7 +220,10 @@ mod tests {
     #[test]
     fn a_timeout_says_what_happened() {
         let told = |what, to| describe(&fired(what, to));
-        assert_eq!(told(OnTimeout::AutoApprove, CaseState::Refunding), "商家逾期未处理，系统按规则自动同意买家的申请。");
+        assert_eq!(
+            told(OnTimeout::AutoApprove, CaseState::Refunding),
+            "商家逾期未处理，系统按规则自动同意买家的申请。"
+        );
         assert!(told(OnTimeout::AutoApprove, CaseState::PlatformReview).contains("转平台介入"));
         assert_eq!(
             told(OnTimeout::Close(Outcome::Expired), CaseState::Closed),

@@ -182,8 +182,8 @@ pub trait SigningKeyStore: Send + Sync {
     async fn keep_signing_key(&self, purpose: &str, private_key: &str, at: Timestamp) -> StoreResult<()>;
 }
 
-/// Notifications by email: each person's choices and their address, and a notification by id
-/// (the email job names it).
+/// Notifications: a person's inbox and read marks, and what e-mailing them needs (each person's
+/// choices and address, a notification by id: the email job names it).
 #[async_trait]
 pub trait NotificationStore: Send + Sync {
     async fn notification(&self, id: uuid::Uuid) -> StoreResult<Option<crate::escalations::Notification>>;
@@ -196,6 +196,15 @@ pub trait NotificationStore: Send + Sync {
     ) -> StoreResult<()>;
     /// `false` if there is no such account.
     async fn set_user_email(&self, user: UserId, email: Option<&str>) -> StoreResult<bool>;
+    /// Stores notifications (each once: a repeated id is ignored).
+    async fn insert_notifications(&self, notifications: &[crate::escalations::Notification]) -> StoreResult<()>;
+    async fn notifications(
+        &self,
+        user: UserId,
+        before: Option<uuid::Uuid>,
+        limit: i64,
+    ) -> StoreResult<Vec<crate::escalations::Notification>>;
+    async fn mark_notification_read(&self, user: UserId, id: uuid::Uuid, at: Timestamp) -> StoreResult<bool>;
 }
 
 /// Reads for a batch of claimed cases (the deadline sweep): one query for the batch instead of
@@ -208,22 +217,9 @@ pub trait SweepStore: Send + Sync {
     async fn staff_of(&self, merchants: &[MerchantId]) -> StoreResult<Vec<(MerchantId, UserId)>>;
 }
 
+/// People and access: accounts, sessions, a shop's API tokens, the shops.
 #[async_trait]
-pub trait Store:
-    LoginAttemptStore
-    + SigningKeyStore
-    + SweepStore
-    + crate::conversations::ConversationStore
-    + NotificationStore
-    + crate::search::SearchStore
-    + crate::dashboards::DashboardStore
-    + crate::telemetry::BacklogStore
-    + crate::webhooks::WebhookStore
-    + Send
-    + Sync
-    + 'static
-{
-    // People and access.
+pub trait AccountStore: Send + Sync {
     async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()>;
     async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
     async fn user_by_login(&self, login: &str) -> StoreResult<Option<(User, String)>>;
@@ -243,13 +239,79 @@ pub trait Store:
     /// `false` if the shop has no such live token.
     async fn revoke_api_token(&self, merchant: MerchantId, id: TokenId, at: Timestamp) -> StoreResult<bool>;
 
-    // Merchants and orders.
+    // Shops.
     async fn insert_merchant(&self, merchant: &Merchant, at: Timestamp) -> StoreResult<()>;
     async fn merchant(&self, id: MerchantId) -> StoreResult<Option<Merchant>>;
     /// Every shop, newest first, paged by id.
     async fn list_merchants(&self, before: Option<MerchantId>, limit: i64) -> StoreResult<Vec<Merchant>>;
     /// Every account, newest first, paged by id.
     async fn list_users(&self, before: Option<UserId>, limit: i64) -> StoreResult<Vec<User>>;
+    /// The staff accounts of a shop.
+    async fn merchant_staff(&self, merchant: MerchantId) -> StoreResult<Vec<UserId>>;
+}
+
+/// Idempotency keys: answers recorded with their change (`append`, `create_case`) or alone.
+#[async_trait]
+pub trait IdempotencyStore: Send + Sync {
+    /// The answer under `key` that has not expired at `now`.
+    async fn idempotency_answer(&self, scope: &str, key: &str, now: Timestamp) -> StoreResult<Option<StoredAnswer>>;
+    /// Records an answer that carries no change; `false` if a live answer has the key already.
+    async fn idempotency_record(&self, answer: &IdempotencyRecord, now: Timestamp) -> StoreResult<bool>;
+    /// Deletes the answers expired at `now`; how many.
+    async fn purge_idempotency(&self, now: Timestamp) -> StoreResult<u64>;
+}
+
+/// The built-in payment ledger.
+#[async_trait]
+pub trait LedgerStore: Send + Sync {
+    /// Pays `amount` once per `refund_id`; refunds (not compensation) never exceed what was paid.
+    async fn ledger_refund(
+        &self,
+        order: &Order,
+        refund_id: &str,
+        amount: Money,
+        kind: PayoutKind,
+        at: Timestamp,
+    ) -> StoreResult<LedgerRefund>;
+    /// The refunds paid on an order (compensation not included).
+    async fn ledger_total(&self, order_id: OrderId) -> StoreResult<Money>;
+}
+
+/// Background jobs: the outbox rows of case changes, claimed under a lease by any number of workers.
+#[async_trait]
+pub trait JobStore: Send + Sync {
+    async fn claim_jobs(
+        &self,
+        topic: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+        owner: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<ClaimedJob>>;
+    async fn complete_job(&self, id: uuid::Uuid, at: Timestamp) -> StoreResult<()>;
+    async fn retry_job(&self, id: uuid::Uuid, available_at: Timestamp, error: &str) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait Store:
+    AccountStore
+    + JobStore
+    + IdempotencyStore
+    + LedgerStore
+    + LoginAttemptStore
+    + SigningKeyStore
+    + SweepStore
+    + crate::conversations::ConversationStore
+    + NotificationStore
+    + crate::search::SearchStore
+    + crate::dashboards::DashboardStore
+    + crate::telemetry::BacklogStore
+    + crate::webhooks::WebhookStore
+    + Send
+    + Sync
+    + 'static
+{
+    // Orders.
     async fn insert_order(&self, order: &Order) -> StoreResult<()>;
     /// Inserts orders in one transaction, idempotent on the natural key (shop, number): an order
     /// whose shop already has its number is not inserted, and the stored one is returned.
@@ -293,21 +355,12 @@ pub trait Store:
         &self,
         from: Timestamp,
     ) -> StoreResult<Vec<crate::escalations::ExternalEscalation>>;
-    /// Stores notifications (each once: a repeated id is ignored).
-    async fn insert_notifications(&self, notifications: &[crate::escalations::Notification]) -> StoreResult<()>;
     async fn update_external_escalation(
         &self,
         escalation: &crate::escalations::ExternalEscalation,
         expected_next: Option<Timestamp>,
         notification: Option<&crate::escalations::Notification>,
     ) -> StoreResult<bool>;
-    async fn notifications(
-        &self,
-        user: UserId,
-        before: Option<uuid::Uuid>,
-        limit: i64,
-    ) -> StoreResult<Vec<crate::escalations::Notification>>;
-    async fn mark_notification_read(&self, user: UserId, id: uuid::Uuid, at: Timestamp) -> StoreResult<bool>;
 
     // Reminders of natural-time deadlines.
     /// Cases whose next reminder is due at `now`, with that reminder's time.
@@ -321,8 +374,6 @@ pub trait Store:
         next: Option<Timestamp>,
         notifications: &[crate::escalations::Notification],
     ) -> StoreResult<bool>;
-    /// The staff accounts of a shop.
-    async fn merchant_staff(&self, merchant: MerchantId) -> StoreResult<Vec<UserId>>;
 
     // Cases: one transaction per change (events, case row, deadline, outbox, and the answer to
     // the request's Idempotency-Key: a live answer under the same key is `AlreadyAnswered` and
@@ -373,37 +424,6 @@ pub trait Store:
         owner: &str,
         limit: i64,
     ) -> StoreResult<Vec<DueCase>>;
-    async fn claim_jobs(
-        &self,
-        topic: &str,
-        now: Timestamp,
-        lease_until: Timestamp,
-        owner: &str,
-        limit: i64,
-    ) -> StoreResult<Vec<ClaimedJob>>;
-    async fn complete_job(&self, id: uuid::Uuid, at: Timestamp) -> StoreResult<()>;
-    async fn retry_job(&self, id: uuid::Uuid, available_at: Timestamp, error: &str) -> StoreResult<()>;
-
-    // Idempotency keys: answers recorded with their change (`append`, `create_case`) or alone.
-    /// The answer under `key` that has not expired at `now`.
-    async fn idempotency_answer(&self, scope: &str, key: &str, now: Timestamp) -> StoreResult<Option<StoredAnswer>>;
-    /// Records an answer that carries no change; `false` if a live answer has the key already.
-    async fn idempotency_record(&self, answer: &IdempotencyRecord, now: Timestamp) -> StoreResult<bool>;
-    /// Deletes the answers expired at `now`; how many.
-    async fn purge_idempotency(&self, now: Timestamp) -> StoreResult<u64>;
-
-    // The built-in payment ledger.
-    /// Pays `amount` once per `refund_id`; refunds (not compensation) never exceed what was paid.
-    async fn ledger_refund(
-        &self,
-        order: &Order,
-        refund_id: &str,
-        amount: Money,
-        kind: PayoutKind,
-        at: Timestamp,
-    ) -> StoreResult<LedgerRefund>;
-    /// The refunds paid on an order (compensation not included).
-    async fn ledger_total(&self, order_id: OrderId) -> StoreResult<Money>;
 
     // Evidence files: rows written with their `EvidenceAdded` event, in its transaction.
     /// Every file of a case, in the order they were added.

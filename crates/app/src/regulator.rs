@@ -108,8 +108,26 @@ fn fact_of(event: &Event) -> Option<String> {
 /// A file in the evidence list, named with the start of its SHA-256 so the copy handed in can
 /// be checked.
 fn file_line(file: &redress_domain::evidence::EvidenceFile) -> String {
-    let caption = if file.caption.is_empty() { String::new() } else { format!(":{}", file.caption) };
-    format!("{}{caption}(文件 {},SHA-256 {}…)", file.kind.label_zh(), file.media_type, &file.sha256[..12])
+    let caption = match file.caption.as_str() {
+        "" => String::new(),
+        caption => told("complaint-evidence-caption", &[("caption", caption.to_owned())]),
+    };
+    told(
+        "complaint-evidence-file",
+        &[
+            ("kind", file.kind.label(Lang::Zh)),
+            ("caption", caption),
+            ("media_type", file.media_type.clone()),
+            ("hash", file.sha256[..12].to_owned()),
+        ],
+    )
+}
+
+/// An item of the order as the complaint and the dossier list it: title, quantity, unit price.
+pub fn product_line(title: &str, quantity: u32, unit_price: Money) -> String {
+    let args =
+        [("title", title.to_owned()), ("quantity", quantity.to_string()), ("unit_price", unit_price.to_string())];
+    told("complaint-product", &args)
 }
 
 fn told(key: &str, pairs: &[(&'static str, String)]) -> String {
@@ -127,9 +145,9 @@ pub fn demand(case: &Case) -> String {
     use redress_domain::Outcome::*;
     let asked = || {
         if case.amount.is_positive() {
-            format!("{}:退还 {}", case.kind.label_zh(), case.amount)
+            told("complaint-demand-asked", &[("kind", case.kind.label(Lang::Zh)), ("amount", case.amount.to_string())])
         } else {
-            case.kind.label_zh().to_owned()
+            case.kind.label(Lang::Zh)
         }
     };
     let settled = case.state == redress_domain::CaseState::Closed
@@ -163,13 +181,17 @@ pub fn build(
     let credit_code = redress_law::Uscc::parse(&merchant.credit_code).map_err(|e| {
         AppError::Invalid(Detail::MerchantCreditCode { code: merchant.credit_code.clone(), error: e.code().into() })
     })?;
-    let mut facts: Vec<Fact> =
-        [(order.paid_at, "下单并付款"), (order.shipped_at, "商家发货"), (order.signed_at, "买家签收")]
-            .into_iter()
-            .filter_map(|(at, what)| {
-                at.map(|at| Fact { at, at_local: beijing(at), text: format!("{what}(订单号 {})。", order.number) })
-            })
-            .collect();
+    let order_facts = [
+        (order.paid_at, "complaint-fact-paid"),
+        (order.shipped_at, "complaint-fact-shipped"),
+        (order.signed_at, "complaint-fact-signed"),
+    ];
+    let mut facts: Vec<Fact> = order_facts
+        .into_iter()
+        .filter_map(|(at, key)| {
+            at.map(|at| Fact { at, at_local: beijing(at), text: told(key, &[("order", order.number.clone())]) })
+        })
+        .collect();
     facts.extend(negotiation.iter().map(|m| Fact {
         at: m.at,
         at_local: beijing(m.at),
@@ -208,7 +230,7 @@ pub fn build(
     let products: Vec<String> = case
         .items
         .iter()
-        .filter_map(|r| order.item(&r.sku).map(|i| format!("{} × {}(单价 {})", i.title, r.quantity, i.unit_price)))
+        .filter_map(|r| order.item(&r.sku).map(|i| product_line(&i.title, r.quantity, i.unit_price)))
         .collect();
     let mut missing = Vec::new();
     if buyer.phone.is_none() {
@@ -246,7 +268,7 @@ pub fn build(
         order_number: order.number.clone(),
         purchase_date: order.paid_at.map(|t| beijing(t)[..10].to_owned()).unwrap_or_default(),
         product: products.join(";"),
-        problem: format!("{}:{}", case.reason.label_zh(), case.description),
+        problem: format!("{}:{}", case.reason.label(Lang::Zh), case.description),
         evidence: complaint.evidence.iter().map(|e| e.description.clone()).collect(),
         contact_name: buyer.display_name.clone(),
         contact_phone: buyer.phone.clone().unwrap_or_default(),

@@ -26,23 +26,25 @@ const LAW_TERMS: &[&str] = &["三包", "运费险", "七日无理由", "平台�
 static JIEBA: LazyLock<jieba_rs::Jieba> = LazyLock::new(|| {
     let mut jieba = jieba_rs::Jieba::new();
     for word in dictionary_words() {
-        jieba.add_word(word, None, None);
+        jieba.add_word(&word, None, None);
     }
     jieba
 });
 
-/// The user dictionary: the labels of every request kind, reason and evidence kind, the words
-/// the complaint checker reads for, and `LAW_TERMS`; Chinese words of two characters or more.
-pub fn dictionary_words() -> impl Iterator<Item = &'static str> {
+/// The user dictionary: the zh-CN labels (the catalogue's) of every request kind, reason and
+/// evidence kind, the words the complaint checker reads for, and `LAW_TERMS`; Chinese words of
+/// two characters or more.
+pub fn dictionary_words() -> impl Iterator<Item = String> {
     use redress_law::{EvidenceKind, Reason, RequestKind};
+    use redress_text::{Label, Lang};
     let labels = RequestKind::ALL
         .iter()
-        .map(|k| k.label_zh())
-        .chain(Reason::ALL.iter().map(|r| r.label_zh()))
-        .chain(EvidenceKind::ALL.iter().map(|e| e.label_zh()));
+        .map(|k| k.label(Lang::Zh))
+        .chain(Reason::ALL.iter().map(|r| r.label(Lang::Zh)))
+        .chain(EvidenceKind::ALL.iter().map(|e| e.label(Lang::Zh)));
     labels
-        .chain(redress_law::complaint_check::domain_words())
-        .chain(LAW_TERMS.iter().copied())
+        .chain(redress_law::complaint_check::domain_words().map(str::to_owned))
+        .chain(LAW_TERMS.iter().map(|w| (*w).to_owned()))
         .filter(|w| w.chars().count() >= 2 && w.chars().all(is_cjk))
 }
 

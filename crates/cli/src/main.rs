@@ -237,7 +237,8 @@ async fn run() -> anyhow::Result<()> {
                     let file = app.calendar_file();
                     // On standard error: standard output stays a file `calendar import` accepts.
                     for w in &file.provisional_years {
-                        eprintln!("warning: calendar year {} is provisional: {}\n         {}", w.year, w.en, w.zh);
+                        let told = |lang| redress_text::law::provisional_year(lang, w.year);
+                        eprintln!("{}\n{}", told(redress_text::Lang::En), told(redress_text::Lang::Zh));
                     }
                     println!("{}", serde_json::to_string_pretty(&file)?)
                 }

@@ -490,6 +490,20 @@ impl Detail {
     }
 }
 
+/// The words of a law crate refusal (the rights view says why a no-reason return is refused).
+impl From<&redress_law::eligibility::Refusal> for Detail {
+    fn from(r: &redress_law::eligibility::Refusal) -> Detail {
+        use redress_law::eligibility::Refusal;
+        match r {
+            Refusal::NoReasonWindowClosed { ends_at } => Detail::NoReasonWindowEnded { ends_at: *ends_at },
+            Refusal::NoReasonExcludedItem { exclusion } => {
+                Detail::NoReasonExcluded { exclusion: exclusion.as_str().to_owned() }
+            }
+            Refusal::NotSignedFor => Detail::NoReasonNotSignedFor,
+        }
+    }
+}
+
 impl DetailCode {
     pub fn as_str(self) -> &'static str {
         self.into()

@@ -88,25 +88,16 @@ pub struct CalendarFile {
     pub provisional_years: Vec<ProvisionalWarning>,
 }
 
-/// A year without an imported notice that operators should act on.
+/// A year without an imported notice that operators should act on (what to do is the text
+/// catalogue's `health-provisional-year`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct ProvisionalWarning {
     pub year: i16,
-    pub zh: String,
-    pub en: String,
 }
 
 impl ProvisionalWarning {
     fn new(year: i16) -> ProvisionalWarning {
-        ProvisionalWarning {
-            year,
-            zh: format!(
-                "{year} 年的国务院办公厅节假日安排通知尚未导入:该年的工作日期限按《全国年节及纪念日放假办法》暂定计算(无调休),标记为 provisional,导入后自动重算。通知发布后请导入:redress calendar import <文件> 或 PUT /api/v1/calendar。"
-            ),
-            en: format!(
-                "No State Council holiday notice is imported for {year}: working-day deadlines over it are provisional (the statutory holidays of the national holiday rules, no make-up workdays) and are recomputed on import. Import the notice once published: `redress calendar import FILE` or PUT /api/v1/calendar."
-            ),
-        }
+        ProvisionalWarning { year }
     }
 }
 

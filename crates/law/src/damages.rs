@@ -23,8 +23,35 @@ pub enum DamagesError {
     Overflow,
 }
 
+/// Which statute's damages: fraud (消法第五十五条) or unsafe food (食品安全法第一百四十八条).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema, Deserialize, strum::EnumIter)]
+#[serde(rename_all = "snake_case")]
+pub enum DamagesRule {
+    ConsumerFraud,
+    FoodSafety,
+}
+
+impl DamagesRule {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ConsumerFraud => "consumer_fraud",
+            Self::FoodSafety => "food_safety",
+        }
+    }
+
+    /// What can set the punitive part under this rule.
+    pub const fn bases(self) -> &'static [PunitiveBasis] {
+        match self {
+            Self::ConsumerFraud => &[PunitiveBasis::ThreeTimesPrice, PunitiveBasis::StatutoryMinimum],
+            Self::FoodSafety => {
+                &[PunitiveBasis::TenTimesPrice, PunitiveBasis::ThreeTimesLoss, PunitiveBasis::StatutoryMinimum]
+            }
+        }
+    }
+}
+
 /// Which rule set the punitive amount.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema, Deserialize, strum::EnumIter)]
 #[serde(rename_all = "snake_case")]
 pub enum PunitiveBasis {
     ThreeTimesPrice,
@@ -41,9 +68,22 @@ pub struct PunitiveCandidate {
     pub amount_fen: i64,
 }
 
-/// What the buyer may claim, line by line, with the article.
+impl PunitiveBasis {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ThreeTimesPrice => "three_times_price",
+            Self::TenTimesPrice => "ten_times_price",
+            Self::ThreeTimesLoss => "three_times_loss",
+            Self::StatutoryMinimum => "statutory_minimum",
+        }
+    }
+}
+
+/// What the buyer may claim, line by line, with the article. No words: the text catalogue
+/// explains it from these figures (`damages-<rule>`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct DamagesBreakdown {
+    pub rule: DamagesRule,
     pub citation: Citation,
     pub price_fen: i64,
     /// The price paid back (退还价款).
@@ -57,8 +97,6 @@ pub struct DamagesBreakdown {
     pub candidates: Vec<PunitiveCandidate>,
     pub minimum_fen: i64,
     pub total_fen: i64,
-    pub explanation_zh: String,
-    pub explanation_en: String,
 }
 
 /// 消法第五十五条: refund of the price plus 3× the price, the punitive part at least ¥500.
@@ -68,35 +106,9 @@ pub fn consumer_fraud_damages(price_fen: i64) -> Result<DamagesBreakdown, Damage
     let candidates = vec![PunitiveCandidate { basis: PunitiveBasis::ThreeTimesPrice, amount_fen: three_times }];
     let (punitive, basis) = with_floor(&candidates, CONSUMER_FRAUD_MINIMUM_FEN);
     let total = price_fen.checked_add(punitive).ok_or(DamagesError::Overflow)?;
-    let citation = Article::ConsumerLaw55.citation();
-    let rule_zh = match basis {
-        PunitiveBasis::StatutoryMinimum => {
-            format!("价款三倍为{}，不足五百元，按五百元计", yuan(three_times))
-        }
-        _ => format!("增加赔偿为价款的三倍即{}", yuan(punitive)),
-    };
-    let rule_en = match basis {
-        PunitiveBasis::StatutoryMinimum => {
-            format!("3× the price is {}, below the ¥500 floor, so ¥500 applies", yuan(three_times))
-        }
-        _ => format!("the punitive part is 3× the price, {}", yuan(punitive)),
-    };
     Ok(DamagesBreakdown {
-        explanation_zh: format!(
-            "依据{}，经营者有欺诈行为的，退还价款{}；{}；合计{}。",
-            citation.zh,
-            yuan(price_fen),
-            rule_zh,
-            yuan(total)
-        ),
-        explanation_en: format!(
-            "Under {}, for fraud the price of {} is paid back; {}; total {}.",
-            citation.en,
-            yuan(price_fen),
-            rule_en,
-            yuan(total)
-        ),
-        citation,
+        rule: DamagesRule::ConsumerFraud,
+        citation: Article::ConsumerLaw55.citation(),
         price_fen,
         refund_fen: price_fen,
         loss_compensation_fen: 0,
@@ -120,47 +132,9 @@ pub fn food_safety_damages(price_fen: i64, loss_fen: i64) -> Result<DamagesBreak
     ];
     let (punitive, basis) = with_floor(&candidates, FOOD_SAFETY_MINIMUM_FEN);
     let total = price_fen.checked_add(loss_fen).and_then(|t| t.checked_add(punitive)).ok_or(DamagesError::Overflow)?;
-    let citation = Article::FoodSafetyLaw148.citation();
-    let (rule_zh, rule_en) = match basis {
-        PunitiveBasis::StatutoryMinimum => (
-            format!(
-                "价款十倍为{}、损失三倍为{}，均不足一千元，按一千元计",
-                yuan(candidates[0].amount_fen),
-                yuan(candidates[1].amount_fen)
-            ),
-            format!(
-                "10× the price is {} and 3× the loss is {}, both below the ¥1000 floor, so ¥1000 applies",
-                yuan(candidates[0].amount_fen),
-                yuan(candidates[1].amount_fen)
-            ),
-        ),
-        PunitiveBasis::ThreeTimesLoss => (
-            format!("赔偿金按损失三倍计（高于价款十倍），为{}", yuan(punitive)),
-            format!("the punitive part is 3× the loss (higher than 10× the price), {}", yuan(punitive)),
-        ),
-        _ => (
-            format!("赔偿金按价款十倍计，为{}", yuan(punitive)),
-            format!("the punitive part is 10× the price, {}", yuan(punitive)),
-        ),
-    };
     Ok(DamagesBreakdown {
-        explanation_zh: format!(
-            "依据{}，退还价款{}，赔偿损失{}；{}；合计{}。",
-            citation.zh,
-            yuan(price_fen),
-            yuan(loss_fen),
-            rule_zh,
-            yuan(total)
-        ),
-        explanation_en: format!(
-            "Under {}, the price of {} is paid back and the loss of {} compensated; {}; total {}.",
-            citation.en,
-            yuan(price_fen),
-            yuan(loss_fen),
-            rule_en,
-            yuan(total)
-        ),
-        citation,
+        rule: DamagesRule::FoodSafety,
+        citation: Article::FoodSafetyLaw148.citation(),
         price_fen,
         refund_fen: price_fen,
         loss_compensation_fen: loss_fen,

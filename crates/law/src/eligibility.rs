@@ -60,8 +60,8 @@ pub enum ConfirmedExclusion {
     DisclosedNearExpiryOrFlawed,
 }
 
-/// Why an item has no 7-day no-reason return.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema, Deserialize)]
+/// Why an item has no 7-day no-reason return (told by the catalogue's `no-reason-exclusion-*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema, Deserialize, strum::EnumIter)]
 #[serde(rename_all = "snake_case")]
 pub enum NoReasonExclusion {
     CustomMade,
@@ -85,36 +85,6 @@ impl NoReasonExclusion {
             Self::ConfirmedRiskyOnceUnsealed => "confirmed_risky_once_unsealed",
             Self::ConfirmedValueLostOnActivation => "confirmed_value_lost_on_activation",
             Self::ConfirmedNearExpiryOrFlawed => "confirmed_near_expiry_or_flawed",
-        }
-    }
-
-    pub const fn label_zh(self) -> &'static str {
-        match self {
-            Self::CustomMade => "消费者定作的商品",
-            Self::Perishable => "鲜活易腐的商品",
-            Self::DigitalDownload => "在线下载的数字化商品",
-            Self::UnsealedMedia => "消费者拆封的音像制品、计算机软件等数字化商品",
-            Self::Periodical => "交付的报纸、期刊",
-            Self::ConfirmedRiskyOnceUnsealed => "拆封后易影响人身安全、生命健康或易导致品质改变的商品（购买时已确认）",
-            Self::ConfirmedValueLostOnActivation => "一经激活或试用后价值贬损较大的商品（购买时已确认）",
-            Self::ConfirmedNearExpiryOrFlawed => "销售时已明示的临近保质期或有瑕疵的商品（购买时已确认）",
-        }
-    }
-
-    pub const fn label_en(self) -> &'static str {
-        match self {
-            Self::CustomMade => "goods made to the buyer's order",
-            Self::Perishable => "fresh and perishable goods",
-            Self::DigitalDownload => "digital goods downloaded online",
-            Self::UnsealedMedia => "audio-visual products or software unsealed by the buyer",
-            Self::Periodical => "delivered newspapers and periodicals",
-            Self::ConfirmedRiskyOnceUnsealed => {
-                "goods unsafe or changed in quality once unsealed (confirmed at purchase)"
-            }
-            Self::ConfirmedValueLostOnActivation => {
-                "goods losing much value once activated or tried (confirmed at purchase)"
-            }
-            Self::ConfirmedNearExpiryOrFlawed => "goods disclosed as near expiry or flawed (confirmed at purchase)",
         }
     }
 
@@ -322,36 +292,52 @@ pub struct ItemRights {
     pub sanbao: Option<SanbaoWindows>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RefusalCode {
-    NoReasonWindowClosed,
-    NoReasonExcludedItem,
+/// A filing the rules do not allow: a stable code with what its words need (the text catalogue
+/// tells it as `detail-no_reason_*`); [`Refusal::citations`] names the rule that says so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize, strum::EnumDiscriminants)]
+#[serde(tag = "code", rename_all = "snake_case")]
+#[strum_discriminants(
+    name(RefusalCode),
+    doc = "The stable code of a refusal of the no-reason rules (also a problem `code` of a filing).",
+    derive(Hash, Serialize, Deserialize, utoipa::ToSchema, strum::EnumIter, strum::IntoStaticStr),
+    serde(rename_all = "snake_case"),
+    strum(serialize_all = "snake_case")
+)]
+pub enum Refusal {
+    /// The window ended at `ends_at` (24:00 Asia/Shanghai of its last day).
+    NoReasonWindowClosed { ends_at: Timestamp },
+    /// The item is of a kind without no-reason return (the first such kind, statutory ones first).
+    NoReasonExcludedItem { exclusion: NoReasonExclusion },
+    /// Not signed for: the window has not started.
     NotSignedFor,
 }
 
-impl RefusalCode {
-    pub const fn as_str(self) -> &'static str {
+impl Refusal {
+    pub fn code(&self) -> RefusalCode {
+        self.into()
+    }
+
+    /// The articles the refusal rests on.
+    pub fn citations(&self) -> Vec<Citation> {
         match self {
-            Self::NoReasonWindowClosed => "no_reason_window_closed",
-            Self::NoReasonExcludedItem => "no_reason_excluded_item",
-            Self::NotSignedFor => "not_signed_for",
+            Self::NoReasonWindowClosed { .. } => {
+                vec![Article::ConsumerLaw25.citation(), Article::NoReasonMeasures.citation()]
+            }
+            Self::NoReasonExcludedItem { exclusion } => exclusion.citations(),
+            Self::NotSignedFor => vec![Article::NoReasonMeasures.citation()],
         }
     }
 }
 
-/// A filing the rules do not allow, with the rule that says so.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
-pub struct Refusal {
-    pub code: RefusalCode,
-    pub message_zh: String,
-    pub message_en: String,
-    pub citations: Vec<Citation>,
+impl RefusalCode {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
 }
 
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.code.as_str(), self.message_en)
+        f.write_str(self.code().as_str())
     }
 }
 
@@ -416,47 +402,15 @@ pub fn sanbao_windows(warranty: Option<Warranty>, signed_at: Timestamp, now: Tim
 /// whatever the dates; goods not yet signed for have no window yet; then the window must be open
 /// (`now < ends_at`, to the second).
 pub fn check_no_reason_filing(item: &ItemFacts, signed_at: Option<Timestamp>, now: Timestamp) -> Result<(), Refusal> {
-    if let Some(&first) = item.no_reason_exclusions().first() {
-        return Err(Refusal {
-            code: RefusalCode::NoReasonExcludedItem,
-            message_zh: format!(
-                "该商品属于「{}」，依据{}，不适用七日无理由退货。如商品有质量问题，可按质量问题申请售后。",
-                first.label_zh(),
-                cite_all_zh(&first.citations())
-            ),
-            message_en: format!(
-                "This item is one of the {}; under {} the 7-day no-reason return does not apply. \
-                 If the goods are defective, file a quality case instead.",
-                first.label_en(),
-                cite_all_en(&first.citations())
-            ),
-            citations: first.citations(),
-        });
+    if let Some(&exclusion) = item.no_reason_exclusions().first() {
+        return Err(Refusal::NoReasonExcludedItem { exclusion });
     }
     let Some(signed_at) = signed_at else {
-        return Err(Refusal {
-            code: RefusalCode::NotSignedFor,
-            message_zh: "商品尚未签收。七日无理由退货期自签收次日起算，签收后方可申请；未收到货请选择「未收到货」。依据《网络购买商品七日无理由退货暂行办法》。".into(),
-            message_en: "The goods have not been signed for. The 7-day no-reason period runs from the day after signing, so it can only be used after delivery; if the goods never arrived, choose \"not delivered\". Under the Interim Measures for the Seven-Day No-Reason Return of Goods Purchased Online.".into(),
-            citations: vec![Article::NoReasonMeasures.citation()],
-        });
+        return Err(Refusal::NotSignedFor);
     };
     let window = no_reason_window(item, signed_at, now);
     if window.status == WindowStatus::Closed {
-        return Err(Refusal {
-            code: RefusalCode::NoReasonWindowClosed,
-            message_zh: format!(
-                "七日无理由退货期已于{}届满（自签收次日零时起算满7日，节假日不顺延），依据{}。如商品有质量问题，仍可按质量问题申请售后。",
-                deadline_zh(window.ends_at),
-                cite_all_zh(&window.citations)
-            ),
-            message_en: format!(
-                "The 7-day no-reason return period ended at {} (7 days from 00:00 of the day after signing, not extended by holidays), under {}. If the goods are defective you can still file a quality case.",
-                deadline_en(window.ends_at),
-                cite_all_en(&window.citations)
-            ),
-            citations: window.citations,
-        });
+        return Err(Refusal::NoReasonWindowClosed { ends_at: window.ends_at });
     }
     Ok(())
 }
@@ -474,35 +428,6 @@ pub fn item_rights(item: &ItemFacts, signed_at: Option<Timestamp>, now: Timestam
         non_conforming: signed_at.map(|at| non_conforming_window(at, now)),
         sanbao: signed_at.filter(|_| item.under_sanbao()).map(|at| sanbao_windows(item.warranty, at, now)),
     }
-}
-
-/// "2025-03-17 24:00（北京时间）": a window's end named by its last day, as people say it.
-pub fn deadline_zh(ends_at: Timestamp) -> String {
-    let (day, time) = deadline_parts(ends_at);
-    format!("{day} {time}（北京时间）")
-}
-
-/// "24:00 on 2025-03-17 (UTC+8)".
-pub fn deadline_en(ends_at: Timestamp) -> String {
-    let (day, time) = deadline_parts(ends_at);
-    format!("{time} on {day} (UTC+8)")
-}
-
-fn deadline_parts(ends_at: Timestamp) -> (Date, String) {
-    let dt = crate::calendar::SHANGHAI_OFFSET.to_datetime(ends_at);
-    if dt.time() == jiff::civil::Time::midnight() {
-        (dt.date().yesterday().unwrap_or(dt.date()), "24:00".into())
-    } else {
-        (dt.date(), dt.time().strftime("%H:%M:%S").to_string())
-    }
-}
-
-fn cite_all_zh(citations: &[Citation]) -> String {
-    citations.iter().map(|c| c.zh.as_str()).collect::<Vec<_>>().join("及")
-}
-
-fn cite_all_en(citations: &[Citation]) -> String {
-    citations.iter().map(|c| c.en.as_str()).collect::<Vec<_>>().join(" and ")
 }
 
 fn natural_window(

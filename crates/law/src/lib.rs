@@ -8,7 +8,10 @@
 //! - [`uscc`]: 统一社会信用代码 validation (GB 32100-2015).
 //! - [`complaint_check`]: reads a complaint draft and says why it would fail.
 //! - [`terms`]: the canonical request kinds, reasons and evidence kinds.
-//! - [`citation`]: the articles every answer cites, in zh-CN and en.
+//! - [`citation`]: the articles every answer cites, their legal names in zh-CN and en.
+//!
+//! Apart from the legal names of what it cites, this crate holds no words: its answers are codes
+//! with arguments, told in the reader's language by the text catalogue (`redress-text`).
 
 pub mod calendar;
 pub mod citation;

@@ -2,7 +2,9 @@
 //! ([`Reason`]) and what evidence they attach ([`EvidenceKind`]).
 //!
 //! These names are stable API and storage keys (snake_case); the rest of the workspace uses these
-//! definitions rather than its own copies, so a label or a name changes in one place.
+//! definitions rather than its own copies. Their labels, in zh-CN and English, are the text
+//! catalogue's (`request-kind-*`, `reason-*`, `evidence-kind-*` in `redress-text`): this crate
+//! holds no words.
 
 use std::fmt;
 use std::str::FromStr;
@@ -19,7 +21,7 @@ macro_rules! vocabulary {
     (
         $(#[$meta:meta])*
         $name:ident, $vocab:literal {
-            $( $(#[$vmeta:meta])* $variant:ident => $key:literal, $zh:literal, $en:literal; )+
+            $( $(#[$vmeta:meta])* $variant:ident => $key:literal; )+
         }
     ) => {
         $(#[$meta])*
@@ -57,13 +59,6 @@ macro_rules! vocabulary {
                 match self { $($name::$variant => $key,)+ }
             }
 
-            pub const fn label_zh(self) -> &'static str {
-                match self { $($name::$variant => $zh,)+ }
-            }
-
-            pub const fn label_en(self) -> &'static str {
-                match self { $($name::$variant => $en,)+ }
-            }
         }
 
         impl FromStr for $name {
@@ -87,47 +82,47 @@ macro_rules! vocabulary {
 vocabulary! {
     /// What the buyer asks the merchant to do (售后类型).
     RequestKind, "request kind" {
-        RefundOnly => "refund_only", "仅退款", "Refund only";
-        ReturnRefund => "return_refund", "退货退款", "Return and refund";
-        Exchange => "exchange", "换货", "Exchange";
-        Reissue => "reissue", "补寄", "Reissue";
-        Repair => "repair", "维修", "Repair";
-        PriceDifference => "price_difference", "补差价", "Price difference";
-        Compensation => "compensation", "赔偿", "Compensation";
+        RefundOnly => "refund_only";
+        ReturnRefund => "return_refund";
+        Exchange => "exchange";
+        Reissue => "reissue";
+        Repair => "repair";
+        PriceDifference => "price_difference";
+        Compensation => "compensation";
     }
 }
 
 vocabulary! {
     /// Why the buyer asks (售后原因).
     Reason, "reason" {
-        NotAsDescribed => "not_as_described", "与描述不符", "Not as described";
-        QualityDefect => "quality_defect", "质量问题", "Quality defect";
-        Counterfeit => "counterfeit", "假冒伪劣", "Counterfeit";
-        WrongOrMissingItem => "wrong_or_missing_item", "错发漏发", "Wrong or missing item";
-        NotDelivered => "not_delivered", "未收到货", "Not delivered";
-        LateShipment => "late_shipment", "逾期未发货", "Late shipment";
-        DamagedInTransit => "damaged_in_transit", "物流损坏", "Damaged in transit";
-        FalseAdvertising => "false_advertising", "虚假宣传", "False advertising";
-        ServiceNotFulfilled => "service_not_fulfilled", "服务未履行", "Service not fulfilled";
-        NoReason7Day => "no_reason_7_day", "七天无理由", "7-day no-reason return";
-        Other => "other", "其他", "Other";
+        NotAsDescribed => "not_as_described";
+        QualityDefect => "quality_defect";
+        Counterfeit => "counterfeit";
+        WrongOrMissingItem => "wrong_or_missing_item";
+        NotDelivered => "not_delivered";
+        LateShipment => "late_shipment";
+        DamagedInTransit => "damaged_in_transit";
+        FalseAdvertising => "false_advertising";
+        ServiceNotFulfilled => "service_not_fulfilled";
+        NoReason7Day => "no_reason_7_day";
+        Other => "other";
     }
 }
 
 vocabulary! {
     /// What kind of evidence a file is (证据类型).
     EvidenceKind, "evidence kind" {
-        Photo => "photo", "照片", "Photo";
-        Video => "video", "视频", "Video";
-        ChatRecord => "chat_record", "聊天记录", "Chat record";
-        ProductPage => "product_page", "商品详情页截图", "Product page";
-        OrderRecord => "order_record", "订单记录", "Order record";
-        PaymentRecord => "payment_record", "支付凭证", "Payment record";
-        LogisticsRecord => "logistics_record", "物流记录", "Logistics record";
-        Invoice => "invoice", "发票", "Invoice";
-        InspectionReport => "inspection_report", "检测报告", "Inspection report";
-        MedicalRecord => "medical_record", "医疗记录", "Medical record";
-        Other => "other", "其他", "Other";
+        Photo => "photo";
+        Video => "video";
+        ChatRecord => "chat_record";
+        ProductPage => "product_page";
+        OrderRecord => "order_record";
+        PaymentRecord => "payment_record";
+        LogisticsRecord => "logistics_record";
+        Invoice => "invoice";
+        InspectionReport => "inspection_report";
+        MedicalRecord => "medical_record";
+        Other => "other";
     }
 }
 

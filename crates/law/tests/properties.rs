@@ -144,7 +144,7 @@ proptest! {
         let a = check(&draft);
         let b = check(&draft);
         prop_assert_eq!(&a, &b);
-        let keys: Vec<_> = a.findings.iter().map(|f| (f.severity, f.code)).collect();
+        let keys: Vec<_> = a.findings.iter().map(|f| (f.severity, f.code())).collect();
         let mut sorted = keys.clone();
         sorted.sort();
         sorted.dedup();

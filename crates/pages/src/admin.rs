@@ -365,11 +365,7 @@ fn policy_value(name: &str, value: &serde_json::Value, t: Tr) -> String {
 pub async fn calendar(State(app): State<App>, signed: Signed) -> Result<Response, Failure> {
     let t = admin_only(&signed)?;
     let file = app.calendar_file();
-    let warnings = file
-        .provisional_years
-        .iter()
-        .map(|w| if t.lang == redress_text::Lang::Zh { w.zh.clone() } else { w.en.clone() })
-        .collect();
+    let warnings = file.provisional_years.iter().map(|w| redress_text::law::provisional_year(t.lang, w.year)).collect();
     let years = Table {
         id: "calendar",
         caption: t.get("admin-calendar-years"),

@@ -182,17 +182,19 @@ pub struct FindingLine {
 }
 
 fn finding_lines(findings: &[Finding], t: Tr) -> Vec<FindingLine> {
-    let zh = t.lang == redress_text::Lang::Zh;
     findings
         .iter()
-        .map(|f| FindingLine {
-            class: match f.severity {
-                Severity::Error => "error-finding",
-                Severity::Warning => "warning-finding",
-                Severity::Info => "info-finding",
-            },
-            message: if zh { f.message_zh.clone() } else { f.message_en.clone() },
-            suggestion: if zh { f.suggestion_zh.clone() } else { f.suggestion_en.clone() },
+        .map(|f| {
+            let (message, suggestion) = redress_text::law::finding(t.lang, f);
+            FindingLine {
+                class: match f.severity {
+                    Severity::Error => "error-finding",
+                    Severity::Warning => "warning-finding",
+                    Severity::Info => "info-finding",
+                },
+                message,
+                suggestion,
+            }
         })
         .collect()
 }

@@ -95,12 +95,9 @@ pub struct RightsLines {
     pub damages: Vec<String>,
 }
 
-pub fn rights_lines(view: &redress_app::rights::RightsView, reader: Party, t: Tr) -> RightsLines {
-    use redress_text::Lang;
-    let cite = |c: &redress_law::citation::Citation| match t.lang {
-        Lang::Zh => c.zh.clone(),
-        Lang::En => c.en.clone(),
-    };
+pub fn rights_lines(rights: &redress_app::rights::Rights, reader: Party, t: Tr) -> RightsLines {
+    let view = redress_app::rights::RightsView::of(rights, t.lang);
+    let cite = |c: &redress_law::citation::Citation| redress_text::law::cited(t.lang, c).to_owned();
     let window = |key: &str, w: &redress_law::eligibility::Window| {
         let status = match w.status {
             redress_law::eligibility::WindowStatus::Open => "open",
@@ -128,13 +125,9 @@ pub fn rights_lines(view: &redress_app::rights::RightsView, reader: Party, t: Tr
             let r = &item.rights;
             let mut lines = Vec::new();
             match (&r.no_reason.window, &r.no_reason.refusal) {
-                (_, Some(refusal)) => lines.push(t.with(
-                    "rights-no-reason-refused",
-                    &[(
-                        "why",
-                        if t.lang == Lang::Zh { refusal.message_zh.clone() } else { refusal.message_en.clone() },
-                    )],
-                )),
+                (_, Some(refusal)) => {
+                    lines.push(t.with("rights-no-reason-refused", &[("why", refusal.message.clone())]))
+                }
                 (Some(w), None) => lines.push(window("rights-no-reason", w)),
                 (None, None) => {}
             }
@@ -155,11 +148,10 @@ pub fn rights_lines(view: &redress_app::rights::RightsView, reader: Party, t: Tr
         .statutory_damages
         .iter()
         .map(|d| {
-            let when = if t.lang == Lang::Zh { d.applies_when_zh } else { d.applies_when_en };
             t.with(
                 if d.applicable { "rights-damages-applicable" } else { "rights-damages-if" },
                 &[
-                    ("when", when.to_owned()),
+                    ("when", d.applies_when.clone()),
                     ("amount", redress_domain::Money::from_fen(d.breakdown.total_fen).to_string()),
                     ("article", cite(&d.breakdown.citation)),
                 ],

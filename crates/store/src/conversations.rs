@@ -3,7 +3,7 @@
 //! its file rows, the other side's notifications and the request's idempotency answer, in one
 //! transaction. Receipts only move forward (`WHERE up_to < excluded.up_to`).
 
-use crate::codec::{from_json, micros, timestamp};
+use crate::codec::{Id, Time, from_json};
 use crate::shared::other;
 use redress_app::conversations::{Appended, ConversationStore, ReadReceipt, StoredMessage};
 use redress_app::escalations::Notification;
@@ -54,9 +54,9 @@ macro_rules! conversation_store {
                 let mut tx = self.begin_write().await.map_err(other)?;
                 // Under the order's lock, which a filing takes too: a case filed before this
                 // message counted the record without it, so the message is refused.
-                sqlx::query($lock_order).bind(m.order_id.to_string()).fetch_optional(&mut *tx).await.map_err(other)?;
+                sqlx::query($lock_order).bind(Id::from(m.order_id)).fetch_optional(&mut *tx).await.map_err(other)?;
                 let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE order_id = $1 AND state <> 'closed'")
-                    .bind(m.order_id.to_string())
+                    .bind(Id::from(m.order_id))
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(other)?;
@@ -64,9 +64,9 @@ macro_rules! conversation_store {
                     return Ok(Appended::CaseOpen);
                 }
                 let inserted = sqlx::query("INSERT INTO conversation_messages (order_id, seq, at, author_side, content, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                    .bind(m.order_id.to_string())
+                    .bind(Id::from(m.order_id))
                     .bind(link.seq)
-                    .bind(micros(m.at))
+                    .bind(Time(m.at))
                     .bind(m.side().as_str())
                     .bind(&link.content)
                     .bind(&link.prev_hash)
@@ -80,11 +80,11 @@ macro_rules! conversation_store {
                 }
                 for file in &m.files {
                     sqlx::query("INSERT INTO conversation_files (id, order_id, seq, sha256, created_at) VALUES ($1, $2, $3, $4, $5)")
-                        .bind(file.evidence_id.to_string())
-                        .bind(m.order_id.to_string())
+                        .bind(Id::from(file.evidence_id))
+                        .bind(Id::from(m.order_id))
                         .bind(link.seq)
                         .bind(&file.sha256)
-                        .bind(micros(m.at))
+                        .bind(Time(m.at))
                         .execute(&mut *tx)
                         .await
                         .map_err(|e| match e {
@@ -103,7 +103,7 @@ macro_rules! conversation_store {
 
             async fn negotiation_length(&self, case: CaseId) -> StoreResult<Option<i64>> {
                 sqlx::query_scalar("SELECT messages FROM case_negotiations WHERE case_id = $1")
-                    .bind(case.to_string())
+                    .bind(Id::from(case))
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(other)
@@ -115,7 +115,7 @@ macro_rules! conversation_store {
 
             async fn messages_page(&self, order: OrderId, before: Option<i64>, limit: i64) -> StoreResult<Vec<StoredMessage>> {
                 let rows = sqlx::query("SELECT seq, content, prev_hash, hash FROM conversation_messages WHERE order_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3")
-                    .bind(order.to_string())
+                    .bind(Id::from(order))
                     .bind(before.unwrap_or(i64::MAX))
                     .bind(limit)
                     .fetch_all(&self.pool)
@@ -134,8 +134,8 @@ macro_rules! conversation_store {
 
             async fn message_with_file(&self, order: OrderId, file: EvidenceId) -> StoreResult<Option<StoredMessage>> {
                 let row = sqlx::query("SELECT m.seq, m.content, m.prev_hash, m.hash FROM conversation_files f JOIN conversation_messages m ON m.order_id = f.order_id AND m.seq = f.seq WHERE f.id = $1 AND f.order_id = $2")
-                    .bind(file.to_string())
-                    .bind(order.to_string())
+                    .bind(Id::from(file))
+                    .bind(Id::from(order))
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(other)?;
@@ -146,16 +146,16 @@ macro_rules! conversation_store {
             async fn mark_read(&self, order: OrderId, receipt: &ReadReceipt) -> StoreResult<ReadReceipt> {
                 let mut tx = self.begin_write().await.map_err(other)?;
                 sqlx::query("INSERT INTO conversation_reads (order_id, reader, side, up_to, read_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (order_id, reader) DO UPDATE SET up_to = excluded.up_to, read_at = excluded.read_at WHERE conversation_reads.up_to < excluded.up_to")
-                    .bind(order.to_string())
+                    .bind(Id::from(order))
                     .bind(&receipt.reader)
                     .bind(receipt.side.as_str())
                     .bind(receipt.up_to)
-                    .bind(micros(receipt.read_at))
+                    .bind(Time(receipt.read_at))
                     .execute(&mut *tx)
                     .await
                     .map_err(other)?;
                 let row = sqlx::query("SELECT reader, side, up_to, read_at FROM conversation_reads WHERE order_id = $1 AND reader = $2")
-                    .bind(order.to_string())
+                    .bind(Id::from(order))
                     .bind(&receipt.reader)
                     .fetch_one(&mut *tx)
                     .await
@@ -166,7 +166,7 @@ macro_rules! conversation_store {
 
             async fn read_receipts(&self, order: OrderId) -> StoreResult<Vec<ReadReceipt>> {
                 let rows = sqlx::query("SELECT reader, side, up_to, read_at FROM conversation_reads WHERE order_id = $1 ORDER BY reader")
-                    .bind(order.to_string())
+                    .bind(Id::from(order))
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
@@ -181,15 +181,15 @@ where
     for<'a> &'a str: sqlx::ColumnIndex<R>,
     for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Time: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
 {
     Ok(ReadReceipt {
         reader: r.try_get("reader").map_err(other)?,
         side: side(&r.try_get::<String, _>("side").map_err(other)?)?,
         up_to: r.try_get("up_to").map_err(other)?,
-        read_at: timestamp(r.try_get("read_at").map_err(other)?)?,
+        read_at: r.try_get::<Time, _>("read_at").map_err(other)?.0,
     })
 }
 
-// SQLite has one writer at a time: its write transaction is the lock.
-conversation_store!(crate::SqliteStore, sqlite, lock_order: "SELECT id FROM orders WHERE id = $1");
-conversation_store!(crate::PgStore, postgres, lock_order: "SELECT id FROM orders WHERE id = $1 FOR UPDATE");
+conversation_store!(crate::SqliteStore, sqlite, lock_order: crate::sqlite::LOCK_ORDER);
+conversation_store!(crate::PgStore, postgres, lock_order: crate::postgres::LOCK_ORDER);

@@ -2,7 +2,7 @@
 //! merchant's first deadline, orders recorded per period, and open cases grouped by state, stage
 //! and agent. The same SQL on both databases; the figures are computed in `redress_app`.
 
-use crate::codec::{from_json, micros, parse_id};
+use crate::codec::{Id, Time, from_json};
 use crate::shared::other;
 use jiff::Timestamp;
 use redress_app::dashboards::{ANSWER_EVENTS, CaseRow, DashboardStore, EventRow, OpenCount};
@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 /// The cases filter of `dashboard_cases`: `$1` shop (or NULL for all), `[$2, $3)` filing time.
 /// One text per case, not `($1 IS NULL OR ...)`: each is then a range of one index.
-fn cases_in_period(shop: &Option<String>) -> &'static str {
+fn cases_in_period(shop: &Option<Id>) -> &'static str {
     match shop {
         Some(_) => "c.merchant_id = $1 AND c.filed_at >= $2 AND c.filed_at < $3",
         None => "CAST($1 AS TEXT) IS NULL AND c.filed_at >= $2 AND c.filed_at < $3",
@@ -21,7 +21,7 @@ fn cases_in_period(shop: &Option<String>) -> &'static str {
 }
 
 /// The orders counted by `orders_recorded`, as `cases_in_period`.
-fn orders_in_period(shop: &Option<String>) -> &'static str {
+fn orders_in_period(shop: &Option<Id>) -> &'static str {
     match shop {
         Some(_) => {
             "SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE merchant_id = $1 AND created_at >= $2 AND created_at < $3"
@@ -57,12 +57,12 @@ macro_rules! dashboard_store {
                 from: Timestamp,
                 before: Timestamp,
             ) -> StoreResult<Vec<(CaseRow, Vec<EventRow>)>> {
-                let shop = shop.map(|s| s.to_string());
+                let shop = shop.map(Id::from);
                 let cases: Vec<String> =
                     sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT {} FROM cases c WHERE {} ORDER BY c.id", $case_row, cases_in_period(&shop))))
                         .bind(&shop)
-                        .bind(micros(from))
-                        .bind(micros(before))
+                        .bind(Time(from))
+                        .bind(Time(before))
                         .fetch_all(&self.pool)
                         .await
                         .map_err(other)?;
@@ -75,14 +75,14 @@ macro_rules! dashboard_store {
                 );
                 let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                     .bind(&shop)
-                    .bind(micros(from))
-                    .bind(micros(before))
+                    .bind(Time(from))
+                    .bind(Time(before))
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
                 let mut events: HashMap<CaseId, Vec<EventRow>> = HashMap::new();
                 for r in rows {
-                    let id: CaseId = parse_id(&r.try_get::<String, _>("case_id").map_err(other)?)?;
+                    let id: CaseId = r.try_get::<Id, _>("case_id").map_err(other)?.into();
                     events.entry(id).or_default().push(from_json(&r.try_get::<String, _>("content").map_err(other)?)?);
                 }
                 let mut out = Vec::with_capacity(cases.len());
@@ -95,13 +95,13 @@ macro_rules! dashboard_store {
             }
 
             async fn orders_recorded(&self, shop: Option<MerchantId>, edges: &[Timestamp]) -> StoreResult<Vec<i64>> {
-                let shop = shop.map(|s| s.to_string());
+                let shop = shop.map(Id::from);
                 let mut counts = Vec::with_capacity(edges.len().saturating_sub(1));
                 for pair in edges.windows(2) {
                     let n: i64 = sqlx::query_scalar(orders_in_period(&shop))
                         .bind(&shop)
-                        .bind(micros(pair[0]))
-                        .bind(micros(pair[1]))
+                        .bind(Time(pair[0]))
+                        .bind(Time(pair[1]))
                         .fetch_one(&self.pool)
                         .await
                         .map_err(other)?;
@@ -112,15 +112,15 @@ macro_rules! dashboard_store {
 
             async fn open_case_counts(&self, now: Timestamp) -> StoreResult<Vec<OpenCount>> {
                 let rows = sqlx::query("SELECT c.state, c.stage, c.assigned_agent, u.display_name, CAST(COUNT(*) AS BIGINT) AS open, CAST(SUM(CASE WHEN c.deadline_due < $1 THEN 1 ELSE 0 END) AS BIGINT) AS overdue FROM cases c LEFT JOIN users u ON u.id = c.assigned_agent WHERE c.state <> 'closed' GROUP BY c.state, c.stage, c.assigned_agent, u.display_name ORDER BY c.stage, c.state")
-                    .bind(micros(now))
+                    .bind(Time(now))
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
                 let mut counts = Vec::with_capacity(rows.len());
                 for r in rows {
-                    let agent = match r.try_get::<Option<String>, _>("assigned_agent").map_err(other)? {
+                    let agent = match r.try_get::<Option<Id>, _>("assigned_agent").map_err(other)? {
                         Some(id) => Some((
-                            parse_id(&id)?,
+                            id.into(),
                             r.try_get::<Option<String>, _>("display_name").map_err(other)?.unwrap_or_default(),
                         )),
                         None => None,

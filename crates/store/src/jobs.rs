@@ -1,44 +1,91 @@
-//! An outbox row about to be written: what `insert_jobs` (in `shared.rs`) binds.
+//! Background jobs (`JobStore`): the outbox rows a case change wrote (refunds, emails, webhook
+//! payloads), claimed in batches under a lease so that any number of workers share them, then
+//! completed or put back for a retry. The same SQL on both databases except the claim
+//! (PostgreSQL skips rows another worker is claiming). The rows themselves are written by the
+//! case change's transaction (`script.rs`).
 
-use crate::codec::to_json;
+use crate::codec::{Id, Json, Time};
+use crate::shared::other;
 use jiff::Timestamp;
-use redress_app::escalations::Notification;
-use redress_app::ports::OutboxItem;
-use redress_domain::{CaseId, UserId};
+use redress_app::ports::{ClaimedJob, StoreResult};
 
-pub struct Job {
-    pub topic: String,
-    pub case_id: Option<CaseId>,
-    /// The JSON payload.
-    pub payload: String,
-    pub at: Timestamp,
-    /// An email's reader: the job is written only if they have an address...
-    pub reader: Option<UserId>,
-    /// ...and their turned-off kinds (the settings' JSON list) do not match this pattern.
-    pub unless_off: Option<String>,
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    id: Id,
+    topic: String,
+    case_id: Option<Id>,
+    payload: Json<serde_json::Value>,
+    attempts: i64,
 }
 
-impl Job {
-    pub fn of(item: &OutboxItem, at: Timestamp) -> anyhow::Result<Job> {
-        Ok(Job {
-            topic: item.topic.clone(),
-            case_id: item.case_id,
-            payload: to_json(&item.payload)?,
-            at,
-            reader: None,
-            unless_off: None,
-        })
-    }
-
-    /// The email of a notification.
-    pub fn email(n: &Notification) -> anyhow::Result<Job> {
-        Ok(Job {
-            topic: "email".into(),
-            case_id: n.case_id,
-            payload: to_json(&serde_json::json!({ "notification": n.id }))?,
-            at: n.created_at,
-            reader: Some(n.user_id),
-            unless_off: Some(format!("%\"{}\"%", n.kind)),
-        })
+impl From<JobRow> for ClaimedJob {
+    fn from(r: JobRow) -> ClaimedJob {
+        ClaimedJob {
+            id: r.id.into(),
+            topic: r.topic,
+            case_id: r.case_id.map(Into::into),
+            payload: r.payload.0,
+            attempts: r.attempts,
+        }
     }
 }
+
+/// Implements `JobStore` for `$store` on `$db`, claiming with `$claim` (`$1` topic, `$2` now, `$3` lease
+/// end, `$4` owner, `$5` how many; returns the claimed rows).
+macro_rules! job_store {
+    ($store:ty, $db:ty, claim: $claim:expr) => {
+        #[async_trait::async_trait]
+        impl redress_app::ports::JobStore for $store {
+            async fn claim_jobs(&self, topic: &str, now: Timestamp, lease_until: Timestamp, owner: &str, limit: i64) -> StoreResult<Vec<ClaimedJob>> {
+                let rows: Vec<JobRow> = sqlx::query_as($claim)
+                    .bind(topic)
+                    .bind(Time(now))
+                    .bind(Time(lease_until))
+                    .bind(owner)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(rows.into_iter().map(ClaimedJob::from).collect())
+            }
+
+            async fn complete_job(&self, id: uuid::Uuid, at: Timestamp) -> StoreResult<()> {
+                // Through the writer, as `ledger_refund`.
+                self.write_change(crate::shared::change::<$db, _>(move |conn| {
+                    Box::pin(async move {
+                        sqlx::query("UPDATE outbox SET done_at = $1, lease_until = NULL, lease_owner = NULL WHERE id = $2")
+                            .bind(Time(at))
+                            .bind(Id::from(id))
+                            .execute(&mut *conn)
+                            .await
+                            .map_err(other)?;
+                        Ok(())
+                    })
+                }))
+                .await
+            }
+
+            async fn retry_job(&self, id: uuid::Uuid, available_at: Timestamp, error: &str) -> StoreResult<()> {
+                sqlx::query("UPDATE outbox SET available_at = $1, last_error = $2, lease_until = NULL, lease_owner = NULL WHERE id = $3")
+                    .bind(Time(available_at))
+                    .bind(error)
+                    .bind(Id::from(id))
+                    .execute(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(())
+            }
+        }
+    };
+}
+
+job_store!(
+    crate::SqliteStore,
+    sqlx::Sqlite,
+    claim: "UPDATE outbox SET lease_until = $3, lease_owner = $4, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE topic = $1 AND done_at IS NULL AND available_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY available_at LIMIT $5) RETURNING id, topic, case_id, payload, attempts"
+);
+job_store!(
+    crate::PgStore,
+    sqlx::Postgres,
+    claim: "UPDATE outbox SET lease_until = $3, lease_owner = $4, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE topic = $1 AND done_at IS NULL AND available_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY available_at LIMIT $5 FOR UPDATE SKIP LOCKED) AND done_at IS NULL AND (lease_until IS NULL OR lease_until < $2) RETURNING id, topic, case_id, payload, attempts"
+);

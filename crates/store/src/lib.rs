@@ -2,11 +2,14 @@
 //! implementation written once (`shared_store!`) and instantiated for each database, each with
 //! its own migrations.
 
+mod accounts;
 pub mod blobs;
 mod codec;
 mod conversations;
 mod dashboards;
+mod idempotency;
 mod jobs;
+mod ledger;
 mod notify;
 mod postgres;
 mod script;

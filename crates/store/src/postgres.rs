@@ -4,18 +4,26 @@
 
 use crate::codec::*;
 use crate::shared::{other, shared_store, unique_or};
+// Case changes and messages record their idempotency answer in their own transaction.
+pub(crate) use crate::idempotency::postgres::insert_answer;
+// Case changes, messages and escalations store notifications in their own transaction.
+pub(crate) use crate::notify::postgres::insert_notifications_in;
+// A case change's writes, one call on SQLite.
+use crate::script::postgres::{Guard, Script, push_links, push_outbox, write_outbox};
 use jiff::Timestamp;
-use redress_app::Role;
 use redress_app::ports::*;
 use redress_domain::chain::Link;
-use redress_domain::order::{Merchant, Order, OrderHistory};
-use redress_domain::{Case, CaseId, Event, MerchantId, Money, OrderId, Policy, UserId};
+use redress_domain::order::{Order, OrderHistory};
+use redress_domain::{Case, CaseId, Event, MerchantId, OrderId, Policy};
 use sqlx::Row;
 use sqlx::postgres::PgPoolOptions;
 use std::time::Duration;
 
 /// Durability: every commit waits for PostgreSQL's own setting, `synchronous_commit` (default
 /// `on`: the WAL is flushed before the commit returns); run production clusters with `fsync=on`.
+/// One filing, message or payout at a time per order: the order's row lock.
+pub(crate) const LOCK_ORDER: &str = "SELECT id FROM orders WHERE id = $1 FOR UPDATE";
+
 pub struct PgStore {
     pub(crate) pool: sqlx::PgPool,
     changed: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
@@ -45,7 +53,7 @@ impl PgStore {
     }
 
     /// PostgreSQL keeps one transaction per change on its pool: its commits already overlap.
-    async fn write_change(&self, change: crate::shared::Change<sqlx::Postgres>) -> StoreResult<()> {
+    pub(crate) async fn write_change(&self, change: crate::shared::Change<sqlx::Postgres>) -> StoreResult<()> {
         let mut tx = self.begin_write().await.map_err(other)?;
         change(&mut *tx).await?;
         tx.commit().await.map_err(other)
@@ -56,8 +64,7 @@ shared_store!(
     PgStore,
     sqlx::Postgres,
     claim_cases: "UPDATE cases SET lease_until = $2, lease_owner = $3 WHERE id IN (SELECT id FROM cases WHERE sweep_at <= $1 AND (lease_until IS NULL OR lease_until < $1) ORDER BY sweep_at LIMIT $4 FOR UPDATE SKIP LOCKED) AND sweep_at <= $1 AND (lease_until IS NULL OR lease_until < $1) RETURNING id, sweep_at",
-    claim_jobs: "UPDATE outbox SET lease_until = $3, lease_owner = $4, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE topic = $1 AND done_at IS NULL AND available_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY available_at LIMIT $5 FOR UPDATE SKIP LOCKED) AND done_at IS NULL AND (lease_until IS NULL OR lease_until < $2) RETURNING id, topic, case_id, payload, attempts",
-    lock_order: "SELECT id FROM orders WHERE id = $1 FOR UPDATE"
+    lock_order: LOCK_ORDER
 );
 
 crate::search::search_store!(
@@ -68,11 +75,11 @@ crate::search::search_store!(
     matches: "t.tsv @@ to_tsquery('simple', $1)",
     within: "t.tsv @@ to_tsquery('simple', $1)",
     // The newest by case id (UUIDv7, filing order): the primary key read backwards, or the GIN
-    // index for a rare word, as the planner finds cheaper. Case ids are lower-case hexadecimal
-    // and dashes: '' is below all and 'g' above.
-    newest: "SELECT t.case_id AS place, t.case_id, t.words FROM case_texts t WHERE t.tsv @@ to_tsquery('simple', $1) AND t.case_id >= $2 AND t.case_id <= $3 AND t.case_id < $4 ORDER BY t.case_id DESC LIMIT $5",
-    places: ("", "g"),
+    // index for a rare word, as the planner finds cheaper. A place is the case id as text; the
+    // nil and the all-ones uuid bound them.
+    newest: "SELECT CAST(t.case_id AS TEXT) AS place, t.case_id, t.words FROM case_texts t WHERE t.tsv @@ to_tsquery('simple', $1) AND t.case_id >= CAST($2 AS uuid) AND t.case_id <= CAST($3 AS uuid) AND t.case_id < CAST($4 AS uuid) ORDER BY t.case_id DESC LIMIT $5",
+    places: ("00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff"),
     query: |terms| terms.tsquery(),
     query_within: |terms, word| terms.tsquery_within(word)
 );
-crate::seed::bulk_load!(PgStore);
+crate::seed::bulk_load!(PgStore, postgres);

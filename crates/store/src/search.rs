@@ -3,7 +3,7 @@
 //! PostgreSQL). The queries differ per database only in how words are matched and ranked.
 
 /// The conditions every search applies after matching, as `$2`..`$12` (see `search_cases`).
-pub const FILTERS: &str = "(CAST($2 AS TEXT) IS NULL OR c.buyer_id = $2) AND (CAST($3 AS TEXT) IS NULL OR c.merchant_id = $3) AND (CAST($4 AS TEXT) IS NULL OR c.state = $4) AND (CAST($5 AS TEXT) IS NULL OR c.stage = $5) AND (CAST($6 AS TEXT) IS NULL OR c.reason = $6) AND (CAST($7 AS TEXT) IS NULL OR c.kind = $7) AND (CAST($8 AS BIGINT) IS NULL OR c.filed_at >= $8) AND (CAST($9 AS BIGINT) IS NULL OR c.filed_at < $9) AND (CAST($10 AS BIGINT) IS NULL OR (c.state <> 'closed' AND c.deadline_due < $10)) AND (CAST($11 AS BIGINT) = 0 OR c.state <> 'closed') AND (CAST($12 AS TEXT) IS NULL OR c.id <> $12)";
+pub const FILTERS: &str = "(CAST($2 AS TEXT) IS NULL OR c.buyer_id = $2) AND (CAST($3 AS TEXT) IS NULL OR c.merchant_id = $3) AND (CAST($4 AS TEXT) IS NULL OR c.state = $4) AND (CAST($5 AS TEXT) IS NULL OR c.stage = $5) AND (CAST($6 AS TEXT) IS NULL OR c.reason = $6) AND (CAST($7 AS TEXT) IS NULL OR c.kind = $7) AND ($8 IS NULL OR c.filed_at >= $8) AND ($9 IS NULL OR c.filed_at < $9) AND ($10 IS NULL OR (c.state <> 'closed' AND c.deadline_due < $10)) AND (CAST($11 AS BIGINT) = 0 OR c.state <> 'closed') AND (CAST($12 AS TEXT) IS NULL OR c.id <> $12)";
 
 /// Whose cases a search looks through. A buyer's or a shop's are read from `cases` by their
 /// index first and only those are matched and ranked (`scope_matches`); everyone's (the
@@ -150,17 +150,17 @@ macro_rules! search_store {
             f: &redress_app::search::SearchFilter,
         ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments> {
             q.bind(query)
-                .bind(f.buyer_id.map(|v| v.to_string()))
-                .bind(f.merchant_id.map(|v| v.to_string()))
+                .bind(f.buyer_id.map(Id::from))
+                .bind(f.merchant_id.map(Id::from))
                 .bind(f.state.clone())
                 .bind(f.stage.clone())
                 .bind(f.reason.clone())
                 .bind(f.kind.clone())
-                .bind(f.filed_from.map(micros))
-                .bind(f.filed_before.map(micros))
-                .bind(f.due_before.map(micros))
+                .bind(f.filed_from.map(Time))
+                .bind(f.filed_before.map(Time))
+                .bind(f.due_before.map(Time))
                 .bind(i64::from(f.open_only))
-                .bind(f.except.map(|v| v.to_string()))
+                .bind(f.except.map(Id::from))
         }
 
         impl $store {
@@ -198,7 +198,7 @@ macro_rules! search_store {
                 .map_err(other)?;
                 let mut scored = Vec::with_capacity(rows.len());
                 for r in &rows {
-                    let id = parse_id(&r.try_get::<String, _>("id").map_err(other)?)?;
+                    let id = r.try_get::<Id, _>("id").map_err(other)?.into();
                     scored.push((id, terms.score(&r.try_get::<String, _>("words").map_err(other)?)));
                 }
                 let page = redress_app::search::rank::page(scored, f.after.as_ref(), f.limit);
@@ -230,7 +230,7 @@ macro_rules! search_store {
                             .map_err(other)?;
                         let mut found = Vec::with_capacity(rows.len());
                         for r in &rows {
-                            let id = parse_id(&r.try_get::<String, _>("case_id").map_err(other)?)?;
+                            let id = r.try_get::<Id, _>("case_id").map_err(other)?.into();
                             let score = terms.score(&r.try_get::<String, _>("words").map_err(other)?);
                             found.push((r.try_get::<String, _>("place").map_err(other)?, id, score));
                         }
@@ -251,11 +251,11 @@ macro_rules! search_store {
                 let mut rows = Vec::new();
                 for (id, score, block) in page {
                     let r = sqlx::query("SELECT c.body, t.plain FROM cases c JOIN case_texts t ON t.case_id = c.id WHERE c.id = $1")
-                        .bind(id.to_string())
+                        .bind(Id::from(id))
                         .fetch_one(&self.pool)
                         .await
                         .map_err(other)?;
-                    let case: Case = from_json(&r.try_get::<String, _>("body").map_err(other)?)?;
+                    let case: Case = r.try_get::<Json<Case>, _>("body").map_err(other)?.0;
                     if f.buyer_id.is_some_and(|b| b != case.buyer_id) || f.merchant_id.is_some_and(|m| m != case.merchant_id) {
                         continue;
                     }
@@ -289,7 +289,7 @@ macro_rules! search_store {
                 // Built from the constants above only; the words are bound.
                 let rows = bind_filters(sqlx::query(sqlx::AssertSqlSafe(sql)), terms, f)
                     .bind(f.after.as_ref().map(|a| a.score))
-                    .bind(f.after.as_ref().map(|a| a.id.to_string()))
+                    .bind(f.after.as_ref().map(|a| Id::from(a.id)))
                     .bind(f.limit)
                     .fetch_all(&self.pool)
                     .await
@@ -297,7 +297,7 @@ macro_rules! search_store {
                 rows.iter()
                     .map(|r| {
                         Ok(redress_app::search::SearchRow {
-                            case: from_json(&r.try_get::<String, _>("body").map_err(other)?)?,
+                            case: r.try_get::<Json<Case>, _>("body").map_err(other)?.0,
                             plain: r.try_get("plain").map_err(other)?,
                             score: r.try_get("score").map_err(other)?,
                             block: None,
@@ -313,27 +313,27 @@ macro_rules! search_store {
                     .map_err(other)?;
                 let Some(after) = pending else { return Ok(0) };
                 let batch = sqlx::query("SELECT t.case_id, c.merchant_id, c.buyer_id FROM case_texts t JOIN cases c ON c.id = t.case_id WHERE (CAST($1 AS TEXT) IS NULL OR t.case_id > $1) ORDER BY t.case_id LIMIT $2")
-                    .bind(after)
+                    .bind(after.map(|a| a.parse::<uuid::Uuid>().map(Id)).transpose().map_err(|e| StoreError::Other(e.into()))?)
                     .bind(limit)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
                 let mut words = Vec::with_capacity(batch.len());
                 for r in &batch {
-                    let case_id: String = r.try_get("case_id").map_err(other)?;
-                    let shop: MerchantId = parse_id(&r.try_get::<String, _>("merchant_id").map_err(other)?)?;
-                    let buyer: UserId = parse_id(&r.try_get::<String, _>("buyer_id").map_err(other)?)?;
+                    let case_id: CaseId = r.try_get::<Id, _>("case_id").map_err(other)?.into();
+                    let shop: MerchantId = r.try_get::<Id, _>("merchant_id").map_err(other)?.into();
+                    let buyer: redress_domain::UserId = r.try_get::<Id, _>("buyer_id").map_err(other)?.into();
                     words.push((case_id, redress_app::search::scope_words(shop, buyer)));
                 }
                 let done = words.len() as u64;
-                let last = words.last().map(|(id, _)| id.clone());
+                let last = words.last().map(|(id, _)| id.to_string());
                 let finished = (words.len() as i64) < limit;
                 self.write_change(crate::shared::change::<$db, _>(move |conn| {
                     Box::pin(async move {
                         // A document written meanwhile (by a change, or rebuilt) has them already.
                         for (case_id, scope) in &words {
                             sqlx::query("UPDATE case_texts SET words = $2 || words WHERE case_id = $1 AND substr(words, 1, length($2)) <> $2")
-                                .bind(case_id)
+                                .bind(Id::from(*case_id))
                                 .bind(scope)
                                 .execute(&mut *conn)
                                 .await
@@ -358,7 +358,7 @@ macro_rules! search_store {
                 doc: &redress_app::search::SearchDoc,
             ) -> StoreResult<bool> {
                 let written = sqlx::query("INSERT INTO case_texts (case_id, plain, words) SELECT $1, $2, $3 WHERE (SELECT version FROM cases WHERE id = $1) = $4 ON CONFLICT (case_id) DO UPDATE SET plain = excluded.plain, words = excluded.words")
-                    .bind(case_id.to_string())
+                    .bind(Id::from(case_id))
                     .bind(&doc.plain)
                     .bind(&doc.words)
                     .bind(version)
@@ -369,24 +369,24 @@ macro_rules! search_store {
             }
 
             async fn case_ids(&self, after: Option<CaseId>, missing_doc_only: bool, limit: i64) -> StoreResult<Vec<CaseId>> {
-                let ids: Vec<String> = sqlx::query_scalar("SELECT c.id FROM cases c WHERE (CAST($1 AS TEXT) IS NULL OR c.id > $1) AND (CAST($3 AS BIGINT) = 0 OR NOT EXISTS (SELECT 1 FROM case_texts t WHERE t.case_id = c.id)) ORDER BY c.id LIMIT $2")
-                    .bind(after.map(|a| a.to_string()))
+                let ids: Vec<Id> = sqlx::query_scalar("SELECT c.id FROM cases c WHERE (CAST($1 AS TEXT) IS NULL OR c.id > $1) AND (CAST($3 AS BIGINT) = 0 OR NOT EXISTS (SELECT 1 FROM case_texts t WHERE t.case_id = c.id)) ORDER BY c.id LIMIT $2")
+                    .bind(after.map(Id::from))
                     .bind(limit)
                     .bind(i64::from(missing_doc_only))
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
-                Ok(ids.iter().map(|id| parse_id(id)).collect::<anyhow::Result<_>>()?)
+                Ok(ids.into_iter().map(CaseId::from).collect())
             }
 
             async fn open_cases_of_shop(&self, merchant: MerchantId, limit: i64) -> StoreResult<Vec<Case>> {
-                let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM cases WHERE merchant_id = $1 AND state <> 'closed' ORDER BY id DESC LIMIT $2")
-                    .bind(merchant.to_string())
+                let bodies: Vec<Json<Case>> = sqlx::query_scalar("SELECT body FROM cases WHERE merchant_id = $1 AND state <> 'closed' ORDER BY id DESC LIMIT $2")
+                    .bind(Id::from(merchant))
                     .bind(limit)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
-                Ok(bodies.iter().map(|b| from_json(b)).collect::<anyhow::Result<_>>()?)
+                Ok(bodies.into_iter().map(|b| b.0).collect())
             }
 
             async fn repeat_count(
@@ -395,10 +395,10 @@ macro_rules! search_store {
                 from: Option<Timestamp>,
                 before: Option<Timestamp>,
             ) -> StoreResult<redress_app::search::RepeatCount> {
-                let row = sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS cases, CAST(COALESCE(SUM(is_repeat), 0) AS BIGINT) AS repeats FROM cases WHERE merchant_id = $1 AND (CAST($2 AS BIGINT) IS NULL OR filed_at >= $2) AND (CAST($3 AS BIGINT) IS NULL OR filed_at < $3)")
-                    .bind(merchant.to_string())
-                    .bind(from.map(micros))
-                    .bind(before.map(micros))
+                let row = sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS cases, CAST(COALESCE(SUM(is_repeat), 0) AS BIGINT) AS repeats FROM cases WHERE merchant_id = $1 AND ($2 IS NULL OR filed_at >= $2) AND ($3 IS NULL OR filed_at < $3)")
+                    .bind(Id::from(merchant))
+                    .bind(from.map(Time))
+                    .bind(before.map(Time))
                     .fetch_one(&self.pool)
                     .await
                     .map_err(other)?;
@@ -417,15 +417,15 @@ macro_rules! search_store {
             text: &redress_app::search::SearchDoc,
         ) -> StoreResult<()> {
             let row = sqlx::query("SELECT o.body, m.name FROM orders o JOIN merchants m ON m.id = o.merchant_id WHERE o.id = $1")
-                .bind(case.order_id.to_string())
+                .bind(Id::from(case.order_id))
                 .fetch_one(&mut *conn)
                 .await
                 .map_err(other)?;
-            let order: Order = from_json(&row.try_get::<String, _>("body").map_err(other)?)?;
+            let order = row.try_get::<Json<Order>, _>("body").map_err(other)?.0;
             let mut doc = redress_app::search::SearchDoc::head(case, &order, &row.try_get::<String, _>("name").map_err(other)?);
             doc.append(text);
             sqlx::query("INSERT INTO case_texts (case_id, plain, words) VALUES ($1, $2, $3)")
-                .bind(case.id.to_string())
+                .bind(Id::from(case.id))
                 .bind(&doc.plain)
                 .bind(&doc.words)
                 .execute(&mut *conn)
@@ -445,7 +445,7 @@ macro_rules! search_store {
                 return Ok(());
             }
             sqlx::query("UPDATE case_texts SET plain = plain || $2, words = words || $3 WHERE case_id = $1")
-                .bind(case_id.to_string())
+                .bind(Id::from(case_id))
                 .bind(&text.plain)
                 .bind(&text.words)
                 .execute(&mut *conn)

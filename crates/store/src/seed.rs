@@ -27,13 +27,13 @@ pub trait BulkLoad: Send + Sync {
 
 /// Implements `BulkLoad` for `$store` with the statements `shared_store!` defines beside it.
 macro_rules! bulk_load {
-    ($store:ty) => {
+    ($store:ty, $module:ident) => {
         #[async_trait::async_trait]
         impl crate::seed::BulkLoad for $store {
             async fn load(&self, batch: &crate::seed::SeedBatch) -> StoreResult<()> {
                 let mut tx = self.begin_write().await.map_err(other)?;
                 for user in &batch.users {
-                    insert_user_in(&mut *tx, user, &batch.password_hash, batch.at).await?;
+                    crate::accounts::$module::insert_user_in(&mut *tx, user, &batch.password_hash, batch.at).await?;
                 }
                 for order in &batch.orders {
                     insert_order_in(&mut *tx, order).await?;

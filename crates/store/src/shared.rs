@@ -7,153 +7,9 @@
 /// `changed` (a `Notify`), `policies` (a `PolicyCache`), `sessions` (a `SessionCache`), an async `begin_write` and
 /// `write_change`), using the given SQL for the statements that differ per database.
 macro_rules! shared_store {
-    ($store:ty, $db:ty, claim_cases: $claim_cases:expr, claim_jobs: $claim_jobs:expr, lock_order: $lock_order:expr) => {
+    ($store:ty, $db:ty, claim_cases: $claim_cases:expr, lock_order: $lock_order:expr) => {
         #[async_trait::async_trait]
         impl redress_app::Store for $store {
-            async fn insert_user(&self, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()> {
-                insert_user_in(&self.pool, user, password_hash, at).await
-            }
-
-            async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
-                let row = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address, email FROM users WHERE id = $1")
-                    .bind(id.to_string())
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(other)?;
-                row.map(|r| user_from(&r)).transpose().map_err(StoreError::Other)
-            }
-
-            async fn user_by_login(&self, login: &str) -> StoreResult<Option<(User, String)>> {
-                let row = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address, email, password_hash FROM users WHERE login = $1")
-                    .bind(login)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(other)?;
-                match row {
-                    None => Ok(None),
-                    Some(r) => Ok(Some((user_from(&r)?, r.try_get("password_hash").map_err(other)?))),
-                }
-            }
-
-            async fn insert_session(&self, token_hash: &str, user: UserId, expires_at: Timestamp, at: Timestamp) -> StoreResult<()> {
-                sqlx::query("INSERT INTO sessions (token_hash, user_id, expires_at, created_at) VALUES ($1, $2, $3, $4)")
-                    .bind(token_hash)
-                    .bind(user.to_string())
-                    .bind(micros(expires_at))
-                    .bind(micros(at))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(())
-            }
-
-            async fn session_user(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<User>> {
-                if let Some(user) = self.sessions.get(token_hash, now) {
-                    return Ok(Some(user));
-                }
-                let row = sqlx::query("SELECT u.id, u.login, u.display_name, u.role, u.merchant_id, u.phone, u.address, u.email, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2")
-                    .bind(token_hash)
-                    .bind(micros(now))
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(other)?;
-                let Some(r) = row else { return Ok(None) };
-                let user = user_from(&r)?;
-                self.sessions.put(token_hash, &user, timestamp(r.try_get("expires_at").map_err(other)?)?);
-                Ok(Some(user))
-            }
-
-            async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
-                self.sessions.forget(token_hash);
-                sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await.map_err(other)?;
-                Ok(())
-            }
-
-            async fn insert_api_token(&self, token: &ApiToken, token_hash: &str) -> StoreResult<()> {
-                sqlx::query("INSERT INTO api_tokens (id, merchant_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(token.id.to_string())
-                    .bind(token.merchant_id.to_string())
-                    .bind(&token.name)
-                    .bind(token_hash)
-                    .bind(micros(token.created_at))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(())
-            }
-
-            async fn api_token(&self, token_hash: &str) -> StoreResult<Option<ApiToken>> {
-                let row = sqlx::query("SELECT id, merchant_id, name, created_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
-                    .bind(token_hash)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(row.map(|r| token_from(&r)).transpose()?)
-            }
-
-            async fn api_tokens(&self, merchant: MerchantId) -> StoreResult<Vec<ApiToken>> {
-                let rows = sqlx::query("SELECT id, merchant_id, name, created_at FROM api_tokens WHERE merchant_id = $1 AND revoked_at IS NULL ORDER BY id DESC")
-                    .bind(merchant.to_string())
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(rows.iter().map(token_from).collect::<anyhow::Result<_>>()?)
-            }
-
-            async fn revoke_api_token(&self, merchant: MerchantId, id: redress_domain::TokenId, at: Timestamp) -> StoreResult<bool> {
-                let updated = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND merchant_id = $3 AND revoked_at IS NULL")
-                    .bind(micros(at))
-                    .bind(id.to_string())
-                    .bind(merchant.to_string())
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(updated.rows_affected() == 1)
-            }
-
-            async fn insert_merchant(&self, merchant: &Merchant, at: Timestamp) -> StoreResult<()> {
-                sqlx::query("INSERT INTO merchants (id, name, credit_code, address, phone, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                    .bind(merchant.id.to_string())
-                    .bind(&merchant.name)
-                    .bind(&merchant.credit_code)
-                    .bind(&merchant.address)
-                    .bind(&merchant.phone)
-                    .bind(micros(at))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(|e| unique_or("merchant", e))?;
-                Ok(())
-            }
-
-            async fn merchant(&self, id: MerchantId) -> StoreResult<Option<Merchant>> {
-                let row = sqlx::query("SELECT id, name, credit_code, address, phone FROM merchants WHERE id = $1")
-                    .bind(id.to_string())
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(other)?;
-                row.map(|r| merchant_from(&r)).transpose().map_err(StoreError::Other)
-            }
-
-            async fn list_merchants(&self, before: Option<MerchantId>, limit: i64) -> StoreResult<Vec<Merchant>> {
-                let rows = sqlx::query("SELECT id, name, credit_code, address, phone FROM merchants WHERE (CAST($1 AS TEXT) IS NULL OR id < $1) ORDER BY id DESC LIMIT $2")
-                    .bind(before.map(|id| id.to_string()))
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                rows.iter().map(merchant_from).collect::<anyhow::Result<_>>().map_err(StoreError::Other)
-            }
-
-            async fn list_users(&self, before: Option<UserId>, limit: i64) -> StoreResult<Vec<User>> {
-                let rows = sqlx::query("SELECT id, login, display_name, role, merchant_id, phone, address, email FROM users WHERE (CAST($1 AS TEXT) IS NULL OR id < $1) ORDER BY id DESC LIMIT $2")
-                    .bind(before.map(|id| id.to_string()))
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                rows.iter().map(user_from).collect::<anyhow::Result<_>>().map_err(StoreError::Other)
-            }
-
             async fn insert_order(&self, order: &Order) -> StoreResult<()> {
                 insert_order_in(&self.pool, order).await
             }
@@ -163,12 +19,12 @@ macro_rules! shared_store {
                 let mut outcomes = Vec::with_capacity(orders.len());
                 for order in orders {
                     let inserted = sqlx::query("INSERT INTO orders (id, number, merchant_id, buyer_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (merchant_id, number) DO NOTHING")
-                        .bind(order.id.to_string())
+                        .bind(Id::from(order.id))
                         .bind(&order.number)
-                        .bind(order.merchant_id.to_string())
-                        .bind(order.buyer_id.to_string())
-                        .bind(to_json(order)?)
-                        .bind(micros(order.created_at))
+                        .bind(Id::from(order.merchant_id))
+                        .bind(Id::from(order.buyer_id))
+                        .bind(Json(order))
+                        .bind(Time(order.created_at))
                         .execute(&mut *tx)
                         .await
                         .map_err(|e| unique_or("order id", e))?;
@@ -176,57 +32,57 @@ macro_rules! shared_store {
                         outcomes.push(OrderInsert::Inserted);
                         continue;
                     }
-                    let body: String = sqlx::query_scalar("SELECT body FROM orders WHERE merchant_id = $1 AND number = $2")
-                        .bind(order.merchant_id.to_string())
+                    let body: Json<Order> = sqlx::query_scalar("SELECT body FROM orders WHERE merchant_id = $1 AND number = $2")
+                        .bind(Id::from(order.merchant_id))
                         .bind(&order.number)
                         .fetch_one(&mut *tx)
                         .await
                         .map_err(other)?;
-                    outcomes.push(OrderInsert::Existing(from_json(&body)?));
+                    outcomes.push(OrderInsert::Existing(body.0));
                 }
                 tx.commit().await.map_err(other)?;
                 Ok(outcomes)
             }
 
             async fn order(&self, id: OrderId) -> StoreResult<Option<Order>> {
-                let body: Option<String> = sqlx::query_scalar("SELECT body FROM orders WHERE id = $1")
-                    .bind(id.to_string())
+                let body: Option<Json<Order>> = sqlx::query_scalar("SELECT body FROM orders WHERE id = $1")
+                    .bind(Id::from(id))
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(other)?;
-                Ok(body.map(|b| from_json(&b)).transpose()?)
+                Ok(body.map(|b| b.0))
             }
 
             async fn list_orders(&self, filter: &OrderFilter) -> StoreResult<Vec<Order>> {
-                let bodies: Vec<String> = sqlx::query_scalar(
+                let bodies: Vec<Json<Order>> = sqlx::query_scalar(
                     "SELECT body FROM orders WHERE (CAST($1 AS TEXT) IS NULL OR buyer_id = $1) AND (CAST($2 AS TEXT) IS NULL OR merchant_id = $2) AND (CAST($3 AS TEXT) IS NULL OR id < $3) ORDER BY id DESC LIMIT $4",
                 )
-                .bind(filter.buyer_id.map(|v| v.to_string()))
-                .bind(filter.merchant_id.map(|v| v.to_string()))
-                .bind(filter.before.map(|v| v.to_string()))
+                .bind(filter.buyer_id.map(Id::from))
+                .bind(filter.merchant_id.map(Id::from))
+                .bind(filter.before.map(Id::from))
                 .bind(filter.limit)
                 .fetch_all(&self.pool)
                 .await
                 .map_err(other)?;
-                Ok(bodies.iter().map(|b| from_json(b)).collect::<anyhow::Result<_>>()?)
+                Ok(bodies.into_iter().map(|b| b.0).collect())
             }
 
             async fn order_history(&self, order: &Order) -> StoreResult<OrderHistory> {
-                let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM cases WHERE order_id = $1")
-                    .bind(order.id.to_string())
+                let bodies: Vec<Json<Case>> = sqlx::query_scalar("SELECT body FROM cases WHERE order_id = $1")
+                    .bind(Id::from(order.id))
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
-                let cases = bodies.iter().map(|b| from_json::<Case>(b)).collect::<anyhow::Result<Vec<_>>>()?;
+                let cases: Vec<Case> = bodies.into_iter().map(|b| b.0).collect();
                 Ok(OrderHistory::of(&cases))
             }
 
             async fn insert_policy(&self, version: i64, policy: &Policy, published_at: Timestamp, effective_at: Timestamp) -> StoreResult<()> {
                 sqlx::query("INSERT INTO policy_versions (version, body, published_at, effective_at) VALUES ($1, $2, $3, $4)")
                     .bind(version)
-                    .bind(to_json(policy)?)
-                    .bind(micros(published_at))
-                    .bind(micros(effective_at))
+                    .bind(Json(policy))
+                    .bind(Time(published_at))
+                    .bind(Time(effective_at))
                     .execute(&self.pool)
                     .await
                     .map_err(|e| unique_or("policy version", e))?;
@@ -235,13 +91,13 @@ macro_rules! shared_store {
 
             async fn policy_in_force(&self, now: Timestamp) -> StoreResult<Option<(i64, Policy)>> {
                 let row = sqlx::query("SELECT version, body FROM policy_versions WHERE effective_at <= $1 ORDER BY version DESC LIMIT 1")
-                    .bind(micros(now))
+                    .bind(Time(now))
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(other)?;
                 let Some(r) = row else { return Ok(None) };
-                let body: String = r.try_get("body").map_err(other)?;
-                Ok(Some((r.try_get("version").map_err(other)?, from_json(&body)?)))
+                let body: Json<Policy> = r.try_get("body").map_err(other)?;
+                Ok(Some((r.try_get("version").map_err(other)?, body.0)))
             }
 
             async fn policy(&self, version: i64) -> StoreResult<Option<Policy>> {
@@ -249,12 +105,12 @@ macro_rules! shared_store {
                 if let Some(policy) = self.policies.read().unwrap_or_else(|p| p.into_inner()).get(&version) {
                     return Ok(Some(policy.clone()));
                 }
-                let body: Option<String> = sqlx::query_scalar("SELECT body FROM policy_versions WHERE version = $1")
+                let body: Option<Json<Policy>> = sqlx::query_scalar("SELECT body FROM policy_versions WHERE version = $1")
                     .bind(version)
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(other)?;
-                let policy: Option<Policy> = body.map(|b| from_json(&b)).transpose()?;
+                let policy: Option<Policy> = body.map(|b| b.0);
                 if let Some(policy) = &policy {
                     self.policies.write().unwrap_or_else(|p| p.into_inner()).insert(version, policy.clone());
                 }
@@ -270,9 +126,9 @@ macro_rules! shared_store {
                 for r in rows {
                     versions.push(PolicyVersion {
                         version: r.try_get("version").map_err(other)?,
-                        policy: from_json(&r.try_get::<String, _>("body").map_err(other)?)?,
-                        published_at: timestamp(r.try_get("published_at").map_err(other)?)?,
-                        effective_at: timestamp(r.try_get("effective_at").map_err(other)?)?,
+                        policy: r.try_get::<Json<Policy>, _>("body").map_err(other)?.0,
+                        published_at: r.try_get::<Time, _>("published_at").map_err(other)?.0,
+                        effective_at: r.try_get::<Time, _>("effective_at").map_err(other)?.0,
                     });
                 }
                 Ok(versions)
@@ -292,7 +148,7 @@ macro_rules! shared_store {
                     sqlx::query("INSERT INTO calendar_years (year, body, updated_at) VALUES ($1, $2, $3) ON CONFLICT (year) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at")
                         .bind(i64::from(*year))
                         .bind(body)
-                        .bind(micros(at))
+                        .bind(Time(at))
                         .execute(&mut *tx)
                         .await
                         .map_err(other)?;
@@ -303,11 +159,11 @@ macro_rules! shared_store {
 
             async fn insert_external_escalation(&self, escalation: &redress_app::escalations::ExternalEscalation) -> StoreResult<()> {
                 sqlx::query("INSERT INTO external_escalations (id, case_id, next_reminder_at, created_at, body) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(escalation.id.to_string())
-                    .bind(escalation.case_id.to_string())
-                    .bind(escalation.next_reminder().map(|(at, _)| micros(at)))
-                    .bind(micros(escalation.recorded_at))
-                    .bind(to_json(escalation)?)
+                    .bind(Id::from(escalation.id))
+                    .bind(Id::from(escalation.case_id))
+                    .bind(escalation.next_reminder().map(|(at, _)| Time(at)))
+                    .bind(Time(escalation.recorded_at))
+                    .bind(Json(escalation))
                     .execute(&self.pool)
                     .await
                     .map_err(other)?;
@@ -315,38 +171,31 @@ macro_rules! shared_store {
             }
 
             async fn external_escalations(&self, case_id: CaseId) -> StoreResult<Vec<redress_app::escalations::ExternalEscalation>> {
-                let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM external_escalations WHERE case_id = $1 ORDER BY id")
-                    .bind(case_id.to_string())
+                let bodies: Vec<Json<redress_app::escalations::ExternalEscalation>> = sqlx::query_scalar("SELECT body FROM external_escalations WHERE case_id = $1 ORDER BY id")
+                    .bind(Id::from(case_id))
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
-                Ok(bodies.iter().map(|b| from_json(b)).collect::<anyhow::Result<_>>()?)
+                Ok(bodies.into_iter().map(|b| b.0).collect())
             }
 
             async fn due_external_escalations(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<redress_app::escalations::ExternalEscalation>> {
-                let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM external_escalations WHERE next_reminder_at <= $1 ORDER BY next_reminder_at LIMIT $2")
-                    .bind(micros(now))
+                let bodies: Vec<Json<redress_app::escalations::ExternalEscalation>> = sqlx::query_scalar("SELECT body FROM external_escalations WHERE next_reminder_at <= $1 ORDER BY next_reminder_at LIMIT $2")
+                    .bind(Time(now))
                     .bind(limit)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
-                Ok(bodies.iter().map(|b| from_json(b)).collect::<anyhow::Result<_>>()?)
+                Ok(bodies.into_iter().map(|b| b.0).collect())
             }
 
             async fn external_escalations_due_from(&self, from: Timestamp) -> StoreResult<Vec<redress_app::escalations::ExternalEscalation>> {
-                let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM external_escalations WHERE next_reminder_at >= $1 ORDER BY id")
-                    .bind(micros(from))
+                let bodies: Vec<Json<redress_app::escalations::ExternalEscalation>> = sqlx::query_scalar("SELECT body FROM external_escalations WHERE next_reminder_at >= $1 ORDER BY id")
+                    .bind(Time(from))
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
-                Ok(bodies.iter().map(|b| from_json(b)).collect::<anyhow::Result<_>>()?)
-            }
-
-            async fn insert_notifications(&self, notifications: &[redress_app::escalations::Notification]) -> StoreResult<()> {
-                let mut tx = self.begin_write().await.map_err(other)?;
-                insert_notifications_in(&mut *tx, notifications).await?;
-                tx.commit().await.map_err(other)?;
-                Ok(())
+                Ok(bodies.into_iter().map(|b| b.0).collect())
             }
 
             async fn update_external_escalation(
@@ -356,12 +205,12 @@ macro_rules! shared_store {
                 notification: Option<&redress_app::escalations::Notification>,
             ) -> StoreResult<bool> {
                 let mut tx = self.begin_write().await.map_err(other)?;
-                // `IS NOT DISTINCT FROM` is spelled `IS` in SQLite; compare through COALESCE instead.
-                let updated = sqlx::query("UPDATE external_escalations SET body = $1, next_reminder_at = $2 WHERE id = $3 AND COALESCE(next_reminder_at, -1) = COALESCE(CAST($4 AS BIGINT), -1)")
-                    .bind(to_json(escalation)?)
-                    .bind(escalation.next_reminder().map(|(at, _)| micros(at)))
-                    .bind(escalation.id.to_string())
-                    .bind(expected_next.map(micros))
+                // `IS NOT DISTINCT FROM` is spelled `IS` in SQLite: the same test, spelled out for both.
+                let updated = sqlx::query("UPDATE external_escalations SET body = $1, next_reminder_at = $2 WHERE id = $3 AND (next_reminder_at = $4 OR (next_reminder_at IS NULL AND $4 IS NULL))")
+                    .bind(Json(escalation))
+                    .bind(escalation.next_reminder().map(|(at, _)| Time(at)))
+                    .bind(Id::from(escalation.id))
+                    .bind(expected_next.map(Time))
                     .execute(&mut *tx)
                     .await
                     .map_err(other)?;
@@ -373,45 +222,17 @@ macro_rules! shared_store {
                 Ok(true)
             }
 
-            async fn notifications(&self, user: UserId, before: Option<uuid::Uuid>, limit: i64) -> StoreResult<Vec<redress_app::escalations::Notification>> {
-                let rows = sqlx::query("SELECT body, read_at FROM notifications WHERE user_id = $1 AND (CAST($2 AS TEXT) IS NULL OR id < $2) ORDER BY id DESC LIMIT $3")
-                    .bind(user.to_string())
-                    .bind(before.map(|b| b.to_string()))
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                let mut out = Vec::with_capacity(rows.len());
-                for r in rows {
-                    let mut n: redress_app::escalations::Notification = from_json(&r.try_get::<String, _>("body").map_err(other)?)?;
-                    n.read_at = r.try_get::<Option<i64>, _>("read_at").map_err(other)?.map(timestamp).transpose()?;
-                    out.push(n);
-                }
-                Ok(out)
-            }
-
-            async fn mark_notification_read(&self, user: UserId, id: uuid::Uuid, at: Timestamp) -> StoreResult<bool> {
-                let updated = sqlx::query("UPDATE notifications SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND user_id = $3")
-                    .bind(micros(at))
-                    .bind(id.to_string())
-                    .bind(user.to_string())
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(updated.rows_affected() == 1)
-            }
-
             async fn due_reminders(&self, now: Timestamp, limit: i64) -> StoreResult<Vec<(Case, Timestamp)>> {
                 let rows = sqlx::query("SELECT body, remind_at FROM cases WHERE remind_at <= $1 ORDER BY remind_at LIMIT $2")
-                    .bind(micros(now))
+                    .bind(Time(now))
                     .bind(limit)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
                 let mut due = Vec::with_capacity(rows.len());
                 for r in rows {
-                    let case: Case = from_json(&r.try_get::<String, _>("body").map_err(other)?)?;
-                    due.push((case, timestamp(r.try_get("remind_at").map_err(other)?)?));
+                    let case = r.try_get::<Json<Case>, _>("body").map_err(other)?.0;
+                    due.push((case, r.try_get::<Time, _>("remind_at").map_err(other)?.0));
                 }
                 Ok(due)
             }
@@ -425,9 +246,9 @@ macro_rules! shared_store {
             ) -> StoreResult<bool> {
                 let mut tx = self.begin_write().await.map_err(other)?;
                 let updated = sqlx::query("UPDATE cases SET remind_at = $1 WHERE id = $2 AND remind_at = $3")
-                    .bind(next.map(micros))
-                    .bind(case_id.to_string())
-                    .bind(micros(expected))
+                    .bind(next.map(Time))
+                    .bind(Id::from(case_id))
+                    .bind(Time(expected))
                     .execute(&mut *tx)
                     .await
                     .map_err(other)?;
@@ -437,15 +258,6 @@ macro_rules! shared_store {
                 insert_notifications_in(&mut *tx, notifications).await?;
                 tx.commit().await.map_err(other)?;
                 Ok(true)
-            }
-
-            async fn merchant_staff(&self, merchant: MerchantId) -> StoreResult<Vec<UserId>> {
-                let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM users WHERE merchant_id = $1 AND role = 'merchant'")
-                    .bind(merchant.to_string())
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(ids.iter().map(|id| parse_id(id)).collect::<anyhow::Result<_>>()?)
             }
 
             async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem], prior_cases: u32, answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
@@ -461,7 +273,7 @@ macro_rules! shared_store {
                 self.write_change(crate::shared::change::<$db, _>(move |conn| {
                     Box::pin(async move {
                         create_case_in(conn, &case, &filed, &outbox, prior_cases, answer.as_ref()).await?;
-                        let recorded: i64 = sqlx::query_scalar("SELECT messages FROM case_negotiations WHERE case_id = $1").bind(case.id.to_string()).fetch_one(&mut *conn).await.map_err(other)?;
+                        let recorded: i64 = sqlx::query_scalar("SELECT messages FROM case_negotiations WHERE case_id = $1").bind(Id::from(case.id)).fetch_one(&mut *conn).await.map_err(other)?;
                         if recorded != said {
                             return Err(StoreError::Conflict);
                         }
@@ -503,28 +315,28 @@ macro_rules! shared_store {
 
             async fn case(&self, id: CaseId) -> StoreResult<Option<CaseRecord>> {
                 let row = sqlx::query("SELECT body, version, last_hash FROM cases WHERE id = $1")
-                    .bind(id.to_string())
+                    .bind(Id::from(id))
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(other)?;
                 let Some(r) = row else { return Ok(None) };
-                let body: String = r.try_get("body").map_err(other)?;
-                Ok(Some(CaseRecord { case: from_json(&body)?, version: r.try_get("version").map_err(other)?, last_hash: r.try_get("last_hash").map_err(other)? }))
+                let body: Json<Case> = r.try_get("body").map_err(other)?;
+                Ok(Some(CaseRecord { case: body.0, version: r.try_get("version").map_err(other)?, last_hash: r.try_get("last_hash").map_err(other)? }))
             }
 
             async fn cases_due_from(&self, from: Timestamp, after: Option<CaseId>, limit: i64) -> StoreResult<Vec<Case>> {
-                let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM cases WHERE deadline_due >= $1 AND state <> 'closed' AND (CAST($2 AS TEXT) IS NULL OR id > $2) ORDER BY id LIMIT $3")
-                    .bind(micros(from))
-                    .bind(after.map(|a| a.to_string()))
+                let bodies: Vec<Json<Case>> = sqlx::query_scalar("SELECT body FROM cases WHERE deadline_due >= $1 AND state <> 'closed' AND (CAST($2 AS TEXT) IS NULL OR id > $2) ORDER BY id LIMIT $3")
+                    .bind(Time(from))
+                    .bind(after.map(Id::from))
                     .bind(limit)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
-                Ok(bodies.iter().map(|b| from_json(b)).collect::<anyhow::Result<_>>()?)
+                Ok(bodies.into_iter().map(|b| b.0).collect())
             }
 
             async fn list_cases(&self, filter: &CaseFilter) -> StoreResult<Vec<Case>> {
-                const FILTERS: &str = "(CAST($1 AS TEXT) IS NULL OR buyer_id = $1) AND (CAST($2 AS TEXT) IS NULL OR merchant_id = $2) AND (CAST($3 AS TEXT) IS NULL OR state = $3) AND (CAST($4 AS TEXT) IS NULL OR stage = $4) AND (CAST($5 AS TEXT) IS NULL OR order_id = $5) AND (CAST($6 AS TEXT) IS NULL OR assigned_agent = $6) AND (CAST($9 AS TEXT) IS NULL OR waiting_for LIKE $9) AND (CAST($10 AS BIGINT) IS NULL OR deadline_due < $10) AND (CAST($11 AS BIGINT) = 0 OR is_repeat = 1) AND (CAST($12 AS BIGINT) = 0 OR under_appeal = 1)";
+                const FILTERS: &str = "(CAST($1 AS TEXT) IS NULL OR buyer_id = $1) AND (CAST($2 AS TEXT) IS NULL OR merchant_id = $2) AND (CAST($3 AS TEXT) IS NULL OR state = $3) AND (CAST($4 AS TEXT) IS NULL OR stage = $4) AND (CAST($5 AS TEXT) IS NULL OR order_id = $5) AND (CAST($6 AS TEXT) IS NULL OR assigned_agent = $6) AND (CAST($9 AS TEXT) IS NULL OR waiting_for LIKE $9) AND ($10 IS NULL OR deadline_due < $10) AND (CAST($11 AS BIGINT) = 0 OR is_repeat = 1) AND (CAST($12 AS BIGINT) = 0 OR under_appeal = 1)";
                 // Newest first, paged by id; or the soonest deadline first, paged after a case.
                 let sql = if filter.sort_by_due {
                     format!("SELECT body FROM cases WHERE {FILTERS} AND deadline_due IS NOT NULL AND (CAST($7 AS TEXT) IS NULL OR (deadline_due, id) > (SELECT deadline_due, id FROM cases WHERE id = $7)) ORDER BY deadline_due, id LIMIT $8")
@@ -532,28 +344,28 @@ macro_rules! shared_store {
                     format!("SELECT body FROM cases WHERE {FILTERS} AND (CAST($7 AS TEXT) IS NULL OR id < $7) ORDER BY id DESC LIMIT $8")
                 };
                 // Built from the constants above only, never from input.
-                let bodies: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-                .bind(filter.buyer_id.map(|v| v.to_string()))
-                .bind(filter.merchant_id.map(|v| v.to_string()))
+                let bodies: Vec<Json<Case>> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .bind(filter.buyer_id.map(Id::from))
+                .bind(filter.merchant_id.map(Id::from))
                 .bind(filter.state.clone())
                 .bind(filter.stage.clone())
-                .bind(filter.order_id.map(|v| v.to_string()))
-                .bind(filter.assigned_agent.map(|v| v.to_string()))
-                .bind(filter.before.map(|v| v.to_string()))
+                .bind(filter.order_id.map(Id::from))
+                .bind(filter.assigned_agent.map(Id::from))
+                .bind(filter.before.map(Id::from))
                 .bind(filter.limit)
                 .bind(filter.waiting_for.map(|p| format!("%\"{}\"%", p.as_str())))
-                .bind(filter.due_before.map(micros))
+                .bind(filter.due_before.map(Time))
                 .bind(i64::from(filter.repeat))
                 .bind(i64::from(filter.under_appeal))
                 .fetch_all(&self.pool)
                 .await
                 .map_err(other)?;
-                Ok(bodies.iter().map(|b| from_json(b)).collect::<anyhow::Result<_>>()?)
+                Ok(bodies.into_iter().map(|b| b.0).collect())
             }
 
             async fn events(&self, id: CaseId) -> StoreResult<Vec<StoredEvent>> {
                 let rows = sqlx::query("SELECT seq, content, prev_hash, hash FROM case_events WHERE case_id = $1 ORDER BY seq")
-                    .bind(id.to_string())
+                    .bind(Id::from(id))
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
@@ -562,8 +374,8 @@ macro_rules! shared_store {
 
             async fn claim_due_cases(&self, now: Timestamp, lease_until: Timestamp, owner: &str, limit: i64) -> StoreResult<Vec<DueCase>> {
                 let rows = sqlx::query($claim_cases)
-                    .bind(micros(now))
-                    .bind(micros(lease_until))
+                    .bind(Time(now))
+                    .bind(Time(lease_until))
                     .bind(owner)
                     .bind(limit)
                     .fetch_all(&self.pool)
@@ -571,129 +383,15 @@ macro_rules! shared_store {
                     .map_err(other)?;
                 let mut due = Vec::with_capacity(rows.len());
                 for r in rows {
-                    due.push(DueCase { case_id: parse_id(&r.try_get::<String, _>("id").map_err(other)?)?, due: timestamp(r.try_get("sweep_at").map_err(other)?)? });
+                    due.push(DueCase { case_id: r.try_get::<Id, _>("id").map_err(other)?.into(), due: r.try_get::<Time, _>("sweep_at").map_err(other)?.0 });
                 }
                 due.sort_by_key(|d| d.due);
                 Ok(due)
             }
 
-            async fn claim_jobs(&self, topic: &str, now: Timestamp, lease_until: Timestamp, owner: &str, limit: i64) -> StoreResult<Vec<ClaimedJob>> {
-                let rows = sqlx::query($claim_jobs)
-                    .bind(topic)
-                    .bind(micros(now))
-                    .bind(micros(lease_until))
-                    .bind(owner)
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                let mut jobs = Vec::with_capacity(rows.len());
-                for r in rows {
-                    let case_id: Option<String> = r.try_get("case_id").map_err(other)?;
-                    jobs.push(ClaimedJob {
-                        id: parse_id(&r.try_get::<String, _>("id").map_err(other)?)?,
-                        topic: r.try_get("topic").map_err(other)?,
-                        case_id: case_id.map(|c| parse_id(&c)).transpose()?,
-                        payload: from_json(&r.try_get::<String, _>("payload").map_err(other)?)?,
-                        attempts: r.try_get("attempts").map_err(other)?,
-                    });
-                }
-                Ok(jobs)
-            }
-
-            async fn complete_job(&self, id: uuid::Uuid, at: Timestamp) -> StoreResult<()> {
-                // Through the writer, as `ledger_refund`.
-                self.write_change(crate::shared::change::<$db, _>(move |conn| {
-                    Box::pin(async move {
-                        sqlx::query("UPDATE outbox SET done_at = $1, lease_until = NULL, lease_owner = NULL WHERE id = $2")
-                            .bind(micros(at))
-                            .bind(id.to_string())
-                            .execute(&mut *conn)
-                            .await
-                            .map_err(other)?;
-                        Ok(())
-                    })
-                }))
-                .await
-            }
-
-            async fn retry_job(&self, id: uuid::Uuid, available_at: Timestamp, error: &str) -> StoreResult<()> {
-                sqlx::query("UPDATE outbox SET available_at = $1, last_error = $2, lease_until = NULL, lease_owner = NULL WHERE id = $3")
-                    .bind(micros(available_at))
-                    .bind(error)
-                    .bind(id.to_string())
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(())
-            }
-
-            async fn idempotency_answer(&self, scope: &str, key: &str, now: Timestamp) -> StoreResult<Option<StoredAnswer>> {
-                let row = sqlx::query("SELECT request_hash, status, body FROM idempotency_keys WHERE scope = $1 AND key = $2 AND expires_at > $3 AND status IS NOT NULL")
-                    .bind(scope)
-                    .bind(key)
-                    .bind(micros(now))
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(other)?;
-                let Some(r) = row else { return Ok(None) };
-                Ok(Some(StoredAnswer {
-                    request_hash: r.try_get("request_hash").map_err(other)?,
-                    status: u16::try_from(r.try_get::<i64, _>("status").map_err(other)?).unwrap_or(500),
-                    body: r.try_get::<Option<String>, _>("body").map_err(other)?.unwrap_or_default(),
-                }))
-            }
-
-            async fn idempotency_record(&self, answer: &IdempotencyRecord, _now: Timestamp) -> StoreResult<bool> {
-                let mut tx = self.begin_write().await.map_err(other)?;
-                match insert_answer(&mut *tx, answer).await {
-                    Ok(()) => {
-                        tx.commit().await.map_err(other)?;
-                        Ok(true)
-                    }
-                    Err(StoreError::AlreadyAnswered) => Ok(false),
-                    Err(e) => Err(e),
-                }
-            }
-
-            async fn purge_idempotency(&self, now: Timestamp) -> StoreResult<u64> {
-                let deleted = sqlx::query("DELETE FROM idempotency_keys WHERE expires_at <= $1")
-                    .bind(micros(now))
-                    .execute(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(deleted.rows_affected())
-            }
-
-            async fn ledger_refund(&self, order: &Order, refund_id: &str, amount: Money, kind: redress_app::ports::PayoutKind, at: Timestamp) -> StoreResult<LedgerRefund> {
-                // Through the writer: on SQLite it joins a group commit instead of waiting for the
-                // write lock behind it and paying an fsync of its own.
-                let outcome = std::sync::Arc::new(std::sync::Mutex::new(None));
-                let (order, refund_id, out) = (order.clone(), refund_id.to_owned(), outcome.clone());
-                self.write_change(crate::shared::change::<$db, _>(move |conn| {
-                    Box::pin(async move {
-                        let refund = ledger_refund_in(conn, &order, &refund_id, amount, kind, at).await?;
-                        *out.lock().unwrap_or_else(|p| p.into_inner()) = Some(refund);
-                        Ok(())
-                    })
-                }))
-                .await?;
-                let refund = outcome.lock().unwrap_or_else(|p| p.into_inner()).take();
-                refund.ok_or_else(|| StoreError::Other(anyhow::anyhow!("the ledger write did not run")))
-            }
-
-            async fn ledger_total(&self, order_id: OrderId) -> StoreResult<Money> {
-                let total: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM refund_ledger WHERE order_id = $1 AND kind = 'refund'")
-                    .bind(order_id.to_string())
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(other)?;
-                Ok(Money::from_fen(total))
-            }
-
             async fn evidence(&self, case_id: CaseId) -> StoreResult<Vec<redress_app::evidence::EvidenceRecord>> {
                 let rows = sqlx::query("SELECT case_id, seq, id, sha256, kind, caption, size, media_type, confidential, uploader, created_at FROM evidence WHERE case_id = $1 ORDER BY seq")
-                    .bind(case_id.to_string())
+                    .bind(Id::from(case_id))
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
@@ -702,8 +400,8 @@ macro_rules! shared_store {
 
             async fn evidence_item(&self, case_id: CaseId, evidence_id: redress_domain::EvidenceId) -> StoreResult<Option<redress_app::evidence::EvidenceRecord>> {
                 let row = sqlx::query("SELECT case_id, seq, id, sha256, kind, caption, size, media_type, confidential, uploader, created_at FROM evidence WHERE case_id = $1 AND id = $2")
-                    .bind(case_id.to_string())
-                    .bind(evidence_id.to_string())
+                    .bind(Id::from(case_id))
+                    .bind(Id::from(evidence_id))
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(other)?;
@@ -722,7 +420,7 @@ macro_rules! shared_store {
 
             async fn events_page(&self, id: CaseId, before_seq: Option<i64>, limit: i64) -> StoreResult<Vec<StoredEvent>> {
                 let rows = sqlx::query("SELECT seq, content, prev_hash, hash FROM case_events WHERE case_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3")
-                    .bind(id.to_string())
+                    .bind(Id::from(id))
                     .bind(before_seq.unwrap_or(i64::MAX))
                     .bind(limit)
                     .fetch_all(&self.pool)
@@ -733,14 +431,14 @@ macro_rules! shared_store {
 
             async fn purge_expired(&self, now: Timestamp, done_before: Timestamp, limit: i64) -> StoreResult<Purged> {
                 let sessions = sqlx::query("DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at <= $1 LIMIT $2)")
-                    .bind(micros(now))
+                    .bind(Time(now))
                     .bind(limit)
                     .execute(&self.pool)
                     .await
                     .map_err(other)?
                     .rows_affected();
                 let outbox = sqlx::query("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE done_at IS NOT NULL AND done_at < $1 LIMIT $2)")
-                    .bind(micros(done_before))
+                    .bind(Time(done_before))
                     .bind(limit)
                     .execute(&self.pool)
                     .await
@@ -750,74 +448,18 @@ macro_rules! shared_store {
             }
         }
 
-        async fn insert_user_in<'e>(ex: impl sqlx::Executor<'e, Database = $db>, user: &User, password_hash: &str, at: Timestamp) -> StoreResult<()> {
-            sqlx::query("INSERT INTO users (id, login, display_name, role, merchant_id, phone, address, password_hash, created_at, email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-                .bind(user.id.to_string())
-                .bind(&user.login)
-                .bind(&user.display_name)
-                .bind(user.role.as_str())
-                .bind(user.merchant_id.map(|m| m.to_string()))
-                .bind(&user.phone)
-                .bind(&user.address)
-                .bind(password_hash)
-                .bind(micros(at))
-                .bind(&user.email)
-                .execute(ex)
-                .await
-                .map_err(|e| unique_or("login", e))?;
-            Ok(())
-        }
-
         async fn insert_order_in<'e>(ex: impl sqlx::Executor<'e, Database = $db>, order: &Order) -> StoreResult<()> {
             sqlx::query("INSERT INTO orders (id, number, merchant_id, buyer_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(order.id.to_string())
+                .bind(Id::from(order.id))
                 .bind(&order.number)
-                .bind(order.merchant_id.to_string())
-                .bind(order.buyer_id.to_string())
-                .bind(to_json(order)?)
-                .bind(micros(order.created_at))
+                .bind(Id::from(order.merchant_id))
+                .bind(Id::from(order.buyer_id))
+                .bind(Json(order))
+                .bind(Time(order.created_at))
                 .execute(ex)
                 .await
                 .map_err(|e| unique_or("order number", e))?;
             Ok(())
-        }
-
-        /// Records a payout in the ledger on `conn` (inside the caller's transaction), at most once per refund id
-        /// and never past what the order paid.
-        async fn ledger_refund_in(conn: &mut <$db as sqlx::Database>::Connection, order: &Order, refund_id: &str, amount: Money, kind: redress_app::ports::PayoutKind, at: Timestamp) -> StoreResult<LedgerRefund> {
-            sqlx::query($lock_order).bind(order.id.to_string()).fetch_optional(&mut *conn).await.map_err(other)?;
-            let existing: Option<i64> = sqlx::query_scalar("SELECT amount FROM refund_ledger WHERE refund_id = $1")
-                .bind(refund_id)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(other)?;
-            if existing.is_some() {
-                return Ok(LedgerRefund::Executed);
-            }
-            let total: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM refund_ledger WHERE order_id = $1 AND kind = 'refund'")
-                .bind(order.id.to_string())
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(other)?;
-            let is_refund = kind == redress_app::ports::PayoutKind::Refund;
-            if !amount.is_positive() || (is_refund && total + amount.fen() > order.amount_paid.fen()) {
-                return Ok(LedgerRefund::Refused(format!(
-                    "refunds on order {} would reach {} of {} paid",
-                    order.number,
-                    Money::from_fen(total + amount.fen()),
-                    order.amount_paid
-                )));
-            }
-            sqlx::query("INSERT INTO refund_ledger (refund_id, order_id, amount, created_at, kind) VALUES ($1, $2, $3, $4, $5)")
-                .bind(refund_id)
-                .bind(order.id.to_string())
-                .bind(amount.fen())
-                .bind(micros(at))
-                .bind(kind.as_str())
-                .execute(&mut *conn)
-                .await
-                .map_err(other)?;
-            Ok(LedgerRefund::Executed)
         }
 
         /// Files `case` on `conn` (inside the caller's transaction).
@@ -826,9 +468,9 @@ macro_rules! shared_store {
                 insert_answer(&mut *conn, answer).await?;
             }
             // One filing at a time per order, decided on the cases it saw.
-            sqlx::query($lock_order).bind(case.order_id.to_string()).fetch_optional(&mut *conn).await.map_err(other)?;
+            sqlx::query($lock_order).bind(Id::from(case.order_id)).fetch_optional(&mut *conn).await.map_err(other)?;
             let filed_meanwhile: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE order_id = $1")
-                .bind(case.order_id.to_string())
+                .bind(Id::from(case.order_id))
                 .fetch_one(&mut *conn)
                 .await
                 .map_err(other)?;
@@ -837,25 +479,25 @@ macro_rules! shared_store {
             }
             let link = redress_domain::chain::next_link(redress_domain::chain::GENESIS, 1, to_json(filed)?);
             sqlx::query("INSERT INTO cases (id, order_id, buyer_id, merchant_id, state, stage, outcome, assigned_agent, deadline_due, sweep_at, filed_at, updated_at, version, last_hash, body, remind_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $15)")
-                .bind(case.id.to_string())
-                .bind(case.order_id.to_string())
-                .bind(case.buyer_id.to_string())
-                .bind(case.merchant_id.to_string())
+                .bind(Id::from(case.id))
+                .bind(Id::from(case.order_id))
+                .bind(Id::from(case.buyer_id))
+                .bind(Id::from(case.merchant_id))
                 .bind(case.state.as_str())
                 .bind(case.stage.as_str())
                 .bind(case.outcome.map(|o| o.as_str()))
-                .bind(case.assigned_agent.map(|a| a.to_string()))
-                .bind(case.deadline.as_ref().map(|d| micros(d.due)))
-                .bind(case.sweep_at().map(micros))
-                .bind(micros(case.filed_at))
-                .bind(micros(filed.at))
+                .bind(case.assigned_agent.map(Id::from))
+                .bind(case.deadline.as_ref().map(|d| Time(d.due)))
+                .bind(case.sweep_at().map(Time))
+                .bind(Time(case.filed_at))
+                .bind(Time(filed.at))
                 .bind(&link.hash)
-                .bind(to_json(case)?)
-                .bind(case.reminder_after(filed.at).map(micros))
+                .bind(Json(case))
+                .bind(case.reminder_after(filed.at).map(Time))
                 .execute(&mut *conn)
                 .await
                 .map_err(|e| unique_or("case", e))?;
-            sqlx::query(crate::conversations::RECORD_NEGOTIATION).bind(case.id.to_string()).bind(case.order_id.to_string()).execute(&mut *conn).await.map_err(other)?;
+            sqlx::query(crate::conversations::RECORD_NEGOTIATION).bind(Id::from(case.id)).bind(Id::from(case.order_id)).execute(&mut *conn).await.map_err(other)?;
             insert_links(conn, case.id, std::slice::from_ref(filed), std::slice::from_ref(&link)).await?;
             insert_outbox(conn, outbox, filed.at).await?;
             Ok(())
@@ -878,7 +520,6 @@ macro_rules! shared_store {
                 links.push(link);
             }
             let new_version = expected_version + events.len() as i64;
-            let case_id = case.id.to_string();
             // The case row checked against the version and head the change was decided on, and
             // the rows of the change written only if it took: one call on SQLite.
             let mut script = Script::default();
@@ -891,36 +532,31 @@ macro_rules! shared_store {
                 .push(", outcome = ")
                 .push_bind(case.outcome.map(|o| o.as_str()))
                 .push(", assigned_agent = ")
-                .push_bind(case.assigned_agent.map(|a| a.to_string()))
+                .push_bind(case.assigned_agent.map(Id::from))
                 .push(", deadline_due = ")
-                .push_bind(case.deadline.as_ref().map(|d| micros(d.due)))
+                .push_bind(case.deadline.as_ref().map(|d| Time(d.due)))
                 .push(", sweep_at = ")
-                .push_bind(case.sweep_at().map(micros))
+                .push_bind(case.sweep_at().map(Time))
                 .push(", lease_until = NULL, lease_owner = NULL, updated_at = ")
-                .push_bind(micros(last.at))
+                .push_bind(Time(last.at))
                 .push(", version = ")
                 .push_bind(new_version)
                 .push(", last_hash = ")
-                .push_bind(prev.clone())
+                .push_bind(&prev)
                 .push(", body = ")
-                .push_bind(to_json(case)?)
+                .push_bind(Json(case))
                 .push(", remind_at = ")
-                .push_bind(case.reminder_after(last.at).map(micros))
+                .push_bind(case.reminder_after(last.at).map(Time))
                 .push(" WHERE id = ")
-                .push_bind(case_id.clone())
+                .push_bind(Id::from(case.id))
                 .push(" AND version = ")
                 .push_bind(expected_version)
                 .push(" AND last_hash = ")
-                .push_bind(expected_hash.to_owned());
-            let guard = Guard { case: case_id, version: new_version, hash: &prev };
+                .push_bind(expected_hash);
+            let guard = Guard { case: case.id, version: new_version, hash: &prev };
             push_links(script.next(), case.id, events, &links, Some(&guard));
-            let (notifications, jobs) = outbox_rows(outbox, last.at)?;
-            if !notifications.is_empty() {
-                push_inbox(script.next(), &notifications, Some(&guard))?;
-            }
-            if !jobs.is_empty() {
-                push_jobs(script.next(), &jobs, Some(&guard));
-            }
+            let (notifications, jobs) = crate::script::outbox_rows(outbox, last.at)?;
+            push_outbox(&mut script, &notifications, &jobs, Some(&guard));
             // An event already at one of the new places (a twin's) is a lost race too.
             let touched = script.run(&mut *conn).await.map_err(|e| match unique_or("event", e) {
                 StoreError::Duplicate(_) => StoreError::Conflict,
@@ -945,42 +581,6 @@ macro_rules! shared_store {
             Ok(StoredEvent { seq: link.seq, event: from_json(&link.content)?, link })
         }
 
-        fn token_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<ApiToken> {
-            Ok(ApiToken {
-                id: parse_id(&r.try_get::<String, _>("id")?)?,
-                merchant_id: parse_id(&r.try_get::<String, _>("merchant_id")?)?,
-                name: r.try_get("name")?,
-                created_at: timestamp(r.try_get("created_at")?)?,
-            })
-        }
-
-        fn merchant_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Merchant> {
-            Ok(Merchant {
-                id: parse_id(&r.try_get::<String, _>("id")?)?,
-                name: r.try_get("name")?,
-                credit_code: r.try_get("credit_code")?,
-                address: r.try_get("address")?,
-                phone: r.try_get("phone")?,
-            })
-        }
-
-        fn user_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<User> {
-            let role: String = r.try_get("role")?;
-            let merchant_id: Option<String> = r.try_get("merchant_id")?;
-            Ok(User {
-                id: parse_id(&r.try_get::<String, _>("id")?)?,
-                login: r.try_get("login")?,
-                display_name: r.try_get("display_name")?,
-                role: Role::parse(&role).ok_or_else(|| anyhow::anyhow!("stored role `{role}`"))?,
-                merchant_id: merchant_id.map(|m| parse_id(&m)).transpose()?,
-                phone: r.try_get("phone")?,
-                address: r.try_get("address")?,
-                email: r.try_get("email")?,
-            })
-        }
-
-        crate::script::change_script!($db);
-
         /// Writes `events` with their chain `links` as one multi-row INSERT (one statement, not
         /// one per event), then the evidence rows of the events that add evidence.
         async fn insert_links(conn: &mut <$db as sqlx::Database>::Connection, case_id: CaseId, events: &[Event], links: &[Link]) -> StoreResult<()> {
@@ -997,57 +597,10 @@ macro_rules! shared_store {
             Ok(())
         }
 
-        /// Records the answer to an Idempotency-Key in `tx`; a live answer under the key already
-        /// is `AlreadyAnswered` (an expired one is replaced).
-        pub(crate) async fn insert_answer(conn: &mut <$db as sqlx::Database>::Connection, answer: &IdempotencyRecord) -> StoreResult<()> {
-            let written = sqlx::query("INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at, completed_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7) ON CONFLICT (scope, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status, body = excluded.body, created_at = excluded.created_at, completed_at = excluded.completed_at, expires_at = excluded.expires_at WHERE idempotency_keys.expires_at <= excluded.created_at")
-                .bind(&answer.scope)
-                .bind(&answer.key)
-                .bind(&answer.request_hash)
-                .bind(i64::from(answer.status))
-                .bind(&answer.body)
-                .bind(micros(answer.created_at))
-                .bind(micros(answer.expires_at))
-                .execute(&mut *conn)
-                .await
-                .map_err(other)?;
-            if written.rows_affected() == 1 { Ok(()) } else { Err(StoreError::AlreadyAnswered) }
-        }
-
-        /// Puts `notifications` in their readers' inboxes and queues their emails.
-        pub(crate) async fn insert_notifications_in(conn: &mut <$db as sqlx::Database>::Connection, notifications: &[redress_app::escalations::Notification]) -> StoreResult<()> {
-            insert_inbox(&mut *conn, notifications).await?;
-            insert_jobs(conn, &notifications.iter().map(crate::jobs::Job::email).collect::<anyhow::Result<Vec<_>>>()?).await
-        }
-
-        /// `notifications` into their readers' inboxes, one multi-row INSERT.
-        async fn insert_inbox(conn: &mut <$db as sqlx::Database>::Connection, notifications: &[redress_app::escalations::Notification]) -> StoreResult<()> {
-            if notifications.is_empty() {
-                return Ok(());
-            }
-            let mut insert = sqlx::QueryBuilder::<$db>::new("");
-            push_inbox(&mut insert, notifications, None)?;
-            insert.build().execute(&mut *conn).await.map_err(other)?;
-            Ok(())
-        }
-
-        /// Queues `jobs` in the outbox, one statement.
-        async fn insert_jobs(conn: &mut <$db as sqlx::Database>::Connection, jobs: &[crate::jobs::Job]) -> StoreResult<()> {
-            if jobs.is_empty() {
-                return Ok(());
-            }
-            let mut insert = sqlx::QueryBuilder::<$db>::new("");
-            push_jobs(&mut insert, jobs, None);
-            insert.build().execute(&mut *conn).await.map_err(other)?;
-            Ok(())
-        }
-
-        /// Writes a change's outbox: its notifications to their inboxes, then every job (the
-        /// notifications' emails among them) in one statement.
+        /// Writes a change's outbox: every job (the notifications' emails among them) in one
+        /// statement, then its notifications to their inboxes.
         async fn insert_outbox(conn: &mut <$db as sqlx::Database>::Connection, items: &[OutboxItem], at: Timestamp) -> StoreResult<()> {
-            let (notifications, jobs) = outbox_rows(items, at)?;
-            insert_inbox(&mut *conn, &notifications).await?;
-            insert_jobs(conn, &jobs).await
+            write_outbox(conn, crate::script::outbox_rows(items, at)?).await
         }
 
         /// The evidence row of an `EvidenceAdded` event, written in the event's transaction: the
@@ -1055,8 +608,8 @@ macro_rules! shared_store {
         async fn insert_evidence(conn: &mut <$db as sqlx::Database>::Connection, case_id: CaseId, event: &Event, link: &Link) -> StoreResult<()> {
             let redress_domain::EventBody::EvidenceAdded { file } = &event.body else { return Ok(()) };
             sqlx::query("INSERT INTO evidence (id, case_id, seq, sha256, kind, caption, size, media_type, confidential, uploader, uploader_party, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
-                .bind(file.evidence_id.to_string())
-                .bind(case_id.to_string())
+                .bind(Id::from(file.evidence_id))
+                .bind(Id::from(case_id))
                 .bind(link.seq)
                 .bind(&file.sha256)
                 .bind(file.kind.as_str())
@@ -1064,9 +617,9 @@ macro_rules! shared_store {
                 .bind(i64::try_from(file.size).map_err(|e| StoreError::Other(e.into()))?)
                 .bind(&file.media_type)
                 .bind(i64::from(file.confidential))
-                .bind(to_json(&event.actor)?)
+                .bind(Json(&event.actor))
                 .bind(event.actor.party().as_str())
-                .bind(micros(event.at))
+                .bind(Time(event.at))
                 .execute(&mut *conn)
                 .await
                 .map_err(|e| unique_or("evidence", e))?;
@@ -1076,10 +629,10 @@ macro_rules! shared_store {
         fn evidence_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<redress_app::evidence::EvidenceRecord> {
             let kind: String = r.try_get("kind")?;
             Ok(redress_app::evidence::EvidenceRecord {
-                case_id: parse_id(&r.try_get::<String, _>("case_id")?)?,
+                case_id: r.try_get::<Id, _>("case_id")?.into(),
                 seq: r.try_get("seq")?,
                 file: redress_domain::evidence::EvidenceFile {
-                    evidence_id: parse_id(&r.try_get::<String, _>("id")?)?,
+                    evidence_id: r.try_get::<Id, _>("id")?.into(),
                     sha256: r.try_get("sha256")?,
                     kind: kind.parse().map_err(|e| anyhow::anyhow!("stored evidence kind: {e}"))?,
                     caption: r.try_get("caption")?,
@@ -1087,8 +640,8 @@ macro_rules! shared_store {
                     media_type: r.try_get("media_type")?,
                     confidential: r.try_get::<i64, _>("confidential")? != 0,
                 },
-                uploader: from_json(&r.try_get::<String, _>("uploader")?)?,
-                added_at: timestamp(r.try_get("created_at")?)?,
+                uploader: r.try_get::<Json<_>, _>("uploader")?.0,
+                added_at: r.try_get::<Time, _>("created_at")?.0,
             })
         }
     };

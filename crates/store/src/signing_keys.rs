@@ -1,7 +1,7 @@
 //! The platform's signing keys: one row per purpose, the same SQL on both databases. The first
 //! of several processes to store a key wins; the others read it back.
 
-use crate::codec::micros;
+use crate::codec::Time;
 use crate::shared::other;
 use jiff::Timestamp;
 use redress_app::ports::{SigningKeyStore, StoreResult};
@@ -24,7 +24,7 @@ macro_rules! signing_key_store {
                 )
                 .bind(purpose)
                 .bind(private_key)
-                .bind(micros(at))
+                .bind(Time(at))
                 .execute(&self.pool)
                 .await
                 .map_err(other)?;

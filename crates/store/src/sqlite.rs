@@ -4,16 +4,25 @@
 
 use crate::codec::*;
 use crate::shared::{other, shared_store, unique_or};
+// Case changes and messages record their idempotency answer in their own transaction.
+pub(crate) use crate::idempotency::sqlite::insert_answer;
+// Case changes, messages and escalations store notifications in their own transaction.
+pub(crate) use crate::notify::sqlite::insert_notifications_in;
+// A case change's writes, one call on SQLite.
+use crate::script::sqlite::{Guard, Script, push_links, push_outbox, write_outbox};
 use jiff::Timestamp;
-use redress_app::Role;
 use redress_app::ports::*;
 use redress_domain::chain::Link;
-use redress_domain::order::{Merchant, Order, OrderHistory};
-use redress_domain::{Case, CaseId, Event, MerchantId, Money, OrderId, Policy, UserId};
+use redress_domain::order::{Order, OrderHistory};
+use redress_domain::{Case, CaseId, Event, MerchantId, OrderId, Policy};
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
 use std::time::Duration;
+
+/// One filing, message or payout at a time per order: SQLite has one writer at a time, so its
+/// write transaction is the lock and reading the row is enough.
+pub(crate) const LOCK_ORDER: &str = "SELECT id FROM orders WHERE id = $1";
 
 pub struct SqliteStore {
     pub(crate) pool: sqlx::SqlitePool,
@@ -66,7 +75,7 @@ impl SqliteStore {
         self.pool.begin_with("BEGIN IMMEDIATE").await
     }
 
-    async fn write_change(&self, change: crate::shared::Change<sqlx::Sqlite>) -> StoreResult<()> {
+    pub(crate) async fn write_change(&self, change: crate::shared::Change<sqlx::Sqlite>) -> StoreResult<()> {
         self.writer.write(change).await
     }
 }
@@ -75,8 +84,7 @@ shared_store!(
     SqliteStore,
     sqlx::Sqlite,
     claim_cases: "UPDATE cases SET lease_until = $2, lease_owner = $3 WHERE id IN (SELECT id FROM cases WHERE sweep_at <= $1 AND (lease_until IS NULL OR lease_until < $1) ORDER BY sweep_at LIMIT $4) RETURNING id, sweep_at",
-    claim_jobs: "UPDATE outbox SET lease_until = $3, lease_owner = $4, attempts = attempts + 1 WHERE id IN (SELECT id FROM outbox WHERE topic = $1 AND done_at IS NULL AND available_at <= $2 AND (lease_until IS NULL OR lease_until < $2) ORDER BY available_at LIMIT $5) RETURNING id, topic, case_id, payload, attempts",
-    lock_order: "SELECT id FROM orders WHERE id = $1"
+    lock_order: LOCK_ORDER
 );
 
 crate::search::search_store!(
@@ -96,4 +104,4 @@ crate::search::search_store!(
     query: |terms| terms.fts5(),
     query_within: |terms, word| terms.fts5_within(word)
 );
-crate::seed::bulk_load!(SqliteStore);
+crate::seed::bulk_load!(SqliteStore, sqlite);

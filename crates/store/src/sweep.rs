@@ -1,14 +1,26 @@
 //! Reads for a batch of claimed cases (`SweepStore`): the same SQL on both databases, one
 //! statement for the whole batch (`IN` over its ids) instead of one per case.
 
-use crate::codec::{from_json, parse_id};
+use crate::codec::{Id, Json};
 use crate::shared::other;
 use redress_app::ports::{CaseRecord, StoreResult, SweepStore};
-use redress_domain::{CaseId, MerchantId, UserId};
-use sqlx::Row;
+use redress_domain::{Case, CaseId, MerchantId, UserId};
 
 /// Ids per statement at most (well inside both databases' limits on parameters).
 const IDS_PER_STATEMENT: usize = 1000;
+
+#[derive(sqlx::FromRow)]
+struct CaseRow {
+    body: Json<Case>,
+    version: i64,
+    last_hash: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct StaffRow {
+    merchant_id: Id,
+    id: Id,
+}
 
 macro_rules! sweep_store {
     ($store:ty, $db:ty) => {
@@ -21,16 +33,15 @@ macro_rules! sweep_store {
                         sqlx::QueryBuilder::<$db>::new("SELECT body, version, last_hash FROM cases WHERE id IN (");
                     let mut list = select.separated(", ");
                     for id in ids {
-                        list.push_bind(id.to_string());
+                        list.push_bind(Id::from(*id));
                     }
-                    let rows = select.push(")").build().fetch_all(&self.pool).await.map_err(other)?;
-                    for r in rows {
-                        records.push(CaseRecord {
-                            case: from_json(&r.try_get::<String, _>("body").map_err(other)?)?,
-                            version: r.try_get("version").map_err(other)?,
-                            last_hash: r.try_get("last_hash").map_err(other)?,
-                        });
-                    }
+                    let rows: Vec<CaseRow> =
+                        select.push(")").build_query_as().fetch_all(&self.pool).await.map_err(other)?;
+                    records.extend(rows.into_iter().map(|r| CaseRecord {
+                        case: r.body.0,
+                        version: r.version,
+                        last_hash: r.last_hash,
+                    }));
                 }
                 Ok(records)
             }
@@ -43,15 +54,11 @@ macro_rules! sweep_store {
                     );
                     let mut list = select.separated(", ");
                     for merchant in merchants {
-                        list.push_bind(merchant.to_string());
+                        list.push_bind(Id::from(*merchant));
                     }
-                    let rows = select.push(")").build().fetch_all(&self.pool).await.map_err(other)?;
-                    for r in rows {
-                        staff.push((
-                            parse_id(&r.try_get::<String, _>("merchant_id").map_err(other)?)?,
-                            parse_id(&r.try_get::<String, _>("id").map_err(other)?)?,
-                        ));
-                    }
+                    let rows: Vec<StaffRow> =
+                        select.push(")").build_query_as().fetch_all(&self.pool).await.map_err(other)?;
+                    staff.extend(rows.into_iter().map(|r| (r.merchant_id.into(), r.id.into())));
                 }
                 Ok(staff)
             }

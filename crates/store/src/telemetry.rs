@@ -1,7 +1,7 @@
 //! The backlog `/metrics` reports (issue 13): outbox jobs not done per topic and deadlines past
 //! due, the same SQL on both databases (each reads a partial index of pending rows).
 
-use crate::codec::{micros, timestamp};
+use crate::codec::Time;
 use crate::shared::other;
 use jiff::Timestamp;
 use redress_app::ports::StoreResult;
@@ -19,11 +19,11 @@ macro_rules! backlog_store {
                     .map_err(other)?;
                 let mut outbox = Vec::with_capacity(rows.len());
                 for r in rows {
-                    let oldest: i64 = r.try_get("oldest").map_err(other)?;
-                    outbox.push((r.try_get("topic").map_err(other)?, r.try_get("waiting").map_err(other)?, timestamp(oldest)?));
+                    let oldest: Time = r.try_get("oldest").map_err(other)?;
+                    outbox.push((r.try_get("topic").map_err(other)?, r.try_get("waiting").map_err(other)?, oldest.0));
                 }
                 let deadlines_due: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM cases WHERE sweep_at <= $1")
-                    .bind(micros(now))
+                    .bind(Time(now))
                     .fetch_one(&self.pool)
                     .await
                     .map_err(other)?;

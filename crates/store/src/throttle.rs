@@ -2,7 +2,7 @@
 //! one database sees one count. Each change is a compare-and-swap on the record's `attempts` and
 //! `last_at`, so concurrent attempts are counted one by one.
 
-use crate::codec::{micros, timestamp};
+use crate::codec::Time;
 use crate::shared::other;
 use jiff::Timestamp;
 use redress_app::ports::{LoginAttemptStore, LoginAttempts, StoreResult};
@@ -22,8 +22,8 @@ macro_rules! login_attempt_store {
                 let attempts: i64 = row.try_get("attempts").map_err(other)?;
                 Ok(Some(LoginAttempts {
                     attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-                    not_before: timestamp(row.try_get("not_before").map_err(other)?)?,
-                    last_at: timestamp(row.try_get("last_at").map_err(other)?)?,
+                    not_before: row.try_get::<Time, _>("not_before").map_err(other)?.0,
+                    last_at: row.try_get::<Time, _>("last_at").map_err(other)?.0,
                 }))
             }
 
@@ -33,7 +33,7 @@ macro_rules! login_attempt_store {
                 expected: Option<&LoginAttempts>,
                 new: &LoginAttempts,
             ) -> StoreResult<bool> {
-                let (attempts, not_before, last_at) = (i64::from(new.attempts), micros(new.not_before), micros(new.last_at));
+                let (attempts, not_before, last_at) = (i64::from(new.attempts), Time(new.not_before), Time(new.last_at));
                 let done = match expected {
                     None => sqlx::query(
                         "INSERT INTO login_attempts (key, attempts, not_before, last_at) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING",
@@ -52,7 +52,7 @@ macro_rules! login_attempt_store {
                     .bind(not_before)
                     .bind(last_at)
                     .bind(i64::from(old.attempts))
-                    .bind(micros(old.last_at))
+                    .bind(Time(old.last_at))
                     .execute(&self.pool)
                     .await,
                 }
@@ -76,8 +76,8 @@ macro_rules! login_attempt_store {
 
             async fn purge_login_attempts(&self, now: Timestamp, quiet_before: Timestamp) -> StoreResult<u64> {
                 let done = sqlx::query("DELETE FROM login_attempts WHERE not_before < $1 AND last_at < $2")
-                    .bind(micros(now))
-                    .bind(micros(quiet_before))
+                    .bind(Time(now))
+                    .bind(Time(quiet_before))
                     .execute(&self.pool)
                     .await
                     .map_err(other)?;

@@ -3,7 +3,7 @@
 //! Every attempt is leased (`lease_owner` plus the attempt number), and its outcome is written
 //! only by the worker that still holds that lease, so no attempt is made or logged twice.
 
-use crate::codec::{micros, parse_id, timestamp};
+use crate::codec::{Id, Json, Time};
 use crate::shared::other;
 use jiff::Timestamp;
 use redress_app::ports::StoreResult;
@@ -30,38 +30,38 @@ macro_rules! webhook_store {
         mod $module {
         use super::*;
 
-fn opt_time(us: Option<i64>) -> anyhow::Result<Option<Timestamp>> {
-    us.map(timestamp).transpose()
+fn opt_time(t: Option<Time>) -> anyhow::Result<Option<Timestamp>> {
+    Ok(t.map(Timestamp::from))
 }
 
 fn subscription_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Subscription> {
     Ok(Subscription {
-        id: parse_id(&r.try_get::<String, _>("id")?)?,
-        merchant_id: parse_id(&r.try_get::<String, _>("merchant_id")?)?,
+        id: r.try_get::<Id, _>("id")?.into(),
+        merchant_id: r.try_get::<Id, _>("merchant_id")?.into(),
         url: r.try_get("url")?,
-        event_types: serde_json::from_str(&r.try_get::<String, _>("event_types")?)?,
+        event_types: r.try_get::<Json<_>, _>("event_types")?.0,
         active: r.try_get::<i64, _>("active")? != 0,
         secret: r.try_get("secret")?,
         previous_secret: r.try_get("previous_secret")?,
         previous_until: opt_time(r.try_get("previous_until")?)?,
-        created_at: timestamp(r.try_get("created_at")?)?,
-        updated_at: timestamp(r.try_get("updated_at")?)?,
+        created_at: r.try_get::<Time, _>("created_at")?.0,
+        updated_at: r.try_get::<Time, _>("updated_at")?.0,
     })
 }
 
 fn delivery_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Delivery> {
     let status: String = r.try_get("status")?;
-    let case_id: Option<String> = r.try_get("case_id")?;
+    let case_id: Option<Id> = r.try_get("case_id")?;
     Ok(Delivery {
-        id: parse_id(&r.try_get::<String, _>("id")?)?,
-        subscription_id: parse_id(&r.try_get::<String, _>("subscription_id")?)?,
+        id: r.try_get::<Id, _>("id")?.into(),
+        subscription_id: r.try_get::<Id, _>("subscription_id")?.into(),
         event_id: r.try_get("event_id")?,
         event_type: r.try_get("event_type")?,
-        case_id: case_id.map(|c| parse_id(&c)).transpose()?,
+        case_id: case_id.map(Into::into),
         status: DeliveryStatus::parse(&status).ok_or_else(|| anyhow::anyhow!("stored delivery status `{status}`"))?,
         attempts: r.try_get("attempts")?,
-        created_at: timestamp(r.try_get("created_at")?)?,
-        retry_from: timestamp(r.try_get("retry_from")?)?,
+        created_at: r.try_get::<Time, _>("created_at")?.0,
+        retry_from: r.try_get::<Time, _>("retry_from")?.0,
         next_attempt_at: opt_time(r.try_get("next_attempt_at")?)?,
         last_attempt_at: opt_time(r.try_get("last_attempt_at")?)?,
         last_status: r.try_get::<Option<i64>, _>("last_status")?.map(u16::try_from).transpose()?,
@@ -73,7 +73,7 @@ fn delivery_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Delivery> {
 fn attempt_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Attempt> {
     Ok(Attempt {
         attempt: r.try_get("attempt")?,
-        at: timestamp(r.try_get("at")?)?,
+        at: r.try_get::<Time, _>("at")?.0,
         status_code: r.try_get::<Option<i64>, _>("status_code")?.map(u16::try_from).transpose()?,
         response: r.try_get("response")?,
         error: r.try_get("error")?,
@@ -85,16 +85,16 @@ fn attempt_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Attempt> {
         impl WebhookStore for $store {
             async fn insert_subscription(&self, s: &Subscription) -> StoreResult<()> {
                 sqlx::query("INSERT INTO webhook_subscriptions (id, merchant_id, url, event_types, active, secret, previous_secret, previous_until, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-                    .bind(s.id.to_string())
-                    .bind(s.merchant_id.to_string())
+                    .bind(Id::from(s.id))
+                    .bind(Id::from(s.merchant_id))
                     .bind(&s.url)
-                    .bind(serde_json::to_string(&s.event_types).map_err(anyhow::Error::from)?)
+                    .bind(Json(&s.event_types))
                     .bind(i64::from(s.active))
                     .bind(&s.secret)
                     .bind(&s.previous_secret)
-                    .bind(s.previous_until.map(micros))
-                    .bind(micros(s.created_at))
-                    .bind(micros(s.updated_at))
+                    .bind(s.previous_until.map(Time))
+                    .bind(Time(s.created_at))
+                    .bind(Time(s.updated_at))
                     .execute(&self.pool)
                     .await
                     .map_err(|e| crate::shared::unique_or("webhook subscription", e))?;
@@ -103,8 +103,8 @@ fn attempt_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Attempt> {
 
             async fn subscription(&self, merchant: MerchantId, id: Uuid) -> StoreResult<Option<Subscription>> {
                 let row = sqlx::query(concat!("SELECT ", subscription_columns!(), " FROM webhook_subscriptions WHERE id = $1 AND merchant_id = $2"))
-                    .bind(id.to_string())
-                    .bind(merchant.to_string())
+                    .bind(Id::from(id))
+                    .bind(Id::from(merchant))
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(other)?;
@@ -113,7 +113,7 @@ fn attempt_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Attempt> {
 
             async fn subscriptions(&self, merchant: MerchantId) -> StoreResult<Vec<Subscription>> {
                 let rows = sqlx::query(concat!("SELECT ", subscription_columns!(), " FROM webhook_subscriptions WHERE merchant_id = $1 ORDER BY id"))
-                    .bind(merchant.to_string())
+                    .bind(Id::from(merchant))
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
@@ -123,14 +123,14 @@ fn attempt_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Attempt> {
             async fn update_subscription(&self, s: &Subscription) -> StoreResult<bool> {
                 let done = sqlx::query("UPDATE webhook_subscriptions SET url = $1, event_types = $2, active = $3, secret = $4, previous_secret = $5, previous_until = $6, updated_at = $7 WHERE id = $8 AND merchant_id = $9")
                     .bind(&s.url)
-                    .bind(serde_json::to_string(&s.event_types).map_err(anyhow::Error::from)?)
+                    .bind(Json(&s.event_types))
                     .bind(i64::from(s.active))
                     .bind(&s.secret)
                     .bind(&s.previous_secret)
-                    .bind(s.previous_until.map(micros))
-                    .bind(micros(s.updated_at))
-                    .bind(s.id.to_string())
-                    .bind(s.merchant_id.to_string())
+                    .bind(s.previous_until.map(Time))
+                    .bind(Time(s.updated_at))
+                    .bind(Id::from(s.id))
+                    .bind(Id::from(s.merchant_id))
                     .execute(&self.pool)
                     .await
                     .map_err(other)?;
@@ -139,10 +139,10 @@ fn attempt_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Attempt> {
 
             async fn delete_subscription(&self, merchant: MerchantId, id: Uuid) -> StoreResult<bool> {
                 let mut tx = self.begin_write().await.map_err(other)?;
-                let id = id.to_string();
-                let owned: Option<String> = sqlx::query_scalar("SELECT id FROM webhook_subscriptions WHERE id = $1 AND merchant_id = $2")
+                let id = Id(id);
+                let owned: Option<Id> = sqlx::query_scalar("SELECT id FROM webhook_subscriptions WHERE id = $1 AND merchant_id = $2")
                     .bind(&id)
-                    .bind(merchant.to_string())
+                    .bind(Id::from(merchant))
                     .fetch_optional(&mut *tx)
                     .await
                     .map_err(other)?;
@@ -165,20 +165,20 @@ fn attempt_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Attempt> {
                 let mut tx = self.begin_write().await.map_err(other)?;
                 for d in deliveries {
                     sqlx::query("INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_type, case_id, body, status, attempts, retry_from, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $7) ON CONFLICT (subscription_id, event_id) DO NOTHING")
-                        .bind(d.id.to_string())
-                        .bind(d.subscription_id.to_string())
+                        .bind(Id::from(d.id))
+                        .bind(Id::from(d.subscription_id))
                         .bind(&d.event_id)
                         .bind(&d.event_type)
-                        .bind(d.case_id.map(|c| c.to_string()))
+                        .bind(d.case_id.map(Id::from))
                         .bind(&d.body)
-                        .bind(micros(at))
+                        .bind(Time(at))
                         .execute(&mut *tx)
                         .await
                         .map_err(other)?;
                 }
                 sqlx::query("UPDATE outbox SET done_at = $1, lease_until = NULL, lease_owner = NULL WHERE id = $2")
-                    .bind(micros(at))
-                    .bind(job.to_string())
+                    .bind(Time(at))
+                    .bind(Id::from(job))
                     .execute(&mut *tx)
                     .await
                     .map_err(other)?;
@@ -187,9 +187,9 @@ fn attempt_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Attempt> {
             }
 
             async fn claim_deliveries(&self, now: Timestamp, lease_until: Timestamp, owner: &str, limit: i64) -> StoreResult<Vec<ClaimedDelivery>> {
-                let ids: Vec<String> = sqlx::query_scalar($claim)
-                    .bind(micros(now))
-                    .bind(micros(lease_until))
+                let ids: Vec<Id> = sqlx::query_scalar($claim)
+                    .bind(Time(now))
+                    .bind(Time(lease_until))
                     .bind(owner)
                     .bind(limit)
                     .fetch_all(&self.pool)
@@ -206,7 +206,7 @@ fn attempt_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Attempt> {
                     let Some(row) = row else { continue };
                     let delivery = delivery_from(&row)?;
                     let s = sqlx::query(concat!("SELECT ", subscription_columns!(), " FROM webhook_subscriptions WHERE id = $1"))
-                        .bind(delivery.subscription_id.to_string())
+                        .bind(Id::from(delivery.subscription_id))
                         .fetch_optional(&self.pool)
                         .await
                         .map_err(other)?;
@@ -218,8 +218,8 @@ fn attempt_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Attempt> {
 
             async fn record_attempt(&self, delivery: Uuid, owner: &str, attempt: &Attempt, outcome: AttemptOutcome) -> StoreResult<bool> {
                 let (status, next, delivered_at) = match outcome {
-                    AttemptOutcome::Delivered => (DeliveryStatus::Delivered, None, Some(micros(attempt.at))),
-                    AttemptOutcome::RetryAt(at) => (DeliveryStatus::Pending, Some(micros(at)), None),
+                    AttemptOutcome::Delivered => (DeliveryStatus::Delivered, None, Some(Time(attempt.at))),
+                    AttemptOutcome::RetryAt(at) => (DeliveryStatus::Pending, Some(Time(at)), None),
                     AttemptOutcome::Dead => (DeliveryStatus::Dead, None, None),
                 };
                 let mut tx = self.begin_write().await.map_err(other)?;
@@ -227,10 +227,10 @@ fn attempt_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Attempt> {
                     .bind(status.as_str())
                     .bind(next)
                     .bind(delivered_at)
-                    .bind(micros(attempt.at))
+                    .bind(Time(attempt.at))
                     .bind(attempt.status_code.map(i64::from))
                     .bind(&attempt.error)
-                    .bind(delivery.to_string())
+                    .bind(Id::from(delivery))
                     .bind(owner)
                     .bind(attempt.attempt)
                     .execute(&mut *tx)
@@ -240,10 +240,10 @@ fn attempt_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Attempt> {
                     return Ok(false);
                 }
                 sqlx::query("INSERT INTO webhook_attempts (id, delivery_id, attempt, at, status_code, response, error, duration_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-                    .bind(Uuid::now_v7().to_string())
-                    .bind(delivery.to_string())
+                    .bind(Id::from(Uuid::now_v7()))
+                    .bind(Id::from(delivery))
                     .bind(attempt.attempt)
-                    .bind(micros(attempt.at))
+                    .bind(Time(attempt.at))
                     .bind(attempt.status_code.map(i64::from))
                     .bind(&attempt.response)
                     .bind(&attempt.error)
@@ -257,9 +257,9 @@ fn attempt_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Attempt> {
 
             async fn deliveries(&self, subscription: Uuid, status: Option<DeliveryStatus>, before: Option<Uuid>, limit: i64) -> StoreResult<Vec<Delivery>> {
                 let rows = sqlx::query(concat!("SELECT ", delivery_columns!(), " FROM webhook_deliveries WHERE subscription_id = $1 AND (CAST($2 AS TEXT) IS NULL OR status = $2) AND (CAST($3 AS TEXT) IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"))
-                    .bind(subscription.to_string())
+                    .bind(Id::from(subscription))
                     .bind(status.map(|s| s.as_str()))
-                    .bind(before.map(|b| b.to_string()))
+                    .bind(before.map(Id::from))
                     .bind(limit)
                     .fetch_all(&self.pool)
                     .await
@@ -269,14 +269,14 @@ fn attempt_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Attempt> {
 
             async fn delivery(&self, subscription: Uuid, id: Uuid) -> StoreResult<Option<(Delivery, String, Vec<Attempt>)>> {
                 let row = sqlx::query(concat!("SELECT ", delivery_columns!(), ", body FROM webhook_deliveries WHERE id = $1 AND subscription_id = $2"))
-                    .bind(id.to_string())
-                    .bind(subscription.to_string())
+                    .bind(Id::from(id))
+                    .bind(Id::from(subscription))
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(other)?;
                 let Some(row) = row else { return Ok(None) };
                 let attempts = sqlx::query("SELECT attempt, at, status_code, response, error, duration_ms FROM webhook_attempts WHERE delivery_id = $1 ORDER BY id")
-                    .bind(id.to_string())
+                    .bind(Id::from(id))
                     .fetch_all(&self.pool)
                     .await
                     .map_err(other)?;
@@ -289,9 +289,9 @@ fn attempt_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Attempt> {
 
             async fn redeliver(&self, subscription: Uuid, id: Uuid, now: Timestamp) -> StoreResult<bool> {
                 let done = sqlx::query("UPDATE webhook_deliveries SET status = 'pending', attempts = 0, retry_from = $1, next_attempt_at = $1 WHERE id = $2 AND subscription_id = $3 AND status <> 'pending'")
-                    .bind(micros(now))
-                    .bind(id.to_string())
-                    .bind(subscription.to_string())
+                    .bind(Time(now))
+                    .bind(Id::from(id))
+                    .bind(Id::from(subscription))
                     .execute(&self.pool)
                     .await
                     .map_err(other)?;
@@ -300,9 +300,9 @@ fn attempt_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Attempt> {
 
             async fn redeliver_since(&self, subscription: Uuid, since: Timestamp, now: Timestamp) -> StoreResult<u64> {
                 let done = sqlx::query("UPDATE webhook_deliveries SET status = 'pending', attempts = 0, retry_from = $1, next_attempt_at = $1 WHERE subscription_id = $2 AND created_at >= $3 AND status <> 'pending'")
-                    .bind(micros(now))
-                    .bind(subscription.to_string())
-                    .bind(micros(since))
+                    .bind(Time(now))
+                    .bind(Id::from(subscription))
+                    .bind(Time(since))
                     .execute(&self.pool)
                     .await
                     .map_err(other)?;
@@ -313,7 +313,7 @@ fn attempt_from(r: &<$db as sqlx::Database>::Row) -> anyhow::Result<Attempt> {
                 // The attempts go with their delivery (ON DELETE CASCADE). The expression is the
                 // one `webhook_deliveries_finished` indexes.
                 let done = sqlx::query("DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE status <> 'pending' AND COALESCE(delivered_at, last_attempt_at, created_at) < $1 LIMIT $2)")
-                    .bind(micros(finished_before))
+                    .bind(Time(finished_before))
                     .bind(limit)
                     .execute(&self.pool)
                     .await

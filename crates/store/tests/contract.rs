@@ -90,8 +90,13 @@ async fn recount_candidates_and_notifications(db: TestDb) {
     });
     let (buyer, case, micros) = (cast.buyer_id().to_string(), open.id.to_string(), world.now().as_microsecond());
     let row = [&legacy.to_string(), &buyer, &case, "deadline_recounted", &body.to_string(), &micros.to_string()];
-    let sql = "INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) \
-               VALUES ($1, $2, $3, $4, $5, CAST($6 AS BIGINT))";
+    let sql = db.either(
+        "INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, CAST($6 AS BIGINT))",
+        "INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) \
+         VALUES (CAST($1 AS uuid), CAST($2 AS uuid), CAST($3 AS uuid), $4, CAST($5 AS jsonb), \
+         TIMESTAMPTZ 'epoch' + CAST($6 AS BIGINT) * INTERVAL '1 microsecond')",
+    );
     db.execute(sql, &row).await;
     let read = store.notifications(cast.buyer_id(), None, 10).await.unwrap();
     assert_eq!((read.len(), read[0].id), (2, legacy));
@@ -100,7 +105,11 @@ async fn recount_candidates_and_notifications(db: TestDb) {
 
     // A sweep whose due time does not match the case's is refused: counted and logged, never
     // dropped silently (and never fired).
-    db.execute("UPDATE cases SET sweep_at = sweep_at - 1 WHERE id = $1", &[&open.id.to_string()]).await;
+    let earlier = db.either(
+        "UPDATE cases SET sweep_at = sweep_at - 1 WHERE id = $1",
+        "UPDATE cases SET sweep_at = sweep_at - INTERVAL '1 microsecond' WHERE id = CAST($1 AS uuid)",
+    );
+    db.execute(earlier, &[&open.id.to_string()]).await;
     world.advance_hours(49);
     let report = Worker::new(world.app.clone()).tick().await.unwrap();
     assert_eq!((report.timeouts_fired, report.timeouts_refused), (0, 1));
@@ -474,7 +483,11 @@ async fn case_changes_are_one_transaction(db: TestDb) {
     assert_eq!((record.version, &record.case), (6, &after));
     assert_eq!(fold(&events), after);
     assert_eq!(
-        db.count("SELECT COUNT(*) FROM outbox WHERE case_id = $1 AND topic = 'refund'", &[&case.id.to_string()]).await,
+        db.count(
+            "SELECT COUNT(*) FROM outbox WHERE CAST(case_id AS TEXT) = $1 AND topic = 'refund'",
+            &[&case.id.to_string()]
+        )
+        .await,
         1
     );
 }
@@ -498,25 +511,28 @@ async fn tampering_is_named(db: TestDb) {
     let forged = original.content.replace("左耳没有声音", "耳机完好无损");
 
     // Someone with database access rewrites what the buyer said.
-    let n = db.execute("UPDATE case_events SET content = $1 WHERE case_id = $2 AND seq = 2", &[&forged, &id]).await;
+    let n = db
+        .execute("UPDATE case_events SET content = $1 WHERE CAST(case_id AS TEXT) = $2 AND seq = 2", &[&forged, &id])
+        .await;
     assert_eq!(n, 1);
     assert_eq!(app.verify_chain(case.id).await.unwrap(), Err(ChainBreak::ContentAltered { seq: 2 }));
 
     // ... and recomputes that event's hash: the next event no longer follows it.
     let rehashed = chain::link_hash(&original.prev_hash, 2, &forged);
-    db.execute("UPDATE case_events SET hash = $1 WHERE case_id = $2 AND seq = 2", &[&rehashed, &id]).await;
+    db.execute("UPDATE case_events SET hash = $1 WHERE CAST(case_id AS TEXT) = $2 AND seq = 2", &[&rehashed, &id])
+        .await;
     assert_eq!(app.verify_chain(case.id).await.unwrap(), Err(ChainBreak::LinkBroken { seq: 3 }));
 
     // Put back, the chain is whole again.
     db.execute(
-        "UPDATE case_events SET content = $1, hash = $2 WHERE case_id = $3 AND seq = 2",
+        "UPDATE case_events SET content = $1, hash = $2 WHERE CAST(case_id AS TEXT) = $3 AND seq = 2",
         &[&original.content, &original.hash, &id],
     )
     .await;
     assert_eq!(app.verify_chain(case.id).await.unwrap(), Ok(4));
 
     // An event removed is named by the gap it leaves.
-    let n = db.execute("DELETE FROM case_events WHERE case_id = $1 AND seq = 3", &[&id]).await;
+    let n = db.execute("DELETE FROM case_events WHERE CAST(case_id AS TEXT) = $1 AND seq = 3", &[&id]).await;
     assert_eq!(n, 1);
     assert_eq!(app.verify_chain(case.id).await.unwrap(), Err(ChainBreak::SequenceGap { expected: 3, found: 4 }));
 }
@@ -539,7 +555,11 @@ async fn outbox_and_ledger(db: TestDb) {
     let events = store.events(case.id).await.unwrap();
     assert_eq!(types(&events)[1..], ["approved", "refund_started"]);
     assert_eq!(
-        db.count("SELECT COUNT(*) FROM outbox WHERE case_id = $1 AND topic = 'refund'", &[&case.id.to_string()]).await,
+        db.count(
+            "SELECT COUNT(*) FROM outbox WHERE CAST(case_id AS TEXT) = $1 AND topic = 'refund'",
+            &[&case.id.to_string()]
+        )
+        .await,
         1
     );
 

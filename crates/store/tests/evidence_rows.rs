@@ -57,7 +57,10 @@ async fn evidence_rows_follow_their_events(db: TestDb) {
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict), "{err:?}");
-    assert_eq!(db.count("SELECT COUNT(*) FROM evidence WHERE id = $1", &[&second.evidence_id.to_string()]).await, 0);
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM evidence WHERE CAST(id AS TEXT) = $1", &[&second.evidence_id.to_string()]).await,
+        0
+    );
 
     let rows = store.evidence(case.id).await.unwrap();
     assert_eq!(rows.len(), 1);

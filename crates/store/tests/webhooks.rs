@@ -50,7 +50,7 @@ async fn a_change_and_its_webhook_payload_commit_together(db: TestDb) {
     store.insert_subscription(&other).await.unwrap();
     let order = world.order("WH-1", cast.shop, cast.buyer_id()).await;
     let case = world.app.file_case(&cast.buyer, support::refund_request(39900), order.id).await.unwrap();
-    let payloads = "SELECT COUNT(*) FROM outbox WHERE topic = 'webhook' AND case_id = $1";
+    let payloads = "SELECT COUNT(*) FROM outbox WHERE topic = 'webhook' AND CAST(case_id AS TEXT) = $1";
     assert_eq!(db.count(payloads, &[&case.id.to_string()]).await, 1);
 
     // A stale version: nothing of the change is written, its webhook payload neither.
@@ -196,7 +196,8 @@ async fn each_attempt_is_claimed_and_logged_once(db: TestDb) {
     assert!(store.delete_subscription(shop, s.id).await.unwrap());
     assert!(store.subscriptions(shop).await.unwrap().is_empty());
     assert_eq!(
-        db.count("SELECT COUNT(*) FROM webhook_attempts WHERE delivery_id = $1", &[&new.id.to_string()]).await,
+        db.count("SELECT COUNT(*) FROM webhook_attempts WHERE CAST(delivery_id AS TEXT) = $1", &[&new.id.to_string()])
+            .await,
         0
     );
 }

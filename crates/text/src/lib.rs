@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+pub mod law;
 pub mod notifications;
 /// The fluent types callers build arguments with.
 pub use fluent_templates::fluent_bundle as fluent;
@@ -64,6 +65,7 @@ const SOURCES: &[(Lang, &str, &str)] = &[
     (Lang::Zh, "conversation", include_str!("../locales/zh-CN/conversation.ftl")),
     (Lang::Zh, "notices", include_str!("../locales/zh-CN/notices.ftl")),
     (Lang::Zh, "dashboards", include_str!("../locales/zh-CN/dashboards.ftl")),
+    (Lang::Zh, "law", include_str!("../locales/zh-CN/law.ftl")),
     (Lang::En, "problems", include_str!("../locales/en/problems.ftl")),
     (Lang::En, "vocabulary", include_str!("../locales/en/vocabulary.ftl")),
     (Lang::En, "notifications", include_str!("../locales/en/notifications.ftl")),
@@ -73,6 +75,7 @@ const SOURCES: &[(Lang, &str, &str)] = &[
     (Lang::En, "conversation", include_str!("../locales/en/conversation.ftl")),
     (Lang::En, "notices", include_str!("../locales/en/notices.ftl")),
     (Lang::En, "dashboards", include_str!("../locales/en/dashboards.ftl")),
+    (Lang::En, "law", include_str!("../locales/en/law.ftl")),
 ];
 
 /// Whether the catalogue has the message `key` in `lang` (whatever arguments it takes).
@@ -247,6 +250,21 @@ mod tests {
         let keys = vocabulary_keys();
         assert!(keys.len() > 60, "{}", keys.len());
         assert_eq!(missing(keys), Vec::<String>::new());
+    }
+
+    /// Every code and figure of the law crate's answers has its words in both languages: a new
+    /// finding code, damages rule or basis, reason or exclusion without text fails here.
+    #[test]
+    fn every_law_code_has_text_in_both_languages() {
+        let keys = law::law_keys();
+        assert!(keys.len() > 60, "{}", keys.len());
+        let missing: Vec<String> = keys
+            .iter()
+            .flat_map(|k| Lang::ALL.map(|l| (l, k)))
+            .filter(|(l, k)| !has(*l, k))
+            .map(|(l, k)| format!("{k} ({l:?})"))
+            .collect();
+        assert_eq!(missing, Vec::<String>::new());
     }
 
     /// `has` reads every file of the catalogue, so no message escapes the completeness tests.

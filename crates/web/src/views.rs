@@ -3,8 +3,8 @@
 //! crate because these envelopes (pages, cursors, sessions) are the HTTP API's, not a use case's.
 
 use jiff::Timestamp;
-use redress_app::ports::User;
-use redress_domain::{MerchantId, TokenId};
+use redress_app::Role;
+use redress_domain::{MerchantId, TokenId, UserId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -37,14 +37,83 @@ pub struct CasePage {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Session {
     pub token: String,
-    pub user: User,
+    pub user: UserView,
+}
+
+/// An account as the API shows it (to itself and to admins): never its password hash.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = User)]
+pub struct UserView {
+    pub id: UserId,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub merchant_id: Option<MerchantId>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    /// Where notifications are emailed (shown to the account itself and to admins).
+    pub email: Option<String>,
+}
+
+impl From<redress_app::ports::User> for UserView {
+    fn from(u: redress_app::ports::User) -> UserView {
+        UserView {
+            id: u.id,
+            login: u.login,
+            display_name: u.display_name,
+            role: u.role,
+            merchant_id: u.merchant_id,
+            phone: u.phone,
+            address: u.address,
+            email: u.email,
+        }
+    }
+}
+
+/// A shop and its legal identity: a regulator complaint names all of it.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Merchant)]
+pub struct MerchantView {
+    pub id: MerchantId,
+    pub name: String,
+    /// 统一社会信用代码
+    pub credit_code: String,
+    pub address: String,
+    pub phone: Option<String>,
+}
+
+impl From<redress_domain::order::Merchant> for MerchantView {
+    fn from(m: redress_domain::order::Merchant) -> MerchantView {
+        MerchantView { id: m.id, name: m.name, credit_code: m.credit_code, address: m.address, phone: m.phone }
+    }
+}
+
+/// A version of the platform's policy: what it says and from when.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PolicyVersion)]
+pub struct PolicyVersionView {
+    pub version: i64,
+    pub published_at: Timestamp,
+    pub effective_at: Timestamp,
+    pub policy: redress_domain::Policy,
+}
+
+impl From<redress_app::ports::PolicyVersion> for PolicyVersionView {
+    fn from(v: redress_app::ports::PolicyVersion) -> PolicyVersionView {
+        PolicyVersionView {
+            version: v.version,
+            published_at: v.published_at,
+            effective_at: v.effective_at,
+            policy: v.policy,
+        }
+    }
 }
 
 /// Who is asking: a signed-in user, or a shop's API token.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Me {
-    User { user: User },
+    User { user: UserView },
     ApiToken { token_id: TokenId, merchant_id: MerchantId, role: TokenRole },
 }
 
@@ -77,6 +146,40 @@ pub struct IssuedToken {
     pub view: TokenView,
     /// The secret, shown once: send it as `Authorization: Bearer …`.
     pub token: String,
+}
+
+/// The business calendar in force, in the shape `PUT /calendar` takes, with the years deadlines
+/// are counted over provisionally and what to import, in the reader's language.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarView {
+    /// Documentation only: always Asia/Shanghai.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub years: Vec<redress_law::calendar::CalendarYear>,
+    /// Output only (ignored on import): the years without an imported notice operators should
+    /// act on now.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub provisional_years: Vec<ProvisionalYearView>,
+}
+
+/// A year without an imported State Council notice, and what to do.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProvisionalYearView {
+    pub year: i16,
+    pub message: String,
+}
+
+impl CalendarView {
+    pub fn of(file: redress_law::calendar::CalendarFile, lang: redress_text::Lang) -> CalendarView {
+        let provisional_years = file
+            .provisional_years
+            .iter()
+            .map(|w| ProvisionalYearView { year: w.year, message: redress_text::law::provisional_year(lang, w.year) })
+            .collect();
+        CalendarView { time_zone: file.time_zone, note: file.note, years: file.years, provisional_years }
+    }
 }
 
 /// What a calendar import changed.

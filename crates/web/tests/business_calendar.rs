@@ -77,7 +77,16 @@ async fn escalating_on_2026_12_20_counts_the_decision_sla_into_provisional_2027(
     // Operators are told, 12 days before 2027 starts, what to import.
     let (_, calendar) = f.admin.get("/api/v1/calendar").await;
     assert_eq!(calendar["provisional_years"][0]["year"], 2027, "{calendar}");
-    assert!(calendar["provisional_years"][0]["en"].as_str().unwrap().contains("import"));
+    assert!(calendar["provisional_years"][0]["message"].as_str().unwrap().contains("import"));
+    // The calendar's warning in the caller's language too.
+    for (lang, says) in [("en", "2027 is provisional"), ("zh-CN", "2027 年的日历为暂定")] {
+        let token = f.admin.token.clone().unwrap();
+        let calendar = reqwest::Client::new().get(format!("{}/api/v1/calendar", t.base)).bearer_auth(token);
+        let calendar: serde_json::Value =
+            calendar.header("Accept-Language", lang).send().await.unwrap().json().await.unwrap();
+        let message = calendar["provisional_years"][0]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{lang}: {message}");
+    }
     // In the caller's language (issue 9: it was English only).
     for (lang, says) in [("en", "2027 is provisional"), ("zh-CN", "2027 年的日历为暂定")] {
         let health = reqwest::Client::new().get(format!("{}/health", t.base)).header("Accept-Language", lang);

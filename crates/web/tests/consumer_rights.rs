@@ -51,6 +51,15 @@ async fn no_reason_returns_follow_the_law() {
     assert_eq!(coat["rights"]["no_reason"]["window"]["freight_payer"], "buyer");
     let tee = rights["items"].as_array().unwrap().iter().find(|i| i["sku"] == "TEE").unwrap();
     assert_eq!(tee["rights"]["no_reason"]["allowed"], false);
+    // Why not: a code with its arguments, and one message in the reader's language (zh-CN here).
+    let refusal = &tee["rights"]["no_reason"]["refusal"];
+    assert_eq!(refusal["code"], "no_reason_excluded_item", "{refusal}");
+    assert_eq!(refusal["args"]["exclusion"], "custom_made", "{refusal}");
+    assert!(refusal["message"].as_str().unwrap().contains("消费者定作的商品"), "{refusal}");
+    assert!(refusal.get("message_en").is_none() && refusal.get("message_zh").is_none(), "{refusal}");
+    let damages = &rights["statutory_damages"][0];
+    assert_eq!(damages["rule"], "consumer_fraud", "{damages}");
+    assert!(damages["explanation"].as_str().unwrap().contains("第五十五条"), "{damages}");
 
     // One second before the end it may still be filed; at the end it may not.
     t.clock.set("2026-03-08T15:59:59Z".parse().unwrap());
@@ -84,6 +93,16 @@ async fn complaint_checker_reads_a_draft() {
     {
         assert!(codes.contains(&expected), "{expected} missing from {codes:?}");
     }
+    // In English for an English reader: the words of each finding, its code and its arguments.
+    let english = f.buyer.raw(reqwest::Method::POST, "/api/v1/complaint-check").header("Accept-Language", "en");
+    let draft =
+        json!({ "order_id": order, "kind": "refund_only", "reason": "quality_defect", "description": "东西不好" });
+    let report: Value = english.json(&draft).send().await.unwrap().json().await.unwrap();
+    let unfit = report["findings"].as_array().unwrap().iter().find(|f| f["code"] == "evidence_not_fitting_reason");
+    let unfit = unfit.expect("the evidence finding");
+    assert_eq!(unfit["args"]["reason"], "quality_defect", "{unfit}");
+    assert_eq!(unfit["message"], "The evidence attached does not support “quality defect”: missing photo or video.");
+    assert!(unfit["suggestion"].as_str().unwrap().starts_with("Take clear photos"), "{unfit}");
     // The record, not the draft, says the buyer contacted the merchant and which evidence exists.
     let path = format!("/api/v1/orders/{order}/conversation");
     let (status, _) = f.buyer.post(&format!("{path}/messages"), json!({ "text": "大衣左袖开线,内衬破洞" })).await;
@@ -143,7 +162,7 @@ async fn a_12315_complaint_has_every_required_field() {
         assert!(c["respondent"][field].as_str().is_some_and(|v| !v.is_empty()), "respondent.{field}");
     }
     assert!(redress_law::Uscc::parse(c["respondent"]["credit_code"].as_str().unwrap()).is_ok());
-    assert_eq!(c["demand"], "仅退款:退还 ¥899.00");
+    assert_eq!(c["demand"], "仅退款：退还 ¥899.00");
     let facts = c["facts"].as_array().unwrap();
     let times: Vec<&str> = facts.iter().map(|f| f["at"].as_str().unwrap()).collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "facts in time order");

@@ -190,7 +190,10 @@ impl Worker {
             if warned_on != Some(today) {
                 warned_on = Some(today);
                 for w in self.app.calendar_file().provisional_years {
-                    tracing::warn!(year = w.year, "calendar year is provisional: {} {}", w.en, w.zh);
+                    tracing::warn!(
+                        year = w.year,
+                        "calendar year is provisional: import its State Council holiday notice"
+                    );
                 }
             }
             // Each pass runs as its own task: a panic in one is logged, and the next pass runs.

@@ -58,7 +58,7 @@ pub fn decide_filing(
         for item in &request.items {
             let facts = &order.item(&item.sku).expect("checked above").law;
             redress_law::eligibility::check_no_reason_filing(facts, order.signed_at, env.now)
-                .map_err(|r| refusal(r, facts, order.signed_at, env.now))?;
+                .map_err(|r| refusal(&r))?;
         }
     }
     check_text("description", &request.description)?;
@@ -150,24 +150,13 @@ pub(super) fn require_text(field: &str, text: &str) -> Result<(), Rejection> {
     check_text(field, text)
 }
 
-/// The law crate's refusal as a rejection: its code, and what the catalogue's words need (the
-/// excluded kind of goods, or when the window ended).
-fn refusal(
-    r: redress_law::eligibility::Refusal,
-    facts: &redress_law::eligibility::ItemFacts,
-    signed_at: Option<jiff::Timestamp>,
-    now: jiff::Timestamp,
-) -> Rejection {
-    use redress_law::eligibility::{RefusalCode, no_reason_window};
-    match r.code {
-        RefusalCode::NoReasonWindowClosed => {
-            let ends_at = no_reason_window(facts, signed_at.unwrap_or(now), now).ends_at;
-            Rejection::with(RejectionCode::NoReasonWindowClosed, Detail::NoReasonWindowEnded { ends_at })
-        }
-        RefusalCode::NoReasonExcludedItem => {
-            let exclusion = facts.no_reason_exclusions().first().map_or("", |e| e.as_str()).to_owned();
-            Rejection::with(RejectionCode::NoReasonExcludedItem, Detail::NoReasonExcluded { exclusion })
-        }
-        RefusalCode::NotSignedFor => Rejection::with(RejectionCode::NotSignedFor, Detail::NoReasonNotSignedFor),
-    }
+/// The law crate's refusal as a rejection: its code, and what the catalogue's words need.
+fn refusal(r: &redress_law::eligibility::Refusal) -> Rejection {
+    use redress_law::eligibility::RefusalCode;
+    let code = match r.code() {
+        RefusalCode::NoReasonWindowClosed => RejectionCode::NoReasonWindowClosed,
+        RefusalCode::NoReasonExcludedItem => RejectionCode::NoReasonExcludedItem,
+        RefusalCode::NotSignedFor => RejectionCode::NotSignedFor,
+    };
+    Rejection::with(code, Detail::from(r))
 }

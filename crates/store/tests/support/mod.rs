@@ -43,6 +43,16 @@ impl TestDb {
         redress_store::connect(&self.url).await.expect("second store")
     }
 
+    /// `sqlite` or `postgres`, whichever this database is: a statement written outside the store
+    /// that puts text into a column spells the conversion to PostgreSQL's native type
+    /// (`uuid`, `timestamptz`, `jsonb`).
+    pub fn either(&self, sqlite: &'static str, postgres: &'static str) -> &'static str {
+        match self.raw {
+            Raw::Sqlite(_) => sqlite,
+            Raw::Postgres(_) => postgres,
+        }
+    }
+
     /// Runs a statement with text parameters outside the store; returns the rows it touched.
     pub async fn execute(&self, sql: &'static str, args: &[&str]) -> u64 {
         match &self.raw {
@@ -110,7 +120,23 @@ where
 /// skipped with a note, unless CI (`CI` set, or `REDRESS_REQUIRE_POSTGRES=1`) asked for it.
 pub async fn run_postgres<F, Fut>(name: &str, story: F)
 where
-    F: FnOnce(TestDb) -> Fut,
+    F: FnOnce(TestDb) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    run_on_empty_postgres(name, |url| async move {
+        redress_store::migrate(&url).await.expect("migrate postgres");
+        let store: Arc<dyn Store> = Arc::new(redress_store::PgStore::connect(&url).await.expect("connect postgres"));
+        let raw = sqlx::PgPool::connect(&url).await.expect("raw postgres pool");
+        story(TestDb { backend: "postgres", url, store, raw: Raw::Postgres(raw), _dir: None }).await
+    })
+    .await
+}
+
+/// Runs `story` with the URL of a fresh, empty PostgreSQL database (no migrations), dropped
+/// afterwards; skipped like `run_postgres` without a server.
+pub async fn run_on_empty_postgres<F, Fut>(name: &str, story: F)
+where
+    F: FnOnce(String) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
     let Some(admin_url) = postgres_url(name) else {
@@ -121,12 +147,7 @@ where
         .await
         .unwrap_or_else(|e| panic!("connect to {PG_URL_VAR}={admin_url}: {e}"));
     admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db_name}"))).await.expect("create test database");
-    let url = with_database(&admin_url, &db_name);
-    redress_store::migrate(&url).await.expect("migrate postgres");
-    let store: Arc<dyn Store> = Arc::new(redress_store::PgStore::connect(&url).await.expect("connect postgres"));
-    let raw = sqlx::PgPool::connect(&url).await.expect("raw postgres pool");
-    let db = TestDb { backend: "postgres", url, store, raw: Raw::Postgres(raw), _dir: None };
-    let result = tokio::spawn(story(db)).await;
+    let result = tokio::spawn(story(with_database(&admin_url, &db_name))).await;
     admin
         .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")))
         .await

@@ -2,12 +2,11 @@
 
 use crate::extract::{Body, Caller, Query};
 use crate::problem::Problem;
-use crate::views::{CalendarImport, Items, Page as PageOf};
+use crate::views::{CalendarImport, CalendarView, Items, MerchantView, Page as PageOf, PolicyVersionView, UserView};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use redress_app::App;
-use redress_app::ports::{PolicyVersion, User};
 use redress_domain::Detail;
 use redress_domain::order::Merchant;
 use serde::Deserialize;
@@ -20,12 +19,12 @@ pub struct NewMerchant {
     phone: Option<String>,
 }
 
-#[utoipa::path(post, operation_id = "admin_create_merchant", path = "/api/v1/merchants", tag = "admin", request_body = NewMerchant, responses((status = 201, description = "The shop", body = Merchant), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "admin_create_merchant", path = "/api/v1/merchants", tag = "admin", request_body = NewMerchant, responses((status = 201, description = "The shop", body = MerchantView), crate::openapi::Failures))]
 pub async fn create_merchant(
     State(app): State<App>,
     caller: Caller,
     Body(body): Body<NewMerchant>,
-) -> Result<(StatusCode, Json<Merchant>), Problem> {
+) -> Result<(StatusCode, Json<MerchantView>), Problem> {
     let merchant = Merchant {
         id: redress_domain::MerchantId(uuid::Uuid::now_v7()),
         name: body.name,
@@ -34,7 +33,7 @@ pub async fn create_merchant(
         phone: body.phone,
     };
     let merchant = app.create_merchant(&caller.principal, merchant).await?;
-    Ok((StatusCode::CREATED, Json(merchant)))
+    Ok((StatusCode::CREATED, Json(merchant.into())))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -44,27 +43,31 @@ pub struct NewPolicy {
 }
 
 /// `GET /api/v1/policies`: every version, so anyone can see what changes and when.
-#[utoipa::path(get, operation_id = "admin_policies", path = "/api/v1/policies", tag = "admin", responses((status = 200, description = "Every policy version", body = Items<PolicyVersion>), crate::openapi::Failures))]
-pub async fn policies(State(app): State<App>, _caller: Caller) -> Result<Json<Items<PolicyVersion>>, Problem> {
+#[utoipa::path(get, operation_id = "admin_policies", path = "/api/v1/policies", tag = "admin", responses((status = 200, description = "Every policy version", body = Items<PolicyVersionView>), crate::openapi::Failures))]
+pub async fn policies(State(app): State<App>, _caller: Caller) -> Result<Json<Items<PolicyVersionView>>, Problem> {
     let versions = app.policy_versions().await?;
-    Ok(Json(Items { items: versions }))
+    Ok(Json(Items { items: versions.into_iter().map(PolicyVersionView::from).collect() }))
 }
 
-#[utoipa::path(post, operation_id = "admin_publish_policy", path = "/api/v1/policies", tag = "admin", request_body = NewPolicy, responses((status = 201, description = "The new version", body = PolicyVersion), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "admin_publish_policy", path = "/api/v1/policies", tag = "admin", request_body = NewPolicy, responses((status = 201, description = "The new version", body = PolicyVersionView), crate::openapi::Failures))]
 pub async fn publish_policy(
     State(app): State<App>,
     caller: Caller,
     Body(body): Body<NewPolicy>,
-) -> Result<(StatusCode, Json<redress_app::ports::PolicyVersion>), Problem> {
+) -> Result<(StatusCode, Json<PolicyVersionView>), Problem> {
     let version = app.publish_policy(&caller.principal, body.policy, body.effective_at).await?;
-    Ok((StatusCode::CREATED, Json(version)))
+    Ok((StatusCode::CREATED, Json(version.into())))
 }
 
 /// `GET /api/v1/calendar`: the business calendar in force, with `provisional_years`: the years
 /// without an imported notice that operators must act on now (and what to import).
-#[utoipa::path(get, operation_id = "admin_calendar", path = "/api/v1/calendar", tag = "admin", responses((status = 200, description = "The business calendar in force", body = redress_law::calendar::CalendarFile), crate::openapi::Failures))]
-pub async fn calendar(State(app): State<App>, _caller: Caller) -> Json<redress_law::calendar::CalendarFile> {
-    Json(app.calendar_file())
+#[utoipa::path(get, operation_id = "admin_calendar", path = "/api/v1/calendar", tag = "admin", responses((status = 200, description = "The business calendar in force", body = CalendarView), crate::openapi::Failures))]
+pub async fn calendar(
+    State(app): State<App>,
+    _caller: Caller,
+    crate::extract::AcceptLang(lang): crate::extract::AcceptLang,
+) -> Json<CalendarView> {
+    Json(CalendarView::of(app.calendar_file(), lang))
 }
 
 /// `PUT /api/v1/calendar` (admins): adds or replaces the years of the body.
@@ -86,14 +89,14 @@ pub async fn import_calendar(
 }
 
 /// `POST /api/v1/users` (admins): creates an account.
-#[utoipa::path(post, operation_id = "admin_create_user", path = "/api/v1/users", tag = "admin", request_body = redress_app::users::NewUser, responses((status = 201, description = "The account", body = User), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "admin_create_user", path = "/api/v1/users", tag = "admin", request_body = redress_app::users::NewUser, responses((status = 201, description = "The account", body = UserView), crate::openapi::Failures))]
 pub async fn create_user(
     State(app): State<App>,
     caller: Caller,
     Body(body): Body<redress_app::users::NewUser>,
-) -> Result<(StatusCode, Json<redress_app::ports::User>), Problem> {
+) -> Result<(StatusCode, Json<UserView>), Problem> {
     let user = app.create_user(Some(&caller.principal), body).await?;
-    Ok((StatusCode::CREATED, Json(user)))
+    Ok((StatusCode::CREATED, Json(user.into())))
 }
 
 /// `?before=<id>&limit=n`: a page of an admin list, newest first.
@@ -113,27 +116,29 @@ impl Page {
 }
 
 /// `GET /api/v1/users` (admins): every account, newest first.
-#[utoipa::path(get, operation_id = "admin_users", path = "/api/v1/users", tag = "admin", params(Page), responses((status = 200, description = "Accounts, newest first", body = PageOf<User>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "admin_users", path = "/api/v1/users", tag = "admin", params(Page), responses((status = 200, description = "Accounts, newest first", body = PageOf<UserView>), crate::openapi::Failures))]
 pub async fn users(
     State(app): State<App>,
     caller: Caller,
     Query(page): Query<Page>,
-) -> Result<Json<PageOf<User>>, Problem> {
+) -> Result<Json<PageOf<UserView>>, Problem> {
     let before = page.cursor()?;
     let users = app.list_users(&caller.principal, before, page.limit).await?;
     let next = crate::routes::next_before(&users, page.limit, |u| u.id);
-    Ok(Json(PageOf { items: users, next_before: next.map(|id| id.as_uuid()) }))
+    let items = users.into_iter().map(UserView::from).collect();
+    Ok(Json(PageOf { items, next_before: next.map(|id| id.as_uuid()) }))
 }
 
 /// `GET /api/v1/merchants` (admins): every shop, newest first.
-#[utoipa::path(get, operation_id = "admin_merchants", path = "/api/v1/merchants", tag = "admin", params(Page), responses((status = 200, description = "Shops, newest first", body = PageOf<Merchant>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "admin_merchants", path = "/api/v1/merchants", tag = "admin", params(Page), responses((status = 200, description = "Shops, newest first", body = PageOf<MerchantView>), crate::openapi::Failures))]
 pub async fn merchants(
     State(app): State<App>,
     caller: Caller,
     Query(page): Query<Page>,
-) -> Result<Json<PageOf<Merchant>>, Problem> {
+) -> Result<Json<PageOf<MerchantView>>, Problem> {
     let before = page.cursor()?;
     let shops = app.list_merchants(&caller.principal, before, page.limit).await?;
     let next = crate::routes::next_before(&shops, page.limit, |m| m.id);
-    Ok(Json(PageOf { items: shops, next_before: next.map(|id| id.as_uuid()) }))
+    let items = shops.into_iter().map(MerchantView::from).collect();
+    Ok(Json(PageOf { items, next_before: next.map(|id| id.as_uuid()) }))
 }

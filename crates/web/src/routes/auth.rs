@@ -26,7 +26,7 @@ pub async fn login(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
         redress_app::auth::SESSION_TTL.as_secs()
     );
-    let mut response = Json(Session { token, user }).into_response();
+    let mut response = Json(Session { token, user: user.into() }).into_response();
     response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("cookie is ASCII"));
     Ok(response)
 }
@@ -51,7 +51,7 @@ pub async fn logout(
 #[utoipa::path(get, operation_id = "auth_me", path = "/api/v1/me", tag = "auth", responses((status = 200, description = "Who is asking", body = crate::views::Me), crate::openapi::Failures))]
 pub async fn me(caller: Caller) -> Json<Me> {
     match caller.principal {
-        Principal::User(user) => Json(Me::User { user }),
+        Principal::User(user) => Json(Me::User { user: user.into() }),
         Principal::MerchantToken { token, merchant } => {
             Json(Me::ApiToken { token_id: token, merchant_id: merchant, role: TokenRole::Merchant })
         }

@@ -26,19 +26,21 @@ pub struct Filing {
     contacted_merchant: bool,
 }
 
-/// A filed case with the complaint checker's findings on it.
+/// A filed case with the complaint checker's findings on it, in the filer's language (the answer
+/// is recorded with the filing: a replay of the same key answers it as first told).
 #[derive(serde::Serialize, utoipa::ToSchema)]
 #[schema(as = FiledCase)]
 pub struct Filed {
     #[serde(flatten)]
     detail: CaseDetail,
-    findings: Vec<redress_law::complaint_check::Finding>,
+    findings: Vec<redress_app::rights::FindingView>,
 }
 
 #[utoipa::path(post, operation_id = "cases_file", path = "/api/v1/cases", tag = "cases", params(crate::openapi::IdempotencyKey), request_body = Filing, responses((status = 201, description = "The case, with the complaint checker's findings", body = Filed), crate::openapi::Failures))]
 pub async fn file(
     State(app): State<App>,
     caller: Caller,
+    crate::extract::AcceptLang(lang): crate::extract::AcceptLang,
     Claimed(key): Claimed,
     Body(body): Body<Filing>,
 ) -> Result<Response, Problem> {
@@ -55,7 +57,8 @@ pub async fn file(
     };
     // The checker reads the draft, not the stored case: its findings are part of the answer
     // recorded with the filing.
-    let findings = app.complaint_check(&caller.principal, &draft).await?.findings;
+    let report = app.complaint_check(&caller.principal, &draft).await?;
+    let findings = redress_app::rights::CheckReportView::of(&report, lang).findings;
     let render = |detail: CaseDetail| -> Result<String, AppError> {
         Ok(serde_json::to_string(&Filed { detail, findings: findings.clone() }).map_err(anyhow::Error::from)?)
     };

@@ -86,8 +86,7 @@ pub(crate) async fn health(
 ) -> String {
     let mut body = String::from("ok\n");
     for w in app.calendar_file().provisional_years {
-        let year = [("year".into(), redress_text::fluent::FluentValue::from(w.year.to_string()))].into();
-        body.push_str(&redress_text::text_with(lang, "health-provisional-year", &year));
+        body.push_str(&redress_text::law::provisional_year(lang, w.year));
         body.push('\n');
     }
     body

@@ -1,38 +1,44 @@
 //! The consumer-law views: rights on an order or a case, and the complaint checker.
 
-use crate::extract::{Body, Caller};
+use crate::extract::{AcceptLang, Body, Caller};
 use crate::problem::Problem;
 use crate::routes::path_id;
 use axum::Json;
 use axum::extract::{Path, State};
 use redress_app::App;
-use redress_app::rights::{Draft, RightsView};
-use redress_law::complaint_check::CheckReport;
+use redress_app::rights::{CheckReportView, Draft, RightsView};
 
 #[utoipa::path(get, operation_id = "rights_order", path = "/api/v1/orders/{id}/rights", tag = "rights", params(("id" = redress_domain::OrderId, Path, description = "The order")), responses((status = 200, description = "The buyer's rights on the order", body = RightsView), crate::openapi::Failures))]
 pub async fn order(
     State(app): State<App>,
     caller: Caller,
+    AcceptLang(lang): AcceptLang,
     Path(id): Path<String>,
 ) -> Result<Json<RightsView>, Problem> {
     let id = path_id(&id)?;
-    Ok(Json(app.order_rights(&caller.principal, id).await?))
+    Ok(Json(RightsView::of(&app.order_rights(&caller.principal, id).await?, lang)))
 }
 
 #[utoipa::path(get, operation_id = "rights_case", path = "/api/v1/cases/{id}/rights", tag = "rights", params(("id" = redress_domain::CaseId, Path, description = "The case")), responses((status = 200, description = "The buyer's rights in the case", body = RightsView), crate::openapi::Failures))]
-pub async fn case(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<RightsView>, Problem> {
+pub async fn case(
+    State(app): State<App>,
+    caller: Caller,
+    AcceptLang(lang): AcceptLang,
+    Path(id): Path<String>,
+) -> Result<Json<RightsView>, Problem> {
     let id = path_id(&id)?;
-    Ok(Json(app.case_rights(&caller.principal, id).await?))
+    Ok(Json(RightsView::of(&app.case_rights(&caller.principal, id).await?, lang)))
 }
 
 /// `POST /api/v1/complaint-check`: findings on a draft before it is filed.
-#[utoipa::path(post, operation_id = "rights_complaint_check", path = "/api/v1/complaint-check", tag = "rights", request_body = Draft, responses((status = 200, description = "The complaint checker's findings", body = CheckReport), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "rights_complaint_check", path = "/api/v1/complaint-check", tag = "rights", request_body = Draft, responses((status = 200, description = "The complaint checker's findings", body = CheckReportView), crate::openapi::Failures))]
 pub async fn complaint_check(
     State(app): State<App>,
     caller: Caller,
+    AcceptLang(lang): AcceptLang,
     Body(draft): Body<Draft>,
-) -> Result<Json<CheckReport>, Problem> {
-    Ok(Json(app.complaint_check(&caller.principal, &draft).await?))
+) -> Result<Json<CheckReportView>, Problem> {
+    Ok(Json(CheckReportView::of(&app.complaint_check(&caller.principal, &draft).await?, lang)))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
