@@ -71,8 +71,10 @@ pub fn outbox_rows(items: &[OutboxItem], at: Timestamp) -> StoreResult<(Vec<Noti
     for item in items {
         // A notification goes to its reader's inbox now, with the change.
         if item.topic == redress_app::notices::NOTIFICATION_TOPIC {
-            notifications
-                .push(serde_json::from_value::<Notification>(item.payload.clone()).map_err(|e| StoreError::Other(e.into()))?);
+            notifications.push(
+                serde_json::from_value::<Notification>(item.payload.clone())
+                    .map_err(|e| StoreError::Other(e.into()))?,
+            );
         } else {
             jobs.push(Job::of(item, at));
         }
