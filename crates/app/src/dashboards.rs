@@ -109,6 +109,9 @@ pub const MAX_MONTHS: u32 = 24;
 pub const REPUTATION_MONTHS: u32 = 6;
 /// Fewest ratings before satisfaction is shown publicly (one rating would be one buyer's).
 pub const MIN_PUBLIC_RATINGS: i64 = 5;
+/// Rulings a shop must have had before the public share of rulings against it is shown: one of
+/// two is "50%" and reads as a verdict on the shop (the trial saw 100% from 2 rulings).
+pub const MIN_PUBLIC_RULINGS: i64 = 5;
 
 /// A calendar month of Asia/Shanghai.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -418,7 +421,8 @@ pub struct Reputation {
     pub dispute_rate: Option<f64>,
     /// Share of first deadlines the shop answered in time.
     pub on_time_rate: Option<f64>,
-    /// Share of the platform's rulings that gave the buyer a remedy.
+    /// Share of the platform's rulings that gave the buyer a remedy, once the platform ruled at
+    /// least `MIN_PUBLIC_RULINGS` times on the shop's cases.
     pub rulings_against_rate: Option<f64>,
     /// Mean stars (1 to 5), once at least `MIN_PUBLIC_RATINGS` buyers rated.
     pub satisfaction: Option<f64>,
@@ -447,7 +451,7 @@ pub fn reputation(dashboard: &ShopDashboard, min_orders: u32) -> Reputation {
         enough_orders: enough,
         dispute_rate: shown(share(total.cases, total.orders)),
         on_time_rate: shown(total.on_time_share),
-        rulings_against_rate: shown(total.rulings_against_share),
+        rulings_against_rate: shown(total.rulings_against_share.filter(|_| total.rulings >= MIN_PUBLIC_RULINGS)),
         satisfaction: shown(total.mean_rating.filter(|_| total.ratings >= MIN_PUBLIC_RATINGS)),
         months: if enough {
             dashboard

@@ -45,7 +45,17 @@ pub async fn export(app: &App, what: Export) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prints the verdict; the exit code is 0 when intact, 1 when not.
+/// `--key`: a public key is 32 bytes, 64 hex digits; anything else is a typo, not a finding.
+pub fn platform_key(raw: &str) -> Result<String, String> {
+    let key = raw.trim();
+    match key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit()) {
+        true => Ok(key.to_ascii_lowercase()),
+        false => Err("a platform key is 64 hexadecimal digits (GET /api/v1/dossier-key)".into()),
+    }
+}
+
+/// Prints the verdict; the exit code is 0 when intact and sealed with the platform's key, 3 when
+/// consistent but its seal was not checked against a key (no `--key`), 1 when not intact.
 pub fn verify(path: &PathBuf, platform_key: Option<&str>) -> anyhow::Result<i32> {
     let file = std::fs::File::open(path).with_context(|| format!("open {}", path.display()))?;
     let report = redress_app::dossier::verify(std::io::BufReader::new(file), platform_key)
@@ -66,14 +76,16 @@ pub fn verify(path: &PathBuf, platform_key: Option<&str>) -> anyhow::Result<i32>
         .map(|(name, value)| (name.into(), value))
         .collect();
         // The command line speaks English (as its other output); the count's plural is the catalogue's.
-        let told = redress_text::lookup(redress_text::Lang::En, "dossier-verify-intact", Some(&args));
+        // Without the platform's key a forger's reseal looks as consistent as the platform's own.
+        let verdict = if platform_key.is_some() { "dossier-verify-intact" } else { "dossier-verify-consistent" };
+        let told = redress_text::lookup(redress_text::Lang::En, verdict, Some(&args));
         println!("{}", told.context("the catalogue's verify line")?);
         let key = report.sealed_by.unwrap_or_default();
         let seal_line =
             if platform_key.is_some() { "dossier-verify-sealed-by-platform" } else { "dossier-verify-sealed-by" };
         let args: redress_text::Args = [("key".into(), FluentValue::from(key))].into_iter().collect();
         println!("{}", redress_text::lookup(redress_text::Lang::En, seal_line, Some(&args)).context("the seal line")?);
-        Ok(0)
+        Ok(if platform_key.is_some() { 0 } else { 3 })
     } else {
         println!("{}: NOT intact — case {case}", path.display());
         for finding in &report.findings {

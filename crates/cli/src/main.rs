@@ -89,9 +89,10 @@ enum Cmd {
     Verify {
         /// The dossier ZIP.
         file: std::path::PathBuf,
-        /// The platform's public key (hex, from `GET /api/v1/dossier-key`): the seal must be made
-        /// with it. Without it, the key the seal names is printed for you to compare.
-        #[arg(long, value_name = "HEX")]
+        /// The platform's public key (64 hex digits, from `GET /api/v1/dossier-key`): the seal must
+        /// be made with it. Without it the dossier can only be found consistent (exit code 3), and
+        /// the key the seal names is printed for you to compare.
+        #[arg(long, value_name = "HEX", value_parser = dossier::platform_key)]
         key: Option<String>,
     },
     /// Copy the embedded SQLite database and the local evidence files into DEST (a new or empty

@@ -66,9 +66,12 @@ fn exported_demo_dossier_verifies_and_alterations_are_named() {
     let export = redress(&data, &["export", "dossier", &case, "-o", zip_path.to_str().unwrap(), "--for", "buyer"]);
     assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
 
+    // Without the platform's key a dossier is only consistent (a forger's reseal would be too):
+    // exit code 3, and the key its seal names to compare.
     let ok = redress(&data, &["verify", zip_path.to_str().unwrap()]);
-    assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
-    assert!(stdout(&ok).contains("intact"), "{}", stdout(&ok));
+    assert_eq!(ok.status.code(), Some(3), "{}", stdout(&ok));
+    assert!(stdout(&ok).contains("consistent, NOT checked against the platform's key"), "{}", stdout(&ok));
+    assert!(!stdout(&ok).contains("intact"), "{}", stdout(&ok));
     assert!(stdout(&ok).contains("2 files match their hashes, 1 withheld, 1 event redacted"), "{}", stdout(&ok));
     // The seal names its key; checked against the platform's, it holds, against another it does not.
     let key = stdout(&ok)
@@ -78,6 +81,11 @@ fn exported_demo_dossier_verifies_and_alterations_are_named() {
     assert_eq!(key.len(), 64, "{key}");
     let against = redress(&data, &["verify", zip_path.to_str().unwrap(), "--key", &key]);
     assert_eq!(against.status.code(), Some(0), "{}", stdout(&against));
+    assert!(stdout(&against).contains(": intact — case"), "{}", stdout(&against));
+    // A key that is no key is a usage error, not a finding against a genuine dossier.
+    let typo = redress(&data, &["verify", zip_path.to_str().unwrap(), "--key", &key[..4]]);
+    assert_eq!(typo.status.code(), Some(2), "{}", stdout(&typo));
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("64 hexadecimal digits"));
     assert!(stdout(&against).contains(&format!("sealed with the platform's key {key}")), "{}", stdout(&against));
     let other = redress(&data, &["verify", zip_path.to_str().unwrap(), "--key", &"ab".repeat(32)]);
     assert_eq!(other.status.code(), Some(1), "{}", stdout(&other));

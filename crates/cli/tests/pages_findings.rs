@@ -399,3 +399,23 @@ async fn the_workbench_says_where_buyer_and_merchant_talked() {
     }
     assert!(with_record > 0, "the demo has a case with a negotiation record");
 }
+
+/// A first visit (no language chosen yet) reads in the browser's language; a choice made with
+/// the switch wins over it (the trial's English browser got the sign-in page in Chinese).
+#[tokio::test]
+async fn a_first_visit_reads_in_the_browsers_language() {
+    let demo = Demo::start();
+    let get = |path: &str, accept: &str, cookie: Option<&str>| {
+        let mut request = demo.http.get(format!("{}{path}", demo.base)).header("Accept-Language", accept);
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie);
+        }
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let login = get("/login", "en-US,en;q=0.9", None).await;
+    assert!(login.contains("<html lang=\"en\""), "{login}");
+    let login = get("/login", "zh-CN,zh;q=0.9,en;q=0.8", None).await;
+    assert!(login.contains("<html lang=\"zh-CN\""), "{login}");
+    let chosen = get("/login", "en-US", Some("redress_lang=zh-CN")).await;
+    assert!(chosen.contains("<html lang=\"zh-CN\""), "the switch's choice wins: {chosen}");
+}

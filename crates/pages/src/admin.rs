@@ -340,6 +340,16 @@ pub async fn policies(State(app): State<App>, signed: Signed) -> Result<Response
     Ok(page(&signed, "admin-policies-title", Vec::new(), tables))
 }
 
+/// A day's name in the reader's language: the calendar's data names each "中文 English" (the
+/// Chinese part has no space), and the page shows one of them.
+fn day_name(name: &str, t: Tr) -> &str {
+    match (name.split_once(' '), t.lang) {
+        (Some((zh, _)), redress_text::Lang::Zh) => zh,
+        (Some((_, en)), redress_text::Lang::En) => en,
+        (None, _) => name,
+    }
+}
+
 /// The built-in first version was never published by anyone: no date of 1970.
 fn published(at: jiff::Timestamp, t: Tr) -> String {
     if at == jiff::Timestamp::UNIX_EPOCH { t.get("admin-policy-built-in") } else { t.time(at) }
@@ -381,12 +391,12 @@ pub async fn calendar(State(app): State<App>, signed: Signed) -> Result<Response
                     .holidays
                     .iter()
                     .map(|h| match h.end {
-                        Some(end) => format!("{} {}–{}", h.name, h.start, end),
-                        None => format!("{} {}", h.name, h.start),
+                        Some(end) => format!("{} {}–{}", day_name(&h.name, t), h.start, end),
+                        None => format!("{} {}", day_name(&h.name, t), h.start),
                     })
                     .collect();
                 let workdays: Vec<String> =
-                    y.make_up_workdays.iter().map(|w| format!("{} {}", w.date, w.name)).collect();
+                    y.make_up_workdays.iter().map(|w| format!("{} {}", w.date, day_name(&w.name, t))).collect();
                 vec![y.year.to_string(), holidays.join("; "), workdays.join("; "), y.source.clone()]
             })
             .collect(),
@@ -457,5 +467,11 @@ mod tests {
         assert_eq!(policy_value("merchant_response_hours", &serde_json::json!(48), t), "48 小时");
         assert_eq!(policy_value("reminder_hours", &serde_json::json!([24, 2]), t), "提前 24、2 小时");
         assert_eq!(published(jiff::Timestamp::UNIX_EPOCH, t), "系统内置");
+        assert_eq!(day_name("春节调休上班 Spring Festival make-up workday", t), "春节调休上班");
+        assert_eq!(
+            day_name("春节调休上班 Spring Festival make-up workday", Tr::new(Lang::En)),
+            "Spring Festival make-up workday"
+        );
+        assert_eq!(day_name("元旦", Tr::new(Lang::En)), "元旦", "a name in one language only stays");
     }
 }

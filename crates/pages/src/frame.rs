@@ -6,7 +6,7 @@
 
 use crate::failure::{Failure, FailureView};
 use crate::i18n::Tr;
-use crate::session::{LANG_COOKIE, Signed, cookie, lang_of};
+use crate::session::{Signed, reader_lang};
 use crate::shell::Shell;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{StatusCode, header};
@@ -23,7 +23,7 @@ pub async fn failures(State(app): State<App>, request: Request, next: Next) -> R
     let view = match response.extensions().get::<FailureView>() {
         Some(view) => view.clone(),
         None if !is_page && (status.is_client_error() || status.is_server_error()) => {
-            FailureView::of_status(status, Tr::new(lang_of(cookie(&headers, LANG_COOKIE).as_deref())))
+            FailureView::of_status(status, Tr::new(reader_lang(&headers)))
         }
         None => return response,
     };
@@ -37,7 +37,7 @@ pub async fn failures(State(app): State<App>, request: Request, next: Next) -> R
 
 /// The 404 page for a path nothing serves, in the reader's language and frame.
 pub async fn not_found(app: &App, headers: &axum::http::HeaderMap, uri: &axum::http::Uri) -> Response {
-    let tr = Tr::new(lang_of(cookie(headers, LANG_COOKIE).as_deref()));
+    let tr = Tr::new(reader_lang(headers));
     let response = Failure::NotFound(tr).into_response();
     match response.extensions().get::<FailureView>() {
         Some(view) => in_frame(app, headers, uri, view).await,

@@ -28,6 +28,15 @@ pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
 }
 
 /// The language a cookie names; Simplified Chinese without one.
+/// The reader's language: the one they chose (the switch's cookie), else their browser's
+/// (`Accept-Language`), so a first visit reads in it too.
+pub fn reader_lang(headers: &axum::http::HeaderMap) -> Lang {
+    match cookie(headers, LANG_COOKIE) {
+        Some(chosen) => lang_of(Some(&chosen)),
+        None => redress_text::negotiate(headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())),
+    }
+}
+
 pub fn lang_of(value: Option<&str>) -> Lang {
     match value {
         Some("en") => Lang::En,
@@ -47,7 +56,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let tr = Tr::new(lang_of(cookie(&parts.headers, LANG_COOKIE).as_deref()));
+        let tr = Tr::new(reader_lang(&parts.headers));
         let here = parts.uri.path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
         Ok(Visitor { tr, here, session: cookie(&parts.headers, SESSION_COOKIE).filter(|s| !s.is_empty()) })
     }

@@ -146,8 +146,7 @@ impl<S: Send + Sync> FromRequest<S> for Posted {
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let headers = request.headers().clone();
-        let tr =
-            Tr::new(crate::session::lang_of(crate::session::cookie(&headers, crate::session::LANG_COOKIE).as_deref()));
+        let tr = Tr::new(crate::session::reader_lang(&headers));
         let expected = expected_csrf(&headers);
         let urlencoded = headers
             .get(axum::http::header::CONTENT_TYPE)

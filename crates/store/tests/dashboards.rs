@@ -180,14 +180,15 @@ async fn dashboards_match_figures_computed_by_hand(db: TestDb) {
     assert!(!hidden.enough_orders);
     assert_eq!((hidden.dispute_rate, hidden.on_time_rate, hidden.rulings_against_rate), (None, None, None));
     assert!(hidden.months.is_empty());
-    // With a policy asking for 5 orders: 7 cases / 10 orders = 0.7, on time 3/5 = 0.6, rulings
-    // against 1/1; satisfaction needs 5 ratings (there is 1): none. Six months, November to
+    // With a policy asking for 5 orders: 7 cases / 10 orders = 0.7, on time 3/5 = 0.6; rulings
+    // against 1/1 is one ruling, under the 5 a public share needs: none; satisfaction needs 5
+    // ratings (there is 1): none. Six months, November to
     // April; March 6/8 = 0.75, April 1/2 = 0.5, months without orders have no rate.
     let lower = Policy { reputation_min_orders: 5, ..Policy::default() };
     world.store().insert_policy(2, &lower, world.now(), world.now()).await.unwrap();
     let shown = app.reputation(cast.shop).await.unwrap();
     assert!(shown.enough_orders);
-    assert_eq!((shown.dispute_rate, shown.on_time_rate, shown.rulings_against_rate), (Some(0.7), Some(0.6), Some(1.0)));
+    assert_eq!((shown.dispute_rate, shown.on_time_rate, shown.rulings_against_rate), (Some(0.7), Some(0.6), None));
     assert_eq!(shown.satisfaction, None);
     let rates: Vec<(&str, Option<f64>)> = shown.months.iter().map(|m| (m.month.as_str(), m.dispute_rate)).collect();
     assert_eq!(

@@ -87,6 +87,32 @@ pub fn has(lang: Lang, key: &str) -> bool {
         .any(|line| line.split_once(" =").is_some_and(|(id, _)| id == key))
 }
 
+/// Picks the language from an `Accept-Language` header: the known language with the highest
+/// q-value (on a tie, the one listed first); zh-CN when none is known.
+pub fn negotiate(header: Option<&str>) -> Lang {
+    let Some(header) = header else {
+        return Lang::Zh;
+    };
+    let mut best: Option<(Lang, f32)> = None;
+    for range in header.split(',') {
+        let mut parts = range.split(';');
+        let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q =
+            parts.filter_map(|p| p.trim().strip_prefix("q=")).find_map(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
+        let lang = if tag.starts_with("zh") {
+            Lang::Zh
+        } else if tag.starts_with("en") {
+            Lang::En
+        } else {
+            continue;
+        };
+        if q > 0.0 && best.is_none_or(|(_, b)| q > b) {
+            best = Some((lang, q));
+        }
+    }
+    best.map_or(Lang::Zh, |(lang, _)| lang)
+}
+
 /// The message `key` in `lang`; a missing message shows its key (and the tests make sure none is).
 pub fn text(lang: Lang, key: &str) -> String {
     lookup(lang, key, None).unwrap_or_else(|| key.to_owned())
@@ -133,7 +159,9 @@ pub fn argument(lang: Lang, name: &str, value: &serde_json::Value) -> FluentValu
                         lookup(lang, &format!("{prefix}-{}", v.replace(' ', "_")), None).unwrap_or_else(|| v.to_owned())
                     })
                     .collect();
-                FluentValue::from(told.join(&text(lang, "list-separator")))
+                // Who may act is one of them ("buyers or platform agents"), not all of them.
+                let separator = if name == "roles" { "alternatives-separator" } else { "list-separator" };
+                FluentValue::from(told.join(&text(lang, separator)))
             }
             None => FluentValue::from(s.parse::<jiff::Timestamp>().map_or_else(|_| s.clone(), beijing)),
         },
@@ -285,13 +313,23 @@ mod tests {
     /// "金额:" in one line and "金额：" in the next).
     #[test]
     fn chinese_text_has_full_width_punctuation() {
-        let cjk = |c: Option<char>| c.is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        // Chinese characters and full-width marks; and a placeable's edge, where a mark between
+        // two placeables ("{ $kind },{ $amount }") sits in Chinese text too.
+        let cjk = |c: Option<char>| {
+            c.is_some_and(|c| {
+                ('\u{4e00}'..='\u{9fff}').contains(&c)
+                    || ('\u{3000}'..='\u{303f}').contains(&c)
+                    || ('\u{ff00}'..='\u{ffef}').contains(&c)
+            })
+        };
         let mut half = Vec::new();
         for (_, _, source) in SOURCES.iter().filter(|(l, _, _)| *l == Lang::Zh) {
             for line in source.lines().filter(|l| !l.starts_with('#')) {
                 let chars: Vec<char> = line.chars().collect();
                 for (i, c) in chars.iter().enumerate() {
-                    let near = cjk(i.checked_sub(1).map(|j| chars[j])) || cjk(chars.get(i + 1).copied());
+                    let before = i.checked_sub(1).map(|j| chars[j]);
+                    let between_placeables = before == Some('}') && chars.get(i + 1) == Some(&'{');
+                    let near = cjk(before) || cjk(chars.get(i + 1).copied()) || between_placeables;
                     if "(),;:".contains(*c) && near {
                         half.push(line.to_owned());
                         break;

@@ -34,31 +34,7 @@ pub fn lang_of_headers(headers: &axum::http::HeaderMap) -> Lang {
     negotiate(headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
 }
 
-/// Picks the language from an `Accept-Language` header: the known language with the highest
-/// q-value (on a tie, the one listed first); zh-CN when none is known.
-pub fn negotiate(header: Option<&str>) -> Lang {
-    let Some(header) = header else {
-        return Lang::Zh;
-    };
-    let mut best: Option<(Lang, f32)> = None;
-    for range in header.split(',') {
-        let mut parts = range.split(';');
-        let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-        let q =
-            parts.filter_map(|p| p.trim().strip_prefix("q=")).find_map(|q| q.trim().parse::<f32>().ok()).unwrap_or(1.0);
-        let lang = if tag.starts_with("zh") {
-            Lang::Zh
-        } else if tag.starts_with("en") {
-            Lang::En
-        } else {
-            continue;
-        };
-        if q > 0.0 && best.is_none_or(|(_, b)| q > b) {
-            best = Some((lang, q));
-        }
-    }
-    best.map_or(Lang::Zh, |(lang, _)| lang)
-}
+pub use redress_text::negotiate;
 
 /// The client's address (see `limits::client_address`).
 pub struct ClientAddress(pub std::net::IpAddr);

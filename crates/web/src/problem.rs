@@ -283,8 +283,8 @@ mod tests {
         assert_eq!(told(Lang::Zh, &Detail::CaseLimit { bytes: 200 << 20 }), "一个售后单的证据合计最多 200 MiB。");
         assert!(told(Lang::Zh, &Detail::FileLimit { bytes: (3 << 20) / 2 }).contains("1.5 MiB"));
         let roles = Detail::OnlyRoles { roles: "buyer, agent".into() };
-        assert_eq!(told(Lang::En, &roles), "Only buyers, platform agents may do this.");
-        assert_eq!(told(Lang::Zh, &roles), "仅买家、平台客服可以进行此操作。");
+        assert_eq!(told(Lang::En, &roles), "Only buyers or platform agents may do this.");
+        assert_eq!(told(Lang::Zh, &roles), "仅买家或平台客服可以进行此操作。");
         let at = "2026-03-11T16:00:00Z".parse().unwrap();
         let early = Detail::EscalateFrom { earliest: at, days: 3 };
         assert!(told(Lang::Zh, &early).contains("北京时间 2026-03-12 00:00"), "{}", told(Lang::Zh, &early));

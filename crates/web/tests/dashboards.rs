@@ -50,6 +50,9 @@ async fn csv_is_given_by_accept_or_format_and_bad_parameters_are_problems() {
     let response =
         f.agent.raw(reqwest::Method::GET, "/api/v1/dashboards/platform?format=csv&table=agents").send().await.unwrap();
     assert_eq!(response.text().await.unwrap().trim(), "agent,name,open,overdue");
+    // A byte-order mark first, so a spreadsheet reads the Chinese names as UTF-8.
+    let raw = f.shop.raw(reqwest::Method::GET, &format!("{own}?format=csv")).send().await.unwrap();
+    assert!(raw.bytes().await.unwrap().starts_with(b"\xEF\xBB\xBFmonth,"));
 
     for bad in ["months=0", "months=25", "months=many", "format=xml", "colour=red"] {
         let (status, body) = f.shop.get(&format!("{own}?{bad}")).await;

@@ -88,7 +88,10 @@ pub async fn browser(driver: &Driver, chromium: &str, screen: Screen) -> Client 
         "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                  "--disable-quic", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-default-apps", "--disable-extensions", "--window-size=1280,900",
-                 "--lang=zh-CN"],
+                 "--lang=zh-CN", "--accept-lang=zh-CN,zh"],
+        // Headless Chromium asks for English whatever --lang says; the pages follow the
+        // browser's Accept-Language on a first visit, and these people read Chinese.
+        "prefs": { "intl.accept_languages": "zh-CN,zh" },
     });
     if let Screen::Phone = screen {
         options["mobileEmulation"] =

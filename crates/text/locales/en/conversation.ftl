@@ -4,5 +4,5 @@ dossier-negotiation-note = The conversation is a hash chain of its own (the same
 dossier-negotiation-columns = No.|Time|Side|Content|Message hash
 conversation-file = Attachment: { $kind }{ $caption } (file { $media_type }, SHA-256 { $sha }…)
 complaint-fact-message = { $who } wrote in the platform conversation: { $text }
-complaint-demand-settled = The case was settled on the platform (outcome: { $outcome }, refunded { $refunded }); nothing remains in dispute. If something still does, state it before complaining.
+complaint-demand-settled = The case was settled on the platform (outcome: { $outcome }; amount refunded { $refunded }); nothing remains in dispute. If something still does, state it before complaining.
 complaint-demand-remaining = The platform refunded { $refunded }; still in dispute: the remaining { $remaining } is demanded.

@@ -2,6 +2,7 @@
 # Arguments are codes, field names, numbers, amounts and instants (shown in Beijing time).
 
 list-separator = {", "}
+alternatives-separator = {" or "}
 
 detail-in_state = The case is “{ $state }”, where this action is not possible.
 detail-already_yours = The case is already assigned to you.

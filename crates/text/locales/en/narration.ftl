@@ -82,5 +82,15 @@ dossier-verify-intact = { $path }: intact — case { $case }, { $events ->
     [one] 1 event
    *[other] { $redacted } events
 } redacted
+dossier-verify-consistent = { $path }: consistent, NOT checked against the platform's key — case { $case }, { $events ->
+    [one] 1 event
+   *[other] { $events } events
+} in an unbroken chain, { $files ->
+    [one] 1 file matches its hash
+   *[other] { $files } files match their hashes
+}, { $withheld } withheld, { $redacted ->
+    [one] 1 event
+   *[other] { $redacted } events
+} redacted
 dossier-verify-sealed-by = sealed with the key { $key }: compare it with the platform's published key (GET /api/v1/dossier-key), or pass it with --key
 dossier-verify-sealed-by-platform = sealed with the platform's key { $key }

@@ -4,5 +4,5 @@ dossier-negotiation-note = 会话自成一条哈希链（规则与事件链相�
 dossier-negotiation-columns = 序号|时间|发言方|内容|消息哈希
 conversation-file = 附件：{ $kind }{ $caption }（文件 { $media_type },SHA-256 { $sha }…）
 complaint-fact-message = { $who }在平台会话中留言：{ $text }
-complaint-demand-settled = 本案已在平台处理完毕（结果：{ $outcome }，已退款 { $refunded }），没有尚未解决的诉求；如仍有争议，请写明争议事项后再投诉。
+complaint-demand-settled = 本案已在平台处理完毕（结果：{ $outcome }；退款金额 { $refunded }），没有尚未解决的诉求；如仍有争议，请写明争议事项后再投诉。
 complaint-demand-remaining = 本案在平台已退款 { $refunded }，仍有争议：要求退还剩余的 { $remaining }。

@@ -2,6 +2,7 @@
 # 参数为代码、字段名、数字、金额和时刻（以北京时间显示）。
 
 list-separator = 、
+alternatives-separator = 或
 
 detail-in_state = 售后单当前为「{ $state }」，不能进行此操作。
 detail-already_yours = 该售后单已由你处理。
@@ -168,4 +169,4 @@ unique-event = 事件
 unique-evidence = 证据
 
 # `GET /health`：每个暂定的日历年一行。
-health-provisional-year = 警告：{ $year } 年的日历为暂定：该年的国务院办公厅节假日安排通知尚未导入，工作日期限按《全国年节及纪念日放假办法》暂定计算（无调休），标记为 provisional，导入后自动重算。通知发布后请导入：redress calendar import <文件> 或 PUT /api/v1/calendar。
+health-provisional-year = 警告：{ $year } 年的日历为暂定：该年的国务院办公厅节假日安排通知尚未导入，工作日期限按《全国年节及纪念日放假办法》暂定计算（无调休），标记为暂定，导入后自动重算。通知发布后请导入：redress calendar import <文件> 或 PUT /api/v1/calendar。

@@ -1,13 +1,13 @@
-notification-filed = 买家提交了售后申请（{ $kind },{ $amount }），请在 { $due }（北京时间）前处理。
+notification-filed = 买家提交了售后申请（{ $kind }，{ $amount }），请在 { $due }（北京时间）前处理。
 notification-message_posted = { $party }发来一条新留言。
-notification-revised = 买家修改了售后申请（{ $kind },{ $amount }），请在 { $due }（北京时间）前处理。
+notification-revised = 买家修改了售后申请（{ $kind }，{ $amount }），请在 { $due }（北京时间）前处理。
 notification-withdrawn = 买家已撤销售后申请。
 notification-offer_made = 商家提出方案：{ $remedy }，{ $amount }，请在 { $due }（北京时间）前接受或拒绝。
-notification-offer_accepted = 买家已接受您的方案（{ $remedy },{ $amount }）。
+notification-offer_accepted = 买家已接受您的方案（{ $remedy }，{ $amount }）。
 notification-offer_declined = 买家拒绝了您的方案，请在 { $due }（北京时间）前处理。
 notification-question_asked = 商家向您提出了问题，请在 { $due }（北京时间）前回复。
 notification-question_answered = 买家已回复您的问题，请在 { $due }（北京时间）前处理。
-notification-approved = 商家已同意您的申请（{ $remedy },{ $amount }）。
+notification-approved = 商家已同意您的申请（{ $remedy }，{ $amount }）。
 notification-rejected = 商家拒绝了您的申请：{ $reason }。您可在 { $due }（北京时间）前申请平台介入。
 notification-return_shipped = 买家已寄回商品（{ $carrier } { $tracking_no }），请在 { $due }（北京时间）前确认收货。
 notification-return_received = 商家已收到您寄回的商品。
@@ -18,7 +18,7 @@ notification-escalated = { $party }已申请平台介入。
 notification-taken = 平台客服已受理该售后单。
 notification-evidence_requested = 平台要求{ $party }补充举证，截止时间 { $due }（北京时间）。
 notification-evidence_submitted = { $party }已提交举证材料。
-notification-mediation_proposed = 平台提出调解方案：{ $remedy },{ $amount }，请在 { $due }（北京时间）前确认。
+notification-mediation_proposed = 平台提出调解方案：{ $remedy }，{ $amount }，请在 { $due }（北京时间）前确认。
 notification-mediation_answered = { $party }{ $accepted ->
     [yes] 接受了
    *[other] 拒绝了

@@ -61,7 +61,9 @@ fn csv_answer(name: &str, rows: Vec<Vec<String>>) -> Result<Response, Problem> {
         tracing::error!(error = %e, "writing a CSV table failed");
         Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
     };
-    let mut out = csv::Writer::from_writer(Vec::new());
+    // A byte-order mark first: spreadsheet programs read a CSV without one in the system's code
+    // page, and the shops' and agents' Chinese names come out garbled.
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     for row in rows {
         out.write_record(row.into_iter().map(inert)).map_err(|e| failed(&e))?;
     }
