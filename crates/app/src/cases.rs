@@ -272,16 +272,9 @@ impl App {
         self.commit_keyed(recorder.map(|r| r.key), || async {
             let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
             check(&record.case)?;
-            let policy = self.policy_of(&record.case).await?;
             let now = self.clock.now();
-            let env = Env { now, policy: &policy, calendar: self.calendar.as_ref() };
-            let events = decide(&record.case, command, actor, &env)?;
-            let case = events.iter().fold(record.case.clone(), apply);
-            let mut outbox = outbox(&case, &events);
-            outbox.extend(self.notices(&case, &events).await?);
-            let change = Change::new(case, record.version, &record.last_hash, events.clone());
-            // Every event goes to the merchant's webhooks, written in the change's transaction.
-            outbox.extend(crate::webhooks::payload::outbox_item(record.case, &change.events));
+            let (version, head) = (record.version, record.last_hash.clone());
+            let (change, events, outbox) = self.make_change(record, command, actor, now, None).await?;
             // Already in effect because a twin with this key committed it: its answer is the
             // answer (this change has no event to render one from).
             if events.is_empty()
@@ -297,11 +290,34 @@ impl App {
                     _ => Ok(()),
                 }
             } else {
-                self.store.append(&change.case, record.version, &events, &outbox, answer.as_ref()).await
+                self.store.append(&change.case, version, &head, &events, &outbox, answer.as_ref()).await
             };
             Ok(Attempt::Sent(sent, Box::new(change)))
         })
         .await
+    }
+
+    /// What `command` by `actor` makes of `record` at `now`: the change, its events and its
+    /// outbox (the notices go to `staff` as the shop's staff when the caller read them already,
+    /// else to the staff stored now).
+    pub(crate) async fn make_change(
+        &self,
+        record: crate::ports::CaseRecord,
+        command: &Command,
+        actor: Actor,
+        now: jiff::Timestamp,
+        staff: Option<&[redress_domain::UserId]>,
+    ) -> Result<(Change, Vec<Event>, Vec<OutboxItem>), AppError> {
+        let policy = self.policy_of(&record.case).await?;
+        let env = Env { now, policy: &policy, calendar: self.calendar.as_ref() };
+        let events = decide(&record.case, command, actor, &env)?;
+        let case = events.iter().fold(record.case.clone(), apply);
+        let mut outbox = outbox(&case, &events);
+        outbox.extend(self.notices_to(&case, &events, staff).await?);
+        let change = Change::new(case, record.version, &record.last_hash, events.clone());
+        // Every event goes to the merchant's webhooks, written in the change's transaction.
+        outbox.extend(crate::webhooks::payload::outbox_item(record.case, &change.events));
+        Ok((change, events, outbox))
     }
 
     pub async fn case_detail(&self, principal: &Principal, case_id: CaseId) -> Result<CaseDetail, AppError> {

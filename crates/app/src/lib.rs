@@ -27,6 +27,7 @@ pub mod reminders;
 pub mod rights;
 pub mod seal;
 pub mod search;
+pub mod sweep;
 pub mod telemetry;
 pub mod users;
 pub mod views;

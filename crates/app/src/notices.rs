@@ -88,7 +88,17 @@ fn author(actor: &Actor) -> Option<UserId> {
 impl App {
     /// The notifications the events of one change give, as outbox items of the change.
     pub(crate) async fn notices(&self, case: &Case, events: &[Event]) -> Result<Vec<OutboxItem>, AppError> {
-        let mut staff = None;
+        self.notices_to(case, events, None).await
+    }
+
+    /// `notices`, with the shop's staff already read (`known_staff`) or read here when needed.
+    pub(crate) async fn notices_to(
+        &self,
+        case: &Case,
+        events: &[Event],
+        known_staff: Option<&[UserId]>,
+    ) -> Result<Vec<OutboxItem>, AppError> {
+        let mut staff = known_staff.map(<[UserId]>::to_vec);
         let mut notifications = Vec::new();
         for event in events {
             let Some(kind) = NotificationKind::of_event(EventKind::from(&event.body)) else { continue };

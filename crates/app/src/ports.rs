@@ -207,6 +207,16 @@ pub trait NotificationStore: Send + Sync {
     async fn mark_notification_read(&self, user: UserId, id: uuid::Uuid, at: Timestamp) -> StoreResult<bool>;
 }
 
+/// Reads for a batch of claimed cases (the deadline sweep): one query for the batch instead of
+/// one per case.
+#[async_trait]
+pub trait SweepStore: Send + Sync {
+    /// The records of those of `ids` that exist, in no particular order.
+    async fn cases_by_id(&self, ids: &[CaseId]) -> StoreResult<Vec<CaseRecord>>;
+    /// The staff accounts of each of `merchants`: (shop, account) pairs.
+    async fn staff_of(&self, merchants: &[MerchantId]) -> StoreResult<Vec<(MerchantId, UserId)>>;
+}
+
 /// People and access: accounts, sessions, a shop's API tokens, the shops.
 #[async_trait]
 pub trait AccountStore: Send + Sync {
@@ -290,6 +300,7 @@ pub trait Store:
     + LedgerStore
     + LoginAttemptStore
     + SigningKeyStore
+    + SweepStore
     + crate::conversations::ConversationStore
     + NotificationStore
     + crate::search::SearchStore
@@ -377,11 +388,14 @@ pub trait Store:
         prior_cases: u32,
         answer: Option<&IdempotencyRecord>,
     ) -> StoreResult<()>;
-    /// Appends `events` if the case is still at `expected_version`, storing `case` as the new fold.
+    /// Appends `events` if the case is still at `expected_version` with the chain's head
+    /// `expected_hash` (both as the caller read them: the new events chain on from that head
+    /// without reading it again), storing `case` as the new fold.
     async fn append(
         &self,
         case: &Case,
         expected_version: i64,
+        expected_hash: &str,
         events: &[Event],
         outbox: &[OutboxItem],
         answer: Option<&IdempotencyRecord>,

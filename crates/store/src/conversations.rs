@@ -93,9 +93,7 @@ macro_rules! conversation_store {
                             e => other(e),
                         })?;
                 }
-                for n in notifications {
-                    crate::$module::insert_notification(&mut *tx, n).await?;
-                }
+                crate::$module::insert_notifications_in(&mut *tx, notifications).await?;
                 if let Some(answer) = answer {
                     crate::$module::insert_answer(&mut *tx, answer).await?;
                 }

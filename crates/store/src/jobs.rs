@@ -2,7 +2,7 @@
 //! payloads), claimed in batches under a lease so that any number of workers share them, then
 //! completed or put back for a retry. The same SQL on both databases except the claim
 //! (PostgreSQL skips rows another worker is claiming). The rows themselves are written by the
-//! case change's transaction (`insert_outbox` in `shared.rs`).
+//! case change's transaction (`script.rs`).
 
 use crate::codec::{Id, Json, Time};
 use crate::shared::other;

@@ -1,8 +1,9 @@
 //! Notifications (`NotificationStore`): a person's inbox, read marks, e-mail settings and
-//! address. The same SQL on both databases except a notification's key: PostgreSQL partitions
-//! the table by time (migration 0025), so its key is (id, created_at). The notification rows and
-//! their e-mail jobs are written in the transaction of what caused them (`insert_notification`,
-//! called by case changes, messages and escalations).
+//! address, in the same SQL on both databases. The notification rows and their e-mail jobs are
+//! written in the transaction of what caused them (`insert_notifications_in`, called by messages
+//! and escalations; a case change writes them in its own script), by `script.rs`, which holds
+//! the one statement that differs: a notification's key (PostgreSQL partitions the table by time,
+//! migration 0025, so its key is (id, created_at)).
 
 use crate::codec::{Id, Json, Time, from_json, to_json};
 use crate::shared::other;
@@ -26,40 +27,17 @@ impl From<NotificationRow> for Notification {
 }
 
 /// Implements `NotificationStore` for `$store` on `$db`, in a module `$module` that also holds
-/// `insert_notification`; `$key` is the columns of the notifications' key.
+/// `insert_notifications_in`.
 macro_rules! notification_store {
-    ($module:ident, $store:ty, $db:ty, key: $key:literal) => {
+    ($module:ident, $store:ty, $db:ty) => {
         pub(crate) mod $module {
             use super::*;
 
-            pub(crate) async fn insert_notification(conn: &mut <$db as sqlx::Database>::Connection, n: &Notification) -> StoreResult<()> {
-                let stored = sqlx::query(concat!("INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT ", $key, " DO NOTHING"))
-                    .bind(Id::from(n.id))
-                    .bind(Id::from(n.user_id))
-                    .bind(n.case_id.map(Id::from))
-                    .bind(&n.kind)
-                    .bind(Json(n))
-                    .bind(Time(n.created_at))
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(other)?;
-                if stored.rows_affected() == 0 {
-                    // Stored before (a retried job): its email job was made then.
-                    return Ok(());
-                }
-                // Its email job, for a reader with an address who did not turn this kind off (the
-                // worker checks again when it sends).
-                sqlx::query("INSERT INTO outbox (id, topic, case_id, payload, created_at, available_at) SELECT $1, 'email', $2, $3, $4, $4 FROM users u WHERE u.id = $5 AND u.email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM notification_settings s WHERE s.user_id = u.id AND CAST(s.email_off AS TEXT) LIKE $6)")
-                    .bind(Id::from(uuid::Uuid::now_v7()))
-                    .bind(n.case_id.map(Id::from))
-                    .bind(Json(serde_json::json!({ "notification": n.id })))
-                    .bind(Time(n.created_at))
-                    .bind(Id::from(n.user_id))
-                    .bind(format!("%\"{}\"%", n.kind))
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(other)?;
-                Ok(())
+            /// Puts `notifications` in their readers' inboxes and queues the emails of those not
+            /// stored before (a retried job's were queued then), on `conn` inside the caller's
+            /// transaction: one call on SQLite (`script.rs`).
+            pub(crate) async fn insert_notifications_in(conn: &mut <$db as sqlx::Database>::Connection, notifications: &[Notification]) -> StoreResult<()> {
+                crate::script::$module::write_outbox(conn, crate::script::notification_rows(notifications.iter().cloned())).await
             }
 
             #[async_trait::async_trait]
@@ -124,9 +102,7 @@ macro_rules! notification_store {
 
                 async fn insert_notifications(&self, notifications: &[Notification]) -> StoreResult<()> {
                     let mut tx = self.begin_write().await.map_err(other)?;
-                    for n in notifications {
-                        insert_notification(&mut *tx, n).await?;
-                    }
+                    insert_notifications_in(&mut *tx, notifications).await?;
                     tx.commit().await.map_err(other)?;
                     Ok(())
                 }
@@ -146,6 +122,5 @@ macro_rules! notification_store {
     };
 }
 
-notification_store!(sqlite, crate::SqliteStore, sqlx::Sqlite, key: "(id)");
-// Partitioned by time (migration 0025): its key includes the time.
-notification_store!(postgres, crate::PgStore, sqlx::Postgres, key: "(id, created_at)");
+notification_store!(sqlite, crate::SqliteStore, sqlx::Sqlite);
+notification_store!(postgres, crate::PgStore, sqlx::Postgres);

@@ -7,7 +7,9 @@ use crate::shared::{other, shared_store, unique_or};
 // Case changes and messages record their idempotency answer in their own transaction.
 pub(crate) use crate::idempotency::postgres::insert_answer;
 // Case changes, messages and escalations store notifications in their own transaction.
-pub(crate) use crate::notify::postgres::insert_notification;
+pub(crate) use crate::notify::postgres::insert_notifications_in;
+// A case change's writes, one call on SQLite.
+use crate::script::postgres::{Guard, Script, push_links, push_outbox, write_outbox};
 use jiff::Timestamp;
 use redress_app::ports::*;
 use redress_domain::chain::Link;

@@ -217,9 +217,7 @@ macro_rules! shared_store {
                 if updated.rows_affected() != 1 {
                     return Ok(false);
                 }
-                if let Some(n) = notification {
-                    insert_notification(&mut *tx, n).await?;
-                }
+                insert_notifications_in(&mut *tx, notification.map(std::slice::from_ref).unwrap_or_default()).await?;
                 tx.commit().await.map_err(other)?;
                 Ok(true)
             }
@@ -257,9 +255,7 @@ macro_rules! shared_store {
                 if updated.rows_affected() != 1 {
                     return Ok(false);
                 }
-                for n in notifications {
-                    insert_notification(&mut *tx, n).await?;
-                }
+                insert_notifications_in(&mut *tx, notifications).await?;
                 tx.commit().await.map_err(other)?;
                 Ok(true)
             }
@@ -290,16 +286,16 @@ macro_rules! shared_store {
                 Ok(())
             }
 
-            async fn append(&self, case: &Case, expected_version: i64, events: &[Event], outbox: &[OutboxItem], answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
+            async fn append(&self, case: &Case, expected_version: i64, expected_hash: &str, events: &[Event], outbox: &[OutboxItem], answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
                 if events.is_empty() {
                     return Ok(());
                 }
                 let kinds: Vec<&'static str> = events.iter().map(|e| e.body.type_name()).collect();
-                let (case, events, outbox, answer) = (case.clone(), events.to_vec(), outbox.to_vec(), answer.cloned());
+                let (case, head, events, outbox, answer) = (case.clone(), expected_hash.to_owned(), events.to_vec(), outbox.to_vec(), answer.cloned());
                 let text = redress_app::search::SearchDoc::of_events(&events);
                 self.write_change(crate::shared::change::<$db, _>(move |conn| {
                     Box::pin(async move {
-                        append_in(conn, &case, expected_version, &events, &outbox, answer.as_ref()).await?;
+                        append_in(conn, &case, expected_version, &head, &events, &outbox, answer.as_ref()).await?;
                         index_events_in(conn, case.id, &text).await
                     })
                 }))
@@ -502,28 +498,21 @@ macro_rules! shared_store {
                 .await
                 .map_err(|e| unique_or("case", e))?;
             sqlx::query(crate::conversations::RECORD_NEGOTIATION).bind(Id::from(case.id)).bind(Id::from(case.order_id)).execute(&mut *conn).await.map_err(other)?;
-            insert_link(conn, case.id, filed, &link).await?;
+            insert_links(conn, case.id, std::slice::from_ref(filed), std::slice::from_ref(&link)).await?;
             insert_outbox(conn, outbox, filed.at).await?;
             Ok(())
         }
 
-        /// Appends `events` to `case` on `conn` (inside the caller's transaction).
-        async fn append_in(conn: &mut <$db as sqlx::Database>::Connection, case: &Case, expected_version: i64, events: &[Event], outbox: &[OutboxItem], answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
+        /// Appends `events` to `case` on `conn` (inside the caller's transaction), if the case is
+        /// still at `expected_version` with head `expected_hash`: the case row's UPDATE checks both,
+        /// so nothing is read first.
+        async fn append_in(conn: &mut <$db as sqlx::Database>::Connection, case: &Case, expected_version: i64, expected_hash: &str, events: &[Event], outbox: &[OutboxItem], answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
             let Some(last) = events.last() else { return Ok(()) };
             // The answer first: a key answered meanwhile stops the change before anything else.
             if let Some(answer) = answer {
                 insert_answer(&mut *conn, answer).await?;
             }
-            let row = sqlx::query("SELECT version, last_hash FROM cases WHERE id = $1")
-                .bind(Id::from(case.id))
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(other)?
-                .ok_or(StoreError::Conflict)?;
-            let (version, mut prev): (i64, String) = (row.try_get("version").map_err(other)?, row.try_get("last_hash").map_err(other)?);
-            if version != expected_version {
-                return Err(StoreError::Conflict);
-            }
+            let mut prev = expected_hash.to_owned();
             let mut links = Vec::with_capacity(events.len());
             for (i, event) in events.iter().enumerate() {
                 let link = redress_domain::chain::next_link(&prev, expected_version + 1 + i as i64, to_json(event)?);
@@ -531,34 +520,55 @@ macro_rules! shared_store {
                 links.push(link);
             }
             let new_version = expected_version + events.len() as i64;
-            let updated = sqlx::query("UPDATE cases SET state = $1, stage = $2, outcome = $3, assigned_agent = $4, deadline_due = $5, sweep_at = $6, lease_until = NULL, lease_owner = NULL, updated_at = $7, version = $8, last_hash = $9, body = $10, remind_at = $13 WHERE id = $11 AND version = $12")
-                .bind(case.state.as_str())
-                .bind(case.stage.as_str())
-                .bind(case.outcome.map(|o| o.as_str()))
-                .bind(case.assigned_agent.map(Id::from))
-                .bind(case.deadline.as_ref().map(|d| Time(d.due)))
-                .bind(case.sweep_at().map(Time))
-                .bind(Time(last.at))
-                .bind(new_version)
-                .bind(&prev)
-                .bind(Json(case))
-                .bind(Id::from(case.id))
-                .bind(expected_version)
-                .bind(case.reminder_after(last.at).map(Time))
-                .execute(&mut *conn)
-                .await
-                .map_err(other)?;
-            if updated.rows_affected() != 1 {
+            // The case row checked against the version and head the change was decided on, and
+            // the rows of the change written only if it took: one call on SQLite.
+            let mut script = Script::default();
+            script
+                .next()
+                .push("UPDATE cases SET state = ")
+                .push_bind(case.state.as_str())
+                .push(", stage = ")
+                .push_bind(case.stage.as_str())
+                .push(", outcome = ")
+                .push_bind(case.outcome.map(|o| o.as_str()))
+                .push(", assigned_agent = ")
+                .push_bind(case.assigned_agent.map(Id::from))
+                .push(", deadline_due = ")
+                .push_bind(case.deadline.as_ref().map(|d| Time(d.due)))
+                .push(", sweep_at = ")
+                .push_bind(case.sweep_at().map(Time))
+                .push(", lease_until = NULL, lease_owner = NULL, updated_at = ")
+                .push_bind(Time(last.at))
+                .push(", version = ")
+                .push_bind(new_version)
+                .push(", last_hash = ")
+                .push_bind(&prev)
+                .push(", body = ")
+                .push_bind(Json(case))
+                .push(", remind_at = ")
+                .push_bind(case.reminder_after(last.at).map(Time))
+                .push(" WHERE id = ")
+                .push_bind(Id::from(case.id))
+                .push(" AND version = ")
+                .push_bind(expected_version)
+                .push(" AND last_hash = ")
+                .push_bind(expected_hash);
+            let guard = Guard { case: case.id, version: new_version, hash: &prev };
+            push_links(script.next(), case.id, events, &links, Some(&guard));
+            let (notifications, jobs) = crate::script::outbox_rows(outbox, last.at)?;
+            push_outbox(&mut script, &notifications, &jobs, Some(&guard));
+            // An event already at one of the new places (a twin's) is a lost race too.
+            let touched = script.run(&mut *conn).await.map_err(|e| match unique_or("event", e) {
+                StoreError::Duplicate(_) => StoreError::Conflict,
+                e => e,
+            })?;
+            if touched == 0 {
                 return Err(StoreError::Conflict);
             }
-            for (event, link) in events.iter().zip(&links) {
-                insert_link(conn, case.id, event, link).await.map_err(|e| match e {
-                    StoreError::Duplicate(_) => StoreError::Conflict,
-                    e => e,
-                })?;
-            }
-            insert_outbox(conn, outbox, last.at).await?;
-            Ok(())
+            insert_evidence_of(conn, case.id, events, &links).await.map_err(|e| match e {
+                StoreError::Duplicate(_) => StoreError::Conflict,
+                e => e,
+            })
         }
 
         fn stored_event_from(r: &<$db as sqlx::Database>::Row) -> StoreResult<StoredEvent> {
@@ -571,40 +581,26 @@ macro_rules! shared_store {
             Ok(StoredEvent { seq: link.seq, event: from_json(&link.content)?, link })
         }
 
-        async fn insert_link(conn: &mut <$db as sqlx::Database>::Connection, case_id: CaseId, event: &Event, link: &Link) -> StoreResult<()> {
-            sqlx::query("INSERT INTO case_events (case_id, seq, at, event_type, content, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                .bind(Id::from(case_id))
-                .bind(link.seq)
-                .bind(Time(event.at))
-                .bind(event.body.type_name())
-                .bind(&link.content)
-                .bind(&link.prev_hash)
-                .bind(&link.hash)
-                .execute(&mut *conn)
-                .await
-                .map_err(|e| unique_or("event", e))?;
-            insert_evidence(conn, case_id, event, link).await?;
+        /// Writes `events` with their chain `links` as one multi-row INSERT (one statement, not
+        /// one per event), then the evidence rows of the events that add evidence.
+        async fn insert_links(conn: &mut <$db as sqlx::Database>::Connection, case_id: CaseId, events: &[Event], links: &[Link]) -> StoreResult<()> {
+            let mut insert = sqlx::QueryBuilder::<$db>::new("");
+            push_links(&mut insert, case_id, events, links, None);
+            insert.build().execute(&mut *conn).await.map_err(|e| unique_or("event", e))?;
+            insert_evidence_of(conn, case_id, events, links).await
+        }
+
+        async fn insert_evidence_of(conn: &mut <$db as sqlx::Database>::Connection, case_id: CaseId, events: &[Event], links: &[Link]) -> StoreResult<()> {
+            for (event, link) in events.iter().zip(links) {
+                insert_evidence(conn, case_id, event, link).await?;
+            }
             Ok(())
         }
 
+        /// Writes a change's outbox: every job (the notifications' emails among them) in one
+        /// statement, then its notifications to their inboxes.
         async fn insert_outbox(conn: &mut <$db as sqlx::Database>::Connection, items: &[OutboxItem], at: Timestamp) -> StoreResult<()> {
-            for item in items {
-                // A notification goes to its reader's inbox now, with the change.
-                if item.topic == redress_app::notices::NOTIFICATION_TOPIC {
-                    insert_notification(&mut *conn, &serde_json::from_value(item.payload.clone()).map_err(|e| StoreError::Other(e.into()))?).await?;
-                    continue;
-                }
-                sqlx::query("INSERT INTO outbox (id, topic, case_id, payload, created_at, available_at) VALUES ($1, $2, $3, $4, $5, $5)")
-                    .bind(Id::from(uuid::Uuid::now_v7()))
-                    .bind(&item.topic)
-                    .bind(item.case_id.map(Id::from))
-                    .bind(Json(&item.payload))
-                    .bind(Time(at))
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(other)?;
-            }
-            Ok(())
+            write_outbox(conn, crate::script::outbox_rows(items, at)?).await
         }
 
         /// The evidence row of an `EvidenceAdded` event, written in the event's transaction: the

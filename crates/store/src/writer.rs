@@ -14,6 +14,8 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Changes committed together at most (the ceiling program's `--batch 64`).
 pub const BATCH: usize = 64;
+/// The write connection's page cache, in KiB (a bound on its memory, not a reservation).
+pub const CACHE_KIB: u32 = 32 * 1024;
 /// Changes waiting for the writer at most; callers beyond wait to enqueue (back-pressure).
 const QUEUE: usize = 4096;
 
@@ -67,10 +69,15 @@ async fn write_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Queued>) 
 /// One transaction over `changes`: the outcome of each, valid only if this returns `Ok`.
 async fn commit(conn: &mut SqliteConnection, changes: Vec<Change<sqlx::Sqlite>>) -> sqlx::Result<Vec<StoreResult<()>>> {
     metrics::histogram!(redress_app::telemetry::WRITER_BATCH).record(changes.len() as f64);
-    conn.execute("BEGIN IMMEDIATE").await?;
+    // Each change runs in its own SAVEPOINT; releasing one and opening the next is one call to
+    // SQLite's thread, as are the first and the last with BEGIN and COMMIT (every call is a
+    // hand-over between threads, the writer's main cost).
+    conn.execute("BEGIN IMMEDIATE; SAVEPOINT change").await?;
     let mut outcomes = Vec::with_capacity(changes.len());
-    for change in changes {
-        conn.execute("SAVEPOINT change").await?;
+    for (i, change) in changes.into_iter().enumerate() {
+        if i > 0 {
+            conn.execute("RELEASE change; SAVEPOINT change").await?;
+        }
         // A change that panics fails alone, like one that errs: the writer carries on with the
         // rest of the batch and the next ones (a dead writer would stop every SQLite write).
         let outcome = std::panic::AssertUnwindSafe(change(conn)).catch_unwind().await.unwrap_or_else(|panic| {
@@ -81,10 +88,9 @@ async fn commit(conn: &mut SqliteConnection, changes: Vec<Change<sqlx::Sqlite>>)
         if outcome.is_err() {
             conn.execute("ROLLBACK TO change").await?;
         }
-        conn.execute("RELEASE change").await?;
         outcomes.push(outcome);
     }
-    conn.execute("COMMIT").await?;
+    conn.execute("RELEASE change; COMMIT").await?;
     Ok(outcomes)
 }
 

@@ -432,13 +432,27 @@ async fn case_changes_are_one_transaction(db: TestDb) {
     };
     for stale in [record.version - 1, 1, record.version + 1] {
         let err = store
-            .append(&after, stale, std::slice::from_ref(&late), std::slice::from_ref(&job), None)
+            .append(&after, stale, &record.last_hash, std::slice::from_ref(&late), std::slice::from_ref(&job), None)
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::Conflict), "{stale}: {err:?}");
     }
+    // The current version with another head (the chain would not continue from the stored one).
+    let other_head = chain::next_link(&record.last_hash, record.version + 1, "{}".into()).hash;
     let err = store
-        .append(&Case { id: CaseId(uuid::Uuid::now_v7()), ..after.clone() }, 1, std::slice::from_ref(&late), &[], None)
+        .append(&after, record.version, &other_head, std::slice::from_ref(&late), std::slice::from_ref(&job), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict), "{err:?}");
+    let err = store
+        .append(
+            &Case { id: CaseId(uuid::Uuid::now_v7()), ..after.clone() },
+            1,
+            &record.last_hash,
+            std::slice::from_ref(&late),
+            &[],
+            None,
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict), "{err:?}");
@@ -450,7 +464,17 @@ async fn case_changes_are_one_transaction(db: TestDb) {
     assert_eq!(db.count("SELECT COUNT(*) FROM outbox WHERE topic = 'refund'", &[]).await, 0);
 
     // The current version is accepted, with its outbox row.
-    store.append(&after, record.version, std::slice::from_ref(&late), std::slice::from_ref(&job), None).await.unwrap();
+    store
+        .append(
+            &after,
+            record.version,
+            &record.last_hash,
+            std::slice::from_ref(&late),
+            std::slice::from_ref(&job),
+            None,
+        )
+        .await
+        .unwrap();
     let events = store.events(case.id).await.unwrap();
     assert_eq!(events.len(), 6);
     assert_eq!(events[5].seq, 6);
@@ -657,7 +681,14 @@ async fn outbox_and_ledger(db: TestDb) {
         .map(|i| OutboxItem { topic: "probe".into(), case_id: Some(other.id), payload: serde_json::json!({ "n": i }) })
         .collect();
     store
-        .append(&apply(record.case.clone(), &note), record.version, std::slice::from_ref(&note), &hooks, None)
+        .append(
+            &apply(record.case.clone(), &note),
+            record.version,
+            &record.last_hash,
+            std::slice::from_ref(&note),
+            &hooks,
+            None,
+        )
         .await
         .unwrap();
     let mut seen = Vec::new();
@@ -948,7 +979,14 @@ async fn idempotency_keys(db: TestDb) {
     let first = posted("一");
     let answer = key("user:1", "k1", 200, r#"{"version":2}"#);
     store
-        .append(&apply(record.case.clone(), &first), record.version, &[first.clone()], &[], Some(&answer))
+        .append(
+            &apply(record.case.clone(), &first),
+            record.version,
+            &record.last_hash,
+            &[first.clone()],
+            &[],
+            Some(&answer),
+        )
         .await
         .unwrap();
     let stored = store.idempotency_answer("user:1", "k1", now).await.unwrap().expect("recorded with the change");
@@ -961,6 +999,7 @@ async fn idempotency_keys(db: TestDb) {
         .append(
             &apply(record.case.clone(), &again),
             record.version,
+            &record.last_hash,
             &[again],
             &[],
             Some(&key("user:1", "k1", 200, "x")),
@@ -1073,7 +1112,8 @@ async fn a_burst_of_changes_fails_only_the_stale_ones(db: TestDb) {
             };
             writers.spawn(async move {
                 let after = apply(record.case.clone(), &event);
-                let outcome = store.append(&after, record.version, &[event], &[], Some(&answer)).await;
+                let outcome =
+                    store.append(&after, record.version, &record.last_hash, &[event], &[], Some(&answer)).await;
                 (record.case.id, writer, answer.key, outcome)
             });
         }

@@ -47,12 +47,15 @@ async fn evidence_rows_follow_their_events(db: TestDb) {
         transition: None,
     };
     let folded = apply(record.case.clone(), &event);
-    store.append(&folded, record.version, std::slice::from_ref(&event), &[], None).await.unwrap();
+    store.append(&folded, record.version, &record.last_hash, std::slice::from_ref(&event), &[], None).await.unwrap();
 
     // A stale append (same expected version) is refused, and its evidence row with it.
     let second = file(2, true);
     let stale = Event { body: EventBody::EvidenceAdded { file: second.clone() }, ..event.clone() };
-    let err = store.append(&apply(record.case.clone(), &stale), record.version, &[stale], &[], None).await.unwrap_err();
+    let err = store
+        .append(&apply(record.case.clone(), &stale), record.version, &record.last_hash, &[stale], &[], None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict), "{err:?}");
     assert_eq!(
         db.count("SELECT COUNT(*) FROM evidence WHERE CAST(id AS TEXT) = $1", &[&second.evidence_id.to_string()]).await,
@@ -81,7 +84,10 @@ async fn evidence_rows_follow_their_events(db: TestDb) {
         body: EventBody::EvidenceAdded { file: second.clone() },
         transition: None,
     };
-    store.append(&apply(record.case.clone(), &event), record.version, &[event], &[], None).await.unwrap();
+    store
+        .append(&apply(record.case.clone(), &event), record.version, &record.last_hash, &[event], &[], None)
+        .await
+        .unwrap();
     let rows = store.evidence(case.id).await.unwrap();
     assert_eq!(rows.iter().map(|r| (r.seq, r.file.confidential)).collect::<Vec<_>>(), [(2, false), (4, true)]);
     assert_eq!(store.case(case.id).await.unwrap().unwrap().case.evidence_bytes, first.size + second.size);

@@ -74,7 +74,10 @@ async fn evidence_hashes_and_event_pages(db: TestDb) {
     let record = store.case(case.id).await.unwrap().unwrap();
     let event =
         Event { at: world.now(), actor: cast.buyer.actor(), body: EventBody::EvidenceAdded { file }, transition: None };
-    store.append(&apply(record.case.clone(), &event), record.version, &[event], &[], None).await.unwrap();
+    store
+        .append(&apply(record.case.clone(), &event), record.version, &record.last_hash, &[event], &[], None)
+        .await
+        .unwrap();
     assert!(store.evidence_hash_referenced(&sha).await.unwrap());
     assert!(!store.evidence_hash_referenced(&"cd".repeat(32)).await.unwrap());
 

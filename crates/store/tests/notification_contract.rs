@@ -76,7 +76,7 @@ async fn notification_story(db: TestDb) {
         now,
     );
     let items = redress_app::notices::inbox_items(std::slice::from_ref(&note)).unwrap();
-    let stale = store.append(&record.case, record.version - 1, &[event], &items, None).await;
+    let stale = store.append(&record.case, record.version - 1, &record.last_hash, &[event], &items, None).await;
     assert!(matches!(stale, Err(StoreError::Conflict)), "{stale:?}");
     assert!(store.notification(note.id).await.unwrap().is_none());
     assert_eq!(store.notifications(staff, None, 10).await.unwrap().len(), 2);

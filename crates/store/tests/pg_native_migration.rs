@@ -110,7 +110,7 @@ async fn fill(world: World) -> Made {
     };
     let event =
         Event { at: world.now(), actor: cast.buyer.actor(), body: EventBody::EvidenceAdded { file }, transition: None };
-    store.append(&apply(record.case, &event), record.version, &[event], &[], None).await.unwrap();
+    store.append(&apply(record.case, &event), record.version, &record.last_hash, &[event], &[], None).await.unwrap();
     let new = NewEscalation {
         channel: ExternalChannel::Regulator12315,
         filed_on: redress_law::calendar::shanghai_date(world.now()),

@@ -66,7 +66,7 @@ async fn a_change_and_its_webhook_payload_commit_together(db: TestDb) {
         case_id: Some(case.id),
         payload: serde_json::json!({ "merchant_id": cast.shop, "events": [] }),
     };
-    let lost = store.append(&record.case, record.version - 1, &[event], &[stale], None).await;
+    let lost = store.append(&record.case, record.version - 1, &record.last_hash, &[event], &[stale], None).await;
     assert!(matches!(lost, Err(StoreError::Conflict)), "{lost:?}");
     assert_eq!(db.count(payloads, &[&case.id.to_string()]).await, 1);
 

@@ -18,9 +18,8 @@ pub mod email;
 /// How long a claimed row stays with its worker before another may take it over.
 const LEASE: SignedDuration = SignedDuration::from_secs(60);
 const BATCH: i64 = 100;
-/// Due deadlines claimed at once, and fired at the same time at most.
+/// Due deadlines claimed at once.
 const SWEEP_BATCH: i64 = 1000;
-const TIMEOUTS_AT_ONCE: usize = 64;
 /// Refunds of one batch paid at the same time at most.
 const REFUNDS_AT_ONCE: usize = 16;
 /// Passes per tick: a case whose timeout leads straight into another overdue deadline (after
@@ -233,19 +232,12 @@ impl Worker {
     /// moved on, or another worker fired it) is refused by `decide` as stale; never silently:
     /// each refusal is logged with the case and the reason, and counted.
     pub async fn sweep_deadlines(&self) -> anyhow::Result<(usize, usize)> {
-        use futures_util::StreamExt;
         let now = self.app.clock.now();
         let due = self.app.store.claim_due_cases(now, now.checked_add(self.lease)?, &self.owner, SWEEP_BATCH).await?;
-        // Each case is its own change: fired a few at a time, so that SQLite's writer commits
-        // many in one transaction instead of one fsync per deadline.
-        let outcomes = futures_util::stream::iter(due)
-            .map(|d| async move {
-                let fired = self.app.act_as_system(d.case_id, Command::Timeout { due: d.due }).await;
-                (d, fired)
-            })
-            .buffer_unordered(TIMEOUTS_AT_ONCE)
-            .collect::<Vec<_>>()
-            .await;
+        // Each case is its own change, many in flight, so that SQLite's writer commits many in
+        // one transaction instead of one fsync per deadline; the batch's cases and their shops'
+        // staff are read in one query each.
+        let outcomes = self.app.fire_timeouts(due).await?;
         let (mut fired, mut refused) = (0, 0);
         for (d, outcome) in outcomes {
             match outcome {

@@ -1,0 +1,251 @@
+//! A case change's writes as statements built together (`Script`): on SQLite they go to the
+//! database in one call (sqlx's SQLite connection runs on its own thread and each call is a
+//! hand-over to it and back, which on a loaded machine costs more than the statement); on
+//! PostgreSQL, which takes parameters for one statement at a time, one call each. The rows
+//! after the case row's UPDATE are written only if that UPDATE took (`Guard`), so a stale
+//! change writes nothing even when its statements run in one call.
+//!
+//! Values are bound as the database's own types (`Id`, `Time`, `Json`: `docs/storage.md`). The
+//! statements differ per database only in a notification's key (PostgreSQL partitions the table
+//! by time, so its key is (id, created_at)): `change_script!` is instantiated once per database,
+//! in `script::sqlite` and `script::postgres`.
+
+use crate::codec::{Id, Json, Time};
+use jiff::Timestamp;
+use redress_app::escalations::Notification;
+use redress_app::ports::{OutboxItem, StoreError, StoreResult};
+use redress_domain::chain::Link;
+use redress_domain::{CaseId, Event, UserId};
+
+/// An outbox row about to be written.
+pub struct Job {
+    pub topic: String,
+    pub case_id: Option<CaseId>,
+    pub payload: serde_json::Value,
+    pub at: Timestamp,
+    /// Set for the email of a notification: it is queued only on the conditions below.
+    pub email: Option<Email>,
+}
+
+/// When a notification's email job is written: its reader has an address and did not turn its
+/// kind off (the worker checks again when it sends), and the notification is new (a retried
+/// notification already queued its email).
+pub struct Email {
+    pub reader: UserId,
+    /// Matches the reader's turned-off kinds (the settings' JSON list) if this kind is among them.
+    pub unless_off: String,
+    pub notification: uuid::Uuid,
+}
+
+impl Job {
+    pub fn of(item: &OutboxItem, at: Timestamp) -> Job {
+        Job { topic: item.topic.clone(), case_id: item.case_id, payload: item.payload.clone(), at, email: None }
+    }
+
+    /// The email of a notification.
+    pub fn email(n: &Notification) -> Job {
+        Job {
+            topic: "email".into(),
+            case_id: n.case_id,
+            payload: serde_json::json!({ "notification": n.id }),
+            at: n.created_at,
+            email: Some(Email { reader: n.user_id, unless_off: format!("%\"{}\"%", n.kind), notification: n.id }),
+        }
+    }
+}
+
+/// `notifications` as rows: each once (by id: a twin in the same batch is the same
+/// notification), and their email jobs.
+pub fn notification_rows(notifications: impl IntoIterator<Item = Notification>) -> (Vec<Notification>, Vec<Job>) {
+    let mut seen = std::collections::HashSet::new();
+    let distinct: Vec<Notification> = notifications.into_iter().filter(|n| seen.insert(n.id)).collect();
+    let emails = distinct.iter().map(Job::email).collect();
+    (distinct, emails)
+}
+
+/// A change's outbox items as rows: the notifications for the inbox, and every job (the
+/// notifications' emails among them).
+pub fn outbox_rows(items: &[OutboxItem], at: Timestamp) -> StoreResult<(Vec<Notification>, Vec<Job>)> {
+    let mut notifications = Vec::new();
+    let mut jobs = Vec::with_capacity(items.len());
+    for item in items {
+        // A notification goes to its reader's inbox now, with the change.
+        if item.topic == redress_app::notices::NOTIFICATION_TOPIC {
+            notifications.push(
+                serde_json::from_value::<Notification>(item.payload.clone())
+                    .map_err(|e| StoreError::Other(e.into()))?,
+            );
+        } else {
+            jobs.push(Job::of(item, at));
+        }
+    }
+    let (notifications, emails) = notification_rows(notifications);
+    jobs.extend(emails);
+    Ok((notifications, jobs))
+}
+
+/// Defines `Guard`, `Script`, the `push_*` functions that append a case change's multi-row
+/// INSERTs to a query, and `write_outbox`, for `$db`, whose notifications are keyed by
+/// `$key` (`$stored`: the condition that notification `v.column8` created at `v.column5` is
+/// stored under that key).
+macro_rules! change_script {
+    ($db:ty, notification_key: $key:literal, stored: $stored:literal) => {
+        use super::*;
+        use crate::shared::other;
+
+        /// The case row at the head a change just wrote: a statement guarded by it runs only if
+        /// the change's UPDATE took.
+        pub(crate) struct Guard<'a> {
+            pub case: CaseId,
+            pub version: i64,
+            pub hash: &'a str,
+        }
+
+        /// Pushes the guard's condition (`TRUE` without one).
+        fn push_condition(q: &mut sqlx::QueryBuilder<$db>, guard: Option<&Guard>) {
+            match guard {
+                Some(g) => {
+                    q.push("EXISTS (SELECT 1 FROM cases WHERE id = ")
+                        .push_bind(Id::from(g.case))
+                        .push(" AND version = ")
+                        .push_bind(g.version)
+                        .push(" AND last_hash = ")
+                        .push_bind(g.hash)
+                        .push(")");
+                }
+                None => {
+                    q.push("TRUE");
+                }
+            }
+        }
+
+        /// The statements of one change.
+        #[derive(Default)]
+        pub(crate) struct Script {
+            statements: Vec<sqlx::QueryBuilder<$db>>,
+        }
+
+        impl Script {
+            /// Where the next statement goes (at least one must be pushed there).
+            pub fn next(&mut self) -> &mut sqlx::QueryBuilder<$db> {
+                let one_call = <$db as sqlx::Database>::NAME == "SQLite";
+                if !(one_call && !self.statements.is_empty()) {
+                    self.statements.push(sqlx::QueryBuilder::new(""));
+                    return self.statements.last_mut().expect("just pushed");
+                }
+                let q = self.statements.last_mut().expect("not empty");
+                q.push("; ");
+                q
+            }
+
+            /// Runs the statements in order: the rows they touched, together.
+            pub async fn run(self, conn: &mut <$db as sqlx::Database>::Connection) -> Result<u64, sqlx::Error> {
+                let mut touched = 0;
+                for mut statement in self.statements {
+                    touched += statement.build().execute(&mut *conn).await?.rows_affected();
+                }
+                Ok(touched)
+            }
+        }
+
+        /// `events` with their chain `links`, one multi-row INSERT.
+        pub(crate) fn push_links(
+            q: &mut sqlx::QueryBuilder<$db>,
+            case_id: CaseId,
+            events: &[Event],
+            links: &[Link],
+            guard: Option<&Guard>,
+        ) {
+            q.push("INSERT INTO case_events (case_id, seq, at, event_type, content, prev_hash, hash) SELECT * FROM (");
+            q.push_values(events.iter().zip(links), |mut row, (event, link)| {
+                row.push_bind(Id::from(case_id))
+                    .push_bind(link.seq)
+                    .push_bind(Time(event.at))
+                    .push_bind(event.body.type_name())
+                    .push_bind(&link.content)
+                    .push_bind(&link.prev_hash)
+                    .push_bind(&link.hash);
+            });
+            q.push(") AS v WHERE ");
+            push_condition(q, guard);
+        }
+
+        /// `notifications` into their readers' inboxes, one multi-row INSERT (one stored before
+        /// is left as it is).
+        fn push_inbox(q: &mut sqlx::QueryBuilder<$db>, notifications: &[Notification], guard: Option<&Guard>) {
+            q.push("INSERT INTO notifications (id, user_id, case_id, kind, body, created_at) SELECT * FROM (");
+            q.push_values(notifications, |mut row, n| {
+                row.push_bind(Id::from(n.id))
+                    .push_bind(Id::from(n.user_id))
+                    .push_bind(n.case_id.map(Id::from))
+                    .push_bind(&n.kind)
+                    .push_bind(Json(n))
+                    .push_bind(Time(n.created_at));
+            });
+            q.push(") AS v WHERE ");
+            push_condition(q, guard);
+            q.push(concat!(" ON CONFLICT ", $key, " DO NOTHING"));
+        }
+
+        /// `jobs` into the outbox, one INSERT ... SELECT; an email job only on its `Email`'s
+        /// conditions.
+        fn push_jobs(q: &mut sqlx::QueryBuilder<$db>, jobs: &[Job], guard: Option<&Guard>) {
+            // VALUES columns are named column1, column2, ... on both databases.
+            q.push("INSERT INTO outbox (id, topic, case_id, payload, created_at, available_at) SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column5 FROM (");
+            q.push_values(jobs, |mut row, job| {
+                let email = job.email.as_ref();
+                row.push_bind(Id::from(uuid::Uuid::now_v7()))
+                    .push_bind(&job.topic)
+                    .push_bind(job.case_id.map(Id::from))
+                    .push_bind(Json(&job.payload))
+                    .push_bind(Time(job.at))
+                    .push_bind(email.map(|e| Id::from(e.reader)))
+                    .push_bind(email.map(|e| e.unless_off.as_str()))
+                    .push_bind(email.map(|e| Id::from(e.notification)));
+            });
+            q.push(concat!(
+                ") AS v WHERE (v.column6 IS NULL OR (EXISTS (SELECT 1 FROM users u WHERE u.id = v.column6 AND u.email IS NOT NULL ",
+                "AND NOT EXISTS (SELECT 1 FROM notification_settings s WHERE s.user_id = u.id AND CAST(s.email_off AS TEXT) LIKE v.column7)) ",
+                "AND NOT EXISTS (SELECT 1 FROM notifications n WHERE ",
+                $stored,
+                "))) AND "
+            ));
+            push_condition(q, guard);
+        }
+
+        /// Pushes a change's outbox rows: the jobs first, so that a notification's email is
+        /// queued only if the notification is not stored yet, then the notifications.
+        pub(crate) fn push_outbox(script: &mut Script, notifications: &[Notification], jobs: &[Job], guard: Option<&Guard>) {
+            if !jobs.is_empty() {
+                push_jobs(script.next(), jobs, guard);
+            }
+            if !notifications.is_empty() {
+                push_inbox(script.next(), notifications, guard);
+            }
+        }
+
+        /// Writes outbox rows (from `outbox_rows` or `notification_rows`) on `conn`, inside the
+        /// caller's transaction.
+        pub(crate) async fn write_outbox(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            (notifications, jobs): (Vec<Notification>, Vec<Job>),
+        ) -> StoreResult<()> {
+            let mut script = Script::default();
+            push_outbox(&mut script, &notifications, &jobs, None);
+            script.run(conn).await.map_err(other)?;
+            Ok(())
+        }
+    };
+}
+
+pub(crate) mod sqlite {
+    change_script!(sqlx::Sqlite, notification_key: "(id)", stored: "n.id = v.column8");
+}
+
+pub(crate) mod postgres {
+    change_script!(
+        sqlx::Postgres,
+        notification_key: "(id, created_at)",
+        stored: "n.id = v.column8 AND n.created_at = v.column5"
+    );
+}
