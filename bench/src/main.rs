@@ -137,6 +137,7 @@ async fn main() -> anyhow::Result<()> {
         webhooks: Default::default(),
         login_throttle: Default::default(),
         gates: Default::default(),
+        keys: Default::default(),
     };
     app.ensure_policy().await?;
     app.load_calendar().await?;

@@ -161,6 +161,7 @@ async fn main() -> anyhow::Result<()> {
         evidence_limits: Default::default(),
         login_throttle: Default::default(),
         gates: Default::default(),
+        keys: Default::default(),
         webhooks: Default::default(),
     };
     app.ensure_policy().await?;

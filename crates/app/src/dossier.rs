@@ -7,8 +7,10 @@
 //! confidential files, and their caption and kind too (they can say more than the file's
 //! existence should). Their `EvidenceAdded` events are carried redacted (caption and kind
 //! blanked) under their original hashes, listed in `redacted`: the chain still links through
-//! them and the file's id, hash and size stay listed as withheld, but a reader who may not see
-//! the original content cannot recompute those events' own hashes. Every other event is
+//! them and the file's id and size stay listed as withheld, but a reader who may not see the
+//! original content cannot recompute those events' own hashes. Where the file's SHA-256 was, a
+//! withheld file shows the platform's keyed commitment to it (`keys::CommitmentKey`): a hash would
+//! let the reader confirm a guess of the file. Every other event is
 //! recomputed in full, and the head hash is the platform's.
 
 use crate::error::AppError;
@@ -79,13 +81,21 @@ pub struct ManifestFile {
     pub sha256: String,
     pub size: u64,
     pub media_type: String,
+    /// For a confidential file: the commitment the other side's dossier lists it under (see
+    /// `Withheld::commitment`), so the two dossiers can be matched.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema, Deserialize)]
 pub struct Withheld {
     pub evidence_id: EvidenceId,
     pub event_seq: i64,
-    pub sha256: String,
+    /// The platform's keyed commitment to the file (HMAC-SHA256 of its id and SHA-256 under a key
+    /// only the platform holds), not its hash: the same value stands in the redacted event's
+    /// `sha256`. Dossiers made before commitments listed the file's SHA-256 here.
+    #[serde(alias = "sha256")]
+    pub commitment: String,
     pub size: u64,
     pub reason: String,
 }
@@ -122,7 +132,7 @@ struct EvidenceRow {
 
 struct DecisionRow {
     at: String,
-    title: &'static str,
+    title: String,
     text: String,
     rationale: String,
     cited_rule: String,
@@ -158,6 +168,16 @@ struct Page {
     decisions: Vec<DecisionRow>,
     head_hash: String,
     event_count: usize,
+}
+
+/// A message of the (Chinese) dossier with its arguments.
+fn zh(key: &str, args: &[(&'static str, String)]) -> String {
+    let args = args.iter().map(|(k, v)| ((*k).into(), redress_text::fluent::FluentValue::from(v.clone()))).collect();
+    text_with(Lang::Zh, key, &args)
+}
+
+fn remedy_text(remedy: &redress_domain::case::Remedy) -> String {
+    zh("dossier-remedy", &[("remedy", remedy.kind.label(Lang::Zh)), ("amount", remedy.amount.to_string())])
 }
 
 fn beijing(at: Timestamp) -> String {
@@ -196,6 +216,7 @@ impl App {
                     sha256: f.sha256.clone(),
                     size: f.size,
                     media_type: f.media_type.clone(),
+                    commitment: None,
                 };
                 (listed, f)
             })
@@ -204,6 +225,8 @@ impl App {
         let (shown, hidden): (Vec<&EvidenceRecord>, Vec<&EvidenceRecord>) =
             evidence.iter().partition(|e| e.visible_to(viewer));
         let path_of = |e: &EvidenceRecord| format!("evidence/{}", e.file_name());
+        let key = self.commitment_key().await?;
+        let commit = |f: &redress_domain::evidence::EvidenceFile| key.commit(f);
         let files: Vec<ManifestFile> = shown
             .iter()
             .map(|e| ManifestFile {
@@ -213,6 +236,7 @@ impl App {
                 sha256: e.file.sha256.clone(),
                 size: e.file.size,
                 media_type: e.file.media_type.clone(),
+                commitment: e.file.confidential.then(|| commit(&e.file)),
             })
             .collect();
         let withheld: Vec<Withheld> = hidden
@@ -220,7 +244,7 @@ impl App {
             .map(|e| Withheld {
                 evidence_id: e.file.evidence_id,
                 event_seq: e.seq,
-                sha256: e.file.sha256.clone(),
+                commitment: commit(&e.file),
                 size: e.file.size,
                 reason: format!("confidential to the {} and the platform", e.uploader_party().as_str()),
             })
@@ -237,7 +261,7 @@ impl App {
         let mut redacted = Vec::new();
         let mut links = Vec::with_capacity(events.len());
         for e in &events {
-            let shown = redress_domain::evidence::redacted_for(&e.event, viewer);
+            let shown = redress_domain::evidence::redacted_for(&e.event, viewer, commit);
             if shown == e.event {
                 links.push(e.link.clone());
             } else {
@@ -274,7 +298,7 @@ impl App {
                 .map(|e| Row {
                     at: beijing(e.event.at),
                     who: who(&e.event.actor, Lang::Zh),
-                    text: describe(&redress_domain::evidence::redacted_for(&e.event, viewer)),
+                    text: describe(&redress_domain::evidence::redacted_for(&e.event, viewer, commit)),
                     seq: e.seq,
                     hash: e.link.hash.clone(),
                 })
@@ -305,17 +329,21 @@ impl App {
                 .enumerate()
                 .map(|(i, e)| EvidenceRow {
                     number: i + 1,
-                    kind: if e.visible_to(viewer) { e.file.kind.label(Lang::Zh) } else { "保密材料".into() },
+                    kind: if e.visible_to(viewer) {
+                        e.file.kind.label(Lang::Zh)
+                    } else {
+                        text(Lang::Zh, "dossier-withheld-kind")
+                    },
                     caption: if e.visible_to(viewer) { e.file.caption.clone() } else { "—".into() },
                     at: beijing(e.added_at),
                     who: who(&e.uploader, Lang::Zh),
                     size: e.file.size,
                     media_type: e.file.media_type.clone(),
-                    sha256: e.file.sha256.clone(),
+                    sha256: if e.visible_to(viewer) { e.file.sha256.clone() } else { commit(&e.file) },
                     location: if e.visible_to(viewer) {
                         path_of(e)
                     } else {
-                        "保密材料,仅平台可见,未随本材料包提供(哈希值已记入事件链)".into()
+                        text(Lang::Zh, "dossier-withheld-location")
                     },
                 })
                 .collect(),
@@ -324,28 +352,33 @@ impl App {
                 .filter_map(|e| match &e.event.body {
                     EventBody::Decided { remedy, liable, rationale, cited_rule } => Some(DecisionRow {
                         at: beijing(e.event.at),
-                        title: "平台裁决",
+                        title: text(Lang::Zh, "dossier-ruling"),
                         text: match (remedy, liable) {
-                            (Some(r), l) => format!(
-                                "{} {}{}",
-                                r.kind.label(Lang::Zh),
-                                r.amount,
-                                l.map(|p| format!(",责任方:{}", party(p, Lang::Zh))).unwrap_or_default()
-                            ),
-                            (None, _) => "驳回买家申请".into(),
+                            (Some(r), l) => {
+                                let remedy = remedy_text(r);
+                                match l {
+                                    Some(p) => zh(
+                                        "dossier-ruling-remedy-liable",
+                                        &[("remedy", remedy), ("party", party(*p, Lang::Zh))],
+                                    ),
+                                    None => remedy,
+                                }
+                            }
+                            (None, _) => text(Lang::Zh, "dossier-ruling-rejected"),
                         },
                         rationale: rationale.clone(),
                         cited_rule: cited_rule.clone(),
                     }),
                     EventBody::AppealReviewed { uphold, remedy, rationale, cited_rule } => Some(DecisionRow {
                         at: beijing(e.event.at),
-                        title: "申诉复核",
+                        title: text(Lang::Zh, "dossier-appeal-review"),
                         text: if *uphold {
-                            "维持原裁决".into()
+                            text(Lang::Zh, "dossier-appeal-upheld")
                         } else {
-                            remedy
-                                .map(|r| format!("改判:{} {}", r.kind.label(Lang::Zh), r.amount))
-                                .unwrap_or_else(|| "改判:驳回".into())
+                            let remedy = remedy
+                                .map(|r| remedy_text(&r))
+                                .unwrap_or_else(|| text(Lang::Zh, "dossier-ruling-rejected"));
+                            zh("dossier-appeal-changed", &[("remedy", remedy)])
                         },
                         rationale: rationale.clone(),
                         cited_rule: cited_rule.clone(),
@@ -563,7 +596,7 @@ pub fn verify<R: Read + Seek>(reader: R, platform_key: Option<&str>) -> anyhow::
         report.findings.push(Finding::Chain(broken));
     }
     // Only what a redaction may hide is accepted as redacted: another side's confidential file,
-    // listed as withheld with the same hash.
+    // listed as withheld under the commitment its redacted event carries.
     for &seq in &manifest.redacted {
         let link = manifest.events.iter().find(|l| l.seq == seq);
         let event = link.and_then(|l| serde_json::from_str::<Event>(&l.content).ok());
@@ -571,7 +604,10 @@ pub fn verify<R: Read + Seek>(reader: R, platform_key: Option<&str>) -> anyhow::
             EventBody::EvidenceAdded { file } => {
                 file.confidential
                     && e.actor.party() != manifest.prepared_for
-                    && manifest.withheld.iter().any(|w| w.evidence_id == file.evidence_id && w.sha256 == file.sha256)
+                    && manifest
+                        .withheld
+                        .iter()
+                        .any(|w| w.evidence_id == file.evidence_id && w.commitment == file.sha256)
             }
             _ => false,
         });
@@ -608,7 +644,8 @@ pub fn verify<R: Read + Seek>(reader: R, platform_key: Option<&str>) -> anyhow::
     }
     for (seq, file) in &added {
         let included = manifest.files.iter().any(|f| f.evidence_id == file.evidence_id);
-        let withheld = manifest.withheld.iter().any(|w| w.evidence_id == file.evidence_id && w.sha256 == file.sha256);
+        let withheld =
+            manifest.withheld.iter().any(|w| w.evidence_id == file.evidence_id && w.commitment == file.sha256);
         if !included && !withheld {
             report.findings.push(Finding::EvidenceUnaccounted { evidence_id: file.evidence_id, seq: *seq });
         }

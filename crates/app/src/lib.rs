@@ -17,6 +17,7 @@ pub mod escalations;
 pub mod evidence;
 pub mod gates;
 pub mod idempotency;
+pub mod keys;
 pub mod narrative;
 pub mod notices;
 pub mod orders;
@@ -55,4 +56,6 @@ pub struct App {
     pub login_throttle: Arc<auth::LoginThrottle>,
     /// Bounds on previews decoded and dossiers exported at once.
     pub gates: Arc<gates::Gates>,
+    /// The platform's keys, each read from the database once.
+    pub keys: Arc<keys::PlatformKeys>,
 }

@@ -5,7 +5,6 @@
 //! that key is only worth trusting once compared with the one the platform publishes
 //! (`GET /api/v1/dossier-key`), which `redress verify --key` does.
 
-use crate::App;
 use crate::error::AppError;
 use ring::signature::{ED25519, Ed25519KeyPair, KeyPair, UnparsedPublicKey};
 use serde::{Deserialize, Serialize};
@@ -13,8 +12,6 @@ use serde::{Deserialize, Serialize};
 /// The seal's file inside a dossier.
 pub const SEAL: &str = "seal.json";
 const ALGORITHM: &str = "ed25519";
-/// The stored key's purpose.
-const PURPOSE: &str = "dossier";
 
 /// `seal.json`: who signed which file, and the signature.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -54,7 +51,7 @@ pub enum SealBroken {
 pub struct SealKey(Ed25519KeyPair);
 
 impl SealKey {
-    /// A new random key (the platform's own is made once by `App::seal_key`).
+    /// A new random key (the platform's own is made once: `App::seal_key`).
     pub fn generate() -> SealKey {
         parse(&generated()).expect("a key ring just made parses")
     }
@@ -84,28 +81,14 @@ pub fn check(seal: &Seal, manifest: &[u8]) -> Result<(), SealBroken> {
     UnparsedPublicKey::new(&ED25519, key).verify(manifest, &signature).map_err(|_| SealBroken::Mismatch)
 }
 
-impl App {
-    /// The platform's dossier key: made by the first process that needs it, then kept in the
-    /// database, so every server on it seals with one key.
-    pub async fn seal_key(&self) -> Result<SealKey, AppError> {
-        if let Some(stored) = self.store.signing_key(PURPOSE).await? {
-            return parse(&stored);
-        }
-        self.store.keep_signing_key(PURPOSE, &generated(), self.clock.now()).await?;
-        // Another process may have stored its key first: the stored one is the key.
-        let stored = self.store.signing_key(PURPOSE).await?;
-        parse(&stored.ok_or_else(|| AppError::Internal(anyhow::anyhow!("the signing key was not kept")))?)
-    }
-}
-
 /// A new key as stored: its PKCS#8 document in hex.
-fn generated() -> String {
+pub(crate) fn generated() -> String {
     // ring fails only when the system has no randomness at all; nothing can be signed then.
     let made = Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new()).expect("system randomness");
     hex::encode(made.as_ref())
 }
 
-fn parse(stored: &str) -> Result<SealKey, AppError> {
+pub(crate) fn parse(stored: &str) -> Result<SealKey, AppError> {
     let pkcs8 = hex::decode(stored).map_err(|e| AppError::Internal(e.into()))?;
     Ed25519KeyPair::from_pkcs8(&pkcs8)
         .map(SealKey)

@@ -62,6 +62,7 @@ fn dossier(file: &[u8]) -> Vec<u8> {
             sha256: evidence.sha256.clone(),
             size: evidence.size,
             media_type: evidence.media_type.clone(),
+            commitment: None,
         }],
         withheld: Vec::new(),
         index_sha256: chain::sha256_hex(index.as_bytes()),

@@ -290,6 +290,7 @@ async fn open(settings: &Settings) -> anyhow::Result<App> {
         webhooks: Arc::new(settings.webhooks.clone()),
         login_throttle: Default::default(),
         gates: Default::default(),
+        keys: Default::default(),
     };
     app.ensure_policy_with(&settings.initial_policy)
         .await

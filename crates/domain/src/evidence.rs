@@ -56,14 +56,15 @@ impl EvidenceFile {
     }
 }
 
-/// An event as `viewer` may read it: the other side's confidential file keeps its hash and size
-/// (the chain fixes them) but not its caption or kind, which can say more than the file's
-/// existence should.
-pub fn redacted_for(event: &crate::Event, viewer: Party) -> crate::Event {
+/// An event as `viewer` may read it: the other side's confidential file keeps its id and size but
+/// not its caption or kind, which can say more than the file's existence should, nor its hash,
+/// which would let the reader confirm a guess of the file: `commitment` stands in its place.
+pub fn redacted_for(event: &crate::Event, viewer: Party, commitment: impl Fn(&EvidenceFile) -> String) -> crate::Event {
     let mut event = event.clone();
     if let crate::EventBody::EvidenceAdded { file } = &mut event.body
         && !visible_to(viewer, event.actor.party(), file.confidential)
     {
+        file.sha256 = commitment(file);
         file.caption = String::new();
         file.kind = crate::vocabulary::EvidenceKind::Other;
     }

@@ -606,6 +606,26 @@ async fn confidential_files_and_strangers(storage: Storage) {
     assert_eq!((report.intact(), report.files, report.withheld, report.redacted), (true, 3, 0, 0));
     assert_eq!(leaks(&agent_zip.1, &["进货发票", "门诊病历"]).len(), 4, "the platform's dossier has everything");
     assert_eq!(fetch(&f.other_buyer, &format!("/api/v1/cases/{case}/dossier")).await.0, StatusCode::NOT_FOUND);
+
+    // Nor the other side's file's hash (a reader could hash a photo seen elsewhere and confirm
+    // what was withheld): the withheld file is listed under the platform's keyed commitment,
+    // which the platform's and the uploader's dossiers list beside the file.
+    assert_eq!(leaks(&buyer_zip.1, &[&sha256(PDF)]), Vec::<String>::new());
+    assert_eq!(leaks(&shop_zip.1, &[&sha256(medical_file)]), Vec::<String>::new());
+    let manifest = |zip: &[u8]| -> Value {
+        serde_json::from_slice(&read_zip(zip).into_iter().find(|(n, _)| n == "manifest.json").unwrap().1).unwrap()
+    };
+    let (buyers, shops, agents) = (manifest(&buyer_zip.1), manifest(&shop_zip.1), manifest(&agent_zip.1));
+    let listed = |m: &Value, e: &Value| -> Value {
+        m["files"].as_array().unwrap().iter().find(|f| f["evidence_id"] == e["evidence_id"]).unwrap()["commitment"]
+            .clone()
+    };
+    let commitment = buyers["withheld"][0]["commitment"].clone();
+    assert_eq!(commitment.as_str().map(str::len), Some(64), "{buyers}");
+    assert_eq!(buyers["withheld"][0]["evidence_id"], invoice["evidence_id"]);
+    assert_eq!((listed(&shops, &invoice), listed(&agents, &invoice)), (commitment.clone(), commitment));
+    assert_eq!(shops["withheld"][0]["commitment"], listed(&agents, &medical));
+    assert_eq!(listed(&agents, &open), Value::Null, "a file both sides see needs no commitment");
 }
 
 async fn dossier_verifies_and_names_every_alteration(storage: Storage) {

@@ -246,6 +246,7 @@ impl World {
             webhooks: Default::default(),
             login_throttle: Default::default(),
             gates: Default::default(),
+            keys: Default::default(),
         };
         World { app, clock, _blobs_dir: blobs_dir }
     }

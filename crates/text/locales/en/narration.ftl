@@ -94,3 +94,12 @@ dossier-verify-consistent = { $path }: consistent, NOT checked against the platf
 } redacted
 dossier-verify-sealed-by = sealed with the key { $key }: compare it with the platform's published key (GET /api/v1/dossier-key), or pass it with --key
 dossier-verify-sealed-by-platform = sealed with the platform's key { $key }
+dossier-withheld-kind = Confidential material
+dossier-withheld-location = The other side's confidential file, not included. The right column is not the file's hash but the platform's commitment to it: the platform's and the uploader's dossiers list the same commitment beside the file.
+dossier-ruling = Platform ruling
+dossier-ruling-rejected = The buyer's request rejected
+dossier-remedy = { $remedy } { $amount }
+dossier-ruling-remedy-liable = { $remedy }, liable: { $party }
+dossier-appeal-review = Appeal review
+dossier-appeal-upheld = The ruling upheld
+dossier-appeal-changed = Changed to: { $remedy }
