@@ -184,21 +184,89 @@ impl Command {
         serde_json::from_value(serde_json::Value::Object(arguments))
     }
 
-    /// Why `arguments` are no `kind`, naming the field at fault. serde cannot say which field of
-    /// a tagged enum had the wrong type, so each field is left out in turn: the one whose
-    /// absence changes the refusal is it (fields are read in order and the first bad one stops
-    /// the reading; a missing field is only noticed after all were read).
+    /// Why `arguments` are no `kind`, naming the field at fault (`remedy.amount`, `evidence[0]`).
+    /// serde cannot say which field of a tagged enum had the wrong type, so each field is left
+    /// out in turn: the one whose absence changes the refusal is it (fields are read in order and
+    /// the first bad one stops the reading), and the search goes on inside it. A missing field is
+    /// only noticed after all were read and names itself; only a container can hold it.
     pub fn arguments_refused(
         kind: CommandKind,
         arguments: &serde_json::Map<String, serde_json::Value>,
         error: &serde_json::Error,
     ) -> crate::Detail {
-        let culprit = arguments.keys().find(|key| {
-            let mut without = arguments.clone();
-            without.remove(key.as_str());
-            Command::from_action(kind, without).err().is_none_or(|other| other.to_string() != error.to_string())
-        });
-        crate::Detail::json(error, culprit.map(String::as_str))
+        let refused = error.to_string();
+        let missing = refused.starts_with("missing field");
+        let root = serde_json::Value::Object(arguments.clone());
+        let mut path: Vec<Step> = Vec::new();
+        loop {
+            let here = path.iter().fold(&root, |v, step| step.get(v));
+            let steps: Vec<Step> = match here {
+                serde_json::Value::Object(m) => m.keys().cloned().map(Step::Key).collect(),
+                serde_json::Value::Array(a) => (0..a.len()).map(Step::Index).collect(),
+                _ => break,
+            };
+            let culprit = steps.into_iter().find(|step| {
+                let mut without = root.clone();
+                let parent = path.iter().fold(&mut without, |v, step| step.get_mut(v));
+                step.remove(parent);
+                let serde_json::Value::Object(without) = without else { return false };
+                let changed =
+                    Command::from_action(kind, without).err().is_none_or(|other| other.to_string() != refused);
+                changed
+                    && (!missing
+                        || matches!(step.get(here), serde_json::Value::Object(_) | serde_json::Value::Array(_)))
+            });
+            match culprit {
+                Some(step) => path.push(step),
+                None => break,
+            }
+        }
+        let mut name = String::new();
+        for step in &path {
+            match step {
+                Step::Key(k) if name.is_empty() => name.push_str(k),
+                Step::Key(k) => {
+                    name.push('.');
+                    name.push_str(k)
+                }
+                Step::Index(i) => name.push_str(&format!("[{i}]")),
+            }
+        }
+        crate::Detail::json(error, (!name.is_empty()).then_some(name.as_str()))
+    }
+}
+
+/// One step into a JSON value: a field of an object or an element of an array.
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+impl Step {
+    fn get<'v>(&self, value: &'v serde_json::Value) -> &'v serde_json::Value {
+        match self {
+            Step::Key(k) => &value[k.as_str()],
+            Step::Index(i) => &value[*i],
+        }
+    }
+
+    fn get_mut<'v>(&self, value: &'v mut serde_json::Value) -> &'v mut serde_json::Value {
+        match self {
+            Step::Key(k) => &mut value[k.as_str()],
+            Step::Index(i) => &mut value[*i],
+        }
+    }
+
+    fn remove(&self, value: &mut serde_json::Value) {
+        match (self, value) {
+            (Step::Key(k), serde_json::Value::Object(m)) => {
+                m.remove(k);
+            }
+            (Step::Index(i), serde_json::Value::Array(a)) => {
+                a.remove(*i);
+            }
+            _ => {}
+        }
     }
 }
 
@@ -248,6 +316,39 @@ impl std::fmt::Display for CommandKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_names_the_nested_field_at_fault() {
+        let named = |kind: CommandKind, args: serde_json::Value| {
+            let serde_json::Value::Object(args) = args else { unreachable!() };
+            let error = Command::from_action(kind, args.clone()).unwrap_err();
+            match Command::arguments_refused(kind, &args, &error) {
+                crate::Detail::JsonField { problem, name } => format!("{problem} {name}"),
+                other => format!("{other:?}"),
+            }
+        };
+        let decide = |remedy: serde_json::Value| serde_json::json!({"remedy": remedy, "liable": "merchant", "rationale": "r", "cited_rule": "c"});
+        let cases = [
+            (
+                CommandKind::Decide,
+                decide(serde_json::json!({"kind": "refund", "amount": "abc"})),
+                "invalid_type remedy.amount",
+            ),
+            (CommandKind::Decide, decide(serde_json::json!({"kind": "refund"})), "missing_field remedy.amount"),
+            (
+                CommandKind::Decide,
+                decide(serde_json::json!({"kind": "gift", "amount": 1})),
+                "unknown_variant remedy.kind",
+            ),
+            (CommandKind::Decide, decide(serde_json::json!(5)), "invalid_type remedy"),
+            (CommandKind::Rate, serde_json::json!({"comment": "ok"}), "missing_field stars"),
+            (CommandKind::Rate, serde_json::json!({"comment": "ok", "stars": "five"}), "invalid_type stars"),
+            (CommandKind::Message, serde_json::json!({"text": "t", "evidence": ["x"]}), "other evidence[0]"),
+        ];
+        for (kind, args, expected) in cases {
+            assert_eq!(named(kind, args.clone()), expected, "{kind} {args}");
+        }
+    }
 
     #[test]
     fn names_are_kebab_case_and_parse_back() {
