@@ -203,9 +203,17 @@ pub fn spec(kind: CommandKind, t: Tr) -> Option<ActionForm> {
     })
 }
 
-/// Yuan as typed (`12`, `12.5`, `¥12.50`) in fen.
+/// A number as typed: full-width digits and marks (`１２．５`, what a Chinese input method types)
+/// read as the ASCII they stand for.
+fn typed_number(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfkc().collect::<String>().trim().to_owned()
+}
+
+/// Yuan as typed (`12`, `12.5`, `¥12.50`, `１２．５`) in fen.
 pub fn parse_yuan(text: &str) -> Option<i64> {
-    let text = text.trim().trim_start_matches(['¥', '￥']).trim();
+    let text = typed_number(text);
+    let text = text.trim_start_matches('¥').trim();
     let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
     if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || fraction.len() > 2 {
         return None;
@@ -234,7 +242,7 @@ pub fn command(kind: CommandKind, form: &mut ActionForm, posted: &crate::shell::
         let value = match field.input {
             Input::Line | Input::Password | Input::Paragraph => Some(Value::from(field.value.clone())),
             Input::Yuan => parse_yuan(text).map(Value::from),
-            Input::Whole => text.parse::<i64>().ok().map(Value::from),
+            Input::Whole => typed_number(text).parse::<i64>().ok().map(Value::from),
             Input::Choice { numeric } => field.options.iter().find(|(v, _)| v == text).map(|(v, _)| {
                 if numeric { v.parse::<i64>().map_or(Value::Null, Value::from) } else { Value::from(v.clone()) }
             }),
@@ -408,6 +416,8 @@ mod tests {
         assert_eq!(parse_yuan("12"), Some(1200));
         assert_eq!(parse_yuan("¥12.5"), Some(1250));
         assert_eq!(parse_yuan(" 0.05 "), Some(5));
+        assert_eq!(parse_yuan("１２．５"), Some(1250), "full-width, as an input method types");
+        assert_eq!(parse_yuan("￥１２"), Some(1200));
         for bad in ["", "-1", "1.234", "1e3", "12.", "abc", "1.-5"] {
             assert_eq!(parse_yuan(bad), if bad == "12." { Some(1200) } else { None }, "{bad}");
         }
