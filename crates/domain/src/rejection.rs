@@ -163,6 +163,10 @@ pub enum Detail {
         asked: u64,
         ordered: u64,
     },
+    /// A money demand of zero or less.
+    NotPositive {
+        amount: String,
+    },
     ExceedsRefundable {
         amount: String,
         refundable: String,

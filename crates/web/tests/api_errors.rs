@@ -145,6 +145,7 @@ async fn problems_speak_the_callers_language() {
     let en = post(&f.buyer, "/api/v1/cases", &[("accept-language", "en")], &filing(&fresh, json!(0))).await;
     assert_problem(&en, StatusCode::UNPROCESSABLE_ENTITY, "amount_not_positive", "filing in English");
     assert_eq!(en.body["title"], "The amount must be greater than zero");
+    assert_eq!(en.body["detail"], "The amount ¥0.00 is not more than zero: ask for at least ¥0.01.");
 }
 
 #[tokio::test]

@@ -32,6 +32,7 @@ detail-item = Item: { $sku }.
 detail-item_twice = Item { $sku } is listed twice: list each item once with its quantity.
 detail-item_quantity = Item { $sku }: { $asked } asked, the order has { $ordered } (at least 1).
 detail-exceeds_refundable = The amount { $amount } is more than the { $refundable } still refundable.
+detail-not_positive = The amount { $amount } is not more than zero: ask for at least ¥0.01.
 detail-exceeds_compensation_cap = The compensation demanded, { $amount }, is more than the { $cap } this case may claim (the refundable price or the statutory damages, whichever is larger, less what was paid out).
 detail-no_amount = amount: this kind of request carries no amount.
 detail-no_reason_excluded = This item is one of the { $exclusion }; under Art. 25 of the Consumer Rights Protection Law the 7-day no-reason return does not apply. If the goods are defective, file a quality case instead.

@@ -26,6 +26,7 @@ detail-item = 商品：{ $sku }。
 detail-item_twice = 商品 { $sku } 重复列出：每件商品只列一次并填写数量。
 detail-item_quantity = 商品 { $sku }：申请 { $asked } 件，订单中有 { $ordered } 件（至少 1 件）。
 detail-exceeds_refundable = 金额 { $amount } 超过了尚可退的 { $refundable }。
+detail-not_positive = 金额 { $amount } 不大于零：至少为 ¥0.01。
 detail-exceeds_compensation_cap = 要求的赔偿 { $amount } 超过了本单可主张的上限 { $cap }（可退价款与法定赔偿中较高者，扣除已支付的款项）。
 detail-no_amount = amount：此类申请不带金额。
 detail-no_reason_excluded = 该商品属于「{ $exclusion }」，依据《中华人民共和国消费者权益保护法》第二十五条，不适用七日无理由退货。如商品有质量问题，可按质量问题申请售后。
