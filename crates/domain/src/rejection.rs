@@ -276,6 +276,10 @@ pub enum Detail {
     TextFieldTooLong {
         bytes: u64,
     },
+    /// A request body over the limit of its route.
+    BodyLimit {
+        bytes: u64,
+    },
     TextNotUtf8,
     Multipart,
     IdempotencyKeyForAnotherFile,

@@ -109,7 +109,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
         }
         let bytes = axum::body::Bytes::from_request(Request::from_parts(parts, body), state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None)
+                crate::limits::body_too_large(crate::idempotency::MAX_BODY)
             } else {
                 // The body stopped coming (the read timeout) or the client went away.
                 Problem::new(StatusCode::REQUEST_TIMEOUT, "request_timeout", None)

@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 /// The largest JSON body the API accepts.
 pub const MAX_BODY: usize = 1 << 20;
+
 pub const HEADER: &str = "idempotency-key";
 
 /// Marks a response whose answer the use case recorded (or replayed) itself.
@@ -44,7 +45,7 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
         return next.run(Request::from_parts(parts, body)).await;
     };
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None).into_response();
+        return crate::limits::body_too_large(MAX_BODY).into_response();
     };
     let request_hash = {
         let mut h = Sha256::new();

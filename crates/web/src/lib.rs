@@ -36,8 +36,7 @@ fn router_and_limiters(app: App, limits: &Limits) -> (Router, Arc<limits::Limite
     telemetry::install();
     // The JSON API takes at most 1 MiB; evidence uploads have their own, larger limit, so the
     // two are layered apart and merged.
-    let router = routes::api(app.clone())
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(idempotency::MAX_BODY))
+    let router = limits::with_body_limit(routes::api(app.clone()), idempotency::MAX_BODY)
         .merge(routes::evidence::routes(&app))
         .merge(routes::conversations::upload_routes(&app))
         .layer(axum::middleware::from_fn(documented_query::layer))

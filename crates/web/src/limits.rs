@@ -18,6 +18,31 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// `router` with a body limit of `bytes` whose refusal says the limit (tower-http's own answer
+/// is an empty 413).
+pub fn with_body_limit<S: Clone + Send + Sync + 'static>(router: axum::Router<S>, bytes: usize) -> axum::Router<S> {
+    router
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(bytes))
+        .layer(axum::middleware::map_response_with_state(bytes, told_the_limit))
+}
+
+async fn told_the_limit(axum::extract::State(bytes): axum::extract::State<usize>, response: Response) -> Response {
+    // A handler's own refusal (a file over its limit) carries its problem already.
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && response.extensions().get::<Problem>().is_none() {
+        return body_too_large(bytes).into_response();
+    }
+    response
+}
+
+/// The refusal of a body over `bytes`, saying what the limit is.
+pub fn body_too_large(bytes: usize) -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        Some(redress_domain::Detail::BodyLimit { bytes: bytes as u64 }),
+    )
+}
+
 /// `per_minute` requests a minute on average, at most `burst` at once. `per_minute == 0`: no limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rate {

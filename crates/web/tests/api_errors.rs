@@ -663,6 +663,10 @@ async fn bad_input_is_a_problem_never_a_server_error() {
         if reply.status != status || reply.code() != code || !shape_ok {
             failures.push(format!("{what}: {method} {path}: got {}, want {status} {code}", short(&reply)));
         }
+        // A body over the limit is told the limit.
+        if code == "payload_too_large" && !reply.body["detail"].as_str().is_some_and(|d| d.contains("1 MiB")) {
+            failures.push(format!("{what}: the 413 does not state the limit: {}", short(&reply)));
+        }
         // The same request with an Idempotency-Key goes through the key's layer: same answer.
         if method == reqwest::Method::POST {
             let key = format!("bad-{}", what.replace(' ', "-"));

@@ -119,7 +119,10 @@ pub(super) fn check_demand(
 ) -> Result<(), Rejection> {
     if pays_money {
         if !amount.is_positive() {
-            return Err(Rejection::with(RejectionCode::AmountNotPositive, Detail::NotPositive { amount: amount.to_string() }));
+            return Err(Rejection::with(
+                RejectionCode::AmountNotPositive,
+                Detail::NotPositive { amount: amount.to_string() },
+            ));
         }
         if amount > refundable {
             let (amount, limit) = (amount.to_string(), refundable.to_string());

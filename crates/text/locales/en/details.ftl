@@ -66,6 +66,7 @@ detail-media_type = media_type: not a media type.
 detail-photo_needs_image = kind: a photo must be an image file (JPEG, PNG, WebP, GIF or HEIC); this file is { $found }.
 detail-video_needs_video = kind: a video must be a video file (MP4 or MOV); this file is { $found }.
 detail-one_file_per_upload = One file per upload.
+detail-body_limit = A request body takes at most { $bytes }.
 detail-text_field_too_long = Text fields take at most { $bytes }.
 detail-text_not_utf8 = Text fields must be UTF-8.
 detail-multipart = A multipart/form-data body is expected.

@@ -57,6 +57,7 @@ detail-media_type = media_type：不是有效的媒体类型。
 detail-photo_needs_image = kind：照片须为图片文件（JPEG、PNG、WebP、GIF 或 HEIC），此文件为 { $found }。
 detail-video_needs_video = kind：视频须为视频文件（MP4 或 MOV），此文件为 { $found }。
 detail-one_file_per_upload = 每次上传一个文件。
+detail-body_limit = 请求正文最多 { $bytes }。
 detail-text_field_too_long = 文本字段最多 { $bytes }。
 detail-text_not_utf8 = 文本字段须为 UTF-8 编码。
 detail-multipart = 请求体须为 multipart/form-data。

@@ -21,10 +21,9 @@ use serde::Deserialize;
 /// The upload of a file into a conversation, with the evidence upload's body limit.
 pub fn upload_routes(app: &App) -> Router<App> {
     let limit = usize::try_from(app.evidence_limits.request_bytes()).unwrap_or(usize::MAX);
-    Router::new()
-        .route("/api/v1/orders/{id}/conversation/files", post(upload))
-        .layer(DefaultBodyLimit::disable())
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(limit))
+    let router =
+        Router::new().route("/api/v1/orders/{id}/conversation/files", post(upload)).layer(DefaultBodyLimit::disable());
+    crate::limits::with_body_limit(router, limit)
 }
 
 /// The JSON routes of a conversation.

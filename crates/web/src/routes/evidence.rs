@@ -22,13 +22,13 @@ use redress_domain::{CaseId, EvidenceId};
 /// The evidence routes, with the upload's body limit (the largest file plus multipart framing).
 pub fn routes(app: &App) -> Router<App> {
     let limit = usize::try_from(app.evidence_limits.request_bytes()).unwrap_or(usize::MAX);
-    Router::new()
+    let router = Router::new()
         .route("/api/v1/cases/{id}/evidence", get(list).post(upload))
         .route("/api/v1/cases/{id}/evidence/{eid}", get(download))
         .route("/api/v1/cases/{id}/evidence/{eid}/preview", get(preview))
         .route("/api/v1/cases/{id}/dossier", get(dossier))
-        .layer(DefaultBodyLimit::disable())
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(limit))
+        .layer(DefaultBodyLimit::disable());
+    crate::limits::with_body_limit(router, limit)
 }
 
 /// Is this the upload? The idempotency layer leaves its body unbuffered: an upload's
