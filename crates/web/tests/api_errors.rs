@@ -730,6 +730,13 @@ async fn login_and_me() {
     assert_eq!(wrong.text, nobody.text, "a wrong password and an unknown login answer alike");
     let malformed = post(&anonymous, "/api/v1/auth/login", &[], &json!({ "login": "buyer" })).await;
     assert_problem(&malformed, StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", "login without a password");
+    // A misspelt field is refused, not ignored, as in every other body.
+    let extra = json!({ "login": "buyer", "password": support::PASSWORD, "remember_me": true });
+    let extra = post(&anonymous, "/api/v1/auth/login", &[("accept-language", "en")], &extra).await;
+    assert_problem(&extra, StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", "login with an unknown field");
+    assert!(extra.body["detail"].as_str().is_some_and(|d| d.contains("remember_me")), "{extra}");
+    let token = post(&f.shop, "/api/v1/tokens", &[], &json!({ "name": "ERP", "scope": "all" })).await;
+    assert_problem(&token, StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", "token with an unknown field");
 
     // A login is one account whatever its case (the trial made `BUYER` beside `buyer`).
     let shouted =

@@ -10,6 +10,7 @@ use redress_domain::MerchantId;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Login {
     login: String,
     password: String,
@@ -59,6 +60,7 @@ pub async fn me(caller: Caller) -> Json<Me> {
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewToken {
     name: String,
     merchant_id: Option<MerchantId>,
