@@ -370,26 +370,31 @@ impl App {
         if !principal.can_see_case(&record.case) {
             return Err(AppError::NotFound);
         }
+        // A retried upload with the same Idempotency-Key names the same evidence id, which the
+        // domain adds once even after its recorded answer has expired; the body is never
+        // buffered to compare requests: the file added under the key is compared instead, its
+        // bytes and what was said of it.
+        let keyed = key.map(|key| keyed_evidence_id(key, &case_id.to_string()));
+        let existing = match keyed {
+            Some(id) => self.store.evidence_item(case_id, id).await?,
+            None => None,
+        };
+        if let Some(existing) = &existing {
+            let same = existing.file.sha256 == received.sha256
+                && existing.file.kind == description.kind
+                && existing.file.caption == description.caption.trim()
+                && existing.file.confidential == description.confidential;
+            if !same {
+                return Err(AppError::Invalid(Detail::IdempotencyKeyForAnotherFile));
+            }
+        }
         if let Some(first) = self.answered_before(key).await? {
             return Ok(Answered::Replayed(first));
         }
-        // A retried upload with the same Idempotency-Key names the same evidence id, which the
-        // domain adds once even after its recorded answer has expired; the body is never
-        // buffered to compare requests.
-        let evidence_id = match key {
-            Some(key) => {
-                let id = keyed_evidence_id(key, &case_id.to_string());
-                if let Some(existing) = self.store.evidence_item(case_id, id).await? {
-                    return if existing.file.sha256 == received.sha256 {
-                        Ok(Answered::Fresh { status: 201, body: render(&existing)? })
-                    } else {
-                        Err(AppError::Invalid(Detail::IdempotencyKeyForAnotherFile))
-                    };
-                }
-                id
-            }
-            None => EvidenceId(uuid::Uuid::now_v7()),
-        };
+        if let Some(existing) = existing {
+            return Ok(Answered::Fresh { status: 201, body: render(&existing)? });
+        }
+        let evidence_id = keyed.unwrap_or_else(|| EvidenceId(uuid::Uuid::now_v7()));
         let file = EvidenceFile {
             evidence_id,
             sha256: received.sha256.clone(),

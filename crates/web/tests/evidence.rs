@@ -233,6 +233,28 @@ async fn twin_uploads_with_one_key_get_one_answer(storage: Storage) {
     }
     let listed = f.buyer.get(&format!("/api/v1/cases/{case}/evidence")).await;
     assert_eq!(listed.1["items"].as_array().unwrap().len(), 1, "{listed:?}");
+    // The key with the same file said of differently (the trial's finding: it replayed the first
+    // answer as if the new caption had been taken) is a key reused for another upload.
+    for (what, fields) in [
+        ("another caption", [("kind", "photo"), ("caption", "另一张照片"), ("confidential", "false")]),
+        ("another kind", [("kind", "other"), ("caption", "同一张照片"), ("confidential", "false")]),
+        ("confidential now", [("kind", "photo"), ("caption", "同一张照片"), ("confidential", "true")]),
+    ] {
+        let body = multipart(&[
+            (fields[0].0, None, fields[0].1.as_bytes()),
+            (fields[1].0, None, fields[1].1.as_bytes()),
+            (fields[2].0, None, fields[2].1.as_bytes()),
+            ("file", Some(("photo.png", "image/png")), &picture),
+        ]);
+        let (status, answer) = post_raw(&f.buyer, &case, body, Some("twin-upload-1")).await;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")),
+            "{what}: {answer}"
+        );
+    }
+    let listed = f.buyer.get(&format!("/api/v1/cases/{case}/evidence")).await;
+    assert_eq!(listed.1["items"][0]["caption"], "同一张照片", "{listed:?}");
 }
 
 async fn uploaded(who: &Session, case: &str, bytes: &[u8], kind: &str, caption: &str, confidential: bool) -> Value {
