@@ -295,6 +295,9 @@ pub fn check_draft(
                 food,
                 bought_on_record: order.paid_at.is_some(),
                 contact_on_record: contacted_merchant && record.is_some(),
+                return_window_passed: order.signed_at.is_some_and(|signed| {
+                    eligibility::non_conforming_window(signed, now).status == eligibility::WindowStatus::Closed
+                }),
             };
             (price_of(order, items).fen(), facts)
         }

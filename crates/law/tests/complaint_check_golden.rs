@@ -21,12 +21,36 @@ struct Golden {
     expected: &'static [&'static str],
 }
 
-const NONE: EligibilityFacts =
-    EligibilityFacts { no_reason: None, food: false, bought_on_record: false, contact_on_record: false };
-const FOOD: EligibilityFacts =
-    EligibilityFacts { no_reason: None, food: true, bought_on_record: false, contact_on_record: false };
+const NONE: EligibilityFacts = EligibilityFacts {
+    no_reason: None,
+    food: false,
+    bought_on_record: false,
+    contact_on_record: false,
+    return_window_passed: false,
+};
+const FOOD: EligibilityFacts = EligibilityFacts {
+    no_reason: None,
+    food: true,
+    bought_on_record: false,
+    contact_on_record: false,
+    return_window_passed: false,
+};
+/// Signed for more than 7 days ago (Art. 24's return window passed).
+const LATE: EligibilityFacts = EligibilityFacts {
+    no_reason: None,
+    food: false,
+    bought_on_record: false,
+    contact_on_record: false,
+    return_window_passed: true,
+};
 const fn no_reason(s: NoReasonStatus) -> EligibilityFacts {
-    EligibilityFacts { no_reason: Some(s), food: false, bought_on_record: false, contact_on_record: false }
+    EligibilityFacts {
+        no_reason: Some(s),
+        food: false,
+        bought_on_record: false,
+        contact_on_record: false,
+        return_window_passed: false,
+    }
 }
 
 fn goldens() -> Vec<Golden> {
@@ -42,6 +66,30 @@ fn goldens() -> Vec<Golden> {
             evidence: &[E::Photo, E::Video, E::ChatRecord, E::OrderRecord],
             facts: NONE,
             description: "我于2025年3月1日在店铺下单购买了一台手机，3月3日签收。3月5日使用时发现屏幕左上角出现一条约2厘米的竖向亮线，重启后依然存在。3月5日当天联系客服，客服称需要寄回检测，至今已5天没有处理。要求退货退款3299元。",
+            expected: &[],
+        },
+        Golden {
+            name: "a return of a defective phone after Art. 24's 7 days: warned, exchange or repair suggested",
+            kind: K::ReturnRefund,
+            reason: R::QualityDefect,
+            demanded_fen: Some(329_900),
+            paid_fen: 329_900,
+            contacted: true,
+            evidence: &[E::Photo, E::Video, E::ChatRecord, E::OrderRecord],
+            facts: LATE,
+            description: "我于2025年3月1日在店铺下单购买了一台手机，3月3日签收。3月20日使用时发现屏幕左上角出现一条约2厘米的竖向亮线，重启后依然存在。3月20日当天联系客服，客服称需要寄回检测，至今已5天没有处理。要求退货退款3299元。",
+            expected: &["return_window_passed"],
+        },
+        Golden {
+            name: "a repair after the 7 days is no late return: clean",
+            kind: K::Repair,
+            reason: R::QualityDefect,
+            demanded_fen: None,
+            paid_fen: 329_900,
+            contacted: true,
+            evidence: &[E::Photo, E::Video, E::ChatRecord, E::OrderRecord],
+            facts: LATE,
+            description: "我于2025年3月1日在店铺下单购买了一台手机，3月3日签收。3月20日使用时发现屏幕左上角出现一条约2厘米的竖向亮线，重启后依然存在。3月20日当天联系客服，客服称需要寄回检测，至今已5天没有处理。要求免费维修。",
             expected: &[],
         },
         Golden {

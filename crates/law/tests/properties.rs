@@ -139,7 +139,7 @@ proptest! {
         let draft = ComplaintDraft {
             kind, reason, demanded_fen: demanded, description, evidence,
             contacted_merchant: contacted, paid_fen: paid,
-            facts: EligibilityFacts { no_reason: None, food, bought_on_record: false, contact_on_record: false },
+            facts: EligibilityFacts { no_reason: None, food, bought_on_record: false, contact_on_record: false, return_window_passed: false },
         };
         let a = check(&draft);
         let b = check(&draft);

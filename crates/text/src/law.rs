@@ -76,6 +76,7 @@ pub fn finding(lang: Lang, f: &Finding) -> (String, String) {
         | Observation::NoReasonWindowClosed
         | Observation::NoReasonExcludedItem
         | Observation::NotSignedFor
+        | Observation::ReturnWindowPassed
         | Observation::PromiseWithoutChatRecord
         | Observation::HarmWithoutMedicalRecord
         | Observation::MerchantNotContacted => plain(),

@@ -51,6 +51,9 @@ pub struct EligibilityFacts {
     /// The platform's record shows (and dates) the buyer's contact with the merchant: the
     /// description need not date it.
     pub contact_on_record: bool,
+    /// The 7 days after signing in which Art. 24 lets non-conforming goods be returned without
+    /// more ado have passed.
+    pub return_window_passed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
@@ -105,6 +108,8 @@ pub enum Observation {
     NoReasonWindowClosed,
     NoReasonExcludedItem,
     NotSignedFor,
+    /// A return of non-conforming goods asked for after Art. 24's 7 days.
+    ReturnWindowPassed,
     NoTimeline {
         missing: Vec<Moment>,
     },
@@ -220,6 +225,7 @@ pub fn check(draft: &ComplaintDraft) -> CheckReport {
     let mut findings = Vec::new();
     check_amount(draft, &mut findings);
     check_no_reason(draft, &mut findings);
+    check_return_window(draft, &mut findings);
     check_timeline(draft, &signals, &mut findings);
     check_problem(&signals, &mut findings);
     check_demand(draft, &signals, &mut findings);
@@ -284,6 +290,18 @@ fn check_no_reason(draft: &ComplaintDraft, out: &mut Vec<Finding>) {
         Some(NoReasonStatus::Open) | None => return,
     };
     out.push(f);
+}
+
+/// Art. 24: non-conforming goods may be returned within 7 days of receipt; after that a return
+/// needs grounds to end the contract, otherwise the merchant owes an exchange or a repair.
+fn check_return_window(draft: &ComplaintDraft, out: &mut Vec<Finding>) {
+    let non_conforming = matches!(
+        draft.reason,
+        Reason::NotAsDescribed | Reason::QualityDefect | Reason::WrongOrMissingItem | Reason::DamagedInTransit
+    );
+    if draft.kind == RequestKind::ReturnRefund && non_conforming && draft.facts.return_window_passed {
+        out.push(finding(Observation::ReturnWindowPassed, Severity::Warning).cite(Article::ConsumerLaw24));
+    }
 }
 
 fn check_timeline(draft: &ComplaintDraft, s: &TextSignals, out: &mut Vec<Finding>) {
