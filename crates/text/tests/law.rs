@@ -89,6 +89,9 @@ fn drafts() -> Vec<ComplaintDraft> {
     let mut food = draft(K::RefundOnly, R::QualityDefect, None, "变质", &[E::Photo], true);
     food.facts.food = true;
     out.push(food);
+    let mut late = draft(K::ReturnRefund, R::QualityDefect, None, "3月1日签收，3月20日屏幕出现亮线", &[E::Photo], true);
+    late.facts.return_window_passed = true;
+    out.push(late);
     for status in [NoReasonStatus::WindowClosed, NoReasonStatus::Excluded, NoReasonStatus::NotSignedFor] {
         let mut d = draft(K::Exchange, R::NoReason7Day, None, "不想要了", &[], true);
         d.facts.no_reason = Some(status);
