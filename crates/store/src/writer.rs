@@ -12,8 +12,11 @@ use redress_app::ports::StoreResult;
 use sqlx::{Connection, Executor, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
-/// Changes committed together at most (the ceiling program's `--batch 64`).
-pub const BATCH: usize = 64;
+/// Changes committed together at most. Interactive load queues about one change per client, so
+/// its batches stay small; a burst (the deadline sweep queues a thousand timeouts at once)
+/// commits in a few large transactions: each commit writes the pages its changes share (the
+/// indexes of `cases`, `case_events`, `outbox`) once, and pays one fsync.
+pub const BATCH: usize = 1024;
 /// The write connection's page cache, in KiB (a bound on its memory, not a reservation).
 pub const CACHE_KIB: u32 = 32 * 1024;
 /// Changes waiting for the writer at most; callers beyond wait to enqueue (back-pressure).
