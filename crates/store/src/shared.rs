@@ -293,13 +293,15 @@ macro_rules! shared_store {
                 let kinds: Vec<&'static str> = events.iter().map(|e| e.body.type_name()).collect();
                 let (case, head, events, outbox, answer) = (case.clone(), expected_hash.to_owned(), events.to_vec(), outbox.to_vec(), answer.cloned());
                 let text = redress_app::search::SearchDoc::of_events(&events);
-                self.write_change(crate::shared::change::<$db, _>(move |conn| {
+                // Without an answer to record, the change's first writes are `append_in`'s script.
+                let scripted = answer.is_none();
+                let change = crate::shared::change::<$db, _>(move |conn| {
                     Box::pin(async move {
                         append_in(conn, &case, expected_version, &head, &events, &outbox, answer.as_ref()).await?;
                         index_events_in(conn, case.id, &text).await
                     })
-                }))
-                .await?;
+                });
+                if scripted { self.write_scripted_change(change).await? } else { self.write_change(change).await? }
                 redress_app::telemetry::events_committed(kinds);
                 crate::shared::wake(&self.changed);
                 Ok(())
@@ -531,7 +533,9 @@ macro_rules! shared_store {
             }
             let new_version = expected_version + events.len() as i64;
             // The case row checked against the version and head the change was decided on, and
-            // the rows of the change written only if it took: one call on SQLite.
+            // the rows of the change written only if it took: one call on SQLite. Without an
+            // answer this script is the change's first write (`append` sends it scripted: the
+            // writer's savepoint goes in this call), so nothing may be written before it.
             let mut script = Script::default();
             script
                 .next()
