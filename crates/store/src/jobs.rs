@@ -37,15 +37,24 @@ macro_rules! job_store {
         #[async_trait::async_trait]
         impl redress_app::ports::JobStore for $store {
             async fn claim_jobs(&self, topic: &str, now: Timestamp, lease_until: Timestamp, owner: &str, limit: i64) -> StoreResult<Vec<ClaimedJob>> {
-                let rows: Vec<JobRow> = sqlx::query_as($claim)
-                    .bind(topic)
-                    .bind(Time(now))
-                    .bind(Time(lease_until))
-                    .bind(owner)
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
+                // Through the writer, as `claim_due_cases`: on SQLite a claim on the pool waited
+                // for the write lock behind the writer's batches (SQLite's busy handler sleeps up
+                // to 100 ms a try), and paid an fsync of its own.
+                let (topic, owner) = (topic.to_owned(), owner.to_owned());
+                let rows: Vec<JobRow> = crate::shared::write_returning::<$db, _, _, _, _>(|c| self.write_change(c), move |conn| {
+                    Box::pin(async move {
+                        sqlx::query_as($claim)
+                            .bind(topic)
+                            .bind(Time(now))
+                            .bind(Time(lease_until))
+                            .bind(owner)
+                            .bind(limit)
+                            .fetch_all(&mut *conn)
+                            .await
+                            .map_err(other)
+                    })
+                })
+                .await?;
                 Ok(rows.into_iter().map(ClaimedJob::from).collect())
             }
 

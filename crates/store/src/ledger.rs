@@ -4,7 +4,7 @@
 
 use crate::codec::{Id, Time};
 use crate::shared::other;
-use redress_app::ports::{LedgerRefund, StoreError};
+use redress_app::ports::LedgerRefund;
 use redress_domain::Money;
 use redress_domain::order::Order;
 
@@ -61,18 +61,11 @@ macro_rules! ledger_store {
                 async fn ledger_refund(&self, order: &Order, refund_id: &str, amount: Money, kind: redress_app::ports::PayoutKind, at: Timestamp) -> StoreResult<LedgerRefund> {
                     // Through the writer: on SQLite it joins a group commit instead of waiting for the
                     // write lock behind it and paying an fsync of its own.
-                    let outcome = std::sync::Arc::new(std::sync::Mutex::new(None));
-                    let (order, refund_id, out) = (order.clone(), refund_id.to_owned(), outcome.clone());
-                    self.write_change(crate::shared::change::<$db, _>(move |conn| {
-                        Box::pin(async move {
-                            let refund = ledger_refund_in(conn, &order, &refund_id, amount, kind, at).await?;
-                            *out.lock().unwrap_or_else(|p| p.into_inner()) = Some(refund);
-                            Ok(())
-                        })
-                    }))
-                    .await?;
-                    let refund = outcome.lock().unwrap_or_else(|p| p.into_inner()).take();
-                    refund.ok_or_else(|| StoreError::Other(anyhow::anyhow!("the ledger write did not run")))
+                    let (order, refund_id) = (order.clone(), refund_id.to_owned());
+                    crate::shared::write_returning::<$db, _, _, _, _>(|c| self.write_change(c), move |conn| {
+                        Box::pin(async move { ledger_refund_in(conn, &order, &refund_id, amount, kind, at).await })
+                    })
+                    .await
                 }
 
                 async fn ledger_total(&self, order_id: OrderId) -> StoreResult<Money> {

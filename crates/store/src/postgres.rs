@@ -58,6 +58,11 @@ impl PgStore {
         change(&mut *tx).await?;
         tx.commit().await.map_err(other)
     }
+
+    /// The same as `write_change` on PostgreSQL (on SQLite it saves the writer a call).
+    pub(crate) async fn write_scripted_change(&self, change: crate::shared::Change<sqlx::Postgres>) -> StoreResult<()> {
+        self.write_change(change).await
+    }
 }
 
 shared_store!(

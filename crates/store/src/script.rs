@@ -123,6 +123,9 @@ macro_rules! change_script {
         #[derive(Default)]
         pub(crate) struct Script {
             statements: Vec<sqlx::QueryBuilder<$db>>,
+            /// The first statement starts with the SQLite writer's opening of this change
+            /// (`writer::Opening`): sending it tells the writer so.
+            opens: bool,
         }
 
         impl Script {
@@ -130,7 +133,11 @@ macro_rules! change_script {
             pub fn next(&mut self) -> &mut sqlx::QueryBuilder<$db> {
                 let one_call = <$db as sqlx::Database>::NAME == "SQLite";
                 if !(one_call && !self.statements.is_empty()) {
-                    self.statements.push(sqlx::QueryBuilder::new(""));
+                    // On SQLite the first statement carries the writer's savepoint statements
+                    // of a scripted change, saving a call of their own.
+                    let opening = if one_call { crate::writer::Opening::take() } else { None };
+                    self.opens = opening.is_some();
+                    self.statements.push(sqlx::QueryBuilder::new(opening.unwrap_or_default()));
                     return self.statements.last_mut().expect("just pushed");
                 }
                 let q = self.statements.last_mut().expect("not empty");
@@ -140,9 +147,19 @@ macro_rules! change_script {
 
             /// Runs the statements in order: the rows they touched, together.
             pub async fn run(self, conn: &mut <$db as sqlx::Database>::Connection) -> Result<u64, sqlx::Error> {
+                use futures_util::TryStreamExt;
+                if self.opens {
+                    crate::writer::Opening::mark_sent();
+                }
+                // The opening's statements are not counted: SQLite reports the rows of the last
+                // INSERT, UPDATE or DELETE for a statement that is none of them (the previous
+                // change's), which would hide that this change's UPDATE took nothing.
+                let mut skip = if self.opens { crate::writer::OPENING_STATEMENTS } else { 0 };
                 let mut touched = 0;
                 for mut statement in self.statements {
-                    touched += statement.build().execute(&mut *conn).await?.rows_affected();
+                    let results: Vec<<$db as sqlx::Database>::QueryResult> =
+                        sqlx::Executor::execute_many(&mut *conn, statement.build()).try_collect().await?;
+                    touched += results.iter().skip(std::mem::take(&mut skip)).map(|r| r.rows_affected()).sum::<u64>();
                 }
                 Ok(touched)
             }

@@ -293,13 +293,15 @@ macro_rules! shared_store {
                 let kinds: Vec<&'static str> = events.iter().map(|e| e.body.type_name()).collect();
                 let (case, head, events, outbox, answer) = (case.clone(), expected_hash.to_owned(), events.to_vec(), outbox.to_vec(), answer.cloned());
                 let text = redress_app::search::SearchDoc::of_events(&events);
-                self.write_change(crate::shared::change::<$db, _>(move |conn| {
+                // Without an answer to record, the change's first writes are `append_in`'s script.
+                let scripted = answer.is_none();
+                let change = crate::shared::change::<$db, _>(move |conn| {
                     Box::pin(async move {
                         append_in(conn, &case, expected_version, &head, &events, &outbox, answer.as_ref()).await?;
                         index_events_in(conn, case.id, &text).await
                     })
-                }))
-                .await?;
+                });
+                if scripted { self.write_scripted_change(change).await? } else { self.write_change(change).await? }
                 redress_app::telemetry::events_committed(kinds);
                 crate::shared::wake(&self.changed);
                 Ok(())
@@ -373,18 +375,28 @@ macro_rules! shared_store {
             }
 
             async fn claim_due_cases(&self, now: Timestamp, lease_until: Timestamp, owner: &str, limit: i64) -> StoreResult<Vec<DueCase>> {
-                let rows = sqlx::query($claim_cases)
-                    .bind(Time(now))
-                    .bind(Time(lease_until))
-                    .bind(owner)
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                let mut due = Vec::with_capacity(rows.len());
-                for r in rows {
-                    due.push(DueCase { case_id: r.try_get::<Id, _>("id").map_err(other)?.into(), due: r.try_get::<Time, _>("sweep_at").map_err(other)?.0 });
-                }
+                // Through the writer: on SQLite the claim joins a group commit (the sweep claims
+                // its next batch while the last one commits) instead of waiting on the write lock
+                // behind the writer and paying an fsync of its own.
+                let owner = owner.to_owned();
+                let mut due = crate::shared::write_returning::<$db, _, _, _, _>(|c| self.write_change(c), move |conn| {
+                    Box::pin(async move {
+                        let rows = sqlx::query($claim_cases)
+                            .bind(Time(now))
+                            .bind(Time(lease_until))
+                            .bind(owner)
+                            .bind(limit)
+                            .fetch_all(&mut *conn)
+                            .await
+                            .map_err(other)?;
+                        let mut due = Vec::with_capacity(rows.len());
+                        for r in rows {
+                            due.push(DueCase { case_id: r.try_get::<Id, _>("id").map_err(other)?.into(), due: r.try_get::<Time, _>("sweep_at").map_err(other)?.0 });
+                        }
+                        Ok(due)
+                    })
+                })
+                .await?;
                 due.sort_by_key(|d| d.due);
                 Ok(due)
             }
@@ -521,7 +533,9 @@ macro_rules! shared_store {
             }
             let new_version = expected_version + events.len() as i64;
             // The case row checked against the version and head the change was decided on, and
-            // the rows of the change written only if it took: one call on SQLite.
+            // the rows of the change written only if it took: one call on SQLite. Without an
+            // answer this script is the change's first write (`append` sends it scripted: the
+            // writer's savepoint goes in this call), so nothing may be written before it.
             let mut script = Script::default();
             script
                 .next()
@@ -679,6 +693,35 @@ where
         + 'static,
 {
     Box::new(f)
+}
+
+/// A change that produces a value (a claim's rows, a payout's outcome): `f` runs through `write`
+/// (the store's `write_change`) and what it returned is handed back once its batch committed.
+pub async fn write_returning<DB, T, F, W, Fut>(write: W, f: F) -> redress_app::ports::StoreResult<T>
+where
+    DB: sqlx::Database,
+    T: Send + 'static,
+    F: for<'c> FnOnce(
+            &'c mut DB::Connection,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = redress_app::ports::StoreResult<T>> + Send + 'c>,
+        > + Send
+        + 'static,
+    W: FnOnce(Change<DB>) -> Fut,
+    Fut: std::future::Future<Output = redress_app::ports::StoreResult<()>>,
+{
+    let slot = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let out = slot.clone();
+    write(change::<DB, _>(move |conn| {
+        Box::pin(async move {
+            let value = f(conn).await?;
+            *out.lock().unwrap_or_else(|p| p.into_inner()) = Some(value);
+            Ok(())
+        })
+    }))
+    .await?;
+    let value = slot.lock().unwrap_or_else(|p| p.into_inner()).take();
+    value.ok_or_else(|| redress_app::StoreError::Other(anyhow::anyhow!("the change did not run")))
 }
 
 /// Tells every worker loop of this process (the deadline sweeper, the webhook sender), each

@@ -78,6 +78,11 @@ impl SqliteStore {
     pub(crate) async fn write_change(&self, change: crate::shared::Change<sqlx::Sqlite>) -> StoreResult<()> {
         self.writer.write(change).await
     }
+
+    /// `write_change` for a change whose first writes are one `Script` (`Writer::write_scripted`).
+    pub(crate) async fn write_scripted_change(&self, change: crate::shared::Change<sqlx::Sqlite>) -> StoreResult<()> {
+        self.writer.write_scripted(change).await
+    }
 }
 
 shared_store!(

@@ -12,14 +12,62 @@ use redress_app::ports::StoreResult;
 use sqlx::{Connection, Executor, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
-/// Changes committed together at most (the ceiling program's `--batch 64`).
-pub const BATCH: usize = 64;
+/// Changes committed together at most. Interactive load queues about one change per client, so
+/// its batches stay small; a burst (the deadline sweep queues a thousand timeouts at once)
+/// commits in a few large transactions: each commit writes the pages its changes share (the
+/// indexes of `cases`, `case_events`, `outbox`) once, and pays one fsync.
+pub const BATCH: usize = 1024;
 /// The write connection's page cache, in KiB (a bound on its memory, not a reservation).
 pub const CACHE_KIB: u32 = 32 * 1024;
 /// Changes waiting for the writer at most; callers beyond wait to enqueue (back-pressure).
 const QUEUE: usize = 4096;
 
-type Queued = (Change<sqlx::Sqlite>, oneshot::Sender<StoreResult<()>>);
+/// A queued change, whether its first call is a `Script` (`Writer::write_scripted`), and where
+/// its outcome goes.
+type Queued = (Change<sqlx::Sqlite>, bool, oneshot::Sender<StoreResult<()>>);
+
+/// The changes of a batch take two savepoint names in turn: change `i` opens `change_a` or
+/// `change_b` and releases its predecessor's, so a `ROLLBACK TO` the name of a change whose
+/// opening did not run fails ("no such savepoint") instead of undoing its predecessor.
+const ROLLBACKS: [&str; 2] = ["ROLLBACK TO change_a", "ROLLBACK TO change_b"];
+/// What each change sends first: the first change begins the transaction, every later one
+/// releases its predecessor's savepoint; each opens its own.
+const OPENINGS: [&str; 3] = [
+    "BEGIN IMMEDIATE; SAVEPOINT change_a; ",
+    "RELEASE change_a; SAVEPOINT change_b; ",
+    "RELEASE change_b; SAVEPOINT change_a; ",
+];
+
+/// Statements in each opening.
+pub(crate) const OPENING_STATEMENTS: usize = 2;
+
+fn opening(i: usize) -> &'static str {
+    if i == 0 { OPENINGS[0] } else { OPENINGS[1 + (i - 1) % 2] }
+}
+
+/// The opening of the change running now, for a scripted change to send in its script's call
+/// (`Script::next` takes it, `Script::run` marks it sent).
+pub(crate) struct Opening {
+    sql: std::sync::Mutex<Option<&'static str>>,
+    sent: std::sync::atomic::AtomicBool,
+}
+
+impl Opening {
+    /// The opening to put before a script's first statement, if the change running now has one
+    /// to send (only on the writer's task; at most once).
+    pub(crate) fn take() -> Option<&'static str> {
+        OPENING.try_with(|o| o.sql.lock().unwrap_or_else(|p| p.into_inner()).take()).ok().flatten()
+    }
+
+    /// The script holding the opening is being sent.
+    pub(crate) fn mark_sent() {
+        let _ = OPENING.try_with(|o| o.sent.store(true, std::sync::atomic::Ordering::SeqCst));
+    }
+}
+
+tokio::task_local! {
+    static OPENING: std::sync::Arc<Opening>;
+}
 
 #[derive(Clone)]
 pub struct Writer {
@@ -36,8 +84,19 @@ impl Writer {
 
     /// Runs `change` in the next batch; returns once its batch is committed (or failed).
     pub async fn write(&self, change: Change<sqlx::Sqlite>) -> StoreResult<()> {
+        self.enqueue(change, false).await
+    }
+
+    /// `write` for a change that writes nothing before its first `Script` runs: the writer's
+    /// savepoint statements go in that script's call instead of a call of their own (each call
+    /// is a hand-over to sqlx's SQLite thread and back, the writer's main cost).
+    pub async fn write_scripted(&self, change: Change<sqlx::Sqlite>) -> StoreResult<()> {
+        self.enqueue(change, true).await
+    }
+
+    async fn enqueue(&self, change: Change<sqlx::Sqlite>, scripted: bool) -> StoreResult<()> {
         let (reply, answer) = oneshot::channel();
-        self.queue.send((change, reply)).await.map_err(|_| stopped())?;
+        self.queue.send((change, scripted, reply)).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
 }
@@ -49,7 +108,7 @@ fn stopped() -> StoreError {
 async fn write_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Queued>) {
     let mut batch = Vec::with_capacity(BATCH);
     while rx.recv_many(&mut batch, BATCH).await > 0 {
-        let (changes, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
+        let (changes, replies): (Vec<_>, Vec<_>) = batch.drain(..).map(|(c, s, r)| ((c, s), r)).unzip();
         let outcomes = match commit(&mut conn, changes).await {
             Ok(outcomes) => outcomes,
             Err(e) => {
@@ -67,30 +126,45 @@ async fn write_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Queued>) 
 }
 
 /// One transaction over `changes`: the outcome of each, valid only if this returns `Ok`.
-async fn commit(conn: &mut SqliteConnection, changes: Vec<Change<sqlx::Sqlite>>) -> sqlx::Result<Vec<StoreResult<()>>> {
+async fn commit(
+    conn: &mut SqliteConnection,
+    changes: Vec<(Change<sqlx::Sqlite>, bool)>,
+) -> sqlx::Result<Vec<StoreResult<()>>> {
     metrics::histogram!(redress_app::telemetry::WRITER_BATCH).record(changes.len() as f64);
-    // Each change runs in its own SAVEPOINT; releasing one and opening the next is one call to
-    // SQLite's thread, as are the first and the last with BEGIN and COMMIT (every call is a
-    // hand-over between threads, the writer's main cost).
-    conn.execute("BEGIN IMMEDIATE; SAVEPOINT change").await?;
     let mut outcomes = Vec::with_capacity(changes.len());
-    for (i, change) in changes.into_iter().enumerate() {
-        if i > 0 {
-            conn.execute("RELEASE change; SAVEPOINT change").await?;
+    for (i, (change, scripted)) in changes.into_iter().enumerate() {
+        // Each change runs in its own SAVEPOINT. Its opening (BEGIN or the release of the
+        // previous change's savepoint, and its own) goes in the change's first script when it is
+        // scripted, else in a call of its own.
+        let opening = std::sync::Arc::new(Opening {
+            sql: std::sync::Mutex::new(Some(self::opening(i)).filter(|_| scripted)),
+            sent: Default::default(),
+        });
+        if !scripted {
+            conn.execute(self::opening(i)).await?;
         }
         // A change that panics fails alone, like one that errs: the writer carries on with the
         // rest of the batch and the next ones (a dead writer would stop every SQLite write).
-        let outcome = std::panic::AssertUnwindSafe(change(conn)).catch_unwind().await.unwrap_or_else(|panic| {
-            let what = panic.downcast_ref::<&str>().copied().or(panic.downcast_ref::<String>().map(String::as_str));
-            tracing::error!(panic = what.unwrap_or("?"), "a change panicked in the SQLite writer");
-            Err(StoreError::Other(anyhow::anyhow!("the change panicked")))
-        });
+        let outcome = OPENING
+            .scope(opening.clone(), std::panic::AssertUnwindSafe(change(conn)).catch_unwind())
+            .await
+            .unwrap_or_else(|panic| {
+                let what = panic.downcast_ref::<&str>().copied().or(panic.downcast_ref::<String>().map(String::as_str));
+                tracing::error!(panic = what.unwrap_or("?"), "a change panicked in the SQLite writer");
+                Err(StoreError::Other(anyhow::anyhow!("the change panicked")))
+            });
+        if scripted && !opening.sent.load(std::sync::atomic::Ordering::SeqCst) {
+            // It ended before its script was sent (it had nothing to write, or failed first).
+            conn.execute(self::opening(i)).await?;
+        }
         if outcome.is_err() {
-            conn.execute("ROLLBACK TO change").await?;
+            // Fails (and with it the whole batch, which nobody has heard of yet) if this change's
+            // savepoint was never opened: its opening failed part-way.
+            conn.execute(ROLLBACKS[i % 2]).await?;
         }
         outcomes.push(outcome);
     }
-    conn.execute("RELEASE change; COMMIT").await?;
+    conn.execute("COMMIT").await?;
     Ok(outcomes)
 }
 
@@ -114,6 +188,73 @@ mod tests {
                 Ok(())
             })
         })
+    }
+
+    /// Where a scripted change puts the rows its script touched.
+    type Touched = std::sync::Arc<std::sync::Mutex<Option<u64>>>;
+
+    /// A scripted change: `sql` (statements without parameters) as one `Script`, then `then`.
+    fn scripted(sql: &'static str, then: StoreResult<()>, touched: Touched) -> Change<sqlx::Sqlite> {
+        crate::shared::change::<sqlx::Sqlite, _>(move |conn| {
+            Box::pin(async move {
+                let mut script = crate::script::sqlite::Script::default();
+                script.next().push(sql);
+                *touched.lock().unwrap() = Some(script.run(conn).await.map_err(crate::shared::other)?);
+                then
+            })
+        })
+    }
+
+    async fn fresh() -> (tempfile::TempDir, SqliteConnection, Writer) {
+        let dir = tempfile::tempdir().unwrap();
+        let options =
+            sqlx::sqlite::SqliteConnectOptions::new().filename(dir.path().join("w.db")).create_if_missing(true);
+        let mut reader = options.connect().await.unwrap();
+        reader.execute("CREATE TABLE t (v INTEGER NOT NULL)").await.unwrap();
+        let writer = Writer::start(options.connect().await.unwrap());
+        (dir, reader, writer)
+    }
+
+    /// The savepoint statements sent in a scripted change's call are not counted as its rows:
+    /// SQLite reports the previous change's rows for them, which hid a stale change's UPDATE
+    /// that took nothing.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_scripted_change_counts_only_its_own_rows() {
+        let (_dir, _reader, writer) = fresh().await;
+        let (first, second): (Touched, Touched) = Default::default();
+        let both = tokio::join!(
+            writer.write_scripted(scripted("INSERT INTO t (v) VALUES (1), (2), (3)", Ok(()), first)),
+            writer.write_scripted(scripted("UPDATE t SET v = 0 WHERE v = 99", Ok(()), second.clone())),
+        );
+        assert!(both.0.is_ok() && both.1.is_ok(), "{both:?}");
+        assert_eq!(*second.lock().unwrap(), Some(0));
+    }
+
+    /// Scripted changes that fail, after their script or before it, fail alone; the changes
+    /// before and after them in the batch commit.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_scripted_change_that_fails_is_undone_alone() {
+        let (_dir, mut reader, writer) = fresh().await;
+        let touched = Touched::default();
+        let fail = || Err(StoreError::Conflict);
+        let early = crate::shared::change::<sqlx::Sqlite, _>(|_| Box::pin(async { Err(StoreError::Conflict) }));
+        let outcomes = tokio::join!(
+            writer.write_scripted(scripted("INSERT INTO t (v) VALUES (1)", Ok(()), touched.clone())),
+            writer.write_scripted(scripted(
+                "INSERT INTO t (v) VALUES (-1); INSERT INTO t (v) VALUES (-2)",
+                fail(),
+                touched.clone()
+            )),
+            writer.write_scripted(early),
+            writer.write(insert(2)),
+            writer.write_scripted(scripted("INSERT INTO t (v) VALUES (3)", Ok(()), touched.clone())),
+            writer.write_scripted(scripted("INSERT INTO nowhere (v) VALUES (-3)", Ok(()), touched.clone())),
+            writer.write_scripted(scripted("INSERT INTO t (v) VALUES (4)", Ok(()), touched)),
+        );
+        assert!(outcomes.0.is_ok() && outcomes.3.is_ok() && outcomes.4.is_ok() && outcomes.6.is_ok(), "{outcomes:?}");
+        assert!(outcomes.1.is_err() && outcomes.2.is_err() && outcomes.5.is_err(), "{outcomes:?}");
+        let values: Vec<i64> = sqlx::query_scalar("SELECT v FROM t ORDER BY v").fetch_all(&mut reader).await.unwrap();
+        assert_eq!(values, [1, 2, 3, 4]);
     }
 
     /// A change that panics fails alone; the changes of its batch and every later one commit.
