@@ -17,6 +17,9 @@ use redress_domain::{Actor, CaseId, MerchantId, Party, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod counts;
+pub use counts::{AgentDecisions, CaseCount, CaseFigure, PlatformCounts, RulingCount};
+
 /// What a dashboard reads from storage.
 #[async_trait::async_trait]
 pub trait DashboardStore: Send + Sync {
@@ -33,6 +36,11 @@ pub trait DashboardStore: Send + Sync {
     async fn orders_recorded(&self, shop: Option<MerchantId>, edges: &[Timestamp]) -> StoreResult<Vec<i64>>;
     /// Open cases counted by state, stage and assigned agent, with those past their deadline at `now`.
     async fn open_case_counts(&self, now: Timestamp) -> StoreResult<Vec<OpenCount>>;
+    /// The case figures of the cases filed in the months `first` to `last` (labels, `2026-11`),
+    /// counted by month, reason and kind, and their rulings by escalation and decision day.
+    async fn platform_counts(&self, first: &str, last: &str) -> StoreResult<PlatformCounts>;
+    /// Every agent with the decisions they made on Shanghai days `[from, before)`.
+    async fn agent_decisions(&self, from: Date, before: Date) -> StoreResult<Vec<AgentDecisions>>;
 }
 
 /// A stored case body as the dashboards read it: only the fields they use (serde skips the rest
@@ -321,23 +329,51 @@ pub struct PlatformFigures {
     pub by_kind: BTreeMap<String, i64>,
 }
 
+/// The platform figures of `cases` (all of one period): the definition. The dashboard computes
+/// them from counts (`counts::platform_figures_of_counts`), which a property test checks equal.
 pub fn platform_figures(month: &str, cases: &[&CaseFacts]) -> PlatformFigures {
-    let days: Vec<u32> = cases.iter().filter_map(|c| c.ruling.map(|(d, _)| d)).collect();
+    let mut days: BTreeMap<u32, i64> = BTreeMap::new();
+    let mut counts: BTreeMap<(&str, &str), CaseCount> = BTreeMap::new();
+    for c in cases {
+        if let Some((d, _)) = c.ruling {
+            *days.entry(d).or_default() += 1;
+        }
+        let n = counts.entry((c.reason.as_str(), c.kind.as_str())).or_insert_with(|| CaseCount {
+            month: month.to_owned(),
+            reason: c.reason.as_str().to_owned(),
+            kind: c.kind.as_str().to_owned(),
+            cases: 0,
+            escalated: 0,
+            sla_breaches: 0,
+            cases_breached: 0,
+        });
+        n.cases += 1;
+        n.escalated += i64::from(c.escalated);
+        n.sla_breaches += i64::from(c.sla_breaches);
+        n.cases_breached += i64::from(c.sla_breaches > 0);
+    }
+    platform_figures_of_days(month, &counts.values().collect::<Vec<_>>(), &days)
+}
+
+/// The platform figures of cases counted by reason and kind, and of rulings' working days
+/// counted by value.
+pub fn platform_figures_of_days(month: &str, cases: &[&CaseCount], days: &BTreeMap<u32, i64>) -> PlatformFigures {
     let (mut by_reason, mut by_kind) = (BTreeMap::new(), BTreeMap::new());
     for c in cases {
-        *by_reason.entry(c.reason.as_str().to_owned()).or_default() += 1;
-        *by_kind.entry(c.kind.as_str().to_owned()).or_default() += 1;
+        *by_reason.entry(c.reason.clone()).or_default() += c.cases;
+        *by_kind.entry(c.kind.clone()).or_default() += c.cases;
     }
+    let sum = |f: &dyn Fn(&CaseCount) -> i64| cases.iter().map(|c| f(c)).sum::<i64>();
     PlatformFigures {
         month: month.to_owned(),
-        cases: cases.len() as i64,
-        escalated: cases.iter().filter(|c| c.escalated).count() as i64,
-        decided: days.len() as i64,
-        decision_days_p50: percentile(&days, 50),
-        decision_days_p90: percentile(&days, 90),
-        decision_days_max: percentile(&days, 100),
-        sla_breaches: cases.iter().map(|c| i64::from(c.sla_breaches)).sum(),
-        cases_breached: cases.iter().filter(|c| c.sla_breaches > 0).count() as i64,
+        cases: sum(&|c| c.cases),
+        escalated: sum(&|c| c.escalated),
+        decided: days.values().sum(),
+        decision_days_p50: counts::percentile_of_counts(days, 50),
+        decision_days_p90: counts::percentile_of_counts(days, 90),
+        decision_days_max: counts::percentile_of_counts(days, 100),
+        sla_breaches: sum(&|c| c.sla_breaches),
+        cases_breached: sum(&|c| c.cases_breached),
         by_reason,
         by_kind,
     }
@@ -352,34 +388,42 @@ pub struct Backlog {
     pub overdue: i64,
 }
 
-/// An agent's open cases.
+/// An agent's open cases, and the platform decisions they made in the period.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AgentLoad {
     pub agent: UserId,
     pub name: String,
     pub open: i64,
     pub overdue: i64,
+    /// Decisions made in the period (Shanghai days of the dashboard's months).
+    pub decisions: i64,
 }
 
-/// The backlog by state and stage, and each agent's load, from the grouped counts.
-pub fn backlog(counts: &[OpenCount]) -> (Vec<Backlog>, Vec<AgentLoad>) {
+/// The backlog by state and stage, and each agent's load (every agent, those with no open case
+/// or decision too), from the grouped counts.
+pub fn backlog(counts: &[OpenCount], decided: &[AgentDecisions]) -> (Vec<Backlog>, Vec<AgentLoad>) {
     let mut by_state: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
-    let mut by_agent: BTreeMap<UserId, (String, i64, i64)> = BTreeMap::new();
+    let mut by_agent: BTreeMap<UserId, AgentLoad> = BTreeMap::new();
+    fn agent<'a>(by_agent: &'a mut BTreeMap<UserId, AgentLoad>, id: UserId, name: &str) -> &'a mut AgentLoad {
+        by_agent.entry(id).or_insert_with(|| AgentLoad { agent: id, name: name.to_owned(), open: 0, overdue: 0, decisions: 0 })
+    }
     for c in counts {
         let s = by_state.entry((c.stage.clone(), c.state.clone())).or_default();
         s.0 += c.open;
         s.1 += c.overdue;
         if let Some((id, name)) = &c.agent {
-            let a = by_agent.entry(*id).or_insert_with(|| (name.clone(), 0, 0));
-            a.1 += c.open;
-            a.2 += c.overdue;
+            let a = agent(&mut by_agent, *id, name);
+            a.open += c.open;
+            a.overdue += c.overdue;
         }
+    }
+    for d in decided {
+        agent(&mut by_agent, d.agent, &d.name).decisions += d.decisions;
     }
     let backlog =
         by_state.into_iter().map(|((stage, state), (open, overdue))| Backlog { state, stage, open, overdue }).collect();
-    let mut agents: Vec<AgentLoad> =
-        by_agent.into_iter().map(|(agent, (name, open, overdue))| AgentLoad { agent, name, open, overdue }).collect();
-    agents.sort_by(|a, b| b.open.cmp(&a.open).then_with(|| a.name.cmp(&b.name)));
+    let mut agents: Vec<AgentLoad> = by_agent.into_values().collect();
+    agents.sort_by(|a, b| b.open.cmp(&a.open).then_with(|| b.decisions.cmp(&a.decisions)).then_with(|| a.name.cmp(&b.name)));
     (backlog, agents)
 }
 
@@ -516,29 +560,32 @@ impl App {
         self.shop_dashboard_unchecked(shop, months).await
     }
 
-    /// The platform's dashboard over the last `months` months: agents and admins.
+    /// The platform's dashboard over the last `months` months: agents and admins. Computed from
+    /// counts the database keeps with each case (`counts`), not from the cases themselves.
     pub async fn platform_dashboard(&self, principal: &Principal, count: u32) -> Result<PlatformDashboard, AppError> {
         if !principal.is_platform() {
             return Err(AppError::Forbidden(redress_domain::Detail::OnlyRoles { roles: "agent, admin".into() }));
         }
-        let months = months_ending(self.clock.now(), count);
-        let facts = self.facts(None, &months).await?;
-        let (backlog, agents) = backlog(&self.store.open_case_counts(self.clock.now()).await?);
+        let now = self.clock.now();
+        let months = months_ending(now, count);
+        let (Some(first), Some(last)) = (months.first(), months.last()) else { return Err(AppError::NotFound) };
+        let counts = self.store.platform_counts(&first.label, &last.label).await?;
+        let days = |at: Timestamp| redress_law::calendar::shanghai_date(at);
+        let decided = self.store.agent_decisions(days(first.start), days(last.end)).await?;
+        let (backlog, agents) = backlog(&self.store.open_case_counts(now).await?, &decided);
+        let calendar = self.calendar.current();
         let figures = months
             .iter()
-            .map(|m| {
-                let in_month: Vec<&CaseFacts> =
-                    facts.iter().filter(|c| c.filed_at >= m.start && c.filed_at < m.end).collect();
-                platform_figures(&m.label, &in_month)
-            })
+            .map(|m| counts::platform_figures_of_counts(&m.label, &counts, &|month| month == m.label, &calendar))
             .collect();
+        let in_period = |month: &str| month >= first.label.as_str() && month <= last.label.as_str();
         Ok(PlatformDashboard {
-            from: months.first().map_or_else(Timestamp::now, |m| m.start),
-            before: months.last().map_or_else(Timestamp::now, |m| m.end),
+            from: first.start,
+            before: last.end,
             backlog,
             agents,
             months: figures,
-            total: platform_figures("total", &facts.iter().collect::<Vec<_>>()),
+            total: counts::platform_figures_of_counts("total", &counts, &in_period, &calendar),
         })
     }
 

@@ -5,9 +5,13 @@
 use crate::codec::{Id, Time, from_json};
 use crate::shared::other;
 use jiff::Timestamp;
-use redress_app::dashboards::{ANSWER_EVENTS, CaseRow, DashboardStore, EventRow, OpenCount};
+use redress_app::dashboards::{
+    ANSWER_EVENTS, AgentDecisions, CaseCount, CaseFigure, CaseRow, DashboardStore, EventRow, OpenCount, PlatformCounts,
+    RulingCount,
+};
 use redress_app::ports::StoreResult;
-use redress_domain::{CaseId, MerchantId};
+use jiff::civil::Date;
+use redress_domain::{Case, CaseId, MerchantId};
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -47,8 +51,49 @@ const PG_CASE_ROW: &str = "(SELECT CAST(jsonb_build_object('id', c.id, 'filed_at
 /// `SQLITE_EVENT_ROW` for PostgreSQL.
 const PG_EVENT_ROW: &str = "(SELECT CAST(jsonb_build_object('at', b -> 'at', 'actor', b -> 'actor', 'body', jsonb_build_object('type', b -> 'body' -> 'type'), 'transition', CASE WHEN jsonb_typeof(b -> 'transition' -> 'deadline') = 'object' THEN jsonb_build_object('deadline', jsonb_build_object('due', b -> 'transition' -> 'deadline' -> 'due')) END) AS TEXT) FROM (SELECT CAST(e.content AS jsonb) AS b) x)";
 
+/// The figure of a case, written (or rewritten) in the transaction of each change of the case.
+const RECORD_FIGURE: &str = "INSERT INTO case_figures (case_id, month, reason, kind, escalated, sla_breaches, escalated_on, decided_on, decided_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (case_id) DO UPDATE SET month = excluded.month, reason = excluded.reason, kind = excluded.kind, escalated = excluded.escalated, sla_breaches = excluded.sla_breaches, escalated_on = excluded.escalated_on, decided_on = excluded.decided_on, decided_by = excluded.decided_by";
+
+/// Writes the dashboard figure of a case on a connection inside the change's transaction.
+#[async_trait::async_trait]
+pub(crate) trait RecordFigure {
+    async fn record_figure(&mut self, case: &Case) -> StoreResult<()>;
+}
+
+/// Keeps the platform dashboard's row of `case` (`case_figures`) up to date: called with the
+/// search document's write, in the same transaction, at filing and at every change.
+pub(crate) async fn record_figure_in<C: RecordFigure + Send + ?Sized>(conn: &mut C, case: &Case) -> StoreResult<()> {
+    conn.record_figure(case).await
+}
+
+fn parse_day(text: &str) -> StoreResult<Date> {
+    text.parse().map_err(|e: jiff::Error| redress_app::ports::StoreError::Other(e.into()))
+}
+
 macro_rules! dashboard_store {
-    ($store:ty, case_row: $case_row:expr, event_row: $event_row:expr) => {
+    ($store:ty, $conn:ty, case_row: $case_row:expr, event_row: $event_row:expr) => {
+        #[async_trait::async_trait]
+        impl RecordFigure for $conn {
+            async fn record_figure(&mut self, case: &Case) -> StoreResult<()> {
+                let f = CaseFigure::of(case);
+                let ruling = f.ruling.as_ref();
+                sqlx::query(RECORD_FIGURE)
+                    .bind(Id::from(f.case))
+                    .bind(&f.month)
+                    .bind(f.reason.as_str())
+                    .bind(f.kind.as_str())
+                    .bind(i32::from(f.escalated))
+                    .bind(i32::try_from(f.sla_breaches).unwrap_or(i32::MAX))
+                    .bind(ruling.map(|r| r.escalated_on.to_string()))
+                    .bind(ruling.map(|r| r.decided_on.to_string()))
+                    .bind(ruling.map(|r| Id::from(r.agent)))
+                    .execute(&mut *self)
+                    .await
+                    .map_err(other)?;
+                Ok(())
+            }
+        }
+
         #[async_trait::async_trait]
         impl DashboardStore for $store {
             async fn dashboard_cases(
@@ -135,9 +180,63 @@ macro_rules! dashboard_store {
                 }
                 Ok(counts)
             }
+
+            async fn platform_counts(&self, first: &str, last: &str) -> StoreResult<PlatformCounts> {
+                let rows = sqlx::query("SELECT month, reason, kind, CAST(COUNT(*) AS BIGINT) AS cases, CAST(SUM(escalated) AS BIGINT) AS escalated, CAST(SUM(sla_breaches) AS BIGINT) AS sla_breaches, CAST(SUM(CASE WHEN sla_breaches > 0 THEN 1 ELSE 0 END) AS BIGINT) AS breached FROM case_figures WHERE month >= $1 AND month <= $2 GROUP BY month, reason, kind")
+                    .bind(first)
+                    .bind(last)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let mut counts = PlatformCounts::default();
+                for r in rows {
+                    counts.cases.push(CaseCount {
+                        month: r.try_get("month").map_err(other)?,
+                        reason: r.try_get("reason").map_err(other)?,
+                        kind: r.try_get("kind").map_err(other)?,
+                        cases: r.try_get("cases").map_err(other)?,
+                        escalated: r.try_get("escalated").map_err(other)?,
+                        sla_breaches: r.try_get("sla_breaches").map_err(other)?,
+                        cases_breached: r.try_get("breached").map_err(other)?,
+                    });
+                }
+                let rows = sqlx::query("SELECT month, escalated_on, decided_on, CAST(COUNT(*) AS BIGINT) AS rulings FROM case_figures WHERE month >= $1 AND month <= $2 AND decided_on IS NOT NULL GROUP BY month, escalated_on, decided_on")
+                    .bind(first)
+                    .bind(last)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                for r in rows {
+                    counts.rulings.push(RulingCount {
+                        month: r.try_get("month").map_err(other)?,
+                        escalated_on: parse_day(&r.try_get::<String, _>("escalated_on").map_err(other)?)?,
+                        decided_on: parse_day(&r.try_get::<String, _>("decided_on").map_err(other)?)?,
+                        rulings: r.try_get("rulings").map_err(other)?,
+                    });
+                }
+                Ok(counts)
+            }
+
+            async fn agent_decisions(&self, from: Date, before: Date) -> StoreResult<Vec<AgentDecisions>> {
+                let rows = sqlx::query("SELECT u.id, u.display_name, (SELECT CAST(COUNT(*) AS BIGINT) FROM case_figures f WHERE f.decided_by = u.id AND f.decided_on >= $1 AND f.decided_on < $2) AS decisions FROM users u WHERE u.role = 'agent'")
+                    .bind(from.to_string())
+                    .bind(before.to_string())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let mut agents = Vec::with_capacity(rows.len());
+                for r in rows {
+                    agents.push(AgentDecisions {
+                        agent: r.try_get::<Id, _>("id").map_err(other)?.into(),
+                        name: r.try_get("display_name").map_err(other)?,
+                        decisions: r.try_get("decisions").map_err(other)?,
+                    });
+                }
+                Ok(agents)
+            }
         }
     };
 }
 
-dashboard_store!(crate::SqliteStore, case_row: SQLITE_CASE_ROW, event_row: SQLITE_EVENT_ROW);
-dashboard_store!(crate::PgStore, case_row: PG_CASE_ROW, event_row: PG_EVENT_ROW);
+dashboard_store!(crate::SqliteStore, sqlx::SqliteConnection, case_row: SQLITE_CASE_ROW, event_row: SQLITE_EVENT_ROW);
+dashboard_store!(crate::PgStore, sqlx::PgConnection, case_row: PG_CASE_ROW, event_row: PG_EVENT_ROW);

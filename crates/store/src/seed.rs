@@ -40,6 +40,7 @@ macro_rules! bulk_load {
                 }
                 for (case, filed, outbox) in &batch.cases {
                     create_case_in(&mut *tx, case, filed, outbox, 0, None).await?;
+                    crate::dashboards::record_figure_in(&mut *tx, case).await?;
                 }
                 tx.commit().await.map_err(other)
             }

@@ -277,7 +277,8 @@ macro_rules! shared_store {
                         if recorded != said {
                             return Err(StoreError::Conflict);
                         }
-                        index_new_case_in(conn, &case, &text).await
+                        index_new_case_in(conn, &case, &text).await?;
+                        crate::dashboards::record_figure_in(conn, &case).await
                     })
                 }))
                 .await?;
@@ -298,7 +299,8 @@ macro_rules! shared_store {
                 let change = crate::shared::change::<$db, _>(move |conn| {
                     Box::pin(async move {
                         append_in(conn, &case, expected_version, &head, &events, &outbox, answer.as_ref()).await?;
-                        index_events_in(conn, case.id, &text).await
+                        index_events_in(conn, case.id, &text).await?;
+                        crate::dashboards::record_figure_in(conn, &case).await
                     })
                 });
                 if scripted { self.write_scripted_change(change).await? } else { self.write_change(change).await? }
