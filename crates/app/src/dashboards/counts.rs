@@ -189,12 +189,11 @@ mod tests {
     use crate::dashboards::{CaseFacts, CaseRow, RulingRow, months_ending, percentile, platform_figures};
     use jiff::ToSpan;
     use proptest::prelude::*;
-    use redress_domain::case::Remedy;
 
     /// One random case history, as far as the platform figures read it: filed within about
     /// three months, maybe escalated some hours later, maybe decided some hours after that,
     /// maybe SLA breaches.
-    fn history() -> impl Strategy<Value = (u64, usize, usize, Option<u32>, Option<u32>, u32, bool)> {
+    fn history() -> impl Strategy<Value = (u64, usize, usize, Option<u32>, Option<u32>, u32)> {
         (
             0u64..(92 * 24 * 3600),
             0..Reason::ALL.len(),
@@ -202,7 +201,6 @@ mod tests {
             proptest::option::of(0u32..(20 * 24)),
             proptest::option::of(0u32..(30 * 24)),
             0u32..3,
-            any::<bool>(),
         )
     }
 
@@ -218,7 +216,7 @@ mod tests {
             let agent = |n: u64| UserId(uuid::Uuid::from_u128(u128::from(n % u64::from(agents)) + 1));
             let mut facts = Vec::new();
             let mut figures = Vec::new();
-            for (i, (filed, reason, kind, escalated_after, decided_after, sla, remedy)) in histories.iter().enumerate() {
+            for (i, (filed, reason, kind, escalated_after, decided_after, sla)) in histories.iter().enumerate() {
                 let filed_at = start + (*filed as i64).seconds();
                 let escalated_at = escalated_after.map(|h| filed_at + i64::from(h).hours());
                 let decided_at = decided_after.map(|h| escalated_at.unwrap_or(filed_at) + i64::from(h).hours());
@@ -233,7 +231,7 @@ mod tests {
                     rating: None,
                     escalated_at,
                     decision: decided_at.map(|decided_at| RulingRow {
-                        remedy: remedy.then_some(Remedy::FullRefund),
+                        remedy: None,
                         liable: None,
                         decided_at,
                     }),
