@@ -17,6 +17,16 @@ support::contract! {
     dashboards_match_figures_computed_by_hand => sqlite_dashboards_match_figures_computed_by_hand, postgres_dashboards_match_figures_computed_by_hand;
 }
 
+/// The INSERT of migration 0030 that fills `case_figures` from the cases already stored.
+fn backfill(db: &TestDb) -> &'static str {
+    let file = db.either(
+        include_str!("../migrations/sqlite/0030_case_figures.sql"),
+        include_str!("../migrations/postgres/0030_case_figures.sql"),
+    );
+    let insert = &file[file.find("INSERT INTO case_figures").expect("the backfill")..];
+    &insert[..insert.find(';').expect("its end")]
+}
+
 fn hours(n: i64) -> SignedDuration {
     SignedDuration::from_hours(n)
 }
@@ -41,6 +51,7 @@ async fn dashboards_match_figures_computed_by_hand(db: TestDb) {
     let app = &world.app;
     let cast = Cast::new(&world).await;
     let agent = world.user("agent", Role::Agent, None).await;
+    let idle = world.user("idle-agent", Role::Agent, None).await;
     let other_shop = world.merchant("星河电器").await;
     let other_buyer = world.user("other-buyer", Role::Buyer, None).await;
     let buyer = cast.buyer_id();
@@ -171,9 +182,20 @@ async fn dashboards_match_figures_computed_by_hand(db: TestDb) {
     assert_eq!(by_state("awaiting_buyer"), (2, 2));
     assert_eq!(by_state("refunding").0, 2);
     assert_eq!(platform.backlog.iter().map(|b| b.open).sum::<i64>(), 7, "c3 is closed");
-    // The agent holds c2 (still open while its refund runs).
-    let AgentLoad { name, open, .. } = &platform.agents[0];
-    assert_eq!((name.as_str(), *open, platform.agents.len()), ("agent", 1, 1));
+    // The agent holds c2 (still open while its refund runs) and decided it on March 5th; the
+    // other agent has no case and no decision, and is listed all the same (after, fewer open).
+    let AgentLoad { name, open, decisions, .. } = &platform.agents[0];
+    assert_eq!((name.as_str(), *open, *decisions, platform.agents.len()), ("agent", 1, 1, 2));
+    let AgentLoad { agent: id, open, overdue, decisions, .. } = &platform.agents[1];
+    assert_eq!((Some(*id), *open, *overdue, *decisions), (idle.user_id(), 0, 0, 0));
+    // Over the last month only (April), the decision of March is not counted.
+    assert_eq!(app.platform_dashboard(&agent, 1).await.unwrap().agents[0].decisions, 0);
+
+    // The migration's backfill of cases filed before it gives the rows the changes wrote.
+    db.execute("DELETE FROM case_figures", &[]).await;
+    assert_eq!(app.platform_dashboard(&agent, 2).await.unwrap().total.cases, 0);
+    db.execute(backfill(&db), &[]).await;
+    assert_eq!(app.platform_dashboard(&agent, 2).await.unwrap(), platform);
 
     // Public reputation: 10 orders is under the default minimum of 30: no figure at all.
     let hidden = app.reputation(cast.shop).await.unwrap();
