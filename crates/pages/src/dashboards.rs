@@ -50,8 +50,15 @@ fn percent(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 
+/// One decimal, or two significant digits under 0.1: a median answer of two minutes is 0.033 h,
+/// and the axis of small values read 0.0, 0.0, 0.1 (the trial's finding).
 fn one_decimal(v: f64) -> String {
-    format!("{v:.1}")
+    if v != 0.0 && v.abs() < 0.1 {
+        let decimals = (-v.abs().log10().floor()) as usize + 1;
+        format!("{v:.decimals$}")
+    } else {
+        format!("{v:.1}")
+    }
 }
 
 fn period(t: Tr, from: jiff::Timestamp, before: jiff::Timestamp) -> String {
@@ -192,8 +199,12 @@ fn platform_page(signed: &Signed, d: &PlatformDashboard, months: u32) -> Respons
         Table {
             id: "agents",
             caption: t.get("dash-chart-agents"),
-            head: heads(&["dash-col-agent", "dash-col-open", "dash-col-overdue"]),
-            rows: d.agents.iter().map(|a| vec![a.name.clone(), a.open.to_string(), a.overdue.to_string()]).collect(),
+            head: heads(&["dash-col-agent", "dash-col-open", "dash-col-overdue", "dash-col-decisions"]),
+            rows: d
+                .agents
+                .iter()
+                .map(|a| vec![a.name.clone(), a.open.to_string(), a.overdue.to_string(), a.decisions.to_string()])
+                .collect(),
             next: None,
         },
     ];
@@ -314,4 +325,19 @@ pub async fn reputation(State(app): State<App>, visitor: Visitor, Path(id): Path
         charts,
         api: format!("/api/v1/reputation/{shop}"),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_values_keep_their_digits() {
+        assert_eq!(one_decimal(0.0), "0.0");
+        assert_eq!(one_decimal(12.34), "12.3");
+        assert_eq!(one_decimal(0.0333), "0.033");
+        // The axis of a chart whose largest median is 0.04 h: 0, 0.025, 0.05, each distinct.
+        let axis: Vec<String> = [0.0, 0.025, 0.05].into_iter().map(one_decimal).collect();
+        assert_eq!(axis, ["0.0", "0.025", "0.050"]);
+    }
 }

@@ -32,6 +32,7 @@ dash-col-state = State
 dash-col-open = Open
 dash-col-overdue = Overdue
 dash-col-agent = Agent
+dash-col-decisions = Decisions in the period
 rep-title = { $shop }: reputation
 rep-explain = Rates only, computed from the shop's orders and after-sales cases on this platform. No buyer and no case is shown.
 rep-not-enough = Not enough orders yet: figures are shown once the shop has had { $min } orders in the period.

@@ -32,6 +32,7 @@ dash-col-state = 状态
 dash-col-open = 未结
 dash-col-overdue = 已超期
 dash-col-agent = 客服
+dash-col-decisions = 统计期内裁决数
 rep-title = { $shop }：商家信誉
 rep-explain = 仅显示比率，根据该商家在本平台的订单与售后单计算，不显示任何买家或案件内容。
 rep-not-enough = 订单数量尚不足：该商家在统计期内订单达到 { $min } 笔后显示各项数据。

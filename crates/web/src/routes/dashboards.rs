@@ -162,12 +162,16 @@ pub fn platform_rows(d: &PlatformDashboard, table: &str) -> Option<Vec<Vec<Strin
                 .collect(),
         ),
         "agents" => Some(
-            std::iter::once(text(&["agent", "name", "open", "overdue"]))
-                .chain(
-                    d.agents
-                        .iter()
-                        .map(|a| vec![a.agent.to_string(), a.name.clone(), a.open.to_string(), a.overdue.to_string()]),
-                )
+            std::iter::once(text(&["agent", "name", "open", "overdue", "decisions"]))
+                .chain(d.agents.iter().map(|a| {
+                    vec![
+                        a.agent.to_string(),
+                        a.name.clone(),
+                        a.open.to_string(),
+                        a.overdue.to_string(),
+                        a.decisions.to_string(),
+                    ]
+                }))
                 .collect(),
         ),
         "months" => {
