@@ -156,7 +156,8 @@ macro_rules! dashboard_store {
             }
 
             async fn open_case_counts(&self, now: Timestamp) -> StoreResult<Vec<OpenCount>> {
-                let rows = sqlx::query("SELECT c.state, c.stage, c.assigned_agent, u.display_name, CAST(COUNT(*) AS BIGINT) AS open, CAST(SUM(CASE WHEN c.deadline_due < $1 THEN 1 ELSE 0 END) AS BIGINT) AS overdue FROM cases c LEFT JOIN users u ON u.id = c.assigned_agent WHERE c.state <> 'closed' GROUP BY c.state, c.stage, c.assigned_agent, u.display_name ORDER BY c.stage, c.state")
+                // Counted first (from `cases_open_backlog` alone), the agents' names joined to the groups.
+                let rows = sqlx::query("SELECT g.state, g.stage, g.assigned_agent, u.display_name, g.open, g.overdue FROM (SELECT state, stage, assigned_agent, CAST(COUNT(*) AS BIGINT) AS open, CAST(SUM(CASE WHEN deadline_due < $1 THEN 1 ELSE 0 END) AS BIGINT) AS overdue FROM cases WHERE state <> 'closed' GROUP BY state, stage, assigned_agent) g LEFT JOIN users u ON u.id = g.assigned_agent ORDER BY g.stage, g.state")
                     .bind(Time(now))
                     .fetch_all(&self.pool)
                     .await
