@@ -405,7 +405,13 @@ pub fn backlog(counts: &[OpenCount], decided: &[AgentDecisions]) -> (Vec<Backlog
     let mut by_state: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
     let mut by_agent: BTreeMap<UserId, AgentLoad> = BTreeMap::new();
     fn agent<'a>(by_agent: &'a mut BTreeMap<UserId, AgentLoad>, id: UserId, name: &str) -> &'a mut AgentLoad {
-        by_agent.entry(id).or_insert_with(|| AgentLoad { agent: id, name: name.to_owned(), open: 0, overdue: 0, decisions: 0 })
+        by_agent.entry(id).or_insert_with(|| AgentLoad {
+            agent: id,
+            name: name.to_owned(),
+            open: 0,
+            overdue: 0,
+            decisions: 0,
+        })
     }
     for c in counts {
         let s = by_state.entry((c.stage.clone(), c.state.clone())).or_default();
@@ -423,7 +429,9 @@ pub fn backlog(counts: &[OpenCount], decided: &[AgentDecisions]) -> (Vec<Backlog
     let backlog =
         by_state.into_iter().map(|((stage, state), (open, overdue))| Backlog { state, stage, open, overdue }).collect();
     let mut agents: Vec<AgentLoad> = by_agent.into_values().collect();
-    agents.sort_by(|a, b| b.open.cmp(&a.open).then_with(|| b.decisions.cmp(&a.decisions)).then_with(|| a.name.cmp(&b.name)));
+    agents.sort_by(|a, b| {
+        b.open.cmp(&a.open).then_with(|| b.decisions.cmp(&a.decisions)).then_with(|| a.name.cmp(&b.name))
+    });
     (backlog, agents)
 }
 

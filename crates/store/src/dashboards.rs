@@ -5,12 +5,12 @@
 use crate::codec::{Id, Time, from_json};
 use crate::shared::other;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use redress_app::dashboards::{
     ANSWER_EVENTS, AgentDecisions, CaseCount, CaseFigure, CaseRow, DashboardStore, EventRow, OpenCount, PlatformCounts,
     RulingCount,
 };
 use redress_app::ports::StoreResult;
-use jiff::civil::Date;
 use redress_domain::{Case, CaseId, MerchantId};
 use sqlx::Row;
 use std::collections::HashMap;

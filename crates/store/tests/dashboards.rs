@@ -191,6 +191,35 @@ async fn dashboards_match_figures_computed_by_hand(db: TestDb) {
     // Over the last month only (April), the decision of March is not counted.
     assert_eq!(app.platform_dashboard(&agent, 1).await.unwrap().agents[0].decisions, 0);
 
+    // The ports the platform dashboard reads, directly: March's 7 cases by reason and kind, c2's
+    // ruling escalated on Monday 03-02 and decided on Thursday 03-05 (Shanghai days).
+    let counts = world.store().platform_counts("2026-03", "2026-03").await.unwrap();
+    assert_eq!(counts.cases.iter().map(|c| c.cases).sum::<i64>(), 7);
+    let ruling = |y, m, d| jiff::civil::date(y, m, d);
+    assert_eq!(
+        counts.rulings.iter().map(|r| (r.escalated_on, r.decided_on, r.rulings)).collect::<Vec<_>>(),
+        [(ruling(2026, 3, 2), ruling(2026, 3, 5), 1)]
+    );
+    let mut decided: Vec<(String, i64)> = world
+        .store()
+        .agent_decisions(ruling(2026, 3, 5), ruling(2026, 3, 6))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.name, a.decisions))
+        .collect();
+    decided.sort();
+    assert_eq!(decided, [("agent".to_owned(), 1), ("idle-agent".to_owned(), 0)]);
+    let after: i64 = world
+        .store()
+        .agent_decisions(ruling(2026, 3, 6), ruling(2026, 4, 1))
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| a.decisions)
+        .sum();
+    assert_eq!(after, 0, "the day after the decision");
+
     // The migration's backfill of cases filed before it gives the rows the changes wrote.
     db.execute("DELETE FROM case_figures", &[]).await;
     assert_eq!(app.platform_dashboard(&agent, 2).await.unwrap().total.cases, 0);

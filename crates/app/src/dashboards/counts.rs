@@ -148,7 +148,12 @@ pub fn count(figures: &[CaseFigure]) -> PlatformCounts {
         cases: cases.into_values().collect(),
         rulings: rulings
             .into_iter()
-            .map(|((month, escalated_on, decided_on), rulings)| RulingCount { month, escalated_on, decided_on, rulings })
+            .map(|((month, escalated_on, decided_on), rulings)| RulingCount {
+                month,
+                escalated_on,
+                decided_on,
+                rulings,
+            })
             .collect(),
     }
 }
