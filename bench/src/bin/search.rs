@@ -5,10 +5,12 @@
 //! shaped like those the store writes, one real filing as the template, descriptions made from
 //! the domain's phrases and segmented by the application's own segmenter), then runs searches
 //! through the use case (`App::search`: segmentation, the database's full-text match, ranking,
-//! snippets) as an agent (every case), a shop and a buyer, each search by another shop or buyer.
+//! snippets) as an agent (every case; also with a filter on the reason, a different one each
+//! time), a shop and a buyer, each search by another shop or buyer.
 //! Prints p50/p95/p99 per query kind and asker for each run, then the median of each over the
 //! runs; docs/performance.md records the figures and the command. `--keep` fills a SQLite file
-//! once and measures it again on later runs (filling a million cases takes minutes).
+//! once and measures it again on later runs (filling a million cases takes minutes); a
+//! PostgreSQL database filled once is searched again the same way.
 
 use anyhow::Context;
 use clap::Parser;
@@ -38,7 +40,8 @@ struct Args {
     /// Times the whole set of searches is run; the summary gives the median of each figure.
     #[arg(long, default_value_t = 3)]
     runs: usize,
-    /// A PostgreSQL URL (an empty database); default: a fresh SQLite file.
+    /// A PostgreSQL URL (an empty database, or one an earlier run filled: searched again);
+    /// default: a fresh SQLite file.
     #[arg(long, conflicts_with = "keep")]
     database_url: Option<String>,
     /// A SQLite file kept after the run; when it holds cases already, they are searched as
@@ -165,19 +168,25 @@ async fn main() -> anyhow::Result<()> {
         webhooks: Default::default(),
     };
     app.ensure_policy().await?;
-    let filled: Option<(Vec<MerchantId>, Vec<UserId>)> = match &pool {
-        Pool::Sqlite(p) if args.keep.is_some() => {
-            let shops: Vec<String> = sqlx::query_scalar("SELECT id FROM merchants ORDER BY id").fetch_all(p).await?;
-            let buyers: Vec<String> =
-                sqlx::query_scalar("SELECT id FROM users WHERE role = 'buyer' ORDER BY id").fetch_all(p).await?;
-            let parsed = |ids: &[String]| ids.iter().map(|i| i.parse()).collect::<Result<Vec<uuid::Uuid>, _>>();
-            (shops.len() == SHOPS).then_some((
-                parsed(&shops)?.into_iter().map(MerchantId).collect(),
-                parsed(&buyers)?.into_iter().map(UserId).collect(),
-            ))
+    // A kept SQLite file, or a PostgreSQL database, filled by an earlier run is searched again.
+    let (shops_sql, buyers_sql) = (
+        "SELECT CAST(id AS TEXT) FROM merchants ORDER BY id",
+        "SELECT CAST(id AS TEXT) FROM users WHERE role = 'buyer' ORDER BY id",
+    );
+    let (shops, buyers): (Vec<String>, Vec<String>) = match &pool {
+        Pool::Sqlite(_) if args.keep.is_none() => (Vec::new(), Vec::new()),
+        Pool::Sqlite(p) => {
+            (sqlx::query_scalar(shops_sql).fetch_all(p).await?, sqlx::query_scalar(buyers_sql).fetch_all(p).await?)
         }
-        _ => None,
+        Pool::Postgres(p) => {
+            (sqlx::query_scalar(shops_sql).fetch_all(p).await?, sqlx::query_scalar(buyers_sql).fetch_all(p).await?)
+        }
     };
+    let parsed = |ids: &[String]| ids.iter().map(|i| i.parse()).collect::<Result<Vec<uuid::Uuid>, _>>();
+    let filled = (shops.len() == SHOPS).then_some((
+        parsed(&shops)?.into_iter().map(MerchantId).collect::<Vec<_>>(),
+        parsed(&buyers)?.into_iter().map(UserId).collect::<Vec<_>>(),
+    ));
     let (shops, buyers) = match filled {
         Some(found) => {
             println!("searching the {} cases already in {url}", count_cases(&pool).await?);
@@ -357,24 +366,28 @@ async fn search(app: &App, args: &Args, shops: &[MerchantId], buyers: &[UserId])
         println!("|---------------------------------------|------|-----------|--------|--------|--------|");
         let mut all = Vec::new();
         for (r, (asker, (name, q))) in
-            ["agent", "shop", "buyer"].iter().flat_map(|a| QUERIES.iter().map(move |q| (*a, q))).enumerate()
+            ["agent", "agent, by reason", "shop", "buyer"].iter().flat_map(|a| QUERIES.iter().map(move |q| (*a, q))).enumerate()
         {
-            let n = if asker == "agent" { args.agent_queries } else { args.queries };
+            let n = if asker.starts_with("agent") { args.agent_queries } else { args.queries };
             eprint!("{name} ({asker}): {n} searches\r");
             let mut latencies = Vec::with_capacity(n);
             let mut hits = 0;
             for _ in 0..n {
                 // Another shop or buyer each time, as a busy system sees them.
                 let who = match asker {
-                    "agent" => agent.clone(),
+                    "agent" | "agent, by reason" => agent.clone(),
                     "shop" => Principal::MerchantToken {
                         token: redress_domain::TokenId(uuid::Uuid::now_v7()),
                         merchant: shops[draw.next(shops.len())],
                     },
                     _ => buyer(buyers[draw.next(buyers.len())]),
                 };
+                let reason = (asker == "agent, by reason").then(|| {
+                    let reasons = redress_domain::vocabulary::Reason::ALL;
+                    reasons[draw.next(reasons.len())].as_str().to_owned()
+                });
                 let t = Instant::now();
-                let page = app.search(&who, SearchRequest { q: (*q).into(), ..Default::default() }).await?;
+                let page = app.search(&who, SearchRequest { q: (*q).into(), reason, ..Default::default() }).await?;
                 latencies.push(t.elapsed());
                 hits = hits.max(page.items.len());
             }

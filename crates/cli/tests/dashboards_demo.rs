@@ -103,6 +103,14 @@ async fn story(base: String) {
         assert_eq!(status, 200, "{body}");
         assert!(body.contains(name) && !body.contains("id=\"not-enough\""), "{body}");
         assert!(bars_in(&body, "chart-dispute-rate") >= 1 && bars_in(&body, "chart-on-time") >= 1, "{body}");
+        // Anonymous: no account's navigation; the language switch comes back to this page.
+        let switch = &body[body.find("id=\"lang-switch\"").expect("language switch")..];
+        let switch = &switch[..switch.find('>').unwrap()];
+        assert!(!body.contains("id=\"logout\"") && switch.contains(shop.as_str()) && switch.contains("reputation"), "{switch}");
+        // A signed-in buyer reading it keeps their navigation (bell, sign-out).
+        let (status, body) = page(&base, &format!("/shops/{shop}/reputation"), Some(&buyer)).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("id=\"logout\"") && body.contains("id=\"bell\"") && body.contains(name), "{body}");
         let json: Value = reqwest::get(format!("{base}/api/v1/reputation/{shop}")).await.unwrap().json().await.unwrap();
         assert_eq!(json["enough_orders"], true, "{json}");
         // Rates only: no buyer, no case, no description, no order volume.

@@ -278,8 +278,15 @@ struct ReputationPage {
     api: String,
 }
 
-/// `GET /shops/{id}/reputation`: what a buyer may judge the shop by. No sign-in; rates only.
-pub async fn reputation(State(app): State<App>, visitor: Visitor, Path(id): Path<String>) -> Result<Response, Failure> {
+/// `GET /shops/{id}/reputation`: what a buyer may judge the shop by. No sign-in needed (a
+/// signed-in reader keeps their navigation); rates only.
+pub async fn reputation(
+    State(app): State<App>,
+    visitor: Visitor,
+    headers: axum::http::HeaderMap,
+    uri: axum::http::Uri,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
     let t = visitor.tr;
     let shop: MerchantId = id.parse().map_err(|_| Failure::NotFound(t))?;
     let r = app.reputation(shop).await.map_err(|e| Failure::from_app(e, t))?;
@@ -317,7 +324,7 @@ pub async fn reputation(State(app): State<App>, visitor: Visitor, Path(id): Path
     };
     Ok(ok(&ReputationPage {
         t,
-        s: Shell::anonymous(),
+        s: crate::frame::reader_shell(&app, &headers, &uri).await,
         title: t.with("rep-title", &[("shop", r.shop_name.clone())]),
         period: period(t, r.from, r.before),
         withheld,

@@ -47,14 +47,19 @@ pub async fn not_found(app: &App, headers: &axum::http::HeaderMap, uri: &axum::h
 
 /// `view` drawn for whoever the request's cookies say is reading, here.
 async fn in_frame(app: &App, headers: &axum::http::HeaderMap, uri: &axum::http::Uri, view: &FailureView) -> Response {
+    view.render(reader_shell(app, headers, uri).await)
+}
+
+/// The frame of a page anyone may read: the reader's navigation when signed in, else the
+/// sign-in link; the language switch comes back here either way.
+pub async fn reader_shell(app: &App, headers: &axum::http::HeaderMap, uri: &axum::http::Uri) -> Shell {
     let here = uri.path_and_query().map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
     let (mut parts, ()) = Request::new(()).into_parts();
     (parts.headers, parts.uri) = (headers.clone(), uri.clone());
-    let shell = match Signed::from_request_parts(&mut parts, app).await {
+    match Signed::from_request_parts(&mut parts, app).await {
         Ok(signed) => Shell::of(&signed),
         Err(_) => Shell { here, ..Shell::anonymous() },
-    };
-    view.render(shell)
+    }
 }
 
 impl FailureView {

@@ -75,15 +75,8 @@ shared_store!(
 crate::search::search_store!(
     PgStore,
     sqlx::Postgres,
-    ranked: "SELECT d.case_id AS hit, CAST(ts_rank(d.tsv, q) AS DOUBLE PRECISION) AS score FROM case_texts d CROSS JOIN to_tsquery('simple', $1) q WHERE d.tsv @@ q",
-    join: "t.case_id = m.hit",
     matches: "t.tsv @@ to_tsquery('simple', $1)",
     within: "t.tsv @@ to_tsquery('simple', $1)",
-    // The newest by case id (UUIDv7, filing order): the primary key read backwards, or the GIN
-    // index for a rare word, as the planner finds cheaper. A place is the case id as text; the
-    // nil and the all-ones uuid bound them.
-    newest: "SELECT CAST(t.case_id AS TEXT) AS place, t.case_id, t.words FROM case_texts t WHERE t.tsv @@ to_tsquery('simple', $1) AND t.case_id >= CAST($2 AS uuid) AND t.case_id <= CAST($3 AS uuid) AND t.case_id < CAST($4 AS uuid) ORDER BY t.case_id DESC LIMIT $5",
-    places: ("00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff"),
     query: |terms| terms.tsquery(),
     query_within: |terms, word| terms.tsquery_within(word)
 );

@@ -2,14 +2,29 @@
 //! with the database's own full-text index (FTS5 on SQLite, a GIN-indexed tsvector on
 //! PostgreSQL). The queries differ per database only in how words are matched and ranked.
 
-/// The conditions every search applies after matching, as `$2`..`$12` (see `search_cases`).
-pub const FILTERS: &str = "(CAST($2 AS TEXT) IS NULL OR c.buyer_id = $2) AND (CAST($3 AS TEXT) IS NULL OR c.merchant_id = $3) AND (CAST($4 AS TEXT) IS NULL OR c.state = $4) AND (CAST($5 AS TEXT) IS NULL OR c.stage = $5) AND (CAST($6 AS TEXT) IS NULL OR c.reason = $6) AND (CAST($7 AS TEXT) IS NULL OR c.kind = $7) AND ($8 IS NULL OR c.filed_at >= $8) AND ($9 IS NULL OR c.filed_at < $9) AND ($10 IS NULL OR (c.state <> 'closed' AND c.deadline_due < $10)) AND (CAST($11 AS BIGINT) = 0 OR c.state <> 'closed') AND (CAST($12 AS TEXT) IS NULL OR c.id <> $12)";
+mod newest;
 
-/// Whose cases a search looks through. A buyer's or a shop's are read from `cases` by their
-/// index first and only those are matched and ranked (`scope_matches`); everyone's (the
-/// platform's) are matched and ranked in the full-text index. With a million cases a common
-/// word matches hundreds of thousands: matching first and dropping those out of scope after
-/// cost seconds.
+/// The conditions on a case's own state every search applies after matching, as `$4`..`$12`.
+macro_rules! case_filters {
+    () => {
+        "(CAST($4 AS TEXT) IS NULL OR c.state = $4) AND (CAST($5 AS TEXT) IS NULL OR c.stage = $5) AND (CAST($6 AS TEXT) IS NULL OR c.reason = $6) AND (CAST($7 AS TEXT) IS NULL OR c.kind = $7) AND ($8 IS NULL OR c.filed_at >= $8) AND ($9 IS NULL OR c.filed_at < $9) AND ($10 IS NULL OR (c.state <> 'closed' AND c.deadline_due < $10)) AND (CAST($11 AS BIGINT) = 0 OR c.state <> 'closed') AND (CAST($12 AS TEXT) IS NULL OR c.id <> $12)"
+    };
+}
+
+/// `FILTERS` but the scope (an agent's search has none): every column it reads is in SQLite's
+/// index `cases_search_filters`.
+pub const CASE_FILTERS: &str = case_filters!();
+
+/// The conditions every search applies after matching, as `$2`..`$12` (see `search_cases`).
+pub const FILTERS: &str = concat!(
+    "(CAST($2 AS TEXT) IS NULL OR c.buyer_id = $2) AND (CAST($3 AS TEXT) IS NULL OR c.merchant_id = $3) AND ",
+    case_filters!()
+);
+
+/// Whose cases a search looks through. A buyer's or a shop's are matched inside the full-text
+/// index through their scope word and ranked whole (`scope_indexed`); everyone's (the
+/// platform's) are read newest first a block at a time (`newest`). With a million cases a
+/// common word matches hundreds of thousands: ranking them all costs seconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
     Buyer,
@@ -34,23 +49,6 @@ impl Scope {
             Scope::Everyone => "1 = 1",
         }
     }
-}
-
-/// The page after the cursor (`$13` score, `$14` id), best first, at most `$15`.
-pub const PAGE: &str = "WHERE (CAST($13 AS DOUBLE PRECISION) IS NULL OR score < $13 OR (score = $13 AND id < $14)) ORDER BY score DESC, id DESC LIMIT $15";
-
-/// Everyone's matches, ranked by the index's `ranked` (`hit, score` of every match, `join` ties
-/// `hit` to the document `t`), then their cases under `FILTERS`.
-pub fn everyone(ranked: &str, join: &str) -> String {
-    format!(
-        "SELECT c.id, c.body, t.plain, m.score FROM ({ranked}) m JOIN case_texts t ON {join} JOIN cases c ON c.id = t.case_id WHERE {FILTERS}"
-    )
-}
-
-/// Whether a search of everyone's cases is narrowed by nothing but its page: an agent's plain
-/// query, ranked a block at a time (`redress_app::search::rank::Block`).
-pub fn only_paged(f: &redress_app::search::SearchFilter) -> bool {
-    f.buyer_id.is_none() && f.merchant_id.is_none() && !narrowed_beyond_scope(f)
 }
 
 /// Whether a search has filters other than its scope and page (which need each case's row).
@@ -80,17 +78,6 @@ pub fn narrowed_beyond_scope(f: &redress_app::search::SearchFilter) -> bool {
         || due_before.is_some()
         || *open_only
         || except.is_some()
-}
-
-/// The bounds `$2` (lowest place), `$3` (highest) and `$4` (below) of the `newest` statement
-/// for a block read, with the database's lowest and highest places for those not given.
-pub fn block_bounds(within: &redress_app::search::rank::Within, lowest: &str, highest: &str) -> [String; 3] {
-    use redress_app::search::rank::Within;
-    match within {
-        Within::Newest => [lowest.into(), highest.into(), highest.into()],
-        Within::Block(b) => [b.oldest.clone(), b.newest.clone(), highest.into()],
-        Within::Older(below) => [lowest.into(), highest.into(), below.clone()],
-    }
 }
 
 /// A scope's matches found inside the full-text index: `within` says on a document `t` that it
@@ -132,7 +119,7 @@ pub fn scope_matches(scope: Scope, matches: &str) -> String {
 /// `t` (see `everyone`); `$matches` says on a document `t` that it matches `$1` (see
 /// `scope_matches`).
 macro_rules! search_store {
-    ($store:ty, $db:ty, ranked: $ranked:expr, join: $join:expr, matches: $matches:expr, within: $within:expr, newest: $newest:expr, places: ($lowest:expr, $highest:expr), query: $query:expr, query_within: $query_within:expr) => {
+    ($store:ty, $db:ty, matches: $matches:expr, within: $within:expr, query: $query:expr, query_within: $query_within:expr) => {
         /// Binds the query's terms as `$1` and the filter as `$2`..`$12` (see `FILTERS`).
         fn bind_filters<'q>(
             q: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
@@ -144,7 +131,7 @@ macro_rules! search_store {
         }
 
         /// Binds a query text as `$1` and the filter as `$2`..`$12` (see `FILTERS`).
-        fn bind_query<'q>(
+        pub(crate) fn bind_query<'q>(
             q: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
             query: String,
             f: &redress_app::search::SearchFilter,
@@ -205,7 +192,8 @@ macro_rules! search_store {
                 self.read_page(f, page.into_iter().map(|(id, score)| (id, score, None))).await
             }
 
-            /// An agent's plain query, ranked a block at a time (`rank::Block`).
+            /// An agent's search, ranked a block at a time (`rank::Block`; `newest_matches` reads
+            /// each block, in `search/newest.rs`).
             async fn search_blocks(
                 &self,
                 terms: &redress_app::search::Terms,
@@ -218,23 +206,8 @@ macro_rules! search_store {
                 let newest = |within: rank::Within| {
                     let query = query.clone();
                     async move {
-                        let [lowest, highest, below] = crate::search::block_bounds(&within, $lowest, $highest);
-                        let rows = sqlx::query($newest)
-                            .bind(query)
-                            .bind(lowest)
-                            .bind(highest)
-                            .bind(below)
-                            .bind(size as i64)
-                            .fetch_all(&self.pool)
-                            .await
-                            .map_err(other)?;
-                        let mut found = Vec::with_capacity(rows.len());
-                        for r in &rows {
-                            let id = r.try_get::<Id, _>("case_id").map_err(other)?.into();
-                            let score = terms.score(&r.try_get::<String, _>("words").map_err(other)?);
-                            found.push((r.try_get::<String, _>("place").map_err(other)?, id, score));
-                        }
-                        StoreResult::Ok(found)
+                        let found = self.newest_matches(query, f, &within, size).await?;
+                        StoreResult::Ok(found.into_iter().map(|(place, id, words)| (place, id, terms.score(&words))).collect::<Vec<_>>())
                     }
                 };
                 let page = rank::blocks_page(newest, f.after.as_ref(), f.limit, size).await?;
@@ -281,29 +254,7 @@ macro_rules! search_store {
                 if scope != crate::search::Scope::Everyone {
                     return self.search_scope(scope, terms, f).await;
                 }
-                if crate::search::only_paged(f) {
-                    return self.search_blocks(terms, f).await;
-                }
-                let hits = crate::search::everyone($ranked, $join);
-                let sql = format!("SELECT body, plain, score FROM ({hits}) h {}", crate::search::PAGE);
-                // Built from the constants above only; the words are bound.
-                let rows = bind_filters(sqlx::query(sqlx::AssertSqlSafe(sql)), terms, f)
-                    .bind(f.after.as_ref().map(|a| a.score))
-                    .bind(f.after.as_ref().map(|a| Id::from(a.id)))
-                    .bind(f.limit)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(other)?;
-                rows.iter()
-                    .map(|r| {
-                        Ok(redress_app::search::SearchRow {
-                            case: r.try_get::<Json<Case>, _>("body").map_err(other)?.0,
-                            plain: r.try_get("plain").map_err(other)?,
-                            score: r.try_get("score").map_err(other)?,
-                            block: None,
-                        })
-                    })
-                    .collect()
+                self.search_blocks(terms, f).await
             }
 
             async fn add_scope_words(&self, limit: i64) -> StoreResult<u64> {

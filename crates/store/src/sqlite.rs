@@ -95,17 +95,11 @@ shared_store!(
 crate::search::search_store!(
     SqliteStore,
     sqlx::Sqlite,
-    ranked: "SELECT rowid AS hit, -bm25(case_search) AS score FROM case_search WHERE case_search MATCH $1",
-    join: "t.doc = m.hit",
     // One document looked up by its rowid: the index seeks to it instead of reading the word's hits.
     matches: "EXISTS (SELECT 1 FROM case_search s WHERE s.case_search MATCH $1 AND s.rowid = t.doc)",
     // The scope's documents that match: FTS5 intersects the query's doclists with the scope
     // word's, seeking through the long one.
     within: "t.doc IN (SELECT rowid FROM case_search WHERE case_search MATCH $1)",
-    // An agent's plain query reads its newest matches a block at a time: FTS5 walks a doclist
-    // backwards from a rowid cheaply.
-    newest: "SELECT CAST(s.rowid AS TEXT) AS place, t.case_id, t.words FROM case_search s JOIN case_texts t ON t.doc = s.rowid WHERE s.case_search MATCH $1 AND s.rowid >= CAST($2 AS INTEGER) AND s.rowid <= CAST($3 AS INTEGER) AND s.rowid < CAST($4 AS INTEGER) ORDER BY s.rowid DESC LIMIT $5",
-    places: ("-9223372036854775808", "9223372036854775807"),
     query: |terms| terms.fts5(),
     query_within: |terms, word| terms.fts5_within(word)
 );

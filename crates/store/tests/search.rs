@@ -20,6 +20,7 @@ support::contract! {
     typed_scope_words_widen_nothing => sqlite_typed_scope_words_widen_nothing, postgres_typed_scope_words_widen_nothing;
     older_documents_get_scope_words => sqlite_older_documents_get_scope_words, postgres_older_documents_get_scope_words;
     plain_queries_rank_the_newest_block_first => sqlite_plain_queries_rank_the_newest_block_first, postgres_plain_queries_rank_the_newest_block_first;
+    filtered_queries_read_the_newest_matches_in_blocks => sqlite_filtered_queries_read_the_newest_matches_in_blocks, postgres_filtered_queries_read_the_newest_matches_in_blocks;
 }
 
 /// Documents whose indexed words hold `$1` as a word.
@@ -344,4 +345,62 @@ async fn plain_queries_rank_the_newest_block_first(db: TestDb) {
         }
         assert_eq!(found, in_blocks, "{limit} a page");
     }
+}
+
+/// Every page of a search through each page's cursor, `limit` at a time.
+async fn every_page(w: &World, terms: &redress_app::search::Terms, filter: redress_app::search::SearchFilter) -> Vec<CaseId> {
+    let (mut found, mut after) = (Vec::new(), None);
+    loop {
+        let page = w.store().search_cases(terms, &redress_app::search::SearchFilter { after: after.clone(), ..filter.clone() }).await.unwrap();
+        found.extend(page.iter().map(|r| r.case.id));
+        match page.last() {
+            Some(r) if page.len() as i64 == filter.limit => {
+                let cursor = redress_app::search::Cursor { score: r.score, id: r.case.id, block: r.block.clone() };
+                after = Some(cursor.to_string().parse().unwrap());
+            }
+            _ => return found,
+        }
+    }
+}
+
+/// An agent's search with filters reads its newest matches under the filters a block at a time,
+/// like a plain query. Forty cases, a match every seventh, only the newest and the oldest match
+/// counterfeit: the matches are sparse, the filtered ones sparser, so the reads (on PostgreSQL,
+/// windows of case ids sized by the matches found so far) must reach past the newest cases, and
+/// grow when a window holds none. In blocks of one and of two, at every page size, each match
+/// comes once, newest first (their texts are alike, so newer wins a tie), and nothing else.
+async fn filtered_queries_read_the_newest_matches_in_blocks(db: TestDb) {
+    let s = Scene::new(&db).await;
+    let w = &s.world;
+    let (mut matching, mut counterfeit) = (Vec::new(), Vec::new());
+    for i in 0..40 {
+        let order = w.order(&format!("SH-W-{i}"), s.cast.shop, s.cast.buyer_id()).await;
+        let (reason, text) = match i % 7 {
+            0 if i == 0 || i == 35 => (Reason::Counterfeit, "保温杯漏水"),
+            0 => (Reason::QualityDefect, "保温杯漏水"),
+            _ => (Reason::Counterfeit, "耳机没有声音"),
+        };
+        let id = w.app.file_case(&s.cast.buyer, request(reason, text), order.id).await.unwrap().id;
+        if i % 7 == 0 {
+            matching.insert(0, id);
+            if reason == Reason::Counterfeit {
+                counterfeit.insert(0, id);
+            }
+        }
+    }
+    let terms = redress_app::search::Terms::parse("保温杯").unwrap();
+    let by_reason = Some(Reason::Counterfeit.as_str().to_owned());
+    for block in [1, 2] {
+        for limit in 1..=3 {
+            let plain = redress_app::search::SearchFilter { limit, block, ..Default::default() };
+            assert_eq!(every_page(w, &terms, plain.clone()).await, matching, "plain, blocks of {block}, {limit} a page");
+            let filtered = redress_app::search::SearchFilter { reason: by_reason.clone(), ..plain };
+            assert_eq!(every_page(w, &terms, filtered).await, counterfeit, "by reason, blocks of {block}, {limit} a page");
+        }
+    }
+    // Closed cases are left out by `open_only`, as similar cases ask.
+    let newest = matching[0];
+    w.app.act(&s.cast.buyer, newest, Command::Withdraw).await.unwrap();
+    let open = redress_app::search::SearchFilter { limit: 20, block: 2, open_only: true, ..Default::default() };
+    assert_eq!(every_page(w, &terms, open).await, matching[1..]);
 }
