@@ -208,6 +208,12 @@ async fn count_cases(pool: &Pool) -> anyhow::Result<i64> {
 /// Fills the database: shops and buyers through the store, then the cases directly.
 async fn fill(app: &App, pool: &Pool, args: &Args, url: &str) -> anyhow::Result<(Vec<MerchantId>, Vec<UserId>)> {
     let now = app.clock.now();
+    // A time as each schema stores it: UTC microseconds on SQLite, `timestamptz` on PostgreSQL.
+    let at = |t: Option<jiff::Timestamp>| match (t, pool) {
+        (None, _) => "NULL".to_owned(),
+        (Some(t), Pool::Sqlite(_)) => t.as_microsecond().to_string(),
+        (Some(t), Pool::Postgres(_)) => format!("'{t}'"),
+    };
 
     // Shops and buyers through the store; one real filing gives the case and order templates.
     let mut shops = Vec::with_capacity(SHOPS);
@@ -230,7 +236,7 @@ async fn fill(app: &App, pool: &Pool, args: &Args, url: &str) -> anyhow::Result<
         buyer_rows.push_str(&format!(
             "{}('{id}', 'buyer-{i}', 'buyer {i}', 'buyer', NULL, NULL, NULL, 'x', {})",
             if buyer_rows.is_empty() { "" } else { "," },
-            now.as_microsecond()
+            at(Some(now))
         ));
     }
     pool.run(format!("INSERT INTO users (id, login, display_name, role, merchant_id, phone, address, password_hash, created_at) VALUES {buyer_rows}")).await?;
@@ -295,9 +301,8 @@ async fn fill(app: &App, pool: &Pool, args: &Args, url: &str) -> anyhow::Result<
             shop.id,
             buyer_id,
             quoted(&serde_json::to_string(&order)?),
-            now.as_microsecond()
+            at(Some(now))
         ));
-        let micros = |t: Option<jiff::Timestamp>| t.map_or("NULL".to_owned(), |t| t.as_microsecond().to_string());
         cases.push_str(&format!(
             "{}('{}', '{}', '{}', '{}', '{}', '{}', {}, {}, {}, {}, 1, {}, {}, {})",
             sep(&cases),
@@ -307,13 +312,13 @@ async fn fill(app: &App, pool: &Pool, args: &Args, url: &str) -> anyhow::Result<
             shop.id,
             case.state.as_str(),
             case.stage.as_str(),
-            micros(case.deadline.as_ref().map(|d| d.due)),
-            micros(case.sweep_at()),
-            case.filed_at.as_microsecond(),
-            case.filed_at.as_microsecond(),
+            at(case.deadline.as_ref().map(|d| d.due)),
+            at(case.sweep_at()),
+            at(Some(case.filed_at)),
+            at(Some(case.filed_at)),
             quoted(&record.last_hash),
             quoted(&serde_json::to_string(&case)?),
-            micros(None),
+            at(None),
         ));
         let mut doc = SearchDoc::head(&case, &order, &shop.name);
         doc.push(&case.description);
@@ -365,8 +370,10 @@ async fn search(app: &App, args: &Args, shops: &[MerchantId], buyers: &[UserId])
         println!("| query (asker)                         | n    | hits/page | p50 ms | p95 ms | p99 ms |");
         println!("|---------------------------------------|------|-----------|--------|--------|--------|");
         let mut all = Vec::new();
-        for (r, (asker, (name, q))) in
-            ["agent", "agent, by reason", "shop", "buyer"].iter().flat_map(|a| QUERIES.iter().map(move |q| (*a, q))).enumerate()
+        for (r, (asker, (name, q))) in ["agent", "agent, by reason", "shop", "buyer"]
+            .iter()
+            .flat_map(|a| QUERIES.iter().map(move |q| (*a, q)))
+            .enumerate()
         {
             let n = if asker.starts_with("agent") { args.agent_queries } else { args.queries };
             eprint!("{name} ({asker}): {n} searches\r");

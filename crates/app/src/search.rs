@@ -102,18 +102,56 @@ pub fn scope_words(shop: MerchantId, buyer: UserId) -> String {
     format!("{} {} ", shop_word(shop), buyer_word(buyer))
 }
 
-/// The words of `text` in order.
-pub fn words(text: &str) -> Vec<String> {
-    JIEBA.cut(text, true).into_iter().flat_map(|t| normalized(t.word)).collect()
+/// Whether a word is letters or digits of an alphabet (Latin, Greek, Cyrillic, …), not Chinese.
+fn is_alphabetic_word(word: &str) -> bool {
+    !word.is_empty() && word.chars().all(is_alphabetic)
 }
 
-/// The indexed form of `text`: its words in order, then the dictionary words inside longer ones.
+/// A letter or digit below the CJK blocks.
+fn is_alphabetic(c: char) -> bool {
+    c.is_alphanumeric() && u32::from(c) < 0x2E80
+}
+
+/// jieba's words of `text` (word, first and last-but-one character), with runs of letters it cut
+/// apart joined again: its pattern for Western words knows ASCII only, so "Ünïcödé" came out as
+/// seven one-letter words that match letters anywhere (a trial's finding).
+fn cut(text: &str) -> Vec<(String, usize, usize)> {
+    let mut words: Vec<(String, usize, usize)> = Vec::new();
+    for t in JIEBA.cut(text, true) {
+        match words.last_mut() {
+            Some(last) if last.2 == t.start && is_alphabetic_word(&last.0) && is_alphabetic_word(t.word) => {
+                last.0.push_str(t.word);
+                last.2 = t.end;
+            }
+            _ => words.push((t.word.to_owned(), t.start, t.end)),
+        }
+    }
+    words
+}
+
+/// The words of `text` in order.
+pub fn words(text: &str) -> Vec<String> {
+    cut(text).into_iter().flat_map(|(word, _, _)| normalized(&word)).collect()
+}
+
+/// Whether a query has a lone Chinese character among its words: such a character is indexed
+/// only where it stands as a word, so 退 does not find 退款 (the search page says so).
+pub fn has_lone_character(query: &str) -> bool {
+    words(query).iter().any(|w| w.chars().count() == 1 && !w.chars().all(is_alphabetic))
+}
+
+/// The indexed form of `text`: its words in order, then the dictionary words inside longer
+/// (Chinese) ones.
 pub fn segment(text: &str) -> String {
-    let whole = JIEBA.cut(text, true);
-    let spans: std::collections::HashSet<(usize, usize)> = whole.iter().map(|t| (t.start, t.end)).collect();
-    let inner = JIEBA.cut_for_search(text, true).into_iter().filter(|t| !spans.contains(&(t.start, t.end)));
+    let whole = cut(text);
+    let spans: std::collections::HashSet<(usize, usize)> = whole.iter().map(|(_, start, end)| (*start, *end)).collect();
+    let inner = JIEBA
+        .cut_for_search(text, true)
+        .into_iter()
+        .filter(|t| !spans.contains(&(t.start, t.end)) && !is_alphabetic_word(t.word))
+        .map(|t| t.word.to_owned());
     let all: Vec<String> =
-        whole.iter().chain(inner.collect::<Vec<_>>().iter()).flat_map(|t| normalized(t.word)).collect();
+        whole.into_iter().map(|(word, _, _)| word).chain(inner).flat_map(|w| normalized(&w)).collect();
     all.join(" ")
 }
 
@@ -320,8 +358,14 @@ pub fn snippet(plain: &str, words: &[&str]) -> Vec<SnippetPart> {
         if w.is_empty() || w.len() > lower.len() {
             continue;
         }
+        // A Western word is marked whole, not inside another ("t" of "isn't" is not the "t" of
+        // "concurrent"); Chinese has no spaces, so a Chinese word is marked wherever it is.
+        let whole_only = w.iter().all(|c| is_alphabetic(*c));
+        let apart = |i: Option<usize>| i.and_then(|i| lower.get(i)).is_none_or(|c| !is_alphabetic(*c));
         for start in 0..=lower.len() - w.len() {
-            if lower[start..start + w.len()] == w[..] {
+            if lower[start..start + w.len()] == w[..]
+                && (!whole_only || (apart(start.checked_sub(1)) && apart(Some(start + w.len()))))
+            {
                 marked[start..start + w.len()].iter_mut().for_each(|m| *m = true);
             }
         }
@@ -747,10 +791,33 @@ mod tests {
         assert_eq!(marked, ["退款", "退款"]);
         let text: String = parts.iter().map(|p| p.text.as_str()).collect();
         assert_eq!(text, "屏幕碎了 申请退款，商家不同意退款");
-        let long = format!("{}Refund{}", "x".repeat(100), "y".repeat(200));
+        let long = format!("{}Refund{}", "字".repeat(100), "字".repeat(200));
         let parts = snippet(&long, &["refund"]);
         assert_eq!(parts.first().unwrap().text, "…");
         assert!(parts.iter().any(|p| p.mark && p.text == "Refund"));
+    }
+
+    /// Trial finding: "isn't" marked the "t" of "concurrent", "Ünïcödé" marked single letters
+    /// all over, because jieba cut letters outside ASCII one by one.
+    #[test]
+    fn western_words_are_whole_in_the_index_and_in_snippets() {
+        assert_eq!(words("Ünïcödé naïve café"), ["ünïcödé", "naïve", "café"]);
+        assert_eq!(segment("Ünïcödé naïve 耳机坏了"), "ünïcödé naïve 耳机 坏了");
+        let text = "one concurrent one: the cable isn't working, Ünïcödé café";
+        let marked = |q: &str| -> Vec<String> {
+            let terms = Terms::parse(q).unwrap();
+            snippet(text, &terms.words()).into_iter().filter(|p| p.mark).map(|p| p.text).collect()
+        };
+        assert_eq!(marked("isn't"), ["isn", "t"]);
+        assert_eq!(marked("Ünïcödé"), ["Ünïcödé"]);
+        assert_eq!(marked("café"), ["café"]);
+        assert_eq!(marked("one"), ["one", "one"]);
+    }
+
+    #[test]
+    fn a_lone_chinese_character_is_told_apart() {
+        assert!(has_lone_character("退") && has_lone_character("耳机 裂"));
+        assert!(!has_lone_character("退款") && !has_lone_character("a 5 refund"));
     }
 
     proptest! {

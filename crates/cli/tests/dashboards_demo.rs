@@ -106,11 +106,16 @@ async fn story(base: String) {
         // Anonymous: no account's navigation; the language switch comes back to this page.
         let switch = &body[body.find("id=\"lang-switch\"").expect("language switch")..];
         let switch = &switch[..switch.find('>').unwrap()];
-        assert!(!body.contains("id=\"logout\"") && switch.contains(shop.as_str()) && switch.contains("reputation"), "{switch}");
+        assert!(
+            !body.contains("id=\"logout\"") && switch.contains(shop.as_str()) && switch.contains("reputation"),
+            "{switch}"
+        );
         // A signed-in buyer reading it keeps their navigation (bell, sign-out).
         let (status, body) = page(&base, &format!("/shops/{shop}/reputation"), Some(&buyer)).await;
         assert_eq!(status, 200, "{body}");
         assert!(body.contains("id=\"logout\"") && body.contains("id=\"bell\"") && body.contains(name), "{body}");
+        // Fewer rulings than are shown publicly is said as such, not as "no data" (trial finding).
+        assert!(body.contains("Fewer than 5 platform rulings so far"), "{body}");
         let json: Value = reqwest::get(format!("{base}/api/v1/reputation/{shop}")).await.unwrap().json().await.unwrap();
         assert_eq!(json["enough_orders"], true, "{json}");
         // Rates only: no buyer, no case, no description, no order volume.
@@ -127,7 +132,10 @@ async fn story(base: String) {
     assert!(body.contains("<mark>左耳</mark>") && body.contains("href=\"/cases/"), "{body}");
     // The other buyer's cases are not found by them; shop2's staff do not see shop 1's case.
     let (_, body) = page(&base, "/search?q=%E5%B7%A6%E8%80%B3", Some(&shop2)).await;
-    assert!(body.contains("id=\"no-hits\""), "{body}");
+    assert!(body.contains("id=\"no-hits\"") && !body.contains("id=\"search-hint\""), "{body}");
+    // A lone character finds nothing, and the page says why (trial finding).
+    let (_, body) = page(&base, "/search?q=%E9%80%80", Some(&buyer)).await;
+    assert!(body.contains("id=\"no-hits\"") && body.contains("a single character such as 退"), "{body}");
 }
 
 #[tokio::test]

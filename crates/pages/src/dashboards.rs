@@ -61,6 +61,18 @@ fn one_decimal(v: f64) -> String {
     }
 }
 
+/// A time in hours as a reader takes it in: hours from one up, whole minutes below, and "under
+/// a minute" for less (a shop answering within seconds read 0.00000074 h, a trial's finding).
+fn readable_hours(t: Tr, hours: f64) -> String {
+    let minutes = (hours * 60.0).round();
+    match hours {
+        h if h == 0.0 => "0".into(),
+        h if h >= 1.0 => t.with("dash-hours", &[("n", one_decimal(h))]),
+        _ if minutes < 1.0 => t.get("dash-under-a-minute"),
+        _ => t.with("dash-minutes", &[("n", format!("{minutes:.0}"))]),
+    }
+}
+
 fn period(t: Tr, from: jiff::Timestamp, before: jiff::Timestamp) -> String {
     let last_day = before.checked_sub(jiff::SignedDuration::from_secs(1)).unwrap_or(before);
     let day = |at| redress_law::calendar::shanghai_date(at).to_string();
@@ -95,7 +107,7 @@ fn shop_charts(d: &ShopDashboard, t: Tr) -> Vec<Chart> {
     vec![
         monthly("chart-cases-per-1000", "dash-chart-rate", &|m| m.cases_per_1000_orders, &one_decimal),
         monthly("chart-on-time", "dash-chart-on-time", &|m| m.on_time_share, &percent),
-        monthly("chart-response", "dash-chart-response", &|m| m.median_response_hours, &one_decimal),
+        monthly("chart-response", "dash-chart-response", &|m| m.median_response_hours, &|h| readable_hours(t, h)),
         stacked(
             "chart-outcomes",
             &t.get("dash-chart-outcomes"),
@@ -296,7 +308,15 @@ pub async fn reputation(
         let figures = vec![
             ("rep-dispute-rate", t.get("rep-dispute-rate"), shown(r.dispute_rate)),
             ("rep-on-time", t.get("rep-on-time"), shown(r.on_time_rate)),
-            ("rep-rulings-against", t.get("rep-rulings-against"), shown(r.rulings_against_rate)),
+            (
+                "rep-rulings-against",
+                t.get("rep-rulings-against"),
+                // Too few rulings is not "none against": say how many it takes.
+                r.rulings_against_rate.map_or_else(
+                    || t.with("rep-rulings-none", &[("min", redress_app::dashboards::MIN_PUBLIC_RULINGS.to_string())]),
+                    percent,
+                ),
+            ),
             (
                 "rep-satisfaction",
                 t.get("rep-satisfaction"),
@@ -346,5 +366,17 @@ mod tests {
         // The axis of a chart whose largest median is 0.04 h: 0, 0.025, 0.05, each distinct.
         let axis: Vec<String> = [0.0, 0.025, 0.05].into_iter().map(one_decimal).collect();
         assert_eq!(axis, ["0.0", "0.025", "0.050"]);
+    }
+
+    #[test]
+    fn response_times_read_in_hours_minutes_or_under_a_minute() {
+        let (en, zh) = (Tr::new(redress_text::Lang::En), Tr::new(redress_text::Lang::Zh));
+        assert_eq!(readable_hours(en, 0.0), "0");
+        assert_eq!(readable_hours(en, 7.4e-7), "under a minute");
+        assert_eq!(readable_hours(zh, 7.4e-7), "不到 1 分钟");
+        assert_eq!(readable_hours(en, 0.5), "30 min");
+        assert_eq!(readable_hours(zh, 0.25), "15 分钟");
+        assert_eq!(readable_hours(en, 2.5), "2.5 h");
+        assert_eq!(readable_hours(zh, 26.0), "26.0 小时");
     }
 }

@@ -53,6 +53,8 @@ struct SearchPage {
     overdue: bool,
     searched: bool,
     error: Option<String>,
+    /// Why nothing may have been found (a lone character is not a word).
+    hint: Option<String>,
     hits: Vec<Hit>,
     next: Option<String>,
 }
@@ -94,6 +96,7 @@ pub async fn search(
         overdue,
         searched: !q.is_empty(),
         error: None,
+        hint: None,
         hits: Vec::new(),
         next: None,
     };
@@ -128,6 +131,9 @@ pub async fn search(
                     snippet: h.snippet.iter().map(|p| (p.text.clone(), p.mark)).collect(),
                 })
                 .collect();
+            if page.hits.is_empty() && redress_app::search::has_lone_character(&q) {
+                page.hint = Some(t.get("search-hint-lone-character"));
+            }
             page.next = found.next_after.map(|after| {
                 let mut link = format!("/search?q={}", encode(&q));
                 for (name, value) in [("state", &state), ("stage", &stage), ("reason", &reason), ("kind", &kind)] {

@@ -348,10 +348,18 @@ async fn plain_queries_rank_the_newest_block_first(db: TestDb) {
 }
 
 /// Every page of a search through each page's cursor, `limit` at a time.
-async fn every_page(w: &World, terms: &redress_app::search::Terms, filter: redress_app::search::SearchFilter) -> Vec<CaseId> {
+async fn every_page(
+    w: &World,
+    terms: &redress_app::search::Terms,
+    filter: redress_app::search::SearchFilter,
+) -> Vec<CaseId> {
     let (mut found, mut after) = (Vec::new(), None);
     loop {
-        let page = w.store().search_cases(terms, &redress_app::search::SearchFilter { after: after.clone(), ..filter.clone() }).await.unwrap();
+        let page = w
+            .store()
+            .search_cases(terms, &redress_app::search::SearchFilter { after: after.clone(), ..filter.clone() })
+            .await
+            .unwrap();
         found.extend(page.iter().map(|r| r.case.id));
         match page.last() {
             Some(r) if page.len() as i64 == filter.limit => {
@@ -393,9 +401,17 @@ async fn filtered_queries_read_the_newest_matches_in_blocks(db: TestDb) {
     for block in [1, 2] {
         for limit in 1..=3 {
             let plain = redress_app::search::SearchFilter { limit, block, ..Default::default() };
-            assert_eq!(every_page(w, &terms, plain.clone()).await, matching, "plain, blocks of {block}, {limit} a page");
+            assert_eq!(
+                every_page(w, &terms, plain.clone()).await,
+                matching,
+                "plain, blocks of {block}, {limit} a page"
+            );
             let filtered = redress_app::search::SearchFilter { reason: by_reason.clone(), ..plain };
-            assert_eq!(every_page(w, &terms, filtered).await, counterfeit, "by reason, blocks of {block}, {limit} a page");
+            assert_eq!(
+                every_page(w, &terms, filtered).await,
+                counterfeit,
+                "by reason, blocks of {block}, {limit} a page"
+            );
         }
     }
     // Closed cases are left out by `open_only`, as similar cases ask.

@@ -184,6 +184,8 @@ pub fn render(response: Response, lang: Lang) -> Response {
                     rendered.headers_mut().insert(kept, value.clone());
                 }
             }
+            // So do the extensions (the matched route the metrics count it under).
+            *rendered.extensions_mut() = response.extensions().clone();
             rendered
         }
         None => response,
@@ -231,6 +233,7 @@ pub async fn language(mut request: axum::extract::Request, next: axum::middlewar
             problem.headers_mut().insert(kept, value.clone());
         }
     }
+    *problem.extensions_mut() = response.extensions().clone();
     problem
 }
 

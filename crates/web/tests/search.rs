@@ -148,6 +148,11 @@ async fn metrics_parse_as_prometheus_text_and_only_admins_read_them() {
     assert_eq!(status, StatusCode::OK);
     let (status, _) = f.agent.get("/api/v1/no-such-route").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // Refusals on a route count under that route (trial finding: they all read `unmatched`).
+    let (status, _) = f.agent.get("/api/v1/search?q=%2A").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = f.buyer.get("/api/v1/cases/not-a-case").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 
     for (who, expected) in [(&f.buyer, StatusCode::FORBIDDEN), (&f.agent, StatusCode::FORBIDDEN)] {
         let response = who.raw(reqwest::Method::GET, "/metrics").send().await.unwrap();
@@ -170,6 +175,10 @@ async fn metrics_parse_as_prometheus_text_and_only_admins_read_them() {
         sample("redress_http_requests_total", &[("route", "/api/v1/cases/:id"), ("method", "GET"), ("status", "200")]);
     assert!(read.is_some(), "{text}");
     assert!(sample("redress_http_requests_total", &[("route", "unmatched"), ("status", "404")]).is_some(), "{text}");
+    for (route, status) in [("/api/v1/search", "422"), ("/api/v1/cases/:id", "404"), ("/metrics", "403")] {
+        let refused = sample("redress_http_requests_total", &[("route", route), ("status", status)]);
+        assert!(refused.is_some(), "{route} {status}: {text}");
+    }
     assert!(!text.contains(&case), "a raw path leaked into a label");
     assert!(sample("redress_http_request_duration_seconds", &[("route", "/api/v1/cases")]).is_some(), "{text}");
     // Transitions by kind, the writer's batches, the backlog (the approval queued a refund job).
