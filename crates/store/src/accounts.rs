@@ -143,12 +143,19 @@ macro_rules! account_store {
                 }
 
                 async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+                    if let Some(user) = self.accounts.users.get(&id) {
+                        return Ok(Some(user));
+                    }
                     let row: Option<UserRow> = sqlx::query_as(concat!("SELECT ", user_columns!(""), " FROM users WHERE id = $1"))
                         .bind(Id::from(id))
                         .fetch_optional(&self.pool)
                         .await
                         .map_err(other)?;
-                    row.map(User::try_from).transpose()
+                    let user = row.map(User::try_from).transpose()?;
+                    if let Some(user) = &user {
+                        self.accounts.users.put(id, user.clone());
+                    }
+                    Ok(user)
                 }
 
                 async fn user_by_login(&self, login: &str) -> StoreResult<Option<(User, String)>> {
@@ -173,7 +180,7 @@ macro_rules! account_store {
                 }
 
                 async fn session_user(&self, token_hash: &str, now: Timestamp) -> StoreResult<Option<User>> {
-                    if let Some(user) = self.sessions.get(token_hash, now) {
+                    if let Some((user, _)) = self.sessions.get(&token_hash.to_owned()).filter(|(_, ends)| *ends > now) {
                         return Ok(Some(user));
                     }
                     let row: Option<SessionRow> = sqlx::query_as(concat!("SELECT ", user_columns!("u."), ", s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2"))
@@ -184,12 +191,12 @@ macro_rules! account_store {
                         .map_err(other)?;
                     let Some(r) = row else { return Ok(None) };
                     let user = User::try_from(r.user)?;
-                    self.sessions.put(token_hash, &user, r.expires_at.0);
+                    self.sessions.put(token_hash.to_owned(), (user.clone(), r.expires_at.0));
                     Ok(Some(user))
                 }
 
                 async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
-                    self.sessions.forget(token_hash);
+                    self.sessions.forget(&token_hash.to_owned());
                     sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.pool).await.map_err(other)?;
                     Ok(())
                 }
@@ -251,12 +258,19 @@ macro_rules! account_store {
                 }
 
                 async fn merchant(&self, id: MerchantId) -> StoreResult<Option<Merchant>> {
+                    if let Some(merchant) = self.accounts.merchants.get(&id) {
+                        return Ok(Some(merchant));
+                    }
                     let row: Option<MerchantRow> = sqlx::query_as("SELECT id, name, credit_code, address, phone FROM merchants WHERE id = $1")
                         .bind(Id::from(id))
                         .fetch_optional(&self.pool)
                         .await
                         .map_err(other)?;
-                    Ok(row.map(Merchant::from))
+                    let merchant = row.map(Merchant::from);
+                    if let Some(merchant) = &merchant {
+                        self.accounts.merchants.put(id, merchant.clone());
+                    }
+                    Ok(merchant)
                 }
 
                 async fn list_merchants(&self, before: Option<MerchantId>, limit: i64) -> StoreResult<Vec<Merchant>> {

@@ -85,7 +85,8 @@ macro_rules! notification_store {
                         .execute(&self.pool)
                         .await
                         .map_err(other)?;
-                    self.sessions.forget_user(user);
+                    self.sessions.retain(|_, (signed_in, _)| signed_in.id != user);
+                    self.accounts.users.forget(&user);
                     Ok(done.rows_affected() == 1)
                 }
 

@@ -29,6 +29,7 @@ pub struct PgStore {
     changed: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
     policies: crate::shared::PolicyCache,
     pub(crate) sessions: crate::shared::SessionCache,
+    pub(crate) accounts: crate::shared::AccountCache,
 }
 
 impl PgStore {
@@ -40,6 +41,7 @@ impl PgStore {
             changed: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
             policies: Default::default(),
             sessions: Default::default(),
+            accounts: Default::default(),
         })
     }
 
@@ -78,6 +80,6 @@ crate::search::search_store!(
     matches: "t.tsv @@ to_tsquery('simple', $1)",
     within: "t.tsv @@ to_tsquery('simple', $1)",
     query: |terms| terms.tsquery(),
-    query_within: |terms, word| terms.tsquery_within(word)
+    query_within: |terms, words| terms.tsquery_within(words)
 );
 crate::seed::bulk_load!(PgStore, postgres);

@@ -94,15 +94,6 @@ pub fn scope_only(within: &str) -> String {
     format!("SELECT t.case_id AS id, t.words FROM case_texts t WHERE {within}")
 }
 
-/// The scope word a buyer's or a shop's search adds to its query.
-pub fn scope_word(f: &redress_app::search::SearchFilter) -> Option<String> {
-    match (f.buyer_id, f.merchant_id) {
-        (Some(buyer), _) => Some(redress_app::search::buyer_word(buyer)),
-        (None, Some(shop)) => Some(redress_app::search::shop_word(shop)),
-        (None, None) => None,
-    }
-}
-
 /// A scope's matches, for ranking in the application (`redress_app::search::rank`): the id and
 /// indexed words of the scope's cases (read by `Scope::cases`) under `FILTERS` that match `$1`
 /// by `matches`, a condition on their document `t`.
@@ -158,24 +149,22 @@ macro_rules! search_store {
                 terms: &redress_app::search::Terms,
                 f: &redress_app::search::SearchFilter,
             ) -> StoreResult<Vec<redress_app::search::SearchRow>> {
-                // Documents written before scope words existed get them in the background;
-                // until all have, the scope's cases are read first and each one matched.
-                let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_text_scopes_pending")
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(other)?;
+                // Until every document has its scope words, the scope's cases are read first
+                // and each one matched.
+                let words = redress_app::search::filter_words(f);
+                let ready = self.scope_words_ready().await?;
                 // Built from the constants of search.rs only; the words are bound.
-                let within: fn(&redress_app::search::Terms, &str) -> String = $query_within;
-                let rows = match crate::search::scope_word(f).filter(|_| pending == 0) {
-                    Some(word) if !crate::search::narrowed_beyond_scope(f) => {
+                let within: fn(&redress_app::search::Terms, &[String]) -> String = $query_within;
+                let rows = match ready {
+                    true if !crate::search::narrowed_beyond_scope(f) => {
                         let sql = crate::search::scope_only($within);
-                        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(within(terms, &word))
+                        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(within(terms, &words))
                     }
-                    Some(word) => {
+                    true => {
                         let sql = crate::search::scope_indexed($within);
-                        bind_query(sqlx::query(sqlx::AssertSqlSafe(sql)), within(terms, &word), f)
+                        bind_query(sqlx::query(sqlx::AssertSqlSafe(sql)), within(terms, &words), f)
                     }
-                    None => {
+                    false => {
                         let sql = crate::search::scope_matches(scope, $matches);
                         bind_filters(sqlx::query(sqlx::AssertSqlSafe(sql)), terms, f)
                     }
@@ -200,8 +189,15 @@ macro_rules! search_store {
                 f: &redress_app::search::SearchFilter,
             ) -> StoreResult<Vec<redress_app::search::SearchRow>> {
                 use redress_app::search::rank;
-                let query: fn(&redress_app::search::Terms) -> String = $query;
-                let query = query(terms);
+                let plain: fn(&redress_app::search::Terms) -> String = $query;
+                let within: fn(&redress_app::search::Terms, &[String]) -> String = $query_within;
+                // A reason or kind filter is matched inside the index too, once every document
+                // has those words; the filters are checked on each case found all the same.
+                let words = redress_app::search::filter_words(f);
+                let query = match words.is_empty() || !self.scope_words_ready().await? {
+                    true => plain(terms),
+                    false => within(terms, &words),
+                };
                 let size = if f.block == 0 { rank::BLOCK } else { f.block };
                 let newest = |within: rank::Within| {
                     let query = query.clone();
@@ -212,6 +208,16 @@ macro_rules! search_store {
                 };
                 let page = rank::blocks_page(newest, f.after.as_ref(), f.limit, size).await?;
                 self.read_page(f, page.into_iter().map(|(id, score, block)| (id, score, Some(block)))).await
+            }
+
+            /// Whether every document starts with its scope, reason and kind words: documents
+            /// written before them get them in the background (`add_scope_words`).
+            async fn scope_words_ready(&self) -> StoreResult<bool> {
+                let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_text_scopes_pending")
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(other)?;
+                Ok(pending == 0)
             }
 
             /// The cases of a page ranked here, with their documents' text; only those in the
@@ -263,7 +269,7 @@ macro_rules! search_store {
                     .await
                     .map_err(other)?;
                 let Some(after) = pending else { return Ok(0) };
-                let batch = sqlx::query("SELECT t.case_id, c.merchant_id, c.buyer_id FROM case_texts t JOIN cases c ON c.id = t.case_id WHERE (CAST($1 AS TEXT) IS NULL OR t.case_id > $1) ORDER BY t.case_id LIMIT $2")
+                let batch = sqlx::query("SELECT t.case_id, c.merchant_id, c.buyer_id, c.reason, c.kind FROM case_texts t JOIN cases c ON c.id = t.case_id WHERE (CAST($1 AS TEXT) IS NULL OR t.case_id > $1) ORDER BY t.case_id LIMIT $2")
                     .bind(after.map(|a| a.parse::<uuid::Uuid>().map(Id)).transpose().map_err(|e| StoreError::Other(e.into()))?)
                     .bind(limit)
                     .fetch_all(&self.pool)
@@ -274,18 +280,27 @@ macro_rules! search_store {
                     let case_id: CaseId = r.try_get::<Id, _>("case_id").map_err(other)?.into();
                     let shop: MerchantId = r.try_get::<Id, _>("merchant_id").map_err(other)?.into();
                     let buyer: redress_domain::UserId = r.try_get::<Id, _>("buyer_id").map_err(other)?.into();
-                    words.push((case_id, redress_app::search::scope_words(shop, buyer)));
+                    let reason: String = r.try_get("reason").map_err(other)?;
+                    let kind: String = r.try_get("kind").map_err(other)?;
+                    words.push((
+                        case_id,
+                        redress_app::search::scope_words(shop, buyer, &reason, &kind),
+                        redress_app::search::shop_and_buyer_words(shop, buyer),
+                    ));
                 }
                 let done = words.len() as u64;
-                let last = words.last().map(|(id, _)| id.to_string());
+                let last = words.last().map(|(id, _, _)| id.to_string());
                 let finished = (words.len() as i64) < limit;
                 self.write_change(crate::shared::change::<$db, _>(move |conn| {
                     Box::pin(async move {
-                        // A document written meanwhile (by a change, or rebuilt) has them already.
-                        for (case_id, scope) in &words {
-                            sqlx::query("UPDATE case_texts SET words = $2 || words WHERE case_id = $1 AND substr(words, 1, length($2)) <> $2")
+                        // A document written meanwhile (by a change, or rebuilt) has them already;
+                        // one that starts with the shop's and buyer's words only (before migration
+                        // 0033) has those replaced.
+                        for (case_id, scope, older) in &words {
+                            sqlx::query("UPDATE case_texts SET words = $2 || CASE WHEN substr(words, 1, length($3)) = $3 THEN substr(words, length($3) + 1) ELSE words END WHERE case_id = $1 AND substr(words, 1, length($2)) <> $2")
                                 .bind(Id::from(*case_id))
                                 .bind(scope)
+                                .bind(older)
                                 .execute(&mut *conn)
                                 .await
                                 .map_err(other)?;

@@ -30,6 +30,7 @@ pub struct SqliteStore {
     changed: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
     policies: crate::shared::PolicyCache,
     pub(crate) sessions: crate::shared::SessionCache,
+    pub(crate) accounts: crate::shared::AccountCache,
 }
 
 impl SqliteStore {
@@ -54,6 +55,7 @@ impl SqliteStore {
             changed: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
             policies: Default::default(),
             sessions: Default::default(),
+            accounts: Default::default(),
         })
     }
 
@@ -101,6 +103,6 @@ crate::search::search_store!(
     // word's, seeking through the long one.
     within: "t.doc IN (SELECT rowid FROM case_search WHERE case_search MATCH $1)",
     query: |terms| terms.fts5(),
-    query_within: |terms, word| terms.fts5_within(word)
+    query_within: |terms, words| terms.fts5_within(words)
 );
 crate::seed::bulk_load!(SqliteStore, sqlite);

@@ -272,8 +272,8 @@ async fn older_documents_get_scope_words(db: TestDb) {
     }
     assert!(before.iter().all(|found| !found.is_empty()));
     let shop = shop_word(s.cast.shop);
-    // As a database migrated from before: no scope words (two words of 34 letters and spaces).
-    db.execute("UPDATE case_texts SET words = substr(words, 71)", &[]).await;
+    // As a database migrated from before: no scope words (four words of 34 letters and spaces).
+    db.execute("UPDATE case_texts SET words = substr(words, 141)", &[]).await;
     db.execute("INSERT INTO case_text_scopes_pending (id, after_case) VALUES (1, NULL)", &[]).await;
     assert_eq!(db.count(HOLDING, &[&shop]).await, 0);
     let found = async || {
@@ -297,6 +297,18 @@ async fn older_documents_get_scope_words(db: TestDb) {
     assert_eq!(w.app.add_scope_words().await.unwrap(), 4);
     let twice = "SELECT COUNT(*) FROM case_texts WHERE words LIKE '%' || $1 || '%' || $1 || '%'";
     assert_eq!(db.count(twice, &[&shop]).await, 0);
+    assert_eq!(found().await, before);
+    // As a database from before reason and kind words (migration 0033): shop and buyer words
+    // only. They are replaced, not repeated; the reason's word is there after.
+    let counterfeit = redress_app::search::reason_word(Reason::Counterfeit.as_str());
+    db.execute("UPDATE case_texts SET words = substr(words, 1, 70) || substr(words, 141)", &[]).await;
+    assert_eq!(db.count(HOLDING, &[&counterfeit]).await, 0);
+    db.execute("INSERT INTO case_text_scopes_pending (id, after_case) VALUES (1, NULL)", &[]).await;
+    assert_eq!(w.app.add_scope_words().await.unwrap(), 4);
+    assert_eq!(db.count(HOLDING, &[&counterfeit]).await, 1, "the one counterfeit case");
+    for word in [&shop, &counterfeit] {
+        assert_eq!(db.count(twice, &[word]).await, 0, "{word}");
+    }
     assert_eq!(found().await, before);
 }
 
@@ -398,6 +410,9 @@ async fn filtered_queries_read_the_newest_matches_in_blocks(db: TestDb) {
     }
     let terms = redress_app::search::Terms::parse("保温杯").unwrap();
     let by_reason = Some(Reason::Counterfeit.as_str().to_owned());
+    // Each document holds its reason's word, which a search by reason asks the index for.
+    let counterfeit_word = redress_app::search::reason_word(Reason::Counterfeit.as_str());
+    assert_eq!(db.count(HOLDING, &[&counterfeit_word]).await, 1 + 36, "the scene's one and 36 of the forty");
     for block in [1, 2] {
         for limit in 1..=3 {
             let plain = redress_app::search::SearchFilter { limit, block, ..Default::default() };
