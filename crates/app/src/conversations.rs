@@ -27,7 +27,9 @@ use redress_domain::conversation::{self, Head, Message};
 use redress_domain::evidence::EvidenceFile;
 use redress_domain::order::Order;
 use redress_domain::vocabulary::EvidenceKind;
-use redress_domain::{Actor, Case, CaseId, Detail, EvidenceId, OrderId, Party, Rejection, RejectionCode};
+use redress_domain::{
+    Actor, Case, CaseId, Detail, EvidenceId, MerchantId, OrderId, Party, Rejection, RejectionCode, UserId,
+};
 use serde::Serialize;
 
 /// One stored message with its link in the order's chain.
@@ -205,10 +207,10 @@ impl App {
     async fn message_views(
         &self,
         viewer: Party,
-        order: &Order,
+        (buyer, merchant): (UserId, MerchantId),
         stored: &[StoredMessage],
     ) -> Result<Vec<MessageView>, AppError> {
-        let parties: Parties = self.parties_of(viewer, order.buyer_id, order.merchant_id, false).await?;
+        let parties: Parties = self.parties_of(viewer, buyer, merchant, false).await?;
         let actors: Vec<Actor> = stored.iter().map(|s| s.message.author).collect();
         let speakers = self.speakers(&parties, &actors).await?;
         Ok(stored.iter().zip(speakers).map(|(s, by)| view(s, by)).collect())
@@ -228,7 +230,7 @@ impl App {
         let mut stored = self.store.messages_page(order_id, before, limit).await?;
         stored.reverse();
         let head = self.store.conversation_head(order_id).await?;
-        let items = self.message_views(principal.actor().party(), &order, &stored).await?;
+        let items = self.message_views(principal.actor().party(), (order.buyer_id, order.merchant_id), &stored).await?;
         let can_write = !principal.is_platform() && !self.open_case_on(order_id).await?;
         Ok(ConversationPage {
             order_id,
@@ -449,7 +451,7 @@ impl App {
     /// The negotiation record of a case as `viewer` sees it (its latest `limit` messages).
     pub async fn negotiation(&self, viewer: Party, case: &Case, limit: i64) -> Result<Negotiation, AppError> {
         let record = self.negotiation_record(case).await?;
-        self.negotiation_of(viewer, case.order_id, record, limit).await
+        self.negotiation_of(viewer, case.order_id, (case.buyer_id, case.merchant_id), record, limit).await
     }
 
     /// The negotiation record a case filed on `order_id` now will carry (the filing counts it
@@ -461,20 +463,22 @@ impl App {
         limit: i64,
     ) -> Result<Negotiation, AppError> {
         let record = self.store.messages(order_id).await?;
-        self.negotiation_of(viewer, order_id, record, limit).await
+        let order = self.store.order(order_id).await?.ok_or(AppError::NotFound)?;
+        self.negotiation_of(viewer, order_id, (order.buyer_id, order.merchant_id), record, limit).await
     }
 
+    /// The negotiation of an order between `parties` (its buyer and its shop).
     async fn negotiation_of(
         &self,
         viewer: Party,
         order_id: OrderId,
+        parties: (UserId, MerchantId),
         record: Vec<StoredMessage>,
         limit: i64,
     ) -> Result<Negotiation, AppError> {
-        let order = self.store.order(order_id).await?.ok_or(AppError::NotFound)?;
         let messages: Vec<Message> = record.iter().map(|s| s.message.clone()).collect();
         let from = record.len().saturating_sub(usize::try_from(limit).unwrap_or(0));
-        let latest = self.message_views(viewer, &order, &record[from..]).await?;
+        let latest = self.message_views(viewer, parties, &record[from..]).await?;
         Ok(Negotiation {
             order_id,
             messages: record.len() as i64,

@@ -809,8 +809,13 @@ mod tests {
         let case_words = scope_words(shop, buyer, "counterfeit", "refund_only");
         assert_eq!(case_words.split_whitespace().collect::<Vec<_>>(), all);
         // ...but typed, in any case and beside any text, they are cut apart.
-        let typed_forms =
-            [shop_w.clone(), buyer_w.to_uppercase(), format!("退款{shop_w}"), format!("{reason_w}，假货"), kind_w.clone()];
+        let typed_forms = [
+            shop_w.clone(),
+            buyer_w.to_uppercase(),
+            format!("退款{shop_w}"),
+            format!("{reason_w}，假货"),
+            kind_w.clone(),
+        ];
         for typed in typed_forms {
             let indexed = segment(&typed);
             assert!(indexed.split(' ').all(|w| !all.contains(&w)), "{typed}: {indexed}");
