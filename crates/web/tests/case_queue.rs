@@ -114,16 +114,16 @@ async fn an_agents_waiting_for_me_is_the_cases_assigned_to_them() {
 
     let (status, body) = f.agent.get("/api/v1/cases?waiting_for=me").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(ids(&body), [mine.clone()]);
+    assert_eq!(ids(&body), [mine.as_str()]);
     let (_, body) = f.other_agent.get("/api/v1/cases?waiting_for=me&sort=due").await;
-    assert_eq!(ids(&body), [theirs.clone()]);
+    assert_eq!(ids(&body), [theirs.as_str()]);
     let (_, body) = f.agent.get("/api/v1/cases?waiting_for=platform").await;
-    assert_eq!(ids(&body), [unassigned.clone(), theirs.clone(), mine.clone()]);
+    assert_eq!(ids(&body), [unassigned.as_str(), theirs, mine]);
     // What is listed as theirs, each agent may act on.
     let (status, body) = f.agent.act(mine, "request-evidence", json!({ "party": "buyer", "what": "照片" })).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (_, body) = f.agent.get("/api/v1/cases?waiting_for=me").await;
     assert_eq!(ids(&body), Vec::<String>::new(), "the case now waits for the buyer");
     let (_, body) = f.buyer.get("/api/v1/cases?waiting_for=me").await;
-    assert_eq!(ids(&body), [mine.clone()]);
+    assert_eq!(ids(&body), [mine.as_str()]);
 }
