@@ -121,6 +121,21 @@ pub struct CaseFilter {
     pub sort_by_due: bool,
 }
 
+impl CaseFilter {
+    /// `waiting_for=me`: the cases waiting for the caller's party now. An agent's are those
+    /// waiting for the platform that are assigned to them: another agent's case is not theirs to
+    /// act on (`not_assigned`), and the unassigned ones are the platform's queue
+    /// (`waiting_for=platform`), taken by the first agent who acts.
+    pub fn waiting_for_me(self, principal: &crate::access::Principal) -> CaseFilter {
+        match principal.actor() {
+            redress_domain::Actor::Agent { user } => {
+                CaseFilter { waiting_for: Some(redress_domain::Party::Platform), assigned_agent: Some(user), ..self }
+            }
+            actor => CaseFilter { waiting_for: Some(actor.party()), ..self },
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct OrderFilter {
     pub buyer_id: Option<UserId>,

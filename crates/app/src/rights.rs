@@ -236,8 +236,9 @@ pub fn rights(order: &Order, items: Option<&[ItemRef]>, reason: Option<Reason>, 
     Rights { order_id: order.id, as_of: now, items: item_rights, statutory_damages }
 }
 
-/// A complaint draft as the API takes it.
+/// A complaint draft as the API takes it; a field it does not have is refused.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Draft {
     pub order_id: Option<OrderId>,
     #[serde(default)]

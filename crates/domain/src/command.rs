@@ -176,12 +176,24 @@ impl Command {
     }
 
     /// The command of an API action: `kind` with its arguments, a JSON object without `action`.
+    /// An argument the action does not have is refused, whatever the shape of the action: serde
+    /// refuses them for actions with fields (`deny_unknown_fields`) but reads an action without
+    /// any (`take`, `withdraw`) from any object, so the arguments are compared with the fields
+    /// the command has, which are those it writes back.
     pub fn from_action(
         kind: CommandKind,
         mut arguments: serde_json::Map<String, serde_json::Value>,
     ) -> Result<Command, serde_json::Error> {
+        let given: Vec<String> = arguments.keys().cloned().collect();
         arguments.insert("action".into(), kind.name().into());
-        serde_json::from_value(serde_json::Value::Object(arguments))
+        let command: Command = serde_json::from_value(serde_json::Value::Object(arguments))?;
+        let serde_json::Value::Object(fields) = serde_json::to_value(&command)? else {
+            unreachable!("a command is written as an object")
+        };
+        match given.iter().find(|name| *name == "action" || !fields.contains_key(name.as_str())) {
+            Some(unknown) => Err(<serde_json::Error as serde::de::Error>::unknown_field(unknown, &[])),
+            None => Ok(command),
+        }
     }
 
     /// Why `arguments` are no `kind`, naming the field at fault (`remedy.amount`, `evidence[0]`).
@@ -344,6 +356,9 @@ mod tests {
             (CommandKind::Rate, serde_json::json!({"comment": "ok"}), "missing_field stars"),
             (CommandKind::Rate, serde_json::json!({"comment": "ok", "stars": "five"}), "invalid_type stars"),
             (CommandKind::Message, serde_json::json!({"text": "t", "evidence": ["x"]}), "other evidence[0]"),
+            (CommandKind::Take, serde_json::json!({"x": 1}), "unknown_field x"),
+            (CommandKind::Withdraw, serde_json::json!({"action": "take"}), "unknown_field action"),
+            (CommandKind::Rate, serde_json::json!({"stars": 4, "comment": "ok", "photo": "p"}), "unknown_field photo"),
         ];
         for (kind, args, expected) in cases {
             assert_eq!(named(kind, args.clone()), expected, "{kind} {args}");
@@ -388,6 +403,15 @@ mod tests {
         assert!(Command::from_action(CommandKind::ShipReturn, extra).is_err());
         let rate = serde_json::json!({ "stars": 4, "comment": "", "photo": "x" });
         assert!(Command::from_action(CommandKind::Rate, fields(rate)).is_err());
+        // An action without fields, and the action's name given again as an argument.
+        for kind in CommandKind::public() {
+            let unknown = fields(serde_json::json!({ "x": 1 }));
+            assert!(Command::from_action(kind, unknown).is_err(), "{kind}");
+        }
+        let error = Command::from_action(CommandKind::Take, fields(serde_json::json!({ "x": 1 }))).unwrap_err();
+        assert_eq!(error.to_string(), "unknown field `x`, there are no fields");
+        assert!(Command::from_action(CommandKind::Take, fields(serde_json::json!({ "action": "take" }))).is_err());
+        assert_eq!(Command::from_action(CommandKind::Take, Default::default()).unwrap(), Command::Take);
         let revise = Command::from_action(CommandKind::Revise, fields(serde_json::json!({ "amount": 100 }))).unwrap();
         assert_eq!(revise, Command::Revise(Revision { amount: Some(Money::from_fen(100)), ..Default::default() }));
     }

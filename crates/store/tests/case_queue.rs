@@ -12,6 +12,7 @@ use support::{Cast, TestDb, World, refund_request};
 
 support::contract! {
     queue_filters => sqlite_queue_filters, postgres_queue_filters;
+    an_agents_queue => sqlite_an_agents_queue, postgres_an_agents_queue;
 }
 
 fn ids(cases: &[Case]) -> Vec<CaseId> {
@@ -84,4 +85,44 @@ async fn queue_filters(db: TestDb) {
     let other_shop = world.merchant("别家店").await;
     let scoped = CaseFilter { merchant_id: Some(other_shop), waiting_for: Some(Party::Merchant), ..Default::default() };
     assert!(list(scoped).await.is_empty());
+}
+
+/// An agent's `waiting_for=me` (`CaseFilter::waiting_for_me`, issue F19): the cases waiting for
+/// the platform that are assigned to them.
+/// Another agent's case (which would answer `not_assigned`), an unassigned one, and one of theirs
+/// waiting for the buyer's evidence are left out.
+async fn an_agents_queue(db: TestDb) {
+    let world = World::new(db.store.clone()).await;
+    let cast = Cast::new(&world).await;
+    let agent = world.user("agent", Role::Agent, None).await;
+    let other_agent = world.user("agent2", Role::Agent, None).await;
+    let (app, buyer) = (&world.app, cast.buyer_id());
+    let mut escalated = Vec::new();
+    for number in ["SH-A-1", "SH-A-2", "SH-A-3", "SH-A-4"] {
+        world.advance_hours(1);
+        let order = world.order(number, cast.shop, buyer).await;
+        let case = app.file_case(&cast.buyer, refund_request(10000), order.id).await.unwrap();
+        let reject = Command::Reject { reason: RejectReason::UsedOrDamagedByBuyer, text: "进水".into() };
+        app.act(&cast.staff, case.id, reject).await.unwrap();
+        app.act(&cast.buyer, case.id, Command::Escalate { text: "申请介入".into() }).await.unwrap();
+        escalated.push(case.id);
+    }
+    let [mine, theirs, unassigned, asked] = escalated[..] else { unreachable!() };
+    app.act(&agent, mine, Command::Take).await.unwrap();
+    app.act(&other_agent, theirs, Command::Take).await.unwrap();
+    let request = Command::RequestEvidence { party: Party::Buyer, what: "照片".into(), due_in_hours: None };
+    app.act(&agent, asked, request).await.unwrap();
+
+    let me =
+        |who| async move { ids(&app.list_cases(who, CaseFilter::default().waiting_for_me(who), None).await.unwrap()) };
+    assert_eq!(me(&agent).await, [mine]);
+    assert_eq!(me(&other_agent).await, [theirs]);
+    assert_eq!(me(&cast.buyer).await, [asked], "the buyer's: the evidence asked of them");
+    let store = world.store();
+    let list =
+        |filter: CaseFilter| async move { ids(&store.list_cases(&CaseFilter { limit: 10, ..filter }).await.unwrap()) };
+    let platform = CaseFilter { waiting_for: Some(Party::Platform), ..Default::default() };
+    assert_eq!(list(platform).await, [unassigned, theirs, mine], "the platform's whole queue, newest first");
+    let assigned = CaseFilter { assigned_agent: agent.user_id(), ..Default::default() };
+    assert_eq!(list(assigned).await, [asked, mine], "assigned to the agent, whomever the case waits for");
 }

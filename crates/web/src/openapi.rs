@@ -139,7 +139,7 @@ impl Modify for Security {
 /// a fix of its text; `tests/openapi.rs` checks the document against the published baseline of
 /// the major (`tests/api/openapi-baseline.json`). 2.0.0: the consumer-law answers lost their
 /// bilingual pairs for one message in the caller's language (README, "Versions").
-pub const API_VERSION: &str = "2.2.0";
+pub const API_VERSION: &str = "2.3.0";
 
 /// The document, built once.
 pub fn document() -> &'static Value {
@@ -211,6 +211,8 @@ fn document_file_types(doc: &mut Value) {
 }
 
 /// The request body of action `name` if `variant` is its schema: the variant without `action`.
+/// Every action refuses a field it does not have (`Command::from_action`), the actions without
+/// fields too: an inline body says so (a named one, `Revision`, says it itself).
 fn body_of(variant: &Value, name: &str) -> Option<Value> {
     let is_tag = |s: &Value| s["properties"]["action"]["enum"].as_array().is_some_and(|e| e == &[json!(name)]);
     let strip = |s: &Value| {
@@ -221,6 +223,7 @@ fn body_of(variant: &Value, name: &str) -> Option<Value> {
         if let Some(req) = s["required"].as_array_mut() {
             req.retain(|r| r != "action");
         }
+        s["additionalProperties"] = Value::Bool(false);
         s
     };
     if is_tag(variant) {

@@ -1153,3 +1153,89 @@ async fn created_answers_say_where_the_resource_is() {
     let read = get(&f.buyer, &format!("/api/v1/cases/{case}"), &[]).await;
     assert!(read.headers.get("location").is_none());
 }
+
+/// Issue F1: the filing, the complaint check and the actions without fields (`take`,
+/// `withdraw`) refuse a field they do not have, naming it, as every other body does; nothing is
+/// filed or done.
+#[tokio::test]
+async fn every_body_refuses_a_field_it_does_not_have() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "U-1").await;
+    let escalated = f.file(&f.order(&t, "U-2").await, "refund_only", "quality_defect", 10000).await;
+    f.shop.ok(&escalated, "reject", json!({ "reason": "other", "text": "不同意" })).await;
+    f.buyer.ok(&escalated, "escalate", json!({ "text": "申请介入" })).await;
+    let with = |mut body: Value, name: &str| {
+        body[name] = json!(1);
+        body
+    };
+    let draft = json!({ "kind": "refund_only", "reason": "quality_defect", "description": "x",
+        "evidence_kinds": [], "contacted_merchant": false });
+    let action = |case: &str, name: &str| format!("/api/v1/cases/{case}/actions/{name}");
+    for lang in ["zh-CN", "en"] {
+        let header = [("accept-language", lang)];
+        for (who, path, body, name) in [
+            (&f.buyer, "/api/v1/cases".to_owned(), with(filing(&order, json!(5900)), "evil"), "evil"),
+            (&f.buyer, "/api/v1/cases".to_owned(), with(filing(&order, json!(5900)), "evidence_kind"), "evidence_kind"),
+            (&f.buyer, "/api/v1/complaint-check".to_owned(), with(draft.clone(), "evil"), "evil"),
+            (&f.agent, action(&escalated, "take"), json!({ "x": 1 }), "x"),
+            (&f.buyer, action(&escalated, "withdraw"), json!({ "reason": "算了" }), "reason"),
+            (&f.buyer, action(&escalated, "withdraw"), json!({ "action": "withdraw" }), "action"),
+            (&f.buyer, action(&escalated, "message"), json!({ "text": "在吗", "urgent": true }), "urgent"),
+        ] {
+            let reply = post(who, &path, &header, &body).await;
+            let what = format!("{path} {body} ({lang})");
+            assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", &what);
+            let detail = reply.body["detail"].as_str().unwrap_or_default();
+            assert!(detail.contains(name), "{what}: names `{name}`: {reply}");
+            let unknown = if lang == "en" { "unknown field" } else { "未知字段" };
+            assert!(detail.contains(unknown), "{what}: {reply}");
+        }
+    }
+    // Nothing was filed, taken or withdrawn.
+    let (_, cases) = f.buyer.get(&format!("/api/v1/cases?order_id={order}")).await;
+    assert_eq!(cases["items"], json!([]), "{cases}");
+    let case = f.agent.case(&escalated).await;
+    assert_eq!(
+        (&case["case"]["state"], &case["case"]["assigned_agent"]),
+        (&json!("platform_review"), &Value::Null),
+        "{case}"
+    );
+    // Without the stray field each goes through.
+    let reply = post(&f.buyer, "/api/v1/complaint-check", &[], &draft).await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply}");
+    f.agent.ok(&escalated, "take", json!({})).await;
+    let reply = post(&f.buyer, "/api/v1/cases", &[], &filing(&order, json!(5900))).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{reply}");
+}
+
+/// Issue F17: a filing needs a description that says something, and a revision may not blank it
+/// (nor start the merchant's deadline again by trying).
+#[tokio::test]
+async fn a_blank_description_is_refused_on_filing_and_revision() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "D-1").await;
+    for (lang, words) in [("zh-CN", "description：不能为空"), ("en", "description: must not be empty")] {
+        for blank in ["", "  ", "\u{3000}\n"] {
+            let mut body = filing(&order, json!(5900));
+            body["description"] = json!(blank);
+            let reply = post(&f.buyer, "/api/v1/cases", &[("accept-language", lang)], &body).await;
+            assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", &format!("{blank:?} {lang}"));
+            assert!(reply.body["detail"].as_str().is_some_and(|d| d.contains(words)), "{reply}");
+        }
+    }
+    let case = f.file(&order, "refund_only", "quality_defect", 5900).await;
+    let before = f.buyer.case(&case).await;
+    t.advance_hours(1);
+    for (lang, words) in [("zh-CN", "description：不能为空"), ("en", "description: must not be empty")] {
+        let path = format!("/api/v1/cases/{case}/actions/revise");
+        let reply = post(&f.buyer, &path, &[("accept-language", lang)], &json!({ "description": " " })).await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", &format!("revise {lang}"));
+        assert!(reply.body["detail"].as_str().is_some_and(|d| d.contains(words)), "{reply}");
+    }
+    let after = f.buyer.case(&case).await;
+    assert_eq!(after["case"]["description"], before["case"]["description"]);
+    assert_eq!(after["case"]["deadline"]["due"], before["case"]["deadline"]["due"], "the merchant's deadline stands");
+    assert_eq!(after["version"], before["version"]);
+}

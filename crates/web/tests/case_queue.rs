@@ -92,3 +92,38 @@ async fn cases_under_appeal_are_listed_with_stage_appeal() {
     let (_, body) = f.shop.get("/api/v1/cases?stage=negotiation").await;
     assert_eq!(ids(&body), [other]);
 }
+
+/// Issue F19: an agent's `waiting_for=me` lists the cases waiting for the platform that are
+/// assigned to them, never another agent's (which would answer `409 not_assigned`); the whole
+/// queue, unassigned cases too, is `waiting_for=platform`.
+#[tokio::test]
+async fn an_agents_waiting_for_me_is_the_cases_assigned_to_them() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let mut escalated = Vec::new();
+    for number in ["SH-AGENT-1", "SH-AGENT-2", "SH-AGENT-3"] {
+        t.advance_hours(1);
+        let case = f.file(&f.order(&t, number).await, "refund_only", "quality_defect", 39900).await;
+        f.shop.ok(&case, "reject", json!({ "reason": "other", "text": "不同意" })).await;
+        f.buyer.ok(&case, "escalate", json!({ "text": "申请介入" })).await;
+        escalated.push(case);
+    }
+    let [mine, theirs, unassigned] = &escalated[..] else { unreachable!() };
+    f.agent.ok(mine, "take", json!({})).await;
+    f.other_agent.ok(theirs, "take", json!({})).await;
+
+    let (status, body) = f.agent.get("/api/v1/cases?waiting_for=me").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(ids(&body), [mine.as_str()]);
+    let (_, body) = f.other_agent.get("/api/v1/cases?waiting_for=me&sort=due").await;
+    assert_eq!(ids(&body), [theirs.as_str()]);
+    let (_, body) = f.agent.get("/api/v1/cases?waiting_for=platform").await;
+    assert_eq!(ids(&body), [unassigned.as_str(), theirs, mine]);
+    // What is listed as theirs, each agent may act on.
+    let (status, body) = f.agent.act(mine, "request-evidence", json!({ "party": "buyer", "what": "照片" })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = f.agent.get("/api/v1/cases?waiting_for=me").await;
+    assert_eq!(ids(&body), Vec::<String>::new(), "the case now waits for the buyer");
+    let (_, body) = f.buyer.get("/api/v1/cases?waiting_for=me").await;
+    assert_eq!(ids(&body), [mine.as_str()]);
+}

@@ -161,10 +161,10 @@ async fn walk(lang: &str) -> (Vec<String>, usize) {
     // Refusals: amount over what is refundable, a compensation over its cap, bad JSON, an unknown
     // field, a missing credential, an unknown action, a bad query.
     let too_much = json!({ "order_id": order, "kind": "refund_only", "reason": "quality_defect",
-        "items": [{ "sku": "EB-PRO-2", "quantity": 1 }], "amount": 99900, "description": "" });
+        "items": [{ "sku": "EB-PRO-2", "quantity": 1 }], "amount": 99900, "description": "左耳无声" });
     send(&f.buyer, post.clone(), "/api/v1/cases", Some(too_much)).await;
     let cap = json!({ "order_id": order, "kind": "compensation", "reason": "quality_defect",
-        "items": [{ "sku": "EB-PRO-2", "quantity": 1 }], "amount": 9990000, "description": "" });
+        "items": [{ "sku": "EB-PRO-2", "quantity": 1 }], "amount": 9990000, "description": "左耳无声" });
     send(&f.buyer, post.clone(), "/api/v1/cases", Some(cap)).await;
     send(&f.buyer, post.clone(), "/api/v1/cases", Some(json!({ "order_id": 7 }))).await;
     send(&f.buyer, get.clone(), "/api/v1/cases?sort=sideways", None).await;

@@ -225,7 +225,11 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
             } else {
                 Default::default()
             });
-            let description = description.clone().unwrap_or_else(|| case.description.clone());
+            // A revision may leave the description as it is, not blank it.
+            if let Some(given) = description {
+                require_text("description", given)?;
+            }
+            let description = description.as_deref().map_or_else(|| case.description.clone(), |d| d.trim().to_owned());
             check_text("description", &description)?;
             check_remedy(case, &Remedy { kind: RemedyKind::requested(kind), amount })?;
             if case.state == AwaitingMerchant

@@ -61,7 +61,8 @@ pub fn decide_filing(
                 .map_err(|r| refusal(&r))?;
         }
     }
-    check_text("description", &request.description)?;
+    // The merchant answers what the buyer says happened: a filing says something.
+    require_text("description", &request.description)?;
     // A case refunds at most what was paid for its items, and never what other cases took.
     let price = order.paid_for(&request.items);
     let refundable = price.min(order.amount_paid.saturating_remaining(history.committed_refunds));

@@ -895,6 +895,39 @@ fn revise_gives_a_fresh_deadline_and_a_duplicate_changes_nothing() {
     s.refuses(buyer(), too_much, Code::AmountExceedsRefundable);
 }
 
+#[test]
+fn a_filing_or_a_revision_needs_a_description_that_says_something() {
+    let blank = |description: &str| FileCase {
+        description: says(description),
+        ..request(RequestKind::RefundOnly, Reason::QualityDefect, 100)
+    };
+    let empty = || Some(Detail::Empty { field: says("description") });
+    for description in ["", "   ", "\u{3000}\n\t"] {
+        let refused =
+            decide_filing(CASE, &blank(description), &order(), &OrderHistory::default(), 1, buyer(), &env(t0()))
+                .expect_err("a blank description is refused");
+        assert_eq!((refused.code, refused.detail), (Code::InvalidInput, empty()), "{description:?}");
+    }
+    let mut s = Story::file(RequestKind::RefundOnly, Reason::QualityDefect, PAID);
+    let due = s.due();
+    for description in ["", " \n "] {
+        let blanking = Command::Revise(Revision { description: Some(says(description)), ..Default::default() });
+        let refused = decide(&s.case, &blanking, buyer(), &env(s.now)).expect_err("a blank description is refused");
+        assert_eq!((refused.code, refused.detail), (Code::InvalidInput, empty()), "{description:?}");
+    }
+    // The merchant's deadline did not start again; a revision read as it is stored (trimmed)
+    // and the same as the case's changes nothing.
+    assert_eq!((s.case.description.as_str(), s.due()), ("The mug arrived cracked along the handle.", due));
+    let same = Command::Revise(Revision {
+        description: Some(says(" The mug arrived cracked along the handle. ")),
+        ..Default::default()
+    });
+    assert_eq!(decide(&s.case, &same, buyer(), &env(s.now)), Ok(vec![]));
+    let other = Command::Revise(Revision { description: Some(says("  The handle came off.  ")), ..Default::default() });
+    s.later(1).act(buyer(), other, &["revised"]);
+    assert_eq!(s.case.description, "The handle came off.");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Properties: DESIGN.md "Rules that always hold", over random sequences of commands
 // ---------------------------------------------------------------------------------------------

@@ -14,7 +14,10 @@ use redress_domain::command::FileCase;
 use redress_domain::{CaseId, Command, CommandKind, Detail, OrderId};
 use serde::Deserialize;
 
+/// A filing: a field it does not have is refused (422 naming it), never ignored.
 #[derive(Deserialize, utoipa::ToSchema)]
+// With `flatten`, serde refuses what the flattened request leaves over.
+#[serde(deny_unknown_fields)]
 pub struct Filing {
     order_id: OrderId,
     #[serde(flatten)]
@@ -82,7 +85,8 @@ pub struct ListQuery {
     stage: Option<String>,
     order_id: Option<String>,
     assigned_to_me: Option<bool>,
-    /// `me`, or a party (`buyer`, `merchant`, `platform`): cases waiting for them now.
+    /// `me`, or a party (`buyer`, `merchant`, `platform`): cases waiting for them now. For an
+    /// agent, `me` is the cases waiting for the platform that are assigned to them.
     waiting_for: Option<String>,
     /// Cases whose deadline falls before this time (RFC 3339).
     due_before: Option<String>,
@@ -129,9 +133,10 @@ pub async fn list(
         (false, _, Some(_)) => return Err(conflicts("after", "sort=newest")),
         (true, Some(_), _) => return Err(conflicts("before", "sort=due")),
     };
+    let waiting_for_me = q.waiting_for.as_deref() == Some("me");
     let waiting_for = match q.waiting_for.as_deref() {
-        None => None,
-        Some("me") => Some(caller.principal.actor().party()),
+        // `CaseFilter::waiting_for_me` below.
+        None | Some("me") => None,
         Some(party) => Some(
             serde_json::from_value::<redress_domain::Party>(party.into())
                 .ok()
@@ -167,6 +172,7 @@ pub async fn list(
         sort_by_due,
         ..Default::default()
     };
+    let filter = if waiting_for_me { filter.waiting_for_me(&caller.principal) } else { filter };
     let cases = app.list_cases(&caller.principal, filter, q.limit).await?;
     let next = crate::routes::next_before(&cases, q.limit, |c| c.id);
     let cases = cases.iter().map(redress_app::views::CaseView::from).collect();
