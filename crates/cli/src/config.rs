@@ -21,7 +21,8 @@ pub struct Flags {
     #[arg(long, global = true, env = "REDRESS_WORKER_INTERVAL")]
     worker_interval: Option<u64>,
     /// A TOML file with any of: listen, database_url, data_dir, worker_interval, s3_*, evidence_*,
-    /// header_read_timeout_secs, body_read_timeout_secs, max_connections, rate_*, smtp_*, metrics_token,
+    /// header_read_timeout_secs, body_read_timeout_secs, max_connections, max_connections_per_address,
+    /// rate_*, smtp_*, metrics_token,
     /// webhooks_allow_private_addresses, webhooks_log_retention_days
     #[arg(long, global = true, env = "REDRESS_CONFIG")]
     config: Option<PathBuf>,
@@ -65,6 +66,9 @@ pub struct Flags {
     /// Open connections at most [default: 512]
     #[arg(long, global = true, env = "REDRESS_MAX_CONNECTIONS")]
     max_connections: Option<usize>,
+    /// Open connections from one address at most (0: no cap; behind a proxy) [default: 128]
+    #[arg(long, global = true, env = "REDRESS_MAX_CONNECTIONS_PER_ADDRESS")]
+    max_connections_per_address: Option<usize>,
     /// Logins from one address, as PER_MINUTE/BURST (0: no limit) [default: 30/10]
     #[arg(long, global = true, env = "REDRESS_RATE_LOGINS_PER_ADDRESS")]
     rate_logins_per_address: Option<String>,
@@ -131,6 +135,7 @@ struct File {
     header_read_timeout_secs: Option<u64>,
     body_read_timeout_secs: Option<u64>,
     max_connections: Option<usize>,
+    max_connections_per_address: Option<usize>,
     rate_logins_per_address: Option<String>,
     rate_writes_per_address: Option<String>,
     rate_writes_per_account: Option<String>,
@@ -236,6 +241,10 @@ impl Settings {
                 defaults.body_read_timeout,
             ),
             max_connections: flags.max_connections.or(file.max_connections).unwrap_or(defaults.max_connections).max(1),
+            max_connections_per_address: flags
+                .max_connections_per_address
+                .or(file.max_connections_per_address)
+                .unwrap_or(defaults.max_connections_per_address),
             logins_per_address: rate(
                 "rate_logins_per_address",
                 flags.rate_logins_per_address,

@@ -64,6 +64,10 @@ pub struct Limits {
     pub body_read_timeout: Duration,
     /// Open connections at most; more wait in the kernel's queue until one closes.
     pub max_connections: usize,
+    /// Open connections from one address at most (0: no cap); one more is closed at once, so
+    /// one address holding connections open (half-sent requests) leaves the rest to others.
+    /// Behind a proxy every client has the proxy's address: set it to 0 there.
+    pub max_connections_per_address: usize,
     /// Login requests from one address.
     pub logins_per_address: Rate,
     /// Changes (POST, PUT, PATCH, DELETE) from one address, over every account behind it.
@@ -85,6 +89,7 @@ impl Default for Limits {
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
             max_connections: 512,
+            max_connections_per_address: 128,
             logins_per_address: Rate { per_minute: 30, burst: 10 },
             writes_per_address: Rate { per_minute: 3000, burst: 300 },
             writes_per_account: Rate { per_minute: 120, burst: 30 },

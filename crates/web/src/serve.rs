@@ -1,5 +1,6 @@
 //! The accept loop: HTTP/1 connections with a header read timeout, at most `max_connections` at
-//! once, accept errors (out of file descriptors) answered by backing off, and a graceful stop.
+//! once and `max_connections_per_address` from one address, accept errors (out of file
+//! descriptors) answered by backing off, and a graceful stop.
 //! `axum::serve` has none of the first three, so a few hundred half-sent requests could hold
 //! every file descriptor.
 
@@ -23,6 +24,8 @@ pub async fn serve(
     // Up to 1,000 headers reach `limits::request_size`, which answers more than 100 with a problem.
     http.timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout).max_headers(1000);
     let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let per_address =
+        std::sync::Arc::new(PerAddress { cap: limits.max_connections_per_address, open: Default::default() });
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     tokio::pin!(shutdown);
     let mut backoff = Duration::ZERO;
@@ -53,6 +56,11 @@ pub async fn serve(
                 }
             }
         };
+        // One address past its share is closed at once (its slot freed), not queued.
+        let Some(address_slot) = per_address.admit(peer.ip()) else {
+            tracing::debug!(%peer, "connection refused: its address holds its share of connections");
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
@@ -64,7 +72,7 @@ pub async fn serve(
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, %peer, "connection ended with an error");
             }
-            drop(slot);
+            drop((slot, address_slot));
         });
     }
     drop(listener);
@@ -72,6 +80,42 @@ pub async fn serve(
         tracing::warn!("shutdown: requests still open after {SHUTDOWN_GRACE:?} were cut off");
     }
     Ok(())
+}
+
+/// Open connections by client address, each at most `cap` (0: no cap).
+struct PerAddress {
+    cap: usize,
+    open: std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>,
+}
+
+/// A connection counted against its address until it is dropped.
+struct AddressSlot {
+    of: std::sync::Arc<PerAddress>,
+    ip: std::net::IpAddr,
+}
+
+impl PerAddress {
+    fn admit(self: &std::sync::Arc<Self>, ip: std::net::IpAddr) -> Option<AddressSlot> {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let count = open.entry(ip).or_default();
+        if self.cap > 0 && *count >= self.cap {
+            return None;
+        }
+        *count += 1;
+        Some(AddressSlot { of: self.clone(), ip })
+    }
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut open = self.of.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(count) = open.get_mut(&self.ip) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.ip);
+            }
+        }
+    }
 }
 
 fn is_per_connection(e: &std::io::Error) -> bool {

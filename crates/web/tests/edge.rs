@@ -165,6 +165,50 @@ async fn half_sent_requests_do_not_keep_others_out() {
     }
 }
 
+/// Trial finding: 600 connections that never finished their headers, from one address, held
+/// every slot until the header timeout, and everyone else waited. Now an address gets its share:
+/// one more connection from it is closed at once, another address is served meanwhile, and a
+/// slot is its address's again once a connection ends.
+#[tokio::test]
+async fn one_address_holds_its_share_of_connections_only() {
+    let limits = Limits {
+        header_read_timeout: Duration::from_secs(60),
+        max_connections: 16,
+        max_connections_per_address: 4,
+        ..Limits::default().without_rates()
+    };
+    let t = TestApp::start_limited(limits).await;
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        let mut stream = connect(&t).await;
+        stream.write_all(b"GET /health HTTP/1.1\r\nHost: redress\r\n").await.unwrap();
+        held.push(stream);
+    }
+    // The fifth from 127.0.0.1 is closed at once, not held until a timeout.
+    let mut fifth = connect(&t).await;
+    let closed = tokio::time::timeout(Duration::from_secs(5), read_until_closed(&mut fifth)).await;
+    assert_eq!(closed.expect("closed at once"), "");
+    // Another address is served.
+    let health = b"GET /health HTTP/1.1\r\nHost: redress\r\nConnection: close\r\n\r\n";
+    let from = |ip: [u8; 4]| {
+        let server: std::net::SocketAddr = t.base.trim_start_matches("http://").parse().unwrap();
+        async move {
+            let socket = tokio::net::TcpSocket::new_v4().unwrap();
+            socket.bind(std::net::SocketAddr::from((ip, 0))).unwrap();
+            let mut stream = socket.connect(server).await.unwrap();
+            stream.write_all(health).await.unwrap();
+            read_until_closed(&mut stream).await
+        }
+    };
+    let answer = from([127, 0, 0, 2]).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // One of the first address's ends: its next connection is served.
+    drop(held.pop());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let answer = from([127, 0, 0, 1]).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
 #[tokio::test]
 async fn one_accounts_flood_is_refused_alone() {
     let limits = Limits { writes_per_account: Rate { per_minute: 6, burst: 5 }, ..Limits::default() };
