@@ -155,19 +155,14 @@ macro_rules! search_store {
                 let ready = self.scope_words_ready().await?;
                 // Built from the constants of search.rs only; the words are bound.
                 let within: fn(&redress_app::search::Terms, &[String]) -> String = $query_within;
+                // Planned for these words each time, not prepared once (see `newest_matches`).
+                let statement = |sql: String| sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
                 let rows = match ready {
                     true if !crate::search::narrowed_beyond_scope(f) => {
-                        let sql = crate::search::scope_only($within);
-                        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(within(terms, &words))
+                        statement(crate::search::scope_only($within)).bind(within(terms, &words))
                     }
-                    true => {
-                        let sql = crate::search::scope_indexed($within);
-                        bind_query(sqlx::query(sqlx::AssertSqlSafe(sql)), within(terms, &words), f)
-                    }
-                    false => {
-                        let sql = crate::search::scope_matches(scope, $matches);
-                        bind_filters(sqlx::query(sqlx::AssertSqlSafe(sql)), terms, f)
-                    }
+                    true => bind_query(statement(crate::search::scope_indexed($within)), within(terms, &words), f),
+                    false => bind_filters(statement(crate::search::scope_matches(scope, $matches)), terms, f),
                 }
                 .fetch_all(&self.pool)
                 .await
