@@ -8,6 +8,7 @@ mod limits;
 mod location;
 mod openapi;
 mod problem;
+mod roles;
 mod routes;
 mod serve;
 mod telemetry;
