@@ -201,6 +201,10 @@ pub enum Detail {
         min: i64,
         max: i64,
     },
+    /// `field` names a message of a conversation that has none yet.
+    NoMessagesYet {
+        field: String,
+    },
     /// `field` takes one of `values` (codes, comma-separated).
     OneOf {
         field: String,

@@ -44,6 +44,7 @@ detail-too_long = { $field }: at most { $max ->
    *[other] { $max } characters
 }.
 detail-range = { $field }: from { $min } to { $max }.
+detail-no_messages_yet = { $field }: the conversation has no messages yet, so there is nothing to mark read.
 detail-one_of = { $field }: one of { $values }.
 detail-unknown = { $field }: “{ $value }” is not one of the known names.
 detail-not_an_id = { $field }: not an id (ids are lowercase hyphenated UUIDs).

@@ -35,6 +35,7 @@ detail-no_reason_window_ended = 七日无理由退货期已于北京时间 { $en
 detail-empty = { $field }：不能为空。
 detail-too_long = { $field }：最多 { $max } 个字符。
 detail-range = { $field }：须在 { $min } 到 { $max } 之间。
+detail-no_messages_yet = { $field }：会话中还没有消息，没有可标记为已读的内容。
 detail-one_of = { $field }：须为 { $values } 之一。
 detail-unknown = { $field }：「{ $value }」不是可用的取值。
 detail-not_an_id = { $field }：不是有效的编号（编号为小写、带连字符的 UUID）。
