@@ -330,6 +330,15 @@ pub enum Detail {
         freight: String,
     },
     OrderTimes,
+    /// An order's time (`field`) later than now (beyond a small clock skew).
+    TimeInFuture {
+        field: String,
+    },
+    /// An order's time (`field`) before `earliest`.
+    TimeTooEarly {
+        field: String,
+        earliest: jiff::Timestamp,
+    },
     EachSkuOnce,
     /// The shop has order `number` (`id`) with other contents.
     OrderNumberTaken {
