@@ -233,7 +233,12 @@ impl App {
         }
         let credit_code = redress_law::Uscc::parse(&merchant.credit_code)
             .map_err(|e| AppError::Invalid(Detail::CreditCode { error: e.code().into() }))?;
-        let merchant = Merchant { credit_code: credit_code.as_str().to_owned(), ..merchant };
+        // The shop's phone is printed in the 12315 complaint too: a phone number, or none.
+        let phone = merchant.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned);
+        if let Some(phone) = &phone {
+            redress_domain::phone::check_phone("phone", phone).map_err(AppError::Invalid)?;
+        }
+        let merchant = Merchant { credit_code: credit_code.as_str().to_owned(), phone, ..merchant };
         self.store.insert_merchant(&merchant, self.clock.now()).await?;
         Ok(merchant)
     }

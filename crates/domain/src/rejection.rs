@@ -308,11 +308,24 @@ pub enum Detail {
         sent: u64,
     },
     NoSuchBuyer,
-    /// `field` takes from `min` to `max` characters (or items).
+    /// `field` takes from `min` to `max` items (or characters of an order number).
     Length {
         field: String,
         min: u64,
         max: u64,
+    },
+    /// `field` takes from `min` to `max` characters.
+    Chars {
+        field: String,
+        min: u64,
+        max: u64,
+    },
+    /// `field` is not a phone number: `min_digits` to `max_digits` digits, an optional leading
+    /// `+`, spaces or hyphens between.
+    PhoneFormat {
+        field: String,
+        min_digits: u64,
+        max_digits: u64,
     },
     /// `field` is at least `min`.
     AtLeast {
