@@ -294,7 +294,7 @@ impl App {
         let merchant = self.token_shop(principal, merchant).await?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(AppError::Invalid(Detail::Length { field: "name".into(), min: 1, max: 100 }));
+            return Err(AppError::Invalid(Detail::Chars { field: "name".into(), min: 1, max: 100 }));
         }
         let secret = random_token(API_TOKEN_PREFIX);
         let token = ApiToken {

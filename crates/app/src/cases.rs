@@ -359,6 +359,7 @@ impl App {
         limit: Option<i64>,
     ) -> Result<TimelinePage, AppError> {
         let limit = page_size(limit)?;
+        let before = redress_domain::chain::before_cursor("before", before).map_err(AppError::Rejected)?;
         let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
         if !principal.can_see_case(&record.case) {
             return Err(AppError::NotFound);

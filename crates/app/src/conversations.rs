@@ -226,6 +226,7 @@ impl App {
         limit: Option<i64>,
     ) -> Result<ConversationPage, AppError> {
         let limit = crate::orders::page_size(limit)?;
+        let before = redress_domain::chain::before_cursor("before", before).map_err(AppError::Rejected)?;
         let order = self.conversation_order(principal, order_id).await?;
         let mut stored = self.store.messages_page(order_id, before, limit).await?;
         stored.reverse();

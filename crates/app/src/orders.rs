@@ -161,7 +161,7 @@ impl App {
                 error: AppError::Forbidden(Detail::OwnShopOnly),
             });
         }
-        check_new_order(&new)?;
+        check_new_order(&new, self.clock.now())?;
         let merchant_exists = match known.merchants.get(&new.merchant_id) {
             Some(&exists) => exists,
             None => {
@@ -233,7 +233,12 @@ impl App {
         }
         let credit_code = redress_law::Uscc::parse(&merchant.credit_code)
             .map_err(|e| AppError::Invalid(Detail::CreditCode { error: e.code().into() }))?;
-        let merchant = Merchant { credit_code: credit_code.as_str().to_owned(), ..merchant };
+        // The shop's phone is printed in the 12315 complaint too: a phone number, or none.
+        let phone = merchant.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned);
+        if let Some(phone) = &phone {
+            redress_domain::phone::check_phone("phone", phone).map_err(AppError::Invalid)?;
+        }
+        let merchant = Merchant { credit_code: credit_code.as_str().to_owned(), phone, ..merchant };
         self.store.insert_merchant(&merchant, self.clock.now()).await?;
         Ok(merchant)
     }
@@ -249,7 +254,7 @@ fn may_create_orders(principal: Option<&Principal>) -> Result<(), AppError> {
 }
 
 /// The checks of a new order that need nothing but the order itself.
-fn check_new_order(new: &NewOrder) -> Result<(), OrderRefusal> {
+fn check_new_order(new: &NewOrder, now: Timestamp) -> Result<(), OrderRefusal> {
     let number = new.number.trim();
     if number.is_empty() || number.len() > 64 {
         return Err(OrderRefusal::invalid("number", Detail::Length { field: "number".into(), min: 1, max: 64 }));
@@ -281,7 +286,9 @@ fn check_new_order(new: &NewOrder) -> Result<(), OrderRefusal> {
             Detail::AmountPaid { items: Money::from_fen(items_total).to_string(), freight: new.freight.to_string() },
         ));
     }
-    let times = [new.paid_at, new.shipped_at, new.signed_at];
+    let named = [("paid_at", new.paid_at), ("shipped_at", new.shipped_at), ("signed_at", new.signed_at)];
+    redress_domain::order::check_order_times(&named, now).map_err(|(field, d)| OrderRefusal::invalid(field, d))?;
+    let times = named.map(|(_, at)| at);
     if times.iter().flatten().zip(times.iter().flatten().skip(1)).any(|(a, b)| a > b) {
         return Err(OrderRefusal::invalid("times", Detail::OrderTimes));
     }

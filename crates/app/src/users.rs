@@ -44,7 +44,7 @@ impl App {
         }
         let display_name = new.display_name.trim();
         if display_name.is_empty() || display_name.chars().count() > 100 {
-            return Err(AppError::Invalid(Detail::Length { field: "display_name".into(), min: 1, max: 100 }));
+            return Err(AppError::Invalid(Detail::Chars { field: "display_name".into(), min: 1, max: 100 }));
         }
         // A name is shown to the other side and printed in documents, like any text people type.
         redress_domain::free_text::check_controls("display_name", display_name).map_err(AppError::Rejected)?;
@@ -61,13 +61,18 @@ impl App {
             (_, None) => {}
         }
         let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let phone = clean(new.phone);
+        // It goes into the 12315 complaint (联系电话): a phone number, or none.
+        if let Some(phone) = &phone {
+            redress_domain::phone::check_phone("phone", phone).map_err(AppError::Invalid)?;
+        }
         let user = User {
             id: UserId(uuid::Uuid::now_v7()),
             login,
             display_name: display_name.to_owned(),
             role: new.role,
             merchant_id: new.merchant_id,
-            phone: clean(new.phone),
+            phone,
             address: clean(new.address),
             email: clean(new.email).map(|e| crate::email::parse_address(&e)).transpose()?,
         };

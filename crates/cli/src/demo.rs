@@ -49,12 +49,35 @@ pub async fn print_logins(app: &App) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The demo case that went the whole way: decided by the platform and refunded.
+/// The number of the demo order whose case went the whole way (`buyer2`'s cherries at `shop2`).
+const SHOWCASE_ORDER: &str = "XG20261105008";
+
+/// The demo case that went the whole way (decided by the platform and refunded): the first case
+/// on the demo's own showcase order, found by its number at the demo shop, so that a case
+/// someone made since (after a restart on the same data) is never named instead (trial F21).
 async fn highlighted(app: &App) -> anyhow::Result<Option<redress_domain::Case>> {
     let Some((buyer, _)) = app.store.user_by_login("buyer2").await? else { return Ok(None) };
-    let filter = redress_app::ports::CaseFilter { buyer_id: Some(buyer.id), limit: 100, ..Default::default() };
-    let cases = app.store.list_cases(&filter).await?;
-    Ok(cases.into_iter().find(|c| c.decision.is_some() && c.outcome == Some(redress_domain::Outcome::Refunded)))
+    let Some(shop) = app.store.user_by_login("shop2").await?.and_then(|(u, _)| u.merchant_id) else { return Ok(None) };
+    let mut filter = redress_app::ports::OrderFilter {
+        buyer_id: Some(buyer.id),
+        merchant_id: Some(shop),
+        limit: redress_app::orders::MAX_PAGE,
+        ..Default::default()
+    };
+    // Newest first: the demo's order is among the oldest, whatever was added since.
+    let order = loop {
+        let page = app.store.list_orders(&filter).await?;
+        if let Some(order) = page.iter().find(|o| o.number == SHOWCASE_ORDER) {
+            break order.clone();
+        }
+        match page.last() {
+            Some(last) if page.len() as i64 == filter.limit => filter.before = Some(last.id),
+            _ => return Ok(None),
+        }
+    };
+    let filter = redress_app::ports::CaseFilter { order_id: Some(order.id), limit: 100, ..Default::default() };
+    // Newest first: the demo's case is the first filed on its order.
+    Ok(app.store.list_cases(&filter).await?.pop())
 }
 
 /// A 统一社会信用代码 with a correct check character for the given first 17 characters.
@@ -289,7 +312,7 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<CaseId> {
         .create_order(
             &p.admin,
             order(
-                "XG20261105008",
+                SHOWCASE_ORDER,
                 p.shop2_id,
                 &p.buyer2,
                 SalesChannel::MiniProgram,

@@ -116,12 +116,68 @@ async fn the_banner_names_the_highlighted_case_and_who_sees_it_on_every_start() 
         let answer = client.get(format!("{base}/api/v1/cases/{case}")).bearer_auth(&token).send().await.unwrap();
         assert_eq!(answer.status().as_u16(), status, "{login}");
     }
+    // Trial F21: someone takes a case of buyer2's the whole way (decided, refunded) before the
+    // restart; the banner named the newest such case, this one, without evidence.
+    let newer = whole_way_case(&base).await;
+    assert_ne!(newer, case);
     drop(server);
 
     // Started again on the same data: not seeded again, the same case shown again.
     let (_server, _, lines) = serve_demo(dir.path());
     assert!(lines.iter().any(|l| l.contains("not seeded again")), "{lines:?}");
     assert_eq!(highlight(&lines), (case.clone(), who));
+}
+
+/// A new order of buyer2's at shop2, a case on it rejected, escalated, decided and refunded
+/// through the API, as the trial did: its id, once refunded.
+async fn whole_way_case(base: &str) -> String {
+    let login = |who: &'static str, password: &'static str| support::Client::login(base, who, password);
+    let (admin, buyer, shop, agent) = (
+        login("admin", "admin-pass").await,
+        login("buyer2", "buyer-pass").await,
+        login("shop2", "shop-pass").await,
+        login("agent", "agent-pass").await,
+    );
+    let id_of = |me: &Value, field: &str| me["user"][field].as_str().or(me[field].as_str()).unwrap().to_owned();
+    let buyer_id = id_of(&buyer.get("/api/v1/me").await, "id");
+    let shop_id = id_of(&shop.get("/api/v1/me").await, "merchant_id");
+    let at = "2027-05-30T02:00:00Z";
+    let order = admin
+        .post(
+            "/api/v1/orders",
+            serde_json::json!({ "number": "TRIAL-F21", "merchant_id": shop_id, "buyer_id": buyer_id,
+                "channel": "mini_program", "amount_paid": 9900, "paid_at": at, "shipped_at": at, "signed_at": at,
+                "items": [{ "sku": "APPLE-5KG", "title": "苹果 5kg", "quantity": 1, "unit_price": 9900 }] }),
+        )
+        .await;
+    let filed = buyer
+        .post(
+            "/api/v1/cases",
+            serde_json::json!({ "order_id": order["id"], "kind": "refund_only", "reason": "quality_defect",
+                "items": [{ "sku": "APPLE-5KG", "quantity": 1 }], "amount": 9900, "description": "苹果坏了一半。" }),
+        )
+        .await;
+    let case = filed["case"]["id"].as_str().unwrap().to_owned();
+    act(&shop, &case, "reject", serde_json::json!({ "reason": "evidence_insufficient", "text": "不支持。" })).await;
+    act(&buyer, &case, "escalate", serde_json::json!({ "text": "申请平台介入。" })).await;
+    act(&agent, &case, "take", serde_json::json!({})).await;
+    let decision = serde_json::json!({ "remedy": { "kind": "refund", "amount": 9900 }, "liable": "merchant",
+        "rationale": "商家未提供反证。", "cited_rule": "平台规则" });
+    act(&agent, &case, "decide", decision).await;
+    // The refund is executed by the server's worker; the bound only stops a hang.
+    for _ in 0..300 {
+        if buyer.get(&format!("/api/v1/cases/{case}")).await["case"]["outcome"] == "refunded"
+            || buyer.get(&format!("/api/v1/cases/{case}")).await["outcome"] == "refunded"
+        {
+            return case;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("case {case} was not refunded");
+}
+
+async fn act(who: &support::Client, case: &str, action: &str, body: Value) -> Value {
+    who.post(&format!("/api/v1/cases/{case}/actions/{action}"), body).await
 }
 
 /// A supervisor that stops reading the server's output (stdout closed before the banner) must

@@ -17,6 +17,15 @@ pub struct Link {
     pub hash: String,
 }
 
+/// A page cursor over a chain (`before`: the links before this position). Positions start at 1,
+/// so a cursor below 1 names no link: refused, naming the field, rather than read as "nothing".
+pub fn before_cursor(field: &str, before: Option<i64>) -> Result<Option<i64>, crate::Rejection> {
+    match before {
+        Some(b) if b < 1 => Err(crate::Rejection::invalid(crate::Detail::AtLeast { field: field.into(), min: 1 })),
+        other => Ok(other),
+    }
+}
+
 /// SHA-256 (hex) of the predecessor's hash, the sequence number and the canonical content.
 pub fn link_hash(prev_hash: &str, seq: i64, content: &str) -> String {
     let mut h = Sha256::new();
@@ -92,6 +101,18 @@ pub fn next_link(prev: &str, seq: i64, content: String) -> Link {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_cursor_below_the_first_position_is_refused_naming_its_field() {
+        use super::before_cursor;
+        assert_eq!(before_cursor("before", None), Ok(None));
+        assert_eq!(before_cursor("before", Some(1)), Ok(Some(1)));
+        assert_eq!(before_cursor("before", Some(i64::MAX)), Ok(Some(i64::MAX)));
+        for bad in [0, -1, -5, i64::MIN] {
+            let refused = before_cursor("before", Some(bad)).unwrap_err();
+            assert_eq!(refused.detail, Some(crate::Detail::AtLeast { field: "before".into(), min: 1 }));
+        }
+    }
+
     use super::*;
 
     fn chain(n: i64) -> Vec<Link> {

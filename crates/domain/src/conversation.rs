@@ -111,6 +111,10 @@ pub fn compose(
 /// A reader's receipt after they read up to `requested`: never beyond the last message, never
 /// back from where it was.
 pub fn read_up_to(current: Option<i64>, requested: i64, last_seq: i64) -> Result<i64, Rejection> {
+    // No range to name ("from 1 to 0"): there is nothing to have read.
+    if last_seq < 1 {
+        return Err(Rejection::invalid(Detail::NoMessagesYet { field: "up_to".into() }));
+    }
     if requested < 1 || requested > last_seq {
         return Err(Rejection::invalid(Detail::Range { field: "up_to".into(), min: 1, max: last_seq }));
     }
@@ -229,7 +233,7 @@ mod tests {
 
         /// A receipt never moves back and never points past the last message.
         #[test]
-        fn receipts_only_move_forward(steps in proptest::collection::vec(-3i64..40, 1..30), last in 1i64..30) {
+        fn receipts_only_move_forward(steps in proptest::collection::vec(-3i64..40, 1..30), last in 0i64..30) {
             let mut receipt: Option<i64> = None;
             for requested in steps {
                 match read_up_to(receipt, requested, last) {
@@ -238,7 +242,13 @@ mod tests {
                         prop_assert!(receipt.is_none_or(|r| now >= r) && now >= requested);
                         receipt = Some(now);
                     }
-                    Err(_) => prop_assert!(!(1..=last).contains(&requested)),
+                    Err(e) if last == 0 => {
+                        prop_assert_eq!(e.detail, Some(Detail::NoMessagesYet { field: "up_to".into() }))
+                    }
+                    Err(e) => {
+                        prop_assert!(!(1..=last).contains(&requested));
+                        prop_assert_eq!(e.detail, Some(Detail::Range { field: "up_to".into(), min: 1, max: last }));
+                    }
                 }
             }
         }

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod money;
 pub mod order;
+pub mod phone;
 pub mod policy;
 pub mod rejection;
 pub mod time;

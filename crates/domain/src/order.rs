@@ -82,6 +82,32 @@ impl Order {
     }
 }
 
+/// How far an order's time may be ahead of the platform's clock: the shop's clock may run a
+/// little fast, no more.
+pub const CLOCK_SKEW: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
+
+/// The earliest time an order may carry: 2000-01-01 00:00 Beijing time. Anything older is a
+/// default or a typo in the shop's export, not a purchase anyone can still complain about.
+pub const EARLIEST_ORDER_TIME: Timestamp = Timestamp::constant(946_656_000, 0);
+
+/// The times of an order a shop reports (`paid_at`, `shipped_at`, `signed_at`, by name) are
+/// plausible at `now`: none later than `now` plus [`CLOCK_SKEW`], none before
+/// [`EARLIEST_ORDER_TIME`]. The first that is not is named, with why.
+pub fn check_order_times(times: &[(&str, Option<Timestamp>)], now: Timestamp) -> Result<(), (String, crate::Detail)> {
+    let latest = now.checked_add(CLOCK_SKEW).unwrap_or(Timestamp::MAX);
+    for &(field, at) in times {
+        let Some(at) = at else { continue };
+        if at > latest {
+            return Err((field.to_owned(), crate::Detail::TimeInFuture { field: field.into() }));
+        }
+        if at < EARLIEST_ORDER_TIME {
+            let detail = crate::Detail::TimeTooEarly { field: field.into(), earliest: EARLIEST_ORDER_TIME };
+            return Err((field.to_owned(), detail));
+        }
+    }
+    Ok(())
+}
+
 /// What the store knows about an order's other cases and refunds when a new case is filed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OrderHistory {
@@ -133,6 +159,45 @@ impl OrderHistory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    mod order_times {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn now() -> Timestamp {
+            "2026-03-01T12:00:00Z".parse().unwrap()
+        }
+
+        #[test]
+        fn the_earliest_time_is_2000_in_beijing() {
+            assert_eq!(EARLIEST_ORDER_TIME, "2000-01-01T00:00:00+08:00".parse::<Timestamp>().unwrap());
+        }
+
+        #[test]
+        fn the_trials_orders_paid_in_1900_and_2099_are_refused_naming_the_field() {
+            let at = |s: &str| Some(s.parse::<Timestamp>().unwrap());
+            let future = check_order_times(&[("paid_at", at("2099-01-01T00:00:00Z"))], now());
+            assert_eq!(future, Err(("paid_at".into(), crate::Detail::TimeInFuture { field: "paid_at".into() })));
+            let old = check_order_times(&[("paid_at", None), ("signed_at", at("1900-01-01T00:00:00Z"))], now());
+            let detail = crate::Detail::TimeTooEarly { field: "signed_at".into(), earliest: EARLIEST_ORDER_TIME };
+            assert_eq!(old, Err(("signed_at".into(), detail)));
+            assert_eq!(check_order_times(&[("paid_at", None)], now()), Ok(()));
+        }
+
+        proptest! {
+            /// A time is accepted exactly when it lies between 2000 (Beijing) and now plus the skew.
+            #[test]
+            fn a_time_is_accepted_exactly_within_the_plausible_range(offset in -40i64 * 365 * 86_400..80 * 365 * 86_400) {
+                let at = now().checked_add(jiff::SignedDuration::from_secs(offset)).unwrap();
+                let plausible = at >= EARLIEST_ORDER_TIME && at <= now().checked_add(CLOCK_SKEW).unwrap();
+                let checked = check_order_times(&[("shipped_at", Some(at))], now());
+                prop_assert_eq!(checked.is_ok(), plausible);
+                if let Err((field, _)) = checked {
+                    prop_assert_eq!(field, "shipped_at");
+                }
+            }
+        }
+    }
     use crate::case::ItemRef;
 
     fn order(paid: i64) -> Order {

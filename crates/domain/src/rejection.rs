@@ -201,6 +201,10 @@ pub enum Detail {
         min: i64,
         max: i64,
     },
+    /// `field` names a message of a conversation that has none yet.
+    NoMessagesYet {
+        field: String,
+    },
     /// `field` takes one of `values` (codes, comma-separated).
     OneOf {
         field: String,
@@ -304,11 +308,24 @@ pub enum Detail {
         sent: u64,
     },
     NoSuchBuyer,
-    /// `field` takes from `min` to `max` characters (or items).
+    /// `field` takes from `min` to `max` items (or characters of an order number).
     Length {
         field: String,
         min: u64,
         max: u64,
+    },
+    /// `field` takes from `min` to `max` characters.
+    Chars {
+        field: String,
+        min: u64,
+        max: u64,
+    },
+    /// `field` is not a phone number: `min_digits` to `max_digits` digits, an optional leading
+    /// `+`, spaces or hyphens between.
+    PhoneFormat {
+        field: String,
+        min_digits: u64,
+        max_digits: u64,
     },
     /// `field` is at least `min`.
     AtLeast {
@@ -326,6 +343,15 @@ pub enum Detail {
         freight: String,
     },
     OrderTimes,
+    /// An order's time (`field`) later than now (beyond a small clock skew).
+    TimeInFuture {
+        field: String,
+    },
+    /// An order's time (`field`) before `earliest`.
+    TimeTooEarly {
+        field: String,
+        earliest: jiff::Timestamp,
+    },
     EachSkuOnce,
     /// The shop has order `number` (`id`) with other contents.
     OrderNumberTaken {

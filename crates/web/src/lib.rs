@@ -8,9 +8,11 @@ mod limits;
 mod location;
 mod openapi;
 mod problem;
+mod roles;
 mod routes;
 mod serve;
 mod telemetry;
+mod trace;
 mod views;
 
 pub use limits::{Limits, Rate};
@@ -50,7 +52,7 @@ fn router_and_limiters(app: App, limits: &Limits) -> (Router, Arc<limits::Limite
         .route_layer(axum::middleware::from_fn(telemetry::tag_route))
         .layer(axum::middleware::from_fn_with_state(limiters.clone(), limits::per_address))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_read_timeout))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(trace::layer())
         .layer(axum::middleware::from_fn(limits::request_size))
         // A handler that panics answers `internal`; the connection and the server live on.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(problem::panicked))

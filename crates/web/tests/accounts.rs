@@ -194,3 +194,46 @@ async fn admins_list_shops_and_accounts_page_by_page() {
     assert!(users["items"].as_array().unwrap().iter().all(|u| u.get("password_hash").is_none()));
     assert_eq!(users["items"][0]["login"], "admin", "newest first");
 }
+
+/// Trial finding F22: `"phone":"abc"` was accepted (and printed in 12315 complaints), and a blank
+/// display name was told "1 到 100 个" without its unit.
+#[tokio::test]
+async fn an_accounts_phone_must_be_a_phone_number_and_a_names_length_says_characters() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let user = |login: &str, name: &str, phone: &str| json!({ "login": login, "password": "longpassword1", "display_name": name, "role": "buyer", "phone": phone });
+    let ask = |lang: &'static str, body: serde_json::Value| {
+        let request = f.admin.raw(reqwest::Method::POST, "/api/v1/users").header("Accept-Language", lang).json(&body);
+        async move {
+            let reply = request.send().await.unwrap();
+            (reply.status(), reply.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    for (lang, phone_words, name_words) in [
+        ("zh-CN", "phone：不是电话号码：须为 5 到 20 位数字", "display_name：须为 1 到 100 个字符。"),
+        ("en", "phone: not a phone number: 5 to 20 digits", "display_name: from 1 to 100 characters."),
+    ] {
+        for phone in ["abc", "1234", "138-0013-800x"] {
+            let (status, problem) = ask(lang, user("bz3", "d", phone)).await;
+            assert_eq!(
+                (status, &problem["code"]),
+                (StatusCode::UNPROCESSABLE_ENTITY, &json!("invalid_input")),
+                "{problem}"
+            );
+            assert!(problem["detail"].as_str().unwrap().starts_with(phone_words), "{lang} {phone}: {problem}");
+        }
+        let (status, problem) = ask(lang, user("bz2", "   ", "13800138000")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_eq!(problem["detail"], name_words, "{problem}");
+    }
+    // Written as people write them, with a country code, spaces or hyphens: accepted.
+    for (login, phone) in [("pp1", "+86 138 0013 8000"), ("pp2", "010-12345678"), ("pp3", " 13800138000 ")] {
+        let (status, created) = ask("zh-CN", user(login, "买家", phone)).await;
+        assert_eq!(status, StatusCode::CREATED, "{phone}: {created}");
+    }
+    // A shop's phone, printed in the complaint too, is held to the same rule.
+    let shop = json!({ "name": "新店", "credit_code": "91310000MA1FL8XQ37", "address": "上海", "phone": "abc" });
+    let (status, problem) = f.admin.post("/api/v1/merchants", shop).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert!(problem["detail"].as_str().unwrap().starts_with("phone："), "{problem}");
+}

@@ -315,3 +315,41 @@ async fn twin_uploads_with_one_key_get_the_first_answer() {
     let (_, page) = f.buyer.get(&format!("/api/v1/orders/{order}/conversation")).await;
     assert_eq!(page["count"], 1, "{page}");
 }
+
+/// Trial finding F14: marking an empty conversation read says there is nothing yet (not "from 1
+/// to 0"), and a `before` cursor below 1, on the conversation and on a case's timeline, is a 422
+/// naming the field (not an empty page), in both languages.
+#[tokio::test]
+async fn an_empty_conversation_and_negative_cursors_are_told_plainly() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "CV-EMPTY-1").await;
+    let path = format!("/api/v1/orders/{order}/conversation");
+    for (lang, words) in [("zh-CN", "还没有消息"), ("en", "no messages yet")] {
+        let reply = f
+            .shop
+            .request(reqwest::Method::POST, &format!("{path}/read"))
+            .header("Accept-Language", lang)
+            .json(&json!({ "up_to": 1 }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = reply.json().await.unwrap();
+        let detail = problem["detail"].as_str().unwrap_or_default();
+        assert!(detail.starts_with("up_to") && detail.contains(words), "{lang}: {problem}");
+        assert!(!detail.contains('0'), "{lang}: {problem}");
+    }
+    let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
+    for cursor in [format!("{path}?before=-1"), format!("/api/v1/cases/{case}/timeline?before=-5")] {
+        for (lang, words) in [("zh-CN", "before：至少为 1。"), ("en", "before: at least 1.")] {
+            let (status, problem) = f.buyer.get_in(lang, &cursor).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{cursor}: {problem}");
+            assert_eq!(problem["code"], "invalid_input", "{problem}");
+            assert_eq!(problem["detail"], words, "{cursor} in {lang}: {problem}");
+        }
+    }
+    // A cursor at the first message still pages: nothing before it.
+    let (status, page) = f.buyer.get(&format!("{path}?before=1")).await;
+    assert_eq!((status, page["items"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "{page}");
+}

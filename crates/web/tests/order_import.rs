@@ -124,3 +124,48 @@ async fn a_batch_is_authorized_bounded_and_replayed_by_its_idempotency_key() {
     let (_, fresh) = f.shop.post_with_key(BATCH, "batch-2", one).await;
     assert_eq!(statuses(&fresh), ["already_present"]);
 }
+
+/// Trial finding F18: orders "paid" in 1900 or in 2099 were imported and cases filed on them.
+/// A time later than the platform's clock (beyond 5 minutes of skew) or before 2000 is refused,
+/// naming the field, in the caller's language; within the skew it is accepted.
+#[tokio::test]
+async fn an_order_paid_in_the_future_or_before_2000_is_refused_naming_the_field() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let at = |order: &mut Value, field: &str, time: jiff::Timestamp| order[field] = json!(time);
+    let now = t.now();
+    let minutes = |m: i64| jiff::SignedDuration::from_mins(m);
+    let mut future = order(&f, "T-FUTURE", json!(1));
+    at(&mut future, "paid_at", "2099-01-01T00:00:00Z".parse().unwrap());
+    let mut old = order(&f, "T-OLD", json!(1));
+    at(&mut old, "paid_at", "1900-01-01T00:00:00Z".parse().unwrap());
+    let mut signed_ahead = order(&f, "T-SIGNED", json!(1));
+    at(&mut signed_ahead, "paid_at", now.checked_sub(minutes(60)).unwrap());
+    at(&mut signed_ahead, "signed_at", now.checked_add(minutes(30)).unwrap());
+    let mut skewed = order(&f, "T-SKEW", json!(1));
+    at(&mut skewed, "paid_at", now.checked_add(minutes(4)).unwrap());
+    let batch = json!({ "orders": [future, old, signed_ahead, skewed] });
+    let (status, answer) = f.shop.post(BATCH, batch.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(statuses(&answer), ["refused", "refused", "refused", "created"], "{answer}");
+    let results = &answer["results"];
+    for (i, field) in [(0, "paid_at"), (1, "paid_at"), (2, "signed_at")] {
+        assert_eq!(results[i]["field"], field, "{}", results[i]);
+        assert_eq!(results[i]["problem"]["code"], "invalid_input", "{}", results[i]);
+    }
+    assert_eq!(results[0]["problem"]["detail"], "paid_at：不能晚于当前时间。");
+    assert_eq!(results[1]["problem"]["detail"], "paid_at：不能早于 2000-01-01 00:00。");
+    // In English too; and a single creation refuses the same way.
+    let (status, problem) = f
+        .admin
+        .raw(reqwest::Method::POST, "/api/v1/orders")
+        .header("Accept-Language", "en")
+        .json(&batch["orders"][0])
+        .send()
+        .await
+        .map(|r| (r.status(), r))
+        .unwrap();
+    let problem: Value = problem.json().await.unwrap();
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["detail"], "paid_at: may not be in the future.", "{problem}");
+}

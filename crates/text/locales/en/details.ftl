@@ -44,6 +44,7 @@ detail-too_long = { $field }: at most { $max ->
    *[other] { $max } characters
 }.
 detail-range = { $field }: from { $min } to { $max }.
+detail-no_messages_yet = { $field }: the conversation has no messages yet, so there is nothing to mark read.
 detail-one_of = { $field }: one of { $values }.
 detail-unknown = { $field }: “{ $value }” is not one of the known names.
 detail-not_an_id = { $field }: not an id (ids are lowercase hyphenated UUIDs).
@@ -82,10 +83,14 @@ detail-credit_code = credit_code: not a valid unified social credit code ({ $err
 detail-merchant_credit_code = The merchant's unified social credit code { $code } is not valid ({ $error }).
 detail-batch_too_large = orders: at most { $max } per call, not { $sent }.
 detail-length = { $field }: from { $min } to { $max }.
+detail-chars = { $field }: from { $min } to { $max } characters.
+detail-phone_format = { $field }: not a phone number: { $min_digits } to { $max_digits } digits, optionally starting with +, with spaces or hyphens between.
 detail-at_least = { $field }: at least { $min }.
 detail-order_item = Item { $sku } needs a sku (at most 64 characters), a title (at most 200), a quantity of 1 to { $max_quantity } and a price of 0 to { $max_price }.
 detail-amount_paid = amount_paid: at most the items ({ $items }) plus freight ({ $freight }).
 detail-order_times = paid_at ≤ shipped_at ≤ signed_at.
+detail-time_in_future = { $field }: may not be in the future.
+detail-time_too_early = { $field }: may not be before { $earliest }.
 detail-not_json_object = not a JSON object
 detail-not_csv_row = not a CSV row
 detail-differs_from_first_row = differs from the order's first row (line { $line })

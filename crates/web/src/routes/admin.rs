@@ -19,7 +19,7 @@ pub struct NewMerchant {
     phone: Option<String>,
 }
 
-#[utoipa::path(post, operation_id = "admin_create_merchant", path = "/api/v1/merchants", tag = "admin", request_body = NewMerchant, responses((status = 201, description = "The shop", body = MerchantView), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "admin_create_merchant", extensions(("x-roles" = json!(["admin"]))), path = "/api/v1/merchants", tag = "admin", request_body = NewMerchant, responses((status = 201, description = "The shop", body = MerchantView), crate::openapi::Failures))]
 pub async fn create_merchant(
     State(app): State<App>,
     caller: Caller,
@@ -49,7 +49,7 @@ pub async fn policies(State(app): State<App>, _caller: Caller) -> Result<Json<It
     Ok(Json(Items { items: versions.into_iter().map(PolicyVersionView::from).collect() }))
 }
 
-#[utoipa::path(post, operation_id = "admin_publish_policy", path = "/api/v1/policies", tag = "admin", request_body = NewPolicy, responses((status = 201, description = "The new version", body = PolicyVersionView), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "admin_publish_policy", extensions(("x-roles" = json!(["admin"]))), path = "/api/v1/policies", tag = "admin", request_body = NewPolicy, responses((status = 201, description = "The new version", body = PolicyVersionView), crate::openapi::Failures))]
 pub async fn publish_policy(
     State(app): State<App>,
     caller: Caller,
@@ -71,7 +71,7 @@ pub async fn calendar(
 }
 
 /// `PUT /api/v1/calendar` (admins): adds or replaces the years of the body.
-#[utoipa::path(put, operation_id = "admin_import_calendar", path = "/api/v1/calendar", tag = "admin", request_body(content = redress_law::calendar::CalendarFile, description = "Years of the calendar file (as served by GET) to add or replace"), responses((status = 200, description = "What the import changed", body = CalendarImport), crate::openapi::Failures))]
+#[utoipa::path(put, operation_id = "admin_import_calendar", extensions(("x-roles" = json!(["admin"]))), path = "/api/v1/calendar", tag = "admin", request_body(content = redress_law::calendar::CalendarFile, description = "Years of the calendar file (as served by GET) to add or replace"), responses((status = 200, description = "What the import changed", body = CalendarImport), crate::openapi::Failures))]
 pub async fn import_calendar(
     State(app): State<App>,
     caller: Caller,
@@ -89,7 +89,7 @@ pub async fn import_calendar(
 }
 
 /// `POST /api/v1/users` (admins): creates an account.
-#[utoipa::path(post, operation_id = "admin_create_user", path = "/api/v1/users", tag = "admin", request_body = redress_app::users::NewUser, responses((status = 201, description = "The account", body = UserView), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "admin_create_user", extensions(("x-roles" = json!(["admin"]))), path = "/api/v1/users", tag = "admin", request_body = redress_app::users::NewUser, responses((status = 201, description = "The account", body = UserView), crate::openapi::Failures))]
 pub async fn create_user(
     State(app): State<App>,
     caller: Caller,
@@ -116,7 +116,7 @@ impl Page {
 }
 
 /// `GET /api/v1/users` (admins): every account, newest first.
-#[utoipa::path(get, operation_id = "admin_users", path = "/api/v1/users", tag = "admin", params(Page), responses((status = 200, description = "Accounts, newest first", body = PageOf<UserView>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "admin_users", extensions(("x-roles" = json!(["admin"]))), path = "/api/v1/users", tag = "admin", params(Page), responses((status = 200, description = "Accounts, newest first", body = PageOf<UserView>), crate::openapi::Failures))]
 pub async fn users(
     State(app): State<App>,
     caller: Caller,
@@ -130,7 +130,7 @@ pub async fn users(
 }
 
 /// `GET /api/v1/merchants` (admins): every shop, newest first.
-#[utoipa::path(get, operation_id = "admin_merchants", path = "/api/v1/merchants", tag = "admin", params(Page), responses((status = 200, description = "Shops, newest first", body = PageOf<MerchantView>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "admin_merchants", extensions(("x-roles" = json!(["admin"]))), path = "/api/v1/merchants", tag = "admin", params(Page), responses((status = 200, description = "Shops, newest first", body = PageOf<MerchantView>), crate::openapi::Failures))]
 pub async fn merchants(
     State(app): State<App>,
     caller: Caller,

@@ -39,7 +39,7 @@ pub struct Filed {
     findings: Vec<redress_app::rights::FindingView>,
 }
 
-#[utoipa::path(post, operation_id = "cases_file", path = "/api/v1/cases", tag = "cases", params(crate::openapi::IdempotencyKey), request_body = Filing, responses((status = 201, description = "The case, with the complaint checker's findings", body = Filed), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "cases_file", extensions(("x-roles" = json!(["buyer"]))), path = "/api/v1/cases", tag = "cases", params(crate::openapi::IdempotencyKey), request_body = Filing, responses((status = 201, description = "The case, with the complaint checker's findings", body = Filed), crate::openapi::Failures))]
 pub async fn file(
     State(app): State<App>,
     caller: Caller,

@@ -230,7 +230,7 @@ pub async fn shop(
 }
 
 /// The platform's dashboard: agents and admins.
-#[utoipa::path(get, operation_id = "dashboards_platform", path = "/api/v1/dashboards/platform", tag = "dashboards", params(DashboardQuery), responses((status = 200, description = "Backlog, agents' load and the platform's figures month by month (or a CSV table of them)", content((PlatformDashboard = "application/json"), (String = "text/csv"))), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "dashboards_platform", extensions(("x-roles" = json!(["agent", "admin"]))), path = "/api/v1/dashboards/platform", tag = "dashboards", params(DashboardQuery), responses((status = 200, description = "Backlog, agents' load and the platform's figures month by month (or a CSV table of them)", content((PlatformDashboard = "application/json"), (String = "text/csv"))), crate::openapi::Failures))]
 pub async fn platform(
     State(app): State<App>,
     caller: Caller,

@@ -12,7 +12,7 @@ use redress_app::escalations::NewEscalation;
 use redress_app::views::EscalationView;
 use serde::Deserialize;
 
-#[utoipa::path(post, operation_id = "escalations_record", path = "/api/v1/cases/{id}/external-escalations", tag = "escalations", params(("id" = redress_domain::CaseId, Path, description = "The case")), request_body = NewEscalation, responses((status = 201, description = "The escalation recorded", body = EscalationView), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "escalations_record", extensions(("x-roles" = json!(["buyer", "agent", "admin"]))), path = "/api/v1/cases/{id}/external-escalations", tag = "escalations", params(("id" = redress_domain::CaseId, Path, description = "The case")), request_body = NewEscalation, responses((status = 201, description = "The escalation recorded", body = EscalationView), crate::openapi::Failures))]
 pub async fn record(
     State(app): State<App>,
     caller: Caller,
@@ -40,7 +40,7 @@ pub struct Acceptance {
     accepted_on: jiff::civil::Date,
 }
 
-#[utoipa::path(post, operation_id = "escalations_accepted", path = "/api/v1/cases/{id}/external-escalations/{eid}/acceptance", tag = "escalations", params(("id" = redress_domain::CaseId, Path, description = "The case"), ("eid" = uuid::Uuid, Path, description = "The escalation")), request_body = Acceptance, responses((status = 200, description = "The escalation, accepted", body = EscalationView), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "escalations_accepted", extensions(("x-roles" = json!(["buyer", "agent", "admin"]))), path = "/api/v1/cases/{id}/external-escalations/{eid}/acceptance", tag = "escalations", params(("id" = redress_domain::CaseId, Path, description = "The case"), ("eid" = uuid::Uuid, Path, description = "The escalation")), request_body = Acceptance, responses((status = 200, description = "The escalation, accepted", body = EscalationView), crate::openapi::Failures))]
 pub async fn accepted(
     State(app): State<App>,
     caller: Caller,

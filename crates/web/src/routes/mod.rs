@@ -17,7 +17,7 @@ use axum::Router;
 use axum::routing::{get, post};
 use redress_app::App;
 
-pub fn api(_app: App) -> Router<App> {
+pub fn api(app: App) -> Router<App> {
     conversations::routes(Router::new())
         .route("/health", get(health))
         .route("/metrics", get(crate::telemetry::metrics))
@@ -64,6 +64,8 @@ pub fn api(_app: App) -> Router<App> {
         .route("/api/v1/webhooks/{id}/deliveries/{delivery}", get(webhooks::delivery))
         .route("/api/v1/webhooks/{id}/deliveries/{delivery}/redelivery", post(webhooks::redeliver))
         .route("/api/v1/webhooks/{id}/redeliveries", post(webhooks::redeliver_since))
+        // Who may call an operation at all, before its body or query is read.
+        .route_layer(axum::middleware::from_fn_with_state(app, crate::roles::layer))
 }
 
 /// The cursor of the next page: the last item's id when the page is full, otherwise none.

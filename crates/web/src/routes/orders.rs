@@ -12,7 +12,7 @@ use redress_app::views::OrderView;
 use redress_domain::OrderId;
 use serde::Deserialize;
 
-#[utoipa::path(post, operation_id = "orders_create", path = "/api/v1/orders", tag = "orders", request_body = NewOrder, responses((status = 201, description = "The order", body = OrderView), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "orders_create", extensions(("x-roles" = json!(["admin", "merchant"]))), path = "/api/v1/orders", tag = "orders", request_body = NewOrder, responses((status = 201, description = "The order", body = OrderView), crate::openapi::Failures))]
 pub async fn create(
     State(app): State<App>,
     caller: Caller,
@@ -64,7 +64,7 @@ pub struct Batch {
 /// `POST /api/v1/orders:batch`: up to `MAX_BATCH` orders at once, idempotent on (shop, number).
 /// Answers 200 with one result per order, in order: `created`, `already_present` or `refused`
 /// (with a problem in the caller's language and the field at fault).
-#[utoipa::path(post, operation_id = "orders_batch", path = "/api/v1/orders:batch", tag = "orders", request_body = Batch, responses((status = 200, description = "One result per order, in order", body = BatchReport), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "orders_batch", extensions(("x-roles" = json!(["admin", "merchant"]))), path = "/api/v1/orders:batch", tag = "orders", request_body = Batch, responses((status = 200, description = "One result per order, in order", body = BatchReport), crate::openapi::Failures))]
 pub async fn batch(
     State(app): State<App>,
     caller: Caller,

@@ -73,7 +73,7 @@ pub struct SimilarCases {
 
 /// Open cases like this one: the same shop with an item in common, then close text. Agents and
 /// admins only.
-#[utoipa::path(get, operation_id = "cases_similar", path = "/api/v1/cases/{id}/similar", tag = "cases", params(("id" = CaseId, Path, description = "The case")), responses((status = 200, description = "Similar open cases, the same item first", body = SimilarCases), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "cases_similar", extensions(("x-roles" = json!(["agent", "admin"]))), path = "/api/v1/cases/{id}/similar", tag = "cases", params(("id" = CaseId, Path, description = "The case")), responses((status = 200, description = "Similar open cases, the same item first", body = SimilarCases), crate::openapi::Failures))]
 pub async fn similar(
     State(app): State<App>,
     caller: Caller,

@@ -68,7 +68,7 @@ pub async fn event_types(_caller: Caller) -> Json<Items<&'static str>> {
     Json(Items { items: redress_app::webhooks::payload::event_types() })
 }
 
-#[utoipa::path(post, operation_id = "webhooks_create", path = "/api/v1/webhooks", tag = "webhooks", params(Shop), request_body = SubscriptionChange, responses((status = 201, description = "Subscribed; the secret is shown this once", body = SubscriptionWithSecret), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "webhooks_create", extensions(("x-roles" = json!(["merchant", "admin"]))), path = "/api/v1/webhooks", tag = "webhooks", params(Shop), request_body = SubscriptionChange, responses((status = 201, description = "Subscribed; the secret is shown this once", body = SubscriptionWithSecret), crate::openapi::Failures))]
 pub async fn create(
     State(app): State<App>,
     caller: Caller,
@@ -80,7 +80,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(SubscriptionWithSecret { subscription, secret: s.secret })))
 }
 
-#[utoipa::path(get, operation_id = "webhooks_list", path = "/api/v1/webhooks", tag = "webhooks", params(Shop), responses((status = 200, description = "The shop's subscriptions, oldest first", body = Items<SubscriptionView>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "webhooks_list", extensions(("x-roles" = json!(["merchant", "admin"]))), path = "/api/v1/webhooks", tag = "webhooks", params(Shop), responses((status = 200, description = "The shop's subscriptions, oldest first", body = Items<SubscriptionView>), crate::openapi::Failures))]
 pub async fn list(
     State(app): State<App>,
     caller: Caller,
@@ -91,7 +91,7 @@ pub async fn list(
     Ok(Json(Items { items: all.iter().map(|s| SubscriptionView::new(s, now)).collect() }))
 }
 
-#[utoipa::path(get, operation_id = "webhooks_read", path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = Uuid, Path, description = "The subscription"), Shop), responses((status = 200, description = "The subscription", body = SubscriptionView), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "webhooks_read", extensions(("x-roles" = json!(["merchant", "admin"]))), path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = Uuid, Path, description = "The subscription"), Shop), responses((status = 200, description = "The subscription", body = SubscriptionView), crate::openapi::Failures))]
 pub async fn read(
     State(app): State<App>,
     caller: Caller,
@@ -103,7 +103,7 @@ pub async fn read(
     Ok(Json(SubscriptionView::new(&s, app.clock.now())))
 }
 
-#[utoipa::path(patch, operation_id = "webhooks_change", path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = Uuid, Path, description = "The subscription"), Shop), request_body = SubscriptionChange, responses((status = 200, description = "The subscription as changed", body = SubscriptionView), crate::openapi::Failures))]
+#[utoipa::path(patch, operation_id = "webhooks_change", extensions(("x-roles" = json!(["merchant", "admin"]))), path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = Uuid, Path, description = "The subscription"), Shop), request_body = SubscriptionChange, responses((status = 200, description = "The subscription as changed", body = SubscriptionView), crate::openapi::Failures))]
 pub async fn change(
     State(app): State<App>,
     caller: Caller,
@@ -116,7 +116,7 @@ pub async fn change(
     Ok(Json(SubscriptionView::new(&s, app.clock.now())))
 }
 
-#[utoipa::path(delete, operation_id = "webhooks_delete", path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = Uuid, Path, description = "The subscription"), Shop), responses((status = 204, description = "Deleted, with its delivery log"), crate::openapi::Failures))]
+#[utoipa::path(delete, operation_id = "webhooks_delete", extensions(("x-roles" = json!(["merchant", "admin"]))), path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = Uuid, Path, description = "The subscription"), Shop), responses((status = 204, description = "Deleted, with its delivery log"), crate::openapi::Failures))]
 pub async fn delete(
     State(app): State<App>,
     caller: Caller,
@@ -134,7 +134,7 @@ pub struct Rotation {
     overlap_hours: Option<i64>,
 }
 
-#[utoipa::path(post, operation_id = "webhooks_rotate_secret", path = "/api/v1/webhooks/{id}/secret-rotation", tag = "webhooks", params(("id" = Uuid, Path, description = "The subscription"), Shop, crate::openapi::IdempotencyKey), request_body = Rotation, responses((status = 200, description = "The new secret, shown this once; deliveries carry a signature with each secret while the overlap lasts", body = SubscriptionWithSecret), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "webhooks_rotate_secret", extensions(("x-roles" = json!(["merchant", "admin"]))), path = "/api/v1/webhooks/{id}/secret-rotation", tag = "webhooks", params(("id" = Uuid, Path, description = "The subscription"), Shop, crate::openapi::IdempotencyKey), request_body = Rotation, responses((status = 200, description = "The new secret, shown this once; deliveries carry a signature with each secret while the overlap lasts", body = SubscriptionWithSecret), crate::openapi::Failures))]
 pub async fn rotate_secret(
     State(app): State<App>,
     caller: Caller,
@@ -160,7 +160,7 @@ pub struct DeliveryQuery {
     limit: Option<i64>,
 }
 
-#[utoipa::path(get, operation_id = "webhooks_deliveries", path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks", params(("id" = Uuid, Path, description = "The subscription"), DeliveryQuery), responses((status = 200, description = "The delivery log, newest first", body = Page<Delivery>), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "webhooks_deliveries", extensions(("x-roles" = json!(["merchant", "admin"]))), path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks", params(("id" = Uuid, Path, description = "The subscription"), DeliveryQuery), responses((status = 200, description = "The delivery log, newest first", body = Page<Delivery>), crate::openapi::Failures))]
 pub async fn deliveries(
     State(app): State<App>,
     caller: Caller,
@@ -184,7 +184,7 @@ pub struct DeliveryDetail {
     pub attempts: Vec<Attempt>,
 }
 
-#[utoipa::path(get, operation_id = "webhooks_delivery", path = "/api/v1/webhooks/{id}/deliveries/{delivery}", tag = "webhooks", params(("id" = Uuid, Path, description = "The subscription"), ("delivery" = Uuid, Path, description = "The delivery"), Shop), responses((status = 200, description = "The delivery, its payload and its attempts", body = DeliveryDetail), crate::openapi::Failures))]
+#[utoipa::path(get, operation_id = "webhooks_delivery", extensions(("x-roles" = json!(["merchant", "admin"]))), path = "/api/v1/webhooks/{id}/deliveries/{delivery}", tag = "webhooks", params(("id" = Uuid, Path, description = "The subscription"), ("delivery" = Uuid, Path, description = "The delivery"), Shop), responses((status = 200, description = "The delivery, its payload and its attempts", body = DeliveryDetail), crate::openapi::Failures))]
 pub async fn delivery(
     State(app): State<App>,
     caller: Caller,
@@ -197,7 +197,7 @@ pub async fn delivery(
     Ok(Json(DeliveryDetail { delivery, payload, attempts }))
 }
 
-#[utoipa::path(post, operation_id = "webhooks_redeliver", path = "/api/v1/webhooks/{id}/deliveries/{delivery}/redelivery", tag = "webhooks", params(("id" = Uuid, Path, description = "The subscription"), ("delivery" = Uuid, Path, description = "The delivery"), Shop, crate::openapi::IdempotencyKey), responses((status = 202, description = "Sent again from now, with a new retry window (the same event id)"), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "webhooks_redeliver", extensions(("x-roles" = json!(["merchant", "admin"]))), path = "/api/v1/webhooks/{id}/deliveries/{delivery}/redelivery", tag = "webhooks", params(("id" = Uuid, Path, description = "The subscription"), ("delivery" = Uuid, Path, description = "The delivery"), Shop, crate::openapi::IdempotencyKey), responses((status = 202, description = "Sent again from now, with a new retry window (the same event id)"), crate::openapi::Failures))]
 pub async fn redeliver(
     State(app): State<App>,
     caller: Caller,
@@ -220,7 +220,7 @@ pub struct Redelivered {
     pub count: u64,
 }
 
-#[utoipa::path(post, operation_id = "webhooks_redeliver_since", path = "/api/v1/webhooks/{id}/redeliveries", tag = "webhooks", params(("id" = Uuid, Path, description = "The subscription"), Shop, crate::openapi::IdempotencyKey), request_body = RedeliverSince, responses((status = 202, description = "How many deliveries are sent again", body = Redelivered), crate::openapi::Failures))]
+#[utoipa::path(post, operation_id = "webhooks_redeliver_since", extensions(("x-roles" = json!(["merchant", "admin"]))), path = "/api/v1/webhooks/{id}/redeliveries", tag = "webhooks", params(("id" = Uuid, Path, description = "The subscription"), Shop, crate::openapi::IdempotencyKey), request_body = RedeliverSince, responses((status = 202, description = "How many deliveries are sent again", body = Redelivered), crate::openapi::Failures))]
 pub async fn redeliver_since(
     State(app): State<App>,
     caller: Caller,
