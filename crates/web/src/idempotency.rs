@@ -27,6 +27,25 @@ pub const HEADER: &str = "idempotency-key";
 #[derive(Clone, Copy)]
 struct Recorded;
 
+/// A JSON body in one form whatever its spacing and key order, so that a retry written out by
+/// another serializer is the same request (a trial finding: `{"text": "one"}` after
+/// `{"text":"one"}` was refused as another body). `None` for a body that is not JSON.
+fn canonical(body: &[u8]) -> Option<Vec<u8>> {
+    fn sorted(value: serde_json::Value) -> serde_json::Value {
+        match value {
+            serde_json::Value::Object(map) => {
+                let mut entries: Vec<_> = map.into_iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+            }
+            serde_json::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(sorted).collect()),
+            other => other,
+        }
+    }
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    serde_json::to_vec(&sorted(value)).ok()
+}
+
 pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST || crate::routes::evidence::is_upload(request.method(), request.uri().path()) {
         return next.run(request).await;
@@ -53,7 +72,7 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
         h.update(b" ");
         h.update(parts.uri.path());
         h.update(b"\n");
-        h.update(&bytes);
+        h.update(canonical(&bytes).as_deref().unwrap_or(&bytes));
         hex::encode(h.finalize())
     };
     let key = IdempotencyKey { scope, key, request_hash };

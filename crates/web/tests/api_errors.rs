@@ -903,6 +903,14 @@ async fn idempotency_key_replays_the_first_answer() {
     assert_eq!((second.status, &second.text), (first.status, &first.text));
     assert!(second.replayed(), "{second}");
     assert_eq!(second.content_type(), "application/json");
+    // The same JSON written out another way (spaces, lines, keys in another order) is the same
+    // request (trial finding: it was refused as another body).
+    let fields = filing.as_object().unwrap().iter().rev().map(|(k, v)| format!("  \"{k}\" : {v}"));
+    let rewritten = format!("{{\n{}\n}}\n", fields.collect::<Vec<_>>().join(",\n"));
+    assert_ne!(rewritten.as_bytes(), serde_json::to_vec(&filing).unwrap());
+    let third = raw(&f.buyer, reqwest::Method::POST, "/api/v1/cases", &key, Some(rewritten.into_bytes())).await;
+    assert_eq!((third.status, &third.text), (first.status, &first.text));
+    assert!(third.replayed(), "{third}");
     let case = first.body["case"]["id"].as_str().unwrap().to_owned();
     let (_, list) = f.buyer.get(&format!("/api/v1/cases?order_id={order}")).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
