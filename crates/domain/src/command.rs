@@ -191,7 +191,17 @@ impl Command {
             unreachable!("a command is written as an object")
         };
         match given.iter().find(|name| *name == "action" || !fields.contains_key(name.as_str())) {
-            Some(unknown) => Err(<serde_json::Error as serde::de::Error>::unknown_field(unknown, &[])),
+            Some(unknown) => {
+                let mut known: Vec<String> = fields.keys().filter(|k| *k != "action").map(|k| format!("`{k}`")).collect();
+                known.sort();
+                let expected = match known.len() {
+                    0 => "there are no fields".to_owned(),
+                    _ => format!("expected one of {}", known.join(", ")),
+                };
+                // serde's own wording, which `Detail::json` reads (its `unknown_field` takes
+                // only names known at compile time).
+                Err(<serde_json::Error as serde::de::Error>::custom(format!("unknown field `{unknown}`, {expected}")))
+            }
             None => Ok(command),
         }
     }
@@ -336,6 +346,7 @@ mod tests {
             let error = Command::from_action(kind, args.clone()).unwrap_err();
             match Command::arguments_refused(kind, &args, &error) {
                 crate::Detail::JsonField { problem, name } => format!("{problem} {name}"),
+                crate::Detail::UnknownField { field, known } => format!("unknown_field {field} ({known})"),
                 other => format!("{other:?}"),
             }
         };
@@ -356,9 +367,9 @@ mod tests {
             (CommandKind::Rate, serde_json::json!({"comment": "ok"}), "missing_field stars"),
             (CommandKind::Rate, serde_json::json!({"comment": "ok", "stars": "five"}), "invalid_type stars"),
             (CommandKind::Message, serde_json::json!({"text": "t", "evidence": ["x"]}), "other evidence[0]"),
-            (CommandKind::Take, serde_json::json!({"x": 1}), "unknown_field x"),
-            (CommandKind::Withdraw, serde_json::json!({"action": "take"}), "unknown_field action"),
-            (CommandKind::Rate, serde_json::json!({"stars": 4, "comment": "ok", "photo": "p"}), "unknown_field photo"),
+            (CommandKind::Take, serde_json::json!({"x": 1}), "unknown_field x (—)"),
+            (CommandKind::Withdraw, serde_json::json!({"action": "take"}), "unknown_field action (—)"),
+            (CommandKind::Rate, serde_json::json!({"stars": 4, "comment": "ok", "photo": "p"}), "unknown_field photo (stars, comment)"),
         ];
         for (kind, args, expected) in cases {
             assert_eq!(named(kind, args.clone()), expected, "{kind} {args}");

@@ -440,8 +440,9 @@ pub enum Detail {
     // Metrics.
     MetricsReaders,
     // Bodies.
-    /// The JSON body does not fit: `problem` (missing_field, unknown_field, unknown_variant,
-    /// invalid_type, invalid_value, syntax, eof, other) at `line`:`column`, about `name` if any.
+    /// The JSON body does not fit: `problem` (missing_field, unknown_variant, invalid_type,
+    /// invalid_value, duplicate_key, syntax, too_deep, eof, other) at `line`:`column`, about
+    /// `name` if any. An unknown field is `UnknownField`, as in a query string.
     Json {
         problem: String,
         name: String,
@@ -461,6 +462,10 @@ pub enum Detail {
     },
     /// A query parameter that does not parse (`name`, if known).
     Query {
+        name: String,
+    },
+    /// A query parameter given more than once (`?limit=1&limit=2`): which one is meant?
+    QueryTwice {
         name: String,
     },
 }
@@ -487,12 +492,25 @@ impl Detail {
         use serde_json::error::Category;
         let message = error.to_string();
         let named = message.split('`').nth(1).unwrap_or("").to_owned();
+        // Unknown fields read the same in a body as in a query string: the field and those known.
+        if let Some(rest) = message.strip_prefix("unknown field `") {
+            let (unknown, rest) = rest.split_once('`').unwrap_or((rest, ""));
+            let known = rest.split(", expected ").nth(1).unwrap_or("").split(" at line ").next().unwrap_or("");
+            // serde says "expected `a`", "expected `a` or `b`" or "expected one of `a`, `b`, `c`".
+            let known = known.trim_start_matches("one of ").replace("` or `", "`, `").replace('`', "");
+            let field = match field.filter(|f| !f.is_empty() && *f != unknown && !f.ends_with(&format!(".{unknown}"))) {
+                Some(path) => format!("{path}.{unknown}"),
+                None => unknown.to_owned(),
+            };
+            return Detail::UnknownField { field, known: if known.is_empty() { "—".into() } else { known } };
+        }
         let problem = match error.classify() {
+            // serde_json stops at 128 levels: the body is JSON, only too deep to read.
+            Category::Syntax if message.starts_with("recursion limit exceeded") => "too_deep",
             Category::Syntax => "syntax",
             Category::Eof => "eof",
             Category::Io => "other",
             Category::Data if message.starts_with("missing field") => "missing_field",
-            Category::Data if message.starts_with("unknown field") => "unknown_field",
             Category::Data if message.starts_with("unknown variant") => "unknown_variant",
             Category::Data if message.starts_with("duplicate key") => "duplicate_key",
             Category::Data if message.starts_with("invalid type") => "invalid_type",
@@ -503,7 +521,7 @@ impl Detail {
         };
         // The backticks hold a field's name for these; for the others they hold the value sent
         // (`{"text": 1}` → "integer `1`"), which is no name: the caller's path is.
-        let names_a_field = matches!(problem, "missing_field" | "unknown_field" | "duplicate_key");
+        let names_a_field = matches!(problem, "missing_field" | "duplicate_key");
         let name = match (field.filter(|f| !f.is_empty()), names_a_field) {
             (Some(path), true) if !named.is_empty() && path != named && !path.ends_with(&format!(".{named}")) => {
                 format!("{path}.{named}")

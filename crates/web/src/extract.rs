@@ -238,6 +238,9 @@ fn query_refused(message: &str, path: Option<String>) -> Detail {
         let known = message.split("expected one of ").nth(1).unwrap_or("").replace('`', "");
         return Detail::UnknownField { field: named, known };
     }
+    if message.starts_with("duplicate field") {
+        return Detail::QueryTwice { name: named };
+    }
     if message.contains("missing field") {
         return Detail::Query { name: named };
     }

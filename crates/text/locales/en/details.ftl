@@ -117,6 +117,7 @@ detail-json_field = { $name }: { $problem }.
 detail-body_not_object = The body must be a JSON object.
 detail-unknown_action = “{ $action }” is not an action of the API.
 detail-query = The query parameter { $name } does not parse.
+detail-query_twice = The query parameter { $name } is given more than once; send it once.
 
 roles-buyer = buyers
 roles-merchant = merchant staff
@@ -175,9 +176,9 @@ detail-delivery_pending = The delivery is still pending: it is being sent.
 detail-metrics_readers = Metrics are for administrators and the metrics scraper.
 
 json-problem-syntax = not JSON
+json-problem-too_deep = nested too deeply (at most 128 levels)
 json-problem-eof = cut off
 json-problem-missing_field = a field is missing
-json-problem-unknown_field = an unknown field
 json-problem-unknown_variant = an unknown name
 json-problem-invalid_type = a value of the wrong type
 json-problem-invalid_value = a value out of range

@@ -108,6 +108,7 @@ detail-json_field = { $name }：{ $problem }。
 detail-body_not_object = 请求体须为 JSON 对象。
 detail-unknown_action = 「{ $action }」不是接口中的操作。
 detail-query = 查询参数 { $name } 无法解析。
+detail-query_twice = 查询参数 { $name } 出现了不止一次，请只传一次。
 
 roles-buyer = 买家
 roles-merchant = 商家员工
@@ -157,9 +158,9 @@ detail-delivery_pending = 该投递仍在进行中，正在发送。
 detail-metrics_readers = 监控指标仅供管理员和指标采集程序读取。
 
 json-problem-syntax = 不是 JSON
+json-problem-too_deep = 嵌套层数过多（最多 128 层）
 json-problem-eof = 内容不完整
 json-problem-missing_field = 缺少字段
-json-problem-unknown_field = 未知字段
 json-problem-unknown_variant = 未知取值
 json-problem-invalid_type = 值的类型不对
 json-problem-invalid_value = 值超出范围
