@@ -138,6 +138,7 @@ async fn main() -> anyhow::Result<()> {
         login_throttle: Default::default(),
         gates: Default::default(),
         keys: Default::default(),
+        case_reads: Default::default(),
     };
     app.ensure_policy().await?;
     app.load_calendar().await?;

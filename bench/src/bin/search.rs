@@ -165,6 +165,7 @@ async fn main() -> anyhow::Result<()> {
         login_throttle: Default::default(),
         gates: Default::default(),
         keys: Default::default(),
+        case_reads: Default::default(),
         webhooks: Default::default(),
     };
     app.ensure_policy().await?;

@@ -332,7 +332,7 @@ impl App {
             &Env { now: self.clock.now(), policy: &policy, calendar: self.calendar.as_ref() },
         );
         let parties = self.parties_for(principal.actor().party(), &record.case).await?;
-        let page = self.timeline_page(principal, case_id, &parties, None, TIMELINE_PAGE).await?;
+        let page = self.timeline_page(principal, &parties, self.newest_events(case_id, record.version).await?).await?;
         let negotiation = self.negotiation(principal.actor().party(), &record.case, TIMELINE_PAGE).await?;
         let appeal_until = allowed_actions
             .contains(&CommandKind::Appeal.name())
@@ -365,19 +365,31 @@ impl App {
             return Err(AppError::NotFound);
         }
         let parties = self.parties_for(principal.actor().party(), &record.case).await?;
-        self.timeline_page(principal, case_id, &parties, before, limit).await
+        let events = self.store.events_page(case_id, before, limit).await?;
+        self.timeline_page(principal, &parties, events).await
     }
 
+    /// The newest page of a case's events at `version`, newest first, read once (`CaseReads`).
+    async fn newest_events(&self, case_id: CaseId, version: i64) -> Result<Vec<crate::ports::StoredEvent>, AppError> {
+        let key = (case_id, version, TIMELINE_PAGE);
+        if let Some(events) = self.case_reads.timelines.get(&key) {
+            return Ok(events);
+        }
+        // Below `version + 1`: a change committed since the case row was read stays out, so the
+        // page matches the case it is shown with (and is the same whenever it is read).
+        let events = self.store.events_page(case_id, Some(version + 1), TIMELINE_PAGE).await?;
+        self.case_reads.timelines.put(key, events.clone());
+        Ok(events)
+    }
+
+    /// `events` (newest first, as the store reads them) as this reader sees them, oldest first;
     /// `parties` as this reader sees them name who acted (`TimelineEntry::by`).
     async fn timeline_page(
         &self,
         principal: &Principal,
-        case_id: CaseId,
         parties: &crate::contacts::Parties,
-        before: Option<i64>,
-        limit: i64,
+        mut events: Vec<crate::ports::StoredEvent>,
     ) -> Result<TimelinePage, AppError> {
-        let mut events = self.store.events_page(case_id, before, limit).await?;
         events.reverse();
         let viewer = principal.actor().party();
         // Sequence numbers start at 1 without gaps: anything above 1 has older events before it.

@@ -431,14 +431,20 @@ impl App {
     /// The negotiation record of `case`: the messages of its order the filing counted in its
     /// transaction (cases stored without that count: the messages written before the filing).
     pub async fn negotiation_record(&self, case: &Case) -> Result<Vec<StoredMessage>, AppError> {
-        match self.store.negotiation_length(case.id).await? {
+        // Fixed when the case is filed: read once (`CaseReads`).
+        if let Some(record) = self.case_reads.negotiations.get(&case.id) {
+            return Ok(record);
+        }
+        let record = match self.store.negotiation_length(case.id).await? {
             Some(length) => {
                 let mut all = self.store.messages(case.order_id).await?;
                 all.truncate(usize::try_from(length).unwrap_or(0));
-                Ok(all)
+                all
             }
-            None => self.written_before(case.order_id, case.filed_at).await,
-        }
+            None => self.written_before(case.order_id, case.filed_at).await?,
+        };
+        self.case_reads.negotiations.put(case.id, record.clone());
+        Ok(record)
     }
 
     /// The messages of an order written before `at`.

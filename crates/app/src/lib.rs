@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod gates;
 pub mod idempotency;
 pub mod keys;
+pub mod kept;
 pub mod narrative;
 pub mod notices;
 pub mod orders;
@@ -58,4 +59,6 @@ pub struct App {
     pub gates: Arc<gates::Gates>,
     /// The platform's keys, each read from the database once.
     pub keys: Arc<keys::PlatformKeys>,
+    /// What a case's detail reads that never changes once written.
+    pub case_reads: Arc<kept::CaseReads>,
 }

@@ -291,6 +291,7 @@ async fn open(settings: &Settings) -> anyhow::Result<App> {
         login_throttle: Default::default(),
         gates: Default::default(),
         keys: Default::default(),
+        case_reads: Default::default(),
     };
     app.ensure_policy_with(&settings.initial_policy)
         .await

@@ -735,59 +735,13 @@ pub fn wake(changed: &tokio::sync::watch::Sender<u64>) {
 /// Published policy versions by number (they never change once published).
 pub type PolicyCache = std::sync::RwLock<std::collections::HashMap<i64, redress_domain::Policy>>;
 
-/// Values read by key, kept `Brief::KEEP`: most requests skip the read. A change made in this
-/// process forgets its entry at once; one made in another process (several servers on
-/// PostgreSQL) shows within `KEEP`.
-pub struct Brief<K, V> {
-    entries: std::sync::Mutex<std::collections::HashMap<K, (V, std::time::Instant)>>,
-}
-
-impl<K, V> Default for Brief<K, V> {
-    fn default() -> Self {
-        Brief { entries: Default::default() }
-    }
-}
-
-impl<K: std::hash::Hash + Eq, V: Clone> Brief<K, V> {
-    const KEEP: std::time::Duration = std::time::Duration::from_secs(2);
-    /// Entries at most; when full, the cache starts over (it only saves reads).
-    const CAPACITY: usize = 50_000;
-
-    fn entries(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<K, (V, std::time::Instant)>> {
-        self.entries.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub fn get(&self, key: &K) -> Option<V> {
-        let entries = self.entries();
-        let (value, cached) = entries.get(key)?;
-        (cached.elapsed() < Self::KEEP).then(|| value.clone())
-    }
-
-    pub fn put(&self, key: K, value: V) {
-        let mut entries = self.entries();
-        if entries.len() >= Self::CAPACITY {
-            entries.clear();
-        }
-        entries.insert(key, (value, std::time::Instant::now()));
-    }
-
-    pub fn forget(&self, key: &K) {
-        self.entries().remove(key);
-    }
-
-    /// Keeps only the entries `keep` says to.
-    pub fn retain(&self, keep: impl Fn(&K, &V) -> bool) {
-        self.entries().retain(|k, (v, _)| keep(k, v));
-    }
-}
-
 /// Signed-in users by session token hash, with the session's end.
-pub type SessionCache = Brief<String, (redress_app::ports::User, jiff::Timestamp)>;
+pub type SessionCache = redress_app::kept::Brief<String, (redress_app::ports::User, jiff::Timestamp)>;
 
 /// Accounts by id: a case's detail names its buyer, its shop and every member of staff who
 /// spoke, each a read before (issue 10: a dozen statements for one case detail).
 #[derive(Default)]
 pub struct AccountCache {
-    pub users: Brief<redress_domain::UserId, redress_app::ports::User>,
-    pub merchants: Brief<redress_domain::MerchantId, redress_domain::order::Merchant>,
+    pub users: redress_app::kept::Brief<redress_domain::UserId, redress_app::ports::User>,
+    pub merchants: redress_app::kept::Brief<redress_domain::MerchantId, redress_domain::order::Merchant>,
 }

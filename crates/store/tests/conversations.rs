@@ -16,6 +16,7 @@ support::contract! {
     twin_uploads_with_one_key_get_the_first_answer => sqlite_twin_uploads_with_one_key_get_the_first_answer, postgres_twin_uploads_with_one_key_get_the_first_answer;
     every_accepted_message_is_in_the_record_or_refused => sqlite_every_accepted_message_is_in_the_record_or_refused, postgres_every_accepted_message_is_in_the_record_or_refused;
     a_case_is_found_by_its_negotiation_record => sqlite_a_case_is_found_by_its_negotiation_record, postgres_a_case_is_found_by_its_negotiation_record;
+    a_case_detail_shows_another_process_change_at_once => sqlite_a_case_detail_shows_another_process_change_at_once, postgres_a_case_detail_shows_another_process_change_at_once;
 }
 
 fn status(answered: &Answered) -> u16 {
@@ -230,4 +231,30 @@ async fn a_case_is_found_by_its_negotiation_record(db: TestDb) {
     // A rebuilt document carries the record too.
     app.reindex_search(true).await.unwrap();
     assert_eq!(found(agent.clone(), "发霉").await, [case.id]);
+}
+
+/// A case's detail keeps in memory what never changes (its events up to a version, its
+/// negotiation record): a change made through another process still shows in the next detail,
+/// and the conversation going on after the case closed stays out of its record.
+async fn a_case_detail_shows_another_process_change_at_once(db: TestDb) {
+    let one = World::new(db.store.clone()).await;
+    let two = World::with_clock(db.another_store().await, one.clock.clone());
+    let cast = Cast::new(&one).await;
+    let order = one.order("CV-9", cast.shop, cast.buyer_id()).await;
+    one.app.post_message(&cast.buyer, order.id, "耳机左耳没声音", None).await.unwrap();
+    let case = one.app.file_case(&cast.buyer, refund_request(39900), order.id).await.unwrap();
+    let first = one.app.case_detail(&cast.buyer, case.id).await.unwrap();
+    let again = one.app.case_detail(&cast.buyer, case.id).await.unwrap();
+    assert_eq!((first.timeline.len(), again.timeline.len(), first.negotiation.messages), (1, 1, 1));
+
+    two.app.act(&cast.buyer, case.id, redress_domain::Command::Withdraw).await.unwrap();
+    let after = one.app.case_detail(&cast.buyer, case.id).await.unwrap();
+    assert_eq!(after.version, first.version + 1);
+    let seqs: Vec<i64> = after.timeline.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, [1, 2], "the other process's change shows at once");
+
+    // The case is closed: the conversation goes on, the record stays as filed.
+    two.app.post_message(&cast.buyer, order.id, "已经自己修好了", None).await.unwrap();
+    let closed = one.app.case_detail(&cast.buyer, case.id).await.unwrap();
+    assert_eq!((closed.timeline.len(), closed.negotiation.messages), (2, 1));
 }

@@ -247,6 +247,7 @@ impl World {
             login_throttle: Default::default(),
             gates: Default::default(),
             keys: Default::default(),
+            case_reads: Default::default(),
         };
         World { app, clock, _blobs_dir: blobs_dir }
     }

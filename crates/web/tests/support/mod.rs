@@ -151,6 +151,7 @@ impl TestApp {
             login_throttle: Default::default(),
             gates: Default::default(),
             keys: Default::default(),
+            case_reads: Default::default(),
         };
         app.ensure_policy().await.expect("policy");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
