@@ -12,10 +12,6 @@ use redress_domain::chain::Link;
 use redress_domain::{CaseId, EvidenceId, OrderId, Party};
 use sqlx::Row;
 
-/// A filing's record of its order's conversation, inside the filing's transaction after the
-/// order's lock: every message there so far (their `seq` runs from 1 without gaps).
-pub(crate) const RECORD_NEGOTIATION: &str = "INSERT INTO case_negotiations (case_id, messages) SELECT $1, COUNT(*) FROM conversation_messages WHERE order_id = $2";
-
 fn stored_from(
     order: OrderId,
     seq: i64,

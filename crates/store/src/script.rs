@@ -165,6 +165,72 @@ macro_rules! change_script {
             }
         }
 
+        /// A filing's case row (version 1, head `head`), written only if its order still has
+        /// `prior_cases` cases and `said` messages in its conversation: what the filing was
+        /// decided on and what its negotiation record counts. Otherwise nothing is written, nor
+        /// by the statements guarded by it.
+        pub(crate) fn push_new_case(
+            q: &mut sqlx::QueryBuilder<$db>,
+            case: &redress_domain::Case,
+            filed_at: Timestamp,
+            head: &str,
+            prior_cases: u32,
+            said: i64,
+        ) {
+            q.push("INSERT INTO cases (id, order_id, buyer_id, merchant_id, state, stage, outcome, assigned_agent, deadline_due, sweep_at, filed_at, updated_at, version, last_hash, body, remind_at) SELECT * FROM (");
+            q.push_values([case], |mut row, case| {
+                row.push_bind(Id::from(case.id))
+                    .push_bind(Id::from(case.order_id))
+                    .push_bind(Id::from(case.buyer_id))
+                    .push_bind(Id::from(case.merchant_id))
+                    .push_bind(case.state.as_str())
+                    .push_bind(case.stage.as_str())
+                    .push_bind(case.outcome.map(|o| o.as_str()))
+                    .push_bind(case.assigned_agent.map(Id::from))
+                    .push_bind(case.deadline.as_ref().map(|d| Time(d.due)))
+                    .push_bind(case.sweep_at().map(Time))
+                    .push_bind(Time(case.filed_at))
+                    .push_bind(Time(filed_at))
+                    .push_bind(1_i64)
+                    .push_bind(head)
+                    .push_bind(Json(case))
+                    .push_bind(case.reminder_after(filed_at).map(Time));
+            });
+            q.push(") AS v WHERE (SELECT COUNT(*) FROM cases WHERE order_id = ")
+                .push_bind(Id::from(case.order_id))
+                .push(") = ")
+                .push_bind(i64::from(prior_cases))
+                .push(" AND (SELECT COUNT(*) FROM conversation_messages WHERE order_id = ")
+                .push_bind(Id::from(case.order_id))
+                .push(") = ")
+                .push_bind(said);
+        }
+
+        /// A filing's negotiation record: the `messages` of its order's conversation it carries.
+        pub(crate) fn push_negotiation(q: &mut sqlx::QueryBuilder<$db>, case_id: CaseId, messages: i64, guard: &Guard) {
+            q.push("INSERT INTO case_negotiations (case_id, messages) SELECT * FROM (");
+            q.push_values([(case_id, messages)], |mut row, (case_id, messages)| {
+                row.push_bind(Id::from(case_id)).push_bind(messages);
+            });
+            q.push(") AS v WHERE ");
+            push_condition(q, Some(guard));
+        }
+
+        /// A new case's search document.
+        pub(crate) fn push_search_doc(
+            q: &mut sqlx::QueryBuilder<$db>,
+            case_id: CaseId,
+            doc: &redress_app::search::SearchDoc,
+            guard: &Guard,
+        ) {
+            q.push("INSERT INTO case_texts (case_id, plain, words) SELECT * FROM (");
+            q.push_values([doc], |mut row, doc| {
+                row.push_bind(Id::from(case_id)).push_bind(&doc.plain).push_bind(&doc.words);
+            });
+            q.push(") AS v WHERE ");
+            push_condition(q, Some(guard));
+        }
+
         /// `events` with their chain `links`, one multi-row INSERT.
         pub(crate) fn push_links(
             q: &mut sqlx::QueryBuilder<$db>,

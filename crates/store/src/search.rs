@@ -104,7 +104,7 @@ pub fn scope_matches(scope: Scope, matches: &str) -> String {
     )
 }
 
-/// Implements `SearchStore` for `$store` and defines `index_new_case_in` / `index_events_in`,
+/// Implements `SearchStore` for `$store` and defines `search_head` / `index_events_in`,
 /// which the case writes call inside their transaction. `$ranked` selects `hit, score` of every
 /// document matching `$1` (made by `$query` from the terms), `$join` ties `m.hit` to the document
 /// `t` (see `everyone`); `$matches` says on a document `t` that it matches `$1` (see
@@ -370,29 +370,18 @@ macro_rules! search_store {
             }
         }
 
-        /// Starts a new case's document: shop name, claimed items' titles, then `text` (the
-        /// filing's, segmented before the write).
-        async fn index_new_case_in(
-            conn: &mut <$db as sqlx::Database>::Connection,
-            case: &Case,
-            text: &redress_app::search::SearchDoc,
-        ) -> StoreResult<()> {
-            let row = sqlx::query("SELECT o.body, m.name FROM orders o JOIN merchants m ON m.id = o.merchant_id WHERE o.id = $1")
-                .bind(Id::from(case.order_id))
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(other)?;
-            let order = row.try_get::<Json<Order>, _>("body").map_err(other)?.0;
-            let mut doc = redress_app::search::SearchDoc::head(case, &order, &row.try_get::<String, _>("name").map_err(other)?);
-            doc.append(text);
-            sqlx::query("INSERT INTO case_texts (case_id, plain, words) VALUES ($1, $2, $3)")
-                .bind(Id::from(case.id))
-                .bind(&doc.plain)
-                .bind(&doc.words)
-                .execute(&mut *conn)
-                .await
-                .map_err(other)?;
-            Ok(())
+        impl $store {
+            /// The head of a new case's document: its shop's name and its claimed items' titles
+            /// (read before the filing's write, which appends the rest).
+            pub(crate) async fn search_head(&self, case: &Case) -> StoreResult<redress_app::search::SearchDoc> {
+                let row = sqlx::query("SELECT o.body, m.name FROM orders o JOIN merchants m ON m.id = o.merchant_id WHERE o.id = $1")
+                    .bind(Id::from(case.order_id))
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(other)?;
+                let order = row.try_get::<Json<Order>, _>("body").map_err(other)?.0;
+                Ok(redress_app::search::SearchDoc::head(case, &order, &row.try_get::<String, _>("name").map_err(other)?))
+            }
         }
 
         /// Appends the text of a change to its case's document (a case filed before search

@@ -263,25 +263,24 @@ macro_rules! shared_store {
             async fn create_case(&self, case: &Case, filed: &Event, outbox: &[OutboxItem], prior_cases: u32, answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
                 let kind = filed.body.type_name();
                 let (case, filed, outbox, answer) = (case.clone(), filed.clone(), outbox.to_vec(), answer.cloned());
-                // Segmented before the write: the writer's time is for writing. The document
-                // carries the negotiation record, which the filing counts in its transaction: a
-                // message that landed since it was read here is refused as a conflict (retried).
-                let mut text = redress_app::search::SearchDoc::of_events(std::slice::from_ref(&filed));
+                // The search document is made before the write (the writer's time is for
+                // writing): the order's items and the shop's name, the filing, and the
+                // negotiation record, whose length the filing checks in its transaction (a
+                // message that landed since it was read here makes it a conflict, retried).
                 let said = redress_app::conversations::ConversationStore::messages(self, case.order_id).await?;
-                text.append(&redress_app::search::SearchDoc::of_messages(said.iter().map(|s| &s.message)));
+                let mut doc = self.search_head(&case).await?;
+                doc.append(&redress_app::search::SearchDoc::of_events(std::slice::from_ref(&filed)));
+                doc.append(&redress_app::search::SearchDoc::of_messages(said.iter().map(|s| &s.message)));
                 let said = said.len() as i64;
-                self.write_change(crate::shared::change::<$db, _>(move |conn| {
+                // Without an answer to record, the filing's first writes are one script.
+                let scripted = answer.is_none();
+                let change = crate::shared::change::<$db, _>(move |conn| {
                     Box::pin(async move {
-                        create_case_in(conn, &case, &filed, &outbox, prior_cases, answer.as_ref()).await?;
-                        let recorded: i64 = sqlx::query_scalar("SELECT messages FROM case_negotiations WHERE case_id = $1").bind(Id::from(case.id)).fetch_one(&mut *conn).await.map_err(other)?;
-                        if recorded != said {
-                            return Err(StoreError::Conflict);
-                        }
-                        index_new_case_in(conn, &case, &text).await?;
+                        create_case_in(conn, &case, &filed, &outbox, prior_cases, said, Some(&doc), answer.as_ref()).await?;
                         crate::dashboards::record_figure_in(conn, &case).await
                     })
-                }))
-                .await?;
+                });
+                if scripted { self.write_scripted_change(change).await? } else { self.write_change(change).await? }
                 redress_app::telemetry::events_committed([kind]);
                 crate::shared::wake(&self.changed);
                 Ok(())
@@ -476,45 +475,36 @@ macro_rules! shared_store {
             Ok(())
         }
 
-        /// Files `case` on `conn` (inside the caller's transaction).
-        async fn create_case_in(conn: &mut <$db as sqlx::Database>::Connection, case: &Case, filed: &Event, outbox: &[OutboxItem], prior_cases: u32, answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
+        /// Files `case` on `conn` (inside the caller's transaction) if its order still has
+        /// `prior_cases` cases and `said` messages (else `Conflict`, nothing written), with
+        /// `doc` as its search document. Its rows go in one call on SQLite (`Script`): the case
+        /// row's INSERT carries both checks and guards every later row.
+        async fn create_case_in(conn: &mut <$db as sqlx::Database>::Connection, case: &Case, filed: &Event, outbox: &[OutboxItem], prior_cases: u32, said: i64, doc: Option<&redress_app::search::SearchDoc>, answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
             if let Some(answer) = answer {
                 insert_answer(&mut *conn, answer).await?;
             }
-            // One filing at a time per order, decided on the cases it saw.
-            sqlx::query($lock_order).bind(Id::from(case.order_id)).fetch_optional(&mut *conn).await.map_err(other)?;
-            let filed_meanwhile: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE order_id = $1")
-                .bind(Id::from(case.order_id))
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(other)?;
-            if filed_meanwhile != i64::from(prior_cases) {
+            // One filing at a time per order: on PostgreSQL the order's row lock, so that the
+            // counts are the order's; SQLite's writer makes one change at a time already (and
+            // its script must be the change's first write).
+            if <$db as sqlx::Database>::NAME != "SQLite" {
+                sqlx::query($lock_order).bind(Id::from(case.order_id)).fetch_optional(&mut *conn).await.map_err(other)?;
+            }
+            let filed = std::slice::from_ref(filed);
+            let link = redress_domain::chain::next_link(redress_domain::chain::GENESIS, 1, to_json(&filed[0])?);
+            let guard = Guard { case: case.id, version: 1, hash: &link.hash };
+            let mut script = Script::default();
+            push_new_case(script.next(), case, filed[0].at, &link.hash, prior_cases, said);
+            push_negotiation(script.next(), case.id, said, &guard);
+            push_links(script.next(), case.id, filed, std::slice::from_ref(&link), Some(&guard));
+            let (notifications, jobs) = crate::script::outbox_rows(outbox, filed[0].at)?;
+            push_outbox(&mut script, &notifications, &jobs, Some(&guard));
+            if let Some(doc) = doc {
+                push_search_doc(script.next(), case.id, doc, &guard);
+            }
+            if script.run(&mut *conn).await.map_err(|e| unique_or("case", e))? == 0 {
                 return Err(StoreError::Conflict);
             }
-            let link = redress_domain::chain::next_link(redress_domain::chain::GENESIS, 1, to_json(filed)?);
-            sqlx::query("INSERT INTO cases (id, order_id, buyer_id, merchant_id, state, stage, outcome, assigned_agent, deadline_due, sweep_at, filed_at, updated_at, version, last_hash, body, remind_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $15)")
-                .bind(Id::from(case.id))
-                .bind(Id::from(case.order_id))
-                .bind(Id::from(case.buyer_id))
-                .bind(Id::from(case.merchant_id))
-                .bind(case.state.as_str())
-                .bind(case.stage.as_str())
-                .bind(case.outcome.map(|o| o.as_str()))
-                .bind(case.assigned_agent.map(Id::from))
-                .bind(case.deadline.as_ref().map(|d| Time(d.due)))
-                .bind(case.sweep_at().map(Time))
-                .bind(Time(case.filed_at))
-                .bind(Time(filed.at))
-                .bind(&link.hash)
-                .bind(Json(case))
-                .bind(case.reminder_after(filed.at).map(Time))
-                .execute(&mut *conn)
-                .await
-                .map_err(|e| unique_or("case", e))?;
-            sqlx::query(crate::conversations::RECORD_NEGOTIATION).bind(Id::from(case.id)).bind(Id::from(case.order_id)).execute(&mut *conn).await.map_err(other)?;
-            insert_links(conn, case.id, std::slice::from_ref(filed), std::slice::from_ref(&link)).await?;
-            insert_outbox(conn, outbox, filed.at).await?;
-            Ok(())
+            insert_evidence_of(conn, case.id, filed, std::slice::from_ref(&link)).await
         }
 
         /// Appends `events` to `case` on `conn` (inside the caller's transaction), if the case is
@@ -597,26 +587,11 @@ macro_rules! shared_store {
             Ok(StoredEvent { seq: link.seq, event: from_json(&link.content)?, link })
         }
 
-        /// Writes `events` with their chain `links` as one multi-row INSERT (one statement, not
-        /// one per event), then the evidence rows of the events that add evidence.
-        async fn insert_links(conn: &mut <$db as sqlx::Database>::Connection, case_id: CaseId, events: &[Event], links: &[Link]) -> StoreResult<()> {
-            let mut insert = sqlx::QueryBuilder::<$db>::new("");
-            push_links(&mut insert, case_id, events, links, None);
-            insert.build().execute(&mut *conn).await.map_err(|e| unique_or("event", e))?;
-            insert_evidence_of(conn, case_id, events, links).await
-        }
-
         async fn insert_evidence_of(conn: &mut <$db as sqlx::Database>::Connection, case_id: CaseId, events: &[Event], links: &[Link]) -> StoreResult<()> {
             for (event, link) in events.iter().zip(links) {
                 insert_evidence(conn, case_id, event, link).await?;
             }
             Ok(())
-        }
-
-        /// Writes a change's outbox: every job (the notifications' emails among them) in one
-        /// statement, then its notifications to their inboxes.
-        async fn insert_outbox(conn: &mut <$db as sqlx::Database>::Connection, items: &[OutboxItem], at: Timestamp) -> StoreResult<()> {
-            write_outbox(conn, crate::script::outbox_rows(items, at)?).await
         }
 
         /// The evidence row of an `EvidenceAdded` event, written in the event's transaction: the
