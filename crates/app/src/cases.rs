@@ -332,7 +332,7 @@ impl App {
             &Env { now: self.clock.now(), policy: &policy, calendar: self.calendar.as_ref() },
         );
         let parties = self.parties_for(principal.actor().party(), &record.case).await?;
-        let page = self.timeline_page(principal, &parties, self.newest_events(case_id, record.version).await?).await?;
+        let page = self.timeline_page(principal, &parties, &self.newest_events(case_id, record.version).await?).await?;
         let negotiation = self.negotiation(principal.actor().party(), &record.case, TIMELINE_PAGE).await?;
         let appeal_until = allowed_actions
             .contains(&CommandKind::Appeal.name())
@@ -366,18 +366,22 @@ impl App {
         }
         let parties = self.parties_for(principal.actor().party(), &record.case).await?;
         let events = self.store.events_page(case_id, before, limit).await?;
-        self.timeline_page(principal, &parties, events).await
+        self.timeline_page(principal, &parties, &events).await
     }
 
     /// The newest page of a case's events at `version`, newest first, read once (`CaseReads`).
-    async fn newest_events(&self, case_id: CaseId, version: i64) -> Result<Vec<crate::ports::StoredEvent>, AppError> {
+    async fn newest_events(
+        &self,
+        case_id: CaseId,
+        version: i64,
+    ) -> Result<std::sync::Arc<Vec<crate::ports::StoredEvent>>, AppError> {
         let key = (case_id, version, TIMELINE_PAGE);
         if let Some(events) = self.case_reads.timelines.get(&key) {
             return Ok(events);
         }
         // Below `version + 1`: a change committed since the case row was read stays out, so the
         // page matches the case it is shown with (and is the same whenever it is read).
-        let events = self.store.events_page(case_id, Some(version + 1), TIMELINE_PAGE).await?;
+        let events = std::sync::Arc::new(self.store.events_page(case_id, Some(version + 1), TIMELINE_PAGE).await?);
         self.case_reads.timelines.put(key, events.clone());
         Ok(events)
     }
@@ -388,15 +392,14 @@ impl App {
         &self,
         principal: &Principal,
         parties: &crate::contacts::Parties,
-        mut events: Vec<crate::ports::StoredEvent>,
+        events: &[crate::ports::StoredEvent],
     ) -> Result<TimelinePage, AppError> {
-        events.reverse();
         let viewer = principal.actor().party();
         // Sequence numbers start at 1 without gaps: anything above 1 has older events before it.
-        let next_before = events.first().map(|e| e.seq).filter(|&seq| seq > 1);
-        let actors: Vec<Actor> = events.iter().map(|e| e.event.actor).collect();
+        let next_before = events.last().map(|e| e.seq).filter(|&seq| seq > 1);
+        let actors: Vec<Actor> = events.iter().rev().map(|e| e.event.actor).collect();
         let speakers = self.speakers(parties, &actors).await?;
-        let items = events.iter().zip(speakers).map(|(e, by)| TimelineEntryView::of(e, by, viewer)).collect();
+        let items = events.iter().rev().zip(speakers).map(|(e, by)| TimelineEntryView::of(e, by, viewer)).collect();
         Ok(TimelinePage { items, next_before })
     }
 

@@ -63,7 +63,7 @@ impl<K: Hash + Eq, V: Clone> Brief<K, V> {
 /// minutes at most, 4,096 of each (a timeline page is about 20 events).
 pub struct CaseReads {
     /// By case, version and page size, newest first, as `Store::events_page` reads them.
-    pub timelines: Brief<(redress_domain::CaseId, i64, i64), Vec<crate::ports::StoredEvent>>,
+    pub timelines: Brief<(redress_domain::CaseId, i64, i64), std::sync::Arc<Vec<crate::ports::StoredEvent>>>,
     pub negotiations: Brief<redress_domain::CaseId, Vec<crate::conversations::StoredMessage>>,
 }
 
