@@ -192,7 +192,8 @@ impl Command {
         };
         match given.iter().find(|name| *name == "action" || !fields.contains_key(name.as_str())) {
             Some(unknown) => {
-                let mut known: Vec<String> = fields.keys().filter(|k| *k != "action").map(|k| format!("`{k}`")).collect();
+                let mut known: Vec<String> =
+                    fields.keys().filter(|k| *k != "action").map(|k| format!("`{k}`")).collect();
                 known.sort();
                 let expected = match known.len() {
                     0 => "there are no fields".to_owned(),
@@ -369,7 +370,11 @@ mod tests {
             (CommandKind::Message, serde_json::json!({"text": "t", "evidence": ["x"]}), "other evidence[0]"),
             (CommandKind::Take, serde_json::json!({"x": 1}), "unknown_field x (—)"),
             (CommandKind::Withdraw, serde_json::json!({"action": "take"}), "unknown_field action (—)"),
-            (CommandKind::Rate, serde_json::json!({"stars": 4, "comment": "ok", "photo": "p"}), "unknown_field photo (stars, comment)"),
+            (
+                CommandKind::Rate,
+                serde_json::json!({"stars": 4, "comment": "ok", "photo": "p"}),
+                "unknown_field photo (stars, comment)",
+            ),
         ];
         for (kind, args, expected) in cases {
             assert_eq!(named(kind, args.clone()), expected, "{kind} {args}");

@@ -9,7 +9,9 @@ pub(crate) use crate::idempotency::postgres::insert_answer;
 // Case changes, messages and escalations store notifications in their own transaction.
 pub(crate) use crate::notify::postgres::insert_notifications_in;
 // A case change's writes, one call on SQLite.
-use crate::script::postgres::{Guard, Script, push_links, push_negotiation, push_new_case, push_outbox, push_search_doc};
+use crate::script::postgres::{
+    Guard, Script, push_links, push_negotiation, push_new_case, push_outbox, push_search_doc,
+};
 use jiff::Timestamp;
 use redress_app::ports::*;
 use redress_domain::chain::Link;

@@ -1218,7 +1218,8 @@ async fn every_body_refuses_a_field_it_does_not_have() {
             assert!(detail.contains(name), "{what}: names `{name}`: {reply}");
             // One wording for an unknown field, in a body as in a query string (trial finding:
             // bodies read "an unknown field", query strings named the known ones).
-            let unknown = if lang == "en" { format!("Unknown field “{name}”") } else { format!("未知字段「{name}」") };
+            let unknown =
+                if lang == "en" { format!("Unknown field “{name}”") } else { format!("未知字段「{name}」") };
             assert!(detail.starts_with(&unknown), "{what}: {reply}");
         }
     }
