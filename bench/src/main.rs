@@ -10,10 +10,9 @@ mod flood;
 use anyhow::Context;
 use clap::Parser;
 use redress_app::auth::hash_password;
-use redress_app::calendar::SharedCalendar;
 use redress_app::clock::SystemClock;
 use redress_app::orders::NewOrder;
-use redress_app::ports::{LedgerGateway, User};
+use redress_app::ports::User;
 use redress_app::{App, Principal, Role};
 use redress_domain::case::ItemRef;
 use redress_domain::command::FileCase;
@@ -127,19 +126,7 @@ async fn main() -> anyhow::Result<()> {
     redress_store::migrate(&url).await.context("migrate")?;
     let store = redress_store::connect(&url).await?;
     let clock = Arc::new(SystemClock);
-    let app = App {
-        gateway: Arc::new(LedgerGateway { store: store.clone(), clock: clock.clone() }),
-        store,
-        clock,
-        calendar: Arc::new(SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
-        blobs: Arc::new(redress_store::blobs::ObjectBlobs::local(&dir.path().join("evidence"))?),
-        evidence_limits: Default::default(),
-        webhooks: Default::default(),
-        login_throttle: Default::default(),
-        gates: Default::default(),
-        keys: Default::default(),
-        case_reads: Default::default(),
-    };
+    let app = App::new(store, clock, Arc::new(redress_store::blobs::ObjectBlobs::local(&dir.path().join("evidence"))?));
     app.ensure_policy().await?;
     app.load_calendar().await?;
 

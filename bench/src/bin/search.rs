@@ -15,7 +15,7 @@
 use anyhow::Context;
 use clap::Parser;
 use redress_app::clock::SystemClock;
-use redress_app::ports::{LedgerGateway, User};
+use redress_app::ports::User;
 use redress_app::search::{SearchDoc, SearchRequest};
 use redress_app::{App, Principal, Role};
 use redress_domain::case::ItemRef;
@@ -155,19 +155,7 @@ async fn main() -> anyhow::Result<()> {
         Pool::Postgres(sqlx::PgPool::connect(&url).await?)
     };
     let clock: Arc<dyn redress_app::clock::Clock> = Arc::new(SystemClock);
-    let app = App {
-        gateway: Arc::new(LedgerGateway { store: store.clone(), clock: clock.clone() }),
-        store,
-        clock,
-        calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
-        blobs: Arc::new(redress_store::blobs::ObjectBlobs::local(&dir.path().join("evidence"))?),
-        evidence_limits: Default::default(),
-        login_throttle: Default::default(),
-        gates: Default::default(),
-        keys: Default::default(),
-        case_reads: Default::default(),
-        webhooks: Default::default(),
-    };
+    let app = App::new(store, clock, Arc::new(redress_store::blobs::ObjectBlobs::local(&dir.path().join("evidence"))?));
     app.ensure_policy().await?;
     // A database filled before a migration that adds index words gets them first (as `redress
     // serve` does in the background), so the searches below take the plans that use them.

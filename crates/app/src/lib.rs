@@ -62,3 +62,24 @@ pub struct App {
     /// What a case's detail reads that never changes once written.
     pub case_reads: Arc<kept::CaseReads>,
 }
+
+impl App {
+    /// An app on `store` with the defaults: the embedded calendar, the ledger as payment gateway,
+    /// default evidence limits and webhook settings, and empty caches. Callers change a field
+    /// afterwards where they need other settings.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn clock::Clock>, blobs: Arc<dyn blobs::Blobs>) -> App {
+        App {
+            gateway: Arc::new(ports::LedgerGateway { store: store.clone(), clock: clock.clone() }),
+            store,
+            clock,
+            calendar: Arc::new(calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
+            blobs,
+            evidence_limits: Default::default(),
+            webhooks: Default::default(),
+            login_throttle: Default::default(),
+            gates: Default::default(),
+            keys: Default::default(),
+            case_reads: Default::default(),
+        }
+    }
+}

@@ -21,7 +21,6 @@ use clap::{Parser, Subcommand};
 use config::Settings;
 use redress_app::App;
 use redress_app::clock::{ShiftedClock, SystemClock};
-use redress_app::ports::LedgerGateway;
 use std::sync::Arc;
 
 #[derive(Parser)]
@@ -281,17 +280,9 @@ async fn open(settings: &Settings) -> anyhow::Result<App> {
         None => Arc::new(SystemClock),
     };
     let app = App {
-        gateway: Arc::new(LedgerGateway { store: store.clone(), clock: clock.clone() }),
-        store,
-        clock,
-        calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
-        blobs: Arc::new(settings.blobs()?),
         evidence_limits: settings.evidence_limits,
         webhooks: Arc::new(settings.webhooks.clone()),
-        login_throttle: Default::default(),
-        gates: Default::default(),
-        keys: Default::default(),
-        case_reads: Default::default(),
+        ..App::new(store, clock, Arc::new(settings.blobs()?))
     };
     app.ensure_policy_with(&settings.initial_policy)
         .await

@@ -6,7 +6,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 use redress_app::clock::ManualClock;
-use redress_app::ports::{LedgerGateway, User};
+use redress_app::ports::User;
 use redress_app::{App, Principal, Role, Store};
 use redress_domain::order::{LineItem, Merchant, Order};
 use redress_domain::vocabulary::SalesChannel;
@@ -236,19 +236,8 @@ impl World {
     /// Another app (another process) on `store`, sharing this world's clock.
     pub fn with_clock(store: Arc<dyn Store>, clock: Arc<ManualClock>) -> World {
         let blobs_dir = Arc::new(tempfile::tempdir().expect("blobs dir"));
-        let app = App {
-            gateway: Arc::new(LedgerGateway { store: store.clone(), clock: clock.clone() }),
-            store,
-            clock: clock.clone(),
-            calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
-            blobs: Arc::new(redress_store::blobs::ObjectBlobs::local(blobs_dir.path()).expect("local blobs")),
-            evidence_limits: Default::default(),
-            webhooks: Default::default(),
-            login_throttle: Default::default(),
-            gates: Default::default(),
-            keys: Default::default(),
-            case_reads: Default::default(),
-        };
+        let blobs = redress_store::blobs::ObjectBlobs::local(blobs_dir.path()).expect("local blobs");
+        let app = App::new(store, clock.clone(), Arc::new(blobs));
         World { app, clock, _blobs_dir: blobs_dir }
     }
 

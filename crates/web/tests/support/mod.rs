@@ -5,7 +5,7 @@
 use jiff::{SignedDuration, Timestamp};
 use redress_app::auth::hash_password;
 use redress_app::clock::ManualClock;
-use redress_app::ports::{LedgerGateway, User};
+use redress_app::ports::User;
 use redress_app::{App, Role};
 use redress_domain::order::Merchant;
 use redress_domain::{MerchantId, UserId};
@@ -140,19 +140,8 @@ impl TestApp {
         redress_store::migrate(&url).await.expect("migrate");
         let store = redress_store::connect(&url).await.expect("connect");
         let clock = Arc::new(ManualClock::new(START.parse().unwrap()));
-        let app = App {
-            gateway: Arc::new(LedgerGateway { store: store.clone(), clock: clock.clone() }),
-            store,
-            clock: clock.clone(),
-            calendar: Arc::new(redress_app::calendar::SharedCalendar::new(redress_law::BusinessCalendar::embedded())),
-            blobs: Arc::new(blobs),
-            evidence_limits,
-            webhooks: Arc::new(webhooks),
-            login_throttle: Default::default(),
-            gates: Default::default(),
-            keys: Default::default(),
-            case_reads: Default::default(),
-        };
+        let app =
+            App { evidence_limits, webhooks: Arc::new(webhooks), ..App::new(store, clock.clone(), Arc::new(blobs)) };
         app.ensure_policy().await.expect("policy");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
