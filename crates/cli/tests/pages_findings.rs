@@ -295,6 +295,43 @@ async fn page_forms_take_the_accounts_allowance_of_changes() {
     assert!(said.contains(&"two") && !said.contains(&"three"), "{said:?}");
 }
 
+/// Trial finding F15: past the filing allowance the filing form answered a bare 429 page, and
+/// the description the buyer had typed was gone. Now the form comes back (429, Retry-After) with
+/// what was entered and when to send it again, and nothing is filed.
+#[tokio::test]
+async fn the_filing_form_past_the_allowance_keeps_what_was_typed() {
+    let demo = Demo::start_with(&[("REDRESS_RATE_FILINGS_PER_ACCOUNT", "1/1")]);
+    let buyer = demo.reader("buyer", "buyer-pass", "en").await;
+    let order = order_id(&buyer, MANGO_ORDER).await;
+    let (_, page) = demo.page(&buyer, "/notifications").await;
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let description = "11月22日签收后开箱发现芒果腐烂,要求退款 69 元。";
+    let send = || {
+        let fields: [(&str, &[u8]); 7] = [
+            ("csrf", csrf.as_bytes()),
+            ("item", b"MANGO-5KG"),
+            ("kind", b"refund_only"),
+            ("reason", b"quality_defect"),
+            ("amount", b"69"),
+            ("description", description.as_bytes()),
+            ("evidence_kind", b"photo"),
+        ];
+        let form = support::multipart(&fields, ("", "application/octet-stream", b""));
+        let request = demo.http.post(format!("{}/orders/{order}/file", demo.base)).header("Cookie", &buyer.cookie);
+        request.header("Content-Type", support::MULTIPART).body(form).send()
+    };
+    let first = send().await.unwrap();
+    assert_eq!(first.status().as_u16(), 303, "the first filing goes through");
+    let second = send().await.unwrap();
+    assert_eq!(second.status().as_u16(), 429);
+    assert!(second.headers().get("retry-after").is_some());
+    let page = second.text().await.unwrap();
+    assert!(page.contains("Nothing was filed"), "{page}");
+    assert!(page.contains(description), "what was typed is in the form again: {page}");
+    let cases = buyer.api.get(&format!("/api/v1/cases?order_id={order}")).await;
+    assert_eq!(cases["items"].as_array().unwrap().len(), 1, "one case, the first: {cases}");
+}
+
 /// The admin's lists and the queues show a page at a time with a link to the next (they stopped
 /// at 100 before); a cursor that names nothing is a page that does not exist.
 #[tokio::test]

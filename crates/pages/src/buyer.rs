@@ -6,7 +6,7 @@ use crate::case::{RightsLines, rights_lines};
 use crate::failure::{Failure, app_error_text};
 use crate::forms::parse_yuan;
 use crate::i18n::Tr;
-use crate::session::Signed;
+use crate::session::{FormSender, Signed};
 use crate::shell::{Posted, Shell, html, ok, see};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -314,7 +314,7 @@ pub async fn check(
 /// otherwise the case is filed, the photo added to it, and on to the case page.
 pub async fn file(
     State(app): State<App>,
-    signed: Signed,
+    FormSender { signed, over_allowance }: FormSender,
     Path(id): Path<String>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, Failure> {
@@ -334,6 +334,15 @@ pub async fn file(
     if checking || !filing.errors.is_empty() || file_error.is_some() {
         let status = if checking { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
         return show(&app, &signed, &order, filing, Shown { findings, error: None, file_error }, status).await;
+    }
+    if let Some(wait) = over_allowance {
+        // Nothing filed: the form again with what was entered, and when to send it.
+        let seconds = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+        let error = Some(t.with("filing-too-many", &[("seconds", seconds.to_string())]));
+        let shown = Shown { findings, error, file_error: None };
+        let mut page = show(&app, &signed, &order, filing, shown, StatusCode::TOO_MANY_REQUESTS).await?;
+        page.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        return Ok(page);
     }
     let request = FileCase {
         kind: filing.kind.parse().map_err(|_| Failure::StaleForm(t))?,

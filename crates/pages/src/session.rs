@@ -87,6 +87,27 @@ impl FromRequestParts<App> for Signed {
     type Rejection = Failure;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let FormSender { signed, over_allowance } = FormSender::from_request_parts(parts, app).await?;
+        match over_allowance {
+            Some(wait) => Err(Failure::TooMany { tr: signed.tr, wait }),
+            None => Ok(signed),
+        }
+    }
+}
+
+/// A signed-in person sending a form that is shown again with what they entered when they are
+/// over their allowance (the filing form: a bare 429 page lost a typed description, a trial
+/// finding). The handler answers `over_allowance` (the wait) itself, after reading the form and
+/// before acting on it.
+pub struct FormSender {
+    pub signed: Signed,
+    pub over_allowance: Option<std::time::Duration>,
+}
+
+impl FromRequestParts<App> for FormSender {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let Visitor { tr, here, session } =
             Visitor::from_request_parts(parts, app).await.unwrap_or_else(|e| match e {});
         let Some(session) = session else {
@@ -100,16 +121,16 @@ impl FromRequestParts<App> for Signed {
         let Principal::User(user) = principal.clone() else {
             return Err(Failure::Expired { tr, next: here });
         };
-        if let Some(AccountAllowance(take)) = parts.extensions.get::<AccountAllowance>()
-            && let Err(wait) = take(&principal, &parts.method, parts.uri.path())
-        {
-            return Err(Failure::TooMany { tr, wait });
-        }
+        let over_allowance = parts
+            .extensions
+            .get::<AccountAllowance>()
+            .and_then(|AccountAllowance(take)| take(&principal, &parts.method, parts.uri.path()).err());
         let unread = match app.notifications(&principal, None, Some(100)).await {
             Ok(list) => list.iter().filter(|n| n.read_at.is_none()).count(),
             Err(e) => return Err(Failure::from_app(e, tr)),
         };
-        Ok(Signed { csrf: crate::csrf::of_session(&session), principal, user, tr, here, unread })
+        let signed = Signed { csrf: crate::csrf::of_session(&session), principal, user, tr, here, unread };
+        Ok(FormSender { signed, over_allowance })
     }
 }
 

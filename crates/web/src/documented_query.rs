@@ -4,31 +4,29 @@
 //! the check can never disagree with what is published.
 
 use crate::Problem;
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use redress_domain::Detail;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
 
-/// A documented operation: its path template split in segments, its method, its query names.
-struct Operation {
-    segments: Vec<String>,
-    method: String,
-    query: BTreeSet<String>,
-}
+/// (method, route template) → the query parameters the document names for that operation.
+type Operations = HashMap<(Method, String), BTreeSet<String>>;
 
-static OPERATIONS: LazyLock<Vec<Operation>> = LazyLock::new(|| operations(crate::openapi::document()));
+static OPERATIONS: LazyLock<Operations> = LazyLock::new(|| operations(crate::openapi::document()));
 
-fn operations(doc: &Value) -> Vec<Operation> {
-    let mut found = Vec::new();
+fn operations(doc: &Value) -> Operations {
+    let mut found = HashMap::new();
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
         let shared = query_names(&item["parameters"]);
         for (method, operation) in item.as_object().into_iter().flatten().filter(|(m, _)| *m != "parameters") {
             let mut query = shared.clone();
             query.extend(query_names(&operation["parameters"]));
-            found.push(Operation { segments: split(path), method: method.to_ascii_uppercase(), query });
+            let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).expect("an HTTP method");
+            found.insert((method, path.clone()), query);
         }
     }
     found
@@ -39,34 +37,31 @@ fn query_names(parameters: &Value) -> BTreeSet<String> {
     names.filter(|p| p["in"] == "query").filter_map(|p| p["name"].as_str().map(str::to_owned)).collect()
 }
 
-fn split(path: &str) -> Vec<String> {
-    path.trim_end_matches('/').split('/').map(str::to_owned).collect()
-}
-
-/// The documented operation this request is for, if any (`{id}` matches any one segment).
-fn operation_of(method: &str, path: &str) -> Option<&'static Operation> {
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    OPERATIONS.iter().find(|op| {
-        op.method == method
-            && op.segments.len() == segments.len()
-            && op.segments.iter().zip(&segments).all(|(t, s)| t.starts_with('{') || t == s)
+/// The query names the document gives the operation at `method`, route `template` and `path`,
+/// if it is documented. A route whose last segment is a parameter may be documented one
+/// operation per value (the case actions: `/actions/{action}` is `/actions/approve`, …).
+fn documented(method: &Method, template: &str, path: &str) -> Option<&'static BTreeSet<String>> {
+    OPERATIONS.get(&(method.clone(), template.to_owned())).or_else(|| {
+        let (parent, last) = template.rsplit_once('/')?;
+        let value = path.rsplit('/').next().filter(|_| last.starts_with('{'))?;
+        OPERATIONS.get(&(method.clone(), format!("{parent}/{value}")))
     })
 }
 
-/// The first parameter of `query` that `operation` does not document, if any.
-fn unknown_parameter(operation: &Operation, query: &str) -> Option<String> {
-    url::form_urlencoded::parse(query.as_bytes())
-        .map(|(name, _)| name.into_owned())
-        .find(|name| !operation.query.contains(name))
+/// The first parameter of `query` that is not among `known`, if any.
+fn unknown_parameter(known: &BTreeSet<String>, query: &str) -> Option<String> {
+    url::form_urlencoded::parse(query.as_bytes()).map(|(name, _)| name.into_owned()).find(|name| !known.contains(name))
 }
 
+/// A route layer (inside the role check: a caller who may not use an operation is refused as
+/// such, whatever its query names), looking the matched route up in the document.
 pub(crate) async fn layer(request: Request, next: Next) -> Response {
-    let uri = request.uri();
-    let refused = uri.query().filter(|q| !q.is_empty()).and_then(|query| {
-        let operation = operation_of(request.method().as_str(), uri.path())?;
-        let field = unknown_parameter(operation, query)?;
-        let known = operation.query.iter().cloned().collect::<Vec<_>>().join(", ");
-        Some(Detail::UnknownField { field, known: if known.is_empty() { "—".into() } else { known } })
+    let refused = request.uri().query().filter(|q| !q.is_empty()).and_then(|query| {
+        let template = request.extensions().get::<MatchedPath>()?;
+        let known = documented(request.method(), template.as_str(), request.uri().path())?;
+        let field = unknown_parameter(known, query)?;
+        let names = known.iter().cloned().collect::<Vec<_>>().join(", ");
+        Some(Detail::UnknownField { field, known: if names.is_empty() { "—".into() } else { names } })
     });
     match refused {
         Some(detail) => Problem::invalid(detail).into_response(),
@@ -80,15 +75,18 @@ mod tests {
 
     #[test]
     fn documented_names_pass_and_others_are_named() {
-        let list = operation_of("GET", "/api/v1/cases").expect("the case list is documented");
-        assert!(list.query.contains("state") && list.query.contains("limit"));
+        let list = documented(&Method::GET, "/api/v1/cases", "/api/v1/cases").expect("the case list is documented");
+        assert!(list.contains("state") && list.contains("limit"));
         assert_eq!(unknown_parameter(list, "state=open&limit=5"), None);
         assert_eq!(unknown_parameter(list, "state=open&overdu=true"), Some("overdu".into()));
-        let read = operation_of("GET", "/api/v1/cases/0190f3a2-0000-7000-8000-000000000000").expect("documented");
-        assert!(read.query.is_empty());
+        let case = "/api/v1/cases/0190f3a2-0000-7000-8000-000000000000";
+        let read = documented(&Method::GET, "/api/v1/cases/{id}", case).expect("documented");
+        assert!(read.is_empty());
         assert_eq!(unknown_parameter(read, "x=1"), Some("x".into()));
-        let action = operation_of("POST", "/api/v1/cases/0190f3a2-0000-7000-8000-000000000000/actions/approve");
-        assert!(action.is_some(), "each action is its own documented path");
-        assert!(operation_of("GET", "/cases/0190f3a2").is_none(), "pages are not the API's document");
+        let template = "/api/v1/cases/{id}/actions/{action}";
+        let action = documented(&Method::POST, template, &format!("{case}/actions/approve"));
+        assert!(action.is_some(), "each action is its own documented operation");
+        assert!(documented(&Method::POST, template, &format!("{case}/actions/nonsense")).is_none());
+        assert!(documented(&Method::GET, "/cases/{id}", "/cases/x").is_none(), "pages are not the API's document");
     }
 }

@@ -17,6 +17,8 @@ use redress_app::idempotency::{Answered, IdempotencyKey, MAX_RECORDED_ANSWER, St
 use redress_app::{App, Principal};
 use redress_domain::Detail;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
 
 /// The largest JSON body the API accepts.
 pub const MAX_BODY: usize = 1 << 20;
@@ -46,7 +48,34 @@ fn canonical(body: &[u8]) -> Option<Vec<u8>> {
     serde_json::to_vec(&sorted(value)).ok()
 }
 
-pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Response {
+/// The keys whose request is running now, each with a lock its twins wait on: a retry sent
+/// while the first is still running waits for that answer instead of running beside it (and
+/// taking the caller's allowance twice, a trial finding). Entries go when nobody holds them.
+#[derive(Default)]
+pub struct Running(std::sync::Mutex<HashMap<ScopedKey, Weak<tokio::sync::Mutex<()>>>>);
+
+/// A caller's scope and the key they sent.
+type ScopedKey = (String, String);
+
+impl Running {
+    /// The lock of `key` in `scope`, shared with any request running with it now.
+    fn lock_of(&self, scope: &str, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut running = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let id = (scope.to_owned(), key.to_owned());
+        if let Some(lock) = running.get(&id).and_then(Weak::upgrade) {
+            return lock;
+        }
+        // Forget finished keys now and then: the map holds only the running ones and a few more.
+        if running.len() >= 1024 {
+            running.retain(|_, lock| lock.strong_count() > 0);
+        }
+        let lock = Arc::new(tokio::sync::Mutex::new(()));
+        running.insert(id, Arc::downgrade(&lock));
+        lock
+    }
+}
+
+pub async fn layer(State((app, running)): State<(App, Arc<Running>)>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST || crate::routes::evidence::is_upload(request.method(), request.uri().path()) {
         return next.run(request).await;
     }
@@ -75,6 +104,8 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
         h.update(canonical(&bytes).as_deref().unwrap_or(&bytes));
         hex::encode(h.finalize())
     };
+    // Held until this request's answer is recorded (or it is known that none will be).
+    let _running = running.lock_of(&scope, &key).lock_owned().await;
     let key = IdempotencyKey { scope, key, request_hash };
     match app.recorded_answer(&key).await {
         Ok(Some(answer)) => return replay(&answer, &key),

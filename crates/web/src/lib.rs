@@ -41,8 +41,10 @@ fn router_and_limiters(app: App, limits: &Limits) -> (Router, Arc<limits::Limite
     let router = limits::with_body_limit(routes::api(app.clone()), idempotency::MAX_BODY)
         .merge(routes::evidence::routes(&app))
         .merge(routes::conversations::upload_routes(&app))
-        .layer(axum::middleware::from_fn(documented_query::layer))
-        .layer(axum::middleware::from_fn_with_state(app.clone(), idempotency::layer))
+        .layer(axum::middleware::from_fn_with_state(
+            (app.clone(), Arc::new(idempotency::Running::default())),
+            idempotency::layer,
+        ))
         .layer(axum::middleware::from_fn(location::layer))
         .fallback(fallback)
         .with_state(app.clone())

@@ -829,6 +829,8 @@ async fn query_parameters_the_document_does_not_name_are_refused() {
         (&f.shop, "/api/v1/webhooks?shop=x&status=dead".to_owned(), "shop"),
         (&f.admin, "/api/v1/calendar?year=2026".to_owned(), "year"),
         (&f.buyer, format!("/api/v1/cases/{case}/actions/message?x=1"), "x"),
+        (&f.buyer, format!("/api/v1/cases/{case}/evidence?kind=photo"), "kind"),
+        (&f.buyer, format!("/api/v1/orders/{order}/conversation?unread=1"), "unread"),
     ] {
         let reply = if path.contains("/actions/") {
             post(session, &path, &[], &json!({ "text": "hi" })).await

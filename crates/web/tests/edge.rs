@@ -239,6 +239,36 @@ async fn one_accounts_flood_is_refused_alone() {
     assert_eq!(status, StatusCode::OK, "reading is not a change");
 }
 
+/// Trial finding F10: retries sent at once with one `Idempotency-Key` each ran, and each took
+/// the filing allowance, so a client retrying a slow filing was refused for filing too fast. A
+/// twin now waits for the first's answer: one filing, one allowance, every retry its answer.
+#[tokio::test]
+async fn retries_sent_at_once_with_one_key_file_once_and_take_one_allowance() {
+    let limits = Limits { filings_per_account: Rate { per_minute: 1, burst: 1 }, ..Limits::default() };
+    let t = TestApp::start_limited(limits).await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "TWINS-1").await;
+    let filing = json!({
+        "order_id": order, "kind": "refund_only", "reason": "quality_defect",
+        "items": [{ "sku": "EB-PRO-2", "quantity": 1 }], "amount": 39900,
+        "description": "签收当天发现左耳无声,要求退款。"
+    });
+    let retries = (0..8).map(|_| {
+        let request = f.buyer.raw(reqwest::Method::POST, "/api/v1/cases").header("idempotency-key", "twins-1");
+        send(request.json(&filing))
+    });
+    let replies = futures_util::future::join_all(retries).await;
+    let statuses: Vec<_> = replies.iter().map(|r| r.status).collect();
+    assert!(statuses.iter().all(|s| *s == StatusCode::CREATED), "{statuses:?}");
+    let fresh = replies.iter().filter(|r| !r.headers.contains_key("idempotent-replayed")).count();
+    assert_eq!(fresh, 1, "one filing ran, the rest were its answer");
+    assert!(replies.iter().all(|r| r.body["case"]["id"] == replies[0].body["case"]["id"]));
+    // The limit is in force (so the answers above were not merely under it): another filing
+    // now, with another key, is refused.
+    let again = f.buyer.raw(reqwest::Method::POST, "/api/v1/cases").header("idempotency-key", "twins-2");
+    assert_throttled(&send(again.json(&filing)).await, "rate_limited");
+}
+
 #[tokio::test]
 async fn logins_from_one_address_are_rate_limited() {
     let limits = Limits { logins_per_address: Rate { per_minute: 6, burst: 3 }, ..Limits::default() };

@@ -21,8 +21,10 @@ use serde::Deserialize;
 /// The upload of a file into a conversation, with the evidence upload's body limit.
 pub fn upload_routes(app: &App) -> Router<App> {
     let limit = usize::try_from(app.evidence_limits.request_bytes()).unwrap_or(usize::MAX);
-    let router =
-        Router::new().route("/api/v1/orders/{id}/conversation/files", post(upload)).layer(DefaultBodyLimit::disable());
+    let router = Router::new()
+        .route("/api/v1/orders/{id}/conversation/files", post(upload))
+        .route_layer(axum::middleware::from_fn(crate::documented_query::layer))
+        .layer(DefaultBodyLimit::disable());
     crate::limits::with_body_limit(router, limit)
 }
 

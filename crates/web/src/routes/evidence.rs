@@ -27,6 +27,7 @@ pub fn routes(app: &App) -> Router<App> {
         .route("/api/v1/cases/{id}/evidence/{eid}", get(download))
         .route("/api/v1/cases/{id}/evidence/{eid}/preview", get(preview))
         .route("/api/v1/cases/{id}/dossier", get(dossier))
+        .route_layer(axum::middleware::from_fn(crate::documented_query::layer))
         .layer(DefaultBodyLimit::disable());
     crate::limits::with_body_limit(router, limit)
 }
