@@ -176,6 +176,28 @@ fn timed_out(what: OnTimeout, transition: Option<&redress_domain::event::Transit
     }
 }
 
+/// A timeline entry as its reader sees it, in one line in `lang`: a withheld file says only
+/// that the other side added one.
+pub fn describe_entry(entry: &crate::views::TimelineEntryView, lang: Lang) -> String {
+    use crate::views::EntryBody;
+    let EntryBody::Event(body) = &entry.body else { return text(lang, "event-evidence_withheld") };
+    // The narration reads the body and the transition only; who acted is the entry's `by`.
+    let transition = entry.transition.as_ref().map(|t| redress_domain::event::Transition {
+        to: t.to,
+        stage: t.stage,
+        deadline: t.deadline.as_ref().map(|d| redress_domain::Deadline {
+            due: d.due,
+            waits_for: d.waits_for.clone(),
+            on_timeout: d.on_timeout,
+            reminders: Vec::new(),
+            provisional: d.provisional,
+            provisional_year: d.provisional_year,
+        }),
+        outcome: t.outcome,
+    });
+    describe_in(&Event { at: entry.at, actor: redress_domain::Actor::System, body: body.clone(), transition }, lang)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,26 +257,4 @@ mod tests {
             assert!(!told(what, CaseState::PlatformReview).contains("自动处理"), "{what:?}");
         }
     }
-}
-
-/// A timeline entry as its reader sees it, in one line in `lang`: a withheld file says only
-/// that the other side added one.
-pub fn describe_entry(entry: &crate::views::TimelineEntryView, lang: Lang) -> String {
-    use crate::views::EntryBody;
-    let EntryBody::Event(body) = &entry.body else { return text(lang, "event-evidence_withheld") };
-    // The narration reads the body and the transition only; who acted is the entry's `by`.
-    let transition = entry.transition.as_ref().map(|t| redress_domain::event::Transition {
-        to: t.to,
-        stage: t.stage,
-        deadline: t.deadline.as_ref().map(|d| redress_domain::Deadline {
-            due: d.due,
-            waits_for: d.waits_for.clone(),
-            on_timeout: d.on_timeout,
-            reminders: Vec::new(),
-            provisional: d.provisional,
-            provisional_year: d.provisional_year,
-        }),
-        outcome: t.outcome,
-    });
-    describe_in(&Event { at: entry.at, actor: redress_domain::Actor::System, body: body.clone(), transition }, lang)
 }

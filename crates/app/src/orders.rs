@@ -135,7 +135,7 @@ impl App {
         let stored = self.store.insert_orders(&admitted).await?;
         let mut results = admitted.into_iter().zip(stored).map(|(order, stored)| match stored {
             OrderInsert::Inserted => Imported::Created(order),
-            OrderInsert::Existing(existing) if same_order(&existing, &order) => Imported::AlreadyPresent(existing),
+            OrderInsert::Existing(existing) if same_order(&existing, &order) => Imported::AlreadyPresent(*existing),
             OrderInsert::Existing(existing) => Imported::Refused(OrderRefusal::from_duplicate(&existing)),
         });
         Ok(outcomes

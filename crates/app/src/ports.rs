@@ -150,7 +150,7 @@ pub struct OrderFilter {
 pub enum OrderInsert {
     Inserted,
     /// The shop already had an order with this number: this one, untouched.
-    Existing(Order),
+    Existing(Box<Order>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -31,10 +31,13 @@ pub fn derivable(year: i16) -> bool {
     (FIRST_YEAR..=LAST_YEAR).contains(&year)
 }
 
+/// A year's public holidays: date → name.
+pub type Holidays = BTreeMap<Date, String>;
+
 /// The public holidays of `year` by the law alone (with 补假), date → name; `None` outside
 /// [`FIRST_YEAR`]..=[`LAST_YEAR`]. Computed once per year.
-pub fn holidays(year: i16) -> Option<Arc<BTreeMap<Date, String>>> {
-    static CACHE: LazyLock<Mutex<BTreeMap<i16, Arc<BTreeMap<Date, String>>>>> = LazyLock::new(Default::default);
+pub fn holidays(year: i16) -> Option<Arc<Holidays>> {
+    static CACHE: LazyLock<Mutex<BTreeMap<i16, Arc<Holidays>>>> = LazyLock::new(Default::default);
     if !derivable(year) {
         return None;
     }

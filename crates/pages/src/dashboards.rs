@@ -66,7 +66,7 @@ fn one_decimal(v: f64) -> String {
 fn readable_hours(t: Tr, hours: f64) -> String {
     let minutes = (hours * 60.0).round();
     match hours {
-        h if h == 0.0 => "0".into(),
+        0.0 => "0".into(),
         h if h >= 1.0 => t.with("dash-hours", &[("n", one_decimal(h))]),
         _ if minutes < 1.0 => t.get("dash-under-a-minute"),
         _ => t.with("dash-minutes", &[("n", format!("{minutes:.0}"))]),

@@ -59,7 +59,7 @@ impl PgStore {
     /// PostgreSQL keeps one transaction per change on its pool: its commits already overlap.
     pub(crate) async fn write_change(&self, change: crate::shared::Change<sqlx::Postgres>) -> StoreResult<()> {
         let mut tx = self.begin_write().await.map_err(other)?;
-        change(&mut *tx).await?;
+        change(&mut tx).await?;
         tx.commit().await.map_err(other)
     }
 

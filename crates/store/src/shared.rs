@@ -38,7 +38,7 @@ macro_rules! shared_store {
                         .fetch_one(&mut *tx)
                         .await
                         .map_err(other)?;
-                    outcomes.push(OrderInsert::Existing(body.0));
+                    outcomes.push(OrderInsert::Existing(Box::new(body.0)));
                 }
                 tx.commit().await.map_err(other)?;
                 Ok(outcomes)

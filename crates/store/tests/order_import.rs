@@ -34,9 +34,9 @@ async fn orders_insert_idempotently_per_shop(db: TestDb) {
     assert_eq!(
         outcomes,
         [
-            OrderInsert::Existing(a.clone()),
+            OrderInsert::Existing(Box::new(a.clone())),
             OrderInsert::Inserted,
-            OrderInsert::Existing(c.clone()),
+            OrderInsert::Existing(Box::new(c.clone())),
             OrderInsert::Inserted
         ]
     );

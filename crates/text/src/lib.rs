@@ -177,7 +177,7 @@ pub fn size(bytes: u64) -> String {
         None => format!("{bytes} B"),
         Some((unit, name)) => {
             let tenths = (bytes * 10 + unit / 2) / unit;
-            if tenths % 10 == 0 {
+            if tenths.is_multiple_of(10) {
                 format!("{} {name}", tenths / 10)
             } else {
                 format!("{}.{} {name}", tenths / 10, tenths % 10)

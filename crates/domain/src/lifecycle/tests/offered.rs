@@ -99,7 +99,7 @@ fn valid(kind: CommandKind, case: &Case, p: Pick) -> Command {
         K::ReviewAppeal => {
             // Once money went out, an overturn names a remedy: it may not become a dismissal.
             let paid = case.refunded_total.is_positive() || case.compensated_total.is_positive();
-            review(p.flag, (p.index % 2 == 0 || (!p.flag && paid)).then(|| remedy(case, p)))
+            review(p.flag, (p.index.is_multiple_of(2) || (!p.flag && paid)).then(|| remedy(case, p)))
         }
         K::Timeout => Command::Timeout { due: case.deadline.as_ref().map_or(t0(), |d| d.due) },
         K::RefundSucceeded | K::RefundFailed => {
