@@ -116,6 +116,11 @@ where
     Ok(Stats { name, latencies, wall: start.elapsed() })
 }
 
+/// mimalloc: with glibc's malloc, allocation was an eighth to a fifth of the CPU of a case
+/// detail and of the deadline sweep (docs/performance.md, "The allocator").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     rustls::crypto::ring::default_provider().install_default().ok();
