@@ -530,9 +530,15 @@ impl Detail {
             (Some(path), _) => path.to_owned(),
             (None, _) => String::new(),
         };
+        // A value that does not fit a named field is told by its field, wherever the body was
+        // read from (an action's, parsed from a value, has no line; a conversation message's
+        // had one, and read "at line 1, column 9 … text"); where the text itself breaks, the
+        // line and column are what locates it.
         match error.line() {
-            0 => Detail::JsonField { problem: problem.into(), name },
-            line => Detail::Json { problem: problem.into(), name, line: line as u64, column: error.column() as u64 },
+            line if line > 0 && (name.is_empty() || !matches!(error.classify(), Category::Data)) => {
+                Detail::Json { problem: problem.into(), name, line: line as u64, column: error.column() as u64 }
+            }
+            _ => Detail::JsonField { problem: problem.into(), name },
         }
     }
 
@@ -559,5 +565,32 @@ impl From<&redress_law::eligibility::Refusal> for Detail {
 impl DetailCode {
     pub fn as_str(self) -> &'static str {
         self.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)] // Only read, to make serde's errors.
+    struct Message {
+        text: String,
+    }
+
+    /// A value of the wrong type is told by its field whether the body was read from text or
+    /// from a value; broken text is told by its line and column.
+    #[test]
+    fn a_field_is_named_and_broken_text_is_located() {
+        let from_text = serde_json::from_str::<Message>(r#"{"text": 1}"#).unwrap_err();
+        let from_value = serde_json::from_value::<Message>(serde_json::json!({ "text": 1 })).unwrap_err();
+        let wrong_type = Detail::JsonField { problem: "invalid_type".into(), name: "text".into() };
+        assert_eq!(Detail::json(&from_text, Some("text")), wrong_type);
+        assert_eq!(Detail::json(&from_value, Some("text")), wrong_type);
+        let cut_off = serde_json::from_str::<Message>(r#"{"text":"#).unwrap_err();
+        assert_eq!(
+            Detail::json(&cut_off, None),
+            Detail::Json { problem: "eof".into(), name: String::new(), line: 1, column: 8 }
+        );
     }
 }
