@@ -269,7 +269,7 @@ pub fn time_parameter(name: &str, raw: Option<String>) -> Result<Option<jiff::Ti
 }
 
 /// Is this `application/json`, with parameters or without (`application/jsonp` is not)?
-fn is_json(content_type: &axum::http::HeaderValue) -> bool {
+pub(crate) fn is_json(content_type: &axum::http::HeaderValue) -> bool {
     let Ok(value) = content_type.to_str() else { return false };
     let essence = value.split(';').next().unwrap_or("").trim();
     essence.eq_ignore_ascii_case("application/json")

@@ -4,6 +4,7 @@
 mod documented_query;
 mod extract;
 mod idempotency;
+mod json_only;
 mod limits;
 mod location;
 mod openapi;

@@ -887,6 +887,14 @@ async fn refusals_name_the_field_not_the_value() {
         let detail = reply.body["detail"].as_str().unwrap_or_default();
         assert!(detail.contains(name) && !detail.starts_with(value), "names `{name}`, not `{value}`: {reply}");
     }
+    // A conversation's message and a case's message are refused in the same words (the
+    // conversation's read "does not fit at line 1, column 9: a value of the wrong type text").
+    let wrong = json!({ "text": 1 });
+    let in_case = post(&f.buyer, &format!("/api/v1/cases/{case}/actions/message"), &en, &wrong).await;
+    let in_conversation = post(&f.buyer, &format!("/api/v1/orders/{order}/conversation/messages"), &en, &wrong).await;
+    assert_eq!(in_conversation.status, StatusCode::UNPROCESSABLE_ENTITY, "{in_conversation}");
+    assert_eq!(in_conversation.body["detail"], in_case.body["detail"], "{in_conversation}");
+    assert!(!in_conversation.text.contains("column"), "{in_conversation}");
 }
 
 /// Trial findings: a body nested past serde_json's 128 levels read "not JSON", and a query
@@ -1271,4 +1279,47 @@ async fn a_blank_description_is_refused_on_filing_and_revision() {
     assert_eq!(after["case"]["description"], before["case"]["description"]);
     assert_eq!(after["case"]["deadline"]["due"], before["case"]["deadline"]["due"], "the merchant's deadline stands");
     assert_eq!(after["version"], before["version"]);
+}
+
+/// Trial finding: a POST signed in by the session cookie, without a body or with a form body,
+/// acted (it rotated a shop's webhook secret), though a browser sends such a request to another
+/// site without asking; operations that read no body took any body. A change is JSON or
+/// nothing, and a cookie's POST must declare JSON, which a browser asks before sending.
+#[tokio::test]
+async fn a_change_is_json_or_nothing_and_a_cookies_post_declares_json() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let logout = format!("{}/api/v1/auth/logout", t.base);
+    let client = reqwest::Client::new();
+    for session in [&f.shop, &f.buyer] {
+        let token = session.token.clone().unwrap();
+        let cookie = format!("redress_session={token}");
+        let refused = [
+            client.post(&logout).header("Cookie", &cookie),
+            client.post(&logout).header("Cookie", &cookie).header("Content-Type", "text/plain").body("x"),
+            client
+                .post(&logout)
+                .bearer_auth(&token)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body("a=b"),
+            client.post(&logout).bearer_auth(&token).body("{}"),
+        ];
+        for request in refused {
+            let reply = request.send().await.unwrap();
+            assert_eq!(reply.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+            let problem: Value = reply.json().await.unwrap();
+            assert_eq!(problem["code"], "unsupported_media_type", "{problem}");
+        }
+        let (status, _) = session.get("/api/v1/me").await;
+        assert_eq!(status, StatusCode::OK, "still signed in: nothing was done");
+        // A cookie's POST that says JSON acts; so does a bearer's POST without a body (curl -X POST).
+        let reply = if std::ptr::eq(session, &f.shop) {
+            client.post(&logout).header("Cookie", &cookie).header("Content-Type", "application/json").send().await
+        } else {
+            client.post(&logout).bearer_auth(&token).send().await
+        };
+        assert_eq!(reply.unwrap().status(), StatusCode::NO_CONTENT);
+        let (status, _) = session.get("/api/v1/me").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "signed out");
+    }
 }
