@@ -75,7 +75,20 @@ pub struct Caller {
 impl FromRequestParts<App> for Caller {
     type Rejection = Problem;
 
+    /// The caller, then whether their change is JSON or nothing (`json_only`): an unknown
+    /// caller hears 401 first, whatever they sent.
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        let caller = Caller::authenticate(parts, app).await?;
+        match crate::json_only::refusal(parts) {
+            Some(refused) => Err(refused),
+            None => Ok(caller),
+        }
+    }
+}
+
+impl Caller {
+    /// Who is asking (and their change counted against their account's allowance).
+    pub(crate) async fn authenticate(parts: &mut Parts, app: &App) -> Result<Caller, Problem> {
         let lang = lang_of(parts);
         if let Some(Authenticated(principal)) = parts.extensions.get::<Authenticated>() {
             return Ok(Caller { principal: principal.clone(), lang });

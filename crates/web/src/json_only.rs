@@ -4,23 +4,23 @@
 //! body. A browser sends a form or a bare `fetch(url, {method: "POST"})` to another site (or
 //! a sibling subdomain, where `SameSite` does not help) without asking first; it asks before
 //! sending `application/json`. Trial finding: a bodiless POST with the shop's cookie rotated its
-//! webhook secret. On the JSON routes only (uploads take
-//! `multipart/form-data`), as a route layer inside the role check: who may not call an operation hears so whatever they send.
+//! webhook secret. Checked when the caller is known (`Caller`), after the role check: an
+//! unknown caller hears 401 and a caller who may not use an operation 403, whatever they sent.
+//! Uploads take `multipart/form-data` and read no `Caller` of this kind before their body.
 
 use crate::extract::{SESSION_COOKIE, is_json};
 use crate::problem::Problem;
-use axum::extract::Request;
+use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 
-pub(crate) async fn layer(request: Request, next: Next) -> Response {
-    let method = request.method();
+/// The refusal of this request, if it is a change that is not JSON (and not an upload).
+pub(crate) fn refusal(parts: &Parts) -> Option<Problem> {
+    let method = &parts.method;
     let change = [Method::POST, Method::PUT, Method::PATCH, Method::DELETE].contains(method);
-    if !change {
-        return next.run(request).await;
+    if !change || crate::routes::evidence::is_upload(method, parts.uri.path()) {
+        return None;
     }
-    let headers = request.headers();
+    let headers = &parts.headers;
     let declared_json = headers.get(header::CONTENT_TYPE).is_some_and(is_json);
     let has_body = headers.contains_key(header::TRANSFER_ENCODING)
         || headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).is_some_and(|length| length.trim() != "0");
@@ -30,8 +30,6 @@ pub(crate) async fn layer(request: Request, next: Next) -> Response {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .any(|v| v.split(';').any(|pair| pair.trim().starts_with(&format!("{SESSION_COOKIE}="))));
-    if !declared_json && (has_body || (by_cookie && method == Method::POST)) {
-        return Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None).into_response();
-    }
-    next.run(request).await
+    let refused = !declared_json && (has_body || (by_cookie && method == Method::POST));
+    refused.then(|| Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None))
 }

@@ -8,7 +8,7 @@
 
 use crate::extract::{Authenticated, Caller};
 use crate::problem::Problem;
-use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -47,7 +47,7 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
         .and_then(|path| restricted().get(&(request.method().clone(), path.as_str().to_owned())));
     let Some(roles) = roles else { return next.run(request).await };
     let (mut parts, body) = request.into_parts();
-    let caller = match Caller::from_request_parts(&mut parts, &app).await {
+    let caller = match Caller::authenticate(&mut parts, &app).await {
         Ok(caller) => caller,
         Err(problem) => return problem.into_response(),
     };

@@ -65,7 +65,6 @@ pub fn api(app: App) -> Router<App> {
         .route("/api/v1/webhooks/{id}/deliveries/{delivery}/redelivery", post(webhooks::redeliver))
         .route("/api/v1/webhooks/{id}/redeliveries", post(webhooks::redeliver_since))
         .route_layer(axum::middleware::from_fn(crate::documented_query::layer))
-        .route_layer(axum::middleware::from_fn(crate::json_only::layer))
         // Who may call an operation at all, before its body or query is read.
         .route_layer(axum::middleware::from_fn_with_state(app, crate::roles::layer))
 }
