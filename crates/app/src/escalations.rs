@@ -154,6 +154,7 @@ impl Notification {
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewEscalation {
     pub channel: ExternalChannel,
     pub filed_on: Date,

@@ -60,8 +60,9 @@ fn args(case: &Case, event: &Event) -> Value {
         }
         EventBody::AppealReviewed { uphold, .. } => json!({ "uphold": if *uphold { "yes" } else { "no" } }),
         EventBody::Rated { stars, .. } => json!({ "stars": stars }),
+        // A payout is told as what it pays: a compensation is no refund.
         EventBody::RefundSucceeded { amount, .. } | EventBody::OfflineRefundProved { amount, .. } => {
-            json!({ "amount": amount })
+            json!({ "amount": amount, "payout": case.remedy.map(|r| r.kind.as_str()) })
         }
         _ => json!({}),
     };

@@ -16,6 +16,7 @@ pub const MAX_FEN: i64 = 10_000_000_000;
 pub const MAX_QUANTITY: u32 = 100_000;
 
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewOrder {
     pub number: String,
     pub merchant_id: MerchantId,

@@ -10,6 +10,7 @@ use serde::Deserialize;
 pub const MIN_PASSWORD: usize = 8;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewUser {
     pub login: String,
     pub password: String,

@@ -192,14 +192,15 @@ impl EntryBody {
     pub fn type_name(&self) -> &'static str {
         match self {
             EntryBody::Event(body) => body.type_name(),
-            EntryBody::Withheld(Withheld::EvidenceWithheld) => "evidence_withheld",
+            EntryBody::Withheld(withheld) => withheld.into(),
         }
     }
 }
 
 /// The other side added a confidential file here.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema, strum::EnumIter, strum::IntoStaticStr)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Withheld {
     EvidenceWithheld,
 }

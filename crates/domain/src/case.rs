@@ -94,6 +94,7 @@ pub struct Deadline {
 
 /// A remedy with its amount (zero for remedies that pay nothing).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Remedy {
     pub kind: RemedyKind,
     pub amount: Money,
@@ -170,6 +171,7 @@ pub struct PendingRefund {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ItemRef {
     pub sku: String,
     pub quantity: u32,

@@ -348,6 +348,7 @@ mod tests {
             match Command::arguments_refused(kind, &args, &error) {
                 crate::Detail::JsonField { problem, name } => format!("{problem} {name}"),
                 crate::Detail::UnknownField { field, known } => format!("unknown_field {field} ({known})"),
+                crate::Detail::NoFieldsTaken { field } => format!("no_fields_taken {field}"),
                 other => format!("{other:?}"),
             }
         };
@@ -368,8 +369,8 @@ mod tests {
             (CommandKind::Rate, serde_json::json!({"comment": "ok"}), "missing_field stars"),
             (CommandKind::Rate, serde_json::json!({"comment": "ok", "stars": "five"}), "invalid_type stars"),
             (CommandKind::Message, serde_json::json!({"text": "t", "evidence": ["x"]}), "other evidence[0]"),
-            (CommandKind::Take, serde_json::json!({"x": 1}), "unknown_field x (—)"),
-            (CommandKind::Withdraw, serde_json::json!({"action": "take"}), "unknown_field action (—)"),
+            (CommandKind::Take, serde_json::json!({"x": 1}), "no_fields_taken x"),
+            (CommandKind::Withdraw, serde_json::json!({"action": "take"}), "no_fields_taken action"),
             (
                 CommandKind::Rate,
                 serde_json::json!({"stars": 4, "comment": "ok", "photo": "p"}),

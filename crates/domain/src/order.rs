@@ -20,6 +20,7 @@ pub struct Merchant {
 pub use redress_law::eligibility::{ConfirmedExclusion, ItemFacts, ItemFlags, Warranty};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LineItem {
     pub sku: String,
     pub title: String,

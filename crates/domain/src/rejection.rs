@@ -227,10 +227,14 @@ pub enum Detail {
     Missing {
         field: String,
     },
-    /// `field` is not known here; `known` lists those that are.
+    /// `field` is not known here; `known` lists those that are (`Detail::unknown_field`).
     UnknownField {
         field: String,
         known: String,
+    },
+    /// `field` is sent to a request that takes none.
+    NoFieldsTaken {
+        field: String,
     },
     /// `field` cannot be combined with `with`.
     Conflicts {
@@ -456,6 +460,22 @@ pub enum Detail {
         name: String,
     },
     BodyNotObject,
+    /// A change to the API is sent as JSON, saying so.
+    NotJson,
+    /// The body paused longer than the read timeout, or came slower than the least rate.
+    BodyNotInTime {
+        pause_secs: u64,
+        bytes_per_sec: u64,
+    },
+    /// The path takes only the methods `allowed`.
+    MethodsAllowed {
+        allowed: String,
+    },
+    /// The body is empty where the request needs `field` (an empty body reads as `{}`, so that
+    /// requests without fields may send none).
+    EmptyBody {
+        field: String,
+    },
     /// `action` is not an action of the API.
     UnknownAction {
         action: String,
@@ -486,6 +506,23 @@ impl Detail {
         }
     }
 
+    /// `field` is not among `known` (names separated by commas; none: the request takes no
+    /// fields, said so rather than listing nothing).
+    pub fn unknown_field(field: String, known: String) -> Detail {
+        if known.trim().is_empty() { Detail::NoFieldsTaken { field } } else { Detail::UnknownField { field, known } }
+    }
+
+    /// This refusal of a body that has no fields at all: a missing field is said as an empty
+    /// body needing it (an empty body reads as `{}`).
+    pub fn in_empty_body(self) -> Detail {
+        match self {
+            Detail::JsonField { problem, name } | Detail::Json { problem, name, .. } if problem == "missing_field" => {
+                Detail::EmptyBody { field: name }
+            }
+            other => other,
+        }
+    }
+
     /// A JSON body that does not read: what kind of problem, where, and the field or value named
     /// (serde's own English message is not passed on).
     pub fn json(error: &serde_json::Error, field: Option<&str>) -> Detail {
@@ -502,7 +539,7 @@ impl Detail {
                 Some(path) => format!("{path}.{unknown}"),
                 None => unknown.to_owned(),
             };
-            return Detail::UnknownField { field, known: if known.is_empty() { "—".into() } else { known } };
+            return Detail::unknown_field(field, known);
         }
         let problem = match error.classify() {
             // serde_json stops at 128 levels: the body is JSON, only too deep to read.

@@ -31,6 +31,7 @@ pub const SANBAO_EXCHANGE_DAYS: i64 = 15;
 /// The nature of an item, as the merchant lists it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct ItemFlags {
     /// 消费者定作的 (made to the buyer's specification).
     pub custom_made: bool,
@@ -192,6 +193,7 @@ impl SanbaoGoods {
 /// One item of an order, as far as the law cares.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct ItemFacts {
     pub flags: ItemFlags,
     /// Exclusions of 暂行办法第七条 the buyer confirmed at checkout.

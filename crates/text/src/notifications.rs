@@ -118,12 +118,19 @@ fn shown(lang: Lang, name: &str, value: &Value) -> String {
 
 /// The text of a notification of `kind` with `args`, in `lang`; `None` for a kind the catalogue
 /// does not know.
+/// Arguments messages came to take after notifications were stored without them, and the value
+/// such a notification reads with: `payout` (a compensation is told as one) reads as a refund.
+const ADDED_LATER: &[(&str, &str)] = &[("payout", "refund")];
+
 pub fn render(lang: Lang, kind: &str, args: &Map<String, Value>) -> Option<String> {
     let mut fluent = Args::new();
     for (name, value) in args {
         let told = shown(lang, name, value);
         let name = if name == "on_timeout" { "consequence" } else { name.as_str() };
         fluent.insert(name.to_owned().into(), FluentValue::from(told));
+    }
+    for (name, value) in ADDED_LATER {
+        fluent.entry((*name).into()).or_insert_with(|| FluentValue::from(*value));
     }
     let mut told = lookup(lang, &format!("notification-{kind}"), Some(&fluent))?;
     if args.get("provisional_year").is_some_and(|y| !y.is_null()) {
@@ -154,13 +161,32 @@ mod tests {
             _ => json!({
                 "state": "awaiting_buyer", "due": due, "party": "merchant", "remedy": "refund", "amount": 12345,
                 "kind": "refund_only", "reason": "outside_return_window", "carrier": "SF", "tracking_no": "SF1",
-                "accepted": "yes", "uphold": "no", "stars": 4,
+                "accepted": "yes", "uphold": "no", "stars": 4, "payout": "compensation",
             }),
         }
     }
 
     fn han(s: &str) -> bool {
         s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3000}'..='\u{303f}').contains(&c))
+    }
+
+    /// A payout is told as what it pays; one stored before the message took `payout` reads as
+    /// a refund, as it did then (not as its bare kind).
+    #[test]
+    fn a_compensation_paid_is_told_as_one_and_an_older_notice_still_reads() {
+        let args = |payout: Option<&str>| {
+            let mut args = json!({ "state": "closed", "due": null, "party": "system", "amount": 159600 });
+            if let Some(p) = payout {
+                args["payout"] = json!(p);
+            }
+            args.as_object().unwrap().clone()
+        };
+        let zh = |payout| render(Lang::Zh, "refund_succeeded", &args(payout));
+        assert_eq!(zh(Some("compensation")).as_deref(), Some("赔偿 ¥1596.00 已到账。"));
+        assert_eq!(zh(Some("refund")).as_deref(), Some("退款 ¥1596.00 已到账。"));
+        assert_eq!(zh(None).as_deref(), Some("退款 ¥1596.00 已到账。"));
+        let en = render(Lang::En, "offline_refund_proved", &args(Some("compensation")));
+        assert_eq!(en.as_deref(), Some("The merchant proved an offline compensation of ¥1596.00."));
     }
 
     #[test]

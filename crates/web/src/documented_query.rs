@@ -48,6 +48,13 @@ fn documented(method: &Method, template: &str, path: &str) -> Option<&'static BT
     })
 }
 
+/// The methods the document gives the route `template`, as `Allow` lists them ("GET, POST").
+pub(crate) fn methods(template: &str) -> String {
+    let mut methods: Vec<&str> = OPERATIONS.keys().filter(|(_, t)| t == template).map(|(m, _)| m.as_str()).collect();
+    methods.sort_unstable();
+    methods.join(", ")
+}
+
 /// The first parameter of `query` that is not among `known`, if any.
 fn unknown_parameter(known: &BTreeSet<String>, query: &str) -> Option<String> {
     url::form_urlencoded::parse(query.as_bytes()).map(|(name, _)| name.into_owned()).find(|name| !known.contains(name))
@@ -61,7 +68,7 @@ pub(crate) async fn layer(request: Request, next: Next) -> Response {
         let known = documented(request.method(), template.as_str(), request.uri().path())?;
         let field = unknown_parameter(known, query)?;
         let names = known.iter().cloned().collect::<Vec<_>>().join(", ");
-        Some(Detail::UnknownField { field, known: if names.is_empty() { "—".into() } else { names } })
+        Some(Detail::unknown_field(field, names))
     });
     match refused {
         Some(detail) => Problem::invalid(detail).into_response(),

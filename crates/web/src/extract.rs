@@ -123,16 +123,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
         // A body of another declared type (an HTML form, text/plain) is refused: browsers send
         // those cross-site without asking, so this is also the API's guard against CSRF.
         let content_type = parts.headers.get(axum::http::header::CONTENT_TYPE).cloned();
-        let unsupported = || Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None);
+        let unsupported = crate::json_only::not_json;
         if content_type.as_ref().is_some_and(|ct| !is_json(ct)) {
             return Err(unsupported());
         }
+        let extensions = parts.extensions.clone();
         let bytes = axum::body::Bytes::from_request(Request::from_parts(parts, body), state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 crate::limits::body_too_large(crate::idempotency::MAX_BODY)
             } else {
-                // The body stopped coming (the read timeout) or the client went away.
-                Problem::new(StatusCode::REQUEST_TIMEOUT, "request_timeout", None)
+                // The body stopped coming (the read timeout), fell behind its pace, or the
+                // client went away.
+                crate::pace::not_in_time(&extensions)
             }
         })?;
         let empty = bytes.iter().all(u8::is_ascii_whitespace);
@@ -141,20 +143,29 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
             return Err(unsupported());
         }
         let bytes: &[u8] = if empty { b"{}" } else { &bytes };
-        // serde_json keeps the last of two equal keys in a map (and a flattened struct may take
-        // either): a body that says two things is refused instead of half-read.
-        serde_json::from_slice::<UniqueKeys>(bytes).map_err(|e| invalid_json(&e))?;
-        // Every body is an object: serde would also read a struct from an array (`[]` as "no
-        // fields"), which the document does not allow (schemathesis found it accepted).
-        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-            return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", Some(Detail::BodyNotObject)));
-        }
-        serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(bytes)).map(Body).map_err(|e| {
-            let path = e.path().to_string();
-            let detail = Detail::json(e.inner(), (path != ".").then_some(path.as_str()));
-            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", Some(detail))
-        })
+        read_json(bytes).map(Body)
     }
+}
+
+/// A JSON object as `T`: refused (422 `invalid_json`) where it says a key twice, is not an
+/// object, or does not fit `T` (the field at fault named).
+pub(crate) fn read_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    // serde_json keeps the last of two equal keys in a map (and a flattened struct may take
+    // either): a body that says two things is refused instead of half-read.
+    serde_json::from_slice::<UniqueKeys>(bytes).map_err(|e| invalid_json(&e))?;
+    // Every body is an object: serde would also read a struct from an array (`[]` as "no
+    // fields"), which the document does not allow (schemathesis found it accepted).
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", Some(Detail::BodyNotObject)));
+    }
+    serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(bytes)).map_err(|e| {
+        let path = e.path().to_string();
+        let detail = Detail::json(e.inner(), (path != ".").then_some(path.as_str()));
+        let empty = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes)
+            .is_ok_and(|fields| fields.is_empty());
+        let detail = if empty { detail.in_empty_body() } else { detail };
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", Some(detail))
+    })
 }
 
 /// Any JSON document in which no object has the same key twice.
@@ -249,7 +260,7 @@ fn query_refused(message: &str, path: Option<String>) -> Detail {
     let named = message.split('`').nth(1).unwrap_or("").to_owned();
     if message.contains("unknown field") {
         let known = message.split("expected one of ").nth(1).unwrap_or("").replace('`', "");
-        return Detail::UnknownField { field: named, known };
+        return Detail::unknown_field(named, known);
     }
     if message.starts_with("duplicate field") {
         return Detail::QueryTwice { name: named };

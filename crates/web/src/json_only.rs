@@ -8,7 +8,7 @@
 //! unknown caller hears 401 and a caller who may not use an operation 403, whatever they sent.
 //! Uploads take `multipart/form-data` and read no `Caller` of this kind before their body.
 
-use crate::extract::{SESSION_COOKIE, is_json};
+use crate::extract::{credential, is_json};
 use crate::problem::Problem;
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
@@ -24,12 +24,13 @@ pub(crate) fn refusal(parts: &Parts) -> Option<Problem> {
     let declared_json = headers.get(header::CONTENT_TYPE).is_some_and(is_json);
     let has_body = headers.contains_key(header::TRANSFER_ENCODING)
         || headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).is_some_and(|length| length.trim() != "0");
-    let by_cookie = !headers.contains_key(header::AUTHORIZATION)
-        && headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .any(|v| v.split(';').any(|pair| pair.trim().starts_with(&format!("{SESSION_COOKIE}="))));
+    // Without an `Authorization` header, the credential is the session cookie.
+    let by_cookie = !headers.contains_key(header::AUTHORIZATION) && credential(headers).is_some();
     let refused = !declared_json && (has_body || (by_cookie && method == Method::POST));
-    refused.then(|| Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", None))
+    refused.then(not_json)
+}
+
+/// `415 unsupported_media_type`: the body is not declared JSON.
+pub(crate) fn not_json() -> Problem {
+    Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", Some(redress_domain::Detail::NotJson))
 }

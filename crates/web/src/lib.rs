@@ -8,6 +8,7 @@ mod json_only;
 mod limits;
 mod location;
 mod openapi;
+mod pace;
 mod problem;
 mod roles;
 mod routes;
@@ -55,6 +56,7 @@ fn router_and_limiters(app: App, limits: &Limits) -> (Router, Arc<limits::Limite
         .route_layer(axum::middleware::from_fn(telemetry::tag_route))
         .layer(axum::middleware::from_fn_with_state(limiters.clone(), limits::per_address))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_read_timeout))
+        .layer(axum::middleware::from_fn_with_state(limits.body_read_timeout, pace::layer))
         .layer(trace::layer())
         .layer(axum::middleware::from_fn(limits::request_size))
         // A handler that panics answers `internal`; the connection and the server live on.

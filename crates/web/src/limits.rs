@@ -13,6 +13,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::Clock;
 use redress_app::Principal;
+use redress_domain::Detail;
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -208,7 +209,8 @@ const HOLD: Duration = Duration::from_secs(1);
 pub(crate) async fn rate_limited(wait: Duration) -> Problem {
     tokio::time::sleep(HOLD).await;
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", None).retry_after(seconds.max(1))
+    let seconds = seconds.max(1);
+    Problem::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", Some(Detail::RetryIn { seconds })).retry_after(seconds)
 }
 
 /// The client's address, as the connection gives it (no proxy header is trusted).

@@ -1326,3 +1326,153 @@ async fn a_change_is_json_or_nothing_and_a_cookies_post_declares_json() {
         assert_eq!(status, StatusCode::UNAUTHORIZED, "signed out");
     }
 }
+
+/// A body the document's schema allows, with `_unknown` as its first field: a value for every
+/// required property (the first of an enum, a real id or time where the format asks for one).
+fn allowed_body(doc: &Value, schema: &Value) -> Value {
+    let resolve = |s: &Value| match s["$ref"].as_str() {
+        Some(r) => doc.pointer(r.trim_start_matches('#')).cloned().expect("a $ref the document has"),
+        None => s.clone(),
+    };
+    let schema = resolve(schema);
+    if let Some(parts) = schema["allOf"].as_array() {
+        let mut merged = serde_json::Map::new();
+        for part in parts {
+            merged.extend(allowed_body(doc, part).as_object().cloned().unwrap_or_default());
+        }
+        return Value::Object(merged);
+    }
+    if let Some(options) = schema["oneOf"].as_array().or(schema["anyOf"].as_array()) {
+        let option = options.iter().find(|o| o["type"] != "null").expect("a non-null option");
+        return allowed_body(doc, option);
+    }
+    if let Some(first) = schema["enum"].as_array().and_then(|e| e.first()) {
+        return first.clone();
+    }
+    let kind = match &schema["type"] {
+        Value::Array(kinds) => kinds.iter().find(|k| *k != "null").cloned().unwrap_or(Value::Null),
+        kind => kind.clone(),
+    };
+    match (kind.as_str().unwrap_or("object"), schema["format"].as_str()) {
+        ("string", Some("uuid")) => json!("0192f5c0-0000-7000-8000-000000000000"),
+        ("string", Some("date")) => json!("2026-12-01"),
+        ("string", Some("date-time")) => json!("2026-12-01T00:00:00Z"),
+        ("string", _) => json!("x".repeat(schema["minLength"].as_u64().unwrap_or(1) as usize)),
+        ("integer" | "number", _) => schema["minimum"].clone().as_i64().map_or(json!(1), |m| json!(m.max(1))),
+        ("boolean", _) => json!(false),
+        ("array", _) => match schema["minItems"].as_u64() {
+            Some(n) if n > 0 => json!(vec![allowed_body(doc, &schema["items"]); n as usize]),
+            _ => json!([]),
+        },
+        _ => {
+            let required = schema["required"].as_array().cloned().unwrap_or_default();
+            let fields = required.iter().filter_map(|name| {
+                let name = name.as_str()?;
+                Some((name.to_owned(), allowed_body(doc, &schema["properties"][name])))
+            });
+            Value::Object(fields.collect())
+        }
+    }
+}
+
+/// Trial findings (the webhooks' bodies, external escalations, users, merchants, policies read a
+/// field they do not have as if it were not there): no JSON body the document describes ignores
+/// a field it does not have. Every operation is read from the document and sent a body its
+/// schema allows plus `_unknown`, by a role that may call it; each refuses it by name, before
+/// anything is looked up or done.
+#[tokio::test]
+async fn no_body_in_the_document_ignores_a_field_it_does_not_have() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let (_, doc) = t.anonymous().get("/api/openapi.json").await;
+    let anonymous = t.anonymous();
+    let mut wrong = Vec::new();
+    let mut sent = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().into_iter().flatten() {
+            let Some(schema) = operation.pointer("/requestBody/content/application~1json/schema") else { continue };
+            let role = operation["x-roles"].as_array().and_then(|r| r.first()).and_then(Value::as_str);
+            let session = match role {
+                Some("buyer") => &f.buyer,
+                Some("merchant") => &f.shop,
+                Some("agent") => &f.agent,
+                Some("admin") => &f.admin,
+                _ if path.ends_with("/auth/login") => &anonymous,
+                _ => &f.buyer,
+            };
+            let path = path
+                .split('/')
+                .map(|seg| if seg.starts_with('{') { "0192f5c0-0000-7000-8000-000000000000" } else { seg })
+                .collect::<Vec<_>>()
+                .join("/");
+            let allowed = allowed_body(&doc, schema);
+            let rest = allowed.as_object().filter(|o| !o.is_empty()).map(|_| allowed.to_string());
+            // `_unknown` first: a body is refused at the first field it does not have.
+            let body = match rest {
+                Some(rest) => format!("{{\"_unknown\":1,{}", &rest[1..]),
+                None => "{\"_unknown\":1}".to_owned(),
+            };
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let reply = session
+                .request(method.clone(), &path)
+                .header("content-type", "application/json")
+                .header("accept-language", "en")
+                .header("idempotency-key", uuid::Uuid::now_v7().to_string())
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap();
+            let status = reply.status();
+            let problem: Value = reply.json().await.unwrap_or(Value::Null);
+            let named = problem["detail"].as_str().is_some_and(|d| d.starts_with("Unknown field “_unknown”"));
+            if status != StatusCode::UNPROCESSABLE_ENTITY || !named {
+                wrong.push(format!("{method} {path} {body}: {status} {problem}"));
+            }
+            sent += 1;
+        }
+    }
+    assert!(sent > 40, "the document's JSON bodies: {sent}");
+    assert!(wrong.is_empty(), "took a field the body does not have:\n{}", wrong.join("\n"));
+}
+
+/// Trial findings: an empty body was read as `{}` and refused as "text: a field is missing",
+/// and a field sent to a request without any was refused as "known are —". Each says what it is.
+#[tokio::test]
+async fn an_empty_body_and_a_request_without_fields_say_so() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let case = f.file(&f.order(&t, "E-1").await, "refund_only", "quality_defect", 10000).await;
+    let path = format!("/api/v1/cases/{case}/actions/message");
+    for (lang, empty) in [
+        ("en", "The body is empty: this request needs a JSON object with text."),
+        ("zh-CN", "请求体为空：此请求需要含 text 的 JSON 对象。"),
+    ] {
+        for body in ["", "  \n", "{}"] {
+            let request = f.buyer.request(reqwest::Method::POST, &path).header("accept-language", lang);
+            let reply = request.header("content-type", "application/json").body(body).send().await.unwrap();
+            assert_eq!(reply.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            let problem: Value = reply.json().await.unwrap();
+            assert_eq!(problem["detail"], empty, "{body:?}: {problem}");
+        }
+        // A body read by its extractor (not an action) says the same.
+        let reply = post(
+            &f.buyer,
+            "/api/v1/orders/0192f5c0-0000-7000-8000-000000000000/conversation/messages",
+            &[("accept-language", lang)],
+            &json!({}),
+        )
+        .await;
+        let opening = if lang == "en" { "The body is empty" } else { "请求体为空" };
+        assert!(reply.body["detail"].as_str().is_some_and(|d| d.starts_with(opening)), "{reply}");
+    }
+    let reply = post(
+        &f.buyer,
+        &format!("/api/v1/cases/{case}/actions/withdraw"),
+        &[("accept-language", "en")],
+        &json!({ "why": 1 }),
+    )
+    .await;
+    assert_eq!(reply.body["detail"], "Unknown field “why”: this request takes no fields.", "{reply}");
+    let reply = f.buyer.get_in("en", &format!("/api/v1/cases/{case}/chain?x=1")).await;
+    assert_eq!(reply.1["detail"], "Unknown field “x”: this request takes no fields.", "{}", reply.1);
+}

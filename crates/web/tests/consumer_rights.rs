@@ -244,4 +244,10 @@ async fn an_agent_may_award_statutory_damages_beyond_the_price() {
     assert_eq!(detail["case"]["refunded_total"], 0);
     // The ledger's refunds stay within what was paid; the compensation is booked apart.
     assert_eq!(t.app.store.ledger_total(order.parse().unwrap()).await.unwrap().fen(), 0);
+    // The buyer is told of a compensation paid, not of a refund (trial: "退款 ¥1596.00 已到账").
+    for (lang, paid) in [("zh-CN", "赔偿 ¥1596.00 已到账"), ("en", "A compensation of ¥1596.00 was paid")] {
+        let (_, notes) = f.buyer.get_in(lang, "/api/v1/notifications").await;
+        let texts = notes["items"].to_string();
+        assert!(texts.contains(paid) && !texts.contains("退款 ¥") && !texts.contains("refund of"), "{texts}");
+    }
 }

@@ -49,6 +49,15 @@ fn assert_throttled(reply: &Reply, code: &str) {
     assert_eq!(reply.header("content-type"), "application/problem+json");
     let seconds: u64 = reply.header("retry-after").parse().expect("Retry-After in seconds");
     assert!(seconds >= 1, "Retry-After {seconds}");
+    if code == "rate_limited" {
+        // The words say when, as the header does (trial: a 429 without a detail).
+        let detail = reply.body["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.contains(&format!("{seconds} 秒")) || detail.contains(&format!("{seconds} s")),
+            "{}",
+            reply.body
+        );
+    }
     if code == "too_many_attempts" {
         // The words say how long, not which header to read (the trial's "Retry-After 所示的秒数").
         let detail = reply.body["detail"].as_str().unwrap_or_default();
@@ -147,6 +156,37 @@ async fn slow_requests_are_closed_after_the_timeouts() {
     let answer = read_until_closed(&mut slow_body).await;
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("application/problem+json") && answer.contains("request_timeout"), "{answer}");
+}
+
+/// Trial finding: a body sent a byte at a time, never pausing as long as the read timeout, held
+/// its connection for as long as it lasted (the timeout is a pause between pieces). Past the
+/// grace, a body must average the least rate: this one, due to end after 20 s, is cut off.
+#[tokio::test]
+async fn a_body_that_trickles_is_cut_off() {
+    let t = TestApp::start_limited(quick_timeouts()).await;
+    let body = format!("{{\"login\":\"buyer\",\"password\":\"{}\"}}", "p".repeat(64));
+    let head = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: redress\r\nContent-Type: application/json\r\nAccept-Language: en\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let (mut reading, mut writing) = connect(&t).await.into_split();
+    writing.write_all(head.as_bytes()).await.unwrap();
+    let trickle = tokio::spawn(async move {
+        for (sent, byte) in body.bytes().enumerate() {
+            // A pause shorter than the read timeout (500 ms): never idle that long.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            if writing.write_all(&[byte]).await.is_err() {
+                return sent;
+            }
+        }
+        body.len()
+    });
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(60), reading.read_to_end(&mut answer)).await.expect("closed").ok();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("request_timeout") && answer.contains("bytes a second"), "{answer}");
+    trickle.abort();
 }
 
 #[tokio::test]
@@ -317,8 +357,13 @@ async fn protocol_errors_are_problems() {
     assert_problem(&send(many).await, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large");
     let big = http.get(format!("{}/api/v1", t.base)).header("x-big", "y".repeat(40_000));
     assert_problem(&send(big).await, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large");
-    let wrong_method = http.delete(format!("{}/api/v1/cases", t.base));
-    assert_problem(&send(wrong_method).await, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    let wrong_method = http.delete(format!("{}/api/v1/cases", t.base)).header("accept-language", "en");
+    let refused = send(wrong_method).await;
+    assert_problem(&refused, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    // The methods the path takes, in words, as `Allow` lists them (trial: a 405 without a detail).
+    let allowed = refused.header("allow").to_owned();
+    assert!(allowed.contains("GET") && allowed.contains("POST"), "{allowed}");
+    assert_eq!(refused.body["detail"], "This path takes GET, POST only.", "{}", refused.body);
     assert_problem(&send(http.get(format!("{}/nowhere", t.base))).await, StatusCode::NOT_FOUND, "not_found");
 
     let login = format!("{}/api/v1/auth/login", t.base);

@@ -238,6 +238,7 @@ pub trait WebhookStore: Send + Sync {
 
 /// What a merchant system sends to create or change a subscription.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SubscriptionChange {
     pub url: Option<String>,
     /// Event type names (see `GET /api/v1/webhooks/event-types`), or `["*"]` for all.

@@ -13,9 +13,12 @@ use serde_json::Value;
 /// The outbox topic of webhook payloads.
 pub const TOPIC: &str = "webhook";
 
-/// Every event type a subscription may ask for: the derived list of what can happen.
+/// Every event type a subscription may ask for: the derived list of what can happen, and of
+/// what a merchant is told in its place (the buyer's confidential file as `evidence_withheld`).
 pub fn event_types() -> Vec<&'static str> {
-    <EventKind as strum::IntoEnumIterator>::iter().map(<&'static str>::from).collect()
+    let happened = <EventKind as strum::IntoEnumIterator>::iter().map(<&'static str>::from);
+    let withheld = <crate::views::Withheld as strum::IntoEnumIterator>::iter().map(<&'static str>::from);
+    happened.chain(withheld).collect()
 }
 
 /// One event delivered to a merchant system. `id` is stable (the case and the event's place in

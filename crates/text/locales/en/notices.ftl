@@ -30,9 +30,15 @@ notification-appeal_reviewed = The appeal was reviewed: the decision was { $upho
    *[other] overturned
 }; the case is now: { $state }.
 notification-rated = The buyer rated the outcome { $stars } of 5.
-notification-refund_succeeded = A refund of { $amount } was paid.
+notification-refund_succeeded = { $payout ->
+        [compensation] A compensation of { $amount } was paid.
+       *[other] A refund of { $amount } was paid.
+    }
 notification-refund_failed = The refund could not be paid; the merchant must refund offline and upload proof.
-notification-offline_refund_proved = The merchant proved an offline refund of { $amount }.
+notification-offline_refund_proved = { $payout ->
+        [compensation] The merchant proved an offline compensation of { $amount }.
+       *[other] The merchant proved an offline refund of { $amount }.
+    }
 notification-timed_out = A deadline passed and its rule fired; the case is now: { $state }.
 notification-evidence_added = A file was added to the case by { $party }.
 email-subject = Redress: { $summary }

@@ -30,9 +30,15 @@ notification-appeal_reviewed = 申诉已复核：{ $uphold ->
    *[other] 撤销原决定
 }，售后单当前状态：{ $state }。
 notification-rated = 买家对处理结果评分 { $stars }/5。
-notification-refund_succeeded = 退款 { $amount } 已到账。
+notification-refund_succeeded = { $payout ->
+        [compensation] 赔偿 { $amount } 已到账。
+       *[other] 退款 { $amount } 已到账。
+    }
 notification-refund_failed = 退款未能完成，商家须线下退款并上传凭证。
-notification-offline_refund_proved = 商家已上传线下退款 { $amount } 的凭证。
+notification-offline_refund_proved = { $payout ->
+        [compensation] 商家已上传线下赔偿 { $amount } 的凭证。
+       *[other] 商家已上传线下退款 { $amount } 的凭证。
+    }
 notification-timed_out = 处理期限已到，系统已按规则处理，售后单当前状态：{ $state }。
 notification-evidence_added = { $party }向售后单添加了文件。
 email-subject = Redress:{ $summary }

@@ -12,6 +12,7 @@ use redress_domain::order::Merchant;
 use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewMerchant {
     name: String,
     credit_code: String,
@@ -37,6 +38,7 @@ pub async fn create_merchant(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NewPolicy {
     policy: redress_domain::Policy,
     effective_at: jiff::Timestamp,
@@ -79,7 +81,9 @@ pub async fn import_calendar(
 ) -> Result<Json<CalendarImport>, Problem> {
     let text = std::str::from_utf8(&body)
         .map_err(|_| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", Some(Detail::TextNotUtf8)))?;
-    serde_json::from_str::<crate::extract::UniqueKeys>(text).map_err(|e| crate::extract::invalid_json(&e))?;
+    // Read as any other body first, so that what does not fit is named (a field it does not
+    // have, a value of the wrong type); the import reads its rules after.
+    crate::extract::read_json::<redress_law::calendar::CalendarFile>(text.as_bytes())?;
     let imported = app.import_calendar(Some(&caller.principal), text).await?;
     Ok(Json(CalendarImport {
         imported_years: imported.years,

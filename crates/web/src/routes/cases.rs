@@ -229,7 +229,8 @@ pub async fn act(
         Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_json",
-            Some(Command::arguments_refused(kind, &fields, &e)),
+            Some(Command::arguments_refused(kind, &fields, &e))
+                .map(|d| if fields.is_empty() { d.in_empty_body() } else { d }),
         )
     })?;
     let answered = app.act_answered(&caller.principal, id, command, key.as_ref()).await?;

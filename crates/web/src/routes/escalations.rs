@@ -36,6 +36,7 @@ pub async fn list(
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Acceptance {
     accepted_on: jiff::civil::Date,
 }

@@ -56,6 +56,7 @@ pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Batch {
     /// Read one by one, so that an order that is not valid JSON for an order is refused alone.
     orders: Vec<serde_json::Value>,

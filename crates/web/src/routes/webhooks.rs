@@ -129,6 +129,7 @@ pub async fn delete(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Rotation {
     /// Hours the previous secret keeps signing too (0 to 168) [default: 24].
     overlap_hours: Option<i64>,
@@ -210,6 +211,7 @@ pub async fn redeliver(
 }
 
 #[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RedeliverSince {
     /// Every delivered or dead delivery created at or after this time is sent again.
     since: Timestamp,
