@@ -193,7 +193,8 @@ impl SanbaoGoods {
 /// One item of an order, as far as the law cares.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(default)]
-#[serde(deny_unknown_fields)]
+// No `deny_unknown_fields`: a line item flattens these, and refuses what is left over itself
+// (here it would also tell the document that a line item's own fields are not allowed).
 pub struct ItemFacts {
     pub flags: ItemFlags,
     /// Exclusions of 暂行办法第七条 the buyer confirmed at checkout.

@@ -1433,6 +1433,38 @@ async fn no_body_in_the_document_ignores_a_field_it_does_not_have() {
     }
     assert!(sent > 40, "the document's JSON bodies: {sent}");
     assert!(wrong.is_empty(), "took a field the body does not have:\n{}", wrong.join("\n"));
+    // Nested: a line item (whose law facts are flattened into it) and its flags, a filing's
+    // item, an offer's remedy.
+    let order = f.order(&t, "N-1").await;
+    let item = json!({ "sku": "S", "title": "T", "quantity": 1, "unit_price": 100 });
+    let new_order = |item: Value| {
+        json!({ "number": "N-2", "merchant_id": f.shop_id, "buyer_id": f.buyer_id, "channel": "channels_shop",
+                "items": [item], "amount_paid": 100 })
+    };
+    let with = |mut v: Value, pointer: &str| {
+        v.pointer_mut(pointer).unwrap()["_unknown"] = json!(1);
+        v
+    };
+    let case = f.file(&order, "refund_only", "quality_defect", 100).await;
+    let offer = json!({ "remedy": { "kind": "refund", "amount": 100 }, "note": "n" });
+    let mut flagged = item.clone();
+    flagged["flags"] = json!({});
+    // (A filing's item is read through the flattened request: refused, named without its path.)
+    for (who, path, body, named) in [
+        (&f.admin, "/api/v1/orders".to_owned(), new_order(with(item.clone(), "")), "items[0]._unknown"),
+        (&f.admin, "/api/v1/orders".to_owned(), new_order(with(flagged, "/flags")), "_unknown"),
+        (&f.buyer, "/api/v1/cases".to_owned(), with(filing(&order, json!(100)), "/items/0"), "_unknown"),
+        (&f.shop, format!("/api/v1/cases/{case}/actions/offer"), with(offer, "/remedy"), "_unknown"),
+    ] {
+        let reply = post(who, &path, &[("accept-language", "en")], &body).await;
+        let detail = reply.body["detail"].as_str().unwrap_or_default();
+        assert!(
+            reply.status == StatusCode::UNPROCESSABLE_ENTITY
+                && detail.starts_with("Unknown field")
+                && detail.contains(named),
+            "{path} {body}: {reply}"
+        );
+    }
 }
 
 /// Trial findings: an empty body was read as `{}` and refused as "text: a field is missing",
