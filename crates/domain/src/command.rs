@@ -211,17 +211,21 @@ impl Command {
     /// serde cannot say which field of a tagged enum had the wrong type, so each field is left
     /// out in turn: the one whose absence changes the refusal is it (fields are read in order and
     /// the first bad one stops the reading), and the search goes on inside it. A missing field is
-    /// only noticed after all were read and names itself; only a container can hold it.
+    /// only noticed after all were read and names itself: it is found where giving it is taken
+    /// (`missing_at`).
     pub fn arguments_refused(
         kind: CommandKind,
         arguments: &serde_json::Map<String, serde_json::Value>,
         error: &serde_json::Error,
     ) -> crate::Detail {
         let refused = error.to_string();
-        let missing = refused.starts_with("missing field");
+        let missing = refused.starts_with("missing field").then(|| refused.split('`').nth(1).unwrap_or("").to_owned());
         let root = serde_json::Value::Object(arguments.clone());
-        let mut path: Vec<Step> = Vec::new();
-        loop {
+        let mut path: Vec<Step> = match &missing {
+            Some(field) => missing_at(kind, &root, &refused, field, Vec::new()).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        while missing.is_none() {
             let here = path.iter().fold(&root, |v, step| step.get(v));
             let steps: Vec<Step> = match here {
                 serde_json::Value::Object(m) => m.keys().cloned().map(Step::Key).collect(),
@@ -233,11 +237,7 @@ impl Command {
                 let parent = path.iter().fold(&mut without, |v, step| step.get_mut(v));
                 step.remove(parent);
                 let serde_json::Value::Object(without) = without else { return false };
-                let changed =
-                    Command::from_action(kind, without).err().is_none_or(|other| other.to_string() != refused);
-                changed
-                    && (!missing
-                        || matches!(step.get(here), serde_json::Value::Object(_) | serde_json::Value::Array(_)))
+                Command::from_action(kind, without).err().is_none_or(|other| other.to_string() != refused)
             });
             match culprit {
                 Some(step) => path.push(step),
@@ -260,6 +260,42 @@ impl Command {
 }
 
 /// One step into a JSON value: a field of an object or an element of an array.
+/// Where a missing `field` belongs under `at`: the object under `at` if giving it the field
+/// changes the refusal `refused` to anything but that field being unknown there, else the first
+/// place inside it that does (trial finding: an offer without `note` was told as `remedy.note`).
+fn missing_at(
+    kind: CommandKind,
+    root: &serde_json::Value,
+    refused: &str,
+    field: &str,
+    at: Vec<Step>,
+) -> Option<Vec<Step>> {
+    let here = at.iter().fold(root, |v, step| step.get(v));
+    let mut filled = root.clone();
+    if let serde_json::Value::Object(m) = at.iter().fold(&mut filled, |v, step| step.get_mut(v)) {
+        m.insert(field.to_owned(), serde_json::Value::Null);
+        let serde_json::Value::Object(filled) = filled else { return None };
+        let unknown_here = format!("unknown field `{field}`");
+        let belongs = Command::from_action(kind, filled)
+            .err()
+            .is_none_or(|other| other.to_string() != refused && !other.to_string().starts_with(&unknown_here));
+        if belongs {
+            return Some(at);
+        }
+    }
+    let steps: Vec<Step> = match here {
+        serde_json::Value::Object(m) => m.keys().cloned().map(Step::Key).collect(),
+        serde_json::Value::Array(a) => (0..a.len()).map(Step::Index).collect(),
+        _ => Vec::new(),
+    };
+    steps.into_iter().find_map(|step| {
+        let mut deeper = at.clone();
+        deeper.push(step);
+        missing_at(kind, root, refused, field, deeper)
+    })
+}
+
+#[derive(Clone)]
 enum Step {
     Key(String),
     Index(usize),
@@ -367,6 +403,17 @@ mod tests {
             ),
             (CommandKind::Decide, decide(serde_json::json!(5)), "invalid_type remedy"),
             (CommandKind::Rate, serde_json::json!({"comment": "ok"}), "missing_field stars"),
+            // Trial finding: told as `remedy.note` (the remedy's absence changed the refusal too).
+            (
+                CommandKind::Offer,
+                serde_json::json!({"remedy": {"kind": "refund", "amount": 2000}}),
+                "missing_field note",
+            ),
+            (
+                CommandKind::Offer,
+                serde_json::json!({"remedy": {"kind": "refund"}, "note": "n"}),
+                "missing_field remedy.amount",
+            ),
             (CommandKind::Rate, serde_json::json!({"comment": "ok", "stars": "five"}), "invalid_type stars"),
             (CommandKind::Message, serde_json::json!({"text": "t", "evidence": ["x"]}), "other evidence[0]"),
             (CommandKind::Take, serde_json::json!({"x": 1}), "no_fields_taken x"),

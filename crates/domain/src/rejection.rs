@@ -462,6 +462,18 @@ pub enum Detail {
     BodyNotObject,
     /// A change to the API is sent as JSON, saying so.
     NotJson,
+    /// A change signed in by the session cookie that a page of `origin` sent.
+    CrossSite {
+        origin: String,
+    },
+    /// A field a flattened body cannot list the known ones of.
+    UnknownFieldUnlisted {
+        field: String,
+    },
+    /// A query parameter sent to a request that takes none.
+    NoQueryParameters {
+        field: String,
+    },
     /// The body paused longer than the read timeout, or came slower than the least rate.
     BodyNotInTime {
         pause_secs: u64,

@@ -48,11 +48,21 @@ fn documented(method: &Method, template: &str, path: &str) -> Option<&'static BT
     })
 }
 
-/// The methods the document gives the route `template`, as `Allow` lists them ("GET, POST").
-pub(crate) fn methods(template: &str) -> String {
-    let mut methods: Vec<&str> = OPERATIONS.keys().filter(|(_, t)| t == template).map(|(m, _)| m.as_str()).collect();
-    methods.sort_unstable();
-    methods.join(", ")
+/// The methods the document gives the route `template` at `path`, as `Allow` lists them ("GET,
+/// POST"); a route documented one operation per value of its last parameter, by that value.
+pub(crate) fn methods(template: &str, path: &str) -> String {
+    let at = |documented: &str| {
+        let mut methods: Vec<&str> =
+            OPERATIONS.keys().filter(|(_, t)| t == documented).map(|(m, _)| m.as_str()).collect();
+        methods.sort_unstable();
+        methods.join(", ")
+    };
+    let by_value = || {
+        let (parent, last) = template.rsplit_once('/')?;
+        let value = path.rsplit('/').next().filter(|_| last.starts_with('{'))?;
+        Some(at(&format!("{parent}/{value}")))
+    };
+    Some(at(template)).filter(|m| !m.is_empty()).or_else(by_value).unwrap_or_default()
 }
 
 /// The first parameter of `query` that is not among `known`, if any.
@@ -68,7 +78,11 @@ pub(crate) async fn layer(request: Request, next: Next) -> Response {
         let known = documented(request.method(), template.as_str(), request.uri().path())?;
         let field = unknown_parameter(known, query)?;
         let names = known.iter().cloned().collect::<Vec<_>>().join(", ");
-        Some(Detail::unknown_field(field, names))
+        Some(if names.is_empty() {
+            Detail::NoQueryParameters { field }
+        } else {
+            Detail::UnknownField { field, known: names }
+        })
     });
     match refused {
         Some(detail) => Problem::invalid(detail).into_response(),

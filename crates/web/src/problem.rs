@@ -204,7 +204,10 @@ pub async fn language(mut request: axum::extract::Request, next: axum::middlewar
     let lang = crate::extract::lang_of_headers(request.headers());
     request.extensions_mut().insert(crate::extract::AcceptLang(lang));
     // The route, for the methods a 405 names (axum adds `Allow` outside this layer).
-    let route = request.extensions().get::<axum::extract::MatchedPath>().map(|m| m.as_str().to_owned());
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|m| (m.as_str().to_owned(), request.uri().path().to_owned()));
     let response = render(next.run(request).await, lang);
     let status = response.status();
     let is_problem = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == "application/problem+json");
@@ -229,7 +232,8 @@ pub async fn language(mut request: axum::extract::Request, next: axum::middlewar
     };
     // The plain text of such an error is English and written by a library: the code and the
     // title say what was wrong, in the caller's language.
-    let allowed = route.as_deref().map(crate::documented_query::methods).filter(|m| !m.is_empty());
+    let allowed =
+        route.map(|(template, path)| crate::documented_query::methods(&template, &path)).filter(|m| !m.is_empty());
     let detail = match status {
         StatusCode::METHOD_NOT_ALLOWED => allowed.map(|allowed| Detail::MethodsAllowed { allowed }),
         _ => None,

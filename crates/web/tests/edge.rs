@@ -364,6 +364,10 @@ async fn protocol_errors_are_problems() {
     let allowed = refused.header("allow").to_owned();
     assert!(allowed.contains("GET") && allowed.contains("POST"), "{allowed}");
     assert_eq!(refused.body["detail"], "This path takes GET, POST only.", "{}", refused.body);
+    // A route documented one operation per action says the same (the trial's GET of an action).
+    let action = http.get(format!("{}/api/v1/cases/0192f5c0-0000-7000-8000-000000000000/actions/message", t.base));
+    let refused = send(action.header("accept-language", "en")).await;
+    assert_eq!(refused.body["detail"], "This path takes POST only.", "{}", refused.body);
     assert_problem(&send(http.get(format!("{}/nowhere", t.base))).await, StatusCode::NOT_FOUND, "not_found");
 
     let login = format!("{}/api/v1/auth/login", t.base);
