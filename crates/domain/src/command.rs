@@ -207,125 +207,16 @@ impl Command {
         }
     }
 
-    /// Why `arguments` are no `kind`, naming the field at fault (`remedy.amount`, `evidence[0]`).
-    /// serde cannot say which field of a tagged enum had the wrong type, so each field is left
-    /// out in turn: the one whose absence changes the refusal is it (fields are read in order and
-    /// the first bad one stops the reading), and the search goes on inside it. A missing field is
-    /// only noticed after all were read and names itself: it is found where giving it is taken
-    /// (`missing_at`).
+    /// Why `arguments` are no `kind`, naming the field at fault (`remedy.amount`, `evidence[0]`):
+    /// serde cannot say which field of a tagged enum did not fit (`fault::field_at_fault`).
     pub fn arguments_refused(
         kind: CommandKind,
         arguments: &serde_json::Map<String, serde_json::Value>,
         error: &serde_json::Error,
     ) -> crate::Detail {
-        let refused = error.to_string();
-        let missing = refused.starts_with("missing field").then(|| refused.split('`').nth(1).unwrap_or("").to_owned());
-        let root = serde_json::Value::Object(arguments.clone());
-        let mut path: Vec<Step> = match &missing {
-            Some(field) => missing_at(kind, &root, &refused, field, Vec::new()).unwrap_or_default(),
-            None => Vec::new(),
-        };
-        while missing.is_none() {
-            let here = path.iter().fold(&root, |v, step| step.get(v));
-            let steps: Vec<Step> = match here {
-                serde_json::Value::Object(m) => m.keys().cloned().map(Step::Key).collect(),
-                serde_json::Value::Array(a) => (0..a.len()).map(Step::Index).collect(),
-                _ => break,
-            };
-            let culprit = steps.into_iter().find(|step| {
-                let mut without = root.clone();
-                let parent = path.iter().fold(&mut without, |v, step| step.get_mut(v));
-                step.remove(parent);
-                let serde_json::Value::Object(without) = without else { return false };
-                Command::from_action(kind, without).err().is_none_or(|other| other.to_string() != refused)
-            });
-            match culprit {
-                Some(step) => path.push(step),
-                None => break,
-            }
-        }
-        let mut name = String::new();
-        for step in &path {
-            match step {
-                Step::Key(k) if name.is_empty() => name.push_str(k),
-                Step::Key(k) => {
-                    name.push('.');
-                    name.push_str(k)
-                }
-                Step::Index(i) => name.push_str(&format!("[{i}]")),
-            }
-        }
+        let read = |fields| Command::from_action(kind, fields).err().map(|e| e.to_string());
+        let name = crate::fault::field_at_fault(arguments, &error.to_string(), read);
         crate::Detail::json(error, (!name.is_empty()).then_some(name.as_str()))
-    }
-}
-
-/// One step into a JSON value: a field of an object or an element of an array.
-/// Where a missing `field` belongs under `at`: the object under `at` if giving it the field
-/// changes the refusal `refused` to anything but that field being unknown there, else the first
-/// place inside it that does (trial finding: an offer without `note` was told as `remedy.note`).
-fn missing_at(
-    kind: CommandKind,
-    root: &serde_json::Value,
-    refused: &str,
-    field: &str,
-    at: Vec<Step>,
-) -> Option<Vec<Step>> {
-    let here = at.iter().fold(root, |v, step| step.get(v));
-    let mut filled = root.clone();
-    if let serde_json::Value::Object(m) = at.iter().fold(&mut filled, |v, step| step.get_mut(v)) {
-        m.insert(field.to_owned(), serde_json::Value::Null);
-        let serde_json::Value::Object(filled) = filled else { return None };
-        let unknown_here = format!("unknown field `{field}`");
-        let belongs = Command::from_action(kind, filled)
-            .err()
-            .is_none_or(|other| other.to_string() != refused && !other.to_string().starts_with(&unknown_here));
-        if belongs {
-            return Some(at);
-        }
-    }
-    let steps: Vec<Step> = match here {
-        serde_json::Value::Object(m) => m.keys().cloned().map(Step::Key).collect(),
-        serde_json::Value::Array(a) => (0..a.len()).map(Step::Index).collect(),
-        _ => Vec::new(),
-    };
-    steps.into_iter().find_map(|step| {
-        let mut deeper = at.clone();
-        deeper.push(step);
-        missing_at(kind, root, refused, field, deeper)
-    })
-}
-
-#[derive(Clone)]
-enum Step {
-    Key(String),
-    Index(usize),
-}
-
-impl Step {
-    fn get<'v>(&self, value: &'v serde_json::Value) -> &'v serde_json::Value {
-        match self {
-            Step::Key(k) => &value[k.as_str()],
-            Step::Index(i) => &value[*i],
-        }
-    }
-
-    fn get_mut<'v>(&self, value: &'v mut serde_json::Value) -> &'v mut serde_json::Value {
-        match self {
-            Step::Key(k) => &mut value[k.as_str()],
-            Step::Index(i) => &mut value[*i],
-        }
-    }
-
-    fn remove(&self, value: &mut serde_json::Value) {
-        match (self, value) {
-            (Step::Key(k), serde_json::Value::Object(m)) => {
-                m.remove(k);
-            }
-            (Step::Index(i), serde_json::Value::Array(a)) => {
-                a.remove(*i);
-            }
-            _ => {}
-        }
     }
 }
 

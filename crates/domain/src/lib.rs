@@ -9,6 +9,7 @@ pub mod command;
 pub mod conversation;
 pub mod event;
 pub mod evidence;
+pub mod fault;
 pub mod free_text;
 pub mod ids;
 pub mod lifecycle;
