@@ -39,7 +39,7 @@ support::contract! {
 }
 
 /// 11. What a calendar import recounts: open cases due from an instant (paged by id), 12315
-/// escalations whose clocks have not fired, and notifications stored once per id.
+///     escalations whose clocks have not fired, and notifications stored once per id.
 async fn recount_candidates_and_notifications(db: TestDb) {
     let world = World::new(db.store.clone()).await;
     let store = world.store().clone();
@@ -314,7 +314,7 @@ async fn merchants_and_orders(db: TestDb) {
 }
 
 /// 3. Policy versions: the one in force is the newest already effective, never one announced
-/// for later.
+///    for later.
 async fn policy_in_force_is_the_newest_effective(db: TestDb) {
     let store = &db.store;
     let now = start();
@@ -355,7 +355,7 @@ async fn policy_in_force_is_the_newest_effective(db: TestDb) {
 }
 
 /// 4. Every change to a case is one transaction: events with a gap-free sequence and a valid
-/// hash chain, the case row as their fold, and a stale version refused with nothing written.
+///    hash chain, the case row as their fold, and a stale version refused with nothing written.
 async fn case_changes_are_one_transaction(db: TestDb) {
     let world = World::new(db.store.clone()).await;
     let store = world.store();
@@ -398,7 +398,7 @@ async fn case_changes_are_one_transaction(db: TestDb) {
         })
         .await
         .unwrap();
-    assert_eq!(listed, [record.case.clone()]);
+    assert_eq!(listed, std::slice::from_ref(&record.case));
     let none = store
         .list_cases(&CaseFilter {
             merchant_id: Some(cast.shop),
@@ -538,7 +538,7 @@ async fn tampering_is_named(db: TestDb) {
 }
 
 /// 6. The outbox and the ledger: the refund job is written with the change that asks for it,
-/// claimed under a lease, and the ledger pays each refund once and never more than was paid.
+///    claimed under a lease, and the ledger pays each refund once and never more than was paid.
 async fn outbox_and_ledger(db: TestDb) {
     let world = World::new(db.store.clone()).await;
     let store = world.store().clone();
@@ -726,7 +726,7 @@ async fn outbox_and_ledger(db: TestDb) {
 }
 
 /// 7. Deadlines: only cases whose sweep time has come are claimed, oldest first, each by one
-/// sweeper until its lease runs out.
+///    sweeper until its lease runs out.
 async fn deadlines_are_claimed_with_a_lease(db: TestDb) {
     let world = World::new(db.store.clone()).await;
     let store = world.store().clone();
@@ -791,7 +791,7 @@ async fn deadlines_are_claimed_with_a_lease(db: TestDb) {
 }
 
 /// 8. Concurrency: workers in several processes fire each deadline once and pay each refund
-/// once; concurrent writers to one case all land, in one gap-free, intact chain.
+///    once; concurrent writers to one case all land, in one gap-free, intact chain.
 async fn concurrent_workers_and_writers(db: TestDb) {
     const CASES: usize = 30;
     const RACED_BY_MERCHANT: usize = 10;
@@ -953,8 +953,8 @@ async fn burst(
 }
 
 /// 9. Idempotency keys: an answer is recorded in the transaction of the change it answers; a
-/// second change under a live key is refused whole (`AlreadyAnswered`, nothing written), keys
-/// are per scope, answers expire and are purged, and of racing changes under one key one lands.
+///    second change under a live key is refused whole (`AlreadyAnswered`, nothing written), keys
+///    are per scope, answers expire and are purged, and of racing changes under one key one lands.
 async fn idempotency_keys(db: TestDb) {
     let world = World::new(db.store.clone()).await;
     let cast = Cast::new(&world).await;
@@ -983,7 +983,7 @@ async fn idempotency_keys(db: TestDb) {
             &apply(record.case.clone(), &first),
             record.version,
             &record.last_hash,
-            &[first.clone()],
+            std::slice::from_ref(&first),
             &[],
             Some(&answer),
         )
@@ -1073,8 +1073,8 @@ async fn idempotency_keys(db: TestDb) {
 }
 
 /// 13. A burst of changes sent at once (on SQLite they share group commits): on each case two
-/// writers hold the same version and one loses with `Conflict`, a key answered twice is refused
-/// the second time, and a loser leaves nothing behind while its batch-mates are all stored.
+///     writers hold the same version and one loses with `Conflict`, a key answered twice is refused
+///     the second time, and a loser leaves nothing behind while its batch-mates are all stored.
 async fn a_burst_of_changes_fails_only_the_stale_ones(db: TestDb) {
     const CASES: usize = 24;
     let world = World::new(db.store.clone()).await;
@@ -1146,7 +1146,7 @@ async fn a_burst_of_changes_fails_only_the_stale_ones(db: TestDb) {
 }
 
 /// 14. A change committed in this process wakes the worker at once: with a poll interval of an
-/// hour, an approved refund is still paid (the time limit only stops a hung test).
+///     hour, an approved refund is still paid (the time limit only stops a hung test).
 async fn a_committed_change_wakes_the_worker(db: TestDb) {
     let world = World::new(db.store.clone()).await;
     let store = world.store().clone();

@@ -31,7 +31,8 @@ async fn a_signing_key_is_kept_once(db: TestDb) {
         store.keep_signing_key("dossier", "bb02", world.now()),
     );
     let (a, b) = tokio::join!(first, second);
-    (a.unwrap(), b.unwrap());
+    a.unwrap();
+    b.unwrap();
     let kept = store.signing_key("dossier").await.unwrap().expect("a key is kept");
     assert!(kept == "aa01" || kept == "bb02", "{kept}");
     store.keep_signing_key("dossier", "cc03", world.now()).await.unwrap();

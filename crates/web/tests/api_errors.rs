@@ -842,7 +842,7 @@ async fn query_parameters_the_document_does_not_name_are_refused() {
     }
     // Documented ones pass, and a time beyond what the platform can represent is "no bound".
     for path in [
-        format!("/api/v1/cases?limit=5&due_before=9999-12-31T23:59:59Z"),
+        "/api/v1/cases?limit=5&due_before=9999-12-31T23:59:59Z".to_string(),
         format!("/api/v1/cases/{case}/timeline?limit=2"),
         "/api/v1/search?q=%E9%80%80%E6%AC%BE&filed_before=9999-12-31T23:59:59Z".to_owned(),
     ] {
