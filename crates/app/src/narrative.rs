@@ -114,7 +114,10 @@ pub fn describe_in(event: &Event, lang: Lang) -> String {
             &args([("rationale", rationale.clone()), ("cited_rule", cited_rule.clone())]),
         ),
         EventBody::Rated { stars, comment } => told(args([("stars", stars.to_string()), ("comment", comment.clone())])),
-        EventBody::RefundStarted { refund } => told(args([("amount", refund.amount.to_string())])),
+        // A payout is told as what it pays: a compensation is no refund.
+        EventBody::RefundStarted { refund } => {
+            told(args([("amount", refund.amount.to_string()), ("payout", refund.outcome.as_str().to_owned())]))
+        }
         EventBody::RefundSucceeded { amount, .. } => told(args([("amount", amount.to_string())])),
         EventBody::RefundFailed { reason, .. } => told(args([("reason", reason.clone())])),
         EventBody::OfflineRefundProved { note, amount } => {
@@ -256,5 +259,31 @@ mod tests {
         for what in [OnTimeout::AutoRefund, OnTimeout::BackToPlatformReview, OnTimeout::RequireOfflineRefund] {
             assert!(!told(what, CaseState::PlatformReview).contains("自动处理"), "{what:?}");
         }
+    }
+
+    /// A payout is told as what it pays (the second trial read "发起退款" for a compensation).
+    #[test]
+    fn a_compensation_is_told_as_one() {
+        let started = |outcome| Event {
+            at: jiff::Timestamp::UNIX_EPOCH,
+            actor: Actor::System,
+            body: EventBody::RefundStarted {
+                refund: redress_domain::case::PendingRefund {
+                    refund_id: "r".into(),
+                    amount: redress_domain::Money::from_fen(159600),
+                    outcome,
+                    failed: false,
+                },
+            },
+            transition: None,
+        };
+        assert_eq!(describe_in(&started(Outcome::Compensated), Lang::Zh), "发起赔偿 ¥1596.00。");
+        assert_eq!(describe_in(&started(Outcome::Refunded), Lang::Zh), "发起退款 ¥1596.00。");
+        assert_eq!(describe_in(&started(Outcome::Compensated), Lang::En), "Started a compensation of ¥1596.00.");
+        let paid = Event {
+            body: EventBody::RefundSucceeded { refund_id: "r".into(), amount: redress_domain::Money::from_fen(100) },
+            ..started(Outcome::Compensated)
+        };
+        assert_eq!(describe_in(&paid, Lang::Zh), "款项 ¥1.00 已到账。");
     }
 }

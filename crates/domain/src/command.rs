@@ -216,7 +216,11 @@ impl Command {
     ) -> crate::Detail {
         let read = |fields| Command::from_action(kind, fields).err().map(|e| e.to_string());
         let name = crate::fault::field_at_fault(arguments, &error.to_string(), read);
-        crate::Detail::json(error, (!name.is_empty()).then_some(name.as_str()))
+        match crate::Detail::json(error, (!name.is_empty()).then_some(name.as_str())) {
+            // An action's own refusal (`from_action`) lists its fields: none, it takes none.
+            crate::Detail::UnknownFieldUnlisted { field } => crate::Detail::NoFieldsTaken { field },
+            detail => detail,
+        }
     }
 }
 

@@ -518,10 +518,15 @@ impl Detail {
         }
     }
 
-    /// `field` is not among `known` (names separated by commas; none: the request takes no
-    /// fields, said so rather than listing nothing).
+    /// `field` is not among `known` (names separated by commas). serde names none for a
+    /// flattened struct (the filing, an order's line item) as for one without fields: the
+    /// field is named alone, not said to be one of none.
     pub fn unknown_field(field: String, known: String) -> Detail {
-        if known.trim().is_empty() { Detail::NoFieldsTaken { field } } else { Detail::UnknownField { field, known } }
+        if known.trim().is_empty() {
+            Detail::UnknownFieldUnlisted { field }
+        } else {
+            Detail::UnknownField { field, known }
+        }
     }
 
     /// This refusal of a body that has no fields at all: a missing field is said as an empty

@@ -164,12 +164,6 @@ pub(crate) fn read_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem>
         let empty = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes)
             .is_ok_and(|fields| fields.is_empty());
         let detail = if empty { detail.in_empty_body() } else { detail };
-        // Every body takes fields: serde says "there are no fields" of a flattened one (the
-        // filing), whose known fields it cannot list.
-        let detail = match detail {
-            Detail::NoFieldsTaken { field } => Detail::UnknownFieldUnlisted { field },
-            other => other,
-        };
         Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", Some(detail))
     })
 }

@@ -44,8 +44,11 @@ event-appeal_reviewed = { $uphold ->
 event-appeal_reviewed-changed = Changed the decision on appeal: { $remedy }. Rationale: { $rationale }. Rule: { $cited_rule }
 event-appeal_reviewed-dismissed = Changed the decision on appeal: the request is dismissed. Rationale: { $rationale }. Rule: { $cited_rule }
 event-rated = Rated { $stars } stars. { $comment }
-event-refund_started = Started a refund of { $amount }.
-event-refund_succeeded = The refund of { $amount } arrived.
+event-refund_started = { $payout ->
+        [compensated] Started a compensation of { $amount }.
+       *[other] Started a refund of { $amount }.
+    }
+event-refund_succeeded = The payment of { $amount } arrived.
 event-refund_failed = The refund failed: { $reason }
 event-offline_refund_proved = Refunded { $amount } outside the platform: { $note }
 event-timed_out = { $what }

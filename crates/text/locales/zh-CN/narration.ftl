@@ -44,8 +44,11 @@ event-appeal_reviewed = 复核{ $uphold ->
 event-appeal_reviewed-changed = 复核改变原裁决，改判：{ $remedy }。理由：{ $rationale }。依据：{ $cited_rule }
 event-appeal_reviewed-dismissed = 复核改变原裁决，改判驳回申请。理由：{ $rationale }。依据：{ $cited_rule }
 event-rated = 评价 { $stars } 星。{ $comment }
-event-refund_started = 发起退款 { $amount }。
-event-refund_succeeded = 退款 { $amount } 已到账。
+event-refund_started = { $payout ->
+        [compensated] 发起赔偿 { $amount }。
+       *[other] 发起退款 { $amount }。
+    }
+event-refund_succeeded = 款项 { $amount } 已到账。
 event-refund_failed = 退款失败：{ $reason }
 event-offline_refund_proved = 线下退款 { $amount }：{ $note }
 event-timed_out = { $what }
