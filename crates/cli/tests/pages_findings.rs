@@ -332,6 +332,39 @@ async fn the_filing_form_past_the_allowance_keeps_what_was_typed() {
     assert_eq!(cases["items"].as_array().unwrap().len(), 1, "one case, the first: {cases}");
 }
 
+/// The second trial: a quantity the order does not have was quietly filed as the most it has
+/// (3 mangoes of 1 filed as 1); it is said beside the form, and nothing is filed. And a shop's
+/// staff who opened the buyers' order page saw its buttons (file a case, talk to the seller).
+#[tokio::test]
+async fn a_quantity_the_order_does_not_have_is_said_and_the_orders_page_is_the_buyers() {
+    let demo = Demo::start();
+    let buyer = demo.reader("buyer", "buyer-pass", "en").await;
+    let order = order_id(&buyer, MANGO_ORDER).await;
+    let (_, page) = demo.page(&buyer, "/notifications").await;
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let fields: [(&str, &[u8]); 8] = [
+        ("csrf", csrf.as_bytes()),
+        ("item", b"MANGO-5KG"),
+        ("quantity-MANGO-5KG", b"3"),
+        ("kind", b"refund_only"),
+        ("reason", b"quality_defect"),
+        ("amount", b"69"),
+        ("description", "签收后开箱发现芒果腐烂,要求退款。".as_bytes()),
+        ("evidence_kind", b"photo"),
+    ];
+    let form = support::multipart(&fields, ("", "application/octet-stream", b""));
+    let request = demo.http.post(format!("{}/orders/{order}/file", demo.base)).header("Cookie", &buyer.cookie);
+    let reply = request.header("Content-Type", support::MULTIPART).body(form).send().await.unwrap();
+    assert_eq!(reply.status().as_u16(), 422);
+    let page = reply.text().await.unwrap();
+    assert!(page.contains("choose from 1 to 1"), "{page}");
+    let cases = buyer.api.get(&format!("/api/v1/cases?order_id={order}")).await;
+    assert_eq!(cases["items"].as_array().unwrap().len(), 0, "nothing filed: {cases}");
+    let shop = demo.reader("shop", "shop-pass", "en").await;
+    let (status, page) = demo.page(&shop, "/orders").await;
+    assert_eq!(status, 403, "{page}");
+}
+
 /// The admin's lists and the queues show a page at a time with a link to the next (they stopped
 /// at 100 before); a cursor that names nothing is a page that does not exist.
 #[tokio::test]

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use redress_app::evidence::Description;
 use redress_app::rights::Draft;
-use redress_app::{App, AppError};
+use redress_app::{App, AppError, Role};
 use redress_domain::case::ItemRef;
 use redress_domain::command::FileCase;
 use redress_domain::order::Order;
@@ -48,6 +48,11 @@ pub struct OrderLine {
 /// `GET /orders`: the buyer's orders, each with "申请售后" or the way to its open case.
 pub async fn orders(State(app): State<App>, signed: Signed) -> Result<Response, Failure> {
     let t = signed.tr;
+    // A buyer's orders, with a buyer's buttons (file a case, talk to the seller): a shop's staff
+    // reached it by its address and saw those (the second trial).
+    if signed.user.role != Role::Buyer {
+        return Err(Failure::Forbidden(t));
+    }
     let err = |e| Failure::from_app(e, t);
     let list = app.list_orders(&signed.principal, None, Some(100)).await.map_err(err)?;
     let mut orders = Vec::with_capacity(list.len());
@@ -119,8 +124,17 @@ impl Filing {
         let chosen: Vec<&str> = posted.all("item").collect();
         for item in &mut filing.items {
             item.chosen = chosen.contains(&item.sku.as_str());
-            let quantity = posted.get(&format!("quantity-{}", item.sku)).and_then(|q| q.trim().parse::<u32>().ok());
-            item.quantity = quantity.filter(|q| (1..=item.max).contains(q)).unwrap_or(item.max);
+            let posted_quantity = posted.get(&format!("quantity-{}", item.sku)).map(str::trim);
+            let quantity = posted_quantity.and_then(|q| q.parse::<u32>().ok()).filter(|q| (1..=item.max).contains(q));
+            item.quantity = quantity.unwrap_or(item.max);
+            // A quantity the order does not have is said, not quietly changed (the trial's 3 of 1
+            // was filed as 1).
+            if item.chosen && posted_quantity.is_some() && quantity.is_none() {
+                let max = item.max.to_string();
+                filing
+                    .errors
+                    .push(("items", t.with("filing-error-quantity", &[("max", max), ("title", item.title.clone())])));
+            }
         }
         let text = |name: &str| posted.get(name).unwrap_or("").to_owned();
         (filing.kind, filing.reason, filing.amount) = (text("kind"), text("reason"), text("amount"));

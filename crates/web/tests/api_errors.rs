@@ -1498,7 +1498,10 @@ async fn no_body_in_the_document_ignores_a_field_it_does_not_have() {
     let batch = json!({ "orders": [new_order(with(item.clone(), ""))] });
     let reply = post(&f.admin, "/api/v1/orders:batch", &[("accept-language", "en")], &batch).await;
     let told = reply.body["results"][0].to_string();
-    assert!(told.contains("Unknown field") && told.contains("_unknown") && !told.contains("takes no fields"), "{reply}");
+    assert!(
+        told.contains("Unknown field") && told.contains("_unknown") && !told.contains("takes no fields"),
+        "{reply}"
+    );
     let mut flagged = item.clone();
     flagged["flags"] = json!({});
     // (A filing's item is read through the flattened request: refused, named without its path.)

@@ -243,6 +243,7 @@ file-evidence = Evidence photo
 file-check = Check my request
 file-submit = Submit the request
 filing-error-items = Choose at least one item.
+filing-error-quantity = { $title }: choose from 1 to { $max }.
 filing-too-many = You have sent several requests in a short time. Nothing was filed: wait { $seconds } s and submit again. What you entered is below (choose the photo again if you attached one).
 form-choose = Choose…
 findings-title = What the checker found

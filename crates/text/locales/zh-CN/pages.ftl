@@ -243,6 +243,7 @@ file-evidence = 证据照片
 file-check = 检查我的申请
 file-submit = 提交申请
 filing-error-items = 请至少选择一件商品。
+filing-error-quantity = { $title }：数量须在 1 到 { $max } 之间。
 filing-too-many = 您在短时间内提交了多次申请，这次没有提交成功。请等待 { $seconds } 秒后再提交；您填写的内容已保留在下方（如附了照片，请重新选择）。
 form-choose = 请选择
 findings-title = 申请检查结果
