@@ -465,7 +465,8 @@ async fn the_workbench_says_where_buyer_and_merchant_talked() {
         with_record += i32::from(messages > 0);
         let (status, page) = demo.page(&agent, &format!("/platform/cases/{id}")).await;
         assert_eq!(status, 200, "{page}");
-        assert!(page.contains(&format!(": {messages} messages before the filing")), "case {id}: {page}");
+        let noun = if messages == 1 { "message" } else { "messages" };
+        assert!(page.contains(&format!(": {messages} {noun} before the filing")), "case {id}: {page}");
     }
     assert!(with_record > 0, "the demo has a case with a negotiation record");
 }

@@ -18,9 +18,15 @@ impl Tr {
         redress_text::text(self.lang, key)
     }
 
-    /// A message with arguments (strings; numbers are given as their text).
+    /// A message with arguments (strings; numbers are given as their text, and a whole number
+    /// goes to the catalogue as a number, so that its words agree with it: 1 message, 2 messages).
     pub fn with(&self, key: &str, args: &[(&'static str, String)]) -> String {
-        let args: redress_text::Args = args.iter().map(|(k, v)| ((*k).into(), FluentValue::from(v.clone()))).collect();
+        let value = |v: &String| match v.parse::<i64>() {
+            // Only its canonical text: an id with leading zeros stays as written.
+            Ok(n) if n.to_string() == *v => FluentValue::from(n),
+            _ => FluentValue::from(v.clone()),
+        };
+        let args: redress_text::Args = args.iter().map(|(k, v)| ((*k).into(), value(v))).collect();
         redress_text::text_with(self.lang, key, &args)
     }
 
@@ -136,5 +142,15 @@ mod tests {
         assert!(zh.contains('2') && zh.contains('3'), "{zh}");
         let en = Tr::new(Lang::En).countdown(due, now);
         assert!(en.contains("overdue"), "{en}");
+    }
+
+    /// A count given as text still picks its plural (the workbench said "1 turns"), and a text
+    /// that only looks like a number keeps its form.
+    #[test]
+    fn a_count_of_one_is_singular_and_an_id_keeps_its_zeros() {
+        let en = Tr::new(Lang::En);
+        assert_eq!(en.count("negotiation-count", &1), "1 message");
+        assert_eq!(en.count("negotiation-count", &2), "2 messages");
+        assert_eq!(en.with("negotiation-count", &[("count", "007".into())]), "007 messages");
     }
 }

@@ -340,6 +340,56 @@ mod tests {
         assert_eq!(half, Vec::<String>::new());
     }
 
+    /// The English messages, as (key, source text with its continuation lines).
+    fn english_messages() -> Vec<(String, String)> {
+        let mut messages: Vec<(String, String)> = Vec::new();
+        for (_, _, source) in SOURCES.iter().filter(|(l, _, _)| *l == Lang::En) {
+            for line in source.lines().filter(|l| !l.starts_with('#')) {
+                match line.split_once(" =") {
+                    Some((key, rest)) if !line.starts_with(char::is_whitespace) => {
+                        messages.push((key.to_owned(), rest.to_owned()))
+                    }
+                    _ => {
+                        if let Some((_, text)) = messages.last_mut() {
+                            text.push_str(line);
+                        }
+                    }
+                }
+            }
+        }
+        messages
+    }
+
+    /// A count of one reads in the singular: every English message, its variables all 1, has no
+    /// "1 <noun>s" (the workbench read "buyer 1 and merchant 1 turns", the dossier "1 messages").
+    #[test]
+    fn english_counts_of_one_are_singular() {
+        // Words after a 1 that end in s but are not plurals.
+        const NOT_PLURAL: &[&str] = &["is", "was", "has", "does", "needs", "as", "its", "this", "s", "yes"];
+        let mut plural = Vec::new();
+        let messages = english_messages();
+        assert!(messages.len() > 300, "{}", messages.len());
+        for (key, source) in messages {
+            let args: Args = source
+                .split('$')
+                .skip(1)
+                .map(|v| v.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or(""))
+                .map(|v| (Cow::Owned(v.to_owned()), FluentValue::from(1)))
+                .collect();
+            let told = lookup(Lang::En, &key, Some(&args)).unwrap_or_default();
+            // A word right after a lone "1 ".
+            let after_one = told.match_indices("1 ").filter_map(|(i, _)| {
+                let lone = told[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric() && c != '.');
+                let word = told[i + 2..].split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+                lone.then_some(word)
+            });
+            if let Some(word) = after_one.filter(|w| w.ends_with('s') && !NOT_PLURAL.contains(w)).next() {
+                plural.push(format!("{key}: ...1 {word}... in {told:?}"));
+            }
+        }
+        assert_eq!(plural, Vec::<String>::new());
+    }
+
     #[test]
     fn a_missing_message_is_none_not_the_other_language() {
         assert_eq!(lookup(Lang::En, "no-such-message", None), None);

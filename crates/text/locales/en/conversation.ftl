@@ -1,6 +1,9 @@
 dossier-negotiation-title = Negotiation record (the buyer and the shop on the platform, before the filing)
 dossier-negotiation-empty = (The parties did not talk on the platform before the filing)
-dossier-negotiation-note = The conversation is a hash chain of its own (the same rule as the events): { $count } messages before the filing, the last hash { $head }. Attachments are listed under negotiation.files in manifest.json and included in this dossier.
+dossier-negotiation-note = The conversation is a hash chain of its own (the same rule as the events): { $count ->
+    [one] { $count } message
+   *[other] { $count } messages
+    } before the filing, the last hash { $head }. Attachments are listed under negotiation.files in manifest.json and included in this dossier.
 dossier-negotiation-columns = No.|Time|Side|Content|Message hash
 conversation-file = Attachment: { $kind }{ $caption } (file { $media_type }, SHA-256 { $sha }…)
 complaint-fact-message = { $who } wrote in the platform conversation: { $text }

@@ -38,7 +38,10 @@ dash-col-agent = Agent
 dash-col-decisions = Decisions in the period
 rep-title = { $shop }: reputation
 rep-explain = Rates only, computed from the shop's orders and after-sales cases on this platform. No buyer and no case is shown.
-rep-not-enough = Not enough orders yet: figures are shown once the shop has had { $min } orders in the period.
+rep-not-enough = Not enough orders yet: figures are shown once the shop has had { $min ->
+    [one] { $min } order
+   *[other] { $min } orders
+    } in the period.
 rep-dispute-rate = Dispute rate (cases per order)
 rep-on-time = Answered before the deadline
 rep-rulings-against = Platform rulings against the shop

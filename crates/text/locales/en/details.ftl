@@ -63,7 +63,10 @@ detail-undecodable = The file cannot be decoded as the type it claims to be.
 detail-upload_cut_off = The upload ended before the file was complete.
 detail-sha256 = sha256: 64 lowercase hex digits.
 detail-file_size = size: a file has at least one byte.
-detail-caption = caption: at most { $max } characters, no control characters.
+detail-caption = caption: at most { $max ->
+    [one] { $max } character
+   *[other] { $max } characters
+    }, no control characters.
 detail-media_type = media_type: not a media type.
 detail-photo_needs_image = kind: a photo must be an image file (JPEG, PNG, WebP, GIF or HEIC); this file is { $found }.
 detail-video_needs_video = kind: a video must be a video file (MP4 or MOV); this file is { $found }.
@@ -75,7 +78,10 @@ detail-multipart = A multipart/form-data body is expected.
 detail-idempotency_key_for_another_file = Idempotency-Key: already used for another upload (another file, kind, caption or confidentiality).
 detail-idempotency_key = Idempotency-Key: 1 to 255 visible ASCII characters.
 detail-login_format = login: 3 to 64 of a-z, 0-9, “.”, “_”, “@”, “-”.
-detail-password_too_short = password: at least { $min } characters.
+detail-password_too_short = password: at least { $min ->
+    [one] { $min } character
+   *[other] { $min } characters
+    }.
 detail-merchant_staff_need_shop = merchant_id: merchant staff belong to a shop.
 detail-only_merchant_staff_have_shop = merchant_id: only merchant staff belong to a shop.
 detail-no_such_merchant = merchant_id: no such merchant.
@@ -84,8 +90,14 @@ detail-credit_code = credit_code: not a valid unified social credit code ({ $err
 detail-merchant_credit_code = The merchant's unified social credit code { $code } is not valid ({ $error }).
 detail-batch_too_large = orders: at most { $max } per call, not { $sent }.
 detail-length = { $field }: from { $min } to { $max }.
-detail-chars = { $field }: from { $min } to { $max } characters.
-detail-phone_format = { $field }: not a phone number: { $min_digits } to { $max_digits } digits, optionally starting with +, with spaces or hyphens between.
+detail-chars = { $field }: from { $min } to { $max ->
+    [one] { $max } character
+   *[other] { $max } characters
+    }.
+detail-phone_format = { $field }: not a phone number: { $min_digits } to { $max_digits ->
+    [one] { $max_digits } digit
+   *[other] { $max_digits } digits
+    }, optionally starting with +, with spaces or hyphens between.
 detail-at_least = { $field }: at least { $min }.
 detail-order_item = Item { $sku } needs a sku (at most 64 characters), a title (at most 200), a quantity of 1 to { $max_quantity } and a price of 0 to { $max_price }.
 detail-amount_paid = amount_paid: at most the items ({ $items }) plus freight ({ $freight }).
@@ -120,7 +132,10 @@ detail-not_json = A change is sent as JSON, with Content-Type: application/json.
 detail-cross_site = A change signed in by the session cookie is taken from this site's own pages only, not from { $origin }.
 detail-unknown_field_unlisted = Unknown field “{ $field }”.
 detail-no_query_parameters = Unknown query parameter “{ $field }”: this request takes none.
-detail-body_not_in_time = The body paused longer than { $pause_secs } s, or came slower than { $bytes_per_sec } bytes a second: send the request again.
+detail-body_not_in_time = The body paused longer than { $pause_secs } s, or came slower than { $bytes_per_sec ->
+    [one] { $bytes_per_sec } byte
+   *[other] { $bytes_per_sec } bytes
+    } a second: send the request again.
 detail-methods_allowed = This path takes { $allowed } only.
 detail-empty_body = The body is empty or has no fields: this request needs { $field }.
 detail-unknown_action = “{ $action }” is not an action of the API.

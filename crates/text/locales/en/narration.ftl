@@ -43,7 +43,10 @@ event-appeal_reviewed = { $uphold ->
 } the decision on appeal. { $rationale }
 event-appeal_reviewed-changed = Changed the decision on appeal: { $remedy }. Rationale: { $rationale }. Rule: { $cited_rule }
 event-appeal_reviewed-dismissed = Changed the decision on appeal: the request is dismissed. Rationale: { $rationale }. Rule: { $cited_rule }
-event-rated = Rated { $stars } stars. { $comment }
+event-rated = Rated { $stars ->
+    [one] { $stars } star
+   *[other] { $stars } stars
+    }. { $comment }
 event-refund_started = { $payout ->
         [compensated] Started a compensation of { $amount }.
        *[other] Started a refund of { $amount }.

@@ -227,7 +227,10 @@ conversation-send = Send
 conversation-attach = Send a file
 conversation-attach-submit = Send the file
 negotiation-title = Negotiation record (the order conversation before the filing)
-negotiation-count = { $count } messages
+negotiation-count = { $count ->
+    [one] { $count } message
+   *[other] { $count } messages
+    }
 negotiation-contacted = the buyer first contacted the shop on { $at }
 negotiation-not-contacted = the buyer did not contact the shop on the platform before filing
 negotiation-empty = The parties did not talk on the platform before the filing.
@@ -280,7 +283,19 @@ facts-merchant-answer = Merchant's first answer
 facts-merchant-answered-after = { $span } after filing
 facts-merchant-silent = The merchant has not answered.
 facts-negotiated = Buyer and merchant talked before the platform stepped in
-facts-negotiated-turns = { $answer }: { $record } messages before the filing; in the case before escalation, buyer { $buyer } and merchant { $merchant } turns, { $offers } offers
+facts-negotiated-turns = { $answer }: { $record ->
+    [one] { $record } message
+   *[other] { $record } messages
+    } before the filing; in the case before escalation, { $buyer ->
+    [one] { $buyer } turn
+   *[other] { $buyer } turns
+    } by the buyer and { $merchant ->
+    [one] { $merchant } turn
+   *[other] { $merchant } turns
+    } by the merchant, { $offers ->
+    [one] { $offers } offer
+   *[other] { $offers } offers
+    }
 facts-rejected = Merchant's rejection
 facts-escalated = Platform asked to step in
 facts-not-escalated = not escalated
@@ -309,7 +324,10 @@ admin-policy-version = Version { $version }: published { $published }, in force 
 admin-policy-setting = Setting
 admin-policy-value = Value
 policy-hours = { $n } h
-policy-working-days = { $n } working days
+policy-working-days = { $n ->
+    [one] { $n } working day
+   *[other] { $n } working days
+    }
 policy-hours-before = { $list } h before
 policy-unset = not set (production)
 admin-policy-built-in = built in
