@@ -7,11 +7,10 @@ use crate::shared::other;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use redress_app::dashboards::{
-    ANSWER_EVENTS, AgentDecisions, CaseCount, CaseFigure, CaseRow, DashboardStore, EventRow, OpenCount, PlatformCounts,
-    RulingCount,
+    ANSWER_EVENTS, AgentDecisions, CaseCount, CaseRow, DashboardStore, EventRow, OpenCount, PlatformCounts, RulingCount,
 };
 use redress_app::ports::StoreResult;
-use redress_domain::{Case, CaseId, MerchantId};
+use redress_domain::{CaseId, MerchantId};
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -51,49 +50,12 @@ const PG_CASE_ROW: &str = "(SELECT CAST(jsonb_build_object('id', c.id, 'filed_at
 /// `SQLITE_EVENT_ROW` for PostgreSQL.
 const PG_EVENT_ROW: &str = "(SELECT CAST(jsonb_build_object('at', b -> 'at', 'actor', b -> 'actor', 'body', jsonb_build_object('type', b -> 'body' -> 'type'), 'transition', CASE WHEN jsonb_typeof(b -> 'transition' -> 'deadline') = 'object' THEN jsonb_build_object('deadline', jsonb_build_object('due', b -> 'transition' -> 'deadline' -> 'due')) END) AS TEXT) FROM (SELECT CAST(e.content AS jsonb) AS b) x)";
 
-/// The figure of a case, written (or rewritten) in the transaction of each change of the case.
-const RECORD_FIGURE: &str = "INSERT INTO case_figures (case_id, month, reason, kind, escalated, sla_breaches, escalated_on, decided_on, decided_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (case_id) DO UPDATE SET month = excluded.month, reason = excluded.reason, kind = excluded.kind, escalated = excluded.escalated, sla_breaches = excluded.sla_breaches, escalated_on = excluded.escalated_on, decided_on = excluded.decided_on, decided_by = excluded.decided_by";
-
-/// Writes the dashboard figure of a case on a connection inside the change's transaction.
-#[async_trait::async_trait]
-pub(crate) trait RecordFigure {
-    async fn record_figure(&mut self, case: &Case) -> StoreResult<()>;
-}
-
-/// Keeps the platform dashboard's row of `case` (`case_figures`) up to date: called with the
-/// search document's write, in the same transaction, at filing and at every change.
-pub(crate) async fn record_figure_in<C: RecordFigure + Send + ?Sized>(conn: &mut C, case: &Case) -> StoreResult<()> {
-    conn.record_figure(case).await
-}
-
 fn parse_day(text: &str) -> StoreResult<Date> {
     text.parse().map_err(|e: jiff::Error| redress_app::ports::StoreError::Other(e.into()))
 }
 
 macro_rules! dashboard_store {
-    ($store:ty, $conn:ty, case_row: $case_row:expr, event_row: $event_row:expr) => {
-        #[async_trait::async_trait]
-        impl RecordFigure for $conn {
-            async fn record_figure(&mut self, case: &Case) -> StoreResult<()> {
-                let f = CaseFigure::of(case);
-                let ruling = f.ruling.as_ref();
-                sqlx::query(RECORD_FIGURE)
-                    .bind(Id::from(f.case))
-                    .bind(&f.month)
-                    .bind(f.reason.as_str())
-                    .bind(f.kind.as_str())
-                    .bind(i32::from(f.escalated))
-                    .bind(i32::try_from(f.sla_breaches).unwrap_or(i32::MAX))
-                    .bind(ruling.map(|r| r.escalated_on.to_string()))
-                    .bind(ruling.map(|r| r.decided_on.to_string()))
-                    .bind(ruling.map(|r| Id::from(r.agent)))
-                    .execute(&mut *self)
-                    .await
-                    .map_err(other)?;
-                Ok(())
-            }
-        }
-
+    ($store:ty, case_row: $case_row:expr, event_row: $event_row:expr) => {
         #[async_trait::async_trait]
         impl DashboardStore for $store {
             async fn dashboard_cases(
@@ -239,5 +201,5 @@ macro_rules! dashboard_store {
     };
 }
 
-dashboard_store!(crate::SqliteStore, sqlx::SqliteConnection, case_row: SQLITE_CASE_ROW, event_row: SQLITE_EVENT_ROW);
-dashboard_store!(crate::PgStore, sqlx::PgConnection, case_row: PG_CASE_ROW, event_row: PG_EVENT_ROW);
+dashboard_store!(crate::SqliteStore, case_row: SQLITE_CASE_ROW, event_row: SQLITE_EVENT_ROW);
+dashboard_store!(crate::PgStore, case_row: PG_CASE_ROW, event_row: PG_EVENT_ROW);

@@ -10,7 +10,8 @@ pub(crate) use crate::idempotency::postgres::insert_answer;
 pub(crate) use crate::notify::postgres::insert_notifications_in;
 // A case change's writes, one call on SQLite.
 use crate::script::postgres::{
-    Guard, Script, push_links, push_negotiation, push_new_case, push_outbox, push_search_doc,
+    Guard, Script, push_figure, push_links, push_negotiation, push_new_case, push_outbox, push_search_doc,
+    push_search_text,
 };
 use jiff::Timestamp;
 use redress_app::ports::*;

@@ -1,9 +1,10 @@
-//! A case change's writes as statements built together (`Script`): on SQLite they go to the
-//! database in one call (sqlx's SQLite connection runs on its own thread and each call is a
-//! hand-over to it and back, which on a loaded machine costs more than the statement); on
-//! PostgreSQL, which takes parameters for one statement at a time, one call each. The rows
-//! after the case row's UPDATE are written only if that UPDATE took (`Guard`), so a stale
-//! change writes nothing even when its statements run in one call.
+//! A case change's writes as statements built together (`Script`), sent in one call: each call
+//! is a round trip (on SQLite a hand-over to sqlx's connection thread and back, which on a
+//! loaded machine costs more than the statement; on PostgreSQL a message exchange and an
+//! executor start, which were most of PostgreSQL's time in the deadline sweep). SQLite takes
+//! several statements in one call; PostgreSQL takes parameters for one statement only, so
+//! there the writes are the parts of one statement's `WITH`. The rows after the case row's
+//! UPDATE are written only if that UPDATE took (`Guard`), so a stale change writes nothing.
 //!
 //! Values are bound as the database's own types (`Id`, `Time`, `Json`: `docs/storage.md`). The
 //! statements differ per database only in a notification's key (PostgreSQL partitions the table
@@ -89,16 +90,17 @@ pub fn outbox_rows(items: &[OutboxItem], at: Timestamp) -> StoreResult<(Vec<Noti
 }
 
 /// Defines `Guard`, `Script`, the `push_*` functions that append a case change's multi-row
-/// INSERTs to a query, and `write_outbox`, for `$db`, whose notifications are keyed by
+/// INSERTs to a query, and `write_outbox`, for `$db` (`$one_call`: it takes several statements
+/// in one call), whose notifications are keyed by
 /// `$key` (`$stored`: the condition that notification `v.column8` created at `v.column5` is
 /// stored under that key).
 macro_rules! change_script {
-    ($db:ty, notification_key: $key:literal, stored: $stored:literal) => {
+    ($db:ty, one_call: $one_call:literal, notification_key: $key:literal, stored: $stored:literal) => {
         use super::*;
         use crate::shared::other;
 
         /// The case row at the head a change just wrote: a statement guarded by it runs only if
-        /// the change's UPDATE took.
+        /// the change's UPDATE (or a filing's INSERT), the script's first statement, took.
         pub(crate) struct Guard<'a> {
             pub case: CaseId,
             pub version: i64,
@@ -108,6 +110,11 @@ macro_rules! change_script {
         /// Pushes the guard's condition (`TRUE` without one).
         fn push_condition(q: &mut sqlx::QueryBuilder<$db>, guard: Option<&Guard>) {
             match guard {
+                // PostgreSQL runs a script as one statement whose parts share one snapshot (the
+                // case row as it was before): the rows the first part wrote tell instead.
+                Some(_) if !ONE_CALL => {
+                    q.push("EXISTS (SELECT 1 FROM head)");
+                }
                 Some(g) => {
                     q.push("EXISTS (SELECT 1 FROM cases WHERE id = ")
                         .push_bind(Id::from(g.case))
@@ -123,10 +130,18 @@ macro_rules! change_script {
             }
         }
 
-        /// The statements of one change.
+        /// SQLite takes several statements in one call (each with its parameters); PostgreSQL
+        /// takes parameters for one statement only, so there a script is one statement, each
+        /// write a part of its `WITH` (`head`, `s1`, `s2`, ...).
+        const ONE_CALL: bool = $one_call;
+
+        /// The statements of one change, sent in one call.
         #[derive(Default)]
         pub(crate) struct Script {
-            statements: Vec<sqlx::QueryBuilder<$db>>,
+            /// SQLite: the statements joined by `;`. PostgreSQL: one statement, each write a part
+            /// of its `WITH` (`head`, `s1`, `s2`, ...).
+            query: Option<sqlx::QueryBuilder<$db>>,
+            parts: usize,
             /// The first statement starts with the SQLite writer's opening of this change
             /// (`writer::Opening`): sending it tells the writer so.
             opens: bool,
@@ -135,37 +150,49 @@ macro_rules! change_script {
         impl Script {
             /// Where the next statement goes (at least one must be pushed there).
             pub fn next(&mut self) -> &mut sqlx::QueryBuilder<$db> {
-                let one_call = <$db as sqlx::Database>::NAME == "SQLite";
-                if !(one_call && !self.statements.is_empty()) {
-                    // On SQLite the first statement carries the writer's savepoint statements
-                    // of a scripted change, saving a call of their own.
-                    let opening = if one_call { crate::writer::Opening::take() } else { None };
-                    self.opens = opening.is_some();
-                    self.statements.push(sqlx::QueryBuilder::new(opening.unwrap_or_default()));
-                    return self.statements.last_mut().expect("just pushed");
+                self.parts += 1;
+                if self.query.is_none() {
+                    let start = if ONE_CALL {
+                        // The first statement carries the writer's savepoint statements of a
+                        // scripted change, saving a call of their own.
+                        let opening = crate::writer::Opening::take();
+                        self.opens = opening.is_some();
+                        opening.unwrap_or_default()
+                    } else {
+                        "WITH head AS ("
+                    };
+                    return self.query.insert(sqlx::QueryBuilder::new(start));
                 }
-                let q = self.statements.last_mut().expect("not empty");
-                q.push("; ");
+                let q = self.query.as_mut().expect("started");
+                if ONE_CALL {
+                    q.push("; ");
+                } else {
+                    q.push(format_args!(" RETURNING 1), s{} AS (", self.parts - 1));
+                }
                 q
             }
 
             /// Runs the statements in order: the rows they touched, together.
             pub async fn run(self, conn: &mut <$db as sqlx::Database>::Connection) -> Result<u64, sqlx::Error> {
                 use futures_util::TryStreamExt;
+                let Some(mut q) = self.query else { return Ok(0) };
+                if !ONE_CALL {
+                    let parts = std::iter::once("head".to_owned()).chain((1..self.parts).map(|i| format!("s{i}")));
+                    let counts: Vec<String> = parts.map(|part| format!("(SELECT COUNT(*) FROM {part})")).collect();
+                    q.push(format_args!(" RETURNING 1) SELECT {}", counts.join(" + ")));
+                    let touched: i64 = q.build_query_scalar().fetch_one(&mut *conn).await?;
+                    return Ok(touched as u64);
+                }
                 if self.opens {
                     crate::writer::Opening::mark_sent();
                 }
                 // The opening's statements are not counted: SQLite reports the rows of the last
                 // INSERT, UPDATE or DELETE for a statement that is none of them (the previous
                 // change's), which would hide that this change's UPDATE took nothing.
-                let mut skip = if self.opens { crate::writer::OPENING_STATEMENTS } else { 0 };
-                let mut touched = 0;
-                for mut statement in self.statements {
-                    let results: Vec<<$db as sqlx::Database>::QueryResult> =
-                        sqlx::Executor::execute_many(&mut *conn, statement.build()).try_collect().await?;
-                    touched += results.iter().skip(std::mem::take(&mut skip)).map(|r| r.rows_affected()).sum::<u64>();
-                }
-                Ok(touched)
+                let skip = if self.opens { crate::writer::OPENING_STATEMENTS } else { 0 };
+                let results: Vec<<$db as sqlx::Database>::QueryResult> =
+                    sqlx::Executor::execute_many(&mut *conn, q.build()).try_collect().await?;
+                Ok(results.iter().skip(skip).map(|r| r.rows_affected()).sum())
             }
         }
 
@@ -232,6 +259,45 @@ macro_rules! change_script {
                 row.push_bind(Id::from(case_id)).push_bind(&doc.plain).push_bind(&doc.words);
             });
             q.push(") AS v WHERE ");
+            push_condition(q, Some(guard));
+        }
+
+        /// The platform dashboard's row of `case` (`case_figures`), written or rewritten with
+        /// each change of the case.
+        pub(crate) fn push_figure(q: &mut sqlx::QueryBuilder<$db>, case: &redress_domain::Case, guard: Option<&Guard>) {
+            let f = redress_app::dashboards::CaseFigure::of(case);
+            q.push("INSERT INTO case_figures (case_id, month, reason, kind, escalated, sla_breaches, escalated_on, decided_on, decided_by) SELECT * FROM (");
+            q.push_values([f], |mut row, f| {
+                let ruling = f.ruling.as_ref();
+                row.push_bind(Id::from(f.case))
+                    .push_bind(f.month)
+                    .push_bind(f.reason.as_str())
+                    .push_bind(f.kind.as_str())
+                    .push_bind(i32::from(f.escalated))
+                    .push_bind(i32::try_from(f.sla_breaches).unwrap_or(i32::MAX))
+                    .push_bind(ruling.map(|r| r.escalated_on.to_string()))
+                    .push_bind(ruling.map(|r| r.decided_on.to_string()))
+                    .push_bind(ruling.map(|r| Id::from(r.agent)));
+            });
+            q.push(") AS v WHERE ");
+            push_condition(q, guard);
+            q.push(" ON CONFLICT (case_id) DO UPDATE SET month = excluded.month, reason = excluded.reason, kind = excluded.kind, escalated = excluded.escalated, sla_breaches = excluded.sla_breaches, escalated_on = excluded.escalated_on, decided_on = excluded.decided_on, decided_by = excluded.decided_by");
+        }
+
+        /// The words of a change's events, added to its case's search document.
+        pub(crate) fn push_search_text(
+            q: &mut sqlx::QueryBuilder<$db>,
+            case_id: CaseId,
+            text: &redress_app::search::SearchDoc,
+            guard: &Guard,
+        ) {
+            q.push("UPDATE case_texts SET plain = plain || ")
+                .push_bind(&text.plain)
+                .push(", words = words || ")
+                .push_bind(&text.words)
+                .push(" WHERE case_id = ")
+                .push_bind(Id::from(case_id))
+                .push(" AND ");
             push_condition(q, Some(guard));
         }
 
@@ -326,12 +392,13 @@ macro_rules! change_script {
 }
 
 pub(crate) mod sqlite {
-    change_script!(sqlx::Sqlite, notification_key: "(id)", stored: "n.id = v.column8");
+    change_script!(sqlx::Sqlite, one_call: true, notification_key: "(id)", stored: "n.id = v.column8");
 }
 
 pub(crate) mod postgres {
     change_script!(
         sqlx::Postgres,
+        one_call: false,
         notification_key: "(id, created_at)",
         stored: "n.id = v.column8 AND n.created_at = v.column5"
     );

@@ -104,8 +104,8 @@ pub fn scope_matches(scope: Scope, matches: &str) -> String {
     )
 }
 
-/// Implements `SearchStore` for `$store` and defines `search_head` / `index_events_in`,
-/// which the case writes call inside their transaction. `$ranked` selects `hit, score` of every
+/// Implements `SearchStore` for `$store` and defines `search_head`, which a filing reads its
+/// document's head with (a change's words go in its script: `script::push_search_text`). `$ranked` selects `hit, score` of every
 /// document matching `$1` (made by `$query` from the terms), `$join` ties `m.hit` to the document
 /// `t` (see `everyone`); `$matches` says on a document `t` that it matches `$1` (see
 /// `scope_matches`).
@@ -384,25 +384,6 @@ macro_rules! search_store {
             }
         }
 
-        /// Appends the text of a change to its case's document (a case filed before search
-        /// existed has none until `redress reindex` builds it).
-        async fn index_events_in(
-            conn: &mut <$db as sqlx::Database>::Connection,
-            case_id: CaseId,
-            text: &redress_app::search::SearchDoc,
-        ) -> StoreResult<()> {
-            if text.is_empty() {
-                return Ok(());
-            }
-            sqlx::query("UPDATE case_texts SET plain = plain || $2, words = words || $3 WHERE case_id = $1")
-                .bind(Id::from(case_id))
-                .bind(&text.plain)
-                .bind(&text.words)
-                .execute(&mut *conn)
-                .await
-                .map_err(other)?;
-            Ok(())
-        }
     };
 }
 pub(crate) use search_store;

@@ -40,7 +40,6 @@ macro_rules! bulk_load {
                 }
                 for (case, filed, outbox) in &batch.cases {
                     create_case_in(&mut *tx, case, filed, outbox, 0, 0, None, None).await?;
-                    crate::dashboards::record_figure_in(&mut *tx, case).await?;
                 }
                 tx.commit().await.map_err(other)
             }

@@ -276,8 +276,7 @@ macro_rules! shared_store {
                 let scripted = answer.is_none();
                 let change = crate::shared::change::<$db, _>(move |conn| {
                     Box::pin(async move {
-                        create_case_in(conn, &case, &filed, &outbox, prior_cases, said, Some(&doc), answer.as_ref()).await?;
-                        crate::dashboards::record_figure_in(conn, &case).await
+                        create_case_in(conn, &case, &filed, &outbox, prior_cases, said, Some(&doc), answer.as_ref()).await
                     })
                 });
                 if scripted { self.write_scripted_change(change).await? } else { self.write_change(change).await? }
@@ -297,9 +296,7 @@ macro_rules! shared_store {
                 let scripted = answer.is_none();
                 let change = crate::shared::change::<$db, _>(move |conn| {
                     Box::pin(async move {
-                        append_in(conn, &case, expected_version, &head, &events, &outbox, answer.as_ref()).await?;
-                        index_events_in(conn, case.id, &text).await?;
-                        crate::dashboards::record_figure_in(conn, &case).await
+                        append_in(conn, &case, expected_version, &head, &events, &outbox, &text, answer.as_ref()).await
                     })
                 });
                 if scripted { self.write_scripted_change(change).await? } else { self.write_change(change).await? }
@@ -479,6 +476,7 @@ macro_rules! shared_store {
         /// `prior_cases` cases and `said` messages (else `Conflict`, nothing written), with
         /// `doc` as its search document. Its rows go in one call on SQLite (`Script`): the case
         /// row's INSERT carries both checks and guards every later row.
+        #[allow(clippy::too_many_arguments)]
         async fn create_case_in(conn: &mut <$db as sqlx::Database>::Connection, case: &Case, filed: &Event, outbox: &[OutboxItem], prior_cases: u32, said: i64, doc: Option<&redress_app::search::SearchDoc>, answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
             if let Some(answer) = answer {
                 insert_answer(&mut *conn, answer).await?;
@@ -501,16 +499,19 @@ macro_rules! shared_store {
             if let Some(doc) = doc {
                 push_search_doc(script.next(), case.id, doc, &guard);
             }
+            push_figure(script.next(), case, Some(&guard));
             if script.run(&mut *conn).await.map_err(|e| unique_or("case", e))? == 0 {
                 return Err(StoreError::Conflict);
             }
             insert_evidence_of(conn, case.id, filed, std::slice::from_ref(&link)).await
         }
 
-        /// Appends `events` to `case` on `conn` (inside the caller's transaction), if the case is
-        /// still at `expected_version` with head `expected_hash`: the case row's UPDATE checks both,
+        /// Appends `events` to `case` on `conn` (inside the caller's transaction), with their
+        /// words (`text`) for its search document and its dashboard figure, if the case is still
+        /// at `expected_version` with head `expected_hash`: the case row's UPDATE checks both,
         /// so nothing is read first.
-        async fn append_in(conn: &mut <$db as sqlx::Database>::Connection, case: &Case, expected_version: i64, expected_hash: &str, events: &[Event], outbox: &[OutboxItem], answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
+        #[allow(clippy::too_many_arguments)]
+        async fn append_in(conn: &mut <$db as sqlx::Database>::Connection, case: &Case, expected_version: i64, expected_hash: &str, events: &[Event], outbox: &[OutboxItem], text: &redress_app::search::SearchDoc, answer: Option<&IdempotencyRecord>) -> StoreResult<()> {
             let Some(last) = events.last() else { return Ok(()) };
             // The answer first: a key answered meanwhile stops the change before anything else.
             if let Some(answer) = answer {
@@ -563,6 +564,10 @@ macro_rules! shared_store {
             push_links(script.next(), case.id, events, &links, Some(&guard));
             let (notifications, jobs) = crate::script::outbox_rows(outbox, last.at)?;
             push_outbox(&mut script, &notifications, &jobs, Some(&guard));
+            if !text.is_empty() {
+                push_search_text(script.next(), case.id, text, &guard);
+            }
+            push_figure(script.next(), case, Some(&guard));
             // An event already at one of the new places (a twin's) is a lost race too.
             let touched = script.run(&mut *conn).await.map_err(|e| match unique_or("event", e) {
                 StoreError::Duplicate(_) => StoreError::Conflict,

@@ -9,7 +9,10 @@ pub(crate) use crate::idempotency::sqlite::insert_answer;
 // Case changes, messages and escalations store notifications in their own transaction.
 pub(crate) use crate::notify::sqlite::insert_notifications_in;
 // A case change's writes, one call on SQLite.
-use crate::script::sqlite::{Guard, Script, push_links, push_negotiation, push_new_case, push_outbox, push_search_doc};
+use crate::script::sqlite::{
+    Guard, Script, push_figure, push_links, push_negotiation, push_new_case, push_outbox, push_search_doc,
+    push_search_text,
+};
 use jiff::Timestamp;
 use redress_app::ports::*;
 use redress_domain::chain::Link;

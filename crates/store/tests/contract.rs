@@ -64,7 +64,7 @@ async fn recount_candidates_and_notifications(db: TestDb) {
     };
     let filed = world.app.record_external_escalation(&cast.buyer, open.id, new).await.unwrap();
     let (reminder, _) = filed.next_reminder().unwrap();
-    assert_eq!(store.external_escalations_due_from(reminder).await.unwrap(), [filed.clone()]);
+    assert_eq!(store.external_escalations_due_from(reminder).await.unwrap(), std::slice::from_ref(&filed));
     let later = reminder.checked_add(SignedDuration::from_micros(1)).unwrap();
     assert!(store.external_escalations_due_from(later).await.unwrap().is_empty());
 
@@ -77,7 +77,7 @@ async fn recount_candidates_and_notifications(db: TestDb) {
     );
     store.insert_notifications(std::slice::from_ref(&note)).await.unwrap();
     store.insert_notifications(std::slice::from_ref(&note)).await.unwrap();
-    assert_eq!(store.notifications(cast.buyer_id(), None, 10).await.unwrap(), [note.clone()]);
+    assert_eq!(store.notifications(cast.buyer_id(), None, 10).await.unwrap(), std::slice::from_ref(&note));
     // Stored as a kind plus arguments, it reads in either language.
     assert!(note.text(redress_text::Lang::En).contains("deadline moved from"));
     assert!(note.text(redress_text::Lang::Zh).contains("调整为"));
