@@ -49,11 +49,15 @@ fn documented(method: &Method, template: &str, path: &str) -> Option<&'static BT
 }
 
 /// The methods the document gives the route `template` at `path`, as `Allow` lists them ("GET,
-/// POST"); a route documented one operation per value of its last parameter, by that value.
+/// HEAD, POST"); a route documented one operation per value of its last parameter, by that value.
 pub(crate) fn methods(template: &str, path: &str) -> String {
     let at = |documented: &str| {
         let mut methods: Vec<&str> =
             OPERATIONS.keys().filter(|(_, t)| t == documented).map(|(m, _)| m.as_str()).collect();
+        // What answers GET answers HEAD too (the router does, and `Allow` says so).
+        if methods.contains(&"GET") {
+            methods.push("HEAD");
+        }
         methods.sort_unstable();
         methods.join(", ")
     };
