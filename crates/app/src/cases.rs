@@ -176,13 +176,17 @@ impl App {
     }
 
     /// `act`, answered with what changed (`ActionAnswer`, status 200). With a key, the answer
-    /// is recorded with the change in one transaction, and a retry gets it back.
+    /// is recorded with the change in one transaction, and a retry gets it back. With `read`,
+    /// the version of the case the caller decided on, the action is refused (`case_changed`)
+    /// if the case is at another version when it would be taken: a shop that approved the
+    /// ¥10 it read does not pay the ¥49 a revision asked for meanwhile.
     pub async fn act_answered(
         &self,
         principal: &Principal,
         case_id: CaseId,
         command: Command,
         key: Option<&IdempotencyKey>,
+        read: Option<i64>,
     ) -> Result<Answered, AppError> {
         self.check_public(&command)?;
         let record = self.visible_case(principal, case_id).await?;
@@ -205,7 +209,16 @@ impl App {
             Ok(serde_json::to_string(&answer).map_err(anyhow::Error::from)?)
         };
         let recorder = key.map(|key| Recorder { key, status: 200, render: &render });
-        Ok(match self.run_recorded(case_id, &command, actor, &|_| Ok(()), recorder.as_ref()).await? {
+        // Checked on the case as each attempt reads it: a change that commits between the read
+        // and the write makes the write a conflict, and the attempt after it sees the new version.
+        let unchanged = |record: &crate::ports::CaseRecord| match read {
+            Some(read) if read != record.version => {
+                let detail = Detail::CaseChanged { read, current: record.version };
+                Err(redress_domain::Rejection::with(redress_domain::RejectionCode::CaseChanged, detail).into())
+            }
+            _ => Ok(()),
+        };
+        Ok(match self.run_recorded(case_id, &command, actor, &unchanged, recorder.as_ref()).await? {
             Ran::Done(change) => Answered::Fresh { status: 200, body: render(&change)? },
             Ran::Replayed(answer) => Answered::Replayed(answer),
         })
@@ -266,12 +279,12 @@ impl App {
         case_id: CaseId,
         command: &Command,
         actor: Actor,
-        check: &(dyn Fn(&Case) -> Result<(), AppError> + Send + Sync),
+        check: &(dyn Fn(&crate::ports::CaseRecord) -> Result<(), AppError> + Send + Sync),
         recorder: Option<&Recorder<'_>>,
     ) -> Result<Ran, AppError> {
         self.commit_keyed(recorder.map(|r| r.key), || async {
             let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
-            check(&record.case)?;
+            check(&record)?;
             let now = self.clock.now();
             let (version, head) = (record.version, record.last_hash.clone());
             let (change, events, outbox) = self.make_change(record, command, actor, now, None).await?;

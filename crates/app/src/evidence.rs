@@ -440,8 +440,8 @@ impl App {
                 case_id,
                 &Command::AddEvidence { file },
                 principal.actor(),
-                &|case| {
-                    if case.evidence_bytes.saturating_add(size) > limit {
+                &|record| {
+                    if record.case.evidence_bytes.saturating_add(size) > limit {
                         Err(EvidenceError::CaseFull { limit }.into())
                     } else {
                         Ok(())

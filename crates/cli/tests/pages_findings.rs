@@ -490,3 +490,48 @@ async fn a_first_visit_reads_in_the_browsers_language() {
     let chosen = get("/login", "en-US", Some("redress_lang=zh-CN")).await;
     assert!(chosen.contains("<html lang=\"zh-CN\""), "the switch's choice wins: {chosen}");
 }
+
+/// Trial (helper-44): a shop's approval is of the request its page showed. The action forms
+/// carry the case's version; a revision made after the page was read refuses the approval with
+/// what happened and leaves the case waiting, and the page read again approves.
+#[tokio::test]
+async fn an_approval_from_a_page_is_of_the_request_the_page_showed() {
+    let demo = Demo::start();
+    let shop = demo.reader("shop", "shop-pass", "en").await;
+    let case = case_in(&shop, "awaiting_merchant").await;
+    let version = |page: &str| {
+        let form = page.split("action=\"/cases/").find(|f| f.contains("/actions/approve\"")).expect("the approve form");
+        form.split("name=\"version\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
+    };
+    let (status, page) = demo.page(&shop, &format!("/cases/{case}")).await;
+    assert_eq!(status, 200);
+    let shown = version(&page);
+    let detail = shop.api.get(&format!("/api/v1/cases/{case}")).await;
+    assert_eq!(shown, detail["version"].to_string());
+
+    // The case's buyer (one of the demo's two) revises it.
+    let mut revised = false;
+    for login in ["buyer", "buyer2"] {
+        let buyer = demo.reader(login, "buyer-pass", "en").await;
+        let cases = buyer.api.get("/api/v1/cases?limit=100").await;
+        if cases["items"].as_array().unwrap().iter().any(|c| c["id"] == case.as_str()) {
+            let revision = serde_json::json!({ "description": "Both earbuds are silent now." });
+            buyer.api.post(&format!("/api/v1/cases/{case}/actions/revise"), revision).await;
+            revised = true;
+        }
+    }
+    assert!(revised, "the case's buyer revised it");
+
+    let approve = format!("/cases/{case}/actions/approve");
+    let (status, page) = demo.post(&shop, &approve, &[("version", shown.as_str())]).await;
+    assert_eq!(status, 409, "{page}");
+    assert!(page.contains("The case has changed since you read it"), "{page}");
+    let now = shop.api.get(&format!("/api/v1/cases/{case}")).await;
+    assert_eq!(now["case"]["state"], "awaiting_merchant", "nothing was approved: {now}");
+
+    let (_, page) = demo.page(&shop, &format!("/cases/{case}")).await;
+    let (status, _) = demo.post(&shop, &approve, &[("version", version(&page).as_str())]).await;
+    assert_eq!(status, 303);
+    let now = shop.api.get(&format!("/api/v1/cases/{case}")).await;
+    assert_ne!(now["case"]["state"], "awaiting_merchant", "{now}");
+}

@@ -68,6 +68,7 @@ rejection_codes! {
     CalendarNotCovered = "calendar_not_covered";
     CaseOpenOnOrder = "case_open_on_order";
     ControlCharacter = "control_character";
+    CaseChanged = "case_changed";
 }
 
 /// A refused command: a stable code plus what exactly was wrong (a code with arguments too).
@@ -129,6 +130,11 @@ pub enum Detail {
     NoRefundPending,
     UnknownRefund,
     StaleTimeout,
+    /// The action was sent for the case at version `read` (`If-Match`); it is at `current`.
+    CaseChanged {
+        read: i64,
+        current: i64,
+    },
     NoProvisionalDeadline,
     NoDeadlineProvisionalFor {
         year: i16,
@@ -292,6 +298,8 @@ pub enum Detail {
     Multipart,
     IdempotencyKeyForAnotherFile,
     IdempotencyKey,
+    /// An `If-Match` that is not one entity tag of a case (`"7"`) nor `*`.
+    IfMatch,
     // Accounts, shops and orders.
     LoginFormat,
     PasswordTooShort {

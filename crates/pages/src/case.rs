@@ -168,6 +168,8 @@ struct CasePage {
     t: Tr,
     s: Shell,
     id: String,
+    /// The version the reader sees: its actions are taken on it or refused (`case_changed`).
+    version: i64,
     title: String,
     state: String,
     stage: String,
@@ -258,6 +260,7 @@ async fn render(
         t,
         s: Shell::of(signed),
         id: id.to_string(),
+        version: detail.version,
         title: t.with("case-title", &[("kind", t.label(case.kind))]),
         state: t.label(case.state),
         stage: t.label(case.stage),
@@ -361,7 +364,11 @@ pub async fn act(
     let Some(command) = forms::command(kind, &mut form, &posted, t) else {
         return refuse(&app, &signed, id, form, &back).await;
     };
-    match app.act(&signed.principal, id, command).await {
+    // The version the page showed: an action decided on it is not taken on a case that changed
+    // meanwhile (a shop approving ¥10 would pay a ¥49 revision). Forms without it (older pages)
+    // act on the case as it is.
+    let read = posted.get(forms::VERSION).and_then(|v| v.parse::<i64>().ok());
+    match app.act_answered(&signed.principal, id, command, None, read).await {
         Ok(_) => Ok(see(&back)),
         Err(AppError::Rejected(r)) if !is_about_the_case(r.code) => {
             forms::place_error(&mut form, &r, crate::failure::rejection_text(&r, t));

@@ -281,7 +281,9 @@ pub fn command(kind: CommandKind, form: &mut ActionForm, posted: &crate::shell::
             kind.error = Some(t.get("form-error-remedy-kind"));
         }
     }
-    if let Some(unknown) = unknown_field(posted, form.fields.iter().map(|f| f.name)) {
+    // An action's form also carries the version of the case it was shown with.
+    let carried = form.fields.iter().map(|f| f.name).chain([VERSION]);
+    if let Some(unknown) = unknown_field(posted, carried) {
         form.error = Some(t.with("form-error-unknown-field", &[("name", unknown.to_owned())]));
     }
     if form.has_errors() {
@@ -296,6 +298,9 @@ pub fn command(kind: CommandKind, form: &mut ActionForm, posted: &crate::shell::
         }
     }
 }
+
+/// The hidden field of an action's form with the version of the case the page showed.
+pub const VERSION: &str = "version";
 
 /// The first posted name that is none of `fields` (nor the CSRF token or the way back): a form
 /// sent with a field it does not have is refused, not read without it.

@@ -106,6 +106,8 @@ struct WorkbenchPage {
     t: Tr,
     s: Shell,
     id: String,
+    /// The version the agent sees (the case page's `version`).
+    version: i64,
     title: String,
     state: String,
     stage: String,
@@ -228,6 +230,7 @@ async fn render(
         t,
         s: Shell::of(signed),
         id: id.to_string(),
+        version: detail.version,
         title: t.with("case-title", &[("kind", t.label(case.kind))]),
         state: t.label(case.state),
         stage: t.label(case.stage),

@@ -1051,7 +1051,7 @@ async fn idempotency_keys(db: TestDb) {
                 key: "k4".into(),
                 request_hash: "h1".into(),
             };
-            app.act_answered(&buyer, case_id, message("同一条"), Some(&key)).await
+            app.act_answered(&buyer, case_id, message("同一条"), Some(&key), None).await
         });
     }
     let (mut fresh, mut replayed) = (0, 0);

@@ -378,12 +378,12 @@ mod tests {
                 .collect();
             let told = lookup(Lang::En, &key, Some(&args)).unwrap_or_default();
             // A word right after a lone "1 ".
-            let after_one = told.match_indices("1 ").filter_map(|(i, _)| {
+            let mut after_one = told.match_indices("1 ").filter_map(|(i, _)| {
                 let lone = told[..i].chars().next_back().is_none_or(|c| !c.is_alphanumeric() && c != '.');
                 let word = told[i + 2..].split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
                 lone.then_some(word)
             });
-            if let Some(word) = after_one.filter(|w| w.ends_with('s') && !NOT_PLURAL.contains(w)).next() {
+            if let Some(word) = after_one.find(|w| w.ends_with('s') && !NOT_PLURAL.contains(w)) {
                 plural.push(format!("{key}: ...1 {word}... in {told:?}"));
             }
         }

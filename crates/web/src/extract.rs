@@ -230,6 +230,38 @@ pub fn invalid_json(e: &serde_json::Error) -> Problem {
     Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", Some(Detail::json(e, None)))
 }
 
+/// `If-Match` on a case action: the version of the case the caller decided on, as the case's
+/// `ETag` gave it (`"7"`); without one, or with `*`, the action applies to the case as it is.
+pub struct IfMatch(pub Option<i64>);
+
+impl IfMatch {
+    /// The `ETag` of a case at `version`.
+    pub fn etag(version: i64) -> String {
+        format!("\"{version}\"")
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let mut values = parts.headers.get_all(axum::http::header::IF_MATCH).iter();
+        let Some(value) = values.next() else { return Ok(IfMatch(None)) };
+        let refused = || Problem::invalid(Detail::IfMatch);
+        // One tag: a list of versions would approve whichever the case is at.
+        if values.next().is_some() {
+            return Err(refused());
+        }
+        let text = value.to_str().map_err(|_| refused())?.trim();
+        if text == "*" {
+            return Ok(IfMatch(None));
+        }
+        let tag = text.strip_prefix("W/").unwrap_or(text);
+        let version = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')).and_then(|v| v.parse::<i64>().ok());
+        version.filter(|v| *v >= 1).map(|v| IfMatch(Some(v))).ok_or_else(refused)
+    }
+}
+
 /// A file upload: `multipart/form-data`. A body of another type (JSON, a urlencoded form) is no
 /// upload at all (415); a multipart body without its boundary is bad input (422).
 pub struct Upload(pub axum::extract::Multipart);

@@ -34,6 +34,9 @@ pub enum Failures {
     /// The state forbids it, or it exists already (`duplicate`, rule codes, idempotency).
     #[response(status = 409, content_type = "application/problem+json")]
     Conflict(Problem),
+    /// The case changed since the version the action's `If-Match` names (`case_changed`).
+    #[response(status = 412, content_type = "application/problem+json")]
+    PreconditionFailed(Problem),
     /// The body is too large (`payload_too_large`, `evidence_too_large`).
     #[response(status = 413, content_type = "application/problem+json")]
     TooLarge(Problem),
@@ -139,7 +142,7 @@ impl Modify for Security {
 /// a fix of its text; `tests/openapi.rs` checks the document against the published baseline of
 /// the major (`tests/api/openapi-baseline.json`). 2.0.0: the consumer-law answers lost their
 /// bilingual pairs for one message in the caller's language (README, "Versions").
-pub const API_VERSION: &str = "2.4.0";
+pub const API_VERSION: &str = "2.5.0";
 
 /// The document, built once.
 pub fn document() -> &'static Value {
@@ -189,7 +192,8 @@ fn add_actions(doc: &mut Value) {
             "operationId": format!("act_{}", name.replace('-', "_")),
             "parameters": [
                 { "name": "id", "in": "path", "required": true, "description": "The case", "schema": { "type": "string", "format": "uuid" } },
-                { "name": "Idempotency-Key", "in": "header", "required": false, "description": "1 to 255 visible ASCII characters, unique per intended request", "schema": { "type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$" } }
+                { "name": "Idempotency-Key", "in": "header", "required": false, "description": "1 to 255 visible ASCII characters, unique per intended request", "schema": { "type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$" } },
+                { "name": "If-Match", "in": "header", "required": false, "description": "The case's `ETag` as the caller read it (`\"7\"`): the action is refused (412 `case_changed`) if the case has changed since; `*` or none: the case as it is", "schema": { "type": "string" } }
             ],
             "requestBody": { "required": true, "content": { "application/json": { "schema": body } } },
             "responses": failures_with(json!({

@@ -96,6 +96,7 @@ impl Problem {
             _ if code.is_about_the_request() => StatusCode::UNPROCESSABLE_ENTITY,
             NotYourTurn => StatusCode::FORBIDDEN,
             NotYourOrder => StatusCode::NOT_FOUND,
+            CaseChanged => StatusCode::PRECONDITION_FAILED,
             _ => StatusCode::CONFLICT,
         };
         Problem { status, code: code.as_str(), detail, retry_after: None }

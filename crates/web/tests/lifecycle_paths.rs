@@ -250,3 +250,93 @@ async fn the_timeline_names_who_acted_as_the_reader_may_see_them() {
     assert_eq!(f.shop.case(&case).await["parties"]["buyer"]["name"], "b****");
     assert_eq!(f.agent.case(&case).await["parties"]["buyer"]["name"], "buyer");
 }
+
+/// A shop approves the request it read, not one revised meanwhile (trial: the shop read ¥10,
+/// the buyer revised to ¥49 and the approval paid ¥49). The case's `ETag` is its version; an
+/// action sent with it as `If-Match` is refused (412 `case_changed`) once the case has changed,
+/// and nothing is done; with the current one, or `*`, or none, it is taken.
+#[tokio::test]
+async fn an_action_names_the_version_it_was_decided_on() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "SH-IFMATCH-1").await;
+    let case = f.file(&order, "refund_only", "quality_defect", 1000).await;
+    let read = f.shop.request(reqwest::Method::GET, &format!("/api/v1/cases/{case}")).send().await.unwrap();
+    let etag = read.headers()["etag"].to_str().unwrap().to_owned();
+    let seen: Value = read.json().await.unwrap();
+    assert_eq!(etag, format!("\"{}\"", seen["version"]));
+    assert_eq!(seen["case"]["amount"], 1000);
+
+    f.buyer.ok(&case, "revise", json!({ "amount": 4900 })).await;
+    let approve = |if_match: &str| {
+        f.shop
+            .request(reqwest::Method::POST, &format!("/api/v1/cases/{case}/actions/approve"))
+            .header("If-Match", if_match.to_owned())
+            .header("Accept-Language", "en")
+            .json(&json!({}))
+    };
+    let refused = approve(&etag).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::PRECONDITION_FAILED);
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["code"], "case_changed", "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("version 1 of the case; it is now at version 2"), "{problem}");
+    let now = f.shop.case(&case).await;
+    assert_eq!(
+        (now["case"]["state"].as_str(), now["case"]["amount"].as_i64()),
+        (Some("awaiting_merchant"), Some(4900))
+    );
+
+    // Not an entity tag of a case: refused as such.
+    for bad in ["1", "\"x\"", "\"0\"", "\"2\", \"3\""] {
+        let answer = approve(bad).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let problem: Value = answer.json().await.unwrap();
+        assert!(problem["detail"].as_str().unwrap().starts_with("If-Match"), "{bad}: {problem}");
+    }
+    // Read again: the approval is of what it now says.
+    let current = format!("\"{}\"", now["version"]);
+    let approved = approve(&current).send().await.unwrap();
+    assert_eq!(approved.status(), StatusCode::OK);
+    let answer: Value = approved.json().await.unwrap();
+    assert_eq!(answer["case"]["state"], "refunding", "{answer}");
+    // `*`: any version.
+    let (status, _) = f.buyer.get(&format!("/api/v1/cases/{case}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let message = f
+        .buyer
+        .request(reqwest::Method::POST, &format!("/api/v1/cases/{case}/actions/message"))
+        .header("If-Match", "*")
+        .json(&json!({ "text": "谢谢" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(message.status(), StatusCode::OK);
+}
+
+/// The same race sent at once, many times: an approval with `If-Match` either approves the
+/// amount its sender read, or is refused; it never pays a revision it did not see.
+#[tokio::test]
+async fn an_approval_racing_a_revision_pays_what_was_read_or_nothing() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    for i in 0..12 {
+        let order = f.order(&t, &format!("SH-RACE-{i}")).await;
+        let case = f.file(&order, "refund_only", "quality_defect", 1000).await;
+        let etag = format!("\"{}\"", f.shop.case(&case).await["version"]);
+        let approve = f
+            .shop
+            .request(reqwest::Method::POST, &format!("/api/v1/cases/{case}/actions/approve"))
+            .header("If-Match", etag)
+            .json(&json!({}))
+            .send();
+        let revise = f.buyer.act(&case, "revise", json!({ "amount": 4900 }));
+        let (approved, _) = tokio::join!(approve, revise);
+        let status = approved.unwrap().status();
+        let now = f.shop.case(&case).await;
+        match status {
+            StatusCode::OK => assert_eq!(now["case"]["remedy"]["amount"], 1000, "{now}"),
+            StatusCode::PRECONDITION_FAILED => assert_eq!(now["case"]["state"], "awaiting_merchant", "{now}"),
+            other => panic!("approve answered {other}: {now}"),
+        }
+    }
+}

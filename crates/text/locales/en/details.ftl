@@ -18,6 +18,7 @@ detail-refund_not_failed = The refund has not failed.
 detail-no_refund_pending = No refund is pending on this case.
 detail-unknown_refund = No refund of this case has that id.
 detail-stale_timeout = The deadline has changed or already fired.
+detail-case_changed = The action was sent for version { $read } of the case; it is now at version { $current }. Nothing was done: read the case again and decide on what it says now.
 detail-no_provisional_deadline = The case has no deadline counted over a provisional calendar year.
 detail-no_deadline_provisional_for = The case has no deadline counted provisionally over { $year }.
 detail-escalate_from = The buyer and the merchant negotiate for { $days ->
@@ -77,6 +78,7 @@ detail-text_not_utf8 = Text fields must be UTF-8.
 detail-multipart = A multipart/form-data body is expected.
 detail-idempotency_key_for_another_file = Idempotency-Key: already used for another upload (another file, kind, caption or confidentiality).
 detail-idempotency_key = Idempotency-Key: 1 to 255 visible ASCII characters.
+detail-if_match = If-Match: the case's ETag as you read it (its version in quotes, "7"), or *.
 detail-login_format = login: 3 to 64 of a-z, 0-9, “.”, “_”, “@”, “-”.
 detail-password_too_short = password: at least { $min ->
     [one] { $min } character

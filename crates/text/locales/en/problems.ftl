@@ -16,6 +16,7 @@ problem-appeal_window_closed = The appeal window has closed
 problem-already_appealed = You have already appealed once
 problem-own_decision = An agent never reviews an appeal of their own decision
 problem-not_assigned = The case is not assigned to you
+problem-case_changed = The case has changed since you read it
 problem-already_rated = You have already rated this case
 problem-no_pending_offer = There is no pending offer
 problem-no_pending_question = There is no pending question

@@ -16,6 +16,7 @@ problem-appeal_window_closed = 申诉期限已过
 problem-already_appealed = 您已申诉过一次
 problem-own_decision = 不能复核自己作出的裁决
 problem-not_assigned = 该售后单未分配给您
+problem-case_changed = 您读取售后单后，它已有变化
 problem-already_rated = 您已评价过
 problem-no_pending_offer = 没有待确认的方案
 problem-no_pending_question = 没有待回答的问题

@@ -183,10 +183,12 @@ pub async fn list(
     }))
 }
 
-#[utoipa::path(get, operation_id = "cases_read", path = "/api/v1/cases/{id}", tag = "cases", params(("id" = CaseId, Path, description = "The case")), responses((status = 200, description = "The case as its reader sees it", body = CaseDetail), crate::openapi::Failures))]
-pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Json<CaseDetail>, Problem> {
+#[utoipa::path(get, operation_id = "cases_read", path = "/api/v1/cases/{id}", tag = "cases", params(("id" = CaseId, Path, description = "The case")), responses((status = 200, description = "The case as its reader sees it; `ETag` is its version, for an action's `If-Match`", body = CaseDetail, headers(("ETag" = String, description = "The case's version in quotes (\"7\")"))), crate::openapi::Failures))]
+pub async fn read(State(app): State<App>, caller: Caller, Path(id): Path<String>) -> Result<Response, Problem> {
     let id: CaseId = path_id(&id)?;
-    Ok(Json(app.case_detail(&caller.principal, id).await?))
+    let detail = app.case_detail(&caller.principal, id).await?;
+    let etag = crate::extract::IfMatch::etag(detail.version);
+    Ok(axum::response::IntoResponse::into_response(([(axum::http::header::ETAG, etag)], Json(detail))))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -215,6 +217,7 @@ pub async fn act(
     State(app): State<App>,
     caller: Caller,
     Claimed(key): Claimed,
+    crate::extract::IfMatch(read): crate::extract::IfMatch,
     Path((id, action)): Path<(String, String)>,
     Body(body): Body<serde_json::Value>,
 ) -> Result<Response, Problem> {
@@ -233,7 +236,7 @@ pub async fn act(
                 .map(|d| if fields.is_empty() { d.in_empty_body() } else { d }),
         )
     })?;
-    let answered = app.act_answered(&caller.principal, id, command, key.as_ref()).await?;
+    let answered = app.act_answered(&caller.principal, id, command, key.as_ref(), read).await?;
     Ok(idempotency::respond(answered, key.as_ref()))
 }
 
