@@ -298,6 +298,7 @@ pub enum Detail {
     Multipart,
     IdempotencyKeyForAnotherFile,
     IdempotencyKey,
+    IdempotencyKeyTwice,
     /// An `If-Match` that is not one entity tag of a case (`"7"`) nor `*`.
     IfMatch,
     // Accounts, shops and orders.

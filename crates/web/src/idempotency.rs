@@ -79,14 +79,13 @@ pub async fn layer(State((app, running)): State<(App, Arc<Running>)>, request: R
     if request.method() != Method::POST || crate::routes::evidence::is_upload(request.method(), request.uri().path()) {
         return next.run(request).await;
     }
-    let Some(key) = request.headers().get(HEADER).cloned() else {
-        return next.run(request).await;
+    let key = match claimed_key(request.headers()) {
+        Ok(Some(key)) => key,
+        Ok(None) => return next.run(request).await,
+        Err(refused) => return refused.into_response(),
     };
     let (mut parts, body) = request.into_parts();
     let lang = lang_of(&parts);
-    let Some(key) = valid_key(&key) else {
-        return Problem::invalid(Detail::IdempotencyKey).into_response();
-    };
     // A request without a valid credential is refused by its handler and leaves nothing to
     // remember.
     let Some(scope) = scope(&app, &parts.headers).await else {
@@ -144,6 +143,17 @@ pub async fn layer(State((app, running)): State<(App, Arc<Running>)>, request: R
     }
 }
 
+/// The request's key, if it sent one: one header of the documented pattern, or refused (two keys
+/// would leave it to chance which one a retry is matched by).
+fn claimed_key(headers: &axum::http::HeaderMap) -> Result<Option<String>, Problem> {
+    let mut keys = headers.get_all(HEADER).iter();
+    let Some(key) = keys.next() else { return Ok(None) };
+    if keys.next().is_some() {
+        return Err(Problem::invalid(Detail::IdempotencyKeyTwice));
+    }
+    valid_key(key).map(Some).ok_or_else(|| Problem::invalid(Detail::IdempotencyKey))
+}
+
 /// The documented pattern `^[\x21-\x7e]{1,255}$`: `HeaderValue::to_str` alone would also let
 /// spaces and tabs through.
 fn valid_key(key: &HeaderValue) -> Option<String> {
@@ -160,11 +170,16 @@ async fn scope(app: &App, headers: &axum::http::HeaderMap) -> Option<String> {
 }
 
 /// The key of an upload, whose body is never buffered here: it names the request by its path
-/// (the use case checks the file itself).
-pub fn upload_key(principal: &Principal, headers: &axum::http::HeaderMap, path: &str) -> Option<IdempotencyKey> {
-    let key = valid_key(headers.get(HEADER)?)?;
+/// (the use case checks the file itself). A malformed key is refused as on any POST (it was
+/// taken as none: a retry uploaded the file again).
+pub fn upload_key(
+    principal: &Principal,
+    headers: &axum::http::HeaderMap,
+    path: &str,
+) -> Result<Option<IdempotencyKey>, Problem> {
+    let Some(key) = claimed_key(headers)? else { return Ok(None) };
     let request_hash = hex::encode(Sha256::digest(format!("POST {path}\n(upload)").as_bytes()));
-    Some(IdempotencyKey { scope: IdempotencyKey::scope_of(principal), key, request_hash })
+    Ok(Some(IdempotencyKey { scope: IdempotencyKey::scope_of(principal), key, request_hash }))
 }
 
 /// The response to a change's answer: fresh, or replayed from its record.

@@ -1570,3 +1570,35 @@ async fn an_empty_body_and_a_request_without_fields_say_so() {
     let reply = post(&f.buyer, "/api/v1/cases", &[("accept-language", "en")], &filing).await;
     assert_eq!(reply.body["detail"], "Unknown field “foo”.", "{reply}");
 }
+
+/// Trial (helper-44): two `Idempotency-Key`s are refused, not the first taken; an upload's
+/// malformed key is refused as any POST's is (it was taken as none, so a retry uploaded again).
+#[tokio::test]
+async fn a_key_sent_twice_or_malformed_on_an_upload_is_refused() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "IDEM-TWICE").await;
+    let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
+    let message = format!("/api/v1/cases/{case}/actions/message");
+    let keys = [("idempotency-key", "a-1"), ("idempotency-key", "b-2"), ("accept-language", "en")];
+    let twice = post(&f.buyer, &message, &keys, &json!({ "text": "两个键" })).await;
+    assert_problem(&twice, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", "two keys");
+    assert!(twice.body["detail"].as_str().unwrap().contains("more than once"), "{twice}");
+    assert_eq!(count(&f.buyer.case(&case).await, "message_posted"), 0);
+
+    let evidence = format!("/api/v1/cases/{case}/evidence");
+    let form = support::multipart(&[("kind", None, b"photo"), ("file", Some(("a.png", "image/png")), &support::png())]);
+    let content_type = format!("multipart/form-data; boundary={}", support::BOUNDARY);
+    for (keys, says) in [
+        (vec![("idempotency-key", "has space")], "1 to 255"),
+        (vec![("idempotency-key", "u-1"), ("idempotency-key", "u-2")], "more than once"),
+    ] {
+        let mut headers = keys.clone();
+        headers.extend([("content-type", content_type.as_str()), ("accept-language", "en")]);
+        let refused = raw(&f.buyer, reqwest::Method::POST, &evidence, &headers, Some(form.clone())).await;
+        assert_problem(&refused, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", says);
+        assert!(refused.body["detail"].as_str().unwrap().contains(says), "{refused}");
+    }
+    let (_, files) = f.buyer.get(&evidence).await;
+    assert_eq!(files["items"].as_array().map(Vec::len), Some(0), "nothing uploaded: {files}");
+}

@@ -78,6 +78,7 @@ detail-text_not_utf8 = Text fields must be UTF-8.
 detail-multipart = A multipart/form-data body is expected.
 detail-idempotency_key_for_another_file = Idempotency-Key: already used for another upload (another file, kind, caption or confidentiality).
 detail-idempotency_key = Idempotency-Key: 1 to 255 visible ASCII characters.
+detail-idempotency_key_twice = Idempotency-Key: sent more than once; send one key.
 detail-if_match = If-Match: the case's ETag as you read it (its version in quotes, "7"), or *.
 detail-login_format = login: 3 to 64 of a-z, 0-9, “.”, “_”, “@”, “-”.
 detail-password_too_short = password: at least { $min ->

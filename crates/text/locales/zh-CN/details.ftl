@@ -66,6 +66,7 @@ detail-text_not_utf8 = 文本字段须为 UTF-8 编码。
 detail-multipart = 请求体须为 multipart/form-data。
 detail-idempotency_key_for_another_file = Idempotency-Key：已用于另一次上传（文件、类型、说明或保密设置不同）。
 detail-idempotency_key = Idempotency-Key：须为 1 到 255 个可见 ASCII 字符。
+detail-idempotency_key_twice = Idempotency-Key：发送了不止一个，请只发送一个。
 detail-if_match = If-Match：须为您读取时售后单的 ETag（带引号的版本号，如 "7"），或 *。
 detail-login_format = login：3 到 64 个字符，限 a-z、0-9、「.」「_」「@」「-」。
 detail-password_too_short = password：至少 { $min } 个字符。

@@ -112,7 +112,7 @@ pub async fn upload(
             return Err(problem);
         }
     };
-    let key = idempotency::upload_key(&caller.principal, &headers, &format!("/api/v1/orders/{id}/conversation/files"));
+    let key = idempotency::upload_key(&caller.principal, &headers, &format!("/api/v1/orders/{id}/conversation/files"))?;
     let answered = app.post_file(&caller.principal, id, received, description, &text, key.as_ref()).await?;
     Ok(idempotency::respond(answered, key.as_ref()))
 }

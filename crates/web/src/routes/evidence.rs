@@ -73,7 +73,7 @@ pub async fn upload(
             return Err(problem);
         }
     };
-    let key = crate::idempotency::upload_key(&caller.principal, &headers, &format!("/api/v1/cases/{id}/evidence"));
+    let key = crate::idempotency::upload_key(&caller.principal, &headers, &format!("/api/v1/cases/{id}/evidence"))?;
     let render = |record: &EvidenceRecord| -> Result<String, redress_app::AppError> {
         Ok(serde_json::to_string(&view(record)).map_err(anyhow::Error::from)?)
     };
