@@ -141,11 +141,22 @@ async fn main() -> std::process::ExitCode {
     match run().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            // The chain of causes, one line: what failed and why, without a backtrace.
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", causes(&e));
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// The chain of causes, one line: what failed and why, without a backtrace. A cause whose words
+/// its effect already says is said once (a database error repeats its message as its source).
+fn causes(error: &anyhow::Error) -> String {
+    let mut told: Vec<String> = Vec::new();
+    for cause in error.chain().map(ToString::to_string) {
+        if !told.last().is_some_and(|effect| effect.ends_with(&cause)) {
+            told.push(cause);
+        }
+    }
+    told.join(": ")
 }
 
 async fn run() -> anyhow::Result<()> {
@@ -365,4 +376,37 @@ async fn serve(settings: &Settings, demo: bool) -> anyhow::Result<()> {
 async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
     eprintln!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    /// An error that says its source's words too (as sqlx's database errors do).
+    #[derive(Debug)]
+    struct Repeating(std::io::Error);
+
+    impl std::fmt::Display for Repeating {
+        fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "error returned from database: {}", self.0)
+        }
+    }
+
+    impl std::error::Error for Repeating {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    /// Trial (helper-44): "relation … does not exist" was printed twice after the advice.
+    #[test]
+    fn a_cause_is_said_once() {
+        let missing = std::io::Error::other("relation \"policy_versions\" does not exist");
+        let error =
+            anyhow::Error::new(Repeating(missing)).context("the database is not migrated: run `redress migrate`");
+        assert_eq!(
+            super::causes(&error),
+            "the database is not migrated: run `redress migrate`: error returned from database: relation \"policy_versions\" does not exist"
+        );
+        let plain = anyhow::anyhow!("no such file").context("read the calendar");
+        assert_eq!(super::causes(&plain), "read the calendar: no such file");
+    }
 }
