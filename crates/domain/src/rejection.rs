@@ -296,6 +296,8 @@ pub enum Detail {
     },
     TextNotUtf8,
     Multipart,
+    /// A `multipart/form-data` body without its boundary parameter.
+    MultipartBoundary,
     IdempotencyKeyForAnotherFile,
     IdempotencyKey,
     IdempotencyKeyTwice,

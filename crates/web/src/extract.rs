@@ -282,7 +282,7 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
         axum::extract::Multipart::from_request(request, state)
             .await
             .map(Upload)
-            .map_err(|_| Problem::invalid(Detail::Multipart))
+            .map_err(|_| Problem::invalid(Detail::MultipartBoundary))
     }
 }
 

@@ -1602,3 +1602,25 @@ async fn a_key_sent_twice_or_malformed_on_an_upload_is_refused() {
     let (_, files) = f.buyer.get(&evidence).await;
     assert_eq!(files["items"].as_array().map(Vec::len), Some(0), "nothing uploaded: {files}");
 }
+
+/// Trial (helper-44): an upload declared multipart without its boundary is told that (it read
+/// "a multipart/form-data body is expected", the words of a JSON body's 415).
+#[tokio::test]
+async fn an_upload_without_its_boundary_is_told_so() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "BOUNDARY-1").await;
+    let case = f.file(&order, "refund_only", "quality_defect", 39900).await;
+    let evidence = format!("/api/v1/cases/{case}/evidence");
+    let (evidence, buyer) = (evidence.as_str(), &f.buyer);
+    let send = |content_type: &'static str| async move {
+        let headers = [("content-type", content_type), ("accept-language", "en")];
+        raw(buyer, reqwest::Method::POST, evidence, &headers, Some(b"garbage".to_vec())).await
+    };
+    let unbounded = send("multipart/form-data").await;
+    assert_problem(&unbounded, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", "no boundary");
+    assert!(unbounded.body["detail"].as_str().unwrap().contains("has no boundary"), "{unbounded}");
+    let json = send("application/json").await;
+    assert_problem(&json, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "JSON");
+    assert!(json.body["detail"].as_str().unwrap().contains("multipart/form-data body is expected"), "{json}");
+}

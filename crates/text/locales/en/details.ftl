@@ -76,6 +76,7 @@ detail-body_limit = A request body takes at most { $bytes }.
 detail-text_field_too_long = Text fields take at most { $bytes }.
 detail-text_not_utf8 = Text fields must be UTF-8.
 detail-multipart = A multipart/form-data body is expected.
+detail-multipart_boundary = The multipart/form-data body has no boundary: send Content-Type: multipart/form-data; boundary=… with parts separated by it.
 detail-idempotency_key_for_another_file = Idempotency-Key: already used for another upload (another file, kind, caption or confidentiality).
 detail-idempotency_key = Idempotency-Key: 1 to 255 visible ASCII characters.
 detail-idempotency_key_twice = Idempotency-Key: sent more than once; send one key.

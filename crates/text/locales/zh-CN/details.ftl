@@ -64,6 +64,7 @@ detail-body_limit = 请求正文最多 { $bytes }。
 detail-text_field_too_long = 文本字段最多 { $bytes }。
 detail-text_not_utf8 = 文本字段须为 UTF-8 编码。
 detail-multipart = 请求体须为 multipart/form-data。
+detail-multipart_boundary = multipart/form-data 请求体缺少分隔符：请发送 Content-Type: multipart/form-data; boundary=…，并用它分隔各部分。
 detail-idempotency_key_for_another_file = Idempotency-Key：已用于另一次上传（文件、类型、说明或保密设置不同）。
 detail-idempotency_key = Idempotency-Key：须为 1 到 255 个可见 ASCII 字符。
 detail-idempotency_key_twice = Idempotency-Key：发送了不止一个，请只发送一个。
