@@ -114,6 +114,10 @@ pub enum Detail {
         state: crate::CaseState,
     },
     AlreadyYours,
+    /// Another agent handles the case (it may be taken over once the platform's deadline passed).
+    AnotherAgentsCase,
+    /// The agent made the ruling under appeal: another agent reviews it.
+    OwnRulingUnderAppeal,
     NoPendingAppeal,
     /// A refusal that passes after a wait.
     RetryIn {

@@ -340,3 +340,29 @@ async fn an_approval_racing_a_revision_pays_what_was_read_or_nothing() {
         }
     }
 }
+
+/// Trial (helper-44): an agent refused another agent's case, or the review of their own ruling,
+/// is told why (the 409s had a title only).
+#[tokio::test]
+async fn an_agent_refused_a_case_is_told_why() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let case = f.file(&f.order(&t, "SH-WHY-1").await, "refund_only", "quality_defect", 39900).await;
+    f.shop.ok(&case, "reject", json!({ "reason": "other", "text": "不同意" })).await;
+    f.buyer.ok(&case, "escalate", json!({ "text": "申请介入" })).await;
+    f.agent.ok(&case, "take", json!({})).await;
+    let refused = |who: &support::Session, action: &'static str, body: Value| {
+        let request = who.request(reqwest::Method::POST, &format!("/api/v1/cases/{case}/actions/{action}"));
+        request.header("Accept-Language", "en").json(&body).send()
+    };
+    let taken: Value = refused(&f.other_agent, "take", json!({})).await.unwrap().json().await.unwrap();
+    assert_eq!(taken["code"], "not_assigned", "{taken}");
+    assert!(taken["detail"].as_str().unwrap().starts_with("Another agent is handling the case"), "{taken}");
+
+    f.agent.ok(&case, "decide", json!({ "rationale": "证据不足", "cited_rule": "平台规则" })).await;
+    f.buyer.ok(&case, "appeal", json!({ "reason": "不服" })).await;
+    let review = json!({ "uphold": true, "rationale": "维持", "cited_rule": "平台规则" });
+    let own: Value = refused(&f.agent, "review-appeal", review).await.unwrap().json().await.unwrap();
+    assert_eq!(own["code"], "own_decision", "{own}");
+    assert!(own["detail"].as_str().unwrap().contains("another agent reviews it"), "{own}");
+}

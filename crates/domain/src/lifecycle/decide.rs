@@ -135,7 +135,9 @@ pub fn permit(case: &Case, actor: Actor, kind: CommandKind, env: &Env) -> Result
             match case.assigned_agent {
                 Some(a) if a == agent => Err(Rejection::with(RejectionCode::NotAllowedInState, Detail::AlreadyYours)),
                 // Another agent's case may be taken over only once its SLA is breached.
-                Some(_) if case.sla_breaches == 0 => Err(Rejection::new(RejectionCode::NotAssigned)),
+                Some(_) if case.sla_breaches == 0 => {
+                    Err(Rejection::with(RejectionCode::NotAssigned, Detail::AnotherAgentsCase))
+                }
                 _ => Ok(()),
             }
         }
@@ -574,7 +576,7 @@ fn as_assigned_agent(case: &Case, actor: Actor) -> Result<UserId, Rejection> {
     in_state(case, &[PlatformReview])?;
     match case.assigned_agent {
         Some(a) if a == agent => Ok(agent),
-        Some(_) => Err(Rejection::new(RejectionCode::NotAssigned)),
+        Some(_) => Err(Rejection::with(RejectionCode::NotAssigned, Detail::AnotherAgentsCase)),
         None => check_not_own_appeal(case, agent).map(|()| agent),
     }
 }
@@ -661,7 +663,7 @@ fn no_pending_appeal(case: &Case) -> Result<(), Rejection> {
 
 fn check_not_own_appeal(case: &Case, agent: UserId) -> Result<(), Rejection> {
     if case.pending_appeal().is_some() && case.decision.as_ref().is_some_and(|d| d.agent == agent) {
-        return Err(Rejection::new(RejectionCode::OwnDecision));
+        return Err(Rejection::with(RejectionCode::OwnDecision, Detail::OwnRulingUnderAppeal));
     }
     Ok(())
 }

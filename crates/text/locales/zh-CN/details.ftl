@@ -5,7 +5,9 @@ list-separator = 、
 alternatives-separator = 或
 
 detail-in_state = 售后单当前为「{ $state }」，不能进行此操作。
-detail-already_yours = 该售后单已由你处理。
+detail-already_yours = 该售后单已由您处理。
+detail-another_agents_case = 该售后单由其他客服处理；平台处理期限届满后方可接手。
+detail-own_ruling_under_appeal = 被申诉的裁决由您作出，须由其他客服复核。
 detail-no_pending_appeal = 该售后单没有待复核的申诉。
 detail-retry_in = 请在 { $seconds } 秒后再试。
 detail-dismissal_after_payout = 本售后单已向买家支付 { $paid }：申诉复核可以维持原裁决或追加补偿，不能改为驳回。
