@@ -305,6 +305,8 @@ pub enum Detail {
     IdempotencyKeyForAnotherFile,
     IdempotencyKey,
     IdempotencyKeyTwice,
+    /// The key answered another request (another body or path) within the last 24 hours.
+    IdempotencyKeyForAnotherRequest,
     /// An `If-Match` that is not one entity tag of a case (`"7"`) nor `*`.
     IfMatch,
     // Accounts, shops and orders.

@@ -205,7 +205,8 @@ fn json(status: StatusCode, body: String) -> Response {
 /// The recorded answer, if it answered this very request; a key reused for another is refused.
 fn replay(answer: &StoredAnswer, key: &IdempotencyKey) -> Response {
     if answer.request_hash != key.request_hash {
-        return Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", None).into_response();
+        let detail = Some(Detail::IdempotencyKeyForAnotherRequest);
+        return Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", detail).into_response();
     }
     let mut response = json(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK), answer.body.clone());
     response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));

@@ -951,6 +951,8 @@ async fn idempotency_key_replays_the_first_answer() {
     changed["amount"] = json!(100);
     let reused = post(&f.buyer, "/api/v1/cases", &key, &changed).await;
     assert_problem(&reused, StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", "another body");
+    // Told why (trial helper-44: a title only).
+    assert!(reused.body["detail"].as_str().is_some_and(|d| d.contains("Idempotency-Key")), "{reused}");
     let elsewhere = post(&f.buyer, &format!("/api/v1/cases/{case}/actions/withdraw"), &key, &filing).await;
     assert_problem(&elsewhere, StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", "another path");
     assert_eq!(f.buyer.case(&case).await["case"]["state"], "awaiting_merchant");
