@@ -50,7 +50,13 @@ impl SqliteStore {
         // The writer's page cache holds a whole batch's pages (the case rows, their indexes, the
         // events and outbox): with the default 2 MB a batch of 64 changes spilled dirty pages to
         // the WAL before its commit and read index pages back from the file.
-        let writer_options = options.clone().pragma("cache_size", format!("-{}", crate::writer::CACHE_KIB));
+        // Its savepoint journals (one savepoint per change) are kept in memory: on a file, they
+        // spilled past 64 KiB to a temporary file, about 60 writes to it a change in the sweep.
+        // A released savepoint's journal is emptied, so it holds one change's pages at most.
+        let writer_options = options
+            .clone()
+            .pragma("cache_size", format!("-{}", crate::writer::CACHE_KIB))
+            .pragma("temp_store", "memory");
         let writer = crate::writer::Writer::start(sqlx::ConnectOptions::connect(&writer_options).await?);
         Ok(SqliteStore {
             pool,
@@ -109,3 +115,26 @@ crate::search::search_store!(
     query_within: |terms, words| terms.fts5_within(words)
 );
 crate::seed::bulk_load!(SqliteStore, sqlite);
+
+#[cfg(test)]
+mod tests {
+    /// The writer's savepoint journals stay in memory (`temp_store = MEMORY`, 2): on a file they
+    /// spilled to a temporary file, about 60 writes a change in the deadline sweep.
+    #[tokio::test]
+    async fn the_writer_keeps_its_savepoint_journals_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = super::SqliteStore::connect(&url).await.unwrap();
+        let temp_store = crate::shared::write_returning::<sqlx::Sqlite, i64, _, _, _>(
+            |change| store.write_change(change),
+            |conn| {
+                Box::pin(async move {
+                    sqlx::query_scalar("PRAGMA temp_store").fetch_one(conn).await.map_err(crate::shared::other)
+                })
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(temp_store, 2);
+    }
+}
