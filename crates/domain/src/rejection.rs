@@ -114,6 +114,11 @@ pub enum Detail {
         state: crate::CaseState,
     },
     AlreadyYours,
+    /// The case closed at `at` with `outcome`: only an appeal or a rating may follow.
+    ClosedAs {
+        at: jiff::Timestamp,
+        outcome: crate::Outcome,
+    },
     /// Another agent handles the case (it may be taken over once the platform's deadline passed).
     AnotherAgentsCase,
     /// The agent made the ruling under appeal: another agent reviews it.

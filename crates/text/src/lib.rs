@@ -136,6 +136,7 @@ pub fn problem_key(code: &str) -> String {
 /// their label `<prefix>-<name>`.
 const LABELLED: &[(&str, &str)] = &[
     ("state", "case-state"),
+    ("outcome", "outcome"),
     ("exclusion", "no-reason-exclusion"),
     ("roles", "roles"),
     ("rule", "calendar-rule"),
@@ -358,6 +359,22 @@ mod tests {
             }
         }
         messages
+    }
+
+    /// A closed case's refusal says when, in Beijing time, and how, by the outcome's label.
+    #[test]
+    fn a_closed_case_is_told_when_and_how() {
+        let at: jiff::Timestamp = "2026-12-04T02:00:00.123456789Z".parse().unwrap();
+        let detail = redress_domain::Detail::ClosedAs { at, outcome: redress_domain::Outcome::Withdrawn };
+        assert_eq!(
+            told(Lang::En, &detail),
+            "The case was closed at 2026-12-04 10:00 Beijing time, as “Withdrawn”; only an appeal or a rating can follow."
+        );
+        assert!(
+            told(Lang::Zh, &detail).contains("北京时间 2026-12-04 10:00 关闭（已撤销）"),
+            "{}",
+            told(Lang::Zh, &detail)
+        );
     }
 
     /// A count of one reads in the singular: every English message, its variables all 1, has no

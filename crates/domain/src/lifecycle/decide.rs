@@ -55,7 +55,7 @@ pub fn permit(case: &Case, actor: Actor, kind: CommandKind, env: &Env) -> Result
     // case: they change no state, and their hashes join the chain like any other file.
     let platform_file = kind == K::AddEvidence && actor.party() == Party::Platform || kind == K::RecordClockRecount;
     if case.state == Closed && !matches!(kind, K::Appeal | K::Rate) && !platform_file {
-        return Err(Rejection::new(RejectionCode::CaseClosed));
+        return Err(closed(case));
     }
     match kind {
         K::Message | K::AddEvidence => match actor.party() {
@@ -614,11 +614,19 @@ fn as_agent(actor: Actor) -> Result<UserId, Rejection> {
     }
 }
 
+/// The refusal of an action on a closed case, with when and how it closed.
+fn closed(case: &Case) -> Rejection {
+    match (case.closed_at, case.outcome) {
+        (Some(at), Some(outcome)) => Rejection::with(RejectionCode::CaseClosed, Detail::ClosedAs { at, outcome }),
+        _ => Rejection::new(RejectionCode::CaseClosed),
+    }
+}
+
 fn in_state(case: &Case, allowed: &[CaseState]) -> Result<(), Rejection> {
     if allowed.contains(&case.state) {
         Ok(())
     } else if case.state == Closed {
-        Err(Rejection::new(RejectionCode::CaseClosed))
+        Err(closed(case))
     } else {
         Err(Rejection::with(RejectionCode::NotAllowedInState, Detail::InState { state: case.state }))
     }

@@ -872,6 +872,10 @@ fn closed_case_refuses_all_but_appeal_and_rate_once() {
     ] {
         s.refuses(actor, cmd, Code::CaseClosed);
     }
+    // The refusal says when and how the case closed.
+    let refusal = decide(&s.case, &Command::Withdraw, buyer(), &env(s.now)).unwrap_err();
+    let closed = crate::Detail::ClosedAs { at: s.case.closed_at.expect("closed"), outcome: Withdrawn };
+    assert_eq!(refusal.detail, Some(closed));
     s.refuses(buyer(), rate(6), Code::InvalidInput);
     s.refuses(merchant(), rate(5), Code::NotYourTurn);
     s.later(1).act(buyer(), rate(4), &["rated"]);
