@@ -26,6 +26,16 @@ pub struct Revision {
     pub description: Option<String>,
 }
 
+impl Revision {
+    /// Its fields' names, as a client sends them.
+    pub fn field_names() -> String {
+        match serde_json::to_value(Revision::default()) {
+            Ok(serde_json::Value::Object(fields)) => fields.keys().cloned().collect::<Vec<_>>().join(", "),
+            _ => unreachable!("a revision is written as an object"),
+        }
+    }
+}
+
 /// A parcel on its way (`ship-return` by the buyer, `ship-replacement` by the merchant).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -353,6 +353,10 @@ pub enum Detail {
         min_digits: u64,
         max_digits: u64,
     },
+    /// A request whose fields are all optional gave none of them (`fields`, comma-separated).
+    AnyOf {
+        fields: String,
+    },
     /// `field` is at least `min`.
     AtLeast {
         field: String,

@@ -220,6 +220,10 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
             }
             plan.note(EventBody::EvidenceAdded { file: file.clone() });
         }
+        Command::Revise(revision) if *revision == Revision::default() => {
+            // A revision of nothing is a mistake of the client's, not a repeat.
+            return Err(Rejection::invalid(Detail::AnyOf { fields: Revision::field_names() }));
+        }
         Command::Revise(Revision { kind, amount, description }) => {
             let kind = kind.unwrap_or(case.kind);
             let amount = amount.unwrap_or(if RemedyKind::requested(kind).pays_money() {

@@ -919,6 +919,10 @@ fn a_filing_or_a_revision_needs_a_description_that_says_something() {
         let refused = decide(&s.case, &blanking, buyer(), &env(s.now)).expect_err("a blank description is refused");
         assert_eq!((refused.code, refused.detail), (Code::InvalidInput, empty()), "{description:?}");
     }
+    // A revision of nothing is refused, naming what may be revised.
+    let nothing = decide(&s.case, &Command::Revise(Revision::default()), buyer(), &env(s.now)).unwrap_err();
+    let one_of = Detail::AnyOf { fields: "amount, description, kind".into() };
+    assert_eq!((nothing.code, nothing.detail), (Code::InvalidInput, Some(one_of)));
     // The merchant's deadline did not start again; a revision read as it is stored (trimmed)
     // and the same as the case's changes nothing.
     assert_eq!((s.case.description.as_str(), s.due()), ("The mug arrived cracked along the handle.", due));

@@ -106,6 +106,7 @@ detail-phone_format = { $field }: not a phone number: { $min_digits } to { $max_
     [one] { $max_digits } digit
    *[other] { $max_digits } digits
     }, optionally starting with +, with spaces or hyphens between.
+detail-any_of = Give at least one of { $fields }.
 detail-at_least = { $field }: at least { $min }.
 detail-order_item = Item { $sku } needs a sku (at most 64 characters), a title (at most 200), a quantity of 1 to { $max_quantity } and a price of 0 to { $max_price }.
 detail-amount_paid = amount_paid: at most the items ({ $items }) plus freight ({ $freight }).

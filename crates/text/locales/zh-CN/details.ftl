@@ -85,6 +85,7 @@ detail-batch_too_large = orders：每次最多 { $max } 个，本次为 { $sent 
 detail-length = { $field }：须为 { $min } 到 { $max } 个。
 detail-chars = { $field }：须为 { $min } 到 { $max } 个字符。
 detail-phone_format = { $field }：不是电话号码：须为 { $min_digits } 到 { $max_digits } 位数字，可以 + 开头，数字之间可有空格或连字符。
+detail-any_of = 请至少给出其中一项：{ $fields }。
 detail-at_least = { $field }：至少为 { $min }。
 detail-order_item = 商品 { $sku } 须有 sku（最多 64 个字符）、标题（最多 200 个字符）、数量 1 到 { $max_quantity }、价格 0 到 { $max_price }。
 detail-amount_paid = amount_paid：最多为商品金额（{ $items }）加运费（{ $freight }）。
