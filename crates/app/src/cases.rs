@@ -169,10 +169,26 @@ impl App {
 
     /// Runs a command from a person or merchant system on a case they can see.
     pub async fn act(&self, principal: &Principal, case_id: CaseId, command: Command) -> Result<Case, AppError> {
+        self.act_as_read(principal, case_id, command, None).await
+    }
+
+    /// `act` on the case as the caller read it: with `read`, the version the caller decided on,
+    /// the action is refused (`case_changed`) if the case is at another version (the pages'
+    /// forms, which need no answer but the outcome).
+    pub async fn act_as_read(
+        &self,
+        principal: &Principal,
+        case_id: CaseId,
+        command: Command,
+        read: Option<i64>,
+    ) -> Result<Case, AppError> {
         self.check_public(&command)?;
         self.visible_case(principal, case_id).await?;
         self.may_cite(principal, case_id, &command).await?;
-        self.run(case_id, &command, principal.actor()).await
+        match self.run_recorded(case_id, &command, principal.actor(), &unchanged_since(read), None).await? {
+            Ran::Done(change) => Ok(change.case),
+            Ran::Replayed(_) => unreachable!("only a keyed command is replayed"),
+        }
     }
 
     /// `act`, answered with what changed (`ActionAnswer`, status 200). With a key, the answer
@@ -209,16 +225,7 @@ impl App {
             Ok(serde_json::to_string(&answer).map_err(anyhow::Error::from)?)
         };
         let recorder = key.map(|key| Recorder { key, status: 200, render: &render });
-        // Checked on the case as each attempt reads it: a change that commits between the read
-        // and the write makes the write a conflict, and the attempt after it sees the new version.
-        let unchanged = |record: &crate::ports::CaseRecord| match read {
-            Some(read) if read != record.version => {
-                let detail = Detail::CaseChanged { read, current: record.version };
-                Err(redress_domain::Rejection::with(redress_domain::RejectionCode::CaseChanged, detail).into())
-            }
-            _ => Ok(()),
-        };
-        Ok(match self.run_recorded(case_id, &command, actor, &unchanged, recorder.as_ref()).await? {
+        Ok(match self.run_recorded(case_id, &command, actor, &unchanged_since(read), recorder.as_ref()).await? {
             Ran::Done(change) => Answered::Fresh { status: 200, body: render(&change)? },
             Ran::Replayed(answer) => Answered::Replayed(answer),
         })
@@ -436,6 +443,19 @@ impl App {
         let events = self.store.events(case_id).await?;
         let links: Vec<_> = events.into_iter().map(|e| e.link).collect();
         Ok(redress_domain::chain::verify_with_head(&links, record.version, &record.last_hash).map(|()| links.len()))
+    }
+}
+
+/// The check that the case is still at `read`, the version the caller decided on (none: any).
+/// Made on the case as each attempt reads it: a change that commits between the read and the
+/// write makes the write a conflict, and the attempt after it sees the new version.
+fn unchanged_since(read: Option<i64>) -> impl Fn(&crate::ports::CaseRecord) -> Result<(), AppError> + Send + Sync {
+    move |record| match read {
+        Some(read) if read != record.version => {
+            let detail = Detail::CaseChanged { read, current: record.version };
+            Err(redress_domain::Rejection::with(redress_domain::RejectionCode::CaseChanged, detail).into())
+        }
+        _ => Ok(()),
     }
 }
 

@@ -368,7 +368,7 @@ pub async fn act(
     // meanwhile (a shop approving ¥10 would pay a ¥49 revision). Forms without it (older pages)
     // act on the case as it is.
     let read = posted.get(forms::VERSION).and_then(|v| v.parse::<i64>().ok());
-    match app.act_answered(&signed.principal, id, command, None, read).await {
+    match app.act_as_read(&signed.principal, id, command, read).await {
         Ok(_) => Ok(see(&back)),
         Err(AppError::Rejected(r)) if !is_about_the_case(r.code) => {
             forms::place_error(&mut form, &r, crate::failure::rejection_text(&r, t));
