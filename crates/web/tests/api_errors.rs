@@ -148,6 +148,9 @@ async fn problems_speak_the_callers_language() {
     assert_eq!(en.body["detail"], "The amount ¥0.00 is not more than zero: ask for at least ¥0.01.");
 }
 
+/// A request of the table below: (what, caller, method, path, body, expected status, expected code).
+type Probe<'a> = (&'a str, &'a Session, reqwest::Method, String, Option<Vec<u8>>, StatusCode, &'a str);
+
 #[tokio::test]
 async fn bad_input_is_a_problem_never_a_server_error() {
     let t = TestApp::start().await;
@@ -165,12 +168,11 @@ async fn bad_input_is_a_problem_never_a_server_error() {
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     let get = reqwest::Method::GET;
     let post = reqwest::Method::POST;
-    // (what, caller, method, path, body, expected status, expected code)
     let twice = format!(
         r#"{{"order_id":"{other_order}","kind":"refund_only","reason":"quality_defect","amount":100,"amount":39900,
         "items":[{{"sku":"EB-PRO-2","quantity":1}}],"description":"x"}}"#
     );
-    let cases: Vec<(&str, &Session, reqwest::Method, String, Option<Vec<u8>>, StatusCode, &str)> = vec![
+    let cases: Vec<Probe> = vec![
         (
             "a key twice in a filing",
             &f.buyer,

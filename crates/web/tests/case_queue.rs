@@ -52,13 +52,13 @@ async fn a_merchants_queue_waiting_for_me_overdue_and_by_due_time() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(ids(&body), [first.clone(), second.clone()], "soonest first, waiting for the shop only");
     let (_, body) = f.buyer.get("/api/v1/cases?waiting_for=me").await;
-    assert_eq!(ids(&body), [asked.clone()]);
+    assert_eq!(ids(&body), [asked.as_str()]);
 
     // Paging by due time: the next page starts after the last case.
     let (_, page) = f.shop.get("/api/v1/cases?waiting_for=me&sort=due&limit=1").await;
     assert_eq!((ids(&page), &page["next_after"]), (vec![first.clone()], &json!(first)));
     let (_, page) = f.shop.get(&format!("/api/v1/cases?waiting_for=me&sort=due&limit=1&after={first}")).await;
-    assert_eq!(ids(&page), [second.clone()]);
+    assert_eq!(ids(&page), [second.as_str()]);
 
     let (_, body) = f.shop.get("/api/v1/cases?overdue=true").await;
     assert_eq!(ids(&body), Vec::<String>::new(), "nothing is overdue yet");
@@ -86,7 +86,7 @@ async fn cases_under_appeal_are_listed_with_stage_appeal() {
     f.buyer.ok(&case, "appeal", json!({ "reason": "不服" })).await;
     let (status, body) = f.agent.get("/api/v1/cases?stage=appeal").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(ids(&body), [case.clone()]);
+    assert_eq!(ids(&body), [case.as_str()]);
     let (_, body) = f.shop.get("/api/v1/cases?stage=appeal").await;
     assert_eq!(ids(&body), [case]);
     let (_, body) = f.shop.get("/api/v1/cases?stage=negotiation").await;

@@ -366,8 +366,11 @@ async fn read(response: reqwest::Response) -> (StatusCode, Value) {
 /// The boundary of the multipart bodies the tests build.
 pub const BOUNDARY: &str = "redress-test-boundary-7d1f";
 
-/// A multipart body: `(field, Some((file name, content type)), bytes)`.
-pub fn multipart(fields: &[(&str, Option<(&str, &str)>, &[u8])]) -> Vec<u8> {
+/// A part of a multipart body: `(field, Some((file name, content type)), bytes)`.
+pub type Part<'a> = (&'a str, Option<(&'a str, &'a str)>, &'a [u8]);
+
+/// A multipart body of `fields`.
+pub fn multipart(fields: &[Part<'_>]) -> Vec<u8> {
     use std::io::Write as _;
     let mut body = Vec::new();
     for (name, file, bytes) in fields {
