@@ -26,6 +26,37 @@ pub fn field_at_fault(
     };
     let missing = refused.starts_with("missing field").then(|| refused.split('`').nth(1).unwrap_or("").to_owned());
     let root = Value::Object(fields.clone());
+    // The refusal names what is at fault: an unknown field its key, a value that does not fit
+    // the value (`invalid value: integer `-1``). It is where that key or value is and leaving
+    // it out (a value: putting null instead) changes the refusal to anything but that field
+    // missing. Leaving fields out one by one would stop at a required field before it in a
+    // flattened struct, which is checked for missing fields before the flattened part is read.
+    if let Some((named, token)) = named_in(refused) {
+        let changes = |path: &Vec<Step>| -> bool {
+            let mut changed = root.clone();
+            let (last, parent) = path.split_last().expect("a path into the body");
+            let parent = parent.iter().fold(&mut changed, |v, step| step.get_mut(v));
+            match named {
+                Named::Key => last.remove(parent),
+                Named::Value => *last.get_mut(parent) = Value::Null,
+            }
+            let Value::Object(changed) = changed else { return false };
+            let missed = match last {
+                Step::Key(k) => format!("missing field `{k}`"),
+                Step::Index(_) => String::new(),
+            };
+            read(changed).is_some_and(|outcome| {
+                outcome.is_none_or(|other| other != refused && (missed.is_empty() || !other.starts_with(&missed)))
+            })
+        };
+        let found = paths_where(&root, |step, value| match named {
+            Named::Key => matches!(step, Step::Key(k) if *k == token),
+            Named::Value => reads_as(value, token),
+        });
+        if let Some(path) = found.into_iter().find(changes) {
+            return path_name(&path);
+        }
+    }
     let mut path: Vec<Step> = match &missing {
         Some(field) => missing_at(&read, &root, refused, field, Vec::new()).unwrap_or_default(),
         None => Vec::new(),
@@ -44,8 +75,13 @@ pub fn field_at_fault(
             None => break,
         }
     }
+    path_name(&path)
+}
+
+/// A path as a client reads it: `items[0].sku`.
+fn path_name(path: &[Step]) -> String {
     let mut name = String::new();
-    for step in &path {
+    for step in path {
         match step {
             Step::Key(k) if name.is_empty() => name.push_str(k),
             Step::Key(k) => {
@@ -56,6 +92,55 @@ pub fn field_at_fault(
         }
     }
     name
+}
+
+/// What a refusal names: an unknown field's key, or the value that does not fit.
+#[derive(Clone, Copy)]
+enum Named {
+    Key,
+    Value,
+}
+
+/// What `refused` names, and the name or value as serde wrote it.
+fn named_in(refused: &str) -> Option<(Named, &str)> {
+    let token = || refused.split('`').nth(1);
+    if refused.starts_with("unknown field `") {
+        return Some((Named::Key, token()?));
+    }
+    let of_a_value = ["invalid value:", "invalid type:", "unknown variant `"];
+    of_a_value.iter().any(|p| refused.starts_with(p)).then(|| token().map(|t| (Named::Value, t))).flatten()
+}
+
+/// Is `value` (a string, number or boolean) what serde wrote as `token`?
+fn reads_as(value: &Value, token: &str) -> bool {
+    match value {
+        Value::String(s) => s == token,
+        Value::Number(n) => token.parse::<f64>().is_ok_and(|t| n.as_f64() == Some(t)),
+        Value::Bool(b) => token == if *b { "true" } else { "false" },
+        _ => false,
+    }
+}
+
+/// The paths in `root` whose last step and value satisfy `wanted`, shallowest first.
+fn paths_where(root: &Value, wanted: impl Fn(&Step, &Value) -> bool) -> Vec<Vec<Step>> {
+    let mut found = Vec::new();
+    let mut level = vec![Vec::new()];
+    while !level.is_empty() {
+        let mut next = Vec::new();
+        for path in level {
+            let here = path.iter().fold(root, |v: &Value, step: &Step| step.get(v));
+            for step in Step::inside(here) {
+                let mut deeper = path.clone();
+                deeper.push(step.clone());
+                if wanted(&step, step.get(here)) {
+                    found.push(deeper.clone());
+                }
+                next.push(deeper);
+            }
+        }
+        level = next;
+    }
+    found
 }
 
 /// Where a missing `field` belongs under `at`: the object under `at` if giving it the field
@@ -134,6 +219,41 @@ impl Step {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An unknown field is found where a key of its name is and leaving it out changes the
+    /// refusal, not at a required field before it, nor at a known field of the same name elsewhere.
+    #[test]
+    fn an_unknown_field_is_found_by_its_name() {
+        let body = serde_json::json!({ "order_id": "o", "items": [{ "sku": "a" }, { "sku": "b", "order_id": 1 }] });
+        let Value::Object(fields) = body else { unreachable!() };
+        let read = |fields: Map<String, Value>| {
+            let Some(order) = fields.get("order_id") else { return Some("missing field `order_id`".to_owned()) };
+            let items = fields.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
+            let stray = items.iter().any(|item| item.get("order_id").is_some());
+            (stray && order.is_string()).then(|| "unknown field `order_id`, expected `sku`".to_owned())
+        };
+        assert_eq!(field_at_fault(&fields, "unknown field `order_id`, expected `sku`", read), "items[1].order_id");
+    }
+
+    /// A value that does not fit is found where it is, not at a required field checked before it.
+    #[test]
+    fn a_value_that_does_not_fit_is_found_by_its_value() {
+        let body = serde_json::json!({ "order_id": "o", "items": [{ "sku": "a", "quantity": -1 }] });
+        let Value::Object(fields) = body else { unreachable!() };
+        let refused = "invalid value: integer `-1`, expected u32";
+        let read = |fields: Map<String, Value>| {
+            fields.get("order_id")?;
+            let bad = fields["items"][0]["quantity"].as_i64().is_some_and(|q| q < 0);
+            bad.then(|| refused.to_owned())
+        };
+        let read = |fields: Map<String, Value>| {
+            if !fields.contains_key("order_id") {
+                return Some("missing field `order_id`".to_owned());
+            }
+            read(fields)
+        };
+        assert_eq!(field_at_fault(&fields, refused, read), "items[0].quantity");
+    }
 
     /// A body of many elements is searched a bounded number of times (each trial reads the whole
     /// body again), and the search still finds what it can within them.

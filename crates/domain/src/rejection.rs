@@ -578,7 +578,9 @@ impl Detail {
             let known = rest.split(", expected ").nth(1).unwrap_or("").split(" at line ").next().unwrap_or("");
             // serde says "expected `a`", "expected `a` or `b`" or "expected one of `a`, `b`, `c`".
             let known = known.trim_start_matches("one of ").replace("` or `", "`, `").replace('`', "");
-            let field = match field.filter(|f| !f.is_empty() && *f != unknown && !f.ends_with(&format!(".{unknown}"))) {
+            let field = match field.filter(|f| !f.is_empty()) {
+                // The path may end at the field itself (`items[0].fragile`, found by leaving it out).
+                Some(path) if path == unknown || path.ends_with(&format!(".{unknown}")) => path.to_owned(),
                 Some(path) => format!("{path}.{unknown}"),
                 None => unknown.to_owned(),
             };

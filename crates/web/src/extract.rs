@@ -159,13 +159,29 @@ pub(crate) fn read_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem>
         return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", Some(Detail::BodyNotObject)));
     }
     serde_path_to_error::deserialize(&mut serde_json::Deserializer::from_slice(bytes)).map_err(|e| {
-        let path = e.path().to_string();
-        let detail = Detail::json(e.inner(), (path != ".").then_some(path.as_str()));
-        let empty = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes)
-            .is_ok_and(|fields| fields.is_empty());
-        let detail = if empty { detail.in_empty_body() } else { detail };
+        let fields = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes).ok();
+        let path = match e.path().to_string() {
+            // No path: the value is inside a flattened struct (the filing's items), where serde
+            // cannot say; the field at fault is searched for instead.
+            path if path == "." => match (&fields, e.inner().classify()) {
+                (Some(fields), serde_json::error::Category::Data) => flattened_field_at_fault::<T>(fields),
+                _ => String::new(),
+            },
+            path => path,
+        };
+        let detail = Detail::json(e.inner(), (!path.is_empty()).then_some(path.as_str()));
+        let detail = if fields.is_some_and(|fields| fields.is_empty()) { detail.in_empty_body() } else { detail };
         Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", Some(detail))
     })
+}
+
+/// The path of the field at fault in `fields`, which do not read as `T` (empty if none is found).
+fn flattened_field_at_fault<T: DeserializeOwned>(fields: &serde_json::Map<String, serde_json::Value>) -> String {
+    let read = |fields| serde_json::from_value::<T>(serde_json::Value::Object(fields)).err().map(|e| e.to_string());
+    match read(fields.clone()) {
+        Some(refused) => redress_domain::fault::field_at_fault(fields, &refused, read),
+        None => String::new(),
+    }
 }
 
 /// Any JSON document in which no object has the same key twice.

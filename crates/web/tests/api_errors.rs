@@ -1569,10 +1569,22 @@ async fn an_empty_body_and_a_request_without_fields_say_so() {
     // The filing takes fields, which serde cannot list through its flattened request (the trial
     // read "this request takes no fields" there).
     let order = f.order(&t, "E-2").await;
-    let mut filing = filing(&order, json!(100));
-    filing["foo"] = json!(1);
-    let reply = post(&f.buyer, "/api/v1/cases", &[("accept-language", "en")], &filing).await;
+    let mut with_foo = filing(&order, json!(100));
+    with_foo["foo"] = json!(1);
+    let reply = post(&f.buyer, "/api/v1/cases", &[("accept-language", "en")], &with_foo).await;
     assert_eq!(reply.body["detail"], "Unknown field “foo”.", "{reply}");
+    // Inside the filing's items, the field at fault is named by its path (trial helper-44 read
+    // "Unknown field “fragile”" without where, and a line and column for a quantity out of range).
+    for (item_field, value, says) in [
+        ("fragile", json!(true), "Unknown field “items[0].fragile”: known are sku, quantity."),
+        ("quantity", json!(-1), "items[0].quantity: a value out of range."),
+        ("quantity", json!(99999999999999999999.0), "items[0].quantity: a value of the wrong type."),
+    ] {
+        let mut body = filing(&order, json!(100));
+        body["items"][0][item_field] = value;
+        let reply = post(&f.buyer, "/api/v1/cases", &[("accept-language", "en")], &body).await;
+        assert_eq!(reply.body["detail"], says, "{reply}");
+    }
 }
 
 /// Trial (helper-44): two `Idempotency-Key`s are refused, not the first taken; an upload's
