@@ -27,10 +27,16 @@ pub struct Revision {
 }
 
 impl Revision {
-    /// Its fields' names, as a client sends them.
+    /// Its fields' names, as a client sends them, in alphabetical order (serde_json's map keeps
+    /// the declaration order only with its `preserve_order` feature, which another crate of
+    /// the build may turn on).
     pub fn field_names() -> String {
         match serde_json::to_value(Revision::default()) {
-            Ok(serde_json::Value::Object(fields)) => fields.keys().cloned().collect::<Vec<_>>().join(", "),
+            Ok(serde_json::Value::Object(fields)) => {
+                let mut names: Vec<String> = fields.keys().cloned().collect();
+                names.sort();
+                names.join(", ")
+            }
             _ => unreachable!("a revision is written as an object"),
         }
     }
