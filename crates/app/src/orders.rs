@@ -263,6 +263,20 @@ fn check_new_order(new: &NewOrder, now: Timestamp) -> Result<(), OrderRefusal> {
     if new.items.is_empty() || new.items.len() > 100 {
         return Err(OrderRefusal::invalid("items", Detail::Length { field: "items".into(), min: 1, max: 100 }));
     }
+    // What the order says is shown to its buyer and printed in the dossier: a control character
+    // or a bidi override in it would make it read otherwise (trial helper-45: an order number
+    // with U+202E).
+    let texts = [("number".to_owned(), new.number.as_str())]
+        .into_iter()
+        .chain(new.payment_transaction_id.as_deref().map(|t| ("payment_transaction_id".to_owned(), t)))
+        .chain(new.items.iter().enumerate().flat_map(|(index, item)| {
+            [(format!("items[{index}].sku"), item.sku.as_str()), (format!("items[{index}].title"), item.title.as_str())]
+        }));
+    for (field, text) in texts {
+        if let Err(refused) = redress_domain::free_text::check_controls(&field, text) {
+            return Err(OrderRefusal { field: Some(field), error: AppError::Rejected(refused) });
+        }
+    }
     for (index, item) in new.items.iter().enumerate() {
         let sane = !item.sku.trim().is_empty()
             && item.sku.len() <= 64

@@ -169,3 +169,30 @@ async fn an_order_paid_in_the_future_or_before_2000_is_refused_naming_the_field(
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["detail"], "paid_at: may not be in the future.", "{problem}");
 }
+
+/// Trial (helper-45): an order's number, SKU and title took control characters and bidi
+/// overrides (an order number with U+202E read otherwise on the buyer's page); they are refused
+/// as a case's text is, naming the field.
+#[tokio::test]
+async fn an_order_with_a_control_character_is_refused_naming_the_field() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let mut number = order(&f, "U\u{202e}3", json!(1));
+    number["number"] = json!("U\u{7}\u{202e}3");
+    let mut sku = order(&f, "T-SKU", json!(1));
+    sku["items"][0]["sku"] = json!("A\u{0}");
+    let mut title = order(&f, "T-TITLE", json!(1));
+    title["items"][0]["title"] = json!("a\u{202e}b");
+    let batch = json!({ "orders": [number, sku, title, order(&f, "T-FINE", json!(1))] });
+    let (status, answer) = f.shop.post(BATCH, batch).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(statuses(&answer), ["refused", "refused", "refused", "created"], "{answer}");
+    for (i, field) in [(0, "number"), (1, "items[0].sku"), (2, "items[0].title")] {
+        let result = &answer["results"][i];
+        assert_eq!(
+            (&result["field"], &result["problem"]["code"]),
+            (&json!(field), &json!("control_character")),
+            "{result}"
+        );
+    }
+}
