@@ -117,9 +117,12 @@ pub async fn layer(State((app, running)): State<(App, Arc<Running>)>, request: R
     if response.extensions().get::<Recorded>().is_some() {
         return response;
     }
-    // Server errors and rate limits are not answers: a retry runs again.
+    // Server errors and rate limits are not answers: a retry runs again. Nor is a refusal of
+    // the version the client read (`If-Match`, not part of the request's fingerprint): the
+    // same request after reading the case again is taken, under the same key.
     let status = response.status();
-    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::PRECONDITION_FAILED
+    {
         return response;
     }
     let small =
