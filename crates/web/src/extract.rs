@@ -47,10 +47,19 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     }
 }
 
+/// The token of `Authorization: Bearer …` (the scheme in any case, RFC 9110); none if the header
+/// is absent, of another scheme, or sent twice (which of two credentials is meant is not guessed).
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let mut all = headers.get_all(axum::http::header::AUTHORIZATION).iter();
+    let (Some(auth), None) = (all.next(), all.next()) else { return None };
+    let (scheme, token) = auth.to_str().ok()?.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
 /// The credential a request carries: `Authorization: Bearer …` first, else the session cookie.
 pub fn credential(headers: &axum::http::HeaderMap) -> Option<String> {
-    if let Some(auth) = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        return auth.strip_prefix("Bearer ").map(|t| t.trim().to_owned());
+    if headers.contains_key(axum::http::header::AUTHORIZATION) {
+        return bearer(headers).map(str::to_owned);
     }
     headers
         .get_all(axum::http::header::COOKIE)

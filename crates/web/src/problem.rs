@@ -187,6 +187,10 @@ pub fn render(response: Response, lang: Lang) -> Response {
             }
             // So do the extensions (the matched route the metrics count it under).
             *rendered.extensions_mut() = response.extensions().clone();
+            // A 401 names the scheme that would be accepted (RFC 9110).
+            if rendered.status() == StatusCode::UNAUTHORIZED {
+                rendered.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            }
             rendered
         }
         None => response,

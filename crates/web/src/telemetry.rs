@@ -52,10 +52,8 @@ pub fn set_metrics_token(token: &str) {
 fn is_metrics_token(headers: &axum::http::HeaderMap) -> bool {
     use sha2::Digest;
     let Some(expected) = TOKEN_SHA256.get() else { return false };
-    let presented =
-        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-    let Some(presented) = presented else { return false };
-    let digest: [u8; 32] = sha2::Sha256::digest(presented.trim().as_bytes()).into();
+    let Some(presented) = crate::extract::bearer(headers) else { return false };
+    let digest: [u8; 32] = sha2::Sha256::digest(presented.as_bytes()).into();
     digest.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }
 

@@ -618,3 +618,31 @@ async fn a_merchant_account_without_a_shop_sees_nothing() {
     failures.check(status == StatusCode::FORBIDDEN, || format!("approve: {status} {body}"));
     failures.assert_none();
 }
+
+/// Trial (helper-45): `Authorization: bearer …` was refused (the scheme is case-insensitive,
+/// RFC 9110), a 401 named no scheme, and of two `Authorization` headers the first was taken.
+#[tokio::test]
+async fn the_bearer_scheme_in_any_case_one_credential_and_a_401_that_names_its_scheme() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let token = f.buyer.token.clone().unwrap();
+    let other = f.other_shop.token.clone().unwrap();
+    let client = reqwest::Client::new();
+    let me = |headers: Vec<(&'static str, String)>| {
+        let mut request = client.get(format!("{}/api/v1/me", f.buyer.base));
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        request.send()
+    };
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let answer = me(vec![("authorization", format!("{scheme} {token}"))]).await.unwrap();
+        assert_eq!(answer.status(), StatusCode::OK, "{scheme}");
+    }
+    let twice = vec![("authorization", format!("Bearer {other}")), ("authorization", format!("Bearer {token}"))];
+    for headers in [twice, vec![], vec![("authorization", "Basic eDp5".to_owned())]] {
+        let answer = me(headers.clone()).await.unwrap();
+        assert_eq!(answer.status(), StatusCode::UNAUTHORIZED, "{headers:?}");
+        assert_eq!(answer.headers()["www-authenticate"], "Bearer", "{headers:?}");
+    }
+}
