@@ -368,7 +368,7 @@ mod tests {
         let detail = redress_domain::Detail::ClosedAs { at, outcome: redress_domain::Outcome::Withdrawn };
         assert_eq!(
             told(Lang::En, &detail),
-            "The case was closed at 2026-12-04 10:00 Beijing time, as “Withdrawn”; only an appeal or a rating can follow."
+            "The case was closed at 2026-12-04 10:00 Beijing time, as “Withdrawn”; only an appeal of a ruling, within its window, or a rating can follow."
         );
         assert!(
             told(Lang::Zh, &detail).contains("北京时间 2026-12-04 10:00 关闭（已撤销）"),

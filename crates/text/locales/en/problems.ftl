@@ -1,6 +1,6 @@
 problem-not_allowed_in_state = This action is not allowed in the case's current state
 problem-not_your_turn = You are not the party who may take this action
-problem-case_closed = The case is closed; only an appeal can change it
+problem-case_closed = The case is closed
 problem-invalid_input = The request is not valid
 problem-amount_not_positive = The amount must be greater than zero
 problem-amount_exceeds_refundable = The amount exceeds what is still refundable on the order

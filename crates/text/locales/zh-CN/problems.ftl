@@ -1,6 +1,6 @@
 problem-not_allowed_in_state = 当前售后状态下不能进行此操作
 problem-not_your_turn = 您不是此操作的当事方
-problem-case_closed = 售后单已关闭，只能通过申诉变更
+problem-case_closed = 售后单已关闭
 problem-invalid_input = 提交的内容不符合要求
 problem-amount_not_positive = 金额必须大于零
 problem-amount_exceeds_refundable = 金额超过订单可退金额
