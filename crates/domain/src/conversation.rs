@@ -69,7 +69,7 @@ pub fn may_write(actor: &Actor, order: &Order) -> Result<Party, Rejection> {
 /// line breaks and tabs; empty only when the message carries a file.
 fn checked_text(text: &str, files: usize) -> Result<String, Rejection> {
     let text = text.trim();
-    if text.is_empty() && files == 0 {
+    if crate::free_text::is_blank(text) && files == 0 {
         return Err(Rejection::invalid(Detail::MessageNeedsTextOrFile));
     }
     if text.chars().count() > MAX_TEXT {
@@ -262,13 +262,13 @@ mod tests {
             prop_assert!(messages.get(n).is_none_or(|m| m.at >= at(filed)));
         }
 
-        /// Text is refused exactly when it is empty without a file, too long or has control characters.
+        /// Text is refused exactly when it is blank without a file, too long or has control characters.
         #[test]
         fn text_rules(text in "\\PC{0,30}|[\\x00-\\x1f]{1,3}", with_file: bool) {
             let files = if with_file { vec![file(7)] } else { vec![] };
             let result = compose(order().id, None, buyer(), &text, files, at(0));
             let trimmed = text.trim();
-            let ok = (!trimmed.is_empty() || with_file) && crate::free_text::forbidden_control(trimmed).is_none();
+            let ok = (!crate::free_text::is_blank(trimmed) || with_file) && crate::free_text::forbidden_control(trimmed).is_none();
             prop_assert_eq!(result.is_ok(), ok, "{:?}", text);
         }
     }

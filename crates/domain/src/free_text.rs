@@ -21,6 +21,14 @@ pub fn forbidden_control(text: &str) -> Option<(usize, char)> {
     None
 }
 
+/// Says nothing a reader sees: only white space and format characters (zero-width spaces and
+/// joiners, the byte order mark, soft hyphens: Unicode's `Cf`), which a trial posted as a
+/// message that showed as nothing.
+pub fn is_blank(text: &str) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    text.chars().all(|c| c.is_whitespace() || c.general_category() == GeneralCategory::Format)
+}
+
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
@@ -39,6 +47,16 @@ pub fn check_controls(field: &str, text: &str) -> Result<(), Rejection> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn text_of_only_invisible_characters_is_blank() {
+        for blank in ["", " \n\t", "\u{200b}\u{200b}", "\u{feff} \u{200d}", "\u{3000}\u{2060}\u{ad}"] {
+            assert!(is_blank(blank), "{blank:?}");
+        }
+        for said in ["a", "\u{200b}好\u{200b}", "👍", "\u{200d}1"] {
+            assert!(!is_blank(said), "{said:?}");
+        }
+    }
 
     proptest! {
         /// Refused exactly when a control character other than a line feed, a tab or the

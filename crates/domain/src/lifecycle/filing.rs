@@ -148,7 +148,7 @@ pub(super) fn check_text(field: &str, text: &str) -> Result<(), Rejection> {
 }
 
 pub(super) fn require_text(field: &str, text: &str) -> Result<(), Rejection> {
-    if text.trim().is_empty() {
+    if crate::free_text::is_blank(text) {
         return Err(Rejection::invalid(Detail::Empty { field: field.to_owned() }));
     }
     check_text(field, text)

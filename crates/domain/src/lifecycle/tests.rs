@@ -906,7 +906,7 @@ fn a_filing_or_a_revision_needs_a_description_that_says_something() {
         ..request(RequestKind::RefundOnly, Reason::QualityDefect, 100)
     };
     let empty = || Some(Detail::Empty { field: says("description") });
-    for description in ["", "   ", "\u{3000}\n\t"] {
+    for description in ["", "   ", "\u{3000}\n\t", "\u{200b}\u{200b}"] {
         let refused =
             decide_filing(CASE, &blank(description), &order(), &OrderHistory::default(), 1, buyer(), &env(t0()))
                 .expect_err("a blank description is refused");
