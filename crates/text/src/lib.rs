@@ -164,10 +164,22 @@ pub fn argument(lang: Lang, name: &str, value: &serde_json::Value) -> FluentValu
                 let separator = if name == "roles" { "alternatives-separator" } else { "list-separator" };
                 FluentValue::from(told.join(&text(lang, separator)))
             }
-            None => FluentValue::from(s.parse::<jiff::Timestamp>().map_or_else(|_| s.clone(), beijing)),
+            None => FluentValue::from(s.parse::<jiff::Timestamp>().map_or_else(|_| shortened(s), beijing)),
         },
         Value::Null => FluentValue::from(String::new()),
         other => FluentValue::from(other.to_string()),
+    }
+}
+
+/// Characters of a value as sent that a detail repeats at most: a refused 100,000-character SKU
+/// was repeated whole in its problem (trial helper-45).
+pub const ECHOED_CHARS: usize = 80;
+
+/// `value` as a detail repeats it: whole if short, else its start and an ellipsis.
+fn shortened(value: &str) -> String {
+    match value.char_indices().nth(ECHOED_CHARS) {
+        Some((end, _)) => format!("{}…", &value[..end]),
+        None => value.to_owned(),
     }
 }
 
@@ -359,6 +371,16 @@ mod tests {
             }
         }
         messages
+    }
+
+    /// A value as sent is repeated in a detail only as far as `ECHOED_CHARS`.
+    #[test]
+    fn a_long_value_is_repeated_shortened() {
+        let sku = "S".repeat(100_000);
+        let told = told(Lang::En, &redress_domain::Detail::Item { sku: sku.clone() });
+        assert_eq!(told, format!("Item: {}….", &sku[..ECHOED_CHARS]));
+        let short = redress_domain::Detail::Item { sku: "EB-PRO-2".into() };
+        assert_eq!(super::told(Lang::En, &short), "Item: EB-PRO-2.");
     }
 
     /// A closed case's refusal says when, in Beijing time, and how, by the outcome's label.
