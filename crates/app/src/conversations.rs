@@ -193,15 +193,16 @@ impl App {
             return Err(AppError::Forbidden(Detail::PlatformReadsConversation));
         }
         conversation::may_write(&principal.actor(), &order)?;
-        if self.open_case_on(order_id).await? {
-            return Err(Rejection::new(RejectionCode::CaseOpenOnOrder).into());
+        if let Some(case) = self.open_case_on(order_id).await? {
+            return Err(case_open(case));
         }
         Ok(order)
     }
 
-    async fn open_case_on(&self, order_id: OrderId) -> Result<bool, AppError> {
+    /// The case open on the order, if any: while it is, the conversation goes on in it.
+    async fn open_case_on(&self, order_id: OrderId) -> Result<Option<redress_domain::CaseId>, AppError> {
         let filter = CaseFilter { order_id: Some(order_id), limit: 100, ..Default::default() };
-        Ok(self.store.list_cases(&filter).await?.iter().any(Case::is_open))
+        Ok(self.store.list_cases(&filter).await?.iter().find(|c| c.is_open()).map(|c| c.id))
     }
 
     async fn message_views(
@@ -232,7 +233,7 @@ impl App {
         stored.reverse();
         let head = self.store.conversation_head(order_id).await?;
         let items = self.message_views(principal.actor().party(), (order.buyer_id, order.merchant_id), &stored).await?;
-        let can_write = !principal.is_platform() && !self.open_case_on(order_id).await?;
+        let can_write = !principal.is_platform() && self.open_case_on(order_id).await?.is_none();
         Ok(ConversationPage {
             order_id,
             next_before: stored.first().map(|s| s.link.seq).filter(|&seq| seq > 1),
@@ -351,7 +352,11 @@ impl App {
                 let answer = key.map(|k| k.record(201, body.clone(), now));
                 let notifications = message_notifications(order, &stored.message, &recipients);
                 match self.store.append_message(&stored, &notifications, answer.as_ref()).await {
-                    Ok(Appended::CaseOpen) => Err(Rejection::new(RejectionCode::CaseOpenOnOrder).into()),
+                    // A case was filed since the check: it is named as the check names it.
+                    Ok(Appended::CaseOpen) => match self.open_case_on(order.id).await? {
+                        Some(case) => Err(case_open(case)),
+                        None => Err(Rejection::new(RejectionCode::CaseOpenOnOrder).into()),
+                    },
                     sent => Ok(Attempt::Sent(sent.map(|_| ()), body)),
                 }
             })
@@ -579,4 +584,9 @@ pub fn narrate(message: &Message, lang: redress_text::Lang) -> String {
         line.push_str(&redress_text::text_with(lang, "conversation-file", &args));
     }
     line
+}
+
+/// The refusal of a message on an order with an open case, naming the case.
+fn case_open(case: redress_domain::CaseId) -> AppError {
+    Rejection::with(RejectionCode::CaseOpenOnOrder, Detail::CaseOpen { case: case.to_string() }).into()
 }

@@ -121,6 +121,10 @@ pub enum Detail {
     },
     /// Another agent handles the case (it may be taken over once the platform's deadline passed).
     AnotherAgentsCase,
+    /// Case `case` is open on the order: the conversation goes on in it.
+    CaseOpen {
+        case: String,
+    },
     /// The agent made the ruling under appeal: another agent reviews it.
     OwnRulingUnderAppeal,
     NoPendingAppeal,

@@ -191,6 +191,8 @@ async fn a_case_keeps_the_conversation_as_its_negotiation_record() {
     assert!(negotiation["buyer_contacted_at"].is_string());
     let (status, problem) = say_raw(&f.shop, &order, "还在吗").await;
     assert_eq!((status, problem["code"].as_str()), (StatusCode::CONFLICT, Some("case_open_on_order")));
+    // It names the case to write in (trial helper-45: a title only).
+    assert!(problem["detail"].as_str().is_some_and(|d| d.contains(&case)), "{problem}");
 
     // The dossier carries the record as a chain of its own, with its file, and verifies.
     let zip = f.buyer.raw(reqwest::Method::GET, &format!("/api/v1/cases/{case}/dossier")).send().await.unwrap();

@@ -7,6 +7,7 @@ alternatives-separator = {" or "}
 detail-in_state = The case is “{ $state }”, where this action is not possible.
 detail-already_yours = The case is already assigned to you.
 detail-closed_as = The case was closed at { $at } Beijing time, as “{ $outcome }”; only an appeal of a ruling, within its window, or a rating can follow.
+detail-case_open = Case { $case } is open on this order: the conversation goes on in the case.
 detail-another_agents_case = Another agent is handling the case; it can be taken over once the platform's deadline for it has passed.
 detail-own_ruling_under_appeal = You made the ruling under appeal: another agent reviews it.
 detail-no_pending_appeal = The case has no appeal waiting for review.

@@ -7,6 +7,7 @@ alternatives-separator = 或
 detail-in_state = 售后单当前为「{ $state }」，不能进行此操作。
 detail-already_yours = 该售后单已由您处理。
 detail-closed_as = 售后单已于北京时间 { $at } 关闭（{ $outcome }）；此后只能在期限内对裁决提出申诉，或进行评价。
+detail-case_open = 该订单有进行中的售后单 { $case }：请在售后单中继续沟通。
 detail-another_agents_case = 该售后单由其他客服处理；平台处理期限届满后方可接手。
 detail-own_ruling_under_appeal = 被申诉的裁决由您作出，须由其他客服复核。
 detail-no_pending_appeal = 该售后单没有待复核的申诉。
