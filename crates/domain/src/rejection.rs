@@ -357,6 +357,10 @@ pub enum Detail {
         min_digits: u64,
         max_digits: u64,
     },
+    /// A request of `request_kind` pays money: it needs an amount.
+    AmountNeeded {
+        request_kind: crate::vocabulary::RequestKind,
+    },
     /// A request whose fields are all optional gave none of them (`fields`, comma-separated).
     AnyOf {
         fields: String,

@@ -137,6 +137,7 @@ pub fn problem_key(code: &str) -> String {
 const LABELLED: &[(&str, &str)] = &[
     ("state", "case-state"),
     ("outcome", "outcome"),
+    ("request_kind", "request-kind"),
     ("exclusion", "no-reason-exclusion"),
     ("roles", "roles"),
     ("rule", "calendar-rule"),

@@ -226,6 +226,11 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
         }
         Command::Revise(Revision { kind, amount, description }) => {
             let kind = kind.unwrap_or(case.kind);
+            // A request turned into one that pays money, from one that paid none, says how much:
+            // the case's amount (nothing) would be refused as an amount the buyer never sent.
+            if amount.is_none() && RemedyKind::requested(kind).pays_money() && !case.amount.is_positive() {
+                return Err(Rejection::invalid(Detail::AmountNeeded { request_kind: kind }));
+            }
             let amount = amount.unwrap_or(if RemedyKind::requested(kind).pays_money() {
                 case.amount
             } else {

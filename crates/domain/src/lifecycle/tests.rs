@@ -897,6 +897,11 @@ fn revise_gives_a_fresh_deadline_and_a_duplicate_changes_nothing() {
     assert_eq!(s.case.amount, Money::ZERO);
     let too_much = revise(Some(RequestKind::RefundOnly), Some(PAID + 1));
     s.refuses(buyer(), too_much, Code::AmountExceedsRefundable);
+    // Back to a refund without an amount: the amount is asked for, not the exchange's nothing
+    // refused as an amount the buyer never sent (trial helper-45).
+    let refused = decide(&s.case, &revise(Some(RequestKind::RefundOnly), None), buyer(), &env(s.now)).unwrap_err();
+    let needed = Detail::AmountNeeded { request_kind: RequestKind::RefundOnly };
+    assert_eq!((refused.code, refused.detail), (Code::InvalidInput, Some(needed)));
 }
 
 #[test]

@@ -40,6 +40,7 @@ detail-exceeds_refundable = The amount { $amount } is more than the { $refundabl
 detail-not_positive = The amount { $amount } is not more than zero: ask for at least ¥0.01.
 detail-exceeds_compensation_cap = The compensation demanded, { $amount }, is more than the { $cap } this case may claim (the refundable price or the statutory damages, whichever is larger, less what was paid out).
 detail-no_amount = amount: this kind of request carries no amount.
+detail-amount_needed = amount: a “{ $request_kind }” request needs the amount asked for.
 detail-no_reason_excluded = This item is one of the { $exclusion }; under Art. 25 of the Consumer Rights Protection Law the 7-day no-reason return does not apply. If the goods are defective, file a quality case instead.
 detail-no_reason_not_signed_for = The goods have not been signed for. The 7-day no-reason period runs from the day after signing; if the goods never arrived, choose “not delivered”.
 detail-no_reason_window_ended = The 7-day no-reason return period ended at { $ends_at } Beijing time (7 days from 00:00 of the day after signing, not extended by holidays). If the goods are defective you can still file a quality case.

@@ -34,6 +34,7 @@ detail-exceeds_refundable = 金额 { $amount } 超过了尚可退的 { $refundab
 detail-not_positive = 金额 { $amount } 不大于零：至少为 ¥0.01。
 detail-exceeds_compensation_cap = 要求的赔偿 { $amount } 超过了本单可主张的上限 { $cap }（可退价款与法定赔偿中较高者，扣除已支付的款项）。
 detail-no_amount = amount：此类申请不带金额。
+detail-amount_needed = amount：「{ $request_kind }」申请需要填写申请金额。
 detail-no_reason_excluded = 该商品属于「{ $exclusion }」，依据《中华人民共和国消费者权益保护法》第二十五条，不适用七日无理由退货。如商品有质量问题，可按质量问题申请售后。
 detail-no_reason_not_signed_for = 商品尚未签收。七日无理由退货期自签收次日起算，签收后方可申请；未收到货请选择「未收到货」。
 detail-no_reason_window_ended = 七日无理由退货期已于北京时间 { $ends_at } 届满（自签收次日零时起算满 7 日，节假日不顺延）。如商品有质量问题，仍可按质量问题申请售后。
