@@ -277,25 +277,31 @@ fn check_new_order(new: &NewOrder, now: Timestamp) -> Result<(), OrderRefusal> {
             return Err(OrderRefusal { field: Some(field), error: AppError::Rejected(refused) });
         }
     }
+    let max_fen = Money::from_fen(MAX_FEN).to_string();
     for (index, item) in new.items.iter().enumerate() {
-        let sane = !item.sku.trim().is_empty()
-            && item.sku.len() <= 64
-            && item.title.chars().count() <= 200
-            && (1..=MAX_QUANTITY).contains(&item.quantity)
-            && (0..=MAX_FEN).contains(&item.unit_price.fen());
-        if !sane {
-            return Err(OrderRefusal::invalid(
-                format!("items[{index}]"),
-                Detail::OrderItem {
-                    sku: item.sku.clone(),
-                    max_quantity: u64::from(MAX_QUANTITY),
-                    max_price: Money::from_fen(MAX_FEN).to_string(),
-                },
-            ));
+        let field = |name: &str| format!("items[{index}].{name}");
+        let sku_chars = item.sku.trim().chars().count() as u64;
+        let refused = if !(1..=64).contains(&sku_chars) {
+            Some((field("sku"), Detail::Chars { field: field("sku"), min: 1, max: 64 }))
+        } else if item.title.chars().count() > 200 {
+            Some((field("title"), Detail::too_long(&field("title"), 200)))
+        } else if !(1..=MAX_QUANTITY).contains(&item.quantity) {
+            let range = Detail::Range { field: field("quantity"), min: 1, max: i64::from(MAX_QUANTITY) };
+            Some((field("quantity"), range))
+        } else if !(0..=MAX_FEN).contains(&item.unit_price.fen()) {
+            Some((field("unit_price"), Detail::AmountRange { field: field("unit_price"), max: max_fen.clone() }))
+        } else {
+            None
+        };
+        if let Some((field, detail)) = refused {
+            return Err(OrderRefusal::invalid(field, detail));
         }
     }
+    if !(0..=MAX_FEN).contains(&new.freight.fen()) {
+        return Err(OrderRefusal::invalid("freight", Detail::AmountRange { field: "freight".into(), max: max_fen }));
+    }
     let items_total: i64 = new.items.iter().map(|i| i.unit_price.fen() * i64::from(i.quantity)).sum();
-    if !(0..=MAX_FEN).contains(&new.freight.fen()) || new.amount_paid.fen() > items_total + new.freight.fen() {
+    if new.amount_paid.fen() > items_total + new.freight.fen() {
         return Err(OrderRefusal::invalid(
             "amount_paid",
             Detail::AmountPaid { items: Money::from_fen(items_total).to_string(), freight: new.freight.to_string() },

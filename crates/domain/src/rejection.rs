@@ -370,11 +370,10 @@ pub enum Detail {
         field: String,
         min: i64,
     },
-    /// A line item (`sku`) that is not sane.
-    OrderItem {
-        sku: String,
-        max_quantity: u64,
-        max_price: String,
+    /// `field` is an amount from ¥0.00 to `max`.
+    AmountRange {
+        field: String,
+        max: String,
     },
     AmountPaid {
         items: String,

@@ -42,9 +42,10 @@ async fn a_batch_creates_the_good_orders_refuses_each_bad_one_and_is_idempotent(
         (Some(2), Some(1), Some(3))
     );
     let results = &first["results"];
-    assert_eq!(results[1]["field"], "items[0]");
+    // The field at fault is named, and what it takes (trial helper-45: one sentence for all).
+    assert_eq!(results[1]["field"], "items[0].quantity");
     assert_eq!(results[1]["problem"]["code"], "invalid_input");
-    assert!(results[1]["problem"]["detail"].as_str().unwrap().contains("数量 1 到"), "{}", results[1]);
+    assert_eq!(results[1]["problem"]["detail"], "items[0].quantity：须在 1 到 100000 之间。", "{}", results[1]);
     // An order that does not read as one is refused alone, with the path of the field.
     assert_eq!(results[2]["field"], "items[0].quantity");
     assert_eq!(results[2]["problem"]["code"], "invalid_input");
@@ -195,4 +196,24 @@ async fn an_order_with_a_control_character_is_refused_naming_the_field() {
             "{result}"
         );
     }
+}
+
+/// Trial (helper-45): a negative freight was told as `amount_paid` beyond the items plus the
+/// freight, and a bad price as the item's one sentence about everything.
+#[tokio::test]
+async fn a_negative_freight_or_price_is_told_by_its_own_field() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let mut freight = order(&f, "T-FREIGHT", json!(1));
+    freight["freight"] = json!(-500);
+    let mut price = order(&f, "T-PRICE", json!(1));
+    price["items"][0]["unit_price"] = json!(-1);
+    let mut sku = order(&f, "T-SKU-LONG", json!(1));
+    sku["items"][0]["sku"] = json!("S".repeat(65));
+    let (status, answer) = f.shop.post(BATCH, json!({ "orders": [freight, price, sku] })).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    for (i, field) in [(0, "freight"), (1, "items[0].unit_price"), (2, "items[0].sku")] {
+        assert_eq!(answer["results"][i]["field"], field, "{}", answer["results"][i]);
+    }
+    assert_eq!(answer["results"][0]["problem"]["detail"], "freight：须在 ¥0.00 到 ¥100000000.00 之间。");
 }

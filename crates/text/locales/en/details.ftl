@@ -110,7 +110,7 @@ detail-phone_format = { $field }: not a phone number: { $min_digits } to { $max_
     }, optionally starting with +, with spaces or hyphens between.
 detail-any_of = Give at least one of { $fields }.
 detail-at_least = { $field }: at least { $min }.
-detail-order_item = Item { $sku } needs a sku (at most 64 characters), a title (at most 200), a quantity of 1 to { $max_quantity } and a price of 0 to { $max_price }.
+detail-amount_range = { $field }: from ¥0.00 to { $max }.
 detail-amount_paid = amount_paid: at most the items ({ $items }) plus freight ({ $freight }).
 detail-order_times = paid_at ≤ shipped_at ≤ signed_at.
 detail-time_in_future = { $field }: may not be in the future.
