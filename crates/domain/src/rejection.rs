@@ -307,6 +307,15 @@ pub enum Detail {
     BodyLimit {
         bytes: u64,
     },
+    /// A request's address (path and query) takes at most `bytes`.
+    UriLimit {
+        bytes: u64,
+    },
+    /// A request's headers: at most `count` of them, `bytes` in all.
+    HeadersLimit {
+        count: u64,
+        bytes: u64,
+    },
     TextNotUtf8,
     Multipart,
     /// A `multipart/form-data` body without its boundary parameter.

@@ -276,12 +276,15 @@ pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 pub(crate) async fn request_size(request: Request, next: Next) -> Response {
     let uri = request.uri();
     if uri.path().len() + uri.query().map_or(0, str::len) > MAX_URI_BYTES {
-        return Problem::new(StatusCode::URI_TOO_LONG, "uri_too_long", None).into_response();
+        let limit = redress_domain::Detail::UriLimit { bytes: MAX_URI_BYTES as u64 };
+        return Problem::new(StatusCode::URI_TOO_LONG, "uri_too_long", Some(limit)).into_response();
     }
     let headers = request.headers();
     let bytes: usize = headers.iter().map(|(name, value)| name.as_str().len() + value.len()).sum();
     if headers.len() > MAX_HEADERS || bytes > MAX_HEADER_BYTES {
-        return Problem::new(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large", None).into_response();
+        let limit = redress_domain::Detail::HeadersLimit { count: MAX_HEADERS as u64, bytes: MAX_HEADER_BYTES as u64 };
+        return Problem::new(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large", Some(limit))
+            .into_response();
     }
     next.run(request).await
 }
