@@ -323,6 +323,10 @@ pub enum Detail {
     IdempotencyKeyForAnotherFile,
     IdempotencyKey,
     IdempotencyKeyTwice,
+    /// The header `name` is sent more than once: which one is meant is not guessed.
+    HeaderTwice {
+        name: String,
+    },
     /// The key answered another request (another body or path) within the last 24 hours.
     IdempotencyKeyForAnotherRequest,
     /// An `If-Match` that is not one entity tag of a case (`"7"`) nor `*`.

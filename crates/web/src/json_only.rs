@@ -29,7 +29,16 @@ pub(crate) fn refusal(parts: &Parts) -> Option<Problem> {
         let detail = redress_domain::Detail::CrossSite { origin };
         return Some(Problem::new(StatusCode::FORBIDDEN, "forbidden", Some(detail)));
     }
-    if !change || crate::routes::evidence::is_upload(method, parts.uri.path()) {
+    if !change {
+        return None;
+    }
+    // Two declared types: which one the body is in is not guessed (trial helper-45: the first
+    // was taken).
+    if headers.get_all(header::CONTENT_TYPE).iter().nth(1).is_some() {
+        let twice = redress_domain::Detail::HeaderTwice { name: "Content-Type".into() };
+        return Some(Problem::invalid(twice));
+    }
+    if crate::routes::evidence::is_upload(method, parts.uri.path()) {
         return None;
     }
     let declared_json = headers.get(header::CONTENT_TYPE).is_some_and(is_json);

@@ -58,7 +58,11 @@ async fn raw(
         request = request.header(*name, *value);
     }
     if let Some(body) = body {
-        request = request.header("content-type", "application/json").body(body);
+        // JSON unless the caller declared a type (two are refused).
+        if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-type")) {
+            request = request.header("content-type", "application/json");
+        }
+        request = request.body(body);
     }
     let response = request.send().await.expect("request");
     let status = response.status();
@@ -1600,6 +1604,20 @@ async fn a_key_sent_twice_or_malformed_on_an_upload_is_refused() {
     let twice = post(&f.buyer, &message, &keys, &json!({ "text": "两个键" })).await;
     assert_problem(&twice, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", "two keys");
     assert!(twice.body["detail"].as_str().unwrap().contains("more than once"), "{twice}");
+    // Two declared types: refused, not the first taken (trial helper-45).
+    let two_types = f
+        .buyer
+        .request(reqwest::Method::POST, &message)
+        .header("content-type", "application/json")
+        .header("content-type", "text/plain")
+        .header("accept-language", "en")
+        .body(r#"{"text":"两种类型"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(two_types.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = two_types.json().await.unwrap();
+    assert_eq!(problem["detail"], "The header Content-Type is sent more than once; send it once.", "{problem}");
     assert_eq!(count(&f.buyer.case(&case).await, "message_posted"), 0);
 
     let evidence = format!("/api/v1/cases/{case}/evidence");

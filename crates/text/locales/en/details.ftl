@@ -87,6 +87,7 @@ detail-multipart_boundary = The multipart/form-data body has no boundary: send C
 detail-idempotency_key_for_another_file = Idempotency-Key: already used for another upload (another file, kind, caption or confidentiality).
 detail-idempotency_key = Idempotency-Key: 1 to 255 visible ASCII characters.
 detail-idempotency_key_twice = Idempotency-Key: sent more than once; send one key.
+detail-header_twice = The header { $name } is sent more than once; send it once.
 detail-idempotency_key_for_another_request = Idempotency-Key: already used for another request (another body or path) in the last 24 hours; a new request needs a new key.
 detail-if_match = If-Match: the case's ETag as you read it (its version in quotes, "7"), or *.
 detail-login_format = login: 3 to 64 of a-z, 0-9, “.”, “_”, “@”, “-”.

@@ -75,6 +75,7 @@ detail-multipart_boundary = multipart/form-data 请求体缺少分隔符：请�
 detail-idempotency_key_for_another_file = Idempotency-Key：已用于另一次上传（文件、类型、说明或保密设置不同）。
 detail-idempotency_key = Idempotency-Key：须为 1 到 255 个可见 ASCII 字符。
 detail-idempotency_key_twice = Idempotency-Key：发送了不止一个，请只发送一个。
+detail-header_twice = 请求头 { $name } 出现了多次；请只发送一次。
 detail-idempotency_key_for_another_request = Idempotency-Key：24 小时内已用于另一个请求（请求体或路径不同）；新的请求须使用新的键。
 detail-if_match = If-Match：须为您读取时售后单的 ETag（带引号的版本号，如 "7"），或 *。
 detail-login_format = login：3 到 64 个字符，限 a-z、0-9、「.」「_」「@」「-」。
