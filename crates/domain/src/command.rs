@@ -296,6 +296,8 @@ mod tests {
                 crate::Detail::JsonField { problem, name } => format!("{problem} {name}"),
                 crate::Detail::UnknownField { field, known } => format!("unknown_field {field} ({known})"),
                 crate::Detail::NoFieldsTaken { field } => format!("no_fields_taken {field}"),
+                crate::Detail::WrongType { field, expected } => format!("invalid_type {field} ({expected})"),
+                crate::Detail::OneOf { field, .. } => format!("unknown_variant {field}"),
                 other => format!("{other:?}"),
             }
         };
@@ -304,7 +306,7 @@ mod tests {
             (
                 CommandKind::Decide,
                 decide(serde_json::json!({"kind": "refund", "amount": "abc"})),
-                "invalid_type remedy.amount",
+                "invalid_type remedy.amount (integer)",
             ),
             (CommandKind::Decide, decide(serde_json::json!({"kind": "refund"})), "missing_field remedy.amount"),
             (
@@ -312,7 +314,7 @@ mod tests {
                 decide(serde_json::json!({"kind": "gift", "amount": 1})),
                 "unknown_variant remedy.kind",
             ),
-            (CommandKind::Decide, decide(serde_json::json!(5)), "invalid_type remedy"),
+            (CommandKind::Decide, decide(serde_json::json!(5)), "invalid_type remedy (object)"),
             (CommandKind::Rate, serde_json::json!({"comment": "ok"}), "missing_field stars"),
             // Trial finding: told as `remedy.note` (the remedy's absence changed the refusal too).
             (
@@ -325,7 +327,7 @@ mod tests {
                 serde_json::json!({"remedy": {"kind": "refund"}, "note": "n"}),
                 "missing_field remedy.amount",
             ),
-            (CommandKind::Rate, serde_json::json!({"comment": "ok", "stars": "five"}), "invalid_type stars"),
+            (CommandKind::Rate, serde_json::json!({"comment": "ok", "stars": "five"}), "invalid_type stars (integer)"),
             (CommandKind::Message, serde_json::json!({"text": "t", "evidence": ["x"]}), "other evidence[0]"),
             (CommandKind::Take, serde_json::json!({"x": 1}), "no_fields_taken x"),
             (CommandKind::Withdraw, serde_json::json!({"action": "take"}), "no_fields_taken action"),

@@ -378,6 +378,11 @@ pub enum Detail {
     AnyOf {
         fields: String,
     },
+    /// `field` takes a value of JSON type `expected` (`integer`, `string`, ...).
+    WrongType {
+        field: String,
+        expected: String,
+    },
     /// `field` is at least `min`.
     AtLeast {
         field: String,
@@ -640,13 +645,46 @@ impl Detail {
             line if line > 0 && (name.is_empty() || !matches!(error.classify(), Category::Data)) => {
                 Detail::Json { problem: problem.into(), name, line: line as u64, column: error.column() as u64 }
             }
-            _ => Detail::JsonField { problem: problem.into(), name },
+            // What the field takes, where serde says it in a way a client can act on (trial
+            // helper-45: "amount: a value of the wrong type" did not say an integer).
+            _ => match (problem, expected_in(&message)) {
+                ("invalid_type", Some(expected)) => match json_type(expected) {
+                    Some(expected) => Detail::WrongType { field: name, expected: expected.into() },
+                    None => Detail::JsonField { problem: problem.into(), name },
+                },
+                ("unknown_variant", Some(values)) => {
+                    let values = values.trim_start_matches("one of ").replace('`', "");
+                    Detail::OneOf { field: name, values }
+                }
+                _ => Detail::JsonField { problem: problem.into(), name },
+            },
         }
     }
 
     /// A text field of `field` that is too long.
     pub fn too_long(field: &str, max: usize) -> Detail {
         Detail::TooLong { field: field.to_owned(), max: max as u64 }
+    }
+}
+
+/// What serde's message says was expected (`…, expected i64 at line 1 column 9`).
+fn expected_in(message: &str) -> Option<&str> {
+    let expected = message.split_once(", expected ")?.1;
+    Some(expected.split(" at line ").next().unwrap_or(expected))
+}
+
+/// serde's name of an expected type as one of the JSON types a client sends (`json-type-*` in
+/// the catalogue); none for a type of Redress's own (its own message says more).
+fn json_type(expected: &str) -> Option<&'static str> {
+    const INTEGERS: [&str; 8] = ["i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64"];
+    match expected {
+        e if INTEGERS.contains(&e) || e == "an integer" => Some("integer"),
+        "f32" | "f64" => Some("number"),
+        "a string" | "a borrowed string" | "a character" => Some("string"),
+        "a boolean" => Some("boolean"),
+        "a sequence" => Some("list"),
+        e if e.starts_with("struct ") || e == "a map" => Some("object"),
+        _ => None,
     }
 }
 
@@ -686,7 +724,7 @@ mod tests {
     fn a_field_is_named_and_broken_text_is_located() {
         let from_text = serde_json::from_str::<Message>(r#"{"text": 1}"#).unwrap_err();
         let from_value = serde_json::from_value::<Message>(serde_json::json!({ "text": 1 })).unwrap_err();
-        let wrong_type = Detail::JsonField { problem: "invalid_type".into(), name: "text".into() };
+        let wrong_type = Detail::WrongType { field: "text".into(), expected: "string".into() };
         assert_eq!(Detail::json(&from_text, Some("text")), wrong_type);
         assert_eq!(Detail::json(&from_value, Some("text")), wrong_type);
         let cut_off = serde_json::from_str::<Message>(r#"{"text":"#).unwrap_err();

@@ -138,6 +138,7 @@ const LABELLED: &[(&str, &str)] = &[
     ("state", "case-state"),
     ("outcome", "outcome"),
     ("request_kind", "request-kind"),
+    ("expected", "json-type"),
     ("exclusion", "no-reason-exclusion"),
     ("roles", "roles"),
     ("rule", "calendar-rule"),

@@ -1582,13 +1582,20 @@ async fn an_empty_body_and_a_request_without_fields_say_so() {
     for (item_field, value, says) in [
         ("fragile", json!(true), "Unknown field “items[0].fragile”: known are sku, quantity."),
         ("quantity", json!(-1), "items[0].quantity: a value out of range."),
-        ("quantity", json!(99999999999999999999.0), "items[0].quantity: a value of the wrong type."),
+        ("quantity", json!(99999999999999999999.0), "items[0].quantity: takes an integer (amounts: whole fen)."),
+        ("sku", json!(7), "items[0].sku: takes a string."),
     ] {
         let mut body = filing(&order, json!(100));
         body["items"][0][item_field] = value;
         let reply = post(&f.buyer, "/api/v1/cases", &[("accept-language", "en")], &body).await;
         assert_eq!(reply.body["detail"], says, "{reply}");
     }
+    // An unknown name lists the known ones (trial helper-45: "kind: an unknown name").
+    let mut body = filing(&order, json!(100));
+    body["kind"] = json!("refund_all");
+    let reply = post(&f.buyer, "/api/v1/cases", &[("accept-language", "en")], &body).await;
+    let detail = reply.body["detail"].as_str().unwrap_or_default();
+    assert!(detail.starts_with("kind: one of refund_only, return_refund"), "{reply}");
 }
 
 /// Trial (helper-44): two `Idempotency-Key`s are refused, not the first taken; an upload's
