@@ -79,7 +79,10 @@ detail-video_needs_video = kind: a video must be a video file (MP4 or MOV); this
 detail-one_file_per_upload = One file per upload.
 detail-body_limit = A request body takes at most { $bytes }.
 detail-uri_limit = A request’s address (path and query) takes at most { $bytes }.
-detail-headers_limit = A request takes at most { $count } headers, { $bytes } in all.
+detail-headers_limit = A request takes at most { $count ->
+    [one] { $count } header
+   *[other] { $count } headers
+    }, { $bytes } in all.
 detail-text_field_too_long = Text fields take at most { $bytes }.
 detail-text_not_utf8 = Text fields must be UTF-8.
 detail-multipart = A multipart/form-data body is expected.
