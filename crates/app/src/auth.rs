@@ -296,7 +296,7 @@ impl App {
         if name.is_empty() || name.chars().count() > 100 {
             return Err(AppError::Invalid(Detail::Chars { field: "name".into(), min: 1, max: 100 }));
         }
-        redress_domain::free_text::check_controls("name", name)?;
+        redress_domain::free_text::check_one_line("name", name)?;
         let secret = random_token(API_TOKEN_PREFIX);
         let token = ApiToken {
             id: TokenId(uuid::Uuid::now_v7()),

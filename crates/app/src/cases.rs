@@ -185,10 +185,7 @@ impl App {
         self.check_public(&command)?;
         self.visible_case(principal, case_id).await?;
         self.may_cite(principal, case_id, &command).await?;
-        match self.run_recorded(case_id, &command, principal.actor(), &unchanged_since(read), None).await? {
-            Ran::Done(change) => Ok(change.case),
-            Ran::Replayed(_) => unreachable!("only a keyed command is replayed"),
-        }
+        self.run_unkeyed(case_id, &command, principal.actor(), &unchanged_since(read)).await
     }
 
     /// `act`, answered with what changed (`ActionAnswer`, status 200). With a key, the answer
@@ -272,7 +269,18 @@ impl App {
     }
 
     async fn run(&self, case_id: CaseId, command: &Command, actor: Actor) -> Result<Case, AppError> {
-        match self.run_recorded(case_id, command, actor, &|_| Ok(()), None).await? {
+        self.run_unkeyed(case_id, command, actor, &|_| Ok(())).await
+    }
+
+    /// `run_recorded` without a key: nothing to replay, the case as changed.
+    async fn run_unkeyed(
+        &self,
+        case_id: CaseId,
+        command: &Command,
+        actor: Actor,
+        check: &(dyn Fn(&crate::ports::CaseRecord) -> Result<(), AppError> + Send + Sync),
+    ) -> Result<Case, AppError> {
+        match self.run_recorded(case_id, command, actor, check, None).await? {
             Ran::Done(change) => Ok(change.case),
             Ran::Replayed(_) => unreachable!("only a keyed command is replayed"),
         }
@@ -291,7 +299,15 @@ impl App {
     ) -> Result<Ran, AppError> {
         self.commit_keyed(recorder.map(|r| r.key), || async {
             let record = self.store.case(case_id).await?.ok_or(AppError::NotFound)?;
-            check(&record)?;
+            if let Err(refused) = check(&record) {
+                // A twin with this key may have made the very change the caller read the case
+                // for, between its key's lookup and this read: its answer is the answer, not a
+                // refusal of the version it moved on (a 412 is not kept under a key).
+                return match self.answered_before(recorder.map(|r| r.key)).await? {
+                    Some(first) => Ok(Attempt::Twin(first)),
+                    None => Err(refused),
+                };
+            }
             let now = self.clock.now();
             let (version, head) = (record.version, record.last_hash.clone());
             let (change, events, outbox) = self.make_change(record, command, actor, now, None).await?;

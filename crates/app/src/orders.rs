@@ -256,16 +256,15 @@ fn may_create_orders(principal: Option<&Principal>) -> Result<(), AppError> {
 
 /// The checks of a new order that need nothing but the order itself.
 fn check_new_order(new: &NewOrder, now: Timestamp) -> Result<(), OrderRefusal> {
-    let number = new.number.trim();
-    if number.is_empty() || number.len() > 64 {
-        return Err(OrderRefusal::invalid("number", Detail::Length { field: "number".into(), min: 1, max: 64 }));
+    if !takes_chars(&new.number, 64) {
+        return Err(OrderRefusal::invalid("number", Detail::Chars { field: "number".into(), min: 1, max: 64 }));
     }
     if new.items.is_empty() || new.items.len() > 100 {
         return Err(OrderRefusal::invalid("items", Detail::Length { field: "items".into(), min: 1, max: 100 }));
     }
-    // What the order says is shown to its buyer and printed in the dossier: a control character
-    // or a bidi override in it would make it read otherwise (trial helper-45: an order number
-    // with U+202E).
+    // What the order says is shown to its buyer and printed in the dossier, each on one line: a
+    // control character or a bidi override in it would make it read otherwise (trial helper-45:
+    // an order number with U+202E), a line break would split its row of a CSV export.
     let texts = [("number".to_owned(), new.number.as_str())]
         .into_iter()
         .chain(new.payment_transaction_id.as_deref().map(|t| ("payment_transaction_id".to_owned(), t)))
@@ -273,15 +272,14 @@ fn check_new_order(new: &NewOrder, now: Timestamp) -> Result<(), OrderRefusal> {
             [(format!("items[{index}].sku"), item.sku.as_str()), (format!("items[{index}].title"), item.title.as_str())]
         }));
     for (field, text) in texts {
-        if let Err(refused) = redress_domain::free_text::check_controls(&field, text) {
+        if let Err(refused) = redress_domain::free_text::check_one_line(&field, text) {
             return Err(OrderRefusal { field: Some(field), error: AppError::Rejected(refused) });
         }
     }
     let max_fen = Money::from_fen(MAX_FEN).to_string();
     for (index, item) in new.items.iter().enumerate() {
         let field = |name: &str| format!("items[{index}].{name}");
-        let sku_chars = item.sku.trim().chars().count() as u64;
-        let refused = if !(1..=64).contains(&sku_chars) {
+        let refused = if !takes_chars(&item.sku, 64) {
             Some((field("sku"), Detail::Chars { field: field("sku"), min: 1, max: 64 }))
         } else if item.title.chars().count() > 200 {
             Some((field("title"), Detail::too_long(&field("title"), 200)))
@@ -313,7 +311,7 @@ fn check_new_order(new: &NewOrder, now: Timestamp) -> Result<(), OrderRefusal> {
     if times.iter().flatten().zip(times.iter().flatten().skip(1)).any(|(a, b)| a > b) {
         return Err(OrderRefusal::invalid("times", Detail::OrderTimes));
     }
-    if new.payment_transaction_id.as_ref().is_some_and(|t| t.len() > 64) {
+    if new.payment_transaction_id.as_ref().is_some_and(|t| t.chars().count() > 64) {
         return Err(OrderRefusal::invalid("payment_transaction_id", Detail::too_long("payment_transaction_id", 64)));
     }
     if new.items.iter().map(|i| i.sku.as_str()).collect::<std::collections::HashSet<_>>().len() != new.items.len() {
@@ -323,6 +321,13 @@ fn check_new_order(new: &NewOrder, now: Timestamp) -> Result<(), OrderRefusal> {
         return Err(OrderRefusal::invalid("amount_paid", Detail::AtLeast { field: "amount_paid".into(), min: 0 }));
     }
     Ok(())
+}
+
+/// Whether `text`, stored as sent, says something in at most `max` characters: its length is
+/// counted untrimmed, so that what is stored is bounded (a SKU of one letter and a megabyte of
+/// spaces passed when only the trimmed text was counted).
+fn takes_chars(text: &str, max: usize) -> bool {
+    !text.trim().is_empty() && text.chars().nth(max).is_none()
 }
 
 /// Whether an order already stored is the one being imported again (all but its id and the

@@ -135,10 +135,13 @@ async fn bad_rows_are_reported_by_line_and_field_and_the_good_ones_imported() {
     let lines: Vec<&str> = said.lines().collect();
     assert_eq!(lines.len(), 6, "{said}");
     // The report's words are the catalogue's (English), not serde's.
-    assert_eq!(lines[0], "line 3, column quantity: takes an integer (amounts: whole fen).", "{said}");
+    assert_eq!(lines[0], "line 3, column quantity: takes an integer.", "{said}");
     assert!(lines[1].starts_with("line 4, column amount_paid: at most the items"), "{said}");
     assert_eq!(lines[2], "line 5, column buyer_id: no such buyer.");
-    assert_eq!(lines[3], "line 7, column unit_price: takes an integer (amounts: whole fen).", "{said}");
+    assert_eq!(
+        lines[3], "line 7, column unit_price: takes an amount in whole fen (an integer: ¥12.50 is 1250).",
+        "{said}"
+    );
     assert!(lines[4].starts_with("line 8: not a CSV row"), "{said}");
     assert!(lines[5].ends_with(": 2 imported, 0 already present, 5 refused"), "{said}");
     assert_eq!(count_orders(&demo.admin, "BAD-").await, 2);

@@ -306,7 +306,7 @@ mod tests {
             (
                 CommandKind::Decide,
                 decide(serde_json::json!({"kind": "refund", "amount": "abc"})),
-                "invalid_type remedy.amount (integer)",
+                "invalid_type remedy.amount (amount)",
             ),
             (CommandKind::Decide, decide(serde_json::json!({"kind": "refund"})), "missing_field remedy.amount"),
             (

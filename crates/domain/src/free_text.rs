@@ -43,6 +43,16 @@ pub fn check_controls(field: &str, text: &str) -> Result<(), Rejection> {
     }
 }
 
+/// Refuses `field`'s `text` unless it is one line without controls: what names a thing (an
+/// order number, a SKU, a token's name) is printed on one line of a page, a CSV row and the
+/// dossier, where a line break or a tab would split it.
+pub fn check_one_line(field: &str, text: &str) -> Result<(), Rejection> {
+    if text.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+        return Err(Rejection::with(RejectionCode::ControlCharacter, Detail::OneLine { field: field.into() }));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +87,16 @@ mod tests {
         #[test]
         fn printable_text_passes(text in "[^\\p{Cc}\u{202A}-\u{202E}\u{2066}-\u{2069}]{0,50}") {
             prop_assert_eq!(check_controls("text", &text), Ok(()));
+        }
+    }
+
+    proptest! {
+        /// One line: refused exactly when any control (line breaks and tabs among them) or a
+        /// bidi control is in it.
+        #[test]
+        fn one_line_refused_exactly_with_a_control(before in "\\PC{0,20}", c in proptest::char::any(), after in "\\PC{0,20}") {
+            let text = format!("{before}{c}{after}");
+            prop_assert_eq!(check_one_line("sku", &text).is_err(), c.is_control() || is_bidi_control(c), "{:?}", text);
         }
     }
 

@@ -1,13 +1,35 @@
 //! Money is integer fen (分) in CNY. No floats anywhere.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::fmt;
 
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, utoipa::ToSchema, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, utoipa::ToSchema)]
 #[serde(transparent)]
 pub struct Money(i64);
+
+/// Read as an integer of fen, and said so when it is not one (`AMOUNT_EXPECTED`): a refused
+/// quantity and a refused amount were both told "an integer (amounts: whole fen)".
+impl<'de> serde::Deserialize<'de> for Money {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Money, D::Error> {
+        struct Fen;
+        impl serde::de::Visitor<'_> for Fen {
+            type Value = Money;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(AMOUNT_EXPECTED)
+            }
+            fn visit_i64<E: serde::de::Error>(self, fen: i64) -> Result<Money, E> {
+                Ok(Money(fen))
+            }
+            fn visit_u64<E: serde::de::Error>(self, fen: u64) -> Result<Money, E> {
+                i64::try_from(fen).map(Money).map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(fen), &self))
+            }
+        }
+        deserializer.deserialize_i64(Fen)
+    }
+}
+
+/// What serde says an amount takes, in a refusal of another value (`Detail::json` names it).
+pub const AMOUNT_EXPECTED: &str = "an amount in whole fen";
 
 impl Money {
     pub const ZERO: Money = Money(0);

@@ -322,7 +322,6 @@ pub enum Detail {
     MultipartBoundary,
     IdempotencyKeyForAnotherFile,
     IdempotencyKey,
-    IdempotencyKeyTwice,
     /// The header `name` is sent more than once: which one is meant is not guessed.
     HeaderTwice {
         name: String,
@@ -351,7 +350,7 @@ pub enum Detail {
         sent: u64,
     },
     NoSuchBuyer,
-    /// `field` takes from `min` to `max` items (or characters of an order number).
+    /// `field` takes from `min` to `max` items.
     Length {
         field: String,
         min: u64,
@@ -459,6 +458,10 @@ pub enum Detail {
     MessageNeedsTextOrFile,
     /// `field` may hold line breaks and tabs, no other control characters.
     ControlCharacters {
+        field: String,
+    },
+    /// `field` names a thing on one line: no line break, tab or other control.
+    OneLine {
         field: String,
     },
     /// A message carries at most `max` files.
@@ -600,9 +603,7 @@ impl Detail {
         // Unknown fields read the same in a body as in a query string: the field and those known.
         if let Some(rest) = message.strip_prefix("unknown field `") {
             let (unknown, rest) = rest.split_once('`').unwrap_or((rest, ""));
-            let known = rest.split(", expected ").nth(1).unwrap_or("").split(" at line ").next().unwrap_or("");
-            // serde says "expected `a`", "expected `a` or `b`" or "expected one of `a`, `b`, `c`".
-            let known = known.trim_start_matches("one of ").replace("` or `", "`, `").replace('`', "");
+            let known = expected_in(rest).map(expected_names).unwrap_or_default();
             let field = match field.filter(|f| !f.is_empty()) {
                 // The path may end at the field itself (`items[0].fragile`, found by leaving it out).
                 Some(path) if path == unknown || path.ends_with(&format!(".{unknown}")) => path.to_owned(),
@@ -652,10 +653,7 @@ impl Detail {
                     Some(expected) => Detail::WrongType { field: name, expected: expected.into() },
                     None => Detail::JsonField { problem: problem.into(), name },
                 },
-                ("unknown_variant", Some(values)) => {
-                    let values = values.trim_start_matches("one of ").replace('`', "");
-                    Detail::OneOf { field: name, values }
-                }
+                ("unknown_variant", Some(values)) => Detail::OneOf { field: name, values: expected_names(values) },
                 _ => Detail::JsonField { problem: problem.into(), name },
             },
         }
@@ -667,10 +665,17 @@ impl Detail {
     }
 }
 
-/// What serde's message says was expected (`…, expected i64 at line 1 column 9`).
+/// What serde's message says was expected (`…, expected i64 at line 1 column 9`): after the
+/// last `, expected `, since the value sent comes before it and may hold those words itself.
 fn expected_in(message: &str) -> Option<&str> {
-    let expected = message.split_once(", expected ")?.1;
+    let expected = message.rsplit_once(", expected ")?.1;
     Some(expected.split(" at line ").next().unwrap_or(expected))
+}
+
+/// The names serde lists as expected, comma-separated: it says "`a`", "`a` or `b`" or
+/// "one of `a`, `b`, `c`".
+fn expected_names(expected: &str) -> String {
+    expected.trim_start_matches("one of ").replace("` or `", "`, `").replace('`', "")
 }
 
 /// serde's name of an expected type as one of the JSON types a client sends (`json-type-*` in
@@ -679,6 +684,7 @@ fn json_type(expected: &str) -> Option<&'static str> {
     const INTEGERS: [&str; 8] = ["i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64"];
     match expected {
         e if INTEGERS.contains(&e) || e == "an integer" => Some("integer"),
+        crate::money::AMOUNT_EXPECTED => Some("amount"),
         "f32" | "f64" => Some("number"),
         "a string" | "a borrowed string" | "a character" => Some("string"),
         "a boolean" => Some("boolean"),
@@ -732,5 +738,47 @@ mod tests {
             Detail::json(&cut_off, None),
             Detail::Json { problem: "eof".into(), name: String::new(), line: 1, column: 8 }
         );
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    #[allow(dead_code)] // Only read, to make serde's errors.
+    enum Party {
+        Buyer,
+        Merchant,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)] // Only read, to make serde's errors.
+    struct Item {
+        quantity: u32,
+        price: crate::Money,
+    }
+
+    /// Review of session 24: an amount and a count were both told "an integer (amounts: whole
+    /// fen)"; each is told as what it is.
+    #[test]
+    fn an_amount_is_told_as_an_amount_and_a_count_as_an_integer() {
+        let told = |body| Detail::json(&serde_json::from_value::<Item>(body).unwrap_err(), None);
+        let amount = Detail::WrongType { field: String::new(), expected: "amount".into() };
+        assert_eq!(told(serde_json::json!({ "quantity": 1, "price": 12.5 })), amount);
+        assert_eq!(told(serde_json::json!({ "quantity": 1, "price": "12" })), amount);
+        let integer = Detail::WrongType { field: String::new(), expected: "integer".into() };
+        assert_eq!(told(serde_json::json!({ "quantity": 1.5, "price": 1 })), integer);
+        assert!(serde_json::from_value::<Item>(serde_json::json!({ "quantity": 1, "price": u64::MAX })).is_err());
+        let price = serde_json::from_value::<Item>(serde_json::json!({ "quantity": 1, "price": 1250 })).unwrap().price;
+        assert_eq!(price, crate::Money::from_fen(1250));
+    }
+
+    /// Review of session 24: a two-name choice ("`a` or `b`") came through as "a or b", English
+    /// in the Chinese sentence; and a value sent that says ", expected" itself is not taken for
+    /// serde's list.
+    #[test]
+    fn the_choices_are_names_whatever_serde_says_around_them() {
+        let two = serde_json::from_value::<Party>(serde_json::json!("shop")).unwrap_err();
+        let values = "buyer, merchant".to_owned();
+        assert_eq!(Detail::json(&two, Some("party")), Detail::OneOf { field: "party".into(), values: values.clone() });
+        let tricky = serde_json::from_value::<Party>(serde_json::json!("x, expected `evil`")).unwrap_err();
+        assert_eq!(Detail::json(&tricky, Some("party")), Detail::OneOf { field: "party".into(), values });
     }
 }

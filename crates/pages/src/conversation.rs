@@ -215,7 +215,7 @@ pub async fn post(
     let t = signed.tr;
     let id = order_id(&id, t)?;
     let text = posted.get("text").unwrap_or("").to_owned();
-    if text.trim().is_empty() {
+    if redress_domain::free_text::is_blank(&text) {
         let refused = Refused { text, text_error: Some(t.get("form-error-required")), ..Refused::default() };
         return render(&app, &signed, id, None, refused, StatusCode::UNPROCESSABLE_ENTITY).await;
     }

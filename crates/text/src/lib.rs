@@ -166,12 +166,17 @@ pub fn argument(lang: Lang, name: &str, value: &serde_json::Value) -> FluentValu
                 let separator = if name == "roles" { "alternatives-separator" } else { "list-separator" };
                 FluentValue::from(told.join(&text(lang, separator)))
             }
+            None if SERVERS_LISTS.contains(&name) => FluentValue::from(s.clone()),
             None => FluentValue::from(s.parse::<jiff::Timestamp>().map_or_else(|_| shortened(s), beijing)),
         },
         Value::Null => FluentValue::from(String::new()),
         other => FluentValue::from(other.to_string()),
     }
 }
+
+/// Arguments holding a list the server wrote (the names a field takes, comma-separated): told
+/// whole, however long, since a refusal that cut its choices short would not say them.
+const SERVERS_LISTS: [&str; 3] = ["values", "known", "fields"];
 
 /// Characters of a value as sent that a detail repeats at most: a refused 100,000-character SKU
 /// was repeated whole in its problem (trial helper-45).
@@ -383,6 +388,21 @@ mod tests {
         assert_eq!(told, format!("Item: {}….", &sku[..ECHOED_CHARS]));
         let short = redress_domain::Detail::Item { sku: "EB-PRO-2".into() };
         assert_eq!(super::told(Lang::En, &short), "Item: EB-PRO-2.");
+        // Cut between characters, not inside one.
+        let wide = "退".repeat(100);
+        let told = super::told(Lang::Zh, &redress_domain::Detail::Item { sku: wide.clone() });
+        assert!(told.contains(&format!("{}…", "退".repeat(ECHOED_CHARS))) && !told.contains(&wide), "{told}");
+    }
+
+    /// The choices a refusal names are the server's own: every one is told, however many.
+    #[test]
+    fn a_list_of_choices_is_told_whole() {
+        let values: Vec<&str> = redress_domain::vocabulary::Reason::ALL.iter().map(|r| r.as_str()).collect();
+        let values = values.join(", ");
+        assert!(values.chars().count() > ECHOED_CHARS, "the test needs a list longer than the cut");
+        let detail = redress_domain::Detail::OneOf { field: "reason".into(), values: values.clone() };
+        let told = super::told(Lang::En, &detail);
+        assert!(told.contains(&values) && !told.contains('…'), "{told}");
     }
 
     /// A closed case's refusal says when, in Beijing time, and how, by the outcome's label.

@@ -152,7 +152,7 @@ fn claimed_key(headers: &axum::http::HeaderMap) -> Result<Option<String>, Proble
     let mut keys = headers.get_all(HEADER).iter();
     let Some(key) = keys.next() else { return Ok(None) };
     if keys.next().is_some() {
-        return Err(Problem::invalid(Detail::IdempotencyKeyTwice));
+        return Err(Problem::invalid(Detail::HeaderTwice { name: "Idempotency-Key".into() }));
     }
     valid_key(key).map(Some).ok_or_else(|| Problem::invalid(Detail::IdempotencyKey))
 }

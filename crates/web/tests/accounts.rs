@@ -63,13 +63,16 @@ async fn merchant_tokens_are_listed_and_revoked() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = f.admin.post("/api/v1/tokens", json!({ "name": "x", "merchant_id": uuid::Uuid::now_v7() })).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "an unknown shop");
-    // A name that reads otherwise than it is stored (trial helper-45: U+202E) is refused.
-    let (status, refused) = f.shop.post("/api/v1/tokens", json!({ "name": "a\u{202e}b" })).await;
-    assert_eq!(
-        (status, &refused["code"]),
-        (StatusCode::UNPROCESSABLE_ENTITY, &json!("control_character")),
-        "{refused}"
-    );
+    // A name that reads otherwise than it is stored (trial helper-45: U+202E), or that breaks
+    // its line in the list of tokens (review of session 24), is refused.
+    for name in ["a\u{202e}b", "ERP\n对接", "ERP\t对接"] {
+        let (status, refused) = f.shop.post("/api/v1/tokens", json!({ "name": name })).await;
+        assert_eq!(
+            (status, &refused["code"]),
+            (StatusCode::UNPROCESSABLE_ENTITY, &json!("control_character")),
+            "{name:?}: {refused}"
+        );
+    }
     let (status, issued) = f.shop.post("/api/v1/tokens", json!({ "name": "ERP 对接" })).await;
     assert_eq!(status, StatusCode::CREATED, "{issued}");
     let secret = issued["token"].as_str().unwrap().to_owned();

@@ -373,3 +373,41 @@ async fn an_agent_refused_a_case_is_told_why() {
     assert_eq!(own["code"], "own_decision", "{own}");
     assert!(own["detail"].as_str().unwrap().contains("another agent reviews it"), "{own}");
 }
+
+/// Review of session 24: two requests with one key and one `If-Match` both pass the key's
+/// lookup; the first commits, and the second, reading the case at the version the first made,
+/// was refused `412` for a change that was made. It gets the first's answer. (The use case is
+/// called directly to put the second after the first's commit but past its key's lookup.)
+#[tokio::test]
+async fn a_twin_behind_its_keyed_change_gets_its_answer_not_a_412() {
+    use redress_app::idempotency::IdempotencyKey;
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let case = f.file(&f.order(&t, "SH-TWIN-412").await, "refund_only", "quality_defect", 1000).await;
+    let read = f.shop.case(&case).await["version"].as_i64().unwrap();
+    let (shop, _) = t.app.store.user_by_login("shop").await.unwrap().unwrap();
+    let shop = redress_app::Principal::User(shop);
+    let key = IdempotencyKey {
+        scope: IdempotencyKey::scope_of(&shop),
+        key: "approve-twice".into(),
+        request_hash: "same request".into(),
+    };
+    let id = redress_domain::CaseId(case.parse().unwrap());
+    let approve = || t.app.act_answered(&shop, id, redress_domain::Command::Approve, Some(&key), Some(read));
+    let first = approve().await.expect("the first approves");
+    let second = approve().await.expect("the twin is answered, not refused");
+    let (
+        redress_app::idempotency::Answered::Fresh { status, body },
+        redress_app::idempotency::Answered::Replayed(replayed),
+    ) = (first, second)
+    else {
+        panic!("the first is fresh and the twin replays it");
+    };
+    assert_eq!((status, body), (replayed.status, replayed.body));
+    // Without a key, the version moved on is refused as before.
+    let unkeyed = t.app.act_answered(&shop, id, redress_domain::Command::Approve, None, Some(read)).await;
+    assert!(
+        matches!(unkeyed, Err(redress_app::AppError::Rejected(ref r)) if r.code.as_str() == "case_changed"),
+        "{unkeyed:?}"
+    );
+}

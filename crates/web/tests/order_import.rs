@@ -217,3 +217,35 @@ async fn a_negative_freight_or_price_is_told_by_its_own_field() {
     }
     assert_eq!(answer["results"][0]["problem"]["detail"], "freight：须在 ¥0.00 到 ¥100000000.00 之间。");
 }
+
+/// Review of session 24: a SKU of one letter and a megabyte of spaces passed (only its trimmed
+/// length was counted, the whole was stored); an order number, SKU or payment id with a line
+/// break or a tab split its line on the pages and its row of a CSV export.
+#[tokio::test]
+async fn an_order_names_things_on_one_line_of_bounded_length() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let mut padded = order(&f, "T-PADDED", json!(1));
+    padded["items"][0]["sku"] = json!(format!("A{}", " ".repeat(100_000)));
+    let mut broken_number = order(&f, "T-BROKEN", json!(1));
+    broken_number["number"] = json!("T-\nBROKEN");
+    let mut tabbed_sku = order(&f, "T-TABBED", json!(1));
+    tabbed_sku["items"][0]["sku"] = json!("EB\t1");
+    let mut broken_payment = order(&f, "T-PAYMENT", json!(1));
+    broken_payment["payment_transaction_id"] = json!("4200\r\n0001");
+    let mut wide = order(&f, &"单".repeat(64), json!(1));
+    wide["items"][0]["sku"] = json!("码".repeat(64));
+    let batch = json!({ "orders": [padded, broken_number, tabbed_sku, broken_payment, wide] });
+    let (status, answer) = f.shop.post(BATCH, batch).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(statuses(&answer), ["refused", "refused", "refused", "refused", "created"], "{answer}");
+    let said = |i: usize| (answer["results"][i]["field"].clone(), answer["results"][i]["problem"]["code"].clone());
+    assert_eq!(said(0), (json!("items[0].sku"), json!("invalid_input")));
+    assert_eq!(said(1), (json!("number"), json!("control_character")));
+    assert_eq!(said(2), (json!("items[0].sku"), json!("control_character")));
+    assert_eq!(said(3), (json!("payment_transaction_id"), json!("control_character")));
+    assert_eq!(
+        answer["results"][1]["problem"]["detail"],
+        "number：须为一行，不得含换行、制表符、控制字符或文字方向控制符。"
+    );
+}

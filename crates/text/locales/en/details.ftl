@@ -89,7 +89,6 @@ detail-multipart = A multipart/form-data body is expected.
 detail-multipart_boundary = The multipart/form-data body has no boundary: send Content-Type: multipart/form-data; boundary=… with parts separated by it.
 detail-idempotency_key_for_another_file = Idempotency-Key: already used for another upload (another file, kind, caption or confidentiality).
 detail-idempotency_key = Idempotency-Key: 1 to 255 visible ASCII characters.
-detail-idempotency_key_twice = Idempotency-Key: sent more than once; send one key.
 detail-header_twice = The header { $name } is sent more than once; send it once.
 detail-idempotency_key_for_another_request = Idempotency-Key: already used for another request (another body or path) in the last 24 hours; a new request needs a new key.
 detail-if_match = If-Match: the case's ETag as you read it (its version in quotes, "7"), or *.
@@ -193,6 +192,7 @@ uscc-error-check_digit_mismatch = the check character does not match
 detail-platform_reads_conversation = The platform reads an order's conversation; only its buyer and its shop write in it.
 detail-message_needs_text_or_file = text: a message needs text or a file.
 detail-control_characters = { $field }: no control or text-direction characters; line breaks and tabs are fine.
+detail-one_line = { $field }: one line, without line breaks, tabs, control or text-direction characters.
 detail-files_per_message = files: at most { $max ->
     [one] { $max } file
    *[other] { $max } files
@@ -225,7 +225,8 @@ json-problem-invalid_type = a value of the wrong type
 json-problem-invalid_value = a value out of range
 json-problem-other = a value that does not fit
 json-problem-duplicate_key = a key given twice
-json-type-integer = an integer (amounts: whole fen)
+json-type-integer = an integer
+json-type-amount = an amount in whole fen (an integer: ¥12.50 is 1250)
 json-type-number = a number
 json-type-string = a string
 json-type-boolean = true or false
