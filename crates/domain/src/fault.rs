@@ -32,7 +32,9 @@ pub fn field_at_fault(
     // missing. Leaving fields out one by one would stop at a required field before it in a
     // flattened struct, which is checked for missing fields before the flattened part is read.
     if let Some((named, token)) = named_in(refused) {
-        let changes = |path: &Vec<Step>| -> bool {
+        // First where the change is not a null refused as another type (`null_of_another_type`),
+        // then anywhere: a null in an enum's field is refused as another type as well.
+        let changes = |path: &Vec<Step>, strict: bool| -> bool {
             let mut changed = root.clone();
             let (last, parent) = path.split_last().expect("a path into the body");
             let parent = parent.iter().fold(&mut changed, |v, step| step.get_mut(v));
@@ -46,15 +48,20 @@ pub fn field_at_fault(
                 Step::Index(_) => String::new(),
             };
             read(changed).is_some_and(|outcome| {
-                outcome.is_none_or(|other| other != refused && (missed.is_empty() || !other.starts_with(&missed)))
+                outcome.is_none_or(|other| {
+                    other != refused
+                        && (missed.is_empty() || !other.starts_with(&missed))
+                        && !(strict && named == Named::Value && null_of_another_type(&other, refused))
+                })
             })
         };
         let found = paths_where(&root, |step, value| match named {
             Named::Key => matches!(step, Step::Key(k) if *k == token),
             Named::Value => reads_as(value, token),
         });
-        if let Some(path) = found.into_iter().find(changes) {
-            return path_name(&path);
+        let strictly = found.iter().find(|path| changes(path, true));
+        if let Some(path) = strictly.or_else(|| found.iter().find(|path| changes(path, false))) {
+            return path_name(path);
         }
     }
     let mut path: Vec<Step> = match &missing {
@@ -79,6 +86,25 @@ pub fn field_at_fault(
 }
 
 /// A path as a client reads it: `items[0].sku`.
+/// Whether `other` refuses a null where `refused` refused a value of another type: the null
+/// was put in another field with the same value (`{"amount": -1, "items": [{"quantity": -1}]}`
+/// refused for the quantity), read before the one at fault, not in it.
+fn null_of_another_type(other: &str, refused: &str) -> bool {
+    let expected = |message: &str| {
+        let expected = message.rsplit_once(", expected ").map_or("", |(_, e)| e);
+        expected.split(" at line ").next().unwrap_or(expected).to_owned()
+    };
+    if !other.starts_with("invalid type: null") {
+        return false;
+    }
+    let null_in = expected(other);
+    if refused.starts_with("unknown variant") {
+        // An enum refuses a null as one of these, not by its names.
+        return !(null_in == "string or map" || null_in == "variant identifier" || null_in.starts_with("enum "));
+    }
+    null_in != expected(refused)
+}
+
 fn path_name(path: &[Step]) -> String {
     let mut name = String::new();
     for step in path {
@@ -95,7 +121,7 @@ fn path_name(path: &[Step]) -> String {
 }
 
 /// What a refusal names: an unknown field's key, or the value that does not fit.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq)]
 enum Named {
     Key,
     Value,
@@ -253,6 +279,51 @@ mod tests {
             read(fields)
         };
         assert_eq!(field_at_fault(&fields, refused, read), "items[0].quantity");
+    }
+
+    /// Review of session 24: a field read before the one at fault, holding the same value,
+    /// was named (putting null there changed the refusal to that field's own), for a number
+    /// and for a name.
+    #[test]
+    fn the_same_value_in_a_field_of_another_type_is_not_taken_for_it() {
+        #[derive(serde::Deserialize)]
+        #[allow(dead_code)] // Only read, to make serde's errors.
+        struct Item {
+            quantity: u32,
+        }
+        #[derive(serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Filing {
+            amount: i64,
+            items: Vec<Item>,
+        }
+        let body = serde_json::json!({ "amount": -1, "items": [{ "quantity": -1 }] });
+        let Value::Object(fields) = body else { unreachable!() };
+        let read = |fields: Map<String, Value>| {
+            serde_json::from_value::<Filing>(Value::Object(fields)).err().map(|e| e.to_string())
+        };
+        let refused = read(fields.clone()).expect("refused");
+        assert_eq!(field_at_fault(&fields, &refused, read), "items[0].quantity");
+
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        #[allow(dead_code)]
+        enum Kind {
+            RefundOnly,
+        }
+        #[derive(serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Request {
+            description: String,
+            kind: Kind,
+        }
+        let body = serde_json::json!({ "description": "refund", "kind": "refund" });
+        let Value::Object(fields) = body else { unreachable!() };
+        let read = |fields: Map<String, Value>| {
+            serde_json::from_value::<Request>(Value::Object(fields)).err().map(|e| e.to_string())
+        };
+        let refused = read(fields.clone()).expect("refused");
+        assert_eq!(field_at_fault(&fields, &refused, read), "kind");
     }
 
     /// A body of many elements is searched a bounded number of times (each trial reads the whole
