@@ -49,6 +49,59 @@ struct Stats {
     name: &'static str,
     latencies: Vec<Duration>,
     wall: Duration,
+    /// What SQLite's writer did meanwhile (none on PostgreSQL).
+    writer: Option<WriterFigures>,
+}
+
+/// SQLite's writer as its metrics tell (`redress_sqlite_writer_*`): totals since start, or
+/// over a phase (`since`).
+#[derive(Clone, Copy, Default)]
+struct WriterFigures {
+    batches: f64,
+    changes: f64,
+    busy_seconds: f64,
+    commit_seconds: f64,
+}
+
+impl WriterFigures {
+    /// The totals now, read from the process's metrics (the recorder `redress serve` installs).
+    fn now() -> Option<WriterFigures> {
+        let text = redress_web::install_metrics()?.render();
+        let value = |name: &str| {
+            text.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse::<f64>().ok()).unwrap_or(0.0)
+        };
+        let figures = WriterFigures {
+            batches: value("redress_sqlite_writer_batch_seconds_count"),
+            changes: value("redress_sqlite_writer_batch_size_sum"),
+            busy_seconds: value("redress_sqlite_writer_batch_seconds_sum"),
+            commit_seconds: value("redress_sqlite_writer_commit_seconds_sum"),
+        };
+        Some(figures)
+    }
+
+    fn since(self, before: WriterFigures) -> WriterFigures {
+        WriterFigures {
+            batches: self.batches - before.batches,
+            changes: self.changes - before.changes,
+            busy_seconds: self.busy_seconds - before.busy_seconds,
+            commit_seconds: self.commit_seconds - before.commit_seconds,
+        }
+    }
+
+    /// The writer's share of the phase's time, changes a batch, its time a change and a
+    /// COMMIT's; blank where it wrote nothing.
+    fn columns(&self, wall: Duration) -> String {
+        if self.batches < 1.0 {
+            return format!(" {:>6} | {:>6} | {:>7} | {:>8} |", "", "", "", "");
+        }
+        format!(
+            " {:>5.0}% | {:>6.1} | {:>7.0} | {:>8.2} |",
+            100.0 * self.busy_seconds / wall.as_secs_f64(),
+            self.changes / self.batches,
+            1e6 * self.busy_seconds / self.changes.max(1.0),
+            1e3 * self.commit_seconds / self.batches,
+        )
+    }
 }
 
 impl Stats {
@@ -57,13 +110,14 @@ impl Stats {
         let n = self.latencies.len();
         let at = |q: f64| self.latencies[((n as f64 * q) as usize).min(n - 1)];
         println!(
-            "| {:<28} | {:>6} | {:>9.2} | {:>9.2} | {:>9.2} | {:>9.0} |",
+            "| {:<28} | {:>6} | {:>9.2} | {:>9.2} | {:>9.2} | {:>9.0} |{}",
             self.name,
             n,
             at(0.5).as_secs_f64() * 1e3,
             at(0.95).as_secs_f64() * 1e3,
             at(0.99).as_secs_f64() * 1e3,
-            n as f64 / self.wall.as_secs_f64()
+            n as f64 / self.wall.as_secs_f64(),
+            self.writer.map(|w| w.columns(self.wall)).unwrap_or_default()
         );
     }
 
@@ -92,6 +146,7 @@ where
 {
     let job = Arc::new(job);
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let writer_before = WriterFigures::now();
     let start = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..concurrency {
@@ -113,7 +168,9 @@ where
     while let Some(done) = tasks.join_next().await {
         latencies.extend(done??);
     }
-    Ok(Stats { name, latencies, wall: start.elapsed() })
+    let wall = start.elapsed();
+    let writer = writer_before.zip(WriterFigures::now()).map(|(before, after)| after.since(before));
+    Ok(Stats { name, latencies, wall, writer })
 }
 
 /// mimalloc: with glibc's malloc, allocation was an eighth to a fifth of the CPU of a case
@@ -186,8 +243,14 @@ async fn main() -> anyhow::Result<()> {
         "backend: {}, cases: {n}, concurrency: {c}\n",
         if url.starts_with("sqlite") { "SQLite" } else { "PostgreSQL" }
     );
-    println!("| operation                    |  count | p50 (ms)  | p95 (ms)  | p99 (ms)  |  per sec  |");
-    println!("|------------------------------|-------:|----------:|----------:|----------:|----------:|");
+    // The writer's columns (SQLite): its busy share of the phase, changes a batch, its time a
+    // change (µs) and a COMMIT's (ms), from its metrics.
+    println!(
+        "| operation                    |  count | p50 (ms)  | p95 (ms)  | p99 (ms)  |  per sec  | writer | batch  | µs/chg  | commit ms |"
+    );
+    println!(
+        "|------------------------------|-------:|----------:|----------:|----------:|----------:|-------:|-------:|--------:|---------:|"
+    );
 
     let file = {
         let (app, buyers, orders, cases) = (app.clone(), buyers.clone(), orders.clone(), cases.clone());
@@ -341,7 +404,7 @@ async fn lifecycles(
     let total = orders_len;
     measure("lifecycle (file→closed)", total, concurrency, job).await?.print();
     let latencies = std::mem::take(&mut *paid_after.lock().unwrap());
-    Stats { name: "approval → refund paid", latencies, wall: Duration::from_secs(1) }.print_latency();
+    Stats { name: "approval → refund paid", latencies, wall: Duration::from_secs(1), writer: None }.print_latency();
     Ok(())
 }
 

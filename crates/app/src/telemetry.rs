@@ -23,6 +23,11 @@ pub const OUTBOX_OLDEST_AGE: &str = "redress_outbox_oldest_age_seconds";
 pub const DEADLINES_DUE: &str = "redress_deadlines_due";
 /// Histogram: changes committed together by SQLite's group-commit writer.
 pub const WRITER_BATCH: &str = "redress_sqlite_writer_batch_size";
+/// Histogram in seconds: a batch's time in SQLite's writer, its changes through its COMMIT.
+/// Its sum's rate is the share of the time the writer is busy: near 1, writes wait for it.
+pub const WRITER_BATCH_DURATION: &str = "redress_sqlite_writer_batch_seconds";
+/// Histogram in seconds: a batch's COMMIT alone (the WAL's write and fsync).
+pub const WRITER_COMMIT_DURATION: &str = "redress_sqlite_writer_commit_seconds";
 /// Counter, label `result` (one of `results`): webhook delivery attempts.
 pub const WEBHOOK_DELIVERIES: &str = "redress_webhook_deliveries_total";
 /// Counter, label `result` (one of `results`): emails sent or not.
@@ -51,6 +56,12 @@ pub fn describe() {
     describe_gauge!(OUTBOX_OLDEST_AGE, Unit::Seconds, "Age of the oldest outbox job not done, by topic");
     describe_gauge!(DEADLINES_DUE, "Cases past their deadline that no worker has fired yet");
     describe_histogram!(WRITER_BATCH, "Changes committed together by the SQLite writer");
+    describe_histogram!(
+        WRITER_BATCH_DURATION,
+        Unit::Seconds,
+        "A batch's time in the SQLite writer, through its COMMIT"
+    );
+    describe_histogram!(WRITER_COMMIT_DURATION, Unit::Seconds, "A batch's COMMIT in the SQLite writer");
     describe_counter!(WEBHOOK_DELIVERIES, "Webhook delivery attempts, by result");
     describe_counter!(EMAILS, "Emails, by result");
     describe_histogram!(SEARCH_DURATION, Unit::Seconds, "Full-text search time in the store");

@@ -108,8 +108,11 @@ fn stopped() -> StoreError {
 async fn write_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<Queued>) {
     let mut batch = Vec::with_capacity(BATCH);
     while rx.recv_many(&mut batch, BATCH).await > 0 {
+        let started = std::time::Instant::now();
         let (changes, replies): (Vec<_>, Vec<_>) = batch.drain(..).map(|(c, s, r)| ((c, s), r)).unzip();
-        let outcomes = match commit(&mut conn, changes).await {
+        let committed = commit(&mut conn, changes).await;
+        metrics::histogram!(redress_app::telemetry::WRITER_BATCH_DURATION).record(started.elapsed().as_secs_f64());
+        let outcomes = match committed {
             Ok(outcomes) => outcomes,
             Err(e) => {
                 // Nothing of the batch is committed: every caller hears so.
@@ -164,7 +167,9 @@ async fn commit(
         }
         outcomes.push(outcome);
     }
+    let committing = std::time::Instant::now();
     conn.execute("COMMIT").await?;
+    metrics::histogram!(redress_app::telemetry::WRITER_COMMIT_DURATION).record(committing.elapsed().as_secs_f64());
     Ok(outcomes)
 }
 

@@ -19,7 +19,7 @@ mod views;
 
 pub use limits::{Limits, Rate};
 pub use problem::{Problem, ProblemDocument};
-pub use telemetry::set_metrics_token;
+pub use telemetry::{install as install_metrics, set_metrics_token};
 
 use axum::Router;
 use redress_app::App;
