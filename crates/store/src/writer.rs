@@ -5,10 +5,13 @@
 //! own SAVEPOINT so that a conflict (or any error) undoes that change alone. Callers hear back
 //! only after the COMMIT returned, so an acknowledged change is durable.
 
+use crate::codec::Id;
 use crate::shared::Change;
 use futures_util::FutureExt;
 use redress_app::StoreError;
 use redress_app::ports::StoreResult;
+use redress_app::search::SearchDoc;
+use redress_domain::CaseId;
 use sqlx::{Connection, Executor, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
@@ -46,10 +49,20 @@ fn opening(i: usize) -> &'static str {
 }
 
 /// The opening of the change running now, for a scripted change to send in its script's call
-/// (`Script::next` takes it, `Script::run` marks it sent).
+/// (`Script::next` takes it, `Script::run` marks it sent), and the search words it leaves for
+/// the writer (`Opening::defer_search`).
 pub(crate) struct Opening {
     sql: std::sync::Mutex<Option<&'static str>>,
     sent: std::sync::atomic::AtomicBool,
+    search: std::sync::Mutex<Vec<SearchWords>>,
+}
+
+/// A change's words for its case's search document.
+pub(crate) enum SearchWords {
+    /// A new case's document.
+    New(CaseId, SearchDoc),
+    /// Words added to a case's document.
+    Appended(CaseId, SearchDoc),
 }
 
 impl Opening {
@@ -62,6 +75,20 @@ impl Opening {
     /// The script holding the opening is being sent.
     pub(crate) fn mark_sent() {
         let _ = OPENING.try_with(|o| o.sent.store(true, std::sync::atomic::Ordering::SeqCst));
+    }
+
+    /// Leaves `words` to the writer, which writes a batch's search words together after its
+    /// last change, for the changes that took: FTS5 writes its pending words at every
+    /// savepoint, one segment a change, and that was a quarter of the writer's time
+    /// (docs/performance.md, "Where the writer's time goes"). Gives them back outside a
+    /// writer's change (PostgreSQL), for the caller to write with its change.
+    pub(crate) fn defer_search(words: SearchWords) -> Option<SearchWords> {
+        let mut words = Some(words);
+        let _ = OPENING.try_with(|o| {
+            let deferred = words.take().expect("taken once");
+            o.search.lock().unwrap_or_else(|p| p.into_inner()).push(deferred);
+        });
+        words
     }
 }
 
@@ -135,6 +162,7 @@ async fn commit(
 ) -> sqlx::Result<Vec<StoreResult<()>>> {
     metrics::histogram!(redress_app::telemetry::WRITER_BATCH).record(changes.len() as f64);
     let mut outcomes = Vec::with_capacity(changes.len());
+    let mut search = Vec::new();
     for (i, (change, scripted)) in changes.into_iter().enumerate() {
         // Each change runs in its own SAVEPOINT. Its opening (BEGIN or the release of the
         // previous change's savepoint, and its own) goes in the change's first script when it is
@@ -142,6 +170,7 @@ async fn commit(
         let opening = std::sync::Arc::new(Opening {
             sql: std::sync::Mutex::new(Some(self::opening(i)).filter(|_| scripted)),
             sent: Default::default(),
+            search: Default::default(),
         });
         if !scripted {
             conn.execute(self::opening(i)).await?;
@@ -164,13 +193,55 @@ async fn commit(
             // Fails (and with it the whole batch, which nobody has heard of yet) if this change's
             // savepoint was never opened: its opening failed part-way.
             conn.execute(ROLLBACKS[i % 2]).await?;
+        } else {
+            search.append(&mut opening.search.lock().unwrap_or_else(|p| p.into_inner()));
         }
         outcomes.push(outcome);
     }
+    // In the batch's transaction: a change and its search words commit together, or neither.
+    write_search(conn, search).await?;
     let committing = std::time::Instant::now();
     conn.execute("COMMIT").await?;
     metrics::histogram!(redress_app::telemetry::WRITER_COMMIT_DURATION).record(committing.elapsed().as_secs_f64());
     Ok(outcomes)
+}
+
+/// The search words of a batch's changes that took, in their order: the new cases' documents in
+/// one INSERT, then the words added to each case (joined, so each case once) in one UPDATE.
+async fn write_search(conn: &mut SqliteConnection, words: Vec<SearchWords>) -> sqlx::Result<()> {
+    let mut new: Vec<(CaseId, SearchDoc)> = Vec::new();
+    let mut appended: Vec<(CaseId, SearchDoc)> = Vec::new();
+    for words in words {
+        match words {
+            SearchWords::New(case, doc) => new.push((case, doc)),
+            SearchWords::Appended(case, more) => {
+                // A case filed in this batch gets its later words in its new document.
+                let joined = new.iter_mut().chain(appended.iter_mut()).find(|(c, _)| *c == case);
+                match joined {
+                    Some((_, doc)) => doc.append(&more),
+                    None => appended.push((case, more)),
+                }
+            }
+        }
+    }
+    if !new.is_empty() {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new("INSERT INTO case_texts (case_id, plain, words) ");
+        q.push_values(&new, |mut row, (case, doc)| {
+            row.push_bind(Id::from(*case)).push_bind(&doc.plain).push_bind(&doc.words);
+        });
+        q.build().execute(&mut *conn).await?;
+    }
+    if !appended.is_empty() {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "UPDATE case_texts SET plain = plain || v.column2, words = words || v.column3 FROM (",
+        );
+        q.push_values(&appended, |mut row, (case, doc)| {
+            row.push_bind(Id::from(*case)).push_bind(&doc.plain).push_bind(&doc.words);
+        });
+        q.push(") AS v WHERE case_texts.case_id = v.column1");
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -284,5 +355,48 @@ mod tests {
         assert!(bad.is_err());
         writer.write(insert(3)).await.expect("the writer still commits");
         assert_eq!(count(&mut reader).await, 3, "the panicking change's own insert is undone");
+    }
+
+    /// A change's search words, left to the writer, are written with the batch if the change
+    /// took and not if it failed; a case's words of several changes are joined in their order,
+    /// a new case's with its document.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_writes_the_search_words_of_the_changes_that_took() {
+        let (_dir, mut reader, writer) = fresh().await;
+        reader.execute("CREATE TABLE case_texts (case_id PRIMARY KEY, plain TEXT, words TEXT)").await.unwrap();
+        let (filed, stored) = (CaseId(uuid::Uuid::now_v7()), CaseId(uuid::Uuid::now_v7()));
+        sqlx::query("INSERT INTO case_texts VALUES ($1, 'old ', 'old ')")
+            .bind(Id::from(stored))
+            .execute(&mut reader)
+            .await
+            .unwrap();
+        let words = |text: &str| SearchDoc { plain: format!("{text} "), words: format!("{text} ") };
+        let leaving = |left: Vec<SearchWords>, then: StoreResult<()>| {
+            crate::shared::change::<sqlx::Sqlite, _>(move |conn| {
+                Box::pin(async move {
+                    sqlx::query("INSERT INTO t (v) VALUES (1)").execute(conn).await.map_err(crate::shared::other)?;
+                    for words in left {
+                        assert!(Opening::defer_search(words).is_none(), "a writer's change leaves its words");
+                    }
+                    then
+                })
+            })
+        };
+        let outcomes = tokio::join!(
+            writer.write(leaving(vec![SearchWords::New(filed, words("filed"))], Ok(()))),
+            writer.write(leaving(vec![SearchWords::Appended(filed, words("lost"))], Err(StoreError::Conflict))),
+            writer.write(leaving(vec![SearchWords::Appended(stored, words("more"))], Ok(()))),
+            writer.write(leaving(vec![SearchWords::Appended(filed, words("then"))], Ok(()))),
+            writer.write(leaving(vec![SearchWords::Appended(stored, words("last"))], Ok(()))),
+        );
+        assert!(outcomes.1.is_err());
+        assert!(outcomes.0.is_ok() && outcomes.2.is_ok() && outcomes.3.is_ok() && outcomes.4.is_ok(), "{outcomes:?}");
+        let plain = |case: CaseId| {
+            sqlx::query_scalar::<_, String>("SELECT plain FROM case_texts WHERE case_id = $1").bind(Id::from(case))
+        };
+        assert_eq!(plain(filed).fetch_one(&mut reader).await.unwrap(), "filed then ");
+        assert_eq!(plain(stored).fetch_one(&mut reader).await.unwrap(), "old more last ");
+        // Outside a writer's change the words come back, for the caller to write.
+        assert!(Opening::defer_search(SearchWords::New(filed, words("x"))).is_some());
     }
 }
