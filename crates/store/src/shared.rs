@@ -497,8 +497,9 @@ macro_rules! shared_store {
             let (notifications, jobs) = crate::script::outbox_rows(outbox, filed[0].at)?;
             push_outbox(&mut script, &notifications, &jobs, Some(&guard));
             // On SQLite's writer, the words go with the batch's (`Opening::defer_search`).
-            let words = doc.and_then(|doc| crate::writer::Opening::defer_search(crate::writer::SearchWords::New(case.id, doc.clone())));
-            if let Some(crate::writer::SearchWords::New(_, doc)) = &words {
+            if let Some(doc) = doc
+                && !crate::writer::Opening::defer_search(|| crate::writer::SearchWords::New(case.id, doc.clone()))
+            {
                 push_search_doc(script.next(), case.id, doc, &guard);
             }
             push_figure(script.next(), case, Some(&guard));
@@ -566,10 +567,9 @@ macro_rules! shared_store {
             push_links(script.next(), case.id, events, &links, Some(&guard));
             let (notifications, jobs) = crate::script::outbox_rows(outbox, last.at)?;
             push_outbox(&mut script, &notifications, &jobs, Some(&guard));
-            let words = (!text.is_empty())
-                .then(|| crate::writer::Opening::defer_search(crate::writer::SearchWords::Appended(case.id, text.clone())))
-                .flatten();
-            if let Some(crate::writer::SearchWords::Appended(_, text)) = &words {
+            if !text.is_empty()
+                && !crate::writer::Opening::defer_search(|| crate::writer::SearchWords::Appended(case.id, text.clone()))
+            {
                 push_search_text(script.next(), case.id, text, &guard);
             }
             push_figure(script.next(), case, Some(&guard));

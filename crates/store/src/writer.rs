@@ -80,15 +80,11 @@ impl Opening {
     /// Leaves `words` to the writer, which writes a batch's search words together after its
     /// last change, for the changes that took: FTS5 writes its pending words at every
     /// savepoint, one segment a change, and that was a quarter of the writer's time
-    /// (docs/performance.md, "Where the writer's time goes"). Gives them back outside a
-    /// writer's change (PostgreSQL), for the caller to write with its change.
-    pub(crate) fn defer_search(words: SearchWords) -> Option<SearchWords> {
-        let mut words = Some(words);
-        let _ = OPENING.try_with(|o| {
-            let deferred = words.take().expect("taken once");
-            o.search.lock().unwrap_or_else(|p| p.into_inner()).push(deferred);
-        });
-        words
+    /// (docs/performance.md, "Where the writer's time goes"). Whether it did: outside a
+    /// writer's change (PostgreSQL) it is false and `words` is not called: the caller writes
+    /// them with its change.
+    pub(crate) fn defer_search(words: impl FnOnce() -> SearchWords) -> bool {
+        OPENING.try_with(|o| o.search.lock().unwrap_or_else(|p| p.into_inner()).push(words())).is_ok()
     }
 }
 
@@ -376,7 +372,7 @@ mod tests {
                 Box::pin(async move {
                     sqlx::query("INSERT INTO t (v) VALUES (1)").execute(conn).await.map_err(crate::shared::other)?;
                     for words in left {
-                        assert!(Opening::defer_search(words).is_none(), "a writer's change leaves its words");
+                        assert!(Opening::defer_search(|| words), "a writer's change leaves its words");
                     }
                     then
                 })
@@ -396,7 +392,7 @@ mod tests {
         };
         assert_eq!(plain(filed).fetch_one(&mut reader).await.unwrap(), "filed then ");
         assert_eq!(plain(stored).fetch_one(&mut reader).await.unwrap(), "old more last ");
-        // Outside a writer's change the words come back, for the caller to write.
-        assert!(Opening::defer_search(SearchWords::New(filed, words("x"))).is_some());
+        // Outside a writer's change the words are the caller's to write.
+        assert!(!Opening::defer_search(|| SearchWords::New(filed, words("x"))));
     }
 }
