@@ -25,6 +25,10 @@ pub enum AppError {
     Forbidden(Detail),
     #[error("invalid input: {0:?}")]
     Invalid(Detail),
+    /// JSON that does not read as the shape it is sent for (an order of a batch, read one by
+    /// one): the code a whole body that does not read gets.
+    #[error("invalid JSON: {0:?}")]
+    InvalidJson(Detail),
     /// A webhook URL whose host is not on the public internet (or does not resolve).
     #[error("webhook URL refused: {0:?}")]
     WebhookUrlRefused(Detail),
@@ -51,6 +55,7 @@ impl AppError {
             AppError::Rejected(r) => r.detail.clone(),
             AppError::Forbidden(d)
             | AppError::Invalid(d)
+            | AppError::InvalidJson(d)
             | AppError::WebhookUrlRefused(d)
             | AppError::Duplicate(d)
             | AppError::Busy(d) => Some(d.clone()),
@@ -61,6 +66,26 @@ impl AppError {
             | AppError::InvalidCredentials
             | AppError::Contended
             | AppError::Internal(_) => None,
+        }
+    }
+
+    /// The problem code of the catalogue it is told by (the API's `code`, the pages' title).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Rejected(r) => r.code.as_str(),
+            AppError::NotFound => "not_found",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::InvalidCredentials => "invalid_credentials",
+            AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Invalid(_) => "invalid_input",
+            AppError::InvalidJson(_) => "invalid_json",
+            AppError::WebhookUrlRefused(_) => "webhook_url_refused",
+            AppError::Duplicate(_) => "duplicate",
+            AppError::Evidence(e) => e.code(),
+            AppError::Contended => "contended",
+            AppError::Busy(_) => "busy",
+            AppError::Internal(_) => "internal",
         }
     }
 }

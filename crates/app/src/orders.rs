@@ -13,7 +13,7 @@ use serde::Deserialize;
 pub const MAX_PAGE: i64 = 100;
 /// ¥100,000,000: no single price or freight is larger, so totals never overflow.
 pub const MAX_FEN: i64 = 10_000_000_000;
-pub const MAX_QUANTITY: u32 = 100_000;
+use redress_domain::order::MAX_QUANTITY;
 
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -56,7 +56,7 @@ impl OrderRefusal {
         let path = error.path().to_string();
         let field = (path != ".").then_some(path);
         let detail = Detail::json(&error.into_inner(), field.as_deref());
-        OrderRefusal { field, error: AppError::Invalid(detail) }
+        OrderRefusal { field, error: AppError::InvalidJson(detail) }
     }
 }
 

@@ -12,7 +12,7 @@ use redress_domain::case::{ItemRef, Remedy};
 use redress_domain::command::FileCase;
 use redress_domain::order::{ItemFacts, ItemFlags, LineItem, Merchant};
 use redress_domain::vocabulary::{EvidenceKind, Reason, RejectReason, RemedyKind, RequestKind, SalesChannel};
-use redress_domain::{CaseId, Command, MerchantId, Money, Party, UserId};
+use redress_domain::{CaseId, Command, MerchantId, Money, Side, UserId};
 
 /// (login, password, role, display name)
 pub const LOGINS: &[(&str, &str, &str, &str)] = &[
@@ -472,7 +472,7 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<CaseId> {
         &p.agent,
         c5.id,
         Command::RequestEvidence {
-            party: Party::Buyer,
+            party: Side::Buyer,
             what: "请补充完整的开箱视频和快递面单照片。".into(),
             due_in_hours: None,
         },
@@ -505,7 +505,7 @@ async fn seed_cases(app: &App, p: &People) -> anyhow::Result<CaseId> {
         c5.id,
         Command::Decide {
             remedy: Some(Remedy { kind: RemedyKind::Refund, amount: Money::from_fen(15900) }),
-            liable: Some(Party::Merchant),
+            liable: Some(Side::Merchant),
             rationale: "开箱视频连续完整,显示签收时商品已腐坏,属于运输损坏,由商家承担。".into(),
             cited_rule: "《消费者权益保护法》第二十四条;平台生鲜商品售后规则".into(),
         },

@@ -172,11 +172,9 @@ fn report(lines: &[u64], csv: bool, line: Option<u64>, refusal: &OrderRefusal) -
     let item_line = item.and_then(|(index, _)| lines.get(index).copied());
     let line = line.or(item_line).or(lines.first().copied()).unwrap_or(0);
     // The operator's report is in English, from the catalogue like every other word.
-    let detail = match &refusal.error {
-        redress_app::AppError::Invalid(detail) | redress_app::AppError::Duplicate(detail) => {
-            redress_text::told(redress_text::Lang::En, detail)
-        }
-        other => other.to_string(),
+    let detail = match refusal.error.detail() {
+        Some(detail) => redress_text::told(redress_text::Lang::En, &detail),
+        None => refusal.error.to_string(),
     };
     let Some(field) = &refusal.field else { return format!("line {line}: {detail}") };
     let reason = detail.strip_prefix(&format!("{field}: ")).unwrap_or(&detail);

@@ -117,7 +117,7 @@ async fn buyers_and_shops_talk_on_the_pages_and_cases_show_the_record() {
     let control = buyer.post_form(&path, &[("csrf", &csrf), ("text", "坏\u{1b}字")]).await;
     assert_eq!(control.status(), 422);
     let control = control.text().await.unwrap();
-    assert!(control.contains("id=\"message-text-error\">文字中含有控制字符"), "{control}");
+    assert!(control.contains("id=\"message-text-error\">文字中含有不允许的字符"), "{control}");
     let forged = buyer.post_form(&path, &[("csrf", "0000"), ("text", "伪造")]).await;
     assert_eq!(forged.status(), 403);
 

@@ -37,6 +37,24 @@ pub enum Party {
     System,
 }
 
+/// The two sides of a dispute, as an agent names one: whose evidence is asked for, who is
+/// held liable. The platform and the system are never either.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema, Deserialize, strum::EnumIter)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    Buyer,
+    Merchant,
+}
+
+impl From<Side> for Party {
+    fn from(side: Side) -> Party {
+        match side {
+            Side::Buyer => Party::Buyer,
+            Side::Merchant => Party::Merchant,
+        }
+    }
+}
+
 impl Party {
     pub fn as_str(self) -> &'static str {
         match self {

@@ -2,7 +2,7 @@
 //! The API action names are the kebab-case of the variant names (`accept-offer`, ...): the
 //! serde tag of `Command` and the names of `CommandKind` are the same by construction.
 
-use crate::actor::Party;
+use crate::actor::Side;
 use crate::case::Remedy;
 use crate::money::Money;
 use crate::vocabulary::{Reason, RejectReason, RequestKind};
@@ -125,14 +125,19 @@ pub enum Command {
     // Agent.
     Take,
     RequestEvidence {
-        party: Party,
+        /// `buyer` or `merchant`. (The document of API v1 names the type of all parties; the
+        /// platform and the system were never taken.)
+        #[schema(value_type = crate::actor::Party)]
+        party: Side,
         what: String,
         due_in_hours: Option<i64>,
     },
     ProposeMediation(Proposal),
     Decide {
         remedy: Option<Remedy>,
-        liable: Option<Party>,
+        /// `buyer`, `merchant` or none (API v1's document names the type of all parties).
+        #[schema(value_type = Option<crate::actor::Party>)]
+        liable: Option<Side>,
         rationale: String,
         cited_rule: String,
     },

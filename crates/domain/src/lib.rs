@@ -3,6 +3,7 @@
 //! argument, so every rule can be tested as a function.
 
 pub mod actor;
+pub mod bounded;
 pub mod case;
 pub mod chain;
 pub mod command;
@@ -21,7 +22,7 @@ pub mod rejection;
 pub mod time;
 pub mod vocabulary;
 
-pub use actor::{Actor, Party};
+pub use actor::{Actor, Party, Side};
 pub use case::{Case, CaseState, Deadline, OnTimeout, Outcome, Stage};
 pub use command::{Command, CommandKind};
 pub use event::{Event, EventBody};

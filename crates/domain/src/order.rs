@@ -19,11 +19,16 @@ pub struct Merchant {
 
 pub use redress_law::eligibility::{ConfirmedExclusion, ItemFacts, ItemFlags, Warranty};
 
+/// The most of one item an order line holds.
+pub const MAX_QUANTITY: u32 = 100_000;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LineItem {
     pub sku: String,
     pub title: String,
+    /// From 1 to 100000.
+    #[serde(deserialize_with = "crate::bounded::within::<_, _, 1, { MAX_QUANTITY as i64 }>")]
     pub quantity: u32,
     pub unit_price: Money,
     /// What consumer law needs to know of the item: category flags, exclusions the buyer

@@ -648,12 +648,13 @@ impl Detail {
             }
             // What the field takes, where serde says it in a way a client can act on (trial
             // helper-45: "amount: a value of the wrong type" did not say an integer).
-            _ => match (problem, expected_in(&message)) {
-                ("invalid_type", Some(expected)) => match json_type(expected) {
+            _ => match (problem, expected_in(&message), expected_in(&message).and_then(crate::bounded::range_in)) {
+                ("invalid_type", Some(expected), _) => match json_type(expected) {
                     Some(expected) => Detail::WrongType { field: name, expected: expected.into() },
                     None => Detail::JsonField { problem: problem.into(), name },
                 },
-                ("unknown_variant", Some(values)) => Detail::OneOf { field: name, values: expected_names(values) },
+                ("unknown_variant", Some(values), _) => Detail::OneOf { field: name, values: expected_names(values) },
+                ("invalid_value", _, Some((min, max))) => Detail::Range { field: name, min, max },
                 _ => Detail::JsonField { problem: problem.into(), name },
             },
         }

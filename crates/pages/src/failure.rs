@@ -75,22 +75,7 @@ pub fn rejection_text(r: &redress_domain::Rejection, tr: Tr) -> String {
 /// Any refusal of a use case in the reader's words: its code's title and its detail, both from
 /// the catalogue (as the API's problems say them).
 pub fn app_error_text(error: &AppError, tr: Tr) -> String {
-    let code = match error {
-        AppError::Rejected(r) => return rejection_text(r, tr),
-        AppError::NotFound => "not_found",
-        AppError::Unauthenticated => "unauthenticated",
-        AppError::InvalidCredentials => "invalid_credentials",
-        AppError::TooManyAttempts { .. } => "too_many_attempts",
-        AppError::Forbidden(_) => "forbidden",
-        AppError::Invalid(_) => "invalid_input",
-        AppError::WebhookUrlRefused(_) => "webhook_url_refused",
-        AppError::Duplicate(_) => "duplicate",
-        AppError::Evidence(e) => e.code(),
-        AppError::Contended => "contended",
-        AppError::Busy(_) => "busy",
-        AppError::Internal(_) => "internal",
-    };
-    titled(code, error.detail().as_ref(), tr)
+    titled(error.code(), error.detail().as_ref(), tr)
 }
 
 /// `title: detail` of a problem code, or the title alone.

@@ -5,9 +5,10 @@
 
 use crate::i18n::Tr;
 use redress_domain::vocabulary::{RejectReason, RemedyKind, RequestKind};
-use redress_domain::{Command, CommandKind, Party};
+use redress_domain::{Command, CommandKind, Party, Side};
 use redress_text::Label;
 use serde_json::{Map, Value};
+use strum::IntoEnumIterator;
 
 /// How a field is entered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,7 +99,7 @@ fn parties(t: Tr, with_none: bool) -> Vec<(String, String)> {
         options.push((String::new(), t.get("form-choose-none")));
     }
     options.extend(
-        [Party::Buyer, Party::Merchant].map(|p| (p.as_str().to_owned(), redress_app::narrative::party(p, t.lang))),
+        Side::iter().map(Party::from).map(|p| (p.as_str().to_owned(), redress_app::narrative::party(p, t.lang))),
     );
     options
 }

@@ -7,7 +7,7 @@ mod support;
 use redress_app::Role;
 use redress_app::ports::CaseFilter;
 use redress_domain::vocabulary::RejectReason;
-use redress_domain::{Case, CaseId, Command, Party};
+use redress_domain::{Case, CaseId, Command, Party, Side};
 use support::{Cast, TestDb, World, refund_request};
 
 support::contract! {
@@ -110,7 +110,7 @@ async fn an_agents_queue(db: TestDb) {
     let [mine, theirs, unassigned, asked] = escalated[..] else { unreachable!() };
     app.act(&agent, mine, Command::Take).await.unwrap();
     app.act(&other_agent, theirs, Command::Take).await.unwrap();
-    let request = Command::RequestEvidence { party: Party::Buyer, what: "照片".into(), due_in_hours: None };
+    let request = Command::RequestEvidence { party: Side::Buyer, what: "照片".into(), due_in_hours: None };
     app.act(&agent, asked, request).await.unwrap();
 
     let me =

@@ -9,7 +9,7 @@ use redress_app::dashboards::{AgentLoad, ShopFigures};
 use redress_domain::case::Remedy;
 use redress_domain::command::{FileCase, Proposal};
 use redress_domain::vocabulary::{Reason, RejectReason, RemedyKind, RequestKind};
-use redress_domain::{Command, Money, Party, Policy};
+use redress_domain::{Command, Money, Policy, Side};
 use std::collections::BTreeMap;
 use support::{Cast, TestDb, World, refund_request};
 
@@ -95,7 +95,7 @@ async fn dashboards_match_figures_computed_by_hand(db: TestDb) {
     world.advance_hours(22);
     let decide = Command::Decide {
         remedy: Some(Remedy { kind: RemedyKind::Refund, amount: Money::from_fen(39900) }),
-        liable: Some(Party::Merchant),
+        liable: Some(Side::Merchant),
         rationale: "商家未能举证".into(),
         cited_rule: "《消费者权益保护法》第二十四条".into(),
     };

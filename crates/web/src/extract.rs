@@ -281,8 +281,8 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         if text == "*" {
             return Ok(IfMatch(None));
         }
-        let tag = text.strip_prefix("W/").unwrap_or(text);
-        let version = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')).and_then(|v| v.parse::<i64>().ok());
+        // A weak tag (`W/"7"`) never matches: `If-Match` compares strongly (RFC 9110, 13.1.1).
+        let version = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).and_then(|v| v.parse::<i64>().ok());
         version.filter(|v| *v >= 1).map(|v| IfMatch(Some(v))).ok_or_else(refused)
     }
 }

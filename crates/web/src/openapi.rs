@@ -142,7 +142,7 @@ impl Modify for Security {
 /// a fix of its text; `tests/openapi.rs` checks the document against the published baseline of
 /// the major (`tests/api/openapi-baseline.json`). 2.0.0: the consumer-law answers lost their
 /// bilingual pairs for one message in the caller's language (README, "Versions").
-pub const API_VERSION: &str = "2.5.2";
+pub const API_VERSION: &str = "2.5.3";
 
 /// The document, built once.
 pub fn document() -> &'static Value {

@@ -128,39 +128,40 @@ use redress_text::told;
 
 impl From<AppError> for Problem {
     fn from(error: AppError) -> Problem {
-        match error {
-            AppError::Rejected(r) => Problem::rejection(r.code, r.detail),
-            AppError::NotFound => Problem::new(StatusCode::NOT_FOUND, "not_found", None),
-            AppError::Unauthenticated => Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", None),
-            AppError::InvalidCredentials => Problem::new(StatusCode::UNAUTHORIZED, "invalid_credentials", None),
-            AppError::TooManyAttempts { retry_after } => {
-                let wait = redress_app::error::whole_seconds(retry_after);
-                Problem::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", error.detail()).retry_after(wait)
+        use redress_app::evidence::EvidenceError as E;
+        let status = match &error {
+            AppError::Rejected(r) => return Problem::rejection(r.code, r.detail.clone()),
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Invalid(_) | AppError::InvalidJson(_) | AppError::WebhookUrlRefused(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
             }
-            AppError::Forbidden(why) => Problem::new(StatusCode::FORBIDDEN, "forbidden", Some(why)),
-            AppError::Invalid(detail) => Problem::invalid(detail),
-            AppError::WebhookUrlRefused(why) => {
-                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "webhook_url_refused", Some(why))
-            }
-            AppError::Duplicate(what) => Problem::new(StatusCode::CONFLICT, "duplicate", Some(what)),
+            AppError::Duplicate(_) => StatusCode::CONFLICT,
             AppError::Evidence(e) => {
-                use redress_app::evidence::EvidenceError as E;
-                let status = match &e {
+                tracing::debug!(error = %e, "evidence refused");
+                match e {
                     E::TooLarge { .. } | E::CaseFull { .. } => StatusCode::PAYLOAD_TOO_LARGE,
                     E::UnsupportedType(_) | E::UnknownType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     E::Incomplete(_) => StatusCode::BAD_REQUEST,
                     E::Empty | E::ImageTooLarge(_) | E::Corrupt(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                };
-                tracing::debug!(error = %e, "evidence refused");
-                Problem::new(status, e.code(), e.detail())
+                }
             }
-            AppError::Contended => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "contended", None),
-            // Busy, not refused: a 503 is not stored as an idempotent answer, so a retry runs again.
-            AppError::Busy(what) => Problem::new(StatusCode::SERVICE_UNAVAILABLE, "busy", Some(what)).retry_after(1),
+            AppError::Contended | AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
-                Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
+                StatusCode::INTERNAL_SERVER_ERROR
             }
+        };
+        let problem = Problem::new(status, error.code(), error.detail());
+        match &error {
+            AppError::TooManyAttempts { retry_after } => {
+                problem.retry_after(redress_app::error::whole_seconds(*retry_after))
+            }
+            // Busy, not refused: a 503 is not stored as an idempotent answer, so a retry runs again.
+            AppError::Busy(_) => problem.retry_after(1),
+            _ => problem,
         }
     }
 }

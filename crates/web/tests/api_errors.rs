@@ -903,6 +903,32 @@ async fn refusals_name_the_field_not_the_value() {
     assert!(!in_conversation.text.contains("column"), "{in_conversation}");
 }
 
+/// Trial finding: an unknown `party` listed four choices (the platform and the system too) and
+/// a known one that is not a side was refused with another code. Both are one refusal now.
+#[tokio::test]
+async fn an_agent_names_the_buyer_or_the_merchant_and_is_told_so() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let order = f.order(&t, "SIDE-1").await;
+    let case = &f.file(&order, "refund_only", "quality_defect", 10000).await;
+    let en = [("accept-language", "en")];
+    let act = |action: &str| format!("/api/v1/cases/{case}/actions/{action}");
+    for (action, body) in [
+        ("request-evidence", json!({ "party": "platform", "what": "photos" })),
+        ("request-evidence", json!({ "party": "nobody", "what": "photos" })),
+        ("decide", json!({ "liable": "system", "rationale": "r", "cited_rule": "c" })),
+    ] {
+        let reply = post(&f.agent, &act(action), &en, &body).await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", action);
+        let detail = reply.body["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains("buyer") && detail.contains("merchant"), "{reply}");
+        assert!(!detail.contains("platform,") && !detail.contains("`system`,"), "lists only the sides: {reply}");
+    }
+    // A side is read; the case, still with the merchant, is what refuses it.
+    let asked = post(&f.agent, &act("request-evidence"), &en, &json!({ "party": "merchant", "what": "photos" })).await;
+    assert_problem(&asked, StatusCode::CONFLICT, "not_allowed_in_state", "a side");
+}
+
 /// Trial findings: a body nested past serde_json's 128 levels read "not JSON", and a query
 /// parameter given twice "does not parse"; each now says what is wrong.
 #[tokio::test]

@@ -645,4 +645,11 @@ async fn the_bearer_scheme_in_any_case_one_credential_and_a_401_that_names_its_s
         assert_eq!(answer.status(), StatusCode::UNAUTHORIZED, "{headers:?}");
         assert_eq!(answer.headers()["www-authenticate"], "Bearer", "{headers:?}");
     }
+    // A session cookie and a token of another account: the token's, as the README says (trial
+    // helper-48 found it undocumented).
+    let mine: Value = me(vec![("authorization", format!("Bearer {token}"))]).await.unwrap().json().await.unwrap();
+    let cookie = ("cookie", format!("redress_session={other}"));
+    let both = me(vec![("authorization", format!("Bearer {token}")), cookie]).await.unwrap();
+    assert_eq!(both.status(), StatusCode::OK);
+    assert_eq!(both.json::<Value>().await.unwrap(), mine);
 }

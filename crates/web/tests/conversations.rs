@@ -277,7 +277,7 @@ async fn control_characters_are_refused_wherever_a_person_writes() {
         .await
         .unwrap();
     let problem = refused((english.status(), english.json().await.unwrap()));
-    assert!(problem["title"].as_str().unwrap().contains("control character"), "{problem}");
+    assert!(problem["title"].as_str().unwrap().contains("a control or text-direction character"), "{problem}");
     say(&f.buyer, &order, "第一行\r\n第二行\n\t缩进").await;
 
     let filing = json!({

@@ -286,8 +286,10 @@ async fn an_action_names_the_version_it_was_decided_on() {
         (Some("awaiting_merchant"), Some(4900))
     );
 
-    // Not an entity tag of a case: refused as such.
-    for bad in ["1", "\"x\"", "\"0\"", "\"2\", \"3\""] {
+    // Not an entity tag of a case: refused as such. A weak tag too: `If-Match` compares
+    // strongly (RFC 9110, 13.1.1), and the trial's `W/"1"` was taken as version 1.
+    let weak = format!("W/\"{}\"", now["version"]);
+    for bad in ["1", "\"x\"", "\"0\"", "\"2\", \"3\"", &weak] {
         let answer = approve(bad).send().await.unwrap();
         assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
         let problem: Value = answer.json().await.unwrap();

@@ -44,11 +44,19 @@ async fn a_batch_creates_the_good_orders_refuses_each_bad_one_and_is_idempotent(
     let results = &first["results"];
     // The field at fault is named, and what it takes (trial helper-45: one sentence for all).
     assert_eq!(results[1]["field"], "items[0].quantity");
-    assert_eq!(results[1]["problem"]["code"], "invalid_input");
+    assert_eq!(results[1]["problem"]["code"], "invalid_json", "out of the document's range");
     assert_eq!(results[1]["problem"]["detail"], "items[0].quantity：须在 1 到 100000 之间。", "{}", results[1]);
-    // An order that does not read as one is refused alone, with the path of the field.
+    // An order that does not read as one is refused alone, with the path of the field, and
+    // with the code a single creation of it gets (trial helper-48: `invalid_input` against
+    // `POST /orders`' `invalid_json`).
     assert_eq!(results[2]["field"], "items[0].quantity");
-    assert_eq!(results[2]["problem"]["code"], "invalid_input");
+    assert_eq!(results[2]["problem"]["code"], "invalid_json");
+    let (status, single) = f.shop.post("/api/v1/orders", order(&f, "B-3", json!("two"))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{single}");
+    assert_eq!(
+        (&single["code"], &single["detail"]),
+        (&results[2]["problem"]["code"], &results[2]["problem"]["detail"])
+    );
     // A shop imports its own orders only; the problem is in the caller's language (zh-CN here).
     assert_eq!(results[3]["field"], "merchant_id");
     assert_eq!(results[3]["problem"]["code"], "forbidden");
@@ -248,4 +256,20 @@ async fn an_order_names_things_on_one_line_of_bounded_length() {
         answer["results"][1]["problem"]["detail"],
         "number：须为一行，不得含换行、制表符、控制字符或文字方向控制符。"
     );
+}
+
+/// Trial helper-48: a quantity past what its integer holds said "out of range" without the
+/// range; every quantity out of range now says the one it takes, read or checked.
+#[tokio::test]
+async fn a_quantity_out_of_range_says_the_range() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let sent = [json!(4294967297u64), json!(-1), json!(0), json!(100_001), json!(u64::MAX)];
+    let batch = json!({ "orders": sent.iter().enumerate().map(|(i, q)| order(&f, &format!("R-{i}"), q.clone())).collect::<Vec<_>>() });
+    let (status, answer) = f.shop.post(BATCH, batch).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    for (i, result) in answer["results"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(result["field"], "items[0].quantity", "{result}");
+        assert_eq!(result["problem"]["detail"], "items[0].quantity：须在 1 到 100000 之间。", "{}: {result}", sent[i]);
+    }
 }

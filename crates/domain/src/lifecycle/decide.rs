@@ -374,12 +374,7 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
         }
         Command::Take => take(case, as_agent(actor)?, &mut plan)?,
         Command::RequestEvidence { party, what, due_in_hours } => {
-            if !matches!(party, Party::Buyer | Party::Merchant) {
-                return Err(Rejection::invalid(Detail::OneOf {
-                    field: "party".into(),
-                    values: "buyer, merchant".into(),
-                }));
-            }
+            let party = Party::from(*party);
             require_text("what", what)?;
             let hours = due_in_hours.unwrap_or(env.policy.evidence_hours);
             if !(1..=30 * 24).contains(&hours) {
@@ -389,10 +384,10 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
             let transition = Transition {
                 to: AwaitingEvidence,
                 stage: Stage::Platform,
-                deadline: Some(deadlines::evidence(env, *party, hours)),
+                deadline: Some(deadlines::evidence(env, party, hours)),
                 outcome: None,
             };
-            let request = EvidenceRequest { party: *party, what: what.trim().to_owned() };
+            let request = EvidenceRequest { party, what: what.trim().to_owned() };
             plan.moving(EventBody::EvidenceRequested { request }, transition);
         }
         Command::ProposeMediation(Proposal { remedy, note }) => {
@@ -405,13 +400,8 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
             );
         }
         Command::Decide { remedy, liable, rationale, cited_rule } => {
-            if liable.is_some_and(|p| !matches!(p, Party::Buyer | Party::Merchant)) {
-                return Err(Rejection::invalid(Detail::OneOf {
-                    field: "liable".into(),
-                    values: "buyer, merchant".into(),
-                }));
-            }
-            if remedy.is_none() && *liable == Some(Party::Merchant) {
+            let liable = liable.map(Party::from);
+            if remedy.is_none() && liable == Some(Party::Merchant) {
                 return Err(liable_without_remedy());
             }
             require_text("rationale", rationale)?;
@@ -422,7 +412,7 @@ fn plan(case: &Case, command: &Command, actor: Actor, env: &Env) -> Result<Vec<E
             take_if_unassigned(case, actor, &mut plan)?;
             let body = EventBody::Decided {
                 remedy: *remedy,
-                liable: *liable,
+                liable,
                 rationale: rationale.trim().to_owned(),
                 cited_rule: cited_rule.trim().to_owned(),
             };

@@ -7,7 +7,7 @@
 //! sub-microsecond parts, as a real one does.
 
 use super::{CalendarGap, Env, WorkingCalendar, WorkingDeadline, apply, decide, decide_filing};
-use crate::actor::{Actor, Party};
+use crate::actor::{Actor, Party, Side};
 use crate::case::{Case, CaseState, ItemRef, OnTimeout, Outcome, Remedy, Stage};
 use crate::command::{Command, FileCase, Proposal, Revision, Shipping};
 use crate::event::{Event, EventBody};
@@ -189,7 +189,7 @@ fn answer(text: &str) -> Command {
 fn evidence(text: &str) -> Command {
     Command::SubmitEvidence { text: says(text) }
 }
-fn request_evidence(party: Party, due_in_hours: Option<i64>) -> Command {
+fn request_evidence(party: Side, due_in_hours: Option<i64>) -> Command {
     let what = says("photos of the defect");
     Command::RequestEvidence { party, what, due_in_hours }
 }
@@ -206,7 +206,7 @@ fn ship_replacement(tracking_no: &str) -> Command {
 }
 fn ruling(remedy: Option<Remedy>) -> Command {
     Command::Decide {
-        liable: remedy.map(|_| Party::Merchant),
+        liable: remedy.map(|_| Side::Merchant),
         remedy,
         rationale: says("the photos show a manufacturing crack"),
         cited_rule: says("消费者权益保护法第二十四条"),
@@ -365,7 +365,7 @@ fn seeds_main_path_reject_escalate_evidence_decide_refunded() {
     assert_eq!((s.case.stage, s.case.escalated_at), (Stage::Platform, Some(s.now)));
 
     let asked = ["taken", "evidence_requested"];
-    s.later(3).act(agent_a(), request_evidence(B, None), &asked);
+    s.later(3).act(agent_a(), request_evidence(Side::Buyer, None), &asked);
     s.wait(AwaitingEvidence, DAYS3, &[B], BackToPlatformReview);
     s.refuses(merchant(), evidence("x"), Code::NotNamedForEvidence);
 
@@ -660,8 +660,8 @@ fn a_merchant_held_liable_is_ordered_a_remedy() {
         rationale: says("the photos show a manufacturing crack"),
         cited_rule: says("消费者权益保护法第二十四条"),
     };
-    s.refuses(agent_a(), dismissal(Some(Party::Merchant)), Code::InvalidInput);
-    s.later(1).act(agent_a(), dismissal(Some(Party::Buyer)), &["taken", "decided"]);
+    s.refuses(agent_a(), dismissal(Some(Side::Merchant)), Code::InvalidInput);
+    s.later(1).act(agent_a(), dismissal(Some(Side::Buyer)), &["taken", "decided"]);
     s.closed(Rejected);
 }
 
@@ -764,7 +764,7 @@ fn decision_sla_is_flagged_once_when_the_case_was_taken_in_time() {
     s.fire(&["sla_breached"]);
     s.wait_until(PlatformReview, end(3, 23), &[P], Overdue);
     // Evidence and back: still overdue, not flagged again.
-    s.act(agent_a(), request_evidence(M, Some(24)), &["evidence_requested"]);
+    s.act(agent_a(), request_evidence(Side::Merchant, Some(24)), &["evidence_requested"]);
     s.later(2).act(merchant(), evidence("qc-report.pdf"), &["evidence_submitted"]);
     s.wait_until(PlatformReview, end(3, 23), &[P], Overdue);
     assert_eq!(s.case.sla_breaches, 1);
@@ -844,7 +844,7 @@ fn withdraw_in_any_open_state_but_refunding() {
     let mut samples = vec![refund_only(), refund_only(), refund_only(), escalated(), escalated()];
     samples[1].act(merchant(), reject(), &["rejected"]);
     samples[2].act(merchant(), offer(100), &["offer_made"]);
-    samples[4].act(agent_a(), request_evidence(B, Some(5)), &["taken", "evidence_requested"]);
+    samples[4].act(agent_a(), request_evidence(Side::Buyer, Some(5)), &["taken", "evidence_requested"]);
     let mut returning = Story::file(RequestKind::ReturnRefund, Reason::QualityDefect, PAID);
     returning.act(merchant(), Command::Approve, &["approved"]);
     samples.push(returning);
@@ -983,8 +983,8 @@ mod properties {
         (select(RemedyKind::ALL), amount()).prop_map(|(kind, amount)| Remedy { kind, amount })
     }
 
-    fn party() -> impl Strategy<Value = Party> {
-        select(vec![B, M, P, S])
+    fn side() -> impl Strategy<Value = Side> {
+        select(vec![Side::Buyer, Side::Merchant])
     }
 
     fn command() -> impl Strategy<Value = Command> {
@@ -1013,10 +1013,10 @@ mod properties {
             2 => text().prop_map(|text| C::SubmitEvidence { text }),
             4 => text().prop_map(|reason| C::Appeal { reason }),
             1 => Just(C::Take),
-            2 => (party(), text(), proptest::option::of(-5i64..800))
+            2 => (side(), text(), proptest::option::of(-5i64..800))
                 .prop_map(|(party, what, due_in_hours)| C::RequestEvidence { party, what, due_in_hours }),
             2 => (remedy(), text()).prop_map(|(remedy, note)| C::ProposeMediation(Proposal { remedy, note })),
-            4 => (proptest::option::of(remedy()), proptest::option::of(party()), text(), text()).prop_map(
+            4 => (proptest::option::of(remedy()), proptest::option::of(side()), text(), text()).prop_map(
                 |(remedy, liable, rationale, cited_rule)| C::Decide { remedy, liable, rationale, cited_rule }
             ),
             4 => (any::<bool>(), proptest::option::of(remedy()), text(), text()).prop_map(
@@ -1356,9 +1356,9 @@ fn confidential_files_are_seen_by_the_platform_and_their_own_side() {
 fn the_deciding_agent_cannot_take_the_appeal_by_acting_on_it() {
     let mut s = decided_rejected();
     s.later(1).act(buyer(), appeal(), &["appeal_filed"]);
-    s.refuses(agent_a(), request_evidence(Party::Buyer, None), Code::OwnDecision);
+    s.refuses(agent_a(), request_evidence(Side::Buyer, None), Code::OwnDecision);
     s.refuses(agent_a(), Command::Take, Code::OwnDecision);
-    s.later(1).act(agent_b(), request_evidence(Party::Buyer, None), &["taken", "evidence_requested"]);
+    s.later(1).act(agent_b(), request_evidence(Side::Buyer, None), &["taken", "evidence_requested"]);
 }
 
 #[test]

@@ -43,7 +43,7 @@ fn remedy(case: &Case, p: Pick) -> Remedy {
 fn valid(kind: CommandKind, case: &Case, p: Pick) -> Command {
     use CommandKind as K;
     let text = || says("见附图 / see the photos");
-    let side = [B, M][p.index % 2];
+    let side = [Side::Buyer, Side::Merchant][p.index % 2];
     match kind {
         K::Message => {
             Command::Message { text: text(), evidence: case.evidence.iter().take(p.index % 2).copied().collect() }
@@ -92,7 +92,11 @@ fn valid(kind: CommandKind, case: &Case, p: Pick) -> Command {
         K::Decide => Command::Decide {
             remedy: p.flag.then(|| remedy(case, p)),
             // A dismissal holds nobody or the buyer liable, never the merchant.
-            liable: if p.flag { [None, Some(B), Some(M)][p.index % 3] } else { [None, Some(B)][p.index % 2] },
+            liable: if p.flag {
+                [None, Some(Side::Buyer), Some(Side::Merchant)][p.index % 3]
+            } else {
+                [None, Some(Side::Buyer)][p.index % 2]
+            },
             rationale: text(),
             cited_rule: says("平台争议处理规则"),
         },
