@@ -325,7 +325,19 @@ fn query_refused(message: &str, path: Option<String>) -> Detail {
     if message.contains("missing field") {
         return Detail::Query { name: named };
     }
-    Detail::Query { name: path.unwrap_or(named) }
+    // What the parameter takes, where the message says it (trial: `?overdue=maybe` said only
+    // that it "does not parse"): std's words for a bool or an integer that does not parse.
+    let expected = match message {
+        "provided string was not `true` or `false`" => Some("boolean"),
+        m if m.starts_with("invalid digit") || m.starts_with("number too") || m.contains("parse integer") => {
+            Some("integer")
+        }
+        _ => None,
+    };
+    match (path, expected) {
+        (Some(field), Some(expected)) => Detail::WrongType { field, expected: expected.into() },
+        (path, _) => Detail::Query { name: path.unwrap_or(named) },
+    }
 }
 
 /// A time parameter (RFC 3339); a malformed one is refused by name. A valid time beyond what

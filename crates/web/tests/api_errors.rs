@@ -893,6 +893,16 @@ async fn refusals_name_the_field_not_the_value() {
         let detail = reply.body["detail"].as_str().unwrap_or_default();
         assert!(detail.contains(name) && !detail.starts_with(value), "names `{name}`, not `{value}`: {reply}");
     }
+    // A parameter says what it takes (trial: `?overdue=maybe` "does not parse").
+    for (path, says) in [
+        ("/api/v1/cases?overdue=maybe", "overdue: takes true or false."),
+        ("/api/v1/cases?limit=abc", "limit: takes an integer."),
+        ("/api/v1/cases?limit=99999999999999999999", "limit: takes an integer."),
+    ] {
+        let reply = get(&f.buyer, path, &en).await;
+        assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", path);
+        assert_eq!(reply.body["detail"], says, "{reply}");
+    }
     // A conversation's message and a case's message are refused in the same words (the
     // conversation's read "does not fit at line 1, column 9: a value of the wrong type text").
     let wrong = json!({ "text": 1 });
