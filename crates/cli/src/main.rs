@@ -295,11 +295,11 @@ async fn open(settings: &Settings) -> anyhow::Result<App> {
         }
         None => Arc::new(SystemClock),
     };
-    let app = App {
+    let app = App::from(redress_app::AppParts {
         evidence_limits: settings.evidence_limits,
         webhooks: Arc::new(settings.webhooks.clone()),
-        ..App::new(store, clock, Arc::new(settings.blobs()?))
-    };
+        ..redress_app::AppParts::new(store, clock, Arc::new(settings.blobs()?))
+    });
     app.ensure_policy_with(&settings.initial_policy)
         .await
         .context("the database is not migrated: run `redress migrate`")?;

@@ -1,6 +1,7 @@
 //! HTTP: the `/api/v1` JSON API. Thin: every handler extracts, calls one use case, and maps
 //! the result; errors become `application/problem+json` with a stable code.
 
+mod answer;
 mod documented_query;
 mod extract;
 mod idempotency;

@@ -517,11 +517,11 @@ async fn the_running_sender_retries_on_the_real_clock() {
         poll: std::time::Duration::from_millis(100),
         ..Default::default()
     };
-    let app = redress_app::App {
+    let app = redress_app::App::from(redress_app::AppParts {
         clock: Arc::new(redress_app::clock::SystemClock),
         webhooks: Arc::new(settings),
-        ..t.app.clone()
-    };
+        ..t.app.parts()
+    });
     let sender = redress_worker::Worker::new(app).webhooks().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(sender.run(async move {

@@ -1,9 +1,9 @@
 //! Admin: merchants and platform policy.
 
+use crate::answer::Json;
 use crate::extract::{Body, Caller, Query};
 use crate::problem::Problem;
 use crate::views::{CalendarImport, CalendarView, Items, MerchantView, Page as PageOf, PolicyVersionView, UserView};
-use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use redress_app::App;

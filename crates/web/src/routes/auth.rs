@@ -1,7 +1,7 @@
+use crate::answer::Json;
 use crate::extract::{Body, Caller, ClientAddress, SESSION_COOKIE};
 use crate::problem::Problem;
 use crate::views::{IssuedToken, Items, Me, Session, TokenRole, TokenView};
-use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

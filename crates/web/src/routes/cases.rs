@@ -1,9 +1,9 @@
+use crate::answer::Json;
 use crate::extract::{Body, Caller, Query};
 use crate::idempotency::{self, Claimed};
 use crate::problem::Problem;
 use crate::routes::path_id;
 use crate::views::{CasePage, ChainReport};
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;

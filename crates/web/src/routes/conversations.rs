@@ -2,12 +2,12 @@
 //! upload has the evidence upload's body limit, so it is routed with the evidence routes
 //! (`upload_routes`, merged in lib.rs); the rest is JSON.
 
+use crate::answer::Json;
 use crate::extract::{Body, Caller, Query, Upload};
 use crate::idempotency::{self, Claimed};
 use crate::problem::Problem;
 use crate::routes::evidence::{drain, file_response, read_form};
 use crate::routes::path_id;
-use axum::Json;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::HeaderMap;

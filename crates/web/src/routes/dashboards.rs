@@ -2,10 +2,10 @@
 //! (`Accept: text/csv` or `?format=csv`), and a shop's public reputation
 //! (`GET /reputation/{id}`, no sign-in).
 
+use crate::answer::Json;
 use crate::extract::{Caller, Query};
 use crate::problem::Problem;
 use crate::routes::path_id;
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};

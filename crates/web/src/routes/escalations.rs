@@ -1,10 +1,10 @@
 //! Escalations outside the platform and the notifications their clocks send.
 
+use crate::answer::Json;
 use crate::extract::{Body, Caller, Query};
 use crate::problem::Problem;
 use crate::routes::path_id;
 use crate::views::{NotificationView, Page as PageOf};
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use redress_app::App;

@@ -1,11 +1,11 @@
 //! Evidence files and the dossier. The upload is the one route with a body limit above the JSON
 //! API's 1 MiB, so these routes have their own router and layers (`router` in lib.rs merges it).
 
+use crate::answer::Json;
 use crate::extract::{Caller, Upload};
 use crate::problem::Problem;
 use crate::routes::path_id;
 use crate::views::{EvidenceView, Items};
-use axum::Json;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::multipart::Multipart;
@@ -252,6 +252,6 @@ pub async fn dossier(State(app): State<App>, caller: Caller, Path(id): Path<Stri
 /// `GET /dossier-key`: the public key the platform seals every dossier with. No sign-in: anyone
 /// holding a dossier checks it against this (`redress verify --key`).
 #[utoipa::path(get, operation_id = "dossier_key", path = "/api/v1/dossier-key", tag = "evidence", security(), responses((status = 200, description = "The platform's dossier key", body = redress_app::seal::PublicSealKey), crate::openapi::Failures))]
-pub async fn dossier_key(State(app): State<App>) -> Result<axum::Json<redress_app::seal::PublicSealKey>, Problem> {
-    Ok(axum::Json(app.seal_key().await?.public()))
+pub async fn dossier_key(State(app): State<App>) -> Result<Json<redress_app::seal::PublicSealKey>, Problem> {
+    Ok(Json(app.seal_key().await?.public()))
 }

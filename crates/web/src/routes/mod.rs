@@ -113,8 +113,8 @@ pub(crate) struct Index {
 
 #[utoipa::path(get, path = "/api/v1", operation_id = "index", tag = "meta", security(), responses((status = 200, description = "Where things are", body = Index), crate::openapi::Failures))]
 /// `GET /api/v1`: where things are, for someone who opens the printed URL.
-pub(crate) async fn index() -> axum::Json<Index> {
-    axum::Json(Index {
+pub(crate) async fn index() -> crate::answer::Json<Index> {
+    crate::answer::Json(Index {
         name: "redress",
         version: env!("CARGO_PKG_VERSION"),
         api_version: crate::openapi::API_VERSION,

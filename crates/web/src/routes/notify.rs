@@ -1,9 +1,9 @@
 //! A person's notification settings: the address notifications are emailed to, the language of
 //! the email, and which kinds are emailed.
 
+use crate::answer::Json;
 use crate::extract::{Body, Caller};
 use crate::problem::Problem;
-use axum::Json;
 use axum::extract::State;
 use redress_app::App;
 use redress_app::email::{NotificationSettingsChange, NotificationSettingsView};

@@ -1,9 +1,9 @@
+use crate::answer::Json;
 use crate::extract::{Body, Caller, Query};
 use crate::problem::Problem;
 use crate::routes::path_id;
 use crate::views::Page as PageOf;
 use crate::views::{BatchReport, BatchResult};
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use redress_app::App;

@@ -1,9 +1,9 @@
 //! The consumer-law views: rights on an order or a case, and the complaint checker.
 
+use crate::answer::Json;
 use crate::extract::{AcceptLang, Body, Caller};
 use crate::problem::Problem;
 use crate::routes::path_id;
-use axum::Json;
 use axum::extract::{Path, State};
 use redress_app::App;
 use redress_app::rights::{CheckReportView, Draft, RightsView};

@@ -1,10 +1,10 @@
 //! `GET /search` (full text over the cases the caller may see), `GET /cases/{id}/similar` (the
 //! agent's view of like cases) and `GET /merchants/{id}/repeat-complaints`.
 
+use crate::answer::Json;
 use crate::extract::{Caller, Query};
 use crate::problem::Problem;
 use crate::routes::path_id;
-use axum::Json;
 use axum::extract::{Path, State};
 use redress_app::App;
 use redress_app::search::{SearchPage, SearchRequest, SimilarCase};

@@ -2,11 +2,11 @@
 //! the shop's staff or its API tokens (an admin names the shop with `merchant_id`). Secrets are
 //! shown once, when created or rotated.
 
+use crate::answer::Json;
 use crate::extract::{Body, Caller, Query};
 use crate::problem::Problem;
 use crate::routes::path_id;
 use crate::views::{Items, Page};
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use jiff::Timestamp;

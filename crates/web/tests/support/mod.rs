@@ -6,7 +6,7 @@ use jiff::{SignedDuration, Timestamp};
 use redress_app::auth::hash_password;
 use redress_app::clock::ManualClock;
 use redress_app::ports::User;
-use redress_app::{App, Role};
+use redress_app::{App, AppParts, Role};
 use redress_domain::order::Merchant;
 use redress_domain::{MerchantId, UserId};
 use redress_worker::{TickReport, Worker};
@@ -140,8 +140,11 @@ impl TestApp {
         redress_store::migrate(&url).await.expect("migrate");
         let store = redress_store::connect(&url).await.expect("connect");
         let clock = Arc::new(ManualClock::new(START.parse().unwrap()));
-        let app =
-            App { evidence_limits, webhooks: Arc::new(webhooks), ..App::new(store, clock.clone(), Arc::new(blobs)) };
+        let app = App::from(AppParts {
+            evidence_limits,
+            webhooks: Arc::new(webhooks),
+            ..AppParts::new(store, clock.clone(), Arc::new(blobs))
+        });
         app.ensure_policy().await.expect("policy");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
