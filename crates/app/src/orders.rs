@@ -55,7 +55,14 @@ impl OrderRefusal {
     pub fn unreadable(error: serde_path_to_error::Error<serde_json::Error>) -> OrderRefusal {
         let path = error.path().to_string();
         let field = (path != ".").then_some(path);
-        let detail = Detail::json(&error.into_inner(), field.as_deref());
+        let error = error.into_inner();
+        // An order that is not an object at all has no field to name (it read ": takes an object").
+        let detail = match (&field, error.classify()) {
+            (None, serde_json::error::Category::Data) if error.to_string().starts_with("invalid type") => {
+                Detail::NotJsonObject
+            }
+            _ => Detail::json(&error, field.as_deref()),
+        };
         OrderRefusal { field, error: AppError::InvalidJson(detail) }
     }
 }

@@ -47,7 +47,9 @@ pub fn check_controls(field: &str, text: &str) -> Result<(), Rejection> {
 /// order number, a SKU, a token's name) is printed on one line of a page, a CSV row and the
 /// dossier, where a line break or a tab would split it.
 pub fn check_one_line(field: &str, text: &str) -> Result<(), Rejection> {
-    if text.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+    // U+2028 and U+2029 break a line as `\n` does, without being control characters.
+    let breaks = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') || is_bidi_control(c);
+    if text.chars().any(breaks) {
         return Err(Rejection::with(RejectionCode::ControlCharacter, Detail::OneLine { field: field.into() }));
     }
     Ok(())
@@ -91,12 +93,22 @@ mod tests {
     }
 
     proptest! {
-        /// One line: refused exactly when any control (line breaks and tabs among them) or a
-        /// bidi control is in it.
+        /// One line: refused exactly when any control (line breaks and tabs among them), a
+        /// bidi control, or a line or paragraph separator (Unicode's Zl, Zp) is in it.
         #[test]
         fn one_line_refused_exactly_with_a_control(before in "\\PC{0,20}", c in proptest::char::any(), after in "\\PC{0,20}") {
+            use unicode_properties::{GeneralCategory as G, UnicodeGeneralCategory};
             let text = format!("{before}{c}{after}");
-            prop_assert_eq!(check_one_line("sku", &text).is_err(), c.is_control() || is_bidi_control(c), "{:?}", text);
+            let breaks = |c: char| matches!(c.general_category(), G::LineSeparator | G::ParagraphSeparator);
+            let refused = text.chars().any(|c| c.is_control() || is_bidi_control(c) || breaks(c));
+            prop_assert_eq!(check_one_line("sku", &text).is_err(), refused, "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn a_unicode_line_separator_breaks_the_line() {
+        for text in ["AB\u{2028}12", "A\u{2029}B"] {
+            assert!(check_one_line("number", text).is_err(), "{text:?}");
         }
     }
 

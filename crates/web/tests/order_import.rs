@@ -241,12 +241,14 @@ async fn an_order_names_things_on_one_line_of_bounded_length() {
     tabbed_sku["items"][0]["sku"] = json!("EB\t1");
     let mut broken_payment = order(&f, "T-PAYMENT", json!(1));
     broken_payment["payment_transaction_id"] = json!("4200\r\n0001");
+    let mut separated = order(&f, "T-SEPARATED", json!(1));
+    separated["number"] = json!("AB\u{2028}12");
     let mut wide = order(&f, &"单".repeat(64), json!(1));
     wide["items"][0]["sku"] = json!("码".repeat(64));
-    let batch = json!({ "orders": [padded, broken_number, tabbed_sku, broken_payment, wide] });
+    let batch = json!({ "orders": [padded, broken_number, tabbed_sku, broken_payment, wide, separated] });
     let (status, answer) = f.shop.post(BATCH, batch).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
-    assert_eq!(statuses(&answer), ["refused", "refused", "refused", "refused", "created"], "{answer}");
+    assert_eq!(statuses(&answer), ["refused", "refused", "refused", "refused", "created", "refused"], "{answer}");
     let said = |i: usize| (answer["results"][i]["field"].clone(), answer["results"][i]["problem"]["code"].clone());
     assert_eq!(said(0), (json!("items[0].sku"), json!("invalid_input")));
     assert_eq!(said(1), (json!("number"), json!("control_character")));
@@ -264,12 +266,25 @@ async fn an_order_names_things_on_one_line_of_bounded_length() {
 async fn a_quantity_out_of_range_says_the_range() {
     let t = TestApp::start().await;
     let f = t.fixture().await;
-    let sent = [json!(4294967297u64), json!(-1), json!(0), json!(100_001), json!(u64::MAX)];
+    let sent = [json!(4294967297u64), json!(-1), json!(0), json!(100_001), json!(u64::MAX), json!(1e30), json!(-1e30)];
     let batch = json!({ "orders": sent.iter().enumerate().map(|(i, q)| order(&f, &format!("R-{i}"), q.clone())).collect::<Vec<_>>() });
     let (status, answer) = f.shop.post(BATCH, batch).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     for (i, result) in answer["results"].as_array().unwrap().iter().enumerate() {
         assert_eq!(result["field"], "items[0].quantity", "{result}");
         assert_eq!(result["problem"]["detail"], "items[0].quantity：须在 1 到 100000 之间。", "{}: {result}", sent[i]);
+    }
+}
+
+/// Trial helper-49: an entry that is no object read ": takes an object." (no field to name).
+#[tokio::test]
+async fn an_entry_that_is_no_order_says_so() {
+    let t = TestApp::start().await;
+    let f = t.fixture().await;
+    let (status, answer) = f.shop.post(BATCH, json!({ "orders": [5, "x", null] })).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    for result in answer["results"].as_array().unwrap() {
+        assert_eq!(result["problem"]["code"], "invalid_json", "{result}");
+        assert_eq!(result["problem"]["detail"], "不是 JSON 对象", "{result}");
     }
 }

@@ -193,7 +193,7 @@ json-type-integer = 整数
 json-type-amount = 以分为单位的金额（整数：¥12.50 即 1250）
 json-type-number = 数字
 json-type-string = 字符串
-json-type-boolean = true 或 false
+json-type-boolean = 布尔值（true 或 false）
 json-type-list = 数组
 json-type-object = 对象
 
